@@ -1,0 +1,301 @@
+//! The command line: the same store, scriptable. Clap parses; `run` carries each command out.
+
+mod output;
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use run::{resolve, run, Context};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vadesk",
+    version,
+    about = "A keyboard-driven terminal desk for freelance virtual assistants",
+    long_about = "vadesk keeps your clients, the tasks they delegate, what they owe you (materials, \
+                  feedback, answers) and the red flags that show which clients cost more than they pay.\n\n\
+                  Run it without a command to open the desk; with a command to script the same store."
+)]
+pub struct Cli {
+    /// Store file (default: the platform data folder; VADESK_DB overrides it)
+    #[arg(long, global = true, env = "VADESK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Set the clock: YYYY-MM-DD or YYYY-MM-DD HH:MM (VADESK_NOW likewise)
+    #[arg(long, global = true, env = "VADESK_NOW", value_name = "WHEN")]
+    pub now: Option<String>,
+    /// Interface language: en or es (default: config, then LANG)
+    #[arg(long, global = true, value_name = "en|es")]
+    pub lang: Option<String>,
+    /// Seconds between background ticks in the desk (default: config, then 60)
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub tick: Option<u64>,
+    /// Config file (default: the platform config folder)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Clients: add, edit, list, show
+    #[command(subcommand)]
+    Client(ClientCmd),
+    /// Tasks a client delegates
+    #[command(subcommand)]
+    Task(TaskCmd),
+    /// Materials a client owes you for a task
+    #[command(subcommand)]
+    Material(MaterialCmd),
+    /// Feedback a client owes you on a task
+    #[command(subcommand)]
+    Feedback(FeedbackCmd),
+    /// Count a reminder sent for a material or feedback (optionally with a new date)
+    Nudge {
+        /// material or feedback
+        kind: String,
+        id: i64,
+        /// New date the client promised
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// Quotes (presupuestos)
+    #[command(subcommand)]
+    Quote(QuoteCmd),
+    /// Meetings and attendance
+    #[command(subcommand)]
+    Meeting(MeetingCmd),
+    /// Red flags
+    #[command(subcommand)]
+    Flag(FlagCmd),
+    /// What needs you today
+    Review {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look for what became overdue and raise automatic red flags
+    Tick {
+        /// Run one pass and exit (without it, keep watching every --tick seconds)
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every record as JSON
+    Export {
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Import a vadesk export, or Taskwarrior's `task export` with --from taskwarrior
+    Import {
+        file: PathBuf,
+        /// Format of FILE: vadesk (default) or taskwarrior
+        #[arg(long, value_name = "FORMAT")]
+        from: Option<String>,
+        /// Add to a store that already holds records
+        #[arg(long)]
+        merge: bool,
+    },
+    /// Copy the store to FILE with SQLite's online backup
+    Backup { file: PathBuf },
+    /// Fill an empty store with a realistic sample
+    Demo,
+    /// Check the store: integrity, foreign keys, schema version, permissions, WAL
+    Doctor,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ClientOpts {
+    /// prospect, active, paused, ended or declined
+    #[arg(long, value_name = "S")]
+    pub status: Option<String>,
+    /// How the client reaches you, repeatable: email, whatsapp:+34 600..., trello:board...
+    #[arg(long = "channel", value_name = "KIND[:HANDLE]")]
+    pub channels: Vec<String>,
+    /// Hourly rate
+    #[arg(long, value_name = "N")]
+    pub rate: Option<String>,
+    /// Weekday of the weekly review: mon..sun
+    #[arg(long = "review-day", value_name = "DAY")]
+    pub review_day: Option<String>,
+    /// The client's own task tool
+    #[arg(long, value_name = "TEXT")]
+    pub tool: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCmd {
+    /// Add a client; prints its id
+    Add {
+        name: String,
+        #[command(flatten)]
+        opts: ClientOpts,
+    },
+    /// Change a client
+    Edit {
+        /// Name or id
+        client: String,
+        #[command(flatten)]
+        opts: ClientOpts,
+        /// New name
+        #[arg(long = "name", value_name = "NEW")]
+        new_name: Option<String>,
+    },
+    /// Clients with their score and verdict
+    List {
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One client, with its score explained flag by flag
+    Show {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCmd {
+    /// Add a task; prints its id
+    Add {
+        client: String,
+        title: String,
+        #[arg(long, value_name = "DATE")]
+        due: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        spec: Option<String>,
+        /// Channel the task arrived through
+        #[arg(long, value_name = "KIND")]
+        via: Option<String>,
+        /// Like 1h30m
+        #[arg(long, value_name = "DURATION")]
+        estimate: Option<String>,
+    },
+    /// Tasks, live ones first
+    List {
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        /// Only tasks waiting on the client
+        #[arg(long)]
+        waiting: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// You started working on it
+    Start { id: i64 },
+    /// You delivered it
+    Deliver { id: i64 },
+    /// It is finished
+    Done { id: i64 },
+    /// It will not happen
+    Cancel { id: i64 },
+    /// One more clarification question was needed
+    Ask { id: i64 },
+    /// How the client used it: accepted, changed_after_ok or unused
+    Outcome { id: i64, outcome: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaterialCmd {
+    /// Ask the client for a material; prints its id
+    Ask {
+        task_id: i64,
+        what: String,
+        #[arg(long, value_name = "DATE")]
+        by: String,
+    },
+    /// The material arrived
+    Got { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCmd {
+    /// Ask the client for feedback; prints its id
+    Ask {
+        task_id: i64,
+        #[arg(long, value_name = "DATE")]
+        by: String,
+    },
+    /// The feedback arrived
+    Got { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuoteCmd {
+    /// Record a quote sent; prints its id
+    Add {
+        client: String,
+        #[arg(long, value_name = "N")]
+        amount: String,
+        /// Unbilled time it took to prepare
+        #[arg(long, value_name = "DURATION")]
+        prep: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        sent: Option<String>,
+        /// Default: sent + 7 days (config: quote_answer_days)
+        #[arg(long = "answer-by", value_name = "DATE")]
+        answer_by: Option<String>,
+    },
+    /// The client accepted
+    Accepted { id: i64 },
+    /// The client said no
+    Rejected { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCmd {
+    /// Schedule a meeting; prints its id
+    Add {
+        client: String,
+        #[arg(long, value_name = "WHEN")]
+        at: String,
+        /// discovery, review or other
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+    },
+    /// How the client turned up: on_time, late, no_show or cancelled
+    Attended {
+        id: i64,
+        attendance: String,
+        /// How late, with `late`
+        #[arg(long, value_name = "N")]
+        minutes: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlagCmd {
+    /// Log a red flag; prints its id
+    Add {
+        client: String,
+        kind: String,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// When it happened (default: today)
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+    },
+    /// It no longer counts
+    Dismiss { id: i64 },
+    /// Red flags, newest first
+    List {
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The catalogue: keys, labels, weights and when each is raised
+    Kinds {
+        #[arg(long)]
+        json: bool,
+    },
+}

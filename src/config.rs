@@ -1,0 +1,172 @@
+//! The VA's settings: a TOML file in the platform config folder (or `--config PATH`).
+//! No file means defaults; a bad file is a clear error that names the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::domain::{FlagKind, ScoreRules};
+use crate::error::{Error, Result};
+use crate::i18n::{Lang, T};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The VA's own name, used in greetings.
+    pub name: Option<String>,
+    /// Below this effective hourly rate a client raises `underpaying`.
+    pub min_rate: Option<f64>,
+    pub language: Option<Lang>,
+    pub tick_seconds: u64,
+    pub quote_answer_days: i64,
+    pub rules: ScoreRules,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            name: None,
+            min_rate: None,
+            language: None,
+            tick_seconds: 60,
+            quote_answer_days: 7,
+            rules: ScoreRules::default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    name: Option<String>,
+    min_rate: Option<f64>,
+    language: Option<String>,
+    tick_seconds: Option<u64>,
+    quote_answer_days: Option<i64>,
+    score: Option<RawScore>,
+    weights: Option<BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScore {
+    half_life_days: Option<f64>,
+    watch: Option<f64>,
+    talk: Option<f64>,
+    end: Option<f64>,
+    decline_prospect: Option<f64>,
+}
+
+/// Where the config lives when `--config` is not given.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "vadesk").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Loads the file at `path`; a missing file is the defaults only when `required` is false.
+pub fn load(path: &Path, required: bool) -> Result<Config> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
+        Err(e) => Err(Error::refused(T::ErrConfig, &[&path.display(), &e])),
+    }
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<Config> {
+    let shown = path.display();
+    let raw: RawConfig = toml::from_str(text)
+        .map_err(|e| Error::refused(T::ErrConfig, &[&shown, &e.to_string().trim_end()]))?;
+    let bad = |field: &str, must: &str| Error::refused(T::ErrConfigValue, &[&shown, &field, &must]);
+    let mut c = Config::default();
+    c.name = raw.name.map(|n| crate::domain::text::clean_line(&n)).filter(|n| !n.is_empty());
+    if let Some(r) = raw.min_rate {
+        if !r.is_finite() || r < 0.0 {
+            return Err(bad("min_rate", "a number of 0 or more"));
+        }
+        c.min_rate = Some(r);
+    }
+    if let Some(l) = raw.language {
+        c.language = Some(Lang::from_key(&l).ok_or_else(|| bad("language", "\"en\" or \"es\""))?);
+    }
+    if let Some(t) = raw.tick_seconds {
+        if t == 0 || t > 86_400 {
+            return Err(bad("tick_seconds", "between 1 and 86400"));
+        }
+        c.tick_seconds = t;
+    }
+    if let Some(d) = raw.quote_answer_days {
+        if !(0..=365).contains(&d) {
+            return Err(bad("quote_answer_days", "between 0 and 365"));
+        }
+        c.quote_answer_days = d;
+    }
+    if let Some(s) = raw.score {
+        let positive = |v: Option<f64>, field: &str, default: f64| match v {
+            Some(x) if !x.is_finite() || x <= 0.0 => Err(bad(field, "a number above 0")),
+            Some(x) => Ok(x),
+            None => Ok(default),
+        };
+        let d = ScoreRules::default();
+        c.rules.half_life_days = positive(s.half_life_days, "score.half_life_days", d.half_life_days)?;
+        c.rules.watch = positive(s.watch, "score.watch", d.watch)?;
+        c.rules.talk = positive(s.talk, "score.talk", d.talk)?;
+        c.rules.end = positive(s.end, "score.end", d.end)?;
+        c.rules.decline_prospect = positive(s.decline_prospect, "score.decline_prospect", d.decline_prospect)?;
+        if !(c.rules.watch <= c.rules.talk && c.rules.talk <= c.rules.end) {
+            return Err(bad("score", "ordered watch <= talk <= end"));
+        }
+    }
+    for (key, w) in raw.weights.unwrap_or_default() {
+        let kind = FlagKind::from_key(&key).ok_or_else(|| bad(&format!("weights.{key}"), "a red-flag kind (vadesk flag kinds)"))?;
+        if !w.is_finite() || w < 0.0 {
+            return Err(bad(&format!("weights.{key}"), "a number of 0 or more"));
+        }
+        if let Some(slot) = c.rules.weights.iter_mut().find(|(k, _)| *k == kind) {
+            slot.1 = w;
+        }
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Config> {
+        parse(text, Path::new("config.toml"))
+    }
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        assert_eq!(p("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let c = p(include_str!("../assets/config.example.toml")).unwrap();
+        assert_eq!(c.min_rate, Some(25.0));
+        assert_eq!(c.language, Some(Lang::Es));
+    }
+
+    #[test]
+    fn values_are_read() {
+        let c = p("name = \"Lucía\"\nmin_rate = 30\nlanguage = \"es\"\ntick_seconds = 5\n[score]\nhalf_life_days = 30\n[weights]\nno_show = 5\n").unwrap();
+        assert_eq!(c.name.as_deref(), Some("Lucía"));
+        assert_eq!(c.language, Some(Lang::Es));
+        assert_eq!(c.tick_seconds, 5);
+        assert_eq!(c.rules.half_life_days, 30.0);
+        assert_eq!(c.rules.weight(FlagKind::NoShow), 5.0);
+        assert_eq!(c.rules.weight(FlagKind::LateMaterial), 2.0);
+    }
+
+    #[test]
+    fn bad_files_name_the_line() {
+        let e = p("name = \"x\"\nmin_rate = = 3\n").unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        let e = p("colour = \"red\"\n").unwrap_err().to_string();
+        assert!(e.contains("colour"), "{e}");
+        assert!(p("[weights]\nbogus = 1\n").is_err());
+        assert!(p("language = \"fr\"\n").is_err());
+        assert!(p("tick_seconds = 0\n").is_err());
+        assert!(p("[score]\nwatch = 8\ntalk = 6\n").is_err());
+    }
+}

@@ -1,0 +1,58 @@
+//! How records read in a sentence, shared by the command line and the desk.
+
+use chrono::NaiveDate;
+
+use crate::domain::{ReviewItem, ReviewKind};
+use crate::i18n::{self, tf, Lang, T};
+use crate::store::Counts;
+
+/// One review row as text (without the section label).
+pub fn review_row(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
+    let date = |d: Option<NaiveDate>| d.map(|d| i18n::date_rel(d, today, l)).unwrap_or_else(|| "—".into());
+    let late = i18n::days(it.days_late, l);
+    let body = match it.kind {
+        ReviewKind::FeedbackOverdue => tf(l, T::RowFeedback, &[&it.title, &late, &it.nudges]),
+        ReviewKind::MaterialLate => {
+            let task = it.task_title.clone().unwrap_or_default();
+            tf(l, T::RowMaterial, &[&it.title, &task, &date(it.task_due), &late, &it.nudges])
+        }
+        ReviewKind::TaskOverdue => tf(l, T::RowTaskOverdue, &[&it.title, &date(it.date), &late]),
+        ReviewKind::TaskDueToday => it.title.clone(),
+        ReviewKind::QuoteUnanswered => tf(l, T::RowQuote, &[&it.title, &date(it.date), &late]),
+        ReviewKind::MeetingToday => tf(l, T::RowMeetingToday, &[&meeting_kind(&it.title, l), &it.time.clone().unwrap_or_default()]),
+        ReviewKind::AttendanceUnrecorded => tf(l, T::RowAttendance, &[&meeting_kind(&it.title, l), &date(it.date)]),
+        ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
+        ReviewKind::DueSoon => {
+            if it.material {
+                tf(l, T::RowSoonMaterial, &[&it.title, &date(it.date)])
+            } else {
+                tf(l, T::RowSoonFeedback, &[&it.title, &date(it.date)])
+            }
+        }
+    };
+    format!("#{:<5} {} — {body}", it.id, it.client)
+}
+
+pub fn meeting_kind(key: &str, l: Lang) -> &'static str {
+    match key {
+        "discovery" => T::MeetDiscovery,
+        "review" => T::MeetReview,
+        _ => T::MeetOther,
+    }
+    .text(l)
+}
+
+/// The status bar's live counts: "2 late materials · 1 overdue feedback".
+pub fn counts(c: &Counts, l: Lang) -> String {
+    if c.material_late == 0 && c.feedback_overdue == 0 {
+        return T::NothingLate.text(l).to_string();
+    }
+    let mut parts = Vec::new();
+    if c.material_late > 0 {
+        parts.push(if c.material_late == 1 { tf(l, T::OneLateMaterial, &[]) } else { tf(l, T::NLateMaterials, &[&c.material_late]) });
+    }
+    if c.feedback_overdue > 0 {
+        parts.push(if c.feedback_overdue == 1 { tf(l, T::OneOverdueFeedback, &[]) } else { tf(l, T::NOverdueFeedback, &[&c.feedback_overdue]) });
+    }
+    parts.join(" · ")
+}

@@ -1,0 +1,267 @@
+//! Parsing of the date, time and duration forms that people type, in English and Spanish.
+//! "today" always comes in as a value, so every rule is testable.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+
+use crate::error::{Error, Result};
+use crate::i18n::T;
+
+/// Furthest a relative date may reach, so that `+99999999d` is an error, not an overflow.
+const MAX_OFFSET_DAYS: i64 = 36_500;
+
+/// Parses `YYYY-MM-DD`, `today`/`hoy`, `tomorrow`/`mañana`, `yesterday`/`ayer`, `+3d`, `-2d`,
+/// `+2w`, or a weekday (`fri`, `viernes`, `vie`: the next one after today).
+pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
+    let s = input.trim().to_lowercase();
+    let bad = || Error::invalid(T::ErrBadDate, &[&input.trim()]);
+    if s.is_empty() {
+        return Err(bad());
+    }
+    match s.as_str() {
+        "today" | "hoy" => return Ok(today),
+        "tomorrow" | "mañana" | "manana" => return Ok(today + Duration::days(1)),
+        "yesterday" | "ayer" => return Ok(today - Duration::days(1)),
+        _ => {}
+    }
+    if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
+        let sign = if s.starts_with('-') { -1 } else { 1 };
+        let (num, unit) = rest.split_at(rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+        let n: i64 = num.parse().map_err(|_| bad())?;
+        let days = match unit {
+            "d" | "day" | "days" | "dia" | "día" | "dias" | "días" => n,
+            "w" | "week" | "weeks" | "s" | "sem" | "semana" | "semanas" => n.saturating_mul(7),
+            _ => return Err(bad()),
+        };
+        if days > MAX_OFFSET_DAYS {
+            return Err(bad());
+        }
+        return today.checked_add_signed(Duration::days(sign * days)).ok_or_else(bad);
+    }
+    if let Some(wd) = parse_weekday(&s) {
+        let ahead = (7 + wd.num_days_from_monday() as i64
+            - today.weekday().num_days_from_monday() as i64)
+            % 7;
+        let ahead = if ahead == 0 { 7 } else { ahead };
+        return Ok(today + Duration::days(ahead));
+    }
+    parse_iso_date(&s).ok_or_else(bad)
+}
+
+/// A strict `YYYY-MM-DD`: impossible dates such as `2026-02-30` are refused.
+pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Parses a weekday in English or Spanish, short or long, with or without accents.
+pub fn parse_weekday(s: &str) -> Option<Weekday> {
+    let s = s.trim().to_lowercase();
+    let wd = match s.as_str() {
+        "mon" | "monday" | "lun" | "lunes" => Weekday::Mon,
+        "tue" | "tues" | "tuesday" | "mar" | "martes" => Weekday::Tue,
+        "wed" | "wednesday" | "mié" | "mie" | "miércoles" | "miercoles" => Weekday::Wed,
+        "thu" | "thur" | "thurs" | "thursday" | "jue" | "jueves" => Weekday::Thu,
+        "fri" | "friday" | "vie" | "viernes" => Weekday::Fri,
+        "sat" | "saturday" | "sáb" | "sab" | "sábado" | "sabado" => Weekday::Sat,
+        "sun" | "sunday" | "dom" | "domingo" => Weekday::Sun,
+        _ => return None,
+    };
+    Some(wd)
+}
+
+/// Stable three-letter key of a weekday, as stored and printed in JSON.
+pub fn weekday_key(wd: Weekday) -> &'static str {
+    match wd {
+        Weekday::Mon => "mon",
+        Weekday::Tue => "tue",
+        Weekday::Wed => "wed",
+        Weekday::Thu => "thu",
+        Weekday::Fri => "fri",
+        Weekday::Sat => "sat",
+        Weekday::Sun => "sun",
+    }
+}
+
+/// Parses `YYYY-MM-DD HH:MM`, `YYYY-MM-DDTHH:MM[:SS]`, RFC 3339 (converted to local time),
+/// or any DATE form followed by `HH:MM` (`tomorrow 10:00`). A DATE alone means midnight.
+pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
+    let s = input.trim();
+    let bad = || Error::invalid(T::ErrBadWhen, &[&s]);
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt.with_timezone(&chrono::Local).naive_local());
+    }
+    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(dt);
+        }
+    }
+    let today = now.date();
+    if let Some((date_part, time_part)) = s.rsplit_once([' ', 'T']) {
+        if let Some(t) = parse_time(time_part) {
+            let d = parse_date(date_part, today).map_err(|_| bad())?;
+            return Ok(d.and_time(t));
+        }
+    }
+    parse_date(s, today).map(|d| d.and_time(NaiveTime::MIN)).map_err(|_| bad())
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// Parses the clock override of `--now` / `VADESK_NOW`.
+pub fn parse_now(input: &str) -> Result<NaiveDateTime> {
+    let s = input.trim();
+    if let Some(d) = parse_iso_date(s) {
+        return Ok(d.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN)));
+    }
+    let local_now = chrono::Local::now().naive_local();
+    parse_when(s, local_now).map_err(|_| Error::invalid(T::ErrBadNow, &[&s]))
+}
+
+/// Parses `1h30m`, `45m`, `2h` (also `90m`, `1h 30m`) into minutes.
+pub fn parse_duration(input: &str) -> Result<u32> {
+    let s: String = input.trim().to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    let bad = || Error::invalid(T::ErrBadDuration, &[&input.trim()]);
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let mut total: u64 = 0;
+    let mut num = String::new();
+    let mut seen_unit = false;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total = match c {
+            'h' => total.saturating_add(n.saturating_mul(60)),
+            'm' => total.saturating_add(n),
+            _ => return Err(bad()),
+        };
+        seen_unit = true;
+    }
+    if !num.is_empty() || !seen_unit {
+        return Err(bad());
+    }
+    // A year of full-time work is the most anything can take.
+    if total > 10_000 * 60 {
+        return Err(bad());
+    }
+    Ok(total as u32)
+}
+
+/// `90` minutes -> `1h30m`, the same form people type.
+pub fn format_duration(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    // 2026-11-23 is a Monday.
+    const TODAY: &str = "2026-11-23";
+
+    #[test]
+    fn iso_dates_and_impossible_ones() {
+        let t = d(TODAY);
+        assert_eq!(parse_date("2026-12-01", t).unwrap(), d("2026-12-01"));
+        assert!(parse_date("2026-02-30", t).is_err());
+        assert!(parse_date("2026-13-01", t).is_err());
+        assert!(parse_date("2026-2-3", t).is_err());
+        assert!(parse_date("", t).is_err());
+        assert!(parse_date("someday", t).is_err());
+    }
+
+    #[test]
+    fn leap_days() {
+        let t = d(TODAY);
+        assert_eq!(parse_date("2028-02-29", t).unwrap(), d("2028-02-29"));
+        assert!(parse_date("2026-02-29", t).is_err());
+        assert!(parse_date("2100-02-29", t).is_err());
+        assert_eq!(parse_date("2000-02-29", t).unwrap(), d("2000-02-29"));
+        assert_eq!(parse_date("+1d", d("2028-02-28")).unwrap(), d("2028-02-29"));
+        assert_eq!(parse_date("+1d", d("2026-02-28")).unwrap(), d("2026-03-01"));
+    }
+
+    #[test]
+    fn words_and_offsets() {
+        let t = d(TODAY);
+        assert_eq!(parse_date("today", t).unwrap(), t);
+        assert_eq!(parse_date("Hoy", t).unwrap(), t);
+        assert_eq!(parse_date("tomorrow", t).unwrap(), d("2026-11-24"));
+        assert_eq!(parse_date("mañana", t).unwrap(), d("2026-11-24"));
+        assert_eq!(parse_date("+3d", t).unwrap(), d("2026-11-26"));
+        assert_eq!(parse_date("+2w", t).unwrap(), d("2026-12-07"));
+        assert_eq!(parse_date("-2d", t).unwrap(), d("2026-11-21"));
+        assert!(parse_date("+3x", t).is_err());
+        assert!(parse_date("+d", t).is_err());
+        assert!(parse_date("+99999999999999999999d", t).is_err());
+        assert!(parse_date("+999999w", t).is_err());
+    }
+
+    #[test]
+    fn weekdays_mean_the_next_one() {
+        let monday = d(TODAY);
+        assert_eq!(parse_date("fri", monday).unwrap(), d("2026-11-27"));
+        assert_eq!(parse_date("viernes", monday).unwrap(), d("2026-11-27"));
+        assert_eq!(parse_date("vie", monday).unwrap(), d("2026-11-27"));
+        assert_eq!(parse_date("mon", monday).unwrap(), d("2026-11-30"));
+        assert_eq!(parse_date("tue", monday).unwrap(), d("2026-11-24"));
+        assert_eq!(parse_date("miércoles", monday).unwrap(), d("2026-11-25"));
+        assert_eq!(parse_date("sun", monday).unwrap(), d("2026-11-29"));
+    }
+
+    #[test]
+    fn when_forms() {
+        let now = d(TODAY).and_hms_opt(9, 0, 0).unwrap();
+        assert_eq!(
+            parse_when("2026-11-25 14:30", now).unwrap(),
+            d("2026-11-25").and_hms_opt(14, 30, 0).unwrap()
+        );
+        assert_eq!(
+            parse_when("tomorrow 10:00", now).unwrap(),
+            d("2026-11-24").and_hms_opt(10, 0, 0).unwrap()
+        );
+        assert_eq!(parse_when("2026-11-25", now).unwrap(), d("2026-11-25").and_hms_opt(0, 0, 0).unwrap());
+        assert!(parse_when("2026-11-25 25:00", now).is_err());
+        assert!(parse_when("2026-02-30 10:00", now).is_err());
+        assert!(parse_when("2026-11-25T10:00:00+00:00", now).is_ok());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h30m").unwrap(), 90);
+        assert_eq!(parse_duration("45m").unwrap(), 45);
+        assert_eq!(parse_duration("2h").unwrap(), 120);
+        assert_eq!(parse_duration("1h 15m").unwrap(), 75);
+        for bad in ["", "h", "90", "1x", "1h30", "-1h", "99999999h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_duration(90), "1h30m");
+        assert_eq!(format_duration(45), "45m");
+        assert_eq!(format_duration(120), "2h");
+    }
+}

@@ -1,0 +1,165 @@
+//! The daily review: what needs the VA today, in the order of SPEC section 3.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::i18n::{Lang, T};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewKind {
+    FeedbackOverdue,
+    MaterialLate,
+    TaskOverdue,
+    TaskDueToday,
+    QuoteUnanswered,
+    MeetingToday,
+    AttendanceUnrecorded,
+    WeeklyReview,
+    DueSoon,
+}
+
+impl ReviewKind {
+    pub const ALL: [ReviewKind; 9] = [
+        ReviewKind::FeedbackOverdue,
+        ReviewKind::MaterialLate,
+        ReviewKind::TaskOverdue,
+        ReviewKind::TaskDueToday,
+        ReviewKind::QuoteUnanswered,
+        ReviewKind::MeetingToday,
+        ReviewKind::AttendanceUnrecorded,
+        ReviewKind::WeeklyReview,
+        ReviewKind::DueSoon,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ReviewKind::FeedbackOverdue => "feedback_overdue",
+            ReviewKind::MaterialLate => "material_late",
+            ReviewKind::TaskOverdue => "task_overdue",
+            ReviewKind::TaskDueToday => "task_due_today",
+            ReviewKind::QuoteUnanswered => "quote_unanswered",
+            ReviewKind::MeetingToday => "meeting_today",
+            ReviewKind::AttendanceUnrecorded => "attendance_unrecorded",
+            ReviewKind::WeeklyReview => "weekly_review",
+            ReviewKind::DueSoon => "due_soon",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ReviewKind::FeedbackOverdue => T::RvFeedbackOverdue,
+            ReviewKind::MaterialLate => T::RvMaterialLate,
+            ReviewKind::TaskOverdue => T::RvTaskOverdue,
+            ReviewKind::TaskDueToday => T::RvTaskDueToday,
+            ReviewKind::QuoteUnanswered => T::RvQuoteUnanswered,
+            ReviewKind::MeetingToday => T::RvMeetingToday,
+            ReviewKind::AttendanceUnrecorded => T::RvAttendanceUnrecorded,
+            ReviewKind::WeeklyReview => T::RvWeeklyReview,
+            ReviewKind::DueSoon => T::RvDueSoon,
+        }
+        .text(lang)
+    }
+
+    /// Whether the row's record is a material or feedback request (nudge and received apply).
+    pub fn is_request(self) -> bool {
+        matches!(self, ReviewKind::FeedbackOverdue | ReviewKind::MaterialLate | ReviewKind::DueSoon)
+    }
+
+    pub fn is_task(self) -> bool {
+        matches!(self, ReviewKind::TaskOverdue | ReviewKind::TaskDueToday)
+    }
+
+    pub fn is_meeting(self) -> bool {
+        matches!(self, ReviewKind::MeetingToday | ReviewKind::AttendanceUnrecorded)
+    }
+}
+
+/// One row of the review. `id` is the record the row is about (request, task, quote,
+/// meeting, or the client for a weekly review).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewItem {
+    pub kind: ReviewKind,
+    pub client: String,
+    #[serde(skip)]
+    pub client_id: i64,
+    pub id: i64,
+    pub title: String,
+    pub days_late: i64,
+    /// The date that matters for the row (expected by, due, answer by, meeting day).
+    #[serde(skip)]
+    pub date: Option<NaiveDate>,
+    /// For request rows: the task it belongs to, its title and due date; nudges so far.
+    #[serde(skip)]
+    pub task_id: Option<i64>,
+    #[serde(skip)]
+    pub task_title: Option<String>,
+    #[serde(skip)]
+    pub task_due: Option<NaiveDate>,
+    #[serde(skip)]
+    pub nudges: u32,
+    /// For due-soon rows: whether the request is a material (else feedback).
+    #[serde(skip)]
+    pub material: bool,
+    /// A meeting's time of day, `HH:MM`.
+    #[serde(skip)]
+    pub time: Option<String>,
+}
+
+impl ReviewItem {
+    pub fn new(kind: ReviewKind, client_id: i64, client: String, id: i64, title: String) -> Self {
+        ReviewItem {
+            kind,
+            client,
+            client_id,
+            id,
+            title,
+            days_late: 0,
+            date: None,
+            task_id: None,
+            task_title: None,
+            task_due: None,
+            nudges: 0,
+            material: false,
+            time: None,
+        }
+    }
+}
+
+/// Sorts rows into SPEC order: by section, then the latest first, then by date and client.
+pub fn sort(items: &mut [ReviewItem]) {
+    items.sort_by(|a, b| {
+        a.kind
+            .cmp(&b.kind)
+            .then(b.days_late.cmp(&a.days_late))
+            .then(a.date.cmp(&b.date))
+            .then(a.time.cmp(&b.time))
+            .then(a.client.to_lowercase().cmp(&b.client.to_lowercase()))
+            .then(a.id.cmp(&b.id))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_come_in_spec_order_latest_first() {
+        let mut items = vec![
+            ReviewItem::new(ReviewKind::DueSoon, 1, "A".into(), 1, "x".into()),
+            ReviewItem::new(ReviewKind::TaskDueToday, 1, "A".into(), 2, "x".into()),
+            ReviewItem::new(ReviewKind::FeedbackOverdue, 1, "A".into(), 3, "x".into()),
+            ReviewItem::new(ReviewKind::TaskOverdue, 1, "A".into(), 4, "x".into()),
+            ReviewItem::new(ReviewKind::MaterialLate, 1, "A".into(), 5, "x".into()),
+            ReviewItem::new(ReviewKind::FeedbackOverdue, 1, "B".into(), 6, "x".into()),
+        ];
+        items[2].days_late = 1;
+        items[5].days_late = 4;
+        sort(&mut items);
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        assert_eq!(ids, vec![6, 3, 5, 4, 2, 1]);
+        let keys: Vec<&str> = ReviewKind::ALL.iter().map(|k| k.key()).collect();
+        assert_eq!(keys[0], "feedback_overdue");
+        assert_eq!(keys[8], "due_soon");
+    }
+}

@@ -1,0 +1,105 @@
+//! The automatic red-flag rules as pure functions: when a record's fault becomes a flag,
+//! and what date the flag carries (the day the fault happened).
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+use crate::domain::{Attendance, FlagKind, Outcome};
+
+/// Clarification questions after which a task's spec counts as vague.
+pub const VAGUE_SPEC_CLARIFICATIONS: u32 = 3;
+/// Distinct channels within the window that count as scattered.
+pub const SCATTERED_CHANNELS: usize = 3;
+pub const SCATTERED_WINDOW_DAYS: i64 = 30;
+/// How far back worked and unbilled time counts for the effective rate.
+pub const RATE_WINDOW_DAYS: i64 = 90;
+
+/// Something expected by a date is late from the next day on; the flag is dated that day.
+pub fn first_late_day(expected_by: NaiveDate) -> NaiveDate {
+    expected_by + Duration::days(1)
+}
+
+pub fn is_late(expected_by: NaiveDate, today: NaiveDate) -> bool {
+    today > expected_by
+}
+
+/// The flag a recorded attendance raises.
+pub fn attendance_flag(a: Attendance) -> Option<FlagKind> {
+    match a {
+        Attendance::NoShow => Some(FlagKind::NoShow),
+        Attendance::Late => Some(FlagKind::LateToMeeting),
+        _ => None,
+    }
+}
+
+/// The flag a task's outcome raises.
+pub fn outcome_flag(o: Outcome) -> Option<FlagKind> {
+    match o {
+        Outcome::ChangedAfterOk => Some(FlagKind::LateChanges),
+        Outcome::Unused => Some(FlagKind::WorkUnused),
+        Outcome::Accepted => None,
+    }
+}
+
+/// What the VA really earns per hour from a client: unbilled preparation (quotes that were
+/// not accepted) dilutes the billed rate. None when no time is tracked.
+pub fn effective_rate(rate: f64, billed_min: u64, unbilled_min: u64) -> Option<f64> {
+    if billed_min == 0 {
+        return None;
+    }
+    Some(rate * billed_min as f64 / (billed_min + unbilled_min) as f64)
+}
+
+/// The most recent given weekday strictly before today (last week's review, if today is it).
+pub fn previous_weekday(wd: Weekday, today: NaiveDate) -> NaiveDate {
+    let back = (7 + today.weekday().num_days_from_monday() as i64 - wd.num_days_from_monday() as i64) % 7;
+    let back = if back == 0 { 7 } else { back };
+    today - Duration::days(back)
+}
+
+/// Source reference of a monthly pattern rule, so it is raised at most once a month.
+pub fn month_ref(prefix: &str, client_id: i64, today: NaiveDate) -> String {
+    format!("{prefix}:{client_id}:{}", today.format("%Y-%m"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn lateness_and_flag_dates() {
+        assert!(!is_late(d("2026-11-20"), d("2026-11-20")));
+        assert!(is_late(d("2026-11-20"), d("2026-11-21")));
+        assert_eq!(first_late_day(d("2026-02-28")), d("2026-03-01"));
+        assert_eq!(first_late_day(d("2028-02-28")), d("2028-02-29"));
+    }
+
+    #[test]
+    fn records_map_to_flags() {
+        assert_eq!(attendance_flag(Attendance::NoShow), Some(FlagKind::NoShow));
+        assert_eq!(attendance_flag(Attendance::Late), Some(FlagKind::LateToMeeting));
+        assert_eq!(attendance_flag(Attendance::OnTime), None);
+        assert_eq!(attendance_flag(Attendance::Cancelled), None);
+        assert_eq!(outcome_flag(Outcome::ChangedAfterOk), Some(FlagKind::LateChanges));
+        assert_eq!(outcome_flag(Outcome::Unused), Some(FlagKind::WorkUnused));
+        assert_eq!(outcome_flag(Outcome::Accepted), None);
+    }
+
+    #[test]
+    fn effective_rate_is_diluted_by_unbilled_time() {
+        assert_eq!(effective_rate(30.0, 0, 120), None);
+        assert_eq!(effective_rate(30.0, 600, 0), Some(30.0));
+        assert_eq!(effective_rate(30.0, 300, 300), Some(15.0));
+    }
+
+    #[test]
+    fn previous_review_day() {
+        // 2026-11-23 is a Monday.
+        assert_eq!(previous_weekday(Weekday::Mon, d("2026-11-23")), d("2026-11-16"));
+        assert_eq!(previous_weekday(Weekday::Fri, d("2026-11-23")), d("2026-11-20"));
+        assert_eq!(previous_weekday(Weekday::Sun, d("2026-11-23")), d("2026-11-22"));
+    }
+}

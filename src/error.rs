@@ -1,0 +1,105 @@
+//! Errors of the library parts. Every user-facing message is built from the i18n catalogue,
+//! so the same error reads naturally in English and Spanish.
+
+use crate::i18n::{Lang, T};
+
+/// A message key plus the values it is filled with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub key: T,
+    pub args: Vec<Arg>,
+}
+
+/// A value in a message: plain text, or a catalogue key translated with the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Key(T),
+}
+
+impl Msg {
+    pub fn new(key: T) -> Self {
+        Msg { key, args: Vec::new() }
+    }
+    pub fn with(key: T, args: &[&dyn std::fmt::Display]) -> Self {
+        Msg { key, args: args.iter().map(|a| Arg::Text(a.to_string())).collect() }
+    }
+    pub fn render(&self, lang: Lang) -> String {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(s) => s.clone(),
+                Arg::Key(k) => k.text(lang).to_string(),
+            })
+            .collect();
+        crate::i18n::fill(self.key.text(lang), &args)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The user's input cannot be accepted (bad date, empty name, unknown kind...).
+    #[error("{}", .0.render(Lang::En))]
+    Invalid(Msg),
+    /// A named record does not exist.
+    #[error("{}", .0.render(Lang::En))]
+    NotFound(Msg),
+    /// The store refuses to open or to do something (not a vadesk file, newer schema, non-empty import...).
+    #[error("{}", .0.render(Lang::En))]
+    Refused(Msg),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Error {
+    pub fn invalid(key: T, args: &[&dyn std::fmt::Display]) -> Self {
+        Error::Invalid(Msg::with(key, args))
+    }
+    pub fn not_found(key: T, args: &[&dyn std::fmt::Display]) -> Self {
+        Error::NotFound(Msg::with(key, args))
+    }
+    pub fn refused(key: T, args: &[&dyn std::fmt::Display]) -> Self {
+        Error::Refused(Msg::with(key, args))
+    }
+
+    /// The message in the user's language.
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            Error::Invalid(m) | Error::NotFound(m) | Error::Refused(m) => m.render(lang),
+            Error::Sqlite(e) => describe_sqlite(e, lang),
+            Error::Io(e) => crate::i18n::fill(T::ErrIo.text(lang), &[e.to_string()]),
+            Error::Json(e) => crate::i18n::fill(T::ErrJson.text(lang), &[e.to_string()]),
+        }
+    }
+
+    /// Whether the error is about what the user typed (exit code 2) rather than the world.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::Invalid(_))
+    }
+}
+
+fn describe_sqlite(e: &rusqlite::Error, lang: Lang) -> String {
+    use rusqlite::ErrorCode;
+    if let Some(code) = e.sqlite_error_code() {
+        let key = match code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Some(T::ErrLocked),
+            ErrorCode::NotADatabase => Some(T::ErrNotADatabase),
+            ErrorCode::DatabaseCorrupt => Some(T::ErrCorrupt),
+            ErrorCode::DiskFull => Some(T::ErrDiskFull),
+            ErrorCode::ReadOnly => Some(T::ErrReadOnly),
+            ErrorCode::CannotOpen => Some(T::ErrCannotOpen),
+            _ => None,
+        };
+        if let Some(k) = key {
+            return k.text(lang).to_string();
+        }
+    }
+    crate::i18n::fill(T::ErrDatabase.text(lang), &[e.to_string()])
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

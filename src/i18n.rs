@@ -1,0 +1,175 @@
+//! Every user-facing string, in English and Spanish. The catalogue is one macro call: an entry
+//! without both languages does not compile, and a test checks none is empty or left untranslated.
+
+use chrono::{Datelike, NaiveDate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub fn from_key(s: &str) -> Option<Lang> {
+        match s.trim().to_lowercase().as_str() {
+            "en" | "english" => Some(Lang::En),
+            "es" | "español" | "espanol" | "spanish" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// From a locale such as `es_ES.UTF-8` (`es_*` means Spanish).
+    pub fn from_locale(s: &str) -> Option<Lang> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        let lower = s.to_lowercase();
+        if lower == "es" || lower.starts_with("es_") || lower.starts_with("es-") || lower.starts_with("es.") {
+            Some(Lang::Es)
+        } else {
+            Some(Lang::En)
+        }
+    }
+
+    /// The language of the environment: `LC_ALL`, then `LC_MESSAGES`, then `LANG`.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<Lang> {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| get(v))
+            .find(|v| !v.trim().is_empty() && v != "C" && v != "POSIX")
+            .and_then(|v| Lang::from_locale(&v))
+    }
+}
+
+/// Fills `{0}`, `{1}`... in a template.
+pub fn fill(template: &str, args: &[String]) -> String {
+    let mut out = template.to_string();
+    for (i, a) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), a);
+    }
+    out
+}
+
+/// `t(lang, key, &[..])`: a filled message.
+pub fn tf(lang: Lang, key: T, args: &[&dyn std::fmt::Display]) -> String {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    fill(key.text(lang), &args)
+}
+
+const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const WEEKDAYS_ES: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
+const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_ES: [&str; 12] = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"];
+
+pub fn weekday_name(wd: chrono::Weekday, lang: Lang) -> &'static str {
+    let i = wd.num_days_from_monday() as usize;
+    match lang {
+        Lang::En => WEEKDAYS_EN[i],
+        Lang::Es => WEEKDAYS_ES[i],
+    }
+}
+
+/// A date the way people read it: "Mon 24 Nov" / "lun 24 nov", with the year when it is not
+/// this year's.
+pub fn date(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
+    let m = d.month0() as usize;
+    let month = match lang {
+        Lang::En => MONTHS_EN[m],
+        Lang::Es => MONTHS_ES[m],
+    };
+    let wd = weekday_name(d.weekday(), lang);
+    if d.year() == today.year() {
+        format!("{wd} {} {month}", d.day())
+    } else {
+        format!("{wd} {} {month} {}", d.day(), d.year())
+    }
+}
+
+/// A date relative to today when that is shorter: "today", "tomorrow", "yesterday".
+pub fn date_rel(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
+    match (d - today).num_days() {
+        0 => T::Today.text(lang).to_string(),
+        1 => T::Tomorrow.text(lang).to_string(),
+        -1 => T::Yesterday.text(lang).to_string(),
+        _ => date(d, today, lang),
+    }
+}
+
+/// "1 day" / "3 days" late, in either language.
+pub fn days(n: i64, lang: Lang) -> String {
+    if n == 1 {
+        tf(lang, T::OneDay, &[])
+    } else {
+        tf(lang, T::NDays, &[&n])
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:ident => ($en:expr, $es:expr)),+ $(,)?) => {
+        /// A catalogue key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum T { $($key),+ }
+
+        impl T {
+            pub const ALL: &'static [T] = &[$(T::$key),+];
+            pub fn text(self, lang: Lang) -> &'static str {
+                let (en, es) = self.pair();
+                match lang { Lang::En => en, Lang::Es => es }
+            }
+            pub fn pair(self) -> (&'static str, &'static str) {
+                match self { $(T::$key => ($en, $es)),+ }
+            }
+        }
+    };
+}
+
+include!("i18n_catalogue.rs");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings that read the same in both languages on purpose.
+    const SAME_IN_BOTH: &[&str] = &["{0}", "{0}: {1}", "OK", "Email", "WhatsApp", "Trello", "Asana", "Slack", "Drive", "Feedback", "Material", "{0} · {1}", "vadesk", "manual", "ID"];
+
+    #[test]
+    fn every_string_exists_in_both_languages() {
+        for k in T::ALL {
+            let (en, es) = k.pair();
+            assert!(!en.trim().is_empty(), "{k:?} has no English text");
+            assert!(!es.trim().is_empty(), "{k:?} has no Spanish text");
+            if en == es {
+                assert!(SAME_IN_BOTH.contains(&en), "{k:?} is not translated: {en:?}");
+            }
+            let holes = |s: &str| (0..6).filter(|i| s.contains(&format!("{{{i}}}"))).count();
+            assert_eq!(holes(en), holes(es), "{k:?}: the languages take different values");
+        }
+    }
+
+    #[test]
+    fn locale_detection() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(Lang::from_env(env(&[("LANG", "es_ES.UTF-8")])), Some(Lang::Es));
+        assert_eq!(Lang::from_env(env(&[("LANG", "es_MX.UTF-8"), ("LC_ALL", "en_US.UTF-8")])), Some(Lang::En));
+        assert_eq!(Lang::from_env(env(&[("LANG", "en_GB"), ("LC_MESSAGES", "es_AR")])), Some(Lang::Es));
+        assert_eq!(Lang::from_env(env(&[("LANG", "C")])), None);
+        assert_eq!(Lang::from_env(env(&[])), None);
+    }
+
+    #[test]
+    fn dates_read_each_way() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(date(d, today, Lang::En), "Tue 24 Nov");
+        assert_eq!(date(d, today, Lang::Es), "mar 24 nov");
+        assert_eq!(date_rel(d, today, Lang::Es), "mañana");
+        let next_year = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        assert_eq!(date(next_year, today, Lang::En), "Mon 4 Jan 2027");
+        assert_eq!(days(1, Lang::Es), "1 día");
+        assert_eq!(days(3, Lang::En), "3 days");
+    }
+}

@@ -1,0 +1,294 @@
+//! Clients and their channels, with the scores and counts the lists show.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Weekday};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use super::{date, day, Store};
+use crate::domain::red_flag::{assess, Assessment};
+use crate::domain::{dates, text, Channel, ChannelKind, Client, ClientStatus, Flag, ScoreRules, Verdict};
+use crate::error::{Error, Result};
+use crate::i18n::{tf, T};
+
+/// What a form or command sets on a client; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientFields {
+    pub name: Option<String>,
+    pub status: Option<ClientStatus>,
+    pub channels: Option<Vec<Channel>>,
+    pub tool: Option<String>,
+    pub rate: Option<Option<f64>>,
+    pub review_day: Option<Option<Weekday>>,
+    pub notes: Option<String>,
+}
+
+/// A client as the lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientSummary {
+    pub client: Client,
+    pub score: f64,
+    pub verdict: Verdict,
+    pub open_tasks: u32,
+    pub waiting_tasks: u32,
+}
+
+const CLIENT_COLS: &str = "id, name, status, tool, rate, review_day, notes, created_on";
+
+fn client_row(r: &Row) -> rusqlite::Result<Client> {
+    Ok(Client {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        status: ClientStatus::from_key(&r.get::<_, String>(2)?).unwrap_or(ClientStatus::Active),
+        channels: Vec::new(),
+        tool: r.get(3)?,
+        rate: r.get(4)?,
+        review_day: r.get::<_, Option<String>>(5)?.and_then(|s| dates::parse_weekday(&s)),
+        notes: r.get(6)?,
+        created_on: date(r.get(7)?),
+    })
+}
+
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+impl ClientFields {
+    /// Cleans and checks every field that is set.
+    fn validated(mut self) -> Result<ClientFields> {
+        if let Some(n) = &self.name {
+            self.name = Some(text::name(n, T::FieldName)?);
+        }
+        if let Some(t) = self.tool.take() {
+            let t = text::clean_line(&t);
+            if t.chars().count() > text::MAX_NAME_CHARS {
+                text::name(&t, T::FieldTool)?;
+            }
+            self.tool = Some(t);
+        }
+        if let Some(n) = &self.notes {
+            self.notes = Some(text::free_text(n, T::FieldNotes)?);
+        }
+        if let Some(Some(r)) = self.rate {
+            text::amount(r)?;
+        }
+        if let Some(chs) = &mut self.channels {
+            for ch in chs.iter_mut() {
+                ch.handle = text::clean_line(&ch.handle);
+                if ch.handle.chars().count() > text::MAX_NAME_CHARS {
+                    text::name(&ch.handle, T::FieldHandle)?;
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+impl Store {
+    /// Adds a client; the name must be new (case-insensitively).
+    pub fn add_client(&mut self, fields: ClientFields, today: NaiveDate) -> Result<i64> {
+        let f = fields.validated()?;
+        let name = f.name.clone().ok_or_else(|| text::name("", T::FieldName).unwrap_err())?;
+        self.write(
+            |l| tf(l, T::UndoAddClient, &[&name]),
+            |tx| {
+                ensure_unique_name(tx, &name, None)?;
+                tx.execute(
+                    "INSERT INTO clients(name, name_key, status, tool, rate, review_day, notes, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        name,
+                        name_key(&name),
+                        f.status.unwrap_or(ClientStatus::Active).key(),
+                        f.tool.clone().unwrap_or_default(),
+                        f.rate.flatten(),
+                        f.review_day.flatten().map(dates::weekday_key),
+                        f.notes.clone().unwrap_or_default(),
+                        day(today),
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                if let Some(chs) = &f.channels {
+                    insert_channels(tx, id, chs)?;
+                }
+                Ok(id)
+            },
+        )
+    }
+
+    /// Changes the fields that are set.
+    pub fn edit_client(&mut self, id: i64, fields: ClientFields) -> Result<()> {
+        let f = fields.validated()?;
+        let current = self.client(id)?;
+        self.write(
+            |l| tf(l, T::UndoEditClient, &[&current.name]),
+            |tx| {
+                if let Some(n) = &f.name {
+                    ensure_unique_name(tx, n, Some(id))?;
+                    tx.execute("UPDATE clients SET name = ?1, name_key = ?2 WHERE id = ?3", params![n, name_key(n), id])?;
+                }
+                if let Some(s) = f.status {
+                    tx.execute("UPDATE clients SET status = ?1 WHERE id = ?2", params![s.key(), id])?;
+                }
+                if let Some(t) = &f.tool {
+                    tx.execute("UPDATE clients SET tool = ?1 WHERE id = ?2", params![t, id])?;
+                }
+                if let Some(r) = f.rate {
+                    tx.execute("UPDATE clients SET rate = ?1 WHERE id = ?2", params![r, id])?;
+                }
+                if let Some(d) = f.review_day {
+                    tx.execute("UPDATE clients SET review_day = ?1 WHERE id = ?2", params![d.map(dates::weekday_key), id])?;
+                }
+                if let Some(n) = &f.notes {
+                    tx.execute("UPDATE clients SET notes = ?1 WHERE id = ?2", params![n, id])?;
+                }
+                if let Some(chs) = &f.channels {
+                    tx.execute("DELETE FROM channels WHERE client_id = ?1", [id])?;
+                    insert_channels(tx, id, chs)?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Deletes a client with everything that belongs to it.
+    pub fn delete_client(&mut self, id: i64) -> Result<()> {
+        let c = self.client(id)?;
+        self.write(|l| tf(l, T::UndoDeleteClient, &[&c.name]), |tx| {
+            tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    /// A client by name (case-insensitive) or by id.
+    pub fn find_client(&self, name_or_id: &str) -> Result<Client> {
+        let wanted = text::clean_line(name_or_id);
+        let by_name: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM clients WHERE name_key = ?1", [name_key(&wanted)], |r| r.get(0))
+            .optional()?;
+        let id = match by_name {
+            Some(id) => Some(id),
+            None => match wanted.parse::<i64>() {
+                Ok(n) => self.conn.query_row("SELECT id FROM clients WHERE id = ?1", [n], |r| r.get(0)).optional()?,
+                Err(_) => None,
+            },
+        };
+        match id {
+            Some(id) => self.client(id),
+            None => Err(Error::not_found(T::ErrNoClient, &[&wanted])),
+        }
+    }
+
+    pub fn client(&self, id: i64) -> Result<Client> {
+        let mut c = self
+            .conn
+            .query_row(&format!("SELECT {CLIENT_COLS} FROM clients WHERE id = ?1"), [id], client_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(T::ErrNoClient, &[&id]))?;
+        c.channels = self.channels_of(id)?;
+        Ok(c)
+    }
+
+    fn channels_of(&self, client_id: i64) -> Result<Vec<Channel>> {
+        let mut q = self.conn.prepare_cached("SELECT kind, handle FROM channels WHERE client_id = ?1 ORDER BY id")?;
+        let rows = q.query_map([client_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, handle) = row?;
+            out.push(Channel { kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other), handle });
+        }
+        Ok(out)
+    }
+
+    /// Every client (optionally of one status), with scores, verdicts and task counts,
+    /// ordered by name.
+    pub fn list_clients(&self, status: Option<ClientStatus>, rules: &ScoreRules, today: NaiveDate) -> Result<Vec<ClientSummary>> {
+        let mut clients: Vec<Client> = {
+            let mut q = self.conn.prepare(&format!(
+                "SELECT {CLIENT_COLS} FROM clients WHERE (?1 IS NULL OR status = ?1) ORDER BY name_key"
+            ))?;
+            let rows = q.query_map([status.map(|s| s.key())], client_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut channels: HashMap<i64, Vec<Channel>> = HashMap::new();
+        {
+            let mut q = self.conn.prepare("SELECT client_id, kind, handle FROM channels ORDER BY id")?;
+            let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            for row in rows {
+                let (cid, kind, handle) = row?;
+                channels
+                    .entry(cid)
+                    .or_default()
+                    .push(Channel { kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other), handle });
+            }
+        }
+        let counts = self.task_counts()?;
+        let flags = self.active_flags_by_client()?;
+        let empty = Vec::new();
+        Ok(clients
+            .drain(..)
+            .map(|mut c| {
+                c.channels = channels.remove(&c.id).unwrap_or_default();
+                let a = assess(rules, c.status, flags.get(&c.id).unwrap_or(&empty), today);
+                let (open, waiting) = counts.get(&c.id).copied().unwrap_or((0, 0));
+                ClientSummary { client: c, score: a.score, verdict: a.verdict, open_tasks: open, waiting_tasks: waiting }
+            })
+            .collect())
+    }
+
+    /// One client's summary and the explanation of its score.
+    pub fn client_summary(&self, id: i64, rules: &ScoreRules, today: NaiveDate) -> Result<(ClientSummary, Assessment, Vec<Flag>)> {
+        let client = self.client(id)?;
+        let flags = self.list_flags(Some(id))?;
+        let a = assess(rules, client.status, &flags, today);
+        let (open, waiting): (u32, u32) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)), 0)
+             FROM tasks t WHERE t.client_id = ?1 AND t.status NOT IN ('done', 'cancelled')",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let summary = ClientSummary { client, score: a.score, verdict: a.verdict, open_tasks: open, waiting_tasks: waiting };
+        Ok((summary, a, flags))
+    }
+
+    /// Open and waiting task counts per client.
+    fn task_counts(&self) -> Result<HashMap<i64, (u32, u32)>> {
+        let mut q = self.conn.prepare(
+            "SELECT t.client_id, count(*), sum(EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
+             FROM tasks t WHERE t.status IN ('todo', 'doing', 'delivered') GROUP BY t.client_id",
+        )?;
+        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, u32>(1)?, r.get::<_, u32>(2)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Marks a client's weekly review as held on `on`.
+    pub fn hold_weekly_review(&mut self, client_id: i64, on: NaiveDate) -> Result<()> {
+        let c = self.client(client_id)?;
+        self.write(|l| tf(l, T::UndoWeeklyReview, &[&c.name]), |tx| {
+            tx.execute("INSERT OR IGNORE INTO weekly_reviews(client_id, on_date) VALUES (?1, ?2)", params![client_id, day(on)])?;
+            Ok(())
+        })
+    }
+}
+
+fn ensure_unique_name(tx: &Transaction, name: &str, except: Option<i64>) -> Result<()> {
+    let clash: Option<String> = tx
+        .query_row(
+            "SELECT name FROM clients WHERE name_key = ?1 AND id IS NOT ?2",
+            params![name_key(name), except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match clash {
+        Some(existing) => Err(Error::invalid(T::ErrDuplicateClient, &[&existing])),
+        None => Ok(()),
+    }
+}
+
+fn insert_channels(tx: &Transaction, client_id: i64, chs: &[Channel]) -> Result<()> {
+    let mut q = tx.prepare_cached("INSERT INTO channels(client_id, kind, handle) VALUES (?1, ?2, ?3)")?;
+    for ch in chs {
+        q.execute(params![client_id, ch.kind.key(), ch.handle])?;
+    }
+    Ok(())
+}

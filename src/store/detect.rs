@@ -1,0 +1,261 @@
+//! The detection pass shared by the background tick, `vadesk tick --once` and the commands
+//! that show scores: find what became overdue and raise the matching automatic flags, each
+//! once per source record, in one short IMMEDIATE transaction.
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::{params, Transaction, TransactionBehavior};
+use serde::Serialize;
+
+use super::{date, day, flags::raise, Store};
+use crate::domain::{dates, rules, FlagKind, RequestKind};
+use crate::error::Result;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewFlag {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub client_id: i64,
+    pub client: String,
+    pub kind: FlagKind,
+    pub source_ref: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub feedback_overdue: u32,
+    pub material_late: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DetectReport {
+    pub new_flags: Vec<NewFlag>,
+    pub counts: Counts,
+}
+
+/// A flag a rule wants raised.
+struct Candidate {
+    client_id: i64,
+    kind: FlagKind,
+    at: NaiveDate,
+    source_ref: String,
+    note: String,
+}
+
+impl Store {
+    /// Runs every automatic rule as of `today`. `min_rate` enables the underpaying rule.
+    pub fn detect(&mut self, today: NaiveDate, min_rate: Option<f64>) -> Result<DetectReport> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut candidates = Vec::new();
+        late_requests(&tx, today, &mut candidates)?;
+        unanswered_quotes(&tx, today, &mut candidates)?;
+        recorded_faults(&tx, today, &mut candidates)?;
+        scattered_channels(&tx, today, &mut candidates)?;
+        if let Some(min) = min_rate {
+            underpaying(&tx, today, min, &mut candidates)?;
+        }
+        missed_weekly_reviews(&tx, today, &mut candidates)?;
+        let mut report = DetectReport::default();
+        for c in candidates {
+            if let Some(id) = raise(&tx, c.client_id, c.kind, c.at, &c.source_ref, &c.note)? {
+                let client: String = tx.query_row("SELECT name FROM clients WHERE id = ?1", [c.client_id], |r| r.get(0))?;
+                report.new_flags.push(NewFlag { id, client_id: c.client_id, client, kind: c.kind, source_ref: c.source_ref });
+            }
+        }
+        report.counts = late_counts(&tx, today)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Live counts for the status bar, without raising anything.
+    pub fn late_counts(&self, today: NaiveDate) -> Result<Counts> {
+        late_counts(&self.conn, today)
+    }
+}
+
+fn late_counts(conn: &rusqlite::Connection, today: NaiveDate) -> Result<Counts> {
+    let mut q = conn.prepare_cached(
+        "SELECT count(*) FROM requests r JOIN tasks t ON t.id = r.task_id
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')",
+    )?;
+    let mut count = |kind: RequestKind| -> Result<u32> { Ok(q.query_row(params![kind.key(), day(today)], |r| r.get(0))?) };
+    Ok(Counts { feedback_overdue: count(RequestKind::Feedback)?, material_late: count(RequestKind::Material)? })
+}
+
+fn late_requests(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+    let mut q = tx.prepare_cached(
+        "SELECT r.id, t.client_id, r.expected_by, t.title, r.what FROM requests r JOIN tasks t ON t.id = r.task_id
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')
+           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)",
+    )?;
+    for kind in [RequestKind::Material, RequestKind::Feedback] {
+        let rows = q.query_map(params![kind.key(), day(today)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+        })?;
+        for row in rows {
+            let (id, client_id, expected, title, what) = row?;
+            let (flag, note) = match kind {
+                RequestKind::Material => (FlagKind::LateMaterial, format!("{what} ({title})")),
+                RequestKind::Feedback => (FlagKind::NoFeedback, title),
+            };
+            out.push(Candidate {
+                client_id,
+                kind: flag,
+                at: rules::first_late_day(date(expected)),
+                source_ref: format!("{}:{id}", kind.key()),
+                note,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+    let mut q = tx.prepare_cached(
+        "SELECT q.id, q.client_id, q.answer_by, q.amount FROM quotes q
+         WHERE q.status = 'pending' AND q.answer_by < ?1
+           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)",
+    )?;
+    let rows = q.query_map([day(today)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?)))?;
+    for row in rows {
+        let (id, client_id, answer_by, amount) = row?;
+        out.push(Candidate {
+            client_id,
+            kind: FlagKind::QuoteUnanswered,
+            at: rules::first_late_day(date(answer_by)),
+            source_ref: format!("quote:{id}"),
+            note: format!("{amount:.2}"),
+        });
+    }
+    Ok(())
+}
+
+/// Faults recorded on tasks and meetings that a command normally flags at once; the pass
+/// catches any that arrived another way (an import, an older version).
+fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+    {
+        let mut q = tx.prepare_cached(
+            "SELECT t.id, t.client_id, t.title FROM tasks t WHERE t.clarifications >= 3
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')",
+        )?;
+        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+        for row in rows {
+            let (id, client_id, title) = row?;
+            out.push(Candidate { client_id, kind: FlagKind::VagueSpec, at: today, source_ref: format!("task:{id}:vague"), note: title });
+        }
+    }
+    {
+        let mut q = tx.prepare_cached(
+            "SELECT t.id, t.client_id, t.title, t.outcome FROM tasks t WHERE t.outcome IN ('changed_after_ok', 'unused')
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':outcome')",
+        )?;
+        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+        for row in rows {
+            let (id, client_id, title, outcome) = row?;
+            if let Some(kind) = crate::domain::Outcome::from_key(&outcome).and_then(rules::outcome_flag) {
+                out.push(Candidate { client_id, kind, at: today, source_ref: format!("task:{id}:outcome"), note: title });
+            }
+        }
+    }
+    {
+        let mut q = tx.prepare_cached(
+            "SELECT m.id, m.client_id, m.at, m.attendance, m.kind FROM meetings m WHERE m.attendance IN ('no_show', 'late')
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)",
+        )?;
+        let rows = q.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+        })?;
+        for row in rows {
+            let (id, client_id, at, attendance, kind) = row?;
+            let Some(flag) = crate::domain::Attendance::from_key(&attendance).and_then(rules::attendance_flag) else { continue };
+            let on = dates::parse_iso_date(at.get(..10).unwrap_or("")).unwrap_or(today);
+            out.push(Candidate { client_id, kind: flag, at: on, source_ref: format!("meeting:{id}"), note: format!("{kind} {at}") });
+        }
+    }
+    Ok(())
+}
+
+fn scattered_channels(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+    let since = today - Duration::days(rules::SCATTERED_WINDOW_DAYS - 1);
+    let mut q = tx.prepare_cached(
+        "SELECT client_id, group_concat(DISTINCT via) FROM tasks
+         WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL
+         GROUP BY client_id HAVING count(DISTINCT via) >= ?3",
+    )?;
+    let rows = q.query_map(params![day(since), day(today), rules::SCATTERED_CHANNELS as i64], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (client_id, vias) = row?;
+        out.push(Candidate {
+            client_id,
+            kind: FlagKind::ScatteredChannels,
+            at: today,
+            source_ref: rules::month_ref("channels", client_id, today),
+            note: vias.replace(',', ", "),
+        });
+    }
+    Ok(())
+}
+
+fn underpaying(tx: &Transaction, today: NaiveDate, min_rate: f64, out: &mut Vec<Candidate>) -> Result<()> {
+    let since = day(today - Duration::days(rules::RATE_WINDOW_DAYS));
+    let mut q = tx.prepare_cached(
+        "SELECT c.id, c.rate,
+           (SELECT coalesce(sum(t.estimate_min), 0) FROM tasks t WHERE t.client_id = c.id
+              AND t.status IN ('delivered', 'done') AND coalesce(t.delivered_on, t.closed_on, t.created_on) >= ?1),
+           (SELECT coalesce(sum(q.prep_min), 0) FROM quotes q WHERE q.client_id = c.id
+              AND q.status <> 'accepted' AND q.sent_on >= ?1)
+         FROM clients c WHERE c.rate IS NOT NULL AND c.status IN ('active', 'paused')",
+    )?;
+    let rows = q.query_map([since], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+    for row in rows {
+        let (client_id, rate, billed, unbilled) = row?;
+        let Some(effective) = rules::effective_rate(rate, billed.max(0) as u64, unbilled.max(0) as u64) else { continue };
+        if effective < min_rate {
+            out.push(Candidate {
+                client_id,
+                kind: FlagKind::Underpaying,
+                at: today,
+                source_ref: rules::month_ref("rate", client_id, today),
+                note: format!("{effective:.2}/h < {min_rate:.2}/h"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn missed_weekly_reviews(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+    let mut q = tx.prepare_cached(
+        "SELECT c.id, c.review_day, c.created_on, c.review_snoozed_until FROM clients c
+         WHERE c.status = 'active' AND c.review_day IS NOT NULL",
+    )?;
+    let rows = q.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, super::opt_date(r.get(3)?)))
+    })?;
+    let mut held = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)")?;
+    let mut flagged = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE source_ref = ?1)")?;
+    for row in rows {
+        let (client_id, wd, created, snoozed) = row?;
+        let Some(wd) = dates::parse_weekday(&wd) else { continue };
+        let prev = rules::previous_weekday(wd, today);
+        // Put off to a later day that has not passed yet: not missed (yet).
+        let put_off = snoozed.is_some_and(|s| s > prev && s >= today);
+        if prev < date(created) || put_off {
+            continue;
+        }
+        let source_ref = format!("weekly:{client_id}:{}", day(prev));
+        let was_held: bool = held.query_row(params![client_id, day(prev)], |r| r.get(0))?;
+        let was_flagged: bool = flagged.query_row([&source_ref], |r| r.get(0))?;
+        if !was_held && !was_flagged {
+            out.push(Candidate {
+                client_id,
+                kind: FlagKind::NoFeedback,
+                at: rules::first_late_day(prev),
+                source_ref,
+                note: day(prev),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! Red flags: logged by the VA or raised once per source record by the rules.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use super::{date, day, Store};
+use crate::domain::{text, Flag, FlagKind, FlagSource};
+use crate::error::{Error, Result};
+use crate::i18n::{tf, T};
+
+const FLAG_SELECT: &str = "SELECT f.id, f.client_id, c.name, f.kind, f.at, f.note, f.source, f.source_ref, f.dismissed
+     FROM flags f JOIN clients c ON c.id = f.client_id";
+
+fn flag_row(r: &Row) -> rusqlite::Result<Flag> {
+    Ok(Flag {
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        client: r.get(2)?,
+        kind: FlagKind::from_key(&r.get::<_, String>(3)?).unwrap_or(FlagKind::Other),
+        at: date(r.get(4)?),
+        note: r.get(5)?,
+        source: if r.get::<_, String>(6)? == "auto" { FlagSource::Auto } else { FlagSource::Manual },
+        source_ref: r.get(7)?,
+        dismissed: r.get(8)?,
+    })
+}
+
+/// Raises an automatic flag unless its source already raised one; returns the new flag's id.
+pub(super) fn raise(tx: &Transaction, client_id: i64, kind: FlagKind, at: NaiveDate, source_ref: &str, note: &str) -> Result<Option<i64>> {
+    let now = super::stamp(chrono::Local::now().naive_local());
+    let mut q = tx.prepare_cached(
+        "INSERT INTO flags(client_id, kind, at, note, source, source_ref, created_at)
+         VALUES (?1, ?2, ?3, ?4, 'auto', ?5, ?6) ON CONFLICT(source_ref) DO NOTHING",
+    )?;
+    let n = q.execute(params![client_id, kind.key(), day(at), note, source_ref, now])?;
+    Ok((n == 1).then(|| tx.last_insert_rowid()))
+}
+
+impl Store {
+    /// The VA logs a flag by hand.
+    pub fn add_flag(&mut self, client_id: i64, kind: FlagKind, at: NaiveDate, note: &str) -> Result<i64> {
+        let c = self.client(client_id)?;
+        let note = text::free_text(note, T::FieldNote)?;
+        self.write(
+            |l| tf(l, T::UndoAddFlag, &[&c.name, &kind.label(l)]),
+            |tx| {
+                tx.execute(
+                    "INSERT INTO flags(client_id, kind, at, note, source, created_at) VALUES (?1, ?2, ?3, ?4, 'manual', ?5)",
+                    params![client_id, kind.key(), day(at), note, super::stamp(chrono::Local::now().naive_local())],
+                )?;
+                Ok(tx.last_insert_rowid())
+            },
+        )
+    }
+
+    /// A dismissed flag stays on record but no longer counts.
+    pub fn dismiss_flag(&mut self, id: i64) -> Result<()> {
+        let f = self.flag(id)?;
+        self.write(
+            |l| tf(l, T::UndoDismissFlag, &[&f.client, &f.kind.label(l)]),
+            |tx| {
+                tx.execute("UPDATE flags SET dismissed = 1 WHERE id = ?1", [id])?;
+                Ok(())
+            },
+        )
+    }
+
+    pub fn flag(&self, id: i64) -> Result<Flag> {
+        self.conn
+            .query_row(&format!("{FLAG_SELECT} WHERE f.id = ?1"), [id], flag_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(T::ErrNoFlag, &[&id]))
+    }
+
+    /// Flags, of one client or all, newest first.
+    pub fn list_flags(&self, client_id: Option<i64>) -> Result<Vec<Flag>> {
+        let mut q = self
+            .conn
+            .prepare_cached(&format!("{FLAG_SELECT} WHERE (?1 IS NULL OR f.client_id = ?1) ORDER BY f.at DESC, f.id DESC"))?;
+        let rows = q.query_map([client_id], flag_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Non-dismissed flags grouped by client, for scoring lists.
+    pub(super) fn active_flags_by_client(&self) -> Result<HashMap<i64, Vec<Flag>>> {
+        let mut q = self.conn.prepare(
+            "SELECT id, client_id, kind, at, source FROM flags WHERE dismissed = 0",
+        )?;
+        let rows = q.query_map([], |r| {
+            Ok(Flag {
+                id: r.get(0)?,
+                client_id: r.get(1)?,
+                client: String::new(),
+                kind: FlagKind::from_key(&r.get::<_, String>(2)?).unwrap_or(FlagKind::Other),
+                at: date(r.get(3)?),
+                note: String::new(),
+                source: if r.get::<_, String>(4)? == "auto" { FlagSource::Auto } else { FlagSource::Manual },
+                source_ref: None,
+                dismissed: false,
+            })
+        })?;
+        let mut out: HashMap<i64, Vec<Flag>> = HashMap::new();
+        for f in rows {
+            let f = f?;
+            out.entry(f.client_id).or_default().push(f);
+        }
+        Ok(out)
+    }
+}

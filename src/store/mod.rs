@@ -1,0 +1,229 @@
+//! The one place that speaks SQL. `Store` opens (or refuses) a file, applies the pragmas and
+//! migrations, and offers typed methods per entity. Every write is one IMMEDIATE transaction.
+
+mod clients;
+mod deals;
+pub mod demo;
+mod detect;
+pub mod doctor;
+mod flags;
+mod review;
+mod schema;
+mod tasks;
+pub mod transfer;
+mod undo;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+use crate::i18n::{Lang, T};
+
+pub use clients::{ClientFields, ClientSummary};
+pub use deals::NewQuote;
+pub use detect::{Counts, DetectReport, NewFlag};
+pub use schema::{APP_ID, LATEST_VERSION};
+pub use tasks::{TaskFields, TaskFilter};
+
+/// An open vadesk store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    /// Language of the labels stored with undo steps.
+    lang: Lang,
+    /// Whether writes are recorded for undo (the TUI's connection only).
+    recording: bool,
+}
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl Store {
+    /// Opens the store at `path`, creating it (0600) when the file does not exist. The folder
+    /// must exist. A file that is not a vadesk store, is damaged, or comes from a newer vadesk
+    /// is refused and left byte-for-byte untouched.
+    pub fn open(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(Error::refused(T::ErrIsDirectory, &[&shown]));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(Error::refused(T::ErrNoFolder, &[&parent.display()]));
+            }
+        }
+        if path.exists() {
+            check_header(path)?;
+        } else {
+            create_private_file(path)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| refusal(e, &shown))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Read-only checks first: nothing is written until the file is known to be ours.
+        let (app_id, version, objects) = read_identity(&conn).map_err(|e| refusal(e, &shown))?;
+        let fresh = app_id == 0 && version == 0 && objects == 0;
+        if !fresh && app_id != APP_ID {
+            return Err(Error::refused(T::ErrNotVadesk, &[&shown]));
+        }
+        if version > LATEST_VERSION {
+            return Err(Error::refused(T::ErrTooNew, &[&shown, &version, &LATEST_VERSION]));
+        }
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(|e| refusal(e, &shown))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::refused(T::ErrNotWal, &[&shown]));
+        }
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        let mut store = Store { conn, path: path.to_path_buf(), lang: Lang::En, recording: false };
+        schema::migrate(&mut store.conn, version, &shown)?;
+        Ok(store)
+    }
+
+    /// The platform's default store file, creating its folder (0700) when missing.
+    pub fn default_path() -> Result<PathBuf> {
+        let dirs = directories::ProjectDirs::from("", "", "vadesk").ok_or_else(|| Error::refused(T::ErrNoDataDir, &[]))?;
+        let dir = dirs.data_dir();
+        create_private_dir(dir)?;
+        Ok(dir.join("vadesk.db"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+    }
+
+    /// The raw connection, for tests and the benchmark's checks of query plans.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction; when recording, the change becomes an undo step
+    /// named `label`.
+    fn write<R>(&mut self, label: impl FnOnce(Lang) -> String, f: impl FnOnce(&Transaction) -> Result<R>) -> Result<R> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if self.recording {
+            undo::begin_step(&tx, &label(self.lang))?;
+        }
+        let out = f(&tx)?;
+        if self.recording {
+            undo::end_step(&tx)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Whether the store holds any client (and so any record at all).
+    pub fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM clients)", [], |r| r.get(0))?;
+        Ok(n == 0)
+    }
+
+    /// A value of the small key/value table (last tick, ...).
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A number that changes whenever any connection commits a change (for the TUI's reload).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i32, i64)> {
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    Ok((app_id, version, objects))
+}
+
+/// Turns SQLite's "not a database" and "malformed" into messages that name the file.
+fn refusal(e: rusqlite::Error, shown: &str) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::refused(T::ErrNotVadesk, &[&shown]),
+        _ => Error::Sqlite(e),
+    }
+}
+
+/// A file that exists but does not start like a SQLite database is refused before SQLite sees it.
+/// An empty file (as `touch` leaves) becomes a new store.
+fn check_header(path: &Path) -> Result<()> {
+    let mut f = std::fs::File::open(path)?;
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match f.read(&mut head[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    if read == 0 || (read == 16 && &head == SQLITE_HEADER) {
+        Ok(())
+    } else {
+        Err(Error::refused(T::ErrNotVadesk, &[&path.display()]))
+    }
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private_file(path: &Path) -> Result<()> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if !dir.is_dir() {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+/// Reads an optional stored date.
+pub(crate) fn opt_date(s: Option<String>) -> Option<chrono::NaiveDate> {
+    s.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+/// Reads a stored date; a damaged value falls back to the epoch rather than failing a list.
+pub(crate) fn date(s: String) -> chrono::NaiveDate {
+    opt_date(Some(s)).unwrap_or_default()
+}
+
+pub(crate) fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Timestamps of record creation, in the one fixed format the store uses.
+pub(crate) fn stamp(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}

@@ -1,0 +1,353 @@
+//! Tasks, and the material and feedback requests the client owes for them.
+
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{date, day, opt_date, Store};
+use crate::domain::{rules, text, ChannelKind, FlagKind, Outcome, Request, RequestKind, Task, TaskStatus};
+use crate::error::{Error, Result};
+use crate::i18n::{tf, T};
+
+/// What a form or command sets on a task; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFields {
+    pub title: Option<String>,
+    pub spec: Option<String>,
+    pub status: Option<TaskStatus>,
+    pub due: Option<Option<NaiveDate>>,
+    pub via: Option<Option<ChannelKind>>,
+    pub estimate_min: Option<Option<u32>>,
+}
+
+/// Which tasks a list shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFilter {
+    pub client_id: Option<i64>,
+    pub status: Option<TaskStatus>,
+    pub waiting_only: bool,
+    /// Hide done and cancelled tasks.
+    pub open_only: bool,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+/// Open requests of a task that is still live, as a comma-separated list of kinds.
+const WAITING_SQL: &str = "CASE WHEN t.status IN ('done', 'cancelled') THEN NULL ELSE
+    (SELECT group_concat(DISTINCT r.kind) FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL) END";
+
+fn task_select() -> String {
+    format!(
+        "SELECT t.id, t.client_id, c.name, t.title, t.spec, t.status, t.due, t.via, t.clarifications,
+                t.estimate_min, t.delivered_on, t.outcome, t.created_on, {WAITING_SQL}
+         FROM tasks t JOIN clients c ON c.id = t.client_id"
+    )
+}
+
+fn task_row(r: &Row) -> rusqlite::Result<Task> {
+    let waiting: Option<String> = r.get(13)?;
+    let mut waiting_on: Vec<RequestKind> =
+        waiting.unwrap_or_default().split(',').filter_map(RequestKind::from_key).collect();
+    waiting_on.sort();
+    Ok(Task {
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        client: r.get(2)?,
+        title: r.get(3)?,
+        spec: r.get(4)?,
+        status: TaskStatus::from_key(&r.get::<_, String>(5)?).unwrap_or(TaskStatus::Todo),
+        due: opt_date(r.get(6)?),
+        via: r.get::<_, Option<String>>(7)?.and_then(|s| ChannelKind::from_key(&s)),
+        clarifications: r.get(8)?,
+        estimate_min: r.get(9)?,
+        delivered_on: opt_date(r.get(10)?),
+        outcome: r.get::<_, Option<String>>(11)?.and_then(|s| Outcome::from_key(&s)),
+        created_on: date(r.get(12)?),
+        waiting_on,
+    })
+}
+
+const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.task_id, t.title, c.name, r.what, r.asked_on, r.expected_by,
+        r.received_on, r.nudges, r.last_nudge
+     FROM requests r JOIN tasks t ON t.id = r.task_id JOIN clients c ON c.id = t.client_id";
+
+fn request_row(r: &Row) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: r.get(0)?,
+        kind: RequestKind::from_key(&r.get::<_, String>(1)?).unwrap_or(RequestKind::Material),
+        task_id: r.get(2)?,
+        task_title: r.get(3)?,
+        client: r.get(4)?,
+        what: r.get(5)?,
+        asked_on: date(r.get(6)?),
+        expected_by: date(r.get(7)?),
+        received_on: opt_date(r.get(8)?),
+        nudges: r.get(9)?,
+        last_nudge: opt_date(r.get(10)?),
+    })
+}
+
+fn not_found(kind: RequestKind, id: i64) -> Error {
+    match kind {
+        RequestKind::Material => Error::not_found(T::ErrNoMaterial, &[&id]),
+        RequestKind::Feedback => Error::not_found(T::ErrNoFeedback, &[&id]),
+    }
+}
+
+impl TaskFields {
+    fn validated(mut self) -> Result<TaskFields> {
+        if let Some(t) = &self.title {
+            self.title = Some(text::name(t, T::FieldTitle)?);
+        }
+        if let Some(s) = &self.spec {
+            self.spec = Some(text::free_text(s, T::FieldSpec)?);
+        }
+        Ok(self)
+    }
+}
+
+impl Store {
+    pub fn add_task(&mut self, client_id: i64, fields: TaskFields, today: NaiveDate) -> Result<i64> {
+        let f = fields.validated()?;
+        let title = f.title.clone().ok_or_else(|| text::name("", T::FieldTitle).unwrap_err())?;
+        self.client(client_id)?;
+        self.write(
+            |l| tf(l, T::UndoAddTask, &[&title]),
+            |tx| {
+                tx.execute(
+                    "INSERT INTO tasks(client_id, title, spec, status, due, via, estimate_min, created_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        client_id,
+                        title,
+                        f.spec.clone().unwrap_or_default(),
+                        f.status.unwrap_or(TaskStatus::Todo).key(),
+                        f.due.flatten().map(day),
+                        f.via.flatten().map(|v| v.key()),
+                        f.estimate_min.flatten(),
+                        day(today),
+                    ],
+                )?;
+                Ok(tx.last_insert_rowid())
+            },
+        )
+    }
+
+    pub fn edit_task(&mut self, id: i64, fields: TaskFields) -> Result<()> {
+        let f = fields.validated()?;
+        let t = self.task(id)?;
+        self.write(
+            |l| tf(l, T::UndoEditTask, &[&t.title]),
+            |tx| {
+                if let Some(v) = &f.title {
+                    tx.execute("UPDATE tasks SET title = ?1 WHERE id = ?2", params![v, id])?;
+                }
+                if let Some(v) = &f.spec {
+                    tx.execute("UPDATE tasks SET spec = ?1 WHERE id = ?2", params![v, id])?;
+                }
+                if let Some(v) = f.status {
+                    tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![v.key(), id])?;
+                }
+                if let Some(v) = f.due {
+                    tx.execute("UPDATE tasks SET due = ?1 WHERE id = ?2", params![v.map(day), id])?;
+                }
+                if let Some(v) = f.via {
+                    tx.execute("UPDATE tasks SET via = ?1 WHERE id = ?2", params![v.map(|k| k.key()), id])?;
+                }
+                if let Some(v) = f.estimate_min {
+                    tx.execute("UPDATE tasks SET estimate_min = ?1 WHERE id = ?2", params![v, id])?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    pub fn delete_task(&mut self, id: i64) -> Result<()> {
+        let t = self.task(id)?;
+        self.write(|l| tf(l, T::UndoDeleteTask, &[&t.title]), |tx| {
+            tx.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    pub fn task(&self, id: i64) -> Result<Task> {
+        self.conn
+            .query_row(&format!("{} WHERE t.id = ?1", task_select()), [id], task_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(T::ErrNoTask, &[&id]))
+    }
+
+    /// Tasks for a list: live ones first by due date, then the closed ones, newest first.
+    pub fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        let sql = format!(
+            "{} WHERE (?1 IS NULL OR t.client_id = ?1) AND (?2 IS NULL OR t.status = ?2)
+               AND (?3 = 0 OR t.status NOT IN ('done', 'cancelled'))
+               AND (?4 = 0 OR (t.status NOT IN ('done', 'cancelled')
+                    AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)))
+             ORDER BY t.status IN ('done', 'cancelled'), t.due IS NULL, t.due, t.id
+             LIMIT ?5 OFFSET ?6",
+            task_select()
+        );
+        let mut q = self.conn.prepare_cached(&sql)?;
+        let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
+        let rows = q.query_map(
+            params![
+                filter.client_id,
+                filter.status.map(|s| s.key()),
+                filter.open_only,
+                filter.waiting_only,
+                limit,
+                filter.offset as i64
+            ],
+            task_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many tasks `list_tasks` would give without a limit.
+    pub fn count_tasks(&self, filter: &TaskFilter) -> Result<usize> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT count(*) FROM tasks t WHERE (?1 IS NULL OR t.client_id = ?1) AND (?2 IS NULL OR t.status = ?2)
+               AND (?3 = 0 OR t.status NOT IN ('done', 'cancelled'))
+               AND (?4 = 0 OR (t.status NOT IN ('done', 'cancelled')
+                    AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)))",
+        )?;
+        let n: i64 = q.query_row(
+            params![filter.client_id, filter.status.map(|s| s.key()), filter.open_only, filter.waiting_only],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Moves a task along: start, deliver, done, cancel.
+    pub fn set_task_status(&mut self, id: i64, to: TaskStatus, today: NaiveDate) -> Result<()> {
+        let t = self.task(id)?;
+        let closed = matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
+        if t.status != to && closed && to != TaskStatus::Todo {
+            return Err(Error::invalid(T::ErrTaskClosed, &[&id, &t.status]));
+        }
+        self.write(
+            |l| tf(l, T::UndoTaskStatus, &[&t.title, &to]),
+            |tx| {
+                tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![to.key(), id])?;
+                match to {
+                    TaskStatus::Delivered => {
+                        tx.execute("UPDATE tasks SET delivered_on = coalesce(delivered_on, ?1) WHERE id = ?2", params![day(today), id])?;
+                    }
+                    TaskStatus::Done | TaskStatus::Cancelled => {
+                        tx.execute("UPDATE tasks SET closed_on = ?1 WHERE id = ?2", params![day(today), id])?;
+                    }
+                    TaskStatus::Todo | TaskStatus::Doing => {
+                        tx.execute("UPDATE tasks SET closed_on = NULL WHERE id = ?1", [id])?;
+                    }
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Counts one more clarification question; the third raises `vague_spec`.
+    pub fn clarify(&mut self, id: i64, today: NaiveDate) -> Result<u32> {
+        let t = self.task(id)?;
+        self.write(
+            |l| tf(l, T::UndoClarify, &[&t.title]),
+            |tx| {
+                tx.execute("UPDATE tasks SET clarifications = clarifications + 1 WHERE id = ?1", [id])?;
+                let n: u32 = tx.query_row("SELECT clarifications FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
+                if n >= rules::VAGUE_SPEC_CLARIFICATIONS {
+                    super::flags::raise(tx, t.client_id, FlagKind::VagueSpec, today, &format!("task:{id}:vague"), &t.title)?;
+                }
+                Ok(n)
+            },
+        )
+    }
+
+    /// Records how the client used a delivered task; changes after approval and unused work
+    /// raise their flags (replacing what an earlier outcome raised).
+    pub fn set_outcome(&mut self, id: i64, outcome: Outcome, today: NaiveDate) -> Result<()> {
+        let t = self.task(id)?;
+        if !matches!(t.status, TaskStatus::Delivered | TaskStatus::Done) {
+            return Err(Error::invalid(T::ErrOutcomeNeedsDelivery, &[&id]));
+        }
+        self.write(
+            |l| tf(l, T::UndoOutcome, &[&t.title, &outcome]),
+            |tx| {
+                tx.execute("UPDATE tasks SET outcome = ?1 WHERE id = ?2", params![outcome.key(), id])?;
+                let source = format!("task:{id}:outcome");
+                tx.execute("DELETE FROM flags WHERE source_ref = ?1", [&source])?;
+                if let Some(kind) = rules::outcome_flag(outcome) {
+                    super::flags::raise(tx, t.client_id, kind, today, &source, &t.title)?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Asks the client for a material or for feedback on a task.
+    pub fn ask(&mut self, task_id: i64, kind: RequestKind, what: &str, expected_by: NaiveDate, today: NaiveDate) -> Result<i64> {
+        let t = self.task(task_id)?;
+        let what = match kind {
+            RequestKind::Material => text::name(what, T::FieldWhat)?,
+            RequestKind::Feedback => text::clean_line(what),
+        };
+        if what.chars().count() > text::MAX_NAME_CHARS {
+            text::name(&what, T::FieldWhat)?;
+        }
+        self.write(
+            |l| tf(l, T::UndoAsk, &[&kind, &t.title]),
+            |tx| {
+                tx.execute(
+                    "INSERT INTO requests(task_id, kind, what, asked_on, expected_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![task_id, kind.key(), what, day(today), day(expected_by)],
+                )?;
+                Ok(tx.last_insert_rowid())
+            },
+        )
+    }
+
+    pub fn request(&self, kind: RequestKind, id: i64) -> Result<Request> {
+        self.conn
+            .query_row(&format!("{REQUEST_SELECT} WHERE r.id = ?1 AND r.kind = ?2"), params![id, kind.key()], request_row)
+            .optional()?
+            .ok_or_else(|| not_found(kind, id))
+    }
+
+    pub fn requests_of_task(&self, task_id: i64) -> Result<Vec<Request>> {
+        let mut q = self.conn.prepare_cached(&format!("{REQUEST_SELECT} WHERE r.task_id = ?1 ORDER BY r.id"))?;
+        let rows = q.query_map([task_id], request_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The client sent the material or gave the feedback.
+    pub fn receive(&mut self, kind: RequestKind, id: i64, today: NaiveDate) -> Result<()> {
+        let r = self.request(kind, id)?;
+        if let Some(on) = r.received_on {
+            return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
+        }
+        self.write(
+            |l| tf(l, T::UndoReceive, &[&kind, &r.task_title]),
+            |tx| {
+                tx.execute("UPDATE requests SET received_on = ?1 WHERE id = ?2", params![day(today), id])?;
+                Ok(())
+            },
+        )
+    }
+
+    /// One more reminder sent; optionally the client gets a new date.
+    pub fn nudge(&mut self, kind: RequestKind, id: i64, until: Option<NaiveDate>, today: NaiveDate) -> Result<u32> {
+        let r = self.request(kind, id)?;
+        if let Some(on) = r.received_on {
+            return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
+        }
+        self.write(
+            |l| tf(l, T::UndoNudge, &[&kind, &r.task_title]),
+            |tx| {
+                tx.execute(
+                    "UPDATE requests SET nudges = nudges + 1, last_nudge = ?1, expected_by = coalesce(?2, expected_by),
+                     snoozed_until = NULL WHERE id = ?3",
+                    params![day(today), until.map(day), id],
+                )?;
+                Ok(r.nudges + 1)
+            },
+        )
+    }
+}
