@@ -73,11 +73,16 @@ pub fn load(path: &Path, required: bool) -> Result<Config> {
 
 pub fn parse(text: &str, path: &Path) -> Result<Config> {
     let shown = path.display();
-    let raw: RawConfig = toml::from_str(text)
-        .map_err(|e| Error::refused(T::ErrConfig, &[&shown, &e.to_string().trim_end()]))?;
+    let raw: RawConfig =
+        toml::from_str(text).map_err(|e| Error::refused(T::ErrConfig, &[&shown, &e.to_string().trim_end()]))?;
     let bad = |field: &str, must: &str| Error::refused(T::ErrConfigValue, &[&shown, &field, &must]);
-    let mut c = Config::default();
-    c.name = raw.name.map(|n| crate::domain::text::clean_line(&n)).filter(|n| !n.is_empty());
+    let mut c = Config {
+        name: raw
+            .name
+            .map(|n| crate::domain::text::clean_line(&n))
+            .filter(|n| !n.is_empty()),
+        ..Config::default()
+    };
     if let Some(r) = raw.min_rate {
         if !r.is_finite() || r < 0.0 {
             return Err(bad("min_rate", "a number of 0 or more"));
@@ -116,7 +121,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         }
     }
     for (key, w) in raw.weights.unwrap_or_default() {
-        let kind = FlagKind::from_key(&key).ok_or_else(|| bad(&format!("weights.{key}"), "a red-flag kind (vadesk flag kinds)"))?;
+        let kind = FlagKind::from_key(&key)
+            .ok_or_else(|| bad(&format!("weights.{key}"), "a red-flag kind (vadesk flag kinds)"))?;
         if !w.is_finite() || w < 0.0 {
             return Err(bad(&format!("weights.{key}"), "a number of 0 or more"));
         }

@@ -14,12 +14,20 @@ pub fn review_row(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ReviewKind::FeedbackOverdue => tf(l, T::RowFeedback, &[&it.title, &late, &it.nudges]),
         ReviewKind::MaterialLate => {
             let task = it.task_title.clone().unwrap_or_default();
-            tf(l, T::RowMaterial, &[&it.title, &task, &date(it.task_due), &late, &it.nudges])
+            tf(
+                l,
+                T::RowMaterial,
+                &[&it.title, &task, &date(it.task_due), &late, &it.nudges],
+            )
         }
         ReviewKind::TaskOverdue => tf(l, T::RowTaskOverdue, &[&it.title, &date(it.date), &late]),
         ReviewKind::TaskDueToday => it.title.clone(),
         ReviewKind::QuoteUnanswered => tf(l, T::RowQuote, &[&it.title, &date(it.date), &late]),
-        ReviewKind::MeetingToday => tf(l, T::RowMeetingToday, &[&meeting_kind(&it.title, l), &it.time.clone().unwrap_or_default()]),
+        ReviewKind::MeetingToday => tf(
+            l,
+            T::RowMeetingToday,
+            &[&meeting_kind(&it.title, l), &it.time.clone().unwrap_or_default()],
+        ),
         ReviewKind::AttendanceUnrecorded => tf(l, T::RowAttendance, &[&meeting_kind(&it.title, l), &date(it.date)]),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::DueSoon => {
@@ -49,10 +57,18 @@ pub fn counts(c: &Counts, l: Lang) -> String {
     }
     let mut parts = Vec::new();
     if c.material_late > 0 {
-        parts.push(if c.material_late == 1 { tf(l, T::OneLateMaterial, &[]) } else { tf(l, T::NLateMaterials, &[&c.material_late]) });
+        parts.push(if c.material_late == 1 {
+            tf(l, T::OneLateMaterial, &[])
+        } else {
+            tf(l, T::NLateMaterials, &[&c.material_late])
+        });
     }
     if c.feedback_overdue > 0 {
-        parts.push(if c.feedback_overdue == 1 { tf(l, T::OneOverdueFeedback, &[]) } else { tf(l, T::NOverdueFeedback, &[&c.feedback_overdue]) });
+        parts.push(if c.feedback_overdue == 1 {
+            tf(l, T::OneOverdueFeedback, &[])
+        } else {
+            tf(l, T::NOverdueFeedback, &[&c.feedback_overdue])
+        });
     }
     parts.join(" · ")
 }

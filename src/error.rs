@@ -22,7 +22,10 @@ impl Msg {
         Msg { key, args: Vec::new() }
     }
     pub fn with(key: T, args: &[&dyn std::fmt::Display]) -> Self {
-        Msg { key, args: args.iter().map(|a| Arg::Text(a.to_string())).collect() }
+        Msg {
+            key,
+            args: args.iter().map(|a| Arg::Text(a.to_string())).collect(),
+        }
     }
     pub fn render(&self, lang: Lang) -> String {
         let args: Vec<String> = self

@@ -60,8 +60,12 @@ pub fn tf(lang: Lang, key: T, args: &[&dyn std::fmt::Display]) -> String {
 
 const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const WEEKDAYS_ES: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MONTHS_ES: [&str; 12] = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const MONTHS_ES: [&str; 12] = [
+    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
+];
 
 pub fn weekday_name(wd: chrono::Weekday, lang: Lang) -> &'static str {
     let i = wd.num_days_from_monday() as usize;
@@ -132,7 +136,23 @@ mod tests {
     use super::*;
 
     /// Strings that read the same in both languages on purpose.
-    const SAME_IN_BOTH: &[&str] = &["{0}", "{0}: {1}", "OK", "Email", "WhatsApp", "Trello", "Asana", "Slack", "Drive", "Feedback", "Material", "{0} · {1}", "vadesk", "manual", "ID"];
+    const SAME_IN_BOTH: &[&str] = &[
+        "{0}",
+        "{0}: {1}",
+        "OK",
+        "Email",
+        "WhatsApp",
+        "Trello",
+        "Asana",
+        "Slack",
+        "Drive",
+        "Feedback",
+        "Material",
+        "{0} · {1}",
+        "vadesk",
+        "manual",
+        "ID",
+    ];
 
     #[test]
     fn every_string_exists_in_both_languages() {
@@ -154,8 +174,14 @@ mod tests {
             move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
         };
         assert_eq!(Lang::from_env(env(&[("LANG", "es_ES.UTF-8")])), Some(Lang::Es));
-        assert_eq!(Lang::from_env(env(&[("LANG", "es_MX.UTF-8"), ("LC_ALL", "en_US.UTF-8")])), Some(Lang::En));
-        assert_eq!(Lang::from_env(env(&[("LANG", "en_GB"), ("LC_MESSAGES", "es_AR")])), Some(Lang::Es));
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "es_MX.UTF-8"), ("LC_ALL", "en_US.UTF-8")])),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "en_GB"), ("LC_MESSAGES", "es_AR")])),
+            Some(Lang::Es)
+        );
         assert_eq!(Lang::from_env(env(&[("LANG", "C")])), None);
         assert_eq!(Lang::from_env(env(&[])), None);
     }

@@ -8,7 +8,12 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     let ctx = match cli::resolve(&args) {
         Ok(ctx) => ctx,
-        Err(e) => return fail(&e, vadesk::i18n::Lang::from_env(|k| std::env::var(k).ok()).unwrap_or_default()),
+        Err(e) => {
+            return fail(
+                &e,
+                vadesk::i18n::Lang::from_env(|k| std::env::var(k).ok()).unwrap_or_default(),
+            )
+        }
     };
     let result = match args.command {
         Some(cmd) => {

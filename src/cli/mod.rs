@@ -23,7 +23,13 @@ pub struct Cli {
     #[arg(long, global = true, env = "VADESK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Set the clock: YYYY-MM-DD or YYYY-MM-DD HH:MM (VADESK_NOW likewise)
-    #[arg(long, global = true, env = "VADESK_NOW", value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        env = "VADESK_NOW",
+        value_name = "WHEN",
+        allow_hyphen_values = true
+    )]
     pub now: Option<String>,
     /// Interface language: en or es (default: config, then LANG)
     #[arg(long, global = true, value_name = "en|es")]
@@ -58,7 +64,7 @@ pub enum Command {
         kind: String,
         id: i64,
         /// New date the client promised
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         until: Option<String>,
     },
     /// Quotes (presupuestos)
@@ -116,7 +122,7 @@ pub struct ClientOpts {
     #[arg(long = "channel", value_name = "KIND[:HANDLE]")]
     pub channels: Vec<String>,
     /// Hourly rate
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub rate: Option<String>,
     /// Weekday of the weekly review: mon..sun
     #[arg(long = "review-day", value_name = "DAY")]
@@ -167,7 +173,7 @@ pub enum TaskCmd {
     Add {
         client: String,
         title: String,
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         due: Option<String>,
         #[arg(long, value_name = "TEXT")]
         spec: Option<String>,
@@ -210,7 +216,7 @@ pub enum MaterialCmd {
     Ask {
         task_id: i64,
         what: String,
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         by: String,
     },
     /// The material arrived
@@ -222,7 +228,7 @@ pub enum FeedbackCmd {
     /// Ask the client for feedback; prints its id
     Ask {
         task_id: i64,
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         by: String,
     },
     /// The feedback arrived
@@ -234,15 +240,15 @@ pub enum QuoteCmd {
     /// Record a quote sent; prints its id
     Add {
         client: String,
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
         amount: String,
         /// Unbilled time it took to prepare
         #[arg(long, value_name = "DURATION")]
         prep: Option<String>,
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         sent: Option<String>,
         /// Default: sent + 7 days (config: quote_answer_days)
-        #[arg(long = "answer-by", value_name = "DATE")]
+        #[arg(long = "answer-by", value_name = "DATE", allow_hyphen_values = true)]
         answer_by: Option<String>,
     },
     /// The client accepted
@@ -256,7 +262,7 @@ pub enum MeetingCmd {
     /// Schedule a meeting; prints its id
     Add {
         client: String,
-        #[arg(long, value_name = "WHEN")]
+        #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
         at: String,
         /// discovery, review or other
         #[arg(long, value_name = "KIND")]
@@ -267,7 +273,7 @@ pub enum MeetingCmd {
         id: i64,
         attendance: String,
         /// How late, with `late`
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
         minutes: Option<u32>,
     },
 }
@@ -281,7 +287,7 @@ pub enum FlagCmd {
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
         /// When it happened (default: today)
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         at: Option<String>,
     },
     /// It no longer counts

@@ -158,7 +158,13 @@ mod tests {
 
     #[test]
     fn columns_align_by_display_width() {
-        let t = table(&["ID", "NAME", "NOTE"], &[vec!["1".into(), "咖啡店".into(), "x".into()], vec!["22".into(), "Ana".into(), "y".into()]]);
+        let t = table(
+            &["ID", "NAME", "NOTE"],
+            &[
+                vec!["1".into(), "咖啡店".into(), "x".into()],
+                vec!["22".into(), "Ana".into(), "y".into()],
+            ],
+        );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "ID  NAME    NOTE");
         assert_eq!(lines[1], "1   咖啡店  x");

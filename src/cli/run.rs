@@ -6,10 +6,13 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::output::{explanation, round2, table, ClientJson, FlagJson, TaskJson};
-use super::{ClientCmd, ClientOpts, Cli, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
+use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
 use crate::domain::text::width;
-use crate::domain::{dates, text, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus, RequestKind, ReviewKind, TaskStatus};
+use crate::domain::{
+    dates, text, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
+    RequestKind, ReviewKind, TaskStatus,
+};
 use crate::error::{Error, Result};
 use crate::i18n::{self, tf, Lang, T};
 use crate::store::{ClientFields, DetectReport, NewQuote, Store, TaskFields, TaskFilter};
@@ -45,7 +48,12 @@ impl Context {
 pub fn resolve(cli: &Cli) -> Result<Context> {
     let env_lang = Lang::from_env(|k| std::env::var(k).ok());
     // The language for errors about the options themselves.
-    let early = cli.lang.as_deref().and_then(Lang::from_key).or(env_lang).unwrap_or_default();
+    let early = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::from_key)
+        .or(env_lang)
+        .unwrap_or_default();
     let config = match &cli.config {
         Some(p) => config::load(p, true),
         None => match config::default_path() {
@@ -63,7 +71,13 @@ pub fn resolve(cli: &Cli) -> Result<Context> {
         _ => chrono::Local::now().naive_local(),
     };
     let tick_seconds = cli.tick.unwrap_or(config.tick_seconds);
-    Ok(Context { db_path: cli.db.clone(), now, lang, config, tick_seconds })
+    Ok(Context {
+        db_path: cli.db.clone(),
+        now,
+        lang,
+        config,
+        tick_seconds,
+    })
 }
 
 fn date_arg(s: &str, ctx: &Context) -> Result<NaiveDate> {
@@ -71,7 +85,11 @@ fn date_arg(s: &str, ctx: &Context) -> Result<NaiveDate> {
 }
 
 fn number(s: &str) -> Result<f64> {
-    let v: f64 = s.trim().replace(',', ".").parse().map_err(|_| Error::invalid(T::ErrBadNumber, &[&s]))?;
+    let v: f64 = s
+        .trim()
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| Error::invalid(T::ErrBadNumber, &[&s]))?;
     text::amount(v)
 }
 
@@ -93,7 +111,9 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
         review_day: match opts.review_day.as_deref() {
             None => None,
             Some(d) if d.trim().is_empty() || d == "none" => Some(None),
-            Some(d) => Some(Some(dates::parse_weekday(d).ok_or_else(|| Error::invalid(T::ErrBadWeekday, &[&d]))?)),
+            Some(d) => Some(Some(
+                dates::parse_weekday(d).ok_or_else(|| Error::invalid(T::ErrBadWeekday, &[&d]))?,
+            )),
         },
         notes: opts.notes.clone(),
     })
@@ -141,11 +161,19 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Meeting(MeetingCmd::Add { client, at, kind }) => {
             let c = store.find_client(&client)?;
             let at = dates::parse_when(&at, ctx.now)?;
-            let kind = kind.as_deref().map(MeetingKind::parse).transpose()?.unwrap_or(MeetingKind::Other);
+            let kind = kind
+                .as_deref()
+                .map(MeetingKind::parse)
+                .transpose()?
+                .unwrap_or(MeetingKind::Other);
             let id = store.add_meeting(c.id, at, kind)?;
             writeln!(out, "{id}")?;
         }
-        Command::Meeting(MeetingCmd::Attended { id, attendance, minutes }) => {
+        Command::Meeting(MeetingCmd::Attended {
+            id,
+            attendance,
+            minutes,
+        }) => {
             let a = Attendance::parse(&attendance)?;
             if a == Attendance::Pending {
                 return Err(Attendance::parse("").unwrap_err());
@@ -193,7 +221,11 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 Some("taskwarrior") => store.import_taskwarrior(&text_in, today, &shown)?,
                 Some(other) => return Err(Error::invalid(T::ErrBadFormat, &[&other])),
             };
-            writeln!(out, "{}", tf(l, T::MsgImported, &[&report.clients, &report.tasks, &report.other]))?;
+            writeln!(
+                out,
+                "{}",
+                tf(l, T::MsgImported, &[&report.clients, &report.tasks, &report.other])
+            )?;
         }
         Command::Backup { file } => {
             store.backup(&file)?;
@@ -266,11 +298,25 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                         format!("{:.1}", s.score),
                         s.open_tasks.to_string(),
                         s.waiting_tasks.to_string(),
-                        s.client.channels.iter().map(|c| c.kind.key()).collect::<Vec<_>>().join(", "),
+                        s.client
+                            .channels
+                            .iter()
+                            .map(|c| c.kind.key())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     ]
                 })
                 .collect();
-            let h = [T::HId, T::HName, T::HStatus, T::HVerdict, T::HScore, T::HOpen, T::HWaiting, T::HChannels];
+            let h = [
+                T::HId,
+                T::HName,
+                T::HStatus,
+                T::HVerdict,
+                T::HScore,
+                T::HOpen,
+                T::HWaiting,
+                T::HChannels,
+            ];
             let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
             write!(out, "{}", table(&h, &rows))?;
         }
@@ -289,7 +335,11 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let field = |k: T, v: String| format!("  {:<16} {v}", k.text(l));
             writeln!(out, "{}", field(T::FStatus, c.status.key().into()))?;
             for ch in &c.channels {
-                let v = if ch.handle.is_empty() { ch.kind.key().to_string() } else { format!("{}: {}", ch.kind, ch.handle) };
+                let v = if ch.handle.is_empty() {
+                    ch.kind.key().to_string()
+                } else {
+                    format!("{}: {}", ch.kind, ch.handle)
+                };
                 writeln!(out, "{}", field(T::HChannel, v))?;
             }
             if !c.tool.is_empty() {
@@ -301,12 +351,31 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             if let Some(d) = c.review_day {
                 writeln!(out, "{}", field(T::HReviewDay, i18n::weekday_name(d, l).into()))?;
             }
-            writeln!(out, "{}", field(T::HTasks, tf(l, T::MsgOpenWaiting, &[&summary.open_tasks, &summary.waiting_tasks])))?;
+            writeln!(
+                out,
+                "{}",
+                field(
+                    T::HTasks,
+                    tf(l, T::MsgOpenWaiting, &[&summary.open_tasks, &summary.waiting_tasks])
+                )
+            )?;
             if !c.notes.is_empty() {
-                writeln!(out, "{}", field(T::HNotes, c.notes.replace('\n', "\n                   ")))?;
+                writeln!(
+                    out,
+                    "{}",
+                    field(T::HNotes, c.notes.replace('\n', "\n                   "))
+                )?;
             }
             writeln!(out)?;
-            writeln!(out, "{}", tf(l, T::MsgScoreLine, &[&format!("{:.2}", summary.score), &summary.verdict.label(l)]))?;
+            writeln!(
+                out,
+                "{}",
+                tf(
+                    l,
+                    T::MsgScoreLine,
+                    &[&format!("{:.2}", summary.score), &summary.verdict.label(l)]
+                )
+            )?;
             if assessment.contributions.is_empty() {
                 writeln!(out, "  {}", T::MsgNoFlags.text(l))?;
             }
@@ -347,21 +416,41 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
         Ok(())
     };
     match cmd {
-        TaskCmd::Add { client, title, due, spec, via, estimate } => {
+        TaskCmd::Add {
+            client,
+            title,
+            due,
+            spec,
+            via,
+            estimate,
+        } => {
             let c = store.find_client(&client)?;
             let fields = TaskFields {
                 title: Some(title),
                 spec,
                 status: None,
                 due: due.as_deref().map(|d| date_arg(d, ctx)).transpose()?.map(Some),
-                via: via.as_deref().map(crate::domain::ChannelKind::parse).transpose()?.map(Some),
+                via: via
+                    .as_deref()
+                    .map(crate::domain::ChannelKind::parse)
+                    .transpose()?
+                    .map(Some),
                 estimate_min: estimate.as_deref().map(dates::parse_duration).transpose()?.map(Some),
             };
             let id = store.add_task(c.id, fields, today)?;
             writeln!(out, "{id}")?;
         }
-        TaskCmd::List { client, status, waiting, json: as_json } => {
-            let client_id = client.as_deref().map(|c| store.find_client(c)).transpose()?.map(|c| c.id);
+        TaskCmd::List {
+            client,
+            status,
+            waiting,
+            json: as_json,
+        } => {
+            let client_id = client
+                .as_deref()
+                .map(|c| store.find_client(c))
+                .transpose()?
+                .map(|c| c.id);
             let filter = TaskFilter {
                 client_id,
                 status: status.as_deref().map(TaskStatus::parse).transpose()?,
@@ -414,7 +503,13 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
 fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> Result<()> {
     let today = ctx.today();
     match cmd {
-        QuoteCmd::Add { client, amount, prep, sent, answer_by } => {
+        QuoteCmd::Add {
+            client,
+            amount,
+            prep,
+            sent,
+            answer_by,
+        } => {
             let c = store.find_client(&client)?;
             let q = NewQuote {
                 amount: number(&amount)?,
@@ -426,7 +521,11 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
             writeln!(out, "{id}")?;
         }
         QuoteCmd::Accepted { id } | QuoteCmd::Rejected { id } => {
-            let status = if matches!(cmd, QuoteCmd::Accepted { .. }) { QuoteStatus::Accepted } else { QuoteStatus::Rejected };
+            let status = if matches!(cmd, QuoteCmd::Accepted { .. }) {
+                QuoteStatus::Accepted
+            } else {
+                QuoteStatus::Rejected
+            };
             store.answer_quote(id, status, today)?;
             writeln!(out, "{}", tf(ctx.lang, T::MsgQuoteAnswered, &[&id, &status]))?;
         }
@@ -450,7 +549,11 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             writeln!(out, "{}", tf(l, T::MsgFlagDismissed, &[&id]))?;
         }
         FlagCmd::List { client, json: as_json } => {
-            let client_id = client.as_deref().map(|c| store.find_client(c)).transpose()?.map(|c| c.id);
+            let client_id = client
+                .as_deref()
+                .map(|c| store.find_client(c))
+                .transpose()?
+                .map(|c| c.id);
             store.detect(today, ctx.config.min_rate)?;
             let flags = store.list_flags(client_id)?;
             if as_json {
@@ -471,7 +574,14 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     if f.dismissed {
                         src = format!("{src}, {}", T::Dismissed.text(l));
                     }
-                    vec![f.id.to_string(), f.client.clone(), f.kind.label(l).to_string(), i18n::date(f.at, today, l), src, f.note.clone()]
+                    vec![
+                        f.id.to_string(),
+                        f.client.clone(),
+                        f.kind.label(l).to_string(),
+                        i18n::date(f.at, today, l),
+                        src,
+                        f.note.clone(),
+                    ]
                 })
                 .collect();
             let h = [T::HId, T::HClient, T::HKind, T::HWhen, T::HSource, T::HNote];
@@ -530,7 +640,13 @@ fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> R
             now: String,
             items: &'a [crate::domain::ReviewItem],
         }
-        return json(out, &ReviewJson { now: ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string(), items: &items });
+        return json(
+            out,
+            &ReviewJson {
+                now: ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                items: &items,
+            },
+        );
     }
     writeln!(out, "{}", tf(l, T::MsgReviewTitle, &[&i18n::date(today, today, l)]))?;
     if items.is_empty() {
@@ -551,7 +667,11 @@ fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> R
 
 fn print_tick(report: &DetectReport, l: Lang, out: &mut dyn Write) -> Result<()> {
     for f in &report.new_flags {
-        writeln!(out, "{}", tf(l, T::MsgNewFlag, &[&f.client, &f.kind.label(l), &f.source_ref]))?;
+        writeln!(
+            out,
+            "{}",
+            tf(l, T::MsgNewFlag, &[&f.client, &f.kind.label(l), &f.source_ref])
+        )?;
     }
     if report.new_flags.is_empty() {
         writeln!(out, "{}", T::MsgNothingNew.text(l))?;

@@ -38,9 +38,7 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
         return today.checked_add_signed(Duration::days(sign * days)).ok_or_else(bad);
     }
     if let Some(wd) = parse_weekday(&s) {
-        let ahead = (7 + wd.num_days_from_monday() as i64
-            - today.weekday().num_days_from_monday() as i64)
-            % 7;
+        let ahead = (7 + wd.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64) % 7;
         let ahead = if ahead == 0 { 7 } else { ahead };
         return Ok(today + Duration::days(ahead));
     }
@@ -96,7 +94,12 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt.with_timezone(&chrono::Local).naive_local());
     }
-    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
             return Ok(dt);
         }
@@ -108,7 +111,9 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
             return Ok(d.and_time(t));
         }
     }
-    parse_date(s, today).map(|d| d.and_time(NaiveTime::MIN)).map_err(|_| bad())
+    parse_date(s, today)
+        .map(|d| d.and_time(NaiveTime::MIN))
+        .map_err(|_| bad())
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
@@ -127,7 +132,12 @@ pub fn parse_now(input: &str) -> Result<NaiveDateTime> {
 
 /// Parses `1h30m`, `45m`, `2h` (also `90m`, `1h 30m`) into minutes.
 pub fn parse_duration(input: &str) -> Result<u32> {
-    let s: String = input.trim().to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    let s: String = input
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let bad = || Error::invalid(T::ErrBadDuration, &[&input.trim()]);
     if s.is_empty() {
         return Err(bad());
@@ -245,7 +255,10 @@ mod tests {
             parse_when("tomorrow 10:00", now).unwrap(),
             d("2026-11-24").and_hms_opt(10, 0, 0).unwrap()
         );
-        assert_eq!(parse_when("2026-11-25", now).unwrap(), d("2026-11-25").and_hms_opt(0, 0, 0).unwrap());
+        assert_eq!(
+            parse_when("2026-11-25", now).unwrap(),
+            d("2026-11-25").and_hms_opt(0, 0, 0).unwrap()
+        );
         assert!(parse_when("2026-11-25 25:00", now).is_err());
         assert!(parse_when("2026-02-30 10:00", now).is_err());
         assert!(parse_when("2026-11-25T10:00:00+00:00", now).is_ok());

@@ -81,7 +81,10 @@ impl FlagKind {
 
     /// Kinds that make a prospect worth screening before any quote.
     pub fn screens_prospect(self) -> bool {
-        matches!(self, FlagKind::NoShow | FlagKind::QuoteUnanswered | FlagKind::UnsureWhatToDelegate)
+        matches!(
+            self,
+            FlagKind::NoShow | FlagKind::QuoteUnanswered | FlagKind::UnsureWhatToDelegate
+        )
     }
 }
 
@@ -178,13 +181,21 @@ impl Default for ScoreRules {
 
 impl ScoreRules {
     pub fn weight(&self, kind: FlagKind) -> f64 {
-        self.weights.iter().find(|(k, _)| *k == kind).map(|(_, w)| *w).unwrap_or(kind.default_weight())
+        self.weights
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, w)| *w)
+            .unwrap_or(kind.default_weight())
     }
 
     /// What one flag adds today: weight × 0.5^(age / half-life), age in whole days, never negative.
     pub fn contribution(&self, kind: FlagKind, at: NaiveDate, today: NaiveDate) -> f64 {
         let age = (today - at).num_days().max(0) as f64;
-        let half_life = if self.half_life_days > 0.0 { self.half_life_days } else { 90.0 };
+        let half_life = if self.half_life_days > 0.0 {
+            self.half_life_days
+        } else {
+            90.0
+        };
         self.weight(kind) * 0.5f64.powf(age / half_life)
     }
 
@@ -243,7 +254,11 @@ pub fn assess(rules: &ScoreRules, status: ClientStatus, flags: &[Flag], today: N
     // Folding from +0.0: an empty sum of floats is -0.0, which would print as "-0.0".
     let score: f64 = contributions.iter().fold(0.0, |acc, c| acc + c.points);
     let kinds: Vec<FlagKind> = contributions.iter().map(|c| c.flag.kind).collect();
-    Assessment { score, verdict: rules.verdict(status, score, &kinds), contributions }
+    Assessment {
+        score,
+        verdict: rules.verdict(status, score, &kinds),
+        contributions,
+    }
 }
 
 #[cfg(test)]
@@ -290,7 +305,10 @@ mod tests {
         let one_eighty = today - chrono::Duration::days(180);
         assert!((r.contribution(FlagKind::LateMaterial, one_eighty, today) - 0.5).abs() < 1e-9);
         // A flag dated in the future counts fully, never more.
-        assert_eq!(r.contribution(FlagKind::NoShow, today + chrono::Duration::days(5), today), 3.0);
+        assert_eq!(
+            r.contribution(FlagKind::NoShow, today + chrono::Duration::days(5), today),
+            3.0
+        );
     }
 
     #[test]

@@ -63,7 +63,10 @@ impl ReviewKind {
 
     /// Whether the row's record is a material or feedback request (nudge and received apply).
     pub fn is_request(self) -> bool {
-        matches!(self, ReviewKind::FeedbackOverdue | ReviewKind::MaterialLate | ReviewKind::DueSoon)
+        matches!(
+            self,
+            ReviewKind::FeedbackOverdue | ReviewKind::MaterialLate | ReviewKind::DueSoon
+        )
     }
 
     pub fn is_task(self) -> bool {

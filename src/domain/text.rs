@@ -45,7 +45,10 @@ fn is_invisible_format(c: char) -> bool {
 pub fn name(s: &str, what: T) -> Result<String> {
     let cleaned = clean_line(s);
     if cleaned.is_empty() {
-        return Err(Error::Invalid(Msg { key: T::ErrEmpty, args: vec![Arg::Key(what)] }));
+        return Err(Error::Invalid(Msg {
+            key: T::ErrEmpty,
+            args: vec![Arg::Key(what)],
+        }));
     }
     let n = cleaned.chars().count();
     if n > MAX_NAME_CHARS {
@@ -66,7 +69,7 @@ pub fn free_text(s: &str, what: T) -> Result<String> {
 
 /// An amount of money or rate: finite, not negative.
 pub fn amount(v: f64) -> Result<f64> {
-    if !v.is_finite() || v < 0.0 || v > 1e12 {
+    if !v.is_finite() || !(0.0..=1e12).contains(&v) {
         return Err(Error::invalid(T::ErrBadAmount, &[&v]));
     }
     Ok(v)
@@ -95,7 +98,10 @@ mod tests {
         assert!(name("", T::FieldName).is_err());
         assert!(name(" \x1b \n", T::FieldName).is_err());
         assert!(name(&"x".repeat(10_000), T::FieldName).is_err());
-        assert_eq!(name(&"ñ".repeat(MAX_NAME_CHARS), T::FieldName).unwrap().chars().count(), MAX_NAME_CHARS);
+        assert_eq!(
+            name(&"ñ".repeat(MAX_NAME_CHARS), T::FieldName).unwrap().chars().count(),
+            MAX_NAME_CHARS
+        );
         assert_eq!(name("咖啡店 ☕", T::FieldName).unwrap(), "咖啡店 ☕");
     }
 

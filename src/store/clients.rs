@@ -88,7 +88,10 @@ impl Store {
     /// Adds a client; the name must be new (case-insensitively).
     pub fn add_client(&mut self, fields: ClientFields, today: NaiveDate) -> Result<i64> {
         let f = fields.validated()?;
-        let name = f.name.clone().ok_or_else(|| text::name("", T::FieldName).unwrap_err())?;
+        let name = f
+            .name
+            .clone()
+            .ok_or_else(|| text::name("", T::FieldName).unwrap_err())?;
         self.write(
             |l| tf(l, T::UndoAddClient, &[&name]),
             |tx| {
@@ -124,7 +127,10 @@ impl Store {
             |tx| {
                 if let Some(n) = &f.name {
                     ensure_unique_name(tx, n, Some(id))?;
-                    tx.execute("UPDATE clients SET name = ?1, name_key = ?2 WHERE id = ?3", params![n, name_key(n), id])?;
+                    tx.execute(
+                        "UPDATE clients SET name = ?1, name_key = ?2 WHERE id = ?3",
+                        params![n, name_key(n), id],
+                    )?;
                 }
                 if let Some(s) = f.status {
                     tx.execute("UPDATE clients SET status = ?1 WHERE id = ?2", params![s.key(), id])?;
@@ -136,7 +142,10 @@ impl Store {
                     tx.execute("UPDATE clients SET rate = ?1 WHERE id = ?2", params![r, id])?;
                 }
                 if let Some(d) = f.review_day {
-                    tx.execute("UPDATE clients SET review_day = ?1 WHERE id = ?2", params![d.map(dates::weekday_key), id])?;
+                    tx.execute(
+                        "UPDATE clients SET review_day = ?1 WHERE id = ?2",
+                        params![d.map(dates::weekday_key), id],
+                    )?;
                 }
                 if let Some(n) = &f.notes {
                     tx.execute("UPDATE clients SET notes = ?1 WHERE id = ?2", params![n, id])?;
@@ -153,10 +162,13 @@ impl Store {
     /// Deletes a client with everything that belongs to it.
     pub fn delete_client(&mut self, id: i64) -> Result<()> {
         let c = self.client(id)?;
-        self.write(|l| tf(l, T::UndoDeleteClient, &[&c.name]), |tx| {
-            tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
-            Ok(())
-        })
+        self.write(
+            |l| tf(l, T::UndoDeleteClient, &[&c.name]),
+            |tx| {
+                tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
+                Ok(())
+            },
+        )
     }
 
     /// A client by name (case-insensitive) or by id.
@@ -164,12 +176,17 @@ impl Store {
         let wanted = text::clean_line(name_or_id);
         let by_name: Option<i64> = self
             .conn
-            .query_row("SELECT id FROM clients WHERE name_key = ?1", [name_key(&wanted)], |r| r.get(0))
+            .query_row("SELECT id FROM clients WHERE name_key = ?1", [name_key(&wanted)], |r| {
+                r.get(0)
+            })
             .optional()?;
         let id = match by_name {
             Some(id) => Some(id),
             None => match wanted.parse::<i64>() {
-                Ok(n) => self.conn.query_row("SELECT id FROM clients WHERE id = ?1", [n], |r| r.get(0)).optional()?,
+                Ok(n) => self
+                    .conn
+                    .query_row("SELECT id FROM clients WHERE id = ?1", [n], |r| r.get(0))
+                    .optional()?,
                 Err(_) => None,
             },
         };
@@ -182,7 +199,11 @@ impl Store {
     pub fn client(&self, id: i64) -> Result<Client> {
         let mut c = self
             .conn
-            .query_row(&format!("SELECT {CLIENT_COLS} FROM clients WHERE id = ?1"), [id], client_row)
+            .query_row(
+                &format!("SELECT {CLIENT_COLS} FROM clients WHERE id = ?1"),
+                [id],
+                client_row,
+            )
             .optional()?
             .ok_or_else(|| Error::not_found(T::ErrNoClient, &[&id]))?;
         c.channels = self.channels_of(id)?;
@@ -190,19 +211,29 @@ impl Store {
     }
 
     fn channels_of(&self, client_id: i64) -> Result<Vec<Channel>> {
-        let mut q = self.conn.prepare_cached("SELECT kind, handle FROM channels WHERE client_id = ?1 ORDER BY id")?;
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT kind, handle FROM channels WHERE client_id = ?1 ORDER BY id")?;
         let rows = q.query_map([client_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (kind, handle) = row?;
-            out.push(Channel { kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other), handle });
+            out.push(Channel {
+                kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other),
+                handle,
+            });
         }
         Ok(out)
     }
 
     /// Every client (optionally of one status), with scores, verdicts and task counts,
     /// ordered by name.
-    pub fn list_clients(&self, status: Option<ClientStatus>, rules: &ScoreRules, today: NaiveDate) -> Result<Vec<ClientSummary>> {
+    pub fn list_clients(
+        &self,
+        status: Option<ClientStatus>,
+        rules: &ScoreRules,
+        today: NaiveDate,
+    ) -> Result<Vec<ClientSummary>> {
         let mut clients: Vec<Client> = {
             let mut q = self.conn.prepare(&format!(
                 "SELECT {CLIENT_COLS} FROM clients WHERE (?1 IS NULL OR status = ?1) ORDER BY name_key"
@@ -212,14 +243,18 @@ impl Store {
         };
         let mut channels: HashMap<i64, Vec<Channel>> = HashMap::new();
         {
-            let mut q = self.conn.prepare("SELECT client_id, kind, handle FROM channels ORDER BY id")?;
-            let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            let mut q = self
+                .conn
+                .prepare("SELECT client_id, kind, handle FROM channels ORDER BY id")?;
+            let rows = q.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?;
             for row in rows {
                 let (cid, kind, handle) = row?;
-                channels
-                    .entry(cid)
-                    .or_default()
-                    .push(Channel { kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other), handle });
+                channels.entry(cid).or_default().push(Channel {
+                    kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other),
+                    handle,
+                });
             }
         }
         let counts = self.task_counts()?;
@@ -231,13 +266,24 @@ impl Store {
                 c.channels = channels.remove(&c.id).unwrap_or_default();
                 let a = assess(rules, c.status, flags.get(&c.id).unwrap_or(&empty), today);
                 let (open, waiting) = counts.get(&c.id).copied().unwrap_or((0, 0));
-                ClientSummary { client: c, score: a.score, verdict: a.verdict, open_tasks: open, waiting_tasks: waiting }
+                ClientSummary {
+                    client: c,
+                    score: a.score,
+                    verdict: a.verdict,
+                    open_tasks: open,
+                    waiting_tasks: waiting,
+                }
             })
             .collect())
     }
 
     /// One client's summary and the explanation of its score.
-    pub fn client_summary(&self, id: i64, rules: &ScoreRules, today: NaiveDate) -> Result<(ClientSummary, Assessment, Vec<Flag>)> {
+    pub fn client_summary(
+        &self,
+        id: i64,
+        rules: &ScoreRules,
+        today: NaiveDate,
+    ) -> Result<(ClientSummary, Assessment, Vec<Flag>)> {
         let client = self.client(id)?;
         let flags = self.list_flags(Some(id))?;
         let a = assess(rules, client.status, &flags, today);
@@ -247,7 +293,13 @@ impl Store {
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let summary = ClientSummary { client, score: a.score, verdict: a.verdict, open_tasks: open, waiting_tasks: waiting };
+        let summary = ClientSummary {
+            client,
+            score: a.score,
+            verdict: a.verdict,
+            open_tasks: open,
+            waiting_tasks: waiting,
+        };
         Ok((summary, a, flags))
     }
 
@@ -257,17 +309,25 @@ impl Store {
             "SELECT t.client_id, count(*), sum(EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
              FROM tasks t WHERE t.status IN ('todo', 'doing', 'delivered') GROUP BY t.client_id",
         )?;
-        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, u32>(1)?, r.get::<_, u32>(2)?))))?;
+        let rows = q.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, (r.get::<_, u32>(1)?, r.get::<_, u32>(2)?)))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Marks a client's weekly review as held on `on`.
     pub fn hold_weekly_review(&mut self, client_id: i64, on: NaiveDate) -> Result<()> {
         let c = self.client(client_id)?;
-        self.write(|l| tf(l, T::UndoWeeklyReview, &[&c.name]), |tx| {
-            tx.execute("INSERT OR IGNORE INTO weekly_reviews(client_id, on_date) VALUES (?1, ?2)", params![client_id, day(on)])?;
-            Ok(())
-        })
+        self.write(
+            |l| tf(l, T::UndoWeeklyReview, &[&c.name]),
+            |tx| {
+                tx.execute(
+                    "INSERT OR IGNORE INTO weekly_reviews(client_id, on_date) VALUES (?1, ?2)",
+                    params![client_id, day(on)],
+                )?;
+                Ok(())
+            },
+        )
     }
 }
 

@@ -77,7 +77,9 @@ impl Store {
     }
 
     pub fn quotes_of(&self, client_id: i64) -> Result<Vec<Quote>> {
-        let mut q = self.conn.prepare_cached(&format!("{QUOTE_SELECT} WHERE q.client_id = ?1 ORDER BY q.sent_on DESC, q.id DESC"))?;
+        let mut q = self.conn.prepare_cached(&format!(
+            "{QUOTE_SELECT} WHERE q.client_id = ?1 ORDER BY q.sent_on DESC, q.id DESC"
+        ))?;
         let rows = q.query_map([client_id], quote_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -91,7 +93,10 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoAnswerQuote, &[&q.client, &status]),
             |tx| {
-                tx.execute("UPDATE quotes SET status = ?1, answered_on = ?2 WHERE id = ?3", params![status.key(), day(today), id])?;
+                tx.execute(
+                    "UPDATE quotes SET status = ?1, answered_on = ?2 WHERE id = ?3",
+                    params![status.key(), day(today), id],
+                )?;
                 Ok(())
             },
         )
@@ -99,10 +104,13 @@ impl Store {
 
     pub fn delete_quote(&mut self, id: i64) -> Result<()> {
         let q = self.quote(id)?;
-        self.write(|l| tf(l, T::UndoDeleteQuote, &[&q.client]), |tx| {
-            tx.execute("DELETE FROM quotes WHERE id = ?1", [id])?;
-            Ok(())
-        })
+        self.write(
+            |l| tf(l, T::UndoDeleteQuote, &[&q.client]),
+            |tx| {
+                tx.execute("DELETE FROM quotes WHERE id = ?1", [id])?;
+                Ok(())
+            },
+        )
     }
 
     pub fn add_meeting(&mut self, client_id: i64, at: NaiveDateTime, kind: MeetingKind) -> Result<i64> {
@@ -127,7 +135,9 @@ impl Store {
     }
 
     pub fn meetings_of(&self, client_id: i64) -> Result<Vec<Meeting>> {
-        let mut q = self.conn.prepare_cached(&format!("{MEETING_SELECT} WHERE m.client_id = ?1 ORDER BY m.at DESC"))?;
+        let mut q = self
+            .conn
+            .prepare_cached(&format!("{MEETING_SELECT} WHERE m.client_id = ?1 ORDER BY m.at DESC"))?;
         let rows = q.query_map([client_id], meeting_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -162,9 +172,12 @@ impl Store {
 
     pub fn delete_meeting(&mut self, id: i64) -> Result<()> {
         let m = self.meeting(id)?;
-        self.write(|l| tf(l, T::UndoDeleteMeeting, &[&m.client]), |tx| {
-            tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
-            Ok(())
-        })
+        self.write(
+            |l| tf(l, T::UndoDeleteMeeting, &[&m.client]),
+            |tx| {
+                tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
+                Ok(())
+            },
+        )
     }
 }

@@ -4,12 +4,17 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 use super::{ClientFields, NewQuote, Store, TaskFields};
-use crate::domain::{Attendance, Channel, ChannelKind, ClientStatus, FlagKind, MeetingKind, Outcome, RequestKind, TaskStatus};
+use crate::domain::{
+    Attendance, Channel, ChannelKind, ClientStatus, FlagKind, MeetingKind, Outcome, RequestKind, TaskStatus,
+};
 use crate::error::{Error, Result};
 use crate::i18n::T;
 
 fn ch(kind: ChannelKind, handle: &str) -> Channel {
-    Channel { kind, handle: handle.into() }
+    Channel {
+        kind,
+        handle: handle.into(),
+    }
 }
 
 /// What the demo added.
@@ -28,7 +33,14 @@ impl Store {
         let at = |n: i64, h: u32| d(n).and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN));
         let weekday = today.weekday();
         let mut tasks = 0;
-        let mut task = |s: &mut Store, client: i64, title: &str, due: Option<i64>, via: ChannelKind, created: i64, est: u32| -> Result<i64> {
+        let mut task = |s: &mut Store,
+                        client: i64,
+                        title: &str,
+                        due: Option<i64>,
+                        via: ChannelKind,
+                        created: i64,
+                        est: u32|
+         -> Result<i64> {
             tasks += 1;
             s.add_task(
                 client,
@@ -48,7 +60,10 @@ impl Store {
             ClientFields {
                 name: Some("Casa Lumen Interiors".into()),
                 status: Some(ClientStatus::Active),
-                channels: Some(vec![ch(ChannelKind::Email, "studio@casalumen.com"), ch(ChannelKind::Trello, "casalumen/board")]),
+                channels: Some(vec![
+                    ch(ChannelKind::Email, "studio@casalumen.com"),
+                    ch(ChannelKind::Trello, "casalumen/board"),
+                ]),
                 tool: Some("Trello".into()),
                 rate: Some(Some(28.0)),
                 review_day: None,
@@ -61,7 +76,15 @@ impl Store {
         self.detect(d(-45), None)?;
         self.receive(RequestKind::Material, m, d(-41))?;
         self.set_task_status(old, TaskStatus::Done, d(-38))?;
-        let t = task(self, lumen, "Instagram carousel: December", Some(2), ChannelKind::Trello, -8, 90)?;
+        let t = task(
+            self,
+            lumen,
+            "Instagram carousel: December",
+            Some(2),
+            ChannelKind::Trello,
+            -8,
+            90,
+        )?;
         let m = self.ask(t, RequestKind::Material, "Photos of the new lamps", d(-4), d(-7))?;
         self.nudge(RequestKind::Material, m, None, d(-2))?;
         let t = task(self, lumen, "Supplier price list", Some(5), ChannelKind::Email, -2, 60)?;
@@ -73,7 +96,10 @@ impl Store {
             ClientFields {
                 name: Some("Bloom Florist".into()),
                 status: Some(ClientStatus::Active),
-                channels: Some(vec![ch(ChannelKind::Whatsapp, "+34 611 200 300"), ch(ChannelKind::Email, "hola@bloomflorist.es")]),
+                channels: Some(vec![
+                    ch(ChannelKind::Whatsapp, "+34 611 200 300"),
+                    ch(ChannelKind::Email, "hola@bloomflorist.es"),
+                ]),
                 tool: Some("Trello".into()),
                 rate: Some(Some(32.0)),
                 review_day: Some(Some(weekday)),
@@ -82,14 +108,46 @@ impl Store {
             d(-120),
         )?;
         self.hold_weekly_review(bloom, d(-7))?;
-        let t = task(self, bloom, "Christmas newsletter", Some(3), ChannelKind::Whatsapp, -6, 120)?;
+        let t = task(
+            self,
+            bloom,
+            "Christmas newsletter",
+            Some(3),
+            ChannelKind::Whatsapp,
+            -6,
+            120,
+        )?;
         self.set_task_status(t, TaskStatus::Doing, d(-2))?;
-        task(self, bloom, "Reply to wedding enquiries", Some(0), ChannelKind::Email, -3, 45)?;
-        let t = task(self, bloom, "Update Google Business hours", None, ChannelKind::Whatsapp, -15, 30)?;
+        task(
+            self,
+            bloom,
+            "Reply to wedding enquiries",
+            Some(0),
+            ChannelKind::Email,
+            -3,
+            45,
+        )?;
+        let t = task(
+            self,
+            bloom,
+            "Update Google Business hours",
+            None,
+            ChannelKind::Whatsapp,
+            -15,
+            30,
+        )?;
         self.set_task_status(t, TaskStatus::Delivered, d(-14))?;
         self.set_outcome(t, Outcome::Accepted, d(-13))?;
         self.set_task_status(t, TaskStatus::Done, d(-13))?;
-        let t = task(self, bloom, "Valentine's campaign plan", Some(6), ChannelKind::Whatsapp, -4, 90)?;
+        let t = task(
+            self,
+            bloom,
+            "Valentine's campaign plan",
+            Some(6),
+            ChannelKind::Whatsapp,
+            -4,
+            90,
+        )?;
         self.set_task_status(t, TaskStatus::Delivered, d(-1))?;
         self.ask(t, RequestKind::Feedback, "", d(1), d(-1))?;
         self.add_meeting(bloom, at(0, 11), MeetingKind::Review)?;
@@ -107,8 +165,22 @@ impl Store {
         )?;
         let meet = self.add_meeting(north, at(-12, 10), MeetingKind::Discovery)?;
         self.record_attendance(meet, Attendance::NoShow, None)?;
-        self.add_flag(north, FlagKind::UnsureWhatToDelegate, d(-9), "Asked for 'a bit of everything', no list")?;
-        self.add_quote(north, NewQuote { amount: 450.0, prep_min: 90, sent_on: d(-9), answer_by: Some(d(-2)) }, 7)?;
+        self.add_flag(
+            north,
+            FlagKind::UnsureWhatToDelegate,
+            d(-9),
+            "Asked for 'a bit of everything', no list",
+        )?;
+        self.add_quote(
+            north,
+            NewQuote {
+                amount: 450.0,
+                prep_min: 90,
+                sent_on: d(-9),
+                answer_by: Some(d(-2)),
+            },
+            7,
+        )?;
 
         // Changes everything after calling it perfect; requests arrive from everywhere.
         let pixel = self.add_client(
@@ -129,14 +201,27 @@ impl Store {
         )?;
         for (title, via, created, outcome) in [
             ("Landing page copy", ChannelKind::Slack, -28, Outcome::ChangedAfterOk),
-            ("Client onboarding email", ChannelKind::Email, -21, Outcome::ChangedAfterOk),
+            (
+                "Client onboarding email",
+                ChannelKind::Email,
+                -21,
+                Outcome::ChangedAfterOk,
+            ),
             ("Competitor research", ChannelKind::Whatsapp, -18, Outcome::Unused),
         ] {
             let t = task(self, pixel, title, Some(created + 5), via, created, 180)?;
             self.set_task_status(t, TaskStatus::Delivered, d(created + 4))?;
             self.set_outcome(t, outcome, d(created + 9))?;
         }
-        let t = task(self, pixel, "Portfolio case study", Some(-6), ChannelKind::Phone, -12, 150)?;
+        let t = task(
+            self,
+            pixel,
+            "Portfolio case study",
+            Some(-6),
+            ChannelKind::Phone,
+            -12,
+            150,
+        )?;
         self.set_task_status(t, TaskStatus::Delivered, d(-7))?;
         self.ask(t, RequestKind::Feedback, "", d(-3), d(-7))?;
         self.clarify(t, d(-11))?;
@@ -155,7 +240,15 @@ impl Store {
             },
             d(-300),
         )?;
-        let t = task(self, dental, "Patient reminder templates", None, ChannelKind::Phone, -70, 120)?;
+        let t = task(
+            self,
+            dental,
+            "Patient reminder templates",
+            None,
+            ChannelKind::Phone,
+            -70,
+            120,
+        )?;
         self.set_task_status(t, TaskStatus::Done, d(-60))?;
 
         // An old client, ended long ago: its flags have faded.

@@ -58,8 +58,15 @@ impl Store {
         let mut report = DetectReport::default();
         for c in candidates {
             if let Some(id) = raise(&tx, c.client_id, c.kind, c.at, &c.source_ref, &c.note)? {
-                let client: String = tx.query_row("SELECT name FROM clients WHERE id = ?1", [c.client_id], |r| r.get(0))?;
-                report.new_flags.push(NewFlag { id, client_id: c.client_id, client, kind: c.kind, source_ref: c.source_ref });
+                let client: String =
+                    tx.query_row("SELECT name FROM clients WHERE id = ?1", [c.client_id], |r| r.get(0))?;
+                report.new_flags.push(NewFlag {
+                    id,
+                    client_id: c.client_id,
+                    client,
+                    kind: c.kind,
+                    source_ref: c.source_ref,
+                });
             }
         }
         report.counts = late_counts(&tx, today)?;
@@ -78,8 +85,12 @@ fn late_counts(conn: &rusqlite::Connection, today: NaiveDate) -> Result<Counts> 
         "SELECT count(*) FROM requests r JOIN tasks t ON t.id = r.task_id
          WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')",
     )?;
-    let mut count = |kind: RequestKind| -> Result<u32> { Ok(q.query_row(params![kind.key(), day(today)], |r| r.get(0))?) };
-    Ok(Counts { feedback_overdue: count(RequestKind::Feedback)?, material_late: count(RequestKind::Material)? })
+    let mut count =
+        |kind: RequestKind| -> Result<u32> { Ok(q.query_row(params![kind.key(), day(today)], |r| r.get(0))?) };
+    Ok(Counts {
+        feedback_overdue: count(RequestKind::Feedback)?,
+        material_late: count(RequestKind::Material)?,
+    })
 }
 
 fn late_requests(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
@@ -90,7 +101,13 @@ fn late_requests(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -
     )?;
     for kind in [RequestKind::Material, RequestKind::Feedback] {
         let rows = q.query_map(params![kind.key(), day(today)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?;
         for row in rows {
             let (id, client_id, expected, title, what) = row?;
@@ -116,7 +133,14 @@ fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate
          WHERE q.status = 'pending' AND q.answer_by < ?1
            AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)",
     )?;
-    let rows = q.query_map([day(today)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?)))?;
+    let rows = q.query_map([day(today)], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, f64>(3)?,
+        ))
+    })?;
     for row in rows {
         let (id, client_id, answer_by, amount) = row?;
         out.push(Candidate {
@@ -138,10 +162,18 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
             "SELECT t.id, t.client_id, t.title FROM tasks t WHERE t.clarifications >= 3
                AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')",
         )?;
-        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+        let rows = q.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+        })?;
         for row in rows {
             let (id, client_id, title) = row?;
-            out.push(Candidate { client_id, kind: FlagKind::VagueSpec, at: today, source_ref: format!("task:{id}:vague"), note: title });
+            out.push(Candidate {
+                client_id,
+                kind: FlagKind::VagueSpec,
+                at: today,
+                source_ref: format!("task:{id}:vague"),
+                note: title,
+            });
         }
     }
     {
@@ -149,11 +181,24 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
             "SELECT t.id, t.client_id, t.title, t.outcome FROM tasks t WHERE t.outcome IN ('changed_after_ok', 'unused')
                AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':outcome')",
         )?;
-        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+        let rows = q.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
         for row in rows {
             let (id, client_id, title, outcome) = row?;
             if let Some(kind) = crate::domain::Outcome::from_key(&outcome).and_then(rules::outcome_flag) {
-                out.push(Candidate { client_id, kind, at: today, source_ref: format!("task:{id}:outcome"), note: title });
+                out.push(Candidate {
+                    client_id,
+                    kind,
+                    at: today,
+                    source_ref: format!("task:{id}:outcome"),
+                    note: title,
+                });
             }
         }
     }
@@ -163,13 +208,27 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
                AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)",
         )?;
         let rows = q.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?;
         for row in rows {
             let (id, client_id, at, attendance, kind) = row?;
-            let Some(flag) = crate::domain::Attendance::from_key(&attendance).and_then(rules::attendance_flag) else { continue };
+            let Some(flag) = crate::domain::Attendance::from_key(&attendance).and_then(rules::attendance_flag) else {
+                continue;
+            };
             let on = dates::parse_iso_date(at.get(..10).unwrap_or("")).unwrap_or(today);
-            out.push(Candidate { client_id, kind: flag, at: on, source_ref: format!("meeting:{id}"), note: format!("{kind} {at}") });
+            out.push(Candidate {
+                client_id,
+                kind: flag,
+                at: on,
+                source_ref: format!("meeting:{id}"),
+                note: format!("{kind} {at}"),
+            });
         }
     }
     Ok(())
@@ -208,10 +267,19 @@ fn underpaying(tx: &Transaction, today: NaiveDate, min_rate: f64, out: &mut Vec<
               AND q.status <> 'accepted' AND q.sent_on >= ?1)
          FROM clients c WHERE c.rate IS NOT NULL AND c.status IN ('active', 'paused')",
     )?;
-    let rows = q.query_map([since], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+    let rows = q.query_map([since], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, f64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
     for row in rows {
         let (client_id, rate, billed, unbilled) = row?;
-        let Some(effective) = rules::effective_rate(rate, billed.max(0) as u64, unbilled.max(0) as u64) else { continue };
+        let Some(effective) = rules::effective_rate(rate, billed.max(0) as u64, unbilled.max(0) as u64) else {
+            continue;
+        };
         if effective < min_rate {
             out.push(Candidate {
                 client_id,
@@ -231,9 +299,15 @@ fn missed_weekly_reviews(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candi
          WHERE c.status = 'active' AND c.review_day IS NOT NULL",
     )?;
     let rows = q.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, super::opt_date(r.get(3)?)))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            super::opt_date(r.get(3)?),
+        ))
     })?;
-    let mut held = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)")?;
+    let mut held =
+        tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)")?;
     let mut flagged = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE source_ref = ?1)")?;
     for row in rows {
         let (client_id, wd, created, snoozed) = row?;

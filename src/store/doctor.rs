@@ -24,13 +24,23 @@ impl Store {
             rows.collect::<rusqlite::Result<_>>()?
         };
         let ok = integrity.len() == 1 && integrity[0] == "ok";
-        out.push(Check { name: "integrity", ok, detail: integrity.join("; ") });
+        out.push(Check {
+            name: "integrity",
+            ok,
+            detail: integrity.join("; "),
+        });
 
-        let fk: i64 = self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        let fk: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
         out.push(Check {
             name: "foreign_keys",
             ok: fk == 0,
-            detail: if fk == 0 { "ok".into() } else { format!("{fk} broken references") },
+            detail: if fk == 0 {
+                "ok".into()
+            } else {
+                format!("{fk} broken references")
+            },
         });
 
         let version: i32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -48,7 +58,10 @@ impl Store {
         out.push(Check {
             name: "wal",
             ok: mode.eq_ignore_ascii_case("wal") && fks_on == 1,
-            detail: format!("journal_mode={mode}, foreign_keys={fks_on}, wal file {} KiB", wal_size / 1024),
+            detail: format!(
+                "journal_mode={mode}, foreign_keys={fks_on}, wal file {} KiB",
+                wal_size / 1024
+            ),
         });
 
         out.push(permissions(&self.path));
@@ -88,11 +101,19 @@ fn permissions(path: &Path) -> Check {
                 },
             }
         }
-        Err(e) => Check { name: "permissions", ok: false, detail: e.to_string() },
+        Err(e) => Check {
+            name: "permissions",
+            ok: false,
+            detail: e.to_string(),
+        },
     }
 }
 
 #[cfg(not(unix))]
 fn permissions(_path: &Path) -> Check {
-    Check { name: "permissions", ok: true, detail: "not checked on this platform".into() }
+    Check {
+        name: "permissions",
+        ok: true,
+        detail: "not checked on this platform".into(),
+    }
 }

@@ -21,14 +21,25 @@ fn flag_row(r: &Row) -> rusqlite::Result<Flag> {
         kind: FlagKind::from_key(&r.get::<_, String>(3)?).unwrap_or(FlagKind::Other),
         at: date(r.get(4)?),
         note: r.get(5)?,
-        source: if r.get::<_, String>(6)? == "auto" { FlagSource::Auto } else { FlagSource::Manual },
+        source: if r.get::<_, String>(6)? == "auto" {
+            FlagSource::Auto
+        } else {
+            FlagSource::Manual
+        },
         source_ref: r.get(7)?,
         dismissed: r.get(8)?,
     })
 }
 
 /// Raises an automatic flag unless its source already raised one; returns the new flag's id.
-pub(super) fn raise(tx: &Transaction, client_id: i64, kind: FlagKind, at: NaiveDate, source_ref: &str, note: &str) -> Result<Option<i64>> {
+pub(super) fn raise(
+    tx: &Transaction,
+    client_id: i64,
+    kind: FlagKind,
+    at: NaiveDate,
+    source_ref: &str,
+    note: &str,
+) -> Result<Option<i64>> {
     let now = super::stamp(chrono::Local::now().naive_local());
     let mut q = tx.prepare_cached(
         "INSERT INTO flags(client_id, kind, at, note, source, source_ref, created_at)
@@ -76,18 +87,18 @@ impl Store {
 
     /// Flags, of one client or all, newest first.
     pub fn list_flags(&self, client_id: Option<i64>) -> Result<Vec<Flag>> {
-        let mut q = self
-            .conn
-            .prepare_cached(&format!("{FLAG_SELECT} WHERE (?1 IS NULL OR f.client_id = ?1) ORDER BY f.at DESC, f.id DESC"))?;
+        let mut q = self.conn.prepare_cached(&format!(
+            "{FLAG_SELECT} WHERE (?1 IS NULL OR f.client_id = ?1) ORDER BY f.at DESC, f.id DESC"
+        ))?;
         let rows = q.query_map([client_id], flag_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Non-dismissed flags grouped by client, for scoring lists.
     pub(super) fn active_flags_by_client(&self) -> Result<HashMap<i64, Vec<Flag>>> {
-        let mut q = self.conn.prepare(
-            "SELECT id, client_id, kind, at, source FROM flags WHERE dismissed = 0",
-        )?;
+        let mut q = self
+            .conn
+            .prepare("SELECT id, client_id, kind, at, source FROM flags WHERE dismissed = 0")?;
         let rows = q.query_map([], |r| {
             Ok(Flag {
                 id: r.get(0)?,
@@ -96,7 +107,11 @@ impl Store {
                 kind: FlagKind::from_key(&r.get::<_, String>(2)?).unwrap_or(FlagKind::Other),
                 at: date(r.get(3)?),
                 note: String::new(),
-                source: if r.get::<_, String>(4)? == "auto" { FlagSource::Auto } else { FlagSource::Manual },
+                source: if r.get::<_, String>(4)? == "auto" {
+                    FlagSource::Auto
+                } else {
+                    FlagSource::Manual
+                },
                 source_ref: None,
                 dismissed: false,
             })

@@ -81,14 +81,20 @@ impl Store {
             return Err(Error::refused(T::ErrNotWal, &[&shown]));
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
-        let mut store = Store { conn, path: path.to_path_buf(), lang: Lang::En, recording: false };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            lang: Lang::En,
+            recording: false,
+        };
         schema::migrate(&mut store.conn, version, &shown)?;
         Ok(store)
     }
 
     /// The platform's default store file, creating its folder (0700) when missing.
     pub fn default_path() -> Result<PathBuf> {
-        let dirs = directories::ProjectDirs::from("", "", "vadesk").ok_or_else(|| Error::refused(T::ErrNoDataDir, &[]))?;
+        let dirs =
+            directories::ProjectDirs::from("", "", "vadesk").ok_or_else(|| Error::refused(T::ErrNoDataDir, &[]))?;
         let dir = dirs.data_dir();
         create_private_dir(dir)?;
         Ok(dir.join("vadesk.db"))
@@ -124,19 +130,27 @@ impl Store {
 
     /// Whether the store holds any client (and so any record at all).
     pub fn is_empty(&self) -> Result<bool> {
-        let n: i64 = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM clients)", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM clients)", [], |r| r.get(0))?;
         Ok(n == 0)
     }
 
     /// A value of the small key/value table (last tick, ...).
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -184,7 +198,11 @@ fn check_header(path: &Path) -> Result<()> {
 #[cfg(unix)]
 fn create_private_file(path: &Path) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     Ok(())
 }
 

@@ -57,7 +57,11 @@ impl Store {
         let rows = q.query_map([day(today)], |r| {
             let due = date(r.get(4)?);
             let late = (today - due).num_days();
-            let kind = if late > 0 { ReviewKind::TaskOverdue } else { ReviewKind::TaskDueToday };
+            let kind = if late > 0 {
+                ReviewKind::TaskOverdue
+            } else {
+                ReviewKind::TaskDueToday
+            };
             let mut it = ReviewItem::new(kind, r.get(1)?, r.get(2)?, r.get(0)?, r.get(3)?);
             it.days_late = late.max(0);
             it.date = Some(due);
@@ -78,7 +82,13 @@ impl Store {
         let rows = q.query_map([day(today)], |r| {
             let by = date(r.get(4)?);
             let amount: f64 = r.get(3)?;
-            let mut it = ReviewItem::new(ReviewKind::QuoteUnanswered, r.get(1)?, r.get(2)?, r.get(0)?, format!("{amount:.2}"));
+            let mut it = ReviewItem::new(
+                ReviewKind::QuoteUnanswered,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(0)?,
+                format!("{amount:.2}"),
+            );
             it.days_late = (today - by).num_days().max(0);
             it.date = Some(by);
             Ok(it)
@@ -100,7 +110,11 @@ impl Store {
             let at: String = r.get(4)?;
             let on = dates::parse_iso_date(at.get(..10).unwrap_or("")).unwrap_or(today);
             let late = (today - on).num_days();
-            let kind = if late > 0 { ReviewKind::AttendanceUnrecorded } else { ReviewKind::MeetingToday };
+            let kind = if late > 0 {
+                ReviewKind::AttendanceUnrecorded
+            } else {
+                ReviewKind::MeetingToday
+            };
             let mkind: String = r.get(3)?;
             let mut it = ReviewItem::new(kind, r.get(1)?, r.get(2)?, r.get(0)?, mkind);
             it.days_late = late.max(0);
@@ -119,14 +133,31 @@ impl Store {
             "SELECT c.id, c.name, c.review_day, c.review_snoozed_until FROM clients c
              WHERE c.status = 'active' AND c.review_day IS NOT NULL",
         )?;
-        let mut held = self.conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)")?;
-        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, opt_date(r.get(3)?))))?;
+        let mut held = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)")?;
+        let rows = q.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                opt_date(r.get(3)?),
+            ))
+        })?;
         for row in rows {
             let (id, name, wd, snoozed) = row?;
             let Some(wd) = dates::parse_weekday(&wd) else { continue };
-            let due = if today.weekday() == wd { today } else { crate::domain::rules::previous_weekday(wd, today) };
+            let due = if today.weekday() == wd {
+                today
+            } else {
+                crate::domain::rules::previous_weekday(wd, today)
+            };
             // Shown on its day unless snoozed; a snoozed review shows again on the snooze date.
-            let visible = if due == today { snoozed.is_none_or(|s| s <= today) } else { snoozed == Some(today) };
+            let visible = if due == today {
+                snoozed.is_none_or(|s| s <= today)
+            } else {
+                snoozed == Some(today)
+            };
             if !visible || held.query_row(params![id, day(due)], |r| r.get::<_, bool>(0))? {
                 continue;
             }
@@ -147,11 +178,20 @@ impl Store {
             ReviewKind::QuoteUnanswered => ("quotes", item.id),
             _ => ("clients", item.client_id),
         };
-        let column = if table == "clients" { "review_snoozed_until" } else { "snoozed_until" };
+        let column = if table == "clients" {
+            "review_snoozed_until"
+        } else {
+            "snoozed_until"
+        };
         let title = item.title.clone();
         let n = self.write(
             |l| tf(l, T::UndoSnooze, &[&title]),
-            |tx| Ok(tx.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"), params![day(until), id])?),
+            |tx| {
+                Ok(tx.execute(
+                    &format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"),
+                    params![day(until), id],
+                )?)
+            },
         )?;
         if n == 0 {
             return Err(Error::not_found(T::ErrNoTask, &[&id]));

@@ -135,10 +135,14 @@ pub fn migrate(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
         let version = i as i32 + 1;
         let fail = |e: rusqlite::Error| Error::refused(T::ErrMigration, &[&shown, &version, &e]);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(fail)?;
-        tx.execute_batch(sql).map_err(fail)?;
-        tx.execute_batch(&format!("PRAGMA application_id = {APP_ID}; PRAGMA user_version = {version};"))
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APP_ID}; PRAGMA user_version = {version};"
+        ))
+        .map_err(fail)?;
         tx.commit().map_err(fail)?;
     }
     Ok(())

@@ -45,8 +45,11 @@ fn task_select() -> String {
 
 fn task_row(r: &Row) -> rusqlite::Result<Task> {
     let waiting: Option<String> = r.get(13)?;
-    let mut waiting_on: Vec<RequestKind> =
-        waiting.unwrap_or_default().split(',').filter_map(RequestKind::from_key).collect();
+    let mut waiting_on: Vec<RequestKind> = waiting
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(RequestKind::from_key)
+        .collect();
     waiting_on.sort();
     Ok(Task {
         id: r.get(0)?,
@@ -108,7 +111,10 @@ impl TaskFields {
 impl Store {
     pub fn add_task(&mut self, client_id: i64, fields: TaskFields, today: NaiveDate) -> Result<i64> {
         let f = fields.validated()?;
-        let title = f.title.clone().ok_or_else(|| text::name("", T::FieldTitle).unwrap_err())?;
+        let title = f
+            .title
+            .clone()
+            .ok_or_else(|| text::name("", T::FieldTitle).unwrap_err())?;
         self.client(client_id)?;
         self.write(
             |l| tf(l, T::UndoAddTask, &[&title]),
@@ -151,7 +157,10 @@ impl Store {
                     tx.execute("UPDATE tasks SET due = ?1 WHERE id = ?2", params![v.map(day), id])?;
                 }
                 if let Some(v) = f.via {
-                    tx.execute("UPDATE tasks SET via = ?1 WHERE id = ?2", params![v.map(|k| k.key()), id])?;
+                    tx.execute(
+                        "UPDATE tasks SET via = ?1 WHERE id = ?2",
+                        params![v.map(|k| k.key()), id],
+                    )?;
                 }
                 if let Some(v) = f.estimate_min {
                     tx.execute("UPDATE tasks SET estimate_min = ?1 WHERE id = ?2", params![v, id])?;
@@ -163,10 +172,13 @@ impl Store {
 
     pub fn delete_task(&mut self, id: i64) -> Result<()> {
         let t = self.task(id)?;
-        self.write(|l| tf(l, T::UndoDeleteTask, &[&t.title]), |tx| {
-            tx.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
-            Ok(())
-        })
+        self.write(
+            |l| tf(l, T::UndoDeleteTask, &[&t.title]),
+            |tx| {
+                tx.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
+                Ok(())
+            },
+        )
     }
 
     pub fn task(&self, id: i64) -> Result<Task> {
@@ -212,7 +224,12 @@ impl Store {
                     AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)))",
         )?;
         let n: i64 = q.query_row(
-            params![filter.client_id, filter.status.map(|s| s.key()), filter.open_only, filter.waiting_only],
+            params![
+                filter.client_id,
+                filter.status.map(|s| s.key()),
+                filter.open_only,
+                filter.waiting_only
+            ],
             |r| r.get(0),
         )?;
         Ok(n as usize)
@@ -231,7 +248,10 @@ impl Store {
                 tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![to.key(), id])?;
                 match to {
                     TaskStatus::Delivered => {
-                        tx.execute("UPDATE tasks SET delivered_on = coalesce(delivered_on, ?1) WHERE id = ?2", params![day(today), id])?;
+                        tx.execute(
+                            "UPDATE tasks SET delivered_on = coalesce(delivered_on, ?1) WHERE id = ?2",
+                            params![day(today), id],
+                        )?;
                     }
                     TaskStatus::Done | TaskStatus::Cancelled => {
                         tx.execute("UPDATE tasks SET closed_on = ?1 WHERE id = ?2", params![day(today), id])?;
@@ -251,10 +271,20 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoClarify, &[&t.title]),
             |tx| {
-                tx.execute("UPDATE tasks SET clarifications = clarifications + 1 WHERE id = ?1", [id])?;
+                tx.execute(
+                    "UPDATE tasks SET clarifications = clarifications + 1 WHERE id = ?1",
+                    [id],
+                )?;
                 let n: u32 = tx.query_row("SELECT clarifications FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
                 if n >= rules::VAGUE_SPEC_CLARIFICATIONS {
-                    super::flags::raise(tx, t.client_id, FlagKind::VagueSpec, today, &format!("task:{id}:vague"), &t.title)?;
+                    super::flags::raise(
+                        tx,
+                        t.client_id,
+                        FlagKind::VagueSpec,
+                        today,
+                        &format!("task:{id}:vague"),
+                        &t.title,
+                    )?;
                 }
                 Ok(n)
             },
@@ -271,7 +301,10 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoOutcome, &[&t.title, &outcome]),
             |tx| {
-                tx.execute("UPDATE tasks SET outcome = ?1 WHERE id = ?2", params![outcome.key(), id])?;
+                tx.execute(
+                    "UPDATE tasks SET outcome = ?1 WHERE id = ?2",
+                    params![outcome.key(), id],
+                )?;
                 let source = format!("task:{id}:outcome");
                 tx.execute("DELETE FROM flags WHERE source_ref = ?1", [&source])?;
                 if let Some(kind) = rules::outcome_flag(outcome) {
@@ -283,7 +316,14 @@ impl Store {
     }
 
     /// Asks the client for a material or for feedback on a task.
-    pub fn ask(&mut self, task_id: i64, kind: RequestKind, what: &str, expected_by: NaiveDate, today: NaiveDate) -> Result<i64> {
+    pub fn ask(
+        &mut self,
+        task_id: i64,
+        kind: RequestKind,
+        what: &str,
+        expected_by: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<i64> {
         let t = self.task(task_id)?;
         let what = match kind {
             RequestKind::Material => text::name(what, T::FieldWhat)?,
@@ -306,13 +346,19 @@ impl Store {
 
     pub fn request(&self, kind: RequestKind, id: i64) -> Result<Request> {
         self.conn
-            .query_row(&format!("{REQUEST_SELECT} WHERE r.id = ?1 AND r.kind = ?2"), params![id, kind.key()], request_row)
+            .query_row(
+                &format!("{REQUEST_SELECT} WHERE r.id = ?1 AND r.kind = ?2"),
+                params![id, kind.key()],
+                request_row,
+            )
             .optional()?
             .ok_or_else(|| not_found(kind, id))
     }
 
     pub fn requests_of_task(&self, task_id: i64) -> Result<Vec<Request>> {
-        let mut q = self.conn.prepare_cached(&format!("{REQUEST_SELECT} WHERE r.task_id = ?1 ORDER BY r.id"))?;
+        let mut q = self
+            .conn
+            .prepare_cached(&format!("{REQUEST_SELECT} WHERE r.task_id = ?1 ORDER BY r.id"))?;
         let rows = q.query_map([task_id], request_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -326,7 +372,10 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoReceive, &[&kind, &r.task_title]),
             |tx| {
-                tx.execute("UPDATE requests SET received_on = ?1 WHERE id = ?2", params![day(today), id])?;
+                tx.execute(
+                    "UPDATE requests SET received_on = ?1 WHERE id = ?2",
+                    params![day(today), id],
+                )?;
                 Ok(())
             },
         )

@@ -10,7 +10,9 @@ use rusqlite::{params, params_from_iter, Transaction, TransactionBehavior};
 use serde_json::{Map, Value as Json};
 
 use super::{day, Store};
-use crate::domain::{dates, text, Attendance, ChannelKind, ClientStatus, FlagKind, MeetingKind, QuoteStatus, RequestKind, TaskStatus};
+use crate::domain::{
+    dates, text, Attendance, ChannelKind, ClientStatus, FlagKind, MeetingKind, QuoteStatus, RequestKind, TaskStatus,
+};
 use crate::error::{Error, Result};
 use crate::i18n::T;
 
@@ -43,7 +45,12 @@ impl Store {
         out.insert("format".into(), Json::from(EXPORT_FORMAT));
         out.insert("schema".into(), Json::from(super::LATEST_VERSION));
         for (table, _) in TABLES {
-            let mut q = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+            let order = if *table == "weekly_reviews" {
+                "client_id, on_date"
+            } else {
+                "id"
+            };
+            let mut q = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
             let names: Vec<String> = q.column_names().map(|s| s.to_string()).collect();
             let rows = q.query_map([], |r| {
                 let mut obj = Map::new();
@@ -76,7 +83,9 @@ impl Store {
             return Err(Error::refused(T::ErrNotEmpty, &[]));
         }
         let bad = |why: String| Error::invalid(T::ErrBadImport, &[&source, &why]);
-        let obj = data.as_object().ok_or_else(|| bad("not a vadesk export (expected a JSON object)".into()))?;
+        let obj = data
+            .as_object()
+            .ok_or_else(|| bad("not a vadesk export (expected a JSON object)".into()))?;
         if obj.get("format").and_then(Json::as_i64) != Some(EXPORT_FORMAT) {
             return Err(bad("not a vadesk export (format 1)".into()));
         }
@@ -88,10 +97,16 @@ impl Store {
             let rows = rows.as_array().ok_or_else(|| bad(format!("'{table}' is not a list")))?;
             let columns = table_columns(&tx, table)?;
             for (n, row) in rows.iter().enumerate() {
-                let mut row = row.as_object().cloned().ok_or_else(|| bad(format!("{table}[{n}] is not an object")))?;
+                let mut row = row
+                    .as_object()
+                    .cloned()
+                    .ok_or_else(|| bad(format!("{table}[{n}] is not an object")))?;
                 validate_row(table, &mut row).map_err(|why| bad(format!("{table}[{n}]: {why}")))?;
                 for (col, target) in refs.iter() {
-                    let old = row.get(*col).and_then(Json::as_i64).ok_or_else(|| bad(format!("{table}[{n}]: {col} missing")))?;
+                    let old = row
+                        .get(*col)
+                        .and_then(Json::as_i64)
+                        .ok_or_else(|| bad(format!("{table}[{n}]: {col} missing")))?;
                     let new = maps.get(target).and_then(|m| m.get(&old)).copied().unwrap_or(old);
                     row.insert((*col).into(), Json::from(new));
                 }
@@ -103,7 +118,11 @@ impl Store {
                 }
                 let old_id = row.get("id").and_then(Json::as_i64);
                 if merge && *table == "clients" {
-                    let key = row.get("name").and_then(Json::as_str).unwrap_or_default().to_lowercase();
+                    let key = row
+                        .get("name")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default()
+                        .to_lowercase();
                     let existing: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
                         "SELECT id FROM clients WHERE name_key = ?1",
                         [&key],
@@ -117,7 +136,8 @@ impl Store {
                 if merge {
                     row.remove("id");
                 }
-                let inserted = insert_row(&tx, table, &columns, &row, merge).map_err(|e| bad(format!("{table}[{n}]: {e}")))?;
+                let inserted =
+                    insert_row(&tx, table, &columns, &row, merge).map_err(|e| bad(format!("{table}[{n}]: {e}")))?;
                 if let (Some(old), Some(new)) = (old_id, inserted) {
                     maps.entry(table).or_default().insert(old, new);
                 }
@@ -151,14 +171,15 @@ impl Store {
         let mut clients: HashMap<String, i64> = HashMap::new();
         {
             let mut find = tx.prepare("SELECT id FROM clients WHERE name_key = ?1")?;
-            let mut add_client = tx.prepare(
-                "INSERT INTO clients(name, name_key, status, created_on) VALUES (?1, ?2, 'active', ?3)",
-            )?;
+            let mut add_client =
+                tx.prepare("INSERT INTO clients(name, name_key, status, created_on) VALUES (?1, ?2, 'active', ?3)")?;
             let mut add_task = tx.prepare(
                 "INSERT INTO tasks(client_id, title, spec, status, due, created_on, closed_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (n, t) in tasks.iter().enumerate() {
-                let t = t.as_object().ok_or_else(|| bad(format!("entry {n} is not an object")))?;
+                let t = t
+                    .as_object()
+                    .ok_or_else(|| bad(format!("entry {n} is not an object")))?;
                 let s = |k: &str| t.get(k).and_then(Json::as_str).unwrap_or_default();
                 let status = match s("status") {
                     "pending" | "waiting" | "" => TaskStatus::Todo,
@@ -169,13 +190,19 @@ impl Store {
                     other => return Err(bad(format!("entry {n}: unknown status '{other}'"))),
                 };
                 let project = text::clean_line(s("project"));
-                let client_name = if project.is_empty() { "(no project)".to_string() } else { project };
+                let client_name = if project.is_empty() {
+                    "(no project)".to_string()
+                } else {
+                    project
+                };
                 let client_name: String = client_name.chars().take(text::MAX_NAME_CHARS).collect();
                 let key = client_name.to_lowercase();
                 let client_id = match clients.get(&key) {
                     Some(id) => *id,
                     None => {
-                        let id = match rusqlite::OptionalExtension::optional(find.query_row([&key], |r| r.get::<_, i64>(0)))? {
+                        let id = match rusqlite::OptionalExtension::optional(
+                            find.query_row([&key], |r| r.get::<_, i64>(0)),
+                        )? {
                             Some(id) => id,
                             None => {
                                 add_client.execute(params![client_name, key, day(today)])?;
@@ -187,7 +214,10 @@ impl Store {
                         id
                     }
                 };
-                let mut title: String = text::clean_line(s("description")).chars().take(text::MAX_NAME_CHARS).collect();
+                let mut title: String = text::clean_line(s("description"))
+                    .chars()
+                    .take(text::MAX_NAME_CHARS)
+                    .collect();
                 if title.is_empty() {
                     title = "(no description)".into();
                 }
@@ -200,7 +230,11 @@ impl Store {
                     }
                 }
                 if let Some(tags) = t.get("tags").and_then(Json::as_array) {
-                    let tags: Vec<String> = tags.iter().filter_map(Json::as_str).map(|g| format!("#{}", text::clean_line(g))).collect();
+                    let tags: Vec<String> = tags
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .map(|g| format!("#{}", text::clean_line(g)))
+                        .collect();
                     if !tags.is_empty() {
                         spec_lines.push(tags.join(" "));
                     }
@@ -266,17 +300,28 @@ fn table_columns(tx: &Transaction, table: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn insert_row(tx: &Transaction, table: &str, columns: &[String], row: &Map<String, Json>, merge: bool) -> rusqlite::Result<Option<i64>> {
+fn insert_row(
+    tx: &Transaction,
+    table: &str,
+    columns: &[String],
+    row: &Map<String, Json>,
+    merge: bool,
+) -> rusqlite::Result<Option<i64>> {
     let mut cols = Vec::new();
     let mut vals = Vec::new();
     for c in columns {
         let v = if c == "name_key" {
-            row.get("name").and_then(Json::as_str).map(|n| Value::Text(n.to_lowercase()))
+            row.get("name")
+                .and_then(Json::as_str)
+                .map(|n| Value::Text(n.to_lowercase()))
         } else {
             row.get(c).map(|v| match v {
                 Json::Null => Value::Null,
                 Json::Bool(b) => Value::Integer(*b as i64),
-                Json::Number(n) => n.as_i64().map(Value::Integer).unwrap_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0))),
+                Json::Number(n) => n
+                    .as_i64()
+                    .map(Value::Integer)
+                    .unwrap_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0))),
                 Json::String(s) => Value::Text(s.clone()),
                 other => Value::Text(other.to_string()),
             })
@@ -288,8 +333,15 @@ fn insert_row(tx: &Transaction, table: &str, columns: &[String], row: &Map<Strin
     }
     let holes = vec!["?"; cols.len()].join(",");
     // In a merge, flags whose source already raised one are skipped rather than duplicated.
-    let verb = if (merge && table == "flags") || table == "weekly_reviews" { "INSERT OR IGNORE" } else { "INSERT" };
-    let n = tx.execute(&format!("{verb} INTO {table}({}) VALUES ({holes})", cols.join(",")), params_from_iter(vals))?;
+    let verb = if (merge && table == "flags") || table == "weekly_reviews" {
+        "INSERT OR IGNORE"
+    } else {
+        "INSERT"
+    };
+    let n = tx.execute(
+        &format!("{verb} INTO {table}({}) VALUES ({holes})", cols.join(",")),
+        params_from_iter(vals),
+    )?;
     Ok((n == 1 && table != "weekly_reviews").then(|| tx.last_insert_rowid()))
 }
 
@@ -304,7 +356,11 @@ fn remap_ref(r: &str, maps: &HashMap<&str, HashMap<i64, i64>>) -> String {
         Some("channels") | Some("rate") | Some("weekly") => "clients",
         _ => return r.to_string(),
     };
-    match parts.get(1).and_then(|s| s.parse::<i64>().ok()).and_then(|old| maps.get(table).and_then(|m| m.get(&old))) {
+    match parts
+        .get(1)
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|old| maps.get(table).and_then(|m| m.get(&old)))
+    {
         Some(new) => {
             let mut out: Vec<String> = parts.iter().map(|s| s.to_string()).collect();
             out[1] = new.to_string();
@@ -323,27 +379,56 @@ fn validate_row(table: &str, row: &mut Map<String, Json>) -> std::result::Result
         "clients" => {
             let name = text::name(&s(row, "name").unwrap_or_default(), T::FieldName).map_err(|e| e.to_string())?;
             row.insert("name".into(), Json::from(name));
-            check(s(row, "status").is_some_and(|v| ClientStatus::from_key(&v).is_some()), "status")?;
-            check(is_date(s(row, "created_on")) && row.contains_key("created_on"), "created_on")?;
+            check(
+                s(row, "status").is_some_and(|v| ClientStatus::from_key(&v).is_some()),
+                "status",
+            )?;
+            check(
+                is_date(s(row, "created_on")) && row.contains_key("created_on"),
+                "created_on",
+            )?;
         }
-        "channels" => check(s(row, "kind").is_some_and(|v| ChannelKind::from_key(&v).is_some()), "kind")?,
+        "channels" => check(
+            s(row, "kind").is_some_and(|v| ChannelKind::from_key(&v).is_some()),
+            "kind",
+        )?,
         "tasks" => {
             let title = text::name(&s(row, "title").unwrap_or_default(), T::FieldTitle).map_err(|e| e.to_string())?;
             row.insert("title".into(), Json::from(title));
-            check(s(row, "status").is_some_and(|v| TaskStatus::from_key(&v).is_some()), "status")?;
+            check(
+                s(row, "status").is_some_and(|v| TaskStatus::from_key(&v).is_some()),
+                "status",
+            )?;
             check(is_date(s(row, "due")) && is_date(s(row, "created_on")), "date")?;
         }
         "requests" => {
-            check(s(row, "kind").is_some_and(|v| RequestKind::from_key(&v).is_some()), "kind")?;
+            check(
+                s(row, "kind").is_some_and(|v| RequestKind::from_key(&v).is_some()),
+                "kind",
+            )?;
             check(is_date(s(row, "expected_by")) && is_date(s(row, "received_on")), "date")?;
         }
         "quotes" => {
-            check(s(row, "status").is_some_and(|v| QuoteStatus::from_key(&v).is_some()), "status")?;
-            check(row.get("amount").and_then(Json::as_f64).is_some_and(|a| text::amount(a).is_ok()), "amount")?;
+            check(
+                s(row, "status").is_some_and(|v| QuoteStatus::from_key(&v).is_some()),
+                "status",
+            )?;
+            check(
+                row.get("amount")
+                    .and_then(Json::as_f64)
+                    .is_some_and(|a| text::amount(a).is_ok()),
+                "amount",
+            )?;
         }
         "meetings" => {
-            check(s(row, "kind").is_some_and(|v| MeetingKind::from_key(&v).is_some()), "kind")?;
-            check(s(row, "attendance").is_some_and(|v| Attendance::from_key(&v).is_some()), "attendance")?;
+            check(
+                s(row, "kind").is_some_and(|v| MeetingKind::from_key(&v).is_some()),
+                "kind",
+            )?;
+            check(
+                s(row, "attendance").is_some_and(|v| Attendance::from_key(&v).is_some()),
+                "attendance",
+            )?;
         }
         "flags" => {
             check(s(row, "kind").is_some_and(|v| FlagKind::from_key(&v).is_some()), "kind")?;

@@ -10,7 +10,16 @@ use crate::error::{Error, Result};
 use crate::i18n::T;
 
 /// Tables whose changes can be undone.
-const TABLES: &[&str] = &["clients", "channels", "tasks", "requests", "quotes", "meetings", "flags", "weekly_reviews"];
+const TABLES: &[&str] = &[
+    "clients",
+    "channels",
+    "tasks",
+    "requests",
+    "quotes",
+    "meetings",
+    "flags",
+    "weekly_reviews",
+];
 /// Steps kept; older ones are forgotten.
 const KEEP_STEPS: i64 = 500;
 
@@ -29,7 +38,9 @@ impl Store {
     pub fn undo_label(&self) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT label FROM undo_steps ORDER BY step DESC LIMIT 1", [], |r| r.get(0))
+            .query_row("SELECT label FROM undo_steps ORDER BY step DESC LIMIT 1", [], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -37,7 +48,11 @@ impl Store {
     pub fn undo(&mut self) -> Result<String> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let step: Option<(i64, String)> = tx
-            .query_row("SELECT step, label FROM undo_steps ORDER BY step DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT step, label FROM undo_steps ORDER BY step DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let Some((step, label)) = step else {
             return Err(Error::invalid(T::ErrNothingToUndo, &[]));
@@ -60,7 +75,10 @@ impl Store {
 
 pub(super) fn begin_step(tx: &Transaction, label: &str) -> Result<()> {
     let at = chrono::Local::now().naive_local();
-    tx.execute("INSERT INTO undo_steps(label, at) VALUES (?1, ?2)", rusqlite::params![label, super::stamp(at)])?;
+    tx.execute(
+        "INSERT INTO undo_steps(label, at) VALUES (?1, ?2)",
+        rusqlite::params![label, super::stamp(at)],
+    )?;
     let step = tx.last_insert_rowid();
     tx.execute("UPDATE temp.undo_cur SET step = ?1", [step])?;
     tx.execute("DELETE FROM undo_steps WHERE step <= ?1", [step - KEEP_STEPS])?;
@@ -89,19 +107,35 @@ fn create_triggers(conn: &Connection, table: &str) -> Result<()> {
         }
     }
     let key_match = |prefix: &str| {
-        keys.iter().map(|k| format!("'{k}='||quote({prefix}.{k})")).collect::<Vec<_>>().join("||' AND '||")
+        keys.iter()
+            .map(|k| format!("'{k}='||quote({prefix}.{k})"))
+            .collect::<Vec<_>>()
+            .join("||' AND '||")
     };
-    let values = cols.iter().map(|c| format!("quote(old.{c})")).collect::<Vec<_>>().join("||','||");
-    let sets = cols.iter().map(|c| format!("'{c}='||quote(old.{c})")).collect::<Vec<_>>().join("||','||");
+    let values = cols
+        .iter()
+        .map(|c| format!("quote(old.{c})"))
+        .collect::<Vec<_>>()
+        .join("||','||");
+    let sets = cols
+        .iter()
+        .map(|c| format!("'{c}='||quote(old.{c})"))
+        .collect::<Vec<_>>()
+        .join("||','||");
     let col_list = cols.join(",");
-    let log = |body: String| format!("INSERT INTO main.undo_log(step, stmt) VALUES ((SELECT step FROM temp.undo_cur), {body});");
+    let log = |body: String| {
+        format!("INSERT INTO main.undo_log(step, stmt) VALUES ((SELECT step FROM temp.undo_cur), {body});")
+    };
     let when = "WHEN (SELECT step FROM temp.undo_cur) IS NOT NULL";
     let sql = format!(
         "CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_ins AFTER INSERT ON main.{table} {when} BEGIN {ins} END;
          CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_upd AFTER UPDATE ON main.{table} {when} BEGIN {upd} END;
          CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_del BEFORE DELETE ON main.{table} {when} BEGIN {del} END;",
         ins = log(format!("'DELETE FROM {table} WHERE '||{}", key_match("new"))),
-        upd = log(format!("'UPDATE {table} SET '||{sets}||' WHERE '||{}", key_match("new"))),
+        upd = log(format!(
+            "'UPDATE {table} SET '||{sets}||' WHERE '||{}",
+            key_match("new")
+        )),
         del = log(format!("'INSERT INTO {table}({col_list}) VALUES('||{values}||')'")),
     );
     conn.execute_batch(&sql)?;

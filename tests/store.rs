@@ -1,0 +1,443 @@
+//! Store rules of SPEC section 7, on real files in temporary folders.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::Desk;
+use vadesk::domain::{FlagKind, RequestKind};
+use vadesk::store::{ClientFields, TaskFields, LATEST_VERSION};
+use vadesk::Store;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn named(name: &str) -> ClientFields {
+    ClientFields {
+        name: Some(name.into()),
+        ..Default::default()
+    }
+}
+
+fn refused_untouched(bytes: &[u8], expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("file.db");
+    std::fs::write(&path, bytes).unwrap();
+    let err = Store::open(&path).err().unwrap_or_else(|| panic!("{expect}: opened"));
+    let msg = err.to_string();
+    assert!(msg.contains(expect), "{msg}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file was changed");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "extra files appeared: {names:?}");
+}
+
+#[test]
+fn a_new_store_has_the_pragmas_and_schema() {
+    let d = Desk::new();
+    let s = Store::open(&d.db).unwrap();
+    let q = |sql: &str| -> String {
+        s.conn()
+            .query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+    };
+    assert_eq!(q("PRAGMA journal_mode"), "Text(\"wal\")");
+    assert_eq!(q("PRAGMA foreign_keys"), "Integer(1)");
+    assert_eq!(q("PRAGMA synchronous"), "Integer(2)");
+    assert_eq!(q("PRAGMA busy_timeout"), "Integer(5000)");
+    assert_eq!(q("PRAGMA user_version"), format!("Integer({LATEST_VERSION})"));
+    assert_eq!(
+        q("PRAGMA application_id"),
+        format!("Integer({})", vadesk::store::APP_ID)
+    );
+    drop(s);
+    // Reopening does not migrate again and keeps the data.
+    let mut s = Store::open(&d.db).unwrap();
+    s.add_client(named("Ana"), today()).unwrap();
+    drop(s);
+    let s = Store::open(&d.db).unwrap();
+    assert_eq!(s.find_client("ana").unwrap().name, "Ana");
+}
+
+#[cfg(unix)]
+#[test]
+fn files_and_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Desk::new();
+    // The default location: created 0700 / 0600 under the data folder.
+    let out = d
+        .cmd()
+        .env_remove("VADESK_DB")
+        .args(["client", "add", "Ana"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let data = d.dir.path().join("data").join("vadesk");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("vadesk.db")), 0o600);
+    Store::open(&d.db).unwrap();
+    assert_eq!(mode(&d.db), 0o600);
+}
+
+#[test]
+fn text_files_are_refused_untouched() {
+    refused_untouched(b"name,rate\nAna,30\n", "not a vadesk database");
+    refused_untouched(b"tiny", "not a vadesk database");
+}
+
+#[test]
+fn other_sqlite_databases_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE recipes(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO recipes(name) VALUES ('paella');",
+        )
+        .unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    refused_untouched(&bytes, "not a vadesk database");
+}
+
+#[test]
+fn truncated_and_newer_stores_are_refused_untouched() {
+    let d = Desk::new();
+    {
+        let mut s = Store::open(&d.db).unwrap();
+        for i in 0..200 {
+            s.add_client(named(&format!("Client {i}")), today()).unwrap();
+        }
+        s.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    }
+    let full = std::fs::read(&d.db).unwrap();
+    assert!(full.len() > 8192);
+    let mut truncated = full[..full.len() / 2].to_vec();
+    truncated.truncate(8192 + 100);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.db");
+    std::fs::write(&path, &truncated).unwrap();
+    let opened = Store::open(&path).and_then(|s| s.list_clients(None, &Default::default(), today()).map(|_| ()));
+    assert!(opened.is_err(), "a truncated store read without error");
+    assert_eq!(std::fs::read(&path).unwrap(), truncated);
+
+    // From a newer vadesk.
+    let newer = dir.path().join("newer.db");
+    std::fs::write(&newer, &full).unwrap();
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.execute_batch(&format!("PRAGMA user_version = {}", LATEST_VERSION + 1))
+            .unwrap();
+    }
+    let bytes = std::fs::read(&newer).unwrap();
+    refused_untouched(&bytes, "newer vadesk");
+}
+
+#[test]
+fn directories_missing_folders_and_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Store::open(dir.path()).err().unwrap().to_string();
+    assert!(e.contains("is a folder"), "{e}");
+    let missing = dir.path().join("nope").join("v.db");
+    let e = Store::open(&missing).err().unwrap().to_string();
+    assert!(e.contains("does not exist"), "{e}");
+    assert!(!dir.path().join("nope").exists());
+    // A 0-byte file, as `touch` leaves it, becomes a new store.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let mut s = Store::open(&empty).unwrap();
+    s.add_client(named("Ana"), today()).unwrap();
+}
+
+#[test]
+fn undo_reverts_every_kind_of_change_many_levels_deep_across_restarts() {
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    s.enable_undo().unwrap();
+    let c = s.add_client(named("Casa Lumen"), today()).unwrap();
+    let t = s
+        .add_task(
+            c,
+            TaskFields {
+                title: Some("Carousel".into()),
+                ..Default::default()
+            },
+            today(),
+        )
+        .unwrap();
+    let m = s.ask(t, RequestKind::Material, "Photos", today(), today()).unwrap();
+    s.nudge(RequestKind::Material, m, None, today()).unwrap();
+    s.edit_client(
+        c,
+        ClientFields {
+            name: Some("Casa Lumen Interiors".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let before_delete = s.export().unwrap();
+    s.delete_client(c).unwrap();
+    assert!(s.is_empty().unwrap());
+    drop(s);
+
+    // A restart keeps the undo history.
+    let mut s = Store::open(&d.db).unwrap();
+    s.enable_undo().unwrap();
+    assert!(s.undo_label().unwrap().unwrap().contains("delete client"));
+    s.undo().unwrap();
+    assert_eq!(s.export().unwrap(), before_delete);
+    assert_eq!(s.request(RequestKind::Material, m).unwrap().nudges, 1);
+    s.undo().unwrap();
+    assert_eq!(s.client(c).unwrap().name, "Casa Lumen");
+    s.undo().unwrap();
+    assert_eq!(s.request(RequestKind::Material, m).unwrap().nudges, 0);
+    s.undo().unwrap();
+    assert!(s.request(RequestKind::Material, m).is_err());
+    s.undo().unwrap();
+    s.undo().unwrap();
+    assert!(s.is_empty().unwrap());
+    assert!(s.undo().is_err());
+}
+
+#[test]
+fn changes_from_other_connections_are_not_undone() {
+    let d = Desk::new();
+    let mut tui = Store::open(&d.db).unwrap();
+    tui.enable_undo().unwrap();
+    let mut cli = Store::open(&d.db).unwrap();
+    tui.add_client(named("Ana"), today()).unwrap();
+    cli.add_client(named("Bea"), today()).unwrap();
+    tui.undo().unwrap();
+    assert!(tui.find_client("Ana").is_err());
+    assert!(tui.find_client("Bea").is_ok());
+    assert!(tui.undo().is_err());
+}
+
+#[test]
+fn detection_is_idempotent_and_dates_flags_at_the_fault() {
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    let c = s.add_client(named("C"), today()).unwrap();
+    let t = s
+        .add_task(
+            c,
+            TaskFields {
+                title: Some("T".into()),
+                ..Default::default()
+            },
+            today(),
+        )
+        .unwrap();
+    let due = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    s.ask(t, RequestKind::Feedback, "", due, today()).unwrap();
+    assert!(s.detect(due, None).unwrap().new_flags.is_empty());
+    let next = due.succ_opt().unwrap();
+    let r = s.detect(next, None).unwrap();
+    assert_eq!(r.new_flags.len(), 1);
+    assert_eq!(r.new_flags[0].kind, FlagKind::NoFeedback);
+    assert_eq!(r.counts.feedback_overdue, 1);
+    let later = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    assert!(s.detect(later, None).unwrap().new_flags.is_empty());
+    let flags = s.list_flags(None).unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].at, next);
+}
+
+#[test]
+fn export_import_round_trips_every_record() {
+    let a = Desk::new();
+    a.ok(&["demo"]);
+    a.ok(&["review"]);
+    let exported = a.snapshot();
+    let file = a.dir.path().join("export.json");
+    a.ok(&["export", "--out", file.to_str().unwrap()]);
+
+    let b = Desk::new();
+    b.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(b.snapshot(), exported);
+    // A second import into the now non-empty store is refused and changes nothing.
+    let (_, err) = b.fails(&["import", file.to_str().unwrap()]);
+    assert!(err.contains("--merge"), "{err}");
+    assert_eq!(b.snapshot(), exported);
+
+    // Merging into a store with other clients keeps both, joins same-named clients.
+    let c = Desk::new();
+    c.ok(&["client", "add", "Someone Else"]);
+    c.ok(&["client", "add", "bloom florist"]);
+    c.ok(&["import", "--merge", file.to_str().unwrap()]);
+    let clients = c.json(&["client", "list", "--json"]);
+    assert_eq!(clients.as_array().unwrap().len(), 7);
+    let tasks_a = a.json(&["task", "list", "--json"]).as_array().unwrap().len();
+    let tasks_c = c.json(&["task", "list", "--json"]).as_array().unwrap().len();
+    assert_eq!(tasks_a, tasks_c);
+    let flags_a = a.json(&["flag", "list", "--json"]).as_array().unwrap().len();
+    let flags_c = c.json(&["flag", "list", "--json"]).as_array().unwrap().len();
+    assert_eq!(flags_a, flags_c);
+    // Auto flags keep pointing at their (renumbered) records: a tick raises nothing twice.
+    assert!(c.json(&["tick", "--once", "--json"])["new_flags"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn bad_imports_change_nothing() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Ana"]);
+    let before = d.snapshot();
+    let bad = d.dir.path().join("bad.json");
+    for text in ["not json", "[1,2]", "{\"format\": 1, \"clients\": [{\"id\": 9, \"name\": \"\", \"status\": \"active\", \"created_on\": \"2026-01-01\"}]}",
+                 "{\"format\": 1, \"clients\": [{\"id\": 9, \"name\": \"X\", \"status\": \"vip\", \"created_on\": \"2026-01-01\"}]}"] {
+        std::fs::write(&bad, text).unwrap();
+        d.fails(&["import", "--merge", bad.to_str().unwrap()]);
+        assert_eq!(d.snapshot(), before, "{text}");
+    }
+}
+
+#[test]
+fn taskwarrior_import_maps_fields() {
+    let d = Desk::new();
+    let file = d.dir.path().join("tw.json");
+    std::fs::write(
+        &file,
+        r#"[
+{"id":1,"description":"Write newsletter","entry":"20261101T100000Z","modified":"20261101T100000Z","project":"Bloom","status":"pending","uuid":"a","due":"20261120T120000Z","tags":["mail","urgent"],"annotations":[{"entry":"20261102T100000Z","description":"Use the new logo"}],"urgency":5},
+{"id":0,"description":"Old flyer","entry":"20261001T100000Z","end":"20261005T100000Z","project":"Bloom","status":"completed","uuid":"b"},
+{"id":0,"description":"Dropped idea","entry":"20261001T100000Z","end":"20261003T100000Z","status":"deleted","uuid":"c"},
+{"id":2,"description":"Call back","entry":"20261110T100000Z","status":"waiting","uuid":"d","wait":"20261201T000000Z"}
+]"#,
+    )
+    .unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("2 clients, 4 tasks"), "{out}");
+    let tasks = d.json(&["task", "list", "--json"]);
+    let by_title = |t: &str| {
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["title"] == t)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_title("Write newsletter")["client"], "Bloom");
+    assert_eq!(by_title("Write newsletter")["status"], "todo");
+    assert_eq!(by_title("Write newsletter")["due"], "2026-11-20");
+    assert_eq!(by_title("Old flyer")["status"], "done");
+    assert_eq!(by_title("Dropped idea")["status"], "cancelled");
+    assert_eq!(by_title("Dropped idea")["client"], "(no project)");
+    assert_eq!(by_title("Call back")["status"], "todo");
+    let s = Store::open(&d.db).unwrap();
+    let t = s.task(by_title("Write newsletter")["id"].as_i64().unwrap()).unwrap();
+    assert_eq!(t.spec, "Use the new logo\n#mail #urgent");
+    // The overdue newsletter is in the review.
+    let r = d.json(&["review", "--json"]);
+    assert_eq!(r["items"][0]["kind"], "task_overdue");
+    assert_eq!(r["items"][0]["title"], "Write newsletter");
+}
+
+#[test]
+fn backup_is_a_consistent_copy_and_never_overwrites() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let copy = d.dir.path().join("copy.db");
+    d.ok(&["backup", copy.to_str().unwrap()]);
+    let restored = Desk {
+        dir: tempfile::tempdir().unwrap(),
+        db: copy.clone(),
+        now: d.now.clone(),
+    };
+    assert_eq!(restored.snapshot(), d.snapshot());
+    restored.ok(&["doctor"]);
+    let (_, err) = d.fails(&["backup", copy.to_str().unwrap()]);
+    assert!(err.contains("already exists"), "{err}");
+}
+
+#[test]
+fn doctor_reports_and_fails_on_problems() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let out = d.ok(&["doctor"]);
+    for check in ["integrity", "foreign_keys", "schema", "wal", "permissions"] {
+        assert!(out.contains(check), "{out}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&d.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let (code, _) = d.fails(&["doctor"]);
+        assert_eq!(code, 1);
+    }
+}
+
+#[test]
+fn config_file_errors_name_the_line() {
+    let d = Desk::new();
+    let cfg = d.dir.path().join("bad.toml");
+    std::fs::write(&cfg, "name = \"Lucía\"\nmin_rate = = 30\n").unwrap();
+    let (_, err) = d.fails(&["--config", cfg.to_str().unwrap(), "client", "list"]);
+    assert!(err.contains("line 2"), "{err}");
+    let (_, err) = d.fails(&[
+        "--config",
+        d.dir.path().join("missing.toml").to_str().unwrap(),
+        "client",
+        "list",
+    ]);
+    assert!(err.contains("missing.toml"), "{err}");
+    // Weights and thresholds from the config change the verdict.
+    std::fs::write(&cfg, "[weights]\nmind_reading = 7\n").unwrap();
+    d.ok(&["client", "add", "C"]);
+    d.ok(&["flag", "add", "C", "mind_reading"]);
+    assert_eq!(d.json(&["client", "show", "C", "--json"])["verdict"], "healthy");
+    assert_eq!(
+        d.json(&["--config", cfg.to_str().unwrap(), "client", "show", "C", "--json"])["verdict"],
+        "talk"
+    );
+}
+
+#[test]
+fn the_demo_gives_a_full_review_and_fills_only_an_empty_store() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let r = d.json(&["review", "--json"]);
+    let kinds: Vec<&str> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "feedback_overdue",
+        "material_late",
+        "task_overdue",
+        "task_due_today",
+        "quote_unanswered",
+        "meeting_today",
+        "attendance_unrecorded",
+        "weekly_review",
+        "due_soon",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    let verdicts: std::collections::HashMap<String, String> = d
+        .json(&["client", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(verdicts["Bloom Florist"], "healthy");
+    assert_eq!(verdicts["Casa Lumen Interiors"], "watch");
+    assert_eq!(verdicts["Northwind Yoga"], "decline");
+    assert_eq!(verdicts["Pixel & Pine Studio"], "talk");
+    d.fails(&["demo"]);
+}
