@@ -6,11 +6,16 @@ use crate::domain::{ReviewItem, ReviewKind};
 use crate::i18n::{self, tf, Lang, T};
 use crate::store::Counts;
 
-/// One review row as text (without the section label).
+/// One review row as text: id, client and what it is about.
 pub fn review_row(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
+    format!("#{:<5} {} — {}", it.id, it.client, review_body(it, today, l))
+}
+
+/// What a review row is about, without the client.
+pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
     let date = |d: Option<NaiveDate>| d.map(|d| i18n::date_rel(d, today, l)).unwrap_or_else(|| "—".into());
     let late = i18n::days(it.days_late, l);
-    let body = match it.kind {
+    match it.kind {
         ReviewKind::FeedbackOverdue => tf(l, T::RowFeedback, &[&it.title, &late, &it.nudges]),
         ReviewKind::MaterialLate => {
             let task = it.task_title.clone().unwrap_or_default();
@@ -37,8 +42,7 @@ pub fn review_row(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
                 tf(l, T::RowSoonFeedback, &[&it.title, &date(it.date)])
             }
         }
-    };
-    format!("#{:<5} {} — {body}", it.id, it.client)
+    }
 }
 
 pub fn meeting_kind(key: &str, l: Lang) -> &'static str {

@@ -22,6 +22,8 @@ use crate::store::{ClientFields, DetectReport, NewQuote, Store, TaskFields, Task
 pub struct Context {
     pub db_path: Option<PathBuf>,
     pub now: NaiveDateTime,
+    /// `--now` / `VADESK_NOW` was given: the clock stands still.
+    pub fixed_now: bool,
     pub lang: Lang,
     pub config: Config,
     pub tick_seconds: u64,
@@ -66,14 +68,19 @@ pub fn resolve(cli: &Cli) -> Result<Context> {
         Some(l) => Lang::from_key(l).ok_or_else(|| Error::invalid(T::ErrBadLang, &[l]))?,
         None => config.language.or(env_lang).unwrap_or_default(),
     };
-    let now = match &cli.now {
-        Some(n) if !n.trim().is_empty() => dates::parse_now(n)?,
-        _ => chrono::Local::now().naive_local(),
-    };
+    let fixed = cli
+        .now
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .map(dates::parse_now)
+        .transpose()?;
+    let fixed_now = fixed.is_some();
+    let now = fixed.unwrap_or_else(|| chrono::Local::now().naive_local());
     let tick_seconds = cli.tick.unwrap_or(config.tick_seconds);
     Ok(Context {
         db_path: cli.db.clone(),
         now,
+        fixed_now,
         lang,
         config,
         tick_seconds,

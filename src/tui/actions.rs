@@ -1,0 +1,830 @@
+//! What each desk action opens or saves: forms and their validation, pickers, confirmations,
+//! details. Called from `update` only.
+
+use super::app::{App, Pane, View};
+use super::form::{Confirm, ConfirmAction, Details, Field, FieldKind, Form, FormKind, PickPurpose, Picker, Popup};
+use super::update::changed;
+use crate::domain::{
+    dates, Attendance, Channel, ChannelKind, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
+    RequestKind, ReviewKind, TaskStatus,
+};
+use crate::error::{Error, Result};
+use crate::i18n::{self, tf, Lang, T};
+use crate::store::{ClientFields, NewQuote, Store, TaskFields};
+
+const CLIENT_STATUSES: &[&str] = &["active", "prospect", "paused", "ended", "declined"];
+const TASK_STATUSES: &[&str] = &["todo", "doing", "delivered", "done", "cancelled"];
+const VIA: &[&str] = &[
+    "-", "email", "whatsapp", "phone", "trello", "asana", "slack", "drive", "other",
+];
+const MEETING_KINDS: &[&str] = &["discovery", "review", "other"];
+
+pub enum TaskForm {
+    Material,
+    Feedback,
+}
+
+pub enum ClientForm {
+    Quote,
+    Meeting,
+}
+
+fn form(app: &mut App, kind: FormKind, title: String, fields: Vec<Field>) {
+    app.popup = Some(Popup::Form(Form::new(kind, title, fields)));
+}
+
+fn client_form_fields(c: Option<&crate::domain::Client>) -> Vec<Field> {
+    let channels = c
+        .map(|c| {
+            c.channels
+                .iter()
+                .map(|ch| {
+                    if ch.handle.is_empty() {
+                        ch.kind.key().to_string()
+                    } else {
+                        format!("{}:{}", ch.kind, ch.handle)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    vec![
+        Field::new(
+            T::FieldName,
+            FieldKind::Text,
+            c.map(|c| c.name.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            T::FStatus,
+            FieldKind::Choice(CLIENT_STATUSES),
+            c.map(|c| c.status.key()).unwrap_or("active"),
+        ),
+        Field::new(T::FChannels, FieldKind::Channels, channels),
+        Field::new(
+            T::HRate,
+            FieldKind::Amount,
+            c.and_then(|c| c.rate).map(|r| r.to_string()).unwrap_or_default(),
+        ),
+        Field::new(
+            T::HReviewDay,
+            FieldKind::Weekday,
+            c.and_then(|c| c.review_day).map(dates::weekday_key).unwrap_or_default(),
+        ),
+        Field::new(T::HTool, FieldKind::Text, c.map(|c| c.tool.clone()).unwrap_or_default()),
+        Field::new(
+            T::HNotes,
+            FieldKind::Text,
+            c.map(|c| c.notes.replace('\n', " ")).unwrap_or_default(),
+        ),
+    ]
+}
+
+fn task_form_fields(t: Option<&crate::domain::Task>) -> Vec<Field> {
+    let mut f = vec![
+        Field::new(
+            T::FieldTitle,
+            FieldKind::Text,
+            t.map(|t| t.title.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            T::FDue,
+            FieldKind::Date,
+            t.and_then(|t| t.due).map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        Field::new(
+            T::FVia,
+            FieldKind::Choice(VIA),
+            t.and_then(|t| t.via).map(|v| v.key()).unwrap_or("-"),
+        ),
+        Field::new(
+            T::FEstimate,
+            FieldKind::Duration,
+            t.and_then(|t| t.estimate_min)
+                .map(dates::format_duration)
+                .unwrap_or_default(),
+        ),
+        Field::new(
+            T::FieldSpec,
+            FieldKind::Text,
+            t.map(|t| t.spec.replace('\n', " ")).unwrap_or_default(),
+        ),
+    ];
+    if let Some(t) = t {
+        f.push(Field::new(T::FStatus, FieldKind::Choice(TASK_STATUSES), t.status.key()));
+    }
+    f
+}
+
+pub fn add(app: &mut App) -> Result<()> {
+    let l = app.lang;
+    match app.focus {
+        Pane::Clients => form(
+            app,
+            FormKind::AddClient,
+            T::FormAddClient.text(l).into(),
+            client_form_fields(None),
+        ),
+        Pane::Tasks => match app.client().map(|c| (c.client.id, c.client.name.clone())) {
+            Some((id, name)) => form(
+                app,
+                FormKind::AddTask(id),
+                tf(l, T::FormAddTask, &[&name]),
+                task_form_fields(None),
+            ),
+            None => app.error(T::NoticeSelectClient.text(l).into()),
+        },
+        Pane::Flags => flag_picker(app),
+    }
+    Ok(())
+}
+
+pub fn edit(app: &mut App, store: &Store) -> Result<()> {
+    let l = app.lang;
+    match app.focus {
+        Pane::Clients => {
+            if let Some(c) = app.client().map(|c| c.client.id) {
+                let c = store.client(c)?;
+                form(
+                    app,
+                    FormKind::EditClient(c.id),
+                    tf(l, T::FormEditClient, &[&c.name]),
+                    client_form_fields(Some(&c)),
+                );
+            }
+        }
+        Pane::Tasks => {
+            if let Some(t) = app.tasks.current().cloned() {
+                form(
+                    app,
+                    FormKind::EditTask(t.id),
+                    tf(l, T::FormEditTask, &[&t.title]),
+                    task_form_fields(Some(&t)),
+                );
+            }
+        }
+        Pane::Flags => app.error(T::NoticeFlagsNoEdit.text(l).into()),
+    }
+    Ok(())
+}
+
+pub fn delete(app: &mut App) {
+    let l = app.lang;
+    let confirm = match app.focus {
+        Pane::Clients => app.client().map(|c| Confirm {
+            action: ConfirmAction::DeleteClient(c.client.id),
+            text: tf(l, T::ConfirmDeleteClient, &[&c.client.name]),
+        }),
+        Pane::Tasks => app.tasks.current().map(|t| Confirm {
+            action: ConfirmAction::DeleteTask(t.id),
+            text: tf(l, T::ConfirmDeleteTask, &[&t.title]),
+        }),
+        Pane::Flags => app.flag().filter(|f| !f.dismissed).map(|f| Confirm {
+            action: ConfirmAction::DismissFlag(f.id),
+            text: tf(l, T::ConfirmDismissFlag, &[&f.kind.label(l)]),
+        }),
+    };
+    if let Some(c) = confirm {
+        app.popup = Some(Popup::Confirm(c));
+    }
+}
+
+pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Result<()> {
+    let l = app.lang;
+    let notice = match action {
+        ConfirmAction::DeleteClient(id) => {
+            store.delete_client(id)?;
+            app.client_sel = app.client_sel.saturating_sub(1);
+            T::NoticeDeleted.text(l).to_string()
+        }
+        ConfirmAction::DeleteTask(id) => {
+            store.delete_task(id)?;
+            T::NoticeDeleted.text(l).to_string()
+        }
+        ConfirmAction::DismissFlag(id) => {
+            store.dismiss_flag(id)?;
+            T::NoticeDismissed.text(l).to_string()
+        }
+    };
+    changed(app, store, format!("{notice} {}", T::NoticeUndoHint.text(l)))
+}
+
+pub fn task_form(app: &mut App, which: TaskForm) {
+    let l = app.lang;
+    let Some(t) = app.tasks.current().cloned() else { return };
+    match which {
+        TaskForm::Material => form(
+            app,
+            FormKind::Material(t.id),
+            tf(l, T::FormMaterial, &[&t.title]),
+            vec![
+                Field::new(T::FieldWhat, FieldKind::Text, ""),
+                Field::new(T::FBy, FieldKind::Date, "+2d"),
+            ],
+        ),
+        TaskForm::Feedback => form(
+            app,
+            FormKind::Feedback(t.id),
+            tf(l, T::FormFeedback, &[&t.title]),
+            vec![Field::new(T::FBy, FieldKind::Date, "+2d")],
+        ),
+    }
+}
+
+pub fn client_form(app: &mut App, which: ClientForm) {
+    let l = app.lang;
+    let Some((id, name)) = app.context_client() else { return };
+    match which {
+        ClientForm::Quote => form(
+            app,
+            FormKind::Quote(id),
+            tf(l, T::FormQuote, &[&name]),
+            vec![
+                Field::new(T::FAmount, FieldKind::Amount, ""),
+                Field::new(T::FPrep, FieldKind::Duration, ""),
+                Field::new(T::FSent, FieldKind::Date, T::Today.text(l)),
+                Field::new(T::FAnswerBy, FieldKind::Date, ""),
+            ],
+        ),
+        ClientForm::Meeting => form(
+            app,
+            FormKind::Meeting(id),
+            tf(l, T::FormMeeting, &[&name]),
+            vec![
+                Field::new(T::FWhen, FieldKind::When, ""),
+                Field::new(T::FKind, FieldKind::Choice(MEETING_KINDS), "review"),
+            ],
+        ),
+    }
+}
+
+fn picker(app: &mut App, purpose: PickPurpose, title: String, options: Vec<(String, String)>) {
+    app.popup = Some(Popup::Picker(Picker {
+        purpose,
+        title,
+        options,
+        selected: 0,
+    }));
+}
+
+pub fn flag_picker(app: &mut App) {
+    let l = app.lang;
+    let Some((id, name)) = app.context_client() else { return };
+    let options = FlagKind::ALL
+        .iter()
+        .map(|k| (k.key().to_string(), k.label(l).to_string()))
+        .collect();
+    picker(app, PickPurpose::FlagKind(id), tf(l, T::PickFlag, &[&name]), options);
+}
+
+pub fn outcome_picker(app: &mut App) {
+    let l = app.lang;
+    let Some(t) = app.tasks.current().cloned() else { return };
+    if !matches!(t.status, TaskStatus::Delivered | TaskStatus::Done) {
+        app.error(tf(l, T::ErrOutcomeNeedsDelivery, &[&t.id]));
+        return;
+    }
+    let options = [
+        (Outcome::Accepted, T::OutAccepted),
+        (Outcome::ChangedAfterOk, T::OutChanged),
+        (Outcome::Unused, T::OutUnused),
+    ]
+    .iter()
+    .map(|(o, t)| (o.key().to_string(), t.text(l).to_string()))
+    .collect();
+    picker(
+        app,
+        PickPurpose::Outcome(t.id),
+        tf(l, T::PickOutcome, &[&t.title]),
+        options,
+    );
+}
+
+/// The welcome offer of an empty store.
+pub fn welcome(app: &mut App) {
+    let l = app.lang;
+    let options = vec![
+        ("demo".to_string(), T::WelcomeDemo.text(l).to_string()),
+        ("client".to_string(), T::WelcomeClient.text(l).to_string()),
+        ("empty".to_string(), T::WelcomeEmpty.text(l).to_string()),
+    ];
+    picker(app, PickPurpose::Welcome, T::WelcomeTitle.text(l).into(), options);
+}
+
+pub fn nudge(app: &mut App) {
+    let l = app.lang;
+    let Some(item) = app.review_item().cloned() else { return };
+    if !item.kind.is_request() {
+        app.error(T::NoticeNothingToNudge.text(l).into());
+        return;
+    }
+    let kind = if item.material {
+        RequestKind::Material
+    } else {
+        RequestKind::Feedback
+    };
+    form(
+        app,
+        FormKind::Nudge(kind, item.id),
+        tf(l, T::FormNudge, &[&item.client, &item.title]),
+        vec![Field::new(T::FNewDate, FieldKind::Date, "")],
+    );
+}
+
+/// `r` (received / resolved) and `d` (done) on a review row.
+pub fn resolve(app: &mut App, store: &mut Store, done: bool) -> Result<()> {
+    let l = app.lang;
+    let today = app.today();
+    let Some(item) = app.review_item().cloned() else {
+        return Ok(());
+    };
+    match item.kind {
+        k if k.is_request() => {
+            let kind = if item.material {
+                RequestKind::Material
+            } else {
+                RequestKind::Feedback
+            };
+            store.receive(kind, item.id, today)?;
+            changed(app, store, tf(l, T::NoticeReceived, &[&item.client, &item.title]))?;
+        }
+        k if k.is_task() => {
+            let to = if done { TaskStatus::Done } else { TaskStatus::Delivered };
+            store.set_task_status(item.id, to, today)?;
+            let key = if done { T::NoticeDone } else { T::NoticeDelivered };
+            changed(app, store, tf(l, key, &[&item.title]))?;
+        }
+        ReviewKind::QuoteUnanswered => {
+            let options = vec![
+                ("accepted".to_string(), T::QuoteAccepted.text(l).to_string()),
+                ("rejected".to_string(), T::QuoteRejected.text(l).to_string()),
+            ];
+            picker(
+                app,
+                PickPurpose::QuoteAnswer(item.id),
+                tf(l, T::PickQuote, &[&item.client]),
+                options,
+            );
+        }
+        k if k.is_meeting() => {
+            let options = [
+                (Attendance::OnTime, T::AttOnTime),
+                (Attendance::Late, T::AttLate),
+                (Attendance::NoShow, T::AttNoShow),
+                (Attendance::Cancelled, T::AttCancelled),
+            ]
+            .iter()
+            .map(|(a, t)| (a.key().to_string(), t.text(l).to_string()))
+            .collect();
+            picker(
+                app,
+                PickPurpose::Attendance(item.id),
+                tf(l, T::PickAttendance, &[&item.client]),
+                options,
+            );
+        }
+        _ => {
+            store.hold_weekly_review(item.client_id, item.date.unwrap_or(today))?;
+            changed(app, store, tf(l, T::NoticeReviewHeld, &[&item.client]))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
+    let l = app.lang;
+    let today = app.today();
+    let Some((key, label)) = p.options.get(p.selected).cloned() else {
+        return Ok(());
+    };
+    match p.purpose {
+        PickPurpose::FlagKind(client) => {
+            let kind = FlagKind::parse(&key)?;
+            form(
+                app,
+                FormKind::Flag(client, kind),
+                label,
+                vec![
+                    Field::new(T::FieldNote, FieldKind::Text, ""),
+                    Field::new(T::FWhen, FieldKind::Date, T::Today.text(l)),
+                ],
+            );
+        }
+        PickPurpose::Outcome(task) => {
+            store.set_outcome(task, Outcome::parse(&key)?, today)?;
+            changed(app, store, tf(l, T::NoticeOutcome, &[&label]))?;
+        }
+        PickPurpose::QuoteAnswer(quote) => {
+            store.answer_quote(quote, QuoteStatus::parse(&key)?, today)?;
+            changed(app, store, label)?;
+        }
+        PickPurpose::Attendance(meeting) => {
+            let a = Attendance::parse(&key)?;
+            if a == Attendance::Late {
+                form(
+                    app,
+                    FormKind::LateMinutes(meeting),
+                    T::FormLate.text(l).into(),
+                    vec![Field::new(T::FMinutes, FieldKind::Amount, "")],
+                );
+            } else {
+                store.record_attendance(meeting, a, None)?;
+                changed(app, store, label)?;
+            }
+        }
+        PickPurpose::Welcome => match key.as_str() {
+            "demo" => {
+                store.load_demo(today)?;
+                changed(app, store, T::NoticeDemo.text(l).into())?;
+            }
+            "client" => {
+                app.focus = Pane::Clients;
+                form(
+                    app,
+                    FormKind::AddClient,
+                    T::FormAddClient.text(l).into(),
+                    client_form_fields(None),
+                );
+            }
+            _ => {}
+        },
+    }
+    Ok(())
+}
+
+/// Checks one field: on error the message goes inline beside it and the save stops.
+fn check<V>(form: &mut Form, i: usize, r: Result<V>, lang: Lang) -> Option<V> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            form.set_error(i, e.localized(lang));
+            None
+        }
+    }
+}
+
+fn opt<V>(s: &str, f: impl FnOnce(&str) -> Result<V>) -> Result<Option<V>> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        f(s).map(Some)
+    }
+}
+
+fn amount(s: &str) -> Result<f64> {
+    let v: f64 = s
+        .trim()
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| Error::invalid(T::ErrBadNumber, &[&s]))?;
+    crate::domain::text::amount(v)
+}
+
+fn weekday(s: &str) -> Result<chrono::Weekday> {
+    dates::parse_weekday(s).ok_or_else(|| Error::invalid(T::ErrBadWeekday, &[&s]))
+}
+
+fn channels(s: &str) -> Result<Vec<Channel>> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(Channel::parse)
+        .collect()
+}
+
+/// Saves a form. `Ok(Some(notice))` saved; `Ok(None)` a field is wrong (marked inline).
+pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Option<String>> {
+    let l = app.lang;
+    let today = app.today();
+    let now = app.now;
+    let v = |form: &Form, i: usize| form.value(i).to_string();
+    macro_rules! field {
+        ($i:expr, $r:expr) => {
+            match check(form, $i, $r, l) {
+                Some(v) => v,
+                None => return Ok(None),
+            }
+        };
+    }
+    let notice = match form.kind {
+        FormKind::AddClient | FormKind::EditClient(_) => {
+            let fields = ClientFields {
+                name: Some(v(form, 0)),
+                status: Some(field!(1, ClientStatus::parse(&v(form, 1)))),
+                channels: Some(field!(2, channels(&v(form, 2)))),
+                rate: Some(field!(3, opt(&v(form, 3), amount))),
+                review_day: Some(field!(4, opt(&v(form, 4), weekday))),
+                tool: Some(v(form, 5)),
+                notes: Some(v(form, 6)),
+            };
+            let name = crate::domain::text::clean_line(&v(form, 0));
+            match form.kind {
+                FormKind::EditClient(id) => {
+                    field!(0, store.edit_client(id, fields));
+                    tf(l, T::NoticeSaved, &[&name])
+                }
+                _ => {
+                    let id = field!(0, store.add_client(fields, today));
+                    select_client(app, store, id)?;
+                    tf(l, T::NoticeAdded, &[&name])
+                }
+            }
+        }
+        FormKind::AddTask(_) | FormKind::EditTask(_) => {
+            let via = v(form, 2);
+            let fields = TaskFields {
+                title: Some(v(form, 0)),
+                spec: Some(v(form, 4)),
+                due: Some(field!(1, opt(&v(form, 1), |s| dates::parse_date(s, today)))),
+                via: Some(if via == "-" {
+                    None
+                } else {
+                    Some(field!(2, ChannelKind::parse(&via)))
+                }),
+                estimate_min: Some(field!(3, opt(&v(form, 3), dates::parse_duration))),
+                status: match form.kind {
+                    FormKind::EditTask(_) => Some(field!(5, TaskStatus::parse(&v(form, 5)))),
+                    _ => None,
+                },
+            };
+            let title = crate::domain::text::clean_line(&v(form, 0));
+            match form.kind {
+                FormKind::EditTask(id) => field!(0, store.edit_task(id, fields)),
+                FormKind::AddTask(client) => {
+                    field!(0, store.add_task(client, fields, today));
+                }
+                _ => {}
+            }
+            tf(l, T::NoticeSaved, &[&title])
+        }
+        FormKind::Material(task) => {
+            let by = field!(1, dates::parse_date(&v(form, 1), today));
+            field!(0, store.ask(task, RequestKind::Material, &v(form, 0), by, today));
+            tf(l, T::NoticeAsked, &[&i18n::date_rel(by, today, l)])
+        }
+        FormKind::Feedback(task) => {
+            let by = field!(0, dates::parse_date(&v(form, 0), today));
+            field!(0, store.ask(task, RequestKind::Feedback, "", by, today));
+            tf(l, T::NoticeAsked, &[&i18n::date_rel(by, today, l)])
+        }
+        FormKind::Nudge(kind, id) => {
+            let until = field!(0, opt(&v(form, 0), |s| dates::parse_date(s, today)));
+            let n = field!(0, store.nudge(kind, id, until, today));
+            tf(l, T::NoticeNudged, &[&n])
+        }
+        FormKind::Quote(client) => {
+            let q = NewQuote {
+                amount: field!(0, amount(&v(form, 0))),
+                prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
+                sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),
+                answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),
+            };
+            field!(3, store.add_quote(client, q, app.config.quote_answer_days));
+            T::NoticeQuoteAdded.text(l).to_string()
+        }
+        FormKind::Meeting(client) => {
+            let at = field!(0, dates::parse_when(&v(form, 0), now));
+            let kind = field!(1, MeetingKind::parse(&v(form, 1)));
+            field!(0, store.add_meeting(client, at, kind));
+            T::NoticeMeetingAdded.text(l).to_string()
+        }
+        FormKind::Flag(client, kind) => {
+            let at = field!(1, dates::parse_date(&v(form, 1), today));
+            field!(0, store.add_flag(client, kind, at, &v(form, 0)));
+            tf(l, T::NoticeFlagged, &[&kind.label(l)])
+        }
+        FormKind::LateMinutes(meeting) => {
+            let minutes = field!(0, opt(&v(form, 0), amount)).map(|m| m.round().min(1440.0) as u32);
+            store.record_attendance(meeting, Attendance::Late, minutes)?;
+            T::AttLate.text(l).to_string()
+        }
+    };
+    Ok(Some(notice))
+}
+
+fn select_client(app: &mut App, store: &Store, id: i64) -> Result<()> {
+    app.client_filter = None;
+    app.reload(store)?;
+    if let Some(pos) = app.client_rows.iter().position(|&i| app.clients[i].client.id == id) {
+        app.client_sel = pos + 1;
+        app.reload_selection(store)?;
+    }
+    Ok(())
+}
+
+/// The details popup of whatever is selected.
+pub fn details(app: &App, store: &Store) -> Result<Option<Popup>> {
+    let target = match (app.view, app.focus) {
+        (View::Review, _) => match app.review_item() {
+            Some(it) if it.kind.is_task() => Target::Task(it.id),
+            Some(it) if it.task_id.is_some() => Target::Task(it.task_id.unwrap_or_default()),
+            Some(it) => Target::Client(it.client_id),
+            None => return Ok(None),
+        },
+        (View::Desk, Pane::Clients) => match app.client() {
+            Some(c) => Target::Client(c.client.id),
+            None => return Ok(None),
+        },
+        (View::Desk, Pane::Tasks) => match app.tasks.current() {
+            Some(t) => Target::Task(t.id),
+            None => return Ok(None),
+        },
+        (View::Desk, Pane::Flags) => match app.flag() {
+            Some(f) => Target::Flag(f.id),
+            None => return Ok(None),
+        },
+    };
+    let d = match target {
+        Target::Client(id) => client_details(app, store, id)?,
+        Target::Task(id) => task_details(app, store, id)?,
+        Target::Flag(id) => flag_details(app, store, id)?,
+    };
+    Ok(Some(Popup::Details(d)))
+}
+
+enum Target {
+    Client(i64),
+    Task(i64),
+    Flag(i64),
+}
+
+fn row(l: Lang, key: T, value: impl std::fmt::Display) -> String {
+    format!("{:<18} {value}", key.text(l))
+}
+
+fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
+    let l = app.lang;
+    let today = app.today();
+    let (s, a, _) = store.client_summary(id, &app.rules, today)?;
+    let c = &s.client;
+    let mut lines = vec![
+        row(l, T::FStatus, c.status.key()),
+        row(l, T::HVerdict, format!("{} ({:.2})", s.verdict.label(l), a.score)),
+        row(
+            l,
+            T::HTasks,
+            tf(l, T::MsgOpenWaiting, &[&s.open_tasks, &s.waiting_tasks]),
+        ),
+    ];
+    for ch in &c.channels {
+        lines.push(row(
+            l,
+            T::HChannel,
+            if ch.handle.is_empty() {
+                ch.kind.to_string()
+            } else {
+                format!("{}: {}", ch.kind, ch.handle)
+            },
+        ));
+    }
+    if !c.tool.is_empty() {
+        lines.push(row(l, T::HTool, &c.tool));
+    }
+    if let Some(r) = c.rate {
+        lines.push(row(l, T::HRate, format!("{r:.2}")));
+    }
+    if let Some(d) = c.review_day {
+        lines.push(row(l, T::HReviewDay, i18n::weekday_name(d, l)));
+    }
+    lines.push(row(l, T::FSince, i18n::date(c.created_on, today, l)));
+    if !c.notes.is_empty() {
+        lines.push(String::new());
+        lines.extend(c.notes.lines().map(str::to_string));
+    }
+    let quotes = store.quotes_of(id)?;
+    if !quotes.is_empty() {
+        lines.push(String::new());
+        lines.push(T::DQuotes.text(l).to_string());
+        for q in quotes {
+            lines.push(format!(
+                "  #{} {:.2}  {} → {}  {}",
+                q.id,
+                q.amount,
+                i18n::date(q.sent_on, today, l),
+                i18n::date(q.answer_by, today, l),
+                q.status
+            ));
+        }
+    }
+    let meetings = store.meetings_of(id)?;
+    if !meetings.is_empty() {
+        lines.push(String::new());
+        lines.push(T::DMeetings.text(l).to_string());
+        for m in meetings {
+            lines.push(format!(
+                "  #{} {} {}  {}  {}",
+                m.id,
+                i18n::date(m.at.date(), today, l),
+                m.at.format("%H:%M"),
+                crate::describe::meeting_kind(m.kind.key(), l),
+                m.attendance
+            ));
+        }
+    }
+    Ok(Details {
+        title: c.name.clone(),
+        lines,
+        scroll: 0,
+    })
+}
+
+fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
+    let l = app.lang;
+    let today = app.today();
+    let t = store.task(id)?;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| i18n::date(d, today, l)).unwrap_or_else(|| "—".into());
+    let mut lines = vec![
+        row(l, T::HClient, &t.client),
+        row(l, T::FStatus, t.status.key()),
+        row(l, T::FDue, date(t.due)),
+        row(l, T::FVia, t.via.map(|v| v.key()).unwrap_or("—")),
+        row(
+            l,
+            T::FEstimate,
+            t.estimate_min.map(dates::format_duration).unwrap_or_else(|| "—".into()),
+        ),
+        row(l, T::FClarifications, t.clarifications),
+        row(l, T::FCreated, date(Some(t.created_on))),
+        row(l, T::FDelivered, date(t.delivered_on)),
+        row(l, T::FOutcome, t.outcome.map(|o| o.key()).unwrap_or("—")),
+    ];
+    if !t.spec.is_empty() {
+        lines.push(String::new());
+        lines.extend(t.spec.lines().map(str::to_string));
+    }
+    let requests = store.requests_of_task(id)?;
+    if !requests.is_empty() {
+        lines.push(String::new());
+        lines.push(T::DRequests.text(l).to_string());
+        for r in requests {
+            let what = if r.what.is_empty() {
+                r.kind.to_string()
+            } else {
+                format!("{}: {}", r.kind, r.what)
+            };
+            let state = match r.received_on {
+                Some(d) => tf(l, T::DReceived, &[&i18n::date(d, today, l)]),
+                None if r.days_late(today) > 0 => tf(l, T::DLate, &[&i18n::days(r.days_late(today), l)]),
+                None => T::DOpen.text(l).to_string(),
+            };
+            lines.push(format!(
+                "  #{} {what}  {} → {}  {state}  ({} {})",
+                r.id,
+                i18n::date(r.asked_on, today, l),
+                i18n::date(r.expected_by, today, l),
+                r.nudges,
+                T::DNudges.text(l)
+            ));
+        }
+    }
+    Ok(Details {
+        title: t.title,
+        lines,
+        scroll: 0,
+    })
+}
+
+fn flag_details(app: &App, store: &Store, id: i64) -> Result<Details> {
+    let l = app.lang;
+    let today = app.today();
+    let f = store.flag(id)?;
+    let points = app.rules.contribution(f.kind, f.at, today);
+    let mut lines = vec![
+        row(l, T::HClient, &f.client),
+        row(l, T::HWhen, i18n::date(f.at, today, l)),
+        row(
+            l,
+            T::HSource,
+            match f.source {
+                FlagSource::Auto => format!(
+                    "{} ({})",
+                    T::SourceAuto.text(l),
+                    f.source_ref.clone().unwrap_or_default()
+                ),
+                FlagSource::Manual => T::SourceManual.text(l).to_string(),
+            },
+        ),
+        row(l, T::HWeight, app.rules.weight(f.kind)),
+        row(
+            l,
+            T::HScore,
+            if f.dismissed {
+                T::Dismissed.text(l).to_string()
+            } else {
+                format!("{points:.2}")
+            },
+        ),
+    ];
+    if let Some(rule) = f.kind.auto_rule() {
+        lines.push(row(l, T::HRaised, rule.text(l)));
+    }
+    if !f.note.is_empty() {
+        lines.push(String::new());
+        lines.push(f.note.clone());
+    }
+    Ok(Details {
+        title: f.kind.label(l).to_string(),
+        lines,
+        scroll: 0,
+    })
+}

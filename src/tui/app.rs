@@ -1,0 +1,374 @@
+//! The desk's model: what is shown, what is selected, what popup is open. It reads from the
+//! store (only what is visible) but never writes; writes happen in `update`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::filter::Filter;
+use super::form::Popup;
+use super::keys::{KeyCtx, Move};
+use crate::config::Config;
+use crate::domain::red_flag::{assess, Assessment};
+use crate::domain::{Flag, ReviewItem, ScoreRules, Task};
+use crate::error::Result;
+use crate::i18n::Lang;
+use crate::store::{ClientSummary, Counts, Store, TaskFilter};
+
+/// Tasks fetched around the selection; a list of 100,000 tasks never loads whole.
+pub const TASK_WINDOW: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Desk,
+    Review,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Clients,
+    Tasks,
+    Flags,
+}
+
+impl Pane {
+    pub fn next(self) -> Pane {
+        match self {
+            Pane::Clients => Pane::Tasks,
+            Pane::Tasks => Pane::Flags,
+            Pane::Flags => Pane::Clients,
+        }
+    }
+    pub fn prev(self) -> Pane {
+        self.next().next()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The tasks pane: a window of rows out of `total`, or the filtered rows when filtering.
+#[derive(Debug, Clone, Default)]
+pub struct TaskList {
+    pub rows: Vec<Task>,
+    pub start: usize,
+    pub total: usize,
+    pub selected: usize,
+    pub filter: Option<Filter>,
+    /// All tasks of the scope, loaded only while a filter is open.
+    pub all: Vec<Task>,
+}
+
+impl TaskList {
+    pub fn len(&self) -> usize {
+        if self.filter.is_some() {
+            self.rows.len()
+        } else {
+            self.total
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The task at an absolute position, if loaded.
+    pub fn get(&self, i: usize) -> Option<&Task> {
+        if self.filter.is_some() {
+            self.rows.get(i)
+        } else {
+            i.checked_sub(self.start).and_then(|j| self.rows.get(j))
+        }
+    }
+
+    pub fn current(&self) -> Option<&Task> {
+        self.get(self.selected)
+    }
+}
+
+pub struct App {
+    pub lang: Lang,
+    pub now: NaiveDateTime,
+    /// `--now` was given: the clock stands still.
+    pub fixed_clock: bool,
+    pub config: Config,
+    pub rules: ScoreRules,
+    pub color: bool,
+    pub view: View,
+    pub focus: Pane,
+    pub clients: Vec<ClientSummary>,
+    /// Indices into `clients` shown in the pane (after the filter); the pane's row 0 is "All".
+    pub client_rows: Vec<usize>,
+    pub client_sel: usize,
+    pub client_filter: Option<Filter>,
+    pub tasks: TaskList,
+    /// The selected client's score explained, and all its flags (dismissed included).
+    pub assessment: Option<Assessment>,
+    pub flags: Vec<Flag>,
+    pub flag_sel: usize,
+    pub review: Vec<ReviewItem>,
+    pub review_rows: Vec<usize>,
+    pub review_sel: usize,
+    pub review_filter: Option<Filter>,
+    pub popup: Option<Popup>,
+    pub notice: Option<Notice>,
+    pub counts: Counts,
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(lang: Lang, now: NaiveDateTime, fixed_clock: bool, config: Config, color: bool) -> App {
+        App {
+            lang,
+            now,
+            fixed_clock,
+            rules: config.rules.clone(),
+            config,
+            color,
+            view: View::Desk,
+            focus: Pane::Clients,
+            clients: Vec::new(),
+            client_rows: Vec::new(),
+            client_sel: 0,
+            client_filter: None,
+            tasks: TaskList::default(),
+            assessment: None,
+            flags: Vec::new(),
+            flag_sel: 0,
+            review: Vec::new(),
+            review_rows: Vec::new(),
+            review_sel: 0,
+            review_filter: None,
+            popup: None,
+            notice: None,
+            counts: Counts::default(),
+            size: (80, 24),
+            quit: false,
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date()
+    }
+
+    /// The selected client (None on the "All clients" row).
+    pub fn client(&self) -> Option<&ClientSummary> {
+        self.client_sel
+            .checked_sub(1)
+            .and_then(|i| self.client_rows.get(i))
+            .and_then(|&i| self.clients.get(i))
+    }
+
+    pub fn review_item(&self) -> Option<&ReviewItem> {
+        self.review_rows.get(self.review_sel).and_then(|&i| self.review.get(i))
+    }
+
+    pub fn flag(&self) -> Option<&Flag> {
+        self.flags.get(self.flag_sel)
+    }
+
+    /// The client of whatever is selected: a desk client, a task's client, a review row's.
+    pub fn context_client(&self) -> Option<(i64, String)> {
+        match self.view {
+            View::Review => self.review_item().map(|r| (r.client_id, r.client.clone())),
+            View::Desk => match (self.client(), self.focus, self.tasks.current()) {
+                (Some(c), _, _) => Some((c.client.id, c.client.name.clone())),
+                (None, Pane::Tasks, Some(t)) => Some((t.client_id, t.client.clone())),
+                _ => None,
+            },
+        }
+    }
+
+    pub fn key_ctx(&self) -> KeyCtx {
+        KeyCtx {
+            review: self.view == View::Review,
+            tasks_focused: self.focus == Pane::Tasks,
+            has_task: self.tasks.current().is_some(),
+            has_client: self.context_client().is_some(),
+            has_row: self.review_item().is_some(),
+        }
+    }
+
+    /// Rows of list body that fit on screen (the page for PgUp / PgDn).
+    pub fn page(&self) -> usize {
+        (self.size.1 as usize).saturating_sub(8).max(1)
+    }
+
+    pub fn info(&mut self, text: String) {
+        self.notice = Some(Notice { text, error: false });
+    }
+
+    pub fn error(&mut self, text: String) {
+        self.notice = Some(Notice { text, error: true });
+    }
+
+    // ---- loading what is visible -------------------------------------------------------
+
+    /// Everything: clients and scores, the selected client's tasks and flags, the review.
+    pub fn reload(&mut self, store: &Store) -> Result<()> {
+        let keep = self.client().map(|c| c.client.id);
+        self.clients = store.list_clients(None, &self.rules, self.today())?;
+        self.refilter_clients();
+        if let Some(id) = keep {
+            if let Some(pos) = self.client_rows.iter().position(|&i| self.clients[i].client.id == id) {
+                self.client_sel = pos + 1;
+            }
+        }
+        self.client_sel = self.client_sel.min(self.client_rows.len());
+        self.reload_selection(store)?;
+        self.reload_review(store)?;
+        self.counts = store.late_counts(self.today())?;
+        Ok(())
+    }
+
+    /// The tasks and flags of the selected client (after the client selection moved).
+    pub fn reload_selection(&mut self, store: &Store) -> Result<()> {
+        let filter = self.task_filter();
+        self.tasks.total = store.count_tasks(&filter)?;
+        if self.tasks.filter.is_some() {
+            self.tasks.all = store.list_tasks(&filter)?;
+            self.refilter_tasks();
+        } else {
+            self.tasks.selected = self.tasks.selected.min(self.tasks.total.saturating_sub(1));
+            self.load_task_window(store, true)?;
+        }
+        match self.client().map(|c| c.client.id) {
+            Some(id) => {
+                let (summary, assessment, flags) = store.client_summary(id, &self.rules, self.today())?;
+                if let Some(&i) = self.client_rows.get(self.client_sel - 1) {
+                    self.clients[i] = summary;
+                }
+                self.assessment = Some(assessment);
+                self.flags = flags;
+            }
+            None => {
+                self.assessment = None;
+                self.flags.clear();
+            }
+        }
+        self.flag_sel = self.flag_sel.min(self.flags.len().saturating_sub(1));
+        Ok(())
+    }
+
+    fn task_filter(&self) -> TaskFilter {
+        TaskFilter {
+            client_id: self.client().map(|c| c.client.id),
+            ..Default::default()
+        }
+    }
+
+    /// Makes sure the page around the selection is loaded.
+    pub fn load_task_window(&mut self, store: &Store, force: bool) -> Result<()> {
+        if self.tasks.filter.is_some() {
+            return Ok(());
+        }
+        let page = self.page();
+        let top = (self.tasks.selected / page) * page;
+        let covered = top >= self.tasks.start && top + page <= self.tasks.start + self.tasks.rows.len();
+        let complete = self.tasks.start + self.tasks.rows.len() >= self.tasks.total && top >= self.tasks.start;
+        if !force && (covered || complete) {
+            return Ok(());
+        }
+        let start = top.saturating_sub(TASK_WINDOW / 2);
+        let mut filter = self.task_filter();
+        filter.limit = Some(TASK_WINDOW.max(page * 3));
+        filter.offset = start;
+        self.tasks.rows = store.list_tasks(&filter)?;
+        self.tasks.start = start;
+        Ok(())
+    }
+
+    pub fn reload_review(&mut self, store: &Store) -> Result<()> {
+        self.review = store.review(self.today())?;
+        self.refilter_review();
+        Ok(())
+    }
+
+    // ---- filters --------------------------------------------------------------------------
+
+    pub fn refilter_clients(&mut self) {
+        let names: Vec<String> = self.clients.iter().map(|c| c.client.name.clone()).collect();
+        self.client_rows = match &self.client_filter {
+            Some(f) => f.matches(names.iter().map(String::as_str)),
+            None => (0..self.clients.len()).collect(),
+        };
+        self.client_sel = self.client_sel.min(self.client_rows.len());
+    }
+
+    pub fn refilter_tasks(&mut self) {
+        if let Some(f) = &self.tasks.filter {
+            let hay: Vec<String> = self
+                .tasks
+                .all
+                .iter()
+                .map(|t| format!("{} {}", t.title, t.client))
+                .collect();
+            let keep = f.matches(hay.iter().map(String::as_str));
+            self.tasks.rows = keep.iter().map(|&i| self.tasks.all[i].clone()).collect();
+            self.tasks.start = 0;
+            self.tasks.selected = self.tasks.selected.min(self.tasks.rows.len().saturating_sub(1));
+        }
+    }
+
+    pub fn refilter_review(&mut self) {
+        let hay: Vec<String> = self
+            .review
+            .iter()
+            .map(|r| format!("{} {}", r.client, r.title))
+            .collect();
+        self.review_rows = match &self.review_filter {
+            Some(f) => f.matches(hay.iter().map(String::as_str)),
+            None => (0..self.review.len()).collect(),
+        };
+        self.review_sel = self.review_sel.min(self.review_rows.len().saturating_sub(1));
+    }
+
+    // ---- moving ---------------------------------------------------------------------------
+
+    /// Moves the focused list's selection; returns whether the selected client changed.
+    pub fn move_selection(&mut self, m: Move) -> bool {
+        let page = self.page();
+        let step = |sel: usize, len: usize| -> usize {
+            if len == 0 {
+                return 0;
+            }
+            match m {
+                Move::Up => sel.saturating_sub(1),
+                Move::Down => (sel + 1).min(len - 1),
+                Move::Top => 0,
+                Move::Bottom => len - 1,
+                Move::PageUp => sel.saturating_sub(page),
+                Move::PageDown => (sel + page).min(len - 1),
+            }
+        };
+        match (self.view, self.focus) {
+            (View::Review, _) => {
+                self.review_sel = step(self.review_sel, self.review_rows.len());
+                false
+            }
+            (View::Desk, Pane::Clients) => {
+                let before = self.client_sel;
+                self.client_sel = step(self.client_sel, self.client_rows.len() + 1);
+                before != self.client_sel
+            }
+            (View::Desk, Pane::Tasks) => {
+                self.tasks.selected = step(self.tasks.selected, self.tasks.len());
+                false
+            }
+            (View::Desk, Pane::Flags) => {
+                self.flag_sel = step(self.flag_sel, self.flags.len());
+                false
+            }
+        }
+    }
+
+    /// The selected client's score, recomputed after a flag changed without a reload.
+    pub fn reassess(&mut self) {
+        if let Some(c) = self.client() {
+            let status = c.client.status;
+            self.assessment = Some(assess(&self.rules, status, &self.flags, self.today()));
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Modal forms: labelled single-line fields, inline errors, and nothing typed is ever lost on
+//! a failed save. Turning the text into records happens in `update`, where effects live.
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+use tui_input::Input;
+
+use crate::domain::{FlagKind, RequestKind};
+use crate::i18n::{Lang, T};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Date,
+    When,
+    Duration,
+    Amount,
+    Weekday,
+    Channels,
+    /// One of a few keys, cycled with ← →.
+    Choice(&'static [&'static str]),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub label: T,
+    pub kind: FieldKind,
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn new(label: T, kind: FieldKind, value: impl Into<String>) -> Field {
+        Field {
+            label,
+            kind,
+            input: Input::new(value.into()),
+            error: None,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    /// What the field accepts, shown beside it.
+    pub fn hint(&self, lang: Lang) -> String {
+        match self.kind {
+            FieldKind::Date => T::HintDate.text(lang).into(),
+            FieldKind::When => T::HintWhen.text(lang).into(),
+            FieldKind::Duration => T::HintDuration.text(lang).into(),
+            FieldKind::Weekday => T::HintWeekday.text(lang).into(),
+            FieldKind::Channels => T::HintChannels.text(lang).into(),
+            FieldKind::Choice(options) => format!("← → {}", options.join(" · ")),
+            FieldKind::Text | FieldKind::Amount => String::new(),
+        }
+    }
+}
+
+/// What a form saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    AddClient,
+    EditClient(i64),
+    AddTask(i64),
+    EditTask(i64),
+    Material(i64),
+    Feedback(i64),
+    Nudge(RequestKind, i64),
+    Quote(i64),
+    Meeting(i64),
+    Flag(i64, FlagKind),
+    LateMinutes(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+}
+
+/// What a key did to a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormAction {
+    Continue,
+    Submit,
+    Cancel,
+}
+
+impl Form {
+    pub fn new(kind: FormKind, title: String, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            title,
+            fields,
+            focus: 0,
+        }
+    }
+
+    pub fn value(&self, i: usize) -> &str {
+        self.fields.get(i).map(Field::value).unwrap_or("")
+    }
+
+    pub fn set_error(&mut self, i: usize, msg: String) {
+        if let Some(f) = self.fields.get_mut(i) {
+            f.error = Some(msg);
+            self.focus = i;
+        }
+    }
+
+    pub fn clear_errors(&mut self) {
+        for f in &mut self.fields {
+            f.error = None;
+        }
+    }
+
+    pub fn key(&mut self, key: KeyEvent) -> FormAction {
+        let n = self.fields.len().max(1);
+        match key.code {
+            KeyCode::Esc => return FormAction::Cancel,
+            KeyCode::Enter => return FormAction::Submit,
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
+            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
+            _ => {
+                let Some(field) = self.fields.get_mut(self.focus) else {
+                    return FormAction::Continue;
+                };
+                if let FieldKind::Choice(options) = field.kind {
+                    let pos = options.iter().position(|o| *o == field.value()).unwrap_or(0);
+                    let next = match key.code {
+                        KeyCode::Left => (pos + options.len() - 1) % options.len(),
+                        KeyCode::Right | KeyCode::Char(' ') => (pos + 1) % options.len(),
+                        _ => return FormAction::Continue,
+                    };
+                    field.input = Input::new(options[next].to_string());
+                } else {
+                    // Newlines never reach a single-line field; control characters are cleaned on save.
+                    field.input.handle_event(&Event::Key(key));
+                    field.error = None;
+                }
+            }
+        }
+        FormAction::Continue
+    }
+}
+
+/// A list to choose from: red-flag kinds, outcomes, attendance, a quote's answer.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub purpose: PickPurpose,
+    pub title: String,
+    /// (key, label)
+    pub options: Vec<(String, String)>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickPurpose {
+    FlagKind(i64),
+    Outcome(i64),
+    Attendance(i64),
+    QuoteAnswer(i64),
+    Welcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmAction {
+    DeleteClient(i64),
+    DeleteTask(i64),
+    DismissFlag(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub action: ConfirmAction,
+    pub text: String,
+}
+
+/// A read-only page of text (a record's details).
+#[derive(Debug, Clone)]
+pub struct Details {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Form(Form),
+    Picker(Picker),
+    Confirm(Confirm),
+    Details(Details),
+    Help { scroll: usize },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_moving_and_choices() {
+        let mut f = Form::new(
+            FormKind::AddClient,
+            "t".into(),
+            vec![
+                Field::new(T::FieldName, FieldKind::Text, ""),
+                Field::new(T::FStatus, FieldKind::Choice(&["active", "prospect"]), "active"),
+            ],
+        );
+        for c in "Añá 咖啡".chars() {
+            assert_eq!(f.key(key(KeyCode::Char(c))), FormAction::Continue);
+        }
+        assert_eq!(f.value(0), "Añá 咖啡");
+        f.key(key(KeyCode::Tab));
+        assert_eq!(f.focus, 1);
+        f.key(key(KeyCode::Right));
+        assert_eq!(f.value(1), "prospect");
+        f.key(key(KeyCode::Char('x')));
+        assert_eq!(f.value(1), "prospect");
+        f.key(key(KeyCode::BackTab));
+        f.set_error(0, "bad".into());
+        f.key(key(KeyCode::Backspace));
+        assert_eq!(f.value(0), "Añá 咖");
+        assert!(f.fields[0].error.is_none(), "typing clears the error");
+        assert_eq!(f.key(key(KeyCode::Enter)), FormAction::Submit);
+        assert_eq!(f.key(key(KeyCode::Esc)), FormAction::Cancel);
+    }
+}

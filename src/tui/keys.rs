@@ -1,0 +1,296 @@
+//! Key bindings as data: (where, key) -> intent. The help screen is drawn from the same table,
+//! so it can never disagree with what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::i18n::T;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    Quit,
+    ShowDesk,
+    ShowReview,
+    NextPane,
+    PrevPane,
+    Move(Move),
+    Open,
+    Add,
+    Edit,
+    Delete,
+    AskMaterial,
+    AskFeedback,
+    Clarify,
+    Deliver,
+    Outcome,
+    TaskDone,
+    AddQuote,
+    AddMeeting,
+    LogFlag,
+    Nudge,
+    Resolve,
+    Snooze,
+    RowDone,
+    Undo,
+    Filter,
+    Help,
+    Back,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Anywhere,
+    Desk,
+    Lists,
+    /// The desk's tasks pane, with a task selected.
+    Task,
+    /// The desk, with a client selected.
+    Client,
+    /// Anywhere a client is selected (a desk client or a review row).
+    AnyClient,
+    ReviewRow,
+}
+
+/// What the key handler needs to know about the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyCtx {
+    pub review: bool,
+    pub tasks_focused: bool,
+    pub has_task: bool,
+    pub has_client: bool,
+    pub has_row: bool,
+}
+
+impl Scope {
+    fn applies(self, c: KeyCtx) -> bool {
+        match self {
+            Scope::Anywhere | Scope::Lists => true,
+            Scope::Desk => !c.review,
+            Scope::Task => !c.review && c.tasks_focused && c.has_task,
+            Scope::Client => !c.review && c.has_client,
+            Scope::AnyClient => (!c.review && c.has_client) || (c.review && c.has_row),
+            Scope::ReviewRow => c.review && c.has_row,
+        }
+    }
+}
+
+pub struct Binding {
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub label: &'static str,
+    pub scope: Scope,
+    pub intent: Intent,
+    pub help: T,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+macro_rules! b {
+    ($label:expr, $scope:ident, $intent:expr, $help:ident, $($key:expr),+) => {
+        Binding { keys: &[$($key),+], label: $label, scope: Scope::$scope, intent: $intent, help: T::$help }
+    };
+}
+
+/// Every binding, in the order the help screen lists them.
+pub static BINDINGS: &[Binding] = &[
+    b!("1 / 2", Anywhere, Intent::ShowDesk, KeyDesk, (KeyCode::Char('1'), NONE)),
+    b!("", Anywhere, Intent::ShowReview, KeyReview, (KeyCode::Char('2'), NONE)),
+    b!(
+        "Tab / Shift-Tab",
+        Desk,
+        Intent::NextPane,
+        KeyPanes,
+        (KeyCode::Tab, NONE)
+    ),
+    b!(
+        "",
+        Desk,
+        Intent::PrevPane,
+        KeyPanes,
+        (KeyCode::BackTab, SHIFT),
+        (KeyCode::BackTab, NONE)
+    ),
+    b!(
+        "j k ↓ ↑",
+        Lists,
+        Intent::Move(Move::Down),
+        KeyMove,
+        (KeyCode::Char('j'), NONE),
+        (KeyCode::Down, NONE)
+    ),
+    b!(
+        "",
+        Lists,
+        Intent::Move(Move::Up),
+        KeyMove,
+        (KeyCode::Char('k'), NONE),
+        (KeyCode::Up, NONE)
+    ),
+    b!(
+        "g G",
+        Lists,
+        Intent::Move(Move::Top),
+        KeyTopBottom,
+        (KeyCode::Char('g'), NONE),
+        (KeyCode::Home, NONE)
+    ),
+    b!(
+        "",
+        Lists,
+        Intent::Move(Move::Bottom),
+        KeyTopBottom,
+        (KeyCode::Char('G'), SHIFT),
+        (KeyCode::Char('G'), NONE),
+        (KeyCode::End, NONE)
+    ),
+    b!(
+        "PgDn PgUp",
+        Lists,
+        Intent::Move(Move::PageDown),
+        KeyPage,
+        (KeyCode::PageDown, NONE)
+    ),
+    b!("", Lists, Intent::Move(Move::PageUp), KeyPage, (KeyCode::PageUp, NONE)),
+    b!("Enter", Lists, Intent::Open, KeyOpen, (KeyCode::Enter, NONE)),
+    b!("a", Desk, Intent::Add, KeyAdd, (KeyCode::Char('a'), NONE)),
+    b!("e", Desk, Intent::Edit, KeyEdit, (KeyCode::Char('e'), NONE)),
+    b!(
+        "D",
+        Desk,
+        Intent::Delete,
+        KeyDelete,
+        (KeyCode::Char('D'), SHIFT),
+        (KeyCode::Char('D'), NONE)
+    ),
+    b!("m", Task, Intent::AskMaterial, KeyMaterial, (KeyCode::Char('m'), NONE)),
+    b!("b", Task, Intent::AskFeedback, KeyFeedback, (KeyCode::Char('b'), NONE)),
+    b!("c", Task, Intent::Clarify, KeyClarify, (KeyCode::Char('c'), NONE)),
+    b!("v", Task, Intent::Deliver, KeyDeliver, (KeyCode::Char('v'), NONE)),
+    b!("o", Task, Intent::Outcome, KeyOutcome, (KeyCode::Char('o'), NONE)),
+    b!("d", Task, Intent::TaskDone, KeyTaskDone, (KeyCode::Char('d'), NONE)),
+    b!(
+        "Q",
+        Client,
+        Intent::AddQuote,
+        KeyQuote,
+        (KeyCode::Char('Q'), SHIFT),
+        (KeyCode::Char('Q'), NONE)
+    ),
+    b!(
+        "M",
+        Client,
+        Intent::AddMeeting,
+        KeyMeeting,
+        (KeyCode::Char('M'), SHIFT),
+        (KeyCode::Char('M'), NONE)
+    ),
+    b!("f", AnyClient, Intent::LogFlag, KeyFlag, (KeyCode::Char('f'), NONE)),
+    b!("n", ReviewRow, Intent::Nudge, KeyNudge, (KeyCode::Char('n'), NONE)),
+    b!("r", ReviewRow, Intent::Resolve, KeyResolve, (KeyCode::Char('r'), NONE)),
+    b!("s", ReviewRow, Intent::Snooze, KeySnooze, (KeyCode::Char('s'), NONE)),
+    b!("d", ReviewRow, Intent::RowDone, KeyRowDone, (KeyCode::Char('d'), NONE)),
+    b!("u", Anywhere, Intent::Undo, KeyUndo, (KeyCode::Char('u'), NONE)),
+    b!("/", Lists, Intent::Filter, KeyFilter, (KeyCode::Char('/'), NONE)),
+    b!(
+        "?",
+        Anywhere,
+        Intent::Help,
+        KeyHelp,
+        (KeyCode::Char('?'), NONE),
+        (KeyCode::Char('?'), SHIFT)
+    ),
+    b!("Esc", Anywhere, Intent::Back, KeyBack, (KeyCode::Esc, NONE)),
+    b!(
+        "q  Ctrl-C",
+        Anywhere,
+        Intent::Quit,
+        KeyQuit,
+        (KeyCode::Char('q'), NONE),
+        (KeyCode::Char('c'), CTRL)
+    ),
+];
+
+/// The intent of a key in the normal (no popup) mode.
+pub fn intent(key: KeyEvent, ctx: KeyCtx) -> Option<Intent> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope.applies(ctx))
+        .find(|b| b.keys.iter().any(|(code, m)| *code == key.code && key.modifiers == *m))
+        .map(|b| b.intent)
+}
+
+/// Ctrl-C quits from anywhere, popups and forms included.
+pub fn is_interrupt(key: KeyEvent) -> bool {
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), if c.is_ascii_uppercase() { SHIFT } else { NONE })
+    }
+
+    #[test]
+    fn the_same_key_means_different_things_by_place() {
+        let desk_task = KeyCtx {
+            tasks_focused: true,
+            has_task: true,
+            has_client: true,
+            ..Default::default()
+        };
+        let review = KeyCtx {
+            review: true,
+            has_row: true,
+            ..Default::default()
+        };
+        assert_eq!(intent(k('d'), desk_task), Some(Intent::TaskDone));
+        assert_eq!(intent(k('d'), review), Some(Intent::RowDone));
+        assert_eq!(intent(k('n'), desk_task), None);
+        assert_eq!(intent(k('n'), review), Some(Intent::Nudge));
+        assert_eq!(intent(k('m'), review), None);
+        assert_eq!(intent(k('f'), review), Some(Intent::LogFlag));
+        assert_eq!(
+            intent(
+                k('Q'),
+                KeyCtx {
+                    has_client: true,
+                    ..Default::default()
+                }
+            ),
+            Some(Intent::AddQuote)
+        );
+        assert_eq!(intent(k('Q'), review), None);
+        assert_eq!(intent(k('a'), review), None);
+    }
+
+    #[test]
+    fn global_keys() {
+        let c = KeyCtx::default();
+        assert_eq!(intent(k('q'), c), Some(Intent::Quit));
+        assert_eq!(intent(KeyEvent::new(KeyCode::Char('c'), CTRL), c), Some(Intent::Quit));
+        assert_eq!(intent(k('2'), c), Some(Intent::ShowReview));
+        assert_eq!(intent(k('?'), c), Some(Intent::Help));
+        assert_eq!(
+            intent(KeyEvent::new(KeyCode::BackTab, SHIFT), c),
+            Some(Intent::PrevPane)
+        );
+        assert_eq!(intent(k('G'), c), Some(Intent::Move(Move::Bottom)));
+        assert_eq!(
+            intent(KeyEvent::new(KeyCode::PageDown, NONE), c),
+            Some(Intent::Move(Move::PageDown))
+        );
+    }
+}

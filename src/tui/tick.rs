@@ -1,0 +1,109 @@
+//! The background tick: its own thread and its own SQLite connection. It wakes every
+//! `tick_seconds` and at midnight, runs the detection pass (one short transaction) and tells
+//! the desk what it found. Its wait is cancellable, so quitting never waits for it.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+
+use super::update::Msg;
+use crate::i18n::Lang;
+use crate::store::Store;
+
+/// A cancellation token: `stop` wakes the waiting thread at once.
+#[derive(Clone, Default)]
+pub struct Stopper(Arc<(Mutex<bool>, Condvar)>);
+
+impl Stopper {
+    pub fn stop(&self) {
+        let (lock, cv) = &*self.0;
+        if let Ok(mut stopped) = lock.lock() {
+            *stopped = true;
+        }
+        cv.notify_all();
+    }
+
+    /// Waits up to `d`; true when stopped.
+    pub fn wait(&self, d: Duration) -> bool {
+        let (lock, cv) = &*self.0;
+        let Ok(guard) = lock.lock() else { return true };
+        match cv.wait_timeout_while(guard, d, |stopped| !*stopped) {
+            Ok((stopped, _)) => *stopped,
+            Err(_) => true,
+        }
+    }
+}
+
+pub struct TickConfig {
+    pub db: PathBuf,
+    pub seconds: u64,
+    /// A fixed clock (`--now`), or None for the real one.
+    pub fixed_now: Option<NaiveDateTime>,
+    pub min_rate: Option<f64>,
+    pub lang: Lang,
+}
+
+/// Time until the next tick: the interval, or less when midnight comes first.
+pub fn next_wait(now: NaiveDateTime, seconds: u64) -> Duration {
+    let midnight = (now.date() + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN);
+    let to_midnight = (midnight - now).num_milliseconds().max(0) as u64 + 500;
+    Duration::from_millis((seconds.max(1) * 1000).min(to_midnight))
+}
+
+pub fn spawn(cfg: TickConfig, tx: Sender<Msg>, stop: Stopper) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let clock = || cfg.fixed_now.unwrap_or_else(|| chrono::Local::now().naive_local());
+        let mut store: Option<Store> = None;
+        loop {
+            if store.is_none() {
+                match Store::open(&cfg.db) {
+                    Ok(s) => store = Some(s),
+                    Err(e) => {
+                        if tx.send(Msg::TickFailed(e.localized(cfg.lang))).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            if let Some(s) = store.as_mut() {
+                let now = clock();
+                let msg = match s.detect(now.date(), cfg.min_rate) {
+                    Ok(report) => Msg::Tick { report, now },
+                    Err(e) => Msg::TickFailed(e.localized(cfg.lang)),
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+            if stop.wait(next_wait(clock(), cfg.seconds)) {
+                return;
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wakes_at_midnight_when_it_comes_first() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(next_wait(at("2026-11-23 12:00:00"), 60), Duration::from_secs(60));
+        let w = next_wait(at("2026-11-23 23:59:30"), 60);
+        assert!(w < Duration::from_secs(31) && w > Duration::from_secs(30), "{w:?}");
+    }
+
+    #[test]
+    fn stopping_is_instant() {
+        let s = Stopper::default();
+        let s2 = s.clone();
+        let t = std::thread::spawn(move || s2.wait(Duration::from_secs(3600)));
+        s.stop();
+        assert!(t.join().unwrap());
+    }
+}

@@ -1,0 +1,75 @@
+//! The title bar (views, date) and the status bar (notice or key hints, live counts).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::theme::Theme;
+use crate::domain::text::width;
+use crate::i18n::{self, T};
+use crate::tui::app::{App, Pane, View};
+use crate::tui::update::counts_line;
+
+pub fn title(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let tab = |n: &str, label: T, on: bool| {
+        let s = format!(" {n} {} ", label.text(l));
+        if on {
+            Span::styled(s, th.selected())
+        } else {
+            Span::raw(s)
+        }
+    };
+    let review_label = format!("{} ({})", T::ViewReview.text(l), app.review.len());
+    let review_tab = if app.view == View::Review {
+        Span::styled(format!(" 2 {review_label} "), th.selected())
+    } else {
+        Span::raw(format!(" 2 {review_label} "))
+    };
+    let left = Line::from(vec![
+        Span::styled(" vadesk ", th.heading()),
+        tab("1", T::ViewDesk, app.view == View::Desk),
+        review_tab,
+    ]);
+    let date = format!(
+        "{} {} ",
+        i18n::date(app.today(), app.today(), l),
+        app.now.format("%H:%M")
+    );
+    let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(width::of(&date) as u16)]).areas(area);
+    f.render_widget(Paragraph::new(left), a);
+    f.render_widget(Paragraph::new(date), b);
+}
+
+/// Key hints for where the focus is.
+fn hints(app: &App) -> T {
+    if app.view == View::Review {
+        return T::HintsReview;
+    }
+    match app.focus {
+        Pane::Clients => T::HintsClients,
+        Pane::Tasks => T::HintsTasks,
+        Pane::Flags => T::HintsFlags,
+    }
+}
+
+pub fn status(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    let counts = counts_line(app);
+    let late = app.counts.material_late + app.counts.feedback_overdue > 0;
+    let right_w = (width::of(&counts) as u16 + 1).min(area.width / 2);
+    let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)]).areas(area);
+    let left = match &app.notice {
+        Some(n) if n.error => Span::styled(width::truncate(&n.text, a.width as usize), th.error()),
+        Some(n) => Span::styled(width::truncate(&n.text, a.width as usize), th.ok()),
+        None => Span::styled(width::truncate(hints(app).text(app.lang), a.width as usize), th.dim()),
+    };
+    f.render_widget(Paragraph::new(Line::from(left)), a);
+    let style = if late { th.late() } else { th.dim() };
+    f.render_widget(
+        Paragraph::new(Span::styled(width::truncate(&counts, b.width as usize), style)),
+        b,
+    );
+}

@@ -1,0 +1,257 @@
+//! The desk: clients, the selected client's tasks, and its red flags with the score explained.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+use super::page_start;
+use super::theme::Theme;
+use crate::domain::text::width;
+use crate::domain::{FlagSource, RequestKind, Task, TaskStatus};
+use crate::i18n::{self, tf, T};
+use crate::tui::app::{App, Pane};
+use crate::tui::filter::Filter;
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let left_w = (area.width / 3).clamp(22, 34);
+    let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(area);
+    let [top, bottom] = Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(right);
+    clients(app, f, left);
+    tasks(app, f, top);
+    flags(app, f, bottom);
+}
+
+fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>) -> Block<'a> {
+    let th = Theme { color: app.color };
+    let mut b = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), th.heading()));
+    if app.focus == pane {
+        b = b.border_style(th.focused_border());
+    }
+    if let Some(fl) = filter {
+        let cursor = if fl.editing && app.focus == pane { "▏" } else { "" };
+        b = b.title_bottom(format!(" /{}{cursor} ", fl.query()));
+    }
+    b
+}
+
+/// One list row: the selection is reversed when its pane has the focus, underlined otherwise.
+fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
+    let th = Theme { color: app.color };
+    match (selected, app.focus == pane) {
+        (true, true) => th.selected(),
+        (true, false) => th.heading(),
+        _ => Style::new(),
+    }
+}
+
+fn clients(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let title = format!("{} ({})", T::PaneClients.text(l), app.clients.len());
+    let b = block(app, Pane::Clients, title, app.client_filter.as_ref());
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let h = inner.height as usize;
+    let w = inner.width as usize;
+    let rows = app.client_rows.len() + 1;
+    let start = page_start(app.client_sel, h);
+    let mut lines = Vec::with_capacity(h);
+    for i in start..rows.min(start + h) {
+        let selected = i == app.client_sel;
+        let style = row_style(app, Pane::Clients, selected);
+        if i == 0 {
+            let text = width::pad(&format!("  {}", T::AllClients.text(l)), w);
+            lines.push(Line::from(Span::styled(text, style.patch(th.dim()))));
+            continue;
+        }
+        let Some(s) = app.client_rows.get(i - 1).and_then(|&j| app.clients.get(j)) else {
+            continue;
+        };
+        let counts = if s.waiting_tasks > 0 {
+            format!("{} ⧗{}", s.open_tasks, s.waiting_tasks)
+        } else {
+            format!("{}", s.open_tasks)
+        };
+        let name_w = w.saturating_sub(2 + width::of(&counts) + 1);
+        let mut spans = vec![
+            Span::styled("● ", th.verdict(s.verdict)),
+            Span::styled(width::pad(&s.client.name, name_w), style),
+            Span::styled(format!(" {counts}"), style.patch(th.dim())),
+        ];
+        if selected {
+            spans[0] = spans[0].clone().patch_style(style);
+        }
+        lines.push(Line::from(spans));
+    }
+    if app.clients.is_empty() {
+        lines.push(Line::from(Span::styled(T::EmptyClients.text(l), th.dim())));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn status_label(s: TaskStatus, l: crate::i18n::Lang) -> &'static str {
+    match s {
+        TaskStatus::Todo => T::StTodo,
+        TaskStatus::Doing => T::StDoing,
+        TaskStatus::Delivered => T::StDelivered,
+        TaskStatus::Done => T::StDone,
+        TaskStatus::Cancelled => T::StCancelled,
+    }
+    .text(l)
+}
+
+fn waits(t: &Task, l: crate::i18n::Lang) -> String {
+    t.waiting_on
+        .iter()
+        .map(|k| match k {
+            RequestKind::Material => T::WaitMaterial.text(l),
+            RequestKind::Feedback => T::WaitFeedback.text(l),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn tasks(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let today = app.today();
+    let scope = match app.client() {
+        Some(c) => c.client.name.clone(),
+        None => T::AllClients.text(l).to_string(),
+    };
+    let title = format!("{} · {} ({})", T::PaneTasks.text(l), scope, app.tasks.len());
+    let b = block(app, Pane::Tasks, title, app.tasks.filter.as_ref());
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let h = inner.height as usize;
+    let w = inner.width as usize;
+    let show_client = app.client().is_none();
+    let status_w = 10;
+    let due_w = 11;
+    let wait_w = if w > 70 { 18 } else { 10 };
+    let client_w = if show_client { (w / 5).clamp(8, 18) } else { 0 };
+    let title_w = w.saturating_sub(status_w + due_w + wait_w + client_w + 4);
+    let start = page_start(app.tasks.selected, h);
+    let mut lines = Vec::with_capacity(h);
+    for i in start..app.tasks.len().min(start + h) {
+        let Some(t) = app.tasks.get(i) else { continue };
+        let style = row_style(app, Pane::Tasks, i == app.tasks.selected);
+        let overdue = t.status.is_open() && t.due.is_some_and(|d| d < today);
+        let due_style = if overdue {
+            th.late()
+        } else if t.due == Some(today) && t.status.is_open() {
+            th.soon()
+        } else {
+            Style::new()
+        };
+        let due = t.due.map(|d| i18n::date_rel(d, today, l)).unwrap_or_default();
+        let closed = matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
+        let mut spans = vec![
+            Span::styled(
+                width::pad(status_label(t.status, l), status_w),
+                if closed { th.dim() } else { Style::new() },
+            ),
+            Span::raw(" "),
+            Span::styled(width::pad(&due, due_w), due_style),
+            Span::raw(" "),
+        ];
+        if show_client {
+            spans.push(Span::styled(width::pad(&t.client, client_w), th.dim()));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(
+            width::pad(&t.title, title_w),
+            if closed { th.dim() } else { Style::new() },
+        ));
+        spans.push(Span::raw(" "));
+        let w_text = waits(t, l);
+        spans.push(Span::styled(
+            width::pad(
+                &if w_text.is_empty() {
+                    String::new()
+                } else {
+                    format!("⧗ {w_text}")
+                },
+                wait_w,
+            ),
+            th.soon(),
+        ));
+        let spans: Vec<Span> = spans.into_iter().map(|s| s.patch_style(style)).collect();
+        lines.push(Line::from(spans));
+    }
+    if app.tasks.is_empty() {
+        let hint = if app.client().is_some() {
+            T::EmptyTasks
+        } else {
+            T::EmptyTasksAll
+        };
+        lines.push(Line::from(Span::styled(hint.text(l), th.dim())));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn flags(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let today = app.today();
+    let (title, verdict) = match (app.client(), &app.assessment) {
+        (Some(_), Some(a)) => (
+            tf(l, T::PaneFlagsScore, &[&format!("{:.1}", a.score), &a.verdict.label(l)]),
+            Some(a.verdict),
+        ),
+        _ => (T::PaneFlags.text(l).to_string(), None),
+    };
+    let mut b = block(app, Pane::Flags, title, None);
+    if let Some(v) = verdict {
+        b = b.title_style(th.verdict(v));
+    }
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let h = inner.height as usize;
+    let w = inner.width as usize;
+    let mut lines = Vec::with_capacity(h);
+    if app.client().is_none() {
+        lines.push(Line::from(Span::styled(T::FlagsPickClient.text(l), th.dim())));
+    } else if app.flags.is_empty() {
+        lines.push(Line::from(Span::styled(T::MsgNoFlags.text(l), th.dim())));
+    }
+    let start = page_start(app.flag_sel, h);
+    for (i, fl) in app.flags.iter().enumerate().skip(start).take(h) {
+        let style = row_style(app, Pane::Flags, i == app.flag_sel);
+        let points = if fl.dismissed {
+            "  —  ".to_string()
+        } else {
+            format!("{:>5.2}", app.rules.contribution(fl.kind, fl.at, today))
+        };
+        let src = match fl.source {
+            FlagSource::Auto => T::SourceAutoShort.text(l),
+            FlagSource::Manual => "",
+        };
+        let date = i18n::date(fl.at, today, l);
+        let label_w = w.saturating_sub(5 + 1 + 14 + 5 + 1).min(34);
+        let rest = w.saturating_sub(5 + 1 + label_w + 1 + 14 + 5);
+        let note = if fl.dismissed {
+            T::Dismissed.text(l).to_string()
+        } else {
+            fl.note.clone()
+        };
+        let base = if fl.dismissed { th.dim() } else { Style::new() };
+        let spans = vec![
+            Span::styled(points, base),
+            Span::raw(" "),
+            Span::styled(width::pad(fl.kind.label(l), label_w), base),
+            Span::raw(" "),
+            Span::styled(width::pad(&date, 14), th.dim()),
+            Span::styled(width::pad(src, 5), th.dim()),
+            Span::styled(width::truncate(&note, rest), th.dim()),
+        ];
+        lines.push(Line::from(
+            spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

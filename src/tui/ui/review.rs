@@ -1,0 +1,93 @@
+//! The daily review, full width: one row per thing that needs the VA, in SPEC order.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+use super::page_start;
+use super::theme::Theme;
+use crate::describe;
+use crate::domain::text::width;
+use crate::domain::ReviewKind;
+use crate::i18n::{self, T};
+use crate::tui::app::App;
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let today = app.today();
+    let title = format!("{} · {}", T::ReviewTitle.text(l), i18n::date(today, today, l));
+    let mut b = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), th.heading()))
+        .border_style(th.focused_border());
+    if let Some(fl) = &app.review_filter {
+        b = b.title_bottom(format!(" /{}{} ", fl.query(), if fl.editing { "▏" } else { "" }));
+    }
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let h = inner.height as usize;
+    let w = inner.width as usize;
+    if app.review_rows.is_empty() {
+        let msg = if app.review.is_empty() {
+            T::MsgReviewEmpty
+        } else {
+            T::NoMatches
+        };
+        f.render_widget(Paragraph::new(Span::styled(msg.text(l), th.ok())), inner);
+        return;
+    }
+    let kind_w = (w / 4).clamp(12, 24);
+    let client_w = (w / 5).clamp(10, 22);
+    let late_w = 10;
+    let body_w = w.saturating_sub(kind_w + client_w + late_w + 3);
+    let start = page_start(app.review_sel, h);
+    let mut lines = Vec::with_capacity(h);
+    let mut prev: Option<ReviewKind> = start
+        .checked_sub(1)
+        .and_then(|i| app.review_rows.get(i))
+        .map(|&i| app.review[i].kind);
+    for pos in start..app.review_rows.len().min(start + h) {
+        let it = &app.review[app.review_rows[pos]];
+        let style = if pos == app.review_sel {
+            th.selected()
+        } else {
+            Style::new()
+        };
+        let label = if prev == Some(it.kind) {
+            String::new()
+        } else {
+            it.kind.label(l).to_string()
+        };
+        prev = Some(it.kind);
+        let tone = match it.kind {
+            ReviewKind::FeedbackOverdue
+            | ReviewKind::MaterialLate
+            | ReviewKind::TaskOverdue
+            | ReviewKind::QuoteUnanswered
+            | ReviewKind::AttendanceUnrecorded => th.late(),
+            ReviewKind::TaskDueToday | ReviewKind::MeetingToday | ReviewKind::WeeklyReview => th.soon(),
+            ReviewKind::DueSoon => th.dim(),
+        };
+        let late = if it.days_late > 0 {
+            format!("+{}", i18n::days(it.days_late, l))
+        } else {
+            String::new()
+        };
+        let spans = vec![
+            Span::styled(width::pad(&label, kind_w), tone.patch(th.heading())),
+            Span::raw(" "),
+            Span::raw(width::pad(&it.client, client_w)),
+            Span::raw(" "),
+            Span::raw(width::pad(&describe::review_body(it, today, l), body_w)),
+            Span::raw(" "),
+            Span::styled(format!("{late:>late_w$}"), tone),
+        ];
+        lines.push(Line::from(
+            spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,314 @@
+//! `update(app, msg, store)`: the one place the desk changes state or writes to the store.
+
+use chrono::{Duration, NaiveDateTime};
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::actions;
+use super::app::{App, Pane, View};
+use super::filter::Filter;
+use super::form::{FormAction, Popup};
+use super::keys::{self, Intent};
+use crate::describe;
+use crate::error::Result;
+use crate::i18n::{tf, T};
+use crate::store::{DetectReport, Store};
+
+/// What happened: a key, a resize, the background tick.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Tick { report: DetectReport, now: NaiveDateTime },
+    TickFailed(String),
+}
+
+pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
+    let result = match msg {
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            app.load_task_window(store, false)
+        }
+        Msg::Tick { report, now } => tick(app, report, now, store),
+        Msg::TickFailed(e) => {
+            app.error(e);
+            Ok(())
+        }
+        Msg::Key(k) => key(app, k, store),
+    };
+    if let Err(e) = result {
+        app.error(e.localized(app.lang));
+    }
+}
+
+fn tick(app: &mut App, report: DetectReport, now: NaiveDateTime, store: &mut Store) -> Result<()> {
+    if !app.fixed_clock {
+        app.now = now;
+    }
+    if !report.new_flags.is_empty() {
+        let l = app.lang;
+        let names: Vec<String> = report
+            .new_flags
+            .iter()
+            .map(|f| format!("{}: {}", f.client, f.kind.label(l)))
+            .collect();
+        app.info(tf(l, T::NoticeNewFlags, &[&names.join(" · ")]));
+    }
+    // Other processes may have written meanwhile: show what is there now.
+    app.reload(store)?;
+    app.counts = report.counts;
+    Ok(())
+}
+
+fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
+    if keys::is_interrupt(k) {
+        app.quit = true;
+        return Ok(());
+    }
+    if app.popup.is_some() {
+        return popup_key(app, k, store);
+    }
+    if filter_editing(app) {
+        return filter_key(app, k, store);
+    }
+    let Some(intent) = keys::intent(k, app.key_ctx()) else {
+        return Ok(());
+    };
+    if intent != Intent::Back {
+        app.notice = None;
+    }
+    let l = app.lang;
+    let today = app.today();
+    match intent {
+        Intent::Quit => app.quit = true,
+        Intent::ShowDesk => app.view = View::Desk,
+        Intent::ShowReview => app.view = View::Review,
+        Intent::NextPane => app.focus = app.focus.next(),
+        Intent::PrevPane => app.focus = app.focus.prev(),
+        Intent::Move(m) => {
+            if app.move_selection(m) {
+                app.tasks.selected = 0;
+                app.flag_sel = 0;
+                app.reload_selection(store)?;
+            } else if app.view == View::Desk && app.focus == Pane::Tasks {
+                app.load_task_window(store, false)?;
+            }
+        }
+        Intent::Open => app.popup = actions::details(app, store)?,
+        Intent::Add => actions::add(app)?,
+        Intent::Edit => actions::edit(app, store)?,
+        Intent::Delete => actions::delete(app),
+        Intent::AskMaterial => actions::task_form(app, actions::TaskForm::Material),
+        Intent::AskFeedback => actions::task_form(app, actions::TaskForm::Feedback),
+        Intent::Outcome => actions::outcome_picker(app),
+        Intent::Clarify => {
+            if let Some(t) = app.tasks.current().cloned() {
+                let n = store.clarify(t.id, today)?;
+                changed(app, store, tf(l, T::NoticeClarified, &[&t.title, &n]))?;
+            }
+        }
+        Intent::Deliver => {
+            if let Some(t) = app.tasks.current().cloned() {
+                store.set_task_status(t.id, crate::domain::TaskStatus::Delivered, today)?;
+                changed(app, store, tf(l, T::NoticeDelivered, &[&t.title]))?;
+            }
+        }
+        Intent::TaskDone => {
+            if let Some(t) = app.tasks.current().cloned() {
+                store.set_task_status(t.id, crate::domain::TaskStatus::Done, today)?;
+                changed(app, store, tf(l, T::NoticeDone, &[&t.title]))?;
+            }
+        }
+        Intent::AddQuote => actions::client_form(app, actions::ClientForm::Quote),
+        Intent::AddMeeting => actions::client_form(app, actions::ClientForm::Meeting),
+        Intent::LogFlag => actions::flag_picker(app),
+        Intent::Nudge => actions::nudge(app),
+        Intent::Resolve => actions::resolve(app, store, false)?,
+        Intent::RowDone => actions::resolve(app, store, true)?,
+        Intent::Snooze => {
+            if let Some(item) = app.review_item().cloned() {
+                store.snooze(&item, today + Duration::days(1))?;
+                changed(app, store, tf(l, T::NoticeSnoozed, &[&item.client]))?;
+            }
+        }
+        Intent::Undo => match store.undo() {
+            Ok(label) => changed(app, store, tf(l, T::NoticeUndone, &[&label]))?,
+            Err(e) => app.error(e.localized(l)),
+        },
+        Intent::Filter => open_filter(app),
+        Intent::Help => app.popup = Some(Popup::Help { scroll: 0 }),
+        Intent::Back => {
+            if !clear_filter(app, store)? {
+                app.notice = None;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After a write: reload what is shown and say what happened.
+pub(super) fn changed(app: &mut App, store: &mut Store, notice: String) -> Result<()> {
+    app.reload(store)?;
+    app.info(notice);
+    Ok(())
+}
+
+fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
+    let Some(popup) = app.popup.take() else { return Ok(()) };
+    match popup {
+        Popup::Form(mut form) => match form.key(k) {
+            FormAction::Continue => app.popup = Some(Popup::Form(form)),
+            FormAction::Cancel => {}
+            FormAction::Submit => {
+                form.clear_errors();
+                match actions::submit(app, &mut form, store) {
+                    Ok(Some(notice)) => changed(app, store, notice)?,
+                    // Validation failed: the form stays, with what was typed and the error inline.
+                    Ok(None) => app.popup = Some(Popup::Form(form)),
+                    Err(e) => {
+                        let msg = e.localized(app.lang);
+                        let focus = form.focus;
+                        form.set_error(focus, msg);
+                        app.popup = Some(Popup::Form(form));
+                    }
+                }
+            }
+        },
+        Popup::Picker(mut p) => match k.code {
+            KeyCode::Esc => {}
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                p.selected = (p.selected + 1) % p.options.len().max(1);
+                app.popup = Some(Popup::Picker(p));
+            }
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                let n = p.options.len().max(1);
+                p.selected = (p.selected + n - 1) % n;
+                app.popup = Some(Popup::Picker(p));
+            }
+            KeyCode::Enter => actions::pick(app, &p, store)?,
+            _ => app.popup = Some(Popup::Picker(p)),
+        },
+        Popup::Confirm(c) => match k.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Char('s') | KeyCode::Char('S') | KeyCode::Enter => {
+                actions::confirm(app, c.action, store)?
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
+            _ => app.popup = Some(Popup::Confirm(c)),
+        },
+        Popup::Details(mut d) => match k.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
+            KeyCode::Down | KeyCode::Char('j') => {
+                d.scroll = (d.scroll + 1).min(d.lines.len().saturating_sub(1));
+                app.popup = Some(Popup::Details(d));
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                d.scroll = d.scroll.saturating_sub(1);
+                app.popup = Some(Popup::Details(d));
+            }
+            _ => app.popup = Some(Popup::Details(d)),
+        },
+        Popup::Help { scroll } => match k.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?') => {}
+            KeyCode::Down | KeyCode::Char('j') => app.popup = Some(Popup::Help { scroll: scroll + 1 }),
+            KeyCode::Up | KeyCode::Char('k') => {
+                app.popup = Some(Popup::Help {
+                    scroll: scroll.saturating_sub(1),
+                })
+            }
+            _ => app.popup = Some(Popup::Help { scroll }),
+        },
+    }
+    Ok(())
+}
+
+fn focused_filter(app: &mut App) -> &mut Option<Filter> {
+    match (app.view, app.focus) {
+        (View::Review, _) => &mut app.review_filter,
+        (View::Desk, Pane::Tasks) => &mut app.tasks.filter,
+        _ => &mut app.client_filter,
+    }
+}
+
+fn filter_editing(app: &mut App) -> bool {
+    if app.view == View::Desk && app.focus == Pane::Flags {
+        return false;
+    }
+    focused_filter(app).as_ref().is_some_and(|f| f.editing)
+}
+
+fn open_filter(app: &mut App) {
+    if app.view == View::Desk && app.focus == Pane::Flags {
+        return;
+    }
+    let slot = focused_filter(app);
+    match slot {
+        Some(f) => f.editing = true,
+        None => *slot = Some(Filter::new()),
+    }
+}
+
+/// Esc closes the focused list's filter; returns whether there was one.
+fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
+    if app.view == View::Desk && app.focus == Pane::Flags {
+        return Ok(false);
+    }
+    if focused_filter(app).take().is_none() {
+        return Ok(false);
+    }
+    apply_filter(app, store)?;
+    Ok(true)
+}
+
+fn filter_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
+    match k.code {
+        KeyCode::Esc => {
+            clear_filter(app, store)?;
+        }
+        KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => {
+            if let Some(f) = focused_filter(app) {
+                f.editing = false;
+            }
+        }
+        _ => {
+            if let Some(f) = focused_filter(app) {
+                f.input.handle_event(&Event::Key(k));
+            }
+            apply_filter(app, store)?;
+        }
+    }
+    Ok(())
+}
+
+fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
+    match (app.view, app.focus) {
+        (View::Review, _) => app.refilter_review(),
+        (View::Desk, Pane::Tasks) => {
+            if app.tasks.filter.is_some() && app.tasks.all.is_empty() && app.tasks.total > 0 {
+                app.reload_selection(store)?;
+            } else if app.tasks.filter.is_some() {
+                app.refilter_tasks();
+            } else {
+                app.tasks.all.clear();
+                app.reload_selection(store)?;
+            }
+        }
+        _ => {
+            let before = app.client().map(|c| c.client.id);
+            app.refilter_clients();
+            app.client_sel = if app.client_rows.is_empty() {
+                0
+            } else {
+                app.client_sel.max(1)
+            };
+            if app.client().map(|c| c.client.id) != before {
+                app.reload_selection(store)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The counts line of the status bar.
+pub fn counts_line(app: &App) -> String {
+    describe::counts(&app.counts, app.lang)
+}
