@@ -45,6 +45,42 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
     }
 }
 
+/// The desk's compact form of a row: the section and the lateness have their own columns.
+pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
+    let date = |d: Option<NaiveDate>| d.map(|d| i18n::date_rel(d, today, l)).unwrap_or_else(|| "—".into());
+    let nudges = |n: u32| {
+        if n == 0 {
+            String::new()
+        } else {
+            format!(" · {}", tf(l, T::ShortNudges, &[&n]))
+        }
+    };
+    match it.kind {
+        ReviewKind::FeedbackOverdue => format!("{}{}", it.title, nudges(it.nudges)),
+        ReviewKind::MaterialLate => {
+            let task = it.task_title.clone().unwrap_or_default();
+            format!(
+                "{}{}",
+                tf(l, T::ShortMaterial, &[&it.title, &task, &date(it.task_due)]),
+                nudges(it.nudges)
+            )
+        }
+        ReviewKind::TaskOverdue | ReviewKind::TaskDueToday => it.title.clone(),
+        ReviewKind::QuoteUnanswered => it.title.clone(),
+        ReviewKind::MeetingToday => format!("{} {}", meeting_kind(&it.title, l), it.time.clone().unwrap_or_default()),
+        ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_kind(&it.title, l), date(it.date)),
+        ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
+        ReviewKind::DueSoon => {
+            let key = if it.material {
+                T::ShortSoonMaterial
+            } else {
+                T::ShortSoonFeedback
+            };
+            tf(l, key, &[&it.title, &date(it.date)])
+        }
+    }
+}
+
 pub fn meeting_kind(key: &str, l: Lang) -> &'static str {
     match key {
         "discovery" => T::MeetDiscovery,

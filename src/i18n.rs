@@ -139,6 +139,13 @@ mod tests {
     const SAME_IN_BOTH: &[&str] = &[
         "{0}",
         "{0}: {1}",
+        "material: {0} · {1}",
+        "feedback: {0} · {1}",
+        "1h30m, 45m, 2h",
+        "whatsapp:+34 600…, email:ana@x.es",
+        "auto",
+        "material",
+        "feedback",
         "OK",
         "Email",
         "WhatsApp",

@@ -659,7 +659,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let c = &s.client;
     let mut lines = vec![
         row(l, T::FStatus, c.status.key()),
-        row(l, T::HVerdict, format!("{} ({:.2})", s.verdict.label(l), a.score)),
+        row(l, T::FVerdict, format!("{} ({:.2})", s.verdict.label(l), a.score)),
         row(
             l,
             T::HTasks,

@@ -59,7 +59,8 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
     let counts = counts_line(app);
     let late = app.counts.material_late + app.counts.feedback_overdue > 0;
-    let right_w = (width::of(&counts) as u16 + 1).min(area.width / 2);
+    // The live counts matter more than the hints: they keep their room.
+    let right_w = (width::of(&counts) as u16 + 2).min(area.width * 3 / 5);
     let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)]).areas(area);
     let left = match &app.notice {
         Some(n) if n.error => Span::styled(width::truncate(&n.text, a.width as usize), th.error()),

@@ -90,7 +90,10 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
     if app.clients.is_empty() {
         lines.push(Line::from(Span::styled(T::EmptyClients.text(l), th.dim())));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    f.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
 }
 
 fn status_label(s: TaskStatus, l: crate::i18n::Lang) -> &'static str {
@@ -132,9 +135,8 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
     let show_client = app.client().is_none();
     let status_w = 10;
     let due_w = 11;
-    let wait_w = if w > 70 { 18 } else { 10 };
     let client_w = if show_client { (w / 5).clamp(8, 18) } else { 0 };
-    let title_w = w.saturating_sub(status_w + due_w + wait_w + client_w + 4);
+    let rest_w = w.saturating_sub(status_w + due_w + client_w + 3);
     let start = page_start(app.tasks.selected, h);
     let mut lines = Vec::with_capacity(h);
     for i in start..app.tasks.len().min(start + h) {
@@ -163,23 +165,19 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
             spans.push(Span::styled(width::pad(&t.client, client_w), th.dim()));
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(
-            width::pad(&t.title, title_w),
-            if closed { th.dim() } else { Style::new() },
-        ));
-        spans.push(Span::raw(" "));
+        // What the task waits on follows its title, and is never the part that gets cut.
         let w_text = waits(t, l);
-        spans.push(Span::styled(
-            width::pad(
-                &if w_text.is_empty() {
-                    String::new()
-                } else {
-                    format!("⧗ {w_text}")
-                },
-                wait_w,
-            ),
-            th.soon(),
-        ));
+        let wait = if w_text.is_empty() {
+            String::new()
+        } else {
+            format!(" ⧗ {w_text}")
+        };
+        let title_w = rest_w.saturating_sub(width::of(&wait));
+        let title = width::truncate(&t.title, title_w);
+        let fill = rest_w.saturating_sub(width::of(&title) + width::of(&wait));
+        spans.push(Span::styled(title, if closed { th.dim() } else { Style::new() }));
+        spans.push(Span::styled(wait, th.soon()));
+        spans.push(Span::raw(" ".repeat(fill)));
         let spans: Vec<Span> = spans.into_iter().map(|s| s.patch_style(style)).collect();
         lines.push(Line::from(spans));
     }

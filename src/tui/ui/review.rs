@@ -39,9 +39,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(Span::styled(msg.text(l), th.ok())), inner);
         return;
     }
-    let kind_w = (w / 4).clamp(12, 24);
+    // The section labels are never cut: the column is as wide as the longest one shown.
+    let kind_w = app
+        .review
+        .iter()
+        .map(|it| width::of(it.kind.label(l)))
+        .max()
+        .unwrap_or(12);
     let client_w = (w / 5).clamp(10, 22);
-    let late_w = 10;
+    let late_w = app
+        .review
+        .iter()
+        .map(|it| width::of(&i18n::days(it.days_late, l)) + 1)
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let body_w = w.saturating_sub(kind_w + client_w + late_w + 3);
     let start = page_start(app.review_sel, h);
     let mut lines = Vec::with_capacity(h);
@@ -81,7 +93,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(" "),
             Span::raw(width::pad(&it.client, client_w)),
             Span::raw(" "),
-            Span::raw(width::pad(&describe::review_body(it, today, l), body_w)),
+            Span::raw(width::pad(&describe::review_short(it, today, l), body_w)),
             Span::raw(" "),
             Span::styled(format!("{late:>late_w$}"), tone),
         ];

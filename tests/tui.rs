@@ -1,0 +1,547 @@
+//! The desk without a terminal: `App` driven by keys on a real store, and its rendering on
+//! ratatui's `TestBackend` (snapshots at 80×24 and 120×35, colours asserted on cells).
+
+use chrono::NaiveDateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ratatui::Terminal;
+use vadesk::cli::Context;
+use vadesk::config::Config;
+use vadesk::domain::RequestKind;
+use vadesk::i18n::Lang;
+use vadesk::store::{DetectReport, NewFlag};
+use vadesk::tui::app::{Pane, View};
+use vadesk::tui::form::Popup;
+use vadesk::tui::{self, update, App, Msg};
+use vadesk::Store;
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    store: Store,
+    app: App,
+}
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn desk_with(lang: Lang, demo: bool, color: bool) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut store = Store::open(&path).unwrap();
+    if demo {
+        store.load_demo(now().date()).unwrap();
+    }
+    let ctx = Context {
+        db_path: Some(path),
+        now: now(),
+        fixed_now: true,
+        lang,
+        config: Config::default(),
+        tick_seconds: 60,
+    };
+    let app = tui::prepare(&ctx, &mut store, color).unwrap();
+    Desk { _dir: dir, store, app }
+}
+
+fn desk() -> Desk {
+    desk_with(Lang::En, true, true)
+}
+
+impl Desk {
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            KeyCode::BackTab => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
+        self
+    }
+
+    fn keys(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self
+    }
+
+    fn select_client(&mut self, name: &str) -> &mut Self {
+        self.app.view = View::Desk;
+        self.app.focus = Pane::Clients;
+        self.key(KeyCode::Char('g'));
+        for _ in 0..50 {
+            if self.app.client().is_some_and(|c| c.client.name == name) {
+                return self;
+            }
+            self.key(KeyCode::Char('j'));
+        }
+        panic!("no client {name}");
+    }
+
+    fn screen(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
+        t
+    }
+
+    fn text(&self, w: u16, h: u16) -> String {
+        self.screen(w, h).backend().to_string()
+    }
+
+    fn notice(&self) -> String {
+        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
+    }
+}
+
+fn find(t: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {
+    let buf = t.backend().buffer();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if let Some(byte) = line.find(needle) {
+            let x = line[..byte].chars().count() as u16;
+            return Some((x, y));
+        }
+    }
+    None
+}
+
+// ---- state and keys ------------------------------------------------------------------------
+
+#[test]
+fn starts_on_the_clients_pane_and_moves_between_views_and_panes() {
+    let mut d = desk();
+    assert_eq!(d.app.view, View::Desk);
+    assert_eq!(d.app.focus, Pane::Clients);
+    d.key(KeyCode::Tab);
+    assert_eq!(d.app.focus, Pane::Tasks);
+    d.key(KeyCode::Tab);
+    assert_eq!(d.app.focus, Pane::Flags);
+    d.key(KeyCode::BackTab);
+    assert_eq!(d.app.focus, Pane::Tasks);
+    d.keys("2");
+    assert_eq!(d.app.view, View::Review);
+    d.keys("1");
+    assert_eq!(d.app.view, View::Desk);
+    d.keys("q");
+    assert!(d.app.quit);
+}
+
+#[test]
+fn moving_through_clients_loads_their_tasks_and_flags() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    assert_eq!(d.app.tasks.len(), 5);
+    assert!(d.app.flags.len() >= 5);
+    assert_eq!(d.app.assessment.as_ref().unwrap().verdict.key(), "talk");
+    d.key(KeyCode::Char('g'));
+    assert!(d.app.client().is_none(), "row 0 is all clients");
+    assert_eq!(d.app.tasks.len(), 13);
+    d.key(KeyCode::Char('G'));
+    assert_eq!(d.app.client().unwrap().client.name, "Tienda Sol");
+    d.key(KeyCode::PageUp);
+    assert_eq!(d.app.client_sel, 0);
+}
+
+#[test]
+fn adding_a_client_through_the_form_with_inline_validation() {
+    let mut d = desk();
+    d.keys("a");
+    assert!(matches!(d.app.popup, Some(Popup::Form(_))));
+    // Saving an empty name keeps the form open with the error beside the field.
+    d.key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("form closed")
+    };
+    assert!(f.fields[0].error.as_deref().unwrap_or("").contains("empty"));
+    d.keys("Luna Café ☕");
+    d.key(KeyCode::Tab).key(KeyCode::Right); // status: prospect
+    d.key(KeyCode::Tab).keys("email:hola@luna.es");
+    d.key(KeyCode::Tab).keys("-3");
+    d.key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("a bad rate must keep the form")
+    };
+    assert_eq!(f.focus, 3);
+    assert!(f.fields[3].error.is_some());
+    assert_eq!(f.value(0), "Luna Café ☕", "what was typed is kept");
+    d.key(KeyCode::Backspace).key(KeyCode::Backspace).keys("30");
+    d.key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
+    let c = d.store.find_client("luna café ☕").unwrap();
+    assert_eq!(c.status.key(), "prospect");
+    assert_eq!(c.rate, Some(30.0));
+    assert_eq!(c.channels[0].handle, "hola@luna.es");
+    assert_eq!(d.app.client().unwrap().client.id, c.id, "the new client is selected");
+    // A duplicate name is refused inline.
+    d.keys("a").keys("LUNA CAFÉ ☕").key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("duplicate accepted")
+    };
+    assert!(f.fields[0].error.as_deref().unwrap_or("").contains("already exists"));
+    d.key(KeyCode::Esc);
+    assert!(d.app.popup.is_none());
+}
+
+#[test]
+fn task_keys_material_feedback_clarify_deliver_outcome() {
+    let mut d = desk();
+    d.select_client("Bloom Florist");
+    d.key(KeyCode::Tab);
+    d.keys("a")
+        .keys("Flyer")
+        .key(KeyCode::Tab)
+        .keys("fri")
+        .key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
+    let pos = (0..d.app.tasks.len())
+        .find(|&i| d.app.tasks.get(i).unwrap().title == "Flyer")
+        .unwrap();
+    d.app.tasks.selected = pos;
+    let id = d.app.tasks.current().unwrap().id;
+    d.keys("m").keys("Logo files").key(KeyCode::Enter);
+    assert!(d.store.task(id).unwrap().waiting_on.contains(&RequestKind::Material));
+    d.keys("ccc");
+    assert_eq!(d.store.task(id).unwrap().clarifications, 3);
+    assert!(d
+        .store
+        .list_flags(None)
+        .unwrap()
+        .iter()
+        .any(|f| f.source_ref.as_deref() == Some(&format!("task:{id}:vague"))));
+    d.keys("o");
+    assert!(d.notice().contains("not been delivered"), "{}", d.notice());
+    d.keys("v");
+    assert_eq!(d.store.task(id).unwrap().status.key(), "delivered");
+    d.keys("b").key(KeyCode::Enter);
+    assert!(d.store.task(id).unwrap().waiting_on.contains(&RequestKind::Feedback));
+    d.keys("o").key(KeyCode::Down).key(KeyCode::Enter);
+    assert_eq!(d.store.task(id).unwrap().outcome.unwrap().key(), "changed_after_ok");
+    d.keys("d");
+    assert_eq!(d.store.task(id).unwrap().status.key(), "done");
+}
+
+#[test]
+fn review_rows_are_handled_with_one_key_and_undone() {
+    let mut d = desk();
+    d.keys("2");
+    let first = d.app.review_item().unwrap().clone();
+    assert_eq!(first.kind.key(), "feedback_overdue");
+    d.keys("n");
+    assert!(matches!(d.app.popup, Some(Popup::Form(_))));
+    d.key(KeyCode::Enter);
+    assert_eq!(d.store.request(RequestKind::Feedback, first.id).unwrap().nudges, 1);
+    assert!(d.notice().contains("Nudged"));
+    // Received: the row leaves the review at once.
+    d.keys("r");
+    assert!(d.app.review.iter().all(|r| !(r.kind == first.kind && r.id == first.id)));
+    assert!(d
+        .store
+        .request(RequestKind::Feedback, first.id)
+        .unwrap()
+        .received_on
+        .is_some());
+    d.keys("u");
+    assert!(d.notice().starts_with("Undone"), "{}", d.notice());
+    assert!(d
+        .store
+        .request(RequestKind::Feedback, first.id)
+        .unwrap()
+        .received_on
+        .is_none());
+    assert_eq!(d.app.review_item().unwrap().id, first.id);
+    // Snooze hides it until tomorrow.
+    let n = d.app.review.len();
+    d.keys("s");
+    assert_eq!(d.app.review.len(), n - 1);
+    d.keys("u");
+    assert_eq!(d.app.review.len(), n);
+    // Done on the overdue task row.
+    let pos = d
+        .app
+        .review_rows
+        .iter()
+        .position(|&i| d.app.review[i].kind.key() == "task_overdue")
+        .unwrap();
+    d.app.review_sel = pos;
+    let task = d.app.review_item().unwrap().id;
+    d.keys("d");
+    assert_eq!(d.store.task(task).unwrap().status.key(), "done");
+    // Attendance through its picker raises the flag.
+    let pos = d
+        .app
+        .review_rows
+        .iter()
+        .position(|&i| d.app.review[i].kind.key() == "attendance_unrecorded")
+        .unwrap();
+    d.app.review_sel = pos;
+    let meeting = d.app.review_item().unwrap().id;
+    d.keys("r").key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Enter);
+    assert_eq!(d.store.meeting(meeting).unwrap().attendance.key(), "no_show");
+    // The weekly review row is held with d.
+    let pos = d
+        .app
+        .review_rows
+        .iter()
+        .position(|&i| d.app.review[i].kind.key() == "weekly_review")
+        .unwrap();
+    d.app.review_sel = pos;
+    d.keys("d");
+    assert!(d.app.review.iter().all(|r| r.kind.key() != "weekly_review"));
+}
+
+#[test]
+fn flags_are_logged_with_the_picker_and_dismissed_with_confirmation() {
+    let mut d = desk();
+    d.select_client("Bloom Florist");
+    let before = d.store.list_flags(None).unwrap().len();
+    d.keys("f");
+    let Some(Popup::Picker(p)) = &d.app.popup else {
+        panic!("no picker")
+    };
+    assert_eq!(p.options.len(), 14);
+    assert_eq!(p.options[7].1, "Expects mind-reading");
+    for _ in 0..7 {
+        d.key(KeyCode::Down);
+    }
+    d.key(KeyCode::Enter)
+        .keys("Wanted it like the other one")
+        .key(KeyCode::Enter);
+    assert_eq!(d.store.list_flags(None).unwrap().len(), before + 1);
+    assert_eq!(d.app.flags[0].kind.key(), "mind_reading");
+    d.key(KeyCode::Tab).key(KeyCode::Tab);
+    assert_eq!(d.app.focus, Pane::Flags);
+    d.keys("D");
+    assert!(matches!(d.app.popup, Some(Popup::Confirm(_))));
+    d.keys("n");
+    assert!(!d.store.list_flags(None).unwrap().iter().any(|f| f.dismissed));
+    d.keys("D").keys("y");
+    assert!(d.store.list_flags(None).unwrap().iter().any(|f| f.dismissed));
+}
+
+#[test]
+fn deleting_a_client_asks_first_and_can_be_undone() {
+    let mut d = desk();
+    d.select_client("Tienda Sol");
+    d.keys("D");
+    d.key(KeyCode::Esc);
+    assert!(d.store.find_client("Tienda Sol").is_ok());
+    d.keys("D").key(KeyCode::Enter);
+    assert!(d.store.find_client("Tienda Sol").is_err());
+    assert_eq!(d.app.clients.len(), 5);
+    d.keys("u");
+    assert!(d.store.find_client("Tienda Sol").is_ok());
+    assert_eq!(
+        d.store
+            .list_flags(Some(d.store.find_client("Tienda Sol").unwrap().id))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn fuzzy_filter_on_the_focused_list() {
+    let mut d = desk();
+    d.keys("/").keys("pxl");
+    assert_eq!(d.app.client_rows.len(), 1);
+    assert_eq!(d.app.client().unwrap().client.name, "Pixel & Pine Studio");
+    d.key(KeyCode::Enter);
+    assert!(!d.app.client_filter.as_ref().unwrap().editing);
+    d.key(KeyCode::Esc);
+    assert!(d.app.client_filter.is_none());
+    assert_eq!(d.app.client_rows.len(), 6);
+    d.keys("2/").keys("lumen");
+    assert!(d
+        .app
+        .review_rows
+        .iter()
+        .all(|&i| d.app.review[i].client.contains("Lumen")));
+    d.key(KeyCode::Esc);
+    assert_eq!(d.app.review_rows.len(), d.app.review.len());
+}
+
+#[test]
+fn an_empty_store_offers_the_demo_or_a_first_client() {
+    let mut d = desk_with(Lang::En, false, true);
+    let Some(Popup::Picker(p)) = &d.app.popup else {
+        panic!("no welcome")
+    };
+    assert_eq!(p.options.len(), 3);
+    d.key(KeyCode::Down).key(KeyCode::Enter);
+    assert!(
+        matches!(d.app.popup, Some(Popup::Form(_))),
+        "second choice adds a first client"
+    );
+    d.key(KeyCode::Esc);
+    let mut d = desk_with(Lang::En, false, true);
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.clients.len(), 6, "first choice loads the demo");
+}
+
+#[test]
+fn the_tick_message_updates_counts_and_names_what_is_new() {
+    let mut d = desk();
+    let report = DetectReport {
+        new_flags: vec![NewFlag {
+            id: 1,
+            client_id: 1,
+            client: "Casa Lumen Interiors".into(),
+            kind: vadesk::domain::FlagKind::LateMaterial,
+            source_ref: "material:9".into(),
+        }],
+        counts: vadesk::store::Counts {
+            feedback_overdue: 1,
+            material_late: 2,
+        },
+    };
+    update(&mut d.app, Msg::Tick { report, now: now() }, &mut d.store);
+    assert!(
+        d.notice().contains("Casa Lumen Interiors: Materials delivered late"),
+        "{}",
+        d.notice()
+    );
+    assert!(d.text(120, 35).contains("2 late materials · 1 overdue feedback"));
+}
+
+#[test]
+fn store_errors_go_to_the_status_bar() {
+    let mut d = desk();
+    d.keys("u");
+    assert!(d.app.notice.as_ref().unwrap().error);
+    assert!(d.text(80, 24).contains("nothing to undo"));
+}
+
+// ---- rendering ------------------------------------------------------------------------------
+
+#[test]
+fn snapshots_of_desk_and_review() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    insta::assert_snapshot!("desk_80x24", d.text(80, 24));
+    insta::assert_snapshot!("desk_120x35", d.text(120, 35));
+    d.keys("2");
+    insta::assert_snapshot!("review_80x24", d.text(80, 24));
+    insta::assert_snapshot!("review_120x35", d.text(120, 35));
+}
+
+#[test]
+fn snapshots_of_popups() {
+    let mut d = desk();
+    d.keys("?");
+    insta::assert_snapshot!("help_120x35", d.text(120, 35));
+    d.key(KeyCode::Esc).keys("a").key(KeyCode::Enter);
+    insta::assert_snapshot!("form_error_80x24", d.text(80, 24));
+    d.key(KeyCode::Esc);
+    d.select_client("Bloom Florist").keys("f");
+    insta::assert_snapshot!("flag_picker_80x24", d.text(80, 24));
+    d.key(KeyCode::Esc).keys("D");
+    insta::assert_snapshot!("confirm_80x24", d.text(80, 24));
+    d.key(KeyCode::Esc).key(KeyCode::Enter);
+    insta::assert_snapshot!("client_details_80x24", d.text(80, 24));
+    insta::assert_snapshot!("too_small_20x5", d.text(20, 5));
+}
+
+#[test]
+fn snapshots_in_spanish() {
+    let mut d = desk_with(Lang::Es, true, true);
+    d.select_client("Pixel & Pine Studio");
+    let desk = d.text(80, 24);
+    for word in ["Clientes", "Tareas", "Banderas rojas", "lun 23 nov"] {
+        assert!(desk.contains(word), "{word} missing");
+    }
+    insta::assert_snapshot!("desk_es_80x24", desk);
+    d.keys("2");
+    insta::assert_snapshot!("review_es_80x24", d.text(80, 24));
+    d.keys("?");
+    let help = d.text(120, 35);
+    assert!(help.contains("Deshacer"));
+    insta::assert_snapshot!("help_es_120x35", help);
+}
+
+#[test]
+fn colours_carry_meaning() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    let t = d.screen(120, 35);
+    let buf = t.backend().buffer();
+    // Each client's verdict dot: Pixel & Pine talks (light red), Bloom is healthy (green).
+    let (x, y) = find(&t, "● Pixel & Pine Studio").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::LightRed);
+    let (x, y) = find(&t, "● Bloom Florist").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Green);
+    let (x, y) = find(&t, "● Northwind Yoga").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Red, "a prospect to decline");
+    // The overdue task's due date is red.
+    let (x, y) = find(&t, "yesterday").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    // Review: late rows red, due-soon rows dim.
+    d.keys("2");
+    let t = d.screen(120, 35);
+    let buf = t.backend().buffer();
+    let (x, y) = find(&t, "Feedback overdue").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    let (x, y) = find(&t, "Due soon").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::DarkGray);
+}
+
+#[test]
+fn no_color_means_no_colour() {
+    let mut d = desk_with(Lang::En, true, false);
+    d.select_client("Pixel & Pine Studio");
+    for view in ["1", "2"] {
+        d.keys(view);
+        let t = d.screen(120, 35);
+        let buf = t.backend().buffer();
+        for cell in buf.content() {
+            assert!(
+                matches!(cell.fg, Color::Reset),
+                "colour {:?} at {:?}",
+                cell.fg,
+                cell.symbol()
+            );
+            assert!(matches!(cell.bg, Color::Reset));
+        }
+    }
+}
+
+#[test]
+fn wide_and_hostile_text_keeps_the_layout() {
+    let mut d = desk();
+    let name = "咖啡店😀 Ünïcödé \u{202E}reversed and a very long name that goes on and on";
+    d.keys("a").keys(name).key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
+    d.key(KeyCode::Tab)
+        .keys("a")
+        .keys(&"長い".repeat(80))
+        .key(KeyCode::Enter);
+    for (w, h) in [(80, 24), (120, 35), (60, 15)] {
+        let t = d.screen(w, h);
+        let buf = t.backend().buffer();
+        // Every row's borders stay where they belong: the right edge is a border glyph.
+        for y in 1..h - 1 {
+            let last = buf[(w - 1, y)].symbol();
+            assert!(["│", "┐", "┘"].contains(&last), "row {y} at {w}x{h} ends with {last:?}");
+        }
+    }
+    let stored = d.store.list_clients(None, &Default::default(), now().date()).unwrap();
+    assert!(stored.iter().all(|c| !c.client.name.contains('\u{202E}')));
+}
+
+#[test]
+fn every_resize_renders_without_panicking() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    for w in [1u16, 5, 20, 59, 60, 61, 80, 100, 200] {
+        for h in [1u16, 3, 5, 14, 15, 16, 24, 50] {
+            update(&mut d.app, Msg::Resize(w, h), &mut d.store);
+            let _ = d.text(w, h);
+            d.keys("2");
+            let _ = d.text(w, h);
+            d.keys("?");
+            let _ = d.text(w, h);
+            d.key(KeyCode::Esc).keys("1");
+        }
+    }
+}
