@@ -1,0 +1,231 @@
+//! The real binary in a pseudo-terminal: typing keys, reading the screen, resizing, another
+//! process writing meanwhile, and a clean exit with the terminal restored.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Desk;
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    /// Everything the program wrote, to check the exit sequences.
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn MasterPty + Send>,
+    child: Box<dyn Child + Send + Sync>,
+}
+
+const WAIT: Duration = Duration::from_secs(20);
+
+impl Screen {
+    fn open(d: &Desk, args: &[&str], cols: u16, rows: u16) -> Screen {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_vadesk"));
+        cmd.args(["--db", d.db.to_str().unwrap(), "--now", &d.now]);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "en_US.UTF-8");
+        cmd.env("HOME", d.dir.path());
+        cmd.env("XDG_CONFIG_HOME", d.dir.path().join("config"));
+        cmd.env_remove("NO_COLOR");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Screen {
+            parser,
+            raw,
+            writer,
+            master: pair.master,
+            child,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Polls the parsed screen until `marker` shows (no fixed sleeps).
+    fn wait_for(&self, marker: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let t = self.text();
+            if t.contains(marker) {
+                return t;
+            }
+            assert!(start.elapsed() < WAIT, "timed out waiting for {marker:?}; screen:\n{t}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_gone(&self, marker: &str) {
+        let start = Instant::now();
+        while self.text().contains(marker) {
+            assert!(start.elapsed() < WAIT, "{marker:?} stayed on screen:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Give each key its own read, as a person typing would.
+        std::thread::sleep(Duration::from_millis(30));
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.parser.lock().unwrap().screen_mut().set_size(rows, cols);
+    }
+
+    fn exit(mut self) -> Vec<u8> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "vadesk exited with {status:?}");
+                break;
+            }
+            assert!(start.elapsed() < WAIT, "vadesk did not quit:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let raw = self.raw.lock().unwrap().clone();
+        raw
+    }
+}
+
+/// The program entered the alternate screen, left it last, and showed the cursor again.
+fn assert_restored(raw: &[u8]) {
+    let s = String::from_utf8_lossy(raw);
+    let enter = s.rfind("\x1b[?1049h").expect("the alternate screen was never entered");
+    let leave = s.rfind("\x1b[?1049l").expect("the alternate screen was not left");
+    assert!(leave > enter, "the last word is entering the alternate screen");
+    let mut p = vt100::Parser::new(30, 100, 0);
+    p.process(raw);
+    assert!(!p.screen().alternate_screen());
+    assert!(!p.screen().hide_cursor(), "the cursor stayed hidden");
+}
+
+#[test]
+fn a_morning_at_the_desk() {
+    let d = Desk::new();
+    let mut s = Screen::open(&d, &["--tick", "1"], 100, 30);
+    s.wait_for("Welcome to vadesk");
+    s.send("\r");
+    s.wait_for("Pixel & Pine Studio");
+    s.wait_for("1 late material · 1 overdue feedback");
+
+    // Move and add a client through the form.
+    s.send("j");
+    s.send("a");
+    s.wait_for("New client");
+    s.send("Luna Café");
+    s.send("\r");
+    s.wait_for("Added: Luna Café");
+    assert!(d
+        .json(&["client", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "Luna Café"));
+
+    // Handle a review row, then undo it.
+    s.send("2");
+    s.wait_for("Daily review");
+    s.wait_for("Feedback overdue");
+    s.send("r");
+    s.wait_for("Received from Pixel & Pine Studio");
+    s.wait_gone("overdue feedback");
+    s.send("u");
+    s.wait_for("Undone:");
+    s.wait_for("1 late material · 1 overdue feedback");
+
+    // Shrink to 20×5 and back.
+    s.resize(20, 5);
+    s.wait_for("too small");
+    s.wait_for("needs 60×15");
+    s.resize(100, 30);
+    s.wait_for("Daily review");
+
+    // Another process adds a late material: it shows after the next tick.
+    let task = d.json(&["task", "list", "--client", "Bloom Florist", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    d.ok(&["material", "ask", &task, "Shop photos", "--by", "2026-11-20"]);
+    s.wait_for("2 late materials · 1 overdue feedback");
+    s.wait_for("Shop photos");
+
+    s.send("q");
+    assert_restored(&s.exit());
+}
+
+#[test]
+fn ctrl_c_quits_from_a_form_and_restores_the_terminal() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let mut s = Screen::open(&d, &[], 80, 24);
+    s.wait_for("Bloom Florist");
+    s.send("a");
+    s.wait_for("New client");
+    s.send("half typed");
+    s.send("\x03");
+    assert_restored(&s.exit());
+    // Nothing half-typed was saved.
+    assert_eq!(d.json(&["client", "list", "--json"]).as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn a_store_that_cannot_open_is_a_plain_message_not_a_broken_terminal() {
+    let d = Desk::new();
+    std::fs::write(&d.db, "this is a shopping list, not a database\n").unwrap();
+    let mut s = Screen::open(&d, &[], 80, 24);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(start.elapsed() < WAIT, "vadesk kept running on a bad file");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    s.wait_for("not a vadesk database");
+    let raw = s.raw.lock().unwrap().clone();
+    assert!(
+        !String::from_utf8_lossy(&raw).contains("\x1b[?1049h"),
+        "the terminal was taken for nothing"
+    );
+    s.send("");
+}
