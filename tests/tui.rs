@@ -545,3 +545,46 @@ fn every_resize_renders_without_panicking() {
         }
     }
 }
+
+#[test]
+fn a_tick_reloads_only_when_the_store_changed() {
+    let mut d = desk();
+    let quiet = DetectReport {
+        new_flags: vec![],
+        counts: d.app.counts.clone(),
+    };
+    assert!(!d.app.stale(&d.store).unwrap());
+    update(
+        &mut d.app,
+        Msg::Tick {
+            report: quiet.clone(),
+            now: now(),
+        },
+        &mut d.store,
+    );
+    assert!(!d.app.stale(&d.store).unwrap());
+    // Another connection writes: the next tick shows it.
+    let mut other = Store::open(d.store.path()).unwrap();
+    let bloom = other.find_client("Bloom Florist").unwrap().id;
+    other
+        .add_task(
+            bloom,
+            vadesk::store::TaskFields {
+                title: Some("From the shell".into()),
+                ..Default::default()
+            },
+            now().date(),
+        )
+        .unwrap();
+    assert!(d.app.stale(&d.store).unwrap());
+    update(
+        &mut d.app,
+        Msg::Tick {
+            report: quiet,
+            now: now(),
+        },
+        &mut d.store,
+    );
+    d.select_client("Bloom Florist");
+    assert!((0..d.app.tasks.len()).any(|i| d.app.tasks.get(i).unwrap().title == "From the shell"));
+}

@@ -116,6 +116,8 @@ pub struct App {
     pub counts: Counts,
     pub size: (u16, u16),
     pub quit: bool,
+    /// What the store looked like at the last load: (`PRAGMA data_version`, day).
+    pub loaded: (i64, NaiveDate),
 }
 
 impl App {
@@ -146,6 +148,7 @@ impl App {
             counts: Counts::default(),
             size: (80, 24),
             quit: false,
+            loaded: (i64::MIN, now.date()),
         }
     }
 
@@ -220,7 +223,13 @@ impl App {
         self.reload_selection(store)?;
         self.reload_review(store)?;
         self.counts = store.late_counts(self.today())?;
+        self.loaded = (store.data_version()?, self.today());
         Ok(())
+    }
+
+    /// Whether another connection committed, or the day turned, since the last load.
+    pub fn stale(&self, store: &Store) -> Result<bool> {
+        Ok(self.loaded != (store.data_version()?, self.today()))
     }
 
     /// The tasks and flags of the selected client (after the client selection moved).

@@ -54,8 +54,10 @@ fn tick(app: &mut App, report: DetectReport, now: NaiveDateTime, store: &mut Sto
             .collect();
         app.info(tf(l, T::NoticeNewFlags, &[&names.join(" · ")]));
     }
-    // Other processes may have written meanwhile: show what is there now.
-    app.reload(store)?;
+    // Other processes (and the tick itself) may have written meanwhile: re-query only then.
+    if !report.new_flags.is_empty() || app.stale(store)? {
+        app.reload(store)?;
+    }
     app.counts = report.counts;
     Ok(())
 }

@@ -218,6 +218,14 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(T::MsgNoFlags.text(l), th.dim())));
     }
     let start = page_start(app.flag_sel, h);
+    let widest = app
+        .flags
+        .iter()
+        .skip(start)
+        .take(h)
+        .map(|f| width::of(f.kind.label(l)))
+        .max()
+        .unwrap_or(10);
     for (i, fl) in app.flags.iter().enumerate().skip(start).take(h) {
         let style = row_style(app, Pane::Flags, i == app.flag_sel);
         let points = if fl.dismissed {
@@ -230,8 +238,8 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
             FlagSource::Manual => "",
         };
         let date = i18n::date(fl.at, today, l);
-        let label_w = w.saturating_sub(5 + 1 + 14 + 5 + 1).min(34);
-        let rest = w.saturating_sub(5 + 1 + label_w + 1 + 14 + 5);
+        let label_w = widest.min(w.saturating_sub(5 + 1 + 11 + 5 + 1));
+        let rest = w.saturating_sub(5 + 1 + label_w + 1 + 11 + 5);
         let note = if fl.dismissed {
             T::Dismissed.text(l).to_string()
         } else {
@@ -243,7 +251,7 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(" "),
             Span::styled(width::pad(fl.kind.label(l), label_w), base),
             Span::raw(" "),
-            Span::styled(width::pad(&date, 14), th.dim()),
+            Span::styled(width::pad(&date, 11), th.dim()),
             Span::styled(width::pad(src, 5), th.dim()),
             Span::styled(width::truncate(&note, rest), th.dim()),
         ];
