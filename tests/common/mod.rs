@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests: a store in a temporary folder and the real binary.
 
+pub mod pty;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
