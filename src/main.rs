@@ -1,19 +1,24 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::FromArgMatches;
 use vadesk::cli::{self, Cli};
+use vadesk::i18n::Lang;
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = cli::early_lang(&argv);
+    let parsed = cli::localized_command(lang)
+        .try_get_matches_from(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let args = match parsed {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e, lang),
+    };
     let ctx = match cli::resolve(&args) {
         Ok(ctx) => ctx,
-        Err(e) => {
-            return fail(
-                &e,
-                vadesk::i18n::Lang::from_env(|k| std::env::var(k).ok()).unwrap_or_default(),
-            )
-        }
+        Err(e) => return fail(&e, lang),
     };
     let result = match args.command {
         Some(cmd) => {
@@ -31,7 +36,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn fail(e: &vadesk::Error, lang: vadesk::i18n::Lang) -> ExitCode {
+/// Help and version are printed as they are; anything else is said in the user's language.
+fn usage_error(e: &clap::Error, lang: Lang) -> ExitCode {
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            print!("{}", cli::localize_usage(&e.render().to_string(), lang));
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprint!("{}", cli::localize_usage(&e.render().to_string(), lang));
+            ExitCode::from(2)
+        }
+        _ => {
+            eprintln!("{}", cli::error_message(e, lang));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn fail(e: &vadesk::Error, lang: Lang) -> ExitCode {
     eprintln!("vadesk: {}", e.localized(lang));
     ExitCode::from(if e.is_usage() { 2 } else { 1 })
 }

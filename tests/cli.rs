@@ -507,3 +507,53 @@ fn spanish_errors_and_identical_json() {
         "{text}"
     );
 }
+
+#[test]
+fn help_and_usage_errors_speak_the_users_language() {
+    let d = Desk::new();
+    let es = |args: &[&str]| {
+        let out = d.cmd().env("LANG", "es_ES.UTF-8").args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    for args in [
+        &["--help"][..],
+        &["client", "add", "--help"],
+        &["task", "--help"],
+        &["review", "--help"],
+    ] {
+        let (code, out, _) = es(args);
+        assert_eq!(code, Some(0));
+        for english in [
+            "Usage",
+            "Options",
+            "Arguments",
+            "Commands",
+            "Print help",
+            "[OPTIONS]",
+            "<NAME>",
+        ] {
+            assert!(!out.contains(english), "{args:?}: {english:?} in\n{out}");
+        }
+        assert!(out.contains("Uso:"), "{out}");
+    }
+    let (code, _, err) = es(&["client", "frobnicate"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("comando desconocido 'frobnicate'"), "{err}");
+    let (code, _, err) = es(&["task", "add", "x", "y", "--due"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("necesita un valor"), "{err}");
+    // --lang wins over LANG, and English stays English.
+    let out = d
+        .cmd()
+        .env("LANG", "es_ES.UTF-8")
+        .args(["--lang", "en", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"));
+    let out = d.cmd().args(["--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("A keyboard-driven terminal desk"));
+}

@@ -441,3 +441,35 @@ fn the_demo_gives_a_full_review_and_fills_only_an_empty_store() {
     assert_eq!(verdicts["Pixel & Pine Studio"], "talk");
     d.fails(&["demo"]);
 }
+
+#[test]
+fn no_review_or_tick_query_scans_a_big_table() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let s = Store::open(&d.db).unwrap();
+    // Partial and covering indexes that hold only what the query needs.
+    let narrow = [
+        "tasks_open_due",
+        "requests_open",
+        "quotes_pending",
+        "meetings_pending",
+        "tasks_vague",
+        "tasks_outcome",
+        "meetings_faults",
+        "tasks_recent",
+        "tasks_finished",
+        "quotes_unbilled",
+    ];
+    let mut report = String::new();
+    for (name, plan) in s.query_plans().unwrap() {
+        for line in &plan {
+            report.push_str(&format!("{name}: {line}\n"));
+            if line.starts_with("SCAN") {
+                let small = line.starts_with("SCAN c") || line.starts_with("SCAN clients");
+                let indexed = narrow.iter().any(|i| line.contains(i));
+                assert!(small || indexed, "{name} scans: {line}\n{report}");
+            }
+        }
+    }
+    println!("{report}");
+}

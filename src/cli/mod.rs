@@ -1,5 +1,6 @@
 //! The command line: the same store, scriptable. Clap parses; `run` carries each command out.
 
+mod help;
 mod output;
 mod run;
 
@@ -7,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use help::{command as localized_command, early_lang, error_message, localize_usage};
 pub use run::{resolve, run, Context};
 
 #[derive(Debug, Parser)]

@@ -131,14 +131,16 @@ impl ReviewItem {
 
 /// Sorts rows into SPEC order: by section, then the latest first, then by date and client.
 pub fn sort(items: &mut [ReviewItem]) {
-    items.sort_by(|a, b| {
-        a.kind
-            .cmp(&b.kind)
-            .then(b.days_late.cmp(&a.days_late))
-            .then(a.date.cmp(&b.date))
-            .then(a.time.cmp(&b.time))
-            .then(a.client.to_lowercase().cmp(&b.client.to_lowercase()))
-            .then(a.id.cmp(&b.id))
+    // The key is built once per row: lower-casing inside a comparison would allocate n log n times.
+    items.sort_by_cached_key(|i| {
+        (
+            i.kind,
+            std::cmp::Reverse(i.days_late),
+            i.date,
+            i.time.clone(),
+            i.client.to_lowercase(),
+            i.id,
+        )
     });
 }
 

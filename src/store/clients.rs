@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{date, day, Store};
 use crate::domain::red_flag::{assess, Assessment};
-use crate::domain::{dates, text, Channel, ChannelKind, Client, ClientStatus, Flag, ScoreRules, Verdict};
+use crate::domain::{dates, text, Channel, ChannelKind, Client, ClientStatus, Flag, FlagKind, ScoreRules, Verdict};
 use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
 
@@ -236,7 +236,7 @@ impl Store {
     ) -> Result<Vec<ClientSummary>> {
         let mut clients: Vec<Client> = {
             let mut q = self.conn.prepare(&format!(
-                "SELECT {CLIENT_COLS} FROM clients WHERE (?1 IS NULL OR status = ?1) ORDER BY name_key"
+                "SELECT {CLIENT_COLS} FROM clients WHERE ?1 IS NULL OR status = ?1 ORDER BY name_key"
             ))?;
             let rows = q.query_map([status.map(|s| s.key())], client_row)?;
             rows.collect::<rusqlite::Result<_>>()?
@@ -258,18 +258,19 @@ impl Store {
             }
         }
         let counts = self.task_counts()?;
-        let flags = self.active_flags_by_client()?;
-        let empty = Vec::new();
+        let scores = self.scores(rules, today)?;
         Ok(clients
             .drain(..)
             .map(|mut c| {
                 c.channels = channels.remove(&c.id).unwrap_or_default();
-                let a = assess(rules, c.status, flags.get(&c.id).unwrap_or(&empty), today);
+                let (score, screens) = scores.get(&c.id).copied().unwrap_or((0.0, false));
+                let kinds: &[FlagKind] = if screens { &[FlagKind::NoShow] } else { &[] };
+                let verdict = rules.verdict(c.status, score, kinds);
                 let (open, waiting) = counts.get(&c.id).copied().unwrap_or((0, 0));
                 ClientSummary {
                     client: c,
-                    score: a.score,
-                    verdict: a.verdict,
+                    score,
+                    verdict,
                     open_tasks: open,
                     waiting_tasks: waiting,
                 }
@@ -301,6 +302,22 @@ impl Store {
             waiting_tasks: waiting,
         };
         Ok((summary, a, flags))
+    }
+
+    /// Every client's score, summed in SQL, and whether it has a flag that screens a prospect.
+    /// Each flag's points come from `vadesk_points(kind, at)`, registered for this call with
+    /// today's date and the rules, so no flag is loaded into Rust.
+    fn scores(&self, rules: &ScoreRules, today: NaiveDate) -> Result<HashMap<i64, (f64, bool)>> {
+        super::register_points(&self.conn, rules, today)?;
+        let mut q = self.conn.prepare_cached(
+            "SELECT client_id, sum(vadesk_points(kind, at)),
+                    max(kind IN ('no_show', 'quote_unanswered', 'unsure_what_to_delegate'))
+             FROM flags WHERE dismissed = 0 GROUP BY client_id",
+        )?;
+        let rows = q.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, (r.get::<_, f64>(1)? + 0.0, r.get::<_, bool>(2)?)))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Open and waiting task counts per client.

@@ -33,6 +33,49 @@ pub struct DetectReport {
     pub counts: Counts,
 }
 
+pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM requests r JOIN tasks t ON t.id = r.task_id
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')";
+
+pub(super) const LATE_REQUESTS: &str =
+    "SELECT r.id, t.client_id, r.expected_by, t.title, r.what FROM requests r JOIN tasks t ON t.id = r.task_id
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')
+           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)";
+
+pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount FROM quotes q
+         WHERE q.status = 'pending' AND q.answer_by < ?1
+           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)";
+
+pub(super) const VAGUE_TASKS: &str = "SELECT t.id, t.client_id, t.title FROM tasks t WHERE t.clarifications >= 3
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')";
+
+pub(super) const CHANGED_TASKS: &str =
+    "SELECT t.id, t.client_id, t.title, t.outcome FROM tasks t WHERE t.outcome IN ('changed_after_ok', 'unused')
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':outcome')";
+
+pub(super) const MEETING_FAULTS: &str =
+    "SELECT m.id, m.client_id, m.at, m.attendance, m.kind FROM meetings m WHERE m.attendance IN ('no_show', 'late')
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)";
+
+pub(super) const SCATTERED: &str = "SELECT client_id, group_concat(DISTINCT via) FROM tasks
+         WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL
+         GROUP BY client_id HAVING count(DISTINCT via) >= ?3";
+
+pub(super) const RATED_CLIENTS: &str =
+    "SELECT id, rate FROM clients WHERE rate IS NOT NULL AND status IN ('active', 'paused')";
+
+pub(super) const WEEKLY_CLIENTS: &str = "SELECT c.id, c.review_day, c.created_on, c.review_snoozed_until FROM clients c
+         WHERE c.status = 'active' AND c.review_day IS NOT NULL";
+
+pub(super) const WEEKLY_HELD: &str =
+    "SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)";
+
+pub(super) const FLAGGED: &str = "SELECT EXISTS (SELECT 1 FROM flags WHERE source_ref = ?1)";
+
+pub(super) const BILLED: &str = "SELECT client_id, coalesce(sum(estimate_min), 0) FROM tasks INDEXED BY tasks_finished
+         WHERE status IN ('delivered', 'done') AND coalesce(delivered_on, closed_on, created_on) >= ?1 GROUP BY client_id";
+
+pub(super) const UNBILLED: &str = "SELECT client_id, coalesce(sum(prep_min), 0) FROM quotes INDEXED BY quotes_unbilled WHERE status <> 'accepted' AND sent_on >= ?1 GROUP BY client_id";
+
 /// A flag a rule wants raised.
 struct Candidate {
     client_id: i64,
@@ -81,10 +124,7 @@ impl Store {
 }
 
 fn late_counts(conn: &rusqlite::Connection, today: NaiveDate) -> Result<Counts> {
-    let mut q = conn.prepare_cached(
-        "SELECT count(*) FROM requests r JOIN tasks t ON t.id = r.task_id
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')",
-    )?;
+    let mut q = conn.prepare_cached(LATE_COUNTS)?;
     let mut count =
         |kind: RequestKind| -> Result<u32> { Ok(q.query_row(params![kind.key(), day(today)], |r| r.get(0))?) };
     Ok(Counts {
@@ -94,11 +134,7 @@ fn late_counts(conn: &rusqlite::Connection, today: NaiveDate) -> Result<Counts> 
 }
 
 fn late_requests(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
-    let mut q = tx.prepare_cached(
-        "SELECT r.id, t.client_id, r.expected_by, t.title, r.what FROM requests r JOIN tasks t ON t.id = r.task_id
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')
-           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)",
-    )?;
+    let mut q = tx.prepare_cached(LATE_REQUESTS)?;
     for kind in [RequestKind::Material, RequestKind::Feedback] {
         let rows = q.query_map(params![kind.key(), day(today)], |r| {
             Ok((
@@ -128,11 +164,7 @@ fn late_requests(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -
 }
 
 fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
-    let mut q = tx.prepare_cached(
-        "SELECT q.id, q.client_id, q.answer_by, q.amount FROM quotes q
-         WHERE q.status = 'pending' AND q.answer_by < ?1
-           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)",
-    )?;
+    let mut q = tx.prepare_cached(UNANSWERED_QUOTES)?;
     let rows = q.query_map([day(today)], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -158,10 +190,7 @@ fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate
 /// catches any that arrived another way (an import, an older version).
 fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
     {
-        let mut q = tx.prepare_cached(
-            "SELECT t.id, t.client_id, t.title FROM tasks t WHERE t.clarifications >= 3
-               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')",
-        )?;
+        let mut q = tx.prepare_cached(VAGUE_TASKS)?;
         let rows = q.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
         })?;
@@ -177,10 +206,7 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
         }
     }
     {
-        let mut q = tx.prepare_cached(
-            "SELECT t.id, t.client_id, t.title, t.outcome FROM tasks t WHERE t.outcome IN ('changed_after_ok', 'unused')
-               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':outcome')",
-        )?;
+        let mut q = tx.prepare_cached(CHANGED_TASKS)?;
         let rows = q.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -203,10 +229,7 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
         }
     }
     {
-        let mut q = tx.prepare_cached(
-            "SELECT m.id, m.client_id, m.at, m.attendance, m.kind FROM meetings m WHERE m.attendance IN ('no_show', 'late')
-               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)",
-        )?;
+        let mut q = tx.prepare_cached(MEETING_FAULTS)?;
         let rows = q.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -236,11 +259,7 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
 
 fn scattered_channels(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
     let since = today - Duration::days(rules::SCATTERED_WINDOW_DAYS - 1);
-    let mut q = tx.prepare_cached(
-        "SELECT client_id, group_concat(DISTINCT via) FROM tasks
-         WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL
-         GROUP BY client_id HAVING count(DISTINCT via) >= ?3",
-    )?;
+    let mut q = tx.prepare_cached(SCATTERED)?;
     let rows = q.query_map(params![day(since), day(today), rules::SCATTERED_CHANNELS as i64], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
@@ -259,25 +278,21 @@ fn scattered_channels(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidat
 
 fn underpaying(tx: &Transaction, today: NaiveDate, min_rate: f64, out: &mut Vec<Candidate>) -> Result<()> {
     let since = day(today - Duration::days(rules::RATE_WINDOW_DAYS));
-    let mut q = tx.prepare_cached(
-        "SELECT c.id, c.rate,
-           (SELECT coalesce(sum(t.estimate_min), 0) FROM tasks t WHERE t.client_id = c.id
-              AND t.status IN ('delivered', 'done') AND coalesce(t.delivered_on, t.closed_on, t.created_on) >= ?1),
-           (SELECT coalesce(sum(q.prep_min), 0) FROM quotes q WHERE q.client_id = c.id
-              AND q.status <> 'accepted' AND q.sent_on >= ?1)
-         FROM clients c WHERE c.rate IS NOT NULL AND c.status IN ('active', 'paused')",
-    )?;
-    let rows = q.query_map([since], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, f64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
-    })?;
+    let sums = |sql: &str| -> Result<std::collections::HashMap<i64, i64>> {
+        let mut q = tx.prepare_cached(sql)?;
+        let rows = q.query_map([&since], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    // Each sum follows its own index: delivered work by finishing day, unbilled quotes by sending day.
+    let billed = sums(BILLED)?;
+    let unbilled = sums(UNBILLED)?;
+    let mut q = tx.prepare_cached(RATED_CLIENTS)?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?)))?;
     for row in rows {
-        let (client_id, rate, billed, unbilled) = row?;
-        let Some(effective) = rules::effective_rate(rate, billed.max(0) as u64, unbilled.max(0) as u64) else {
+        let (client_id, rate) = row?;
+        let b = billed.get(&client_id).copied().unwrap_or(0).max(0) as u64;
+        let u = unbilled.get(&client_id).copied().unwrap_or(0).max(0) as u64;
+        let Some(effective) = rules::effective_rate(rate, b, u) else {
             continue;
         };
         if effective < min_rate {
@@ -294,10 +309,7 @@ fn underpaying(tx: &Transaction, today: NaiveDate, min_rate: f64, out: &mut Vec<
 }
 
 fn missed_weekly_reviews(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
-    let mut q = tx.prepare_cached(
-        "SELECT c.id, c.review_day, c.created_on, c.review_snoozed_until FROM clients c
-         WHERE c.status = 'active' AND c.review_day IS NOT NULL",
-    )?;
+    let mut q = tx.prepare_cached(WEEKLY_CLIENTS)?;
     let rows = q.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -306,9 +318,8 @@ fn missed_weekly_reviews(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candi
             super::opt_date(r.get(3)?),
         ))
     })?;
-    let mut held =
-        tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)")?;
-    let mut flagged = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE source_ref = ?1)")?;
+    let mut held = tx.prepare_cached(WEEKLY_HELD)?;
+    let mut flagged = tx.prepare_cached(FLAGGED)?;
     for row in rows {
         let (client_id, wd, created, snoozed) = row?;
         let Some(wd) = dates::parse_weekday(&wd) else { continue };

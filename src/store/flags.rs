@@ -1,7 +1,5 @@
 //! Red flags: logged by the VA or raised once per source record by the rules.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
@@ -87,40 +85,12 @@ impl Store {
 
     /// Flags, of one client or all, newest first.
     pub fn list_flags(&self, client_id: Option<i64>) -> Result<Vec<Flag>> {
-        let mut q = self.conn.prepare_cached(&format!(
-            "{FLAG_SELECT} WHERE (?1 IS NULL OR f.client_id = ?1) ORDER BY f.at DESC, f.id DESC"
-        ))?;
+        let sql = match client_id {
+            Some(_) => format!("{FLAG_SELECT} WHERE f.client_id = ?1 ORDER BY f.at DESC, f.id DESC"),
+            None => format!("{FLAG_SELECT} WHERE ?1 IS NULL ORDER BY f.at DESC, f.id DESC"),
+        };
+        let mut q = self.conn.prepare_cached(&sql)?;
         let rows = q.query_map([client_id], flag_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Non-dismissed flags grouped by client, for scoring lists.
-    pub(super) fn active_flags_by_client(&self) -> Result<HashMap<i64, Vec<Flag>>> {
-        let mut q = self
-            .conn
-            .prepare("SELECT id, client_id, kind, at, source FROM flags WHERE dismissed = 0")?;
-        let rows = q.query_map([], |r| {
-            Ok(Flag {
-                id: r.get(0)?,
-                client_id: r.get(1)?,
-                client: String::new(),
-                kind: FlagKind::from_key(&r.get::<_, String>(2)?).unwrap_or(FlagKind::Other),
-                at: date(r.get(3)?),
-                note: String::new(),
-                source: if r.get::<_, String>(4)? == "auto" {
-                    FlagSource::Auto
-                } else {
-                    FlagSource::Manual
-                },
-                source_ref: None,
-                dismissed: false,
-            })
-        })?;
-        let mut out: HashMap<i64, Vec<Flag>> = HashMap::new();
-        for f in rows {
-            let f = f?;
-            out.entry(f.client_id).or_default().push(f);
-        }
-        Ok(out)
     }
 }

@@ -155,10 +155,104 @@ impl Store {
         Ok(())
     }
 
+    /// `EXPLAIN QUERY PLAN` of every query the review and the tick run, for the test that
+    /// keeps them off full-table scans.
+    pub fn query_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>> {
+        let queries: &[(&'static str, &'static str)] = &[
+            ("review: requests", review::REQUEST_ROWS),
+            ("review: tasks", review::TASK_ROWS),
+            ("review: quotes", review::QUOTE_ROWS),
+            ("review: meetings", review::MEETING_ROWS),
+            ("review: weekly", review::WEEKLY_ROWS),
+            ("tick: counts", detect::LATE_COUNTS),
+            ("tick: late requests", detect::LATE_REQUESTS),
+            ("tick: quotes", detect::UNANSWERED_QUOTES),
+            ("tick: vague", detect::VAGUE_TASKS),
+            ("tick: outcomes", detect::CHANGED_TASKS),
+            ("tick: meetings", detect::MEETING_FAULTS),
+            ("tick: channels", detect::SCATTERED),
+            ("tick: billed", detect::BILLED),
+            ("tick: unbilled", detect::UNBILLED),
+            ("tick: rated clients", detect::RATED_CLIENTS),
+            ("tick: weekly", detect::WEEKLY_CLIENTS),
+        ];
+        let mut out = Vec::new();
+        for (name, sql) in queries {
+            let mut q = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let n = q.parameter_count();
+            let values: Vec<String> = (0..n).map(|_| "2026-11-23".to_string()).collect();
+            let rows = q.query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(3))?;
+            out.push((*name, rows.collect::<rusqlite::Result<Vec<String>>>()?));
+        }
+        Ok(out)
+    }
+
     /// A number that changes whenever any connection commits a change (for the TUI's reload).
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
+}
+
+/// Days since 0000-03-01 of a `YYYY-MM-DD` text, without a general date parser: this runs
+/// once per red flag when scores are summed.
+fn day_number(s: &[u8]) -> Option<i64> {
+    if s.len() < 10 || s[4] != b'-' || s[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        s[r].iter()
+            .try_fold(0i64, |acc, b| b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as i64))
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe)
+}
+
+/// Registers `vadesk_points(kind, at)`: a flag's weight × 0.5^(age / half-life) as of `today`.
+pub(crate) fn register_points(
+    conn: &Connection,
+    rules: &crate::domain::ScoreRules,
+    today: chrono::NaiveDate,
+) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    let today_n = day_number(day(today).as_bytes()).unwrap_or(0);
+    let weights: Vec<(&'static str, f64)> = crate::domain::FlagKind::ALL
+        .iter()
+        .map(|k| (k.key(), rules.weight(*k)))
+        .collect();
+    let half_life = if rules.half_life_days > 0.0 {
+        rules.half_life_days
+    } else {
+        90.0
+    };
+    conn.create_scalar_function(
+        "vadesk_points",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let kind = match ctx.get_raw(0) {
+                ValueRef::Text(t) => t,
+                _ => b"other",
+            };
+            let weight = weights
+                .iter()
+                .find(|(k, _)| k.as_bytes() == kind)
+                .map(|(_, w)| *w)
+                .unwrap_or(1.0);
+            let age = match ctx.get_raw(1) {
+                ValueRef::Text(t) => day_number(t).map(|n| (today_n - n).max(0)).unwrap_or(0),
+                _ => 0,
+            };
+            Ok(weight * 0.5f64.powf(age as f64 / half_life))
+        },
+    )
 }
 
 fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i32, i64)> {
@@ -244,4 +338,19 @@ pub(crate) fn day(d: chrono::NaiveDate) -> String {
 /// Timestamps of record creation, in the one fixed format the store uses.
 pub(crate) fn stamp(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn day_numbers_match_chrono() {
+        let base = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        for offset in [0i64, 1, 59, 60, 365, 366, 1000, 10_000, 36_500] {
+            let d = base + chrono::Duration::days(offset);
+            let n = super::day_number(super::day(d).as_bytes()).unwrap();
+            let n0 = super::day_number(b"2000-01-01").unwrap();
+            assert_eq!(n - n0, offset, "{d}");
+        }
+        assert_eq!(super::day_number(b"2026-1x-01"), None);
+    }
 }

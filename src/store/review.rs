@@ -13,8 +13,42 @@ use crate::i18n::{tf, T};
 /// Days ahead that "coming up" looks.
 const DUE_SOON_DAYS: i64 = 2;
 
-/// Rows hidden by a snooze come back on the snooze date.
-const NOT_SNOOZED: &str = "(x.snoozed_until IS NULL OR x.snoozed_until <= ?1)";
+/// Rows hidden by a snooze come back on the snooze date (`?1` is today).
+macro_rules! not_snoozed {
+    () => {
+        " AND (x.snoozed_until IS NULL OR x.snoozed_until <= ?1)"
+    };
+}
+
+pub(super) const REQUEST_ROWS: &str = concat!(
+    "SELECT x.id, x.kind, c.id, c.name, t.id, t.title, t.due, x.expected_by, x.nudges, x.what
+     FROM requests x JOIN tasks t ON t.id = x.task_id JOIN clients c ON c.id = t.client_id
+     WHERE x.kind = ?3 AND x.received_on IS NULL AND x.expected_by <= ?2
+       AND t.status NOT IN ('done', 'cancelled')",
+    not_snoozed!()
+);
+
+pub(super) const TASK_ROWS: &str = concat!(
+    "SELECT x.id, c.id, c.name, x.title, x.due FROM tasks x JOIN clients c ON c.id = x.client_id
+     WHERE x.status IN ('todo', 'doing') AND x.due <= ?1
+       AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.task_id = x.id AND r.received_on IS NULL)",
+    not_snoozed!()
+);
+
+pub(super) const QUOTE_ROWS: &str = concat!(
+    "SELECT x.id, c.id, c.name, x.amount, x.answer_by FROM quotes x JOIN clients c ON c.id = x.client_id
+     WHERE x.status = 'pending' AND x.answer_by < ?1",
+    not_snoozed!()
+);
+
+pub(super) const MEETING_ROWS: &str = concat!(
+    "SELECT x.id, c.id, c.name, x.kind, x.at FROM meetings x JOIN clients c ON c.id = x.client_id
+     WHERE x.attendance = 'pending' AND x.at < ?2",
+    not_snoozed!()
+);
+
+pub(super) const WEEKLY_ROWS: &str = "SELECT c.id, c.name, c.review_day, c.review_snoozed_until FROM clients c
+     WHERE c.status = 'active' AND c.review_day IS NOT NULL";
 
 impl Store {
     /// Everything that needs the VA on `today`, in SPEC order.
@@ -30,13 +64,7 @@ impl Store {
     }
 
     fn request_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
-        let sql = format!(
-            "SELECT x.id, x.kind, c.id, c.name, t.id, t.title, t.due, x.expected_by, x.nudges, x.what
-             FROM requests x JOIN tasks t ON t.id = x.task_id JOIN clients c ON c.id = t.client_id
-             WHERE x.kind = ?3 AND x.received_on IS NULL AND x.expected_by <= ?2
-               AND t.status NOT IN ('done', 'cancelled') AND {NOT_SNOOZED}"
-        );
-        let mut q = self.conn.prepare_cached(&sql)?;
+        let mut q = self.conn.prepare_cached(REQUEST_ROWS)?;
         let soon = today + Duration::days(DUE_SOON_DAYS);
         for kind in [RequestKind::Feedback, RequestKind::Material] {
             let rows = q.query_map(params![day(today), day(soon), kind.key()], |r| request_item(r, today))?;
@@ -48,12 +76,7 @@ impl Store {
     }
 
     fn task_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
-        let sql = format!(
-            "SELECT x.id, c.id, c.name, x.title, x.due FROM tasks x JOIN clients c ON c.id = x.client_id
-             WHERE x.status IN ('todo', 'doing') AND x.due <= ?1 AND {NOT_SNOOZED}
-               AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.task_id = x.id AND r.received_on IS NULL)"
-        );
-        let mut q = self.conn.prepare_cached(&sql)?;
+        let mut q = self.conn.prepare_cached(TASK_ROWS)?;
         let rows = q.query_map([day(today)], |r| {
             let due = date(r.get(4)?);
             let late = (today - due).num_days();
@@ -74,11 +97,7 @@ impl Store {
     }
 
     fn quote_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
-        let sql = format!(
-            "SELECT x.id, c.id, c.name, x.amount, x.answer_by FROM quotes x JOIN clients c ON c.id = x.client_id
-             WHERE x.status = 'pending' AND x.answer_by < ?1 AND {NOT_SNOOZED}"
-        );
-        let mut q = self.conn.prepare_cached(&sql)?;
+        let mut q = self.conn.prepare_cached(QUOTE_ROWS)?;
         let rows = q.query_map([day(today)], |r| {
             let by = date(r.get(4)?);
             let amount: f64 = r.get(3)?;
@@ -100,11 +119,7 @@ impl Store {
     }
 
     fn meeting_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
-        let sql = format!(
-            "SELECT x.id, c.id, c.name, x.kind, x.at FROM meetings x JOIN clients c ON c.id = x.client_id
-             WHERE x.attendance = 'pending' AND x.at < ?2 AND {NOT_SNOOZED}"
-        );
-        let mut q = self.conn.prepare_cached(&sql)?;
+        let mut q = self.conn.prepare_cached(MEETING_ROWS)?;
         let tomorrow = today + Duration::days(1);
         let rows = q.query_map(params![day(today), day(tomorrow)], |r| {
             let at: String = r.get(4)?;
@@ -129,10 +144,7 @@ impl Store {
     }
 
     fn weekly_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
-        let mut q = self.conn.prepare_cached(
-            "SELECT c.id, c.name, c.review_day, c.review_snoozed_until FROM clients c
-             WHERE c.status = 'active' AND c.review_day IS NOT NULL",
-        )?;
+        let mut q = self.conn.prepare_cached(WEEKLY_ROWS)?;
         let mut held = self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)")?;

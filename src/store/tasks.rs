@@ -188,51 +188,76 @@ impl Store {
             .ok_or_else(|| Error::not_found(T::ErrNoTask, &[&id]))
     }
 
-    /// Tasks for a list: live ones first by due date, then the closed ones, newest first.
+    /// Tasks for a list: live ones first by due date, then the closed ones.
     pub fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        // Only fixed fragments are joined; every value is a bound parameter. Leaving out the
+        // conditions that do not apply keeps the indexes usable.
+        let mut conds: Vec<&str> = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(c) = filter.client_id {
+            conds.push("t.client_id = ?");
+            values.push(c.into());
+        }
+        if let Some(st) = filter.status {
+            conds.push("t.status = ?");
+            values.push(st.key().to_string().into());
+        }
+        if filter.open_only || filter.waiting_only {
+            conds.push("t.status NOT IN ('done', 'cancelled')");
+        }
+        if filter.waiting_only {
+            conds.push("EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)");
+        }
+        let clause = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let order = if filter.client_id.is_some() {
+            "t.client_id, "
+        } else {
+            ""
+        };
+        values.push((filter.limit.map(|l| l as i64).unwrap_or(-1)).into());
+        values.push((filter.offset as i64).into());
         let sql = format!(
-            "{} WHERE (?1 IS NULL OR t.client_id = ?1) AND (?2 IS NULL OR t.status = ?2)
-               AND (?3 = 0 OR t.status NOT IN ('done', 'cancelled'))
-               AND (?4 = 0 OR (t.status NOT IN ('done', 'cancelled')
-                    AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)))
-             ORDER BY t.status IN ('done', 'cancelled'), t.due IS NULL, t.due, t.id
-             LIMIT ?5 OFFSET ?6",
+            "{}{clause} ORDER BY {order}t.status IN ('done', 'cancelled'), t.due IS NULL, t.due, t.id LIMIT ? OFFSET ?",
             task_select()
         );
         let mut q = self.conn.prepare_cached(&sql)?;
-        let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
-        let rows = q.query_map(
-            params![
-                filter.client_id,
-                filter.status.map(|s| s.key()),
-                filter.open_only,
-                filter.waiting_only,
-                limit,
-                filter.offset as i64
-            ],
-            task_row,
-        )?;
+        let rows = q.query_map(rusqlite::params_from_iter(values), task_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// How many tasks `list_tasks` would give without a limit.
-    pub fn count_tasks(&self, filter: &TaskFilter) -> Result<usize> {
-        let mut q = self.conn.prepare_cached(
-            "SELECT count(*) FROM tasks t WHERE (?1 IS NULL OR t.client_id = ?1) AND (?2 IS NULL OR t.status = ?2)
-               AND (?3 = 0 OR t.status NOT IN ('done', 'cancelled'))
-               AND (?4 = 0 OR (t.status NOT IN ('done', 'cancelled')
-                    AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)))",
-        )?;
-        let n: i64 = q.query_row(
-            params![
-                filter.client_id,
-                filter.status.map(|s| s.key()),
-                filter.open_only,
-                filter.waiting_only
-            ],
-            |r| r.get(0),
-        )?;
-        Ok(n as usize)
+    /// The ids of a client's tasks (or all tasks), in the lists' order. The order follows an
+    /// index, so even 100,000 ids come without a sort.
+    pub fn task_ids(&self, client_id: Option<i64>) -> Result<Vec<i64>> {
+        let sql = match client_id {
+            Some(_) => {
+                "SELECT t.id FROM tasks t WHERE t.client_id = ?1
+                        ORDER BY t.client_id, t.status IN ('done', 'cancelled'), t.due IS NULL, t.due, t.id"
+            }
+            None => {
+                "SELECT t.id FROM tasks t WHERE ?1 IS NULL
+                     ORDER BY t.status IN ('done', 'cancelled'), t.due IS NULL, t.due, t.id"
+            }
+        };
+        let mut q = self.conn.prepare_cached(sql)?;
+        let rows = q.query_map([client_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The tasks with these ids, in the same order (the rows a screen shows).
+    pub fn tasks_by_ids(&self, ids: &[i64]) -> Result<Vec<Task>> {
+        let list = serde_json::to_string(ids)?;
+        let mut q = self.conn.prepare_cached(&format!(
+            "{} WHERE t.id IN (SELECT value FROM json_each(?1))",
+            task_select()
+        ))?;
+        let rows = q.query_map([list], task_row)?;
+        let mut found: std::collections::HashMap<i64, Task> =
+            rows.map(|r| r.map(|t| (t.id, t))).collect::<rusqlite::Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// Moves a task along: start, deliver, done, cancel.

@@ -48,12 +48,13 @@ pub struct Notice {
     pub error: bool,
 }
 
-/// The tasks pane: a window of rows out of `total`, or the filtered rows when filtering.
+/// The tasks pane: the ids of every task in scope, in order, and the rows of a window around
+/// the selection; or, while filtering, the matching rows.
 #[derive(Debug, Clone, Default)]
 pub struct TaskList {
+    pub ids: Vec<i64>,
     pub rows: Vec<Task>,
     pub start: usize,
-    pub total: usize,
     pub selected: usize,
     pub filter: Option<Filter>,
     /// All tasks of the scope, loaded only while a filter is open.
@@ -65,7 +66,7 @@ impl TaskList {
         if self.filter.is_some() {
             self.rows.len()
         } else {
-            self.total
+            self.ids.len()
         }
     }
 
@@ -234,13 +235,12 @@ impl App {
 
     /// The tasks and flags of the selected client (after the client selection moved).
     pub fn reload_selection(&mut self, store: &Store) -> Result<()> {
-        let filter = self.task_filter();
-        self.tasks.total = store.count_tasks(&filter)?;
         if self.tasks.filter.is_some() {
-            self.tasks.all = store.list_tasks(&filter)?;
+            self.tasks.all = store.list_tasks(&self.task_filter())?;
             self.refilter_tasks();
         } else {
-            self.tasks.selected = self.tasks.selected.min(self.tasks.total.saturating_sub(1));
+            self.tasks.ids = store.task_ids(self.client().map(|c| c.client.id))?;
+            self.tasks.selected = self.tasks.selected.min(self.tasks.ids.len().saturating_sub(1));
             self.load_task_window(store, true)?;
         }
         match self.client().map(|c| c.client.id) {
@@ -274,17 +274,16 @@ impl App {
             return Ok(());
         }
         let page = self.page();
+        let total = self.tasks.ids.len();
         let top = (self.tasks.selected / page) * page;
-        let covered = top >= self.tasks.start && top + page <= self.tasks.start + self.tasks.rows.len();
-        let complete = self.tasks.start + self.tasks.rows.len() >= self.tasks.total && top >= self.tasks.start;
-        if !force && (covered || complete) {
+        let end_needed = (top + page).min(total);
+        let covered = top >= self.tasks.start && end_needed <= self.tasks.start + self.tasks.rows.len();
+        if !force && covered {
             return Ok(());
         }
-        let start = top.saturating_sub(TASK_WINDOW / 2);
-        let mut filter = self.task_filter();
-        filter.limit = Some(TASK_WINDOW.max(page * 3));
-        filter.offset = start;
-        self.tasks.rows = store.list_tasks(&filter)?;
+        let start = top.saturating_sub(TASK_WINDOW / 2).min(total);
+        let end = (start + TASK_WINDOW.max(page * 3)).min(total);
+        self.tasks.rows = store.tasks_by_ids(&self.tasks.ids[start..end])?;
         self.tasks.start = start;
         Ok(())
     }

@@ -285,7 +285,7 @@ fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
     match (app.view, app.focus) {
         (View::Review, _) => app.refilter_review(),
         (View::Desk, Pane::Tasks) => {
-            if app.tasks.filter.is_some() && app.tasks.all.is_empty() && app.tasks.total > 0 {
+            if app.tasks.filter.is_some() && app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {
                 app.reload_selection(store)?;
             } else if app.tasks.filter.is_some() {
                 app.refilter_tasks();
