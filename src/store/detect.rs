@@ -2,6 +2,8 @@
 //! that show scores: find what became overdue and raise the matching automatic flags, each
 //! once per source record, in one short IMMEDIATE transaction.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use chrono::{Duration, NaiveDate};
 use rusqlite::{params, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -46,19 +48,18 @@ pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_b
            AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)";
 
 pub(super) const VAGUE_TASKS: &str = "SELECT t.id, t.client_id, t.title FROM tasks t WHERE t.clarifications >= 3
-               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')";
+               AND t.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')";
 
 pub(super) const CHANGED_TASKS: &str =
     "SELECT t.id, t.client_id, t.title, t.outcome FROM tasks t WHERE t.outcome IN ('changed_after_ok', 'unused')
-               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':outcome')";
+               AND t.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':outcome')";
 
 pub(super) const MEETING_FAULTS: &str =
     "SELECT m.id, m.client_id, m.at, m.attendance, m.kind FROM meetings m WHERE m.attendance IN ('no_show', 'late')
-               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)";
+               AND m.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)";
 
-pub(super) const SCATTERED: &str = "SELECT client_id, group_concat(DISTINCT via) FROM tasks
-         WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL
-         GROUP BY client_id HAVING count(DISTINCT via) >= ?3";
+pub(super) const SCATTERED: &str = "SELECT client_id, via FROM tasks
+         WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL";
 
 pub(super) const RATED_CLIENTS: &str =
     "SELECT id, rate FROM clients WHERE rate IS NOT NULL AND status IN ('active', 'paused')";
@@ -71,10 +72,11 @@ pub(super) const WEEKLY_HELD: &str =
 
 pub(super) const FLAGGED: &str = "SELECT EXISTS (SELECT 1 FROM flags WHERE source_ref = ?1)";
 
-pub(super) const BILLED: &str = "SELECT client_id, coalesce(sum(estimate_min), 0) FROM tasks INDEXED BY tasks_finished
-         WHERE status IN ('delivered', 'done') AND coalesce(delivered_on, closed_on, created_on) >= ?1 GROUP BY client_id";
+pub(super) const BILLED: &str = "SELECT client_id, coalesce(estimate_min, 0) FROM tasks INDEXED BY tasks_finished
+         WHERE status IN ('delivered', 'done') AND coalesce(delivered_on, closed_on, created_on) >= ?1";
 
-pub(super) const UNBILLED: &str = "SELECT client_id, coalesce(sum(prep_min), 0) FROM quotes INDEXED BY quotes_unbilled WHERE status <> 'accepted' AND sent_on >= ?1 GROUP BY client_id";
+pub(super) const UNBILLED: &str =
+    "SELECT client_id, prep_min FROM quotes INDEXED BY quotes_unbilled WHERE status <> 'accepted' AND sent_on >= ?1";
 
 /// A flag a rule wants raised.
 struct Candidate {
@@ -189,9 +191,19 @@ fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate
 /// Faults recorded on tasks and meetings that a command normally flags at once; the pass
 /// catches any that arrived another way (an import, an older version).
 fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+    // Commands flag these faults when they record them; this pass is the safety net for records
+    // that arrived another way (an import), so it looks only at records it has not seen yet.
+    let seen = |key: &str| -> Result<i64> {
+        let v: Option<String> =
+            rusqlite::OptionalExtension::optional(
+                tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)),
+            )?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    };
+    let (tasks_seen, meetings_seen) = (seen("checked:tasks")?, seen("checked:meetings")?);
     {
         let mut q = tx.prepare_cached(VAGUE_TASKS)?;
-        let rows = q.query_map([], |r| {
+        let rows = q.query_map([tasks_seen], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
         })?;
         for row in rows {
@@ -207,7 +219,7 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
     }
     {
         let mut q = tx.prepare_cached(CHANGED_TASKS)?;
-        let rows = q.query_map([], |r| {
+        let rows = q.query_map([tasks_seen], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
@@ -230,7 +242,7 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
     }
     {
         let mut q = tx.prepare_cached(MEETING_FAULTS)?;
-        let rows = q.query_map([], |r| {
+        let rows = q.query_map([meetings_seen], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
@@ -254,34 +266,52 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
             });
         }
     }
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('checked:tasks', (SELECT coalesce(max(id), 0) FROM tasks)),
+                                             ('checked:meetings', (SELECT coalesce(max(id), 0) FROM meetings))
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [],
+    )?;
     Ok(())
 }
 
 fn scattered_channels(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
     let since = today - Duration::days(rules::SCATTERED_WINDOW_DAYS - 1);
     let mut q = tx.prepare_cached(SCATTERED)?;
-    let rows = q.query_map(params![day(since), day(today), rules::SCATTERED_CHANNELS as i64], |r| {
+    let rows = q.query_map(params![day(since), day(today)], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
+    // Counted here rather than with DISTINCT in SQL: one pass over the covering index, no sorts.
+    let mut by_client: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
     for row in rows {
-        let (client_id, vias) = row?;
-        out.push(Candidate {
-            client_id,
-            kind: FlagKind::ScatteredChannels,
-            at: today,
-            source_ref: rules::month_ref("channels", client_id, today),
-            note: vias.replace(',', ", "),
-        });
+        let (client_id, via) = row?;
+        by_client.entry(client_id).or_default().insert(via);
+    }
+    for (client_id, vias) in by_client {
+        if vias.len() >= rules::SCATTERED_CHANNELS {
+            out.push(Candidate {
+                client_id,
+                kind: FlagKind::ScatteredChannels,
+                at: today,
+                source_ref: rules::month_ref("channels", client_id, today),
+                note: vias.into_iter().collect::<Vec<_>>().join(", "),
+            });
+        }
     }
     Ok(())
 }
 
 fn underpaying(tx: &Transaction, today: NaiveDate, min_rate: f64, out: &mut Vec<Candidate>) -> Result<()> {
     let since = day(today - Duration::days(rules::RATE_WINDOW_DAYS));
-    let sums = |sql: &str| -> Result<std::collections::HashMap<i64, i64>> {
+    let sums = |sql: &str| -> Result<HashMap<i64, i64>> {
         let mut q = tx.prepare_cached(sql)?;
         let rows = q.query_map([&since], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out: HashMap<i64, i64> = HashMap::new();
+        for row in rows {
+            let (client_id, minutes) = row?;
+            *out.entry(client_id).or_default() += minutes;
+        }
+        Ok(out)
     };
     // Each sum follows its own index: delivered work by finishing day, unbilled quotes by sending day.
     let billed = sums(BILLED)?;
