@@ -144,6 +144,41 @@ pub mod width {
         out
     }
 
+    /// Cuts `s` to at most `max` columns at a word boundary, ending with `…` when cut, so no
+    /// word is ever shown half.
+    pub fn truncate_words(s: &str, max: usize) -> String {
+        if s.width() <= max {
+            return s.to_string();
+        }
+        let cut = truncate(s, max);
+        let body = cut.trim_end_matches('…');
+        match body.rfind(' ') {
+            Some(i) if i > 0 => format!("{}…", body[..i].trim_end_matches([' ', '·', ',', ':'])),
+            _ => cut,
+        }
+    }
+
+    /// As many whole ` · `-separated items of `s` as fit in `max` columns.
+    pub fn fit_items(s: &str, max: usize) -> String {
+        let mut out = String::new();
+        for item in s.split(" · ") {
+            let next = if out.is_empty() {
+                item.to_string()
+            } else {
+                format!("{out} · {item}")
+            };
+            if next.width() > max {
+                break;
+            }
+            out = next;
+        }
+        if out.is_empty() {
+            truncate_words(s, max)
+        } else {
+            out
+        }
+    }
+
     /// Pads `s` with spaces to exactly `w` columns (truncating when longer).
     pub fn pad(s: &str, w: usize) -> String {
         let t = truncate(s, w);
@@ -163,6 +198,9 @@ pub mod width {
             assert_eq!(truncate("Pérez López", 6), "Pérez…");
             assert_eq!(pad("ab", 4), "ab  ");
             assert_eq!(of(&pad("咖啡店", 5)), 5);
+            assert_eq!(truncate_words("la fecha no es válida", 14), "la fecha no…");
+            assert_eq!(fit_items("a añadir · e editar · D borrar", 20), "a añadir · e editar");
+            assert_eq!(fit_items("a añadir · e editar", 40), "a añadir · e editar");
         }
     }
 }

@@ -269,7 +269,7 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
     tx.execute(
         "INSERT INTO meta(key, value) VALUES ('checked:tasks', (SELECT coalesce(max(id), 0) FROM tasks)),
                                              ('checked:meetings', (SELECT coalesce(max(id), 0) FROM meetings))
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value",
         [],
     )?;
     Ok(())

@@ -130,10 +130,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX tasks_order ON tasks(status IN ('done', 'cancelled'), due IS NULL, due, id);
     CREATE INDEX tasks_client_order ON tasks(client_id, status IN ('done', 'cancelled'), due IS NULL, due, id);
     CREATE INDEX tasks_recent ON tasks(created_on, client_id, via);
-    CREATE INDEX tasks_finished ON tasks(coalesce(delivered_on, closed_on, created_on), client_id, estimate_min)
+    CREATE INDEX tasks_finished ON tasks(coalesce(delivered_on, closed_on, created_on), client_id, estimate_min, status)
         WHERE status IN ('delivered', 'done');
     CREATE INDEX meetings_faults ON meetings(id) WHERE attendance IN ('no_show', 'late');
-    CREATE INDEX quotes_unbilled ON quotes(sent_on, client_id, prep_min) WHERE status <> 'accepted';
+    CREATE INDEX quotes_unbilled ON quotes(sent_on, client_id, prep_min, status) WHERE status <> 'accepted';
     CREATE INDEX tasks_live ON tasks(client_id) WHERE status IN ('todo', 'doing', 'delivered');
     CREATE INDEX flags_score ON flags(client_id, kind, at) WHERE dismissed = 0;
     DROP INDEX tasks_created;

@@ -30,6 +30,8 @@ pub fn color_wanted() -> bool {
 pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
     store.enable_undo()?;
     let mut app = App::new(ctx.lang, ctx.now, ctx.fixed_now, ctx.config.clone(), color);
+    // The desk opens on the first client; "All clients" is one key (g) away.
+    app.client_sel = 1;
     app.reload(store)?;
     if store.is_empty()? {
         actions::welcome(&mut app);

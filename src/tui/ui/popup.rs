@@ -145,13 +145,17 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
                 y,
             });
         }
+        // An error gets the whole line, and is cut between words if it must be cut at all.
         let under = match &field.error {
             Some(e) => Span::styled(
-                width::truncate(&format!("{:label_w$} {e}", ""), inner.width as usize),
+                format!(
+                    "  {}",
+                    width::truncate_words(e, (inner.width as usize).saturating_sub(2))
+                ),
                 th.error(),
             ),
             None => Span::styled(
-                width::truncate(&format!("{:label_w$} {}", "", field.hint(l)), inner.width as usize),
+                width::truncate_words(&format!("{:label_w$} {}", "", field.hint(l)), inner.width as usize),
                 th.dim(),
             ),
         };
