@@ -421,7 +421,9 @@ fn taskwarrior_export(n: usize) -> String {
         } else {
             entry + Days::days(rng.next(14) as i64)
         };
-        let fmt = |d: NaiveDate| d.format("%Y%m%dT120000Z").to_string();
+        // Due at the last second of the day: Taskwarrior (overdue once the time passes) and vadesk
+        // (overdue from the next calendar day) then mean the same thing.
+        let fmt = |d: NaiveDate| d.format("%Y%m%dT235959Z").to_string();
         let end = if pending {
             String::new()
         } else {

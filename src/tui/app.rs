@@ -13,8 +13,9 @@ use crate::error::Result;
 use crate::i18n::Lang;
 use crate::store::{ClientSummary, Counts, Store, TaskFilter};
 
-/// Tasks fetched around the selection; a list of 100,000 tasks never loads whole.
-pub const TASK_WINDOW: usize = 200;
+/// Pages of task rows fetched around the selection; a list of 100,000 tasks never loads whole,
+/// and a fetch stays small enough to keep a key press under a couple of milliseconds.
+pub const TASK_WINDOW_PAGES: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -281,8 +282,8 @@ impl App {
         if !force && covered {
             return Ok(());
         }
-        let start = top.saturating_sub(TASK_WINDOW / 2).min(total);
-        let end = (start + TASK_WINDOW.max(page * 3)).min(total);
+        let start = top.saturating_sub(page).min(total);
+        let end = (start + page * TASK_WINDOW_PAGES).min(total);
         self.tasks.rows = store.tasks_by_ids(&self.tasks.ids[start..end])?;
         self.tasks.start = start;
         Ok(())
