@@ -22,8 +22,8 @@ fn main() -> ExitCode {
     };
     let result = match args.command {
         Some(cmd) => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
+            // Buffered: a line-buffered stdout would make one system call per line of JSON.
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
             let r = cli::run(cmd, &ctx, &mut out);
             let _ = out.flush();
             r

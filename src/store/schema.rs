@@ -136,6 +136,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX quotes_unbilled ON quotes(sent_on, client_id, prep_min, status) WHERE status <> 'accepted';
     CREATE INDEX tasks_live ON tasks(client_id) WHERE status IN ('todo', 'doing', 'delivered');
     CREATE INDEX flags_score ON flags(client_id, kind, at) WHERE dismissed = 0;
+    CREATE INDEX tasks_open_review ON tasks(due, client_id, title, snoozed_until, status)
+        WHERE status IN ('todo', 'doing');
+    DROP INDEX tasks_open_due;
     DROP INDEX tasks_created;
     "#,
 ];
