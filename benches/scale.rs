@@ -261,20 +261,9 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// The vadesk binary cargo built for this benchmark, in the same profile.
 fn vadesk_bin() -> PathBuf {
-    // The benchmark builds in the release profile; the binary sits beside it.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir.join("vadesk");
-    if !bin.exists() {
-        let ok = Command::new(env!("CARGO"))
-            .args(["build", "--release", "--bin", "vadesk"])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "could not build the vadesk binary");
-    }
-    bin
+    PathBuf::from(env!("CARGO_BIN_EXE_vadesk"))
 }
 
 /// Peak resident memory of the children waited for so far, in MiB.

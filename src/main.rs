@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     };
     let ctx = match cli::resolve(&args) {
         Ok(ctx) => ctx,
-        Err(e) => return fail(&e, lang),
+        Err(e) => return fail(&e, cli::early_lang(&argv)),
     };
     let result = match args.command {
         Some(cmd) => {

@@ -362,7 +362,7 @@ fn doctor_reports_and_fails_on_problems() {
     let d = Desk::new();
     d.ok(&["demo"]);
     let out = d.ok(&["doctor"]);
-    for check in ["integrity", "foreign_keys", "schema", "wal", "permissions"] {
+    for check in ["integrity", "foreign keys", "schema", "WAL", "permissions", "records"] {
         assert!(out.contains(check), "{out}");
     }
     #[cfg(unix)]

@@ -246,7 +246,14 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;
             for c in &checks {
-                writeln!(out, "{} {:<12} {}", if c.ok { "ok " } else { "BAD" }, c.name, c.detail)?;
+                let mark = if c.ok { T::DocMarkOk } else { T::DocMarkBad };
+                writeln!(
+                    out,
+                    "{} {} {}",
+                    width::pad(mark.text(l), 4),
+                    width::pad(c.name.text(l), 14),
+                    c.detail.render(l)
+                )?;
             }
             if let Some(p) = config::default_path() {
                 writeln!(out, "{}", tf(l, T::MsgDoctorConfig, &[&p.display()]))?;

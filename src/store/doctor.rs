@@ -2,16 +2,16 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::{Store, APP_ID, LATEST_VERSION};
-use crate::error::Result;
+use crate::error::{Msg, Result};
+use crate::i18n::T;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One line of the report: what was checked, whether it is fine, and what was found.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Check {
-    pub name: &'static str,
+    pub name: T,
     pub ok: bool,
-    pub detail: String,
+    pub detail: Msg,
 }
 
 impl Store {
@@ -23,45 +23,42 @@ impl Store {
             let rows = q.query_map([], |r| r.get::<_, String>(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
+        // Healthy only when the answer is exactly one row, "ok".
         let ok = integrity.len() == 1 && integrity[0] == "ok";
         out.push(Check {
-            name: "integrity",
+            name: T::DocIntegrity,
             ok,
-            detail: integrity.join("; "),
+            detail: Msg::with(T::DocPlain, &[&integrity.join("; ")]),
         });
 
         let fk: i64 = self
             .conn
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
         out.push(Check {
-            name: "foreign_keys",
+            name: T::DocForeignKeys,
             ok: fk == 0,
             detail: if fk == 0 {
-                "ok".into()
+                Msg::new(T::DocOk)
             } else {
-                format!("{fk} broken references")
+                Msg::with(T::DocBrokenRefs, &[&fk])
             },
         });
 
         let version: i32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let app: i32 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         out.push(Check {
-            name: "schema",
+            name: T::DocSchema,
             ok: version == LATEST_VERSION && app == APP_ID,
-            detail: format!("version {version} (this vadesk: {LATEST_VERSION})"),
+            detail: Msg::with(T::DocVersion, &[&version, &LATEST_VERSION]),
         });
 
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         let fks_on: i64 = self.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
-        let wal_path = wal_file(&self.path);
-        let wal_size = std::fs::metadata(&wal_path).map(|m| m.len()).unwrap_or(0);
+        let wal_size = std::fs::metadata(wal_file(&self.path)).map(|m| m.len()).unwrap_or(0);
         out.push(Check {
-            name: "wal",
+            name: T::DocWal,
             ok: mode.eq_ignore_ascii_case("wal") && fks_on == 1,
-            detail: format!(
-                "journal_mode={mode}, foreign_keys={fks_on}, wal file {} KiB",
-                wal_size / 1024
-            ),
+            detail: Msg::with(T::DocWalState, &[&mode, &fks_on, &(wal_size / 1024)]),
         });
 
         out.push(permissions(&self.path));
@@ -71,9 +68,9 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         out.push(Check {
-            name: "records",
+            name: T::DocRecords,
             ok: true,
-            detail: format!("{} clients, {} tasks, {} red flags", counts.0, counts.1, counts.2),
+            detail: Msg::with(T::DocCounts, &[&counts.0, &counts.1, &counts.2]),
         });
         Ok(out)
     }
@@ -91,20 +88,18 @@ fn permissions(path: &Path) -> Check {
     match std::fs::metadata(path) {
         Ok(m) => {
             let mode = m.permissions().mode() & 0o777;
+            let shown = format!("{mode:o}");
+            let private = mode & 0o077 == 0;
             Check {
-                name: "permissions",
-                ok: mode & 0o077 == 0,
-                detail: if mode & 0o077 == 0 {
-                    format!("{mode:o} (owner only)")
-                } else {
-                    format!("{mode:o}: others can read client data; run chmod 600 on the file")
-                },
+                name: T::DocPermissions,
+                ok: private,
+                detail: Msg::with(if private { T::DocOwnerOnly } else { T::DocOthersRead }, &[&shown]),
             }
         }
         Err(e) => Check {
-            name: "permissions",
+            name: T::DocPermissions,
             ok: false,
-            detail: e.to_string(),
+            detail: Msg::with(T::DocPlain, &[&e]),
         },
     }
 }
@@ -112,8 +107,8 @@ fn permissions(path: &Path) -> Check {
 #[cfg(not(unix))]
 fn permissions(_path: &Path) -> Check {
     Check {
-        name: "permissions",
+        name: T::DocPermissions,
         ok: true,
-        detail: "not checked on this platform".into(),
+        detail: Msg::new(T::DocNotChecked),
     }
 }

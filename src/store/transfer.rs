@@ -82,31 +82,30 @@ impl Store {
         if !merge && !self.is_empty()? {
             return Err(Error::refused(T::ErrNotEmpty, &[]));
         }
-        let bad = |why: String| Error::invalid(T::ErrBadImport, &[&source, &why]);
         let obj = data
             .as_object()
-            .ok_or_else(|| bad("not a vadesk export (expected a JSON object)".into()))?;
+            .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
         if obj.get("format").and_then(Json::as_i64) != Some(EXPORT_FORMAT) {
-            return Err(bad("not a vadesk export (format 1)".into()));
+            return Err(Error::invalid(T::ErrImportNotExport, &[&source]));
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
         let mut report = ImportReport::default();
         for (table, refs) in TABLES {
             let Some(rows) = obj.get(*table) else { continue };
-            let rows = rows.as_array().ok_or_else(|| bad(format!("'{table}' is not a list")))?;
+            let rows = rows
+                .as_array()
+                .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
             let columns = table_columns(&tx, table)?;
             for (n, row) in rows.iter().enumerate() {
                 let mut row = row
                     .as_object()
                     .cloned()
-                    .ok_or_else(|| bad(format!("{table}[{n}] is not an object")))?;
-                validate_row(table, &mut row).map_err(|why| bad(format!("{table}[{n}]: {why}")))?;
+                    .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
+                let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, table, &(n + 1), &col]);
+                validate_row(table, &mut row).map_err(&field)?;
                 for (col, target) in refs.iter() {
-                    let old = row
-                        .get(*col)
-                        .and_then(Json::as_i64)
-                        .ok_or_else(|| bad(format!("{table}[{n}]: {col} missing")))?;
+                    let old = row.get(*col).and_then(Json::as_i64).ok_or_else(|| field(col))?;
                     let new = maps.get(target).and_then(|m| m.get(&old)).copied().unwrap_or(old);
                     row.insert((*col).into(), Json::from(new));
                 }
@@ -136,8 +135,8 @@ impl Store {
                 if merge {
                     row.remove("id");
                 }
-                let inserted =
-                    insert_row(&tx, table, &columns, &row, merge).map_err(|e| bad(format!("{table}[{n}]: {e}")))?;
+                let inserted = insert_row(&tx, table, &columns, &row, merge)
+                    .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
                 if let (Some(old), Some(new)) = (old_id, inserted) {
                     maps.entry(table).or_default().insert(old, new);
                 }
@@ -179,7 +178,7 @@ impl Store {
             for (n, t) in tasks.iter().enumerate() {
                 let t = t
                     .as_object()
-                    .ok_or_else(|| bad(format!("entry {n} is not an object")))?;
+                    .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
                 let s = |k: &str| t.get(k).and_then(Json::as_str).unwrap_or_default();
                 let status = match s("status") {
                     "pending" | "waiting" | "" => TaskStatus::Todo,
@@ -187,7 +186,12 @@ impl Store {
                     "deleted" => TaskStatus::Cancelled,
                     // A recurring template is not a task of its own; its instances are.
                     "recurring" => continue,
-                    other => return Err(bad(format!("entry {n}: unknown status '{other}'"))),
+                    _ => {
+                        return Err(Error::invalid(
+                            T::ErrImportField,
+                            &[&source, &"tasks", &(n + 1), &"status"],
+                        ))
+                    }
                 };
                 let project = text::clean_line(s("project"));
                 let client_name = if project.is_empty() {
@@ -371,13 +375,13 @@ fn remap_ref(r: &str, maps: &HashMap<&str, HashMap<i64, i64>>) -> String {
 }
 
 /// Checks the values a person could have edited in an export by hand.
-fn validate_row(table: &str, row: &mut Map<String, Json>) -> std::result::Result<(), String> {
+fn validate_row(table: &str, row: &mut Map<String, Json>) -> std::result::Result<(), &'static str> {
     let s = |row: &Map<String, Json>, k: &str| row.get(k).and_then(Json::as_str).map(str::to_string);
-    let check = |ok: bool, what: &str| if ok { Ok(()) } else { Err(format!("invalid {what}")) };
+    let check = |ok: bool, what: &'static str| if ok { Ok(()) } else { Err(what) };
     let is_date = |v: Option<String>| v.is_none_or(|d| dates::parse_iso_date(&d).is_some());
     match table {
         "clients" => {
-            let name = text::name(&s(row, "name").unwrap_or_default(), T::FieldName).map_err(|e| e.to_string())?;
+            let name = text::name(&s(row, "name").unwrap_or_default(), T::FieldName).map_err(|_| "name")?;
             row.insert("name".into(), Json::from(name));
             check(
                 s(row, "status").is_some_and(|v| ClientStatus::from_key(&v).is_some()),
@@ -393,7 +397,7 @@ fn validate_row(table: &str, row: &mut Map<String, Json>) -> std::result::Result
             "kind",
         )?,
         "tasks" => {
-            let title = text::name(&s(row, "title").unwrap_or_default(), T::FieldTitle).map_err(|e| e.to_string())?;
+            let title = text::name(&s(row, "title").unwrap_or_default(), T::FieldTitle).map_err(|_| "title")?;
             row.insert("title".into(), Json::from(title));
             check(
                 s(row, "status").is_some_and(|v| TaskStatus::from_key(&v).is_some()),
