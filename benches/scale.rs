@@ -540,7 +540,7 @@ fn side_by_side(dir: &Path, bin: &Path) -> Option<String> {
     }
     let mut a = Vec::new();
     let mut b = Vec::new();
-    for _ in 0..7 {
+    for _ in 0..15 {
         let t = Instant::now();
         assert!(tw_overdue().status.success());
         a.push(t.elapsed());
@@ -558,7 +558,7 @@ fn side_by_side(dir: &Path, bin: &Path) -> Option<String> {
         "## Side by side with Taskwarrior ({version}), 100,000 tasks\n\n\
          | | Taskwarrior | vadesk |\n|---|---|---|\n\
          | import of the same export | {} | {} |\n\
-         | `task overdue` / `vadesk review --json`, median of 7 interleaved runs | {} | {} |\n\
+         | `task overdue` / `vadesk review --json`, median of 15 interleaved runs | {} | {} |\n\
          | overdue tasks found | {} | {} |\n\n\
          vadesk is **{ratio:.0}×** faster; both find {} overdue tasks.\n",
         ms(tw_import),

@@ -557,3 +557,21 @@ fn help_and_usage_errors_speak_the_users_language() {
     let out = d.cmd().args(["--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("A keyboard-driven terminal desk"));
 }
+
+#[test]
+fn a_material_received_late_is_flagged_even_if_no_tick_saw_it() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "C"]);
+    let t = d.id(&["task", "add", "C", "T"]).to_string();
+    let m = d.id(&["material", "ask", &t, "Logo", "--by", "2026-11-20"]).to_string();
+    let on_time = d
+        .id(&["material", "ask", &t, "Fonts", "--by", "2026-11-23"])
+        .to_string();
+    d.ok(&["material", "got", &m]);
+    d.ok(&["material", "got", &on_time]);
+    let flags = d.json(&["flag", "list", "--json"]);
+    assert_eq!(flags.as_array().unwrap().len(), 1, "{flags}");
+    assert_eq!(flags[0]["kind"], "late_material");
+    assert_eq!(flags[0]["at"], "2026-11-21");
+    assert_eq!(flags[0]["source"], "auto");
+}

@@ -189,10 +189,8 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "{}", tf(l, T::MsgAttendance, &[&id, &a]))?;
         }
         Command::Flag(c) => flag(c, ctx, &mut store, out)?,
-        Command::Review { json: as_json } => {
-            store.detect(today, ctx.config.min_rate)?;
-            review(ctx, &store, as_json, out)?;
-        }
+        // The review only reads: it lists what is late whether or not a flag was raised yet.
+        Command::Review { json: as_json } => review(ctx, &store, as_json, out)?,
         Command::Tick { once, json: as_json } => loop {
             let report = store.detect(today_now(ctx, once), ctx.config.min_rate)?;
             if as_json {

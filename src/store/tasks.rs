@@ -401,7 +401,8 @@ impl Store {
                     "UPDATE requests SET received_on = ?1 WHERE id = ?2",
                     params![day(today), id],
                 )?;
-                Ok(())
+                // Arriving late is the fault itself, whether or not a tick saw it while late.
+                flag_if_late(tx, &r, today)
             },
         )
     }
@@ -415,6 +416,8 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoNudge, &[&kind, &r.task_title]),
             |tx| {
+                // A new date must not erase that the old one already passed.
+                flag_if_late(tx, &r, today)?;
                 tx.execute(
                     "UPDATE requests SET nudges = nudges + 1, last_nudge = ?1, expected_by = coalesce(?2, expected_by),
                      snoozed_until = NULL WHERE id = ?3",
@@ -424,4 +427,27 @@ impl Store {
             },
         )
     }
+}
+
+/// Raises the late flag of a request that is past its date (once per request, dated the first
+/// late day), as the tick would have.
+fn flag_if_late(tx: &rusqlite::Transaction, r: &Request, today: NaiveDate) -> Result<()> {
+    if !rules::is_late(r.expected_by, today) {
+        return Ok(());
+    }
+    let client_id: i64 = tx.query_row("SELECT client_id FROM tasks WHERE id = ?1", [r.task_id], |x| x.get(0))?;
+    let (kind, note) = match r.kind {
+        RequestKind::Material => (FlagKind::LateMaterial, format!("{} ({})", r.what, r.task_title)),
+        RequestKind::Feedback => (FlagKind::NoFeedback, r.task_title.clone()),
+    };
+    let source = format!("{}:{}", r.kind.key(), r.id);
+    super::flags::raise(
+        tx,
+        client_id,
+        kind,
+        rules::first_late_day(r.expected_by),
+        &source,
+        &note,
+    )?;
+    Ok(())
 }
