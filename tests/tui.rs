@@ -433,13 +433,23 @@ fn snapshots_of_popups() {
     insta::assert_snapshot!("help_120x35", d.text(120, 35));
     d.key(KeyCode::Esc).keys("a").key(KeyCode::Enter);
     insta::assert_snapshot!("form_error_80x24", d.text(80, 24));
+    insta::assert_snapshot!("form_error_120x35", d.text(120, 35));
     d.key(KeyCode::Esc);
     d.select_client("Bloom Florist").keys("f");
     insta::assert_snapshot!("flag_picker_80x24", d.text(80, 24));
+    insta::assert_snapshot!("flag_picker_120x35", d.text(120, 35));
     d.key(KeyCode::Esc).keys("D");
     insta::assert_snapshot!("confirm_80x24", d.text(80, 24));
+    insta::assert_snapshot!("confirm_120x35", d.text(120, 35));
     d.key(KeyCode::Esc).key(KeyCode::Enter);
     insta::assert_snapshot!("client_details_80x24", d.text(80, 24));
+    insta::assert_snapshot!("client_details_120x35", d.text(120, 35));
+    d.key(KeyCode::Esc).key(KeyCode::Tab).key(KeyCode::Enter);
+    insta::assert_snapshot!("task_details_120x35", d.text(120, 35));
+    d.key(KeyCode::Esc);
+    d.keys("?");
+    insta::assert_snapshot!("help_80x24", d.text(80, 24));
+    d.key(KeyCode::Esc);
     insta::assert_snapshot!("too_small_20x5", d.text(20, 5));
 }
 

@@ -734,7 +734,7 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let t = store.task(id)?;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| i18n::date(d, today, l)).unwrap_or_else(|| "—".into());
     let mut lines = vec![
-        row(l, T::HClient, &t.client),
+        row(l, T::FClient, &t.client),
         row(l, T::FStatus, t.status.key()),
         row(l, T::FDue, date(t.due)),
         row(l, T::FVia, t.via.map(|v| v.key()).unwrap_or("—")),
@@ -790,11 +790,11 @@ fn flag_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let f = store.flag(id)?;
     let points = app.rules.contribution(f.kind, f.at, today);
     let mut lines = vec![
-        row(l, T::HClient, &f.client),
-        row(l, T::HWhen, i18n::date(f.at, today, l)),
+        row(l, T::FClient, &f.client),
+        row(l, T::FWhen, i18n::date(f.at, today, l)),
         row(
             l,
-            T::HSource,
+            T::FSource,
             match f.source {
                 FlagSource::Auto => format!(
                     "{} ({})",
@@ -804,10 +804,10 @@ fn flag_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 FlagSource::Manual => T::SourceManual.text(l).to_string(),
             },
         ),
-        row(l, T::HWeight, app.rules.weight(f.kind)),
+        row(l, T::FWeight, app.rules.weight(f.kind)),
         row(
             l,
-            T::HScore,
+            T::FScore,
             if f.dismissed {
                 T::Dismissed.text(l).to_string()
             } else {
@@ -816,7 +816,7 @@ fn flag_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         ),
     ];
     if let Some(rule) = f.kind.auto_rule() {
-        lines.push(row(l, T::HRaised, rule.text(l)));
+        lines.push(row(l, T::FRaised, rule.text(l)));
     }
     if !f.note.is_empty() {
         lines.push(String::new());

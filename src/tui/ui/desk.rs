@@ -253,7 +253,15 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(" "),
             Span::styled(width::pad(&date, 11), th.dim()),
             Span::styled(width::pad(src, 5), th.dim()),
-            Span::styled(width::truncate(&note, rest), th.dim()),
+            // A note with no room for a word is left out rather than shown as a lone "…".
+            Span::styled(
+                if rest >= 6 {
+                    width::truncate_words(&note, rest)
+                } else {
+                    String::new()
+                },
+                th.dim(),
+            ),
         ];
         lines.push(Line::from(
             spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
