@@ -91,15 +91,6 @@ fn date_arg(s: &str, ctx: &Context) -> Result<NaiveDate> {
     dates::parse_date(s, ctx.today())
 }
 
-fn number(s: &str) -> Result<f64> {
-    let v: f64 = s
-        .trim()
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| Error::invalid(T::ErrBadNumber, &[&s]))?;
-    text::amount(v)
-}
-
 fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields> {
     Ok(ClientFields {
         name,
@@ -113,7 +104,7 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
         rate: match opts.rate.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(number(r)?)),
+            Some(r) => Some(Some(text::parse_amount(r)?)),
         },
         review_day: match opts.review_day.as_deref() {
             None => None,
@@ -524,7 +515,7 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
         } => {
             let c = store.find_client(&client)?;
             let q = NewQuote {
-                amount: number(&amount)?,
+                amount: text::parse_amount(&amount)?,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?.unwrap_or(0),
                 sent_on: sent.as_deref().map(|s| date_arg(s, ctx)).transpose()?.unwrap_or(today),
                 answer_by: answer_by.as_deref().map(|s| date_arg(s, ctx)).transpose()?,

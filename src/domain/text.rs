@@ -67,6 +67,16 @@ pub fn free_text(s: &str, what: T) -> Result<String> {
     Ok(cleaned)
 }
 
+/// Parses an amount as people type it (`35`, `35.50`, `35,50`) and checks it.
+pub fn parse_amount(s: &str) -> Result<f64> {
+    let v: f64 = s
+        .trim()
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| Error::invalid(T::ErrBadNumber, &[&s]))?;
+    amount(v)
+}
+
 /// An amount of money or rate: finite, not negative.
 pub fn amount(v: f64) -> Result<f64> {
     if !v.is_finite() || !(0.0..=1e12).contains(&v) {

@@ -201,77 +201,67 @@ fn recorded_faults(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>)
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     };
     let (tasks_seen, meetings_seen) = (seen("checked:tasks")?, seen("checked:meetings")?);
-    {
-        let mut q = tx.prepare_cached(VAGUE_TASKS)?;
-        let rows = q.query_map([tasks_seen], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
-        })?;
-        for row in rows {
-            let (id, client_id, title) = row?;
-            out.push(Candidate {
-                client_id,
-                kind: FlagKind::VagueSpec,
-                at: today,
-                source_ref: format!("task:{id}:vague"),
-                note: title,
-            });
-        }
-    }
-    {
-        let mut q = tx.prepare_cached(CHANGED_TASKS)?;
-        let rows = q.query_map([tasks_seen], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, client_id, title, outcome) = row?;
-            if let Some(kind) = crate::domain::Outcome::from_key(&outcome).and_then(rules::outcome_flag) {
-                out.push(Candidate {
-                    client_id,
-                    kind,
-                    at: today,
-                    source_ref: format!("task:{id}:outcome"),
-                    note: title,
-                });
-            }
-        }
-    }
-    {
-        let mut q = tx.prepare_cached(MEETING_FAULTS)?;
-        let rows = q.query_map([meetings_seen], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, client_id, at, attendance, kind) = row?;
-            let Some(flag) = crate::domain::Attendance::from_key(&attendance).and_then(rules::attendance_flag) else {
-                continue;
-            };
-            let on = dates::parse_iso_date(at.get(..10).unwrap_or("")).unwrap_or(today);
-            out.push(Candidate {
-                client_id,
-                kind: flag,
-                at: on,
-                source_ref: format!("meeting:{id}"),
-                note: format!("{kind} {at}"),
-            });
-        }
-    }
+    collect(tx, VAGUE_TASKS, tasks_seen, out, |r| {
+        let id: i64 = r.get(0)?;
+        Ok(Some(Candidate {
+            client_id: r.get(1)?,
+            kind: FlagKind::VagueSpec,
+            at: today,
+            source_ref: format!("task:{id}:vague"),
+            note: r.get(2)?,
+        }))
+    })?;
+    collect(tx, CHANGED_TASKS, tasks_seen, out, |r| {
+        let id: i64 = r.get(0)?;
+        let outcome: String = r.get(3)?;
+        let Some(kind) = crate::domain::Outcome::from_key(&outcome).and_then(rules::outcome_flag) else {
+            return Ok(None);
+        };
+        Ok(Some(Candidate {
+            client_id: r.get(1)?,
+            kind,
+            at: today,
+            source_ref: format!("task:{id}:outcome"),
+            note: r.get(2)?,
+        }))
+    })?;
+    collect(tx, MEETING_FAULTS, meetings_seen, out, |r| {
+        let id: i64 = r.get(0)?;
+        let (at, attendance, kind): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        let Some(flag) = crate::domain::Attendance::from_key(&attendance).and_then(rules::attendance_flag) else {
+            return Ok(None);
+        };
+        let on = dates::parse_iso_date(at.get(..10).unwrap_or("")).unwrap_or(today);
+        Ok(Some(Candidate {
+            client_id: r.get(1)?,
+            kind: flag,
+            at: on,
+            source_ref: format!("meeting:{id}"),
+            note: format!("{kind} {at}"),
+        }))
+    })?;
     tx.execute(
         "INSERT INTO meta(key, value) VALUES ('checked:tasks', (SELECT coalesce(max(id), 0) FROM tasks)),
                                              ('checked:meetings', (SELECT coalesce(max(id), 0) FROM meetings))
          ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value",
         [],
     )?;
+    Ok(())
+}
+
+/// Runs one of the safety net's queries (records above `seen`) and keeps what it turns into a flag.
+fn collect(
+    tx: &Transaction,
+    sql: &str,
+    seen: i64,
+    out: &mut Vec<Candidate>,
+    to_candidate: impl Fn(&rusqlite::Row) -> rusqlite::Result<Option<Candidate>>,
+) -> Result<()> {
+    let mut q = tx.prepare_cached(sql)?;
+    let rows = q.query_map([seen], |r| to_candidate(r))?;
+    for row in rows {
+        out.extend(row?);
+    }
     Ok(())
 }
 

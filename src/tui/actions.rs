@@ -471,15 +471,6 @@ fn opt<V>(s: &str, f: impl FnOnce(&str) -> Result<V>) -> Result<Option<V>> {
     }
 }
 
-fn amount(s: &str) -> Result<f64> {
-    let v: f64 = s
-        .trim()
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| Error::invalid(T::ErrBadNumber, &[&s]))?;
-    crate::domain::text::amount(v)
-}
-
 fn weekday(s: &str) -> Result<chrono::Weekday> {
     dates::parse_weekday(s).ok_or_else(|| Error::invalid(T::ErrBadWeekday, &[&s]))
 }
@@ -512,7 +503,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 name: Some(v(form, 0)),
                 status: Some(field!(1, ClientStatus::parse(&v(form, 1)))),
                 channels: Some(field!(2, channels(&v(form, 2)))),
-                rate: Some(field!(3, opt(&v(form, 3), amount))),
+                rate: Some(field!(3, opt(&v(form, 3), crate::domain::text::parse_amount))),
                 review_day: Some(field!(4, opt(&v(form, 4), weekday))),
                 tool: Some(v(form, 5)),
                 notes: Some(v(form, 6)),
@@ -574,7 +565,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::Quote(client) => {
             let q = NewQuote {
-                amount: field!(0, amount(&v(form, 0))),
+                amount: field!(0, crate::domain::text::parse_amount(&v(form, 0))),
                 prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
                 sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),
                 answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),
@@ -594,7 +585,8 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             tf(l, T::NoticeFlagged, &[&kind.label(l)])
         }
         FormKind::LateMinutes(meeting) => {
-            let minutes = field!(0, opt(&v(form, 0), amount)).map(|m| m.round().min(1440.0) as u32);
+            let minutes =
+                field!(0, opt(&v(form, 0), crate::domain::text::parse_amount)).map(|m| m.round().min(1440.0) as u32);
             store.record_attendance(meeting, Attendance::Late, minutes)?;
             T::AttLate.text(l).to_string()
         }
