@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{ReviewItem, ReviewKind};
+use crate::domain::{Attendance, ClientStatus, Outcome, QuoteStatus, ReviewItem, ReviewKind, TaskStatus};
 use crate::i18n::{self, tf, Lang, T};
 use crate::store::Counts;
 
@@ -111,4 +111,56 @@ pub fn counts(c: &Counts, l: Lang) -> String {
         });
     }
     parts.join(" · ")
+}
+
+/// How a stored status reads in a sentence or a table (keys stay keys where people type them).
+pub fn client_status(s: ClientStatus, l: Lang) -> &'static str {
+    match s {
+        ClientStatus::Prospect => T::CsProspect,
+        ClientStatus::Active => T::CsActive,
+        ClientStatus::Paused => T::CsPaused,
+        ClientStatus::Ended => T::CsEnded,
+        ClientStatus::Declined => T::CsDeclined,
+    }
+    .text(l)
+}
+
+pub fn task_status(s: TaskStatus, l: Lang) -> &'static str {
+    match s {
+        TaskStatus::Todo => T::StTodo,
+        TaskStatus::Doing => T::StDoing,
+        TaskStatus::Delivered => T::StDelivered,
+        TaskStatus::Done => T::StDone,
+        TaskStatus::Cancelled => T::StCancelled,
+    }
+    .text(l)
+}
+
+pub fn quote_status(s: QuoteStatus, l: Lang) -> &'static str {
+    match s {
+        QuoteStatus::Pending => T::QsPending,
+        QuoteStatus::Accepted => T::QuoteAccepted,
+        QuoteStatus::Rejected => T::QuoteRejected,
+    }
+    .text(l)
+}
+
+pub fn attendance(a: Attendance, l: Lang) -> &'static str {
+    match a {
+        Attendance::Pending => T::AttPending,
+        Attendance::OnTime => T::AttOnTime,
+        Attendance::Late => T::AttLate,
+        Attendance::NoShow => T::AttNoShow,
+        Attendance::Cancelled => T::AttCancelled,
+    }
+    .text(l)
+}
+
+pub fn outcome(o: Outcome, l: Lang) -> &'static str {
+    match o {
+        Outcome::Accepted => T::OutAccepted,
+        Outcome::ChangedAfterOk => T::OutChanged,
+        Outcome::Unused => T::OutUnused,
+    }
+    .text(l)
 }

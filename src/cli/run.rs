@@ -296,7 +296,7 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                     vec![
                         s.client.id.to_string(),
                         s.client.name.clone(),
-                        s.client.status.key().to_string(),
+                        crate::describe::client_status(s.client.status, l).to_string(),
                         s.verdict.label(l).to_string(),
                         format!("{:.1}", s.score),
                         s.open_tasks.to_string(),
@@ -336,7 +336,11 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let c = &summary.client;
             writeln!(out, "{} (#{})", c.name, c.id)?;
             let field = |k: T, v: String| format!("  {:<16} {v}", k.text(l));
-            writeln!(out, "{}", field(T::FStatus, c.status.key().into()))?;
+            writeln!(
+                out,
+                "{}",
+                field(T::FStatus, crate::describe::client_status(c.status, l).into())
+            )?;
             for ch in &c.channels {
                 let v = if ch.handle.is_empty() {
                     ch.kind.key().to_string()
@@ -475,7 +479,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     vec![
                         t.id.to_string(),
                         t.client.clone(),
-                        t.status.key().to_string(),
+                        crate::describe::task_status(t.status, l).to_string(),
                         t.due.map(|d| i18n::date_rel(d, today, l)).unwrap_or_default(),
                         t.waiting_on.iter().map(|k| k.key()).collect::<Vec<_>>().join(", "),
                         t.title.clone(),

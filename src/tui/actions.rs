@@ -650,7 +650,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let (s, a, _) = store.client_summary(id, &app.rules, today)?;
     let c = &s.client;
     let mut lines = vec![
-        row(l, T::FStatus, c.status.key()),
+        row(l, T::FStatus, crate::describe::client_status(c.status, l)),
         row(l, T::FVerdict, format!("{} ({:.2})", s.verdict.label(l), a.score)),
         row(
             l,
@@ -694,7 +694,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 q.amount,
                 i18n::date(q.sent_on, today, l),
                 i18n::date(q.answer_by, today, l),
-                q.status
+                crate::describe::quote_status(q.status, l)
             ));
         }
     }
@@ -709,7 +709,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 i18n::date(m.at.date(), today, l),
                 m.at.format("%H:%M"),
                 crate::describe::meeting_kind(m.kind.key(), l),
-                m.attendance
+                crate::describe::attendance(m.attendance, l)
             ));
         }
     }
@@ -727,7 +727,7 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| i18n::date(d, today, l)).unwrap_or_else(|| "—".into());
     let mut lines = vec![
         row(l, T::FClient, &t.client),
-        row(l, T::FStatus, t.status.key()),
+        row(l, T::FStatus, crate::describe::task_status(t.status, l)),
         row(l, T::FDue, date(t.due)),
         row(l, T::FVia, t.via.map(|v| v.key()).unwrap_or("—")),
         row(
@@ -738,7 +738,11 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         row(l, T::FClarifications, t.clarifications),
         row(l, T::FCreated, date(Some(t.created_on))),
         row(l, T::FDelivered, date(t.delivered_on)),
-        row(l, T::FOutcome, t.outcome.map(|o| o.key()).unwrap_or("—")),
+        row(
+            l,
+            T::FOutcome,
+            t.outcome.map(|o| crate::describe::outcome(o, l)).unwrap_or("—"),
+        ),
     ];
     if !t.spec.is_empty() {
         lines.push(String::new());

@@ -96,17 +96,6 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
     );
 }
 
-fn status_label(s: TaskStatus, l: crate::i18n::Lang) -> &'static str {
-    match s {
-        TaskStatus::Todo => T::StTodo,
-        TaskStatus::Doing => T::StDoing,
-        TaskStatus::Delivered => T::StDelivered,
-        TaskStatus::Done => T::StDone,
-        TaskStatus::Cancelled => T::StCancelled,
-    }
-    .text(l)
-}
-
 fn waits(t: &Task, l: crate::i18n::Lang) -> String {
     t.waiting_on
         .iter()
@@ -154,7 +143,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         let closed = matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
         let mut spans = vec![
             Span::styled(
-                width::pad(status_label(t.status, l), status_w),
+                width::pad(crate::describe::task_status(t.status, l), status_w),
                 if closed { th.dim() } else { Style::new() },
             ),
             Span::raw(" "),
