@@ -98,6 +98,9 @@ impl Screen {
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
+        // The parser first: the program's full redraw at the new size must land in a screen of
+        // that size (the other way round, a fast redraw is parsed at the old width).
+        self.parser.lock().unwrap().screen_mut().set_size(rows, cols);
         self.master
             .resize(PtySize {
                 rows,
@@ -106,7 +109,6 @@ impl Screen {
                 pixel_height: 0,
             })
             .unwrap();
-        self.parser.lock().unwrap().screen_mut().set_size(rows, cols);
     }
 
     pub fn exit(mut self) -> Vec<u8> {
