@@ -25,8 +25,6 @@ pub struct TaskFilter {
     pub client_id: Option<i64>,
     pub status: Option<TaskStatus>,
     pub waiting_only: bool,
-    /// Hide done and cancelled tasks.
-    pub open_only: bool,
     pub limit: Option<usize>,
     pub offset: usize,
 }
@@ -202,10 +200,8 @@ impl Store {
             conds.push("t.status = ?");
             values.push(st.key().to_string().into());
         }
-        if filter.open_only || filter.waiting_only {
-            conds.push("t.status NOT IN ('done', 'cancelled')");
-        }
         if filter.waiting_only {
+            conds.push("t.status NOT IN ('done', 'cancelled')");
             conds.push("EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL)");
         }
         let clause = if conds.is_empty() {
