@@ -372,7 +372,7 @@ catalogue! {
     AttLate => ("Late", "Tarde"),
     AttNoShow => ("Did not show up", "No se presentó"),
     AttCancelled => ("Cancelled", "Cancelada"),
-    WelcomeTitle => ("Welcome to vadesk", "Bienvenida a vadesk"),
+    WelcomeTitle => ("Welcome to vadesk", "Te damos la bienvenida a vadesk"),
     WelcomeDemo => ("Load the demo sample to look around", "Cargar la demo para echar un vistazo"),
     WelcomeClient => ("Add my first client", "Añadir mi primer cliente"),
     WelcomeEmpty => ("Start with an empty desk", "Empezar con el escritorio vacío"),
