@@ -8,6 +8,7 @@ use super::form::Popup;
 use super::keys::{KeyCtx, Move};
 use crate::config::Config;
 use crate::domain::red_flag::{assess, Assessment};
+use crate::domain::text::width;
 use crate::domain::{Flag, ReviewItem, ScoreRules, Task};
 use crate::error::Result;
 use crate::i18n::Lang;
@@ -113,6 +114,9 @@ pub struct App {
     pub review_rows: Vec<usize>,
     pub review_sel: usize,
     pub review_filter: Option<Filter>,
+    /// Widths of the review's section and lateness columns, measured once per load so that a
+    /// frame touches only the visible rows.
+    pub review_widths: (usize, usize),
     pub popup: Option<Popup>,
     pub notice: Option<Notice>,
     pub counts: Counts,
@@ -145,6 +149,7 @@ impl App {
             review_rows: Vec::new(),
             review_sel: 0,
             review_filter: None,
+            review_widths: (12, 4),
             popup: None,
             notice: None,
             counts: Counts::default(),
@@ -291,6 +296,21 @@ impl App {
 
     pub fn reload_review(&mut self, store: &Store) -> Result<()> {
         self.review = store.review(self.today())?;
+        let l = self.lang;
+        // Section labels are never cut: the column is as wide as the longest one present.
+        let kind_w = self
+            .review
+            .iter()
+            .map(|it| width::of(it.kind.label(l)))
+            .max()
+            .unwrap_or(12);
+        let late_w = self
+            .review
+            .iter()
+            .map(|it| width::of(&crate::i18n::days(it.days_late, l)) + 1)
+            .max()
+            .unwrap_or(0);
+        self.review_widths = (kind_w, late_w.max(4));
         self.refilter_review();
         Ok(())
     }

@@ -39,21 +39,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(Span::styled(msg.text(l), th.ok())), inner);
         return;
     }
-    // The section labels are never cut: the column is as wide as the longest one shown.
-    let kind_w = app
-        .review
-        .iter()
-        .map(|it| width::of(it.kind.label(l)))
-        .max()
-        .unwrap_or(12);
+    let (kind_w, late_w) = app.review_widths;
     let client_w = (w / 5).clamp(10, 22);
-    let late_w = app
-        .review
-        .iter()
-        .map(|it| width::of(&i18n::days(it.days_late, l)) + 1)
-        .max()
-        .unwrap_or(0)
-        .max(4);
     let body_w = w.saturating_sub(kind_w + client_w + late_w + 3);
     let start = page_start(app.review_sel, h);
     let mut lines = Vec::with_capacity(h);
