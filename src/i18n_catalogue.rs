@@ -64,6 +64,28 @@ catalogue! {
     ErrAnswerBeforeSent => ("the answer date cannot be before the day the quote was sent", "la fecha de respuesta no puede ser anterior al envío del presupuesto"),
     ErrNothingToUndo => ("nothing to undo", "no hay nada que deshacer"),
 
+    // Trust: undo that never overwrites other work
+    ErrNothingToRedo => ("nothing to redo", "no hay nada que rehacer"),
+    ErrUndoChanged => ("can't {0} '{1}': {2} changed since (in another window or program); nothing was changed",
+                       "no se puede {0} «{1}»: {2} ha cambiado desde entonces (en otra ventana o programa); no se ha cambiado nada"),
+    ErrUndoDepends => ("can't {0} '{1}': {2} now has other records that depend on it; nothing was changed",
+                       "no se puede {0} «{1}»: {2} tiene ahora otros registros que dependen de él; no se ha cambiado nada"),
+    VerbUndo => ("undo", "deshacer"),
+    VerbRedo => ("redo", "rehacer"),
+    RecClient => ("client {0}", "el cliente {0}"),
+    RecChannel => ("channel {0}", "el canal {0}"),
+    RecTask => ("task {0}", "la tarea {0}"),
+    RecRequest => ("request {0}", "la petición {0}"),
+    RecQuote => ("quote {0}", "el presupuesto {0}"),
+    RecMeeting => ("meeting {0}", "la reunión {0}"),
+    RecFlag => ("red flag {0}", "la bandera roja {0}"),
+    RecWeeklyReview => ("weekly review {0}", "la revisión semanal {0}"),
+    RecOther => ("record {0}", "el registro {0}"),
+    ConfirmUndoOld => ("Undo '{0}', a change from {1}? (y/n)", "¿Deshacer «{0}», un cambio del {1}? (s/n)"),
+    ConfirmRedoOld => ("Redo '{0}', a change from {1}? (y/n)", "¿Rehacer «{0}», un cambio del {1}? (s/n)"),
+    NoticeRedone => ("Redone: {0}", "Rehecho: {0}"),
+    KeyRedo => ("Redo what u undid", "Rehacer lo que u deshizo"),
+
     // Errors: the store
     ErrNotVadesk => ("{0} is not a vadesk database; it was left untouched", "{0} no es una base de datos de vadesk; no se ha tocado"),
     ErrTooNew => ("{0} was written by a newer vadesk (schema {1}; this one knows up to {2}); it was left untouched",

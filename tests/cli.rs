@@ -54,6 +54,7 @@ fn add_commands_print_the_bare_id_and_lists_have_stable_json() {
             "review_day",
             "score",
             "status",
+            "uuid",
             "verdict"
         ]
     );
@@ -77,12 +78,17 @@ fn add_commands_print_the_bare_id_and_lists_have_stable_json() {
             "outcome",
             "status",
             "title",
+            "uuid",
             "waiting"
         ]
     );
     assert_eq!(tasks[0]["due"], "2026-11-26");
     assert_eq!(tasks[0]["waiting"], false);
     assert_eq!(tasks[0]["client"], "Bloom Florist");
+    // Every record carries a uuid, distinct from every other.
+    let u = tasks[0]["uuid"].as_str().unwrap();
+    assert_eq!(u.len(), 36);
+    assert_ne!(u, c0["uuid"].as_str().unwrap());
 }
 
 #[test]
@@ -278,7 +284,7 @@ fn flags_manual_dismiss_kinds() {
     let list = d.json(&["flag", "list", "--client", "Tienda Sol", "--json"]);
     assert_eq!(
         keys(&list[0]),
-        ["at", "client", "dismissed", "id", "kind", "note", "source"]
+        ["at", "client", "dismissed", "id", "kind", "note", "source", "uuid"]
     );
     assert_eq!(list[0]["source"], "manual");
     assert_eq!(list[0]["dismissed"], false);

@@ -270,10 +270,11 @@ fn a_full_disk_saves_nothing_and_says_so() {
     assert_eq!(integrity(&d.db), "ok");
 }
 
-#[test]
-fn the_v1_fixture_opens_with_every_record_intact() {
+/// Opens an old store (v1, v2) with the current program: every record is kept, each gains
+/// a uuid (derived ones for automatic flags), and the store works afterwards.
+fn upgrade_keeps_every_record(fixture: &str) {
     let d = Desk::new();
-    std::fs::copy("tests/fixtures/v1.db", &d.db).unwrap();
+    std::fs::copy(fixture, &d.db).unwrap();
     #[cfg(unix)]
     {
         // A checkout does not keep the fixture's 0600; a real store has it.
@@ -282,7 +283,8 @@ fn the_v1_fixture_opens_with_every_record_intact() {
     }
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string("tests/fixtures/v1.json").unwrap()).unwrap();
-    let got = d.snapshot();
+    let mut got = d.snapshot();
+    let mut uuids = std::collections::HashSet::new();
     for table in [
         "clients",
         "channels",
@@ -293,12 +295,40 @@ fn the_v1_fixture_opens_with_every_record_intact() {
         "flags",
         "weekly_reviews",
     ] {
-        assert_eq!(got[table], expected[table], "{table} changed in the upgrade");
+        for row in got[table].as_array_mut().unwrap() {
+            let obj = row.as_object_mut().unwrap();
+            let uuid = obj.remove("uuid").and_then(|u| u.as_str().map(str::to_string));
+            let uuid = uuid.unwrap_or_else(|| panic!("{table} row without uuid: {obj:?}"));
+            assert_eq!(uuid.len(), 36, "{uuid}");
+            if obj.get("source").and_then(|s| s.as_str()) == Some("auto") {
+                assert_eq!(&uuid[14..15], "5", "an automatic flag's uuid is derived: {uuid}");
+            }
+            assert!(uuids.insert(uuid), "uuids are unique");
+            if table == "weekly_reviews" {
+                obj.remove("id");
+            }
+        }
+        assert_eq!(
+            got[table], expected[table],
+            "{table} changed in the upgrade of {fixture}"
+        );
     }
     assert_eq!(count(&d.db, "PRAGMA user_version"), LATEST_VERSION as i64);
     d.ok(&["doctor"]);
-    // The upgraded store works.
-    d.ok(&["task", "add", "Bloom Florist", "After the upgrade"]);
+    // The upgraded store works, and a deleted record's id is never given out again.
+    let id = d.ok(&["task", "add", "Bloom Florist", "After the upgrade"]);
+    let max: i64 = count(&d.db, "SELECT max(id) FROM tasks");
+    assert_eq!(id.trim(), max.to_string());
+}
+
+#[test]
+fn the_v1_fixture_opens_with_every_record_intact() {
+    upgrade_keeps_every_record("tests/fixtures/v1.db");
+}
+
+#[test]
+fn the_v2_fixture_opens_with_every_record_intact() {
+    upgrade_keeps_every_record("tests/fixtures/v2.db");
 }
 
 #[test]

@@ -46,6 +46,7 @@ pub fn round2(x: f64) -> f64 {
 #[derive(Serialize)]
 pub struct ClientJson {
     pub id: i64,
+    pub uuid: String,
     pub name: String,
     pub status: String,
     pub channels: Vec<Channel>,
@@ -64,6 +65,7 @@ impl ClientJson {
     pub fn new(s: &ClientSummary) -> Self {
         ClientJson {
             id: s.client.id,
+            uuid: s.client.uuid.clone(),
             name: s.client.name.clone(),
             status: s.client.status.key().into(),
             channels: s.client.channels.clone(),
@@ -103,6 +105,7 @@ pub fn explanation(a: &Assessment) -> Vec<ContributionJson> {
 #[derive(Serialize)]
 pub struct TaskJson {
     pub id: i64,
+    pub uuid: String,
     pub client: String,
     pub title: String,
     pub status: &'static str,
@@ -116,6 +119,7 @@ impl TaskJson {
     pub fn new(t: &Task) -> Self {
         TaskJson {
             id: t.id,
+            uuid: t.uuid.clone(),
             client: t.client.clone(),
             title: t.title.clone(),
             status: t.status.key(),
@@ -130,6 +134,7 @@ impl TaskJson {
 #[derive(Serialize)]
 pub struct FlagJson {
     pub id: i64,
+    pub uuid: String,
     pub client: String,
     pub kind: &'static str,
     pub at: NaiveDate,
@@ -142,6 +147,7 @@ impl FlagJson {
     pub fn new(f: &Flag) -> Self {
         FlagJson {
             id: f.id,
+            uuid: f.uuid.clone(),
             client: f.client.clone(),
             kind: f.kind.key(),
             at: f.at,

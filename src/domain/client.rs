@@ -50,6 +50,7 @@ impl Channel {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     pub id: i64,
+    pub uuid: String,
     pub name: String,
     pub status: ClientStatus,
     pub channels: Vec<Channel>,

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod dates;
+pub mod identity;
 pub mod red_flag;
 pub mod review;
 pub mod rules;

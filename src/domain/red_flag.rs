@@ -98,6 +98,7 @@ pub enum FlagSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flag {
     pub id: i64,
+    pub uuid: String,
     pub client_id: i64,
     pub client: String,
     pub kind: FlagKind,
@@ -272,6 +273,7 @@ mod tests {
     fn flag(kind: FlagKind, at: &str) -> Flag {
         Flag {
             id: 0,
+            uuid: String::new(),
             client_id: 1,
             client: "c".into(),
             kind,

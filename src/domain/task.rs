@@ -54,6 +54,7 @@ keyed_enum!(Attendance, T::ErrBadAttendance, {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     pub id: i64,
+    pub uuid: String,
     pub client_id: i64,
     pub client: String,
     pub title: String,
@@ -80,6 +81,7 @@ impl Task {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub id: i64,
+    pub uuid: String,
     pub kind: RequestKind,
     pub task_id: i64,
     pub task_title: String,
@@ -105,6 +107,7 @@ impl Request {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {
     pub id: i64,
+    pub uuid: String,
     pub client_id: i64,
     pub client: String,
     pub amount: f64,
@@ -117,6 +120,7 @@ pub struct Quote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Meeting {
     pub id: i64,
+    pub uuid: String,
     pub client_id: i64,
     pub client: String,
     pub kind: MeetingKind,
@@ -144,6 +148,7 @@ mod tests {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let mut r = Request {
             id: 1,
+            uuid: String::new(),
             kind: RequestKind::Material,
             task_id: 1,
             task_title: String::new(),

@@ -33,11 +33,12 @@ pub struct ClientSummary {
     pub waiting_tasks: u32,
 }
 
-const CLIENT_COLS: &str = "id, name, status, tool, rate, review_day, notes, created_on";
+const CLIENT_COLS: &str = "id, name, status, tool, rate, review_day, notes, created_on, uuid";
 
 fn client_row(r: &Row) -> rusqlite::Result<Client> {
     Ok(Client {
         id: r.get(0)?,
+        uuid: r.get(8)?,
         name: r.get(1)?,
         status: ClientStatus::from_key(&r.get::<_, String>(2)?).unwrap_or(ClientStatus::Active),
         channels: Vec::new(),

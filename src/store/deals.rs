@@ -8,12 +8,14 @@ use crate::domain::{rules, text, Attendance, Meeting, MeetingKind, Quote, QuoteS
 use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
 
-const QUOTE_SELECT: &str = "SELECT q.id, q.client_id, c.name, q.amount, q.prep_min, q.sent_on, q.answer_by, q.status
+const QUOTE_SELECT: &str =
+    "SELECT q.id, q.client_id, c.name, q.amount, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid
      FROM quotes q JOIN clients c ON c.id = q.client_id";
 
 fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
     Ok(Quote {
         id: r.get(0)?,
+        uuid: r.get(8)?,
         client_id: r.get(1)?,
         client: r.get(2)?,
         amount: r.get(3)?,
@@ -24,13 +26,14 @@ fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
     })
 }
 
-const MEETING_SELECT: &str = "SELECT m.id, m.client_id, c.name, m.kind, m.at, m.attendance, m.late_minutes
+const MEETING_SELECT: &str = "SELECT m.id, m.client_id, c.name, m.kind, m.at, m.attendance, m.late_minutes, m.uuid
      FROM meetings m JOIN clients c ON c.id = m.client_id";
 
 fn meeting_row(r: &Row) -> rusqlite::Result<Meeting> {
     let at: String = r.get(4)?;
     Ok(Meeting {
         id: r.get(0)?,
+        uuid: r.get(7)?,
         client_id: r.get(1)?,
         client: r.get(2)?,
         kind: MeetingKind::from_key(&r.get::<_, String>(3)?).unwrap_or(MeetingKind::Other),

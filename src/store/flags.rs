@@ -8,12 +8,14 @@ use crate::domain::{text, Flag, FlagKind, FlagSource};
 use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
 
-const FLAG_SELECT: &str = "SELECT f.id, f.client_id, c.name, f.kind, f.at, f.note, f.source, f.source_ref, f.dismissed
+const FLAG_SELECT: &str =
+    "SELECT f.id, f.client_id, c.name, f.kind, f.at, f.note, f.source, f.source_ref, f.dismissed, f.uuid
      FROM flags f JOIN clients c ON c.id = f.client_id";
 
 fn flag_row(r: &Row) -> rusqlite::Result<Flag> {
     Ok(Flag {
         id: r.get(0)?,
+        uuid: r.get(9)?,
         client_id: r.get(1)?,
         client: r.get(2)?,
         kind: FlagKind::from_key(&r.get::<_, String>(3)?).unwrap_or(FlagKind::Other),
@@ -39,12 +41,44 @@ pub(super) fn raise(
     note: &str,
 ) -> Result<Option<i64>> {
     let now = super::stamp(chrono::Local::now().naive_local());
+    let uuid = flag_uuid(tx, source_ref)?;
     let mut q = tx.prepare_cached(
-        "INSERT INTO flags(client_id, kind, at, note, source, source_ref, created_at)
-         VALUES (?1, ?2, ?3, ?4, 'auto', ?5, ?6) ON CONFLICT(source_ref) DO NOTHING",
+        "INSERT INTO flags(client_id, kind, at, note, source, source_ref, created_at, uuid)
+         VALUES (?1, ?2, ?3, ?4, 'auto', ?5, ?6, ?7) ON CONFLICT DO NOTHING",
     )?;
-    let n = q.execute(params![client_id, kind.key(), day(at), note, source_ref, now])?;
+    let n = q.execute(params![client_id, kind.key(), day(at), note, source_ref, now, uuid])?;
     Ok((n == 1).then(|| tx.last_insert_rowid()))
+}
+
+/// The table a source reference's second part numbers (`material:12` → requests 12).
+fn ref_table(prefix: &str) -> Option<&'static str> {
+    Some(match prefix {
+        "material" | "feedback" => "requests",
+        "quote" => "quotes",
+        "meeting" => "meetings",
+        "task" => "tasks",
+        "channels" | "rate" | "weekly" | "scope" | "underpaying" => "clients",
+        _ => return None,
+    })
+}
+
+/// The derived uuid of an automatic flag: its source reference with the local id replaced by
+/// the source record's uuid, so another machine, where the same record has another id,
+/// derives the same flag.
+pub(crate) fn flag_uuid(conn: &rusqlite::Connection, source_ref: &str) -> rusqlite::Result<String> {
+    let mut parts: Vec<String> = source_ref.split(':').map(str::to_string).collect();
+    if let (Some(table), Some(id)) = (
+        parts.first().and_then(|p| ref_table(p)),
+        parts.get(1).and_then(|s| s.parse::<i64>().ok()),
+    ) {
+        let uuid: Option<String> = conn
+            .query_row(&format!("SELECT uuid FROM {table} WHERE id = ?1"), [id], |r| r.get(0))
+            .optional()?;
+        if let Some(u) = uuid {
+            parts[1] = u;
+        }
+    }
+    Ok(crate::domain::identity::derived(&format!("flag:{}", parts.join(":"))))
 }
 
 impl Store {

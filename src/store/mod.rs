@@ -27,6 +27,7 @@ pub use deals::NewQuote;
 pub use detect::{Counts, DetectReport, NewFlag};
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use tasks::{TaskFields, TaskFilter};
+pub use undo::UndoStep;
 
 /// An open vadesk store.
 pub struct Store {
@@ -36,6 +37,8 @@ pub struct Store {
     lang: Lang,
     /// Whether writes are recorded for undo (the TUI's connection only).
     recording: bool,
+    /// The clock undo steps are stamped with (`--now`), or None for the real one.
+    now: Option<chrono::NaiveDateTime>,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -43,7 +46,12 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 impl Store {
     /// Opens the store at `path`, creating it (0600) when the file does not exist. The folder
     /// must exist. A file that is not a vadesk store, is damaged, or comes from a newer vadesk
-    /// is refused and left byte-for-byte untouched.
+    /// is refused and left byte-for-byte untouched, its `-wal` and `-shm` included.
+    ///
+    /// This is for the first connection a process makes to a file: it reads the file's header
+    /// itself. A second connection in the same process goes through [`Store::open_again`], which
+    /// never touches the file by other means (closing any descriptor of the file would drop
+    /// the process's POSIX locks, and another program could then delete the WAL under it).
     pub fn open(path: &Path) -> Result<Store> {
         let shown = path.display().to_string();
         if path.is_dir() {
@@ -54,40 +62,51 @@ impl Store {
                 return Err(Error::refused(T::ErrNoFolder, &[&parent.display()]));
             }
         }
-        if path.exists() {
+        if path.symlink_metadata().is_ok() {
             check_header(path)?;
+            examine_read_only(path, &shown)?;
         } else {
             create_private_file(path)?;
         }
+        Store::connect(path, &shown)
+    }
+
+    /// Another connection to this store, for a second thread of the same process (the desk's
+    /// tick). The file was examined when it was first opened; nothing here opens it outside
+    /// SQLite.
+    pub fn open_again(path: &Path) -> Result<Store> {
+        Store::connect(path, &path.display().to_string())
+    }
+
+    fn connect(path: &Path, shown: &str) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| refusal(e, &shown))?;
+        .map_err(|e| refusal(e, shown))?;
+        // Until the file is known to be ours, closing this connection must not checkpoint a
+        // WAL into it.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         // Read-only checks first: nothing is written until the file is known to be ours.
-        let (app_id, version, objects) = read_identity(&conn).map_err(|e| refusal(e, &shown))?;
-        let fresh = app_id == 0 && version == 0 && objects == 0;
-        if !fresh && app_id != APP_ID {
-            return Err(Error::refused(T::ErrNotVadesk, &[&shown]));
-        }
-        if version > LATEST_VERSION {
-            return Err(Error::refused(T::ErrTooNew, &[&shown, &version, &LATEST_VERSION]));
-        }
+        let (app_id, version, objects) = read_identity(&conn).map_err(|e| refusal(e, shown))?;
+        identity_ok(app_id, version, objects, shown)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(|e| refusal(e, &shown))?;
+            .map_err(|e| refusal(e, shown))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::refused(T::ErrNotWal, &[&shown]));
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             lang: Lang::En,
             recording: false,
+            now: None,
         };
-        schema::migrate(&mut store.conn, version, &shown)?;
+        schema::migrate(&mut store.conn, version, shown)?;
         Ok(store)
     }
 
@@ -108,6 +127,11 @@ impl Store {
         self.lang = lang;
     }
 
+    /// The clock undo steps are stamped with: the desk's `--now`, when one is fixed.
+    pub fn set_now(&mut self, now: Option<chrono::NaiveDateTime>) {
+        self.now = now;
+    }
+
     /// The raw connection, for tests and the benchmark's checks of query plans.
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -118,7 +142,8 @@ impl Store {
     fn write<R>(&mut self, label: impl FnOnce(Lang) -> String, f: impl FnOnce(&Transaction) -> Result<R>) -> Result<R> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if self.recording {
-            undo::begin_step(&tx, &label(self.lang))?;
+            let at = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
+            undo::begin_step(&tx, &label(self.lang), at)?;
         }
         let out = f(&tx)?;
         if self.recording {
@@ -253,6 +278,48 @@ pub(crate) fn register_points(
             Ok(weight * 0.5f64.powf(age as f64 / half_life))
         },
     )
+}
+
+/// Whether a file with this identity may be opened as a store.
+fn identity_ok(app_id: i32, version: i32, objects: i64, shown: &str) -> Result<()> {
+    let fresh = app_id == 0 && version == 0 && objects == 0;
+    if !fresh && app_id != APP_ID {
+        return Err(Error::refused(T::ErrNotVadesk, &[&shown]));
+    }
+    if version > LATEST_VERSION {
+        return Err(Error::refused(T::ErrTooNew, &[&shown, &version, &LATEST_VERSION]));
+    }
+    Ok(())
+}
+
+/// Reads the identity of an existing file through a read-only connection: it takes the usual
+/// shared locks (other programs may be writing) but can never checkpoint or delete a WAL, so a
+/// refused file and its `-wal` stay exactly as they were.
+fn examine_read_only(path: &Path, shown: &str) -> Result<()> {
+    if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+        return Ok(());
+    }
+    let conn = Connection::open_with_flags(
+        uri_for(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .map_err(|e| refusal(e, shown))?;
+    let (app_id, version, objects) = read_identity(&conn).map_err(|e| refusal(e, shown))?;
+    identity_ok(app_id, version, objects, shown)
+}
+
+/// `file:PATH?mode=ro`, with the characters a URI reserves escaped.
+fn uri_for(path: &Path) -> String {
+    let mut out = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.push_str("?mode=ro");
+    out
 }
 
 fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i32, i64)> {

@@ -141,13 +141,211 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX tasks_open_due;
     DROP INDEX tasks_created;
     "#,
+    // 3: identity. Every record gets a stable uuid, and ids are never reused (AUTOINCREMENT),
+    // so an undo step or a flag's source reference can never point at a newer record. SQLite
+    // cannot add either to a table in place: each table is rebuilt, its rows copied with their
+    // ids. Undo steps change shape (before/after images, checked before they are applied);
+    // the old statement log cannot be checked, so it is dropped.
+    r#"
+    CREATE TABLE clients_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL DEFAULT 'active',
+        tool TEXT NOT NULL DEFAULT '',
+        rate REAL,
+        review_day TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        created_on TEXT NOT NULL,
+        review_snoozed_until TEXT
+    );
+    INSERT INTO clients_v3(id, name, name_key, status, tool, rate, review_day, notes, created_on, review_snoozed_until)
+        SELECT id, name, name_key, status, tool, rate, review_day, notes, created_on, review_snoozed_until FROM clients;
+    CREATE TABLE channels_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        handle TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO channels_v3(id, client_id, kind, handle) SELECT id, client_id, kind, handle FROM channels;
+    CREATE TABLE tasks_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        spec TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'todo',
+        due TEXT,
+        via TEXT,
+        clarifications INTEGER NOT NULL DEFAULT 0,
+        estimate_min INTEGER,
+        delivered_on TEXT,
+        outcome TEXT,
+        created_on TEXT NOT NULL,
+        closed_on TEXT,
+        snoozed_until TEXT
+    );
+    INSERT INTO tasks_v3(id, client_id, title, spec, status, due, via, clarifications, estimate_min, delivered_on, outcome, created_on, closed_on, snoozed_until)
+        SELECT id, client_id, title, spec, status, due, via, clarifications, estimate_min, delivered_on, outcome, created_on, closed_on, snoozed_until FROM tasks;
+    CREATE TABLE requests_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('material', 'feedback')),
+        what TEXT NOT NULL DEFAULT '',
+        asked_on TEXT NOT NULL,
+        expected_by TEXT NOT NULL,
+        received_on TEXT,
+        nudges INTEGER NOT NULL DEFAULT 0,
+        last_nudge TEXT,
+        snoozed_until TEXT
+    );
+    INSERT INTO requests_v3(id, task_id, kind, what, asked_on, expected_by, received_on, nudges, last_nudge, snoozed_until)
+        SELECT id, task_id, kind, what, asked_on, expected_by, received_on, nudges, last_nudge, snoozed_until FROM requests;
+    CREATE TABLE quotes_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        amount REAL NOT NULL,
+        prep_min INTEGER NOT NULL DEFAULT 0,
+        sent_on TEXT NOT NULL,
+        answer_by TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        answered_on TEXT,
+        snoozed_until TEXT
+    );
+    INSERT INTO quotes_v3(id, client_id, amount, prep_min, sent_on, answer_by, status, answered_on, snoozed_until)
+        SELECT id, client_id, amount, prep_min, sent_on, answer_by, status, answered_on, snoozed_until FROM quotes;
+    CREATE TABLE meetings_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL DEFAULT 'other',
+        at TEXT NOT NULL,
+        attendance TEXT NOT NULL DEFAULT 'pending',
+        late_minutes INTEGER,
+        snoozed_until TEXT
+    );
+    INSERT INTO meetings_v3(id, client_id, kind, at, attendance, late_minutes, snoozed_until)
+        SELECT id, client_id, kind, at, attendance, late_minutes, snoozed_until FROM meetings;
+    CREATE TABLE flags_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL CHECK (source IN ('manual', 'auto')),
+        source_ref TEXT UNIQUE,
+        dismissed INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO flags_v3(id, client_id, kind, at, note, source, source_ref, dismissed, created_at)
+        SELECT id, client_id, kind, at, note, source, source_ref, dismissed, created_at FROM flags;
+    CREATE TABLE weekly_reviews_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        on_date TEXT NOT NULL,
+        UNIQUE (client_id, on_date)
+    );
+    INSERT INTO weekly_reviews_v3(client_id, on_date) SELECT client_id, on_date FROM weekly_reviews ORDER BY on_date, client_id;
+
+    DROP TABLE undo_log;
+    DROP TABLE undo_steps;
+    DROP TABLE weekly_reviews;
+    DROP TABLE flags;
+    DROP TABLE meetings;
+    DROP TABLE quotes;
+    DROP TABLE requests;
+    DROP TABLE tasks;
+    DROP TABLE channels;
+    DROP TABLE clients;
+    ALTER TABLE clients_v3 RENAME TO clients;
+    ALTER TABLE channels_v3 RENAME TO channels;
+    ALTER TABLE tasks_v3 RENAME TO tasks;
+    ALTER TABLE requests_v3 RENAME TO requests;
+    ALTER TABLE quotes_v3 RENAME TO quotes;
+    ALTER TABLE meetings_v3 RENAME TO meetings;
+    ALTER TABLE flags_v3 RENAME TO flags;
+    ALTER TABLE weekly_reviews_v3 RENAME TO weekly_reviews;
+
+    CREATE INDEX channels_client ON channels(client_id);
+    CREATE INDEX tasks_client ON tasks(client_id, status);
+    CREATE INDEX tasks_vague ON tasks(clarifications) WHERE clarifications >= 3;
+    CREATE INDEX tasks_outcome ON tasks(outcome) WHERE outcome IN ('changed_after_ok', 'unused');
+    CREATE INDEX requests_task ON requests(task_id) WHERE received_on IS NULL;
+    CREATE INDEX requests_task_all ON requests(task_id);
+    CREATE INDEX requests_open ON requests(kind, expected_by) WHERE received_on IS NULL;
+    CREATE INDEX quotes_client ON quotes(client_id);
+    CREATE INDEX quotes_pending ON quotes(answer_by) WHERE status = 'pending';
+    CREATE INDEX meetings_client ON meetings(client_id);
+    CREATE INDEX meetings_pending ON meetings(at) WHERE attendance = 'pending';
+    CREATE INDEX flags_client ON flags(client_id, dismissed);
+    CREATE INDEX tasks_order ON tasks(status IN ('done', 'cancelled'), due IS NULL, due, id);
+    CREATE INDEX tasks_client_order ON tasks(client_id, status IN ('done', 'cancelled'), due IS NULL, due, id);
+    CREATE INDEX tasks_recent ON tasks(created_on, client_id, via);
+    CREATE INDEX tasks_finished ON tasks(coalesce(delivered_on, closed_on, created_on), client_id, estimate_min, status)
+        WHERE status IN ('delivered', 'done');
+    CREATE INDEX meetings_faults ON meetings(id) WHERE attendance IN ('no_show', 'late');
+    CREATE INDEX quotes_unbilled ON quotes(sent_on, client_id, prep_min, status) WHERE status <> 'accepted';
+    CREATE INDEX tasks_live ON tasks(client_id) WHERE status IN ('todo', 'doing', 'delivered');
+    CREATE INDEX flags_score ON flags(client_id, kind, at) WHERE dismissed = 0;
+    CREATE INDEX tasks_open_review ON tasks(due, client_id, title, snoozed_until, status)
+        WHERE status IN ('todo', 'doing');
+
+    -- An automatic flag speaks for a record; when the record goes, the flag stops counting.
+    CREATE TRIGGER flags_gone_task AFTER DELETE ON tasks BEGIN
+        DELETE FROM flags WHERE source = 'auto'
+            AND source_ref IN ('task:' || old.id || ':vague', 'task:' || old.id || ':outcome');
+    END;
+    CREATE TRIGGER flags_gone_request AFTER DELETE ON requests BEGIN
+        DELETE FROM flags WHERE source = 'auto' AND source_ref = old.kind || ':' || old.id;
+    END;
+    CREATE TRIGGER flags_gone_quote AFTER DELETE ON quotes BEGIN
+        DELETE FROM flags WHERE source = 'auto' AND source_ref = 'quote:' || old.id;
+    END;
+    CREATE TRIGGER flags_gone_meeting AFTER DELETE ON meetings BEGIN
+        DELETE FROM flags WHERE source = 'auto' AND source_ref = 'meeting:' || old.id;
+    END;
+
+    CREATE TABLE undo_steps (
+        step INTEGER PRIMARY KEY AUTOINCREMENT,
+        label TEXT NOT NULL,
+        at TEXT NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE undo_log (
+        id INTEGER PRIMARY KEY,
+        step INTEGER NOT NULL REFERENCES undo_steps(step) ON DELETE CASCADE,
+        tbl TEXT NOT NULL,
+        row_id INTEGER NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX undo_log_step ON undo_log(step);
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;
 
 /// Applies every step above `current`, each in its own IMMEDIATE transaction that also sets
-/// `user_version`; a failing step rolls back and leaves the file as it was.
+/// `user_version`; a failing step rolls back and leaves the file as it was. Foreign keys are
+/// off while the steps run (some rebuild tables: a dropped parent must not cascade) and every
+/// step ends with a foreign-key check.
 pub fn migrate(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
+    if current >= LATEST_VERSION {
+        return Ok(());
+    }
+    conn.execute_batch("PRAGMA foreign_keys=OFF")?;
+    let result = run_steps(conn, current, shown);
+    conn.execute_batch("PRAGMA foreign_keys=ON")?;
+    result
+}
+
+fn run_steps(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
         let version = i as i32 + 1;
         let fail = |e: rusqlite::Error| Error::refused(T::ErrMigration, &[&shown, &version, &e]);
@@ -155,11 +353,37 @@ pub fn migrate(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
         tx.execute_batch(sql).map_err(fail)?;
+        if version == 3 {
+            derive_flag_uuids(&tx).map_err(fail)?;
+        }
+        let broken: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .map_err(fail)?;
+        if broken > 0 {
+            return Err(Error::refused(
+                T::ErrMigration,
+                &[&shown, &version, &"FOREIGN KEY constraint failed"],
+            ));
+        }
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APP_ID}; PRAGMA user_version = {version};"
         ))
         .map_err(fail)?;
         tx.commit().map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Automatic flags get the uuid every machine derives for the same source.
+fn derive_flag_uuids(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    let refs: Vec<(i64, String)> = {
+        let mut q = tx.prepare("SELECT id, source_ref FROM flags WHERE source_ref IS NOT NULL")?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut set = tx.prepare("UPDATE flags SET uuid = ?1 WHERE id = ?2")?;
+    for (id, source_ref) in refs {
+        set.execute(rusqlite::params![super::flags::flag_uuid(tx, &source_ref)?, id])?;
     }
     Ok(())
 }

@@ -36,7 +36,7 @@ const WAITING_SQL: &str = "CASE WHEN t.status IN ('done', 'cancelled') THEN NULL
 fn task_select() -> String {
     format!(
         "SELECT t.id, t.client_id, c.name, t.title, t.spec, t.status, t.due, t.via, t.clarifications,
-                t.estimate_min, t.delivered_on, t.outcome, t.created_on, {WAITING_SQL}
+                t.estimate_min, t.delivered_on, t.outcome, t.created_on, {WAITING_SQL}, t.uuid
          FROM tasks t JOIN clients c ON c.id = t.client_id"
     )
 }
@@ -51,6 +51,7 @@ fn task_row(r: &Row) -> rusqlite::Result<Task> {
     waiting_on.sort();
     Ok(Task {
         id: r.get(0)?,
+        uuid: r.get(14)?,
         client_id: r.get(1)?,
         client: r.get(2)?,
         title: r.get(3)?,
@@ -68,12 +69,13 @@ fn task_row(r: &Row) -> rusqlite::Result<Task> {
 }
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.task_id, t.title, c.name, r.what, r.asked_on, r.expected_by,
-        r.received_on, r.nudges, r.last_nudge
+        r.received_on, r.nudges, r.last_nudge, r.uuid
      FROM requests r JOIN tasks t ON t.id = r.task_id JOIN clients c ON c.id = t.client_id";
 
 fn request_row(r: &Row) -> rusqlite::Result<Request> {
     Ok(Request {
         id: r.get(0)?,
+        uuid: r.get(11)?,
         kind: RequestKind::from_key(&r.get::<_, String>(1)?).unwrap_or(RequestKind::Material),
         task_id: r.get(2)?,
         task_title: r.get(3)?,

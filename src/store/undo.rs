@@ -1,142 +1,291 @@
-//! Many-level undo kept in the store: while the TUI records, temporary triggers on its own
-//! connection write the inverse of every row change into `undo_log`, grouped in steps.
-//! Undoing replays a step's inverse statements newest first. Changes made by other
-//! connections (the tick, the command line) are never recorded.
+//! Many-level undo and redo kept in the store. While the desk records, temporary triggers on
+//! its own connection write, for every row a change touches, the row's image before and after
+//! (JSON objects keyed by column), grouped in steps. Changes made by other connections (the
+//! tick, the command line, another program) are never recorded.
+//!
+//! A step is carried out only if every row it would touch is still exactly as the step left
+//! it; otherwise nothing happens and the step stays on the stack, so an undo can never
+//! overwrite what someone else did meanwhile. Removing a row that other records now depend
+//! on is refused the same way (automatic flags aside: they go with what raised them).
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::Store;
 use crate::error::{Error, Result};
-use crate::i18n::T;
+use crate::i18n::{tf, Lang, T};
 
-/// Tables whose changes can be undone.
-const TABLES: &[&str] = &[
-    "clients",
-    "channels",
-    "tasks",
-    "requests",
-    "quotes",
-    "meetings",
-    "flags",
-    "weekly_reviews",
-];
 /// Steps kept; older ones are forgotten.
-const KEEP_STEPS: i64 = 500;
+const KEEP_STEPS: i64 = 1000;
+
+/// A step on the undo or redo stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoStep {
+    pub step: i64,
+    pub label: String,
+    /// When the change was made (`YYYY-MM-DD HH:MM`, the desk's clock).
+    pub at: chrono::NaiveDateTime,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Direction {
+    Undo,
+    Redo,
+}
+
+/// Every table whose records carry an id and a uuid: new tables are covered without new code.
+fn recorded_tables(conn: &Connection) -> Result<Vec<(String, Vec<String>)>> {
+    let names: Vec<String> = {
+        let mut q = conn.prepare(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+               AND name NOT LIKE 'undo_%' ORDER BY name",
+        )?;
+        let rows = q.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let cols = columns(conn, &name)?;
+        if cols.iter().any(|c| c == "id") && cols.iter().any(|c| c == "uuid") {
+            out.push((name, cols));
+        }
+    }
+    Ok(out)
+}
+
+fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut q = conn.prepare(&format!("PRAGMA main.table_info({table})"))?;
+    let rows = q.query_map([], |r| r.get::<_, String>(1))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// `json_object('a', p.a, 'b', p.b, ...)`: a row's image.
+fn image(cols: &[String], prefix: &str) -> String {
+    let pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', {prefix}{c}")).collect();
+    format!("json_object({})", pairs.join(", "))
+}
 
 impl Store {
-    /// Starts recording this connection's changes for undo (the TUI calls this once).
+    /// Starts recording this connection's changes for undo (the desk calls this once).
     pub fn enable_undo(&mut self) -> Result<()> {
-        self.conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS undo_cur(step INTEGER); DELETE FROM temp.undo_cur; INSERT INTO temp.undo_cur VALUES (NULL);")?;
-        for table in TABLES {
-            create_triggers(&self.conn, table)?;
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS undo_cur(step INTEGER); DELETE FROM temp.undo_cur;
+             INSERT INTO temp.undo_cur VALUES (NULL);",
+        )?;
+        for (table, cols) in recorded_tables(&self.conn)? {
+            create_triggers(&self.conn, &table, &cols)?;
         }
         self.recording = true;
         Ok(())
     }
 
+    /// The change `undo` would revert.
+    pub fn undo_peek(&self) -> Result<Option<UndoStep>> {
+        peek(&self.conn, Direction::Undo)
+    }
+
+    /// The change `redo` would carry out again.
+    pub fn redo_peek(&self) -> Result<Option<UndoStep>> {
+        peek(&self.conn, Direction::Redo)
+    }
+
     /// The label of the change `undo` would revert.
     pub fn undo_label(&self) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT label FROM undo_steps ORDER BY step DESC LIMIT 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(self.undo_peek()?.map(|s| s.label))
     }
 
     /// Reverts the latest recorded change; returns its label.
     pub fn undo(&mut self) -> Result<String> {
+        self.replay(Direction::Undo)
+    }
+
+    /// Carries out again the change `undo` reverted last; returns its label.
+    pub fn redo(&mut self) -> Result<String> {
+        self.replay(Direction::Redo)
+    }
+
+    fn replay(&mut self, dir: Direction) -> Result<String> {
+        let lang = self.lang;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let step: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT step, label FROM undo_steps ORDER BY step DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((step, label)) = step else {
-            return Err(Error::invalid(T::ErrNothingToUndo, &[]));
+        let Some(step) = peek(&tx, dir)? else {
+            return Err(Error::invalid(
+                if dir == Direction::Undo {
+                    T::ErrNothingToUndo
+                } else {
+                    T::ErrNothingToRedo
+                },
+                &[],
+            ));
         };
-        // Rows come back in reverse order: a parent may be re-inserted after its children.
+        // Rows come back in the order that keeps references whole at commit.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-        let stmts: Vec<String> = {
-            let mut q = tx.prepare("SELECT stmt FROM undo_log WHERE step = ?1 ORDER BY id DESC")?;
-            let rows = q.query_map([step], |r| r.get(0))?;
+        let order = if dir == Direction::Undo { "DESC" } else { "ASC" };
+        let entries: Vec<(String, i64, Option<String>, Option<String>)> = {
+            let mut q = tx.prepare(&format!(
+                "SELECT tbl, row_id, before, after FROM undo_log WHERE step = ?1 ORDER BY id {order}"
+            ))?;
+            let rows = q.query_map([step.step], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        for s in &stmts {
-            tx.execute_batch(s)?;
+        for (table, id, before, after) in entries {
+            let (expect, target) = match dir {
+                Direction::Undo => (after, before),
+                Direction::Redo => (before, after),
+            };
+            let cols = columns(&tx, &table)?;
+            let current: Option<String> = tx
+                .query_row(
+                    &format!("SELECT {} FROM main.{table} WHERE id = ?1", image(&cols, "")),
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if current != expect {
+                return Err(refusal(lang, dir, &step.label, T::ErrUndoChanged, &table, id));
+            }
+            match target {
+                None => {
+                    if has_dependents(&tx, &table, id)? {
+                        return Err(refusal(lang, dir, &step.label, T::ErrUndoDepends, &table, id));
+                    }
+                    tx.execute(&format!("DELETE FROM main.{table} WHERE id = ?1"), [id])?;
+                }
+                Some(row) => {
+                    let values: Vec<String> = cols.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
+                    if current.is_none() {
+                        tx.execute(
+                            &format!(
+                                "INSERT INTO main.{table}({}) VALUES ({})",
+                                cols.join(", "),
+                                values.join(", ")
+                            ),
+                            [&row],
+                        )?;
+                    } else {
+                        let sets: Vec<String> = cols.iter().zip(&values).map(|(c, v)| format!("{c} = {v}")).collect();
+                        tx.execute(
+                            &format!("UPDATE main.{table} SET {} WHERE id = ?2", sets.join(", ")),
+                            rusqlite::params![row, id],
+                        )?;
+                    }
+                }
+            }
         }
-        tx.execute("DELETE FROM undo_steps WHERE step = ?1", [step])?;
+        tx.execute(
+            "UPDATE undo_steps SET undone = ?1 WHERE step = ?2",
+            rusqlite::params![(dir == Direction::Undo) as i64, step.step],
+        )?;
         tx.commit()?;
-        Ok(label)
+        Ok(step.label)
     }
 }
 
-pub(super) fn begin_step(tx: &Transaction, label: &str) -> Result<()> {
-    let at = chrono::Local::now().naive_local();
+fn peek(conn: &Connection, dir: Direction) -> Result<Option<UndoStep>> {
+    let sql = match dir {
+        Direction::Undo => "SELECT step, label, at FROM undo_steps WHERE undone = 0 ORDER BY step DESC LIMIT 1",
+        Direction::Redo => "SELECT step, label, at FROM undo_steps WHERE undone = 1 ORDER BY step ASC LIMIT 1",
+    };
+    let row: Option<(i64, String, String)> = conn
+        .query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(row.map(|(step, label, at)| UndoStep {
+        step,
+        label,
+        at: chrono::NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M").unwrap_or_default(),
+    }))
+}
+
+/// Whether rows of other tables (automatic flags aside) point at this one.
+fn has_dependents(tx: &Transaction, table: &str, id: i64) -> Result<bool> {
+    let children: Vec<(String, String)> = {
+        let mut q = tx.prepare(
+            "SELECT m.name, f.\"from\" FROM main.sqlite_master m, pragma_foreign_key_list(m.name) f
+             WHERE m.type = 'table' AND f.\"table\" = ?1 AND m.name NOT LIKE 'undo_%'",
+        )?;
+        let rows = q.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (child, col) in children {
+        let extra = if child == "flags" { " AND source <> 'auto'" } else { "" };
+        let found: bool = tx.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM main.{child} WHERE {col} = ?1{extra})"),
+            [id],
+            |r| r.get(0),
+        )?;
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// "can't undo 'edit task Logo': task 12 changed since ...".
+fn refusal(lang: Lang, dir: Direction, label: &str, why: T, table: &str, id: i64) -> Error {
+    let verb = match dir {
+        Direction::Undo => T::VerbUndo,
+        Direction::Redo => T::VerbRedo,
+    };
+    let record = record_name(lang, table, id);
+    Error::invalid(why, &[&verb.text(lang), &label, &record])
+}
+
+/// A record named the way a person reads it: "task 12", "la tarea 12".
+fn record_name(lang: Lang, table: &str, id: i64) -> String {
+    let noun = match table {
+        "clients" => T::RecClient,
+        "channels" => T::RecChannel,
+        "tasks" => T::RecTask,
+        "requests" => T::RecRequest,
+        "quotes" => T::RecQuote,
+        "meetings" => T::RecMeeting,
+        "flags" => T::RecFlag,
+        "weekly_reviews" => T::RecWeeklyReview,
+        _ => T::RecOther,
+    };
+    tf(lang, noun, &[&id])
+}
+
+pub(super) fn begin_step(tx: &Transaction, label: &str, at: chrono::NaiveDateTime) -> Result<()> {
+    // A new change ends what could be redone.
+    tx.execute("DELETE FROM undo_steps WHERE undone = 1", [])?;
     tx.execute(
         "INSERT INTO undo_steps(label, at) VALUES (?1, ?2)",
         rusqlite::params![label, super::stamp(at)],
     )?;
     let step = tx.last_insert_rowid();
     tx.execute("UPDATE temp.undo_cur SET step = ?1", [step])?;
-    tx.execute("DELETE FROM undo_steps WHERE step <= ?1", [step - KEEP_STEPS])?;
+    tx.execute(
+        "DELETE FROM undo_steps WHERE step NOT IN (SELECT step FROM undo_steps ORDER BY step DESC LIMIT ?1)",
+        [KEEP_STEPS],
+    )?;
     Ok(())
 }
 
 pub(super) fn end_step(tx: &Transaction) -> Result<()> {
     tx.execute("UPDATE temp.undo_cur SET step = NULL", [])?;
     // A step that changed nothing is not worth an undo.
-    tx.execute("DELETE FROM undo_steps WHERE step = (SELECT max(step) FROM undo_steps) AND NOT EXISTS (SELECT 1 FROM undo_log WHERE step = undo_steps.step)", [])?;
+    tx.execute(
+        "DELETE FROM undo_steps WHERE step = (SELECT max(step) FROM undo_steps)
+           AND NOT EXISTS (SELECT 1 FROM undo_log WHERE step = undo_steps.step)",
+        [],
+    )?;
     Ok(())
 }
 
-fn create_triggers(conn: &Connection, table: &str) -> Result<()> {
-    let mut cols = Vec::new();
-    let mut keys = Vec::new();
-    {
-        let mut q = conn.prepare(&format!("PRAGMA main.table_info({table})"))?;
-        let rows = q.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?;
-        for row in rows {
-            let (name, pk) = row?;
-            if pk > 0 {
-                keys.push(name.clone());
-            }
-            cols.push(name);
-        }
-    }
-    let key_match = |prefix: &str| {
-        keys.iter()
-            .map(|k| format!("'{k}='||quote({prefix}.{k})"))
-            .collect::<Vec<_>>()
-            .join("||' AND '||")
-    };
-    let values = cols
-        .iter()
-        .map(|c| format!("quote(old.{c})"))
-        .collect::<Vec<_>>()
-        .join("||','||");
-    let sets = cols
-        .iter()
-        .map(|c| format!("'{c}='||quote(old.{c})"))
-        .collect::<Vec<_>>()
-        .join("||','||");
-    let col_list = cols.join(",");
-    let log = |body: String| {
-        format!("INSERT INTO main.undo_log(step, stmt) VALUES ((SELECT step FROM temp.undo_cur), {body});")
+fn create_triggers(conn: &Connection, table: &str, cols: &[String]) -> Result<()> {
+    let log = |id: &str, before: &str, after: &str| {
+        format!(
+            "INSERT INTO main.undo_log(step, tbl, row_id, before, after)
+             VALUES ((SELECT step FROM temp.undo_cur), '{table}', {id}, {before}, {after});"
+        )
     };
     let when = "WHEN (SELECT step FROM temp.undo_cur) IS NOT NULL";
     let sql = format!(
         "CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_ins AFTER INSERT ON main.{table} {when} BEGIN {ins} END;
          CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_upd AFTER UPDATE ON main.{table} {when} BEGIN {upd} END;
          CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_del BEFORE DELETE ON main.{table} {when} BEGIN {del} END;",
-        ins = log(format!("'DELETE FROM {table} WHERE '||{}", key_match("new"))),
-        upd = log(format!(
-            "'UPDATE {table} SET '||{sets}||' WHERE '||{}",
-            key_match("new")
-        )),
-        del = log(format!("'INSERT INTO {table}({col_list}) VALUES('||{values}||')'")),
+        ins = log("new.id", "NULL", &image(cols, "new.")),
+        upd = log("new.id", &image(cols, "old."), &image(cols, "new.")),
+        del = log("old.id", &image(cols, "old."), "NULL"),
     );
     conn.execute_batch(&sql)?;
     Ok(())

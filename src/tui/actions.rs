@@ -205,8 +205,64 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
             store.dismiss_flag(id)?;
             T::NoticeDismissed.text(l).to_string()
         }
+        ConfirmAction::Undo(step) | ConfirmAction::Redo(step) => {
+            let redo = matches!(action, ConfirmAction::Redo(_));
+            let next = if redo { store.redo_peek()? } else { store.undo_peek()? };
+            // Another change may have come first; act only on the step that was confirmed.
+            if next.map(|s| s.step) != Some(step) {
+                return Ok(());
+            }
+            return replay(app, store, redo);
+        }
     };
     changed(app, store, format!("{notice} {}", T::NoticeUndoHint.text(l)))
+}
+
+/// `u` / `U`: a step from an earlier day asks first, showing its date.
+pub fn undo_or_redo(app: &mut App, store: &mut Store, redo: bool) -> Result<()> {
+    let l = app.lang;
+    let next = if redo { store.redo_peek()? } else { store.undo_peek()? };
+    let Some(step) = next else {
+        app.error(
+            if redo { T::ErrNothingToRedo } else { T::ErrNothingToUndo }
+                .text(l)
+                .to_string(),
+        );
+        return Ok(());
+    };
+    let today = app.now.date();
+    if step.at.date() < today {
+        let when = crate::i18n::date(step.at.date(), today, l);
+        let (action, text) = if redo {
+            (
+                ConfirmAction::Redo(step.step),
+                tf(l, T::ConfirmRedoOld, &[&step.label, &when]),
+            )
+        } else {
+            (
+                ConfirmAction::Undo(step.step),
+                tf(l, T::ConfirmUndoOld, &[&step.label, &when]),
+            )
+        };
+        app.popup = Some(Popup::Confirm(Confirm { action, text }));
+        return Ok(());
+    }
+    replay(app, store, redo)
+}
+
+fn replay(app: &mut App, store: &mut Store, redo: bool) -> Result<()> {
+    let l = app.lang;
+    let result = if redo { store.redo() } else { store.undo() };
+    match result {
+        Ok(label) => {
+            let notice = if redo { T::NoticeRedone } else { T::NoticeUndone };
+            changed(app, store, tf(l, notice, &[&label]))
+        }
+        Err(e) => {
+            app.error(e.localized(l));
+            Ok(())
+        }
+    }
 }
 
 pub fn task_form(app: &mut App, which: TaskForm) {

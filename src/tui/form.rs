@@ -170,6 +170,9 @@ pub enum ConfirmAction {
     DeleteClient(i64),
     DeleteTask(i64),
     DismissFlag(i64),
+    /// Undo or redo a step from an earlier day (its number, to act only on that one).
+    Undo(i64),
+    Redo(i64),
 }
 
 #[derive(Debug, Clone)]

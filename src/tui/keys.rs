@@ -41,6 +41,7 @@ pub enum Intent {
     Snooze,
     RowDone,
     Undo,
+    Redo,
     Filter,
     Help,
     Back,
@@ -201,6 +202,14 @@ pub static BINDINGS: &[Binding] = &[
     b!("s", ReviewRow, Intent::Snooze, KeySnooze, (KeyCode::Char('s'), NONE)),
     b!("d", ReviewRow, Intent::RowDone, KeyRowDone, (KeyCode::Char('d'), NONE)),
     b!("u", Anywhere, Intent::Undo, KeyUndo, (KeyCode::Char('u'), NONE)),
+    b!(
+        "U",
+        Anywhere,
+        Intent::Redo,
+        KeyRedo,
+        (KeyCode::Char('U'), SHIFT),
+        (KeyCode::Char('U'), NONE)
+    ),
     b!("/", Lists, Intent::Filter, KeyFilter, (KeyCode::Char('/'), NONE)),
     b!(
         "?",

@@ -29,6 +29,7 @@ pub fn color_wanted() -> bool {
 /// A desk ready to draw: data loaded, the welcome offered on an empty store.
 pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
     store.enable_undo()?;
+    store.set_now(ctx.fixed_now.then_some(ctx.now));
     let mut app = App::new(ctx.lang, ctx.now, ctx.fixed_now, ctx.config.clone(), color);
     // The desk opens on the first client; "All clients" is one key (g) away.
     app.client_sel = 1;

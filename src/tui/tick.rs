@@ -60,7 +60,8 @@ pub fn spawn(cfg: TickConfig, tx: Sender<Msg>, stop: Stopper) -> JoinHandle<()> 
         let mut store: Option<Store> = None;
         loop {
             if store.is_none() {
-                match Store::open(&cfg.db) {
+                // The desk's own connection is open: the file is never opened outside SQLite here.
+                match Store::open_again(&cfg.db) {
                     Ok(s) => store = Some(s),
                     Err(e) => {
                         if tx.send(Msg::TickFailed(e.localized(cfg.lang))).is_err() {

@@ -133,10 +133,8 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
                 changed(app, store, tf(l, T::NoticeSnoozed, &[&item.client]))?;
             }
         }
-        Intent::Undo => match store.undo() {
-            Ok(label) => changed(app, store, tf(l, T::NoticeUndone, &[&label]))?,
-            Err(e) => app.error(e.localized(l)),
-        },
+        Intent::Undo => actions::undo_or_redo(app, store, false)?,
+        Intent::Redo => actions::undo_or_redo(app, store, true)?,
         Intent::Filter => open_filter(app),
         Intent::Help => app.popup = Some(Popup::Help { scroll: 0 }),
         Intent::Back => {
@@ -191,7 +189,10 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
             _ => app.popup = Some(Popup::Picker(p)),
         },
         Popup::Confirm(c) => match k.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Char('s') | KeyCode::Char('S') | KeyCode::Enter => {
+            // Only a deliberate yes confirms: y, or s (sí) in Spanish. Enter or a stray key
+            // (a paste, a key meant for the list) never does.
+            KeyCode::Char('y') | KeyCode::Char('Y') => actions::confirm(app, c.action, store)?,
+            KeyCode::Char('s') | KeyCode::Char('S') if app.lang == crate::i18n::Lang::Es => {
                 actions::confirm(app, c.action, store)?
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
