@@ -305,10 +305,10 @@ fn taskwarrior_import_maps_fields() {
     std::fs::write(
         &file,
         r#"[
-{"id":1,"description":"Write newsletter","entry":"20261101T100000Z","modified":"20261101T100000Z","project":"Bloom","status":"pending","uuid":"a","due":"20261120T120000Z","tags":["mail","urgent"],"annotations":[{"entry":"20261102T100000Z","description":"Use the new logo"}],"urgency":5},
-{"id":0,"description":"Old flyer","entry":"20261001T100000Z","end":"20261005T100000Z","project":"Bloom","status":"completed","uuid":"b"},
-{"id":0,"description":"Dropped idea","entry":"20261001T100000Z","end":"20261003T100000Z","status":"deleted","uuid":"c"},
-{"id":2,"description":"Call back","entry":"20261110T100000Z","status":"waiting","uuid":"d","wait":"20261201T000000Z"}
+{"id":1,"description":"Write newsletter","entry":"20261101T100000Z","modified":"20261101T100000Z","project":"Bloom","status":"pending","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d01","due":"20261120T120000Z","tags":["mail","urgent"],"annotations":[{"entry":"20261102T100000Z","description":"Use the new logo"}],"urgency":5},
+{"id":0,"description":"Old flyer","entry":"20261001T100000Z","end":"20261005T100000Z","project":"Bloom","status":"completed","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d02"},
+{"id":0,"description":"Dropped idea","entry":"20261001T100000Z","end":"20261003T100000Z","status":"deleted","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d03"},
+{"id":2,"description":"Call back","entry":"20261110T100000Z","status":"waiting","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d04","wait":"20261201T000000Z"}
 ]"#,
     )
     .unwrap();
@@ -338,6 +338,15 @@ fn taskwarrior_import_maps_fields() {
     let r = d.json(&["review", "--json"]);
     assert_eq!(r["items"][0]["kind"], "task_overdue");
     assert_eq!(r["items"][0]["title"], "Write newsletter");
+    // Taskwarrior's uuid is the task's; importing the same export again adds nothing.
+    assert_eq!(
+        by_title("Write newsletter")["uuid"],
+        "6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d01"
+    );
+    let before = d.snapshot();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("0 clients, 0 tasks"), "{out}");
+    assert_eq!(d.snapshot(), before);
 }
 
 #[test]

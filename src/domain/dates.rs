@@ -45,13 +45,33 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
     parse_iso_date(&s).ok_or_else(bad)
 }
 
-/// A strict `YYYY-MM-DD`: impossible dates such as `2026-02-30` are refused.
+/// The years vadesk accepts anywhere (typed, imported, derived): a date outside them is a typo,
+/// and would not sort as text.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
+/// Whether a date is within [`YEARS`].
+pub fn in_range(d: NaiveDate) -> bool {
+    YEARS.contains(&d.year())
+}
+
+/// A strict `YYYY-MM-DD`: impossible dates such as `2026-02-30`, and years outside 1900–2999,
+/// are refused.
 pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|d| in_range(*d))
+}
+
+/// A strict stored timestamp, `YYYY-MM-DD HH:MM`, within [`YEARS`].
+pub fn parse_stamp(s: &str) -> Option<NaiveDateTime> {
+    if s.len() != 16 {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+        .ok()
+        .filter(|t| in_range(t.date()))
 }
 
 /// Parses a weekday in English or Spanish, short or long, with or without accents.
@@ -92,7 +112,8 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
         return Err(bad());
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Ok(dt.with_timezone(&chrono::Local).naive_local());
+        let local = dt.with_timezone(&chrono::Local).naive_local();
+        return Some(local).filter(|t| in_range(t.date())).ok_or_else(bad);
     }
     for fmt in [
         "%Y-%m-%d %H:%M",
@@ -101,7 +122,7 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
         "%Y-%m-%dT%H:%M:%S",
     ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Ok(dt);
+            return Some(dt).filter(|t| in_range(t.date())).ok_or_else(bad);
         }
     }
     let today = now.date();

@@ -64,7 +64,6 @@ impl Store {
         }
         if path.symlink_metadata().is_ok() {
             check_header(path)?;
-            examine_read_only(path, &shown)?;
         } else {
             create_private_file(path)?;
         }
@@ -292,36 +291,6 @@ fn identity_ok(app_id: i32, version: i32, objects: i64, shown: &str) -> Result<(
     Ok(())
 }
 
-/// Reads the identity of an existing file through a read-only connection: it takes the usual
-/// shared locks (other programs may be writing) but can never checkpoint or delete a WAL, so a
-/// refused file and its `-wal` stay exactly as they were.
-fn examine_read_only(path: &Path, shown: &str) -> Result<()> {
-    if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
-        return Ok(());
-    }
-    let conn = Connection::open_with_flags(
-        uri_for(path),
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
-    )
-    .map_err(|e| refusal(e, shown))?;
-    let (app_id, version, objects) = read_identity(&conn).map_err(|e| refusal(e, shown))?;
-    identity_ok(app_id, version, objects, shown)
-}
-
-/// `file:PATH?mode=ro`, with the characters a URI reserves escaped.
-fn uri_for(path: &Path) -> String {
-    let mut out = String::from("file:");
-    for b in path.to_string_lossy().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out.push_str("?mode=ro");
-    out
-}
-
 fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i32, i64)> {
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -337,11 +306,16 @@ fn refusal(e: rusqlite::Error, shown: &str) -> Error {
     }
 }
 
-/// A file that exists but does not start like a SQLite database is refused before SQLite sees it.
+/// Examines an existing file's header before SQLite sees it, so that a refusal never touches
+/// it (no connection, no lock, no `-wal` or `-shm` created, no WAL applied). A file that does
+/// not start like a SQLite database, another program's database, or one from a newer vadesk is
+/// refused here; what the header cannot tell (data still in a WAL) is checked again through
+/// the connection, which is told never to checkpoint until the file is known to be ours.
 /// An empty file (as `touch` leaves) becomes a new store.
 fn check_header(path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
     let mut f = std::fs::File::open(path)?;
-    let mut head = [0u8; 16];
+    let mut head = [0u8; 108];
     let mut read = 0;
     while read < head.len() {
         match f.read(&mut head[read..])? {
@@ -349,11 +323,18 @@ fn check_header(path: &Path) -> Result<()> {
             n => read += n,
         }
     }
-    if read == 0 || (read == 16 && &head == SQLITE_HEADER) {
-        Ok(())
-    } else {
-        Err(Error::refused(T::ErrNotVadesk, &[&path.display()]))
+    if read == 0 {
+        return Ok(());
     }
+    if read < 108 || &head[..16] != SQLITE_HEADER {
+        return Err(Error::refused(T::ErrNotVadesk, &[&shown]));
+    }
+    let be = |at: usize| i32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let (version, pages, app_id) = (be(60), be(28), be(68));
+    // Cells on page 1: the schema's entries, when they fit there.
+    let cells = u16::from_be_bytes([head[103], head[104]]);
+    let fresh = app_id == 0 && version == 0 && pages <= 1 && cells == 0;
+    identity_ok(app_id, version, if fresh { 0 } else { 1 }, &shown)
 }
 
 #[cfg(unix)]

@@ -16,19 +16,192 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use crate::i18n::T;
 
-/// Tables in dependency order, and for each the columns that point at another table.
-const TABLES: &[(&str, &[(&str, &str)])] = &[
-    ("clients", &[]),
-    ("channels", &[("client_id", "clients")]),
-    ("tasks", &[("client_id", "clients")]),
-    ("requests", &[("task_id", "tasks")]),
-    ("quotes", &[("client_id", "clients")]),
-    ("meetings", &[("client_id", "clients")]),
-    ("flags", &[("client_id", "clients")]),
-    ("weekly_reviews", &[("client_id", "clients")]),
+/// How an imported field is checked and cleaned: as strictly as the command line would.
+#[derive(Clone, Copy)]
+pub(crate) enum Rule {
+    /// A positive integer id.
+    Id,
+    /// A canonical uuid (generated when an older export has none).
+    Uuid,
+    /// The id of a record of another table in the same file (or, in a merge, of the store).
+    Ref(&'static str),
+    /// A name or title: one line, not empty, at most 120 characters.
+    Name,
+    /// One line of text, at most `n` characters.
+    Line(usize),
+    /// Free text keeping its line breaks, at most 20,000 characters.
+    Text,
+    /// A fixed value: the check says which.
+    Key(fn(&str) -> bool),
+    Date,
+    Stamp,
+    Int(i64, i64),
+    Amount,
+    Bool,
+}
+
+/// One column: its name, its rule, and whether it may be null or absent.
+pub(crate) type Column = (&'static str, Rule, bool);
+
+const OPT: bool = true;
+const REQ: bool = false;
+
+fn client_status(s: &str) -> bool {
+    ClientStatus::from_key(s).is_some()
+}
+fn channel_kind(s: &str) -> bool {
+    ChannelKind::from_key(s).is_some()
+}
+fn task_status(s: &str) -> bool {
+    TaskStatus::from_key(s).is_some()
+}
+fn outcome(s: &str) -> bool {
+    crate::domain::Outcome::from_key(s).is_some()
+}
+fn request_kind(s: &str) -> bool {
+    RequestKind::from_key(s).is_some()
+}
+fn quote_status(s: &str) -> bool {
+    QuoteStatus::from_key(s).is_some()
+}
+fn meeting_kind(s: &str) -> bool {
+    MeetingKind::from_key(s).is_some()
+}
+fn attendance(s: &str) -> bool {
+    Attendance::from_key(s).is_some()
+}
+fn flag_kind(s: &str) -> bool {
+    FlagKind::from_key(s).is_some()
+}
+fn flag_source(s: &str) -> bool {
+    s == "manual" || s == "auto"
+}
+fn weekday(s: &str) -> bool {
+    dates::parse_weekday(s).is_some_and(|w| dates::weekday_key(w) == s)
+}
+fn source_ref(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 120 && s.chars().all(|c| c.is_ascii_alphanumeric() || ":_-".contains(c))
+}
+
+/// Every table an export holds, in dependency order, with every column it may carry.
+pub(crate) const TABLES: &[(&str, &[Column])] = &[
+    (
+        "clients",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("name", Rule::Name, REQ),
+            ("status", Rule::Key(client_status), REQ),
+            ("tool", Rule::Line(text::MAX_NAME_CHARS), OPT),
+            ("rate", Rule::Amount, OPT),
+            ("review_day", Rule::Key(weekday), OPT),
+            ("notes", Rule::Text, OPT),
+            ("created_on", Rule::Date, REQ),
+            ("review_snoozed_until", Rule::Date, OPT),
+        ],
+    ),
+    (
+        "channels",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("kind", Rule::Key(channel_kind), REQ),
+            ("handle", Rule::Line(text::MAX_NAME_CHARS), OPT),
+        ],
+    ),
+    (
+        "tasks",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("title", Rule::Name, REQ),
+            ("spec", Rule::Text, OPT),
+            ("status", Rule::Key(task_status), REQ),
+            ("due", Rule::Date, OPT),
+            ("via", Rule::Key(channel_kind), OPT),
+            ("clarifications", Rule::Int(0, 10_000), OPT),
+            ("estimate_min", Rule::Int(0, 100_000), OPT),
+            ("delivered_on", Rule::Date, OPT),
+            ("outcome", Rule::Key(outcome), OPT),
+            ("created_on", Rule::Date, REQ),
+            ("closed_on", Rule::Date, OPT),
+            ("snoozed_until", Rule::Date, OPT),
+        ],
+    ),
+    (
+        "requests",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("task_id", Rule::Ref("tasks"), REQ),
+            ("kind", Rule::Key(request_kind), REQ),
+            ("what", Rule::Line(text::MAX_NAME_CHARS), OPT),
+            ("asked_on", Rule::Date, REQ),
+            ("expected_by", Rule::Date, REQ),
+            ("received_on", Rule::Date, OPT),
+            ("nudges", Rule::Int(0, 10_000), OPT),
+            ("last_nudge", Rule::Date, OPT),
+            ("snoozed_until", Rule::Date, OPT),
+        ],
+    ),
+    (
+        "quotes",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("amount", Rule::Amount, REQ),
+            ("prep_min", Rule::Int(0, 100_000), OPT),
+            ("sent_on", Rule::Date, REQ),
+            ("answer_by", Rule::Date, REQ),
+            ("status", Rule::Key(quote_status), REQ),
+            ("answered_on", Rule::Date, OPT),
+            ("snoozed_until", Rule::Date, OPT),
+        ],
+    ),
+    (
+        "meetings",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("kind", Rule::Key(meeting_kind), REQ),
+            ("at", Rule::Stamp, REQ),
+            ("attendance", Rule::Key(attendance), REQ),
+            ("late_minutes", Rule::Int(0, 1_440), OPT),
+            ("snoozed_until", Rule::Date, OPT),
+        ],
+    ),
+    (
+        "flags",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("kind", Rule::Key(flag_kind), REQ),
+            ("at", Rule::Date, REQ),
+            ("note", Rule::Text, OPT),
+            ("source", Rule::Key(flag_source), REQ),
+            ("source_ref", Rule::Key(source_ref), OPT),
+            ("dismissed", Rule::Bool, OPT),
+            ("created_at", Rule::Stamp, REQ),
+        ],
+    ),
+    (
+        "weekly_reviews",
+        &[
+            ("id", Rule::Id, OPT),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("on_date", Rule::Date, REQ),
+        ],
+    ),
 ];
 
-pub const EXPORT_FORMAT: i64 = 1;
+/// Exports before uuids (format 1) are still read.
+pub const EXPORT_FORMAT: i64 = 2;
 
 /// What an import added.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -36,6 +209,8 @@ pub struct ImportReport {
     pub clients: usize,
     pub tasks: usize,
     pub other: usize,
+    /// Records the store already had (matched by uuid), brought up to date.
+    pub updated: usize,
 }
 
 impl Store {
@@ -44,20 +219,14 @@ impl Store {
         let mut out = Map::new();
         out.insert("format".into(), Json::from(EXPORT_FORMAT));
         out.insert("schema".into(), Json::from(super::LATEST_VERSION));
-        for (table, _) in TABLES {
-            let order = if *table == "weekly_reviews" {
-                "client_id, on_date"
-            } else {
-                "id"
-            };
-            let mut q = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
-            let names: Vec<String> = q.column_names().map(|s| s.to_string()).collect();
+        for (table, cols) in TABLES {
+            let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+            let mut q = self
+                .conn
+                .prepare(&format!("SELECT {} FROM {table} ORDER BY id", names.join(", ")))?;
             let rows = q.query_map([], |r| {
                 let mut obj = Map::new();
                 for (i, n) in names.iter().enumerate() {
-                    if n == "name_key" {
-                        continue;
-                    }
                     let v = match r.get::<_, Value>(i)? {
                         Value::Null => Json::Null,
                         Value::Integer(n) => Json::from(n),
@@ -65,7 +234,7 @@ impl Store {
                         Value::Text(s) => Json::from(s),
                         Value::Blob(_) => Json::Null,
                     };
-                    obj.insert(n.clone(), v);
+                    obj.insert((*n).to_string(), v);
                 }
                 Ok(Json::Object(obj))
             })?;
@@ -75,75 +244,99 @@ impl Store {
         Ok(Json::Object(out))
     }
 
-    /// Imports an export. Into an empty store the ids are kept; with `merge` the records are
-    /// added beside the existing ones (clients of the same name are joined) with new ids.
-    /// All or nothing: one transaction.
+    /// Imports an export. Into an empty store the ids are kept; with `merge` the records join
+    /// the existing ones: a record whose uuid the store knows is updated in place (so importing
+    /// the same export twice changes nothing), a client of the same name is joined, and new
+    /// records get new ids. Every field is checked and cleaned as the command line would; one
+    /// bad field imports nothing and the message names the record and the field.
     pub fn import(&mut self, data: &Json, merge: bool, source: &str) -> Result<ImportReport> {
         if !merge && !self.is_empty()? {
             return Err(Error::refused(T::ErrNotEmpty, &[]));
         }
-        let obj = data
-            .as_object()
-            .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
-        if obj.get("format").and_then(Json::as_i64) != Some(EXPORT_FORMAT) {
-            return Err(Error::invalid(T::ErrImportNotExport, &[&source]));
+        let not_export = || Error::invalid(T::ErrImportNotExport, &[&source]);
+        let obj = data.as_object().ok_or_else(not_export)?;
+        if !matches!(obj.get("format").and_then(Json::as_i64), Some(1 | 2)) {
+            return Err(not_export());
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
         let mut report = ImportReport::default();
-        for (table, refs) in TABLES {
+        for (table, cols) in TABLES {
             let Some(rows) = obj.get(*table) else { continue };
-            let rows = rows
-                .as_array()
-                .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
-            let columns = table_columns(&tx, table)?;
+            let rows = rows.as_array().ok_or_else(not_export)?;
             for (n, row) in rows.iter().enumerate() {
-                let mut row = row
-                    .as_object()
-                    .cloned()
-                    .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
+                let row = row.as_object().ok_or_else(not_export)?;
                 let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, table, &(n + 1), &col]);
-                validate_row(table, &mut row).map_err(&field)?;
-                for (col, target) in refs.iter() {
-                    let old = row.get(*col).and_then(Json::as_i64).ok_or_else(|| field(col))?;
-                    let new = maps.get(target).and_then(|m| m.get(&old)).copied().unwrap_or(old);
-                    row.insert((*col).into(), Json::from(new));
+                if let Some(extra) = row.keys().find(|k| *k != "name_key" && !cols.iter().any(|c| c.0 == *k)) {
+                    return Err(field(extra));
                 }
-                if *table == "flags" {
-                    if let Some(r) = row.get("source_ref").and_then(Json::as_str) {
-                        let mapped = remap_ref(r, &maps);
-                        row.insert("source_ref".into(), Json::from(mapped));
-                    }
+                let mut values: Vec<(&str, Value)> = Vec::new();
+                for (col, rule, optional) in cols.iter() {
+                    let v = match row.get(*col) {
+                        None | Some(Json::Null) if *optional => continue,
+                        None | Some(Json::Null) => return Err(field(col)),
+                        Some(v) => checked(*rule, v, &maps).ok_or_else(|| field(col))?,
+                    };
+                    values.push((col, v));
                 }
                 let old_id = row.get("id").and_then(Json::as_i64);
-                if merge && *table == "clients" {
-                    let key = row
-                        .get("name")
-                        .and_then(Json::as_str)
-                        .unwrap_or_default()
-                        .to_lowercase();
-                    let existing: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
-                        "SELECT id FROM clients WHERE name_key = ?1",
-                        [&key],
-                        |r| r.get(0),
-                    ))?;
-                    if let (Some(old), Some(id)) = (old_id, existing) {
-                        maps.entry("clients").or_default().insert(old, id);
-                        continue;
+                if *table == "flags" {
+                    if let Some(i) = values.iter().position(|(c, _)| *c == "source_ref") {
+                        if let Value::Text(r) = &values[i].1 {
+                            values[i].1 = Value::Text(remap_ref(r, &maps));
+                        }
                     }
                 }
-                if merge {
-                    row.remove("id");
+                if !values.iter().any(|(c, _)| *c == "uuid") {
+                    values.push(("uuid", Value::Text(crate::domain::identity::new_uuid())));
                 }
-                let inserted = insert_row(&tx, table, &columns, &row, merge)
-                    .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
-                if let (Some(old), Some(new)) = (old_id, inserted) {
-                    maps.entry(table).or_default().insert(old, new);
+                if *table == "clients" {
+                    if let Some((_, Value::Text(name))) = values.iter().find(|(c, _)| *c == "name") {
+                        let key = name.to_lowercase();
+                        values.push(("name_key", Value::Text(key)));
+                    }
                 }
-                match *table {
-                    "clients" => report.clients += 1,
-                    "tasks" => report.tasks += 1,
-                    _ => report.other += 1,
+                let existing = same_record(&tx, table, &values, merge)?;
+                let id = match existing {
+                    Some(id) => {
+                        let sets: Vec<(&str, Value)> = values
+                            .iter()
+                            .filter(|(c, _)| *c != "id" && *c != "uuid")
+                            .cloned()
+                            .collect();
+                        if !sets.is_empty() {
+                            let assign: Vec<String> = sets.iter().map(|(c, _)| format!("{c} = ?")).collect();
+                            let mut params: Vec<Value> = sets.into_iter().map(|(_, v)| v).collect();
+                            params.push(Value::Integer(id));
+                            tx.execute(
+                                &format!("UPDATE {table} SET {} WHERE id = ?", assign.join(", ")),
+                                params_from_iter(params),
+                            )
+                            .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
+                        }
+                        report.updated += 1;
+                        id
+                    }
+                    None => {
+                        let kept: Vec<(&str, Value)> =
+                            values.into_iter().filter(|(c, _)| !(merge && *c == "id")).collect();
+                        let holes = vec!["?"; kept.len()].join(", ");
+                        let names: Vec<&str> = kept.iter().map(|(c, _)| *c).collect();
+                        tx.execute(
+                            &format!("INSERT INTO {table}({}) VALUES ({holes})", names.join(", ")),
+                            params_from_iter(kept.into_iter().map(|(_, v)| v)),
+                        )
+                        .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
+                        match *table {
+                            "clients" => report.clients += 1,
+                            "tasks" => report.tasks += 1,
+                            _ => report.other += 1,
+                        }
+                        tx.last_insert_rowid()
+                    }
+                };
+                if let Some(old) = old_id {
+                    maps.entry(table).or_default().insert(old, id);
                 }
             }
         }
@@ -172,14 +365,40 @@ impl Store {
             let mut find = tx.prepare("SELECT id FROM clients WHERE name_key = ?1")?;
             let mut add_client =
                 tx.prepare("INSERT INTO clients(name, name_key, status, created_on) VALUES (?1, ?2, 'active', ?3)")?;
+            // Taskwarrior's uuid is the task's: importing the same export again updates the
+            // tasks it brought instead of adding them twice.
             let mut add_task = tx.prepare(
-                "INSERT INTO tasks(client_id, title, spec, status, due, created_on, closed_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO tasks(client_id, title, spec, status, due, created_on, closed_on, uuid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(uuid) DO UPDATE SET client_id = excluded.client_id, title = excluded.title,
+                     spec = excluded.spec, status = excluded.status, due = excluded.due,
+                     closed_on = excluded.closed_on",
             )?;
+            let mut known = tx.prepare("SELECT EXISTS (SELECT 1 FROM tasks WHERE uuid = ?1)")?;
             for (n, t) in tasks.iter().enumerate() {
                 let t = t
                     .as_object()
                     .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
+                let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, &"tasks", &(n + 1), &col]);
+                for (k, v) in t {
+                    let ok = match k.as_str() {
+                        "annotations" | "tags" | "depends" => v.is_array() || (k == "depends" && v.is_string()),
+                        "urgency" | "id" | "imask" => v.is_number(),
+                        _ => v.is_string() || v.is_number(),
+                    };
+                    if !ok {
+                        return Err(field(k));
+                    }
+                }
                 let s = |k: &str| t.get(k).and_then(Json::as_str).unwrap_or_default();
+                let uuid = match t.get("uuid") {
+                    None => crate::domain::identity::new_uuid(),
+                    Some(u) => u
+                        .as_str()
+                        .filter(|u| crate::domain::identity::is_uuid(u))
+                        .ok_or_else(|| field("uuid"))?
+                        .to_lowercase(),
+                };
                 let status = match s("status") {
                     "pending" | "waiting" | "" => TaskStatus::Todo,
                     "completed" => TaskStatus::Done,
@@ -199,7 +418,7 @@ impl Store {
                 } else {
                     project
                 };
-                let client_name: String = client_name.chars().take(text::MAX_NAME_CHARS).collect();
+                let client_name = text::name(&client_name, T::FieldName).map_err(|_| field("project"))?;
                 let key = client_name.to_lowercase();
                 let client_id = match clients.get(&key) {
                     Some(id) => *id,
@@ -218,13 +437,11 @@ impl Store {
                         id
                     }
                 };
-                let mut title: String = text::clean_line(s("description"))
-                    .chars()
-                    .take(text::MAX_NAME_CHARS)
-                    .collect();
-                if title.is_empty() {
-                    title = "(no description)".into();
-                }
+                let title = if text::clean_line(s("description")).is_empty() {
+                    "(no description)".to_string()
+                } else {
+                    text::name(s("description"), T::FieldTitle).map_err(|_| field("description"))?
+                };
                 let mut spec_lines: Vec<String> = Vec::new();
                 if let Some(anns) = t.get("annotations").and_then(Json::as_array) {
                     for a in anns {
@@ -243,22 +460,35 @@ impl Store {
                         spec_lines.push(tags.join(" "));
                     }
                 }
-                let due = tw_date(s("due"));
-                let entry = tw_date(s("entry")).unwrap_or(today);
+                let date_of = |k: &str| -> Result<Option<NaiveDate>> {
+                    match s(k) {
+                        "" => Ok(None),
+                        v => tw_date(v).map(Some).ok_or_else(|| field(k)),
+                    }
+                };
+                let due = date_of("due")?;
+                let entry = date_of("entry")?.unwrap_or(today);
                 let closed = match status {
-                    TaskStatus::Done | TaskStatus::Cancelled => Some(tw_date(s("end")).unwrap_or(entry)),
+                    TaskStatus::Done | TaskStatus::Cancelled => Some(date_of("end")?.unwrap_or(entry)),
                     _ => None,
                 };
+                let spec = text::free_text(&spec_lines.join("\n"), T::FieldSpec).map_err(|_| field("annotations"))?;
+                let seen: bool = known.query_row([&uuid], |r| r.get(0))?;
                 add_task.execute(params![
                     client_id,
                     title,
-                    text::clean_multiline(&spec_lines.join("\n")),
+                    spec,
                     status.key(),
                     due.map(day),
                     day(entry),
-                    closed.map(day)
+                    closed.map(day),
+                    uuid
                 ])?;
-                report.tasks += 1;
+                if seen {
+                    report.updated += 1;
+                } else {
+                    report.tasks += 1;
+                }
             }
         }
         tx.commit()?;
@@ -295,58 +525,77 @@ impl Store {
 fn tw_date(s: &str) -> Option<NaiveDate> {
     let dt = NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ").ok()?;
     let utc = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(dt, chrono::Utc);
-    Some(utc.with_timezone(&chrono::Local).date_naive())
+    Some(utc.with_timezone(&chrono::Local).date_naive()).filter(|d| dates::in_range(*d))
 }
 
-fn table_columns(tx: &Transaction, table: &str) -> Result<Vec<String>> {
-    let mut q = tx.prepare(&format!("PRAGMA table_info({table})"))?;
-    let rows = q.query_map([], |r| r.get::<_, String>(1))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn insert_row(
-    tx: &Transaction,
-    table: &str,
-    columns: &[String],
-    row: &Map<String, Json>,
-    merge: bool,
-) -> rusqlite::Result<Option<i64>> {
-    let mut cols = Vec::new();
-    let mut vals = Vec::new();
-    for c in columns {
-        let v = if c == "name_key" {
-            row.get("name")
-                .and_then(Json::as_str)
-                .map(|n| Value::Text(n.to_lowercase()))
-        } else {
-            row.get(c).map(|v| match v {
-                Json::Null => Value::Null,
-                Json::Bool(b) => Value::Integer(*b as i64),
-                Json::Number(n) => n
-                    .as_i64()
-                    .map(Value::Integer)
-                    .unwrap_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0))),
-                Json::String(s) => Value::Text(s.clone()),
-                other => Value::Text(other.to_string()),
-            })
-        };
-        if let Some(v) = v {
-            cols.push(c.as_str());
-            vals.push(v);
-        }
-    }
-    let holes = vec!["?"; cols.len()].join(",");
-    // In a merge, flags whose source already raised one are skipped rather than duplicated.
-    let verb = if (merge && table == "flags") || table == "weekly_reviews" {
-        "INSERT OR IGNORE"
-    } else {
-        "INSERT"
+/// The store's record that an imported row stands for: the same uuid; in a merge, also a
+/// client of the same name, a flag raised by the same source, a weekly review of the same day.
+fn same_record(tx: &Transaction, table: &str, values: &[(&str, Value)], merge: bool) -> Result<Option<i64>> {
+    let get = |col: &str| values.iter().find(|(c, _)| *c == col).map(|(_, v)| v.clone());
+    let one = |sql: &str, params: Vec<Value>| -> Result<Option<i64>> {
+        Ok(rusqlite::OptionalExtension::optional(tx.query_row(
+            sql,
+            params_from_iter(params),
+            |r| r.get(0),
+        ))?)
     };
-    let n = tx.execute(
-        &format!("{verb} INTO {table}({}) VALUES ({holes})", cols.join(",")),
-        params_from_iter(vals),
-    )?;
-    Ok((n == 1 && table != "weekly_reviews").then(|| tx.last_insert_rowid()))
+    if let Some(id) = one(
+        &format!("SELECT id FROM {table} WHERE uuid = ?1"),
+        vec![get("uuid").unwrap_or(Value::Null)],
+    )? {
+        return Ok(Some(id));
+    }
+    if !merge {
+        return Ok(None);
+    }
+    match table {
+        "clients" => one(
+            "SELECT id FROM clients WHERE name_key = ?1",
+            vec![get("name_key").unwrap_or(Value::Null)],
+        ),
+        "flags" => match get("source_ref") {
+            Some(r @ Value::Text(_)) => one("SELECT id FROM flags WHERE source_ref = ?1", vec![r]),
+            _ => Ok(None),
+        },
+        "weekly_reviews" => one(
+            "SELECT id FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2",
+            vec![
+                get("client_id").unwrap_or(Value::Null),
+                get("on_date").unwrap_or(Value::Null),
+            ],
+        ),
+        _ => Ok(None),
+    }
+}
+
+/// A field checked and cleaned by its rule, or None when it breaks it.
+fn checked(rule: Rule, v: &Json, maps: &HashMap<&str, HashMap<i64, i64>>) -> Option<Value> {
+    let text = || v.as_str();
+    let int = || if v.is_boolean() { None } else { v.as_i64() };
+    Some(match rule {
+        Rule::Id => Value::Integer(int().filter(|n| *n >= 1)?),
+        Rule::Uuid => Value::Text(text().filter(|s| crate::domain::identity::is_uuid(s))?.to_lowercase()),
+        Rule::Ref(target) => {
+            // Every reference points inside the file: its ids mean nothing to this store.
+            Value::Integer(*maps.get(target)?.get(&int()?)?)
+        }
+        Rule::Name => Value::Text(text::name(text()?, T::FieldName).ok()?),
+        Rule::Line(max) => {
+            let s = text::clean_line(text()?);
+            (s.chars().count() <= max).then_some(Value::Text(s))?
+        }
+        Rule::Text => Value::Text(text::free_text(text()?, T::FieldNote).ok()?),
+        Rule::Key(ok) => Value::Text(text().filter(|s| ok(s))?.to_string()),
+        Rule::Date => Value::Text(day(dates::parse_iso_date(text()?)?)),
+        Rule::Stamp => Value::Text(super::stamp(dates::parse_stamp(text()?)?)),
+        Rule::Int(min, max) => Value::Integer(int().filter(|n| (min..=max).contains(n))?),
+        Rule::Amount => Value::Real(v.as_f64().filter(|a| text::amount(*a).is_ok() && !v.is_boolean())?),
+        Rule::Bool => Value::Integer(match v {
+            Json::Bool(b) => *b as i64,
+            Json::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => n.as_i64()?,
+            _ => return None,
+        }),
+    })
 }
 
 /// Source references name records by id; a merge gives them new ids.
@@ -372,73 +621,4 @@ fn remap_ref(r: &str, maps: &HashMap<&str, HashMap<i64, i64>>) -> String {
         }
         None => r.to_string(),
     }
-}
-
-/// Checks the values a person could have edited in an export by hand.
-fn validate_row(table: &str, row: &mut Map<String, Json>) -> std::result::Result<(), &'static str> {
-    let s = |row: &Map<String, Json>, k: &str| row.get(k).and_then(Json::as_str).map(str::to_string);
-    let check = |ok: bool, what: &'static str| if ok { Ok(()) } else { Err(what) };
-    let is_date = |v: Option<String>| v.is_none_or(|d| dates::parse_iso_date(&d).is_some());
-    match table {
-        "clients" => {
-            let name = text::name(&s(row, "name").unwrap_or_default(), T::FieldName).map_err(|_| "name")?;
-            row.insert("name".into(), Json::from(name));
-            check(
-                s(row, "status").is_some_and(|v| ClientStatus::from_key(&v).is_some()),
-                "status",
-            )?;
-            check(
-                is_date(s(row, "created_on")) && row.contains_key("created_on"),
-                "created_on",
-            )?;
-        }
-        "channels" => check(
-            s(row, "kind").is_some_and(|v| ChannelKind::from_key(&v).is_some()),
-            "kind",
-        )?,
-        "tasks" => {
-            let title = text::name(&s(row, "title").unwrap_or_default(), T::FieldTitle).map_err(|_| "title")?;
-            row.insert("title".into(), Json::from(title));
-            check(
-                s(row, "status").is_some_and(|v| TaskStatus::from_key(&v).is_some()),
-                "status",
-            )?;
-            check(is_date(s(row, "due")) && is_date(s(row, "created_on")), "date")?;
-        }
-        "requests" => {
-            check(
-                s(row, "kind").is_some_and(|v| RequestKind::from_key(&v).is_some()),
-                "kind",
-            )?;
-            check(is_date(s(row, "expected_by")) && is_date(s(row, "received_on")), "date")?;
-        }
-        "quotes" => {
-            check(
-                s(row, "status").is_some_and(|v| QuoteStatus::from_key(&v).is_some()),
-                "status",
-            )?;
-            check(
-                row.get("amount")
-                    .and_then(Json::as_f64)
-                    .is_some_and(|a| text::amount(a).is_ok()),
-                "amount",
-            )?;
-        }
-        "meetings" => {
-            check(
-                s(row, "kind").is_some_and(|v| MeetingKind::from_key(&v).is_some()),
-                "kind",
-            )?;
-            check(
-                s(row, "attendance").is_some_and(|v| Attendance::from_key(&v).is_some()),
-                "attendance",
-            )?;
-        }
-        "flags" => {
-            check(s(row, "kind").is_some_and(|v| FlagKind::from_key(&v).is_some()), "kind")?;
-            check(is_date(s(row, "at")) && row.contains_key("at"), "at")?;
-        }
-        _ => {}
-    }
-    Ok(())
 }

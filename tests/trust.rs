@@ -1,0 +1,348 @@
+//! SPEC 9, "nothing confirmed is ever lost": each test reproduces a way data was lost or a
+//! store broken on the first wave, with a real second process where the finding needed one.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::pty::Screen;
+use common::Desk;
+use vadesk::domain::{FlagKind, RequestKind, TaskStatus};
+use vadesk::store::{ClientFields, TaskFields};
+use vadesk::Store;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn named(name: &str) -> ClientFields {
+    ClientFields {
+        name: Some(name.into()),
+        ..Default::default()
+    }
+}
+
+fn titled(title: &str) -> TaskFields {
+    TaskFields {
+        title: Some(title.into()),
+        ..Default::default()
+    }
+}
+
+fn integrity(db: &std::path::Path) -> String {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+}
+
+/// Finding 1: the desk's tick thread opened the store file outside SQLite, which dropped the
+/// process's locks; another program opening and closing the store then deleted the WAL under
+/// the running desk, and a confirmed write disappeared.
+#[test]
+fn another_program_opening_the_store_while_the_desk_runs_loses_nothing() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let mut desk = Screen::open(&d, &["--tick", "1"], 100, 30);
+    desk.wait_for("Bloom Florist");
+    // The tick thread has opened its own connection by the time the first tick reports.
+    desk.wait_for("late material");
+    let wal = d.db.with_extension("db-wal");
+    for round in 0..5 {
+        // What the sqlite3 shell or a script does: open, read, close (many times, as the tick
+        // and the desk take and release their own locks meanwhile).
+        for _ in 0..40 {
+            let other = rusqlite::Connection::open(&d.db).unwrap();
+            let n: i64 = other
+                .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))
+                .unwrap();
+            assert!(n > 0);
+            drop(other);
+            assert!(
+                wal.exists(),
+                "round {round}: the WAL was deleted under the running desk"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let id = d.id(&["task", "add", "Bloom Florist", &format!("confirmed {round}")]);
+        // The desk sees the confirmed write, and so does a fresh process.
+        let listed = d.json(&["task", "list", "--json"]);
+        let ids: Vec<i64> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
+        assert!(ids.contains(&id), "task {id} lost");
+    }
+    // The desk writes through its connection too: add a client from the keyboard.
+    desk.send("1");
+    desk.send("a");
+    desk.wait_for("New client");
+    desk.send("Typed at the desk");
+    desk.send("\r");
+    desk.wait_for("Typed at the desk");
+    desk.send("q");
+    desk.exit();
+    assert_eq!(integrity(&d.db), "ok");
+    assert!(d.ok(&["client", "list"]).contains("Typed at the desk"));
+    for round in 0..5 {
+        assert!(d.ok(&["task", "list"]).contains(&format!("confirmed {round}")));
+    }
+}
+
+/// Finding 2: undoing a desk edit reverted a `task done` made from the command line since.
+#[test]
+fn undo_refuses_to_overwrite_a_change_made_elsewhere_and_keeps_the_step() {
+    let d = Desk::new();
+    let c = d.id(&["client", "add", "Bloom Florist"]);
+    let t = d.id(&["task", "add", "Bloom Florist", "Newsletter"]);
+    let mut desk = Store::open(&d.db).unwrap();
+    desk.enable_undo().unwrap();
+    desk.edit_task(t, titled("Newsletter (Dec)")).unwrap();
+    // Meanwhile, another process marks the task done.
+    d.ok(&["task", "done", &t.to_string()]);
+    let err = desk.undo().unwrap_err().to_string();
+    assert!(err.contains("task") && err.contains("changed since"), "{err}");
+    let task = desk.task(t).unwrap();
+    assert_eq!(task.status, TaskStatus::Done, "the other process's change survives");
+    assert_eq!(task.title, "Newsletter (Dec)", "nothing was undone");
+    // The step stays on the stack.
+    assert!(desk.undo_label().unwrap().unwrap().contains("Newsletter"));
+    let _ = c;
+}
+
+/// Finding 2: undoing "add client" deleted the tasks the command line added to it since.
+#[test]
+fn undoing_a_creation_others_now_depend_on_is_refused() {
+    let d = Desk::new();
+    let mut desk = Store::open(&d.db).unwrap();
+    desk.enable_undo().unwrap();
+    let c = desk.add_client(named("Casa Lumen"), today()).unwrap();
+    let t = d.id(&["task", "add", "Casa Lumen", "Carousel"]);
+    let err = desk.undo().unwrap_err().to_string();
+    assert!(err.contains("depend"), "{err}");
+    assert!(desk.client(c).is_ok());
+    assert!(desk.task(t).is_ok(), "the other process's task survives");
+    // Once the dependent record is gone, the undo goes through.
+    d.ok(&["task", "cancel", &t.to_string()]);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute("DELETE FROM tasks WHERE id = ?1", [t]).unwrap();
+    desk.undo().unwrap();
+    assert!(desk.client(c).is_err());
+}
+
+/// SPEC 9: `U` redoes what `u` undid, until the next change; the stack keeps 1,000 steps.
+#[test]
+fn redo_replays_undone_steps_until_the_next_change() {
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    s.enable_undo().unwrap();
+    let c = s.add_client(named("Ana"), today()).unwrap();
+    let t = s.add_task(c, titled("Logo"), today()).unwrap();
+    s.set_task_status(t, TaskStatus::Doing, today()).unwrap();
+    s.undo().unwrap();
+    s.undo().unwrap();
+    assert!(s.task(t).is_err());
+    assert!(s.redo_peek().unwrap().unwrap().label.contains("Logo"));
+    s.redo().unwrap();
+    assert_eq!(s.task(t).unwrap().status, TaskStatus::Todo);
+    let same = s.task(t).unwrap();
+    assert_eq!(same.id, t, "redo brings back the same record, same id");
+    s.redo().unwrap();
+    assert_eq!(s.task(t).unwrap().status, TaskStatus::Doing);
+    assert!(s.redo().is_err(), "nothing left to redo");
+    s.undo().unwrap();
+    // A new change ends what could be redone.
+    s.clarify(t, today()).unwrap();
+    assert!(s.redo_peek().unwrap().is_none());
+    assert!(s.redo().is_err());
+    // Redo is checked like undo: a change made elsewhere in between refuses it.
+    s.undo().unwrap();
+    let mut other = Store::open(&d.db).unwrap();
+    other.clarify(t, today()).unwrap();
+    let err = s.redo().unwrap_err().to_string();
+    assert!(err.contains("changed since"), "{err}");
+}
+
+#[test]
+fn the_undo_stack_keeps_the_last_thousand_steps() {
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    s.enable_undo().unwrap();
+    let c = s.add_client(named("Ana"), today()).unwrap();
+    let t = s.add_task(c, titled("Logo"), today()).unwrap();
+    for _ in 0..1005 {
+        s.clarify(t, today()).unwrap();
+    }
+    let steps: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM undo_steps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(steps, 1000);
+}
+
+/// Finding 3: ids were reused after a delete, so undo wedged on "UNIQUE constraint failed" and
+/// a new request inherited an old flag's source reference (and was never flagged).
+#[test]
+fn ids_are_never_reused_and_a_new_late_request_is_flagged() {
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    let c = s.add_client(named("Ana"), today()).unwrap();
+    let t = s.add_task(c, titled("Logo"), today()).unwrap();
+    let day = |n: i64| today() - chrono::Duration::days(n);
+    let r1 = s.ask(t, RequestKind::Material, "Photos", day(5), day(3)).unwrap();
+    let found = s.detect(today(), None).unwrap();
+    assert_eq!(found.new_flags.len(), 1);
+    // The request goes (its task is deleted), a new task and request come.
+    s.delete_task(t).unwrap();
+    let t2 = s.add_task(c, titled("Flyer"), today()).unwrap();
+    assert!(t2 > t, "task id {t} was given out again");
+    let r2 = s.ask(t2, RequestKind::Material, "Texts", day(5), day(2)).unwrap();
+    assert!(r2 > r1, "request id {r1} was given out again");
+    let found = s.detect(today(), None).unwrap();
+    assert_eq!(found.new_flags.len(), 1, "the new late request is flagged");
+    // The deleted request's flag no longer counts; the new one does.
+    let flags = s.list_flags(Some(c)).unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].kind, FlagKind::LateMaterial);
+    assert_eq!(flags[0].source_ref.as_deref(), Some(format!("material:{r2}").as_str()));
+}
+
+/// SPEC 9: two processes that derive the same automatic flag derive the same uuid.
+#[test]
+fn automatic_flags_have_derived_uuids() {
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    let c = s.add_client(named("Ana"), today()).unwrap();
+    let t = s.add_task(c, titled("Logo"), today()).unwrap();
+    let day = |n: i64| today() - chrono::Duration::days(n);
+    let r = s.ask(t, RequestKind::Feedback, "", day(5), day(3)).unwrap();
+    s.detect(today(), None).unwrap();
+    let flag = s.list_flags(Some(c)).unwrap().remove(0);
+    let request_uuid = s.request(RequestKind::Feedback, r).unwrap().uuid;
+    assert_eq!(
+        flag.uuid,
+        vadesk::domain::identity::derived(&format!("flag:feedback:{request_uuid}"))
+    );
+}
+
+/// Finding 7: a refused file with a pending WAL had its WAL checkpointed and deleted.
+#[test]
+fn a_refused_file_and_its_wal_stay_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, setup) in [
+        ("foreign.db", "PRAGMA application_id = 7;"),
+        (
+            "newer.db",
+            "PRAGMA application_id = 1447118923; PRAGMA user_version = 999;",
+        ),
+    ] {
+        let db = dir.path().join(name);
+        let wal = dir.path().join(format!("{name}-wal"));
+        {
+            // A store whose writer died before any checkpoint: the data is in the WAL.
+            let c = rusqlite::Connection::open(&db).unwrap();
+            c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;")
+                .unwrap();
+            c.execute_batch(setup).unwrap();
+            c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);")
+                .unwrap();
+            // Copy the files while the connection is open, as a crash would leave them.
+            std::fs::copy(&db, dir.path().join("copy.db")).unwrap();
+            std::fs::copy(&wal, dir.path().join("copy.db-wal")).unwrap();
+        }
+        std::fs::rename(dir.path().join("copy.db"), &db).unwrap();
+        std::fs::rename(dir.path().join("copy.db-wal"), &wal).unwrap();
+        let _ = std::fs::remove_file(dir.path().join(format!("{name}-shm")));
+        let (db_bytes, wal_bytes) = (std::fs::read(&db).unwrap(), std::fs::read(&wal).unwrap());
+        assert!(!wal_bytes.is_empty());
+        let err = Store::open(&db).err().expect("refused").to_string();
+        assert!(err.contains(name), "{err}");
+        assert_eq!(std::fs::read(&db).unwrap(), db_bytes, "{name} changed");
+        assert_eq!(std::fs::read(&wal).unwrap(), wal_bytes, "{name}-wal changed");
+    }
+}
+
+/// Finding 5: import stored wrong types (the desk then would not start) and raw escape
+/// sequences; now every field is checked as the command line would, all or nothing.
+#[test]
+fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let export = src.snapshot();
+    let dest = Desk::new();
+    let file = dest.dir.path().join("in.json");
+    let cases: &[(&str, &str, serde_json::Value)] = &[
+        ("clients", "rate", serde_json::json!("lots")),
+        ("tasks", "clarifications", serde_json::json!(-5)),
+        ("tasks", "estimate_min", serde_json::json!("1h")),
+        ("flags", "dismissed", serde_json::json!("yes")),
+        ("clients", "notes", serde_json::json!("x".repeat(5_000_000))),
+        ("tasks", "due", serde_json::json!("2026-02-30")),
+        ("quotes", "answer_by", serde_json::json!("+10000-01-07")),
+        ("tasks", "client_id", serde_json::json!(999_999)),
+        ("tasks", "uuid", serde_json::json!("not-a-uuid")),
+        ("requests", "surprise", serde_json::json!(1)),
+    ];
+    for (table, field, value) in cases {
+        let mut bad = export.clone();
+        bad[*table][0][*field] = value.clone();
+        std::fs::write(&file, bad.to_string()).unwrap();
+        let (_, err) = dest.fails(&["import", file.to_str().unwrap()]);
+        assert!(
+            err.contains(table) && err.contains("number 1") && err.contains(field),
+            "{table}.{field}: {err}"
+        );
+        assert!(
+            dest.json(&["client", "list", "--json"]).as_array().unwrap().is_empty(),
+            "{table}.{field}: something was imported"
+        );
+    }
+    // Text is cleaned as if typed: no escape sequence reaches the store.
+    let mut hostile = export.clone();
+    hostile["clients"][0]["notes"] = serde_json::json!("\u{1b}]0;PWNED\u{7} call after 10\u{202e}");
+    std::fs::write(&file, hostile.to_string()).unwrap();
+    dest.ok(&["import", file.to_str().unwrap()]);
+    let stored = dest.snapshot();
+    let notes = stored["clients"][0]["notes"].as_str().unwrap();
+    assert!(!notes.contains('\u{1b}') && !notes.contains('\u{7}') && !notes.contains('\u{202e}'));
+    assert!(notes.contains("call after 10"));
+}
+
+/// Finding 6: merging the same export twice duplicated channels and manual flags.
+#[test]
+fn merging_the_same_export_twice_changes_nothing_and_updates_changed_records() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let export = src.snapshot();
+    let dest = Desk::new();
+    dest.ok(&["client", "add", "Someone Else"]);
+    let file = dest.dir.path().join("in.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+    dest.ok(&["import", "--merge", file.to_str().unwrap()]);
+    let once = dest.snapshot();
+    dest.ok(&["import", "--merge", file.to_str().unwrap()]);
+    assert_eq!(dest.snapshot(), once, "a second merge changed the store");
+    // A record changed in the file is updated in place, not added again.
+    let mut changed = export.clone();
+    let uuid = changed["tasks"][0]["uuid"].as_str().unwrap().to_string();
+    changed["tasks"][0]["title"] = serde_json::json!("Renamed in the other copy");
+    std::fs::write(&file, changed.to_string()).unwrap();
+    dest.ok(&["import", "--merge", file.to_str().unwrap()]);
+    let after = dest.snapshot();
+    let same_uuid: Vec<&serde_json::Value> = after["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["uuid"] == uuid.as_str())
+        .collect();
+    assert_eq!(same_uuid.len(), 1);
+    assert_eq!(same_uuid[0]["title"], "Renamed in the other copy");
+    assert_eq!(
+        after["tasks"].as_array().unwrap().len(),
+        once["tasks"].as_array().unwrap().len()
+    );
+    // An export round-trips into an empty store with its uuids.
+    let fresh = Desk::new();
+    std::fs::write(&file, export.to_string()).unwrap();
+    fresh.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(fresh.snapshot(), export);
+}
