@@ -85,6 +85,9 @@ catalogue! {
     ConfirmRedoOld => ("Redo '{0}', a change from {1}? (y/n)", "¿Rehacer «{0}», un cambio del {1}? (s/n)"),
     NoticeRedone => ("Redone: {0}", "Rehecho: {0}"),
     KeyRedo => ("Redo what u undid", "Rehacer lo que u deshizo"),
+    ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: {0} es una fecha futura"),
+    ErrAttendanceTooEarly => ("the meeting starts at {0}: attendance can be recorded once it has started", "la reunión empieza el {0}: la asistencia se anota cuando ya ha empezado"),
+    ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista {0} es anterior al día en que se pide ({1})"),
 
     // Errors: the store
     ErrNotVadesk => ("{0} is not a vadesk database; it was left untouched", "{0} no es una base de datos de vadesk; no se ha tocado"),

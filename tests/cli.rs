@@ -469,7 +469,11 @@ fn review_snooze_via_nudge_until_moves_the_date() {
     let d = Desk::new();
     d.ok(&["client", "add", "C"]);
     let t = d.id(&["task", "add", "C", "T"]).to_string();
-    let m = d.id(&["material", "ask", &t, "Logo", "--by", "2026-11-20"]).to_string();
+    // Asked last week, expected three days ago.
+    let m = d
+        .clone_at("2026-11-16 09:00")
+        .id(&["material", "ask", &t, "Logo", "--by", "2026-11-20"])
+        .to_string();
     let r = d.json(&["review", "--json"]);
     assert_eq!(r["items"][0]["kind"], "material_late");
     assert_eq!(r["items"][0]["days_late"], 3);
@@ -569,7 +573,11 @@ fn a_material_received_late_is_flagged_even_if_no_tick_saw_it() {
     let d = Desk::new();
     d.ok(&["client", "add", "C"]);
     let t = d.id(&["task", "add", "C", "T"]).to_string();
-    let m = d.id(&["material", "ask", &t, "Logo", "--by", "2026-11-20"]).to_string();
+    // Asked last week, expected three days ago.
+    let m = d
+        .clone_at("2026-11-16 09:00")
+        .id(&["material", "ask", &t, "Logo", "--by", "2026-11-20"])
+        .to_string();
     let on_time = d
         .id(&["material", "ask", &t, "Fonts", "--by", "2026-11-23"])
         .to_string();

@@ -66,7 +66,8 @@ fn a_morning_at_the_desk() {
         .as_i64()
         .unwrap()
         .to_string();
-    d.ok(&["material", "ask", &task, "Shop photos", "--by", "2026-11-20"]);
+    d.clone_at("2026-11-16 09:00")
+        .ok(&["material", "ask", &task, "Shop photos", "--by", "2026-11-20"]);
     s.wait_for("2 late materials · 1 overdue feedback");
     s.wait_for("Shop photos");
 

@@ -188,14 +188,14 @@ fn ids_are_never_reused_and_a_new_late_request_is_flagged() {
     let c = s.add_client(named("Ana"), today()).unwrap();
     let t = s.add_task(c, titled("Logo"), today()).unwrap();
     let day = |n: i64| today() - chrono::Duration::days(n);
-    let r1 = s.ask(t, RequestKind::Material, "Photos", day(5), day(3)).unwrap();
+    let r1 = s.ask(t, RequestKind::Material, "Photos", day(3), day(5)).unwrap();
     let found = s.detect(today(), None).unwrap();
     assert_eq!(found.new_flags.len(), 1);
     // The request goes (its task is deleted), a new task and request come.
     s.delete_task(t).unwrap();
     let t2 = s.add_task(c, titled("Flyer"), today()).unwrap();
     assert!(t2 > t, "task id {t} was given out again");
-    let r2 = s.ask(t2, RequestKind::Material, "Texts", day(5), day(2)).unwrap();
+    let r2 = s.ask(t2, RequestKind::Material, "Texts", day(2), day(5)).unwrap();
     assert!(r2 > r1, "request id {r1} was given out again");
     let found = s.detect(today(), None).unwrap();
     assert_eq!(found.new_flags.len(), 1, "the new late request is flagged");
@@ -214,7 +214,7 @@ fn automatic_flags_have_derived_uuids() {
     let c = s.add_client(named("Ana"), today()).unwrap();
     let t = s.add_task(c, titled("Logo"), today()).unwrap();
     let day = |n: i64| today() - chrono::Duration::days(n);
-    let r = s.ask(t, RequestKind::Feedback, "", day(5), day(3)).unwrap();
+    let r = s.ask(t, RequestKind::Feedback, "", day(3), day(5)).unwrap();
     s.detect(today(), None).unwrap();
     let flag = s.list_flags(Some(c)).unwrap().remove(0);
     let request_uuid = s.request(RequestKind::Feedback, r).unwrap().uuid;
@@ -345,4 +345,100 @@ fn merging_the_same_export_twice_changes_nothing_and_updates_changed_records() {
     std::fs::write(&file, export.to_string()).unwrap();
     fresh.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(fresh.snapshot(), export);
+}
+
+/// Finding 11: impossible dates. Years outside 1900-2999 are refused everywhere; a flag cannot
+/// be dated in the future, attendance cannot be recorded before the meeting starts, and a
+/// request cannot be expected before it is asked.
+#[test]
+fn honest_time_and_possible_dates() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom Florist"]);
+    let t = d.id(&["task", "add", "Bloom Florist", "Newsletter"]).to_string();
+    let before = d.snapshot();
+    for args in [
+        vec![
+            "quote",
+            "add",
+            "Bloom Florist",
+            "--amount",
+            "100",
+            "--sent",
+            "9999-12-31",
+        ],
+        vec!["task", "add", "Bloom Florist", "Far", "--due", "3000-01-01"],
+        vec!["task", "add", "Bloom Florist", "Old", "--due", "1899-12-31"],
+        vec!["meeting", "add", "Bloom Florist", "--at", "9999-01-01 10:00"],
+        vec!["flag", "add", "Bloom Florist", "other", "--at", "2026-11-24"],
+        vec!["material", "ask", &t, "Photos", "--by", "2026-11-22"],
+        vec!["feedback", "ask", &t, "--by", "-1d"],
+    ] {
+        let (code, err) = d.fails(&args);
+        assert!(code == 1 || code == 2, "{args:?}: {err}");
+    }
+    assert_eq!(d.snapshot(), before, "a refused command changed the store");
+    let (_, err) = d.fails(&["flag", "add", "Bloom Florist", "other", "--at", "+2d"]);
+    assert!(err.contains("future"), "{err}");
+    // Attendance: not before the meeting starts; cancelling ahead is fine.
+    let m = d
+        .id(&["meeting", "add", "Bloom Florist", "--at", "2026-11-23 11:00"])
+        .to_string();
+    let (_, err) = d.fails(&["meeting", "attended", &m, "no_show"]);
+    assert!(err.contains("11:00"), "{err}");
+    let later = d
+        .cmd()
+        .env("VADESK_NOW", "2026-11-23 11:30")
+        .args(["meeting", "attended", &m, "no_show"])
+        .output()
+        .unwrap();
+    assert!(later.status.success(), "{}", String::from_utf8_lossy(&later.stderr));
+    let m2 = d
+        .id(&["meeting", "add", "Bloom Florist", "--at", "2026-11-30 10:00"])
+        .to_string();
+    d.ok(&["meeting", "attended", &m2, "cancelled"]);
+}
+
+/// Finding 8: the demo is one transaction: whole or nothing, so a kill or a full disk can
+/// never leave a partial sample that the demo then refuses to complete.
+#[test]
+fn the_demo_is_whole_or_nothing() {
+    let d = Desk::new();
+    // Killed at random moments: the store holds either no client or the whole sample.
+    let mut whole = None;
+    for delay_ms in [0u64, 5, 10, 20, 40, 80] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vadesk"))
+            .env_clear()
+            .env("VADESK_DB", &d.db)
+            .env("VADESK_NOW", &d.now)
+            .env("HOME", d.dir.path())
+            .arg("demo")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let clients = d.json(&["client", "list", "--json"]).as_array().unwrap().len();
+        if clients == 0 {
+            continue;
+        }
+        let count = d.json(&["task", "list", "--json"]).as_array().unwrap().len();
+        whole.get_or_insert((clients, count));
+        assert_eq!(
+            whole,
+            Some((clients, count)),
+            "a partial sample after a kill at {delay_ms} ms"
+        );
+        break;
+    }
+    if whole.is_none() {
+        d.ok(&["demo"]);
+    }
+    let full = Desk::new();
+    full.ok(&["demo"]);
+    assert_eq!(
+        d.json(&["task", "list", "--json"]).as_array().unwrap().len(),
+        full.json(&["task", "list", "--json"]).as_array().unwrap().len()
+    );
 }

@@ -327,7 +327,12 @@ fn deleting_a_client_asks_first_and_can_be_undone() {
     d.keys("D");
     d.key(KeyCode::Esc);
     assert!(d.store.find_client("Tienda Sol").is_ok());
+    // Only a deliberate yes confirms: Enter (or any other key) does not.
     d.keys("D").key(KeyCode::Enter);
+    assert!(d.store.find_client("Tienda Sol").is_ok());
+    d.keys("x");
+    assert!(d.store.find_client("Tienda Sol").is_ok());
+    d.keys("y");
     assert!(d.store.find_client("Tienda Sol").is_err());
     assert_eq!(d.app.clients.len(), 5);
     d.keys("u");

@@ -176,6 +176,9 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             if a == Attendance::Pending {
                 return Err(Attendance::parse("").unwrap_err());
             }
+            if a != Attendance::Cancelled {
+                crate::domain::rules::honest_attendance(store.meeting(id)?.at, ctx.now)?;
+            }
             store.record_attendance(id, a, minutes)?;
             writeln!(out, "{}", tf(l, T::MsgAttendance, &[&id, &a]))?;
         }
@@ -548,6 +551,7 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             let c = store.find_client(&client)?;
             let kind = FlagKind::parse(&kind)?;
             let at = at.as_deref().map(|a| date_arg(a, ctx)).transpose()?.unwrap_or(today);
+            let at = crate::domain::rules::honest_flag_date(at, today)?;
             let id = store.add_flag(c.id, kind, at, note.as_deref().unwrap_or(""))?;
             writeln!(out, "{id}")?;
         }

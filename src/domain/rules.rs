@@ -13,6 +13,25 @@ pub const SCATTERED_WINDOW_DAYS: i64 = 30;
 /// How far back worked and unbilled time counts for the effective rate.
 pub const RATE_WINDOW_DAYS: i64 = 90;
 
+/// Honest time: a red flag records a fault that happened, so it cannot be dated after today.
+pub fn honest_flag_date(at: NaiveDate, today: NaiveDate) -> crate::error::Result<NaiveDate> {
+    if at > today {
+        return Err(crate::error::Error::invalid(crate::i18n::T::ErrFlagInFuture, &[&at]));
+    }
+    Ok(at)
+}
+
+/// Honest time: attendance is known once the meeting has started.
+pub fn honest_attendance(meeting_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> crate::error::Result<()> {
+    if meeting_at > now {
+        return Err(crate::error::Error::invalid(
+            crate::i18n::T::ErrAttendanceTooEarly,
+            &[&meeting_at.format("%Y-%m-%d %H:%M")],
+        ));
+    }
+    Ok(())
+}
+
 /// Something expected by a date is late from the next day on; the flag is dated that day.
 pub fn first_late_day(expected_by: NaiveDate) -> NaiveDate {
     expected_by + Duration::days(1)

@@ -24,11 +24,22 @@ pub struct DemoReport {
 }
 
 impl Store {
-    /// Fills an empty store with the sample.
+    /// Fills an empty store with the sample, in one transaction: on a full disk or under a
+    /// kill it is there whole or not at all. The sample is built in a scratch store in memory
+    /// and imported from there.
     pub fn load_demo(&mut self, today: NaiveDate) -> Result<DemoReport> {
         if !self.is_empty()? {
             return Err(Error::refused(T::ErrDemoNotEmpty, &[]));
         }
+        let mut sample = Store::scratch()?;
+        sample.lang = self.lang;
+        let report = sample.fill_demo(today)?;
+        let data = sample.export()?;
+        self.import(&data, false, "demo")?;
+        Ok(report)
+    }
+
+    fn fill_demo(&mut self, today: NaiveDate) -> Result<DemoReport> {
         let d = |n: i64| today + Duration::days(n);
         let at = |n: i64, h: u32| d(n).and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN));
         let weekday = today.weekday();

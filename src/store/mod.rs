@@ -77,6 +77,22 @@ impl Store {
         Store::connect(path, &path.display().to_string())
     }
 
+    /// A store in memory, for building something whole before it is written in one
+    /// transaction (the demo).
+    pub(crate) fn scratch() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch("PRAGMA foreign_keys=ON;")?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+            lang: Lang::En,
+            recording: false,
+            now: None,
+        };
+        schema::migrate(&mut store.conn, 0, ":memory:")?;
+        Ok(store)
+    }
+
     fn connect(path: &Path, shown: &str) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,

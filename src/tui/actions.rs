@@ -476,6 +476,9 @@ pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
         }
         PickPurpose::Attendance(meeting) => {
             let a = Attendance::parse(&key)?;
+            if a != Attendance::Cancelled {
+                crate::domain::rules::honest_attendance(store.meeting(meeting)?.at, app.now)?;
+            }
             if a == Attendance::Late {
                 form(
                     app,
@@ -637,6 +640,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::Flag(client, kind) => {
             let at = field!(1, dates::parse_date(&v(form, 1), today));
+            let at = field!(1, crate::domain::rules::honest_flag_date(at, today));
             field!(0, store.add_flag(client, kind, at, &v(form, 0)));
             tf(l, T::NoticeFlagged, &[&kind.label(l)])
         }

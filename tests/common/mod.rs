@@ -38,6 +38,15 @@ impl Desk {
         c
     }
 
+    /// The same store seen at another moment (the store stays shared).
+    pub fn clone_at(&self, now: &str) -> Desk {
+        Desk {
+            dir: tempfile::tempdir().expect("temp dir"),
+            db: self.db.clone(),
+            now: now.into(),
+        }
+    }
+
     pub fn at(&mut self, now: &str) -> &mut Self {
         self.now = now.into();
         self
