@@ -603,3 +603,33 @@ fn a_tick_reloads_only_when_the_store_changed() {
     d.select_client("Bloom Florist");
     assert!((0..d.app.tasks.len()).any(|i| d.app.tasks.get(i).unwrap().title == "From the shell"));
 }
+
+/// SPEC 9: a step from an earlier day asks before it is undone, showing its date; `U` redoes.
+#[test]
+fn undoing_yesterdays_change_asks_first_and_redo_brings_it_back() {
+    let mut d = desk();
+    d.select_client("Tienda Sol");
+    d.keys("D").keys("y");
+    assert!(d.store.find_client("Tienda Sol").is_err());
+    // The next morning.
+    let tomorrow = now() + chrono::Duration::days(1);
+    d.app.now = tomorrow;
+    d.keys("u");
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => assert!(c.text.contains("Mon 23 Nov"), "{}", c.text),
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+    d.keys("n");
+    assert!(d.store.find_client("Tienda Sol").is_err(), "n undid nothing");
+    d.keys("u").keys("y");
+    assert!(d.store.find_client("Tienda Sol").is_ok());
+    d.keys("U");
+    assert!(
+        matches!(d.app.popup, Some(Popup::Confirm(_))),
+        "{:?} {:?}",
+        d.app.popup,
+        d.app.notice
+    );
+    d.keys("y");
+    assert!(d.store.find_client("Tienda Sol").is_err(), "U redid the delete");
+}

@@ -116,59 +116,84 @@ impl Store {
                 &[],
             ));
         };
-        // Rows come back in the order that keeps references whole at commit.
+        // References are checked at commit, so rows can come back in any order.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-        let order = if dir == Direction::Undo { "DESC" } else { "ASC" };
         let entries: Vec<(String, i64, Option<String>, Option<String>)> = {
-            let mut q = tx.prepare(&format!(
-                "SELECT tbl, row_id, before, after FROM undo_log WHERE step = ?1 ORDER BY id {order}"
-            ))?;
+            let mut q = tx.prepare("SELECT tbl, row_id, before, after FROM undo_log WHERE step = ?1 ORDER BY id")?;
             let rows = q.query_map([step.step], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        for (table, id, before, after) in entries {
-            let (expect, target) = match dir {
-                Direction::Undo => (after, before),
-                Direction::Redo => (before, after),
-            };
-            let cols = columns(&tx, &table)?;
-            let current: Option<String> = tx
-                .query_row(
-                    &format!("SELECT {} FROM main.{table} WHERE id = ?1", image(&cols, "")),
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if current != expect {
-                return Err(refusal(lang, dir, &step.label, T::ErrUndoChanged, &table, id));
-            }
-            match target {
+        // Each row the step touched: the state it must be in now, the state it goes to, and
+        // when the step last touched it (deletions go newest first: children before parents).
+        let mut rows: Vec<Touched> = Vec::new();
+        let mut index: std::collections::HashMap<(String, i64), usize> = std::collections::HashMap::new();
+        for (n, (table, id, before, after)) in entries.into_iter().enumerate() {
+            match index.get(&(table.clone(), id)).map(|i| &mut rows[*i]) {
+                Some(r) => {
+                    r.last = n;
+                    match dir {
+                        Direction::Undo => r.expect = after,
+                        Direction::Redo => r.target = after,
+                    }
+                }
                 None => {
-                    if has_dependents(&tx, &table, id)? {
-                        return Err(refusal(lang, dir, &step.label, T::ErrUndoDepends, &table, id));
-                    }
-                    tx.execute(&format!("DELETE FROM main.{table} WHERE id = ?1"), [id])?;
-                }
-                Some(row) => {
-                    let values: Vec<String> = cols.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
-                    if current.is_none() {
-                        tx.execute(
-                            &format!(
-                                "INSERT INTO main.{table}({}) VALUES ({})",
-                                cols.join(", "),
-                                values.join(", ")
-                            ),
-                            [&row],
-                        )?;
-                    } else {
-                        let sets: Vec<String> = cols.iter().zip(&values).map(|(c, v)| format!("{c} = {v}")).collect();
-                        tx.execute(
-                            &format!("UPDATE main.{table} SET {} WHERE id = ?2", sets.join(", ")),
-                            rusqlite::params![row, id],
-                        )?;
-                    }
+                    index.insert((table.clone(), id), rows.len());
+                    rows.push(match dir {
+                        Direction::Undo => Touched {
+                            table,
+                            id,
+                            expect: after,
+                            target: before,
+                            last: n,
+                        },
+                        Direction::Redo => Touched {
+                            table,
+                            id,
+                            expect: before,
+                            target: after,
+                            last: n,
+                        },
+                    })
                 }
             }
+        }
+        for r in &rows {
+            if current_image(&tx, &r.table, r.id)? != r.expect {
+                return Err(refusal(lang, dir, &step.label, T::ErrUndoChanged, &r.table, r.id));
+            }
+        }
+        for r in &rows {
+            let Some(image) = &r.target else { continue };
+            let cols = columns(&tx, &r.table)?;
+            let values: Vec<String> = cols.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
+            if r.expect.is_none() {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO main.{}({}) VALUES ({})",
+                        r.table,
+                        cols.join(", "),
+                        values.join(", ")
+                    ),
+                    [image],
+                )?;
+            } else {
+                let sets: Vec<String> = cols.iter().zip(&values).map(|(c, v)| format!("{c} = {v}")).collect();
+                tx.execute(
+                    &format!("UPDATE main.{} SET {} WHERE id = ?2", r.table, sets.join(", ")),
+                    rusqlite::params![image, r.id],
+                )?;
+            }
+        }
+        let mut gone: Vec<&Touched> = rows
+            .iter()
+            .filter(|r| r.target.is_none() && r.expect.is_some())
+            .collect();
+        gone.sort_by_key(|r| std::cmp::Reverse(r.last));
+        for r in gone {
+            if has_dependents(&tx, &r.table, r.id)? {
+                return Err(refusal(lang, dir, &step.label, T::ErrUndoDepends, &r.table, r.id));
+            }
+            tx.execute(&format!("DELETE FROM main.{} WHERE id = ?1", r.table), [r.id])?;
         }
         tx.execute(
             "UPDATE undo_steps SET undone = ?1 WHERE step = ?2",
@@ -177,6 +202,27 @@ impl Store {
         tx.commit()?;
         Ok(step.label)
     }
+}
+
+/// A row a step touched, as replaying it sees it.
+struct Touched {
+    table: String,
+    id: i64,
+    expect: Option<String>,
+    target: Option<String>,
+    last: usize,
+}
+
+/// A row's image as it is now, or None when it is not there.
+fn current_image(tx: &Transaction, table: &str, id: i64) -> Result<Option<String>> {
+    let cols = columns(tx, table)?;
+    Ok(tx
+        .query_row(
+            &format!("SELECT {} FROM main.{table} WHERE id = ?1", image(&cols, "")),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 fn peek(conn: &Connection, dir: Direction) -> Result<Option<UndoStep>> {
