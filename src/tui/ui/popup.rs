@@ -117,7 +117,13 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
         let focused = i == form.focus;
         let label_style = if focused { th.heading() } else { th.dim() };
         let scroll = field.input.visual_scroll(input_w.saturating_sub(1));
-        let shown: String = {
+        let choice_label = match field.kind {
+            crate::tui::form::FieldKind::Choice(c) => Some(c.label(field.value(), l)),
+            _ => None,
+        };
+        let shown: String = if let Some(label) = &choice_label {
+            width::truncate(label, input_w)
+        } else {
             // Scroll by display columns so wide characters never split the layout.
             let mut skipped = 0;
             let mut out = String::new();
@@ -138,7 +144,12 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
             Span::styled(width::pad(&shown, input_w), input_style),
         ]));
         if focused {
-            let x = inner.x + label_w as u16 + 1 + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
+            let at = if choice_label.is_some() {
+                0
+            } else {
+                field.input.visual_cursor().saturating_sub(scroll)
+            };
+            let x = inner.x + label_w as u16 + 1 + at as u16;
             let y = inner.y + (i as u16) * 2;
             cursor = Some(Position {
                 x: x.min(inner.right().saturating_sub(1)),
