@@ -83,6 +83,9 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
 
 /// "2 nudges" / "2 recordatorios".
 fn nudges(n: u32, l: Lang) -> String {
+    if n == 0 {
+        return T::NoNudges.text(l).to_string();
+    }
     pl(l, P::Nudges, i64::from(n), &[])
 }
 

@@ -133,7 +133,9 @@ catalogue! {
     DocOk => ("no broken references", "ninguna referencia rota"),
     DocIntegrityOk => ("no damage found", "sin daños"),
     DocVersion => ("version {0} (this vadesk knows up to {1})", "versión {0} (este vadesk conoce hasta la {1})"),
-    DocWalState => ("journal_mode={0}, foreign_keys={1}, WAL file {2} KiB", "journal_mode={0}, foreign_keys={1}, archivo WAL de {2} KiB"),
+    DocWalState => ("journal_mode={0}, foreign_keys={1}, WAL file {2} KiB", "modo de diario {0}; claves ajenas {1}; archivo WAL de {2} KiB"),
+    DocFkOn => ("1", "activadas"),
+    DocFkOff => ("0", "desactivadas"),
     DocOwnerOnly => ("{0} (owner only)", "{0} (solo tu usuario puede leerlo)"),
     DocOthersRead => ("{0}: others can read client data; run chmod 600 on the file", "{0}: otros usuarios pueden leer los datos de tus clientes; ejecuta chmod 600 sobre el archivo"),
     DocNotChecked => ("not checked on this platform", "no se comprueba en este sistema"),
@@ -158,7 +160,7 @@ catalogue! {
     // When each automatic flag is raised
     RuleNoShow => ("attendance recorded as did not show up", "asistencia anotada: no se presentó"),
     RuleLateToMeeting => ("attendance recorded as late", "asistencia anotada: llegó tarde"),
-    RuleQuoteUnanswered => ("a pending quote passes its answer date", "un presupuesto pendiente pasa su fecha de respuesta"),
+    RuleQuoteUnanswered => ("a pending quote passes its answer date", "un presupuesto sigue sin respuesta pasada la fecha prevista"),
     RuleVagueSpec => ("a task reaches 3 clarifications", "una tarea llega a 3 aclaraciones"),
     RuleLateMaterial => ("a material request passes its date unreceived", "una petición de material pasa su fecha sin recibirse"),
     RuleNoFeedback => ("a feedback request passes its date unreceived, or a weekly review is missed", "una petición de feedback pasa su fecha sin respuesta, o el cliente falta a la revisión semanal"),
@@ -340,6 +342,7 @@ catalogue! {
     ChDrive => ("Drive", "Drive"),
     ChOther => ("other", "otro"),
     NoChoice => ("none", "ninguno"),
+    NoNudges => ("no nudges yet", "sin recordatorios"),
 
     // Automatic flag notes, written from the record that raised the flag
     NoteRate => ("effective rate {0}, below your minimum of {1}", "tarifa efectiva de {0}, por debajo de tu mínimo de {1}"),
@@ -467,7 +470,7 @@ catalogue! {
     KeyQuote => ("client: add a quote", "cliente: añadir presupuesto"),
     KeyMeeting => ("client: add a meeting", "cliente: añadir reunión"),
     KeyFlag => ("log a red flag for the client", "registrar una bandera roja del cliente"),
-    KeyNudge => ("review row: nudge (optionally a new date)", "fila del repaso: anotar un recordatorio (con nueva fecha, si quieres)"),
+    KeyNudge => ("review row: nudge (optionally a new date)", "fila del repaso: anotar recordatorio (y nueva fecha)"),
     KeyResolve => ("review row: received or resolved", "fila del repaso: recibido o resuelto"),
     KeySnooze => ("review row: snooze until tomorrow", "fila del repaso: posponer hasta mañana"),
     KeyRowDone => ("review row: done", "fila del repaso: terminar"),
@@ -476,6 +479,9 @@ catalogue! {
     KeyHelp => ("this help", "esta ayuda"),
     KeyBack => ("back out of a form, filter or popup", "salir de un formulario, un filtro o una ventana"),
     KeyQuit => ("quit", "salir"),
+    KeyNameShiftTab => ("Shift-Tab", "Mayús+Tab"),
+    KeyNamePgDn => ("PgDn", "AvPág"),
+    KeyNamePgUp => ("PgUp", "RePág"),
 
     // Command-line help
     CliTemplate => ("{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}", "{about-with-newline}\nUso: {usage}\n\n{all-args}{after-help}"),

@@ -65,7 +65,14 @@ impl Store {
         out.push(Check {
             name: T::DocWal,
             ok: mode.eq_ignore_ascii_case("wal") && fks_on == 1,
-            detail: Msg::with(T::DocWalState, &[&mode, &fks_on, &(wal_size / 1024)]),
+            detail: Msg {
+                key: T::DocWalState,
+                args: vec![
+                    Arg::Text(mode.clone()),
+                    Arg::Key(if fks_on == 1 { T::DocFkOn } else { T::DocFkOff }),
+                    Arg::Text((wal_size / 1024).to_string()),
+                ],
+            },
         });
 
         out.push(permissions(&self.path));

@@ -76,7 +76,7 @@ fn client_form_fields(c: Option<&crate::domain::Client>, l: Lang) -> Vec<Field> 
     ]
 }
 
-fn task_form_fields(t: Option<&crate::domain::Task>) -> Vec<Field> {
+fn task_form_fields(t: Option<&crate::domain::Task>, l: Lang) -> Vec<Field> {
     let mut f = vec![
         Field::new(
             T::FieldTitle,
@@ -86,7 +86,7 @@ fn task_form_fields(t: Option<&crate::domain::Task>) -> Vec<Field> {
         Field::new(
             T::FDue,
             FieldKind::Date,
-            t.and_then(|t| t.due).map(|d| d.to_string()).unwrap_or_default(),
+            t.and_then(|t| t.due).map(|d| dates::typed_date(d, l)).unwrap_or_default(),
         ),
         Field::new(
             T::FVia,
@@ -126,7 +126,7 @@ pub fn add(app: &mut App) -> Result<()> {
                 app,
                 FormKind::AddTask(id),
                 tf(l, T::FormAddTask, &[&name]),
-                task_form_fields(None),
+                task_form_fields(None, l),
             ),
             None => app.error(T::NoticeSelectClient.text(l).into()),
         },
@@ -155,7 +155,7 @@ pub fn edit(app: &mut App, store: &Store) -> Result<()> {
                     app,
                     FormKind::EditTask(t.id),
                     tf(l, T::FormEditTask, &[&t.title]),
-                    task_form_fields(Some(&t)),
+                    task_form_fields(Some(&t), l),
                 );
             }
         }
@@ -705,7 +705,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 m.id,
                 i18n::date(m.at.date(), today, l),
                 m.at.format("%H:%M"),
-                m.kind.label(l),
+                m.kind.phrase(l),
                 m.attendance.label(l)
             ));
         }

@@ -26,8 +26,10 @@ pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
                 .map(|(_, l)| width::of(l))
                 .max()
                 .unwrap_or(10)
-                .max(width::of(&pk.title)) as u16
-                + 8;
+                .max(width::of(&pk.title) + 4)
+                // The key hint is the last line: the picker is never narrower than it.
+                .max(width::of(T::HintPicker.text(app.lang))) as u16
+                + 4;
             let r = centered(area, w.max(30), h);
             clear(f, r);
             let b = popup_block(app, &pk.title);
@@ -191,19 +193,46 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     f.render_widget(b, r);
     let mut lines: Vec<Line> = Vec::new();
     let key_w = 16;
+    // Key names as the keyboard prints them ("Mayús+Tab", "AvPág" on a Spanish one).
+    let key_name = |label: &str| {
+        label
+            .replace("Shift-Tab", T::KeyNameShiftTab.text(l))
+            .replace("PgDn", T::KeyNamePgDn.text(l))
+            .replace("PgUp", T::KeyNamePgUp.text(l))
+    };
     for bind in BINDINGS.iter().filter(|b| !b.label.is_empty()) {
         lines.push(Line::from(vec![
-            Span::styled(width::pad(bind.label, key_w), th.heading()),
+            Span::styled(width::pad(&key_name(bind.label), key_w), th.heading()),
             Span::raw(width::truncate(
                 bind.help.text(l),
                 (inner.width as usize).saturating_sub(key_w),
             )),
         ]));
     }
-    lines.push(Line::from(vec![
-        Span::styled(width::pad(T::HelpFormsKeys.text(l), key_w), th.heading()),
-        Span::raw(T::HelpForms.text(l)),
-    ]));
+    // The forms' keys wrap between items rather than run past the edge.
+    let room = (inner.width as usize).saturating_sub(key_w);
+    let mut row = String::new();
+    let mut first = true;
+    let flush = |row: &mut String, first: &mut bool, lines: &mut Vec<Line>| {
+        let head = if *first { T::HelpFormsKeys.text(l) } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(width::pad(head, key_w), th.heading()),
+            Span::raw(std::mem::take(row)),
+        ]));
+        *first = false;
+    };
+    for item in T::HelpForms.text(l).split(" · ") {
+        let add = if row.is_empty() { item.to_string() } else { format!(" · {item}") };
+        if !row.is_empty() && width::of(&row) + width::of(&add) > room {
+            flush(&mut row, &mut first, &mut lines);
+            row = item.to_string();
+        } else {
+            row.push_str(&add);
+        }
+    }
+    if !row.is_empty() {
+        flush(&mut row, &mut first, &mut lines);
+    }
     let body = inner.height.saturating_sub(1) as usize;
     let max_scroll = lines.len().saturating_sub(body);
     let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();
