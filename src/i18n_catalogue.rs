@@ -436,7 +436,7 @@ catalogue! {
     NoticeFlagsNoEdit => ("Flags are evidence: dismiss one with D, or log a new one with f.", "Las banderas son pruebas: descarta una con D o registra otra con f."),
     NoticeNothingToNudge => ("Nudges are for materials and feedback.", "Los recordatorios son para material y feedback."),
     NoticeReceived => ("Received from {0}: {1}", "Recibido de {0}: {1}"),
-    NoticeReviewHeld => ("Weekly review with {0} held.", "Revisión semanal con {0} anotada como hecha."),
+    NoticeReviewHeld => ("Weekly review with {0} held.", "Revisión semanal con {0}: hecha."),
     NoticeOutcome => ("Outcome: {0}", "Resultado: {0}"),
     NoticeDemo => ("Demo loaded. Press 2 for the daily review.", "Demo cargada. Pulsa 2 para ver el repaso diario."),
     NoticeSaved => ("Saved: {0}", "Guardado: {0}"),
