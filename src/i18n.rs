@@ -294,6 +294,7 @@ mod tests {
         "{0}, {1}, {2}",
         "Trello",
         "Asana",
+        "email",
     ];
 
     #[test]
