@@ -67,7 +67,11 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         }
         ReviewKind::TaskOverdue | ReviewKind::TaskDueToday => it.title.clone(),
         ReviewKind::QuoteUnanswered => quote_amount(it, l),
-        ReviewKind::MeetingToday => format!("{} {}", meeting_phrase(&it.title, l), it.time.clone().unwrap_or_default()),
+        ReviewKind::MeetingToday => format!(
+            "{} {}",
+            meeting_phrase(&it.title, l),
+            it.time.clone().unwrap_or_default()
+        ),
         ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_phrase(&it.title, l), date(it.date)),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::DueSoon => {
@@ -174,7 +178,11 @@ pub fn auto_note(source: &str, note: &str, today: NaiveDate, l: Lang) -> Option<
             // "EFFECTIVE/h < MINIMUM/h"
             let (eff, min) = note.split_once('<')?;
             let num = |s: &str| s.trim().trim_end_matches("/h").trim().parse::<f64>().ok();
-            Some(tf(l, T::NoteRate, &[&i18n::rate(num(eff)?, l), &i18n::rate(num(min)?, l)]))
+            Some(tf(
+                l,
+                T::NoteRate,
+                &[&i18n::rate(num(eff)?, l), &i18n::rate(num(min)?, l)],
+            ))
         }
         "weekly" => {
             let day = dates::parse_iso_date(note.trim())?;

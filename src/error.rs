@@ -104,10 +104,15 @@ pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
         ErrorKind::StorageFull => T::ErrDiskFull,
         ErrorKind::IsADirectory => T::IoIsDirectory,
         ErrorKind::UnexpectedEof => T::IoInvalidData,
-        _ => return match lang {
-            Lang::En => e.to_string(),
-            Lang::Es => crate::i18n::fill(T::IoOther.text(lang), &[e.raw_os_error().map(|c| c.to_string()).unwrap_or_else(|| "?".into())]),
-        },
+        _ => {
+            return match lang {
+                Lang::En => e.to_string(),
+                Lang::Es => crate::i18n::fill(
+                    T::IoOther.text(lang),
+                    &[e.raw_os_error().map(|c| c.to_string()).unwrap_or_else(|| "?".into())],
+                ),
+            }
+        }
     };
     key.text(lang).to_string()
 }

@@ -9,15 +9,18 @@ use vadesk::i18n::{self, Lang};
 
 /// English words that must never be prose in a Spanish text.
 const ENGLISH: &[&str] = &[
-    "the", "and", "with", "late", "nudge", "nudged", "nudges", "overdue", "due", "waiting", "score", "store",
-    "flag", "flags", "quote", "quotes", "meeting", "client", "clients", "task", "tasks", "review",
+    "the", "and", "with", "late", "nudge", "nudged", "nudges", "overdue", "due", "waiting", "score", "store", "flag",
+    "flags", "quote", "quotes", "meeting", "client", "clients", "task", "tasks", "review",
 ];
 
 #[test]
 fn every_spanish_entry_and_label_reads_as_spanish() {
     let keys = english_keys();
     assert!(keys.contains("no_show") && keys.contains("changed_after_ok") && keys.contains("discovery"));
-    assert!(!keys.contains("material") && !keys.contains("feedback"), "shared words are not leaks");
+    assert!(
+        !keys.contains("material") && !keys.contains("feedback"),
+        "shared words are not leaks"
+    );
     let mut texts = catalogue(Lang::Es);
     for (key, word, label) in labels(Lang::Es) {
         texts.push((format!("label of {key}"), label));
@@ -88,7 +91,10 @@ fn automatic_notes_are_put_into_words() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let es = |src, note| auto_note(src, note, today, Lang::Es).unwrap();
     assert_eq!(es("quote", "450.00"), "presupuesto de 450,00 €");
-    assert_eq!(es("meeting", "discovery 2026-11-13 10:00"), "primera reunión, vie 13 nov 10:00");
+    assert_eq!(
+        es("meeting", "discovery 2026-11-13 10:00"),
+        "primera reunión, vie 13 nov 10:00"
+    );
     assert_eq!(
         es("meeting", "other 2026-11-13 10:00 (10 min)"),
         "reunión, vie 13 nov 10:00, 10 minutos de retraso"
@@ -114,10 +120,15 @@ fn errors_list_spanish_words_and_system_errors_read_in_spanish() {
         e.localized(Lang::Es),
         "estado de tarea desconocido 'hechísima' (uno de: por_hacer, en_curso, entregada, terminada, cancelada)"
     );
-    assert!(e.localized(Lang::En).contains("todo, doing, delivered, done, cancelled"));
+    assert!(e
+        .localized(Lang::En)
+        .contains("todo, doing, delivered, done, cancelled"));
     assert_eq!(Attendance::parse("tarde").unwrap(), Attendance::Late);
     let io = vadesk::Error::Io(std::io::Error::from(std::io::ErrorKind::NotFound));
-    assert_eq!(io.localized(Lang::Es), "error de archivo: no existe el archivo o la carpeta");
+    assert_eq!(
+        io.localized(Lang::Es),
+        "error de archivo: no existe el archivo o la carpeta"
+    );
 }
 
 #[test]
@@ -127,7 +138,14 @@ fn the_leak_detector_finds_leaks() {
         &["Bloom"],
     );
     let joined = p.join("\n");
-    for needle in ["\"done\"", "8.39", "rate:1:2026-11", "bandera(s)", "\"discovery\"", "2026-11-13"] {
+    for needle in [
+        "\"done\"",
+        "8.39",
+        "rate:1:2026-11",
+        "bandera(s)",
+        "\"discovery\"",
+        "2026-11-13",
+    ] {
         assert!(joined.contains(needle), "{needle} not found in:\n{joined}");
     }
     assert!(!joined.contains("Bloom") && !joined.contains("\"nuevo\""), "{joined}");

@@ -268,16 +268,91 @@ fn a_spanish_week_reads_as_spanish() {
     d.at("2026-11-16 09:00");
     es_id(
         &d,
-        &["client", "add", "Floristería Amapola", "--channel", "whatsapp:+34 611 200 300", "--review-day", "vie", "--rate", "30"],
+        &[
+            "client",
+            "add",
+            "Floristería Amapola",
+            "--channel",
+            "whatsapp:+34 611 200 300",
+            "--review-day",
+            "vie",
+            "--rate",
+            "30",
+        ],
     );
-    es_id(&d, &["client", "add", "Estudio Lumen", "--channel", "teléfono", "--status", "activo"]);
+    es_id(
+        &d,
+        &[
+            "client",
+            "add",
+            "Estudio Lumen",
+            "--channel",
+            "teléfono",
+            "--status",
+            "activo",
+        ],
+    );
     es_id(&d, &["client", "add", "Yoga Norte", "--status", "potencial"]);
-    let news = es_id(&d, &["task", "add", "Floristería Amapola", "Newsletter de diciembre", "--due", "mié", "--via", "whatsapp"]);
-    let carousel = es_id(&d, &["task", "add", "Estudio Lumen", "Carrusel de Instagram", "--due", "vie", "--via", "teléfono"]);
-    let flyer = es_id(&d, &["task", "add", "Estudio Lumen", "Folleto de la feria", "--due", "20/11"]);
-    let photos = es_id(&d, &["material", "ask", &carousel, "Fotos del escaparate", "--by", "mié"]);
-    let meeting = es_id(&d, &["meeting", "add", "Yoga Norte", "--at", "mañana 10:00", "--kind", "primera"]);
-    es_id(&d, &["quote", "add", "Yoga Norte", "--amount", "450,5", "--prep", "1h", "--answer-by", "vie"]);
+    let news = es_id(
+        &d,
+        &[
+            "task",
+            "add",
+            "Floristería Amapola",
+            "Newsletter de diciembre",
+            "--due",
+            "mié",
+            "--via",
+            "whatsapp",
+        ],
+    );
+    let carousel = es_id(
+        &d,
+        &[
+            "task",
+            "add",
+            "Estudio Lumen",
+            "Carrusel de Instagram",
+            "--due",
+            "vie",
+            "--via",
+            "teléfono",
+        ],
+    );
+    let flyer = es_id(
+        &d,
+        &["task", "add", "Estudio Lumen", "Folleto de la feria", "--due", "20/11"],
+    );
+    let photos = es_id(
+        &d,
+        &["material", "ask", &carousel, "Fotos del escaparate", "--by", "mié"],
+    );
+    let meeting = es_id(
+        &d,
+        &[
+            "meeting",
+            "add",
+            "Yoga Norte",
+            "--at",
+            "mañana 10:00",
+            "--kind",
+            "primera",
+        ],
+    );
+    es_id(
+        &d,
+        &[
+            "quote",
+            "add",
+            "Yoga Norte",
+            "--amount",
+            "450,5",
+            "--prep",
+            "1h",
+            "--answer-by",
+            "vie",
+        ],
+    );
     es(&d, &["tick", "--once"]);
 
     // Martes: el cliente potencial no se presenta; el folleto, terminado.
@@ -288,7 +363,17 @@ fn a_spanish_week_reads_as_spanish() {
     for _ in 0..3 {
         es(&d, &["task", "ask", &carousel]);
     }
-    let flag = es_id(&d, &["flag", "add", "Estudio Lumen", "canales_dispersos", "--note", "Pidió el logo en tres canales"]);
+    let flag = es_id(
+        &d,
+        &[
+            "flag",
+            "add",
+            "Estudio Lumen",
+            "canales_dispersos",
+            "--note",
+            "Pidió el logo en tres canales",
+        ],
+    );
     es(&d, &["flag", "dismiss", &flag]);
 
     // Miércoles: newsletter entregada; feedback para el jueves.
@@ -327,8 +412,16 @@ fn a_spanish_week_reads_as_spanish() {
     es(&d, &["client", "show", "Floristería Amapola"]);
     es(&d, &["client", "edit", "Estudio Lumen", "--status", "en pausa"]);
     es(&d, &["demo", "--db", d.dir.path().join("demo.db").to_str().unwrap()]);
-    for cmd in [&["client", "list"][..], &["review"], &["flag", "list"], &["task", "list"]] {
-        let mut args = vec!["--db", d.dir.path().join("demo.db").to_str().unwrap().to_string().leak()];
+    for cmd in [
+        &["client", "list"][..],
+        &["review"],
+        &["flag", "list"],
+        &["task", "list"],
+    ] {
+        let mut args = vec![
+            "--db",
+            d.dir.path().join("demo.db").to_str().unwrap().to_string().leak(),
+        ];
         args.extend_from_slice(cmd);
         es(&d, &args);
     }
@@ -356,9 +449,18 @@ fn a_spanish_week_reads_as_spanish() {
 
     // The demo's own Spanish names are sample content, like names a user typed.
     let demo_names = [
-        "Estudio Lumen Interiorismo", "Floristería Amapola", "Estudio Píxel y Pino", "Clínica Dental Ramos",
-        "Tienda Sol", "Yoga Norte", "Newsletter de Navidad", "Borrador de la newsletter", "Textos de la landing",
-        "Google Business", "Caso de éxito para el portfolio", "Email de bienvenida a clientes",
+        "Estudio Lumen Interiorismo",
+        "Floristería Amapola",
+        "Estudio Píxel y Pino",
+        "Clínica Dental Ramos",
+        "Tienda Sol",
+        "Yoga Norte",
+        "Newsletter de Navidad",
+        "Borrador de la newsletter",
+        "Textos de la landing",
+        "Google Business",
+        "Caso de éxito para el portfolio",
+        "Email de bienvenida a clientes",
     ];
     let typed: Vec<&str> = names.iter().chain(demo_names.iter()).copied().collect();
     if std::env::var("SHOW_SPANISH").is_ok() {

@@ -249,7 +249,10 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 tf(
                     l,
                     T::MsgDemo,
-                    &[&pl(l, P::Clients, r.clients as i64, &[]), &pl(l, P::Tasks, r.tasks as i64, &[])]
+                    &[
+                        &pl(l, P::Clients, r.clients as i64, &[]),
+                        &pl(l, P::Tasks, r.tasks as i64, &[])
+                    ]
                 )
             )?;
         }
@@ -358,11 +361,7 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let c = &summary.client;
             writeln!(out, "{} (#{})", c.name, c.id)?;
             let field = |k: T, v: String| format!("  {:<16} {v}", k.text(l));
-            writeln!(
-                out,
-                "{}",
-                field(T::FStatus, c.status.label(l).into())
-            )?;
+            writeln!(out, "{}", field(T::FStatus, c.status.label(l).into()))?;
             for ch in &c.channels {
                 writeln!(
                     out,
@@ -387,7 +386,10 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                     tf(
                         l,
                         T::MsgOpenWaiting,
-                        &[&pl(l, P::OpenTasks, summary.open_tasks as i64, &[]), &summary.waiting_tasks]
+                        &[
+                            &pl(l, P::OpenTasks, summary.open_tasks as i64, &[]),
+                            &summary.waiting_tasks
+                        ]
                     )
                 )
             )?;
@@ -564,7 +566,11 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
                 QuoteStatus::Rejected
             };
             store.answer_quote(id, status, today)?;
-            writeln!(out, "{}", tf(ctx.lang, T::MsgQuoteAnswered, &[&id, &status.label(ctx.lang)]))?;
+            writeln!(
+                out,
+                "{}",
+                tf(ctx.lang, T::MsgQuoteAnswered, &[&id, &status.label(ctx.lang)])
+            )?;
         }
     }
     Ok(())

@@ -246,7 +246,10 @@ mod tests {
         assert!(parse_date("1/1/1800", today).is_err());
         assert!(parse_date("1/x", today).is_err());
         assert_eq!(typed_date(d(2026, 10, 31), crate::i18n::Lang::Es), "31/10/2026");
-        assert_eq!(parse_date(&typed_date(d(2026, 10, 31), crate::i18n::Lang::Es), today).unwrap(), d(2026, 10, 31));
+        assert_eq!(
+            parse_date(&typed_date(d(2026, 10, 31), crate::i18n::Lang::Es), today).unwrap(),
+            d(2026, 10, 31)
+        );
     }
 
     #[test]

@@ -164,8 +164,14 @@ mod tests {
         assert_eq!(Outcome::parse("sin-usar").unwrap(), Outcome::Unused);
         assert_eq!(MeetingKind::parse("primera reunión").unwrap(), MeetingKind::Discovery);
         assert_eq!(QuoteStatus::parse("aceptado").unwrap(), QuoteStatus::Accepted);
-        assert_eq!(crate::domain::ClientStatus::parse("en pausa").unwrap(), crate::domain::ClientStatus::Paused);
-        assert_eq!(crate::domain::ChannelKind::parse("telefono").unwrap(), crate::domain::ChannelKind::Phone);
+        assert_eq!(
+            crate::domain::ClientStatus::parse("en pausa").unwrap(),
+            crate::domain::ClientStatus::Paused
+        );
+        assert_eq!(
+            crate::domain::ChannelKind::parse("telefono").unwrap(),
+            crate::domain::ChannelKind::Phone
+        );
         assert!(TaskStatus::parse("").is_err());
         // The store reads keys only.
         assert_eq!(TaskStatus::from_key("terminada"), None);

@@ -90,7 +90,10 @@ impl Store {
         if q.status != QuoteStatus::Pending {
             return Err(Error::Invalid(crate::error::Msg {
                 key: T::ErrQuoteAnswered,
-                args: vec![crate::error::Arg::Text(id.to_string()), crate::error::Arg::Key(q.status.label_key())],
+                args: vec![
+                    crate::error::Arg::Text(id.to_string()),
+                    crate::error::Arg::Key(q.status.label_key()),
+                ],
             }));
         }
         self.write(

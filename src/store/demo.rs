@@ -199,15 +199,7 @@ impl Store {
         self.detect(d(-45), None)?;
         self.receive(RequestKind::Material, m, d(-41))?;
         self.set_task_status(old, TaskStatus::Done, d(-38))?;
-        let t = task(
-            self,
-            lumen,
-            w.carousel,
-            Some(2),
-            ChannelKind::Trello,
-            -8,
-            90,
-        )?;
+        let t = task(self, lumen, w.carousel, Some(2), ChannelKind::Trello, -8, 90)?;
         let m = self.ask(t, RequestKind::Material, w.lamp_photos, d(-4), d(-7))?;
         self.nudge(RequestKind::Material, m, None, d(-2))?;
         let t = task(self, lumen, w.price_list, Some(5), ChannelKind::Email, -2, 60)?;
@@ -231,46 +223,14 @@ impl Store {
             d(-120),
         )?;
         self.hold_weekly_review(bloom, d(-7))?;
-        let t = task(
-            self,
-            bloom,
-            w.xmas,
-            Some(3),
-            ChannelKind::Whatsapp,
-            -6,
-            120,
-        )?;
+        let t = task(self, bloom, w.xmas, Some(3), ChannelKind::Whatsapp, -6, 120)?;
         self.set_task_status(t, TaskStatus::Doing, d(-2))?;
-        task(
-            self,
-            bloom,
-            w.weddings,
-            Some(0),
-            ChannelKind::Email,
-            -3,
-            45,
-        )?;
-        let t = task(
-            self,
-            bloom,
-            w.google,
-            None,
-            ChannelKind::Whatsapp,
-            -15,
-            30,
-        )?;
+        task(self, bloom, w.weddings, Some(0), ChannelKind::Email, -3, 45)?;
+        let t = task(self, bloom, w.google, None, ChannelKind::Whatsapp, -15, 30)?;
         self.set_task_status(t, TaskStatus::Delivered, d(-14))?;
         self.set_outcome(t, Outcome::Accepted, d(-13))?;
         self.set_task_status(t, TaskStatus::Done, d(-13))?;
-        let t = task(
-            self,
-            bloom,
-            w.valentine,
-            Some(6),
-            ChannelKind::Whatsapp,
-            -4,
-            90,
-        )?;
+        let t = task(self, bloom, w.valentine, Some(6), ChannelKind::Whatsapp, -4, 90)?;
         self.set_task_status(t, TaskStatus::Delivered, d(-1))?;
         self.ask(t, RequestKind::Feedback, "", d(1), d(-1))?;
         self.add_meeting(bloom, at(0, 11), MeetingKind::Review)?;
@@ -288,12 +248,7 @@ impl Store {
         )?;
         let meet = self.add_meeting(north, at(-12, 10), MeetingKind::Discovery)?;
         self.record_attendance(meet, Attendance::NoShow, None)?;
-        self.add_flag(
-            north,
-            FlagKind::UnsureWhatToDelegate,
-            d(-9),
-            w.north_flag,
-        )?;
+        self.add_flag(north, FlagKind::UnsureWhatToDelegate, d(-9), w.north_flag)?;
         self.add_quote(
             north,
             NewQuote {
@@ -324,27 +279,14 @@ impl Store {
         )?;
         for (title, via, created, outcome) in [
             (w.landing, ChannelKind::Slack, -28, Outcome::ChangedAfterOk),
-            (
-                w.onboarding,
-                ChannelKind::Email,
-                -21,
-                Outcome::ChangedAfterOk,
-            ),
+            (w.onboarding, ChannelKind::Email, -21, Outcome::ChangedAfterOk),
             (w.research, ChannelKind::Whatsapp, -18, Outcome::Unused),
         ] {
             let t = task(self, pixel, title, Some(created + 5), via, created, 180)?;
             self.set_task_status(t, TaskStatus::Delivered, d(created + 4))?;
             self.set_outcome(t, outcome, d(created + 9))?;
         }
-        let t = task(
-            self,
-            pixel,
-            w.case_study,
-            Some(-6),
-            ChannelKind::Phone,
-            -12,
-            150,
-        )?;
+        let t = task(self, pixel, w.case_study, Some(-6), ChannelKind::Phone, -12, 150)?;
         self.set_task_status(t, TaskStatus::Delivered, d(-7))?;
         self.ask(t, RequestKind::Feedback, "", d(-3), d(-7))?;
         self.clarify(t, d(-11))?;
@@ -363,15 +305,7 @@ impl Store {
             },
             d(-300),
         )?;
-        let t = task(
-            self,
-            dental,
-            w.reminders,
-            None,
-            ChannelKind::Phone,
-            -70,
-            120,
-        )?;
+        let t = task(self, dental, w.reminders, None, ChannelKind::Phone, -70, 120)?;
         self.set_task_status(t, TaskStatus::Done, d(-60))?;
 
         // An old client, ended long ago: its flags have faded.

@@ -263,7 +263,10 @@ impl Store {
         if t.status != to && closed && to != TaskStatus::Todo {
             return Err(Error::Invalid(crate::error::Msg {
                 key: T::ErrTaskClosed,
-                args: vec![crate::error::Arg::Text(id.to_string()), crate::error::Arg::Key(t.status.label_key())],
+                args: vec![
+                    crate::error::Arg::Text(id.to_string()),
+                    crate::error::Arg::Key(t.status.label_key()),
+                ],
             }));
         }
         self.write(

@@ -86,7 +86,9 @@ fn task_form_fields(t: Option<&crate::domain::Task>, l: Lang) -> Vec<Field> {
         Field::new(
             T::FDue,
             FieldKind::Date,
-            t.and_then(|t| t.due).map(|d| dates::typed_date(d, l)).unwrap_or_default(),
+            t.and_then(|t| t.due)
+                .map(|d| dates::typed_date(d, l))
+                .unwrap_or_default(),
         ),
         Field::new(
             T::FVia,
@@ -107,7 +109,11 @@ fn task_form_fields(t: Option<&crate::domain::Task>, l: Lang) -> Vec<Field> {
         ),
     ];
     if let Some(t) = t {
-        f.push(Field::new(T::FStatus, FieldKind::Choice(Choices::TaskStatus), t.status.key()));
+        f.push(Field::new(
+            T::FStatus,
+            FieldKind::Choice(Choices::TaskStatus),
+            t.status.key(),
+        ));
     }
     f
 }
@@ -660,11 +666,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         ),
     ];
     for ch in &c.channels {
-        lines.push(row(
-            l,
-            T::HChannel,
-            crate::describe::channel(ch.kind, &ch.handle, l),
-        ));
+        lines.push(row(l, T::HChannel, crate::describe::channel(ch.kind, &ch.handle, l)));
     }
     if !c.tool.is_empty() {
         lines.push(row(l, T::HTool, &c.tool));
@@ -735,11 +737,7 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         row(l, T::FClarifications, t.clarifications),
         row(l, T::FCreated, date(Some(t.created_on))),
         row(l, T::FDelivered, date(t.delivered_on)),
-        row(
-            l,
-            T::FOutcome,
-            t.outcome.map(|o| o.label(l)).unwrap_or("—"),
-        ),
+        row(l, T::FOutcome, t.outcome.map(|o| o.label(l)).unwrap_or("—")),
     ];
     if !t.spec.is_empty() {
         lines.push(String::new());

@@ -52,7 +52,12 @@ fn tick(app: &mut App, report: DetectReport, now: NaiveDateTime, store: &mut Sto
             .iter()
             .map(|f| format!("{}: {}", f.client, f.kind.label(l)))
             .collect();
-        app.info(crate::i18n::pl(l, crate::i18n::P::NewFlags, names.len() as i64, &[&names.join(" · ")]));
+        app.info(crate::i18n::pl(
+            l,
+            crate::i18n::P::NewFlags,
+            names.len() as i64,
+            &[&names.join(" · ")],
+        ));
     }
     // Other processes (and the tick itself) may have written meanwhile: re-query only then.
     if !report.new_flags.is_empty() || app.stale(store)? {

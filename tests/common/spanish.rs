@@ -20,7 +20,17 @@ pub fn labels(lang: Lang) -> Vec<(String, String, String)> {
             }
         )+};
     }
-    each!(ClientStatus, ChannelKind, TaskStatus, Outcome, RequestKind, QuoteStatus, MeetingKind, Attendance, FlagKind);
+    each!(
+        ClientStatus,
+        ChannelKind,
+        TaskStatus,
+        Outcome,
+        RequestKind,
+        QuoteStatus,
+        MeetingKind,
+        Attendance,
+        FlagKind
+    );
     for k in MeetingKind::ALL {
         out.push((k.key().into(), k.word(Lang::Es).into(), k.phrase(lang).into()));
     }
@@ -42,7 +52,10 @@ pub fn labels(lang: Lang) -> Vec<(String, String, String)> {
 
 /// Every text of the catalogue in one language, plural forms filled for one and for three.
 pub fn catalogue(lang: Lang) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = T::ALL.iter().map(|k| (format!("{k:?}"), k.text(lang).to_string())).collect();
+    let mut out: Vec<(String, String)> = T::ALL
+        .iter()
+        .map(|k| (format!("{k:?}"), k.text(lang).to_string()))
+        .collect();
     for p in P::ALL {
         for n in [1, 3] {
             out.push((format!("{p:?}({n})"), vadesk::i18n::pl(lang, *p, n, &[&"x"])));
@@ -160,8 +173,14 @@ pub fn iso_dates_and_refs(text: &str) -> Vec<String> {
             && b[4] == b'-'
             && b[5..7].iter().all(u8::is_ascii_digit);
         let reference = tok.split(':').count() >= 2
-            && tok.split(':').next().is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_lowercase()))
-            && tok.split(':').nth(1).is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            && tok
+                .split(':')
+                .next()
+                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_lowercase()))
+            && tok
+                .split(':')
+                .nth(1)
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
         if iso || reference {
             out.push(tok.to_string());
         }
@@ -186,7 +205,11 @@ pub fn problems(output: &str, names: &[&str]) -> Vec<String> {
         .collect();
     out.extend(lazy_plurals(&text).into_iter().map(|s| format!("lazy plural {s:?}")));
     out.extend(dot_decimals(&text).into_iter().map(|s| format!("decimal point {s:?}")));
-    out.extend(iso_dates_and_refs(&text).into_iter().map(|s| format!("ISO date or reference {s:?}")));
+    out.extend(
+        iso_dates_and_refs(&text)
+            .into_iter()
+            .map(|s| format!("ISO date or reference {s:?}")),
+    );
     out.sort();
     out.dedup();
     out

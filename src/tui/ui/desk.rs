@@ -187,7 +187,11 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
     let today = app.today();
     let (title, verdict) = match (app.client(), &app.assessment) {
         (Some(_), Some(a)) => (
-            tf(l, T::PaneFlagsScore, &[&i18n::decimal(a.score, 1, l), &a.verdict.label(l)]),
+            tf(
+                l,
+                T::PaneFlagsScore,
+                &[&i18n::decimal(a.score, 1, l), &a.verdict.label(l)],
+            ),
             Some(a.verdict),
         ),
         _ => (T::PaneFlags.text(l).to_string(), None),
@@ -220,7 +224,10 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
         let points = if fl.dismissed {
             "  —  ".to_string()
         } else {
-            format!("{:>5}", i18n::decimal(app.rules.contribution(fl.kind, fl.at, today), 2, l))
+            format!(
+                "{:>5}",
+                i18n::decimal(app.rules.contribution(fl.kind, fl.at, today), 2, l)
+            )
         };
         let src = match fl.source {
             FlagSource::Auto => T::SourceAutoShort.text(l),

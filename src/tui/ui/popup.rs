@@ -222,7 +222,11 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
         *first = false;
     };
     for item in T::HelpForms.text(l).split(" · ") {
-        let add = if row.is_empty() { item.to_string() } else { format!(" · {item}") };
+        let add = if row.is_empty() {
+            item.to_string()
+        } else {
+            format!(" · {item}")
+        };
         if !row.is_empty() && width::of(&row) + width::of(&add) > room {
             flush(&mut row, &mut first, &mut lines);
             row = item.to_string();
