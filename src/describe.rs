@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{Attendance, ClientStatus, Outcome, QuoteStatus, ReviewItem, ReviewKind, TaskStatus};
-use crate::i18n::{self, tf, Lang, T};
+use crate::domain::{dates, ChannelKind, Flag, FlagSource, MeetingKind, ReviewItem, ReviewKind};
+use crate::i18n::{self, pl, tf, Lang, P, T};
 use crate::store::Counts;
 
 /// One review row as text: id, client and what it is about.
@@ -16,24 +16,24 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
     let date = |d: Option<NaiveDate>| d.map(|d| i18n::date_rel(d, today, l)).unwrap_or_else(|| "—".into());
     let late = i18n::days(it.days_late, l);
     match it.kind {
-        ReviewKind::FeedbackOverdue => tf(l, T::RowFeedback, &[&it.title, &late, &it.nudges]),
+        ReviewKind::FeedbackOverdue => tf(l, T::RowFeedback, &[&it.title, &late, &nudges(it.nudges, l)]),
         ReviewKind::MaterialLate => {
             let task = it.task_title.clone().unwrap_or_default();
             tf(
                 l,
                 T::RowMaterial,
-                &[&it.title, &task, &date(it.task_due), &late, &it.nudges],
+                &[&it.title, &task, &date(it.task_due), &late, &nudges(it.nudges, l)],
             )
         }
         ReviewKind::TaskOverdue => tf(l, T::RowTaskOverdue, &[&it.title, &date(it.date), &late]),
         ReviewKind::TaskDueToday => it.title.clone(),
-        ReviewKind::QuoteUnanswered => tf(l, T::RowQuote, &[&it.title, &date(it.date), &late]),
+        ReviewKind::QuoteUnanswered => tf(l, T::RowQuote, &[&quote_amount(it, l), &date(it.date), &late]),
         ReviewKind::MeetingToday => tf(
             l,
             T::RowMeetingToday,
-            &[&meeting_kind(&it.title, l), &it.time.clone().unwrap_or_default()],
+            &[&meeting_phrase(&it.title, l), &it.time.clone().unwrap_or_default()],
         ),
-        ReviewKind::AttendanceUnrecorded => tf(l, T::RowAttendance, &[&meeting_kind(&it.title, l), &date(it.date)]),
+        ReviewKind::AttendanceUnrecorded => tf(l, T::RowAttendance, &[&meeting_phrase(&it.title, l), &date(it.date)]),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::DueSoon => {
             if it.material {
@@ -52,7 +52,7 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         if n == 0 {
             String::new()
         } else {
-            format!(" · {}", tf(l, T::ShortNudges, &[&n]))
+            format!(" · {}", nudges(n, l))
         }
     };
     match it.kind {
@@ -66,9 +66,13 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
             )
         }
         ReviewKind::TaskOverdue | ReviewKind::TaskDueToday => it.title.clone(),
-        ReviewKind::QuoteUnanswered => it.title.clone(),
-        ReviewKind::MeetingToday => format!("{} {}", meeting_kind(&it.title, l), it.time.clone().unwrap_or_default()),
-        ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_kind(&it.title, l), date(it.date)),
+        ReviewKind::QuoteUnanswered => quote_amount(it, l),
+        ReviewKind::MeetingToday => format!(
+            "{} {}",
+            meeting_phrase(&it.title, l),
+            it.time.clone().unwrap_or_default()
+        ),
+        ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_phrase(&it.title, l), date(it.date)),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::DueSoon => {
             let key = if it.material {
@@ -81,13 +85,28 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
     }
 }
 
-pub fn meeting_kind(key: &str, l: Lang) -> &'static str {
-    match key {
-        "discovery" => T::MeetDiscovery,
-        "review" => T::MeetReview,
-        _ => T::MeetOther,
+/// "2 nudges" / "2 recordatorios".
+fn nudges(n: u32, l: Lang) -> String {
+    if n == 0 {
+        return T::NoNudges.text(l).to_string();
     }
-    .text(l)
+    pl(l, P::Nudges, i64::from(n), &[])
+}
+
+/// A quote row's amount as money (the row's title holds it as a plain number).
+fn quote_amount(it: &ReviewItem, l: Lang) -> String {
+    match it.amount.or_else(|| it.title.parse().ok()) {
+        Some(a) => i18n::money(a, l),
+        None => it.title.clone(),
+    }
+}
+
+/// A meeting kind stored as its key, as a noun in a sentence.
+fn meeting_phrase(key: &str, l: Lang) -> String {
+    match MeetingKind::from_key(key) {
+        Some(k) => k.phrase(l).to_string(),
+        None => MeetingKind::Other.phrase(l).to_string(),
+    }
 }
 
 /// The status bar's live counts: "2 late materials · 1 overdue feedback".
@@ -97,70 +116,78 @@ pub fn counts(c: &Counts, l: Lang) -> String {
     }
     let mut parts = Vec::new();
     if c.material_late > 0 {
-        parts.push(if c.material_late == 1 {
-            tf(l, T::OneLateMaterial, &[])
-        } else {
-            tf(l, T::NLateMaterials, &[&c.material_late])
-        });
+        parts.push(pl(l, P::LateMaterials, i64::from(c.material_late), &[]));
     }
     if c.feedback_overdue > 0 {
-        parts.push(if c.feedback_overdue == 1 {
-            tf(l, T::OneOverdueFeedback, &[])
-        } else {
-            tf(l, T::NOverdueFeedback, &[&c.feedback_overdue])
-        });
+        parts.push(pl(l, P::OverdueFeedback, i64::from(c.feedback_overdue), &[]));
     }
     parts.join(" · ")
 }
 
-/// How a stored status reads in a sentence or a table (keys stay keys where people type them).
-pub fn client_status(s: ClientStatus, l: Lang) -> &'static str {
-    match s {
-        ClientStatus::Prospect => T::CsProspect,
-        ClientStatus::Active => T::CsActive,
-        ClientStatus::Paused => T::CsPaused,
-        ClientStatus::Ended => T::CsEnded,
-        ClientStatus::Declined => T::CsDeclined,
+/// A client's channels as people read them: "WhatsApp: +34 611…, email".
+pub fn channel(kind: ChannelKind, handle: &str, l: Lang) -> String {
+    if handle.is_empty() {
+        kind.label(l).to_string()
+    } else {
+        format!("{}: {handle}", kind.label(l))
     }
-    .text(l)
 }
 
-pub fn task_status(s: TaskStatus, l: Lang) -> &'static str {
-    match s {
-        TaskStatus::Todo => T::StTodo,
-        TaskStatus::Doing => T::StDoing,
-        TaskStatus::Delivered => T::StDelivered,
-        TaskStatus::Done => T::StDone,
-        TaskStatus::Cancelled => T::StCancelled,
+/// A flag's note as people read it. Automatic flags store their note as plain data (keys,
+/// ISO dates, plain numbers) so that it reads right in either language; it is put into words
+/// here. Anything else (what the VA typed, titles) is shown as it is.
+pub fn flag_note(f: &Flag, today: NaiveDate, l: Lang) -> String {
+    if f.source != FlagSource::Auto || f.note.is_empty() {
+        return f.note.clone();
     }
-    .text(l)
+    let source = f.source_ref.as_deref().unwrap_or("");
+    let prefix = source.split(':').next().unwrap_or("");
+    auto_note(prefix, &f.note, today, l).unwrap_or_else(|| f.note.clone())
 }
 
-pub fn quote_status(s: QuoteStatus, l: Lang) -> &'static str {
-    match s {
-        QuoteStatus::Pending => T::QsPending,
-        QuoteStatus::Accepted => T::QuoteAccepted,
-        QuoteStatus::Rejected => T::QuoteRejected,
+/// An automatic note by the kind of record that raised it (`quote`, `meeting`, `channels`,
+/// `rate`, `weekly`), or None when it is already words.
+pub fn auto_note(source: &str, note: &str, today: NaiveDate, l: Lang) -> Option<String> {
+    match source {
+        "quote" => {
+            let amount: f64 = note.trim().parse().ok()?;
+            Some(tf(l, T::NoteQuote, &[&i18n::money(amount, l)]))
+        }
+        "meeting" => {
+            // "KIND YYYY-MM-DD HH:MM" or "KIND YYYY-MM-DD HH:MM (N min)".
+            let mut words = note.split_whitespace();
+            let kind = MeetingKind::from_key(words.next()?)?;
+            let day = dates::parse_iso_date(words.next()?)?;
+            let time = words.next()?;
+            let mut out = format!("{}, {} {time}", kind.phrase(l), i18n::date(day, today, l));
+            let minutes = words.next().and_then(|w| w.trim_start_matches('(').parse::<i64>().ok());
+            if let Some(m) = minutes {
+                out.push_str(", ");
+                out.push_str(&pl(l, P::MinutesLate, m, &[]));
+            }
+            Some(out)
+        }
+        "channels" => {
+            let labels: Option<Vec<&str>> = note
+                .split(',')
+                .map(|k| ChannelKind::from_key(k.trim()).map(|c| c.label(l)))
+                .collect();
+            Some(labels?.join(", "))
+        }
+        "rate" => {
+            // "EFFECTIVE/h < MINIMUM/h"
+            let (eff, min) = note.split_once('<')?;
+            let num = |s: &str| s.trim().trim_end_matches("/h").trim().parse::<f64>().ok();
+            Some(tf(
+                l,
+                T::NoteRate,
+                &[&i18n::rate(num(eff)?, l), &i18n::rate(num(min)?, l)],
+            ))
+        }
+        "weekly" => {
+            let day = dates::parse_iso_date(note.trim())?;
+            Some(tf(l, T::NoteWeekly, &[&i18n::date(day, today, l)]))
+        }
+        _ => None,
     }
-    .text(l)
-}
-
-pub fn attendance(a: Attendance, l: Lang) -> &'static str {
-    match a {
-        Attendance::Pending => T::AttPending,
-        Attendance::OnTime => T::AttOnTime,
-        Attendance::Late => T::AttLate,
-        Attendance::NoShow => T::AttNoShow,
-        Attendance::Cancelled => T::AttCancelled,
-    }
-    .text(l)
-}
-
-pub fn outcome(o: Outcome, l: Lang) -> &'static str {
-    match o {
-        Outcome::Accepted => T::OutAccepted,
-        Outcome::ChangedAfterOk => T::OutChanged,
-        Outcome::Unused => T::OutUnused,
-    }
-    .text(l)
 }

@@ -15,6 +15,9 @@ pub struct Msg {
 pub enum Arg {
     Text(String),
     Key(T),
+    /// Text that differs by language and is known before the language is (a list of words
+    /// to type, a system error).
+    ByLang(String, String),
 }
 
 impl Msg {
@@ -34,6 +37,10 @@ impl Msg {
             .map(|a| match a {
                 Arg::Text(s) => s.clone(),
                 Arg::Key(k) => k.text(lang).to_string(),
+                Arg::ByLang(en, es) => match lang {
+                    Lang::En => en.clone(),
+                    Lang::Es => es.clone(),
+                },
             })
             .collect();
         crate::i18n::fill(self.key.text(lang), &args)
@@ -75,7 +82,7 @@ impl Error {
         match self {
             Error::Invalid(m) | Error::NotFound(m) | Error::Refused(m) => m.render(lang),
             Error::Sqlite(e) => describe_sqlite(e, lang),
-            Error::Io(e) => crate::i18n::fill(T::ErrIo.text(lang), &[e.to_string()]),
+            Error::Io(e) => crate::i18n::fill(T::ErrIo.text(lang), &[io_reason(e, lang)]),
             Error::Json(e) => crate::i18n::fill(T::ErrJson.text(lang), &[e.to_string()]),
         }
     }
@@ -83,6 +90,45 @@ impl Error {
     /// Whether the error is about what the user typed (exit code 2) rather than the world.
     pub fn is_usage(&self) -> bool {
         matches!(self, Error::Invalid(_))
+    }
+}
+
+/// Why a file operation failed, in the user's language (the system's own text is English).
+pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind;
+    let key = match e.kind() {
+        ErrorKind::NotFound => T::IoNotFound,
+        ErrorKind::PermissionDenied => T::IoPermission,
+        ErrorKind::AlreadyExists => T::IoExists,
+        ErrorKind::InvalidData => T::IoInvalidData,
+        ErrorKind::StorageFull => T::ErrDiskFull,
+        ErrorKind::IsADirectory => T::IoIsDirectory,
+        ErrorKind::UnexpectedEof => T::IoInvalidData,
+        _ => {
+            return match lang {
+                Lang::En => e.to_string(),
+                Lang::Es => crate::i18n::fill(
+                    T::IoOther.text(lang),
+                    &[e.raw_os_error().map(|c| c.to_string()).unwrap_or_else(|| "?".into())],
+                ),
+            }
+        }
+    };
+    key.text(lang).to_string()
+}
+
+impl Arg {
+    /// A count in its plural form, in whichever language the message is.
+    pub fn plural(key: crate::i18n::P, n: i64) -> Arg {
+        Arg::ByLang(
+            crate::i18n::pl(Lang::En, key, n, &[]),
+            crate::i18n::pl(Lang::Es, key, n, &[]),
+        )
+    }
+
+    /// A file error, read in whichever language the message is.
+    pub fn io(e: &std::io::Error) -> Arg {
+        Arg::ByLang(io_reason(e, Lang::En), io_reason(e, Lang::Es))
     }
 }
 

@@ -43,6 +43,37 @@ impl Lang {
     }
 }
 
+/// A typed word folded for comparison: lowercase, accents dropped, spaces and hyphens as `_`
+/// ("En pausa" and "en_pausa" match, so do "no_se_presentó" and "no_se_presento").
+pub fn fold(s: &str) -> String {
+    s.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            ' ' | '-' => '_',
+            c => c,
+        })
+        .collect::<String>()
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// The text with its first letter in capitals, for a label that starts a line or a notice.
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Fills `{0}`, `{1}`... in a template.
 pub fn fill(template: &str, args: &[String]) -> String {
     let mut out = template.to_string();
@@ -103,15 +134,100 @@ pub fn date_rel(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
 
 /// "1 day" / "3 days" late, in either language.
 pub fn days(n: i64, lang: Lang) -> String {
-    if n == 1 {
-        tf(lang, T::OneDay, &[])
+    pl(lang, P::Days, n, &[])
+}
+
+/// How long ago: "today", "1 day ago", "3 days ago".
+pub fn ago(n: i64, lang: Lang) -> String {
+    if n <= 0 {
+        T::Today.text(lang).to_string()
     } else {
-        tf(lang, T::NDays, &[&n])
+        pl(lang, P::DaysAgo, n, &[])
     }
 }
 
+/// Which plural form a count takes: English and Spanish both have one form for exactly one
+/// and another for every other count (zero included: "0 tareas", "0 tasks").
+pub fn plural_form(n: i64, _lang: Lang) -> usize {
+    usize::from(n != 1)
+}
+
+/// A plural catalogue entry for a count: `{0}` is the count, `{1}`... the other values.
+pub fn pl(lang: Lang, key: P, n: i64, args: &[&dyn std::fmt::Display]) -> String {
+    let mut all: Vec<String> = vec![n.to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    fill(key.forms(lang)[plural_form(n, lang)], &all)
+}
+
+/// A number with `places` decimals in the language's form: "8.39" / "8,39"; thousands are
+/// grouped ("1,250.50" / "1.250,50").
+pub fn decimal(x: f64, places: usize, lang: Lang) -> String {
+    let x = if x.is_finite() { x } else { 0.0 };
+    let plain = format!("{:.*}", places, x.abs());
+    let (int, frac) = match plain.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (plain.clone(), None),
+    };
+    let (group, point) = match lang {
+        Lang::En => (',', '.'),
+        Lang::Es => ('.', ','),
+    };
+    let mut grouped = String::new();
+    let digits: Vec<char> = int.chars().collect();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(group);
+        }
+        grouped.push(*c);
+    }
+    // A value that rounds to zero never prints as "-0.00".
+    let negative = x < 0.0 && plain.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if let Some(f) = frac {
+        out.push(point);
+        out.push_str(&f);
+    }
+    out
+}
+
+/// A number as short as it can be, with at most two decimals: "2", "1.5" / "1,5", "0.25".
+pub fn number(x: f64, lang: Lang) -> String {
+    let s = decimal(x, 2, lang);
+    let point = if lang == Lang::Es { ',' } else { '.' };
+    if s.contains(point) {
+        s.trim_end_matches('0').trim_end_matches(point).to_string()
+    } else {
+        s
+    }
+}
+
+/// An amount of money in the language's form: "€450.00" / "450,00 €". The one place amounts
+/// are formatted, so that a currency per client can replace the euro here alone.
+pub fn money(amount: f64, lang: Lang) -> String {
+    let n = decimal(amount, 2, lang);
+    match lang {
+        Lang::En => match n.strip_prefix('-') {
+            Some(pos) => format!("-€{pos}"),
+            None => format!("€{n}"),
+        },
+        Lang::Es => format!("{n} €"),
+    }
+}
+
+/// An hourly rate: "€35.00/h" / "35,00 €/h".
+pub fn rate(amount: f64, lang: Lang) -> String {
+    format!("{}/h", money(amount, lang))
+}
+
 macro_rules! catalogue {
-    ($($key:ident => ($en:expr, $es:expr)),+ $(,)?) => {
+    (
+        plurals { $($pkey:ident => ([$en1:expr, $enn:expr], [$es1:expr, $esn:expr])),+ $(,)? }
+        $($key:ident => ($en:expr, $es:expr)),+ $(,)?
+    ) => {
         /// A catalogue key.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum T { $($key),+ }
@@ -124,6 +240,22 @@ macro_rules! catalogue {
             }
             pub fn pair(self) -> (&'static str, &'static str) {
                 match self { $(T::$key => ($en, $es)),+ }
+            }
+        }
+
+        /// A catalogue entry that depends on a count: its forms for one and for any other
+        /// count, in each language. Read through `pl`, so a count never meets the wrong form.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum P { $($pkey),+ }
+
+        impl P {
+            pub const ALL: &'static [P] = &[$(P::$pkey),+];
+            pub fn forms(self, lang: Lang) -> [&'static str; 2] {
+                let (en, es) = self.pair();
+                match lang { Lang::En => en, Lang::Es => es }
+            }
+            pub fn pair(self) -> ([&'static str; 2], [&'static str; 2]) {
+                match self { $(P::$pkey => ([$en1, $enn], [$es1, $esn])),+ }
             }
         }
     };
@@ -159,6 +291,10 @@ mod tests {
         "vadesk",
         "manual",
         "ID",
+        "{0}, {1}, {2}",
+        "Trello",
+        "Asana",
+        "email",
     ];
 
     #[test]

@@ -112,3 +112,105 @@ fn a_store_that_cannot_open_is_a_plain_message_not_a_broken_terminal() {
     );
     s.send("");
 }
+
+/// A Spanish session at the desk: every screen visited reads as Spanish, with no English word
+/// outside the names in the sample.
+#[test]
+fn a_spanish_morning_at_the_desk_reads_as_spanish() {
+    let d = Desk::new();
+    let mut s = Screen::open(&d, &["--lang", "es", "--tick", "1"], 100, 30);
+    let mut seen = Vec::new();
+    let mut look = |s: &Screen, marker: &str| seen.push(s.wait_for(marker));
+    look(&s, "Te damos la bienvenida a vadesk");
+    s.send("\r");
+    look(&s, "Estudio Píxel y Pino");
+    look(&s, "1 material atrasado · 1 feedback atrasado");
+    // Each client, with its flags explained.
+    for _ in 0..6 {
+        s.send("j");
+        look(&s, "Banderas rojas · puntuación");
+    }
+    s.send("g");
+    s.send("jjj");
+    look(&s, "hablarlo");
+    s.send("\r");
+    look(&s, "tarifa");
+    s.send("\x1b");
+    s.wait_gone("desplazarse");
+    // The tasks pane: edit a task, ask for material, record an outcome.
+    s.send("\t");
+    look(&s, "m material");
+    s.send("e");
+    look(&s, "Editar tarea");
+    s.send("\x1b");
+    s.wait_gone("Editar tarea");
+    s.send("m");
+    look(&s, "Pedir material");
+    s.send("\x1b");
+    s.wait_gone("Pedir material");
+    s.send("o");
+    look(&s, "Aceptada tal cual");
+    s.send("\x1b");
+    s.wait_gone("Aceptada tal cual");
+    s.send("\r");
+    look(&s, "aclaraciones");
+    s.send("\x1b");
+    s.wait_gone("desplazarse");
+    // The flags pane and the picker.
+    s.send("\t");
+    look(&s, "registrar bandera");
+    s.send("\r");
+    look(&s, "se activa cuando");
+    s.send("\x1b");
+    s.wait_gone("desplazarse");
+    s.send("f");
+    look(&s, "Te delega su trabajo clave");
+    s.send("\x1b");
+    s.wait_gone("Te delega su trabajo clave");
+    // A quote and a meeting for the client.
+    s.send("Q");
+    look(&s, "importe");
+    s.send("\x1b");
+    s.wait_gone("importe");
+    s.send("M");
+    look(&s, "seguimiento");
+    s.send("\x1b");
+    s.wait_gone("Reunión con");
+    // The daily review, its pickers and a nudge.
+    s.send("2");
+    look(&s, "Repaso diario");
+    s.send("n");
+    look(&s, "Recordatorio a");
+    s.send("\r");
+    look(&s, "Recordatorio anotado");
+    s.send("G");
+    s.send("kkk");
+    s.send("r");
+    look(&s, "asistencia");
+    s.send("\x1b");
+    s.send("u");
+    look(&s, "Deshecho:");
+    // Every key, scrolled to the end.
+    s.send("?");
+    look(&s, "Teclas");
+    for _ in 0..20 {
+        s.send("j");
+    }
+    look(&s, "Esc cancelar");
+    s.send("\x1b");
+    s.wait_gone("Teclas");
+    s.send("q");
+    assert_restored(&s.exit());
+
+    let names = [
+        "Estudio Lumen Interiorismo",
+        "Floristería Amapola",
+        "Estudio Píxel y Pino",
+        "Clínica Dental Ramos",
+        "Tienda Sol",
+        "Yoga Norte",
+    ];
+    let text = seen.join("\n");
+    let problems = common::spanish::problems(&text, &names);
+    assert!(problems.is_empty(), "{}\n\n{text}", problems.join("\n"));
+}

@@ -1,6 +1,8 @@
 //! The desk without a terminal: `App` driven by keys on a real store, and its rendering on
 //! ratatui's `TestBackend` (snapshots at 80×24 and 120×35, colours asserted on cells).
 
+mod common;
+
 use chrono::NaiveDateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -30,6 +32,8 @@ fn desk_with(lang: Lang, demo: bool, color: bool) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.db");
     let mut store = Store::open(&path).unwrap();
+    // The demo speaks the desk's language, as it does when the VA loads it.
+    store.set_lang(lang);
     if demo {
         store.load_demo(now().date()).unwrap();
     }
@@ -395,6 +399,7 @@ fn the_tick_message_updates_counts_and_names_what_is_new() {
             client: "Casa Lumen Interiors".into(),
             kind: vadesk::domain::FlagKind::LateMaterial,
             source_ref: "material:9".into(),
+            note: String::new(),
         }],
         counts: vadesk::store::Counts {
             feedback_overdue: 1,
@@ -461,7 +466,7 @@ fn snapshots_of_popups() {
 #[test]
 fn snapshots_in_spanish() {
     let mut d = desk_with(Lang::Es, true, true);
-    d.select_client("Pixel & Pine Studio");
+    d.select_client("Estudio Píxel y Pino");
     let desk = d.text(80, 24);
     for word in ["Clientes", "Tareas", "Banderas rojas", "lun 23 nov"] {
         assert!(desk.contains(word), "{word} missing");
@@ -471,7 +476,11 @@ fn snapshots_in_spanish() {
     insta::assert_snapshot!("review_es_80x24", d.text(80, 24));
     d.keys("?");
     let help = d.text(120, 35);
-    assert!(help.contains("Deshacer"));
+    assert!(help.contains("deshacer el último cambio") && help.contains("Mayús+Tab"));
+    // Nothing on these screens is English (the sample's names are Spanish too).
+    let all = format!("{desk}\n{}\n{help}", d.text(80, 24));
+    let problems = common::spanish::problems(&all, &[]);
+    assert!(problems.is_empty(), "{}\n{all}", problems.join("\n"));
     insta::assert_snapshot!("help_es_120x35", help);
 }
 

@@ -234,3 +234,238 @@ fn scattered_channels_and_underpaying() {
     let again = d.json(&["--config", cfg.to_str().unwrap(), "tick", "--once", "--json"]);
     assert!(again["new_flags"].as_array().unwrap().is_empty());
 }
+
+/// The same week as a Spanish VA lives it: Spanish clients, values typed in Spanish, and every
+/// line the program writes read as Spanish (no English word outside the names typed).
+#[test]
+fn a_spanish_week_reads_as_spanish() {
+    let mut d = Desk::new();
+    let names = [
+        "Floristería Amapola",
+        "Estudio Lumen",
+        "Yoga Norte",
+        "Newsletter de diciembre",
+        "Carrusel de Instagram",
+        "Folleto de la feria",
+        "Fotos del escaparate",
+        "Pidió el logo en tres canales",
+    ];
+    let mut seen = String::new();
+    let mut es = |d: &Desk, args: &[&str]| -> String {
+        let mut all = vec!["--lang", "es"];
+        all.extend_from_slice(args);
+        let out = d.ok(&all);
+        seen.push_str(&out);
+        seen.push('\n');
+        out
+    };
+    let es_id = |d: &Desk, args: &[&str]| -> String {
+        let mut all = vec!["--lang", "es"];
+        all.extend_from_slice(args);
+        d.id(&all).to_string()
+    };
+    // Lunes 16 de noviembre.
+    d.at("2026-11-16 09:00");
+    es_id(
+        &d,
+        &[
+            "client",
+            "add",
+            "Floristería Amapola",
+            "--channel",
+            "whatsapp:+34 611 200 300",
+            "--review-day",
+            "vie",
+            "--rate",
+            "30",
+        ],
+    );
+    es_id(
+        &d,
+        &[
+            "client",
+            "add",
+            "Estudio Lumen",
+            "--channel",
+            "teléfono",
+            "--status",
+            "activo",
+        ],
+    );
+    es_id(&d, &["client", "add", "Yoga Norte", "--status", "potencial"]);
+    let news = es_id(
+        &d,
+        &[
+            "task",
+            "add",
+            "Floristería Amapola",
+            "Newsletter de diciembre",
+            "--due",
+            "mié",
+            "--via",
+            "whatsapp",
+        ],
+    );
+    let carousel = es_id(
+        &d,
+        &[
+            "task",
+            "add",
+            "Estudio Lumen",
+            "Carrusel de Instagram",
+            "--due",
+            "vie",
+            "--via",
+            "teléfono",
+        ],
+    );
+    let flyer = es_id(
+        &d,
+        &["task", "add", "Estudio Lumen", "Folleto de la feria", "--due", "20/11"],
+    );
+    let photos = es_id(
+        &d,
+        &["material", "ask", &carousel, "Fotos del escaparate", "--by", "mié"],
+    );
+    let meeting = es_id(
+        &d,
+        &[
+            "meeting",
+            "add",
+            "Yoga Norte",
+            "--at",
+            "mañana 10:00",
+            "--kind",
+            "primera",
+        ],
+    );
+    es_id(
+        &d,
+        &[
+            "quote",
+            "add",
+            "Yoga Norte",
+            "--amount",
+            "450,5",
+            "--prep",
+            "1h",
+            "--answer-by",
+            "vie",
+        ],
+    );
+    es(&d, &["tick", "--once"]);
+
+    // Martes: el cliente potencial no se presenta; el folleto, terminado.
+    d.at("2026-11-17 11:00");
+    es(&d, &["meeting", "attended", &meeting, "no_se_presentó"]);
+    es(&d, &["task", "start", &flyer]);
+    es(&d, &["task", "done", &flyer]);
+    for _ in 0..3 {
+        es(&d, &["task", "ask", &carousel]);
+    }
+    let flag = es_id(
+        &d,
+        &[
+            "flag",
+            "add",
+            "Estudio Lumen",
+            "canales_dispersos",
+            "--note",
+            "Pidió el logo en tres canales",
+        ],
+    );
+    es(&d, &["flag", "dismiss", &flag]);
+
+    // Miércoles: newsletter entregada; feedback para el jueves.
+    d.at("2026-11-18 12:00");
+    es(&d, &["task", "deliver", &news]);
+    let fb = es_id(&d, &["feedback", "ask", &news, "--by", "jue"]);
+    es(&d, &["review"]);
+
+    // Jueves a domingo: lo que se retrasa levanta sus banderas.
+    for day in ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22"] {
+        d.at(&format!("{day} 08:00"));
+        es(&d, &["tick", "--once"]);
+    }
+    d.at("2026-11-19 10:00");
+    es(&d, &["nudge", "material", &photos]);
+
+    // Lunes 23: el repaso, las puntuaciones explicadas y los resultados.
+    d.at("2026-11-23 09:00");
+    let review = es(&d, &["review"]);
+    assert!(review.starts_with("Repaso del lun 23 nov"), "{review}");
+    assert!(review.contains("presupuesto de 450,50 €"), "{review}");
+    es(&d, &["client", "list"]);
+    es(&d, &["client", "list", "--status", "potencial"]);
+    let show = es(&d, &["client", "show", "Yoga Norte"]);
+    assert!(show.contains("no aceptar"), "{show}");
+    es(&d, &["client", "show", "Floristería Amapola"]);
+    es(&d, &["client", "show", "Estudio Lumen"]);
+    es(&d, &["task", "list"]);
+    es(&d, &["task", "list", "--status", "terminada"]);
+    es(&d, &["flag", "list"]);
+    es(&d, &["flag", "kinds"]);
+    es(&d, &["task", "outcome", &news, "cambiada"]);
+    es(&d, &["feedback", "got", &fb]);
+    es(&d, &["material", "got", &photos]);
+    es(&d, &["tick", "--once"]);
+    es(&d, &["client", "show", "Floristería Amapola"]);
+    es(&d, &["client", "edit", "Estudio Lumen", "--status", "en pausa"]);
+    es(&d, &["demo", "--db", d.dir.path().join("demo.db").to_str().unwrap()]);
+    for cmd in [
+        &["client", "list"][..],
+        &["review"],
+        &["flag", "list"],
+        &["task", "list"],
+    ] {
+        let mut args = vec![
+            "--db",
+            d.dir.path().join("demo.db").to_str().unwrap().to_string().leak(),
+        ];
+        args.extend_from_slice(cmd);
+        es(&d, &args);
+    }
+
+    // What goes wrong reads as Spanish too.
+    for args in [
+        &["task", "start", &flyer][..],
+        &["meeting", "attended", &meeting, "quizás"],
+        &["task", "add", "Nadie", "x"],
+        &["quote", "add", "Yoga Norte", "--amount", "mucho"],
+        &["material", "ask", &carousel, "x", "--by", "2026-13-40"],
+        &["import", "/no/existe.json"],
+        &["client", "add", "Otro", "--status", "raro"],
+    ] {
+        let mut all = vec!["--lang", "es"];
+        all.extend_from_slice(args);
+        let (_, err) = d.fails(&all);
+        seen.push_str(&err);
+    }
+
+    // JSON keeps the stable English keys.
+    let j = d.json(&["--lang", "es", "client", "show", "Yoga Norte", "--json"]);
+    assert_eq!(j["status"], "prospect");
+    assert_eq!(j["verdict"], "decline");
+
+    // The demo's own Spanish names are sample content, like names a user typed.
+    let demo_names = [
+        "Estudio Lumen Interiorismo",
+        "Floristería Amapola",
+        "Estudio Píxel y Pino",
+        "Clínica Dental Ramos",
+        "Tienda Sol",
+        "Yoga Norte",
+        "Newsletter de Navidad",
+        "Borrador de la newsletter",
+        "Textos de la landing",
+        "Google Business",
+        "Caso de éxito para el portfolio",
+        "Email de bienvenida a clientes",
+    ];
+    let typed: Vec<&str> = names.iter().chain(demo_names.iter()).copied().collect();
+    if std::env::var("SHOW_SPANISH").is_ok() {
+        eprintln!("{seen}");
+    }
+    let problems = common::spanish::problems(&seen, &typed);
+    assert!(problems.is_empty(), "{}\n\n{seen}", problems.join("\n"));
+}

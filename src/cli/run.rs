@@ -14,7 +14,7 @@ use crate::domain::{
     RequestKind, ReviewKind, TaskStatus,
 };
 use crate::error::{Error, Result};
-use crate::i18n::{self, tf, Lang, T};
+use crate::i18n::{self, pl, tf, Lang, P, T};
 use crate::store::{ClientFields, DetectReport, NewQuote, Store, TaskFields, TaskFilter};
 
 /// Everything a command needs besides its own arguments.
@@ -153,7 +153,7 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let kind = RequestKind::parse(&kind)?;
             let until = until.as_deref().map(|u| date_arg(u, ctx)).transpose()?;
             let n = store.nudge(kind, id, until, today)?;
-            writeln!(out, "{}", tf(l, T::MsgNudged, &[&kind, &id, &n]))?;
+            writeln!(out, "{}", tf(l, T::MsgNudged, &[&kind.label(l), &id, &n]))?;
         }
         Command::Quote(c) => quote(c, ctx, &mut store, out)?,
         Command::Meeting(MeetingCmd::Add { client, at, kind }) => {
@@ -174,23 +174,24 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }) => {
             let a = Attendance::parse(&attendance)?;
             if a == Attendance::Pending {
-                return Err(Attendance::parse("").unwrap_err());
+                return Err(Attendance::unknown(&attendance));
             }
             if a != Attendance::Cancelled {
                 crate::domain::rules::honest_attendance(store.meeting(id)?.at, ctx.now)?;
             }
             store.record_attendance(id, a, minutes)?;
-            writeln!(out, "{}", tf(l, T::MsgAttendance, &[&id, &a]))?;
+            writeln!(out, "{}", tf(l, T::MsgAttendance, &[&id, &a.label(l)]))?;
         }
         Command::Flag(c) => flag(c, ctx, &mut store, out)?,
         // The review only reads: it lists what is late whether or not a flag was raised yet.
         Command::Review { json: as_json } => review(ctx, &store, as_json, out)?,
         Command::Tick { once, json: as_json } => loop {
-            let report = store.detect(today_now(ctx, once), ctx.config.min_rate)?;
+            let on = today_now(ctx, once);
+            let report = store.detect(on, ctx.config.min_rate)?;
             if as_json {
                 json(out, &report)?;
             } else {
-                print_tick(&report, l, out)?;
+                print_tick(&report, on, l, out)?;
             }
             out.flush()?;
             if once {
@@ -210,7 +211,12 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }
         Command::Import { file, from, merge } => {
             let shown = file.display().to_string();
-            let text_in = std::fs::read_to_string(&file).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
+            let text_in = std::fs::read_to_string(&file).map_err(|e| {
+                Error::Invalid(crate::error::Msg {
+                    key: T::ErrBadImport,
+                    args: vec![crate::error::Arg::Text(shown.clone()), crate::error::Arg::io(&e)],
+                })
+            })?;
             let report = match from.as_deref().map(str::to_lowercase).as_deref() {
                 None | Some("vadesk") => {
                     let data: serde_json::Value =
@@ -223,7 +229,15 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             writeln!(
                 out,
                 "{}",
-                tf(l, T::MsgImported, &[&report.clients, &report.tasks, &report.other])
+                tf(
+                    l,
+                    T::MsgImported,
+                    &[
+                        &pl(l, P::Clients, report.clients as i64, &[]),
+                        &pl(l, P::Tasks, report.tasks as i64, &[]),
+                        &pl(l, P::OtherRecords, report.other as i64, &[])
+                    ]
+                )
             )?;
         }
         Command::Backup { file } => {
@@ -232,7 +246,18 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }
         Command::Demo => {
             let r = store.load_demo(today)?;
-            writeln!(out, "{}", tf(l, T::MsgDemo, &[&r.clients, &r.tasks]))?;
+            writeln!(
+                out,
+                "{}",
+                tf(
+                    l,
+                    T::MsgDemo,
+                    &[
+                        &pl(l, P::Clients, r.clients as i64, &[]),
+                        &pl(l, P::Tasks, r.tasks as i64, &[])
+                    ]
+                )
+            )?;
         }
         Command::Doctor => {
             let checks = store.doctor()?;
@@ -299,15 +324,15 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                     vec![
                         s.client.id.to_string(),
                         s.client.name.clone(),
-                        crate::describe::client_status(s.client.status, l).to_string(),
+                        s.client.status.label(l).to_string(),
                         s.verdict.label(l).to_string(),
-                        format!("{:.1}", s.score),
+                        i18n::decimal(s.score, 1, l),
                         s.open_tasks.to_string(),
                         s.waiting_tasks.to_string(),
                         s.client
                             .channels
                             .iter()
-                            .map(|c| c.kind.key())
+                            .map(|c| c.kind.label(l))
                             .collect::<Vec<_>>()
                             .join(", "),
                     ]
@@ -339,24 +364,19 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let c = &summary.client;
             writeln!(out, "{} (#{})", c.name, c.id)?;
             let field = |k: T, v: String| format!("  {:<16} {v}", k.text(l));
-            writeln!(
-                out,
-                "{}",
-                field(T::FStatus, crate::describe::client_status(c.status, l).into())
-            )?;
+            writeln!(out, "{}", field(T::FStatus, c.status.label(l).into()))?;
             for ch in &c.channels {
-                let v = if ch.handle.is_empty() {
-                    ch.kind.key().to_string()
-                } else {
-                    format!("{}: {}", ch.kind, ch.handle)
-                };
-                writeln!(out, "{}", field(T::HChannel, v))?;
+                writeln!(
+                    out,
+                    "{}",
+                    field(T::HChannel, crate::describe::channel(ch.kind, &ch.handle, l))
+                )?;
             }
             if !c.tool.is_empty() {
                 writeln!(out, "{}", field(T::HTool, c.tool.clone()))?;
             }
             if let Some(r) = c.rate {
-                writeln!(out, "{}", field(T::HRate, format!("{r:.2}")))?;
+                writeln!(out, "{}", field(T::HRate, i18n::rate(r, l)))?;
             }
             if let Some(d) = c.review_day {
                 writeln!(out, "{}", field(T::HReviewDay, i18n::weekday_name(d, l).into()))?;
@@ -366,7 +386,14 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                 "{}",
                 field(
                     T::HTasks,
-                    tf(l, T::MsgOpenWaiting, &[&summary.open_tasks, &summary.waiting_tasks])
+                    tf(
+                        l,
+                        T::MsgOpenWaiting,
+                        &[
+                            &pl(l, P::OpenTasks, summary.open_tasks as i64, &[]),
+                            &summary.waiting_tasks
+                        ]
+                    )
                 )
             )?;
             if !c.notes.is_empty() {
@@ -383,7 +410,7 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                 tf(
                     l,
                     T::MsgScoreLine,
-                    &[&format!("{:.2}", summary.score), &summary.verdict.label(l)]
+                    &[&i18n::decimal(summary.score, 2, l), &summary.verdict.label(l)]
                 )
             )?;
             if assessment.contributions.is_empty() {
@@ -396,21 +423,26 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                 };
                 let mut line = format!(
                     "  {:>5}  {}  {} ({}, {})  {}",
-                    format!("{:.2}", cb.points),
+                    i18n::decimal(cb.points, 2, l),
                     width::pad(cb.flag.kind.label(l), 36),
                     i18n::date(cb.flag.at, today, l),
-                    tf(l, T::MsgAgeWeight, &[&i18n::days(cb.age_days, l), &cb.weight]),
+                    tf(
+                        l,
+                        T::MsgAgeWeight,
+                        &[&i18n::ago(cb.age_days, l), &i18n::number(cb.weight, l)]
+                    ),
                     src,
                     format_args!("#{}", cb.flag.id)
                 );
-                if !cb.flag.note.is_empty() {
-                    line.push_str(&format!("  {}", cb.flag.note));
+                let note = crate::describe::flag_note(&cb.flag, today, l);
+                if !note.is_empty() {
+                    line.push_str(&format!("  {note}"));
                 }
                 writeln!(out, "{}", line.trim_end())?;
             }
             let dismissed: Vec<_> = flags.iter().filter(|f| f.dismissed).collect();
             if !dismissed.is_empty() {
-                writeln!(out, "{}", tf(l, T::MsgDismissedCount, &[&dismissed.len()]))?;
+                writeln!(out, "{}", pl(l, P::DismissedFlags, dismissed.len() as i64, &[]))?;
             }
         }
     }
@@ -422,7 +454,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
     let today = ctx.today();
     let status_msg = |store: &mut Store, out: &mut dyn Write, id: i64, s: TaskStatus| -> Result<()> {
         store.set_task_status(id, s, today)?;
-        writeln!(out, "{}", tf(l, T::MsgTaskStatus, &[&id, &s]))?;
+        writeln!(out, "{}", tf(l, T::MsgTaskStatus, &[&id, &s.label(l)]))?;
         Ok(())
     };
     match cmd {
@@ -482,9 +514,9 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     vec![
                         t.id.to_string(),
                         t.client.clone(),
-                        crate::describe::task_status(t.status, l).to_string(),
+                        t.status.label(l).to_string(),
                         t.due.map(|d| i18n::date_rel(d, today, l)).unwrap_or_default(),
-                        t.waiting_on.iter().map(|k| k.key()).collect::<Vec<_>>().join(", "),
+                        t.waiting_on.iter().map(|k| k.label(l)).collect::<Vec<_>>().join(", "),
                         t.title.clone(),
                     ]
                 })
@@ -499,12 +531,12 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
         TaskCmd::Cancel { id } => status_msg(store, out, id, TaskStatus::Cancelled)?,
         TaskCmd::Ask { id } => {
             let n = store.clarify(id, today)?;
-            writeln!(out, "{}", tf(l, T::MsgClarified, &[&id, &n]))?;
+            writeln!(out, "{}", pl(l, P::Clarified, i64::from(n), &[&id]))?;
         }
         TaskCmd::Outcome { id, outcome } => {
             let o = Outcome::parse(&outcome)?;
             store.set_outcome(id, o, today)?;
-            writeln!(out, "{}", tf(l, T::MsgOutcome, &[&id, &o]))?;
+            writeln!(out, "{}", tf(l, T::MsgOutcome, &[&id, &o.label(l)]))?;
         }
     }
     Ok(())
@@ -537,7 +569,11 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
                 QuoteStatus::Rejected
             };
             store.answer_quote(id, status, today)?;
-            writeln!(out, "{}", tf(ctx.lang, T::MsgQuoteAnswered, &[&id, &status]))?;
+            writeln!(
+                out,
+                "{}",
+                tf(ctx.lang, T::MsgQuoteAnswered, &[&id, &status.label(ctx.lang)])
+            )?;
         }
     }
     Ok(())
@@ -591,7 +627,7 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                         f.kind.label(l).to_string(),
                         i18n::date(f.at, today, l),
                         src,
-                        f.note.clone(),
+                        crate::describe::flag_note(f, today, l),
                     ]
                 })
                 .collect();
@@ -626,8 +662,8 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                 .iter()
                 .map(|k| {
                     vec![
-                        k.key().to_string(),
-                        format!("{}", round2(rules.weight(*k))),
+                        k.word(l).to_string(),
+                        i18n::number(round2(rules.weight(*k)), l),
                         k.label(l).to_string(),
                         k.auto_rule().unwrap_or(T::RuleManual).text(l).to_string(),
                     ]
@@ -676,13 +712,16 @@ fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> R
     Ok(())
 }
 
-fn print_tick(report: &DetectReport, l: Lang, out: &mut dyn Write) -> Result<()> {
+fn print_tick(report: &DetectReport, today: NaiveDate, l: Lang, out: &mut dyn Write) -> Result<()> {
     for f in &report.new_flags {
-        writeln!(
-            out,
-            "{}",
-            tf(l, T::MsgNewFlag, &[&f.client, &f.kind.label(l), &f.source_ref])
-        )?;
+        let prefix = f.source_ref.split(':').next().unwrap_or("");
+        let note = crate::describe::auto_note(prefix, &f.note, today, l).unwrap_or_else(|| f.note.clone());
+        let line = if note.is_empty() {
+            tf(l, T::MsgNewFlagBare, &[&f.client, &f.kind.label(l)])
+        } else {
+            tf(l, T::MsgNewFlag, &[&f.client, &f.kind.label(l), &note])
+        };
+        writeln!(out, "{line}")?;
     }
     if report.new_flags.is_empty() {
         writeln!(out, "{}", T::MsgNothingNew.text(l))?;

@@ -7,24 +7,24 @@ use crate::keyed_enum;
 keyed_enum!(
     /// Where a client stands with the VA.
     ClientStatus, T::ErrBadClientStatus, {
-    Prospect => "prospect",
-    Active => "active",
-    Paused => "paused",
-    Ended => "ended",
-    Declined => "declined",
+    Prospect => "prospect" | "potencial", T::CsProspect,
+    Active => "active" | "activo", T::CsActive,
+    Paused => "paused" | "en_pausa", T::CsPaused,
+    Ended => "ended" | "finalizado", T::CsEnded,
+    Declined => "declined" | "descartado", T::CsDeclined,
 });
 
 keyed_enum!(
     /// How a client reaches the VA, and how tasks arrive.
     ChannelKind, T::ErrBadChannel, {
-    Email => "email",
-    Whatsapp => "whatsapp",
-    Phone => "phone",
-    Trello => "trello",
-    Asana => "asana",
-    Slack => "slack",
-    Drive => "drive",
-    Other => "other",
+    Email => "email" | "email", T::ChEmail,
+    Whatsapp => "whatsapp" | "whatsapp", T::ChWhatsapp,
+    Phone => "phone" | "teléfono", T::ChPhone,
+    Trello => "trello" | "trello", T::ChTrello,
+    Asana => "asana" | "asana", T::ChAsana,
+    Slack => "slack" | "slack", T::ChSlack,
+    Drive => "drive" | "drive", T::ChDrive,
+    Other => "other" | "otro", T::ChOther,
 });
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]

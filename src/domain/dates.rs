@@ -42,6 +42,9 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
         let ahead = if ahead == 0 { 7 } else { ahead };
         return Ok(today + Duration::days(ahead));
     }
+    if s.contains('/') {
+        return parse_day_first(&s, today).ok_or_else(bad);
+    }
     parse_iso_date(&s).ok_or_else(bad)
 }
 
@@ -52,6 +55,44 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 /// Whether a date is within [`YEARS`].
 pub fn in_range(d: NaiveDate) -> bool {
     YEARS.contains(&d.year())
+}
+
+/// `DD/MM/YYYY`, or `DD/MM` in the year that puts it nearest to today (the day comes first, as
+/// in Spain). Years outside 1900-2999 are refused.
+fn parse_day_first(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let parts: Vec<&str> = s.split('/').collect();
+    let num = |p: &str| -> Option<u32> {
+        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse().ok()
+    };
+    match parts.as_slice() {
+        [d, m, y] => {
+            let y = num(y)?;
+            if !(1900..=2999).contains(&y) {
+                return None;
+            }
+            NaiveDate::from_ymd_opt(y as i32, num(m)?, num(d)?)
+        }
+        [d, m] => {
+            let (d, m) = (num(d)?, num(m)?);
+            [today.year() - 1, today.year(), today.year() + 1]
+                .iter()
+                .filter_map(|y| NaiveDate::from_ymd_opt(*y, m, d))
+                .min_by_key(|c| (*c - today).num_days().abs())
+        }
+        _ => None,
+    }
+}
+
+/// A date the way it is typed back into a field: `YYYY-MM-DD` in English, `DD/MM/YYYY` in
+/// Spanish (both are accepted in either language).
+pub fn typed_date(d: NaiveDate, lang: crate::i18n::Lang) -> String {
+    match lang {
+        crate::i18n::Lang::En => d.format("%Y-%m-%d").to_string(),
+        crate::i18n::Lang::Es => d.format("%d/%m/%Y").to_string(),
+    }
 }
 
 /// A strict `YYYY-MM-DD`: impossible dates such as `2026-02-30`, and years outside 1900–2999,
@@ -214,6 +255,23 @@ mod tests {
 
     // 2026-11-23 is a Monday.
     const TODAY: &str = "2026-11-23";
+
+    #[test]
+    fn day_first_dates() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(parse_date("31/12/2026", today).unwrap(), d(2026, 12, 31));
+        assert_eq!(parse_date("5/1", today).unwrap(), d(2027, 1, 5));
+        assert_eq!(parse_date("20/11", today).unwrap(), d(2026, 11, 20));
+        assert!(parse_date("31/02/2026", today).is_err());
+        assert!(parse_date("1/1/1800", today).is_err());
+        assert!(parse_date("1/x", today).is_err());
+        assert_eq!(typed_date(d(2026, 10, 31), crate::i18n::Lang::Es), "31/10/2026");
+        assert_eq!(
+            parse_date(&typed_date(d(2026, 10, 31), crate::i18n::Lang::Es), today).unwrap(),
+            d(2026, 10, 31)
+        );
+    }
 
     #[test]
     fn iso_dates_and_impossible_ones() {

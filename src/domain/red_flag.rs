@@ -8,20 +8,20 @@ use crate::i18n::{Lang, T};
 use crate::keyed_enum;
 
 keyed_enum!(FlagKind, T::ErrBadFlagKind, {
-    NoShow => "no_show",
-    LateToMeeting => "late_to_meeting",
-    UnsureWhatToDelegate => "unsure_what_to_delegate",
-    QuoteUnanswered => "quote_unanswered",
-    VagueSpec => "vague_spec",
-    LateMaterial => "late_material",
-    NoFeedback => "no_feedback",
-    MindReading => "mind_reading",
-    LateChanges => "late_changes",
-    WorkUnused => "work_unused",
-    ScatteredChannels => "scattered_channels",
-    CoreWorkDelegated => "core_work_delegated",
-    Underpaying => "underpaying",
-    Other => "other",
+    NoShow => "no_show" | "no_se_presentó", T::FlagNoShow,
+    LateToMeeting => "late_to_meeting" | "llegó_tarde", T::FlagLateToMeeting,
+    UnsureWhatToDelegate => "unsure_what_to_delegate" | "no_sabe_qué_delegar", T::FlagUnsure,
+    QuoteUnanswered => "quote_unanswered" | "presupuesto_sin_respuesta", T::FlagQuoteUnanswered,
+    VagueSpec => "vague_spec" | "mal_especificadas", T::FlagVagueSpec,
+    LateMaterial => "late_material" | "material_tarde", T::FlagLateMaterial,
+    NoFeedback => "no_feedback" | "sin_feedback", T::FlagNoFeedback,
+    MindReading => "mind_reading" | "leer_la_mente", T::FlagMindReading,
+    LateChanges => "late_changes" | "cambios_tras_aprobar", T::FlagLateChanges,
+    WorkUnused => "work_unused" | "trabajo_sin_usar", T::FlagWorkUnused,
+    ScatteredChannels => "scattered_channels" | "canales_dispersos", T::FlagScattered,
+    CoreWorkDelegated => "core_work_delegated" | "trabajo_clave", T::FlagCoreWork,
+    Underpaying => "underpaying" | "paga_poco", T::FlagUnderpaying,
+    Other => "other" | "otra", T::FlagOther,
 });
 
 impl FlagKind {
@@ -36,29 +36,6 @@ impl FlagKind {
             | FlagKind::CoreWorkDelegated
             | FlagKind::Underpaying => 2.0,
             _ => 1.0,
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        self.label_key().text(lang)
-    }
-
-    pub fn label_key(self) -> T {
-        match self {
-            FlagKind::NoShow => T::FlagNoShow,
-            FlagKind::LateToMeeting => T::FlagLateToMeeting,
-            FlagKind::UnsureWhatToDelegate => T::FlagUnsure,
-            FlagKind::QuoteUnanswered => T::FlagQuoteUnanswered,
-            FlagKind::VagueSpec => T::FlagVagueSpec,
-            FlagKind::LateMaterial => T::FlagLateMaterial,
-            FlagKind::NoFeedback => T::FlagNoFeedback,
-            FlagKind::MindReading => T::FlagMindReading,
-            FlagKind::LateChanges => T::FlagLateChanges,
-            FlagKind::WorkUnused => T::FlagWorkUnused,
-            FlagKind::ScatteredChannels => T::FlagScattered,
-            FlagKind::CoreWorkDelegated => T::FlagCoreWork,
-            FlagKind::Underpaying => T::FlagUnderpaying,
-            FlagKind::Other => T::FlagOther,
         }
     }
 

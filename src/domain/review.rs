@@ -107,6 +107,9 @@ pub struct ReviewItem {
     /// A meeting's time of day, `HH:MM`.
     #[serde(skip)]
     pub time: Option<String>,
+    /// For quote rows: the amount (the title holds it as a plain number for JSON).
+    #[serde(skip)]
+    pub amount: Option<f64>,
 }
 
 impl ReviewItem {
@@ -123,6 +126,7 @@ impl ReviewItem {
             task_title: None,
             task_due: None,
             nudges: 0,
+            amount: None,
             material: false,
             time: None,
         }

@@ -6,12 +6,24 @@ use crate::i18n::T;
 use crate::keyed_enum;
 
 keyed_enum!(TaskStatus, T::ErrBadTaskStatus, {
-    Todo => "todo",
-    Doing => "doing",
-    Delivered => "delivered",
-    Done => "done",
-    Cancelled => "cancelled",
+    Todo => "todo" | "por_hacer", T::StTodo,
+    Doing => "doing" | "en_curso", T::StDoing,
+    Delivered => "delivered" | "entregada", T::StDelivered,
+    Done => "done" | "terminada", T::StDone,
+    Cancelled => "cancelled" | "cancelada", T::StCancelled,
 });
+
+impl MeetingKind {
+    /// The meeting as a noun in a sentence: "discovery meeting" / "primera reunión".
+    pub fn phrase(self, lang: crate::i18n::Lang) -> &'static str {
+        match self {
+            MeetingKind::Discovery => T::MeetPhraseDiscovery,
+            MeetingKind::Review => T::MeetPhraseReview,
+            MeetingKind::Other => T::MeetPhraseOther,
+        }
+        .text(lang)
+    }
+}
 
 impl TaskStatus {
     /// Still on the VA's plate.
@@ -21,34 +33,34 @@ impl TaskStatus {
 }
 
 keyed_enum!(Outcome, T::ErrBadOutcome, {
-    Accepted => "accepted",
-    ChangedAfterOk => "changed_after_ok",
-    Unused => "unused",
+    Accepted => "accepted" | "aceptada", T::OutAccepted,
+    ChangedAfterOk => "changed_after_ok" | "cambiada", T::OutChanged,
+    Unused => "unused" | "sin_usar", T::OutUnused,
 });
 
 keyed_enum!(RequestKind, T::ErrBadRequestKind, {
-    Material => "material",
-    Feedback => "feedback",
+    Material => "material" | "material", T::WaitMaterial,
+    Feedback => "feedback" | "feedback", T::WaitFeedback,
 });
 
 keyed_enum!(QuoteStatus, T::ErrBadQuoteStatus, {
-    Pending => "pending",
-    Accepted => "accepted",
-    Rejected => "rejected",
+    Pending => "pending" | "sin_respuesta", T::QsPending,
+    Accepted => "accepted" | "aceptado", T::QuoteAccepted,
+    Rejected => "rejected" | "rechazado", T::QuoteRejected,
 });
 
 keyed_enum!(MeetingKind, T::ErrBadMeetingKind, {
-    Discovery => "discovery",
-    Review => "review",
-    Other => "other",
+    Discovery => "discovery" | "primera", T::MeetDiscovery,
+    Review => "review" | "seguimiento", T::MeetReview,
+    Other => "other" | "otra", T::MeetOther,
 });
 
 keyed_enum!(Attendance, T::ErrBadAttendance, {
-    Pending => "pending",
-    OnTime => "on_time",
-    Late => "late",
-    NoShow => "no_show",
-    Cancelled => "cancelled",
+    Pending => "pending" | "sin_registrar", T::AttPending,
+    OnTime => "on_time" | "puntual", T::AttOnTime,
+    Late => "late" | "tarde", T::AttLate,
+    NoShow => "no_show" | "no_se_presentó", T::AttNoShow,
+    Cancelled => "cancelled" | "cancelada", T::AttCancelled,
 });
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,8 +151,34 @@ mod tests {
             assert_eq!(TaskStatus::from_key(s.key()), Some(*s));
         }
         assert_eq!(Outcome::parse("CHANGED_AFTER_OK").unwrap(), Outcome::ChangedAfterOk);
-        let err = Attendance::parse("maybe").unwrap_err().to_string();
-        assert!(err.contains("maybe") && err.contains("no_show"), "{err}");
+        let err = Attendance::parse("maybe").unwrap_err();
+        let en = err.localized(crate::i18n::Lang::En);
+        assert!(en.contains("maybe") && en.contains("no_show"), "{en}");
+        let es = err.localized(crate::i18n::Lang::Es);
+        assert!(es.contains("maybe") && es.contains("puntual, tarde"), "{es}");
+    }
+
+    #[test]
+    fn spanish_words_and_labels_are_accepted() {
+        assert_eq!(Attendance::parse("tarde").unwrap(), Attendance::Late);
+        assert_eq!(Attendance::parse("No se presentó").unwrap(), Attendance::NoShow);
+        assert_eq!(Attendance::parse("no_se_presento").unwrap(), Attendance::NoShow);
+        assert_eq!(TaskStatus::parse("Por hacer").unwrap(), TaskStatus::Todo);
+        assert_eq!(TaskStatus::parse("TERMINADA").unwrap(), TaskStatus::Done);
+        assert_eq!(Outcome::parse("sin-usar").unwrap(), Outcome::Unused);
+        assert_eq!(MeetingKind::parse("primera reunión").unwrap(), MeetingKind::Discovery);
+        assert_eq!(QuoteStatus::parse("aceptado").unwrap(), QuoteStatus::Accepted);
+        assert_eq!(
+            crate::domain::ClientStatus::parse("en pausa").unwrap(),
+            crate::domain::ClientStatus::Paused
+        );
+        assert_eq!(
+            crate::domain::ChannelKind::parse("telefono").unwrap(),
+            crate::domain::ChannelKind::Phone
+        );
+        assert!(TaskStatus::parse("").is_err());
+        // The store reads keys only.
+        assert_eq!(TaskStatus::from_key("terminada"), None);
     }
 
     #[test]

@@ -91,10 +91,16 @@ impl Store {
     pub fn answer_quote(&mut self, id: i64, status: QuoteStatus, today: NaiveDate) -> Result<()> {
         let q = self.quote(id)?;
         if q.status != QuoteStatus::Pending {
-            return Err(Error::invalid(T::ErrQuoteAnswered, &[&id, &q.status]));
+            return Err(Error::Invalid(crate::error::Msg {
+                key: T::ErrQuoteAnswered,
+                args: vec![
+                    crate::error::Arg::Text(id.to_string()),
+                    crate::error::Arg::Key(q.status.label_key()),
+                ],
+            }));
         }
         self.write(
-            |l| tf(l, T::UndoAnswerQuote, &[&q.client, &status]),
+            |l| tf(l, T::UndoAnswerQuote, &[&q.client, &status.label(l)]),
             |tx| {
                 tx.execute(
                     "UPDATE quotes SET status = ?1, answered_on = ?2 WHERE id = ?3",
@@ -153,7 +159,7 @@ impl Store {
             return Err(Error::invalid(T::ErrMinutesNeedLate, &[]));
         }
         self.write(
-            |l| tf(l, T::UndoAttendance, &[&m.client, &a]),
+            |l| tf(l, T::UndoAttendance, &[&m.client, &a.label(l)]),
             |tx| {
                 tx.execute(
                     "UPDATE meetings SET attendance = ?1, late_minutes = ?2 WHERE id = ?3",
@@ -163,8 +169,8 @@ impl Store {
                 tx.execute("DELETE FROM flags WHERE source_ref = ?1 AND source = 'auto'", [&source])?;
                 if let Some(kind) = rules::attendance_flag(a) {
                     let note = match late_minutes {
-                        Some(n) => format!("{} {} ({n} min)", m.kind, super::stamp(m.at)),
-                        None => format!("{} {}", m.kind, super::stamp(m.at)),
+                        Some(n) => format!("{} {} ({n} min)", m.kind.key(), super::stamp(m.at)),
+                        None => format!("{} {}", m.kind.key(), super::stamp(m.at)),
                     };
                     super::flags::raise(tx, m.client_id, kind, m.at.date(), &source, &note)?;
                 }

@@ -8,7 +8,7 @@ use crate::domain::{
     Attendance, Channel, ChannelKind, ClientStatus, FlagKind, MeetingKind, Outcome, RequestKind, TaskStatus,
 };
 use crate::error::{Error, Result};
-use crate::i18n::T;
+use crate::i18n::{Lang, T};
 
 fn ch(kind: ChannelKind, handle: &str) -> Channel {
     Channel {
@@ -16,6 +16,125 @@ fn ch(kind: ChannelKind, handle: &str) -> Channel {
         handle: handle.into(),
     }
 }
+
+/// The sample's own words: sample content, not interface text, so it lives here rather than in
+/// the catalogue. A Spanish VA gets a Spanish week; the English sample is the original one.
+struct Words {
+    lumen_name: &'static str,
+    lumen_mail: &'static str,
+    lumen_board: &'static str,
+    lumen_notes: &'static str,
+    catalogue: &'static str,
+    product_photos: &'static str,
+    carousel: &'static str,
+    lamp_photos: &'static str,
+    price_list: &'static str,
+    spreadsheet: &'static str,
+    bloom_name: &'static str,
+    bloom_mail: &'static str,
+    bloom_notes: &'static str,
+    xmas: &'static str,
+    weddings: &'static str,
+    google: &'static str,
+    valentine: &'static str,
+    north_name: &'static str,
+    north_mail: &'static str,
+    north_notes: &'static str,
+    north_flag: &'static str,
+    pixel_name: &'static str,
+    pixel_slack: &'static str,
+    pixel_mail: &'static str,
+    pixel_notes: &'static str,
+    landing: &'static str,
+    onboarding: &'static str,
+    research: &'static str,
+    case_study: &'static str,
+    news_draft: &'static str,
+    dental_name: &'static str,
+    dental_notes: &'static str,
+    reminders: &'static str,
+    sol_name: &'static str,
+    sol_notes: &'static str,
+    sol_flag: &'static str,
+}
+
+const EN: Words = Words {
+    lumen_name: "Casa Lumen Interiors",
+    lumen_mail: "studio@casalumen.com",
+    lumen_board: "casalumen/board",
+    lumen_notes: "Always promises the photos 'tomorrow'.",
+    catalogue: "Autumn catalogue",
+    product_photos: "Product photos",
+    carousel: "Instagram carousel: December",
+    lamp_photos: "Photos of the new lamps",
+    price_list: "Supplier price list",
+    spreadsheet: "Supplier spreadsheet",
+    bloom_name: "Bloom Florist",
+    bloom_mail: "hola@bloomflorist.es",
+    bloom_notes: "Retainer, 20 h a month. Marta prefers voice notes before 10:00.",
+    xmas: "Christmas newsletter",
+    weddings: "Reply to wedding enquiries",
+    google: "Update Google Business hours",
+    valentine: "Valentine's campaign plan",
+    north_name: "Northwind Yoga",
+    north_mail: "info@northwindyoga.com",
+    north_notes: "Found me on LinkedIn. 'We need help with everything.'",
+    north_flag: "Asked for 'a bit of everything', no list",
+    pixel_name: "Pixel & Pine Studio",
+    pixel_slack: "pixelpine.slack.com",
+    pixel_mail: "jordi@pixelpine.studio",
+    pixel_notes: "Jordi approves, then his partner rewrites everything.",
+    landing: "Landing page copy",
+    onboarding: "Client onboarding email",
+    research: "Competitor research",
+    case_study: "Portfolio case study",
+    news_draft: "Newsletter draft",
+    dental_name: "Clínica Dental Ramos",
+    dental_notes: "Paused until the new receptionist starts.",
+    reminders: "Patient reminder templates",
+    sol_name: "Tienda Sol",
+    sol_notes: "Ended: never paid on time.",
+    sol_flag: "Asked for a 40% discount",
+};
+
+const ES: Words = Words {
+    lumen_name: "Estudio Lumen Interiorismo",
+    lumen_mail: "estudio@lumeninteriorismo.es",
+    lumen_board: "lumen/tablero",
+    lumen_notes: "Siempre promete las fotos «para mañana».",
+    catalogue: "Catálogo de otoño",
+    product_photos: "Fotos de producto",
+    carousel: "Carrusel de Instagram: diciembre",
+    lamp_photos: "Fotos de las lámparas nuevas",
+    price_list: "Lista de precios de proveedores",
+    spreadsheet: "Hoja de cálculo del proveedor",
+    bloom_name: "Floristería Amapola",
+    bloom_mail: "hola@floristeriaamapola.es",
+    bloom_notes: "Bono de 20 h al mes. Marta prefiere audios antes de las 10:00.",
+    xmas: "Newsletter de Navidad",
+    weddings: "Responder consultas de bodas",
+    google: "Actualizar el horario en Google Business",
+    valentine: "Plan de campaña de San Valentín",
+    north_name: "Yoga Norte",
+    north_mail: "info@yoganorte.es",
+    north_notes: "Me encontró en LinkedIn. «Necesitamos ayuda con todo».",
+    north_flag: "Pidió «un poco de todo», sin ninguna lista",
+    pixel_name: "Estudio Píxel y Pino",
+    pixel_slack: "pixelypino.slack.com",
+    pixel_mail: "jordi@pixelypino.es",
+    pixel_notes: "Jordi da el visto bueno y luego su socia lo reescribe todo.",
+    landing: "Textos de la landing",
+    onboarding: "Email de bienvenida a clientes",
+    research: "Análisis de la competencia",
+    case_study: "Caso de éxito para el portfolio",
+    news_draft: "Borrador de la newsletter",
+    dental_name: "Clínica Dental Ramos",
+    dental_notes: "En pausa hasta que empiece la nueva recepcionista.",
+    reminders: "Plantillas de recordatorio para pacientes",
+    sol_name: "Tienda Sol",
+    sol_notes: "Terminamos: nunca pagaba a tiempo.",
+    sol_flag: "Pidió un 40 % de descuento",
+};
 
 /// What the demo added.
 pub struct DemoReport {
@@ -40,6 +159,10 @@ impl Store {
     }
 
     fn fill_demo(&mut self, today: NaiveDate) -> Result<DemoReport> {
+        let w = match self.lang {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        };
         let d = |n: i64| today + Duration::days(n);
         let at = |n: i64, h: u32| d(n).and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN));
         let weekday = today.weekday();
@@ -69,96 +192,56 @@ impl Store {
         // Sends materials late, every time.
         let lumen = self.add_client(
             ClientFields {
-                name: Some("Casa Lumen Interiors".into()),
+                name: Some(w.lumen_name.into()),
                 status: Some(ClientStatus::Active),
                 channels: Some(vec![
-                    ch(ChannelKind::Email, "studio@casalumen.com"),
-                    ch(ChannelKind::Trello, "casalumen/board"),
+                    ch(ChannelKind::Email, w.lumen_mail),
+                    ch(ChannelKind::Trello, w.lumen_board),
                 ]),
                 tool: Some("Trello".into()),
                 rate: Some(Some(28.0)),
                 review_day: None,
-                notes: Some("Always promises the photos 'tomorrow'.".into()),
+                notes: Some(w.lumen_notes.into()),
             },
             d(-200),
         )?;
-        let old = task(self, lumen, "Autumn catalogue", Some(-40), ChannelKind::Email, -60, 240)?;
-        let m = self.ask(old, RequestKind::Material, "Product photos", d(-50), d(-58))?;
+        let old = task(self, lumen, w.catalogue, Some(-40), ChannelKind::Email, -60, 240)?;
+        let m = self.ask(old, RequestKind::Material, w.product_photos, d(-50), d(-58))?;
         self.detect(d(-45), None)?;
         self.receive(RequestKind::Material, m, d(-41))?;
         self.set_task_status(old, TaskStatus::Done, d(-38))?;
-        let t = task(
-            self,
-            lumen,
-            "Instagram carousel: December",
-            Some(2),
-            ChannelKind::Trello,
-            -8,
-            90,
-        )?;
-        let m = self.ask(t, RequestKind::Material, "Photos of the new lamps", d(-4), d(-7))?;
+        let t = task(self, lumen, w.carousel, Some(2), ChannelKind::Trello, -8, 90)?;
+        let m = self.ask(t, RequestKind::Material, w.lamp_photos, d(-4), d(-7))?;
         self.nudge(RequestKind::Material, m, None, d(-2))?;
-        let t = task(self, lumen, "Supplier price list", Some(5), ChannelKind::Email, -2, 60)?;
-        self.ask(t, RequestKind::Material, "Supplier spreadsheet", d(1), d(-1))?;
+        let t = task(self, lumen, w.price_list, Some(5), ChannelKind::Email, -2, 60)?;
+        self.ask(t, RequestKind::Material, w.spreadsheet, d(1), d(-1))?;
         self.add_meeting(lumen, at(-1, 16), MeetingKind::Other)?;
 
         // A healthy retainer: on time, clear, weekly review today.
         let bloom = self.add_client(
             ClientFields {
-                name: Some("Bloom Florist".into()),
+                name: Some(w.bloom_name.into()),
                 status: Some(ClientStatus::Active),
                 channels: Some(vec![
                     ch(ChannelKind::Whatsapp, "+34 611 200 300"),
-                    ch(ChannelKind::Email, "hola@bloomflorist.es"),
+                    ch(ChannelKind::Email, w.bloom_mail),
                 ]),
                 tool: Some("Trello".into()),
                 rate: Some(Some(32.0)),
                 review_day: Some(Some(weekday)),
-                notes: Some("Retainer, 20 h a month. Marta prefers voice notes before 10:00.".into()),
+                notes: Some(w.bloom_notes.into()),
             },
             d(-120),
         )?;
         self.hold_weekly_review(bloom, d(-7))?;
-        let t = task(
-            self,
-            bloom,
-            "Christmas newsletter",
-            Some(3),
-            ChannelKind::Whatsapp,
-            -6,
-            120,
-        )?;
+        let t = task(self, bloom, w.xmas, Some(3), ChannelKind::Whatsapp, -6, 120)?;
         self.set_task_status(t, TaskStatus::Doing, d(-2))?;
-        task(
-            self,
-            bloom,
-            "Reply to wedding enquiries",
-            Some(0),
-            ChannelKind::Email,
-            -3,
-            45,
-        )?;
-        let t = task(
-            self,
-            bloom,
-            "Update Google Business hours",
-            None,
-            ChannelKind::Whatsapp,
-            -15,
-            30,
-        )?;
+        task(self, bloom, w.weddings, Some(0), ChannelKind::Email, -3, 45)?;
+        let t = task(self, bloom, w.google, None, ChannelKind::Whatsapp, -15, 30)?;
         self.set_task_status(t, TaskStatus::Delivered, d(-14))?;
         self.set_outcome(t, Outcome::Accepted, d(-13))?;
         self.set_task_status(t, TaskStatus::Done, d(-13))?;
-        let t = task(
-            self,
-            bloom,
-            "Valentine's campaign plan",
-            Some(6),
-            ChannelKind::Whatsapp,
-            -4,
-            90,
-        )?;
+        let t = task(self, bloom, w.valentine, Some(6), ChannelKind::Whatsapp, -4, 90)?;
         self.set_task_status(t, TaskStatus::Delivered, d(-1))?;
         self.ask(t, RequestKind::Feedback, "", d(1), d(-1))?;
         self.add_meeting(bloom, at(0, 11), MeetingKind::Review)?;
@@ -166,22 +249,17 @@ impl Store {
         // A prospect who missed the discovery meeting and left the quote unanswered.
         let north = self.add_client(
             ClientFields {
-                name: Some("Northwind Yoga".into()),
+                name: Some(w.north_name.into()),
                 status: Some(ClientStatus::Prospect),
-                channels: Some(vec![ch(ChannelKind::Email, "info@northwindyoga.com")]),
-                notes: Some("Found me on LinkedIn. 'We need help with everything.'".into()),
+                channels: Some(vec![ch(ChannelKind::Email, w.north_mail)]),
+                notes: Some(w.north_notes.into()),
                 ..Default::default()
             },
             d(-20),
         )?;
         let meet = self.add_meeting(north, at(-12, 10), MeetingKind::Discovery)?;
         self.record_attendance(meet, Attendance::NoShow, None)?;
-        self.add_flag(
-            north,
-            FlagKind::UnsureWhatToDelegate,
-            d(-9),
-            "Asked for 'a bit of everything', no list",
-        )?;
+        self.add_flag(north, FlagKind::UnsureWhatToDelegate, d(-9), w.north_flag)?;
         self.add_quote(
             north,
             NewQuote {
@@ -196,84 +274,63 @@ impl Store {
         // Changes everything after calling it perfect; requests arrive from everywhere.
         let pixel = self.add_client(
             ClientFields {
-                name: Some("Pixel & Pine Studio".into()),
+                name: Some(w.pixel_name.into()),
                 status: Some(ClientStatus::Active),
                 channels: Some(vec![
-                    ch(ChannelKind::Slack, "pixelpine.slack.com"),
+                    ch(ChannelKind::Slack, w.pixel_slack),
                     ch(ChannelKind::Whatsapp, "+34 622 900 100"),
-                    ch(ChannelKind::Email, "jordi@pixelpine.studio"),
+                    ch(ChannelKind::Email, w.pixel_mail),
                 ]),
                 tool: Some("Asana".into()),
                 rate: Some(Some(35.0)),
                 review_day: None,
-                notes: Some("Jordi approves, then his partner rewrites everything.".into()),
+                notes: Some(w.pixel_notes.into()),
             },
             d(-150),
         )?;
         for (title, via, created, outcome) in [
-            ("Landing page copy", ChannelKind::Slack, -28, Outcome::ChangedAfterOk),
-            (
-                "Client onboarding email",
-                ChannelKind::Email,
-                -21,
-                Outcome::ChangedAfterOk,
-            ),
-            ("Competitor research", ChannelKind::Whatsapp, -18, Outcome::Unused),
+            (w.landing, ChannelKind::Slack, -28, Outcome::ChangedAfterOk),
+            (w.onboarding, ChannelKind::Email, -21, Outcome::ChangedAfterOk),
+            (w.research, ChannelKind::Whatsapp, -18, Outcome::Unused),
         ] {
             let t = task(self, pixel, title, Some(created + 5), via, created, 180)?;
             self.set_task_status(t, TaskStatus::Delivered, d(created + 4))?;
             self.set_outcome(t, outcome, d(created + 9))?;
         }
-        let t = task(
-            self,
-            pixel,
-            "Portfolio case study",
-            Some(-6),
-            ChannelKind::Phone,
-            -12,
-            150,
-        )?;
+        let t = task(self, pixel, w.case_study, Some(-6), ChannelKind::Phone, -12, 150)?;
         self.set_task_status(t, TaskStatus::Delivered, d(-7))?;
         self.ask(t, RequestKind::Feedback, "", d(-3), d(-7))?;
         self.clarify(t, d(-11))?;
         self.clarify(t, d(-10))?;
-        task(self, pixel, "Newsletter draft", Some(-1), ChannelKind::Slack, -5, 60)?;
+        task(self, pixel, w.news_draft, Some(-1), ChannelKind::Slack, -5, 60)?;
 
         // Paused and calm.
         let dental = self.add_client(
             ClientFields {
-                name: Some("Clínica Dental Ramos".into()),
+                name: Some(w.dental_name.into()),
                 status: Some(ClientStatus::Paused),
                 channels: Some(vec![ch(ChannelKind::Phone, "+34 910 000 111")]),
                 rate: Some(Some(30.0)),
-                notes: Some("Paused until the new receptionist starts.".into()),
+                notes: Some(w.dental_notes.into()),
                 ..Default::default()
             },
             d(-300),
         )?;
-        let t = task(
-            self,
-            dental,
-            "Patient reminder templates",
-            None,
-            ChannelKind::Phone,
-            -70,
-            120,
-        )?;
+        let t = task(self, dental, w.reminders, None, ChannelKind::Phone, -70, 120)?;
         self.set_task_status(t, TaskStatus::Done, d(-60))?;
 
         // An old client, ended long ago: its flags have faded.
         let sol = self.add_client(
             ClientFields {
-                name: Some("Tienda Sol".into()),
+                name: Some(w.sol_name.into()),
                 status: Some(ClientStatus::Ended),
                 channels: Some(vec![ch(ChannelKind::Whatsapp, "+34 633 444 555")]),
-                notes: Some("Ended: never paid on time.".into()),
+                notes: Some(w.sol_notes.into()),
                 ..Default::default()
             },
             d(-400),
         )?;
-        self.add_flag(sol, FlagKind::Underpaying, d(-240), "Asked for a 40% discount")?;
+        self.add_flag(sol, FlagKind::Underpaying, d(-240), w.sol_flag)?;
         self.add_flag(sol, FlagKind::MindReading, d(-230), "")?;
 
         self.detect(today, None)?;

@@ -21,6 +21,9 @@ pub struct NewFlag {
     pub client: String,
     pub kind: FlagKind,
     pub source_ref: String,
+    /// The flag's note as stored (plain data for automatic notes; see `describe::flag_note`).
+    #[serde(skip)]
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -111,6 +114,7 @@ impl Store {
                     client,
                     kind: c.kind,
                     source_ref: c.source_ref,
+                    note: c.note,
                 });
             }
         }

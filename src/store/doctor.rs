@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::{Store, APP_ID, LATEST_VERSION};
-use crate::error::{Msg, Result};
-use crate::i18n::T;
+use crate::error::{Arg, Msg, Result};
+use crate::i18n::{P, T};
 
 /// One line of the report: what was checked, whether it is fine, and what was found.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +28,11 @@ impl Store {
         out.push(Check {
             name: T::DocIntegrity,
             ok,
-            detail: Msg::with(T::DocPlain, &[&integrity.join("; ")]),
+            detail: if ok {
+                Msg::new(T::DocIntegrityOk)
+            } else {
+                Msg::with(T::DocPlain, &[&integrity.join("; ")])
+            },
         });
 
         let fk: i64 = self
@@ -40,7 +44,10 @@ impl Store {
             detail: if fk == 0 {
                 Msg::new(T::DocOk)
             } else {
-                Msg::with(T::DocBrokenRefs, &[&fk])
+                Msg {
+                    key: T::DocPlain,
+                    args: vec![Arg::plural(P::BrokenRefs, fk)],
+                }
             },
         });
 
@@ -58,7 +65,14 @@ impl Store {
         out.push(Check {
             name: T::DocWal,
             ok: mode.eq_ignore_ascii_case("wal") && fks_on == 1,
-            detail: Msg::with(T::DocWalState, &[&mode, &fks_on, &(wal_size / 1024)]),
+            detail: Msg {
+                key: T::DocWalState,
+                args: vec![
+                    Arg::Text(mode.clone()),
+                    Arg::Key(if fks_on == 1 { T::DocFkOn } else { T::DocFkOff }),
+                    Arg::Text((wal_size / 1024).to_string()),
+                ],
+            },
         });
 
         out.push(permissions(&self.path));
@@ -70,7 +84,14 @@ impl Store {
         out.push(Check {
             name: T::DocRecords,
             ok: true,
-            detail: Msg::with(T::DocCounts, &[&counts.0, &counts.1, &counts.2]),
+            detail: Msg {
+                key: T::DocCounts,
+                args: vec![
+                    Arg::plural(P::Clients, counts.0),
+                    Arg::plural(P::Tasks, counts.1),
+                    Arg::plural(P::RedFlags, counts.2),
+                ],
+            },
         });
         Ok(out)
     }
@@ -99,7 +120,10 @@ fn permissions(path: &Path) -> Check {
         Err(e) => Check {
             name: T::DocPermissions,
             ok: false,
-            detail: Msg::with(T::DocPlain, &[&e]),
+            detail: Msg {
+                key: T::DocPlain,
+                args: vec![Arg::io(&e)],
+            },
         },
     }
 }

@@ -110,6 +110,7 @@ impl Store {
             );
             it.days_late = (today - by).num_days().max(0);
             it.date = Some(by);
+            it.amount = Some(amount);
             Ok(it)
         })?;
         for row in rows {

@@ -263,10 +263,16 @@ impl Store {
         let t = self.task(id)?;
         let closed = matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
         if t.status != to && closed && to != TaskStatus::Todo {
-            return Err(Error::invalid(T::ErrTaskClosed, &[&id, &t.status]));
+            return Err(Error::Invalid(crate::error::Msg {
+                key: T::ErrTaskClosed,
+                args: vec![
+                    crate::error::Arg::Text(id.to_string()),
+                    crate::error::Arg::Key(t.status.label_key()),
+                ],
+            }));
         }
         self.write(
-            |l| tf(l, T::UndoTaskStatus, &[&t.title, &to]),
+            |l| tf(l, T::UndoTaskStatus, &[&t.title, &to.label(l)]),
             |tx| {
                 tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![to.key(), id])?;
                 match to {
@@ -322,7 +328,7 @@ impl Store {
             return Err(Error::invalid(T::ErrOutcomeNeedsDelivery, &[&id]));
         }
         self.write(
-            |l| tf(l, T::UndoOutcome, &[&t.title, &outcome]),
+            |l| tf(l, T::UndoOutcome, &[&t.title, &outcome.label(l)]),
             |tx| {
                 tx.execute(
                     "UPDATE tasks SET outcome = ?1 WHERE id = ?2",
@@ -362,7 +368,7 @@ impl Store {
             text::name(&what, T::FieldWhat)?;
         }
         self.write(
-            |l| tf(l, T::UndoAsk, &[&kind, &t.title]),
+            |l| tf(l, T::UndoAsk, &[&kind.label(l), &t.title]),
             |tx| {
                 tx.execute(
                     "INSERT INTO requests(task_id, kind, what, asked_on, expected_by) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -399,7 +405,7 @@ impl Store {
             return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
         }
         self.write(
-            |l| tf(l, T::UndoReceive, &[&kind, &r.task_title]),
+            |l| tf(l, T::UndoReceive, &[&kind.label(l), &r.task_title]),
             |tx| {
                 tx.execute(
                     "UPDATE requests SET received_on = ?1 WHERE id = ?2",
@@ -418,7 +424,7 @@ impl Store {
             return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
         }
         self.write(
-            |l| tf(l, T::UndoNudge, &[&kind, &r.task_title]),
+            |l| tf(l, T::UndoNudge, &[&kind.label(l), &r.task_title]),
             |tx| {
                 // A new date must not erase that the old one already passed.
                 flag_if_late(tx, &r, today)?;

@@ -2,22 +2,17 @@
 //! details. Called from `update` only.
 
 use super::app::{App, Pane, View};
-use super::form::{Confirm, ConfirmAction, Details, Field, FieldKind, Form, FormKind, PickPurpose, Picker, Popup};
+use super::form::{
+    Choices, Confirm, ConfirmAction, Details, Field, FieldKind, Form, FormKind, PickPurpose, Picker, Popup,
+};
 use super::update::changed;
 use crate::domain::{
     dates, Attendance, Channel, ChannelKind, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
     RequestKind, ReviewKind, TaskStatus,
 };
 use crate::error::{Error, Result};
-use crate::i18n::{self, tf, Lang, T};
+use crate::i18n::{self, capitalize, pl, tf, Lang, P, T};
 use crate::store::{ClientFields, NewQuote, Store, TaskFields};
-
-const CLIENT_STATUSES: &[&str] = &["active", "prospect", "paused", "ended", "declined"];
-const TASK_STATUSES: &[&str] = &["todo", "doing", "delivered", "done", "cancelled"];
-const VIA: &[&str] = &[
-    "-", "email", "whatsapp", "phone", "trello", "asana", "slack", "drive", "other",
-];
-const MEETING_KINDS: &[&str] = &["discovery", "review", "other"];
 
 pub enum TaskForm {
     Material,
@@ -33,16 +28,17 @@ fn form(app: &mut App, kind: FormKind, title: String, fields: Vec<Field>) {
     app.popup = Some(Popup::Form(Form::new(kind, title, fields)));
 }
 
-fn client_form_fields(c: Option<&crate::domain::Client>) -> Vec<Field> {
+/// A client form; channels are written the way they are typed, in the user's words.
+fn client_form_fields(c: Option<&crate::domain::Client>, l: Lang) -> Vec<Field> {
     let channels = c
         .map(|c| {
             c.channels
                 .iter()
                 .map(|ch| {
                     if ch.handle.is_empty() {
-                        ch.kind.key().to_string()
+                        ch.kind.word(l).to_string()
                     } else {
-                        format!("{}:{}", ch.kind, ch.handle)
+                        format!("{}:{}", ch.kind.word(l), ch.handle)
                     }
                 })
                 .collect::<Vec<_>>()
@@ -57,14 +53,14 @@ fn client_form_fields(c: Option<&crate::domain::Client>) -> Vec<Field> {
         ),
         Field::new(
             T::FStatus,
-            FieldKind::Choice(CLIENT_STATUSES),
+            FieldKind::Choice(Choices::ClientStatus),
             c.map(|c| c.status.key()).unwrap_or("active"),
         ),
         Field::new(T::FChannels, FieldKind::Channels, channels),
         Field::new(
             T::HRate,
             FieldKind::Amount,
-            c.and_then(|c| c.rate).map(|r| r.to_string()).unwrap_or_default(),
+            c.and_then(|c| c.rate).map(|r| i18n::number(r, l)).unwrap_or_default(),
         ),
         Field::new(
             T::HReviewDay,
@@ -80,7 +76,7 @@ fn client_form_fields(c: Option<&crate::domain::Client>) -> Vec<Field> {
     ]
 }
 
-fn task_form_fields(t: Option<&crate::domain::Task>) -> Vec<Field> {
+fn task_form_fields(t: Option<&crate::domain::Task>, l: Lang) -> Vec<Field> {
     let mut f = vec![
         Field::new(
             T::FieldTitle,
@@ -90,11 +86,13 @@ fn task_form_fields(t: Option<&crate::domain::Task>) -> Vec<Field> {
         Field::new(
             T::FDue,
             FieldKind::Date,
-            t.and_then(|t| t.due).map(|d| d.to_string()).unwrap_or_default(),
+            t.and_then(|t| t.due)
+                .map(|d| dates::typed_date(d, l))
+                .unwrap_or_default(),
         ),
         Field::new(
             T::FVia,
-            FieldKind::Choice(VIA),
+            FieldKind::Choice(Choices::Via),
             t.and_then(|t| t.via).map(|v| v.key()).unwrap_or("-"),
         ),
         Field::new(
@@ -111,7 +109,11 @@ fn task_form_fields(t: Option<&crate::domain::Task>) -> Vec<Field> {
         ),
     ];
     if let Some(t) = t {
-        f.push(Field::new(T::FStatus, FieldKind::Choice(TASK_STATUSES), t.status.key()));
+        f.push(Field::new(
+            T::FStatus,
+            FieldKind::Choice(Choices::TaskStatus),
+            t.status.key(),
+        ));
     }
     f
 }
@@ -123,14 +125,14 @@ pub fn add(app: &mut App) -> Result<()> {
             app,
             FormKind::AddClient,
             T::FormAddClient.text(l).into(),
-            client_form_fields(None),
+            client_form_fields(None, l),
         ),
         Pane::Tasks => match app.client().map(|c| (c.client.id, c.client.name.clone())) {
             Some((id, name)) => form(
                 app,
                 FormKind::AddTask(id),
                 tf(l, T::FormAddTask, &[&name]),
-                task_form_fields(None),
+                task_form_fields(None, l),
             ),
             None => app.error(T::NoticeSelectClient.text(l).into()),
         },
@@ -149,7 +151,7 @@ pub fn edit(app: &mut App, store: &Store) -> Result<()> {
                     app,
                     FormKind::EditClient(c.id),
                     tf(l, T::FormEditClient, &[&c.name]),
-                    client_form_fields(Some(&c)),
+                    client_form_fields(Some(&c), l),
                 );
             }
         }
@@ -159,7 +161,7 @@ pub fn edit(app: &mut App, store: &Store) -> Result<()> {
                     app,
                     FormKind::EditTask(t.id),
                     tf(l, T::FormEditTask, &[&t.title]),
-                    task_form_fields(Some(&t)),
+                    task_form_fields(Some(&t), l),
                 );
             }
         }
@@ -308,7 +310,7 @@ pub fn client_form(app: &mut App, which: ClientForm) {
             tf(l, T::FormMeeting, &[&name]),
             vec![
                 Field::new(T::FWhen, FieldKind::When, ""),
-                Field::new(T::FKind, FieldKind::Choice(MEETING_KINDS), "review"),
+                Field::new(T::FKind, FieldKind::Choice(Choices::MeetingKind), "review"),
             ],
         ),
     }
@@ -340,14 +342,10 @@ pub fn outcome_picker(app: &mut App) {
         app.error(tf(l, T::ErrOutcomeNeedsDelivery, &[&t.id]));
         return;
     }
-    let options = [
-        (Outcome::Accepted, T::OutAccepted),
-        (Outcome::ChangedAfterOk, T::OutChanged),
-        (Outcome::Unused, T::OutUnused),
-    ]
-    .iter()
-    .map(|(o, t)| (o.key().to_string(), t.text(l).to_string()))
-    .collect();
+    let options = Outcome::ALL
+        .iter()
+        .map(|o| (o.key().to_string(), capitalize(o.label(l))))
+        .collect();
     picker(
         app,
         PickPurpose::Outcome(t.id),
@@ -411,10 +409,10 @@ pub fn resolve(app: &mut App, store: &mut Store, done: bool) -> Result<()> {
             changed(app, store, tf(l, key, &[&item.title]))?;
         }
         ReviewKind::QuoteUnanswered => {
-            let options = vec![
-                ("accepted".to_string(), T::QuoteAccepted.text(l).to_string()),
-                ("rejected".to_string(), T::QuoteRejected.text(l).to_string()),
-            ];
+            let options = [QuoteStatus::Accepted, QuoteStatus::Rejected]
+                .iter()
+                .map(|s| (s.key().to_string(), capitalize(s.label(l))))
+                .collect();
             picker(
                 app,
                 PickPurpose::QuoteAnswer(item.id),
@@ -424,13 +422,13 @@ pub fn resolve(app: &mut App, store: &mut Store, done: bool) -> Result<()> {
         }
         k if k.is_meeting() => {
             let options = [
-                (Attendance::OnTime, T::AttOnTime),
-                (Attendance::Late, T::AttLate),
-                (Attendance::NoShow, T::AttNoShow),
-                (Attendance::Cancelled, T::AttCancelled),
+                Attendance::OnTime,
+                Attendance::Late,
+                Attendance::NoShow,
+                Attendance::Cancelled,
             ]
             .iter()
-            .map(|(a, t)| (a.key().to_string(), t.text(l).to_string()))
+            .map(|a| (a.key().to_string(), capitalize(a.label(l))))
             .collect();
             picker(
                 app,
@@ -456,6 +454,7 @@ pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
     match p.purpose {
         PickPurpose::FlagKind(client) => {
             let kind = FlagKind::parse(&key)?;
+            let label = capitalize(&label);
             form(
                 app,
                 FormKind::Flag(client, kind),
@@ -502,7 +501,7 @@ pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
                     app,
                     FormKind::AddClient,
                     T::FormAddClient.text(l).into(),
-                    client_form_fields(None),
+                    client_form_fields(None, l),
                 );
             }
             _ => {}
@@ -648,7 +647,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             let minutes =
                 field!(0, opt(&v(form, 0), crate::domain::text::parse_amount)).map(|m| m.round().min(1440.0) as u32);
             store.record_attendance(meeting, Attendance::Late, minutes)?;
-            T::AttLate.text(l).to_string()
+            capitalize(Attendance::Late.label(l))
         }
     };
     Ok(Some(notice))
@@ -710,30 +709,30 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let (s, a, _) = store.client_summary(id, &app.rules, today)?;
     let c = &s.client;
     let mut lines = vec![
-        row(l, T::FStatus, crate::describe::client_status(c.status, l)),
-        row(l, T::FVerdict, format!("{} ({:.2})", s.verdict.label(l), a.score)),
+        row(l, T::FStatus, c.status.label(l)),
+        row(
+            l,
+            T::FVerdict,
+            format!("{} ({})", s.verdict.label(l), i18n::decimal(a.score, 2, l)),
+        ),
         row(
             l,
             T::HTasks,
-            tf(l, T::MsgOpenWaiting, &[&s.open_tasks, &s.waiting_tasks]),
+            tf(
+                l,
+                T::MsgOpenWaiting,
+                &[&pl(l, P::OpenTasks, s.open_tasks as i64, &[]), &s.waiting_tasks],
+            ),
         ),
     ];
     for ch in &c.channels {
-        lines.push(row(
-            l,
-            T::HChannel,
-            if ch.handle.is_empty() {
-                ch.kind.to_string()
-            } else {
-                format!("{}: {}", ch.kind, ch.handle)
-            },
-        ));
+        lines.push(row(l, T::HChannel, crate::describe::channel(ch.kind, &ch.handle, l)));
     }
     if !c.tool.is_empty() {
         lines.push(row(l, T::HTool, &c.tool));
     }
     if let Some(r) = c.rate {
-        lines.push(row(l, T::HRate, format!("{r:.2}")));
+        lines.push(row(l, T::HRate, i18n::rate(r, l)));
     }
     if let Some(d) = c.review_day {
         lines.push(row(l, T::HReviewDay, i18n::weekday_name(d, l)));
@@ -749,12 +748,12 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         lines.push(T::DQuotes.text(l).to_string());
         for q in quotes {
             lines.push(format!(
-                "  #{} {:.2}  {} → {}  {}",
+                "  #{} {}  {} → {}  {}",
                 q.id,
-                q.amount,
+                i18n::money(q.amount, l),
                 i18n::date(q.sent_on, today, l),
                 i18n::date(q.answer_by, today, l),
-                crate::describe::quote_status(q.status, l)
+                q.status.label(l)
             ));
         }
     }
@@ -768,8 +767,8 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 m.id,
                 i18n::date(m.at.date(), today, l),
                 m.at.format("%H:%M"),
-                crate::describe::meeting_kind(m.kind.key(), l),
-                crate::describe::attendance(m.attendance, l)
+                m.kind.phrase(l),
+                m.attendance.label(l)
             ));
         }
     }
@@ -787,9 +786,9 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| i18n::date(d, today, l)).unwrap_or_else(|| "—".into());
     let mut lines = vec![
         row(l, T::FClient, &t.client),
-        row(l, T::FStatus, crate::describe::task_status(t.status, l)),
+        row(l, T::FStatus, t.status.label(l)),
         row(l, T::FDue, date(t.due)),
-        row(l, T::FVia, t.via.map(|v| v.key()).unwrap_or("—")),
+        row(l, T::FVia, t.via.map(|v| v.label(l)).unwrap_or("—")),
         row(
             l,
             T::FEstimate,
@@ -798,11 +797,7 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         row(l, T::FClarifications, t.clarifications),
         row(l, T::FCreated, date(Some(t.created_on))),
         row(l, T::FDelivered, date(t.delivered_on)),
-        row(
-            l,
-            T::FOutcome,
-            t.outcome.map(|o| crate::describe::outcome(o, l)).unwrap_or("—"),
-        ),
+        row(l, T::FOutcome, t.outcome.map(|o| o.label(l)).unwrap_or("—")),
     ];
     if !t.spec.is_empty() {
         lines.push(String::new());
@@ -814,9 +809,9 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         lines.push(T::DRequests.text(l).to_string());
         for r in requests {
             let what = if r.what.is_empty() {
-                r.kind.to_string()
+                r.kind.label(l).to_string()
             } else {
-                format!("{}: {}", r.kind, r.what)
+                format!("{}: {}", r.kind.label(l), r.what)
             };
             let state = match r.received_on {
                 Some(d) => tf(l, T::DReceived, &[&i18n::date(d, today, l)]),
@@ -824,12 +819,11 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 None => T::DOpen.text(l).to_string(),
             };
             lines.push(format!(
-                "  #{} {what}  {} → {}  {state}  ({} {})",
+                "  #{} {what}  {} → {}  {state}  ({})",
                 r.id,
                 i18n::date(r.asked_on, today, l),
                 i18n::date(r.expected_by, today, l),
-                r.nudges,
-                T::DNudges.text(l)
+                pl(l, P::Nudges, i64::from(r.nudges), &[])
             ));
         }
     }
@@ -852,31 +846,28 @@ fn flag_details(app: &App, store: &Store, id: i64) -> Result<Details> {
             l,
             T::FSource,
             match f.source {
-                FlagSource::Auto => format!(
-                    "{} ({})",
-                    T::SourceAuto.text(l),
-                    f.source_ref.clone().unwrap_or_default()
-                ),
+                FlagSource::Auto => T::SourceAuto.text(l).to_string(),
                 FlagSource::Manual => T::SourceManual.text(l).to_string(),
             },
         ),
-        row(l, T::FWeight, app.rules.weight(f.kind)),
+        row(l, T::FWeight, i18n::number(app.rules.weight(f.kind), l)),
         row(
             l,
             T::FScore,
             if f.dismissed {
                 T::Dismissed.text(l).to_string()
             } else {
-                format!("{points:.2}")
+                i18n::decimal(points, 2, l)
             },
         ),
     ];
     if let Some(rule) = f.kind.auto_rule() {
         lines.push(row(l, T::FRaised, rule.text(l)));
     }
-    if !f.note.is_empty() {
+    let note = crate::describe::flag_note(&f, today, l);
+    if !note.is_empty() {
         lines.push(String::new());
-        lines.push(f.note.clone());
+        lines.push(note);
     }
     Ok(Details {
         title: f.kind.label(l).to_string(),

@@ -5,8 +5,45 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
-use crate::domain::{FlagKind, RequestKind};
+use crate::domain::{ChannelKind, ClientStatus, FlagKind, MeetingKind, RequestKind, TaskStatus};
 use crate::i18n::{Lang, T};
+
+/// The fixed values a choice field cycles through. The field holds the key; people see labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choices {
+    ClientStatus,
+    TaskStatus,
+    /// A channel, or none (key `-`).
+    Via,
+    MeetingKind,
+}
+
+impl Choices {
+    /// (key, label) in the order they cycle.
+    pub fn options(self, lang: Lang) -> Vec<(&'static str, &'static str)> {
+        use ClientStatus as C;
+        match self {
+            Choices::ClientStatus => [C::Active, C::Prospect, C::Paused, C::Ended, C::Declined]
+                .iter()
+                .map(|s| (s.key(), s.label(lang)))
+                .collect(),
+            Choices::TaskStatus => TaskStatus::ALL.iter().map(|s| (s.key(), s.label(lang))).collect(),
+            Choices::Via => std::iter::once(("-", T::NoChoice.text(lang)))
+                .chain(ChannelKind::ALL.iter().map(|c| (c.key(), c.label(lang))))
+                .collect(),
+            Choices::MeetingKind => MeetingKind::ALL.iter().map(|k| (k.key(), k.label(lang))).collect(),
+        }
+    }
+
+    /// The label of a key, or the key itself if it is not one of these.
+    pub fn label(self, key: &str, lang: Lang) -> String {
+        self.options(lang)
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_else(|| key.to_string())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -17,8 +54,8 @@ pub enum FieldKind {
     Amount,
     Weekday,
     Channels,
-    /// One of a few keys, cycled with ← →.
-    Choice(&'static [&'static str]),
+    /// One of a few fixed values, cycled with ← →.
+    Choice(Choices),
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +88,10 @@ impl Field {
             FieldKind::Duration => T::HintDuration.text(lang).into(),
             FieldKind::Weekday => T::HintWeekday.text(lang).into(),
             FieldKind::Channels => T::HintChannels.text(lang).into(),
-            FieldKind::Choice(options) => format!("← → {}", options.join(" · ")),
+            FieldKind::Choice(c) => format!(
+                "← → {}",
+                c.options(lang).iter().map(|(_, l)| *l).collect::<Vec<_>>().join(" · ")
+            ),
             FieldKind::Text | FieldKind::Amount => String::new(),
         }
     }
@@ -127,7 +167,8 @@ impl Form {
                 let Some(field) = self.fields.get_mut(self.focus) else {
                     return FormAction::Continue;
                 };
-                if let FieldKind::Choice(options) = field.kind {
+                if let FieldKind::Choice(choices) = field.kind {
+                    let options: Vec<&str> = choices.options(Lang::En).into_iter().map(|(k, _)| k).collect();
                     let pos = options.iter().position(|o| *o == field.value()).unwrap_or(0);
                     let next = match key.code {
                         KeyCode::Left => (pos + options.len() - 1) % options.len(),
@@ -214,7 +255,7 @@ mod tests {
             "t".into(),
             vec![
                 Field::new(T::FieldName, FieldKind::Text, ""),
-                Field::new(T::FStatus, FieldKind::Choice(&["active", "prospect"]), "active"),
+                Field::new(T::FStatus, FieldKind::Choice(Choices::ClientStatus), "active"),
             ],
         );
         for c in "Añá 咖啡".chars() {

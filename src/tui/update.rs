@@ -52,7 +52,12 @@ fn tick(app: &mut App, report: DetectReport, now: NaiveDateTime, store: &mut Sto
             .iter()
             .map(|f| format!("{}: {}", f.client, f.kind.label(l)))
             .collect();
-        app.info(tf(l, T::NoticeNewFlags, &[&names.join(" · ")]));
+        app.info(crate::i18n::pl(
+            l,
+            crate::i18n::P::NewFlags,
+            names.len() as i64,
+            &[&names.join(" · ")],
+        ));
     }
     // Other processes (and the tick itself) may have written meanwhile: re-query only then.
     if !report.new_flags.is_empty() || app.stale(store)? {
@@ -106,7 +111,11 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::Clarify => {
             if let Some(t) = app.tasks.current().cloned() {
                 let n = store.clarify(t.id, today)?;
-                changed(app, store, tf(l, T::NoticeClarified, &[&t.title, &n]))?;
+                changed(
+                    app,
+                    store,
+                    crate::i18n::pl(l, crate::i18n::P::ClarifiedNotice, i64::from(n), &[&t.title]),
+                )?;
             }
         }
         Intent::Deliver => {

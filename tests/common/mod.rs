@@ -2,6 +2,7 @@
 //! Helpers shared by the integration tests: a store in a temporary folder and the real binary.
 
 pub mod pty;
+pub mod spanish;
 
 use std::path::PathBuf;
 

@@ -62,10 +62,12 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     // The live counts matter more than the hints: they keep their room.
     let right_w = (width::of(&counts) as u16 + 2).min(area.width * 3 / 5);
     let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)]).areas(area);
+    // Two columns of air between the hints or notice and the counts, so they never run together.
+    let room = (a.width as usize).saturating_sub(2);
     let left = match &app.notice {
-        Some(n) if n.error => Span::styled(width::truncate_words(&n.text, a.width as usize), th.error()),
-        Some(n) => Span::styled(width::truncate_words(&n.text, a.width as usize), th.ok()),
-        None => Span::styled(width::fit_items(hints(app).text(app.lang), a.width as usize), th.dim()),
+        Some(n) if n.error => Span::styled(width::truncate_words(&n.text, room), th.error()),
+        Some(n) => Span::styled(width::truncate_words(&n.text, room), th.ok()),
+        None => Span::styled(width::fit_items(hints(app).text(app.lang), room), th.dim()),
     };
     f.render_widget(Paragraph::new(Line::from(left)), a);
     let style = if late { th.late() } else { th.dim() };

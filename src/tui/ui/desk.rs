@@ -143,7 +143,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         let closed = matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
         let mut spans = vec![
             Span::styled(
-                width::pad(crate::describe::task_status(t.status, l), status_w),
+                width::pad(t.status.label(l), status_w),
                 if closed { th.dim() } else { Style::new() },
             ),
             Span::raw(" "),
@@ -187,7 +187,11 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
     let today = app.today();
     let (title, verdict) = match (app.client(), &app.assessment) {
         (Some(_), Some(a)) => (
-            tf(l, T::PaneFlagsScore, &[&format!("{:.1}", a.score), &a.verdict.label(l)]),
+            tf(
+                l,
+                T::PaneFlagsScore,
+                &[&i18n::decimal(a.score, 1, l), &a.verdict.label(l)],
+            ),
             Some(a.verdict),
         ),
         _ => (T::PaneFlags.text(l).to_string(), None),
@@ -220,7 +224,10 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
         let points = if fl.dismissed {
             "  —  ".to_string()
         } else {
-            format!("{:>5.2}", app.rules.contribution(fl.kind, fl.at, today))
+            format!(
+                "{:>5}",
+                i18n::decimal(app.rules.contribution(fl.kind, fl.at, today), 2, l)
+            )
         };
         let src = match fl.source {
             FlagSource::Auto => T::SourceAutoShort.text(l),
@@ -232,7 +239,7 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
         let note = if fl.dismissed {
             T::Dismissed.text(l).to_string()
         } else {
-            fl.note.clone()
+            crate::describe::flag_note(fl, today, l)
         };
         let base = if fl.dismissed { th.dim() } else { Style::new() };
         let spans = vec![

@@ -26,8 +26,10 @@ pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
                 .map(|(_, l)| width::of(l))
                 .max()
                 .unwrap_or(10)
-                .max(width::of(&pk.title)) as u16
-                + 8;
+                .max(width::of(&pk.title) + 4)
+                // The key hint is the last line: the picker is never narrower than it.
+                .max(width::of(T::HintPicker.text(app.lang))) as u16
+                + 4;
             let r = centered(area, w.max(30), h);
             clear(f, r);
             let b = popup_block(app, &pk.title);
@@ -117,7 +119,13 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
         let focused = i == form.focus;
         let label_style = if focused { th.heading() } else { th.dim() };
         let scroll = field.input.visual_scroll(input_w.saturating_sub(1));
-        let shown: String = {
+        let choice_label = match field.kind {
+            crate::tui::form::FieldKind::Choice(c) => Some(c.label(field.value(), l)),
+            _ => None,
+        };
+        let shown: String = if let Some(label) = &choice_label {
+            width::truncate(label, input_w)
+        } else {
             // Scroll by display columns so wide characters never split the layout.
             let mut skipped = 0;
             let mut out = String::new();
@@ -138,7 +146,12 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
             Span::styled(width::pad(&shown, input_w), input_style),
         ]));
         if focused {
-            let x = inner.x + label_w as u16 + 1 + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
+            let at = if choice_label.is_some() {
+                0
+            } else {
+                field.input.visual_cursor().saturating_sub(scroll)
+            };
+            let x = inner.x + label_w as u16 + 1 + at as u16;
             let y = inner.y + (i as u16) * 2;
             cursor = Some(Position {
                 x: x.min(inner.right().saturating_sub(1)),
@@ -180,19 +193,50 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     f.render_widget(b, r);
     let mut lines: Vec<Line> = Vec::new();
     let key_w = 16;
+    // Key names as the keyboard prints them ("Mayús+Tab", "AvPág" on a Spanish one).
+    let key_name = |label: &str| {
+        label
+            .replace("Shift-Tab", T::KeyNameShiftTab.text(l))
+            .replace("PgDn", T::KeyNamePgDn.text(l))
+            .replace("PgUp", T::KeyNamePgUp.text(l))
+    };
     for bind in BINDINGS.iter().filter(|b| !b.label.is_empty()) {
         lines.push(Line::from(vec![
-            Span::styled(width::pad(bind.label, key_w), th.heading()),
+            Span::styled(width::pad(&key_name(bind.label), key_w), th.heading()),
             Span::raw(width::truncate(
                 bind.help.text(l),
                 (inner.width as usize).saturating_sub(key_w),
             )),
         ]));
     }
-    lines.push(Line::from(vec![
-        Span::styled(width::pad(T::HelpFormsKeys.text(l), key_w), th.heading()),
-        Span::raw(T::HelpForms.text(l)),
-    ]));
+    // The forms' keys wrap between items rather than run past the edge.
+    let room = (inner.width as usize).saturating_sub(key_w);
+    let mut row = String::new();
+    let mut first = true;
+    let flush = |row: &mut String, first: &mut bool, lines: &mut Vec<Line>| {
+        let head = if *first { T::HelpFormsKeys.text(l) } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(width::pad(head, key_w), th.heading()),
+            Span::raw(std::mem::take(row)),
+        ]));
+        *first = false;
+    };
+    for item in T::HelpForms.text(l).split(" · ") {
+        let add = if row.is_empty() {
+            item.to_string()
+        } else {
+            format!(" · {item}")
+        };
+        if !row.is_empty() && width::of(&row) + width::of(&add) > room {
+            flush(&mut row, &mut first, &mut lines);
+            row = item.to_string();
+        } else {
+            row.push_str(&add);
+        }
+    }
+    if !row.is_empty() {
+        flush(&mut row, &mut first, &mut lines);
+    }
     let body = inner.height.saturating_sub(1) as usize;
     let max_scroll = lines.len().saturating_sub(body);
     let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();
