@@ -75,7 +75,11 @@ impl Error {
         match self {
             Error::Invalid(m) | Error::NotFound(m) | Error::Refused(m) => m.render(lang),
             Error::Sqlite(e) => describe_sqlite(e, lang),
-            Error::Io(e) => crate::i18n::fill(T::ErrIo.text(lang), &[e.to_string()]),
+            Error::Io(e) => Msg {
+                key: T::ErrIo,
+                args: vec![io_reason(e)],
+            }
+            .render(lang),
             Error::Json(e) => crate::i18n::fill(T::ErrJson.text(lang), &[e.to_string()]),
         }
     }
@@ -103,6 +107,21 @@ fn describe_sqlite(e: &rusqlite::Error, lang: Lang) -> String {
         }
     }
     crate::i18n::fill(T::ErrDatabase.text(lang), &[e.to_string()])
+}
+
+/// Why an OS call failed, in words the catalogue translates; the OS's own text for the rest.
+pub fn io_reason(e: &std::io::Error) -> Arg {
+    use std::io::ErrorKind as K;
+    Arg::Key(match e.kind() {
+        K::NotFound => T::IoNotFound,
+        K::PermissionDenied => T::IoPermission,
+        K::ReadOnlyFilesystem => T::IoReadOnly,
+        K::StorageFull | K::QuotaExceeded => T::IoFull,
+        K::IsADirectory => T::IoIsFolder,
+        K::NotADirectory => T::IoNotFolder,
+        K::AlreadyExists => T::IoExists,
+        _ => return Arg::Text(e.to_string()),
+    })
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

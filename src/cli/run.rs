@@ -14,6 +14,7 @@ use crate::domain::{
     RequestKind, ReviewKind, TaskStatus,
 };
 use crate::error::{Error, Result};
+use crate::files;
 use crate::i18n::{self, tf, Lang, T};
 use crate::store::{ClientFields, DetectReport, NewQuote, Store, TaskFields, TaskFilter};
 
@@ -195,13 +196,10 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             }
             std::thread::sleep(std::time::Duration::from_secs(ctx.tick_seconds));
         },
-        Command::Export { out: file } => {
+        Command::Export { out: file, force } => {
             let data = store.export()?;
             match file {
-                Some(path) => {
-                    let text = serde_json::to_string_pretty(&data)?;
-                    std::fs::write(&path, text + "\n")?;
-                }
+                Some(path) => files::write_new_file(&path, force, Some(store.path()), |w| json(w, &data))?,
                 None => json(out, &data)?,
             }
         }
@@ -223,8 +221,8 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 tf(l, T::MsgImported, &[&report.clients, &report.tasks, &report.other])
             )?;
         }
-        Command::Backup { file } => {
-            store.backup(&file)?;
+        Command::Backup { file, force } => {
+            files::write_new_file_at(&file, force, Some(store.path()), |tmp| store.backup(tmp))?;
             writeln!(out, "{}", tf(l, T::MsgBackup, &[&file.display()]))?;
         }
         Command::Demo => {
