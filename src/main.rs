@@ -40,21 +40,26 @@ fn main() -> ExitCode {
 fn usage_error(e: &clap::Error, lang: Lang) -> ExitCode {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{}", cli::localize_usage(&e.render().to_string(), lang));
+            print!("{}", safe(&cli::localize_usage(&e.render().to_string(), lang)));
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            eprint!("{}", cli::localize_usage(&e.render().to_string(), lang));
+            eprint!("{}", safe(&cli::localize_usage(&e.render().to_string(), lang)));
             ExitCode::from(2)
         }
         _ => {
-            eprintln!("{}", cli::error_message(e, lang));
+            eprintln!("{}", safe(&cli::error_message(e, lang)));
             ExitCode::from(2)
         }
     }
 }
 
 fn fail(e: &vadesk::Error, lang: Lang) -> ExitCode {
-    eprintln!("vadesk: {}", e.localized(lang));
+    eprintln!("vadesk: {}", safe(&e.localized(lang)));
     ExitCode::from(if e.is_usage() { 2 } else { 1 })
+}
+
+/// Messages may echo what was typed or stored: nothing in them may drive the terminal.
+fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    vadesk::domain::text::terminal_text(s)
 }

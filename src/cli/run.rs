@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::output::{explanation, round2, table, ClientJson, FlagJson, TaskJson};
+use super::output::{explanation, round2, table, write_json, ClientJson, FlagJson, TaskJson, TerminalSafe};
 use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
 use crate::domain::text::width;
@@ -119,13 +119,21 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
 }
 
 fn json(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, v)?;
+    write_json(out, v)?;
     writeln!(out)?;
     Ok(())
 }
 
-/// Runs one command.
+/// Runs one command. Whatever it prints goes through a writer that lets nothing drive the
+/// terminal, whatever is in the store.
 pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let mut safe = TerminalSafe::new(out);
+    run_command(cmd, ctx, &mut safe)?;
+    safe.flush()?;
+    Ok(())
+}
+
+fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
     let mut store = ctx.open_store()?;
