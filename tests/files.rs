@@ -70,7 +70,7 @@ fn an_export_is_private_whatever_the_umask() {
     let file = d.dir.path().join("open.json");
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("umask 000; exec \"$0\" --db \"$1\" export --out \"$2\""))
+        .arg("umask 000; exec \"$0\" --db \"$1\" export --out \"$2\"")
         .arg(env!("CARGO_BIN_EXE_vadesk"))
         .arg(&d.db)
         .arg(&file)
