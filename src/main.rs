@@ -26,12 +26,12 @@ fn main() -> ExitCode {
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
             let r = cli::run(cmd, &ctx, &mut out);
             let _ = out.flush();
-            r
+            r.map(|()| 0)
         }
         None => vadesk::tui::run(&ctx),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(e) => fail(&e, ctx.lang),
     }
 }

@@ -19,8 +19,15 @@ use crate::store::{DetectReport, Store};
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
-    Tick { report: DetectReport, now: NaiveDateTime },
+    Tick {
+        report: DetectReport,
+        now: NaiveDateTime,
+    },
     TickFailed(String),
+    /// A terminating signal arrived: the desk ends (see `exit`).
+    Signal(i32),
+    /// The terminal went away.
+    TerminalGone,
 }
 
 pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
@@ -35,6 +42,11 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
             Ok(())
         }
         Msg::Key(k) => key(app, k, store),
+        // Nothing half-typed is saved: the desk just ends.
+        Msg::Signal(_) | Msg::TerminalGone => {
+            app.quit = true;
+            Ok(())
+        }
     };
     if let Err(e) = result {
         app.error(e.localized(app.lang));
