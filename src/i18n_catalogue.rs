@@ -565,5 +565,6 @@ catalogue! {
     IoIsFolder => ("it is a folder", "es una carpeta"),
     IoNotFolder => ("part of the path is not a folder", "parte de la ruta no es una carpeta"),
     IoExists => ("it already exists", "ya existe"),
+    NoticePasteCut => ("Pasted text cut: this field holds at most {0} characters", "Texto pegado recortado: este campo admite como máximo {0} caracteres"),
     ArgForce => ("Replace FILE if it already exists", "Reemplaza ARCHIVO si ya existe"),
 }

@@ -51,6 +51,8 @@ pub fn run(ctx: &Context) -> Result<u8> {
     // that leaves the terminal in raw mode on the alternate screen.
     exit::watch(&tx)?;
     let mut terminal = ratatui::init();
+    // A paste arrives as text, never as keys that could save or delete.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let result = event_loop(&mut terminal, &mut app, &mut store, ctx, tx, rx);
     restore();
     // The terminal's own farewell prints to stderr when its terminal is gone: skip it then.
@@ -60,12 +62,17 @@ pub fn run(ctx: &Context) -> Result<u8> {
     result
 }
 
-/// Gives the terminal back as it was: cooked mode, main screen, cursor shown. Each step is
+/// Gives the terminal back as it was: cooked mode, no bracketed paste, main screen, cursor shown. Each step is
 /// tried even if another failed, and a terminal that is gone is no error to print.
 fn restore() {
     use crossterm::{cursor, execute, terminal};
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(std::io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        std::io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
 }
 
 fn event_loop(
@@ -82,6 +89,7 @@ fn event_loop(
         let msg = match event::read() {
             Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => Msg::Key(k),
             Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+            Ok(Event::Paste(text)) => Msg::Paste(text),
             Ok(_) => continue,
             Err(_) => Msg::TerminalGone,
         };
