@@ -88,7 +88,8 @@ catalogue! {
     ErrDiskFull => ("the disk is full: nothing was saved", "el disco está lleno: no se guardó nada"),
     ErrReadOnly => ("the database cannot be written (read-only file or folder)", "no se puede escribir en la base de datos (archivo o carpeta de solo lectura)"),
     ErrCannotOpen => ("the database file cannot be opened", "no se puede abrir el archivo de la base de datos"),
-    ErrDatabase => ("database error: {0}", "error de la base de datos: {0}"),
+    ErrDatabase => ("the store could not do this ({0}); nothing was changed; `vadesk doctor` checks the file",
+                    "el almacén no ha podido hacerlo ({0}); no se ha cambiado nada; `vadesk doctor` revisa el archivo"),
     ErrConfig => ("config file {0}: {1}", "archivo de configuración {0}: {1}"),
     ErrConfigValue => ("config file {0}: {1} must be {2}", "archivo de configuración {0}: {1} debe ser {2}"),
 
@@ -565,6 +566,10 @@ catalogue! {
     IoIsFolder => ("it is a folder", "es una carpeta"),
     IoNotFolder => ("part of the path is not a folder", "parte de la ruta no es una carpeta"),
     IoExists => ("it already exists", "ya existe"),
+    ErrStoredValue => ("a value in the store is not what vadesk expects ({0}); nothing was changed; `vadesk doctor` checks the file",
+                       "un valor del almacén no es lo que vadesk espera ({0}); no se ha cambiado nada; `vadesk doctor` revisa el archivo"),
+    ErrConfigTooBig => ("config file {0} is too big (a config file holds at most {1} KiB)",
+                        "el archivo de configuración {0} es demasiado grande (admite como máximo {1} KiB)"),
     NoticePasteCut => ("Pasted text cut: this field holds at most {0} characters", "Texto pegado recortado: este campo admite como máximo {0} caracteres"),
     ArgForce => ("Replace FILE if it already exists", "Reemplaza ARCHIVO si ya existe"),
 }

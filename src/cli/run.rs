@@ -13,7 +13,7 @@ use crate::domain::{
     dates, text, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
     RequestKind, ReviewKind, TaskStatus,
 };
-use crate::error::{Error, Result};
+use crate::error::{io_reason, Arg, Error, Msg, Result};
 use crate::files;
 use crate::i18n::{self, tf, Lang, T};
 use crate::store::{ClientFields, DetectReport, NewQuote, Store, TaskFields, TaskFilter};
@@ -213,7 +213,12 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }
         Command::Import { file, from, merge } => {
             let shown = file.display().to_string();
-            let text_in = std::fs::read_to_string(&file).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
+            let text_in = std::fs::read_to_string(&file).map_err(|e| {
+                Error::Invalid(Msg {
+                    key: T::ErrBadImport,
+                    args: vec![Arg::Text(shown.clone()), io_reason(&e)],
+                })
+            })?;
             let report = match from.as_deref().map(str::to_lowercase).as_deref() {
                 None | Some("vadesk") => {
                     let data: serde_json::Value =
