@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::{FlagKind, ScoreRules};
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Msg, Result};
 use crate::i18n::{Lang, T};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,13 +62,35 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "vadesk").map(|d| d.config_dir().join("config.toml"))
 }
 
+/// A config file is a few lines; reading stops past this (`--config /dev/zero` ends at once).
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 /// Loads the file at `path`; a missing file is the defaults only when `required` is false.
 pub fn load(path: &Path, required: bool) -> Result<Config> {
-    match std::fs::read_to_string(path) {
+    match read_capped(path) {
         Ok(text) => parse(&text, path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
-        Err(e) => Err(Error::refused(T::ErrConfig, &[&path.display(), &e])),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => Err(Error::refused(
+            T::ErrConfigTooBig,
+            &[&path.display(), &(MAX_CONFIG_BYTES / 1024)],
+        )),
+        Err(e) => Err(Error::Refused(Msg {
+            key: T::ErrConfig,
+            args: vec![Arg::Text(path.display().to_string()), Arg::io(&e)],
+        })),
     }
+}
+
+/// The file's text, refused past [`MAX_CONFIG_BYTES`] without reading further.
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut text = String::new();
+    file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(std::io::ErrorKind::FileTooLarge.into());
+    }
+    Ok(text)
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Config> {

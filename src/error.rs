@@ -87,6 +87,16 @@ impl Error {
         }
     }
 
+    /// Whether output was cut short because its reader went away (`vadesk task list | head`):
+    /// not an error for the one who stopped reading.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            Error::Io(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
+            Error::Json(e) => e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe),
+            _ => false,
+        }
+    }
+
     /// Whether the error is about what the user typed (exit code 2) rather than the world.
     pub fn is_usage(&self) -> bool {
         matches!(self, Error::Invalid(_))
@@ -103,6 +113,9 @@ pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
         ErrorKind::InvalidData => T::IoInvalidData,
         ErrorKind::StorageFull => T::ErrDiskFull,
         ErrorKind::IsADirectory => T::IoIsDirectory,
+        ErrorKind::ReadOnlyFilesystem => T::IoReadOnly,
+        ErrorKind::QuotaExceeded => T::IoFull,
+        ErrorKind::NotADirectory => T::IoNotFolder,
         ErrorKind::UnexpectedEof => T::IoInvalidData,
         _ => {
             return match lang {
@@ -134,6 +147,15 @@ impl Arg {
 
 fn describe_sqlite(e: &rusqlite::Error, lang: Lang) -> String {
     use rusqlite::ErrorCode;
+    // A value of the wrong type or range, written into the file by another program.
+    if matches!(
+        e,
+        rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+    ) {
+        return crate::i18n::fill(T::ErrStoredValue.text(lang), &[e.to_string()]);
+    }
     if let Some(code) = e.sqlite_error_code() {
         let key = match code {
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Some(T::ErrLocked),

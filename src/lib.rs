@@ -8,6 +8,7 @@ pub mod config;
 pub mod describe;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod store;
 pub mod tui;

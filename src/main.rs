@@ -25,13 +25,16 @@ fn main() -> ExitCode {
             // Buffered: a line-buffered stdout would make one system call per line of JSON.
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
             let r = cli::run(cmd, &ctx, &mut out);
-            let _ = out.flush();
-            r
+            // What is still buffered counts too: a reader gone at the end is a broken pipe.
+            let flushed = out.flush().map_err(vadesk::Error::from);
+            r.and(flushed).map(|()| 0)
         }
         None => vadesk::tui::run(&ctx),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
+        // The reader stopped early (`vadesk task list | head`): that is its right, not an error.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => fail(&e, ctx.lang),
     }
 }
@@ -40,21 +43,37 @@ fn main() -> ExitCode {
 fn usage_error(e: &clap::Error, lang: Lang) -> ExitCode {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{}", cli::localize_usage(&e.render().to_string(), lang));
+            // A reader that stops early is no error here either.
+            let mut out = std::io::stdout().lock();
+            let _ = out
+                .write_all(safe(&cli::localize_usage(&e.render().to_string(), lang)).as_bytes())
+                .and_then(|()| out.flush());
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            eprint!("{}", cli::localize_usage(&e.render().to_string(), lang));
+            say(&cli::localize_usage(&e.render().to_string(), lang));
             ExitCode::from(2)
         }
         _ => {
-            eprintln!("{}", cli::error_message(e, lang));
+            say(&format!("{}\n", cli::error_message(e, lang)));
             ExitCode::from(2)
         }
     }
 }
 
 fn fail(e: &vadesk::Error, lang: Lang) -> ExitCode {
-    eprintln!("vadesk: {}", e.localized(lang));
+    say(&format!("vadesk: {}\n", e.localized(lang)));
     ExitCode::from(if e.is_usage() { 2 } else { 1 })
+}
+
+/// Writes a message to stderr; a stderr that is closed or gone is no reason to panic (the exit
+/// status still tells).
+fn say(msg: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(safe(msg).as_bytes()).and_then(|()| err.flush());
+}
+
+/// Messages may echo what was typed or stored: nothing in them may drive the terminal.
+fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    vadesk::domain::text::terminal_text(s)
 }

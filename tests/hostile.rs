@@ -23,6 +23,7 @@ fn hostile() -> impl Strategy<Value = String> {
         "[\\x00-\\x1f\\x7f]{1,8}",
         Just("\x1b[2J\x1b[31m".to_string()),
         Just("\u{202E}\u{200B}\u{FEFF}".to_string()),
+        Just("\u{200E}\u{200F}\u{061C}\u{2028}\u{2029}\u{2066}\u{9b}".to_string()),
         "[咖啡店😀🎄ñÜ]{1,20}",
         Just("2026-02-30".to_string()),
         Just("'; DROP TABLE clients; --".to_string()),
@@ -34,7 +35,8 @@ fn hostile() -> impl Strategy<Value = String> {
 }
 
 fn has_control(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() && c != '\n')
+    s.chars()
+        .any(|c| vadesk::domain::text::is_terminal_active(c) && c != '\n')
 }
 
 proptest! {

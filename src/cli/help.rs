@@ -104,6 +104,7 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "file") => T::ArgImportFile,
         (_, "from") => T::ArgFrom,
         (_, "merge") => T::ArgMerge,
+        (_, "force") => T::ArgForce,
         _ => return None,
     })
 }

@@ -96,6 +96,9 @@ pub enum Command {
         /// Write to FILE instead of standard output
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace FILE if it already exists
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Import a vadesk export, or Taskwarrior's `task export` with --from taskwarrior
     Import {
@@ -108,7 +111,12 @@ pub enum Command {
         merge: bool,
     },
     /// Copy the store to FILE with SQLite's online backup
-    Backup { file: PathBuf },
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it already exists
+        #[arg(long)]
+        force: bool,
+    },
     /// Fill an empty store with a realistic sample
     Demo,
     /// Check the store: integrity, foreign keys, schema version, permissions, WAL

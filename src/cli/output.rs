@@ -1,16 +1,146 @@
-//! How the command line prints: aligned columns for people, stable JSON for scripts.
+//! How the command line prints: aligned columns for people, stable JSON for scripts. Nothing
+//! printed can drive the terminal: every byte goes through [`TerminalSafe`], and JSON escapes
+//! the characters it would otherwise carry raw.
+
+use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::red_flag::Assessment;
-use crate::domain::text::width;
+use crate::domain::text::{self, width};
 use crate::domain::{dates, Channel, Flag, FlagSource, Task};
 use crate::store::ClientSummary;
 
-/// Columns aligned by display width; every column but the last is capped.
+/// A writer that lets through only what a terminal shows: escape sequences, control
+/// characters (but newlines) and bidi controls are removed, whatever the text's source.
+pub struct TerminalSafe<'a> {
+    inner: &'a mut dyn Write,
+    scrubber: text::Scrubber,
+    /// The start of a UTF-8 character cut between two writes.
+    pending: Vec<u8>,
+}
+
+impl<'a> TerminalSafe<'a> {
+    pub fn new(inner: &'a mut dyn Write) -> Self {
+        TerminalSafe {
+            inner,
+            scrubber: text::Scrubber::new(true),
+            pending: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, s: &str, out: &mut String) {
+        for c in s.chars() {
+            if let Some(c) = self.scrubber.feed(c) {
+                out.push(c);
+            }
+        }
+    }
+}
+
+impl Write for TerminalSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut bytes = std::mem::take(&mut self.pending);
+        bytes.extend_from_slice(buf);
+        let mut out = String::with_capacity(bytes.len());
+        let mut rest: &[u8] = &bytes;
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.emit(s, &mut out);
+                    break;
+                }
+                Err(e) => {
+                    let (good, bad) = rest.split_at(e.valid_up_to());
+                    self.emit(std::str::from_utf8(good).unwrap_or_default(), &mut out);
+                    match e.error_len() {
+                        // Cut short: wait for the rest of the character.
+                        None => {
+                            self.pending = bad.to_vec();
+                            break;
+                        }
+                        Some(n) => {
+                            out.push('\u{FFFD}');
+                            rest = &bad[n..];
+                        }
+                    }
+                }
+            }
+        }
+        self.inner.write_all(out.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Pretty JSON whose strings carry no character a terminal acts on: besides what JSON always
+/// escapes, DEL, C1 controls, line separators and bidi controls are written as `\uXXXX`. The
+/// values read back exactly.
+pub fn write_json(out: &mut dyn Write, v: &impl Serialize) -> serde_json::Result<()> {
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut *out, SafeFormatter(serde_json::ser::PrettyFormatter::new()));
+    v.serialize(&mut ser)
+}
+
+struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if text::is_terminal_active(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Columns aligned by display width; every column but the last is capped. Cells are cleaned
+/// for the terminal first, so what is measured is what shows.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     const CAP: usize = 36;
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| text::terminal_line(c).into_owned()).collect())
+        .collect();
+    let rows = &rows;
     let n = headers.len();
     let mut widths: Vec<usize> = headers.iter().map(|h| width::of(h)).collect();
     for r in rows {
@@ -161,6 +291,33 @@ impl FlagJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_safe_writer_cleans_across_writes() {
+        let mut buf = Vec::new();
+        {
+            let mut w = TerminalSafe::new(&mut buf);
+            // An escape sequence and a two-byte character, each cut between writes.
+            let data = "a\x1b]0;PWNED\x07b ñ\u{202E}c\n";
+            for b in data.as_bytes() {
+                w.write_all(&[*b]).unwrap();
+            }
+        }
+        assert_eq!(String::from_utf8(buf).unwrap(), "ab ñc\n");
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_acts_on_and_reads_back() {
+        let v = serde_json::json!({"n": "a\x1b]0;x\x07\u{202E}\u{9b}\u{7f}\u{2028}ñ"});
+        let mut buf = Vec::new();
+        write_json(&mut buf, &v).unwrap();
+        let s = String::from_utf8(buf).unwrap();
+        assert!(!s.chars().any(|c| text::is_terminal_active(c) && c != '\n'), "{s:?}");
+        assert!(s.contains("\\u202e"), "{s}");
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+        assert!(s.contains("\n  \"n\""), "still pretty: {s}");
+    }
 
     #[test]
     fn columns_align_by_display_width() {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::output::{explanation, round2, table, ClientJson, FlagJson, TaskJson};
+use super::output::{explanation, round2, table, write_json, ClientJson, FlagJson, TaskJson, TerminalSafe};
 use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
 use crate::domain::text::width;
@@ -13,7 +13,8 @@ use crate::domain::{
     dates, text, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
     RequestKind, ReviewKind, TaskStatus,
 };
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Msg, Result};
+use crate::files;
 use crate::i18n::{self, pl, tf, Lang, P, T};
 use crate::store::{ClientFields, DetectReport, NewQuote, Store, TaskFields, TaskFilter};
 
@@ -118,13 +119,21 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
 }
 
 fn json(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, v)?;
+    write_json(out, v)?;
     writeln!(out)?;
     Ok(())
 }
 
-/// Runs one command.
+/// Runs one command. Whatever it prints goes through a writer that lets nothing drive the
+/// terminal, whatever is in the store.
 pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    let mut safe = TerminalSafe::new(out);
+    run_command(cmd, ctx, &mut safe)?;
+    safe.flush()?;
+    Ok(())
+}
+
+fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
     let mut store = ctx.open_store()?;
@@ -199,22 +208,19 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             }
             std::thread::sleep(std::time::Duration::from_secs(ctx.tick_seconds));
         },
-        Command::Export { out: file } => {
+        Command::Export { out: file, force } => {
             let data = store.export()?;
             match file {
-                Some(path) => {
-                    let text = serde_json::to_string_pretty(&data)?;
-                    std::fs::write(&path, text + "\n")?;
-                }
+                Some(path) => files::write_new_file(&path, force, Some(store.path()), |w| json(w, &data))?,
                 None => json(out, &data)?,
             }
         }
         Command::Import { file, from, merge } => {
             let shown = file.display().to_string();
             let text_in = std::fs::read_to_string(&file).map_err(|e| {
-                Error::Invalid(crate::error::Msg {
+                Error::Invalid(Msg {
                     key: T::ErrBadImport,
-                    args: vec![crate::error::Arg::Text(shown.clone()), crate::error::Arg::io(&e)],
+                    args: vec![Arg::Text(shown.clone()), Arg::io(&e)],
                 })
             })?;
             let report = match from.as_deref().map(str::to_lowercase).as_deref() {
@@ -240,8 +246,8 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 )
             )?;
         }
-        Command::Backup { file } => {
-            store.backup(&file)?;
+        Command::Backup { file, force } => {
+            files::write_new_file_at(&file, force, Some(store.path()), |tmp| store.backup(tmp))?;
             writeln!(out, "{}", tf(l, T::MsgBackup, &[&file.display()]))?;
         }
         Command::Demo => {

@@ -12,7 +12,7 @@ pub const MAX_TEXT_CHARS: usize = 20_000;
 pub fn clean_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c == '\n' || c == '\t' || c == '\r' {
+        if matches!(c, '\n' | '\t' | '\r' | '\u{2028}' | '\u{2029}') {
             out.push(' ');
         } else if !c.is_control() && !is_invisible_format(c) {
             out.push(c);
@@ -25,7 +25,7 @@ pub fn clean_line(s: &str) -> String {
 pub fn clean_multiline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c == '\n' {
+        if matches!(c, '\n' | '\u{2028}' | '\u{2029}') {
             out.push('\n');
         } else if c == '\t' {
             out.push(' ');
@@ -36,9 +36,166 @@ pub fn clean_multiline(s: &str) -> String {
     out.trim().to_string()
 }
 
-/// Bidirectional overrides and similar characters that could disguise text on screen.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{FEFF}')
+/// Bidirectional controls and invisible characters that could disguise text on screen: the
+/// embeddings and overrides (U+202A-U+202E), the isolates (U+2066-U+2069), the marks (LRM,
+/// RLM, ALM), zero-width space, the deprecated format controls, the byte-order mark.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{206A}'..='\u{206F}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{200B}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Whether a terminal could act on `c` rather than show it: control characters (C0, DEL, C1),
+/// line and paragraph separators, bidi controls and invisible format characters.
+pub fn is_terminal_active(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_invisible_format(c)
+}
+
+/// Text for a terminal, from any source (typed, imported, or written into the store by another
+/// program): whole escape sequences (CSI, OSC, DCS and the other strings, in their 7-bit and
+/// C1 forms) removed, every other control and bidi character removed, tabs and line
+/// separators become spaces. Newlines become spaces too: one line.
+pub fn terminal_line(s: &str) -> std::borrow::Cow<'_, str> {
+    scrub(s, false)
+}
+
+/// As [`terminal_line`], keeping newlines.
+pub fn terminal_text(s: &str) -> std::borrow::Cow<'_, str> {
+    scrub(s, true)
+}
+
+fn scrub(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_terminal_active) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut sc = Scrubber::new(keep_newlines);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if let Some(c) = sc.feed(c) {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Removes what drives a terminal from a stream of characters, one character at a time, so a
+/// writer can clean output that arrives in pieces. A newline ends any unfinished sequence, so
+/// a stray introducer can hide at most the rest of its line.
+#[derive(Debug, Clone)]
+pub struct Scrubber {
+    state: Scrub,
+    keep_newlines: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scrub {
+    Text,
+    /// After ESC.
+    Esc,
+    /// ESC followed by intermediate bytes (`ESC ( B`).
+    EscIntermediate,
+    /// A control sequence: parameters up to a final byte.
+    Csi,
+    /// OSC, DCS, SOS, PM, APC: up to BEL or ST.
+    Str,
+    /// ESC inside a string: `\\` ends it.
+    StrEsc,
+}
+
+impl Scrubber {
+    pub fn new(keep_newlines: bool) -> Scrubber {
+        Scrubber {
+            state: Scrub::Text,
+            keep_newlines,
+        }
+    }
+
+    /// The character to emit for `c`, if any.
+    pub fn feed(&mut self, c: char) -> Option<char> {
+        if c == '\n' {
+            self.state = Scrub::Text;
+            return Some(if self.keep_newlines { '\n' } else { ' ' });
+        }
+        match self.state {
+            Scrub::Text => self.text(c),
+            Scrub::Esc => self.esc(c),
+            Scrub::EscIntermediate => match c {
+                ' '..='/' => None,
+                '0'..='~' => {
+                    self.state = Scrub::Text;
+                    None
+                }
+                _ => {
+                    self.state = Scrub::Text;
+                    self.text(c)
+                }
+            },
+            Scrub::Csi => match c {
+                ' '..='?' => None,
+                '@'..='~' => {
+                    self.state = Scrub::Text;
+                    None
+                }
+                '\x1b' => {
+                    self.state = Scrub::Esc;
+                    None
+                }
+                _ => {
+                    self.state = Scrub::Text;
+                    self.text(c)
+                }
+            },
+            Scrub::Str => {
+                match c {
+                    '\x07' | '\u{9c}' => self.state = Scrub::Text,
+                    '\x1b' => self.state = Scrub::StrEsc,
+                    _ => {}
+                }
+                None
+            }
+            Scrub::StrEsc => {
+                if c == '\\' {
+                    self.state = Scrub::Text;
+                    None
+                } else {
+                    self.esc(c)
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, c: char) -> Option<char> {
+        match c {
+            '\x1b' => self.state = Scrub::Esc,
+            '\u{9b}' => self.state = Scrub::Csi,
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => self.state = Scrub::Str,
+            '\t' | '\u{2028}' | '\u{2029}' => return Some(' '),
+            c if is_terminal_active(c) => {}
+            c => return Some(c),
+        }
+        None
+    }
+
+    fn esc(&mut self, c: char) -> Option<char> {
+        self.state = Scrub::Text;
+        match c {
+            '[' => self.state = Scrub::Csi,
+            ']' | 'P' | 'X' | '^' | '_' => self.state = Scrub::Str,
+            ' '..='/' => self.state = Scrub::EscIntermediate,
+            '\x1b' => self.state = Scrub::Esc,
+            '0'..='~' => {}
+            c => return self.text(c),
+        }
+        None
+    }
 }
 
 /// A name (client, task title): cleaned, not empty, not too long.
@@ -101,6 +258,32 @@ mod tests {
         assert_eq!(clean_line("  Ana\x1b[31m Pérez\n\t"), "Ana[31m Pérez");
         assert_eq!(clean_line("a\u{202E}b\0c"), "abc");
         assert_eq!(clean_multiline("line 1\r\nline\x072"), "line 1\nline2");
+        // The marks and separators that were once let through.
+        assert_eq!(
+            clean_line("a\u{200E}b\u{200F}c\u{061C}d\u{2028}e\u{2029}f\u{2066}g\u{2069}"),
+            "abcd e fg"
+        );
+        assert_eq!(clean_multiline("a\u{2028}b"), "a\nb");
+    }
+
+    #[test]
+    fn terminal_text_loses_whole_sequences() {
+        assert_eq!(terminal_line("plain"), std::borrow::Cow::Borrowed("plain"));
+        assert_eq!(terminal_line("Ana\x1b[31m Pérez\x1b[0m"), "Ana Pérez");
+        assert_eq!(terminal_line("a\x1b]0;PWNED\x07b"), "ab");
+        assert_eq!(terminal_line("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b"), "alinkb");
+        assert_eq!(terminal_line("a\u{9b}2Jb\u{9d}0;T\u{9c}c"), "abc");
+        assert_eq!(terminal_line("a\x1bPq#0\x1b\\b"), "ab");
+        assert_eq!(terminal_line("a\x1b(Bb\x1bMc"), "abc");
+        assert_eq!(terminal_line("a\u{202E}b\u{200E}c\u{061C}\x08\r\x7f\u{85}d"), "abcd");
+        assert_eq!(terminal_line("a\nb\tc\u{2028}d"), "a b c d");
+        assert_eq!(terminal_text("a\nb"), "a\nb");
+        // An unfinished sequence hides at most the rest of its line.
+        assert_eq!(terminal_text("a\x1b]0;never ends\nnext"), "a\nnext");
+        assert_eq!(terminal_text("a\x1b[12;\nnext"), "a\nnext");
+        // A sequence broken by text it cannot hold lets the text through.
+        assert_eq!(terminal_line("a\x1b[1;咖b"), "a咖b");
+        assert_eq!(terminal_line("咖啡店 ☕ ñ"), "咖啡店 ☕ ñ");
     }
 
     #[test]

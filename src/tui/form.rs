@@ -5,7 +5,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
-use crate::domain::{ChannelKind, ClientStatus, FlagKind, MeetingKind, RequestKind, TaskStatus};
+use crate::domain::{text, ChannelKind, ClientStatus, FlagKind, MeetingKind, RequestKind, TaskStatus};
 use crate::i18n::{Lang, T};
 
 /// The fixed values a choice field cycles through. The field holds the key; people see labels.
@@ -64,6 +64,8 @@ pub struct Field {
     pub kind: FieldKind,
     pub input: Input,
     pub error: Option<String>,
+    /// The most characters a paste may bring the field to: what the store accepts.
+    pub max_chars: usize,
 }
 
 impl Field {
@@ -73,6 +75,7 @@ impl Field {
             kind,
             input: Input::new(value.into()),
             error: None,
+            max_chars: max_chars(label, kind),
         }
     }
 
@@ -95,6 +98,58 @@ impl Field {
             FieldKind::Text | FieldKind::Amount => String::new(),
         }
     }
+}
+
+/// What the store accepts in a field: names and short texts 120 characters, free text 20,000,
+/// the rest (dates, amounts, channel lists) far less than any paste could bring.
+fn max_chars(label: T, kind: FieldKind) -> usize {
+    match kind {
+        FieldKind::Text => match label {
+            T::HNotes | T::FieldNotes | T::FieldSpec | T::FieldNote => text::MAX_TEXT_CHARS,
+            _ => text::MAX_NAME_CHARS,
+        },
+        FieldKind::Channels => 2_000,
+        _ => 100,
+    }
+}
+
+/// What a paste did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pasted {
+    /// All of it went in.
+    Whole,
+    /// It was cut to the field's limit of that many characters.
+    Cut(usize),
+    /// Nothing can be pasted here (a choice).
+    Ignored,
+}
+
+/// `input` with `pasted` inserted at the cursor as one line of text (line breaks and tabs
+/// become spaces, escape sequences and control characters go), up to `max` characters in
+/// all. Built in one pass, whatever the size of the paste. Returns whether it was cut.
+pub fn insert_text(input: &Input, pasted: &str, max: usize) -> (Input, bool) {
+    let value = input.value();
+    let cursor = input.cursor();
+    let split = value.char_indices().nth(cursor).map_or(value.len(), |(i, _)| i);
+    let (before, after) = value.split_at(split);
+    let room = max.saturating_sub(value.chars().count());
+    let one_line = pasted.replace("\r\n", " ").replace('\r', " ");
+    let clean = text::terminal_line(&one_line);
+    let mut taken = 0;
+    let mut end = clean.len();
+    for (i, _) in clean.char_indices() {
+        if taken == room {
+            end = i;
+            break;
+        }
+        taken += 1;
+    }
+    let cut = end < clean.len();
+    let mut out = String::with_capacity(before.len() + end + after.len());
+    out.push_str(before);
+    out.push_str(&clean[..end]);
+    out.push_str(after);
+    (Input::new(out).with_cursor(cursor + taken), cut)
 }
 
 /// What a form saves.
@@ -153,6 +208,24 @@ impl Form {
     pub fn clear_errors(&mut self) {
         for f in &mut self.fields {
             f.error = None;
+        }
+    }
+
+    /// A bracketed paste: text for the focused field, never keys (a pasted Enter does not save).
+    pub fn paste(&mut self, pasted: &str) -> Pasted {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return Pasted::Ignored;
+        };
+        if let FieldKind::Choice(_) = field.kind {
+            return Pasted::Ignored;
+        }
+        let (input, cut) = insert_text(&field.input, pasted, field.max_chars);
+        field.input = input;
+        field.error = None;
+        if cut {
+            Pasted::Cut(field.max_chars)
+        } else {
+            Pasted::Whole
         }
     }
 
@@ -275,5 +348,29 @@ mod tests {
         assert!(f.fields[0].error.is_none(), "typing clears the error");
         assert_eq!(f.key(key(KeyCode::Enter)), FormAction::Submit);
         assert_eq!(f.key(key(KeyCode::Esc)), FormAction::Cancel);
+    }
+
+    #[test]
+    fn pastes_are_text_at_the_cursor() {
+        let input = Input::new("añb".into()).with_cursor(2);
+        let (i, cut) = insert_text(&input, "X\r\nY\x1b[2J\u{202E}", 100);
+        assert_eq!((i.value(), i.cursor(), cut), ("añX Yb", 5, false));
+        let (i, cut) = insert_text(&input, "咖啡店", 5);
+        assert_eq!((i.value(), i.cursor(), cut), ("añ咖啡b", 4, true));
+        let (i, cut) = insert_text(&Input::new("full".into()), "x", 4);
+        assert_eq!((i.value(), cut), ("full", true));
+        let mut f = Form::new(
+            FormKind::AddClient,
+            "t".into(),
+            vec![
+                Field::new(T::FieldName, FieldKind::Text, ""),
+                Field::new(T::FStatus, FieldKind::Choice(Choices::ClientStatus), "active"),
+            ],
+        );
+        assert_eq!(f.paste("Ana\nPérez"), Pasted::Whole);
+        assert_eq!(f.value(0), "Ana Pérez");
+        f.focus = 1;
+        assert_eq!(f.paste("prospect"), Pasted::Ignored);
+        assert_eq!(f.value(1), "active");
     }
 }

@@ -3,6 +3,7 @@
 
 mod actions;
 pub mod app;
+pub mod exit;
 mod filter;
 pub mod form;
 pub mod keys;
@@ -40,28 +41,61 @@ pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
     Ok(app)
 }
 
-pub fn run(ctx: &Context) -> Result<()> {
+/// Runs the desk; returns the exit status: 0 when the user quit, 128 + the signal's number
+/// after a terminating signal, 129 when the terminal went away.
+pub fn run(ctx: &Context) -> Result<u8> {
     // Opened before the terminal is taken, so a refusal prints as a plain message.
     let mut store = ctx.open_store()?;
     let mut app = prepare(ctx, &mut store, color_wanted())?;
+    let (tx, rx) = mpsc::channel::<Msg>();
+    // Watched before the terminal is taken: from here on a signal is a message, not a death
+    // that leaves the terminal in raw mode on the alternate screen.
+    exit::watch(&tx)?;
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, &mut store, ctx);
-    ratatui::restore();
+    // A paste arrives as text, never as keys that could save or delete.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let result = event_loop(&mut terminal, &mut app, &mut store, ctx, tx, rx);
+    restore();
+    // The terminal's own farewell prints to stderr when its terminal is gone: skip it then.
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
+    }
     result
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, store: &mut Store, ctx: &Context) -> Result<()> {
-    let (tx, rx) = mpsc::channel::<Msg>();
+/// Gives the terminal back as it was: cooked mode, no bracketed paste, main screen, cursor shown. Each step is
+/// tried even if another failed, and a terminal that is gone is no error to print.
+fn restore() {
+    use crossterm::{cursor, execute, terminal};
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    store: &mut Store,
+    ctx: &Context,
+    tx: mpsc::Sender<Msg>,
+    rx: mpsc::Receiver<Msg>,
+) -> Result<u8> {
     let input_tx = tx.clone();
     // The one reader of terminal input. It is not joined: it ends with the process.
     std::thread::spawn(move || loop {
         let msg = match event::read() {
             Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => Msg::Key(k),
             Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+            Ok(Event::Paste(text)) => Msg::Paste(text),
             Ok(_) => continue,
-            Err(_) => return,
+            Err(_) => Msg::TerminalGone,
         };
-        if input_tx.send(msg).is_err() {
+        let last = matches!(msg, Msg::TerminalGone);
+        if input_tx.send(msg).is_err() || last {
             return;
         }
     });
@@ -79,16 +113,29 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, store: &mut Store, 
     );
     let size = terminal.size()?;
     app.size = (size.width, size.height);
+    let mut status = 0;
+    let mut handle = |app: &mut App, msg: Msg, store: &mut Store| {
+        match msg {
+            Msg::Signal(sig) => status = exit::status_for_signal(sig),
+            Msg::TerminalGone => status = exit::TERMINAL_GONE_STATUS,
+            _ => {}
+        }
+        update(app, msg, store);
+    };
     let outcome = loop {
         if let Err(e) = terminal.draw(|f| ui::render(app, f)) {
+            if exit::terminal_gone_now() {
+                status = exit::TERMINAL_GONE_STATUS;
+                break Ok(());
+            }
             break Err(e.into());
         }
         let Ok(msg) = rx.recv() else { break Ok(()) };
-        update(app, msg, store);
+        handle(app, msg, store);
         // Coalesce what queued up meanwhile into one redraw.
         while !app.quit {
             match rx.try_recv() {
-                Ok(m) => update(app, m, store),
+                Ok(m) => handle(app, m, store),
                 Err(_) => break,
             }
         }
@@ -97,5 +144,5 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, store: &mut Store, 
         }
     };
     stop.stop();
-    outcome
+    outcome.map(|()| status)
 }

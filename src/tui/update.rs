@@ -7,7 +7,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::actions;
 use super::app::{App, Pane, View};
 use super::filter::Filter;
-use super::form::{FormAction, Popup};
+use super::form::{insert_text, FormAction, Pasted, Popup};
 use super::keys::{self, Intent};
 use crate::describe;
 use crate::error::Result;
@@ -19,8 +19,17 @@ use crate::store::{DetectReport, Store};
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
-    Tick { report: DetectReport, now: NaiveDateTime },
+    Tick {
+        report: DetectReport,
+        now: NaiveDateTime,
+    },
     TickFailed(String),
+    /// A bracketed paste: text, never keys.
+    Paste(String),
+    /// A terminating signal arrived: the desk ends (see `exit`).
+    Signal(i32),
+    /// The terminal went away.
+    TerminalGone,
 }
 
 pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
@@ -35,6 +44,12 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
             Ok(())
         }
         Msg::Key(k) => key(app, k, store),
+        Msg::Paste(text) => paste(app, &text, store),
+        // Nothing half-typed is saved: the desk just ends.
+        Msg::Signal(_) | Msg::TerminalGone => {
+            app.quit = true;
+            Ok(())
+        }
     };
     if let Err(e) = result {
         app.error(e.localized(app.lang));
@@ -154,6 +169,31 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     }
     Ok(())
 }
+
+/// A paste goes into the focused field of an open form, or into the filter being typed; it is
+/// ignored anywhere else (it is never taken as keys).
+fn paste(app: &mut App, text: &str, store: &mut Store) -> Result<()> {
+    if app.popup.is_some() {
+        if let Some(Popup::Form(form)) = &mut app.popup {
+            if let Pasted::Cut(max) = form.paste(text) {
+                let l = app.lang;
+                app.info(tf(l, T::NoticePasteCut, &[&max]));
+            }
+        }
+        return Ok(());
+    }
+    if !filter_editing(app) {
+        return Ok(());
+    }
+    if let Some(f) = focused_filter(app) {
+        let (input, _) = insert_text(&f.input, text, FILTER_MAX_CHARS);
+        f.input = input;
+    }
+    apply_filter(app, store)
+}
+
+/// A filter query longer than this matches nothing useful.
+const FILTER_MAX_CHARS: usize = 200;
 
 /// After a write: reload what is shown and say what happened.
 pub(super) fn changed(app: &mut App, store: &mut Store, notice: String) -> Result<()> {

@@ -111,6 +111,31 @@ impl Screen {
             .unwrap();
     }
 
+    /// Waits for the program to end; returns its exit code (None if a signal killed it) and
+    /// everything it wrote.
+    pub fn wait_end(&mut self) -> (Option<u32>, Vec<u8>) {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > WAIT {
+                let _ = self.child.kill();
+                panic!("vadesk did not end:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        let code = status.signal().is_none().then(|| status.exit_code());
+        (code, self.raw.lock().unwrap().clone())
+    }
+
+    /// Sends a signal to the program.
+    pub fn signal(&self, sig: i32) {
+        let pid = self.child.process_id().expect("pid") as i32;
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+    }
+
     pub fn exit(mut self) -> Vec<u8> {
         let start = Instant::now();
         loop {

@@ -40,6 +40,26 @@ pub fn render(app: &App, f: &mut Frame) {
     if let Some(p) = &app.popup {
         popup::render(app, p, f, body);
     }
+    scrub(f.buffer_mut());
+}
+
+/// The last word before the terminal: no cell may hold a character a terminal acts on
+/// (escape, control, bidi), whatever the store held. Cells are almost always plain, and
+/// checked by bytes first.
+fn scrub(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            continue;
+        }
+        if sym.chars().any(crate::domain::text::is_terminal_active) {
+            let clean: String = sym
+                .chars()
+                .filter(|c| !crate::domain::text::is_terminal_active(*c))
+                .collect();
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
+        }
+    }
 }
 
 /// A rectangle of at most `w` × `h` centred in `area`.
