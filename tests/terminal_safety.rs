@@ -70,7 +70,8 @@ fn poisoned() -> Desk {
         "--spec",
         "s",
     ]);
-    d.ok(&["material", "ask", &task.to_string(), "Logo", "--by", "2026-11-20"]);
+    d.clone_at("2026-11-16 09:00")
+        .ok(&["material", "ask", &task.to_string(), "Logo", "--by", "2026-11-20"]);
     d.ok(&["flag", "add", "Plain", "other", "--note", "x"]);
     let c = rusqlite::Connection::open(&d.db).unwrap();
     for sql in [
