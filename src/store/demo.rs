@@ -89,7 +89,7 @@ impl Store {
         self.nudge(RequestKind::Material, m, None, d(-2))?;
         let t = task(self, lumen, "Supplier price list", Some(5), ChannelKind::Email, -2, 60)?;
         self.ask(t, RequestKind::Material, "Supplier spreadsheet", d(1), d(-1))?;
-        self.add_meeting(lumen, at(-1, 16), MeetingKind::Other)?;
+        self.add_meeting(lumen, at(-1, 16), MeetingKind::Other, None)?;
 
         // A healthy retainer: on time, clear, weekly review today.
         let bloom = self.add_client(
@@ -150,7 +150,7 @@ impl Store {
         )?;
         self.set_task_status(t, TaskStatus::Delivered, d(-1))?;
         self.ask(t, RequestKind::Feedback, "", d(1), d(-1))?;
-        self.add_meeting(bloom, at(0, 11), MeetingKind::Review)?;
+        self.add_meeting(bloom, at(0, 11), MeetingKind::Review, None)?;
 
         // A prospect who missed the discovery meeting and left the quote unanswered.
         let north = self.add_client(
@@ -163,7 +163,7 @@ impl Store {
             },
             d(-20),
         )?;
-        let meet = self.add_meeting(north, at(-12, 10), MeetingKind::Discovery)?;
+        let meet = self.add_meeting(north, at(-12, 10), MeetingKind::Discovery, None)?;
         self.record_attendance(meet, Attendance::NoShow, None)?;
         self.add_flag(
             north,
@@ -178,6 +178,7 @@ impl Store {
                 prep_min: 90,
                 sent_on: d(-9),
                 answer_by: Some(d(-2)),
+                description: "Monthly bookkeeping and inbox triage".into(),
             },
             7,
         )?;

@@ -1,0 +1,260 @@
+//! The command line of SPEC section 11 (quotes, meetings, weekly reviews, task edit, recurring
+//! tasks, search) and the input forms of section 6, on real stores in temporary folders.
+
+mod common;
+
+use common::Desk;
+use serde_json::Value;
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+fn desk_with_client() -> Desk {
+    let d = Desk::new();
+    d.id(&["client", "add", "Bloom Florist", "--review-day", "fri"]);
+    d.id(&["client", "add", "Clínica Sol"]);
+    d
+}
+
+#[test]
+fn quotes_have_a_description_a_list_and_the_spec_json() {
+    let d = desk_with_client();
+    let q = d.id(&[
+        "quote",
+        "add",
+        "bloom florist",
+        "--amount",
+        "450,10",
+        "--for",
+        "Monthly newsletter",
+        "--prep",
+        "1h30m",
+    ]);
+    let other = d.id(&["quote", "add", "Clínica Sol", "--amount", "99.99"]);
+    d.ok(&["quote", "accepted", &other.to_string()]);
+    let all = d.json(&["quote", "list", "--json"]);
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+    let j = d.json(&["quote", "list", "--client", "Bloom Florist", "--json"]);
+    let q0 = &j[0];
+    assert_eq!(
+        keys(q0),
+        [
+            "amount_cents",
+            "answer_by",
+            "client",
+            "currency",
+            "description",
+            "id",
+            "nudges",
+            "prep_minutes",
+            "sent",
+            "status",
+            "uuid"
+        ]
+    );
+    assert_eq!(q0["id"], q);
+    assert_eq!(q0["amount_cents"], 45010);
+    assert_eq!(q0["description"], "Monthly newsletter");
+    assert_eq!(q0["prep_minutes"], 90);
+    assert_eq!(q0["sent"], "2026-11-23");
+    assert_eq!(q0["answer_by"], "2026-11-30");
+    assert_eq!(q0["status"], "pending");
+    assert_eq!(q0["nudges"], 0);
+    let accepted = d.json(&["quote", "list", "--status", "accepted", "--json"]);
+    assert_eq!(accepted[0]["amount_cents"], 9999);
+    assert_eq!(accepted.as_array().map(Vec::len), Some(1));
+    let pending = d.json(&["quote", "list", "--status", "pending", "--json"]);
+    assert_eq!(pending.as_array().map(Vec::len), Some(1));
+    let text = d.ok(&["quote", "list"]);
+    assert!(text.contains("Monthly newsletter") && text.contains("450.10"), "{text}");
+}
+
+#[test]
+fn quotes_are_edited_nudged_and_deleted() {
+    let d = desk_with_client();
+    let q = d
+        .id(&[
+            "quote",
+            "add",
+            "Bloom Florist",
+            "--amount",
+            "100",
+            "--sent",
+            "2026-11-01",
+        ])
+        .to_string();
+    d.ok(&[
+        "quote",
+        "edit",
+        &q,
+        "--amount",
+        "120.5",
+        "--for",
+        "Logo",
+        "--prep",
+        "2h",
+        "--answer-by",
+        "2026-11-20",
+    ]);
+    let j = d.json(&["quote", "list", "--json"]);
+    assert_eq!(j[0]["amount_cents"], 12050);
+    assert_eq!(j[0]["description"], "Logo");
+    assert_eq!(j[0]["prep_minutes"], 120);
+    assert_eq!(j[0]["answer_by"], "2026-11-20");
+    // An answer date before the day it was sent is refused and changes nothing.
+    let before = d.snapshot();
+    let (code, err) = d.fails(&["quote", "edit", &q, "--answer-by", "2026-10-01"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("before"), "{err}");
+    assert_eq!(d.snapshot(), before);
+
+    // Nudging without --until keeps the date; the quote was already late: its flag stays.
+    let out = d.ok(&["nudge", "quote", &q]);
+    assert!(out.contains("1 so far"), "{out}");
+    let j = d.json(&["quote", "list", "--json"]);
+    assert_eq!(j[0]["nudges"], 1);
+    assert_eq!(j[0]["answer_by"], "2026-11-20");
+    let flags = d.json(&["flag", "list", "--json"]);
+    assert!(flags
+        .as_array()
+        .expect("flags")
+        .iter()
+        .any(|f| f["kind"] == "quote_unanswered" && f["at"] == "2026-11-21"));
+    d.ok(&["nudge", "quote", &q, "--until", "+1w"]);
+    let j = d.json(&["quote", "list", "--json"]);
+    assert_eq!(j[0]["nudges"], 2);
+    assert_eq!(j[0]["answer_by"], "2026-11-30");
+    // In Spanish, a quote is a presupuesto.
+    d.ok(&["--lang", "es", "nudge", "presupuesto", &q]);
+    assert_eq!(d.json(&["quote", "list", "--json"])[0]["nudges"], 3);
+
+    // An answered quote cannot be nudged.
+    d.ok(&["quote", "rejected", &q]);
+    d.fails(&["nudge", "quote", &q]);
+
+    d.ok(&["quote", "delete", &q]);
+    assert_eq!(d.json(&["quote", "list", "--json"]), serde_json::json!([]));
+    // Its automatic flag went with it.
+    assert_eq!(d.json(&["flag", "list", "--json"]), serde_json::json!([]));
+}
+
+#[test]
+fn quote_commands_refuse_bad_input_and_change_nothing() {
+    let d = desk_with_client();
+    let q = d.id(&["quote", "add", "Bloom Florist", "--amount", "100"]).to_string();
+    let before = d.snapshot();
+    let huge = "x".repeat(20_001);
+    for args in [
+        vec!["quote", "edit", "999", "--amount", "5"],
+        vec!["quote", "delete", "999"],
+        vec!["nudge", "quote", "999"],
+        vec!["quote", "edit", &q, "--amount", "-5"],
+        vec!["quote", "edit", &q, "--amount", "lots"],
+        vec!["quote", "edit", &q, "--answer-by", "2026-02-30"],
+        vec!["quote", "edit", &q, "--prep", "forever"],
+        vec!["quote", "edit", &q, "--for", &huge],
+        vec!["nudge", "quote", &q, "--until", "2026-02-30"],
+        vec!["quote", "list", "--status", "maybe"],
+        vec!["quote", "list", "--client", "Nobody"],
+        vec!["quote", "add", "Bloom Florist", "--amount", "5", "--for", &huge],
+    ] {
+        let (code, err) = d.fails(&args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(!err.trim().is_empty(), "{args:?}");
+    }
+    assert_eq!(d.snapshot(), before);
+    // An empty description is fine: it is optional.
+    d.ok(&["quote", "edit", &q, "--for", ""]);
+}
+
+#[test]
+fn meetings_have_a_length_a_list_and_can_be_rescheduled_keeping_what_was_recorded() {
+    let d = desk_with_client();
+    let m = d
+        .id(&[
+            "meeting",
+            "add",
+            "Bloom Florist",
+            "--at",
+            "2026-11-20 10:00",
+            "--kind",
+            "discovery",
+            "--length",
+            "30m",
+        ])
+        .to_string();
+    let j = d.json(&["meeting", "list", "--json"]);
+    assert_eq!(
+        keys(&j[0]),
+        [
+            "at",
+            "attendance",
+            "client",
+            "id",
+            "kind",
+            "late_minutes",
+            "length_minutes",
+            "uuid"
+        ]
+    );
+    assert_eq!(j[0]["at"], "2026-11-20T10:00");
+    assert_eq!(j[0]["length_minutes"], 30);
+    assert_eq!(j[0]["attendance"], "pending");
+    d.ok(&["meeting", "attended", &m, "late", "--minutes", "15"]);
+    d.ok(&[
+        "meeting",
+        "edit",
+        &m,
+        "--at",
+        "2026-11-21 12:30",
+        "--length",
+        "1h",
+        "--kind",
+        "other",
+    ]);
+    let j = d.json(&["meeting", "list", "--client", "bloom florist", "--json"]);
+    assert_eq!(j[0]["at"], "2026-11-21T12:30");
+    assert_eq!(j[0]["length_minutes"], 60);
+    assert_eq!(j[0]["kind"], "other");
+    assert_eq!(j[0]["attendance"], "late");
+    assert_eq!(j[0]["late_minutes"], 15);
+    assert!(d.ok(&["meeting", "list"]).contains("1h"));
+    // Another client's list is empty.
+    assert_eq!(
+        d.json(&["meeting", "list", "--client", "Clínica Sol", "--json"]),
+        serde_json::json!([])
+    );
+
+    let before = d.snapshot();
+    for args in [
+        vec!["meeting", "edit", "999", "--length", "30m"],
+        vec!["meeting", "delete", "999"],
+        vec!["meeting", "edit", &m, "--at", "2026-02-30 10:00"],
+        vec!["meeting", "edit", &m, "--kind", "party"],
+        vec!["meeting", "edit", &m, "--length", "0m"],
+        vec!["meeting", "edit", &m, "--length", "30h"],
+        vec![
+            "meeting",
+            "add",
+            "Bloom Florist",
+            "--at",
+            "tomorrow 10:00",
+            "--length",
+            "soon",
+        ],
+        vec!["meeting", "list", "--client", "Nobody"],
+    ] {
+        let (code, err) = d.fails(&args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(!err.trim().is_empty(), "{args:?}");
+    }
+    assert_eq!(d.snapshot(), before);
+
+    d.ok(&["meeting", "delete", &m]);
+    assert_eq!(d.json(&["meeting", "list", "--json"]), serde_json::json!([]));
+    // The lateness flag went with the meeting.
+    assert_eq!(d.json(&["flag", "list", "--json"]), serde_json::json!([]));
+}
