@@ -258,3 +258,145 @@ fn meetings_have_a_length_a_list_and_can_be_rescheduled_keeping_what_was_recorde
     // The lateness flag went with the meeting.
     assert_eq!(d.json(&["flag", "list", "--json"]), serde_json::json!([]));
 }
+
+fn weekly_rows(d: &Desk) -> Vec<(String, i64)> {
+    d.json(&["review", "--json"])["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["kind"] == "weekly_review")
+        .map(|i| {
+            (
+                i["client"].as_str().unwrap_or("").to_string(),
+                i["days_late"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect()
+}
+
+fn flag_kinds(d: &Desk) -> Vec<(String, String)> {
+    d.json(&["flag", "list", "--json"])
+        .as_array()
+        .expect("flags")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["at"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_unrecorded_weekly_review_stays_in_the_review_and_raises_nothing() {
+    let mut d = Desk::new();
+    d.at("2026-11-13 09:00");
+    d.id(&["client", "add", "Bloom Florist", "--review-day", "fri"]);
+    d.at("2026-11-20 09:00");
+    assert_eq!(weekly_rows(&d), [("Bloom Florist".to_string(), 0)]);
+    // Three days on, nobody recorded it: still there, three days late; the tick raises nothing.
+    d.at("2026-11-23 09:00");
+    assert_eq!(weekly_rows(&d), [("Bloom Florist".to_string(), 3)]);
+    let t = d.json(&["tick", "--once", "--json"]);
+    assert_eq!(t["new_flags"], serde_json::json!([]));
+    assert!(flag_kinds(&d).is_empty());
+    // Held: gone from the review, no flag.
+    let out = d.ok(&["client", "reviewed", "bloom"]);
+    assert!(out.contains("held"), "{out}");
+    assert!(weekly_rows(&d).is_empty());
+    assert!(flag_kinds(&d).is_empty());
+}
+
+#[test]
+fn a_weekly_review_missed_by_the_client_raises_no_feedback_once_and_held_undoes_it() {
+    let mut d = Desk::new();
+    d.at("2026-11-01 09:00");
+    d.id(&["client", "add", "Bloom Florist", "--review-day", "fri"]);
+    d.at("2026-11-21 09:00");
+    d.ok(&["client", "reviewed", "Bloom Florist", "--missed"]);
+    assert_eq!(flag_kinds(&d), [("no_feedback".to_string(), "2026-11-20".to_string())]);
+    assert!(weekly_rows(&d).is_empty());
+    // Recording it again, or ticking, raises nothing more.
+    d.ok(&["client", "reviewed", "Bloom Florist", "--missed", "--on", "2026-11-20"]);
+    let t = d.json(&["tick", "--once", "--json"]);
+    assert_eq!(t["new_flags"], serde_json::json!([]));
+    assert_eq!(flag_kinds(&d).len(), 1);
+    // A correction: it was held after all. The flag goes.
+    d.ok(&["client", "reviewed", "Bloom Florist", "--on", "2026-11-20"]);
+    assert!(flag_kinds(&d).is_empty());
+    // An earlier week, by date.
+    d.ok(&["client", "reviewed", "Bloom Florist", "--missed", "--on", "2026-11-13"]);
+    assert_eq!(flag_kinds(&d), [("no_feedback".to_string(), "2026-11-13".to_string())]);
+
+    let before = d.snapshot();
+    for args in [
+        vec!["client", "reviewed", "Nobody"],
+        vec!["client", "reviewed", "Bloom Florist", "--on", "2026-02-30"],
+        vec!["client", "reviewed", "Bloom Florist", "--missed", "--on", "+3d"],
+        vec!["client", "reviewed", "Bloom Florist", "--on", "tomorrow"],
+    ] {
+        let (code, err) = d.fails(&args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(!err.trim().is_empty(), "{args:?}");
+    }
+    assert_eq!(d.snapshot(), before);
+}
+
+#[test]
+fn attending_a_review_meeting_holds_that_days_weekly_review() {
+    let mut d = Desk::new();
+    d.at("2026-11-13 09:00");
+    d.id(&["client", "add", "Bloom Florist", "--review-day", "fri"]);
+    d.at("2026-11-20 09:00");
+    let m = d
+        .id(&[
+            "meeting",
+            "add",
+            "Bloom Florist",
+            "--at",
+            "today 11:00",
+            "--kind",
+            "review",
+        ])
+        .to_string();
+    assert_eq!(weekly_rows(&d).len(), 1);
+    d.at("2026-11-20 12:00");
+    d.ok(&["meeting", "attended", &m, "late", "--minutes", "5"]);
+    assert!(weekly_rows(&d).is_empty());
+    // An "other" meeting attended holds nothing.
+    d.at("2026-11-27 09:00");
+    let o = d
+        .id(&["meeting", "add", "Bloom Florist", "--at", "today 10:00"])
+        .to_string();
+    d.ok(&["meeting", "attended", &o, "on_time"]);
+    assert_eq!(weekly_rows(&d).len(), 1);
+    // ...until it turns out it was the review.
+    d.ok(&["meeting", "edit", &o, "--kind", "review"]);
+    assert!(weekly_rows(&d).is_empty());
+}
+
+#[test]
+fn clients_are_found_by_a_unique_prefix_and_names_are_never_only_digits() {
+    let d = Desk::new();
+    d.id(&["client", "add", "Bloom Florist"]);
+    d.id(&["client", "add", "Blue Harbour"]);
+    d.id(&["client", "add", "Casa Lumen"]);
+    let t = d.id(&["task", "add", "bloom", "Newsletter"]);
+    assert_eq!(d.json(&["task", "list", "--client", "BLOO", "--json"])[0]["id"], t);
+    assert_eq!(d.json(&["client", "show", "casa", "--json"])["name"], "Casa Lumen");
+    // By id, and by the whole name, as before.
+    assert_eq!(d.json(&["client", "show", "3", "--json"])["name"], "Casa Lumen");
+    // Ambiguous: the error lists the candidates.
+    let (code, err) = d.fails(&["client", "show", "bl"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Bloom Florist") && err.contains("Blue Harbour"), "{err}");
+    let (_, err) = d.fails(&["client", "show", "zz"]);
+    assert!(err.contains("zz"), "{err}");
+    let before = d.snapshot();
+    d.fails(&["client", "add", "2026"]);
+    d.fails(&["client", "edit", "casa", "--name", "42"]);
+    assert_eq!(d.snapshot(), before);
+    // Digits among letters are fine.
+    d.id(&["client", "add", "42 Studio"]);
+}

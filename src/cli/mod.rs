@@ -167,6 +167,16 @@ pub enum ClientCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The weekly review was held (or, with --missed, the client missed it)
+    Reviewed {
+        client: String,
+        /// The client missed it (raises no_feedback)
+        #[arg(long)]
+        missed: bool,
+        /// The day of the review (default: the latest one due)
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+        on: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -392,6 +392,24 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
             write!(out, "{}", table(&h, &rows))?;
         }
+        ClientCmd::Reviewed { client, missed, on } => {
+            let c = store.find_client(&client)?;
+            let on = match on.as_deref() {
+                Some(d) => date_arg(d, ctx)?,
+                None => store.weekly_review_date(c.id, today)?,
+            };
+            if on > today {
+                return Err(Error::invalid(T::ErrReviewInFuture, &[&on]));
+            }
+            let shown = i18n::date(on, today, l);
+            if missed {
+                store.miss_weekly_review(c.id, on, today)?;
+                writeln!(out, "{}", tf(l, T::MsgReviewMissed, &[&c.name, &shown]))?;
+            } else {
+                store.hold_weekly_review(c.id, on)?;
+                writeln!(out, "{}", tf(l, T::MsgReviewHeld, &[&c.name, &shown]))?;
+            }
+        }
         ClientCmd::Show { client, json: as_json } => {
             let c = store.find_client(&client)?;
             store.detect(today, ctx.config.min_rate)?;

@@ -79,6 +79,11 @@ pub struct MeetingEdit {
     pub length_min: Option<Option<u32>>,
 }
 
+/// A `review` meeting the client attended (on time or late) is that day's weekly review, held.
+fn holds_review(kind: MeetingKind, a: Attendance) -> bool {
+    kind == MeetingKind::Review && matches!(a, Attendance::OnTime | Attendance::Late)
+}
+
 /// A meeting's length: at least a minute, at most a day.
 fn check_length(length_min: Option<u32>) -> Result<Option<u32>> {
     match length_min {
@@ -294,6 +299,9 @@ impl Store {
                     "UPDATE meetings SET at = ?1, kind = ?2, length_min = ?3 WHERE id = ?4",
                     params![super::stamp(at), kind.key(), length_min, id],
                 )?;
+                if holds_review(kind, m.attendance) {
+                    super::clients::record_weekly_review(tx, m.client_id, at.date(), false)?;
+                }
                 Ok(())
             },
         )?;
@@ -316,6 +324,9 @@ impl Store {
                 )?;
                 let source = format!("meeting:{id}");
                 tx.execute("DELETE FROM flags WHERE source_ref = ?1 AND source = 'auto'", [&source])?;
+                if holds_review(m.kind, a) {
+                    super::clients::record_weekly_review(tx, m.client_id, m.at.date(), false)?;
+                }
                 if let Some(kind) = rules::attendance_flag(a) {
                     let note = match late_minutes {
                         Some(n) => format!("{} {} ({n} min)", m.kind, super::stamp(m.at)),

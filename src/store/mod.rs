@@ -199,7 +199,7 @@ impl Store {
             ("tick: billed", detect::BILLED),
             ("tick: unbilled", detect::UNBILLED),
             ("tick: rated clients", detect::RATED_CLIENTS),
-            ("tick: weekly", detect::WEEKLY_CLIENTS),
+            ("tick: weekly", detect::WEEKLY_MISSED),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {

@@ -335,6 +335,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE quotes ADD COLUMN last_nudge TEXT;
     ALTER TABLE meetings ADD COLUMN length_min INTEGER;
     ALTER TABLE weekly_reviews ADD COLUMN missed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX weekly_missed ON weekly_reviews(client_id, on_date) WHERE missed = 1;
     DELETE FROM undo_steps;
     "#,
 ];
