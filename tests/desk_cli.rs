@@ -400,3 +400,70 @@ fn clients_are_found_by_a_unique_prefix_and_names_are_never_only_digits() {
     // Digits among letters are fine.
     d.id(&["client", "add", "42 Studio"]);
 }
+
+#[test]
+fn task_edit_changes_only_what_it_is_given_and_refuses_bad_input() {
+    let d = desk_with_client();
+    let t = d
+        .id(&[
+            "task",
+            "add",
+            "bloom",
+            "Newsletter",
+            "--due",
+            "fri",
+            "--via",
+            "email",
+            "--estimate",
+            "1h",
+        ])
+        .to_string();
+    d.ok(&[
+        "task",
+        "edit",
+        &t,
+        "--title",
+        "Christmas newsletter",
+        "--spec",
+        "Red palette\nTwo pages",
+    ]);
+    let j = &d.json(&["task", "list", "--json"])[0];
+    assert_eq!(j["title"], "Christmas newsletter");
+    assert_eq!(j["due"], "2026-11-27");
+    d.ok(&[
+        "task",
+        "edit",
+        &t,
+        "--due",
+        "none",
+        "--estimate",
+        "2h30m",
+        "--via",
+        "whatsapp",
+        "--client",
+        "clín",
+    ]);
+    let j = &d.json(&["task", "list", "--json"])[0];
+    assert_eq!(j["due"], Value::Null);
+    assert_eq!(j["client"], "Clínica Sol");
+    d.ok(&["task", "edit", &t, "--due", "2026-12-01"]);
+    assert_eq!(d.json(&["task", "list", "--json"])[0]["due"], "2026-12-01");
+
+    let before = d.snapshot();
+    let huge = "x".repeat(20_001);
+    for args in [
+        vec!["task", "edit", "999", "--title", "X"],
+        vec!["task", "edit", &t, "--title", ""],
+        vec!["task", "edit", &t, "--title", &huge],
+        vec!["task", "edit", &t, "--spec", &huge],
+        vec!["task", "edit", &t, "--due", "2026-02-30"],
+        vec!["task", "edit", &t, "--estimate", "a while"],
+        vec!["task", "edit", &t, "--via", "pigeon"],
+        vec!["task", "edit", &t, "--client", "Nobody"],
+    ] {
+        let (code, err) = d.fails(&args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(!err.trim().is_empty(), "{args:?}");
+    }
+    assert_eq!(d.snapshot(), before);
+}

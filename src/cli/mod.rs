@@ -208,6 +208,26 @@ pub enum TaskCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change a task
+    Edit {
+        id: i64,
+        #[arg(long, value_name = "TITLE")]
+        title: Option<String>,
+        /// A DATE, or none
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+        due: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        spec: Option<String>,
+        /// Like 1h30m, or none
+        #[arg(long, value_name = "DURATION")]
+        estimate: Option<String>,
+        /// Channel the task arrived through, or none
+        #[arg(long, value_name = "KIND")]
+        via: Option<String>,
+        /// Move it to another client
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
+    },
     /// You started working on it
     Start { id: i64 },
     /// You delivered it

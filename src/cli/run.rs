@@ -530,6 +530,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     .transpose()?
                     .map(Some),
                 estimate_min: estimate.as_deref().map(dates::parse_duration).transpose()?.map(Some),
+                ..Default::default()
             };
             let id = store.add_task(c.id, fields, today)?;
             writeln!(out, "{id}")?;
@@ -576,6 +577,44 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             let h = [T::HId, T::HClient, T::HStatus, T::HDue, T::HWaitingOn, T::HTitle];
             let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
             write!(out, "{}", table(&h, &rows))?;
+        }
+        TaskCmd::Edit {
+            id,
+            title,
+            due,
+            spec,
+            estimate,
+            via,
+            client,
+        } => {
+            let none = |s: &str| s.trim().eq_ignore_ascii_case("none");
+            let fields = TaskFields {
+                title,
+                spec,
+                due: match due.as_deref() {
+                    None => None,
+                    Some(d) if none(d) => Some(None),
+                    Some(d) => Some(Some(date_arg(d, ctx)?)),
+                },
+                via: match via.as_deref() {
+                    None => None,
+                    Some(v) if none(v) => Some(None),
+                    Some(v) => Some(Some(crate::domain::ChannelKind::parse(v)?)),
+                },
+                estimate_min: match estimate.as_deref() {
+                    None => None,
+                    Some(e) if none(e) => Some(None),
+                    Some(e) => Some(Some(dates::parse_duration(e)?)),
+                },
+                client_id: client
+                    .as_deref()
+                    .map(|c| store.find_client(c))
+                    .transpose()?
+                    .map(|c| c.id),
+                ..Default::default()
+            };
+            store.edit_task(id, fields)?;
+            writeln!(out, "{}", tf(l, T::MsgTaskSaved, &[&id]))?;
         }
         TaskCmd::Start { id } => status_msg(store, out, id, TaskStatus::Doing)?,
         TaskCmd::Deliver { id } => status_msg(store, out, id, TaskStatus::Delivered)?,

@@ -593,6 +593,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     FormKind::EditTask(_) => Some(field!(5, TaskStatus::parse(&v(form, 5)))),
                     _ => None,
                 },
+                ..Default::default()
             };
             let title = crate::domain::text::clean_line(&v(form, 0));
             match form.kind {
