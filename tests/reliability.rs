@@ -314,6 +314,24 @@ fn upgrade_keeps_every_record(fixture: &str) {
             if table == "weekly_reviews" {
                 obj.remove("id");
             }
+            // Columns added by later steps arrive with their defaults.
+            for (column, default) in [
+                ("description", serde_json::json!("")),
+                ("nudges", serde_json::json!(0)),
+                ("last_nudge", serde_json::Value::Null),
+                ("length_min", serde_json::Value::Null),
+                ("missed", serde_json::json!(0)),
+            ] {
+                let old_table_had_it = expected[table]
+                    .as_array()
+                    .and_then(|rows| rows.first())
+                    .is_some_and(|r| r.get(column).is_some());
+                if !old_table_had_it && matches!(table, "quotes" | "meetings" | "weekly_reviews") {
+                    if let Some(v) = obj.remove(column) {
+                        assert_eq!(v, default, "{table}.{column} after the upgrade");
+                    }
+                }
+            }
         }
         assert_eq!(
             got[table], expected[table],

@@ -468,6 +468,7 @@ fn no_review_or_tick_query_scans_a_big_table() {
         "tasks_recent",
         "tasks_finished",
         "quotes_unbilled",
+        "weekly_missed",
     ];
     let mut report = String::new();
     for (name, plan) in s.query_plans().unwrap() {

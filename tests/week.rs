@@ -135,16 +135,24 @@ fn a_week_of_client_work() {
         .iter()
         .any(|i| i["kind"] == "weekly_review" && i["client"] == "Bloom Florist"));
 
-    // Saturday: the quote's answer date passed; the weekly review was missed.
-    let mut sat = new_flags(&mut d, "2026-11-21");
-    sat.sort();
-    assert_eq!(
-        sat,
-        [
-            pair("Bloom Florist", "no_feedback"),
-            pair("Northwind Yoga", "quote_unanswered")
-        ]
-    );
+    // Saturday: the quote's answer date passed. Nobody recorded Friday's weekly review: it
+    // raises nothing, and stays in the review with its days late.
+    let sat = new_flags(&mut d, "2026-11-21");
+    assert_eq!(sat, [pair("Northwind Yoga", "quote_unanswered")]);
+    let r = d.json(&["review", "--json"]);
+    assert!(r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["kind"] == "weekly_review" && i["days_late"] == 1));
+    // The VA records that Bloom missed it: that raises no_feedback, dated the review's day.
+    d.ok(&["client", "reviewed", "bloom florist", "--missed"]);
+    let flags = d.json(&["flag", "list", "--client", "Bloom Florist", "--json"]);
+    assert!(flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "no_feedback" && f["at"] == "2026-11-20" && f["source"] == "auto"));
     // Running the same pass again raises nothing.
     assert!(new_flags(&mut d, "2026-11-21").is_empty());
     assert!(new_flags(&mut d, "2026-11-22").is_empty());

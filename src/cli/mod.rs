@@ -60,9 +60,9 @@ pub enum Command {
     /// Feedback a client owes you on a task
     #[command(subcommand)]
     Feedback(FeedbackCmd),
-    /// Count a reminder sent for a material or feedback (optionally with a new date)
+    /// Count a reminder sent for a material, feedback or quote (optionally with a new date)
     Nudge {
-        /// material or feedback
+        /// material, feedback or quote
         kind: String,
         id: i64,
         /// New date the client promised
@@ -175,6 +175,16 @@ pub enum ClientCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The weekly review was held (or, with --missed, the client missed it)
+    Reviewed {
+        client: String,
+        /// The client missed it (raises no_feedback)
+        #[arg(long)]
+        missed: bool,
+        /// The day of the review (default: the latest one due)
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+        on: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,6 +215,26 @@ pub enum TaskCmd {
         waiting: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Change a task
+    Edit {
+        id: i64,
+        #[arg(long, value_name = "TITLE")]
+        title: Option<String>,
+        /// A DATE, or none
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+        due: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        spec: Option<String>,
+        /// Like 1h30m, or none
+        #[arg(long, value_name = "DURATION")]
+        estimate: Option<String>,
+        /// Channel the task arrived through, or none
+        #[arg(long, value_name = "KIND")]
+        via: Option<String>,
+        /// Move it to another client
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
     },
     /// You started working on it
     Start { id: i64 },
@@ -260,7 +290,35 @@ pub enum QuoteCmd {
         /// Default: sent + 7 days (config: quote_answer_days)
         #[arg(long = "answer-by", value_name = "DATE", allow_hyphen_values = true)]
         answer_by: Option<String>,
+        /// What the quote is for
+        #[arg(long = "for", value_name = "TEXT")]
+        description: Option<String>,
     },
+    /// Quotes, newest first
+    List {
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
+        /// pending, accepted or rejected
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correct a quote
+    Edit {
+        id: i64,
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        amount: Option<String>,
+        /// What the quote is for
+        #[arg(long = "for", value_name = "TEXT")]
+        description: Option<String>,
+        #[arg(long, value_name = "DURATION")]
+        prep: Option<String>,
+        #[arg(long = "answer-by", value_name = "DATE", allow_hyphen_values = true)]
+        answer_by: Option<String>,
+    },
+    /// Delete a quote
+    Delete { id: i64 },
     /// The client accepted
     Accepted { id: i64 },
     /// The client said no
@@ -277,7 +335,31 @@ pub enum MeetingCmd {
         /// discovery, review or other
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
+        /// How long it lasts, like 30m
+        #[arg(long, value_name = "DURATION")]
+        length: Option<String>,
     },
+    /// Meetings, latest first
+    List {
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reschedule or correct a meeting (what was recorded stays)
+    Edit {
+        id: i64,
+        #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+        at: Option<String>,
+        /// discovery, review or other
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// How long it lasts, like 30m
+        #[arg(long, value_name = "DURATION")]
+        length: Option<String>,
+    },
+    /// Delete a meeting
+    Delete { id: i64 },
     /// How the client turned up: on_time, late, no_show or cancelled
     Attended {
         id: i64,

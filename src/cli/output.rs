@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use crate::domain::red_flag::Assessment;
 use crate::domain::text::{self, width};
-use crate::domain::{dates, Channel, Flag, FlagSource, Task};
+use chrono::NaiveDateTime;
+
+use crate::domain::{dates, Channel, Flag, FlagSource, Meeting, Quote, Task};
 use crate::store::ClientSummary;
 
 /// A writer that lets through only what a terminal shows: escape sequences, control
@@ -257,6 +259,74 @@ impl TaskJson {
             waiting: t.is_waiting(),
             clarifications: t.clarifications,
             outcome: t.outcome.map(|o| o.key()),
+        }
+    }
+}
+
+/// The currency quotes are printed in until clients carry their own.
+pub const QUOTE_CURRENCY: &str = "EUR";
+
+#[derive(Serialize)]
+pub struct QuoteJson {
+    pub id: i64,
+    pub uuid: String,
+    pub client: String,
+    pub amount_cents: i64,
+    pub currency: &'static str,
+    pub description: String,
+    pub prep_minutes: u32,
+    pub sent: NaiveDate,
+    pub answer_by: NaiveDate,
+    pub status: &'static str,
+    pub nudges: u32,
+}
+
+impl QuoteJson {
+    pub fn new(q: &Quote) -> Self {
+        QuoteJson {
+            id: q.id,
+            uuid: q.uuid.clone(),
+            client: q.client.clone(),
+            amount_cents: q.amount_cents(),
+            currency: QUOTE_CURRENCY,
+            description: q.description.clone(),
+            prep_minutes: q.prep_min,
+            sent: q.sent_on,
+            answer_by: q.answer_by,
+            status: q.status.key(),
+            nudges: q.nudges,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MeetingJson {
+    pub id: i64,
+    pub uuid: String,
+    pub client: String,
+    pub kind: &'static str,
+    #[serde(serialize_with = "minute_stamp")]
+    pub at: NaiveDateTime,
+    pub length_minutes: Option<u32>,
+    pub attendance: &'static str,
+    pub late_minutes: Option<u32>,
+}
+
+fn minute_stamp<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.format("%Y-%m-%dT%H:%M").to_string())
+}
+
+impl MeetingJson {
+    pub fn new(m: &Meeting) -> Self {
+        MeetingJson {
+            id: m.id,
+            uuid: m.uuid.clone(),
+            client: m.client.clone(),
+            kind: m.kind.key(),
+            at: m.at,
+            length_minutes: m.length_min,
+            attendance: m.attendance.key(),
+            late_minutes: m.late_minutes,
         }
     }
 }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::output::{explanation, round2, table, write_json, ClientJson, FlagJson, TaskJson, TerminalSafe};
+use super::output::{
+    explanation, round2, table, write_json, ClientJson, FlagJson, MeetingJson, QuoteJson, TaskJson, TerminalSafe,
+};
 use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
 use crate::domain::text::width;
@@ -16,7 +18,7 @@ use crate::domain::{
 use crate::error::{Arg, Error, Msg, Result};
 use crate::files;
 use crate::i18n::{self, pl, tf, Lang, P, T};
-use crate::store::{ClientFields, DetectReport, NewQuote, Store, TaskFields, TaskFilter};
+use crate::store::{ClientFields, DetectReport, MeetingEdit, NewQuote, QuoteEdit, Store, TaskFields, TaskFilter};
 
 /// Everything a command needs besides its own arguments.
 #[derive(Debug, Clone)]
@@ -158,6 +160,11 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             store.receive(RequestKind::Feedback, id, today)?;
             writeln!(out, "{}", tf(l, T::MsgFeedbackGot, &[&id]))?;
         }
+        Command::Nudge { kind, id, until } if is_quote_word(&kind) => {
+            let until = until.as_deref().map(|u| date_arg(u, ctx)).transpose()?;
+            let n = store.nudge_quote(id, until, today)?;
+            writeln!(out, "{}", tf(l, T::MsgQuoteNudged, &[&id, &n]))?;
+        }
         Command::Nudge { kind, id, until } => {
             let kind = RequestKind::parse(&kind)?;
             let until = until.as_deref().map(|u| date_arg(u, ctx)).transpose()?;
@@ -165,7 +172,12 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "{}", tf(l, T::MsgNudged, &[&kind.label(l), &id, &n]))?;
         }
         Command::Quote(c) => quote(c, ctx, &mut store, out)?,
-        Command::Meeting(MeetingCmd::Add { client, at, kind }) => {
+        Command::Meeting(MeetingCmd::Add {
+            client,
+            at,
+            kind,
+            length,
+        }) => {
             let c = store.find_client(&client)?;
             let at = dates::parse_when(&at, ctx.now)?;
             let kind = kind
@@ -173,8 +185,62 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 .map(MeetingKind::parse)
                 .transpose()?
                 .unwrap_or(MeetingKind::Other);
-            let id = store.add_meeting(c.id, at, kind)?;
+            let length = length.as_deref().map(dates::parse_duration).transpose()?;
+            let id = store.add_meeting(c.id, at, kind, length)?;
             writeln!(out, "{id}")?;
+        }
+        Command::Meeting(MeetingCmd::List { client, json: as_json }) => {
+            let client_id = client
+                .as_deref()
+                .map(|c| store.find_client(c))
+                .transpose()?
+                .map(|c| c.id);
+            let list = store.list_meetings(client_id)?;
+            if as_json {
+                let v: Vec<MeetingJson> = list.iter().map(MeetingJson::new).collect();
+                return json(out, &v);
+            }
+            if list.is_empty() {
+                writeln!(out, "{}", T::MsgNoMeetings.text(l))?;
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|m| {
+                    let mut attendance = m.attendance.label(l).to_string();
+                    if let Some(n) = m.late_minutes {
+                        attendance.push_str(&format!(" ({n} min)"));
+                    }
+                    vec![
+                        m.id.to_string(),
+                        m.client.clone(),
+                        format!("{} {}", i18n::date(m.at.date(), today, l), m.at.format("%H:%M")),
+                        m.length_min.map(dates::format_duration).unwrap_or_default(),
+                        attendance,
+                        m.kind.label(l).to_string(),
+                    ]
+                })
+                .collect();
+            let h = [T::HId, T::HClient, T::HWhen, T::HLength, T::HAttendance, T::HKind];
+            let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
+            write!(out, "{}", table(&h, &rows))?;
+        }
+        Command::Meeting(MeetingCmd::Edit { id, at, kind, length }) => {
+            let e = MeetingEdit {
+                at: at.as_deref().map(|a| dates::parse_when(a, ctx.now)).transpose()?,
+                kind: kind.as_deref().map(MeetingKind::parse).transpose()?,
+                length_min: match length.as_deref() {
+                    None => None,
+                    Some(x) if x.trim() == "none" => Some(None),
+                    Some(x) => Some(Some(dates::parse_duration(x)?)),
+                },
+            };
+            store.edit_meeting(id, e)?;
+            writeln!(out, "{}", tf(l, T::MsgMeetingSaved, &[&id]))?;
+        }
+        Command::Meeting(MeetingCmd::Delete { id }) => {
+            store.delete_meeting(id)?;
+            writeln!(out, "{}", tf(l, T::MsgMeetingDeleted, &[&id]))?;
         }
         Command::Meeting(MeetingCmd::Attended {
             id,
@@ -289,6 +355,11 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// `nudge quote` (or `presupuesto`) rather than a material or feedback.
+fn is_quote_word(kind: &str) -> bool {
+    matches!(kind.trim().to_lowercase().as_str(), "quote" | "presupuesto")
+}
+
 /// The clock for a tick: fixed with `--now` for one pass, the real clock when watching.
 fn today_now(ctx: &Context, once: bool) -> NaiveDate {
     if once {
@@ -356,6 +427,24 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             ];
             let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
             write!(out, "{}", table(&h, &rows))?;
+        }
+        ClientCmd::Reviewed { client, missed, on } => {
+            let c = store.find_client(&client)?;
+            let on = match on.as_deref() {
+                Some(d) => date_arg(d, ctx)?,
+                None => store.weekly_review_date(c.id, today)?,
+            };
+            if on > today {
+                return Err(Error::invalid(T::ErrReviewInFuture, &[&on]));
+            }
+            let shown = i18n::date(on, today, l);
+            if missed {
+                store.miss_weekly_review(c.id, on, today)?;
+                writeln!(out, "{}", tf(l, T::MsgReviewMissed, &[&c.name, &shown]))?;
+            } else {
+                store.hold_weekly_review(c.id, on)?;
+                writeln!(out, "{}", tf(l, T::MsgReviewHeld, &[&c.name, &shown]))?;
+            }
         }
         ClientCmd::Show { client, json: as_json } => {
             let c = store.find_client(&client)?;
@@ -484,6 +573,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     .transpose()?
                     .map(Some),
                 estimate_min: estimate.as_deref().map(dates::parse_duration).transpose()?.map(Some),
+                ..Default::default()
             };
             let id = store.add_task(c.id, fields, today)?;
             writeln!(out, "{id}")?;
@@ -531,6 +621,44 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
             write!(out, "{}", table(&h, &rows))?;
         }
+        TaskCmd::Edit {
+            id,
+            title,
+            due,
+            spec,
+            estimate,
+            via,
+            client,
+        } => {
+            let none = |s: &str| s.trim().eq_ignore_ascii_case("none");
+            let fields = TaskFields {
+                title,
+                spec,
+                due: match due.as_deref() {
+                    None => None,
+                    Some(d) if none(d) => Some(None),
+                    Some(d) => Some(Some(date_arg(d, ctx)?)),
+                },
+                via: match via.as_deref() {
+                    None => None,
+                    Some(v) if none(v) => Some(None),
+                    Some(v) => Some(Some(crate::domain::ChannelKind::parse(v)?)),
+                },
+                estimate_min: match estimate.as_deref() {
+                    None => None,
+                    Some(e) if none(e) => Some(None),
+                    Some(e) => Some(Some(dates::parse_duration(e)?)),
+                },
+                client_id: client
+                    .as_deref()
+                    .map(|c| store.find_client(c))
+                    .transpose()?
+                    .map(|c| c.id),
+                ..Default::default()
+            };
+            store.edit_task(id, fields)?;
+            writeln!(out, "{}", tf(l, T::MsgTaskSaved, &[&id]))?;
+        }
         TaskCmd::Start { id } => status_msg(store, out, id, TaskStatus::Doing)?,
         TaskCmd::Deliver { id } => status_msg(store, out, id, TaskStatus::Delivered)?,
         TaskCmd::Done { id } => status_msg(store, out, id, TaskStatus::Done)?,
@@ -557,9 +685,11 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
             prep,
             sent,
             answer_by,
+            description,
         } => {
             let c = store.find_client(&client)?;
             let q = NewQuote {
+                description: description.unwrap_or_default(),
                 amount: text::parse_amount(&amount)?,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?.unwrap_or(0),
                 sent_on: sent.as_deref().map(|s| date_arg(s, ctx)).transpose()?.unwrap_or(today),
@@ -567,6 +697,75 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
             };
             let id = store.add_quote(c.id, q, ctx.config.quote_answer_days)?;
             writeln!(out, "{id}")?;
+        }
+        QuoteCmd::List {
+            client,
+            status,
+            json: as_json,
+        } => {
+            let client_id = client
+                .as_deref()
+                .map(|c| store.find_client(c))
+                .transpose()?
+                .map(|c| c.id);
+            let status = status.as_deref().map(QuoteStatus::parse).transpose()?;
+            let list = store.list_quotes(client_id, status)?;
+            if as_json {
+                let v: Vec<QuoteJson> = list.iter().map(QuoteJson::new).collect();
+                return json(out, &v);
+            }
+            let l = ctx.lang;
+            if list.is_empty() {
+                writeln!(out, "{}", T::MsgNoQuotes.text(l))?;
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|q| {
+                    vec![
+                        q.id.to_string(),
+                        q.client.clone(),
+                        format!("{:.2}", q.amount_cents() as f64 / 100.0),
+                        q.status.label(l).to_string(),
+                        i18n::date(q.sent_on, today, l),
+                        i18n::date(q.answer_by, today, l),
+                        q.nudges.to_string(),
+                        q.description.replace('\n', " "),
+                    ]
+                })
+                .collect();
+            let h = [
+                T::HId,
+                T::HClient,
+                T::HAmount,
+                T::HStatus,
+                T::HSent,
+                T::HAnswerBy,
+                T::HNudges,
+                T::HFor,
+            ];
+            let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
+            write!(out, "{}", table(&h, &rows))?;
+        }
+        QuoteCmd::Edit {
+            id,
+            amount,
+            description,
+            prep,
+            answer_by,
+        } => {
+            let e = QuoteEdit {
+                amount: amount.as_deref().map(text::parse_amount).transpose()?,
+                description,
+                prep_min: prep.as_deref().map(dates::parse_duration).transpose()?,
+                answer_by: answer_by.as_deref().map(|s| date_arg(s, ctx)).transpose()?,
+            };
+            store.edit_quote(id, e)?;
+            writeln!(out, "{}", tf(ctx.lang, T::MsgQuoteSaved, &[&id]))?;
+        }
+        QuoteCmd::Delete { id } => {
+            store.delete_quote(id)?;
+            writeln!(out, "{}", tf(ctx.lang, T::MsgQuoteDeleted, &[&id]))?;
         }
         QuoteCmd::Accepted { id } | QuoteCmd::Rejected { id } => {
             let status = if matches!(cmd, QuoteCmd::Accepted { .. }) {

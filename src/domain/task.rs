@@ -127,6 +127,18 @@ pub struct Quote {
     pub sent_on: NaiveDate,
     pub answer_by: NaiveDate,
     pub status: QuoteStatus,
+    /// What the quote is for (free text, may be empty).
+    pub description: String,
+    /// Reminders sent about it, and the last one's date.
+    pub nudges: u32,
+    pub last_nudge: Option<NaiveDate>,
+}
+
+impl Quote {
+    /// The amount in integer cents, as the JSON prints it.
+    pub fn amount_cents(&self) -> i64 {
+        crate::domain::text::cents(self.amount)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +151,8 @@ pub struct Meeting {
     pub at: NaiveDateTime,
     pub attendance: Attendance,
     pub late_minutes: Option<u32>,
+    /// How long it is planned to last, in minutes.
+    pub length_min: Option<u32>,
 }
 
 #[cfg(test)]

@@ -242,6 +242,11 @@ pub fn amount(v: f64) -> Result<f64> {
     Ok(v)
 }
 
+/// An amount of money in integer cents: the one place amounts are rounded to cents.
+pub fn cents(amount: f64) -> i64 {
+    (amount * 100.0).round() as i64
+}
+
 fn too_long(what: T, max: usize, got: usize) -> Error {
     Error::Invalid(Msg {
         key: T::ErrTooLong,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{date, day, Store};
@@ -58,7 +58,12 @@ impl ClientFields {
     /// Cleans and checks every field that is set.
     fn validated(mut self) -> Result<ClientFields> {
         if let Some(n) = &self.name {
-            self.name = Some(text::name(n, T::FieldName)?);
+            let n = text::name(n, T::FieldName)?;
+            // A name of digits alone would read as an id.
+            if n.chars().all(|c| c.is_ascii_digit()) {
+                return Err(Error::invalid(T::ErrDigitsName, &[&n]));
+            }
+            self.name = Some(n);
         }
         if let Some(t) = self.tool.take() {
             let t = text::clean_line(&t);
@@ -193,7 +198,34 @@ impl Store {
         };
         match id {
             Some(id) => self.client(id),
-            None => Err(Error::not_found(T::ErrNoClient, &[&wanted])),
+            None => self.client_by_prefix(&wanted),
+        }
+    }
+
+    /// The one client whose name starts with `prefix` (any case); several are an error that
+    /// lists them.
+    fn client_by_prefix(&self, prefix: &str) -> Result<Client> {
+        let key = name_key(prefix);
+        if key.is_empty() {
+            return Err(Error::not_found(T::ErrNoClient, &[&prefix]));
+        }
+        let mut q = self.conn.prepare_cached(
+            "SELECT id, name FROM clients WHERE name_key >= ?1 AND name_key < ?1 || char(1114111)
+             ORDER BY name_key LIMIT 6",
+        )?;
+        let found: Vec<(i64, String)> = q
+            .query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        match found.as_slice() {
+            [] => Err(Error::not_found(T::ErrNoClient, &[&prefix])),
+            [(id, _)] => self.client(*id),
+            many => {
+                let mut names: Vec<&str> = many.iter().take(5).map(|(_, n)| n.as_str()).collect();
+                if many.len() > 5 {
+                    names.push("…");
+                }
+                Err(Error::invalid(T::ErrAmbiguousClient, &[&prefix, &names.join(", ")]))
+            }
         }
     }
 
@@ -333,20 +365,72 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Marks a client's weekly review as held on `on`.
+    /// The weekly review of a client that `today` is about: today on its weekday, otherwise
+    /// the latest one that came due; a client with no review day: today.
+    pub fn weekly_review_date(&self, client_id: i64, today: NaiveDate) -> Result<NaiveDate> {
+        let c = self.client(client_id)?;
+        Ok(match c.review_day {
+            Some(wd) if today.weekday() == wd => today,
+            Some(wd) => crate::domain::rules::previous_weekday(wd, today),
+            None => today,
+        })
+    }
+
+    /// Marks a client's weekly review of `on` as held (the desk's `r` on a review row, or
+    /// `client reviewed`). It replaces a "missed" record of that day, and its flag.
     pub fn hold_weekly_review(&mut self, client_id: i64, on: NaiveDate) -> Result<()> {
         let c = self.client(client_id)?;
         self.write(
             |l| tf(l, T::UndoWeeklyReview, &[&c.name]),
+            |tx| record_weekly_review(tx, client_id, on, false),
+        )
+    }
+
+    /// Records that the client missed its weekly review of `on` (the desk's `x` on a review
+    /// row, or `client reviewed --missed`): this, and only this, raises `no_feedback` for a
+    /// weekly review, dated the review's day. A review not yet held stays in the daily review.
+    pub fn miss_weekly_review(&mut self, client_id: i64, on: NaiveDate, today: NaiveDate) -> Result<()> {
+        let c = self.client(client_id)?;
+        if on > today {
+            return Err(Error::invalid(T::ErrReviewInFuture, &[&day(on)]));
+        }
+        self.write(
+            |l| tf(l, T::UndoMissedReview, &[&c.name]),
             |tx| {
-                tx.execute(
-                    "INSERT OR IGNORE INTO weekly_reviews(client_id, on_date) VALUES (?1, ?2)",
-                    params![client_id, day(on)],
+                record_weekly_review(tx, client_id, on, true)?;
+                super::flags::raise(
+                    tx,
+                    client_id,
+                    FlagKind::NoFeedback,
+                    on,
+                    &weekly_ref(client_id, on),
+                    &day(on),
                 )?;
                 Ok(())
             },
         )
     }
+}
+
+/// The source reference of a missed weekly review's flag.
+pub(super) fn weekly_ref(client_id: i64, on: NaiveDate) -> String {
+    format!("weekly:{client_id}:{}", day(on))
+}
+
+/// Records a weekly review as held or missed; held removes the flag of a "missed" record.
+pub(super) fn record_weekly_review(tx: &Transaction, client_id: i64, on: NaiveDate, missed: bool) -> Result<()> {
+    tx.execute(
+        "INSERT INTO weekly_reviews(client_id, on_date, missed) VALUES (?1, ?2, ?3)
+         ON CONFLICT(client_id, on_date) DO UPDATE SET missed = excluded.missed WHERE missed <> excluded.missed",
+        params![client_id, day(on), missed],
+    )?;
+    if !missed {
+        tx.execute(
+            "DELETE FROM flags WHERE source = 'auto' AND source_ref = ?1",
+            [weekly_ref(client_id, on)],
+        )?;
+    }
+    Ok(())
 }
 
 fn ensure_unique_name(tx: &Transaction, name: &str, except: Option<i64>) -> Result<()> {

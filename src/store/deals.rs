@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
 
 const QUOTE_SELECT: &str =
-    "SELECT q.id, q.client_id, c.name, q.amount, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid
+    "SELECT q.id, q.client_id, c.name, q.amount, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid,
+            q.description, q.nudges, q.last_nudge
      FROM quotes q JOIN clients c ON c.id = q.client_id";
 
 fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
@@ -23,10 +24,14 @@ fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
         sent_on: date(r.get(5)?),
         answer_by: date(r.get(6)?),
         status: QuoteStatus::from_key(&r.get::<_, String>(7)?).unwrap_or(QuoteStatus::Pending),
+        description: r.get(9)?,
+        nudges: r.get(10)?,
+        last_nudge: super::opt_date(r.get(11)?),
     })
 }
 
-const MEETING_SELECT: &str = "SELECT m.id, m.client_id, c.name, m.kind, m.at, m.attendance, m.late_minutes, m.uuid
+const MEETING_SELECT: &str = "SELECT m.id, m.client_id, c.name, m.kind, m.at, m.attendance, m.late_minutes, m.uuid,
+            m.length_min
      FROM meetings m JOIN clients c ON c.id = m.client_id";
 
 fn meeting_row(r: &Row) -> rusqlite::Result<Meeting> {
@@ -40,6 +45,7 @@ fn meeting_row(r: &Row) -> rusqlite::Result<Meeting> {
         at: NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M").unwrap_or_default(),
         attendance: Attendance::from_key(&r.get::<_, String>(5)?).unwrap_or(Attendance::Pending),
         late_minutes: r.get(6)?,
+        length_min: r.get(8)?,
     })
 }
 
@@ -50,12 +56,50 @@ pub struct NewQuote {
     pub prep_min: u32,
     pub sent_on: NaiveDate,
     pub answer_by: Option<NaiveDate>,
+    /// What the quote is for (`--for`); may be empty.
+    pub description: String,
+}
+
+/// Changes to a quote; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuoteEdit {
+    pub amount: Option<f64>,
+    pub description: Option<String>,
+    pub prep_min: Option<u32>,
+    pub answer_by: Option<NaiveDate>,
+}
+
+/// Changes to a meeting; `None` leaves a field as it is. Rescheduling keeps the attendance
+/// and anything else already recorded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeetingEdit {
+    pub at: Option<NaiveDateTime>,
+    pub kind: Option<MeetingKind>,
+    /// `Some(None)` clears the length.
+    pub length_min: Option<Option<u32>>,
+}
+
+/// A `review` meeting the client attended (on time or late) is that day's weekly review, held.
+fn holds_review(kind: MeetingKind, a: Attendance) -> bool {
+    kind == MeetingKind::Review && matches!(a, Attendance::OnTime | Attendance::Late)
+}
+
+/// A meeting's length: at least a minute, at most a day.
+fn check_length(length_min: Option<u32>) -> Result<Option<u32>> {
+    match length_min {
+        Some(n) if n == 0 || n > 24 * 60 => Err(Error::invalid(
+            T::ErrBadDuration,
+            &[&crate::domain::dates::format_duration(n)],
+        )),
+        other => Ok(other),
+    }
 }
 
 impl Store {
     pub fn add_quote(&mut self, client_id: i64, q: NewQuote, default_days: i64) -> Result<i64> {
         let c = self.client(client_id)?;
         text::amount(q.amount)?;
+        let description = text::free_text(&q.description, T::FieldDescription)?;
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if answer_by < q.sent_on {
             return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
@@ -64,8 +108,16 @@ impl Store {
             |l| tf(l, T::UndoAddQuote, &[&c.name]),
             |tx| {
                 tx.execute(
-                    "INSERT INTO quotes(client_id, amount, prep_min, sent_on, answer_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![client_id, q.amount, q.prep_min, day(q.sent_on), day(answer_by)],
+                    "INSERT INTO quotes(client_id, amount, prep_min, sent_on, answer_by, description)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        client_id,
+                        q.amount,
+                        q.prep_min,
+                        day(q.sent_on),
+                        day(answer_by),
+                        description
+                    ],
                 )?;
                 Ok(tx.last_insert_rowid())
             },
@@ -85,6 +137,81 @@ impl Store {
         ))?;
         let rows = q.query_map([client_id], quote_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Quotes, newest first, of one client or all, optionally of one status.
+    pub fn list_quotes(&self, client_id: Option<i64>, status: Option<QuoteStatus>) -> Result<Vec<Quote>> {
+        let mut q = self.conn.prepare_cached(&format!(
+            "{QUOTE_SELECT} WHERE (?1 IS NULL OR q.client_id = ?1) AND (?2 IS NULL OR q.status = ?2)
+             ORDER BY q.sent_on DESC, q.id DESC"
+        ))?;
+        let rows = q.query_map(params![client_id, status.map(|s| s.key())], quote_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Corrects a quote. The answer date may not fall before the day it was sent.
+    pub fn edit_quote(&mut self, id: i64, e: QuoteEdit) -> Result<Quote> {
+        let q = self.quote(id)?;
+        let amount = e.amount.map(text::amount).transpose()?.unwrap_or(q.amount);
+        let description = match &e.description {
+            Some(d) => text::free_text(d, T::FieldDescription)?,
+            None => q.description.clone(),
+        };
+        let answer_by = e.answer_by.unwrap_or(q.answer_by);
+        if answer_by < q.sent_on {
+            return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
+        }
+        let prep_min = e.prep_min.unwrap_or(q.prep_min);
+        self.write(
+            |l| tf(l, T::UndoEditQuote, &[&q.client]),
+            |tx| {
+                tx.execute(
+                    "UPDATE quotes SET amount = ?1, description = ?2, prep_min = ?3, answer_by = ?4 WHERE id = ?5",
+                    params![amount, description, prep_min, day(answer_by), id],
+                )?;
+                Ok(())
+            },
+        )?;
+        self.quote(id)
+    }
+
+    /// Counts a reminder sent about a pending quote; `until` moves its answer date. A quote
+    /// already past its date keeps the flag that says so. Returns the number of reminders.
+    pub fn nudge_quote(&mut self, id: i64, until: Option<NaiveDate>, today: NaiveDate) -> Result<u32> {
+        let q = self.quote(id)?;
+        if q.status != QuoteStatus::Pending {
+            return Err(Error::Invalid(crate::error::Msg {
+                key: T::ErrQuoteAnswered,
+                args: vec![
+                    crate::error::Arg::Text(id.to_string()),
+                    crate::error::Arg::Key(q.status.label_key()),
+                ],
+            }));
+        }
+        if until.is_some_and(|u| u < q.sent_on) {
+            return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
+        }
+        self.write(
+            |l| tf(l, T::UndoNudgeQuote, &[&q.client]),
+            |tx| {
+                if rules::is_late(q.answer_by, today) {
+                    super::flags::raise(
+                        tx,
+                        q.client_id,
+                        crate::domain::FlagKind::QuoteUnanswered,
+                        rules::first_late_day(q.answer_by),
+                        &format!("quote:{id}"),
+                        &format!("{:.2}", q.amount),
+                    )?;
+                }
+                tx.execute(
+                    "UPDATE quotes SET nudges = nudges + 1, last_nudge = ?1, answer_by = coalesce(?2, answer_by),
+                     snoozed_until = NULL WHERE id = ?3",
+                    params![day(today), until.map(day), id],
+                )?;
+                Ok(q.nudges + 1)
+            },
+        )
     }
 
     /// The client answered the quote.
@@ -122,14 +249,22 @@ impl Store {
         )
     }
 
-    pub fn add_meeting(&mut self, client_id: i64, at: NaiveDateTime, kind: MeetingKind) -> Result<i64> {
+    /// Schedules a meeting; `length_min` is how long it is planned to last.
+    pub fn add_meeting(
+        &mut self,
+        client_id: i64,
+        at: NaiveDateTime,
+        kind: MeetingKind,
+        length_min: Option<u32>,
+    ) -> Result<i64> {
         let c = self.client(client_id)?;
+        let length_min = check_length(length_min)?;
         self.write(
             |l| tf(l, T::UndoAddMeeting, &[&c.name]),
             |tx| {
                 tx.execute(
-                    "INSERT INTO meetings(client_id, kind, at) VALUES (?1, ?2, ?3)",
-                    params![client_id, kind.key(), super::stamp(at)],
+                    "INSERT INTO meetings(client_id, kind, at, length_min) VALUES (?1, ?2, ?3, ?4)",
+                    params![client_id, kind.key(), super::stamp(at), length_min],
                 )?;
                 Ok(tx.last_insert_rowid())
             },
@@ -151,6 +286,40 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Meetings, latest first, of one client or all.
+    pub fn list_meetings(&self, client_id: Option<i64>) -> Result<Vec<Meeting>> {
+        let mut q = self.conn.prepare_cached(&format!(
+            "{MEETING_SELECT} WHERE (?1 IS NULL OR m.client_id = ?1) ORDER BY m.at DESC, m.id DESC"
+        ))?;
+        let rows = q.query_map([client_id], meeting_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Reschedules or corrects a meeting. The attendance and the flags it raised stay.
+    pub fn edit_meeting(&mut self, id: i64, e: MeetingEdit) -> Result<Meeting> {
+        let m = self.meeting(id)?;
+        let at = e.at.unwrap_or(m.at);
+        let kind = e.kind.unwrap_or(m.kind);
+        let length_min = match e.length_min {
+            Some(l) => check_length(l)?,
+            None => m.length_min,
+        };
+        self.write(
+            |l| tf(l, T::UndoEditMeeting, &[&m.client]),
+            |tx| {
+                tx.execute(
+                    "UPDATE meetings SET at = ?1, kind = ?2, length_min = ?3 WHERE id = ?4",
+                    params![super::stamp(at), kind.key(), length_min, id],
+                )?;
+                if holds_review(kind, m.attendance) {
+                    super::clients::record_weekly_review(tx, m.client_id, at.date(), false)?;
+                }
+                Ok(())
+            },
+        )?;
+        self.meeting(id)
+    }
+
     /// Records how the client turned up. A no-show or lateness raises its flag, dated the
     /// meeting's day; correcting the attendance replaces the flag it raised.
     pub fn record_attendance(&mut self, id: i64, a: Attendance, late_minutes: Option<u32>) -> Result<()> {
@@ -167,6 +336,9 @@ impl Store {
                 )?;
                 let source = format!("meeting:{id}");
                 tx.execute("DELETE FROM flags WHERE source_ref = ?1 AND source = 'auto'", [&source])?;
+                if holds_review(m.kind, a) {
+                    super::clients::record_weekly_review(tx, m.client_id, m.at.date(), false)?;
+                }
                 if let Some(kind) = rules::attendance_flag(a) {
                     let note = match late_minutes {
                         Some(n) => format!("{} {} ({n} min)", m.kind.key(), super::stamp(m.at)),

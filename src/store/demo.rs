@@ -215,7 +215,7 @@ impl Store {
         self.nudge(RequestKind::Material, m, None, d(-2))?;
         let t = task(self, lumen, w.price_list, Some(5), ChannelKind::Email, -2, 60)?;
         self.ask(t, RequestKind::Material, w.spreadsheet, d(1), d(-1))?;
-        self.add_meeting(lumen, at(-1, 16), MeetingKind::Other)?;
+        self.add_meeting(lumen, at(-1, 16), MeetingKind::Other, None)?;
 
         // A healthy retainer: on time, clear, weekly review today.
         let bloom = self.add_client(
@@ -244,7 +244,7 @@ impl Store {
         let t = task(self, bloom, w.valentine, Some(6), ChannelKind::Whatsapp, -4, 90)?;
         self.set_task_status(t, TaskStatus::Delivered, d(-1))?;
         self.ask(t, RequestKind::Feedback, "", d(1), d(-1))?;
-        self.add_meeting(bloom, at(0, 11), MeetingKind::Review)?;
+        self.add_meeting(bloom, at(0, 11), MeetingKind::Review, None)?;
 
         // A prospect who missed the discovery meeting and left the quote unanswered.
         let north = self.add_client(
@@ -257,7 +257,7 @@ impl Store {
             },
             d(-20),
         )?;
-        let meet = self.add_meeting(north, at(-12, 10), MeetingKind::Discovery)?;
+        let meet = self.add_meeting(north, at(-12, 10), MeetingKind::Discovery, None)?;
         self.record_attendance(meet, Attendance::NoShow, None)?;
         self.add_flag(north, FlagKind::UnsureWhatToDelegate, d(-9), w.north_flag)?;
         self.add_quote(
@@ -267,6 +267,7 @@ impl Store {
                 prep_min: 90,
                 sent_on: d(-9),
                 answer_by: Some(d(-2)),
+                description: "Monthly bookkeeping and inbox triage".into(),
             },
             7,
         )?;

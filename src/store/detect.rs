@@ -67,13 +67,9 @@ pub(super) const SCATTERED: &str = "SELECT client_id, via FROM tasks
 pub(super) const RATED_CLIENTS: &str =
     "SELECT id, rate FROM clients WHERE rate IS NOT NULL AND status IN ('active', 'paused')";
 
-pub(super) const WEEKLY_CLIENTS: &str = "SELECT c.id, c.review_day, c.created_on, c.review_snoozed_until FROM clients c
-         WHERE c.status = 'active' AND c.review_day IS NOT NULL";
-
-pub(super) const WEEKLY_HELD: &str =
-    "SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2)";
-
-pub(super) const FLAGGED: &str = "SELECT EXISTS (SELECT 1 FROM flags WHERE source_ref = ?1)";
+/// Weekly reviews recorded as missed by the client whose flag is not there (an import).
+pub(super) const WEEKLY_MISSED: &str = "SELECT w.client_id, w.on_date FROM weekly_reviews w INDEXED BY weekly_missed
+         WHERE w.missed = 1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'weekly:' || w.client_id || ':' || w.on_date)";
 
 pub(super) const BILLED: &str = "SELECT client_id, coalesce(estimate_min, 0) FROM tasks INDEXED BY tasks_finished
          WHERE status IN ('delivered', 'done') AND coalesce(delivered_on, closed_on, created_on) >= ?1";
@@ -332,39 +328,21 @@ fn underpaying(tx: &Transaction, today: NaiveDate, min_rate: f64, out: &mut Vec<
     Ok(())
 }
 
-fn missed_weekly_reviews(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
-    let mut q = tx.prepare_cached(WEEKLY_CLIENTS)?;
-    let rows = q.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            super::opt_date(r.get(3)?),
-        ))
-    })?;
-    let mut held = tx.prepare_cached(WEEKLY_HELD)?;
-    let mut flagged = tx.prepare_cached(FLAGGED)?;
+/// A weekly review raises `no_feedback` only when recorded as missed by the client; the
+/// command that records it raises the flag, and this pass catches records that arrived another
+/// way. A review nobody recorded raises nothing: it stays in the daily review.
+fn missed_weekly_reviews(tx: &Transaction, _today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+    let mut q = tx.prepare_cached(WEEKLY_MISSED)?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
-        let (client_id, wd, created, snoozed) = row?;
-        let Some(wd) = dates::parse_weekday(&wd) else { continue };
-        let prev = rules::previous_weekday(wd, today);
-        // Put off to a later day that has not passed yet: not missed (yet).
-        let put_off = snoozed.is_some_and(|s| s > prev && s >= today);
-        if prev < date(created) || put_off {
-            continue;
-        }
-        let source_ref = format!("weekly:{client_id}:{}", day(prev));
-        let was_held: bool = held.query_row(params![client_id, day(prev)], |r| r.get(0))?;
-        let was_flagged: bool = flagged.query_row([&source_ref], |r| r.get(0))?;
-        if !was_held && !was_flagged {
-            out.push(Candidate {
-                client_id,
-                kind: FlagKind::NoFeedback,
-                at: rules::first_late_day(prev),
-                source_ref,
-                note: day(prev),
-            });
-        }
+        let (client_id, on) = row?;
+        out.push(Candidate {
+            client_id,
+            kind: FlagKind::NoFeedback,
+            at: date(on.clone()),
+            source_ref: format!("weekly:{client_id}:{on}"),
+            note: on,
+        });
     }
     Ok(())
 }

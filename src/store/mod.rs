@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{Lang, T};
 
 pub use clients::{ClientFields, ClientSummary};
-pub use deals::NewQuote;
+pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use tasks::{TaskFields, TaskFilter};
@@ -214,7 +214,7 @@ impl Store {
             ("tick: billed", detect::BILLED),
             ("tick: unbilled", detect::UNBILLED),
             ("tick: rated clients", detect::RATED_CLIENTS),
-            ("tick: weekly", detect::WEEKLY_CLIENTS),
+            ("tick: weekly", detect::WEEKLY_MISSED),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {

@@ -47,7 +47,8 @@ pub(super) const MEETING_ROWS: &str = concat!(
     not_snoozed!()
 );
 
-pub(super) const WEEKLY_ROWS: &str = "SELECT c.id, c.name, c.review_day, c.review_snoozed_until FROM clients c
+pub(super) const WEEKLY_ROWS: &str =
+    "SELECT c.id, c.name, c.review_day, c.review_snoozed_until, c.created_on FROM clients c
      WHERE c.status = 'active' AND c.review_day IS NOT NULL";
 
 impl Store {
@@ -155,22 +156,20 @@ impl Store {
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 opt_date(r.get(3)?),
+                date(r.get(4)?),
             ))
         })?;
         for row in rows {
-            let (id, name, wd, snoozed) = row?;
+            let (id, name, wd, snoozed, created) = row?;
             let Some(wd) = dates::parse_weekday(&wd) else { continue };
             let due = if today.weekday() == wd {
                 today
             } else {
                 crate::domain::rules::previous_weekday(wd, today)
             };
-            // Shown on its day unless snoozed; a snoozed review shows again on the snooze date.
-            let visible = if due == today {
-                snoozed.is_none_or(|s| s <= today)
-            } else {
-                snoozed == Some(today)
-            };
+            // The latest review that came due stays until it is recorded (held, or missed by
+            // the client), with its days late; a snooze hides it until the snooze date.
+            let visible = due >= created && snoozed.is_none_or(|s| s <= today);
             if !visible || held.query_row(params![id, day(due)], |r| r.get::<_, bool>(0))? {
                 continue;
             }

@@ -327,6 +327,17 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX undo_log_step ON undo_log(step);
     "#,
+    // Quotes gain a description and reminders; meetings a length; a weekly review can be
+    // recorded as missed by the client. Old undo images would no longer match the tables.
+    r#"
+    ALTER TABLE quotes ADD COLUMN description TEXT NOT NULL DEFAULT '';
+    ALTER TABLE quotes ADD COLUMN nudges INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE quotes ADD COLUMN last_nudge TEXT;
+    ALTER TABLE meetings ADD COLUMN length_min INTEGER;
+    ALTER TABLE weekly_reviews ADD COLUMN missed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX weekly_missed ON weekly_reviews(client_id, on_date) WHERE missed = 1;
+    DELETE FROM undo_steps;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

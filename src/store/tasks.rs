@@ -17,6 +17,8 @@ pub struct TaskFields {
     pub due: Option<Option<NaiveDate>>,
     pub via: Option<Option<ChannelKind>>,
     pub estimate_min: Option<Option<u32>>,
+    /// Moves the task to another client (edits only).
+    pub client_id: Option<i64>,
 }
 
 /// Which tasks a list shows.
@@ -141,9 +143,15 @@ impl Store {
     pub fn edit_task(&mut self, id: i64, fields: TaskFields) -> Result<()> {
         let f = fields.validated()?;
         let t = self.task(id)?;
+        if let Some(c) = f.client_id {
+            self.client(c)?;
+        }
         self.write(
             |l| tf(l, T::UndoEditTask, &[&t.title]),
             |tx| {
+                if let Some(c) = f.client_id {
+                    tx.execute("UPDATE tasks SET client_id = ?1 WHERE id = ?2", params![c, id])?;
+                }
                 if let Some(v) = &f.title {
                     tx.execute("UPDATE tasks SET title = ?1 WHERE id = ?2", params![v, id])?;
                 }

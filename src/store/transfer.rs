@@ -159,6 +159,9 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("status", Rule::Key(quote_status), REQ),
             ("answered_on", Rule::Date, OPT),
             ("snoozed_until", Rule::Date, OPT),
+            ("description", Rule::Text, OPT),
+            ("nudges", Rule::Int(0, 10_000), OPT),
+            ("last_nudge", Rule::Date, OPT),
         ],
     ),
     (
@@ -172,6 +175,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("attendance", Rule::Key(attendance), REQ),
             ("late_minutes", Rule::Int(0, 1_440), OPT),
             ("snoozed_until", Rule::Date, OPT),
+            ("length_min", Rule::Int(1, 1_440), OPT),
         ],
     ),
     (
@@ -196,6 +200,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("uuid", Rule::Uuid, OPT),
             ("client_id", Rule::Ref("clients"), REQ),
             ("on_date", Rule::Date, REQ),
+            ("missed", Rule::Bool, OPT),
         ],
     ),
 ];

@@ -595,6 +595,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     FormKind::EditTask(_) => Some(field!(5, TaskStatus::parse(&v(form, 5)))),
                     _ => None,
                 },
+                ..Default::default()
             };
             let title = crate::domain::text::clean_line(&v(form, 0));
             match form.kind {
@@ -627,6 +628,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
                 sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),
                 answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),
+                description: String::new(),
             };
             field!(3, store.add_quote(client, q, app.config.quote_answer_days));
             T::NoticeQuoteAdded.text(l).to_string()
@@ -634,7 +636,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         FormKind::Meeting(client) => {
             let at = field!(0, dates::parse_when(&v(form, 0), now));
             let kind = field!(1, MeetingKind::parse(&v(form, 1)));
-            field!(0, store.add_meeting(client, at, kind));
+            field!(0, store.add_meeting(client, at, kind, None));
             T::NoticeMeetingAdded.text(l).to_string()
         }
         FormKind::Flag(client, kind) => {
