@@ -74,8 +74,8 @@ fn client_form_fields(c: Option<&crate::domain::Client>) -> Vec<Field> {
         Field::new(T::HTool, FieldKind::Text, c.map(|c| c.tool.clone()).unwrap_or_default()),
         Field::new(
             T::HNotes,
-            FieldKind::Text,
-            c.map(|c| c.notes.replace('\n', " ")).unwrap_or_default(),
+            FieldKind::Multi,
+            c.map(|c| c.notes.clone()).unwrap_or_default(),
         ),
     ]
 }
@@ -106,8 +106,8 @@ fn task_form_fields(t: Option<&crate::domain::Task>) -> Vec<Field> {
         ),
         Field::new(
             T::FieldSpec,
-            FieldKind::Text,
-            t.map(|t| t.spec.replace('\n', " ")).unwrap_or_default(),
+            FieldKind::Multi,
+            t.map(|t| t.spec.clone()).unwrap_or_default(),
         ),
     ];
     if let Some(t) = t {
@@ -655,7 +655,7 @@ fn select_client(app: &mut App, store: &Store, id: i64) -> Result<()> {
     app.reload(store)?;
     if let Some(pos) = app.client_rows.iter().position(|&i| app.clients[i].client.id == id) {
         app.client_sel = pos + 1;
-        app.reload_selection(store)?;
+        app.client_changed(store)?;
     }
     Ok(())
 }

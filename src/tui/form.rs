@@ -1,7 +1,8 @@
 //! Modal forms: labelled single-line fields, inline errors, and nothing typed is ever lost on
 //! a failed save. Turning the text into records happens in `update`, where effects live.
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{TextArea, WrapMode};
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
@@ -17,6 +18,8 @@ pub enum FieldKind {
     Amount,
     Weekday,
     Channels,
+    /// Long text that keeps its line breaks (a task's spec, a client's notes).
+    Multi,
     /// One of a few keys, cycled with ← →.
     Choice(&'static [&'static str]),
 }
@@ -25,22 +28,53 @@ pub enum FieldKind {
 pub struct Field {
     pub label: T,
     pub kind: FieldKind,
+    /// The value (of a multi-line field too: its lines joined by `\n`).
     pub input: Input,
+    /// The editor of a multi-line field.
+    pub area: Option<Box<TextArea<'static>>>,
     pub error: Option<String>,
 }
 
+/// Rows of text a multi-line field shows in a form.
+pub const MULTI_ROWS: u16 = 3;
+
 impl Field {
     pub fn new(label: T, kind: FieldKind, value: impl Into<String>) -> Field {
+        let value = value.into();
+        let area = (kind == FieldKind::Multi).then(|| Box::new(text_area(&value)));
         Field {
             label,
             kind,
-            input: Input::new(value.into()),
+            input: Input::new(value),
+            area,
             error: None,
         }
     }
 
     pub fn value(&self) -> &str {
         self.input.value()
+    }
+
+    /// Replaces a multi-line field's text (after the external editor), cursor at the end.
+    pub fn set_text(&mut self, text: &str) {
+        let text = text.trim_end_matches('\n');
+        if self.kind == FieldKind::Multi {
+            let mut a = text_area(text);
+            a.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            a.move_cursor(ratatui_textarea::CursorMove::End);
+            self.area = Some(Box::new(a));
+        }
+        self.input = Input::new(text.to_string());
+        self.error = None;
+    }
+
+    /// Rows the field takes in a form (without the hint or error line under it).
+    pub fn rows(&self) -> u16 {
+        if self.kind == FieldKind::Multi {
+            MULTI_ROWS
+        } else {
+            1
+        }
     }
 
     /// What the field accepts, shown beside it.
@@ -52,9 +86,17 @@ impl Field {
             FieldKind::Weekday => T::HintWeekday.text(lang).into(),
             FieldKind::Channels => T::HintChannels.text(lang).into(),
             FieldKind::Choice(options) => format!("← → {}", options.join(" · ")),
+            FieldKind::Multi => T::HintMulti.text(lang).into(),
             FieldKind::Text | FieldKind::Amount => String::new(),
         }
     }
+}
+
+fn text_area(value: &str) -> TextArea<'static> {
+    let mut a = TextArea::new(value.split('\n').map(str::to_string).collect());
+    a.set_wrap_mode(WrapMode::WordOrGlyph);
+    a.set_cursor_line_style(ratatui::style::Style::new());
+    a
 }
 
 /// What a form saves.
@@ -87,6 +129,8 @@ pub enum FormAction {
     Continue,
     Submit,
     Cancel,
+    /// Open the external editor on the focused multi-line field.
+    EditExternally,
 }
 
 impl Form {
@@ -118,6 +162,33 @@ impl Form {
 
     pub fn key(&mut self, key: KeyEvent) -> FormAction {
         let n = self.fields.len().max(1);
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        if let Some(field) = self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Multi) {
+            let newline = (ctrl && key.code == KeyCode::Char('j')) || (alt && key.code == KeyCode::Enter);
+            if ctrl && key.code == KeyCode::Char('e') {
+                return FormAction::EditExternally;
+            }
+            let passes = newline
+                || !matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab
+                ) && !(matches!(key.code, KeyCode::Up) && field.area.as_ref().is_some_and(|a| a.cursor().0 == 0))
+                    && !(matches!(key.code, KeyCode::Down)
+                        && field.area.as_ref().is_some_and(|a| a.cursor().0 + 1 >= a.lines().len()));
+            if passes {
+                if let Some(a) = field.area.as_mut() {
+                    if newline {
+                        a.insert_newline();
+                    } else {
+                        a.input(key);
+                    }
+                    field.input = Input::new(a.lines().join("\n"));
+                    field.error = None;
+                }
+                return FormAction::Continue;
+            }
+        }
         match key.code {
             KeyCode::Esc => return FormAction::Cancel,
             KeyCode::Enter => return FormAction::Submit,

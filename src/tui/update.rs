@@ -19,8 +19,13 @@ use crate::store::{DetectReport, Store};
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
-    Tick { report: DetectReport, now: NaiveDateTime },
+    Tick {
+        report: DetectReport,
+        now: NaiveDateTime,
+    },
     TickFailed(String),
+    /// The external editor closed: the text it left, or why it could not run.
+    Edited(std::result::Result<String, String>),
 }
 
 pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
@@ -35,6 +40,10 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
             Ok(())
         }
         Msg::Key(k) => key(app, k, store),
+        Msg::Edited(r) => {
+            edited(app, r);
+            Ok(())
+        }
     };
     if let Err(e) = result {
         app.error(e.localized(app.lang));
@@ -89,9 +98,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::PrevPane => app.focus = app.focus.prev(),
         Intent::Move(m) => {
             if app.move_selection(m) {
-                app.tasks.selected = 0;
-                app.flag_sel = 0;
-                app.reload_selection(store)?;
+                app.client_changed(store)?;
             } else if app.view == View::Desk && app.focus == Pane::Tasks {
                 app.load_task_window(store, false)?;
             }
@@ -158,6 +165,10 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     match popup {
         Popup::Form(mut form) => match form.key(k) {
             FormAction::Continue => app.popup = Some(Popup::Form(form)),
+            FormAction::EditExternally => {
+                app.external_edit = Some(form.value(form.focus).to_string());
+                app.popup = Some(Popup::Form(form));
+            }
             FormAction::Cancel => {}
             FormAction::Submit => {
                 form.clear_errors();
@@ -224,6 +235,21 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
+/// The text back from the external editor goes into the focused long-text field.
+fn edited(app: &mut App, r: std::result::Result<String, String>) {
+    match r {
+        Ok(text) => {
+            if let Some(Popup::Form(form)) = app.popup.as_mut() {
+                let focus = form.focus;
+                if let Some(field) = form.fields.get_mut(focus) {
+                    field.set_text(&text);
+                }
+            }
+        }
+        Err(e) => app.error(tf(app.lang, T::ErrEditor, &[&e])),
+    }
+}
+
 fn focused_filter(app: &mut App) -> &mut Option<Filter> {
     match (app.view, app.focus) {
         (View::Review, _) => &mut app.review_filter,
@@ -250,15 +276,51 @@ fn open_filter(app: &mut App) {
     }
 }
 
-/// Esc closes the focused list's filter; returns whether there was one.
+/// Esc closes the focused list's filter; returns whether there was one. The selection stays
+/// on the record it was on.
 fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
     if app.view == View::Desk && app.focus == Pane::Flags {
         return Ok(false);
     }
+    let task = app.tasks.selected_id();
+    let review = app.review_item().map(|r| (r.kind, r.id));
     if focused_filter(app).take().is_none() {
         return Ok(false);
     }
-    apply_filter(app, store)?;
+    match (app.view, app.focus) {
+        (View::Review, _) => {
+            app.refilter_review();
+            if let Some(p) = app
+                .review_rows
+                .iter()
+                .position(|&i| Some((app.review[i].kind, app.review[i].id)) == review)
+            {
+                app.review_sel = p;
+            }
+        }
+        (View::Desk, Pane::Tasks) => {
+            app.tasks.all.clear();
+            app.tasks.ids = store.task_ids(app.client().map(|c| c.client.id))?;
+            app.tasks.selected = task
+                .and_then(|id| app.tasks.ids.iter().position(|&x| x == id))
+                .unwrap_or(0);
+            app.reload_selection(store)?;
+        }
+        _ => {
+            let before = app.client().map(|c| c.client.id);
+            app.refilter_clients();
+            if let Some(p) = app
+                .client_rows
+                .iter()
+                .position(|&i| Some(app.clients[i].client.id) == before)
+            {
+                app.client_sel = p + 1;
+            }
+            if app.client().map(|c| c.client.id) != before {
+                app.client_changed(store)?;
+            }
+        }
+    }
     Ok(true)
 }
 
@@ -282,29 +344,28 @@ fn filter_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
+/// The query changed: the focused list shows its matches, best first, and the selection
+/// moves to the best one.
 fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
     match (app.view, app.focus) {
-        (View::Review, _) => app.refilter_review(),
+        (View::Review, _) => {
+            app.refilter_review();
+            app.review_sel = 0;
+        }
         (View::Desk, Pane::Tasks) => {
-            if app.tasks.filter.is_some() && app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {
+            if app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {
                 app.reload_selection(store)?;
-            } else if app.tasks.filter.is_some() {
-                app.refilter_tasks();
             } else {
-                app.tasks.all.clear();
-                app.reload_selection(store)?;
+                app.refilter_tasks();
             }
+            app.tasks.selected = 0;
         }
         _ => {
             let before = app.client().map(|c| c.client.id);
             app.refilter_clients();
-            app.client_sel = if app.client_rows.is_empty() {
-                0
-            } else {
-                app.client_sel.max(1)
-            };
+            app.client_sel = if app.client_rows.is_empty() { 0 } else { 1 };
             if app.client().map(|c| c.client.id) != before {
-                app.reload_selection(store)?;
+                app.client_changed(store)?;
             }
         }
     }
