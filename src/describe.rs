@@ -52,7 +52,12 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         if n == 0 {
             String::new()
         } else {
-            format!(" · {}", tf(l, T::ShortNudges, &[&n]))
+            let text = if n == 1 {
+                T::ShortNudgeOne.text(l).to_string()
+            } else {
+                tf(l, T::ShortNudges, &[&n])
+            };
+            format!(" · {text}")
         }
     };
     match it.kind {

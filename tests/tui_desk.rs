@@ -284,3 +284,124 @@ fn forms_scroll_at_the_minimum_size_to_keep_the_focused_field_shown() {
     let screen = d.text(60, 15);
     assert!(screen.contains("name"), "{screen}");
 }
+
+// ---- 3. counts and overview -----------------------------------------------------------------
+
+#[test]
+fn delivered_tasks_are_counted_apart_and_all_clients_ranks_every_client() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    let id = d.app.client().unwrap().client.id;
+    let (open, delivered) = d.app.counts_of(id);
+    assert!(delivered >= 3, "{open} {delivered}");
+    let screen = d.text(80, 24);
+    assert!(screen.contains(&format!("{open} ✓{delivered}")), "{screen}");
+    // The score reads with the digits that decide the verdict.
+    let score = d.app.assessment.as_ref().unwrap().score;
+    assert!(screen.contains(&format!("score {score:.2}")), "{screen}");
+
+    d.key(KeyCode::Char('g'));
+    let ranked: Vec<f64> = d.app.ranking().iter().map(|c| c.score).collect();
+    assert_eq!(ranked.len(), d.app.clients.len());
+    assert!(ranked.windows(2).all(|w| w[0] >= w[1]), "{ranked:?}");
+    let screen = d.text(120, 35);
+    assert!(screen.contains("Clients by score, worst first"), "{screen}");
+    for c in &d.app.clients {
+        assert!(
+            screen.matches(c.client.name.as_str()).count() >= 2,
+            "{} in the ranking",
+            c.client.name
+        );
+    }
+    insta::assert_snapshot!("all_clients_ranking_120x35", screen);
+}
+
+#[test]
+fn verdicts_read_without_colour_and_the_help_has_a_legend() {
+    let mut d = desk_with(Lang::En, false);
+    d.select_client("Pixel & Pine Studio");
+    let screen = d.text(80, 24);
+    assert!(screen.contains("●t Pixel"), "{screen}");
+    d.keys("?");
+    let mut all = String::new();
+    for _ in 0..40 {
+        all.push_str(&d.text(80, 24));
+        d.key(KeyCode::Char('j'));
+    }
+    assert!(all.contains("Legend") && all.contains("h healthy"), "{all}");
+    assert!(all.contains("cancels") && !all.contains("canc…"), "never cut");
+    assert!(!all.contains("(review row: done)"), "d is listed once per place");
+}
+
+// ---- 4. the small things --------------------------------------------------------------------
+
+#[test]
+fn hints_fit_the_place_and_keep_their_help_key() {
+    let mut d = desk();
+    d.keys("2");
+    let t = d.screen(80, 24);
+    let last: String = {
+        let buf = t.backend().buffer();
+        (0..80).map(|x| buf[(x, 23)].symbol().to_string()).collect()
+    };
+    assert!(last.contains("? help"), "{last}");
+    // Hints and counts never touch.
+    assert!(!last.contains("help1") && !last.contains("filter1"), "{last}");
+
+    // The clients' filter counts what it shows.
+    let mut d = desk();
+    d.keys("/bloom");
+    assert!(d.text(80, 24).contains("Clients (1/6)"), "{}", d.text(80, 24));
+}
+
+#[test]
+fn an_empty_task_list_hints_for_the_focused_pane() {
+    let mut d = desk();
+    d.key(KeyCode::Char('a'));
+    for c in "Fresh Client".chars() {
+        d.key(KeyCode::Char(c));
+    }
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.client().unwrap().client.name, "Fresh Client");
+    assert!(d.text(80, 24).contains("Tab to the tasks pane"));
+    d.key(KeyCode::Tab);
+    assert!(d.text(80, 24).contains("press a to add one"));
+}
+
+#[test]
+fn q_closes_a_popup_and_esc_read_with_the_next_key_is_two_keys() {
+    let mut d = desk();
+    d.select_client("Bloom Florist").keys("f");
+    assert!(matches!(d.app.popup, Some(Popup::Picker(_))));
+    d.keys("q");
+    assert!(d.app.popup.is_none() && !d.app.quit);
+    d.keys("D");
+    d.keys("q");
+    assert!(d.app.popup.is_none() && !d.app.quit);
+    // Esc then j, arriving together as Alt-j: the filter closes, the selection moves.
+    d.keys("/bl");
+    let before = d.app.client_sel;
+    d.key_mod(KeyCode::Char('j'), KeyModifiers::ALT);
+    assert!(d.app.client_filter.is_none());
+    assert_eq!(d.app.client_sel, before + 1);
+}
+
+#[test]
+fn plurals_are_real_and_no_internal_reference_is_shown() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio").key(KeyCode::Tab);
+    d.keys("c");
+    let n = d.app.notice.as_ref().map(|x| x.text.clone()).unwrap_or_default();
+    assert!(!n.contains("(s)"), "{n}");
+    // A flag raised automatically shows where from in words, not its internal key.
+    d.key(KeyCode::Tab);
+    for _ in 0..d.app.flags.len() {
+        d.key(KeyCode::Enter);
+        let screen = d.text(120, 35);
+        assert!(!screen.contains("task:") && !screen.contains("weekly:"), "{screen}");
+        d.key(KeyCode::Esc).keys("j");
+    }
+    d.keys("2");
+    let screen = d.text(120, 35);
+    assert!(!screen.contains("nudge(s)") && !screen.contains("1 nudges"), "{screen}");
+}

@@ -820,12 +820,14 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 None => T::DOpen.text(l).to_string(),
             };
             lines.push(format!(
-                "  #{} {what}  {} → {}  {state}  ({} {})",
-                r.id,
+                "  {what}  {} → {}  {state}  ({})",
                 i18n::date(r.asked_on, today, l),
                 i18n::date(r.expected_by, today, l),
-                r.nudges,
-                T::DNudges.text(l)
+                if r.nudges == 1 {
+                    T::DNudgesOne.text(l).to_string()
+                } else {
+                    tf(l, T::DNudgesMany, &[&r.nudges])
+                }
             ));
         }
     }
@@ -848,11 +850,8 @@ fn flag_details(app: &App, store: &Store, id: i64) -> Result<Details> {
             l,
             T::FSource,
             match f.source {
-                FlagSource::Auto => format!(
-                    "{} ({})",
-                    T::SourceAuto.text(l),
-                    f.source_ref.clone().unwrap_or_default()
-                ),
+                // The internal reference it was raised from is never shown; the rule is, below.
+                FlagSource::Auto => T::SourceAuto.text(l).to_string(),
                 FlagSource::Manual => T::SourceManual.text(l).to_string(),
             },
         ),

@@ -99,7 +99,14 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, store: &mut Store, 
         if let Err(e) = terminal.draw(|f| ui::render(app, f)) {
             break Err(e.into());
         }
-        let Ok(msg) = rx.recv() else { break Ok(()) };
+        // Wake on the minute so the header clock never lags.
+        let now = chrono::Local::now().naive_local();
+        let to_minute = 60 - u64::from(chrono::Timelike::second(&now)).min(59);
+        let msg = match rx.recv_timeout(Duration::from_secs(to_minute)) {
+            Ok(m) => m,
+            Err(mpsc::RecvTimeoutError::Timeout) => Msg::Clock(chrono::Local::now().naive_local()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+        };
         update(app, msg, store);
         if let Some(text) = app.external_edit.take() {
             let result = edit_externally(terminal, &input, &text);

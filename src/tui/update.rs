@@ -1,7 +1,7 @@
 //! `update(app, msg, store)`: the one place the desk changes state or writes to the store.
 
 use chrono::{Duration, NaiveDateTime};
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::actions;
@@ -24,6 +24,8 @@ pub enum Msg {
         now: NaiveDateTime,
     },
     TickFailed(String),
+    /// The minute turned: the header clock moves on.
+    Clock(NaiveDateTime),
     /// The external editor closed: the text it left, or why it could not run.
     Edited(std::result::Result<String, String>),
 }
@@ -35,6 +37,12 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
             app.load_task_window(store, false)
         }
         Msg::Tick { report, now } => tick(app, report, now, store),
+        Msg::Clock(now) => {
+            if !app.fixed_clock {
+                app.now = now;
+            }
+            Ok(())
+        }
         Msg::TickFailed(e) => {
             app.error(e);
             Ok(())
@@ -76,6 +84,14 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         app.quit = true;
         return Ok(());
     }
+    // Esc followed quickly by a key arrives as Alt-key: it was meant as the two keys.
+    if let KeyCode::Char(c) = k.code {
+        if k.modifiers.contains(KeyModifiers::ALT) {
+            key(app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), store)?;
+            let mods = k.modifiers - KeyModifiers::ALT;
+            return key(app, KeyEvent::new(KeyCode::Char(c), mods), store);
+        }
+    }
     if app.popup.is_some() {
         return popup_key(app, k, store);
     }
@@ -113,7 +129,12 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::Clarify => {
             if let Some(t) = app.tasks.current().cloned() {
                 let n = store.clarify(t.id, today)?;
-                changed(app, store, tf(l, T::NoticeClarified, &[&t.title, &n]))?;
+                let notice = if n == 1 {
+                    tf(l, T::NoticeClarifiedOne, &[&t.title])
+                } else {
+                    tf(l, T::NoticeClarifiedMany, &[&t.title, &n])
+                };
+                changed(app, store, notice)?;
             }
         }
         Intent::Deliver => {
@@ -186,7 +207,7 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
             }
         },
         Popup::Picker(mut p) => match k.code {
-            KeyCode::Esc => {}
+            KeyCode::Esc | KeyCode::Char('q') => {}
             KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
                 p.selected = (p.selected + 1) % p.options.len().max(1);
                 app.popup = Some(Popup::Picker(p));
@@ -206,7 +227,7 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
             KeyCode::Char('s') | KeyCode::Char('S') if app.lang == crate::i18n::Lang::Es => {
                 actions::confirm(app, c.action, store)?
             }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') | KeyCode::Esc => {}
             _ => app.popup = Some(Popup::Confirm(c)),
         },
         Popup::Details(mut d) => match k.code {

@@ -304,16 +304,22 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let w = area.width as usize;
     let mut lines = Vec::new();
+    let verdict_w = app
+        .clients
+        .iter()
+        .map(|c| width::of(c.verdict.label(l)))
+        .max()
+        .unwrap_or(0);
     for s in app.ranking().into_iter().take(area.height as usize) {
         let dot = verdict_dot(app, s.verdict);
         let score = format!("{:>6.2} ", s.score);
         let verdict = s.verdict.label(l);
-        let name_w = w.saturating_sub(width::of(&dot) + width::of(&score) + width::of(verdict) + 1);
+        let name_w = w.saturating_sub(width::of(&dot) + width::of(&score) + verdict_w + 1);
         lines.push(Line::from(vec![
             Span::styled(dot, th.verdict(s.verdict)),
             Span::raw(width::pad(&s.client.name, name_w)),
             Span::raw(score),
-            Span::styled(format!("{verdict} "), th.verdict(s.verdict)),
+            Span::styled(format!("{} ", width::pad(verdict, verdict_w)), th.verdict(s.verdict)),
         ]));
     }
     if lines.is_empty() {

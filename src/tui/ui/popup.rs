@@ -273,19 +273,26 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     f.render_widget(b, r);
     let mut lines: Vec<Line> = Vec::new();
     let key_w = 16;
+    let text_w = (inner.width as usize).saturating_sub(key_w);
+    // Each entry whole: a text too long for the width wraps under itself, never cut.
+    let entry = |key: &str, text: &str, lines: &mut Vec<Line>| {
+        for (i, part) in wrap_words(text, text_w).into_iter().enumerate() {
+            let k = if i == 0 { key } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(width::pad(k, key_w), th.heading()),
+                Span::raw(part),
+            ]));
+        }
+    };
     for bind in BINDINGS.iter().filter(|b| !b.label.is_empty()) {
-        lines.push(Line::from(vec![
-            Span::styled(width::pad(bind.label, key_w), th.heading()),
-            Span::raw(width::truncate(
-                bind.help.text(l),
-                (inner.width as usize).saturating_sub(key_w),
-            )),
-        ]));
+        entry(bind.label, bind.help.text(l), &mut lines);
     }
-    lines.push(Line::from(vec![
-        Span::styled(width::pad(T::HelpFormsKeys.text(l), key_w), th.heading()),
-        Span::raw(T::HelpForms.text(l)),
-    ]));
+    entry(T::HelpFormsKeys.text(l), T::HelpForms.text(l), &mut lines);
+    entry("", T::HintMulti.text(l), &mut lines);
+    lines.push(Line::from(""));
+    entry(T::HelpLegend.text(l), T::HelpLegendDot.text(l), &mut lines);
+    entry("", T::HelpLegendLetters.text(l), &mut lines);
+    entry("", T::HelpLegendCounts.text(l), &mut lines);
     let body = inner.height.saturating_sub(1) as usize;
     let max_scroll = lines.len().saturating_sub(body);
     let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();
