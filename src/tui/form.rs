@@ -169,13 +169,17 @@ impl Form {
             if ctrl && key.code == KeyCode::Char('e') {
                 return FormAction::EditExternally;
             }
-            let passes = newline
-                || !matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab
-                ) && !(matches!(key.code, KeyCode::Up) && field.area.as_ref().is_some_and(|a| a.cursor().0 == 0))
-                    && !(matches!(key.code, KeyCode::Down)
-                        && field.area.as_ref().is_some_and(|a| a.cursor().0 + 1 >= a.lines().len()));
+            // Keys that leave the field: the form's own, and ↑ / ↓ past its first or last line.
+            let (row, last) = field
+                .area
+                .as_ref()
+                .map_or((0, 0), |a| (a.cursor().0, a.lines().len().saturating_sub(1)));
+            let leaves = matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab
+            ) || (key.code == KeyCode::Up && row == 0)
+                || (key.code == KeyCode::Down && row >= last);
+            let passes = newline || !leaves;
             if passes {
                 if let Some(a) = field.area.as_mut() {
                     if newline {

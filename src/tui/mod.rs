@@ -149,7 +149,10 @@ fn edit_externally(
     let result = run_editor(text);
     let back = crossterm::terminal::enable_raw_mode()
         .and_then(|_| crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen))
-        .and_then(|_| terminal.clear());
+        // A resize to the same size clears and redraws everything, without asking the
+        // terminal where its cursor is.
+        .and_then(|_| terminal.size())
+        .and_then(|size| terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)));
     input.parked.store(false, Ordering::SeqCst);
     input.paused.store(false, Ordering::SeqCst);
     back.map_err(|e| e.to_string())?;
