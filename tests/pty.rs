@@ -196,7 +196,7 @@ fn a_spanish_morning_at_the_desk_reads_as_spanish() {
     for _ in 0..20 {
         s.send("j");
     }
-    look(&s, "Esc cancelar");
+    look(&s, "Leyenda");
     s.send("\x1b");
     s.wait_gone("Teclas");
     s.send("q");

@@ -4,6 +4,7 @@
 mod clients;
 mod deals;
 pub mod demo;
+mod desk_queries;
 mod detect;
 pub mod doctor;
 mod flags;

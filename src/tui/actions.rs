@@ -70,8 +70,8 @@ fn client_form_fields(c: Option<&crate::domain::Client>, l: Lang) -> Vec<Field> 
         Field::new(T::HTool, FieldKind::Text, c.map(|c| c.tool.clone()).unwrap_or_default()),
         Field::new(
             T::HNotes,
-            FieldKind::Text,
-            c.map(|c| c.notes.replace('\n', " ")).unwrap_or_default(),
+            FieldKind::Multi,
+            c.map(|c| c.notes.clone()).unwrap_or_default(),
         ),
     ]
 }
@@ -104,8 +104,8 @@ fn task_form_fields(t: Option<&crate::domain::Task>, l: Lang) -> Vec<Field> {
         ),
         Field::new(
             T::FieldSpec,
-            FieldKind::Text,
-            t.map(|t| t.spec.replace('\n', " ")).unwrap_or_default(),
+            FieldKind::Multi,
+            t.map(|t| t.spec.clone()).unwrap_or_default(),
         ),
     ];
     if let Some(t) = t {
@@ -660,7 +660,7 @@ fn select_client(app: &mut App, store: &Store, id: i64) -> Result<()> {
     app.reload(store)?;
     if let Some(pos) = app.client_rows.iter().position(|&i| app.clients[i].client.id == id) {
         app.client_sel = pos + 1;
-        app.reload_selection(store)?;
+        app.client_changed(store)?;
     }
     Ok(())
 }
@@ -821,8 +821,7 @@ fn task_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 None => T::DOpen.text(l).to_string(),
             };
             lines.push(format!(
-                "  #{} {what}  {} → {}  {state}  ({})",
-                r.id,
+                "  {what}  {} → {}  {state}  ({})",
                 i18n::date(r.asked_on, today, l),
                 i18n::date(r.expected_by, today, l),
                 pl(l, P::Nudges, i64::from(r.nudges), &[])
@@ -848,6 +847,7 @@ fn flag_details(app: &App, store: &Store, id: i64) -> Result<Details> {
             l,
             T::FSource,
             match f.source {
+                // The internal reference it was raised from is never shown; the rule is, below.
                 FlagSource::Auto => T::SourceAuto.text(l).to_string(),
                 FlagSource::Manual => T::SourceManual.text(l).to_string(),
             },

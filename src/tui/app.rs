@@ -88,6 +88,32 @@ impl TaskList {
     pub fn current(&self) -> Option<&Task> {
         self.get(self.selected)
     }
+
+    /// The id of the selected task, loaded or not.
+    pub fn selected_id(&self) -> Option<i64> {
+        if self.filter.is_some() {
+            self.rows.get(self.selected).map(|t| t.id)
+        } else {
+            self.ids.get(self.selected).copied()
+        }
+    }
+
+    /// Forgets the rows (the scope changed: another client); the filter stays.
+    pub fn reset(&mut self) {
+        self.ids.clear();
+        self.rows.clear();
+        self.all.clear();
+        self.start = 0;
+        self.selected = 0;
+    }
+}
+
+/// Where a list's selection goes after its rows changed: onto the same record when it is
+/// still there, else onto the row now at the old position (the nearest one).
+pub fn follow(ids: impl Iterator<Item = i64>, keep: Option<i64>, old: usize, len: usize) -> usize {
+    keep.and_then(|id| ids.into_iter().position(|x| x == id))
+        .unwrap_or(old)
+        .min(len.saturating_sub(1))
 }
 
 pub struct App {
@@ -105,6 +131,8 @@ pub struct App {
     pub client_rows: Vec<usize>,
     pub client_sel: usize,
     pub client_filter: Option<Filter>,
+    /// Per client id: tasks to do, and delivered tasks waiting on the client's word.
+    pub task_counts: std::collections::HashMap<i64, (u32, u32)>,
     pub tasks: TaskList,
     /// The selected client's score explained, and all its flags (dismissed included).
     pub assessment: Option<Assessment>,
@@ -118,6 +146,8 @@ pub struct App {
     /// frame touches only the visible rows.
     pub review_widths: (usize, usize),
     pub popup: Option<Popup>,
+    /// Text to open in the external editor (`Ctrl-E` in a long-text field); the loop runs it.
+    pub external_edit: Option<String>,
     pub notice: Option<Notice>,
     pub counts: Counts,
     pub size: (u16, u16),
@@ -141,6 +171,7 @@ impl App {
             client_rows: Vec::new(),
             client_sel: 0,
             client_filter: None,
+            task_counts: Default::default(),
             tasks: TaskList::default(),
             assessment: None,
             flags: Vec::new(),
@@ -151,6 +182,7 @@ impl App {
             review_filter: None,
             review_widths: (12, 4),
             popup: None,
+            external_edit: None,
             notice: None,
             counts: Counts::default(),
             size: (80, 24),
@@ -214,12 +246,30 @@ impl App {
         self.notice = Some(Notice { text, error: true });
     }
 
+    /// A client's tasks to do and delivered ones, counted apart.
+    pub fn counts_of(&self, client_id: i64) -> (u32, u32) {
+        self.task_counts.get(&client_id).copied().unwrap_or((0, 0))
+    }
+
+    /// Every client, worst score first (the overview of "All clients").
+    pub fn ranking(&self) -> Vec<&ClientSummary> {
+        let mut all: Vec<&ClientSummary> = self.clients.iter().collect();
+        all.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(b.verdict.severity().cmp(&a.verdict.severity()))
+                .then(a.client.name.cmp(&b.client.name))
+        });
+        all
+    }
+
     // ---- loading what is visible -------------------------------------------------------
 
     /// Everything: clients and scores, the selected client's tasks and flags, the review.
     pub fn reload(&mut self, store: &Store) -> Result<()> {
         let keep = self.client().map(|c| c.client.id);
         self.clients = store.list_clients(None, &self.rules, self.today())?;
+        self.task_counts = store.open_and_delivered()?;
         self.refilter_clients();
         if let Some(id) = keep {
             if let Some(pos) = self.client_rows.iter().position(|&i| self.clients[i].client.id == id) {
@@ -241,12 +291,19 @@ impl App {
 
     /// The tasks and flags of the selected client (after the client selection moved).
     pub fn reload_selection(&mut self, store: &Store) -> Result<()> {
+        let keep_flag = self.flag().map(|f| f.id);
         if self.tasks.filter.is_some() {
             self.tasks.all = store.list_tasks(&self.task_filter())?;
             self.refilter_tasks();
         } else {
+            let keep = self.tasks.selected_id();
             self.tasks.ids = store.task_ids(self.client().map(|c| c.client.id))?;
-            self.tasks.selected = self.tasks.selected.min(self.tasks.ids.len().saturating_sub(1));
+            self.tasks.selected = follow(
+                self.tasks.ids.iter().copied(),
+                keep,
+                self.tasks.selected,
+                self.tasks.ids.len(),
+            );
             self.load_task_window(store, true)?;
         }
         match self.client().map(|c| c.client.id) {
@@ -263,8 +320,21 @@ impl App {
                 self.flags.clear();
             }
         }
-        self.flag_sel = self.flag_sel.min(self.flags.len().saturating_sub(1));
+        self.flag_sel = follow(
+            self.flags.iter().map(|f| f.id),
+            keep_flag,
+            self.flag_sel,
+            self.flags.len(),
+        );
         Ok(())
+    }
+
+    /// After the selected client changed: its tasks and flags from the top.
+    pub fn client_changed(&mut self, store: &Store) -> Result<()> {
+        self.tasks.reset();
+        self.flags.clear();
+        self.flag_sel = 0;
+        self.reload_selection(store)
     }
 
     fn task_filter(&self) -> TaskFilter {
@@ -295,6 +365,7 @@ impl App {
     }
 
     pub fn reload_review(&mut self, store: &Store) -> Result<()> {
+        let keep = self.review_item().map(|r| (r.kind, r.id));
         self.review = store.review(self.today())?;
         let l = self.lang;
         // Section labels are never cut: the column is as wide as the longest one present.
@@ -312,6 +383,15 @@ impl App {
             .unwrap_or(0);
         self.review_widths = (kind_w, late_w.max(4));
         self.refilter_review();
+        if let Some(key) = keep {
+            if let Some(p) = self
+                .review_rows
+                .iter()
+                .position(|&i| (self.review[i].kind, self.review[i].id) == key)
+            {
+                self.review_sel = p;
+            }
+        }
         Ok(())
     }
 
@@ -326,7 +406,9 @@ impl App {
         self.client_sel = self.client_sel.min(self.client_rows.len());
     }
 
+    /// Applies the task filter to the scope's tasks; the selection follows its record.
     pub fn refilter_tasks(&mut self) {
+        let keep = self.tasks.selected_id();
         if let Some(f) = &self.tasks.filter {
             let hay: Vec<String> = self
                 .tasks
@@ -334,10 +416,11 @@ impl App {
                 .iter()
                 .map(|t| format!("{} {}", t.title, t.client))
                 .collect();
-            let keep = f.matches(hay.iter().map(String::as_str));
-            self.tasks.rows = keep.iter().map(|&i| self.tasks.all[i].clone()).collect();
+            let keep_rows = f.matches(hay.iter().map(String::as_str));
+            let rows: Vec<Task> = keep_rows.iter().map(|&i| self.tasks.all[i].clone()).collect();
+            self.tasks.selected = follow(rows.iter().map(|t| t.id), keep, self.tasks.selected, rows.len());
+            self.tasks.rows = rows;
             self.tasks.start = 0;
-            self.tasks.selected = self.tasks.selected.min(self.tasks.rows.len().saturating_sub(1));
         }
     }
 

@@ -1,7 +1,8 @@
 //! Modal forms: labelled single-line fields, inline errors, and nothing typed is ever lost on
 //! a failed save. Turning the text into records happens in `update`, where effects live.
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{TextArea, WrapMode};
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
@@ -54,6 +55,8 @@ pub enum FieldKind {
     Amount,
     Weekday,
     Channels,
+    /// Long text that keeps its line breaks (a task's spec, a client's notes).
+    Multi,
     /// One of a few fixed values, cycled with ← →.
     Choice(Choices),
 }
@@ -62,18 +65,27 @@ pub enum FieldKind {
 pub struct Field {
     pub label: T,
     pub kind: FieldKind,
+    /// The value (of a multi-line field too: its lines joined by `\n`).
     pub input: Input,
+    /// The editor of a multi-line field.
+    pub area: Option<Box<TextArea<'static>>>,
     pub error: Option<String>,
     /// The most characters a paste may bring the field to: what the store accepts.
     pub max_chars: usize,
 }
 
+/// Rows of text a multi-line field shows in a form.
+pub const MULTI_ROWS: u16 = 3;
+
 impl Field {
     pub fn new(label: T, kind: FieldKind, value: impl Into<String>) -> Field {
+        let value = value.into();
+        let area = (kind == FieldKind::Multi).then(|| Box::new(text_area(&value)));
         Field {
             label,
             kind,
-            input: Input::new(value.into()),
+            input: Input::new(value),
+            area,
             error: None,
             max_chars: max_chars(label, kind),
         }
@@ -81,6 +93,28 @@ impl Field {
 
     pub fn value(&self) -> &str {
         self.input.value()
+    }
+
+    /// Replaces a multi-line field's text (after the external editor), cursor at the end.
+    pub fn set_text(&mut self, text: &str) {
+        let text = text.trim_end_matches('\n');
+        if self.kind == FieldKind::Multi {
+            let mut a = text_area(text);
+            a.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            a.move_cursor(ratatui_textarea::CursorMove::End);
+            self.area = Some(Box::new(a));
+        }
+        self.input = Input::new(text.to_string());
+        self.error = None;
+    }
+
+    /// Rows the field takes in a form (without the hint or error line under it).
+    pub fn rows(&self) -> u16 {
+        if self.kind == FieldKind::Multi {
+            MULTI_ROWS
+        } else {
+            1
+        }
     }
 
     /// What the field accepts, shown beside it.
@@ -95,6 +129,7 @@ impl Field {
                 "← → {}",
                 c.options(lang).iter().map(|(_, l)| *l).collect::<Vec<_>>().join(" · ")
             ),
+            FieldKind::Multi => T::HintMulti.text(lang).into(),
             FieldKind::Text | FieldKind::Amount => String::new(),
         }
     }
@@ -108,6 +143,7 @@ fn max_chars(label: T, kind: FieldKind) -> usize {
             T::HNotes | T::FieldNotes | T::FieldSpec | T::FieldNote => text::MAX_TEXT_CHARS,
             _ => text::MAX_NAME_CHARS,
         },
+        FieldKind::Multi => text::MAX_TEXT_CHARS,
         FieldKind::Channels => 2_000,
         _ => 100,
     }
@@ -152,6 +188,13 @@ pub fn insert_text(input: &Input, pasted: &str, max: usize) -> (Input, bool) {
     (Input::new(out).with_cursor(cursor + taken), cut)
 }
 
+fn text_area(value: &str) -> TextArea<'static> {
+    let mut a = TextArea::new(value.split('\n').map(str::to_string).collect());
+    a.set_wrap_mode(WrapMode::WordOrGlyph);
+    a.set_cursor_line_style(ratatui::style::Style::new());
+    a
+}
+
 /// What a form saves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
@@ -182,6 +225,8 @@ pub enum FormAction {
     Continue,
     Submit,
     Cancel,
+    /// Open the external editor on the focused multi-line field.
+    EditExternally,
 }
 
 impl Form {
@@ -219,6 +264,22 @@ impl Form {
         if let FieldKind::Choice(_) = field.kind {
             return Pasted::Ignored;
         }
+        if let Some(area) = field.area.as_mut() {
+            // Long text keeps the paste's line breaks; it goes in at the cursor, in one piece.
+            let lines = pasted.replace("\r\n", "\n").replace('\r', "\n");
+            let clean = text::terminal_text(&lines);
+            let room = field.max_chars.saturating_sub(field.input.value().chars().count());
+            let cut = clean.chars().count() > room;
+            let kept: String = clean.chars().take(room).collect();
+            area.insert_str(kept);
+            field.input = Input::new(area.lines().join("\n"));
+            field.error = None;
+            return if cut {
+                Pasted::Cut(field.max_chars)
+            } else {
+                Pasted::Whole
+            };
+        }
         let (input, cut) = insert_text(&field.input, pasted, field.max_chars);
         field.input = input;
         field.error = None;
@@ -231,6 +292,37 @@ impl Form {
 
     pub fn key(&mut self, key: KeyEvent) -> FormAction {
         let n = self.fields.len().max(1);
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        if let Some(field) = self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Multi) {
+            let newline = (ctrl && key.code == KeyCode::Char('j')) || (alt && key.code == KeyCode::Enter);
+            if ctrl && key.code == KeyCode::Char('e') {
+                return FormAction::EditExternally;
+            }
+            // Keys that leave the field: the form's own, and ↑ / ↓ past its first or last line.
+            let (row, last) = field
+                .area
+                .as_ref()
+                .map_or((0, 0), |a| (a.cursor().0, a.lines().len().saturating_sub(1)));
+            let leaves = matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab
+            ) || (key.code == KeyCode::Up && row == 0)
+                || (key.code == KeyCode::Down && row >= last);
+            let passes = newline || !leaves;
+            if passes {
+                if let Some(a) = field.area.as_mut() {
+                    if newline {
+                        a.insert_newline();
+                    } else {
+                        a.input(key);
+                    }
+                    field.input = Input::new(a.lines().join("\n"));
+                    field.error = None;
+                }
+                return FormAction::Continue;
+            }
+        }
         match key.code {
             KeyCode::Esc => return FormAction::Cancel,
             KeyCode::Enter => return FormAction::Submit,

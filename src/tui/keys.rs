@@ -179,7 +179,7 @@ pub static BINDINGS: &[Binding] = &[
     b!("c", Task, Intent::Clarify, KeyClarify, (KeyCode::Char('c'), NONE)),
     b!("v", Task, Intent::Deliver, KeyDeliver, (KeyCode::Char('v'), NONE)),
     b!("o", Task, Intent::Outcome, KeyOutcome, (KeyCode::Char('o'), NONE)),
-    b!("d", Task, Intent::TaskDone, KeyTaskDone, (KeyCode::Char('d'), NONE)),
+    b!("d", Task, Intent::TaskDone, KeyTaskDoneOnly, (KeyCode::Char('d'), NONE)),
     b!(
         "Q",
         Client,

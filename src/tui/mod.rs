@@ -11,7 +11,9 @@ pub mod tick;
 pub mod ui;
 pub mod update;
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEventKind};
 use ratatui::DefaultTerminal;
@@ -85,8 +87,22 @@ fn event_loop(
     rx: mpsc::Receiver<Msg>,
 ) -> Result<u8> {
     let input_tx = tx.clone();
-    // The one reader of terminal input. It is not joined: it ends with the process.
+    let input = InputGate::default();
+    let gate = input.clone();
+    // The one reader of terminal input. It is not joined: it ends with the process. It polls,
+    // so that it can stand aside while an external editor owns the terminal.
     std::thread::spawn(move || loop {
+        if gate.paused.load(Ordering::SeqCst) {
+            gate.parked.store(true, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        }
+        gate.parked.store(false, Ordering::SeqCst);
+        match event::poll(Duration::from_millis(50)) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(_) => return,
+        }
         let msg = match event::read() {
             Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => Msg::Key(k),
             Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
@@ -130,8 +146,19 @@ fn event_loop(
             }
             break Err(e.into());
         }
-        let Ok(msg) = rx.recv() else { break Ok(()) };
+        // Wake on the minute so the header clock never lags.
+        let now = chrono::Local::now().naive_local();
+        let to_minute = 60 - u64::from(chrono::Timelike::second(&now)).min(59);
+        let msg = match rx.recv_timeout(Duration::from_secs(to_minute)) {
+            Ok(m) => m,
+            Err(mpsc::RecvTimeoutError::Timeout) => Msg::Clock(chrono::Local::now().naive_local()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+        };
         handle(app, msg, store);
+        if let Some(text) = app.external_edit.take() {
+            let result = edit_externally(terminal, &input, &text);
+            update(app, Msg::Edited(result), store);
+        }
         // Coalesce what queued up meanwhile into one redraw.
         while !app.quit {
             match rx.try_recv() {
@@ -145,4 +172,77 @@ fn event_loop(
     };
     stop.stop();
     outcome.map(|()| status)
+}
+
+/// Lets the main loop take the terminal from the input reader (for an external editor).
+#[derive(Clone, Default)]
+struct InputGate {
+    paused: Arc<AtomicBool>,
+    parked: Arc<AtomicBool>,
+}
+
+/// `$VISUAL` / `$EDITOR` (else `vi`) on a private temporary file holding `text`: the terminal is
+/// left properly first and taken back after, whatever the editor did.
+fn edit_externally(
+    terminal: &mut DefaultTerminal,
+    input: &InputGate,
+    text: &str,
+) -> std::result::Result<String, String> {
+    input.paused.store(true, Ordering::SeqCst);
+    while !input.parked.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    ratatui::restore();
+    let result = run_editor(text);
+    let back = crossterm::terminal::enable_raw_mode()
+        .and_then(|_| crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen))
+        // A resize to the same size clears and redraws everything, without asking the
+        // terminal where its cursor is.
+        .and_then(|_| terminal.size())
+        .and_then(|size| terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)));
+    input.parked.store(false, Ordering::SeqCst);
+    input.paused.store(false, Ordering::SeqCst);
+    back.map_err(|e| e.to_string())?;
+    result
+}
+
+fn run_editor(text: &str) -> std::result::Result<String, String> {
+    use std::io::Write;
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let path = std::env::temp_dir().join(format!(
+        "vadesk-{}-{}.txt",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let written = opts
+        .open(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.write_all(b"\n")));
+    if let Err(e) = written {
+        return Err(e.to_string());
+    }
+    // Through the shell, as git does, so an editor given with its arguments ("code --wait") works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} \"$1\"", editor.to_string_lossy()))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(s) => Err(s.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
 }

@@ -1,7 +1,7 @@
 //! `update(app, msg, store)`: the one place the desk changes state or writes to the store.
 
 use chrono::{Duration, NaiveDateTime};
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::actions;
@@ -30,6 +30,10 @@ pub enum Msg {
     Signal(i32),
     /// The terminal went away.
     TerminalGone,
+    /// The minute turned: the header clock moves on.
+    Clock(NaiveDateTime),
+    /// The external editor closed: the text it left, or why it could not run.
+    Edited(std::result::Result<String, String>),
 }
 
 pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
@@ -39,12 +43,22 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
             app.load_task_window(store, false)
         }
         Msg::Tick { report, now } => tick(app, report, now, store),
+        Msg::Clock(now) => {
+            if !app.fixed_clock {
+                app.now = now;
+            }
+            Ok(())
+        }
         Msg::TickFailed(e) => {
             app.error(e);
             Ok(())
         }
         Msg::Key(k) => key(app, k, store),
         Msg::Paste(text) => paste(app, &text, store),
+        Msg::Edited(r) => {
+            edited(app, r);
+            Ok(())
+        }
         // Nothing half-typed is saved: the desk just ends.
         Msg::Signal(_) | Msg::TerminalGone => {
             app.quit = true;
@@ -87,6 +101,14 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         app.quit = true;
         return Ok(());
     }
+    // Esc followed quickly by a key arrives as Alt-key: it was meant as the two keys.
+    if let KeyCode::Char(c) = k.code {
+        if k.modifiers.contains(KeyModifiers::ALT) {
+            key(app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), store)?;
+            let mods = k.modifiers - KeyModifiers::ALT;
+            return key(app, KeyEvent::new(KeyCode::Char(c), mods), store);
+        }
+    }
     if app.popup.is_some() {
         return popup_key(app, k, store);
     }
@@ -109,9 +131,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::PrevPane => app.focus = app.focus.prev(),
         Intent::Move(m) => {
             if app.move_selection(m) {
-                app.tasks.selected = 0;
-                app.flag_sel = 0;
-                app.reload_selection(store)?;
+                app.client_changed(store)?;
             } else if app.view == View::Desk && app.focus == Pane::Tasks {
                 app.load_task_window(store, false)?;
             }
@@ -207,6 +227,10 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     match popup {
         Popup::Form(mut form) => match form.key(k) {
             FormAction::Continue => app.popup = Some(Popup::Form(form)),
+            FormAction::EditExternally => {
+                app.external_edit = Some(form.value(form.focus).to_string());
+                app.popup = Some(Popup::Form(form));
+            }
             FormAction::Cancel => {}
             FormAction::Submit => {
                 form.clear_errors();
@@ -224,7 +248,7 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
             }
         },
         Popup::Picker(mut p) => match k.code {
-            KeyCode::Esc => {}
+            KeyCode::Esc | KeyCode::Char('q') => {}
             KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
                 p.selected = (p.selected + 1) % p.options.len().max(1);
                 app.popup = Some(Popup::Picker(p));
@@ -244,7 +268,7 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
             KeyCode::Char('s') | KeyCode::Char('S') if app.lang == crate::i18n::Lang::Es => {
                 actions::confirm(app, c.action, store)?
             }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') | KeyCode::Esc => {}
             _ => app.popup = Some(Popup::Confirm(c)),
         },
         Popup::Details(mut d) => match k.code {
@@ -273,6 +297,21 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
+/// The text back from the external editor goes into the focused long-text field.
+fn edited(app: &mut App, r: std::result::Result<String, String>) {
+    match r {
+        Ok(text) => {
+            if let Some(Popup::Form(form)) = app.popup.as_mut() {
+                let focus = form.focus;
+                if let Some(field) = form.fields.get_mut(focus) {
+                    field.set_text(&text);
+                }
+            }
+        }
+        Err(e) => app.error(tf(app.lang, T::ErrEditor, &[&e])),
+    }
+}
+
 fn focused_filter(app: &mut App) -> &mut Option<Filter> {
     match (app.view, app.focus) {
         (View::Review, _) => &mut app.review_filter,
@@ -299,15 +338,51 @@ fn open_filter(app: &mut App) {
     }
 }
 
-/// Esc closes the focused list's filter; returns whether there was one.
+/// Esc closes the focused list's filter; returns whether there was one. The selection stays
+/// on the record it was on.
 fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
     if app.view == View::Desk && app.focus == Pane::Flags {
         return Ok(false);
     }
+    let task = app.tasks.selected_id();
+    let review = app.review_item().map(|r| (r.kind, r.id));
     if focused_filter(app).take().is_none() {
         return Ok(false);
     }
-    apply_filter(app, store)?;
+    match (app.view, app.focus) {
+        (View::Review, _) => {
+            app.refilter_review();
+            if let Some(p) = app
+                .review_rows
+                .iter()
+                .position(|&i| Some((app.review[i].kind, app.review[i].id)) == review)
+            {
+                app.review_sel = p;
+            }
+        }
+        (View::Desk, Pane::Tasks) => {
+            app.tasks.all.clear();
+            app.tasks.ids = store.task_ids(app.client().map(|c| c.client.id))?;
+            app.tasks.selected = task
+                .and_then(|id| app.tasks.ids.iter().position(|&x| x == id))
+                .unwrap_or(0);
+            app.reload_selection(store)?;
+        }
+        _ => {
+            let before = app.client().map(|c| c.client.id);
+            app.refilter_clients();
+            if let Some(p) = app
+                .client_rows
+                .iter()
+                .position(|&i| Some(app.clients[i].client.id) == before)
+            {
+                app.client_sel = p + 1;
+            }
+            if app.client().map(|c| c.client.id) != before {
+                app.client_changed(store)?;
+            }
+        }
+    }
     Ok(true)
 }
 
@@ -331,29 +406,28 @@ fn filter_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
+/// The query changed: the focused list shows its matches, best first, and the selection
+/// moves to the best one.
 fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
     match (app.view, app.focus) {
-        (View::Review, _) => app.refilter_review(),
+        (View::Review, _) => {
+            app.refilter_review();
+            app.review_sel = 0;
+        }
         (View::Desk, Pane::Tasks) => {
-            if app.tasks.filter.is_some() && app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {
+            if app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {
                 app.reload_selection(store)?;
-            } else if app.tasks.filter.is_some() {
-                app.refilter_tasks();
             } else {
-                app.tasks.all.clear();
-                app.reload_selection(store)?;
+                app.refilter_tasks();
             }
+            app.tasks.selected = 0;
         }
         _ => {
             let before = app.client().map(|c| c.client.id);
             app.refilter_clients();
-            app.client_sel = if app.client_rows.is_empty() {
-                0
-            } else {
-                app.client_sel.max(1)
-            };
+            app.client_sel = if app.client_rows.is_empty() { 0 } else { 1 };
             if app.client().map(|c| c.client.id) != before {
-                app.reload_selection(store)?;
+                app.client_changed(store)?;
             }
         }
     }

@@ -22,6 +22,11 @@ pub const WAIT: Duration = Duration::from_secs(20);
 
 impl Screen {
     pub fn open(d: &Desk, args: &[&str], cols: u16, rows: u16) -> Screen {
+        Screen::open_env(d, args, &[], cols, rows)
+    }
+
+    /// As `open`, with extra environment variables for the program.
+    pub fn open_env(d: &Desk, args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Screen {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -39,6 +44,9 @@ impl Screen {
         cmd.env("HOME", d.dir.path());
         cmd.env("XDG_CONFIG_HOME", d.dir.path().join("config"));
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));

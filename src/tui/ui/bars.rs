@@ -55,19 +55,37 @@ fn hints(app: &App) -> T {
     }
 }
 
+/// The hints that fit, always ending with the last one (`? help`).
+fn fit_hints(all: &str, max: usize) -> String {
+    let Some((rest, last)) = all.rsplit_once(" · ") else {
+        return width::fit_items(all, max);
+    };
+    if width::of(all) <= max {
+        return all.to_string();
+    }
+    let room = max.saturating_sub(width::of(last) + 3);
+    let head = width::fit_items(rest, room);
+    if head.trim().is_empty() {
+        width::fit_items(last, max)
+    } else {
+        format!("{} · {last}", head.trim_end())
+    }
+}
+
 pub fn status(app: &App, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
     let counts = counts_line(app);
     let late = app.counts.material_late + app.counts.feedback_overdue > 0;
     // The live counts matter more than the hints: they keep their room.
     let right_w = (width::of(&counts) as u16 + 2).min(area.width * 3 / 5);
-    let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)]).areas(area);
-    // Two columns of air between the hints or notice and the counts, so they never run together.
-    let room = (a.width as usize).saturating_sub(2);
+    // Two columns between the hints and the counts, so they never run together.
+    let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)])
+        .spacing(2)
+        .areas(area);
     let left = match &app.notice {
-        Some(n) if n.error => Span::styled(width::truncate_words(&n.text, room), th.error()),
-        Some(n) => Span::styled(width::truncate_words(&n.text, room), th.ok()),
-        None => Span::styled(width::fit_items(hints(app).text(app.lang), room), th.dim()),
+        Some(n) if n.error => Span::styled(width::truncate_words(&n.text, a.width as usize), th.error()),
+        Some(n) => Span::styled(width::truncate_words(&n.text, a.width as usize), th.ok()),
+        None => Span::styled(fit_hints(hints(app).text(app.lang), a.width as usize), th.dim()),
     };
     f.render_widget(Paragraph::new(Line::from(left)), a);
     let style = if late { th.late() } else { th.dim() };

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::page_start;
 use super::theme::Theme;
 use crate::domain::text::width;
-use crate::domain::{FlagSource, RequestKind, Task, TaskStatus};
+use crate::domain::{FlagSource, RequestKind, Task, TaskStatus, Verdict};
 use crate::i18n::{self, tf, T};
 use crate::tui::app::{App, Pane};
 use crate::tui::filter::Filter;
@@ -51,7 +51,17 @@ fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
 fn clients(app: &App, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
     let l = app.lang;
-    let title = format!("{} ({})", T::PaneClients.text(l), app.clients.len());
+    // While a filter narrows the list, the title counts what it shows.
+    let title = if app.client_filter.is_some() {
+        format!(
+            "{} ({}/{})",
+            T::PaneClients.text(l),
+            app.client_rows.len(),
+            app.clients.len()
+        )
+    } else {
+        format!("{} ({})", T::PaneClients.text(l), app.clients.len())
+    };
     let b = block(app, Pane::Clients, title, app.client_filter.as_ref());
     let inner = b.inner(area);
     f.render_widget(b, area);
@@ -71,14 +81,20 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
         let Some(s) = app.client_rows.get(i - 1).and_then(|&j| app.clients.get(j)) else {
             continue;
         };
-        let counts = if s.waiting_tasks > 0 {
-            format!("{} ⧗{}", s.open_tasks, s.waiting_tasks)
-        } else {
-            format!("{}", s.open_tasks)
-        };
-        let name_w = w.saturating_sub(2 + width::of(&counts) + 1);
+        // To do, then delivered (waiting on the client's word), then waiting on material or
+        // feedback.
+        let (open, delivered) = app.counts_of(s.client.id);
+        let mut counts = format!("{open}");
+        if delivered > 0 {
+            counts.push_str(&format!(" ✓{delivered}"));
+        }
+        if s.waiting_tasks > 0 {
+            counts.push_str(&format!(" ⧗{}", s.waiting_tasks));
+        }
+        let dot = verdict_dot(app, s.verdict);
+        let name_w = w.saturating_sub(width::of(&dot) + width::of(&counts) + 1);
         let mut spans = vec![
-            Span::styled("● ", th.verdict(s.verdict)),
+            Span::styled(dot, th.verdict(s.verdict)),
             Span::styled(width::pad(&s.client.name, name_w), style),
             Span::styled(format!(" {counts}"), style.patch(th.dim())),
         ];
@@ -94,6 +110,26 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
         inner,
     );
+}
+
+/// The verdict's dot; without colour, its letter beside it so it still reads.
+pub(crate) fn verdict_dot(app: &App, v: Verdict) -> String {
+    if app.color {
+        "● ".to_string()
+    } else {
+        format!("●{} ", verdict_letter(v).text(app.lang))
+    }
+}
+
+pub(crate) fn verdict_letter(v: Verdict) -> T {
+    match v {
+        Verdict::Healthy => T::VerdictLetterHealthy,
+        Verdict::Watch => T::VerdictLetterWatch,
+        Verdict::Talk => T::VerdictLetterTalk,
+        Verdict::End => T::VerdictLetterEnd,
+        Verdict::Screen => T::VerdictLetterScreen,
+        Verdict::Decline => T::VerdictLetterDecline,
+    }
 }
 
 fn waits(t: &Task, l: crate::i18n::Lang) -> String {
@@ -171,10 +207,11 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
     }
     if app.tasks.is_empty() {
-        let hint = if app.client().is_some() {
-            T::EmptyTasks
-        } else {
-            T::EmptyTasksAll
+        // The hint fits where the focus is: `a` adds a task only in the tasks pane.
+        let hint = match (app.client().is_some(), app.focus) {
+            (true, Pane::Tasks) => T::EmptyTasks,
+            (true, _) => T::EmptyTasksTab,
+            (false, _) => T::EmptyTasksAll,
         };
         lines.push(Line::from(Span::styled(hint.text(l), th.dim())));
     }
@@ -187,14 +224,15 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
     let today = app.today();
     let (title, verdict) = match (app.client(), &app.assessment) {
         (Some(_), Some(a)) => (
+            // Two decimals, as the thresholds are read: 2.98 is never shown as 3.0.
             tf(
                 l,
                 T::PaneFlagsScore,
-                &[&i18n::decimal(a.score, 1, l), &a.verdict.label(l)],
+                &[&i18n::decimal(a.score, 2, l), &a.verdict.label(l)],
             ),
             Some(a.verdict),
         ),
-        _ => (T::PaneFlags.text(l).to_string(), None),
+        _ => (T::PaneRanking.text(l).to_string(), None),
     };
     let mut b = block(app, Pane::Flags, title, None);
     if let Some(v) = verdict {
@@ -206,7 +244,8 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
     let w = inner.width as usize;
     let mut lines = Vec::with_capacity(h);
     if app.client().is_none() {
-        lines.push(Line::from(Span::styled(T::FlagsPickClient.text(l), th.dim())));
+        ranking(app, f, inner);
+        return;
     } else if app.flags.is_empty() {
         lines.push(Line::from(Span::styled(T::MsgNoFlags.text(l), th.dim())));
     }
@@ -264,4 +303,34 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
         ));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "All clients": every client ranked by score, worst first, with its verdict.
+fn ranking(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let w = area.width as usize;
+    let mut lines = Vec::new();
+    let verdict_w = app
+        .clients
+        .iter()
+        .map(|c| width::of(c.verdict.label(l)))
+        .max()
+        .unwrap_or(0);
+    for s in app.ranking().into_iter().take(area.height as usize) {
+        let dot = verdict_dot(app, s.verdict);
+        let score = format!("{:>6} ", i18n::decimal(s.score, 2, l));
+        let verdict = s.verdict.label(l);
+        let name_w = w.saturating_sub(width::of(&dot) + width::of(&score) + verdict_w + 1);
+        lines.push(Line::from(vec![
+            Span::styled(dot, th.verdict(s.verdict)),
+            Span::raw(width::pad(&s.client.name, name_w)),
+            Span::raw(score),
+            Span::styled(format!("{} ", width::pad(verdict, verdict_w)), th.verdict(s.verdict)),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(T::FlagsPickClient.text(l), th.dim())));
+    }
+    f.render_widget(Paragraph::new(lines), area);
 }

@@ -11,7 +11,7 @@ use super::{centered, clear, page_start};
 use crate::domain::text::width;
 use crate::i18n::T;
 use crate::tui::app::App;
-use crate::tui::form::{Form, Popup};
+use crate::tui::form::{FieldKind, Form, Popup};
 use crate::tui::keys::BINDINGS;
 
 pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
@@ -95,15 +95,46 @@ fn popup_block<'a>(app: &App, title: &str) -> Block<'a> {
         .title(Span::styled(format!(" {} ", width::truncate(title, 60)), th.heading()))
 }
 
+/// Splits `s` into lines of at most `max` columns, between words where it can.
+pub(crate) fn wrap_words(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if width::of(&line) + sep + width::of(word) <= max {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        let mut rest = word.to_string();
+        while width::of(&rest) > max {
+            let head = width::truncate(&rest, max + 1);
+            let head: String = head.trim_end_matches('…').to_string();
+            let cut = head.len().max(rest.chars().next().map_or(1, char::len_utf8));
+            out.push(rest[..cut].to_string());
+            rest = rest[cut..].to_string();
+        }
+        line = rest;
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// A form: one row per field (three for long text) and a line under it for its hint or its
+/// whole error, wrapped. A form taller than the screen scrolls to keep the focused field shown.
 fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
     let l = app.lang;
-    let h = (form.fields.len() as u16 * 2 + 3).min(area.height);
-    let r = centered(area, 74, h);
-    clear(f, r);
-    let b = popup_block(app, &form.title);
-    let inner = b.inner(r);
-    f.render_widget(b, r);
+    let w = 74.min(area.width);
+    let inner_w = w.saturating_sub(2) as usize;
     let label_w = form
         .fields
         .iter()
@@ -112,73 +143,135 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
         .unwrap_or(8)
         .min(22)
         + 2;
-    let input_w = (inner.width as usize).saturating_sub(label_w + 1).max(1);
-    let mut lines = Vec::new();
-    let mut cursor = None;
+    let input_w = inner_w.saturating_sub(label_w + 1).max(1);
+    // The whole form as rows, each field's first row and height remembered.
+    let mut lines: Vec<Line> = Vec::new();
+    let mut spans_of: Vec<(usize, usize)> = Vec::new();
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
+        let first = lines.len();
         let label_style = if focused { th.heading() } else { th.dim() };
-        let scroll = field.input.visual_scroll(input_w.saturating_sub(1));
-        let choice_label = match field.kind {
-            crate::tui::form::FieldKind::Choice(c) => Some(c.label(field.value(), l)),
-            _ => None,
-        };
-        let shown: String = if let Some(label) = &choice_label {
-            width::truncate(label, input_w)
-        } else {
-            // Scroll by display columns so wide characters never split the layout.
-            let mut skipped = 0;
-            let mut out = String::new();
-            for c in field.value().chars() {
-                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                if skipped < scroll {
-                    skipped += cw;
-                    continue;
-                }
-                out.push(c);
-            }
-            width::truncate(&out, input_w)
-        };
         let input_style = if focused { th.selected() } else { Style::new() };
-        lines.push(Line::from(vec![
-            Span::styled(width::pad(field.label.text(l), label_w), label_style),
-            Span::raw(" "),
-            Span::styled(width::pad(&shown, input_w), input_style),
-        ]));
-        if focused {
-            let at = if choice_label.is_some() {
+        if field.kind == FieldKind::Multi {
+            let rows = field.rows() as usize;
+            let text: Vec<&str> = field.value().split('\n').collect();
+            for r in 0..rows {
+                let label = if r == 0 { field.label.text(l) } else { "" };
+                let mut shown = text.get(r).map(|s| width::truncate(s, input_w)).unwrap_or_default();
+                if r + 1 == rows && text.len() > rows {
+                    shown = width::truncate(&format!("{shown} …"), input_w);
+                }
+                lines.push(Line::from(vec![
+                    Span::styled(width::pad(label, label_w), label_style),
+                    Span::raw(" "),
+                    Span::styled(width::pad(&shown, input_w), Style::new()),
+                ]));
+            }
+        } else {
+            let scroll = field.input.visual_scroll(input_w.saturating_sub(1));
+            let choice_label = match field.kind {
+                FieldKind::Choice(c) => Some(c.label(field.value(), l)),
+                _ => None,
+            };
+            let shown: String = if let Some(label) = &choice_label {
+                width::truncate(label, input_w)
+            } else {
+                // Scroll by display columns so wide characters never split the layout.
+                let mut skipped = 0;
+                let mut out = String::new();
+                for c in field.value().chars() {
+                    let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    if skipped < scroll {
+                        skipped += cw;
+                        continue;
+                    }
+                    out.push(c);
+                }
+                width::truncate(&out, input_w)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(width::pad(field.label.text(l), label_w), label_style),
+                Span::raw(" "),
+                Span::styled(width::pad(&shown, input_w), input_style),
+            ]));
+        }
+        // An error is shown whole, wrapped, so a list of valid values is never cut.
+        match &field.error {
+            Some(e) => {
+                for part in wrap_words(e, inner_w.saturating_sub(2)) {
+                    lines.push(Line::from(Span::styled(format!("  {part}"), th.error())));
+                }
+            }
+            None => lines.push(Line::from(Span::styled(
+                width::truncate_words(&format!("{:label_w$} {}", "", field.hint(l)), inner_w),
+                th.dim(),
+            ))),
+        }
+        spans_of.push((first, lines.len() - first));
+    }
+    let h = (lines.len() as u16 + 3).min(area.height);
+    let r = centered(area, w, h);
+    clear(f, r);
+    let b = popup_block(app, &form.title);
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let body = inner.height.saturating_sub(1) as usize;
+    let (first, len) = spans_of.get(form.focus).copied().unwrap_or((0, 1));
+    let scroll = if first + len <= body {
+        0
+    } else {
+        (first + len - body).min(first)
+    };
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(body).collect();
+    while shown.len() < body {
+        shown.push(Line::from(""));
+    }
+    let more = first + len < spans_of.last().map_or(0, |(a, b)| a + b) || scroll > 0;
+    let footer = if more {
+        format!("{} ↕", T::HintForm.text(l))
+    } else {
+        T::HintForm.text(l).to_string()
+    };
+    shown.push(Line::from(Span::styled(
+        width::truncate_words(&footer, inner_w),
+        th.dim(),
+    )));
+    f.render_widget(Paragraph::new(shown), inner);
+    // The focused field: its cursor, or the editor of a long text over its rows.
+    let Some(field) = form.fields.get(form.focus) else {
+        return;
+    };
+    let y = inner.y + (first - scroll) as u16;
+    let x = inner.x + label_w as u16 + 1;
+    if y >= inner.bottom() {
+        return;
+    }
+    match &field.area {
+        Some(a) => {
+            let rect = Rect {
+                x,
+                y,
+                width: input_w as u16,
+                height: field.rows().min(inner.bottom().saturating_sub(y)),
+            }
+            .intersection(inner);
+            let mut a = (**a).clone();
+            a.set_style(th.selected());
+            a.set_cursor_style(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
+            f.render_widget(&a, rect);
+        }
+        None => {
+            let scroll = field.input.visual_scroll(input_w.saturating_sub(1));
+            let at = if matches!(field.kind, FieldKind::Choice(_)) {
                 0
             } else {
                 field.input.visual_cursor().saturating_sub(scroll)
             };
-            let x = inner.x + label_w as u16 + 1 + at as u16;
-            let y = inner.y + (i as u16) * 2;
-            cursor = Some(Position {
-                x: x.min(inner.right().saturating_sub(1)),
+            let cx = x + at as u16;
+            f.set_cursor_position(Position {
+                x: cx.min(inner.right().saturating_sub(1)),
                 y,
             });
-        }
-        // An error gets the whole line, and is cut between words if it must be cut at all.
-        let under = match &field.error {
-            Some(e) => Span::styled(
-                format!(
-                    "  {}",
-                    width::truncate_words(e, (inner.width as usize).saturating_sub(2))
-                ),
-                th.error(),
-            ),
-            None => Span::styled(
-                width::truncate_words(&format!("{:label_w$} {}", "", field.hint(l)), inner.width as usize),
-                th.dim(),
-            ),
-        };
-        lines.push(Line::from(under));
-    }
-    lines.push(Line::from(Span::styled(T::HintForm.text(l), th.dim())));
-    f.render_widget(Paragraph::new(lines), inner);
-    if let Some(c) = cursor {
-        if c.y < inner.bottom() {
-            f.set_cursor_position(c);
         }
     }
 }
@@ -193,6 +286,17 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     f.render_widget(b, r);
     let mut lines: Vec<Line> = Vec::new();
     let key_w = 16;
+    let text_w = (inner.width as usize).saturating_sub(key_w);
+    // Each entry whole: a text too long for the width wraps under itself, never cut.
+    let entry = |key: &str, text: &str, lines: &mut Vec<Line>| {
+        for (i, part) in wrap_words(text, text_w).into_iter().enumerate() {
+            let k = if i == 0 { key } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(width::pad(k, key_w), th.heading()),
+                Span::raw(part),
+            ]));
+        }
+    };
     // Key names as the keyboard prints them ("Mayús+Tab", "AvPág" on a Spanish one).
     let key_name = |label: &str| {
         label
@@ -201,42 +305,14 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
             .replace("PgUp", T::KeyNamePgUp.text(l))
     };
     for bind in BINDINGS.iter().filter(|b| !b.label.is_empty()) {
-        lines.push(Line::from(vec![
-            Span::styled(width::pad(&key_name(bind.label), key_w), th.heading()),
-            Span::raw(width::truncate(
-                bind.help.text(l),
-                (inner.width as usize).saturating_sub(key_w),
-            )),
-        ]));
+        entry(&key_name(bind.label), bind.help.text(l), &mut lines);
     }
-    // The forms' keys wrap between items rather than run past the edge.
-    let room = (inner.width as usize).saturating_sub(key_w);
-    let mut row = String::new();
-    let mut first = true;
-    let flush = |row: &mut String, first: &mut bool, lines: &mut Vec<Line>| {
-        let head = if *first { T::HelpFormsKeys.text(l) } else { "" };
-        lines.push(Line::from(vec![
-            Span::styled(width::pad(head, key_w), th.heading()),
-            Span::raw(std::mem::take(row)),
-        ]));
-        *first = false;
-    };
-    for item in T::HelpForms.text(l).split(" · ") {
-        let add = if row.is_empty() {
-            item.to_string()
-        } else {
-            format!(" · {item}")
-        };
-        if !row.is_empty() && width::of(&row) + width::of(&add) > room {
-            flush(&mut row, &mut first, &mut lines);
-            row = item.to_string();
-        } else {
-            row.push_str(&add);
-        }
-    }
-    if !row.is_empty() {
-        flush(&mut row, &mut first, &mut lines);
-    }
+    entry(T::HelpFormsKeys.text(l), T::HelpForms.text(l), &mut lines);
+    entry("", T::HintMulti.text(l), &mut lines);
+    lines.push(Line::from(""));
+    entry(T::HelpLegend.text(l), T::HelpLegendDot.text(l), &mut lines);
+    entry("", T::HelpLegendLetters.text(l), &mut lines);
+    entry("", T::HelpLegendCounts.text(l), &mut lines);
     let body = inner.height.saturating_sub(1) as usize;
     let max_scroll = lines.len().saturating_sub(body);
     let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();

@@ -1,0 +1,40 @@
+//! The desk's second-wave screens in the real binary: a long-text field handed to the user's
+//! editor and taken back, with the terminal restored around it.
+
+mod common;
+
+use common::pty::Screen;
+use common::Desk;
+
+#[test]
+fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
+    let d = Desk::new();
+    // A stand-in editor: writes two lines into the file it is given.
+    let editor = d.dir.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nprintf 'Line one\\nLine two\\n' > \"$1\"\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let editor = editor.to_str().unwrap().to_string();
+    let mut s = Screen::open_env(&d, &[], &[("VISUAL", &editor)], 80, 24);
+    s.wait_for("Welcome to vadesk");
+    s.send("\r");
+    s.wait_for("Bloom Florist");
+    s.send("j");
+    s.wait_for("Tasks · Bloom Florist");
+    s.send("e");
+    s.wait_for("Edit Bloom Florist");
+    // Shift-Tab to the notes (the last field), then Ctrl-E.
+    s.send("\x1b[Z");
+    s.send("\x05");
+    s.wait_for("Line two");
+    s.send("\r");
+    s.wait_for("Saved");
+    s.send("q");
+    s.exit();
+    let store = vadesk::Store::open(&d.db).unwrap();
+    let id = store.find_client("Bloom Florist").unwrap().id;
+    assert_eq!(store.client(id).unwrap().notes, "Line one\nLine two");
+}

@@ -1,0 +1,407 @@
+//! The desk of the second wave, without a terminal: the selection follows its record, long
+//! text keeps its lines, counts and the overview, and the small things a week of use found.
+//! `App` driven by keys on a real store; renders on ratatui's `TestBackend`.
+
+use chrono::NaiveDateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use vadesk::cli::Context;
+use vadesk::config::Config;
+use vadesk::i18n::Lang;
+use vadesk::tui::app::{Pane, View};
+use vadesk::tui::form::Popup;
+use vadesk::tui::{self, update, App, Msg};
+use vadesk::Store;
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    store: Store,
+    app: App,
+}
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn desk_with(lang: Lang, color: bool) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut store = Store::open(&path).unwrap();
+    store.load_demo(now().date()).unwrap();
+    let ctx = Context {
+        db_path: Some(path),
+        now: now(),
+        fixed_now: true,
+        lang,
+        config: Config::default(),
+        tick_seconds: 60,
+    };
+    let app = tui::prepare(&ctx, &mut store, color).unwrap();
+    Desk { _dir: dir, store, app }
+}
+
+fn desk() -> Desk {
+    desk_with(Lang::En, true)
+}
+
+impl Desk {
+    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) -> &mut Self {
+        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
+        self
+    }
+
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            KeyCode::BackTab => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        self.key_mod(code, mods)
+    }
+
+    fn keys(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self
+    }
+
+    /// Clears the focused form field and types `s` into it.
+    fn retype(&mut self, s: &str) -> &mut Self {
+        for _ in 0..80 {
+            self.key(KeyCode::Backspace);
+        }
+        self.keys(s)
+    }
+
+    fn select_client(&mut self, name: &str) -> &mut Self {
+        self.app.view = View::Desk;
+        self.app.focus = Pane::Clients;
+        self.key(KeyCode::Char('g'));
+        for _ in 0..50 {
+            if self.app.client().is_some_and(|c| c.client.name == name) {
+                return self;
+            }
+            self.key(KeyCode::Char('j'));
+        }
+        panic!("no client {name}");
+    }
+
+    fn screen(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
+        t
+    }
+
+    fn text(&self, w: u16, h: u16) -> String {
+        self.screen(w, h).backend().to_string()
+    }
+
+    fn task_id(&self) -> i64 {
+        self.app.tasks.current().expect("a task is selected").id
+    }
+
+    fn form_kind(&self) -> Option<tui::form::FormKind> {
+        match &self.app.popup {
+            Some(Popup::Form(f)) => Some(f.kind),
+            _ => None,
+        }
+    }
+}
+
+// ---- 1. the desk follows the record ---------------------------------------------------------
+
+#[test]
+fn an_edit_that_reorders_the_tasks_keeps_the_selection_on_the_edited_task() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    d.key(KeyCode::Tab);
+    assert!(d.app.tasks.len() >= 3);
+    // The first task (earliest due) is pushed to the end of the list by a far due date.
+    d.key(KeyCode::Char('g'));
+    let id = d.task_id();
+    d.keys("e");
+    assert_eq!(d.form_kind(), Some(tui::form::FormKind::EditTask(id)));
+    d.key(KeyCode::Tab).retype("2027-12-31").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "saved: {:?}", d.app.notice);
+    assert_ne!(d.app.tasks.selected, 0, "the task moved in the list");
+    assert_eq!(d.task_id(), id, "the selection followed it");
+    // `m` now asks for material on that task, not on whatever took its old row.
+    d.keys("m");
+    assert_eq!(d.form_kind(), Some(tui::form::FormKind::Material(id)));
+}
+
+#[test]
+fn a_deleted_task_leaves_the_selection_on_its_neighbour() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    d.key(KeyCode::Tab).keys("j");
+    let next = d.app.tasks.ids[2];
+    d.keys("D").keys("y");
+    assert_eq!(d.task_id(), next, "the row that took its place");
+    d.key(KeyCode::Char('G'));
+    let last_before = d.app.tasks.ids[d.app.tasks.ids.len() - 2];
+    d.keys("D").keys("y");
+    assert_eq!(d.task_id(), last_before, "the last row's neighbour above");
+}
+
+#[test]
+fn a_reload_from_another_writer_keeps_the_selected_task_and_review_row() {
+    let mut d = desk();
+    d.key(KeyCode::Char('g')).key(KeyCode::Tab).key(KeyCode::Char('G'));
+    let id = d.task_id();
+    // A new task due first appears above the selection (as another process would add it).
+    let client = d.app.tasks.current().unwrap().client_id;
+    d.store
+        .add_task(
+            client,
+            vadesk::store::TaskFields {
+                title: Some("Urgent".into()),
+                due: Some(Some(now().date() - chrono::Duration::days(30))),
+                ..Default::default()
+            },
+            now().date(),
+        )
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    assert_eq!(d.task_id(), id);
+
+    d.keys("2").keys("jj");
+    let row = d.app.review_item().map(|r| (r.kind, r.id)).unwrap();
+    d.app.reload(&d.store).unwrap();
+    assert_eq!(d.app.review_item().map(|r| (r.kind, r.id)), Some(row));
+}
+
+#[test]
+fn a_filter_selects_its_best_match_and_closing_it_keeps_the_record() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    d.keys("/bloom");
+    assert_eq!(d.app.client().map(|c| c.client.name.as_str()), Some("Bloom Florist"));
+    d.key(KeyCode::Esc);
+    assert!(d.app.client_filter.is_none());
+    assert_eq!(d.app.client().map(|c| c.client.name.as_str()), Some("Bloom Florist"));
+
+    // Tasks: the best match is selected; Esc keeps it selected in the whole list.
+    d.key(KeyCode::Char('g')).key(KeyCode::Tab);
+    d.keys("/onboarding");
+    let t = d.app.tasks.current().unwrap().clone();
+    assert!(t.title.contains("onboarding"), "{}", t.title);
+    d.key(KeyCode::Esc);
+    assert!(d.app.tasks.filter.is_none());
+    assert_eq!(d.task_id(), t.id);
+
+    // Review.
+    d.keys("2/bloom");
+    assert_eq!(d.app.review_sel, 0);
+    let row = d.app.review_item().map(|r| (r.kind, r.id)).unwrap();
+    assert_eq!(d.app.review_item().unwrap().client, "Bloom Florist");
+    d.key(KeyCode::Esc);
+    assert_eq!(d.app.review_item().map(|r| (r.kind, r.id)), Some(row));
+}
+
+#[test]
+fn moving_to_another_client_starts_its_tasks_at_the_top() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    d.key(KeyCode::Tab)
+        .key(KeyCode::Char('G'))
+        .key(KeyCode::BackTab)
+        .keys("j");
+    assert_eq!(d.app.tasks.selected, 0);
+    assert_eq!(d.app.flag_sel, 0);
+}
+
+// ---- 2. long text keeps its lines -----------------------------------------------------------
+
+#[test]
+fn a_multi_line_spec_keeps_its_lines_through_an_edit() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    d.key(KeyCode::Tab);
+    let id = d.task_id();
+    d.store
+        .edit_task(
+            id,
+            vadesk::store::TaskFields {
+                spec: Some("First line\nSecond line".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    d.keys("e");
+    // Focus the spec (the fifth field), add a third line, save with Enter.
+    for _ in 0..4 {
+        d.key(KeyCode::Tab);
+    }
+    match &d.app.popup {
+        Some(Popup::Form(f)) => assert_eq!(f.value(4), "First line\nSecond line"),
+        _ => panic!("no form"),
+    }
+    let screen = d.text(80, 24);
+    assert!(
+        screen.contains("First line") && screen.contains("Second line"),
+        "{screen}"
+    );
+    d.key(KeyCode::Down).key(KeyCode::End);
+    d.key_mod(KeyCode::Char('j'), KeyModifiers::CONTROL).keys("Third");
+    d.key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
+    assert_eq!(d.store.task(id).unwrap().spec, "First line\nSecond line\nThird");
+}
+
+#[test]
+fn ctrl_e_asks_for_the_external_editor_and_its_text_comes_back_with_its_lines() {
+    let mut d = desk();
+    d.select_client("Bloom Florist").keys("e");
+    // Notes are the last field of the client form.
+    d.key(KeyCode::BackTab);
+    d.key_mod(KeyCode::Char('e'), KeyModifiers::CONTROL);
+    let asked = d.app.external_edit.take().expect("the editor is asked for");
+    assert!(!asked.is_empty());
+    update(&mut d.app, Msg::Edited(Ok("Line A\nLine B\n".into())), &mut d.store);
+    d.key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
+    let c = d.store.find_client("Bloom Florist").unwrap();
+    assert_eq!(d.store.client(c.id).unwrap().notes, "Line A\nLine B");
+    // An editor that fails leaves the form and says why.
+    d.keys("e").key(KeyCode::BackTab);
+    update(&mut d.app, Msg::Edited(Err("exit status: 1".into())), &mut d.store);
+    assert!(matches!(d.app.popup, Some(Popup::Form(_))));
+    assert!(d.app.notice.as_ref().is_some_and(|n| n.error));
+}
+
+#[test]
+fn forms_scroll_at_the_minimum_size_to_keep_the_focused_field_shown() {
+    let mut d = desk();
+    d.select_client("Bloom Florist").keys("e");
+    d.key(KeyCode::BackTab);
+    let screen = d.text(60, 15);
+    assert!(screen.contains("notes"), "{screen}");
+    d.key(KeyCode::Tab);
+    let screen = d.text(60, 15);
+    assert!(screen.contains("name"), "{screen}");
+}
+
+// ---- 3. counts and overview -----------------------------------------------------------------
+
+#[test]
+fn delivered_tasks_are_counted_apart_and_all_clients_ranks_every_client() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio");
+    let id = d.app.client().unwrap().client.id;
+    let (open, delivered) = d.app.counts_of(id);
+    assert!(delivered >= 3, "{open} {delivered}");
+    let screen = d.text(80, 24);
+    assert!(screen.contains(&format!("{open} ✓{delivered}")), "{screen}");
+    // The score reads with the digits that decide the verdict.
+    let score = d.app.assessment.as_ref().unwrap().score;
+    assert!(screen.contains(&format!("score {score:.2}")), "{screen}");
+
+    d.key(KeyCode::Char('g'));
+    let ranked: Vec<f64> = d.app.ranking().iter().map(|c| c.score).collect();
+    assert_eq!(ranked.len(), d.app.clients.len());
+    assert!(ranked.windows(2).all(|w| w[0] >= w[1]), "{ranked:?}");
+    let screen = d.text(120, 35);
+    assert!(screen.contains("Clients by score, worst first"), "{screen}");
+    for c in &d.app.clients {
+        assert!(
+            screen.matches(c.client.name.as_str()).count() >= 2,
+            "{} in the ranking",
+            c.client.name
+        );
+    }
+    insta::assert_snapshot!("all_clients_ranking_120x35", screen);
+}
+
+#[test]
+fn verdicts_read_without_colour_and_the_help_has_a_legend() {
+    let mut d = desk_with(Lang::En, false);
+    d.select_client("Pixel & Pine Studio");
+    let screen = d.text(80, 24);
+    assert!(screen.contains("●t Pixel"), "{screen}");
+    d.keys("?");
+    let mut all = String::new();
+    for _ in 0..40 {
+        all.push_str(&d.text(80, 24));
+        d.key(KeyCode::Char('j'));
+    }
+    assert!(all.contains("Legend") && all.contains("h healthy"), "{all}");
+    assert!(all.contains("cancels") && !all.contains("canc…"), "never cut");
+    assert!(!all.contains("(review row: done)"), "d is listed once per place");
+}
+
+// ---- 4. the small things --------------------------------------------------------------------
+
+#[test]
+fn hints_fit_the_place_and_keep_their_help_key() {
+    let mut d = desk();
+    d.keys("2");
+    let t = d.screen(80, 24);
+    let last: String = {
+        let buf = t.backend().buffer();
+        (0..80).map(|x| buf[(x, 23)].symbol().to_string()).collect()
+    };
+    assert!(last.contains("? help"), "{last}");
+    // Hints and counts never touch.
+    assert!(!last.contains("help1") && !last.contains("filter1"), "{last}");
+
+    // The clients' filter counts what it shows.
+    let mut d = desk();
+    d.keys("/bloom");
+    assert!(d.text(80, 24).contains("Clients (1/6)"), "{}", d.text(80, 24));
+}
+
+#[test]
+fn an_empty_task_list_hints_for_the_focused_pane() {
+    let mut d = desk();
+    d.key(KeyCode::Char('a'));
+    for c in "Fresh Client".chars() {
+        d.key(KeyCode::Char(c));
+    }
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.client().unwrap().client.name, "Fresh Client");
+    assert!(d.text(80, 24).contains("Tab to the tasks pane"));
+    d.key(KeyCode::Tab);
+    assert!(d.text(80, 24).contains("press a to add one"));
+}
+
+#[test]
+fn q_closes_a_popup_and_esc_read_with_the_next_key_is_two_keys() {
+    let mut d = desk();
+    d.select_client("Bloom Florist").keys("f");
+    assert!(matches!(d.app.popup, Some(Popup::Picker(_))));
+    d.keys("q");
+    assert!(d.app.popup.is_none() && !d.app.quit);
+    d.keys("D");
+    d.keys("q");
+    assert!(d.app.popup.is_none() && !d.app.quit);
+    // Esc then j, arriving together as Alt-j: the filter closes, the selection moves.
+    d.keys("/bl");
+    let before = d.app.client_sel;
+    d.key_mod(KeyCode::Char('j'), KeyModifiers::ALT);
+    assert!(d.app.client_filter.is_none());
+    assert_eq!(d.app.client_sel, before + 1);
+}
+
+#[test]
+fn plurals_are_real_and_no_internal_reference_is_shown() {
+    let mut d = desk();
+    d.select_client("Pixel & Pine Studio").key(KeyCode::Tab);
+    d.keys("c");
+    let n = d.app.notice.as_ref().map(|x| x.text.clone()).unwrap_or_default();
+    assert!(!n.contains("(s)"), "{n}");
+    // A flag raised automatically shows where from in words, not its internal key.
+    d.key(KeyCode::Tab);
+    for _ in 0..d.app.flags.len() {
+        d.key(KeyCode::Enter);
+        let screen = d.text(120, 35);
+        assert!(!screen.contains("task:") && !screen.contains("weekly:"), "{screen}");
+        d.key(KeyCode::Esc).keys("j");
+    }
+    d.keys("2");
+    let screen = d.text(120, 35);
+    assert!(!screen.contains("nudge(s)") && !screen.contains("1 nudges"), "{screen}");
+}
