@@ -21,6 +21,7 @@ keyed_enum!(FlagKind, T::ErrBadFlagKind, {
     ScatteredChannels => "scattered_channels",
     CoreWorkDelegated => "core_work_delegated",
     Underpaying => "underpaying",
+    ScopeCreep => "scope_creep",
     Other => "other",
 });
 
@@ -34,7 +35,8 @@ impl FlagKind {
             | FlagKind::LateChanges
             | FlagKind::WorkUnused
             | FlagKind::CoreWorkDelegated
-            | FlagKind::Underpaying => 2.0,
+            | FlagKind::Underpaying
+            | FlagKind::ScopeCreep => 2.0,
             _ => 1.0,
         }
     }
@@ -58,6 +60,7 @@ impl FlagKind {
             FlagKind::ScatteredChannels => T::FlagScattered,
             FlagKind::CoreWorkDelegated => T::FlagCoreWork,
             FlagKind::Underpaying => T::FlagUnderpaying,
+            FlagKind::ScopeCreep => T::FlagScopeCreep,
             FlagKind::Other => T::FlagOther,
         }
     }
@@ -75,6 +78,7 @@ impl FlagKind {
             FlagKind::WorkUnused => T::RuleWorkUnused,
             FlagKind::ScatteredChannels => T::RuleScattered,
             FlagKind::Underpaying => T::RuleUnderpaying,
+            FlagKind::ScopeCreep => T::RuleScopeCreep,
             _ => return None,
         })
     }

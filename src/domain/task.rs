@@ -110,7 +110,8 @@ pub struct Quote {
     pub uuid: String,
     pub client_id: i64,
     pub client: String,
-    pub amount: f64,
+    /// In cents of the client's currency.
+    pub amount_cents: i64,
     pub prep_min: u32,
     pub sent_on: NaiveDate,
     pub answer_by: NaiveDate,

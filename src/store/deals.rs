@@ -4,12 +4,12 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{date, day, Store};
-use crate::domain::{rules, text, Attendance, Meeting, MeetingKind, Quote, QuoteStatus};
+use crate::domain::{rules, Attendance, Meeting, MeetingKind, Quote, QuoteStatus};
 use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
 
 const QUOTE_SELECT: &str =
-    "SELECT q.id, q.client_id, c.name, q.amount, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid
+    "SELECT q.id, q.client_id, c.name, q.amount_cents, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid
      FROM quotes q JOIN clients c ON c.id = q.client_id";
 
 fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
@@ -18,7 +18,7 @@ fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
         uuid: r.get(8)?,
         client_id: r.get(1)?,
         client: r.get(2)?,
-        amount: r.get(3)?,
+        amount_cents: r.get(3)?,
         prep_min: r.get(4)?,
         sent_on: date(r.get(5)?),
         answer_by: date(r.get(6)?),
@@ -46,7 +46,8 @@ fn meeting_row(r: &Row) -> rusqlite::Result<Meeting> {
 /// A new quote; `answer_by` defaults to `sent` plus the configured days.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewQuote {
-    pub amount: f64,
+    /// In cents.
+    pub amount_cents: i64,
     pub prep_min: u32,
     pub sent_on: NaiveDate,
     pub answer_by: Option<NaiveDate>,
@@ -55,7 +56,9 @@ pub struct NewQuote {
 impl Store {
     pub fn add_quote(&mut self, client_id: i64, q: NewQuote, default_days: i64) -> Result<i64> {
         let c = self.client(client_id)?;
-        text::amount(q.amount)?;
+        if !(0..=crate::domain::money::MAX_CENTS).contains(&q.amount_cents) {
+            return Err(Error::invalid(T::ErrBadAmount, &[&q.amount_cents]));
+        }
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if answer_by < q.sent_on {
             return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
@@ -64,8 +67,8 @@ impl Store {
             |l| tf(l, T::UndoAddQuote, &[&c.name]),
             |tx| {
                 tx.execute(
-                    "INSERT INTO quotes(client_id, amount, prep_min, sent_on, answer_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![client_id, q.amount, q.prep_min, day(q.sent_on), day(answer_by)],
+                    "INSERT INTO quotes(client_id, amount_cents, prep_min, sent_on, answer_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![client_id, q.amount_cents, q.prep_min, day(q.sent_on), day(answer_by)],
                 )?;
                 Ok(tx.last_insert_rowid())
             },

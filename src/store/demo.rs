@@ -65,9 +65,10 @@ impl Store {
                     ch(ChannelKind::Trello, "casalumen/board"),
                 ]),
                 tool: Some("Trello".into()),
-                rate: Some(Some(28.0)),
+                rate: Some(Some(2800)),
                 review_day: None,
                 notes: Some("Always promises the photos 'tomorrow'.".into()),
+                ..ClientFields::default()
             },
             d(-200),
         )?;
@@ -101,9 +102,10 @@ impl Store {
                     ch(ChannelKind::Email, "hola@bloomflorist.es"),
                 ]),
                 tool: Some("Trello".into()),
-                rate: Some(Some(32.0)),
+                rate: Some(Some(3200)),
                 review_day: Some(Some(weekday)),
                 notes: Some("Retainer, 20 h a month. Marta prefers voice notes before 10:00.".into()),
+                ..ClientFields::default()
             },
             d(-120),
         )?;
@@ -174,7 +176,7 @@ impl Store {
         self.add_quote(
             north,
             NewQuote {
-                amount: 450.0,
+                amount_cents: 45000,
                 prep_min: 90,
                 sent_on: d(-9),
                 answer_by: Some(d(-2)),
@@ -193,9 +195,10 @@ impl Store {
                     ch(ChannelKind::Email, "jordi@pixelpine.studio"),
                 ]),
                 tool: Some("Asana".into()),
-                rate: Some(Some(35.0)),
+                rate: Some(Some(3500)),
                 review_day: None,
                 notes: Some("Jordi approves, then his partner rewrites everything.".into()),
+                ..ClientFields::default()
             },
             d(-150),
         )?;
@@ -234,7 +237,7 @@ impl Store {
                 name: Some("Clínica Dental Ramos".into()),
                 status: Some(ClientStatus::Paused),
                 channels: Some(vec![ch(ChannelKind::Phone, "+34 910 000 111")]),
-                rate: Some(Some(30.0)),
+                rate: Some(Some(3000)),
                 notes: Some("Paused until the new receptionist starts.".into()),
                 ..Default::default()
             },

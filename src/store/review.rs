@@ -59,6 +59,7 @@ impl Store {
         self.quote_rows(today, &mut items)?;
         self.meeting_rows(today, &mut items)?;
         self.weekly_rows(today, &mut items)?;
+        self.money_rows(today, &mut items)?;
         review::sort(&mut items);
         Ok(items)
     }

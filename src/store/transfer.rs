@@ -26,6 +26,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
     ("meetings", &[("client_id", "clients")]),
     ("flags", &[("client_id", "clients")]),
     ("weekly_reviews", &[("client_id", "clients")]),
+    ("time_entries", &[("client_id", "clients"), ("task_id", "tasks")]),
 ];
 
 pub const EXPORT_FORMAT: i64 = 1;
