@@ -171,7 +171,7 @@ fn adding_a_client_through_the_form_with_inline_validation() {
     assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
     let c = d.store.find_client("luna café ☕").unwrap();
     assert_eq!(c.status.key(), "prospect");
-    assert_eq!(c.rate, Some(30.0));
+    assert_eq!(c.rate(), Some(30.0));
     assert_eq!(c.channels[0].handle, "hola@luna.es");
     assert_eq!(d.app.client().unwrap().client.id, c.id, "the new client is selected");
     // A duplicate name is refused inline.

@@ -292,11 +292,12 @@ mod tests {
     #[test]
     fn catalogue_has_spec_weights() {
         let r = ScoreRules::default();
-        assert_eq!(FlagKind::ALL.len(), 14);
+        assert_eq!(FlagKind::ALL.len(), 15);
         assert_eq!(r.weight(FlagKind::NoShow), 3.0);
         assert_eq!(r.weight(FlagKind::LateMaterial), 2.0);
         assert_eq!(r.weight(FlagKind::MindReading), 1.0);
         assert_eq!(r.weight(FlagKind::Underpaying), 2.0);
+        assert_eq!(r.weight(FlagKind::ScopeCreep), 2.0);
         assert!(FlagKind::MindReading.auto_rule().is_none());
         assert!(FlagKind::LateMaterial.auto_rule().is_some());
     }
