@@ -360,6 +360,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE quotes ADD COLUMN amount_cents INTEGER NOT NULL DEFAULT 0;
     UPDATE quotes SET amount_cents = vadesk_cents(amount);
     ALTER TABLE quotes DROP COLUMN amount;
+    CREATE INDEX quotes_sent ON quotes(sent_on, client_id, prep_min);
     DELETE FROM undo_steps;
     "#,
 ];

@@ -64,7 +64,7 @@ pub(super) const RETAINER_CLIENTS: &str =
     "SELECT id FROM clients WHERE retainer_min IS NOT NULL AND status IN ('active', 'paused')";
 
 /// The running timer.
-pub(super) const RUNNING: &str = "SELECT e.id FROM time_entries e WHERE e.minutes IS NULL";
+pub(super) const RUNNING: &str = "SELECT e.id FROM time_entries e WHERE ifnull(e.minutes, 0) = 0 AND e.minutes IS NULL";
 
 /// A statement of one client's month.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,7 +159,7 @@ impl Store {
     pub fn running_timer(&self) -> Result<Option<TimeEntry>> {
         Ok(self
             .conn
-            .query_row(&format!("{ENTRY_SELECT} WHERE e.minutes IS NULL"), [], entry_row)
+            .query_row(&format!("{ENTRY_SELECT} WHERE e.id = ({RUNNING})"), [], entry_row)
             .optional()?)
     }
 

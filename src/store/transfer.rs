@@ -419,10 +419,10 @@ fn validate_row(table: &str, row: &mut Map<String, Json>) -> std::result::Result
                 "status",
             )?;
             check(
-                row.get("amount")
-                    .and_then(Json::as_f64)
-                    .is_some_and(|a| text::amount(a).is_ok()),
-                "amount",
+                row.get("amount_cents")
+                    .and_then(Json::as_i64)
+                    .is_some_and(|a| (0..=crate::domain::money::MAX_CENTS).contains(&a)),
+                "amount_cents",
             )?;
         }
         "meetings" => {
