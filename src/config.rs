@@ -95,7 +95,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         c.min_rate = Some(r);
     }
     if let Some(code) = raw.currency {
-        let cur = crate::domain::money::parse_currency(&code).map_err(|_| bad("currency", "an ISO 4217 code such as \"EUR\""))?;
+        let cur = crate::domain::money::parse_currency(&code)
+            .map_err(|_| bad("currency", "an ISO 4217 code such as \"EUR\""))?;
         c.money.currency = cur.code().to_string();
     }
     if let Some(inc) = raw.increment {

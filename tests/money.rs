@@ -27,7 +27,10 @@ fn one_timer_is_seen_by_every_process() {
     d.id(&["time", "start", "--client", "Acme"]);
     d.at("2026-03-10 10:20");
     d.id(&["time", "start", &t, "--unbilled"]);
-    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries WHERE minutes IS NULL"), 1);
+    assert_eq!(
+        count(&d.db, "SELECT count(*) FROM time_entries WHERE minutes IS NULL"),
+        1
+    );
     assert_eq!(count(&d.db, "SELECT minutes FROM time_entries WHERE id = 2"), 30);
     // Past midnight: the review shows it and `stop` needs --at or --keep.
     d.at("2026-03-11 08:00");
@@ -50,9 +53,28 @@ fn statement_arithmetic_in_cents() {
     let t = d.ok(&["task", "add", "Acme", "Newsletter"]);
     d.ok(&["time", "log", &t, "50m", "--on", "2026-03-02 10:00"]);
     d.ok(&["time", "log", &t, "20m", "--on", "2026-03-03 10:00"]);
-    d.ok(&["time", "log", "--client", "Acme", "10m", "--unbilled", "--on", "2026-03-04 10:00"]);
+    d.ok(&[
+        "time",
+        "log",
+        "--client",
+        "Acme",
+        "10m",
+        "--unbilled",
+        "--on",
+        "2026-03-04 10:00",
+    ]);
     d.ok(&["time", "log", &t, "1h", "--on", "2026-02-27 10:00"]);
-    d.ok(&["quote", "add", "Acme", "--amount", "100", "--prep", "30m", "--sent", "2026-03-05"]);
+    d.ok(&[
+        "quote",
+        "add",
+        "Acme",
+        "--amount",
+        "100",
+        "--prep",
+        "30m",
+        "--sent",
+        "2026-03-05",
+    ]);
     let s = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
     assert_eq!(s["billable_minutes"], 70);
     assert_eq!(s["billed_minutes"], 90);
@@ -68,7 +90,10 @@ fn statement_arithmetic_in_cents() {
     let es = d.ok(&["--lang", "es", "statement", "Acme", "--month", "2026-03"]);
     assert!(es.contains("60,00 €"), "{es}");
     let csv = d.ok(&["statement", "Acme", "--month", "2026-03", "--csv"]);
-    assert_eq!(csv.lines().next(), Some("date,client,task,minutes,billed_minutes,billable,note"));
+    assert_eq!(
+        csv.lines().next(),
+        Some("date,client,task,minutes,billed_minutes,billable,note")
+    );
     assert_eq!(csv.lines().count(), 4);
 
     // Billing: a file 0600, then nothing billed twice, and billed entries need --force.
@@ -99,7 +124,19 @@ fn statement_arithmetic_in_cents() {
 fn retainers_overage_and_the_month_for_every_client() {
     let mut d = Desk::new();
     d.at("2026-03-20 09:00");
-    d.ok(&["client", "add", "Ret", "--rate", "30", "--retainer", "10", "--fee", "300", "--overage-rate", "35"]);
+    d.ok(&[
+        "client",
+        "add",
+        "Ret",
+        "--rate",
+        "30",
+        "--retainer",
+        "10",
+        "--fee",
+        "300",
+        "--overage-rate",
+        "35",
+    ]);
     d.ok(&["time", "log", "--client", "Ret", "6h40m", "--on", "2026-03-02 09:00"]);
     d.ok(&["time", "log", "--client", "Ret", "4h40m", "--on", "2026-03-03 09:00"]);
     let s = d.json(&["statement", "Ret", "--json"]);
@@ -136,7 +173,16 @@ fn underpaying_comes_from_tracked_time_only() {
     d.ok(&["task", "add", "Silent", "Estimated only", "--estimate", "10h"]);
     // Cheap: 2h billable + 1h unbilled in January = €60 over 3h = €20/h < €25.
     d.ok(&["time", "log", "--client", "Cheap", "2h", "--on", "2026-01-15 09:00"]);
-    d.ok(&["time", "log", "--client", "Cheap", "1h", "--unbilled", "--on", "2026-01-16 09:00"]);
+    d.ok(&[
+        "time",
+        "log",
+        "--client",
+        "Cheap",
+        "1h",
+        "--unbilled",
+        "--on",
+        "2026-01-16 09:00",
+    ]);
     d.ok(&["time", "log", "--client", "Fine", "2h", "--on", "2026-03-02 09:00"]);
     let tick = d.json(&["--config", c, "tick", "--once", "--json"]);
     let flags: Vec<(String, String)> = tick["new_flags"]
@@ -174,7 +220,10 @@ fn bad_input_is_refused_in_both_languages_and_changes_nothing() {
     }
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
     assert_eq!(count(&d.db, "SELECT count(*) FROM clients"), 1);
-    assert_eq!(count(&d.db, "SELECT count(*) FROM clients WHERE fee_cents IS NOT NULL"), 0);
+    assert_eq!(
+        count(&d.db, "SELECT count(*) FROM clients WHERE fee_cents IS NOT NULL"),
+        0
+    );
 }
 
 #[test]
@@ -201,7 +250,11 @@ fn old_real_amounts_become_cents_without_losing_one() {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(rates, vec![Some(2800), Some(3200), Some(1235), Some(3500), Some(3000), Some(30)], "{fixture}");
+        assert_eq!(
+            rates,
+            vec![Some(2800), Some(3200), Some(1235), Some(3500), Some(3000), Some(30)],
+            "{fixture}"
+        );
         let amounts: Vec<i64> = c
             .prepare("SELECT amount_cents FROM quotes ORDER BY id")
             .unwrap()

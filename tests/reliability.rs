@@ -290,7 +290,13 @@ fn upgrade_keeps_every_record(fixture: &str) {
         let obj = row.as_object_mut().unwrap();
         let rate = cents(obj.remove("rate"));
         obj.insert("rate_cents".into(), serde_json::json!(rate));
-        for k in ["currency", "increment_min", "retainer_min", "fee_cents", "overage_cents"] {
+        for k in [
+            "currency",
+            "increment_min",
+            "retainer_min",
+            "fee_cents",
+            "overage_cents",
+        ] {
             obj.insert(k.into(), serde_json::Value::Null);
         }
     }

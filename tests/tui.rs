@@ -300,7 +300,7 @@ fn flags_are_logged_with_the_picker_and_dismissed_with_confirmation() {
     let Some(Popup::Picker(p)) = &d.app.popup else {
         panic!("no picker")
     };
-    assert_eq!(p.options.len(), 14);
+    assert_eq!(p.options.len(), 15);
     assert_eq!(p.options[7].1, "Expects mind-reading");
     for _ in 0..7 {
         d.key(KeyCode::Down);

@@ -222,7 +222,11 @@ fn scattered_channels_and_underpaying() {
     d.ok(&["task", "deliver", &t]);
     // An estimate is not tracked time: nothing is judged yet.
     let est = d.json(&["--config", cfg.to_str().unwrap(), "tick", "--once", "--json"]);
-    assert!(est["new_flags"].as_array().unwrap().iter().all(|f| f["kind"] != "underpaying"));
+    assert!(est["new_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["kind"] != "underpaying"));
     d.ok(&["time", "log", &t, "2h"]);
     // Three hours of quote preparation against two tracked and billed: €60 / 5h = €12/h.
     d.ok(&["quote", "add", "Pixel", "--amount", "100", "--prep", "3h"]);

@@ -36,7 +36,11 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             unbilled,
             note,
         } => {
-            let client_id = client.as_deref().map(|c| store.find_client(c)).transpose()?.map(|c| c.id);
+            let client_id = client
+                .as_deref()
+                .map(|c| store.find_client(c))
+                .transpose()?
+                .map(|c| c.id);
             let (id, stopped) =
                 store.start_timer(client_id, task_id, !unbilled, note.as_deref().unwrap_or(""), ctx.now)?;
             writeln!(out, "{id}")?;
@@ -52,7 +56,11 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             };
             let e = store.stop_timer(how, ctx.now)?;
             let what = e.task_title.clone().unwrap_or_else(|| e.client.clone());
-            writeln!(out, "{}", tf(l, T::MsgTimerStopped, &[&e.id, &what, &e.minutes.unwrap_or(0)]))?;
+            writeln!(
+                out,
+                "{}",
+                tf(l, T::MsgTimerStopped, &[&e.id, &what, &e.minutes.unwrap_or(0)])
+            )?;
         }
         TimeCmd::Log {
             first,
@@ -65,13 +73,22 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let (task_id, duration) = match (&client, duration) {
                 (Some(_), None) => (None, first),
                 (None, Some(d)) => (
-                    Some(first.trim().parse::<i64>().map_err(|_| Error::invalid(T::ErrTimeArgs, &[]))?),
+                    Some(
+                        first
+                            .trim()
+                            .parse::<i64>()
+                            .map_err(|_| Error::invalid(T::ErrTimeArgs, &[]))?,
+                    ),
                     d,
                 ),
                 _ => return Err(Error::invalid(T::ErrTimeArgs, &[])),
             };
             let minutes = dates::parse_duration(&duration)?;
-            let client_id = client.as_deref().map(|c| store.find_client(c)).transpose()?.map(|c| c.id);
+            let client_id = client
+                .as_deref()
+                .map(|c| store.find_client(c))
+                .transpose()?
+                .map(|c| c.id);
             let start = match on.as_deref() {
                 Some(w) => dates::parse_when(w, ctx.now)?,
                 None => ctx.now,
@@ -122,7 +139,11 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             month,
             json: as_json,
         } => {
-            let client_id = client.as_deref().map(|c| store.find_client(c)).transpose()?.map(|c| c.id);
+            let client_id = client
+                .as_deref()
+                .map(|c| store.find_client(c))
+                .transpose()?
+                .map(|c| c.id);
             let month = month.as_deref().map(Month::parse).transpose()?;
             let list = store.list_time(client_id, task, month)?;
             if as_json {
@@ -133,10 +154,19 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                 return Ok(());
             }
             let rows: Vec<Vec<String>> = list.iter().map(|e| entry_row(e, l)).collect();
-            let h: Vec<&str> = [T::HId, T::HStart, T::HClientCol, T::HTask, T::HMinutes, T::HBillable, T::HBilledOn, T::HEntryNote]
-                .iter()
-                .map(|k| k.text(l))
-                .collect();
+            let h: Vec<&str> = [
+                T::HId,
+                T::HStart,
+                T::HClientCol,
+                T::HTask,
+                T::HMinutes,
+                T::HBillable,
+                T::HBilledOn,
+                T::HEntryNote,
+            ]
+            .iter()
+            .map(|k| k.text(l))
+            .collect();
             write!(out, "{}", table(&h, &rows))?;
         }
     }
@@ -156,8 +186,12 @@ fn entry_row(e: &TimeEntry, l: crate::i18n::Lang) -> Vec<String> {
         e.id.to_string(),
         e.start.clone(),
         e.client.clone(),
-        e.task.map(|t| format!("#{t} {}", e.task_title.clone().unwrap_or_default())).unwrap_or_default(),
-        e.minutes.map(|m| m.to_string()).unwrap_or_else(|| T::MsgRunning.text(l).to_string()),
+        e.task
+            .map(|t| format!("#{t} {}", e.task_title.clone().unwrap_or_default()))
+            .unwrap_or_default(),
+        e.minutes
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| T::MsgRunning.text(l).to_string()),
         billable_word(e.billable, l).to_string(),
         e.billed_on.map(|d| d.to_string()).unwrap_or_default(),
         e.note.clone(),
@@ -204,7 +238,13 @@ struct StatementJson {
     effective_rate_cents: Option<i64>,
 }
 
-fn statement_json(client: &str, month: Month, cur: iso_currency::Currency, rate: Option<i64>, t: &MonthTotals) -> StatementJson {
+fn statement_json(
+    client: &str,
+    month: Month,
+    cur: iso_currency::Currency,
+    rate: Option<i64>,
+    t: &MonthTotals,
+) -> StatementJson {
     StatementJson {
         client: client.to_string(),
         month: month.key(),
@@ -302,15 +342,24 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
                         ]
                     })
                     .collect();
-                let h: Vec<&str> = [T::HClientCol, T::MonthBillable, T::MonthUnbilled, T::HAmount, T::HEffective]
-                    .iter()
-                    .map(|k| k.text(l))
-                    .collect();
+                let h: Vec<&str> = [
+                    T::HClientCol,
+                    T::MonthBillable,
+                    T::MonthUnbilled,
+                    T::HAmount,
+                    T::HEffective,
+                ]
+                .iter()
+                .map(|k| k.text(l))
+                .collect();
                 write!(buf, "{}", table(&h, &rows))?;
             }
         }
     } else {
-        let name = a.client.as_deref().ok_or_else(|| Error::invalid(T::ErrStatementWhat, &[]))?;
+        let name = a
+            .client
+            .as_deref()
+            .ok_or_else(|| Error::invalid(T::ErrStatementWhat, &[]))?;
         let c = store.find_client(name)?;
         let st = store.statement(c.id, month)?;
         if a.mark_billed && !st.entries.iter().any(|e| e.billable && e.billed_on.is_none()) {
@@ -333,7 +382,13 @@ fn csv_err(e: csv::Error) -> Error {
 }
 
 /// Text, JSON or CSV of one statement.
-pub fn render_statement(st: &Statement, as_json: bool, as_csv: bool, l: crate::i18n::Lang, buf: &mut Vec<u8>) -> Result<()> {
+pub fn render_statement(
+    st: &Statement,
+    as_json: bool,
+    as_csv: bool,
+    l: crate::i18n::Lang,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
     let t = &st.totals;
     if as_json {
         let mut j = statement_json(&st.client.name, st.month, st.currency, st.client.rate_cents, t);
@@ -355,8 +410,16 @@ pub fn render_statement(st: &Statement, as_json: bool, as_csv: bool, l: crate::i
     }
     if as_csv {
         let mut w = csv::Writer::from_writer(buf);
-        w.write_record(["date", "client", "task", "minutes", "billed_minutes", "billable", "note"])
-            .map_err(csv_err)?;
+        w.write_record([
+            "date",
+            "client",
+            "task",
+            "minutes",
+            "billed_minutes",
+            "billable",
+            "note",
+        ])
+        .map_err(csv_err)?;
         for e in &st.entries {
             w.write_record([
                 e.start.get(..10).unwrap_or(&e.start).to_string(),
@@ -395,23 +458,58 @@ pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -
                 ]
             })
             .collect();
-        let h: Vec<&str> = [T::HDate, T::HTask, T::HMinutes, T::HBilledMin, T::HBillable, T::HEntryNote]
-            .iter()
-            .map(|k| k.text(l))
-            .collect();
+        let h: Vec<&str> = [
+            T::HDate,
+            T::HTask,
+            T::HMinutes,
+            T::HBilledMin,
+            T::HBillable,
+            T::HEntryNote,
+        ]
+        .iter()
+        .map(|k| k.text(l))
+        .collect();
         write!(buf, "{}", table(&h, &rows))?;
     }
     let line = |k: String, v: String| format!("  {} {v}", width::pad(&k, 40));
     writeln!(buf)?;
-    writeln!(buf, "{}", line(T::StBillable.text(l).into(), hours_text(t.billable_minutes)))?;
-    writeln!(buf, "{}", line(tf(l, T::StBilled, &[&st.increment]), hours_text(t.billed_minutes)))?;
-    writeln!(buf, "{}", line(T::StUnbilled.text(l).into(), hours_text(t.unbilled_minutes)))?;
-    writeln!(buf, "{}", line(T::StQuotePrep.text(l).into(), hours_text(t.quote_prep_minutes)))?;
+    writeln!(
+        buf,
+        "{}",
+        line(T::StBillable.text(l).into(), hours_text(t.billable_minutes))
+    )?;
+    writeln!(
+        buf,
+        "{}",
+        line(tf(l, T::StBilled, &[&st.increment]), hours_text(t.billed_minutes))
+    )?;
+    writeln!(
+        buf,
+        "{}",
+        line(T::StUnbilled.text(l).into(), hours_text(t.unbilled_minutes))
+    )?;
+    writeln!(
+        buf,
+        "{}",
+        line(T::StQuotePrep.text(l).into(), hours_text(t.quote_prep_minutes))
+    )?;
     if t.retainer_minutes > 0 {
-        writeln!(buf, "{}", line(T::StRetainer.text(l).into(), hours_text(t.retainer_minutes)))?;
-        writeln!(buf, "{}", line(T::StOverage.text(l).into(), hours_text(t.overage_minutes)))?;
+        writeln!(
+            buf,
+            "{}",
+            line(T::StRetainer.text(l).into(), hours_text(t.retainer_minutes))
+        )?;
+        writeln!(
+            buf,
+            "{}",
+            line(T::StOverage.text(l).into(), hours_text(t.overage_minutes))
+        )?;
     }
-    writeln!(buf, "{}", line(T::StAmount.text(l).into(), format_cents(t.amount_cents, cur, l)))?;
+    writeln!(
+        buf,
+        "{}",
+        line(T::StAmount.text(l).into(), format_cents(t.amount_cents, cur, l))
+    )?;
     if let Some(r) = t.effective_rate_cents {
         writeln!(buf, "{}", line(T::StEffective.text(l).into(), format_cents(r, cur, l)))?;
     }
@@ -426,7 +524,11 @@ fn check_target(f: &Path, store: &Path, force: bool) -> Result<()> {
         _ => false,
     };
     let s = store.to_string_lossy();
-    for p in [store.to_path_buf(), PathBuf::from(format!("{s}-wal")), PathBuf::from(format!("{s}-shm"))] {
+    for p in [
+        store.to_path_buf(),
+        PathBuf::from(format!("{s}-wal")),
+        PathBuf::from(format!("{s}-shm")),
+    ] {
         if same(f, &p) || f == p {
             return Err(Error::refused(T::ErrStoreTarget, &[&f.display()]));
         }
@@ -460,7 +562,10 @@ fn write_private(path: &Path, data: &[u8], force: bool) -> Result<()> {
         Some(d) => d.to_path_buf(),
         None => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

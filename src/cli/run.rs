@@ -11,8 +11,8 @@ use crate::config::{self, Config};
 use crate::domain::money;
 use crate::domain::text::width;
 use crate::domain::{
-    dates, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
-    RequestKind, ReviewKind, TaskStatus,
+    dates, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus, RequestKind,
+    ReviewKind, TaskStatus,
 };
 use crate::error::{Error, Result};
 use crate::i18n::{self, tf, Lang, T};

@@ -37,7 +37,11 @@ pub fn mul_div_round(a: i64, b: i64, d: i64) -> i64 {
     let n = a as i128 * b as i128;
     let d = d as i128;
     let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
-    let q = if n >= 0 { (2 * n + d) / (2 * d) } else { -((-2 * n + d) / (2 * d)) };
+    let q = if n >= 0 {
+        (2 * n + d) / (2 * d)
+    } else {
+        -((-2 * n + d) / (2 * d))
+    };
     q as i64
 }
 
@@ -312,7 +316,7 @@ fn group(digits: &str, sep: char, min_len: usize) -> String {
     }
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(ch);
@@ -511,7 +515,10 @@ mod tests {
         // 34667 × 60 / 680 = 3058.85 → 3059.
         assert_eq!(t.effective_rate_cents, Some(3059));
         // Overage rate defaults to the hourly rate: 80/60 × €30 = €40.
-        let tr2 = Terms { overage_cents: None, ..tr };
+        let tr2 = Terms {
+            overage_cents: None,
+            ..tr
+        };
         assert_eq!(month_totals(&[w(680, true)], 1, 0, &tr2).amount_cents, 34000);
         // Under the hours: the fee alone.
         assert_eq!(month_totals(&[w(120, true)], 1, 0, &tr).amount_cents, 30000);

@@ -85,7 +85,11 @@ impl ClientFields {
         if let Some(n) = &self.notes {
             self.notes = Some(text::free_text(n, T::FieldNotes)?);
         }
-        for c in [self.rate, self.fee_cents, self.overage_cents].into_iter().flatten().flatten() {
+        for c in [self.rate, self.fee_cents, self.overage_cents]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if !(0..=money::MAX_CENTS).contains(&c) {
                 return Err(Error::invalid(T::ErrBadAmount, &[&format!("{:.2}", c as f64 / 100.0)]));
             }
@@ -408,11 +412,10 @@ impl Store {
 
 /// A retainer and its fee go together: one without the other is refused.
 fn retainer_has_fee(tx: &Transaction, id: i64) -> Result<()> {
-    let (retainer, fee): (Option<i64>, Option<i64>) = tx.query_row(
-        "SELECT retainer_min, fee_cents FROM clients WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (retainer, fee): (Option<i64>, Option<i64>) =
+        tx.query_row("SELECT retainer_min, fee_cents FROM clients WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     if retainer.is_some() != fee.is_some() {
         return Err(Error::invalid(T::ErrRetainerNeedsFee, &[]));
     }

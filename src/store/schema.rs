@@ -426,12 +426,15 @@ fn register_cents(conn: &Connection) -> Result<()> {
                 ValueRef::Null => return Ok(None),
                 ValueRef::Integer(i) => i as f64,
                 ValueRef::Real(r) => r,
-                ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(f64::NAN),
+                ValueRef::Text(t) => std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(f64::NAN),
                 ValueRef::Blob(_) => f64::NAN,
             };
-            crate::domain::money::cents_from_f64(v)
-                .map(Some)
-                .ok_or_else(|| rusqlite::Error::UserFunctionError(format!("amount {v} cannot be converted to cents").into()))
+            crate::domain::money::cents_from_f64(v).map(Some).ok_or_else(|| {
+                rusqlite::Error::UserFunctionError(format!("amount {v} cannot be converted to cents").into())
+            })
         },
     )?;
     Ok(())

@@ -53,7 +53,8 @@ pub(super) const QUOTE_PREP: &str = "SELECT client_id, substr(sent_on, 1, 7), su
      WHERE sent_on >= ?1 AND sent_on < ?2 GROUP BY client_id, substr(sent_on, 1, 7)";
 
 /// One client's entries of a month, in order.
-pub(super) const CLIENT_MONTH: &str = "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
+pub(super) const CLIENT_MONTH: &str =
+    "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
             e.billable, e.note, e.billed_on
      FROM time_entries e JOIN clients c ON c.id = e.client_id LEFT JOIN tasks t ON t.id = e.task_id
      WHERE e.client_id = ?1 AND e.start >= ?2 AND e.start < ?3 AND e.minutes IS NOT NULL
@@ -129,7 +130,11 @@ fn clean_note(n: &str) -> Result<String> {
     if n.chars().count() > text::MAX_NAME_CHARS * 4 {
         return Err(Error::invalid(
             T::ErrTooLong,
-            &[&T::FieldNote.text(crate::i18n::Lang::En), &(text::MAX_NAME_CHARS * 4), &n.chars().count()],
+            &[
+                &T::FieldNote.text(crate::i18n::Lang::En),
+                &(text::MAX_NAME_CHARS * 4),
+                &n.chars().count(),
+            ],
         ));
     }
     Ok(n)
@@ -224,7 +229,10 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoTimerStop, &[&r.client]),
             |tx| {
-                tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![minutes, r.id])?;
+                tx.execute(
+                    "UPDATE time_entries SET minutes = ?1 WHERE id = ?2",
+                    params![minutes, r.id],
+                )?;
                 Ok(())
             },
         )?;
@@ -289,7 +297,10 @@ impl Store {
                     tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![m, id])?;
                 }
                 if let Some(s) = edit.start {
-                    tx.execute("UPDATE time_entries SET start = ?1 WHERE id = ?2", params![stamp(s), id])?;
+                    tx.execute(
+                        "UPDATE time_entries SET start = ?1 WHERE id = ?2",
+                        params![stamp(s), id],
+                    )?;
                 }
                 if let Some(b) = edit.billable {
                     tx.execute("UPDATE time_entries SET billable = ?1 WHERE id = ?2", params![b, id])?;
@@ -323,7 +334,12 @@ impl Store {
     }
 
     /// Entries, newest first, of a client, a task and/or a month.
-    pub fn list_time(&self, client_id: Option<i64>, task_id: Option<i64>, month: Option<Month>) -> Result<Vec<TimeEntry>> {
+    pub fn list_time(
+        &self,
+        client_id: Option<i64>,
+        task_id: Option<i64>,
+        month: Option<Month>,
+    ) -> Result<Vec<TimeEntry>> {
         let (from, to) = match month {
             Some(m) => month_range(m),
             None => ("0000".to_string(), "9999".to_string()),
@@ -447,7 +463,9 @@ impl Store {
         let sums = month_sums(&self.conn, this, this.next(), self.money.increment_min)?;
         for id in ids {
             let c = self.client(id)?;
-            let (Some(included), Some(_)) = (c.retainer_min, c.fee_cents) else { continue };
+            let (Some(included), Some(_)) = (c.retainer_min, c.fee_cents) else {
+                continue;
+            };
             let used = sums.get(&(id, this)).map(|s| s.billable_minutes).unwrap_or(0);
             if money::retainer_near(used, included as u64) {
                 let title = format!(
@@ -542,16 +560,23 @@ struct Terms {
     retainer_min: Option<u32>,
 }
 
+/// name, rate, retainer minutes, fee, overage rate, status.
+type TermsRow = (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>, String);
+
 fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Terms>> {
     let mut q = tx.prepare_cached(
         "SELECT name, rate_cents, retainer_min, fee_cents, overage_cents, status FROM clients WHERE id = ?1",
     )?;
     let mut out = HashMap::new();
     for id in ids {
-        let row: Option<(String, Option<i64>, Option<u32>, Option<i64>, Option<i64>, String)> = q
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        let row: Option<TermsRow> = q
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
             .optional()?;
-        let Some((name, rate, retainer, fee, overage, status)) = row else { continue };
+        let Some((name, rate, retainer, fee, overage, status)) = row else {
+            continue;
+        };
         if !matches!(status.as_str(), "active" | "paused") {
             continue;
         }
@@ -615,7 +640,9 @@ pub(super) fn underpaying(
             }
             m = m.next();
         }
-        let Some(rate) = money::per_hour(earned, minutes) else { continue };
+        let Some(rate) = money::per_hour(earned, minutes) else {
+            continue;
+        };
         if rate < min_rate_cents {
             out.push((
                 id,

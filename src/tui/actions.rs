@@ -731,7 +731,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     if !c.tool.is_empty() {
         lines.push(row(l, T::HTool, &c.tool));
     }
-    let cur = store.money_defaults().currency_of(&c);
+    let cur = store.money_defaults().currency_of(c);
     if let Some(r) = c.rate_cents {
         lines.push(row(l, T::HRate, crate::domain::money::format_cents(r, cur, l)));
     }
