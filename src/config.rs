@@ -20,6 +20,8 @@ pub struct Config {
     pub tick_seconds: u64,
     pub quote_answer_days: i64,
     pub rules: ScoreRules,
+    /// Currency and billing increment of clients that set none.
+    pub money: crate::domain::money::MoneyDefaults,
 }
 
 impl Default for Config {
@@ -31,6 +33,7 @@ impl Default for Config {
             tick_seconds: 60,
             quote_answer_days: 7,
             rules: ScoreRules::default(),
+            money: crate::domain::money::MoneyDefaults::default(),
         }
     }
 }
@@ -45,6 +48,8 @@ struct RawConfig {
     quote_answer_days: Option<i64>,
     score: Option<RawScore>,
     weights: Option<BTreeMap<String, f64>>,
+    currency: Option<String>,
+    increment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +115,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             return Err(bad("min_rate", "a number of 0 or more"));
         }
         c.min_rate = Some(r);
+    }
+    if let Some(code) = raw.currency {
+        let cur = crate::domain::money::parse_currency(&code)
+            .map_err(|_| bad("currency", "an ISO 4217 code such as \"EUR\""))?;
+        c.money.currency = cur.code().to_string();
+    }
+    if let Some(inc) = raw.increment {
+        let m = crate::domain::dates::parse_duration(&inc)
+            .ok()
+            .filter(|m| (1..=crate::domain::money::MAX_INCREMENT).contains(m))
+            .ok_or_else(|| bad("increment", "a duration from 1m to 24h, like \"15m\""))?;
+        c.money.increment_min = m;
     }
     if let Some(l) = raw.language {
         c.language = Some(Lang::from_key(&l).ok_or_else(|| bad("language", "\"en\" or \"es\""))?);

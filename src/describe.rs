@@ -35,6 +35,7 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ),
         ReviewKind::AttendanceUnrecorded => tf(l, T::RowAttendance, &[&meeting_phrase(&it.title, l), &date(it.date)]),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
+        ReviewKind::TimerRunning | ReviewKind::RetainerNear => it.title.clone(),
         ReviewKind::DueSoon => {
             if it.material {
                 tf(l, T::RowSoonMaterial, &[&it.title, &date(it.date)])
@@ -74,6 +75,7 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ),
         ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_phrase(&it.title, l), date(it.date)),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
+        ReviewKind::TimerRunning | ReviewKind::RetainerNear => it.title.clone(),
         ReviewKind::DueSoon => {
             let key = if it.material {
                 T::ShortSoonMaterial

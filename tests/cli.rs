@@ -47,10 +47,16 @@ fn add_commands_print_the_bare_id_and_lists_have_stable_json() {
         keys(c0),
         [
             "channels",
+            "currency",
+            "fee_cents",
             "id",
+            "increment_minutes",
+            "month_minutes",
             "name",
             "open_tasks",
             "rate",
+            "rate_cents",
+            "retainer_hours",
             "review_day",
             "score",
             "status",
@@ -292,7 +298,7 @@ fn flags_manual_dismiss_kinds() {
     assert_eq!(d.json(&["flag", "list", "--json"])[0]["dismissed"], true);
     assert_eq!(d.json(&["client", "show", "Tienda Sol", "--json"])["score"], 0.0);
     let kinds = d.json(&["flag", "kinds", "--json"]);
-    assert_eq!(kinds.as_array().unwrap().len(), 14);
+    assert_eq!(kinds.as_array().unwrap().len(), 15);
     assert_eq!(kinds[0]["key"], "no_show");
     assert_eq!(kinds[0]["label_es"], "No se presentó a la reunión");
     let text = d.ok(&["flag", "kinds"]);

@@ -122,8 +122,11 @@ fn a_config_file_is_read_only_up_to_a_sane_size() {
 fn sql_errors_are_said_plainly_and_keep_their_detail() {
     let d = demo();
     let c = rusqlite::Connection::open(&d.db).unwrap();
-    c.execute("UPDATE clients SET rate = 'lots' WHERE name = 'Bloom Florist'", [])
-        .unwrap();
+    c.execute(
+        "UPDATE clients SET rate_cents = 'lots' WHERE name = 'Bloom Florist'",
+        [],
+    )
+    .unwrap();
     drop(c);
     let (code, err) = d.fails(&["client", "list"]);
     assert_eq!(code, 1);

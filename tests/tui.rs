@@ -175,7 +175,7 @@ fn adding_a_client_through_the_form_with_inline_validation() {
     assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
     let c = d.store.find_client("luna café ☕").unwrap();
     assert_eq!(c.status.key(), "prospect");
-    assert_eq!(c.rate, Some(30.0));
+    assert_eq!(c.rate(), Some(30.0));
     assert_eq!(c.channels[0].handle, "hola@luna.es");
     assert_eq!(d.app.client().unwrap().client.id, c.id, "the new client is selected");
     // A duplicate name is refused inline.
@@ -305,7 +305,7 @@ fn flags_are_logged_with_the_picker_and_dismissed_with_confirmation() {
     let Some(Popup::Picker(p)) = &d.app.popup else {
         panic!("no picker")
     };
-    assert_eq!(p.options.len(), 14);
+    assert_eq!(p.options.len(), 15);
     assert_eq!(p.options[7].1, "Expects mind-reading");
     for _ in 0..7 {
         d.key(KeyCode::Down);

@@ -1,6 +1,7 @@
 //! The command line: the same store, scriptable. Clap parses; `run` carries each command out.
 
 mod help;
+mod money;
 mod output;
 mod run;
 
@@ -121,6 +122,111 @@ pub enum Command {
     Demo,
     /// Check the store: integrity, foreign keys, schema version, permissions, WAL
     Doctor,
+    /// Time worked: the timer and logged entries
+    #[command(subcommand)]
+    Time(TimeCmd),
+    /// A client's month: entries, hours, retainer, amount and effective rate
+    Statement {
+        /// Name or id
+        client: Option<String>,
+        /// One line per client
+        #[arg(long, conflicts_with_all = ["client", "mark_billed", "out"])]
+        all: bool,
+        /// YYYY-MM (default: this month)
+        #[arg(long, value_name = "YYYY-MM", allow_hyphen_values = true)]
+        month: Option<String>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// One row per entry, with a header line
+        #[arg(long)]
+        csv: bool,
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Mark the month's billable entries as billed today
+        #[arg(long = "mark-billed")]
+        mark_billed: bool,
+        /// Replace an existing FILE
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TimeCmd {
+    /// Start the timer on a task or a client; prints the entry id
+    Start {
+        task_id: Option<i64>,
+        #[arg(long, value_name = "NAME", conflicts_with = "task_id")]
+        client: Option<String>,
+        /// Work you cannot charge
+        #[arg(long)]
+        unbilled: bool,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Stop the timer; prints the entry
+    Stop {
+        /// When the work really ended (for a timer from an earlier day)
+        #[arg(long, value_name = "WHEN", allow_hyphen_values = true, conflicts_with = "keep")]
+        at: Option<String>,
+        /// Keep all the time since the timer started
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Log time already worked; prints its id
+    Log {
+        /// TASK_ID then DURATION, or DURATION alone with --client
+        #[arg(value_name = "TASK_ID|DURATION", allow_hyphen_values = true)]
+        first: String,
+        #[arg(value_name = "DURATION", allow_hyphen_values = true)]
+        duration: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
+        /// When the work started (default: now)
+        #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+        on: Option<String>,
+        #[arg(long)]
+        unbilled: bool,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Change an entry (a billed one needs --force)
+    Edit {
+        id: i64,
+        #[arg(long = "minutes", value_name = "DURATION", allow_hyphen_values = true)]
+        duration: Option<String>,
+        #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+        on: Option<String>,
+        #[arg(long, conflicts_with = "unbilled")]
+        billable: bool,
+        #[arg(long)]
+        unbilled: bool,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        #[arg(long, value_name = "ID")]
+        task: Option<i64>,
+        /// Change an entry already billed
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete an entry (a billed one needs --force)
+    Delete {
+        id: i64,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Entries, newest first
+    List {
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
+        #[arg(long, value_name = "ID")]
+        task: Option<i64>,
+        #[arg(long, value_name = "YYYY-MM", allow_hyphen_values = true)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -142,6 +248,21 @@ pub struct ClientOpts {
     pub tool: Option<String>,
     #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
+    /// ISO 4217 currency code (default: config, else EUR)
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// Billing increment: each billable entry is rounded up to it (like 15m)
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub increment: Option<String>,
+    /// Hours included per month by a retainer (needs --fee)
+    #[arg(long, value_name = "HOURS", allow_hyphen_values = true)]
+    pub retainer: Option<String>,
+    /// The retainer's monthly fee
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub fee: Option<String>,
+    /// Hourly rate beyond the retainer (default: the rate)
+    #[arg(long = "overage-rate", value_name = "N", allow_hyphen_values = true)]
+    pub overage_rate: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -182,7 +182,15 @@ pub struct ClientJson {
     pub name: String,
     pub status: String,
     pub channels: Vec<Channel>,
+    /// In currency units (as the first wave printed it).
     pub rate: Option<f64>,
+    pub currency: String,
+    pub rate_cents: Option<i64>,
+    pub increment_minutes: u32,
+    pub retainer_hours: Option<f64>,
+    pub fee_cents: Option<i64>,
+    /// Billable minutes worked this month.
+    pub month_minutes: u64,
     pub review_day: Option<&'static str>,
     pub score: f64,
     pub verdict: &'static str,
@@ -194,14 +202,21 @@ pub struct ClientJson {
 }
 
 impl ClientJson {
-    pub fn new(s: &ClientSummary) -> Self {
+    pub fn new(s: &ClientSummary, money: &crate::domain::money::MoneyDefaults, month_minutes: u64) -> Self {
+        let c = &s.client;
         ClientJson {
+            currency: money.currency_of(c).code().to_string(),
+            rate_cents: c.rate_cents,
+            increment_minutes: money.increment_of(c),
+            retainer_hours: c.retainer_min.map(|m| m as f64 / 60.0),
+            fee_cents: c.fee_cents,
+            month_minutes,
             id: s.client.id,
             uuid: s.client.uuid.clone(),
             name: s.client.name.clone(),
             status: s.client.status.key().into(),
             channels: s.client.channels.clone(),
-            rate: s.client.rate,
+            rate: s.client.rate(),
             review_day: s.client.review_day.map(dates::weekday_key),
             score: round2(s.score),
             verdict: s.verdict.key(),
@@ -287,7 +302,7 @@ impl QuoteJson {
             id: q.id,
             uuid: q.uuid.clone(),
             client: q.client.clone(),
-            amount_cents: q.amount_cents(),
+            amount_cents: q.amount_cents,
             currency: QUOTE_CURRENCY,
             description: q.description.clone(),
             prep_minutes: q.prep_min,

@@ -10,10 +10,11 @@ use super::output::{
 };
 use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
+use crate::domain::money;
 use crate::domain::text::width;
 use crate::domain::{
-    dates, text, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
-    RequestKind, ReviewKind, TaskStatus,
+    dates, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus, RequestKind,
+    ReviewKind, TaskStatus,
 };
 use crate::error::{Arg, Error, Msg, Result};
 use crate::files;
@@ -45,6 +46,7 @@ impl Context {
         };
         let mut s = Store::open(&path)?;
         s.set_lang(self.lang);
+        s.set_money_defaults(self.config.money.clone());
         Ok(s)
     }
 }
@@ -107,7 +109,32 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
         rate: match opts.rate.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(text::parse_amount(r)?)),
+            Some(r) => Some(Some(money::parse_amount(r)?)),
+        },
+        currency: match opts.currency.as_deref() {
+            None => None,
+            Some(c) if c.trim().is_empty() || c == "none" => Some(None),
+            Some(c) => Some(Some(money::parse_currency(c)?.code().to_string())),
+        },
+        increment_min: match opts.increment.as_deref() {
+            None => None,
+            Some(i) if i.trim().is_empty() || i == "none" => Some(None),
+            Some(i) => Some(Some(dates::parse_duration(i)?)),
+        },
+        retainer_min: match opts.retainer.as_deref() {
+            None => None,
+            Some(r) if r.trim().is_empty() || r == "none" => Some(None),
+            Some(r) => Some(Some(parse_hours(r)?)),
+        },
+        fee_cents: match opts.fee.as_deref() {
+            None => None,
+            Some(r) if r.trim().is_empty() || r == "none" => Some(None),
+            Some(r) => Some(Some(money::parse_amount(r)?)),
+        },
+        overage_cents: match opts.overage_rate.as_deref() {
+            None => None,
+            Some(r) if r.trim().is_empty() || r == "none" => Some(None),
+            Some(r) => Some(Some(money::parse_amount(r)?)),
         },
         review_day: match opts.review_day.as_deref() {
             None => None,
@@ -118,6 +145,17 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
         },
         notes: opts.notes.clone(),
     })
+}
+
+/// Retainer hours as typed (`20`, `7.5`, `7,5`) to minutes.
+fn parse_hours(s: &str) -> Result<u32> {
+    let bad = || Error::invalid(T::ErrBadRetainer, &[&s]);
+    let hundredths = money::cents_from_decimal(s).ok_or_else(bad)?;
+    let minutes = money::mul_div_round(hundredths, 60, 100);
+    if minutes <= 0 || minutes > money::MAX_RETAINER_MINUTES as i64 {
+        return Err(bad());
+    }
+    Ok(minutes as u32)
 }
 
 fn json(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
@@ -331,6 +369,31 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 )
             )?;
         }
+        Command::Time(c) => super::money::time(c, ctx, &mut store, out)?,
+        Command::Statement {
+            client,
+            all,
+            month,
+            json: as_json,
+            csv,
+            out: file,
+            mark_billed,
+            force,
+        } => super::money::statement(
+            super::money::StatementArgs {
+                client,
+                all,
+                month,
+                json: as_json,
+                csv,
+                file,
+                mark_billed,
+                force,
+            },
+            ctx,
+            &mut store,
+            out,
+        )?,
         Command::Doctor => {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;
@@ -388,7 +451,11 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             store.detect(today, ctx.config.min_rate)?;
             let list = store.list_clients(status, rules, today)?;
             if as_json {
-                let v: Vec<ClientJson> = list.iter().map(ClientJson::new).collect();
+                let mm = store.month_minutes(money::Month::of(today))?;
+                let v: Vec<ClientJson> = list
+                    .iter()
+                    .map(|s| ClientJson::new(s, store.money_defaults(), mm.get(&s.client.id).copied().unwrap_or(0)))
+                    .collect();
                 return json(out, &v);
             }
             if list.is_empty() {
@@ -451,7 +518,9 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             store.detect(today, ctx.config.min_rate)?;
             let (summary, assessment, flags) = store.client_summary(c.id, rules, today)?;
             if as_json {
-                let mut j = ClientJson::new(&summary);
+                let mm = store.month_minutes(money::Month::of(today))?;
+                let minutes = mm.get(&summary.client.id).copied().unwrap_or(0);
+                let mut j = ClientJson::new(&summary, store.money_defaults(), minutes);
                 j.flags = Some(flags.iter().map(FlagJson::new).collect());
                 j.explanation = Some(explanation(&assessment));
                 return json(out, &j);
@@ -470,8 +539,19 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             if !c.tool.is_empty() {
                 writeln!(out, "{}", field(T::HTool, c.tool.clone()))?;
             }
-            if let Some(r) = c.rate {
-                writeln!(out, "{}", field(T::HRate, i18n::rate(r, l)))?;
+            let cur = store.money_defaults().currency_of(c);
+            if let Some(r) = c.rate_cents {
+                writeln!(out, "{}", field(T::HRate, money::format_cents(r, cur, l)))?;
+            }
+            if let (Some(h), Some(fee)) = (c.retainer_min, c.fee_cents) {
+                writeln!(
+                    out,
+                    "{}",
+                    field(
+                        T::HRetainer,
+                        format!("{} · {}", money::hours_text(h as u64), money::format_cents(fee, cur, l))
+                    )
+                )?;
             }
             if let Some(d) = c.review_day {
                 writeln!(out, "{}", field(T::HReviewDay, i18n::weekday_name(d, l).into()))?;
@@ -690,7 +770,7 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
             let c = store.find_client(&client)?;
             let q = NewQuote {
                 description: description.unwrap_or_default(),
-                amount: text::parse_amount(&amount)?,
+                amount_cents: money::parse_amount(&amount)?,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?.unwrap_or(0),
                 sent_on: sent.as_deref().map(|s| date_arg(s, ctx)).transpose()?.unwrap_or(today),
                 answer_by: answer_by.as_deref().map(|s| date_arg(s, ctx)).transpose()?,
@@ -725,7 +805,7 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
                     vec![
                         q.id.to_string(),
                         q.client.clone(),
-                        format!("{:.2}", q.amount_cents() as f64 / 100.0),
+                        i18n::money(q.amount_cents as f64 / 100.0, l),
                         q.status.label(l).to_string(),
                         i18n::date(q.sent_on, today, l),
                         i18n::date(q.answer_by, today, l),
@@ -755,7 +835,7 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
             answer_by,
         } => {
             let e = QuoteEdit {
-                amount: amount.as_deref().map(text::parse_amount).transpose()?,
+                amount: amount.as_deref().map(money::parse_amount).transpose()?,
                 description,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?,
                 answer_by: answer_by.as_deref().map(|s| date_arg(s, ctx)).transpose()?,

@@ -55,8 +55,34 @@ pub struct Client {
     pub status: ClientStatus,
     pub channels: Vec<Channel>,
     pub tool: String,
-    pub rate: Option<f64>,
+    /// Hourly rate in cents.
+    pub rate_cents: Option<i64>,
+    /// ISO 4217 code; None follows the config's `currency` (else EUR).
+    pub currency: Option<String>,
+    /// Billing increment in minutes; None follows the config's `increment` (else 1).
+    pub increment_min: Option<u32>,
+    /// Minutes included per month by a retainer, and its monthly fee in cents.
+    pub retainer_min: Option<u32>,
+    pub fee_cents: Option<i64>,
+    /// Cents per hour beyond the retainer; None means the hourly rate.
+    pub overage_cents: Option<i64>,
     pub review_day: Option<Weekday>,
     pub notes: String,
     pub created_on: NaiveDate,
+}
+
+impl Client {
+    /// The hourly rate in currency units, as the first-wave JSON printed it.
+    pub fn rate(&self) -> Option<f64> {
+        self.rate_cents.map(|c| c as f64 / 100.0)
+    }
+
+    /// What the client pays and how, for the statement arithmetic.
+    pub fn terms(&self) -> crate::domain::money::Terms {
+        crate::domain::money::Terms {
+            rate_cents: self.rate_cents,
+            retainer: self.retainer_min.zip(self.fee_cents),
+            overage_cents: self.overage_cents,
+        }
+    }
 }

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod dates;
 pub mod identity;
+pub mod money;
 pub mod red_flag;
 pub mod review;
 pub mod rules;

@@ -21,6 +21,7 @@ keyed_enum!(FlagKind, T::ErrBadFlagKind, {
     ScatteredChannels => "scattered_channels" | "canales_dispersos", T::FlagScattered,
     CoreWorkDelegated => "core_work_delegated" | "trabajo_clave", T::FlagCoreWork,
     Underpaying => "underpaying" | "paga_poco", T::FlagUnderpaying,
+    ScopeCreep => "scope_creep" | "más_horas_de_las_pagadas", T::FlagScopeCreep,
     Other => "other" | "otra", T::FlagOther,
 });
 
@@ -34,7 +35,8 @@ impl FlagKind {
             | FlagKind::LateChanges
             | FlagKind::WorkUnused
             | FlagKind::CoreWorkDelegated
-            | FlagKind::Underpaying => 2.0,
+            | FlagKind::Underpaying
+            | FlagKind::ScopeCreep => 2.0,
             _ => 1.0,
         }
     }
@@ -52,6 +54,7 @@ impl FlagKind {
             FlagKind::WorkUnused => T::RuleWorkUnused,
             FlagKind::ScatteredChannels => T::RuleScattered,
             FlagKind::Underpaying => T::RuleUnderpaying,
+            FlagKind::ScopeCreep => T::RuleScopeCreep,
             _ => return None,
         })
     }
@@ -265,11 +268,12 @@ mod tests {
     #[test]
     fn catalogue_has_spec_weights() {
         let r = ScoreRules::default();
-        assert_eq!(FlagKind::ALL.len(), 14);
+        assert_eq!(FlagKind::ALL.len(), 15);
         assert_eq!(r.weight(FlagKind::NoShow), 3.0);
         assert_eq!(r.weight(FlagKind::LateMaterial), 2.0);
         assert_eq!(r.weight(FlagKind::MindReading), 1.0);
         assert_eq!(r.weight(FlagKind::Underpaying), 2.0);
+        assert_eq!(r.weight(FlagKind::ScopeCreep), 2.0);
         assert!(FlagKind::MindReading.auto_rule().is_none());
         assert!(FlagKind::LateMaterial.auto_rule().is_some());
     }

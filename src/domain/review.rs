@@ -16,11 +16,13 @@ pub enum ReviewKind {
     MeetingToday,
     AttendanceUnrecorded,
     WeeklyReview,
+    TimerRunning,
+    RetainerNear,
     DueSoon,
 }
 
 impl ReviewKind {
-    pub const ALL: [ReviewKind; 9] = [
+    pub const ALL: [ReviewKind; 11] = [
         ReviewKind::FeedbackOverdue,
         ReviewKind::MaterialLate,
         ReviewKind::TaskOverdue,
@@ -29,6 +31,8 @@ impl ReviewKind {
         ReviewKind::MeetingToday,
         ReviewKind::AttendanceUnrecorded,
         ReviewKind::WeeklyReview,
+        ReviewKind::TimerRunning,
+        ReviewKind::RetainerNear,
         ReviewKind::DueSoon,
     ];
 
@@ -42,6 +46,8 @@ impl ReviewKind {
             ReviewKind::MeetingToday => "meeting_today",
             ReviewKind::AttendanceUnrecorded => "attendance_unrecorded",
             ReviewKind::WeeklyReview => "weekly_review",
+            ReviewKind::TimerRunning => "timer_running",
+            ReviewKind::RetainerNear => "retainer_near",
             ReviewKind::DueSoon => "due_soon",
         }
     }
@@ -56,6 +62,8 @@ impl ReviewKind {
             ReviewKind::MeetingToday => T::RvMeetingToday,
             ReviewKind::AttendanceUnrecorded => T::RvAttendanceUnrecorded,
             ReviewKind::WeeklyReview => T::RvWeeklyReview,
+            ReviewKind::TimerRunning => T::RvTimerRunning,
+            ReviewKind::RetainerNear => T::RvRetainerNear,
             ReviewKind::DueSoon => T::RvDueSoon,
         }
         .text(lang)
@@ -169,6 +177,8 @@ mod tests {
         assert_eq!(ids, vec![6, 3, 5, 4, 2, 1]);
         let keys: Vec<&str> = ReviewKind::ALL.iter().map(|k| k.key()).collect();
         assert_eq!(keys[0], "feedback_overdue");
-        assert_eq!(keys[8], "due_soon");
+        assert_eq!(keys[8], "timer_running");
+        assert_eq!(keys[9], "retainer_near");
+        assert_eq!(keys[10], "due_soon");
     }
 }

@@ -10,8 +10,6 @@ pub const VAGUE_SPEC_CLARIFICATIONS: u32 = 3;
 /// Distinct channels within the window that count as scattered.
 pub const SCATTERED_CHANNELS: usize = 3;
 pub const SCATTERED_WINDOW_DAYS: i64 = 30;
-/// How far back worked and unbilled time counts for the effective rate.
-pub const RATE_WINDOW_DAYS: i64 = 90;
 
 /// Honest time: a red flag records a fault that happened, so it cannot be dated after today.
 pub fn honest_flag_date(at: NaiveDate, today: NaiveDate) -> crate::error::Result<NaiveDate> {
@@ -59,15 +57,6 @@ pub fn outcome_flag(o: Outcome) -> Option<FlagKind> {
     }
 }
 
-/// What the VA really earns per hour from a client: unbilled preparation (quotes that were
-/// not accepted) dilutes the billed rate. None when no time is tracked.
-pub fn effective_rate(rate: f64, billed_min: u64, unbilled_min: u64) -> Option<f64> {
-    if billed_min == 0 {
-        return None;
-    }
-    Some(rate * billed_min as f64 / (billed_min + unbilled_min) as f64)
-}
-
 /// The most recent given weekday strictly before today (last week's review, if today is it).
 pub fn previous_weekday(wd: Weekday, today: NaiveDate) -> NaiveDate {
     let back = (7 + today.weekday().num_days_from_monday() as i64 - wd.num_days_from_monday() as i64) % 7;
@@ -105,13 +94,6 @@ mod tests {
         assert_eq!(outcome_flag(Outcome::ChangedAfterOk), Some(FlagKind::LateChanges));
         assert_eq!(outcome_flag(Outcome::Unused), Some(FlagKind::WorkUnused));
         assert_eq!(outcome_flag(Outcome::Accepted), None);
-    }
-
-    #[test]
-    fn effective_rate_is_diluted_by_unbilled_time() {
-        assert_eq!(effective_rate(30.0, 0, 120), None);
-        assert_eq!(effective_rate(30.0, 600, 0), Some(30.0));
-        assert_eq!(effective_rate(30.0, 300, 300), Some(15.0));
     }
 
     #[test]

@@ -122,7 +122,8 @@ pub struct Quote {
     pub uuid: String,
     pub client_id: i64,
     pub client: String,
-    pub amount: f64,
+    /// In cents of the client's currency.
+    pub amount_cents: i64,
     pub prep_min: u32,
     pub sent_on: NaiveDate,
     pub answer_by: NaiveDate,
@@ -132,13 +133,6 @@ pub struct Quote {
     /// Reminders sent about it, and the last one's date.
     pub nudges: u32,
     pub last_nudge: Option<NaiveDate>,
-}
-
-impl Quote {
-    /// The amount in integer cents, as the JSON prints it.
-    pub fn amount_cents(&self) -> i64 {
-        crate::domain::text::cents(self.amount)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{date, day, Store};
+use crate::domain::money;
 use crate::domain::red_flag::{assess, Assessment};
 use crate::domain::{dates, text, Channel, ChannelKind, Client, ClientStatus, Flag, FlagKind, ScoreRules, Verdict};
 use crate::error::{Error, Result};
@@ -18,7 +19,15 @@ pub struct ClientFields {
     pub status: Option<ClientStatus>,
     pub channels: Option<Vec<Channel>>,
     pub tool: Option<String>,
-    pub rate: Option<Option<f64>>,
+    /// Hourly rate in cents.
+    pub rate: Option<Option<i64>>,
+    /// ISO 4217 code.
+    pub currency: Option<Option<String>>,
+    pub increment_min: Option<Option<u32>>,
+    /// Minutes included per month; a retainer needs a fee.
+    pub retainer_min: Option<Option<u32>>,
+    pub fee_cents: Option<Option<i64>>,
+    pub overage_cents: Option<Option<i64>>,
     pub review_day: Option<Option<Weekday>>,
     pub notes: Option<String>,
 }
@@ -33,7 +42,8 @@ pub struct ClientSummary {
     pub waiting_tasks: u32,
 }
 
-const CLIENT_COLS: &str = "id, name, status, tool, rate, review_day, notes, created_on, uuid";
+const CLIENT_COLS: &str = "id, name, status, tool, rate_cents, review_day, notes, created_on, uuid, \
+     currency, increment_min, retainer_min, fee_cents, overage_cents";
 
 fn client_row(r: &Row) -> rusqlite::Result<Client> {
     Ok(Client {
@@ -43,7 +53,12 @@ fn client_row(r: &Row) -> rusqlite::Result<Client> {
         status: ClientStatus::from_key(&r.get::<_, String>(2)?).unwrap_or(ClientStatus::Active),
         channels: Vec::new(),
         tool: r.get(3)?,
-        rate: r.get(4)?,
+        rate_cents: r.get(4)?,
+        currency: r.get(9)?,
+        increment_min: r.get(10)?,
+        retainer_min: r.get(11)?,
+        fee_cents: r.get(12)?,
+        overage_cents: r.get(13)?,
         review_day: r.get::<_, Option<String>>(5)?.and_then(|s| dates::parse_weekday(&s)),
         notes: r.get(6)?,
         created_on: date(r.get(7)?),
@@ -75,8 +90,27 @@ impl ClientFields {
         if let Some(n) = &self.notes {
             self.notes = Some(text::free_text(n, T::FieldNotes)?);
         }
-        if let Some(Some(r)) = self.rate {
-            text::amount(r)?;
+        for c in [self.rate, self.fee_cents, self.overage_cents]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if !(0..=money::MAX_CENTS).contains(&c) {
+                return Err(Error::invalid(T::ErrBadAmount, &[&format!("{:.2}", c as f64 / 100.0)]));
+            }
+        }
+        if let Some(Some(code)) = &self.currency {
+            self.currency = Some(Some(money::parse_currency(code)?.code().to_string()));
+        }
+        if let Some(Some(i)) = self.increment_min {
+            if i == 0 || i > money::MAX_INCREMENT {
+                return Err(Error::invalid(T::ErrBadIncrement, &[&i]));
+            }
+        }
+        if let Some(Some(r)) = self.retainer_min {
+            if r == 0 || r > money::MAX_RETAINER_MINUTES {
+                return Err(Error::invalid(T::ErrBadRetainer, &[&money::hours_text(r as u64)]));
+            }
         }
         if let Some(chs) = &mut self.channels {
             for ch in chs.iter_mut() {
@@ -103,7 +137,9 @@ impl Store {
             |tx| {
                 ensure_unique_name(tx, &name, None)?;
                 tx.execute(
-                    "INSERT INTO clients(name, name_key, status, tool, rate, review_day, notes, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO clients(name, name_key, status, tool, rate_cents, review_day, notes, created_on,
+                         currency, increment_min, retainer_min, fee_cents, overage_cents)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                     params![
                         name,
                         name_key(&name),
@@ -113,9 +149,15 @@ impl Store {
                         f.review_day.flatten().map(dates::weekday_key),
                         f.notes.clone().unwrap_or_default(),
                         day(today),
+                        f.currency.clone().flatten(),
+                        f.increment_min.flatten(),
+                        f.retainer_min.flatten(),
+                        f.fee_cents.flatten(),
+                        f.overage_cents.flatten(),
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
+                retainer_has_fee(tx, id)?;
                 if let Some(chs) = &f.channels {
                     insert_channels(tx, id, chs)?;
                 }
@@ -145,8 +187,27 @@ impl Store {
                     tx.execute("UPDATE clients SET tool = ?1 WHERE id = ?2", params![t, id])?;
                 }
                 if let Some(r) = f.rate {
-                    tx.execute("UPDATE clients SET rate = ?1 WHERE id = ?2", params![r, id])?;
+                    tx.execute("UPDATE clients SET rate_cents = ?1 WHERE id = ?2", params![r, id])?;
                 }
+                if let Some(c) = &f.currency {
+                    tx.execute("UPDATE clients SET currency = ?1 WHERE id = ?2", params![c, id])?;
+                }
+                if let Some(i) = f.increment_min {
+                    tx.execute("UPDATE clients SET increment_min = ?1 WHERE id = ?2", params![i, id])?;
+                }
+                if let Some(r) = f.retainer_min {
+                    tx.execute("UPDATE clients SET retainer_min = ?1 WHERE id = ?2", params![r, id])?;
+                    if r.is_none() && f.fee_cents.is_none() {
+                        tx.execute("UPDATE clients SET fee_cents = NULL WHERE id = ?1", params![id])?;
+                    }
+                }
+                if let Some(c) = f.fee_cents {
+                    tx.execute("UPDATE clients SET fee_cents = ?1 WHERE id = ?2", params![c, id])?;
+                }
+                if let Some(c) = f.overage_cents {
+                    tx.execute("UPDATE clients SET overage_cents = ?1 WHERE id = ?2", params![c, id])?;
+                }
+                retainer_has_fee(tx, id)?;
                 if let Some(d) = f.review_day {
                     tx.execute(
                         "UPDATE clients SET review_day = ?1 WHERE id = ?2",
@@ -429,6 +490,18 @@ pub(super) fn record_weekly_review(tx: &Transaction, client_id: i64, on: NaiveDa
             "DELETE FROM flags WHERE source = 'auto' AND source_ref = ?1",
             [weekly_ref(client_id, on)],
         )?;
+    }
+    Ok(())
+}
+
+/// A retainer and its fee go together: one without the other is refused.
+fn retainer_has_fee(tx: &Transaction, id: i64) -> Result<()> {
+    let (retainer, fee): (Option<i64>, Option<i64>) =
+        tx.query_row("SELECT retainer_min, fee_cents FROM clients WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if retainer.is_some() != fee.is_some() {
+        return Err(Error::invalid(T::ErrRetainerNeedsFee, &[]));
     }
     Ok(())
 }

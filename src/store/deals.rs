@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
 
 const QUOTE_SELECT: &str =
-    "SELECT q.id, q.client_id, c.name, q.amount, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid,
+    "SELECT q.id, q.client_id, c.name, q.amount_cents, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid,
             q.description, q.nudges, q.last_nudge
      FROM quotes q JOIN clients c ON c.id = q.client_id";
 
@@ -19,7 +19,7 @@ fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
         uuid: r.get(8)?,
         client_id: r.get(1)?,
         client: r.get(2)?,
-        amount: r.get(3)?,
+        amount_cents: r.get(3)?,
         prep_min: r.get(4)?,
         sent_on: date(r.get(5)?),
         answer_by: date(r.get(6)?),
@@ -52,7 +52,8 @@ fn meeting_row(r: &Row) -> rusqlite::Result<Meeting> {
 /// A new quote; `answer_by` defaults to `sent` plus the configured days.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewQuote {
-    pub amount: f64,
+    /// In cents.
+    pub amount_cents: i64,
     pub prep_min: u32,
     pub sent_on: NaiveDate,
     pub answer_by: Option<NaiveDate>,
@@ -63,7 +64,8 @@ pub struct NewQuote {
 /// Changes to a quote; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QuoteEdit {
-    pub amount: Option<f64>,
+    /// In cents.
+    pub amount: Option<i64>,
     pub description: Option<String>,
     pub prep_min: Option<u32>,
     pub answer_by: Option<NaiveDate>,
@@ -98,7 +100,9 @@ fn check_length(length_min: Option<u32>) -> Result<Option<u32>> {
 impl Store {
     pub fn add_quote(&mut self, client_id: i64, q: NewQuote, default_days: i64) -> Result<i64> {
         let c = self.client(client_id)?;
-        text::amount(q.amount)?;
+        if !(0..=crate::domain::money::MAX_CENTS).contains(&q.amount_cents) {
+            return Err(Error::invalid(T::ErrBadAmount, &[&q.amount_cents]));
+        }
         let description = text::free_text(&q.description, T::FieldDescription)?;
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if answer_by < q.sent_on {
@@ -108,11 +112,11 @@ impl Store {
             |l| tf(l, T::UndoAddQuote, &[&c.name]),
             |tx| {
                 tx.execute(
-                    "INSERT INTO quotes(client_id, amount, prep_min, sent_on, answer_by, description)
+                    "INSERT INTO quotes(client_id, amount_cents, prep_min, sent_on, answer_by, description)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![
                         client_id,
-                        q.amount,
+                        q.amount_cents,
                         q.prep_min,
                         day(q.sent_on),
                         day(answer_by),
@@ -152,7 +156,10 @@ impl Store {
     /// Corrects a quote. The answer date may not fall before the day it was sent.
     pub fn edit_quote(&mut self, id: i64, e: QuoteEdit) -> Result<Quote> {
         let q = self.quote(id)?;
-        let amount = e.amount.map(text::amount).transpose()?.unwrap_or(q.amount);
+        let amount = e.amount.unwrap_or(q.amount_cents);
+        if !(0..=crate::domain::money::MAX_CENTS).contains(&amount) {
+            return Err(Error::invalid(T::ErrBadAmount, &[&amount]));
+        }
         let description = match &e.description {
             Some(d) => text::free_text(d, T::FieldDescription)?,
             None => q.description.clone(),
@@ -166,7 +173,7 @@ impl Store {
             |l| tf(l, T::UndoEditQuote, &[&q.client]),
             |tx| {
                 tx.execute(
-                    "UPDATE quotes SET amount = ?1, description = ?2, prep_min = ?3, answer_by = ?4 WHERE id = ?5",
+                    "UPDATE quotes SET amount_cents = ?1, description = ?2, prep_min = ?3, answer_by = ?4 WHERE id = ?5",
                     params![amount, description, prep_min, day(answer_by), id],
                 )?;
                 Ok(())
@@ -201,7 +208,7 @@ impl Store {
                         crate::domain::FlagKind::QuoteUnanswered,
                         rules::first_late_day(q.answer_by),
                         &format!("quote:{id}"),
-                        &format!("{:.2}", q.amount),
+                        &format!("{}.{:02}", q.amount_cents / 100, q.amount_cents % 100),
                     )?;
                 }
                 tx.execute(

@@ -199,9 +199,10 @@ impl Store {
                     ch(ChannelKind::Trello, w.lumen_board),
                 ]),
                 tool: Some("Trello".into()),
-                rate: Some(Some(28.0)),
+                rate: Some(Some(2800)),
                 review_day: None,
                 notes: Some(w.lumen_notes.into()),
+                ..ClientFields::default()
             },
             d(-200),
         )?;
@@ -227,9 +228,10 @@ impl Store {
                     ch(ChannelKind::Email, w.bloom_mail),
                 ]),
                 tool: Some("Trello".into()),
-                rate: Some(Some(32.0)),
+                rate: Some(Some(3200)),
                 review_day: Some(Some(weekday)),
                 notes: Some(w.bloom_notes.into()),
+                ..ClientFields::default()
             },
             d(-120),
         )?;
@@ -263,7 +265,7 @@ impl Store {
         self.add_quote(
             north,
             NewQuote {
-                amount: 450.0,
+                amount_cents: 45000,
                 prep_min: 90,
                 sent_on: d(-9),
                 answer_by: Some(d(-2)),
@@ -283,9 +285,10 @@ impl Store {
                     ch(ChannelKind::Email, w.pixel_mail),
                 ]),
                 tool: Some("Asana".into()),
-                rate: Some(Some(35.0)),
+                rate: Some(Some(3500)),
                 review_day: None,
                 notes: Some(w.pixel_notes.into()),
+                ..ClientFields::default()
             },
             d(-150),
         )?;
@@ -311,7 +314,7 @@ impl Store {
                 name: Some(w.dental_name.into()),
                 status: Some(ClientStatus::Paused),
                 channels: Some(vec![ch(ChannelKind::Phone, "+34 910 000 111")]),
-                rate: Some(Some(30.0)),
+                rate: Some(Some(3000)),
                 notes: Some(w.dental_notes.into()),
                 ..Default::default()
             },

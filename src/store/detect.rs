@@ -2,7 +2,7 @@
 //! that show scores: find what became overdue and raise the matching automatic flags, each
 //! once per source record, in one short IMMEDIATE transaction.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate};
 use rusqlite::{params, Transaction, TransactionBehavior};
@@ -46,7 +46,7 @@ pub(super) const LATE_REQUESTS: &str =
          WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')
            AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)";
 
-pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount FROM quotes q
+pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents FROM quotes q
          WHERE q.status = 'pending' AND q.answer_by < ?1
            AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)";
 
@@ -64,18 +64,9 @@ pub(super) const MEETING_FAULTS: &str =
 pub(super) const SCATTERED: &str = "SELECT client_id, via FROM tasks
          WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL";
 
-pub(super) const RATED_CLIENTS: &str =
-    "SELECT id, rate FROM clients WHERE rate IS NOT NULL AND status IN ('active', 'paused')";
-
 /// Weekly reviews recorded as missed by the client whose flag is not there (an import).
 pub(super) const WEEKLY_MISSED: &str = "SELECT w.client_id, w.on_date FROM weekly_reviews w INDEXED BY weekly_missed
          WHERE w.missed = 1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'weekly:' || w.client_id || ':' || w.on_date)";
-
-pub(super) const BILLED: &str = "SELECT client_id, coalesce(estimate_min, 0) FROM tasks INDEXED BY tasks_finished
-         WHERE status IN ('delivered', 'done') AND coalesce(delivered_on, closed_on, created_on) >= ?1";
-
-pub(super) const UNBILLED: &str =
-    "SELECT client_id, prep_min FROM quotes INDEXED BY quotes_unbilled WHERE status <> 'accepted' AND sent_on >= ?1";
 
 /// A flag a rule wants raised.
 struct Candidate {
@@ -95,8 +86,19 @@ impl Store {
         unanswered_quotes(&tx, today, &mut candidates)?;
         recorded_faults(&tx, today, &mut candidates)?;
         scattered_channels(&tx, today, &mut candidates)?;
-        if let Some(min) = min_rate {
-            underpaying(&tx, today, min, &mut candidates)?;
+        let increment = self.money.increment_min;
+        let mut money_flags = super::time::scope_creep(&tx, today, increment)?;
+        if let Some(min) = min_rate.and_then(crate::domain::money::cents_from_f64) {
+            money_flags.extend(super::time::underpaying(&tx, today, min, increment)?);
+        }
+        for (client_id, kind, at, source_ref, note) in money_flags {
+            candidates.push(Candidate {
+                client_id,
+                kind,
+                at,
+                source_ref,
+                note,
+            });
         }
         missed_weekly_reviews(&tx, today, &mut candidates)?;
         let mut report = DetectReport::default();
@@ -172,7 +174,7 @@ fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,
             r.get::<_, String>(2)?,
-            r.get::<_, f64>(3)?,
+            r.get::<_, i64>(3)?,
         ))
     })?;
     for row in rows {
@@ -182,7 +184,7 @@ fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate
             kind: FlagKind::QuoteUnanswered,
             at: rules::first_late_day(date(answer_by)),
             source_ref: format!("quote:{id}"),
-            note: format!("{amount:.2}"),
+            note: format!("{}.{:02}", amount / 100, amount % 100),
         });
     }
     Ok(())
@@ -285,43 +287,6 @@ fn scattered_channels(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidat
                 at: today,
                 source_ref: rules::month_ref("channels", client_id, today),
                 note: vias.into_iter().collect::<Vec<_>>().join(", "),
-            });
-        }
-    }
-    Ok(())
-}
-
-fn underpaying(tx: &Transaction, today: NaiveDate, min_rate: f64, out: &mut Vec<Candidate>) -> Result<()> {
-    let since = day(today - Duration::days(rules::RATE_WINDOW_DAYS));
-    let sums = |sql: &str| -> Result<HashMap<i64, i64>> {
-        let mut q = tx.prepare_cached(sql)?;
-        let rows = q.query_map([&since], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        let mut out: HashMap<i64, i64> = HashMap::new();
-        for row in rows {
-            let (client_id, minutes) = row?;
-            *out.entry(client_id).or_default() += minutes;
-        }
-        Ok(out)
-    };
-    // Each sum follows its own index: delivered work by finishing day, unbilled quotes by sending day.
-    let billed = sums(BILLED)?;
-    let unbilled = sums(UNBILLED)?;
-    let mut q = tx.prepare_cached(RATED_CLIENTS)?;
-    let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?)))?;
-    for row in rows {
-        let (client_id, rate) = row?;
-        let b = billed.get(&client_id).copied().unwrap_or(0).max(0) as u64;
-        let u = unbilled.get(&client_id).copied().unwrap_or(0).max(0) as u64;
-        let Some(effective) = rules::effective_rate(rate, b, u) else {
-            continue;
-        };
-        if effective < min_rate {
-            out.push(Candidate {
-                client_id,
-                kind: FlagKind::Underpaying,
-                at: today,
-                source_ref: rules::month_ref("rate", client_id, today),
-                note: format!("{effective:.2}/h < {min_rate:.2}/h"),
             });
         }
     }

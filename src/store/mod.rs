@@ -11,6 +11,7 @@ mod flags;
 mod review;
 mod schema;
 mod tasks;
+mod time;
 pub mod transfer;
 mod undo;
 
@@ -28,6 +29,7 @@ pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use tasks::{TaskFields, TaskFilter};
+pub use time::{MonthLine, Statement, StopAt, TimeEdit};
 pub use undo::UndoStep;
 
 /// An open vadesk store.
@@ -40,6 +42,8 @@ pub struct Store {
     recording: bool,
     /// The clock undo steps are stamped with (`--now`), or None for the real one.
     now: Option<chrono::NaiveDateTime>,
+    /// Currency and billing increment of clients that set none (from the config).
+    money: crate::domain::money::MoneyDefaults,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -89,6 +93,7 @@ impl Store {
             lang: Lang::En,
             recording: false,
             now: None,
+            money: crate::domain::money::MoneyDefaults::default(),
         };
         schema::migrate(&mut store.conn, 0, ":memory:")?;
         Ok(store)
@@ -121,6 +126,7 @@ impl Store {
             lang: Lang::En,
             recording: false,
             now: None,
+            money: crate::domain::money::MoneyDefaults::default(),
         };
         schema::migrate(&mut store.conn, version, shown)?;
         Ok(store)
@@ -212,10 +218,12 @@ impl Store {
             ("tick: outcomes", detect::CHANGED_TASKS),
             ("tick: meetings", detect::MEETING_FAULTS),
             ("tick: channels", detect::SCATTERED),
-            ("tick: billed", detect::BILLED),
-            ("tick: unbilled", detect::UNBILLED),
-            ("tick: rated clients", detect::RATED_CLIENTS),
             ("tick: weekly", detect::WEEKLY_MISSED),
+            ("money: month sums", time::MONTH_SUMS),
+            ("money: quote prep", time::QUOTE_PREP),
+            ("money: client month", time::CLIENT_MONTH),
+            ("money: retainer clients", time::RETAINER_CLIENTS),
+            ("money: running timer", time::RUNNING),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {

@@ -36,7 +36,7 @@ pub(super) const TASK_ROWS: &str = concat!(
 );
 
 pub(super) const QUOTE_ROWS: &str = concat!(
-    "SELECT x.id, c.id, c.name, x.amount, x.answer_by FROM quotes x JOIN clients c ON c.id = x.client_id
+    "SELECT x.id, c.id, c.name, x.amount_cents, x.answer_by FROM quotes x JOIN clients c ON c.id = x.client_id
      WHERE x.status = 'pending' AND x.answer_by < ?1",
     not_snoozed!()
 );
@@ -60,6 +60,7 @@ impl Store {
         self.quote_rows(today, &mut items)?;
         self.meeting_rows(today, &mut items)?;
         self.weekly_rows(today, &mut items)?;
+        self.money_rows(today, &mut items)?;
         review::sort(&mut items);
         Ok(items)
     }
@@ -101,17 +102,17 @@ impl Store {
         let mut q = self.conn.prepare_cached(QUOTE_ROWS)?;
         let rows = q.query_map([day(today)], |r| {
             let by = date(r.get(4)?);
-            let amount: f64 = r.get(3)?;
+            let amount: i64 = r.get(3)?;
             let mut it = ReviewItem::new(
                 ReviewKind::QuoteUnanswered,
                 r.get(1)?,
                 r.get(2)?,
                 r.get(0)?,
-                format!("{amount:.2}"),
+                format!("{}.{:02}", amount / 100, amount % 100),
             );
             it.days_late = (today - by).num_days().max(0);
             it.date = Some(by);
-            it.amount = Some(amount);
+            it.amount = Some(amount as f64 / 100.0);
             Ok(it)
         })?;
         for row in rows {

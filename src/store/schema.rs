@@ -327,7 +327,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX undo_log_step ON undo_log(step);
     "#,
-    // Quotes gain a description and reminders; meetings a length; a weekly review can be
+    // 4: quotes gain a description and reminders; meetings a length; a weekly review can be
     // recorded as missed by the client. Old undo images would no longer match the tables.
     r#"
     ALTER TABLE quotes ADD COLUMN description TEXT NOT NULL DEFAULT '';
@@ -336,6 +336,42 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE meetings ADD COLUMN length_min INTEGER;
     ALTER TABLE weekly_reviews ADD COLUMN missed INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX weekly_missed ON weekly_reviews(client_id, on_date) WHERE missed = 1;
+    DELETE FROM undo_steps;
+    "#,
+    // 5: time and money: time entries (the one running timer is the entry without minutes),
+    // client money terms, and amounts in integer cents. REAL amounts become cents through
+    // `vadesk_cents` (registered while migrating): half away from zero on value × 100, read
+    // from the shortest decimal of the float, so no cent is lost.
+    r#"
+    CREATE TABLE time_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        task_id INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        start TEXT NOT NULL,
+        minutes INTEGER CHECK (minutes IS NULL OR minutes BETWEEN 0 AND 1440),
+        billable INTEGER NOT NULL DEFAULT 1 CHECK (billable IN (0, 1)),
+        note TEXT NOT NULL DEFAULT '',
+        billed_on TEXT
+    );
+    CREATE INDEX time_client_start ON time_entries(client_id, start);
+    CREATE INDEX time_month ON time_entries(start, client_id, minutes, billable, billed_on);
+    CREATE INDEX time_task ON time_entries(task_id) WHERE task_id IS NOT NULL;
+    CREATE UNIQUE INDEX time_running ON time_entries(ifnull(minutes, 0)) WHERE minutes IS NULL;
+
+    ALTER TABLE clients ADD COLUMN rate_cents INTEGER;
+    ALTER TABLE clients ADD COLUMN currency TEXT;
+    ALTER TABLE clients ADD COLUMN increment_min INTEGER;
+    ALTER TABLE clients ADD COLUMN retainer_min INTEGER;
+    ALTER TABLE clients ADD COLUMN fee_cents INTEGER;
+    ALTER TABLE clients ADD COLUMN overage_cents INTEGER;
+    UPDATE clients SET rate_cents = vadesk_cents(rate) WHERE rate IS NOT NULL;
+    ALTER TABLE clients DROP COLUMN rate;
+
+    ALTER TABLE quotes ADD COLUMN amount_cents INTEGER NOT NULL DEFAULT 0;
+    UPDATE quotes SET amount_cents = vadesk_cents(amount);
+    ALTER TABLE quotes DROP COLUMN amount;
+    CREATE INDEX quotes_sent ON quotes(sent_on, client_id, prep_min);
     DELETE FROM undo_steps;
     "#,
 ];
@@ -351,6 +387,7 @@ pub fn migrate(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
         return Ok(());
     }
     conn.execute_batch("PRAGMA foreign_keys=OFF")?;
+    register_cents(conn)?;
     let result = run_steps(conn, current, shown);
     conn.execute_batch("PRAGMA foreign_keys=ON")?;
     result
@@ -382,6 +419,35 @@ fn run_steps(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
         .map_err(fail)?;
         tx.commit().map_err(fail)?;
     }
+    Ok(())
+}
+
+/// `vadesk_cents(real)`: an amount stored as REAL by older versions, in integer cents. A
+/// value that cannot be an amount (not finite, absurdly large) fails the migration rather
+/// than lose money silently.
+fn register_cents(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    conn.create_scalar_function(
+        "vadesk_cents",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let v = match ctx.get_raw(0) {
+                ValueRef::Null => return Ok(None),
+                ValueRef::Integer(i) => i as f64,
+                ValueRef::Real(r) => r,
+                ValueRef::Text(t) => std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(f64::NAN),
+                ValueRef::Blob(_) => f64::NAN,
+            };
+            crate::domain::money::cents_from_f64(v).map(Some).ok_or_else(|| {
+                rusqlite::Error::UserFunctionError(format!("amount {v} cannot be converted to cents").into())
+            })
+        },
+    )?;
     Ok(())
 }
 

@@ -11,7 +11,8 @@ use serde_json::{Map, Value as Json};
 
 use super::{day, Store};
 use crate::domain::{
-    dates, text, Attendance, ChannelKind, ClientStatus, FlagKind, MeetingKind, QuoteStatus, RequestKind, TaskStatus,
+    dates, money, text, Attendance, ChannelKind, ClientStatus, FlagKind, MeetingKind, QuoteStatus, RequestKind,
+    TaskStatus,
 };
 use crate::error::{Error, Result};
 use crate::i18n::T;
@@ -36,7 +37,6 @@ pub(crate) enum Rule {
     Date,
     Stamp,
     Int(i64, i64),
-    Amount,
     Bool,
 }
 
@@ -79,6 +79,9 @@ fn flag_source(s: &str) -> bool {
 fn weekday(s: &str) -> bool {
     dates::parse_weekday(s).is_some_and(|w| dates::weekday_key(w) == s)
 }
+fn currency(s: &str) -> bool {
+    money::parse_currency(s).is_ok() && s == s.to_uppercase()
+}
 fn source_ref(s: &str) -> bool {
     !s.is_empty() && s.len() <= 120 && s.chars().all(|c| c.is_ascii_alphanumeric() || ":_-".contains(c))
 }
@@ -93,11 +96,16 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("name", Rule::Name, REQ),
             ("status", Rule::Key(client_status), REQ),
             ("tool", Rule::Line(text::MAX_NAME_CHARS), OPT),
-            ("rate", Rule::Amount, OPT),
             ("review_day", Rule::Key(weekday), OPT),
             ("notes", Rule::Text, OPT),
             ("created_on", Rule::Date, REQ),
             ("review_snoozed_until", Rule::Date, OPT),
+            ("rate_cents", Rule::Int(0, money::MAX_CENTS), OPT),
+            ("currency", Rule::Key(currency), OPT),
+            ("increment_min", Rule::Int(1, money::MAX_INCREMENT as i64), OPT),
+            ("retainer_min", Rule::Int(1, money::MAX_RETAINER_MINUTES as i64), OPT),
+            ("fee_cents", Rule::Int(0, money::MAX_CENTS), OPT),
+            ("overage_cents", Rule::Int(0, money::MAX_CENTS), OPT),
         ],
     ),
     (
@@ -152,7 +160,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("id", Rule::Id, REQ),
             ("uuid", Rule::Uuid, OPT),
             ("client_id", Rule::Ref("clients"), REQ),
-            ("amount", Rule::Amount, REQ),
+            ("amount_cents", Rule::Int(0, money::MAX_CENTS), REQ),
             ("prep_min", Rule::Int(0, 100_000), OPT),
             ("sent_on", Rule::Date, REQ),
             ("answer_by", Rule::Date, REQ),
@@ -201,6 +209,20 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("client_id", Rule::Ref("clients"), REQ),
             ("on_date", Rule::Date, REQ),
             ("missed", Rule::Bool, OPT),
+        ],
+    ),
+    (
+        "time_entries",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("task_id", Rule::Ref("tasks"), OPT),
+            ("start", Rule::Stamp, REQ),
+            ("minutes", Rule::Int(0, money::MAX_ENTRY_MINUTES as i64), OPT),
+            ("billable", Rule::Bool, OPT),
+            ("note", Rule::Line(text::MAX_TEXT_CHARS), OPT),
+            ("billed_on", Rule::Date, OPT),
         ],
     ),
 ];
@@ -260,7 +282,8 @@ impl Store {
         }
         let not_export = || Error::invalid(T::ErrImportNotExport, &[&source]);
         let obj = data.as_object().ok_or_else(not_export)?;
-        if !matches!(obj.get("format").and_then(Json::as_i64), Some(1 | 2)) {
+        let format = obj.get("format").and_then(Json::as_i64).unwrap_or(0);
+        if !matches!(format, 1 | 2) {
             return Err(not_export());
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -270,7 +293,20 @@ impl Store {
             let Some(rows) = obj.get(*table) else { continue };
             let rows = rows.as_array().ok_or_else(not_export)?;
             for (n, row) in rows.iter().enumerate() {
-                let row = row.as_object().ok_or_else(not_export)?;
+                let mut row = row.as_object().ok_or_else(not_export)?.clone();
+                if format == 1 {
+                    // Before cents: `rate` and `amount` were decimal numbers.
+                    for (old, new) in [("rate", "rate_cents"), ("amount", "amount_cents")] {
+                        if let Some(v) = row.remove(old) {
+                            let cents = match &v {
+                                Json::Null => Some(Json::Null),
+                                v => v.as_f64().and_then(money::cents_from_f64).map(Json::from),
+                            };
+                            row.insert(new.into(), cents.unwrap_or(v));
+                        }
+                    }
+                }
+                let row = &row;
                 let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, table, &(n + 1), &col]);
                 if let Some(extra) = row.keys().find(|k| *k != "name_key" && !cols.iter().any(|c| c.0 == *k)) {
                     return Err(field(extra));
@@ -594,7 +630,6 @@ fn checked(rule: Rule, v: &Json, maps: &HashMap<&str, HashMap<i64, i64>>) -> Opt
         Rule::Date => Value::Text(day(dates::parse_iso_date(text()?)?)),
         Rule::Stamp => Value::Text(super::stamp(dates::parse_stamp(text()?)?)),
         Rule::Int(min, max) => Value::Integer(int().filter(|n| (min..=max).contains(n))?),
-        Rule::Amount => Value::Real(v.as_f64().filter(|a| text::amount(*a).is_ok() && !v.is_boolean())?),
         Rule::Bool => Value::Integer(match v {
             Json::Bool(b) => *b as i64,
             Json::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => n.as_i64()?,

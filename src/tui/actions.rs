@@ -60,7 +60,9 @@ fn client_form_fields(c: Option<&crate::domain::Client>, l: Lang) -> Vec<Field> 
         Field::new(
             T::HRate,
             FieldKind::Amount,
-            c.and_then(|c| c.rate).map(|r| i18n::number(r, l)).unwrap_or_default(),
+            c.and_then(|c| c.rate_cents)
+                .map(|r| i18n::number(r as f64 / 100.0, l))
+                .unwrap_or_default(),
         ),
         Field::new(
             T::HReviewDay,
@@ -561,10 +563,11 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 name: Some(v(form, 0)),
                 status: Some(field!(1, ClientStatus::parse(&v(form, 1)))),
                 channels: Some(field!(2, channels(&v(form, 2)))),
-                rate: Some(field!(3, opt(&v(form, 3), crate::domain::text::parse_amount))),
+                rate: Some(field!(3, opt(&v(form, 3), crate::domain::money::parse_amount))),
                 review_day: Some(field!(4, opt(&v(form, 4), weekday))),
                 tool: Some(v(form, 5)),
                 notes: Some(v(form, 6)),
+                ..ClientFields::default()
             };
             let name = crate::domain::text::clean_line(&v(form, 0));
             match form.kind {
@@ -624,7 +627,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::Quote(client) => {
             let q = NewQuote {
-                amount: field!(0, crate::domain::text::parse_amount(&v(form, 0))),
+                amount_cents: field!(0, crate::domain::money::parse_amount(&v(form, 0))),
                 prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
                 sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),
                 answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),
@@ -733,8 +736,9 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     if !c.tool.is_empty() {
         lines.push(row(l, T::HTool, &c.tool));
     }
-    if let Some(r) = c.rate {
-        lines.push(row(l, T::HRate, i18n::rate(r, l)));
+    let cur = store.money_defaults().currency_of(c);
+    if let Some(r) = c.rate_cents {
+        lines.push(row(l, T::HRate, crate::domain::money::format_cents(r, cur, l)));
     }
     if let Some(d) = c.review_day {
         lines.push(row(l, T::HReviewDay, i18n::weekday_name(d, l)));
@@ -752,7 +756,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
             lines.push(format!(
                 "  #{} {}  {} → {}  {}",
                 q.id,
-                i18n::money(q.amount, l),
+                crate::domain::money::format_cents(q.amount_cents, cur, l),
                 i18n::date(q.sent_on, today, l),
                 i18n::date(q.answer_by, today, l),
                 q.status.label(l)

@@ -89,7 +89,7 @@ pub fn prose(text: &str) -> String {
     let mut kept = Vec::new();
     let mut after_vadesk = false;
     for tok in out.split(' ') {
-        if tok.starts_with("--") {
+        if tok.trim_start_matches(['(', '"', '\'', '«', '[']).starts_with("--") {
             continue;
         }
         let bare = tok.trim_matches(|c: char| !c.is_alphanumeric());

@@ -67,7 +67,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             | ReviewKind::TaskOverdue
             | ReviewKind::QuoteUnanswered
             | ReviewKind::AttendanceUnrecorded => th.late(),
-            ReviewKind::TaskDueToday | ReviewKind::MeetingToday | ReviewKind::WeeklyReview => th.soon(),
+            ReviewKind::TaskDueToday
+            | ReviewKind::MeetingToday
+            | ReviewKind::WeeklyReview
+            | ReviewKind::TimerRunning
+            | ReviewKind::RetainerNear => th.soon(),
             ReviewKind::DueSoon => th.dim(),
         };
         let late = if it.days_late > 0 {

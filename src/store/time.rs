@@ -1,0 +1,695 @@
+//! Time entries, the one running timer, and the month arithmetic read from them: statements,
+//! the Month view, and the money rules (underpaying, scope creep, retainer near its hours).
+//!
+//! The running timer is the one entry whose `minutes` is NULL (a unique partial index keeps
+//! it to one), so every process sees it and it survives a restart.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use super::{day, stamp, Store};
+use crate::domain::money::{self, Month, MonthTotals, Sums, TimeEntry};
+use crate::domain::{text, Client, FlagKind};
+use crate::error::{Error, Result};
+use crate::i18n::{tf, T};
+
+const ENTRY_SELECT: &str = "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
+            e.billable, e.note, e.billed_on
+     FROM time_entries e JOIN clients c ON c.id = e.client_id LEFT JOIN tasks t ON t.id = e.task_id";
+
+fn entry_row(r: &Row) -> rusqlite::Result<TimeEntry> {
+    Ok(TimeEntry {
+        id: r.get(0)?,
+        uuid: r.get(1)?,
+        client_id: r.get(2)?,
+        client: r.get(3)?,
+        task: r.get(4)?,
+        task_title: r.get(5)?,
+        start: r.get(6)?,
+        minutes: r.get(7)?,
+        billable: r.get(8)?,
+        note: r.get(9)?,
+        billed_on: super::opt_date(r.get(10)?),
+    })
+}
+
+/// A month's sums per client, each billable entry rounded up to its client's increment.
+/// `?1`..`?2` is the half-open range of start times, `?3` the default increment.
+pub(super) const MONTH_SUMS: &str = "SELECT e.client_id, substr(e.start, 1, 7),
+        sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END),
+        sum(CASE WHEN e.billable THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
+        sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END),
+        sum(CASE WHEN e.billable AND e.billed_on IS NOT NULL THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
+        max(e.billable AND e.billed_on IS NOT NULL)
+     FROM time_entries e
+     JOIN (SELECT id, max(1, coalesce(increment_min, ?3)) AS i FROM clients) inc ON inc.id = e.client_id
+     WHERE e.start >= ?1 AND e.start < ?2 AND e.minutes IS NOT NULL
+     GROUP BY e.client_id, substr(e.start, 1, 7)";
+
+/// Quote preparation per client and month, by sending day.
+pub(super) const QUOTE_PREP: &str = "SELECT client_id, substr(sent_on, 1, 7), sum(prep_min) FROM quotes
+     WHERE sent_on >= ?1 AND sent_on < ?2 GROUP BY client_id, substr(sent_on, 1, 7)";
+
+/// One client's entries of a month, in order.
+pub(super) const CLIENT_MONTH: &str =
+    "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
+            e.billable, e.note, e.billed_on
+     FROM time_entries e JOIN clients c ON c.id = e.client_id LEFT JOIN tasks t ON t.id = e.task_id
+     WHERE e.client_id = ?1 AND e.start >= ?2 AND e.start < ?3 AND e.minutes IS NOT NULL
+     ORDER BY e.start, e.id";
+
+/// Clients with a retainer (few: the clients table is small next to time and tasks).
+pub(super) const RETAINER_CLIENTS: &str =
+    "SELECT id FROM clients WHERE retainer_min IS NOT NULL AND status IN ('active', 'paused')";
+
+/// The running timer.
+pub(super) const RUNNING: &str = "SELECT e.id FROM time_entries e WHERE ifnull(e.minutes, 0) = 0 AND e.minutes IS NULL";
+
+/// A statement of one client's month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub client: Client,
+    pub month: Month,
+    pub currency: iso_currency::Currency,
+    pub increment: u32,
+    pub entries: Vec<TimeEntry>,
+    pub totals: MonthTotals,
+}
+
+impl Statement {
+    /// The minutes an entry counts as billed: rounded up when billable, 0 when not.
+    pub fn billed_minutes(&self, e: &TimeEntry) -> u32 {
+        if e.billable {
+            money::round_up(e.minutes.unwrap_or(0), self.increment)
+        } else {
+            0
+        }
+    }
+}
+
+/// One client's line of a month (`statement --all`, the Month view).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthLine {
+    pub client: Client,
+    pub currency: iso_currency::Currency,
+    pub totals: MonthTotals,
+}
+
+/// What `time edit` changes; None leaves a field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimeEdit {
+    pub minutes: Option<u32>,
+    pub start: Option<NaiveDateTime>,
+    pub billable: Option<bool>,
+    pub note: Option<String>,
+    pub task: Option<i64>,
+}
+
+/// How a timer from an earlier day is stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopAt {
+    /// Now; refused when the timer started on an earlier day.
+    Now,
+    /// When the work really ended.
+    At(NaiveDateTime),
+    /// All of it, up to now.
+    Keep,
+}
+
+fn check_minutes(m: u32) -> Result<u32> {
+    if m == 0 || m > money::MAX_ENTRY_MINUTES {
+        return Err(Error::invalid(T::ErrBadTimeMinutes, &[&money::hours_text(m as u64)]));
+    }
+    Ok(m)
+}
+
+fn clean_note(n: &str) -> Result<String> {
+    let n = text::clean_line(n);
+    if n.chars().count() > text::MAX_NAME_CHARS * 4 {
+        return Err(Error::invalid(
+            T::ErrTooLong,
+            &[
+                &T::FieldNote.text(crate::i18n::Lang::En),
+                &(text::MAX_NAME_CHARS * 4),
+                &n.chars().count(),
+            ],
+        ));
+    }
+    Ok(n)
+}
+
+fn month_range(m: Month) -> (String, String) {
+    (day(m.first_day()), day(m.next().first_day()))
+}
+
+impl Store {
+    pub fn set_money_defaults(&mut self, d: money::MoneyDefaults) {
+        self.money = d;
+    }
+
+    pub fn money_defaults(&self) -> &money::MoneyDefaults {
+        &self.money
+    }
+
+    pub fn time_entry(&self, id: i64) -> Result<TimeEntry> {
+        self.conn
+            .query_row(&format!("{ENTRY_SELECT} WHERE e.id = ?1"), [id], entry_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(T::ErrNoTimeEntry, &[&id]))
+    }
+
+    /// The running timer, if any.
+    pub fn running_timer(&self) -> Result<Option<TimeEntry>> {
+        Ok(self
+            .conn
+            .query_row(&format!("{ENTRY_SELECT} WHERE e.id = ({RUNNING})"), [], entry_row)
+            .optional()?)
+    }
+
+    /// The client of a task, for time logged on it.
+    fn task_client(&self, task_id: i64) -> Result<i64> {
+        self.conn
+            .query_row("SELECT client_id FROM tasks WHERE id = ?1", [task_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::not_found(T::ErrNoTask, &[&task_id]))
+    }
+
+    /// Starts the timer on a task or a client, stopping the one that runs (at `now`; one
+    /// from an earlier day must be stopped first). Returns the new entry's id and the
+    /// stopped entry.
+    pub fn start_timer(
+        &mut self,
+        client_id: Option<i64>,
+        task_id: Option<i64>,
+        billable: bool,
+        note: &str,
+        now: NaiveDateTime,
+    ) -> Result<(i64, Option<TimeEntry>)> {
+        let client_id = match (task_id, client_id) {
+            (Some(t), _) => self.task_client(t)?,
+            (None, Some(c)) => self.client(c)?.id,
+            (None, None) => return Err(Error::invalid(T::ErrTimeNeedsTarget, &[])),
+        };
+        let note = clean_note(note)?;
+        let running = self.running_timer()?;
+        let stop = match &running {
+            Some(r) => Some((r.id, stopped_minutes(r, StopAt::Now, now)?)),
+            None => None,
+        };
+        let name = self.client(client_id)?.name;
+        let id = self.write(
+            |l| tf(l, T::UndoTimerStart, &[&name]),
+            |tx| {
+                if let Some((rid, minutes)) = stop {
+                    tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![minutes, rid])?;
+                }
+                tx.execute(
+                    "INSERT INTO time_entries(client_id, task_id, start, minutes, billable, note) VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
+                    params![client_id, task_id, stamp(now), billable, note],
+                )?;
+                Ok(tx.last_insert_rowid())
+            },
+        )?;
+        let stopped = match running {
+            Some(r) => Some(self.time_entry(r.id)?),
+            None => None,
+        };
+        Ok((id, stopped))
+    }
+
+    /// Stops the running timer. A timer started on an earlier day needs to know when the
+    /// work really ended (`At`) or that all of it counts (`Keep`).
+    pub fn stop_timer(&mut self, how: StopAt, now: NaiveDateTime) -> Result<TimeEntry> {
+        let r = self
+            .running_timer()?
+            .ok_or_else(|| Error::invalid(T::ErrNoTimer, &[]))?;
+        let minutes = stopped_minutes(&r, how, now)?;
+        self.write(
+            |l| tf(l, T::UndoTimerStop, &[&r.client]),
+            |tx| {
+                tx.execute(
+                    "UPDATE time_entries SET minutes = ?1 WHERE id = ?2",
+                    params![minutes, r.id],
+                )?;
+                Ok(())
+            },
+        )?;
+        self.time_entry(r.id)
+    }
+
+    /// Logs time already worked.
+    pub fn log_time(
+        &mut self,
+        client_id: Option<i64>,
+        task_id: Option<i64>,
+        start: NaiveDateTime,
+        minutes: u32,
+        billable: bool,
+        note: &str,
+    ) -> Result<i64> {
+        let minutes = check_minutes(minutes)?;
+        let client_id = match (task_id, client_id) {
+            (Some(t), _) => self.task_client(t)?,
+            (None, Some(c)) => self.client(c)?.id,
+            (None, None) => return Err(Error::invalid(T::ErrTimeNeedsTarget, &[])),
+        };
+        let note = clean_note(note)?;
+        let name = self.client(client_id)?.name;
+        self.write(
+            |l| tf(l, T::UndoTimeLog, &[&name]),
+            |tx| {
+                tx.execute(
+                    "INSERT INTO time_entries(client_id, task_id, start, minutes, billable, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![client_id, task_id, stamp(start), minutes, billable, note],
+                )?;
+                Ok(tx.last_insert_rowid())
+            },
+        )
+    }
+
+    /// Changes an entry; a billed one only with `force`.
+    pub fn edit_time(&mut self, id: i64, edit: TimeEdit, force: bool) -> Result<()> {
+        let e = self.time_entry(id)?;
+        if let Some(on) = e.billed_on {
+            if !force {
+                return Err(Error::invalid(T::ErrTimeBilled, &[&id, &on]));
+            }
+        }
+        if let Some(m) = edit.minutes {
+            if e.minutes.is_none() {
+                return Err(Error::invalid(T::ErrTimerRunningEdit, &[&id]));
+            }
+            check_minutes(m)?;
+        }
+        let note = edit.note.as_deref().map(clean_note).transpose()?;
+        if let Some(t) = edit.task {
+            let c = self.task_client(t)?;
+            if c != e.client_id {
+                return Err(Error::invalid(T::ErrTaskOtherClient, &[&t, &e.client]));
+            }
+        }
+        self.write(
+            |l| tf(l, T::UndoTimeEdit, &[&e.client]),
+            |tx| {
+                if let Some(m) = edit.minutes {
+                    tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![m, id])?;
+                }
+                if let Some(s) = edit.start {
+                    tx.execute(
+                        "UPDATE time_entries SET start = ?1 WHERE id = ?2",
+                        params![stamp(s), id],
+                    )?;
+                }
+                if let Some(b) = edit.billable {
+                    tx.execute("UPDATE time_entries SET billable = ?1 WHERE id = ?2", params![b, id])?;
+                }
+                if let Some(n) = &note {
+                    tx.execute("UPDATE time_entries SET note = ?1 WHERE id = ?2", params![n, id])?;
+                }
+                if let Some(t) = edit.task {
+                    tx.execute("UPDATE time_entries SET task_id = ?1 WHERE id = ?2", params![t, id])?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Deletes an entry; a billed one only with `force`.
+    pub fn delete_time(&mut self, id: i64, force: bool) -> Result<()> {
+        let e = self.time_entry(id)?;
+        if let Some(on) = e.billed_on {
+            if !force {
+                return Err(Error::invalid(T::ErrTimeBilled, &[&id, &on]));
+            }
+        }
+        self.write(
+            |l| tf(l, T::UndoTimeDelete, &[&e.client]),
+            |tx| {
+                tx.execute("DELETE FROM time_entries WHERE id = ?1", [id])?;
+                Ok(())
+            },
+        )
+    }
+
+    /// Entries, newest first, of a client, a task and/or a month.
+    pub fn list_time(
+        &self,
+        client_id: Option<i64>,
+        task_id: Option<i64>,
+        month: Option<Month>,
+    ) -> Result<Vec<TimeEntry>> {
+        let (from, to) = match month {
+            Some(m) => month_range(m),
+            None => ("0000".to_string(), "9999".to_string()),
+        };
+        let mut q = self.conn.prepare_cached(&format!(
+            "{ENTRY_SELECT} WHERE (?1 IS NULL OR e.client_id = ?1) AND (?2 IS NULL OR e.task_id = ?2)
+               AND e.start >= ?3 AND e.start < ?4 ORDER BY e.start DESC, e.id DESC"
+        ))?;
+        let rows = q.query_map(params![client_id, task_id, from, to], entry_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One client's statement for a month.
+    pub fn statement(&self, client_id: i64, month: Month) -> Result<Statement> {
+        let client = self.client(client_id)?;
+        let (from, to) = month_range(month);
+        let entries: Vec<TimeEntry> = {
+            let mut q = self.conn.prepare_cached(CLIENT_MONTH)?;
+            let rows = q.query_map(params![client_id, from, to], entry_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let prep: i64 = self.conn.query_row(
+            "SELECT coalesce(sum(prep_min), 0) FROM quotes WHERE client_id = ?1 AND sent_on >= ?2 AND sent_on < ?3",
+            params![client_id, from, to],
+            |r| r.get(0),
+        )?;
+        let increment = self.money.increment_of(&client);
+        let worked: Vec<money::Worked> = entries
+            .iter()
+            .map(|e| money::Worked {
+                minutes: e.minutes.unwrap_or(0),
+                billable: e.billable,
+                billed: e.billed_on.is_some(),
+            })
+            .collect();
+        let totals = money::month_totals(&worked, increment, prep.max(0) as u64, &client.terms());
+        Ok(Statement {
+            currency: self.money.currency_of(&client),
+            client,
+            month,
+            increment,
+            entries,
+            totals,
+        })
+    }
+
+    /// Marks the month's billable entries not yet billed as billed `today`; returns how many.
+    pub fn mark_billed(&mut self, client_id: i64, month: Month, today: NaiveDate) -> Result<usize> {
+        let c = self.client(client_id)?;
+        let (from, to) = month_range(month);
+        self.write(
+            |l| tf(l, T::UndoMarkBilled, &[&c.name, &month]),
+            |tx| {
+                Ok(tx.execute(
+                    "UPDATE time_entries SET billed_on = ?1 WHERE client_id = ?2 AND start >= ?3 AND start < ?4
+                       AND minutes IS NOT NULL AND billable = 1 AND billed_on IS NULL",
+                    params![day(today), client_id, from, to],
+                )?)
+            },
+        )
+    }
+
+    /// Every client's line of a month: those with time, quote preparation or a retainer.
+    pub fn month_lines(&self, month: Month) -> Result<Vec<MonthLine>> {
+        let sums = month_sums(&self.conn, month, month.next(), self.money.increment_min)?;
+        let mut ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
+        {
+            let mut q = self.conn.prepare_cached(RETAINER_CLIENTS)?;
+            let rows = q.query_map([], |r| r.get::<_, i64>(0))?;
+            for row in rows {
+                ids.push(row?);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let client = self.client(id)?;
+            let s = sums.get(&(id, month)).copied().unwrap_or_default();
+            out.push(MonthLine {
+                currency: self.money.currency_of(&client),
+                totals: money::totals(&s, &client.terms()),
+                client,
+            });
+        }
+        out.sort_by_key(|l| l.client.name.to_lowercase());
+        Ok(out)
+    }
+
+    /// Billable minutes each client worked in `month` (for the client JSON).
+    pub fn month_minutes(&self, month: Month) -> Result<HashMap<i64, u64>> {
+        let sums = month_sums(&self.conn, month, month.next(), self.money.increment_min)?;
+        Ok(sums.into_iter().map(|((c, _), s)| (c, s.billable_minutes)).collect())
+    }
+}
+
+impl Store {
+    /// Review rows of time and money: a timer left running since an earlier day, and
+    /// retainer months at 90% or more of their hours before the month ends.
+    pub(super) fn money_rows(&self, today: NaiveDate, items: &mut Vec<crate::domain::ReviewItem>) -> Result<()> {
+        use crate::domain::{ReviewItem, ReviewKind};
+        if let Some(r) = self.running_timer()? {
+            let started = r.start_at().date();
+            if started < today {
+                let title = r.task_title.clone().unwrap_or_else(|| r.client.clone());
+                let mut it = ReviewItem::new(ReviewKind::TimerRunning, r.client_id, r.client.clone(), r.id, title);
+                it.date = Some(started);
+                it.days_late = (today - started).num_days();
+                items.push(it);
+            }
+        }
+        let this = Month::of(today);
+        let ids: Vec<i64> = {
+            let mut q = self.conn.prepare_cached(RETAINER_CLIENTS)?;
+            let rows = q.query_map([], |r| r.get::<_, i64>(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sums = month_sums(&self.conn, this, this.next(), self.money.increment_min)?;
+        for id in ids {
+            let c = self.client(id)?;
+            let (Some(included), Some(_)) = (c.retainer_min, c.fee_cents) else {
+                continue;
+            };
+            let used = sums.get(&(id, this)).map(|s| s.billable_minutes).unwrap_or(0);
+            if money::retainer_near(used, included as u64) {
+                let title = format!(
+                    "{} / {} ({}%)",
+                    money::hours_text(used),
+                    money::hours_text(included as u64),
+                    used * 100 / included as u64
+                );
+                let mut it = ReviewItem::new(ReviewKind::RetainerNear, id, c.name.clone(), id, title);
+                it.date = Some(this.next().first_day() - Duration::days(1));
+                items.push(it);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Minutes of a timer stopped as asked.
+fn stopped_minutes(r: &TimeEntry, how: StopAt, now: NaiveDateTime) -> Result<u32> {
+    let start = r.start_at();
+    let end = match how {
+        StopAt::Now if start.date() < now.date() => {
+            return Err(Error::invalid(T::ErrTimerOldDay, &[&r.start]));
+        }
+        StopAt::Now | StopAt::Keep => now,
+        StopAt::At(at) => {
+            if at < start || at > now {
+                return Err(Error::invalid(T::ErrTimerBadEnd, &[&stamp(at), &r.start]));
+            }
+            at
+        }
+    };
+    let m = (end - start).num_minutes().max(0);
+    if m > money::MAX_ENTRY_MINUTES as i64 {
+        return Err(Error::invalid(T::ErrTimerTooLong, &[&money::hours_text(m as u64)]));
+    }
+    Ok(m as u32)
+}
+
+/// Sums per (client, month) over `[from, to)`, quote preparation included.
+pub(super) fn month_sums(
+    conn: &rusqlite::Connection,
+    from: Month,
+    to: Month,
+    default_increment: u32,
+) -> Result<HashMap<(i64, Month), Sums>> {
+    let (a, b) = (day(from.first_day()), day(to.first_day()));
+    let mut out: HashMap<(i64, Month), Sums> = HashMap::new();
+    let month_of = |s: &str| Month::parse(s).ok();
+    {
+        let mut q = conn.prepare_cached(MONTH_SUMS)?;
+        let rows = q.query_map(params![a, b, default_increment.max(1)], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                [
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                ],
+            ))
+        })?;
+        for row in rows {
+            let (client, m, v) = row?;
+            let Some(m) = month_of(&m) else { continue };
+            let s = out.entry((client, m)).or_default();
+            s.billable_minutes = v[0].max(0) as u64;
+            s.billed_minutes = v[1].max(0) as u64;
+            s.unbilled_minutes = v[2].max(0) as u64;
+            s.invoiced_minutes = v[3].max(0) as u64;
+            s.any_invoiced = v[4] > 0;
+        }
+    }
+    let mut q = conn.prepare_cached(QUOTE_PREP)?;
+    let rows = q.query_map(params![a, b], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    for row in rows {
+        let (client, m, prep) = row?;
+        let Some(m) = month_of(&m) else { continue };
+        out.entry((client, m)).or_default().quote_prep_minutes = prep.max(0) as u64;
+    }
+    Ok(out)
+}
+
+/// What the money rules need of a client.
+struct Terms {
+    name: String,
+    terms: money::Terms,
+    retainer_min: Option<u32>,
+}
+
+/// name, rate, retainer minutes, fee, overage rate, status.
+type TermsRow = (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>, String);
+
+fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Terms>> {
+    let mut q = tx.prepare_cached(
+        "SELECT name, rate_cents, retainer_min, fee_cents, overage_cents, status FROM clients WHERE id = ?1",
+    )?;
+    let mut out = HashMap::new();
+    for id in ids {
+        let row: Option<TermsRow> = q
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .optional()?;
+        let Some((name, rate, retainer, fee, overage, status)) = row else {
+            continue;
+        };
+        if !matches!(status.as_str(), "active" | "paused") {
+            continue;
+        }
+        out.insert(
+            id,
+            Terms {
+                name,
+                terms: money::Terms {
+                    rate_cents: rate,
+                    retainer: retainer.zip(fee),
+                    overage_cents: overage,
+                },
+                retainer_min: retainer,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// A flag the money rules want raised: client, kind, date, source reference, note.
+pub(super) type MoneyFlag = (i64, FlagKind, NaiveDate, String, String);
+
+/// `underpaying`: the effective rate over the last three calendar months (this one included:
+/// their amounts added, divided by all their hours) is below `min_rate_cents`. Only clients
+/// with tracked time and known terms (a rate or a retainer) are judged.
+pub(super) fn underpaying(
+    tx: &Transaction,
+    today: NaiveDate,
+    min_rate_cents: i64,
+    default_increment: u32,
+) -> Result<Vec<MoneyFlag>> {
+    let this = Month::of(today);
+    let from = this.prev().prev();
+    let sums = month_sums(tx, from, this.next(), default_increment)?;
+    // Only clients that tracked time in the window: quote preparation alone is not tracked time.
+    let tracked: Vec<i64> = {
+        let mut v: Vec<i64> = sums
+            .iter()
+            .filter(|(_, s)| s.billable_minutes + s.unbilled_minutes > 0)
+            .map(|((c, _), _)| *c)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let terms = terms_of(tx, tracked.iter().copied())?;
+    let mut out = Vec::new();
+    for id in tracked {
+        let Some(t) = terms.get(&id) else { continue };
+        if t.terms.rate_cents.is_none() && t.terms.retainer.is_none() {
+            continue;
+        }
+        let (mut earned, mut minutes) = (0i64, 0u64);
+        let mut m = from;
+        while m <= this {
+            // A retainer's fee counts for every month of the window it was held.
+            if let Some(s) = sums.get(&(id, m)) {
+                let tot = money::totals(s, &t.terms);
+                earned += tot.earned_cents;
+                minutes += s.billable_minutes + s.unbilled_minutes + s.quote_prep_minutes;
+            }
+            m = m.next();
+        }
+        let Some(rate) = money::per_hour(earned, minutes) else {
+            continue;
+        };
+        if rate < min_rate_cents {
+            out.push((
+                id,
+                FlagKind::Underpaying,
+                today,
+                crate::domain::rules::month_ref("rate", id, today),
+                format!(
+                    "{}.{:02}/h < {}.{:02}/h",
+                    rate / 100,
+                    rate % 100,
+                    min_rate_cents / 100,
+                    min_rate_cents % 100
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// `scope_creep`: last month, now closed, went more than 10% over a retainer's hours.
+pub(super) fn scope_creep(tx: &Transaction, today: NaiveDate, default_increment: u32) -> Result<Vec<MoneyFlag>> {
+    let last = Month::of(today).prev();
+    let sums = month_sums(tx, last, last.next(), default_increment)?;
+    let ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
+    let terms = terms_of(tx, ids.into_iter())?;
+    let closed_on = Month::of(today).first_day() - Duration::days(1);
+    let mut out = Vec::new();
+    for ((id, m), s) in &sums {
+        let Some(t) = terms.get(id) else { continue };
+        let Some(included) = t.retainer_min.filter(|_| t.terms.retainer.is_some()) else {
+            continue;
+        };
+        if money::scope_creep(s.billable_minutes, included as u64) {
+            out.push((
+                *id,
+                FlagKind::ScopeCreep,
+                closed_on,
+                format!("scope:{id}:{m}"),
+                format!(
+                    "{} / {} ({})",
+                    money::hours_text(s.billable_minutes),
+                    money::hours_text(included as u64),
+                    t.name
+                ),
+            ));
+        }
+    }
+    out.sort_by_key(|f| f.0);
+    Ok(out)
+}

@@ -1,0 +1,267 @@
+//! Time and money (SPEC 10) through the real binary, on real stores in temporary folders.
+
+mod common;
+
+use common::Desk;
+
+fn count(db: &std::path::Path, sql: &str) -> i64 {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn one_timer_is_seen_by_every_process() {
+    let mut d = Desk::new();
+    d.at("2026-03-10 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40", "--increment", "15m"]);
+    let t = d.ok(&["task", "add", "Acme", "Newsletter"]);
+    let id = d.id(&["time", "start", &t]);
+    // Another process, later: it sees the timer and stops it.
+    d.at("2026-03-10 09:50");
+    let out = d.ok(&["time", "stop"]);
+    assert!(out.contains("Newsletter") && out.contains("50 min"), "{out}");
+    let list = d.json(&["time", "list", "--json"]);
+    assert_eq!(list[0]["id"], id);
+    assert_eq!(list[0]["minutes"], 50);
+    // Starting a timer stops the running one.
+    d.id(&["time", "start", "--client", "Acme"]);
+    d.at("2026-03-10 10:20");
+    d.id(&["time", "start", &t, "--unbilled"]);
+    assert_eq!(
+        count(&d.db, "SELECT count(*) FROM time_entries WHERE minutes IS NULL"),
+        1
+    );
+    assert_eq!(count(&d.db, "SELECT minutes FROM time_entries WHERE id = 2"), 30);
+    // Past midnight: the review shows it and `stop` needs --at or --keep.
+    d.at("2026-03-11 08:00");
+    let review = d.json(&["review", "--json"]);
+    assert_eq!(review["items"][0]["kind"], "timer_running");
+    let (code, err) = d.fails(&["time", "stop"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--keep"), "{err}");
+    d.ok(&["time", "stop", "--at", "2026-03-10 11:00"]);
+    assert_eq!(count(&d.db, "SELECT minutes FROM time_entries WHERE id = 3"), 40);
+    let (_, err) = d.fails(&["time", "stop"]);
+    assert!(err.contains("no timer is running"), "{err}");
+}
+
+#[test]
+fn statement_arithmetic_in_cents() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40", "--increment", "15m"]);
+    let t = d.ok(&["task", "add", "Acme", "Newsletter"]);
+    d.ok(&["time", "log", &t, "50m", "--on", "2026-03-02 10:00"]);
+    d.ok(&["time", "log", &t, "20m", "--on", "2026-03-03 10:00"]);
+    d.ok(&[
+        "time",
+        "log",
+        "--client",
+        "Acme",
+        "10m",
+        "--unbilled",
+        "--on",
+        "2026-03-04 10:00",
+    ]);
+    d.ok(&["time", "log", &t, "1h", "--on", "2026-02-27 10:00"]);
+    d.ok(&[
+        "quote",
+        "add",
+        "Acme",
+        "--amount",
+        "100",
+        "--prep",
+        "30m",
+        "--sent",
+        "2026-03-05",
+    ]);
+    let s = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
+    assert_eq!(s["billable_minutes"], 70);
+    assert_eq!(s["billed_minutes"], 90);
+    assert_eq!(s["unbilled_minutes"], 10);
+    assert_eq!(s["quote_prep_minutes"], 30);
+    // 90 billed minutes at €40/h = €60.00; over 110 minutes spent = 3272.7 → 3273.
+    assert_eq!(s["amount_cents"], 6000);
+    assert_eq!(s["effective_rate_cents"], 3273);
+    assert_eq!(s["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(s["entries"][0]["billed_minutes"], 60);
+    let text = d.ok(&["statement", "Acme", "--month", "2026-03"]);
+    assert!(text.contains("€60.00"), "{text}");
+    let es = d.ok(&["--lang", "es", "statement", "Acme", "--month", "2026-03"]);
+    assert!(es.contains("60,00 €"), "{es}");
+    let csv = d.ok(&["statement", "Acme", "--month", "2026-03", "--csv"]);
+    assert_eq!(
+        csv.lines().next(),
+        Some("date,client,task,minutes,billed_minutes,billable,note")
+    );
+    assert_eq!(csv.lines().count(), 4);
+
+    // Billing: a file 0600, then nothing billed twice, and billed entries need --force.
+    let file = d.dir.path().join("march.txt");
+    let f = file.to_str().unwrap();
+    d.ok(&["statement", "Acme", "--month", "2026-03", "--out", f, "--mark-billed"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    d.fails(&["statement", "Acme", "--month", "2026-03", "--out", f]);
+    d.fails(&["statement", "Acme", "--month", "2026-03", "--mark-billed"]);
+    let after = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
+    assert_eq!(after["amount_cents"], 0);
+    let (_, err) = d.fails(&["time", "delete", "1"]);
+    assert!(err.contains("--force"), "{err}");
+    d.fails(&["time", "edit", "1", "--minutes", "2h"]);
+    assert_eq!(count(&d.db, "SELECT minutes FROM time_entries WHERE id = 1"), 50);
+    d.ok(&["time", "edit", "1", "--minutes", "2h", "--force"]);
+    // A late entry in a billed month is invoiced alone.
+    d.ok(&["time", "log", &t, "15m", "--on", "2026-03-06 10:00"]);
+    let late = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
+    assert_eq!(late["amount_cents"], 1000);
+}
+
+#[test]
+fn retainers_overage_and_the_month_for_every_client() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&[
+        "client",
+        "add",
+        "Ret",
+        "--rate",
+        "30",
+        "--retainer",
+        "10",
+        "--fee",
+        "300",
+        "--overage-rate",
+        "35",
+    ]);
+    d.ok(&["time", "log", "--client", "Ret", "6h40m", "--on", "2026-03-02 09:00"]);
+    d.ok(&["time", "log", "--client", "Ret", "4h40m", "--on", "2026-03-03 09:00"]);
+    let s = d.json(&["statement", "Ret", "--json"]);
+    assert_eq!(s["retainer_minutes"], 600);
+    assert_eq!(s["overage_minutes"], 80);
+    // €300 + 80/60 × €35 = 30000 + 4666.7 → 34667 cents.
+    assert_eq!(s["amount_cents"], 34667);
+    let all = d.json(&["statement", "--all", "--json"]);
+    assert_eq!(all["month"], "2026-03");
+    assert_eq!(all["clients"][0]["amount_cents"], 34667);
+    assert!(all["clients"][0].get("entries").is_none());
+    let c = d.json(&["client", "show", "Ret", "--json"]);
+    assert_eq!(c["retainer_hours"], 10.0);
+    assert_eq!(c["fee_cents"], 30000);
+    assert_eq!(c["rate_cents"], 3000);
+    assert_eq!(c["rate"], 30.0);
+    assert_eq!(c["month_minutes"], 680);
+    // The closed month raises scope_creep (680 > 660 minutes).
+    d.at("2026-04-01 09:00");
+    let tick = d.json(&["tick", "--once", "--json"]);
+    assert_eq!(tick["new_flags"][0]["kind"], "scope_creep");
+}
+
+#[test]
+fn underpaying_comes_from_tracked_time_only() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    let cfg = d.dir.path().join("config.toml");
+    std::fs::write(&cfg, "min_rate = 25\n").unwrap();
+    let c = cfg.to_str().unwrap();
+    d.ok(&["client", "add", "Cheap", "--rate", "30"]);
+    d.ok(&["client", "add", "Fine", "--rate", "30"]);
+    d.ok(&["client", "add", "Silent", "--rate", "10"]);
+    d.ok(&["task", "add", "Silent", "Estimated only", "--estimate", "10h"]);
+    // Cheap: 2h billable + 1h unbilled in January = €60 over 3h = €20/h < €25.
+    d.ok(&["time", "log", "--client", "Cheap", "2h", "--on", "2026-01-15 09:00"]);
+    d.ok(&[
+        "time",
+        "log",
+        "--client",
+        "Cheap",
+        "1h",
+        "--unbilled",
+        "--on",
+        "2026-01-16 09:00",
+    ]);
+    d.ok(&["time", "log", "--client", "Fine", "2h", "--on", "2026-03-02 09:00"]);
+    let tick = d.json(&["--config", c, "tick", "--once", "--json"]);
+    let flags: Vec<(String, String)> = tick["new_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["client"].as_str().unwrap().into(), f["kind"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(flags, vec![("Cheap".to_string(), "underpaying".to_string())]);
+}
+
+#[test]
+fn bad_input_is_refused_in_both_languages_and_changes_nothing() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Acme", "--rate", "40"]);
+    let t = d.ok(&["task", "add", "Acme", "Newsletter"]);
+    for lang in ["en", "es"] {
+        for args in [
+            vec!["time", "log", t.as_str(), "-5m"],
+            vec!["time", "log", t.as_str(), "10000h"],
+            vec!["time", "stop"],
+            vec!["statement", "Acme", "--month", "2026-13"],
+            vec!["client", "add", "X", "--currency", "EURO"],
+            vec!["client", "add", "Y", "--retainer", "10"],
+            vec!["client", "edit", "Acme", "--fee", "100"],
+        ] {
+            let mut a = vec!["--lang", lang];
+            a.extend(args.iter().copied());
+            let (code, err) = d.fails(&a);
+            assert_eq!(code, 2, "{a:?}: {err}");
+            if lang == "es" {
+                assert!(!err.contains("invalid") && !err.contains("unknown"), "{a:?}: {err}");
+            }
+        }
+    }
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM clients"), 1);
+    assert_eq!(
+        count(&d.db, "SELECT count(*) FROM clients WHERE fee_cents IS NOT NULL"),
+        0
+    );
+}
+
+#[test]
+fn old_real_amounts_become_cents_without_losing_one() {
+    for fixture in ["tests/fixtures/v1.db", "tests/fixtures/v2.db"] {
+        let d = Desk::new();
+        std::fs::copy(fixture, &d.db).unwrap();
+        {
+            let c = rusqlite::Connection::open(&d.db).unwrap();
+            // Values a float cannot hold exactly.
+            c.execute_batch(
+                "UPDATE clients SET rate = 12.345 WHERE id = 3;
+                 UPDATE clients SET rate = 0.1 + 0.2 WHERE id = 6;
+                 UPDATE quotes SET amount = 1.005 WHERE id = 2;",
+            )
+            .unwrap();
+        }
+        d.ok(&["client", "list"]);
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        let rates: Vec<Option<i64>> = c
+            .prepare("SELECT rate_cents FROM clients ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rates,
+            vec![Some(2800), Some(3200), Some(1235), Some(3500), Some(3000), Some(30)],
+            "{fixture}"
+        );
+        let amounts: Vec<i64> = c
+            .prepare("SELECT amount_cents FROM quotes ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(amounts, vec![45000, 101], "{fixture}");
+    }
+}
