@@ -51,6 +51,9 @@ fn about(path: &str) -> Option<T> {
         "vadesk backup" => T::CliBackup,
         "vadesk demo" => T::CliDemo,
         "vadesk doctor" => T::CliDoctor,
+        "vadesk calendar" => T::CliCalendar,
+        "vadesk completions" => T::CliCompletions,
+        "vadesk man" => T::CliMan,
         _ => return None,
     })
 }
@@ -65,6 +68,7 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "config") => T::ArgConfig,
         (_, "json") => T::ArgJson,
         (_, "id") => T::ArgId,
+        ("vadesk import", "client") => T::ArgImportClient,
         (_, "client") => T::ArgClient,
         (_, "name") => T::ArgName,
         (_, "new_name") => T::ArgNewName,
@@ -104,6 +108,9 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "file") => T::ArgImportFile,
         (_, "from") => T::ArgFrom,
         (_, "merge") => T::ArgMerge,
+        (_, "force") => T::ArgForce,
+        (_, "shell") => T::ArgShell,
+        (_, "notify") => T::ArgNotify,
         _ => return None,
     })
 }
@@ -134,6 +141,7 @@ fn value_name(name: &str, lang: Lang) -> Option<&'static str> {
         "WHAT" => "QUÉ",
         "OUTCOME" => "RESULTADO",
         "ATTENDANCE" => "ASISTENCIA",
+        "SHELL" => "SHELL",
         _ => return None,
     })
 }

@@ -127,6 +127,11 @@ fn json(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
 pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
+    match &cmd {
+        Command::Completions { shell } => return super::shell::completions(shell, l, out),
+        Command::Man => return super::shell::man(l, out),
+        _ => {}
+    }
     let mut store = ctx.open_store()?;
     match cmd {
         Command::Client(c) => client(c, ctx, &mut store, out)?,
@@ -182,7 +187,11 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Flag(c) => flag(c, ctx, &mut store, out)?,
         // The review only reads: it lists what is late whether or not a flag was raised yet.
         Command::Review { json: as_json } => review(ctx, &store, as_json, out)?,
-        Command::Tick { once, json: as_json } => loop {
+        Command::Tick {
+            once,
+            json: as_json,
+            notify: _,
+        } => loop {
             let report = store.detect(today_now(ctx, once), ctx.config.min_rate)?;
             if as_json {
                 json(out, &report)?;
@@ -205,7 +214,12 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 None => json(out, &data)?,
             }
         }
-        Command::Import { file, from, merge } => {
+        Command::Import {
+            file,
+            from,
+            merge,
+            client: _,
+        } => {
             let shown = file.display().to_string();
             let text_in = std::fs::read_to_string(&file).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
             let report = match from.as_deref().map(str::to_lowercase).as_deref() {
@@ -231,6 +245,7 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let r = store.load_demo(today)?;
             writeln!(out, "{}", tf(l, T::MsgDemo, &[&r.clients, &r.tasks]))?;
         }
+        Command::Calendar { .. } | Command::Completions { .. } | Command::Man => {}
         Command::Doctor => {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;
