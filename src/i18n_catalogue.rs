@@ -591,4 +591,9 @@ catalogue! {
     ErrFileExists => ("{0} already exists: use --force to replace it", "{0} ya existe: usa --force para sustituirlo"),
     ErrFileIsStore => ("{0} is the store (or its -wal/-shm): choose another file", "{0} es el almacén (o su -wal/-shm): elige otro archivo"),
     MsgWrote => ("Wrote {0}.", "Escrito {0}."),
+    CalTaskDue => ("Due: {0} · {1}", "Entrega: {0} · {1}"),
+    CalMaterial => ("Material expected: {0} · {1}", "Material esperado: {0} · {1}"),
+    CalFeedback => ("Feedback expected: {0} · {1}", "Feedback esperado: {0} · {1}"),
+    CalQuote => ("Quote answer expected · {0} ({1})", "Respuesta al presupuesto esperada · {0} ({1})"),
+    CalMeeting => ("Meeting ({0}) · {1}", "Reunión ({0}) · {1}"),
 }

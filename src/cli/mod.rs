@@ -1,5 +1,6 @@
 //! The command line: the same store, scriptable. Clap parses; `run` carries each command out.
 
+mod calendar;
 mod help;
 mod output;
 mod run;

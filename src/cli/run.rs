@@ -245,7 +245,10 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let r = store.load_demo(today)?;
             writeln!(out, "{}", tf(l, T::MsgDemo, &[&r.clients, &r.tasks]))?;
         }
-        Command::Calendar { .. } | Command::Completions { .. } | Command::Man => {}
+        Command::Calendar { out: file, force } => {
+            super::calendar::run(&store, ctx.now, l, file.as_deref(), force, out)?;
+        }
+        Command::Completions { .. } | Command::Man => {}
         Command::Doctor => {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;

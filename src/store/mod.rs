@@ -1,6 +1,7 @@
 //! The one place that speaks SQL. `Store` opens (or refuses) a file, applies the pragmas and
 //! migrations, and offers typed methods per entity. Every write is one IMMEDIATE transaction.
 
+mod calendar;
 mod clients;
 mod deals;
 pub mod demo;
@@ -22,6 +23,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, T};
 
+pub use calendar::{CalendarEntry, CalendarWhat};
 pub use clients::{ClientFields, ClientSummary};
 pub use deals::NewQuote;
 pub use detect::{Counts, DetectReport, NewFlag};
