@@ -3,7 +3,7 @@
 mod common;
 
 use common::Desk;
-use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime, EventLike};
+use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime};
 
 fn desk() -> (Desk, String) {
     let d = Desk::new();
