@@ -218,8 +218,34 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             file,
             from,
             merge,
-            client: _,
+            client,
         } => {
+            let fmt = from.as_deref().map(str::to_lowercase);
+            if let Some(tool) = fmt.as_deref().and_then(crate::store::import_tools::Tool::from_key) {
+                let name =
+                    client.ok_or_else(|| Error::invalid(T::ErrToolNeedsClient, &[&fmt.as_deref().unwrap_or("")]))?;
+                let r = store.import_tool(tool, &file, &name, today)?;
+                if r.client_created {
+                    writeln!(out, "{}", tf(l, T::MsgToolClientCreated, &[&text::clean_line(&name)]))?;
+                }
+                writeln!(
+                    out,
+                    "{}",
+                    tf(
+                        l,
+                        T::MsgToolImported,
+                        &[
+                            &file.display(),
+                            &text::clean_line(&name),
+                            &r.added,
+                            &r.updated,
+                            &r.unchanged,
+                            &r.skipped
+                        ]
+                    )
+                )?;
+                return Ok(());
+            }
             let shown = file.display().to_string();
             let text_in = std::fs::read_to_string(&file).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
             let report = match from.as_deref().map(str::to_lowercase).as_deref() {

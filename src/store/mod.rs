@@ -8,6 +8,7 @@ pub mod demo;
 mod detect;
 pub mod doctor;
 mod flags;
+pub mod import_tools;
 mod review;
 mod schema;
 mod tasks;
