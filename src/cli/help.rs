@@ -67,6 +67,9 @@ fn about(path: &str) -> Option<T> {
         "vadesk time delete" => T::CliTimeDelete,
         "vadesk time list" => T::CliTimeList,
         "vadesk statement" => T::CliStatement,
+        "vadesk calendar" => T::CliCalendar,
+        "vadesk completions" => T::CliCompletions,
+        "vadesk man" => T::CliMan,
         _ => return None,
     })
 }
@@ -106,6 +109,7 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "json") => T::ArgJson,
         (_, "id") => T::ArgId,
         ("vadesk task edit", "client") => T::ArgMoveClient,
+        ("vadesk import", "client") => T::ArgImportClient,
         (_, "client") => T::ArgClient,
         (_, "name") => T::ArgName,
         (_, "new_name") => T::ArgNewName,
@@ -149,6 +153,8 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "file") => T::ArgImportFile,
         (_, "from") => T::ArgFrom,
         (_, "merge") => T::ArgMerge,
+        (_, "shell") => T::ArgShell,
+        (_, "notify") => T::ArgNotify,
         _ => return None,
     })
 }
@@ -183,6 +189,7 @@ fn value_name(name: &str, lang: Lang) -> Option<&'static str> {
         "CODE" => "CÓDIGO",
         "YYYY-MM" => "AAAA-MM",
         "TASK_ID|DURATION" => "ID_TAREA|DURACIÓN",
+        "SHELL" => "SHELL",
         _ => return None,
     })
 }

@@ -1,9 +1,11 @@
 //! The command line: the same store, scriptable. Clap parses; `run` carries each command out.
 
+mod calendar;
 mod help;
 mod money;
 mod output;
 mod run;
+mod shell;
 
 use std::path::PathBuf;
 
@@ -91,6 +93,9 @@ pub enum Command {
         once: bool,
         #[arg(long)]
         json: bool,
+        /// Also show new flags and what became overdue as desktop notifications
+        #[arg(long)]
+        notify: bool,
     },
     /// Every record as JSON
     Export {
@@ -101,16 +106,35 @@ pub enum Command {
         #[arg(long, requires = "out")]
         force: bool,
     },
-    /// Import a vadesk export, or Taskwarrior's `task export` with --from taskwarrior
+    /// Import a vadesk export, Taskwarrior's `task export`, a Trello board or an Asana CSV
     Import {
         file: PathBuf,
-        /// Format of FILE: vadesk (default) or taskwarrior
+        /// Format of FILE: vadesk (default), taskwarrior, trello or asana
         #[arg(long, value_name = "FORMAT")]
         from: Option<String>,
         /// Add to a store that already holds records
         #[arg(long)]
         merge: bool,
+        /// With trello or asana: the client the tasks are for (created when new)
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
     },
+    /// Due dates, expected dates, quote answers and meetings as an iCalendar file
+    Calendar {
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE when it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: String,
+    },
+    /// Print the manual page (roff)
+    Man,
     /// Copy the store to FILE with SQLite's online backup
     Backup {
         file: PathBuf,

@@ -176,6 +176,11 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
 fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
+    match &cmd {
+        Command::Completions { shell } => return super::shell::completions(shell, l, out),
+        Command::Man => return super::shell::man(l, out),
+        _ => {}
+    }
     let mut store = ctx.open_store()?;
     match cmd {
         Command::Client(c) => client(c, ctx, &mut store, out)?,
@@ -298,7 +303,11 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Flag(c) => flag(c, ctx, &mut store, out)?,
         // The review only reads: it lists what is late whether or not a flag was raised yet.
         Command::Review { json: as_json } => review(ctx, &store, as_json, out)?,
-        Command::Tick { once, json: as_json } => loop {
+        Command::Tick {
+            once,
+            json: as_json,
+            notify: _,
+        } => loop {
             let on = today_now(ctx, once);
             let report = store.detect(on, ctx.config.min_rate)?;
             if as_json {
@@ -319,7 +328,42 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 None => json(out, &data)?,
             }
         }
-        Command::Import { file, from, merge } => {
+        Command::Import {
+            file,
+            from,
+            merge,
+            client,
+        } => {
+            let fmt = from.as_deref().map(str::to_lowercase);
+            if let Some(tool) = fmt.as_deref().and_then(crate::store::import_tools::Tool::from_key) {
+                let name =
+                    client.ok_or_else(|| Error::invalid(T::ErrToolNeedsClient, &[&fmt.as_deref().unwrap_or("")]))?;
+                let r = store.import_tool(tool, &file, &name, today)?;
+                if r.client_created {
+                    writeln!(
+                        out,
+                        "{}",
+                        tf(l, T::MsgToolClientCreated, &[&crate::domain::text::clean_line(&name)])
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "{}",
+                    tf(
+                        l,
+                        T::MsgToolImported,
+                        &[
+                            &file.display(),
+                            &crate::domain::text::clean_line(&name),
+                            &r.added,
+                            &r.updated,
+                            &r.unchanged,
+                            &r.skipped
+                        ]
+                    )
+                )?;
+                return Ok(());
+            }
             let shown = file.display().to_string();
             let text_in = std::fs::read_to_string(&file).map_err(|e| {
                 Error::Invalid(Msg {
@@ -394,6 +438,10 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             &mut store,
             out,
         )?,
+        Command::Calendar { out: file, force } => {
+            super::calendar::run(&store, ctx.now, l, file.as_deref(), force, out)?;
+        }
+        Command::Completions { .. } | Command::Man => {}
         Command::Doctor => {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;

@@ -1,6 +1,7 @@
 //! The one place that speaks SQL. `Store` opens (or refuses) a file, applies the pragmas and
 //! migrations, and offers typed methods per entity. Every write is one IMMEDIATE transaction.
 
+mod calendar;
 mod clients;
 mod deals;
 pub mod demo;
@@ -8,6 +9,7 @@ mod desk_queries;
 mod detect;
 pub mod doctor;
 mod flags;
+pub mod import_tools;
 mod review;
 mod schema;
 mod tasks;
@@ -24,6 +26,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, T};
 
+pub use calendar::{CalendarEntry, CalendarWhat};
 pub use clients::{ClientFields, ClientSummary};
 pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
