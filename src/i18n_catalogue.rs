@@ -107,6 +107,8 @@ catalogue! {
     KeyRedo => ("Redo what u undid", "rehacer lo que u deshizo"),
     ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: {0} es una fecha futura"),
     ErrAttendanceTooEarly => ("the meeting starts at {0}: attendance can be recorded once it has started", "la reunión empieza el {0}: la asistencia se anota cuando ya ha empezado"),
+    ErrStoreFile => ("cannot use the database {0}: {1}", "no se puede usar la base de datos {0}: {1}"),
+    ErrStoreDanglingLink => ("{0} is a link to {1}, which does not exist; vadesk does not create a database through it", "{0} es un enlace a {1}, que no existe; vadesk no crea una base de datos a través de él"),
     ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista {0} es anterior al día en que se pide ({1})"),
 
     // Errors: the store

@@ -442,3 +442,19 @@ fn the_demo_is_whole_or_nothing() {
         full.json(&["task", "list", "--json"]).as_array().unwrap().len()
     );
 }
+
+/// Finding 12: a dangling-symlink `--db` said "File exists (os error 17)"; it is refused with a
+/// message naming the link and its target, and nothing is created at either end.
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_store_is_refused_plainly() {
+    let d = Desk::new();
+    let target = d.dir.path().join("elsewhere").join("real.db");
+    std::os::unix::fs::symlink(&target, &d.db).unwrap();
+    let (code, err) = d.fails(&["client", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is a link to") && err.contains("real.db"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    assert!(!target.exists());
+    assert!(d.db.is_symlink());
+}

@@ -70,10 +70,28 @@ impl Store {
                 return Err(Error::refused(T::ErrNoFolder, &[&parent.display()]));
             }
         }
-        if path.symlink_metadata().is_ok() {
-            check_header(path)?;
-        } else {
-            create_private_file(path)?;
+        let file_error = |e: std::io::Error| {
+            Error::Refused(crate::error::Msg {
+                key: T::ErrStoreFile,
+                args: vec![crate::error::Arg::Text(shown.clone()), crate::error::Arg::io(&e)],
+            })
+        };
+        match path.symlink_metadata() {
+            // A link to nowhere is never followed to create a store somewhere else.
+            Ok(m) if m.file_type().is_symlink() && !path.exists() => {
+                let target = std::fs::read_link(path)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                return Err(Error::refused(T::ErrStoreDanglingLink, &[&shown, &target]));
+            }
+            Ok(_) => check_header(path).map_err(|e| match e {
+                Error::Io(io) => file_error(io),
+                other => other,
+            })?,
+            Err(_) => create_private_file(path).map_err(|e| match e {
+                Error::Io(io) => file_error(io),
+                other => other,
+            })?,
         }
         Store::connect(path, &shown)
     }
