@@ -226,7 +226,8 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
     while shown.len() < body {
         shown.push(Line::from(""));
     }
-    let more = first + len < spans_of.last().map_or(0, |(a, b)| a + b) || scroll > 0;
+    // The mark shows only when the form is taller than the room it has.
+    let more = spans_of.last().map_or(0, |(a, b)| a + b) > body;
     let footer = if more {
         format!("{} ↕", T::HintForm.text(l))
     } else {
