@@ -107,6 +107,8 @@ catalogue! {
     KeyRedo => ("Redo what u undid", "rehacer lo que u deshizo"),
     ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: {0} es una fecha futura"),
     ErrAttendanceTooEarly => ("the meeting starts at {0}: attendance can be recorded once it has started", "la reunión empieza el {0}: la asistencia se anota cuando ya ha empezado"),
+    ErrForeignWal => ("{0}: the -wal file beside it does not belong to this database (it would damage it); nothing was changed. Move the -wal and -shm files aside, or restore a backup",
+                      "{0}: el archivo -wal que tiene al lado no es de esta base de datos (la dañaría); no se ha cambiado nada. Aparta los archivos -wal y -shm, o restaura una copia de seguridad"),
     ErrStoreFile => ("cannot use the database {0}: {1}", "no se puede usar la base de datos {0}: {1}"),
     ErrStoreDanglingLink => ("{0} is a link to {1}, which does not exist; vadesk does not create a database through it", "{0} es un enlace a {1}, que no existe; vadesk no crea una base de datos a través de él"),
     ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista {0} es anterior al día en que se pide ({1})"),

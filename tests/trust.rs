@@ -458,3 +458,58 @@ fn a_dangling_symlink_store_is_refused_plainly() {
     assert!(!target.exists());
     assert!(d.db.is_symlink());
 }
+
+/// Writes `n` clients through a connection kept open, and copies the store and its WAL as a
+/// crash would leave them (the data still in the WAL, no checkpoint).
+fn crashed_copy(src: &Desk, names: &[&str], into: &std::path::Path) {
+    let s = Store::open(&src.db).unwrap();
+    s.conn().execute_batch("PRAGMA wal_autocheckpoint = 0").unwrap();
+    let mut s = s;
+    for n in names {
+        s.add_client(named(n), today()).unwrap();
+    }
+    std::fs::copy(&src.db, into).unwrap();
+    let mut wal = into.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::copy(src.db.with_extension("db-wal"), std::path::PathBuf::from(wal)).unwrap();
+    drop(s);
+}
+
+/// Finding 7: a stale `-wal` copied from another store corrupted the file. A leftover WAL
+/// that no program uses is tried on a private copy first; one from another store is refused
+/// and every file stays as it was, while a crash's own WAL is applied and nothing is lost.
+#[test]
+fn a_wal_from_another_store_is_never_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    // The store: two clients, checkpointed, then closed.
+    let mine = Desk::new();
+    {
+        let mut s = Store::open(&mine.db).unwrap();
+        s.add_client(named("Ana"), today()).unwrap();
+        s.add_client(named("Bea"), today()).unwrap();
+    }
+    let store = dir.path().join("vadesk.db");
+    std::fs::copy(&mine.db, &store).unwrap();
+    // A WAL from another store, left beside it.
+    let other = Desk::new();
+    {
+        Store::open(&other.db).unwrap();
+    }
+    let scratch = dir.path().join("other.db");
+    crashed_copy(&other, &["Zoe", "Yago", "Xana"], &scratch);
+    let wal = dir.path().join("vadesk.db-wal");
+    std::fs::rename(dir.path().join("other.db-wal"), &wal).unwrap();
+    let (db_bytes, wal_bytes) = (std::fs::read(&store).unwrap(), std::fs::read(&wal).unwrap());
+    let err = Store::open(&store).err().expect("refused").to_string();
+    assert!(err.contains("does not belong"), "{err}");
+    assert_eq!(std::fs::read(&store).unwrap(), db_bytes);
+    assert_eq!(std::fs::read(&wal).unwrap(), wal_bytes);
+
+    // A crash's own WAL: applied, nothing lost.
+    let crashed = dir.path().join("crashed.db");
+    crashed_copy(&mine, &["Carla", "Dani"], &crashed);
+    let s = Store::open(&crashed).unwrap();
+    for name in ["Ana", "Bea", "Carla", "Dani"] {
+        assert!(s.find_client(name).is_ok(), "{name} lost");
+    }
+}

@@ -16,6 +16,7 @@ mod tasks;
 mod time;
 pub mod transfer;
 mod undo;
+mod wal_guard;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -84,10 +85,13 @@ impl Store {
                     .unwrap_or_default();
                 return Err(Error::refused(T::ErrStoreDanglingLink, &[&shown, &target]));
             }
-            Ok(_) => check_header(path).map_err(|e| match e {
-                Error::Io(io) => file_error(io),
-                other => other,
-            })?,
+            Ok(_) => {
+                check_header(path).map_err(|e| match e {
+                    Error::Io(io) => file_error(io),
+                    other => other,
+                })?;
+                wal_guard::check(path, &shown)?;
+            }
             Err(_) => create_private_file(path).map_err(|e| match e {
                 Error::Io(io) => file_error(io),
                 other => other,
