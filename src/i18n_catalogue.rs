@@ -21,6 +21,8 @@ catalogue! {
         OverdueFeedback => (["{0} overdue feedback", "{0} overdue feedback"], ["{0} feedback atrasado", "{0} feedbacks atrasados"]),
         MinutesLate => (["{0} minute late", "{0} minutes late"], ["{0} minuto de retraso", "{0} minutos de retraso"]),
         NewFlags => (["New red flag: {1}", "New red flags: {1}"], ["Nueva bandera roja: {1}", "Nuevas banderas rojas: {1}"]),
+        // Desktop notifications (tick --notify)
+        MoreNewFlags => (["{0} more new red flag", "{0} more new red flags"], ["{0} bandera roja nueva más", "{0} banderas rojas nuevas más"]),
     }
 
     // Dates and counts
@@ -832,4 +834,9 @@ catalogue! {
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),
     MsgToolImported => ("From {0} for {1}: {2} new tasks, {3} updated, {4} unchanged, {5} archived cards skipped.", "De {0} para {1}: {2} tareas nuevas, {3} actualizadas, {4} sin cambios, {5} tarjetas archivadas omitidas."),
     MsgToolClientCreated => ("New client: {0}.", "Cliente nuevo: {0}."),
+
+    // Desktop notifications (tick --notify)
+    NotifyFlagTitle => ("Red flag · {0}", "Bandera roja · {0}"),
+    NotifyUnavailable => ("desktop notifications are not available ({0}); the report is only printed",
+                          "los avisos de escritorio no están disponibles ({0}); el informe solo se muestra aquí"),
 }
