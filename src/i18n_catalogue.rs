@@ -839,4 +839,12 @@ catalogue! {
     NotifyFlagTitle => ("Red flag · {0}", "Bandera roja · {0}"),
     NotifyUnavailable => ("desktop notifications are not available ({0}); the report is only printed",
                           "los avisos de escritorio no están disponibles ({0}); el informe solo se muestra aquí"),
+
+    // Remapped keys and themes in the config (issue 14)
+    ErrConfigAction => ("config file {0}, line {1}: unknown action '{2}' in `[keys]` (one of: {3})",
+                        "archivo de configuración {0}, línea {1}: acción desconocida '{2}' en `[keys]` (una de: {3})"),
+    ErrConfigKeyName => ("config file {0}, line {1}: unknown key name '{2}' (use `x`, `X`, `ctrl-x`, `enter`, `esc`, `tab`, `backtab`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `space`, `f1` to `f12`)",
+                         "archivo de configuración {0}, línea {1}: nombre de tecla desconocido '{2}' (usa `x`, `X`, `ctrl-x`, `enter`, `esc`, `tab`, `backtab`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `space`, `f1` a `f12`)"),
+    ErrConfigKeyTwice => ("config file {0}, line {1}: the key {2} would do both {3} and {4} in the same place",
+                          "archivo de configuración {0}, línea {1}: la tecla {2} haría a la vez {3} y {4} en el mismo sitio"),
 }
