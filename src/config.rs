@@ -24,6 +24,8 @@ pub struct Config {
     pub money: crate::domain::money::MoneyDefaults,
     /// `[keys]`: the remapped actions, laid over the default key table.
     pub keys: crate::tui::keymap::Keymap,
+    /// `[theme]`: a colour per role (unused when colour is off).
+    pub theme: crate::tui::ui::theme::Palette,
 }
 
 impl Default for Config {
@@ -37,6 +39,7 @@ impl Default for Config {
             rules: ScoreRules::default(),
             money: crate::domain::money::MoneyDefaults::default(),
             keys: crate::tui::keymap::Keymap::default(),
+            theme: crate::tui::ui::theme::Palette::default(),
         }
     }
 }
@@ -54,6 +57,7 @@ struct RawConfig {
     currency: Option<String>,
     increment: Option<String>,
     keys: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
+    theme: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +178,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         }
     }
     c.keys = keys(raw.keys.unwrap_or_default(), text, &shown)?;
+    for (role, value) in raw.theme.unwrap_or_default() {
+        use crate::tui::ui::theme::{parse_color, Palette};
+        let line = line_of(text, value.span().start);
+        let given = match value.get_ref() {
+            toml::Value::String(v) => v.clone(),
+            other => other.to_string(),
+        };
+        let mut theme = c.theme;
+        let slot = theme
+            .role_mut(&role)
+            .ok_or_else(|| Error::refused(T::ErrConfigRole, &[&shown, &line, &role, &Palette::ROLES.join(", ")]))?;
+        *slot = parse_color(&given).ok_or_else(|| Error::refused(T::ErrConfigColour, &[&shown, &line, &given]))?;
+        c.theme = theme;
+    }
     Ok(c)
 }
 

@@ -847,4 +847,8 @@ catalogue! {
                          "archivo de configuración {0}, línea {1}: nombre de tecla desconocido '{2}' (usa `x`, `X`, `ctrl-x`, `enter`, `esc`, `tab`, `backtab`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `space`, `f1` a `f12`)"),
     ErrConfigKeyTwice => ("config file {0}, line {1}: the key {2} would do both {3} and {4} in the same place",
                           "archivo de configuración {0}, línea {1}: la tecla {2} haría a la vez {3} y {4} en el mismo sitio"),
+    ErrConfigRole => ("config file {0}, line {1}: unknown colour role '{2}' in `[theme]` (one of: {3})",
+                      "archivo de configuración {0}, línea {1}: rol de color desconocido '{2}' en `[theme]` (uno de: {3})"),
+    ErrConfigColour => ("config file {0}, line {1}: unknown colour '{2}' (use a name such as `red` or `light_blue`, `#rrggbb` or `indexed(0-255)`)",
+                        "archivo de configuración {0}, línea {1}: color desconocido '{2}' (usa un nombre como `red` o `light_blue`, `#rrggbb` o `indexed(0-255)`)"),
 }

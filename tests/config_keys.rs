@@ -201,3 +201,57 @@ fn a_bad_key_in_the_config_file_stops_the_program_before_it_starts() {
     assert!(e.contains("línea 2") && e.contains("'zz'"), "{e}");
     assert!(!dir.path().join("v.db").exists(), "nothing starts");
 }
+
+/// The first cell of `needle` on the screen.
+fn cell<'a>(t: &'a Terminal<TestBackend>, needle: &str) -> &'a ratatui::buffer::Cell {
+    let buf = t.backend().buffer();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if let Some(byte) = line.find(needle) {
+            let x = line[..byte].chars().count() as u16;
+            return &buf[(x, y)];
+        }
+    }
+    panic!("no {needle} on\n{}", t.backend());
+}
+
+#[test]
+fn a_theme_colour_shows_on_a_cell_and_no_color_wins() {
+    use ratatui::style::{Color, Modifier};
+    let theme = "[theme]\nlate = \"#ff8800\"\nfocus = \"indexed(200)\"\n";
+    let d = desk(cfg(theme), true);
+    let t = d.screen(120, 35);
+    assert_eq!(cell(&t, "1 late material").fg, Color::Rgb(255, 136, 0));
+    assert_eq!(cell(&t, "┌ Clients").fg, Color::Indexed(200));
+    // The default palette elsewhere.
+    let d = desk(Config::default(), true);
+    assert_eq!(cell(&d.screen(120, 35), "1 late material").fg, Color::Red);
+    // NO_COLOR (colour off): no theme colour anywhere, lateness in bold.
+    let d = desk(cfg(theme), false);
+    let t = d.screen(120, 35);
+    let c = cell(&t, "1 late material");
+    assert_eq!(c.fg, Color::Reset);
+    assert!(c.modifier.contains(Modifier::BOLD));
+    let buf = t.backend().buffer();
+    assert!(
+        buf.content.iter().all(|c| c.fg == Color::Reset),
+        "a colour under NO_COLOR"
+    );
+}
+
+#[test]
+fn bad_theme_entries_name_the_line_in_both_languages() {
+    let e = err("name = \"x\"\n[theme]\nlate = \"reddish\"\n", Lang::En);
+    assert!(e.contains("line 3") && e.contains("unknown colour 'reddish'"), "{e}");
+    let e = err("[theme]\nlate = \"#ff88\"\n", Lang::Es);
+    assert!(e.contains("línea 2") && e.contains("color desconocido '#ff88'"), "{e}");
+    let e = err("[theme]\n\nbackground = \"red\"\n", Lang::En);
+    assert!(
+        e.contains("line 3") && e.contains("unknown colour role 'background'") && e.contains("late"),
+        "{e}"
+    );
+    let e = err("[theme]\nlate = 3\n", Lang::Es);
+    assert!(e.contains("línea 2") && e.contains("color desconocido '3'"), "{e}");
+    let c = cfg("[theme]\nwatch = \"light_blue\"\n");
+    assert_eq!(c.theme.watch, ratatui::style::Color::LightBlue);
+}
