@@ -92,6 +92,8 @@ fn a_remapped_undo_is_z_and_u_no_longer_undoes() {
     d.select_client("Tienda Sol");
     d.keys("Dy");
     assert!(d.store.find_client("Tienda Sol").is_err());
+    let notice = d.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.ends_with("(z undoes)"), "{notice}");
     d.keys("u");
     assert!(d.store.find_client("Tienda Sol").is_err(), "u must no longer undo");
     d.keys("z");

@@ -163,6 +163,11 @@ impl Keymap {
         self.over.get(&action_name(i)).map(|(_, k)| k.as_slice())
     }
 
+    /// The keys of a remapped action as shown (`z/Z`); `None` when it keeps its defaults.
+    pub fn shown(&self, i: Intent) -> Option<String> {
+        self.remapped(i).map(|k| labels(k).join("/"))
+    }
+
     /// The keys of a binding in effect.
     pub fn keys_of<'a>(&'a self, b: &'a Binding) -> &'a [Key] {
         self.remapped(b.intent).unwrap_or(b.keys)
