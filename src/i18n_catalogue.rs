@@ -851,4 +851,7 @@ catalogue! {
                       "archivo de configuración {0}, línea {1}: rol de color desconocido '{2}' en `[theme]` (uno de: {3})"),
     ErrConfigColour => ("config file {0}, line {1}: unknown colour '{2}' (use a name such as `red` or `light_blue`, `#rrggbb` or `indexed(0-255)`)",
                         "archivo de configuración {0}, línea {1}: color desconocido '{2}' (usa un nombre como `red` o `light_blue`, `#rrggbb` o `indexed(0-255)`)"),
+
+    // The calendar's --force (its own words; the shared one speaks of billed time)
+    ArgCalendarForce => ("Replace FILE when it exists", "Sustituye ARCHIVO si ya existe"),
 }
