@@ -240,13 +240,25 @@ impl Keymap {
         let items: Vec<String> = text
             .split(" · ")
             .filter_map(|item| {
-                let (token, rest) = item.split_once(' ')?;
-                let keys: Vec<String> = token
-                    .split('/')
-                    .filter(|t| !t.is_empty())
-                    .map(|t| self.hint_key(t, ctx))
+                // "u undo", "a / f log a flag": the keys, then what they do.
+                let words: Vec<&str> = item.split(' ').collect();
+                let mut n = 1;
+                while n + 1 < words.len() && words[n] == "/" {
+                    n += 2;
+                }
+                let keys: Vec<String> = words[..n]
+                    .iter()
+                    .filter(|w| **w != "/")
+                    .map(|w| {
+                        w.split('/')
+                            .filter(|t| !t.is_empty())
+                            .map(|t| self.hint_key(t, ctx))
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    })
                     .collect();
-                Some(format!("{} {rest}", keys.join("/")))
+                let rest = words.get(n..)?.join(" ");
+                Some(format!("{} {rest}", keys.join(" / ")))
             })
             .collect();
         if items.is_empty() {
@@ -261,10 +273,13 @@ impl Keymap {
         let Some(keys) = parse_key(token).or_else(|| parse_key(&token.to_ascii_lowercase())) else {
             return token.to_string();
         };
+        // The action of that key here; else (nothing selected yet) wherever it has one.
+        let has = |b: &&Binding| b.keys.iter().any(|k| keys.contains(k));
         let default = BINDINGS
             .iter()
             .filter(|b| b.scope.applies(ctx))
-            .find(|b| b.keys.iter().any(|k| keys.contains(k)));
+            .find(has)
+            .or_else(|| BINDINGS.iter().find(has));
         match default.and_then(|b| self.remapped(b.intent)) {
             Some(now) => labels(now).join("/"),
             None => token.to_string(),
@@ -330,6 +345,11 @@ mod tests {
         assert_eq!(k.intent(ev('u'), c), None);
         assert_eq!(k.intent(ev('q'), c), Some(Intent::Quit));
         assert_eq!(k.hints("D dismiss · u undo · ? help", c), "D dismiss · z undo · ? help");
+        k.set(Intent::LogFlag, parse_key("F").unwrap());
+        assert_eq!(
+            k.hints("a / f log a flag · Enter details", c),
+            "a / F log a flag · Enter details"
+        );
         // Bound where `d` already means done on a task: a clash.
         k.set(Intent::Undo, parse_key("d").unwrap());
         assert!(k.clash().is_some());
