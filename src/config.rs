@@ -22,6 +22,10 @@ pub struct Config {
     pub rules: ScoreRules,
     /// Currency and billing increment of clients that set none.
     pub money: crate::domain::money::MoneyDefaults,
+    /// `[keys]`: the remapped actions, laid over the default key table.
+    pub keys: crate::tui::keymap::Keymap,
+    /// `[theme]`: a colour per role (unused when colour is off).
+    pub theme: crate::tui::ui::theme::Palette,
 }
 
 impl Default for Config {
@@ -34,6 +38,8 @@ impl Default for Config {
             quote_answer_days: 7,
             rules: ScoreRules::default(),
             money: crate::domain::money::MoneyDefaults::default(),
+            keys: crate::tui::keymap::Keymap::default(),
+            theme: crate::tui::ui::theme::Palette::default(),
         }
     }
 }
@@ -50,6 +56,8 @@ struct RawConfig {
     weights: Option<BTreeMap<String, f64>>,
     currency: Option<String>,
     increment: Option<String>,
+    keys: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
+    theme: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,7 +177,74 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             slot.1 = w;
         }
     }
+    c.keys = keys(raw.keys.unwrap_or_default(), text, &shown)?;
+    for (role, value) in raw.theme.unwrap_or_default() {
+        use crate::tui::ui::theme::{parse_color, Palette};
+        let line = line_of(text, value.span().start);
+        let given = match value.get_ref() {
+            toml::Value::String(v) => v.clone(),
+            other => other.to_string(),
+        };
+        let mut theme = c.theme;
+        let slot = theme
+            .role_mut(&role)
+            .ok_or_else(|| Error::refused(T::ErrConfigRole, &[&shown, &line, &role, &Palette::ROLES.join(", ")]))?;
+        *slot = parse_color(&given).ok_or_else(|| Error::refused(T::ErrConfigColour, &[&shown, &line, &given]))?;
+        c.theme = theme;
+    }
     Ok(c)
+}
+
+/// The line (from 1) of a byte offset of the file.
+fn line_of(text: &str, at: usize) -> usize {
+    text.get(..at).unwrap_or(text).matches('\n').count() + 1
+}
+
+/// `[keys]`: `action = "key"` or `action = ["key", "key"]`; unknown actions, bad key names and
+/// a key that two actions would share are refused with the line.
+fn keys(
+    table: BTreeMap<String, toml::Spanned<toml::Value>>,
+    text: &str,
+    shown: &dyn std::fmt::Display,
+) -> Result<crate::tui::keymap::Keymap> {
+    use crate::tui::keymap::{actions, parse_key, Keymap};
+    let all = actions();
+    let names = all.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    let mut map = Keymap::default();
+    let mut lines: Vec<(String, usize)> = Vec::new();
+    for (action, value) in table {
+        let line = line_of(text, value.span().start);
+        let Some((_, intent)) = all.iter().find(|(n, _)| *n == action) else {
+            return Err(Error::refused(T::ErrConfigAction, &[shown, &line, &action, &names]));
+        };
+        let given: Vec<String> = match value.get_ref() {
+            toml::Value::String(k) => vec![k.clone()],
+            toml::Value::Array(a) => a
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                .collect(),
+            other => vec![other.to_string()],
+        };
+        if given.is_empty() {
+            return Err(Error::refused(T::ErrConfigKeyName, &[shown, &line, &"[]"]));
+        }
+        let mut keys = Vec::new();
+        for g in &given {
+            let k = parse_key(g).ok_or_else(|| Error::refused(T::ErrConfigKeyName, &[shown, &line, g]))?;
+            keys.extend(k);
+        }
+        map.set(*intent, keys);
+        lines.push((action, line));
+    }
+    if let Some((key, a, b)) = map.clash() {
+        let line = lines
+            .iter()
+            .find(|(n, _)| *n == a || *n == b)
+            .map(|(_, l)| *l)
+            .unwrap_or(1);
+        return Err(Error::refused(T::ErrConfigKeyTwice, &[shown, &line, &key, &a, &b]));
+    }
+    Ok(map)
 }
 
 #[cfg(test)]

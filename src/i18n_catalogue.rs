@@ -21,6 +21,8 @@ catalogue! {
         OverdueFeedback => (["{0} overdue feedback", "{0} overdue feedback"], ["{0} feedback atrasado", "{0} feedbacks atrasados"]),
         MinutesLate => (["{0} minute late", "{0} minutes late"], ["{0} minuto de retraso", "{0} minutos de retraso"]),
         NewFlags => (["New red flag: {1}", "New red flags: {1}"], ["Nueva bandera roja: {1}", "Nuevas banderas rojas: {1}"]),
+        // Desktop notifications (tick --notify)
+        MoreNewFlags => (["{0} more new red flag", "{0} more new red flags"], ["{0} bandera roja nueva más", "{0} banderas rojas nuevas más"]),
     }
 
     // Dates and counts
@@ -836,4 +838,24 @@ catalogue! {
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),
     MsgToolImported => ("From {0} for {1}: {2} new tasks, {3} updated, {4} unchanged, {5} archived cards skipped.", "De {0} para {1}: {2} tareas nuevas, {3} actualizadas, {4} sin cambios, {5} tarjetas archivadas omitidas."),
     MsgToolClientCreated => ("New client: {0}.", "Cliente nuevo: {0}."),
+
+    // Desktop notifications (tick --notify)
+    NotifyFlagTitle => ("Red flag · {0}", "Bandera roja · {0}"),
+    NotifyUnavailable => ("desktop notifications are not available ({0}); the report is only printed",
+                          "los avisos de escritorio no están disponibles ({0}); el informe solo se muestra aquí"),
+
+    // Remapped keys and themes in the config (issue 14)
+    ErrConfigAction => ("config file {0}, line {1}: unknown action '{2}' in `[keys]` (one of: {3})",
+                        "archivo de configuración {0}, línea {1}: acción desconocida '{2}' en `[keys]` (una de: {3})"),
+    ErrConfigKeyName => ("config file {0}, line {1}: unknown key name '{2}' (use `x`, `X`, `ctrl-x`, `enter`, `esc`, `tab`, `backtab`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `space`, `f1` to `f12`)",
+                         "archivo de configuración {0}, línea {1}: nombre de tecla desconocido '{2}' (usa `x`, `X`, `ctrl-x`, `enter`, `esc`, `tab`, `backtab`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `space`, `f1` a `f12`)"),
+    ErrConfigKeyTwice => ("config file {0}, line {1}: the key {2} would do both {3} and {4} in the same place",
+                          "archivo de configuración {0}, línea {1}: la tecla {2} haría a la vez {3} y {4} en el mismo sitio"),
+    ErrConfigRole => ("config file {0}, line {1}: unknown colour role '{2}' in `[theme]` (one of: {3})",
+                      "archivo de configuración {0}, línea {1}: rol de color desconocido '{2}' en `[theme]` (uno de: {3})"),
+    ErrConfigColour => ("config file {0}, line {1}: unknown colour '{2}' (use a name such as `red` or `light_blue`, `#rrggbb` or `indexed(0-255)`)",
+                        "archivo de configuración {0}, línea {1}: color desconocido '{2}' (usa un nombre como `red` o `light_blue`, `#rrggbb` o `indexed(0-255)`)"),
+
+    // The calendar's --force (its own words; the shared one speaks of billed time)
+    ArgCalendarForce => ("Replace FILE when it exists", "Sustituye ARCHIVO si ya existe"),
 }

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod notify;
 pub mod store;
 pub mod tui;
 

@@ -92,6 +92,7 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "unbilled") => T::ArgUnbilled,
         (_, "billable") => T::ArgBillable,
         (_, "task") => T::ArgTimeTask,
+        ("vadesk calendar", "force") => T::ArgCalendarForce,
         (_, "force") => T::ArgForce,
         (_, "month") => T::ArgMonth,
         (_, "csv") => T::ArgCsv,

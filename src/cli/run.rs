@@ -306,21 +306,28 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Tick {
             once,
             json: as_json,
-            notify: _,
-        } => loop {
-            let on = today_now(ctx, once);
-            let report = store.detect(on, ctx.config.min_rate)?;
-            if as_json {
-                json(out, &report)?;
-            } else {
-                print_tick(&report, on, l, out)?;
+            notify,
+        } => {
+            let mut desktop = notify.then(|| crate::notify::Announcer::new(crate::notify::Desktop));
+            loop {
+                let on = today_now(ctx, once);
+                let report = store.detect(on, ctx.config.min_rate)?;
+                if as_json {
+                    json(out, &report)?;
+                } else {
+                    print_tick(&report, on, l, out)?;
+                }
+                out.flush()?;
+                // After the report is printed: a missing notification service never hides it.
+                if let Some(a) = desktop.as_mut() {
+                    a.announce(&report, on, l, &mut std::io::stderr().lock());
+                }
+                if once {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(ctx.tick_seconds));
             }
-            out.flush()?;
-            if once {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_secs(ctx.tick_seconds));
-        },
+        }
         Command::Export { out: file, force } => {
             let data = store.export()?;
             match file {

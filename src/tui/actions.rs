@@ -219,7 +219,13 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
             return replay(app, store, redo);
         }
     };
-    changed(app, store, format!("{notice} {}", T::NoticeUndoHint.text(l)))
+    // "(u undoes)" names the undo key in effect.
+    let hint = T::NoticeUndoHint.text(l);
+    let hint = match app.config.keys.shown(super::keys::Intent::Undo) {
+        Some(k) => hint.replacen('u', &k, 1),
+        None => hint.to_string(),
+    };
+    changed(app, store, format!("{notice} {hint}"))
 }
 
 /// `u` / `U`: a step from an earlier day asks first, showing its date.

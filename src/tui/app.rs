@@ -123,7 +123,8 @@ pub struct App {
     pub fixed_clock: bool,
     pub config: Config,
     pub rules: ScoreRules,
-    pub color: bool,
+    /// Colours on with the config's `[theme]`, or off (`NO_COLOR`).
+    pub color: crate::tui::ui::theme::Colors,
     pub view: View,
     pub focus: Pane,
     pub clients: Vec<ClientSummary>,
@@ -163,8 +164,9 @@ impl App {
             now,
             fixed_clock,
             rules: config.rules.clone(),
+            // NO_COLOR (colour off) wins over any theme.
+            color: crate::tui::ui::theme::Colors(color.then_some(config.theme)),
             config,
-            color,
             view: View::Desk,
             focus: Pane::Clients,
             clients: Vec::new(),

@@ -73,7 +73,7 @@ pub struct KeyCtx {
 }
 
 impl Scope {
-    fn applies(self, c: KeyCtx) -> bool {
+    pub(crate) fn applies(self, c: KeyCtx) -> bool {
         match self {
             Scope::Anywhere | Scope::Lists => true,
             Scope::Desk => !c.review,

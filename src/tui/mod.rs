@@ -6,6 +6,7 @@ pub mod app;
 pub mod exit;
 mod filter;
 pub mod form;
+pub mod keymap;
 pub mod keys;
 pub mod tick;
 pub mod ui;

@@ -115,7 +115,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     if filter_editing(app) {
         return filter_key(app, k, store);
     }
-    let Some(intent) = keys::intent(k, app.key_ctx()) else {
+    let Some(intent) = app.config.keys.intent(k, app.key_ctx()) else {
         return Ok(());
     };
     if intent != Intent::Back {

@@ -85,7 +85,11 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     let left = match &app.notice {
         Some(n) if n.error => Span::styled(width::truncate_words(&n.text, a.width as usize), th.error()),
         Some(n) => Span::styled(width::truncate_words(&n.text, a.width as usize), th.ok()),
-        None => Span::styled(fit_hints(hints(app).text(app.lang), a.width as usize), th.dim()),
+        None => {
+            // The keys in effect, when the config remaps any.
+            let text = app.config.keys.hints(hints(app).text(app.lang), app.key_ctx());
+            Span::styled(fit_hints(&text, a.width as usize), th.dim())
+        }
     };
     f.render_widget(Paragraph::new(Line::from(left)), a);
     let style = if late { th.late() } else { th.dim() };

@@ -114,7 +114,7 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
 
 /// The verdict's dot; without colour, its letter beside it so it still reads.
 pub(crate) fn verdict_dot(app: &App, v: Verdict) -> String {
-    if app.color {
+    if app.color.on() {
         "● ".to_string()
     } else {
         format!("●{} ", verdict_letter(v).text(app.lang))

@@ -305,8 +305,9 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
             .replace("PgDn", T::KeyNamePgDn.text(l))
             .replace("PgUp", T::KeyNamePgUp.text(l))
     };
-    for bind in BINDINGS.iter().filter(|b| !b.label.is_empty()) {
-        entry(&key_name(bind.label), bind.help.text(l), &mut lines);
+    // The keys in effect: the config's `[keys]` over the table's own labels.
+    for (i, bind) in BINDINGS.iter().enumerate().filter(|(_, b)| !b.label.is_empty()) {
+        entry(&key_name(&app.config.keys.help_label(i)), bind.help.text(l), &mut lines);
     }
     entry(T::HelpFormsKeys.text(l), T::HelpForms.text(l), &mut lines);
     entry("", T::HintMulti.text(l), &mut lines);

@@ -1,0 +1,259 @@
+//! `[keys]` (and `[theme]`) in the config file: remapped keys drive the `App`, the `?` screen and
+//! the hint bars show the keys in effect, and a bad entry is refused naming its line.
+
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use vadesk::cli::Context;
+use vadesk::config::{self, Config};
+use vadesk::i18n::Lang;
+use vadesk::tui::app::{Pane, View};
+use vadesk::tui::{self, update, App, Msg};
+use vadesk::Store;
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    store: Store,
+    app: App,
+}
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn cfg(text: &str) -> Config {
+    config::parse(text, Path::new("config.toml")).expect("config parses")
+}
+
+fn desk(config: Config, color: bool) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut store = Store::open(&path).unwrap();
+    store.load_demo(now().date()).unwrap();
+    let ctx = Context {
+        db_path: Some(path),
+        now: now(),
+        fixed_now: true,
+        lang: Lang::En,
+        config,
+        tick_seconds: 60,
+    };
+    let app = tui::prepare(&ctx, &mut store, color).unwrap();
+    Desk { _dir: dir, store, app }
+}
+
+impl Desk {
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
+        self
+    }
+
+    fn keys(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self
+    }
+
+    fn select_client(&mut self, name: &str) -> &mut Self {
+        self.app.view = View::Desk;
+        self.app.focus = Pane::Clients;
+        self.key(KeyCode::Char('g'));
+        for _ in 0..50 {
+            if self.app.client().is_some_and(|c| c.client.name == name) {
+                return self;
+            }
+            self.key(KeyCode::Char('j'));
+        }
+        panic!("no client {name}");
+    }
+
+    fn screen(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
+        t
+    }
+
+    fn text(&self, w: u16, h: u16) -> String {
+        self.screen(w, h).backend().to_string()
+    }
+}
+
+#[test]
+fn a_remapped_undo_is_z_and_u_no_longer_undoes() {
+    let mut d = desk(cfg("[keys]\nundo = \"z\"\n"), true);
+    d.select_client("Tienda Sol");
+    d.keys("Dy");
+    assert!(d.store.find_client("Tienda Sol").is_err());
+    let notice = d.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.ends_with("(z undoes)"), "{notice}");
+    d.keys("u");
+    assert!(d.store.find_client("Tienda Sol").is_err(), "u must no longer undo");
+    d.keys("z");
+    assert!(d.store.find_client("Tienda Sol").is_ok(), "z undoes");
+}
+
+#[test]
+fn an_action_takes_a_list_of_keys_and_special_names() {
+    let mut d = desk(cfg("[keys]\nquit = [\"x\", \"ctrl-q\"]\nhelp = \"f1\"\n"), true);
+    d.keys("q");
+    assert!(!d.app.quit, "q no longer quits");
+    d.key(KeyCode::F(1));
+    assert!(d.text(100, 40).contains("every key") || d.app.popup.is_some());
+    d.key(KeyCode::Esc);
+    update(
+        &mut d.app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+        &mut d.store,
+    );
+    assert!(d.app.quit);
+    let mut d = desk(cfg("[keys]\nquit = [\"x\", \"ctrl-q\"]\n"), true);
+    d.keys("x");
+    assert!(d.app.quit);
+}
+
+#[test]
+fn the_help_screen_and_the_hints_show_the_keys_in_effect() {
+    let mut d = desk(cfg("[keys]\nundo = \"z\"\nadd = [\"n\", \"+\"]\n"), true);
+    let bar = d.text(120, 35);
+    assert!(bar.contains("n/+ add"), "{bar}");
+    d.keys("?");
+    let help = d.text(100, 60);
+    let undo_line = help
+        .lines()
+        .find(|l| l.contains("Undo") || l.contains("undo"))
+        .unwrap_or_else(|| panic!("{help}"));
+    assert!(undo_line.contains("│z "), "{undo_line}");
+    assert!(!undo_line.contains("│u "), "{undo_line}");
+    assert!(
+        help.lines()
+            .any(|l| l.contains("│n + ") && l.to_lowercase().contains("add")),
+        "{help}"
+    );
+    // Without remaps the help keeps its own labels.
+    let mut plain = desk(Config::default(), true);
+    plain.keys("?");
+    assert!(plain
+        .text(100, 60)
+        .lines()
+        .any(|l| l.contains("│u ") && l.contains("ndo")));
+}
+
+fn err(text: &str, lang: Lang) -> String {
+    config::parse(text, Path::new("config.toml"))
+        .expect_err("refused")
+        .localized(lang)
+}
+
+#[test]
+fn bad_keys_name_the_line_in_both_languages() {
+    let e = err("name = \"x\"\n[keys]\nundo = \"z\"\nfrobnicate = \"y\"\n", Lang::En);
+    assert!(
+        e.contains("line 4") && e.contains("unknown action 'frobnicate'") && e.contains("undo"),
+        "{e}"
+    );
+    let e = err("name = \"x\"\n[keys]\nundo = \"z\"\nfrobnicate = \"y\"\n", Lang::Es);
+    assert!(
+        e.contains("línea 4") && e.contains("acción desconocida 'frobnicate'"),
+        "{e}"
+    );
+
+    let e = err("[keys]\n\nundo = \"hyper-z\"\n", Lang::En);
+    assert!(e.contains("line 3") && e.contains("unknown key name 'hyper-z'"), "{e}");
+    let e = err("[keys]\n\nundo = [\"z\", \"ctrl-\"]\n", Lang::Es);
+    assert!(
+        e.contains("línea 3") && e.contains("nombre de tecla desconocido 'ctrl-'"),
+        "{e}"
+    );
+
+    // Bound twice where both apply: refused, naming the key and both actions.
+    let e = err("[keys]\nundo = \"z\"\nredo = \"z\"\n", Lang::En);
+    assert!(
+        e.contains("line ") && e.contains("the key z") && e.contains("undo") && e.contains("redo"),
+        "{e}"
+    );
+    let e = err("[keys]\nundo = \"d\"\n", Lang::Es);
+    assert!(e.contains("línea 2") && e.contains("la tecla d"), "{e}");
+    // The same key for actions that never apply at the same place is fine.
+    cfg("[keys]\nnudge = \"x\"\nask_material = \"x\"\n");
+}
+
+#[test]
+fn a_bad_key_in_the_config_file_stops_the_program_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "[keys]\nundo = \"zz\"\n").unwrap();
+    let out = assert_cmd::Command::cargo_bin("vadesk")
+        .unwrap()
+        .env_clear()
+        .env("LANG", "es_ES.UTF-8")
+        .env("VADESK_DB", dir.path().join("v.db"))
+        .args(["--config", file.to_str().unwrap(), "review"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(e.contains("línea 2") && e.contains("'zz'"), "{e}");
+    assert!(!dir.path().join("v.db").exists(), "nothing starts");
+}
+
+/// The first cell of `needle` on the screen.
+fn cell<'a>(t: &'a Terminal<TestBackend>, needle: &str) -> &'a ratatui::buffer::Cell {
+    let buf = t.backend().buffer();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if let Some(byte) = line.find(needle) {
+            let x = line[..byte].chars().count() as u16;
+            return &buf[(x, y)];
+        }
+    }
+    panic!("no {needle} on\n{}", t.backend());
+}
+
+#[test]
+fn a_theme_colour_shows_on_a_cell_and_no_color_wins() {
+    use ratatui::style::{Color, Modifier};
+    let theme = "[theme]\nlate = \"#ff8800\"\nfocus = \"indexed(200)\"\n";
+    let d = desk(cfg(theme), true);
+    let t = d.screen(120, 35);
+    assert_eq!(cell(&t, "1 late material").fg, Color::Rgb(255, 136, 0));
+    assert_eq!(cell(&t, "┌ Clients").fg, Color::Indexed(200));
+    // The default palette elsewhere.
+    let d = desk(Config::default(), true);
+    assert_eq!(cell(&d.screen(120, 35), "1 late material").fg, Color::Red);
+    // NO_COLOR (colour off): no theme colour anywhere, lateness in bold.
+    let d = desk(cfg(theme), false);
+    let t = d.screen(120, 35);
+    let c = cell(&t, "1 late material");
+    assert_eq!(c.fg, Color::Reset);
+    assert!(c.modifier.contains(Modifier::BOLD));
+    let buf = t.backend().buffer();
+    assert!(
+        buf.content.iter().all(|c| c.fg == Color::Reset),
+        "a colour under NO_COLOR"
+    );
+}
+
+#[test]
+fn bad_theme_entries_name_the_line_in_both_languages() {
+    let e = err("name = \"x\"\n[theme]\nlate = \"reddish\"\n", Lang::En);
+    assert!(e.contains("line 3") && e.contains("unknown colour 'reddish'"), "{e}");
+    let e = err("[theme]\nlate = \"#ff88\"\n", Lang::Es);
+    assert!(e.contains("línea 2") && e.contains("color desconocido '#ff88'"), "{e}");
+    let e = err("[theme]\n\nbackground = \"red\"\n", Lang::En);
+    assert!(
+        e.contains("line 3") && e.contains("unknown colour role 'background'") && e.contains("late"),
+        "{e}"
+    );
+    let e = err("[theme]\nlate = 3\n", Lang::Es);
+    assert!(e.contains("línea 2") && e.contains("color desconocido '3'"), "{e}");
+    let c = cfg("[theme]\nwatch = \"light_blue\"\n");
+    assert_eq!(c.theme.watch, ratatui::style::Color::LightBlue);
+}
