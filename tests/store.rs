@@ -350,6 +350,63 @@ fn taskwarrior_import_maps_fields() {
 }
 
 #[test]
+fn taskwarrior_import_reads_every_form_and_stops_whole_on_a_bad_task() {
+    let d = Desk::new();
+    let file = d.dir.path().join("tw.json");
+    let task = |i: u32, status: &str| {
+        format!(
+            r#"{{"description":"Task {i}","entry":"20261101T100000Z","project":"Bloom","status":"{status}","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c{i:04}"}}"#
+        )
+    };
+    // One object a line, with and without commas between them, and blank lines.
+    std::fs::write(
+        &file,
+        format!(
+            "{},\n\n{}\n{}\n",
+            task(1, "pending"),
+            task(2, "completed"),
+            task(3, "deleted")
+        ),
+    )
+    .unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("1 client, 3 tasks"), "{out}");
+    // A single object spread over lines.
+    std::fs::write(&file, task(4, "waiting").replace(',', ",\n  ")).unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("0 clients, 1 task"), "{out}");
+    // An empty file imports nothing.
+    std::fs::write(&file, "  \n").unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("0 clients, 0 tasks"), "{out}");
+    // A bad task late in the file, broken JSON, a non-object, or text after the array: nothing
+    // of it goes in, even the good tasks read before it.
+    let before = d.snapshot();
+    for text in [
+        format!("[{},{}]", task(5, "pending"), task(6, "sleeping")),
+        format!("[{},{}", task(5, "pending"), task(6, "pending")),
+        format!("[{},7]", task(5, "pending")),
+        format!("[{}] x", task(5, "pending")),
+        format!("{}\n{{\"description\":", task(5, "pending")),
+        format!(
+            "{}\n{}",
+            task(5, "pending"),
+            task(6, "pending").replace("20261101T100000Z", "yesterday")
+        ),
+    ] {
+        std::fs::write(&file, &text).unwrap();
+        d.fails(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+        assert_eq!(d.snapshot(), before, "{text}");
+    }
+    d.fails(&[
+        "import",
+        "--from",
+        "taskwarrior",
+        d.dir.path().join("missing.json").to_str().unwrap(),
+    ]);
+}
+
+#[test]
 fn backup_is_a_consistent_copy_and_never_overwrites() {
     let d = Desk::new();
     d.ok(&["demo"]);
