@@ -509,6 +509,24 @@ fn the_demo_gives_a_full_review_and_fills_only_an_empty_store() {
 }
 
 #[test]
+fn the_desk_counts_read_only_open_tasks_even_in_a_store_never_analysed() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let s = Store::open(&d.db).unwrap();
+    // As after a big import: no statistics for the planner to lean on.
+    s.conn().execute_batch("DROP TABLE IF EXISTS sqlite_stat1").unwrap();
+    let s = Store::open(&d.db).unwrap();
+    let plans = s.query_plans().unwrap();
+    for name in ["desk: open and waiting", "desk: open and delivered"] {
+        let (_, plan) = plans.iter().find(|(n, _)| *n == name).unwrap();
+        assert!(
+            plan.iter().any(|l| l.contains("COVERING INDEX tasks_live_status")),
+            "{name}: {plan:?}"
+        );
+    }
+}
+
+#[test]
 fn no_review_or_tick_query_scans_a_big_table() {
     let d = Desk::new();
     d.ok(&["demo"]);
@@ -526,6 +544,7 @@ fn no_review_or_tick_query_scans_a_big_table() {
         "tasks_finished",
         "quotes_unbilled",
         "weekly_missed",
+        "tasks_live_status",
     ];
     let mut report = String::new();
     for (name, plan) in s.query_plans().unwrap() {
