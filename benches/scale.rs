@@ -955,6 +955,8 @@ fn import_stage(dir: &Path, bin: &Path, n: usize, cells: &mut Vec<(String, Strin
     let db = dir.join(format!("tw-import-{n}.db"));
     let _ = std::fs::remove_file(&db);
     let t = Instant::now();
+    // Reaped by the wait4 below, which also gives its own peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(bin)
         .env("TZ", "UTC")
         .args([
