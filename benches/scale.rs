@@ -1,15 +1,19 @@
 //! The scale benchmark: `cargo bench --bench scale`.
 //!
-//! Builds stores of 1,000, 10,000 and 100,000 tasks (1,000 clients and 50,000 red flags at the
-//! top size, with requests, quotes and meetings in realistic proportions), measures SPEC 8's
-//! targets in-process and as whole processes, then runs vadesk and Taskwarrior side by side on
-//! the same 100,000 tasks. Writes BENCHMARKS.md when the full set of sizes runs.
+//! Builds stores of 1,000 and 100,000 tasks (1,000 clients and 50,000 red flags at 100,000,
+//! with requests, quotes and meetings in realistic proportions; a million is opt-in), measures
+//! SPEC 8's targets in-process and as whole processes, then drives the real binary in a
+//! pseudo-terminal of 120×35 (first frame, each class of key, resident memory), imports a
+//! Taskwarrior export of the same size (time and peak memory), and runs vadesk and Taskwarrior
+//! side by side on the same 100,000 tasks. Writes BENCHMARKS.md when 100,000 is among the sizes.
 //!
-//! `VADESK_BENCH_SIZES=1000` runs one size (as CI does); `VADESK_BENCH_TASKWARRIOR=0` skips the
-//! side-by-side.
+//! `VADESK_BENCH_SIZES=1000` runs one size (as CI does; `1000,100000,1000000` adds the million);
+//! `VADESK_BENCH_TASKWARRIOR=0` skips the side-by-side. Timings are reported, never asserted.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, NaiveDate, NaiveDateTime};
@@ -65,7 +69,7 @@ const VIA: [&str; 5] = ["email", "whatsapp", "trello", "asana", "phone"];
 
 /// Fills a store with `tasks` tasks of three years' history: most closed, a few percent open.
 fn build(path: &Path, tasks: usize) -> Store {
-    let clients = (tasks / 100).max(10);
+    let clients = (tasks / 100).clamp(10, 1_000);
     let flags = tasks / 2;
     let mut rng = Rng(tasks as u64);
     let store = Store::open(path).unwrap();
@@ -73,7 +77,7 @@ fn build(path: &Path, tasks: usize) -> Store {
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     c.execute_batch("BEGIN IMMEDIATE").unwrap();
     {
-        let mut q = c.prepare("INSERT INTO clients(name, name_key, status, rate, review_day, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
+        let mut q = c.prepare("INSERT INTO clients(name, name_key, status, rate_cents, review_day, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
         for i in 0..clients {
             let name = format!("Client {i:04}");
             let status = match rng.next(20) {
@@ -91,7 +95,7 @@ fn build(path: &Path, tasks: usize) -> Store {
                 name,
                 name.to_lowercase(),
                 status,
-                20.0 + rng.next(30) as f64,
+                (20 + rng.next(30) as i64) * 100,
                 review,
                 day(today() - Days::days(1200))
             ])
@@ -171,7 +175,7 @@ fn build(path: &Path, tasks: usize) -> Store {
             ])
             .unwrap();
         }
-        let mut q = c.prepare("INSERT INTO quotes(client_id, amount, prep_min, sent_on, answer_by, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
+        let mut q = c.prepare("INSERT INTO quotes(client_id, amount_cents, prep_min, sent_on, answer_by, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
         for _ in 0..tasks / 20 {
             let pending = rng.chance(5);
             let sent = if pending {
@@ -188,7 +192,7 @@ fn build(path: &Path, tasks: usize) -> Store {
             };
             q.execute(params![
                 (rng.next(clients as u64) + 1) as i64,
-                300.0,
+                30_000,
                 60,
                 day(sent),
                 day(sent + Days::days(7)),
@@ -388,13 +392,19 @@ fn measure(size: usize, dir: &Path, bin: &Path) -> Row {
     let process = median(21, run);
     cells.push(("`review --json` process".into(), ms(process)));
     cells.push(("peak memory".into(), format!("{:.1} MiB", children_peak_mib())));
+
+    // The real binary in a real terminal, and the import of a Taskwarrior export of this size.
+    pty_stage(&path, bin, &mut cells);
+    import_stage(dir, bin, size, &mut cells);
     Row { size, cells }
 }
 
-/// Taskwarrior's export of `n` tasks: most completed, some pending and overdue.
-fn taskwarrior_export(n: usize) -> String {
+/// Taskwarrior's export of `n` tasks, written to `path`: most completed, some pending and overdue.
+fn write_taskwarrior_export(path: &Path, n: usize) {
+    let clients = (n as u64 / 100).clamp(10, 1_000);
     let mut rng = Rng(42);
-    let mut out = String::from("[\n");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    out.write_all(b"[\n").unwrap();
     for i in 0..n {
         let pending = rng.chance(6);
         let status = if pending {
@@ -418,19 +428,21 @@ fn taskwarrior_export(n: usize) -> String {
         } else {
             format!(",\"end\":\"{}\"", fmt(entry + Days::days(3)))
         };
-        out.push_str(&format!(
-            "{{\"uuid\":\"{:08x}-0000-4000-8000-{:012x}\",\"description\":\"Task {i} for the client\",\"entry\":\"{}\",\"modified\":\"{}\",\"status\":\"{status}\",\"project\":\"Client{}\",\"due\":\"{}\"{end}}}{}\n",
+        writeln!(
+            out,
+            "{{\"uuid\":\"{:08x}-0000-4000-8000-{:012x}\",\"description\":\"Task {i} for the client\",\"entry\":\"{}\",\"modified\":\"{}\",\"status\":\"{status}\",\"project\":\"Client{}\",\"due\":\"{}\"{end}}}{}",
             i,
             i,
             fmt(entry),
             fmt(entry),
-            rng.next(1000),
+            rng.next(clients),
             fmt(due),
             if i + 1 < n { "," } else { "" }
-        ));
+        )
+        .unwrap();
     }
-    out.push(']');
-    out
+    out.write_all(b"]").unwrap();
+    out.flush().unwrap();
 }
 
 fn have_taskwarrior() -> bool {
@@ -453,7 +465,7 @@ fn side_by_side(dir: &Path, bin: &Path) -> Option<String> {
     }
     let n = 100_000;
     let export = dir.join("tw-export.json");
-    std::fs::write(&export, taskwarrior_export(n)).unwrap();
+    write_taskwarrior_export(&export, n);
     let twdir = dir.join("taskwarrior");
     let _ = std::fs::remove_dir_all(&twdir);
     std::fs::create_dir_all(&twdir).unwrap();
@@ -597,7 +609,7 @@ fn main() {
     let sizes: Vec<usize> = std::env::var("VADESK_BENCH_SIZES")
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+        .unwrap_or_else(|| vec![1_000, 100_000]);
     let bin = vadesk_bin();
     let tmp = tempfile::tempdir().unwrap();
     // VADESK_BENCH_KEEP=DIR keeps the stores, to look at them afterwards.
@@ -641,15 +653,337 @@ fn main() {
              Machine: {}.\n\n\
              Stores: at 100,000 tasks, 1,000 clients, 50,000 red flags, 20,000 material and feedback requests, \
              5,000 quotes and 10,000 meetings, three years of history with about 5% of tasks still open \
-             (smaller sizes keep the proportions). In-process figures are medians; key presses are p50 / p99 over \
+             (smaller sizes keep the proportions; a million tasks keeps 1,000 clients and has 500,000 red flags). \
+             In-process figures are medians; key presses are p50 / p99 over \
              1,000 presses (moving through clients, and paging through every task) on a 120×35 `TestBackend`. \
              The process figure is the median of 21 runs of `vadesk review --json`; peak memory is its maximum \
-             resident set size.\n\n## Results\n\n{md}\n{}",
+             resident set size.\n\n\
+             The `pty:` rows drive the release binary in a real pseudo-terminal of 120×35: the time from a key \
+             written to the last byte of its redraw (the program then quiet for 30 ms); the first frame is from \
+             the spawn to the first screen showing the clients, median of 5 launches. Key classes: 200 `j`/`k` \
+             on the clients, 20 \"All clients\" (`g`), 40 view switches, 20 client details (`Enter`), and 70 \
+             letters typed into the task filter on \"All clients\". Memory is the desk's VmRSS and VmHWM from \
+             `/proc` after all those keys. The import row imports a Taskwarrior export of that many tasks into a \
+             new store; its peak memory is the child's own maximum resident set size (`wait4`).\n\n## Results\n\n{md}\n{}",
             chrono::Local::now().format("%Y-%m-%d"),
             machine(),
             tw.unwrap_or_default()
         );
-        std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"), doc).unwrap();
+        // What people wrote below the figures (from a line `## Notes` on) stays.
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
+        let notes = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|old| old.find("\n## Notes").map(|i| old[i..].to_string()))
+            .unwrap_or_default();
+        std::fs::write(file, doc + &notes).unwrap();
         eprintln!("BENCHMARKS.md written");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pty stage: the real binary in a pseudo-terminal of 120×35, key written → redraw complete.
+
+/// What the program wrote, as the reader thread saw it.
+struct Seen {
+    parser: vt100::Parser,
+    /// When the last bytes arrived, and how many reads so far.
+    last: Option<Instant>,
+    reads: u64,
+    /// When `marker` first showed on the screen.
+    marker: String,
+    marker_at: Option<Instant>,
+}
+
+struct Pty {
+    seen: Arc<Mutex<Seen>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+    started: Instant,
+}
+
+/// No output for this long after a key means its redraw is complete.
+const QUIET: Duration = Duration::from_millis(30);
+/// A key with no output at all after this long is counted as "no redraw" (never on a healthy run).
+const NO_REDRAW: Duration = Duration::from_secs(60);
+
+impl Pty {
+    fn open(bin: &Path, db: &Path, marker: &str) -> Pty {
+        let pair = portable_pty::native_pty_system()
+            .openpty(portable_pty::PtySize {
+                rows: 35,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let home = db.parent().unwrap().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let mut cmd = portable_pty::CommandBuilder::new(bin);
+        cmd.args([
+            "--db",
+            db.to_str().unwrap(),
+            "--now",
+            "2026-11-23 09:00",
+            "--tick",
+            "86400",
+        ]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "en_US.UTF-8");
+        cmd.env("HOME", &home);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env_remove("NO_COLOR");
+        let seen = Arc::new(Mutex::new(Seen {
+            parser: vt100::Parser::new(35, 120, 0),
+            last: None,
+            reads: 0,
+            marker: marker.to_string(),
+            marker_at: None,
+        }));
+        let started = Instant::now();
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let s = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let at = Instant::now();
+                let mut s = s.lock().unwrap();
+                s.parser.process(&buf[..n]);
+                s.last = Some(at);
+                s.reads += 1;
+                if s.marker_at.is_none() && s.parser.screen().contents().contains(s.marker.as_str()) {
+                    s.marker_at = Some(at);
+                }
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Pty {
+            seen,
+            writer,
+            child,
+            _master: pair.master,
+            started,
+        }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.process_id().expect("pid") as i32
+    }
+
+    fn text(&self) -> String {
+        self.seen.lock().unwrap().parser.screen().contents()
+    }
+
+    /// From the spawn to the first frame that shows the marker.
+    fn first_frame(&self) -> Duration {
+        loop {
+            let marker_at = self.seen.lock().unwrap().marker_at;
+            if let Some(at) = marker_at {
+                self.settle();
+                return at - self.started;
+            }
+            assert!(self.started.elapsed() < NO_REDRAW, "no first frame:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Waits until the program has been quiet for `QUIET`.
+    fn settle(&self) {
+        loop {
+            let last = self.seen.lock().unwrap().last;
+            if last.is_some_and(|l| l.elapsed() >= QUIET) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Writes `key` and returns the time until its redraw is complete (the last bytes before the
+    /// program goes quiet), or None if nothing was redrawn.
+    fn key(&mut self, key: &str) -> Option<Duration> {
+        self.settle();
+        let reads = self.seen.lock().unwrap().reads;
+        let t = Instant::now();
+        self.writer.write_all(key.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        loop {
+            std::thread::sleep(Duration::from_micros(500));
+            let s = self.seen.lock().unwrap();
+            if s.reads > reads {
+                let last = s.last.unwrap();
+                if last.elapsed() >= QUIET {
+                    return Some(last - t);
+                }
+            } else if t.elapsed() > NO_REDRAW {
+                return None;
+            }
+        }
+    }
+
+    fn quit(mut self) {
+        self.settle();
+        self.writer.write_all(b"q").unwrap();
+        self.writer.flush().unwrap();
+        let start = Instant::now();
+        loop {
+            if self.child.try_wait().unwrap().is_some() {
+                return;
+            }
+            if start.elapsed() > NO_REDRAW {
+                let _ = self.child.kill();
+                eprintln!("the desk did not quit:\n{}", self.text());
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+/// VmRSS and VmHWM of a process, in MiB.
+fn proc_memory(pid: i32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn p50_p99(v: &mut [Duration]) -> String {
+    if v.is_empty() {
+        return "–".into();
+    }
+    format!(
+        "{:.1} / {:.1} ms",
+        percentile(v, 0.5).as_secs_f64() * 1000.0,
+        percentile(v, 0.99).as_secs_f64() * 1000.0
+    )
+}
+
+/// The desk in a real pty on the store at `db`: first frame, then each key class, then memory.
+fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
+    let marker = "Clients (";
+    // The first frame: a fresh process each time, its median.
+    let mut firsts = Vec::new();
+    for _ in 0..5 {
+        let p = Pty::open(bin, db, marker);
+        firsts.push(p.first_frame());
+        p.quit();
+    }
+    let first = percentile(&mut firsts, 0.5);
+
+    let mut p = Pty::open(bin, db, marker);
+    p.first_frame();
+    let mut missed = 0;
+    let mut take = |v: &mut Vec<Duration>, d: Option<Duration>| match d {
+        Some(d) => v.push(d),
+        None => missed += 1,
+    };
+    let (mut j, mut all, mut views, mut details, mut letters) = (vec![], vec![], vec![], vec![], vec![]);
+    // `j` (and back with `k`) through the clients: each move loads that client's tasks and flags.
+    for _ in 0..20 {
+        for k in ["j", "j", "j", "j", "j", "k", "k", "k", "k", "k"] {
+            let d = p.key(k);
+            take(&mut j, d);
+        }
+    }
+    // "All clients" (`g` goes to the top of the list), then back to a client.
+    for _ in 0..20 {
+        let d = p.key("g");
+        take(&mut all, d);
+        let d = p.key("j");
+        take(&mut j, d);
+    }
+    // Switching views: the review and back to the desk.
+    for _ in 0..20 {
+        let d = p.key("2");
+        take(&mut views, d);
+        let d = p.key("1");
+        take(&mut views, d);
+    }
+    // Details of the selected client, and closing them.
+    for _ in 0..20 {
+        let d = p.key("\r");
+        take(&mut details, d);
+        p.key("\x1b");
+    }
+    // Each letter of a filter on "All clients"' tasks.
+    p.key("g");
+    p.key("\t");
+    for round in 0..10 {
+        p.key("/");
+        for c in format!("task {}", round * 7 + 3).chars() {
+            let d = p.key(&c.to_string());
+            take(&mut letters, d);
+        }
+        p.key("\x1b");
+    }
+    let (rss, hwm) = proc_memory(p.pid());
+    p.quit();
+    if missed > 0 {
+        eprintln!("{missed} keys redrew nothing");
+    }
+    cells.push(("pty: first frame p50".into(), ms(first)));
+    cells.push(("pty: `j` / `k` on clients p50 / p99".into(), p50_p99(&mut j)));
+    cells.push(("pty: \"All clients\" p50 / p99".into(), p50_p99(&mut all)));
+    cells.push(("pty: switching views `1` `2` p50 / p99".into(), p50_p99(&mut views)));
+    cells.push(("pty: opening details p50 / p99".into(), p50_p99(&mut details)));
+    cells.push((
+        "pty: a letter of the task filter on \"All clients\" p50 / p99".into(),
+        p50_p99(&mut letters),
+    ));
+    cells.push((
+        "pty: desk memory after the keys, VmRSS / VmHWM".into(),
+        format!("{rss:.1} / {hwm:.1} MiB"),
+    ));
+}
+
+/// `vadesk import --from taskwarrior` of `n` tasks into a new store: wall time and the child's own
+/// peak resident memory (from wait4).
+fn import_stage(dir: &Path, bin: &Path, n: usize, cells: &mut Vec<(String, String)>) {
+    let export = dir.join(format!("tw-export-{n}.json"));
+    write_taskwarrior_export(&export, n);
+    let db = dir.join(format!("tw-import-{n}.db"));
+    let _ = std::fs::remove_file(&db);
+    let t = Instant::now();
+    // Reaped by the wait4 below, which also gives its own peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(bin)
+        .env("TZ", "UTC")
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--now",
+            "2026-11-23 09:00",
+            "import",
+            "--from",
+            "taskwarrior",
+            export.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 reaps this child of ours and writes only into the two values it is given.
+    let r = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let took = t.elapsed();
+    assert!(
+        r > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "import failed"
+    );
+    cells.push(("`import --from taskwarrior`".into(), ms(took)));
+    cells.push((
+        "import peak memory".into(),
+        format!("{:.1} MiB", usage.ru_maxrss as f64 / 1024.0),
+    ));
 }

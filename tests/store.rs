@@ -350,6 +350,63 @@ fn taskwarrior_import_maps_fields() {
 }
 
 #[test]
+fn taskwarrior_import_reads_every_form_and_stops_whole_on_a_bad_task() {
+    let d = Desk::new();
+    let file = d.dir.path().join("tw.json");
+    let task = |i: u32, status: &str| {
+        format!(
+            r#"{{"description":"Task {i}","entry":"20261101T100000Z","project":"Bloom","status":"{status}","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c{i:04}"}}"#
+        )
+    };
+    // One object a line, with and without commas between them, and blank lines.
+    std::fs::write(
+        &file,
+        format!(
+            "{},\n\n{}\n{}\n",
+            task(1, "pending"),
+            task(2, "completed"),
+            task(3, "deleted")
+        ),
+    )
+    .unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("1 client, 3 tasks"), "{out}");
+    // A single object spread over lines.
+    std::fs::write(&file, task(4, "waiting").replace(',', ",\n  ")).unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("0 clients, 1 task"), "{out}");
+    // An empty file imports nothing.
+    std::fs::write(&file, "  \n").unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("0 clients, 0 tasks"), "{out}");
+    // A bad task late in the file, broken JSON, a non-object, or text after the array: nothing
+    // of it goes in, even the good tasks read before it.
+    let before = d.snapshot();
+    for text in [
+        format!("[{},{}]", task(5, "pending"), task(6, "sleeping")),
+        format!("[{},{}", task(5, "pending"), task(6, "pending")),
+        format!("[{},7]", task(5, "pending")),
+        format!("[{}] x", task(5, "pending")),
+        format!("{}\n{{\"description\":", task(5, "pending")),
+        format!(
+            "{}\n{}",
+            task(5, "pending"),
+            task(6, "pending").replace("20261101T100000Z", "yesterday")
+        ),
+    ] {
+        std::fs::write(&file, &text).unwrap();
+        d.fails(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+        assert_eq!(d.snapshot(), before, "{text}");
+    }
+    d.fails(&[
+        "import",
+        "--from",
+        "taskwarrior",
+        d.dir.path().join("missing.json").to_str().unwrap(),
+    ]);
+}
+
+#[test]
 fn backup_is_a_consistent_copy_and_never_overwrites() {
     let d = Desk::new();
     d.ok(&["demo"]);
@@ -452,6 +509,24 @@ fn the_demo_gives_a_full_review_and_fills_only_an_empty_store() {
 }
 
 #[test]
+fn the_desk_counts_read_only_open_tasks_even_in_a_store_never_analysed() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let s = Store::open(&d.db).unwrap();
+    // As after a big import: no statistics for the planner to lean on.
+    s.conn().execute_batch("DROP TABLE IF EXISTS sqlite_stat1").unwrap();
+    let s = Store::open(&d.db).unwrap();
+    let plans = s.query_plans().unwrap();
+    for name in ["desk: open and waiting", "desk: open and delivered"] {
+        let (_, plan) = plans.iter().find(|(n, _)| *n == name).unwrap();
+        assert!(
+            plan.iter().any(|l| l.contains("COVERING INDEX tasks_live_status")),
+            "{name}: {plan:?}"
+        );
+    }
+}
+
+#[test]
 fn no_review_or_tick_query_scans_a_big_table() {
     let d = Desk::new();
     d.ok(&["demo"]);
@@ -469,6 +544,7 @@ fn no_review_or_tick_query_scans_a_big_table() {
         "tasks_finished",
         "quotes_unbilled",
         "weekly_missed",
+        "tasks_live_status",
     ];
     let mut report = String::new();
     for (name, plan) in s.query_plans().unwrap() {

@@ -372,19 +372,24 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 return Ok(());
             }
             let shown = file.display().to_string();
-            let text_in = std::fs::read_to_string(&file).map_err(|e| {
+            let unreadable = |e: std::io::Error| {
                 Error::Invalid(Msg {
                     key: T::ErrBadImport,
                     args: vec![Arg::Text(shown.clone()), Arg::io(&e)],
                 })
-            })?;
+            };
             let report = match from.as_deref().map(str::to_lowercase).as_deref() {
                 None | Some("vadesk") => {
+                    let text_in = std::fs::read_to_string(&file).map_err(unreadable)?;
                     let data: serde_json::Value =
                         serde_json::from_str(&text_in).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
                     store.import(&data, merge, &shown)?
                 }
-                Some("taskwarrior") => store.import_taskwarrior(&text_in, today, &shown)?,
+                // Read as it goes, never whole: an export of a million tasks stays small.
+                Some("taskwarrior") => {
+                    let input = std::fs::File::open(&file).map_err(unreadable)?;
+                    store.import_taskwarrior(std::io::BufReader::with_capacity(1 << 16, input), today, &shown)?
+                }
                 Some(other) => return Err(Error::invalid(T::ErrBadFormat, &[&other])),
             };
             writeln!(

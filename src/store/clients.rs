@@ -416,10 +416,7 @@ impl Store {
 
     /// Open and waiting task counts per client.
     fn task_counts(&self) -> Result<HashMap<i64, (u32, u32)>> {
-        let mut q = self.conn.prepare(
-            "SELECT t.client_id, count(*), sum(EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
-             FROM tasks t WHERE t.status IN ('todo', 'doing', 'delivered') GROUP BY t.client_id",
-        )?;
+        let mut q = self.conn.prepare_cached(OPEN_AND_WAITING)?;
         let rows = q.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, (r.get::<_, u32>(1)?, r.get::<_, u32>(2)?)))
         })?;
@@ -527,3 +524,8 @@ fn insert_channels(tx: &Transaction, client_id: i64, chs: &[Channel]) -> Result<
     }
     Ok(())
 }
+
+/// Open and waiting tasks per client: only the open tasks, from `tasks_live_status`.
+pub(crate) const OPEN_AND_WAITING: &str =
+    "SELECT t.client_id, count(*), sum(EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
+     FROM tasks t WHERE t.status IN ('todo', 'doing', 'delivered') GROUP BY t.client_id";

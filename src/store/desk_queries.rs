@@ -9,13 +9,15 @@ impl Store {
     /// Per client: tasks still to do (`todo`, `doing`) and tasks delivered that wait on the
     /// client's word, counted apart.
     pub fn open_and_delivered(&self) -> Result<HashMap<i64, (u32, u32)>> {
-        let mut q = self.conn.prepare_cached(
-            "SELECT t.client_id, sum(t.status IN ('todo', 'doing')), sum(t.status = 'delivered')
-             FROM tasks t WHERE t.status IN ('todo', 'doing', 'delivered') GROUP BY t.client_id",
-        )?;
+        let mut q = self.conn.prepare_cached(OPEN_AND_DELIVERED)?;
         let rows = q.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, (r.get::<_, u32>(1)?, r.get::<_, u32>(2)?)))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+/// To do and delivered tasks per client: only the open tasks, from `tasks_live_status`.
+pub(crate) const OPEN_AND_DELIVERED: &str =
+    "SELECT t.client_id, sum(t.status IN ('todo', 'doing')), sum(t.status = 'delivered')
+     FROM tasks t WHERE t.status IN ('todo', 'doing', 'delivered') GROUP BY t.client_id";

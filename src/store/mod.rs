@@ -249,6 +249,8 @@ impl Store {
             ("money: client month", time::CLIENT_MONTH),
             ("money: retainer clients", time::RETAINER_CLIENTS),
             ("money: running timer", time::RUNNING),
+            ("desk: open and waiting", clients::OPEN_AND_WAITING),
+            ("desk: open and delivered", desk_queries::OPEN_AND_DELIVERED),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {

@@ -386,20 +386,18 @@ impl Store {
     }
 
     /// Imports Taskwarrior's `task export` (a JSON array, or one object per line).
-    pub fn import_taskwarrior(&mut self, text_in: &str, today: NaiveDate, source: &str) -> Result<ImportReport> {
+    pub fn import_taskwarrior(
+        &mut self,
+        input: impl std::io::BufRead,
+        today: NaiveDate,
+        source: &str,
+    ) -> Result<ImportReport> {
         let bad = |why: String| Error::invalid(T::ErrBadImport, &[&source, &why]);
-        let tasks: Vec<Json> = match serde_json::from_str::<Json>(text_in) {
-            Ok(Json::Array(a)) => a,
-            Ok(other @ Json::Object(_)) => vec![other],
-            _ => text_in
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(|l| serde_json::from_str::<Json>(l.trim_end_matches(',')))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|e| bad(e.to_string()))?,
-        };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A bigger page cache for the one long transaction: the tasks' indexes stay in memory
+        // while a million rows go in (restored below; it is per connection).
+        let cache: i64 = tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        tx.execute_batch("PRAGMA cache_size = -32768")?;
         let mut report = ImportReport::default();
         let mut clients: HashMap<String, i64> = HashMap::new();
         {
@@ -411,12 +409,16 @@ impl Store {
             let mut add_task = tx.prepare(
                 "INSERT INTO tasks(client_id, title, spec, status, due, created_on, closed_on, uuid)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT(uuid) DO UPDATE SET client_id = excluded.client_id, title = excluded.title,
-                     spec = excluded.spec, status = excluded.status, due = excluded.due,
-                     closed_on = excluded.closed_on",
+                 ON CONFLICT(uuid) DO NOTHING",
             )?;
-            let mut known = tx.prepare("SELECT EXISTS (SELECT 1 FROM tasks WHERE uuid = ?1)")?;
-            for (n, t) in tasks.iter().enumerate() {
+            let mut update_task = tx.prepare(
+                "UPDATE tasks SET client_id = ?1, title = ?2, spec = ?3, status = ?4, due = ?5, closed_on = ?7
+                 WHERE uuid = ?8",
+            )?;
+            let mut n = 0usize;
+            let mut one = |t: Json| -> Result<()> {
+                n += 1;
+                let n = n - 1;
                 let t = t
                     .as_object()
                     .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
@@ -445,7 +447,7 @@ impl Store {
                     "completed" => TaskStatus::Done,
                     "deleted" => TaskStatus::Cancelled,
                     // A recurring template is not a task of its own; its instances are.
-                    "recurring" => continue,
+                    "recurring" => return Ok(()),
                     _ => {
                         return Err(Error::invalid(
                             T::ErrImportField,
@@ -514,8 +516,7 @@ impl Store {
                     _ => None,
                 };
                 let spec = text::free_text(&spec_lines.join("\n"), T::FieldSpec).map_err(|_| field("annotations"))?;
-                let seen: bool = known.query_row([&uuid], |r| r.get(0))?;
-                add_task.execute(params![
+                let values = params![
                     client_id,
                     title,
                     spec,
@@ -524,14 +525,18 @@ impl Store {
                     day(entry),
                     closed.map(day),
                     uuid
-                ])?;
-                if seen {
-                    report.updated += 1;
-                } else {
+                ];
+                if add_task.execute(values)? == 1 {
                     report.tasks += 1;
+                } else {
+                    update_task.execute(values)?;
+                    report.updated += 1;
                 }
-            }
+                Ok(())
+            };
+            each_json(input, &mut one, &bad)?;
         }
+        tx.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
         tx.commit()?;
         Ok(report)
     }
@@ -660,5 +665,84 @@ fn remap_ref(r: &str, maps: &HashMap<&str, HashMap<i64, i64>>) -> String {
             out.join(":")
         }
         None => r.to_string(),
+    }
+}
+
+/// Reads the tasks of a Taskwarrior export one at a time, never the file whole: a JSON array of
+/// objects, or objects one after another (one a line, as `task export` of old wrote them, even
+/// with commas between them). `one` is called with each; its error stops the reading.
+fn each_json(
+    mut input: impl std::io::BufRead,
+    one: &mut dyn FnMut(Json) -> Result<()>,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    use serde::de::{Deserializer as _, SeqAccess, Visitor};
+    // Skips whitespace (and, between objects, commas); the next byte, if any.
+    fn skip(input: &mut impl std::io::BufRead, commas: bool) -> std::io::Result<Option<u8>> {
+        loop {
+            let buf = input.fill_buf()?;
+            let Some(i) = buf
+                .iter()
+                .position(|b| !(b.is_ascii_whitespace() || (commas && *b == b',')))
+            else {
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                let len = buf.len();
+                input.consume(len);
+                continue;
+            };
+            let b = buf[i];
+            input.consume(i);
+            return Ok(Some(b));
+        }
+    }
+    let io = |e: std::io::Error| bad(e.to_string());
+    match skip(&mut input, false).map_err(io)? {
+        None => Ok(()),
+        Some(b'[') => {
+            struct Each<'a> {
+                one: &'a mut dyn FnMut(Json) -> Result<()>,
+                stopped: &'a mut Option<Error>,
+            }
+            impl<'de> Visitor<'de> for Each<'_> {
+                type Value = ();
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an array of tasks")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+                    while let Some(t) = seq.next_element::<Json>()? {
+                        if let Err(e) = (self.one)(t) {
+                            *self.stopped = Some(e);
+                            return Err(serde::de::Error::custom("stopped"));
+                        }
+                    }
+                    Ok(())
+                }
+            }
+            let mut stopped = None;
+            let mut de = serde_json::Deserializer::from_reader(&mut input);
+            let read = de
+                .deserialize_seq(Each {
+                    one,
+                    stopped: &mut stopped,
+                })
+                .and_then(|()| de.end());
+            match (stopped, read) {
+                (Some(e), _) => Err(e),
+                (None, Err(e)) => Err(bad(e.to_string())),
+                (None, Ok(())) => Ok(()),
+            }
+        }
+        Some(_) => {
+            // One value at a time: the deserializer stops right after each closing brace, so the
+            // reader is left at what follows it.
+            while skip(&mut input, true).map_err(io)?.is_some() {
+                let mut de = serde_json::Deserializer::from_reader(&mut input);
+                let t: Json = serde::Deserialize::deserialize(&mut de).map_err(|e| bad(e.to_string()))?;
+                one(t)?;
+            }
+            Ok(())
+        }
     }
 }
