@@ -797,6 +797,23 @@ catalogue! {
     FieldStartWhen => ("started (YYYY-MM-DD HH:MM)", "inicio (AAAA-MM-DD HH:MM)"),
     FieldUnbilled => ("unbilled (y/n)", "no facturable (s/n)"),
 
+    // Time and money in the desk: the timer, logging time, the Month view (SPEC 10)
+    KeyMonthView => ("month view: every client's hours and money", "vista mes: las horas y el dinero de cada cliente"),
+    KeyMonths => ("month view: the month before / after", "vista mes: el mes anterior / siguiente"),
+    KeyTimer => ("start or stop the timer on the selected task or client", "iniciar o parar el temporizador en la tarea o el cliente seleccionado"),
+    KeyLogTime => ("log time worked on the selected task or client", "registrar tiempo trabajado en la tarea o el cliente seleccionado"),
+    HintsMonth => ("← → month · ↑ ↓ client · Enter statement · t timer · T log time · 1 desk · ? help", "← → mes · ↑ ↓ cliente · Enter extracto · t temporizador · T registrar tiempo · 1 escritorio · ? ayuda"),
+    MonthNoTime => ("No time in {0}.", "Sin tiempo en {0}."),
+    MonthRetainerGauge => ("retainer {0} of {1} ({2}%)", "bono {0} de {1} ({2} %)"),
+    MonthRateLine => ("no retainer · rate {0}/h", "sin bono · tarifa {0}/h"),
+    MonthNoRate => ("no retainer · no rate set", "sin bono · sin tarifa"),
+    FormStopOldTimer => ("{0}: the timer has run since {1}. When did the work end? (empty: keep all of it)", "{0}: el temporizador está en marcha desde {1}. ¿Cuándo terminaste? (vacío: quédate con todo)"),
+    FormLogTimeOn => ("Log time on {0}", "Registrar tiempo en {0}"),
+    FEndedAt => ("work ended", "fin del trabajo"),
+    FStarted => ("started", "inicio"),
+    FBilling => ("billing", "facturación"),
+    NoticeTimeLogged => ("{0} logged", "{0} registrado"),
+
     CliCalendar => ("Due dates, expected dates, quote answers and meetings as an iCalendar file", "Fechas límite, fechas esperadas, respuestas de presupuestos y reuniones como archivo iCalendar"),
     CliCompletions => ("Print a shell completion script: bash, zsh, fish, elvish or powershell", "Muestra un script de autocompletado: bash, zsh, fish, elvish o powershell"),
     CliMan => ("Print the manual page (roff)", "Muestra la página de manual (roff)"),

@@ -8,6 +8,7 @@ mod filter;
 pub mod form;
 pub mod keys;
 pub mod tick;
+pub mod time_actions;
 pub mod ui;
 pub mod update;
 

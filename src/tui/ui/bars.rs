@@ -32,6 +32,7 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
         Span::styled(" vadesk ", th.heading()),
         tab("1", T::ViewDesk, app.view == View::Desk),
         review_tab,
+        tab("3", T::MonthTitle, app.view == View::Month),
     ]);
     let date = format!(
         "{} {} ",
@@ -47,6 +48,9 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
 fn hints(app: &App) -> T {
     if app.view == View::Review {
         return T::HintsReview;
+    }
+    if app.view == View::Month {
+        return T::HintsMonth;
     }
     match app.focus {
         Pane::Clients => T::HintsClients,
@@ -79,9 +83,34 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     // The live counts matter more than the hints: they keep their room.
     let right_w = (width::of(&counts) as u16 + 2).min(area.width * 3 / 5);
     // Two columns between the hints and the counts, so they never run together.
-    let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)])
-        .spacing(2)
-        .areas(area);
+    // The running timer, live, between the hints and the counts.
+    let timer = app.money.timer.as_ref().map(|e| {
+        let minutes = crate::tui::time_actions::running_minutes(e, app.now);
+        i18n::tf(
+            app.lang,
+            T::TimerBar,
+            &[
+                &crate::tui::time_actions::entry_name(e),
+                &crate::domain::money::hours_text(minutes as u64),
+            ],
+        )
+    });
+    let timer_w = timer
+        .as_ref()
+        .map_or(0, |t| (width::of(t) as u16).min(area.width.saturating_sub(right_w) / 2));
+    let [a, t, b] = Layout::horizontal([
+        Constraint::Min(10),
+        Constraint::Length(timer_w),
+        Constraint::Length(right_w),
+    ])
+    .spacing(2)
+    .areas(area);
+    if let Some(text) = &timer {
+        f.render_widget(
+            Paragraph::new(Span::styled(width::truncate(text, t.width as usize), th.timer())),
+            t,
+        );
+    }
     let left = match &app.notice {
         Some(n) if n.error => Span::styled(width::truncate_words(&n.text, a.width as usize), th.error()),
         Some(n) => Span::styled(width::truncate_words(&n.text, a.width as usize), th.ok()),

@@ -75,4 +75,18 @@ impl Theme {
     pub fn ok(self) -> Style {
         self.fg(Color::Green)
     }
+
+    /// The running timer in the status bar.
+    pub fn timer(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
+    /// Billable and unbilled time in the Month view.
+    pub fn billable(self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn unbilled(self) -> Style {
+        self.fg(Color::Yellow)
+    }
 }
