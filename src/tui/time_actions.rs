@@ -130,7 +130,7 @@ fn ask_end(app: &mut App, r: &TimeEntry) {
     let l = app.lang;
     app.popup = Some(Popup::Form(Form::new(
         FormKind::StopTimer(r.id),
-        tf(l, T::FormStopOldTimer, &[&entry_name(r), &r.start]),
+        tf(l, T::FormStopOldTimer, &[&r.start]),
         vec![Field::new(T::FEndedAt, FieldKind::When, "")],
     )));
 }

@@ -83,17 +83,15 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     // The live counts matter more than the hints: they keep their room.
     let right_w = (width::of(&counts) as u16 + 2).min(area.width * 3 / 5);
     // Two columns between the hints and the counts, so they never run together.
-    // The running timer, live, between the hints and the counts.
+    // The running timer, live, between the hints and the counts: its minutes always show,
+    // the name is cut to the room left.
     let timer = app.money.timer.as_ref().map(|e| {
         let minutes = crate::tui::time_actions::running_minutes(e, app.now);
-        i18n::tf(
-            app.lang,
-            T::TimerBar,
-            &[
-                &crate::tui::time_actions::entry_name(e),
-                &crate::domain::money::hours_text(minutes as u64),
-            ],
-        )
+        let minutes = crate::domain::money::hours_text(minutes as u64);
+        let room = (area.width.saturating_sub(right_w) / 2) as usize;
+        let fixed = width::of(&i18n::tf(app.lang, T::TimerBar, &[&"", &minutes]));
+        let name = width::truncate(&crate::tui::time_actions::entry_name(e), room.saturating_sub(fixed).max(1));
+        i18n::tf(app.lang, T::TimerBar, &[&name, &minutes])
     });
     let timer_w = timer
         .as_ref()
