@@ -38,9 +38,9 @@ fn every_shell_gets_a_script_naming_every_command() {
     assert!(fish.contains("calendar") && fish.contains("completions") && fish.contains("man"));
     // Option help is in the interface language.
     let es = d.ok(&["--lang", "es", "completions", "fish"]);
-    assert!(es.contains("Sustituye ARCHIVO si ya existe"), "{es}");
+    assert!(es.contains("Reemplaza ARCHIVO si ya existe"), "{es}");
     let en = d.ok(&["completions", "fish"]);
-    assert!(en.contains("Replace FILE when it exists"));
+    assert!(en.contains("Replace FILE if it already exists"));
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn the_man_page_lists_every_command_and_speaks_spanish() {
         let usage = format!(".SS vadesk {}", p.join(" "));
         assert!(en.contains(&usage), "man page lacks {usage}");
     }
-    assert!(en.contains("Replace FILE when it exists"));
+    assert!(en.contains("Replace FILE if it already exists"));
 
     let es = d.ok(&["--lang", "es", "man"]);
     for heading in ["NOMBRE", "SINOPSIS", "DESCRIPCIÓN", "OPCIONES", "TODOS LOS COMANDOS"] {
@@ -73,7 +73,7 @@ fn the_man_page_lists_every_command_and_speaks_spanish() {
     for english in [
         ".SH NAME",
         ".SH SYNOPSIS",
-        "Replace FILE when it exists",
+        "Replace FILE if it already exists",
         "Print the manual page",
     ] {
         assert!(!es.contains(english), "Spanish man page still says {english}");

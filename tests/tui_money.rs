@@ -214,8 +214,14 @@ fn capital_t_logs_time_through_a_form() {
     d.keys("redo of the mood board").key(KeyCode::Enter);
     assert!(d.app.popup.is_none(), "saved");
     assert_eq!(d.notice(), "1h 30m logged");
-    let e = d.store.list_time(None, Some(task), Some(Month::of(now().date()))).unwrap();
-    let e = e.iter().find(|e| e.note == "redo of the mood board").expect("the entry");
+    let e = d
+        .store
+        .list_time(None, Some(task), Some(Month::of(now().date())))
+        .unwrap();
+    let e = e
+        .iter()
+        .find(|e| e.note == "redo of the mood board")
+        .expect("the entry");
     assert_eq!(
         (e.minutes, e.billable, e.start.as_str()),
         (Some(90), false, "2026-11-23 07:00")
@@ -231,14 +237,26 @@ fn the_month_view_moves_between_months_and_opens_a_statement() {
     let names: Vec<&str> = d.app.money.lines.iter().map(|l| l.client.name.as_str()).collect();
     assert!(names.contains(&"Bloom Florist") && names.contains(&"Pixel & Pine Studio"));
     // Bloom's retainer is near its hours (so the review says so), Pixel is below the minimum.
-    let bloom = d.app.money.lines.iter().find(|l| l.client.name == "Bloom Florist").unwrap();
+    let bloom = d
+        .app
+        .money
+        .lines
+        .iter()
+        .find(|l| l.client.name == "Bloom Florist")
+        .unwrap();
     assert!(bloom.totals.billable_minutes * 100 >= bloom.totals.retainer_minutes * 90);
     assert!(d
         .app
         .review
         .iter()
         .any(|r| r.kind == vadesk::domain::ReviewKind::RetainerNear));
-    let pixel = d.app.money.lines.iter().find(|l| l.client.name == "Pixel & Pine Studio").unwrap();
+    let pixel = d
+        .app
+        .money
+        .lines
+        .iter()
+        .find(|l| l.client.name == "Pixel & Pine Studio")
+        .unwrap();
     assert!(pixel.totals.effective_rate_cents.unwrap() < 2500);
     d.key(KeyCode::Down);
     assert_eq!(d.app.money.sel, 1);

@@ -90,25 +90,31 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         let minutes = crate::domain::money::hours_text(minutes as u64);
         let room = (area.width.saturating_sub(right_w) / 2) as usize;
         let fixed = width::of(&i18n::tf(app.lang, T::TimerBar, &[&"", &minutes]));
-        let name = width::truncate(&crate::tui::time_actions::entry_name(e), room.saturating_sub(fixed).max(1));
+        let name = width::truncate(
+            &crate::tui::time_actions::entry_name(e),
+            room.saturating_sub(fixed).max(1),
+        );
         i18n::tf(app.lang, T::TimerBar, &[&name, &minutes])
     });
     let timer_w = timer
         .as_ref()
         .map_or(0, |t| (width::of(t) as u16).min(area.width.saturating_sub(right_w) / 2));
-    let [a, t, b] = Layout::horizontal([
-        Constraint::Min(10),
-        Constraint::Length(timer_w),
-        Constraint::Length(right_w),
-    ])
-    .spacing(2)
-    .areas(area);
-    if let Some(text) = &timer {
-        f.render_widget(
-            Paragraph::new(Span::styled(width::truncate(text, t.width as usize), th.timer())),
-            t,
-        );
-    }
+    let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)])
+        .spacing(2)
+        .areas(area);
+    let a = match &timer {
+        Some(text) => {
+            let [a, t] = Layout::horizontal([Constraint::Min(10), Constraint::Length(timer_w)])
+                .spacing(2)
+                .areas(a);
+            f.render_widget(
+                Paragraph::new(Span::styled(width::truncate(text, t.width as usize), th.timer())),
+                t,
+            );
+            a
+        }
+        None => a,
+    };
     let left = match &app.notice {
         Some(n) if n.error => Span::styled(width::truncate_words(&n.text, a.width as usize), th.error()),
         Some(n) => Span::styled(width::truncate_words(&n.text, a.width as usize), th.ok()),
