@@ -394,7 +394,7 @@ impl Store {
                     let start = day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN));
                     // Alternate between the client's first task and the client alone (calls,
                     // admin).
-                    let on_task = if k % 2 == 0 { task } else { None };
+                    let on_task = if k.is_multiple_of(2) { task } else { None };
                     self.log_time(Some(client), on_task, start, m, is_billable, "")?;
                     left -= m;
                     k += 1;
