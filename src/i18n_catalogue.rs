@@ -789,7 +789,7 @@ catalogue! {
     MonthUnbilled => ("unbilled", "no facturable"),
     MonthMinimum => ("minimum {0}/h", "mínimo {0}/h"),
     MonthBelow => ("below your minimum", "por debajo de tu mínimo"),
-    TimerBar => ("⏱ running: {0} · {1}", "⏱ en marcha: {0} · {1}"),
+    TimerBar => ("⏱ {1} on {0}", "⏱ {1} en {0}"),
     TimerStartedMsg => ("Timer started on {0}", "Temporizador iniciado en {0}"),
     TimerStoppedMsg => ("Timer stopped: {0} min on {1}", "Temporizador parado: {0} min en {1}"),
     FormLogTime => ("Log time", "Registrar tiempo"),

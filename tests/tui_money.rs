@@ -116,10 +116,11 @@ fn t_starts_the_timer_on_the_selected_task_and_stops_it_with_its_minutes() {
     let running = d.store.running_timer().unwrap().expect("a timer runs");
     assert_eq!(running.task, Some(task));
     assert!(d.notice().starts_with("Timer started on"), "{}", d.notice());
-    assert!(d.text(120, 35).contains("⏱ running: Bloom Florist"));
+    assert!(d.text(120, 35).contains("⏱ 0m on Bloom Florist"), "{}", d.text(120, 35));
+    assert!(d.text(80, 24).contains("⏱ 0m on Bloom"), "{}", d.text(80, 24));
     // 25 minutes later the status bar has counted them; t stops the timer.
     d.app.now = now() + Duration::minutes(25);
-    assert!(d.text(120, 35).contains("25m"), "{}", d.text(120, 35));
+    assert!(d.text(80, 24).contains("⏱ 25m on Bloom"), "{}", d.text(80, 24));
     d.key(KeyCode::Char('t'));
     assert!(d.store.running_timer().unwrap().is_none());
     let e = d.store.time_entry(running.id).unwrap();

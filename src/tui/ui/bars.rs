@@ -88,7 +88,7 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     let timer = app.money.timer.as_ref().map(|e| {
         let minutes = crate::tui::time_actions::running_minutes(e, app.now);
         let minutes = crate::domain::money::hours_text(minutes as u64);
-        let room = (area.width.saturating_sub(right_w) / 2) as usize;
+        let room = (area.width.saturating_sub(right_w + 4) / 2) as usize;
         let fixed = width::of(&i18n::tf(app.lang, T::TimerBar, &[&"", &minutes]));
         let name = width::truncate(
             &crate::tui::time_actions::entry_name(e),
