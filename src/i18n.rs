@@ -122,6 +122,43 @@ pub fn date(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A month the way people name it: "November 2026" / "noviembre de 2026".
+pub fn month_year(year: i32, month: u32, lang: Lang) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const ES: [&str; 12] = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    let i = (month.clamp(1, 12) - 1) as usize;
+    match lang {
+        Lang::En => format!("{} {year}", EN[i]),
+        Lang::Es => format!("{} de {year}", ES[i]),
+    }
+}
+
 /// A date relative to today when that is shorter: "today", "tomorrow", "yesterday".
 pub fn date_rel(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
     match (d - today).num_days() {

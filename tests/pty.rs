@@ -184,7 +184,7 @@ fn a_spanish_morning_at_the_desk_reads_as_spanish() {
     s.send("\r");
     look(&s, "Recordatorio anotado");
     s.send("G");
-    s.send("kkk");
+    s.send("kkkk");
     s.send("r");
     look(&s, "asistencia");
     s.send("\x1b");

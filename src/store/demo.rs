@@ -337,7 +337,70 @@ impl Store {
         self.add_flag(sol, FlagKind::Underpaying, d(-240), w.sol_flag)?;
         self.add_flag(sol, FlagKind::MindReading, d(-230), "")?;
 
+        self.demo_time(today, lumen, bloom, pixel, dental)?;
         self.detect(today, None)?;
         Ok(DemoReport { clients: 6, tasks })
+    }
+
+    /// A realistic month of time, this month and last, so the Month view is never empty: the
+    /// retainer client (Bloom) near its hours, Pixel's redos leaving its effective rate below
+    /// any sensible minimum, Lumen a little unbilled time chasing materials.
+    fn demo_time(&mut self, today: NaiveDate, lumen: i64, bloom: i64, pixel: i64, dental: i64) -> Result<()> {
+        // Bloom holds a retainer: 20 hours a month for 600.
+        self.edit_client(
+            bloom,
+            ClientFields {
+                retainer_min: Some(Some(20 * 60)),
+                fee_cents: Some(Some(60_000)),
+                ..ClientFields::default()
+            },
+        )?;
+        let this = crate::domain::money::Month::of(today);
+        let last = this.prev();
+        // Days of this month up to yesterday (today alone on the 1st), and all of last month.
+        let this_days: Vec<NaiveDate> = {
+            let first = this.first_day();
+            let n = (today - first).num_days().max(1);
+            (0..n).map(|k| first + Duration::days(k)).collect()
+        };
+        let last_days: Vec<NaiveDate> = {
+            let first = last.first_day();
+            let n = (this.first_day() - first).num_days();
+            (0..n).map(|k| first + Duration::days(k)).collect()
+        };
+        let first_task =
+            |s: &Store, client: i64| -> Result<Option<i64>> { Ok(s.task_ids(Some(client))?.first().copied()) };
+        // (client, billable minutes, unbilled minutes) per month; spread over its days.
+        let plan = [
+            (&this_days, bloom, 18 * 60 + 30, 60),
+            (&this_days, pixel, 10 * 60, 9 * 60),
+            (&this_days, lumen, 6 * 60, 30),
+            (&last_days, bloom, 19 * 60, 45),
+            (&last_days, pixel, 14 * 60, 6 * 60),
+            (&last_days, lumen, 8 * 60, 2 * 60),
+            (&last_days, dental, 2 * 60, 0),
+        ];
+        for (days, client, billable, unbilled) in plan {
+            let task = first_task(self, client)?;
+            for (minutes, is_billable) in [(billable, true), (unbilled, false)] {
+                // Chunks of at most 2h30m, one a day from the start of the month, two at a
+                // time when the days run out.
+                let mut left: u32 = minutes;
+                let mut k = 0usize;
+                while left > 0 {
+                    let m = left.min(150);
+                    let day = days[k % days.len()];
+                    let hour = (if is_billable { 9 } else { 15 }) + (3 * (k / days.len()) as u32) % 6;
+                    let start = day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN));
+                    // Alternate between the client's first task and the client alone (calls,
+                    // admin).
+                    let on_task = if k.is_multiple_of(2) { task } else { None };
+                    self.log_time(Some(client), on_task, start, m, is_billable, "")?;
+                    left -= m;
+                    k += 1;
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -660,6 +660,10 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             store.record_attendance(meeting, Attendance::Late, minutes)?;
             capitalize(Attendance::Late.label(l))
         }
+        FormKind::StopTimer(_) | FormKind::LogTime(..) => match super::time_actions::submit(app, form, store)? {
+            Some(n) => n,
+            None => return Ok(None),
+        },
     };
     Ok(Some(notice))
 }
@@ -695,6 +699,7 @@ pub fn details(app: &App, store: &Store) -> Result<Option<Popup>> {
             Some(f) => Target::Flag(f.id),
             None => return Ok(None),
         },
+        (View::Month, _) => return super::time_actions::statement_popup(app, store),
     };
     let d = match target {
         Target::Client(id) => client_details(app, store, id)?,

@@ -22,6 +22,7 @@ pub const TASK_WINDOW_PAGES: usize = 3;
 pub enum View {
     Desk,
     Review,
+    Month,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +156,8 @@ pub struct App {
     pub quit: bool,
     /// What the store looked like at the last load: (`PRAGMA data_version`, day).
     pub loaded: (i64, NaiveDate),
+    /// The running timer and the Month view.
+    pub money: super::time_actions::MoneyState,
 }
 
 impl App {
@@ -190,6 +193,7 @@ impl App {
             size: (80, 24),
             quit: false,
             loaded: (i64::MIN, now.date()),
+            money: super::time_actions::MoneyState::new(crate::domain::money::Month::of(now.date())),
         }
     }
 
@@ -217,6 +221,7 @@ impl App {
     pub fn context_client(&self) -> Option<(i64, String)> {
         match self.view {
             View::Review => self.review_item().map(|r| (r.client_id, r.client.clone())),
+            View::Month => self.money.line().map(|l| (l.client.id, l.client.name.clone())),
             View::Desk => match (self.client(), self.focus, self.tasks.current()) {
                 (Some(c), _, _) => Some((c.client.id, c.client.name.clone())),
                 (None, Pane::Tasks, Some(t)) => Some((t.client_id, t.client.clone())),
@@ -228,10 +233,11 @@ impl App {
     pub fn key_ctx(&self) -> KeyCtx {
         KeyCtx {
             review: self.view == View::Review,
-            tasks_focused: self.focus == Pane::Tasks,
+            tasks_focused: self.view == View::Desk && self.focus == Pane::Tasks,
             has_task: self.tasks.current().is_some(),
             has_client: self.context_client().is_some(),
             has_row: self.review_item().is_some(),
+            month: self.view == View::Month,
         }
     }
 
@@ -282,6 +288,7 @@ impl App {
         self.reload_selection(store)?;
         self.reload_review(store)?;
         self.counts = store.late_counts(self.today())?;
+        super::time_actions::reload(self, store)?;
         self.loaded = (store.data_version()?, self.today());
         Ok(())
     }
@@ -460,6 +467,10 @@ impl App {
         match (self.view, self.focus) {
             (View::Review, _) => {
                 self.review_sel = step(self.review_sel, self.review_rows.len());
+                false
+            }
+            (View::Month, _) => {
+                self.money.sel = step(self.money.sel, self.money.lines.len());
                 false
             }
             (View::Desk, Pane::Clients) => {

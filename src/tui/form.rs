@@ -17,6 +17,8 @@ pub enum Choices {
     /// A channel, or none (key `-`).
     Via,
     MeetingKind,
+    /// Time worked: billable or unbilled.
+    Billing,
 }
 
 impl Choices {
@@ -33,6 +35,10 @@ impl Choices {
                 .chain(ChannelKind::ALL.iter().map(|c| (c.key(), c.label(lang))))
                 .collect(),
             Choices::MeetingKind => MeetingKind::ALL.iter().map(|k| (k.key(), k.label(lang))).collect(),
+            Choices::Billing => vec![
+                ("billable", T::MonthBillable.text(lang)),
+                ("unbilled", T::MonthUnbilled.text(lang)),
+            ],
         }
     }
 
@@ -209,6 +215,10 @@ pub enum FormKind {
     Meeting(i64),
     Flag(i64, FlagKind),
     LateMinutes(i64),
+    /// When a timer from an earlier day really ended (its entry id).
+    StopTimer(i64),
+    /// Time worked on a client, or one of its tasks.
+    LogTime(i64, Option<i64>),
 }
 
 #[derive(Debug, Clone)]

@@ -20,6 +20,12 @@ pub enum Intent {
     Quit,
     ShowDesk,
     ShowReview,
+    ShowMonth,
+    /// Start or stop the timer on the selection.
+    Timer,
+    LogTime,
+    PrevMonth,
+    NextMonth,
     NextPane,
     PrevPane,
     Move(Move),
@@ -60,6 +66,12 @@ pub enum Scope {
     /// Anywhere a client is selected (a desk client or a review row).
     AnyClient,
     ReviewRow,
+    /// A task or a client selected on the desk, or a client in the Month view.
+    Timer,
+    /// The Month view.
+    Month,
+    /// Lists that can be filtered (not the Month view).
+    Filterable,
 }
 
 /// What the key handler needs to know about the screen.
@@ -70,15 +82,20 @@ pub struct KeyCtx {
     pub has_task: bool,
     pub has_client: bool,
     pub has_row: bool,
+    /// The Month view is shown.
+    pub month: bool,
 }
 
 impl Scope {
     pub(crate) fn applies(self, c: KeyCtx) -> bool {
         match self {
             Scope::Anywhere | Scope::Lists => true,
-            Scope::Desk => !c.review,
-            Scope::Task => !c.review && c.tasks_focused && c.has_task,
-            Scope::Client => !c.review && c.has_client,
+            Scope::Desk => !c.review && !c.month,
+            Scope::Task => !c.review && !c.month && c.tasks_focused && c.has_task,
+            Scope::Client => !c.review && !c.month && c.has_client,
+            Scope::Timer => !c.review && (c.has_client || (c.tasks_focused && c.has_task)),
+            Scope::Month => c.month,
+            Scope::Filterable => !c.month,
             Scope::AnyClient => (!c.review && c.has_client) || (c.review && c.has_row),
             Scope::ReviewRow => c.review && c.has_row,
         }
@@ -107,6 +124,29 @@ macro_rules! b {
 pub static BINDINGS: &[Binding] = &[
     b!("1 / 2", Anywhere, Intent::ShowDesk, KeyDesk, (KeyCode::Char('1'), NONE)),
     b!("", Anywhere, Intent::ShowReview, KeyReview, (KeyCode::Char('2'), NONE)),
+    b!(
+        "3",
+        Anywhere,
+        Intent::ShowMonth,
+        KeyMonthView,
+        (KeyCode::Char('3'), NONE)
+    ),
+    b!(
+        "← →",
+        Month,
+        Intent::PrevMonth,
+        KeyMonths,
+        (KeyCode::Left, NONE),
+        (KeyCode::Char('h'), NONE)
+    ),
+    b!(
+        "",
+        Month,
+        Intent::NextMonth,
+        KeyMonths,
+        (KeyCode::Right, NONE),
+        (KeyCode::Char('l'), NONE)
+    ),
     b!(
         "Tab / Shift-Tab",
         Desk,
@@ -196,6 +236,15 @@ pub static BINDINGS: &[Binding] = &[
         (KeyCode::Char('M'), SHIFT),
         (KeyCode::Char('M'), NONE)
     ),
+    b!("t", Timer, Intent::Timer, KeyTimer, (KeyCode::Char('t'), NONE)),
+    b!(
+        "T",
+        Timer,
+        Intent::LogTime,
+        KeyLogTime,
+        (KeyCode::Char('T'), SHIFT),
+        (KeyCode::Char('T'), NONE)
+    ),
     b!("f", AnyClient, Intent::LogFlag, KeyFlag, (KeyCode::Char('f'), NONE)),
     b!("n", ReviewRow, Intent::Nudge, KeyNudge, (KeyCode::Char('n'), NONE)),
     b!("r", ReviewRow, Intent::Resolve, KeyResolve, (KeyCode::Char('r'), NONE)),
@@ -210,7 +259,7 @@ pub static BINDINGS: &[Binding] = &[
         (KeyCode::Char('U'), SHIFT),
         (KeyCode::Char('U'), NONE)
     ),
-    b!("/", Lists, Intent::Filter, KeyFilter, (KeyCode::Char('/'), NONE)),
+    b!("/", Filterable, Intent::Filter, KeyFilter, (KeyCode::Char('/'), NONE)),
     b!(
         "?",
         Anywhere,
@@ -283,6 +332,43 @@ mod tests {
         );
         assert_eq!(intent(k('Q'), review), None);
         assert_eq!(intent(k('a'), review), None);
+    }
+
+    #[test]
+    fn time_keys_and_the_month_view() {
+        let task = KeyCtx {
+            tasks_focused: true,
+            has_task: true,
+            ..Default::default()
+        };
+        let month = KeyCtx {
+            month: true,
+            has_client: true,
+            ..Default::default()
+        };
+        assert_eq!(intent(k('t'), task), Some(Intent::Timer));
+        assert_eq!(intent(k('T'), task), Some(Intent::LogTime));
+        assert_eq!(intent(k('t'), KeyCtx::default()), None);
+        assert_eq!(intent(k('3'), KeyCtx::default()), Some(Intent::ShowMonth));
+        assert_eq!(
+            intent(KeyEvent::new(KeyCode::Left, NONE), month),
+            Some(Intent::PrevMonth)
+        );
+        assert_eq!(
+            intent(KeyEvent::new(KeyCode::Right, NONE), month),
+            Some(Intent::NextMonth)
+        );
+        assert_eq!(intent(KeyEvent::new(KeyCode::Right, NONE), task), None);
+        assert_eq!(intent(k('t'), month), Some(Intent::Timer));
+        assert_eq!(
+            intent(k('a'), month),
+            None,
+            "no desk pane is edited from the Month view"
+        );
+        assert_eq!(intent(k('Q'), month), None);
+        assert_eq!(intent(k('/'), month), None);
+        assert_eq!(intent(k('j'), month), Some(Intent::Move(Move::Down)));
+        assert_eq!(intent(KeyEvent::new(KeyCode::Enter, NONE), month), Some(Intent::Open));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod form;
 pub mod keymap;
 pub mod keys;
 pub mod tick;
+pub mod time_actions;
 pub mod ui;
 pub mod update;
 

@@ -9,6 +9,7 @@ use super::app::{App, Pane, View};
 use super::filter::Filter;
 use super::form::{insert_text, FormAction, Pasted, Popup};
 use super::keys::{self, Intent};
+use super::time_actions;
 use crate::describe;
 use crate::error::Result;
 use crate::i18n::{tf, T};
@@ -127,6 +128,11 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::Quit => app.quit = true,
         Intent::ShowDesk => app.view = View::Desk,
         Intent::ShowReview => app.view = View::Review,
+        Intent::ShowMonth => time_actions::show_month(app, store)?,
+        Intent::PrevMonth => time_actions::shift_month(app, store, false)?,
+        Intent::NextMonth => time_actions::shift_month(app, store, true)?,
+        Intent::Timer => time_actions::toggle_timer(app, store)?,
+        Intent::LogTime => time_actions::log_form(app),
         Intent::NextPane => app.focus = app.focus.next(),
         Intent::PrevPane => app.focus = app.focus.prev(),
         Intent::Move(m) => {
@@ -321,14 +327,14 @@ fn focused_filter(app: &mut App) -> &mut Option<Filter> {
 }
 
 fn filter_editing(app: &mut App) -> bool {
-    if app.view == View::Desk && app.focus == Pane::Flags {
+    if (app.view == View::Desk && app.focus == Pane::Flags) || app.view == View::Month {
         return false;
     }
     focused_filter(app).as_ref().is_some_and(|f| f.editing)
 }
 
 fn open_filter(app: &mut App) {
-    if app.view == View::Desk && app.focus == Pane::Flags {
+    if (app.view == View::Desk && app.focus == Pane::Flags) || app.view == View::Month {
         return;
     }
     let slot = focused_filter(app);
@@ -341,7 +347,7 @@ fn open_filter(app: &mut App) {
 /// Esc closes the focused list's filter; returns whether there was one. The selection stays
 /// on the record it was on.
 fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
-    if app.view == View::Desk && app.focus == Pane::Flags {
+    if (app.view == View::Desk && app.focus == Pane::Flags) || app.view == View::Month {
         return Ok(false);
     }
     let task = app.tasks.selected_id();

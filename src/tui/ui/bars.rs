@@ -32,6 +32,7 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
         Span::styled(" vadesk ", th.heading()),
         tab("1", T::ViewDesk, app.view == View::Desk),
         review_tab,
+        tab("3", T::MonthTitle, app.view == View::Month),
     ]);
     let date = format!(
         "{} {} ",
@@ -47,6 +48,9 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
 fn hints(app: &App) -> T {
     if app.view == View::Review {
         return T::HintsReview;
+    }
+    if app.view == View::Month {
+        return T::HintsMonth;
     }
     match app.focus {
         Pane::Clients => T::HintsClients,
@@ -79,9 +83,38 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     // The live counts matter more than the hints: they keep their room.
     let right_w = (width::of(&counts) as u16 + 2).min(area.width * 3 / 5);
     // Two columns between the hints and the counts, so they never run together.
+    // The running timer, live, between the hints and the counts: its minutes always show,
+    // the name is cut to the room left.
+    let timer = app.money.timer.as_ref().map(|e| {
+        let minutes = crate::tui::time_actions::running_minutes(e, app.now);
+        let minutes = crate::domain::money::hours_text(minutes as u64);
+        let room = (area.width.saturating_sub(right_w + 4) / 2) as usize;
+        let fixed = width::of(&i18n::tf(app.lang, T::TimerBar, &[&"", &minutes]));
+        let name = width::truncate(
+            &crate::tui::time_actions::entry_name(e),
+            room.saturating_sub(fixed).max(1),
+        );
+        i18n::tf(app.lang, T::TimerBar, &[&name, &minutes])
+    });
+    let timer_w = timer
+        .as_ref()
+        .map_or(0, |t| (width::of(t) as u16).min(area.width.saturating_sub(right_w) / 2));
     let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)])
         .spacing(2)
         .areas(area);
+    let a = match &timer {
+        Some(text) => {
+            let [a, t] = Layout::horizontal([Constraint::Min(10), Constraint::Length(timer_w)])
+                .spacing(2)
+                .areas(a);
+            f.render_widget(
+                Paragraph::new(Span::styled(width::truncate(text, t.width as usize), th.timer())),
+                t,
+            );
+            a
+        }
+        None => a,
+    };
     let left = match &app.notice {
         Some(n) if n.error => Span::styled(width::truncate_words(&n.text, a.width as usize), th.error()),
         Some(n) => Span::styled(width::truncate_words(&n.text, a.width as usize), th.ok()),

@@ -2,6 +2,7 @@
 
 mod bars;
 mod desk;
+mod month;
 mod popup;
 mod review;
 pub mod theme;
@@ -35,6 +36,7 @@ pub fn render(app: &App, f: &mut Frame) {
     match app.view {
         View::Desk => desk::render(app, f, body),
         View::Review => review::render(app, f, body),
+        View::Month => month::render(app, f, body),
     }
     bars::status(app, f, status);
     if let Some(p) = &app.popup {

@@ -194,4 +194,18 @@ mod tests {
             assert!(p.role_mut(r).is_some(), "{r}");
         }
     }
+
+    /// The running timer in the status bar.
+    pub fn timer(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
+    /// Billable and unbilled time in the Month view.
+    pub fn billable(self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn unbilled(self) -> Style {
+        self.fg(Color::Yellow)
+    }
 }

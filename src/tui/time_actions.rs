@@ -1,0 +1,278 @@
+//! Time and money in the desk: the timer (`t`), logging time (`T`), and the Month view (`3`)
+//! with its statement popup. Called from `update` only; the store does the arithmetic.
+
+use chrono::NaiveDateTime;
+
+use super::app::{App, Pane, View};
+use super::form::{Choices, Details, Field, FieldKind, Form, FormKind, Popup};
+use crate::domain::dates;
+use crate::domain::money::{format_cents, hours_text, Month, TimeEntry};
+use crate::error::Result;
+use crate::i18n::{tf, Lang, T};
+use crate::store::{MonthLine, StopAt, Store};
+
+/// What the desk knows of time and money: the running timer, and the Month view's month.
+#[derive(Debug, Clone)]
+pub struct MoneyState {
+    pub timer: Option<TimeEntry>,
+    pub month: Month,
+    pub lines: Vec<MonthLine>,
+    pub sel: usize,
+}
+
+impl MoneyState {
+    pub fn new(month: Month) -> MoneyState {
+        MoneyState {
+            timer: None,
+            month,
+            lines: Vec::new(),
+            sel: 0,
+        }
+    }
+
+    pub fn line(&self) -> Option<&MonthLine> {
+        self.lines.get(self.sel)
+    }
+}
+
+/// Minutes the running timer has run by `now`.
+pub fn running_minutes(e: &TimeEntry, now: NaiveDateTime) -> i64 {
+    (now - e.start_at()).num_minutes().max(0)
+}
+
+/// Reloads the timer (always: the status bar shows it) and the month (when it is shown).
+pub fn reload(app: &mut App, store: &Store) -> Result<()> {
+    app.money.timer = store.running_timer()?;
+    if app.view == View::Month {
+        reload_month(app, store)?;
+    }
+    Ok(())
+}
+
+fn reload_month(app: &mut App, store: &Store) -> Result<()> {
+    let keep = app.money.line().map(|l| l.client.id);
+    app.money.lines = store.month_lines(app.money.month)?;
+    app.money.sel = keep
+        .and_then(|id| app.money.lines.iter().position(|l| l.client.id == id))
+        .unwrap_or(app.money.sel)
+        .min(app.money.lines.len().saturating_sub(1));
+    Ok(())
+}
+
+/// `3`: the Month view, on this month the first time.
+pub fn show_month(app: &mut App, store: &Store) -> Result<()> {
+    app.view = View::Month;
+    reload_month(app, store)
+}
+
+/// `←` / `→`: the month before or after.
+pub fn shift_month(app: &mut App, store: &Store, forward: bool) -> Result<()> {
+    let m = app.money.month;
+    app.money.month = if forward { m.next() } else { m.prev() };
+    reload_month(app, store)
+}
+
+/// What `t` / `T` act on: the selected task (tasks pane), else the selected client.
+/// (client id, task id, what to call it).
+fn target(app: &App) -> Option<(i64, Option<i64>, String)> {
+    if app.view == View::Desk && app.focus == Pane::Tasks {
+        if let Some(t) = app.tasks.current() {
+            return Some((t.client_id, Some(t.id), t.title.clone()));
+        }
+    }
+    if app.view == View::Month {
+        return app.money.line().map(|l| (l.client.id, None, l.client.name.clone()));
+    }
+    app.context_client().map(|(id, name)| (id, None, name))
+}
+
+/// What a running entry is called: its task's title, else its client's name.
+pub fn entry_name(e: &TimeEntry) -> String {
+    match &e.task_title {
+        Some(t) => format!("{} · {t}", e.client),
+        None => e.client.clone(),
+    }
+}
+
+/// `t`: stops the timer running on the selection, or starts one there (stopping the one that
+/// runs elsewhere). A timer left running since an earlier day is not stopped at once: a form
+/// asks when the work ended.
+pub fn toggle_timer(app: &mut App, store: &mut Store) -> Result<()> {
+    let l = app.lang;
+    let now = app.now;
+    let running = store.running_timer()?;
+    if let Some(r) = &running {
+        if r.start_at().date() < now.date() {
+            ask_end(app, r);
+            return Ok(());
+        }
+    }
+    let Some((client, task, name)) = target(app) else {
+        return Ok(());
+    };
+    let same = running
+        .as_ref()
+        .is_some_and(|r| r.client_id == client && (task.is_none() || r.task == task));
+    if same {
+        let e = store.stop_timer(StopAt::Now, now)?;
+        return super::update::changed(app, store, stopped_notice(&e, l));
+    }
+    store.start_timer(Some(client), task, true, "", now)?;
+    super::update::changed(app, store, tf(l, T::TimerStartedMsg, &[&name]))
+}
+
+fn stopped_notice(e: &TimeEntry, l: Lang) -> String {
+    tf(l, T::TimerStoppedMsg, &[&e.minutes.unwrap_or(0), &entry_name(e)])
+}
+
+/// The form for a timer from an earlier day: when the work ended (empty keeps all of it).
+fn ask_end(app: &mut App, r: &TimeEntry) {
+    let l = app.lang;
+    app.popup = Some(Popup::Form(Form::new(
+        FormKind::StopTimer(r.id),
+        tf(l, T::FormStopOldTimer, &[&r.start]),
+        vec![Field::new(T::FEndedAt, FieldKind::When, "")],
+    )));
+}
+
+/// `T`: the form to log time on the selected task or client.
+pub fn log_form(app: &mut App) {
+    let l = app.lang;
+    let Some((client, task, name)) = target(app) else {
+        return;
+    };
+    app.popup = Some(Popup::Form(Form::new(
+        FormKind::LogTime(client, task),
+        tf(l, T::FormLogTimeOn, &[&name]),
+        vec![
+            Field::new(T::FieldDuration, FieldKind::Duration, ""),
+            Field::new(
+                T::FStarted,
+                FieldKind::When,
+                app.now.format("%Y-%m-%d %H:%M").to_string(),
+            ),
+            Field::new(T::FBilling, FieldKind::Choice(Choices::Billing), "billable"),
+            Field::new(T::FieldNote, FieldKind::Text, ""),
+        ],
+    )));
+}
+
+/// Saves the timer and time forms. `Ok(Some(notice))` saved; `Ok(None)` a field is wrong
+/// (marked inline, what was typed kept).
+pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Option<String>> {
+    let l = app.lang;
+    let now = app.now;
+    let mark = |form: &mut Form, i: usize, e: crate::error::Error| {
+        form.set_error(i, e.localized(l));
+    };
+    match form.kind {
+        FormKind::StopTimer(_) => {
+            let v = form.value(0).trim().to_string();
+            let how = if v.is_empty() {
+                StopAt::Keep
+            } else {
+                match dates::parse_when(&v, now) {
+                    Ok(at) => StopAt::At(at),
+                    Err(e) => {
+                        mark(form, 0, e);
+                        return Ok(None);
+                    }
+                }
+            };
+            match store.stop_timer(how, now) {
+                Ok(e) => Ok(Some(stopped_notice(&e, l))),
+                Err(e) => {
+                    mark(form, 0, e);
+                    Ok(None)
+                }
+            }
+        }
+        FormKind::LogTime(client, task) => {
+            let minutes = match dates::parse_duration(form.value(0)) {
+                Ok(m) => m,
+                Err(e) => {
+                    mark(form, 0, e);
+                    return Ok(None);
+                }
+            };
+            let start = if form.value(1).trim().is_empty() {
+                now
+            } else {
+                match dates::parse_when(form.value(1), now) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        mark(form, 1, e);
+                        return Ok(None);
+                    }
+                }
+            };
+            let billable = form.value(2) != "unbilled";
+            let note = form.value(3).to_string();
+            match store.log_time(Some(client), task, start, minutes, billable, &note) {
+                Ok(_) => Ok(Some(tf(l, T::NoticeTimeLogged, &[&hours_text(minutes as u64)]))),
+                Err(e) => {
+                    mark(form, 0, e);
+                    Ok(None)
+                }
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `Enter` in the Month view: the selected client's statement for the month.
+pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
+    let l = app.lang;
+    let Some(line) = app.money.line() else {
+        return Ok(None);
+    };
+    let st = store.statement(line.client.id, app.money.month)?;
+    let t = &st.totals;
+    let cur = st.currency;
+    let row = |k: String, v: String| format!("{:<40} {v}", k);
+    let mut lines = vec![
+        row(T::StBillable.text(l).into(), hours_text(t.billable_minutes)),
+        row(tf(l, T::StBilled, &[&st.increment]), hours_text(t.billed_minutes)),
+        row(T::StUnbilled.text(l).into(), hours_text(t.unbilled_minutes)),
+        row(T::StQuotePrep.text(l).into(), hours_text(t.quote_prep_minutes)),
+    ];
+    if t.retainer_minutes > 0 {
+        lines.push(row(T::StRetainer.text(l).into(), hours_text(t.retainer_minutes)));
+        lines.push(row(T::StOverage.text(l).into(), hours_text(t.overage_minutes)));
+    }
+    lines.push(row(T::StAmount.text(l).into(), format_cents(t.amount_cents, cur, l)));
+    if let Some(r) = t.effective_rate_cents {
+        lines.push(row(T::StEffective.text(l).into(), format_cents(r, cur, l)));
+    }
+    if !st.entries.is_empty() {
+        lines.push(String::new());
+        for e in &st.entries {
+            let kind = if e.billable {
+                T::MonthBillable.text(l)
+            } else {
+                T::MonthUnbilled.text(l)
+            };
+            let what = e.task_title.clone().unwrap_or_else(|| "—".into());
+            let mut s = format!(
+                "{}  {:>7}  {:<13}  {what}",
+                e.start.get(..10).unwrap_or(&e.start),
+                hours_text(e.minutes.unwrap_or(0) as u64),
+                kind
+            );
+            if !e.note.is_empty() {
+                s.push_str(&format!(" ({})", e.note));
+            }
+            lines.push(s);
+        }
+    }
+    Ok(Some(Popup::Details(Details {
+        title: tf(l, T::StTitle, &[&st.client.name, &month_name(st.month, l)]),
+        lines,
+        scroll: 0,
+    })))
+}
+
+/// "November 2026" / "noviembre de 2026".
+pub fn month_name(m: Month, l: Lang) -> String {
+    crate::i18n::month_year(m.year, m.month, l)
+}

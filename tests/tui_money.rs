@@ -1,0 +1,325 @@
+//! Time and money in the desk, driven by keys on a real store: `t` starts and stops the timer,
+//! a timer from an earlier day asks when the work ended, `T` logs time through a form, and the
+//! Month view (`3`) with its months and statements, in snapshots at 80×24 and 120×35 in both
+//! languages.
+
+mod common;
+
+use chrono::{Duration, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use vadesk::cli::Context;
+use vadesk::config::Config;
+use vadesk::domain::money::Month;
+use vadesk::i18n::Lang;
+use vadesk::tui::app::{Pane, View};
+use vadesk::tui::form::{FormKind, Popup};
+use vadesk::tui::{self, update, App, Msg};
+use vadesk::Store;
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    store: Store,
+    app: App,
+}
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn desk_at(lang: Lang, demo: bool, at: NaiveDateTime) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut store = Store::open(&path).unwrap();
+    store.set_lang(lang);
+    if demo {
+        store.load_demo(at.date()).unwrap();
+    }
+    let config = Config {
+        min_rate: Some(25.0),
+        ..Config::default()
+    };
+    let ctx = Context {
+        db_path: Some(path),
+        now: at,
+        fixed_now: true,
+        lang,
+        config,
+        tick_seconds: 60,
+    };
+    let app = tui::prepare(&ctx, &mut store, true).unwrap();
+    Desk { _dir: dir, store, app }
+}
+
+fn desk(lang: Lang) -> Desk {
+    desk_at(lang, true, now())
+}
+
+impl Desk {
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
+        self
+    }
+
+    fn keys(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self
+    }
+
+    /// The first task of the named client, selected in the tasks pane.
+    fn select_task_of(&mut self, name: &str) -> i64 {
+        self.app.view = View::Desk;
+        self.app.focus = Pane::Clients;
+        self.key(KeyCode::Char('g'));
+        for _ in 0..20 {
+            if self.app.client().is_some_and(|c| c.client.name == name) {
+                break;
+            }
+            self.key(KeyCode::Char('j'));
+        }
+        assert_eq!(self.app.client().unwrap().client.name, name);
+        self.key(KeyCode::Tab);
+        assert_eq!(self.app.focus, Pane::Tasks);
+        self.app.tasks.current().expect("a task").id
+    }
+
+    fn text(&self, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
+        t.backend().to_string()
+    }
+
+    fn notice(&self) -> String {
+        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
+    }
+
+    fn form_kind(&self) -> Option<FormKind> {
+        match &self.app.popup {
+            Some(Popup::Form(f)) => Some(f.kind),
+            _ => None,
+        }
+    }
+}
+
+#[test]
+fn t_starts_the_timer_on_the_selected_task_and_stops_it_with_its_minutes() {
+    let mut d = desk(Lang::En);
+    let task = d.select_task_of("Bloom Florist");
+    d.key(KeyCode::Char('t'));
+    let running = d.store.running_timer().unwrap().expect("a timer runs");
+    assert_eq!(running.task, Some(task));
+    assert!(d.notice().starts_with("Timer started on"), "{}", d.notice());
+    assert!(d.text(120, 35).contains("⏱ 0m on Bloom Florist"), "{}", d.text(120, 35));
+    assert!(d.text(80, 24).contains("⏱ 0m on Bloom"), "{}", d.text(80, 24));
+    // 25 minutes later the status bar has counted them; t stops the timer.
+    d.app.now = now() + Duration::minutes(25);
+    assert!(d.text(80, 24).contains("⏱ 25m on Bloom"), "{}", d.text(80, 24));
+    d.key(KeyCode::Char('t'));
+    assert!(d.store.running_timer().unwrap().is_none());
+    let e = d.store.time_entry(running.id).unwrap();
+    assert_eq!(e.minutes, Some(25));
+    assert!(d.notice().contains("25 min"), "{}", d.notice());
+    assert!(!d.text(120, 35).contains("⏱"));
+    // t on another client's task moves the timer there, stopping the one that ran.
+    d.key(KeyCode::Char('t'));
+    let first = d.store.running_timer().unwrap().unwrap().id;
+    d.app.now = now() + Duration::minutes(40);
+    let other = d.select_task_of("Pixel & Pine Studio");
+    d.key(KeyCode::Char('t'));
+    let now_running = d.store.running_timer().unwrap().unwrap();
+    assert_eq!(now_running.task, Some(other));
+    assert_eq!(d.store.time_entry(first).unwrap().minutes, Some(15));
+}
+
+#[test]
+fn t_on_a_client_times_the_client_alone() {
+    let mut d = desk(Lang::En);
+    d.app.focus = Pane::Clients;
+    let client = d.app.client().unwrap().client.id;
+    d.key(KeyCode::Char('t'));
+    let r = d.store.running_timer().unwrap().unwrap();
+    assert_eq!((r.client_id, r.task), (client, None));
+}
+
+#[test]
+fn a_timer_from_an_earlier_day_asks_when_the_work_ended() {
+    let mut d = desk(Lang::En);
+    let task = d.select_task_of("Bloom Florist");
+    let yesterday = now() - Duration::hours(20);
+    let (id, _) = d.store.start_timer(None, Some(task), true, "", yesterday).unwrap();
+    update(&mut d.app, Msg::Clock(now()), &mut d.store);
+    d.app.reload(&d.store).unwrap();
+    d.key(KeyCode::Char('t'));
+    assert_eq!(d.form_kind(), Some(FormKind::StopTimer(id)));
+    assert!(d.store.running_timer().unwrap().is_some(), "nothing stopped yet");
+    let screen = d.text(80, 24);
+    assert!(screen.contains("When did the work end?"), "{screen}");
+    // An end outside the timer's run is refused inline; the timer still runs.
+    d.keys("2026-11-20 10:00").key(KeyCode::Enter);
+    assert_eq!(d.form_kind(), Some(FormKind::StopTimer(id)));
+    assert!(d.store.running_timer().unwrap().is_some());
+    match &d.app.popup {
+        Some(Popup::Form(f)) => assert!(f.fields[0].error.is_some()),
+        _ => panic!("the form stays"),
+    }
+    for _ in 0.."2026-11-20 10:00".len() {
+        d.key(KeyCode::Backspace);
+    }
+    // The work ended at 15:00 the day it started (13:00): two hours.
+    d.keys("2026-11-22 15:00").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none());
+    assert_eq!(d.store.time_entry(id).unwrap().minutes, Some(120));
+    assert!(d.store.running_timer().unwrap().is_none());
+}
+
+#[test]
+fn an_earlier_day_timer_kept_whole_with_an_empty_end() {
+    let mut d = desk(Lang::Es);
+    let task = d.select_task_of("Floristería Amapola");
+    let (id, _) = d
+        .store
+        .start_timer(None, Some(task), true, "", now() - Duration::hours(20))
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    d.key(KeyCode::Char('t'));
+    assert!(d.text(80, 24).contains("¿Cuándo terminaste?"));
+    d.key(KeyCode::Enter);
+    assert_eq!(d.store.time_entry(id).unwrap().minutes, Some(20 * 60));
+}
+
+#[test]
+fn capital_t_logs_time_through_a_form() {
+    let mut d = desk(Lang::En);
+    let task = d.select_task_of("Casa Lumen Interiors");
+    d.key(KeyCode::Char('T'));
+    assert!(matches!(d.form_kind(), Some(FormKind::LogTime(_, Some(t))) if t == task));
+    // A bad duration is said inline and nothing is logged.
+    d.keys("-5m").key(KeyCode::Enter);
+    assert!(matches!(d.form_kind(), Some(FormKind::LogTime(..))));
+    for _ in 0..3 {
+        d.key(KeyCode::Backspace);
+    }
+    d.keys("1h30m").key(KeyCode::Tab);
+    for _ in 0..16 {
+        d.key(KeyCode::Backspace);
+    }
+    d.keys("2026-11-23 07:00").key(KeyCode::Tab);
+    d.key(KeyCode::Right).key(KeyCode::Tab);
+    d.keys("redo of the mood board").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "saved");
+    assert_eq!(d.notice(), "1h 30m logged");
+    let e = d
+        .store
+        .list_time(None, Some(task), Some(Month::of(now().date())))
+        .unwrap();
+    let e = e
+        .iter()
+        .find(|e| e.note == "redo of the mood board")
+        .expect("the entry");
+    assert_eq!(
+        (e.minutes, e.billable, e.start.as_str()),
+        (Some(90), false, "2026-11-23 07:00")
+    );
+}
+
+#[test]
+fn the_month_view_moves_between_months_and_opens_a_statement() {
+    let mut d = desk(Lang::En);
+    d.key(KeyCode::Char('3'));
+    assert_eq!(d.app.view, View::Month);
+    assert_eq!(d.app.money.month, Month::of(now().date()));
+    let names: Vec<&str> = d.app.money.lines.iter().map(|l| l.client.name.as_str()).collect();
+    assert!(names.contains(&"Bloom Florist") && names.contains(&"Pixel & Pine Studio"));
+    // Bloom's retainer is near its hours (so the review says so), Pixel is below the minimum.
+    let bloom = d
+        .app
+        .money
+        .lines
+        .iter()
+        .find(|l| l.client.name == "Bloom Florist")
+        .unwrap();
+    assert!(bloom.totals.billable_minutes * 100 >= bloom.totals.retainer_minutes * 90);
+    assert!(d
+        .app
+        .review
+        .iter()
+        .any(|r| r.kind == vadesk::domain::ReviewKind::RetainerNear));
+    let pixel = d
+        .app
+        .money
+        .lines
+        .iter()
+        .find(|l| l.client.name == "Pixel & Pine Studio")
+        .unwrap();
+    assert!(pixel.totals.effective_rate_cents.unwrap() < 2500);
+    d.key(KeyCode::Down);
+    assert_eq!(d.app.money.sel, 1);
+    d.key(KeyCode::Left);
+    assert_eq!(d.app.money.month, Month::of(now().date()).prev());
+    assert!(!d.app.money.lines.is_empty(), "last month has time too");
+    d.key(KeyCode::Up);
+    d.key(KeyCode::Enter);
+    match &d.app.popup {
+        Some(Popup::Details(p)) => {
+            assert!(p.title.starts_with("Statement of"), "{}", p.title);
+            assert!(p.title.ends_with("October 2026"), "{}", p.title);
+            assert!(p.lines.iter().any(|l| l.starts_with("amount to invoice")));
+        }
+        _ => panic!("Enter opens the statement"),
+    }
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Right).key(KeyCode::Right);
+    assert_eq!(d.app.money.month, Month::of(now().date()).next());
+    let screen = d.text(80, 24);
+    assert!(screen.contains("No time in December 2026."), "{screen}");
+    // The desk keys do not reach a pane that is not shown.
+    d.key(KeyCode::Char('a'));
+    assert!(d.app.popup.is_none());
+}
+
+#[test]
+fn an_empty_store_s_month_says_what_to_do() {
+    let mut d = desk_at(Lang::Es, false, now());
+    d.app.popup = None;
+    d.key(KeyCode::Char('3'));
+    let screen = d.text(80, 24);
+    assert!(screen.contains("Sin tiempo en noviembre de 2026."), "{screen}");
+    assert!(screen.contains("Pulsa t en una tarea"), "{screen}");
+}
+
+#[test]
+fn month_view_snapshots() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Es, "es")] {
+        let mut d = desk(lang);
+        d.key(KeyCode::Char('3'));
+        for (w, h) in [(80, 24), (120, 35)] {
+            insta::assert_snapshot!(format!("month_{tag}_{w}x{h}"), d.text(w, h));
+        }
+        d.key(KeyCode::Enter);
+        insta::assert_snapshot!(format!("month_statement_{tag}_80x24"), d.text(80, 24));
+    }
+}
+
+#[test]
+fn a_below_minimum_rate_is_red() {
+    let mut d = desk(Lang::En);
+    d.key(KeyCode::Char('3'));
+    let mut t = Terminal::new(TestBackend::new(120, 35)).unwrap();
+    t.draw(|f| vadesk::tui::ui::render(&d.app, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let text = d.text(120, 35);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("€18.42/h < €25.00"))
+        .expect("Pixel's rate against the minimum");
+    let col = line.chars().position(|c| c == '€').unwrap() as u16;
+    assert_eq!(buf[(col, row as u16)].fg, ratatui::style::Color::Red);
+}
