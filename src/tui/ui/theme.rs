@@ -17,6 +17,9 @@ pub struct Palette {
     pub focus: Color,
     pub error: Color,
     pub ok: Color,
+    pub timer: Color,
+    pub billable: Color,
+    pub unbilled: Color,
 }
 
 impl Default for Palette {
@@ -32,6 +35,9 @@ impl Default for Palette {
             focus: Color::Cyan,
             error: Color::Red,
             ok: Color::Green,
+            timer: Color::Magenta,
+            billable: Color::Green,
+            unbilled: Color::Yellow,
         }
     }
 }
@@ -39,7 +45,8 @@ impl Default for Palette {
 impl Palette {
     /// The roles, as named in `[theme]`.
     pub const ROLES: &'static [&'static str] = &[
-        "healthy", "watch", "talk", "end", "late", "soon", "dim", "focus", "error", "ok",
+        "healthy", "watch", "talk", "end", "late", "soon", "dim", "focus", "error", "ok", "timer", "billable",
+        "unbilled",
     ];
 
     pub fn role_mut(&mut self, name: &str) -> Option<&mut Color> {
@@ -54,6 +61,9 @@ impl Palette {
             "focus" => &mut self.focus,
             "error" => &mut self.error,
             "ok" => &mut self.ok,
+            "timer" => &mut self.timer,
+            "billable" => &mut self.billable,
+            "unbilled" => &mut self.unbilled,
             _ => return None,
         })
     }
@@ -174,6 +184,20 @@ impl Theme {
     pub fn ok(self) -> Style {
         self.fg(|p| p.ok)
     }
+
+    /// The running timer in the status bar.
+    pub fn timer(self) -> Style {
+        self.fg(|p| p.timer).add_modifier(Modifier::BOLD)
+    }
+
+    /// Billable and unbilled time in the Month view.
+    pub fn billable(self) -> Style {
+        self.fg(|p| p.billable)
+    }
+
+    pub fn unbilled(self) -> Style {
+        self.fg(|p| p.unbilled)
+    }
 }
 
 #[cfg(test)]
@@ -193,19 +217,5 @@ mod tests {
         for r in Palette::ROLES {
             assert!(p.role_mut(r).is_some(), "{r}");
         }
-    }
-
-    /// The running timer in the status bar.
-    pub fn timer(self) -> Style {
-        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
-    }
-
-    /// Billable and unbilled time in the Month view.
-    pub fn billable(self) -> Style {
-        self.fg(Color::Green)
-    }
-
-    pub fn unbilled(self) -> Style {
-        self.fg(Color::Yellow)
     }
 }
