@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod i18n;
 pub mod store;
+pub mod sync;
 pub mod tui;
 
 pub use error::{Error, Result};
