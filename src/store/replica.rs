@@ -2,7 +2,7 @@
 //! replica: persistent triggers, generated from the list of tables whose records carry an id
 //! and a uuid, record every committed row change in the same transaction as TaskChampion
 //! operations on the record's uuid, and keep `tc_tasks` (each record as TaskChampion sees it:
-//! string properties, `kind` = its table, references as the referenced record's uuid). New
+//! string properties, `@table` = its table, references as the referenced record's uuid). New
 //! tables sync without new code: the triggers are regenerated when the table list changes.
 //!
 //! A store that never synced has no triggers and pays nothing. The connection a sync applies
@@ -18,6 +18,11 @@ use crate::error::Result;
 /// Columns that stay on this machine: a flag's source reference names local ids
 /// (`material:12`); its uuid, derived from the source record's uuid, is the identity.
 const LOCAL_ONLY: &[(&str, &str)] = &[("flags", "source_ref")];
+
+/// The property naming a record's table (no column can be called that).
+const TABLE_PROP: &str = "@table";
+/// The same as a JSON path.
+const TABLE_PATH: &str = "$.\"@table\"";
 
 /// Key in `tc_sync_meta` that makes a store a replica.
 const REPLICA_KEY: &str = "replica";
@@ -98,10 +103,10 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
     Ok(ordered)
 }
 
-/// `json_patch('{}', json_object('kind', 't', 'prop', value, ...))`: a row as TaskChampion
+/// `json_patch('{}', json_object('@table', 't', 'prop', value, ...))`: a row as TaskChampion
 /// properties (NULL columns are absent), read from the trigger row `new.` / `old.`.
 fn props_object(t: &SyncTable, prefix: &str) -> String {
-    let mut pairs = vec![format!("'kind', '{}'", t.name)];
+    let mut pairs = vec![format!("'{TABLE_PROP}', '{}'", t.name)];
     for c in &t.cols {
         let value = match &c.parent {
             Some(p) => format!("(SELECT uuid FROM {p} WHERE id = {prefix}{})", c.name),
@@ -406,7 +411,7 @@ pub struct Applied {
 fn kind_of(data: &str) -> Option<String> {
     serde_json::from_str::<BTreeMap<String, String>>(data)
         .ok()
-        .and_then(|m| m.get("kind").cloned())
+        .and_then(|m| m.get(TABLE_PROP).cloned())
 }
 
 /// Brings the desk's tables in line with `tc_tasks` for the records a sync touched, inside
@@ -434,7 +439,7 @@ pub(crate) fn apply(conn: &Connection, changed: &BTreeSet<String>, deleted: &BTr
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (_, data) in all_records(conn)? {
             let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else { continue };
-            let Some(t) = map.get("kind").and_then(|k| tables.iter().find(|t| &t.name == k)) else { continue };
+            let Some(t) = map.get(TABLE_PROP).and_then(|k| tables.iter().find(|t| &t.name == k)) else { continue };
             for c in t.cols.iter().filter(|c| c.parent.is_some()) {
                 if let Some(parent) = map.get(&c.prop) {
                     if get_record(conn, parent)?.is_none() {
@@ -460,7 +465,7 @@ pub(crate) fn apply(conn: &Connection, changed: &BTreeSet<String>, deleted: &BTr
     todo.extend(restore.iter().cloned());
     for t in &tables {
         let mut q = conn.prepare(&format!(
-            "SELECT uuid FROM tc_tasks WHERE json_extract(data, '$.kind') = ?1
+            "SELECT uuid FROM tc_tasks WHERE json_extract(data, '{TABLE_PATH}') = ?1
                AND uuid NOT IN (SELECT uuid FROM {})",
             t.name
         ))?;
@@ -491,8 +496,10 @@ fn referenced_by_live(conn: &Connection, tables: &[SyncTable], uuid: &str) -> Re
     for t in tables {
         for c in t.cols.iter().filter(|c| c.parent.is_some()) {
             let found: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM tc_tasks WHERE json_extract(data, '$.kind') = ?1
-                   AND json_extract(data, '$.' || ?2) = ?3)",
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM tc_tasks WHERE json_extract(data, '{TABLE_PATH}') = ?1
+                       AND json_extract(data, '$.' || ?2) = ?3)"
+                ),
                 params![t.name, c.prop, uuid],
                 |r| r.get(0),
             )?;
@@ -512,7 +519,9 @@ fn restore_record(conn: &Connection, uuid: &str) -> Result<bool> {
         .optional()?;
     let Some(image) = image else { return Ok(false) };
     let data: String = conn.query_row(
-        "SELECT CASE WHEN json_extract(?1, '$.kind') = 'clients' THEN json_set(?1, '$.status', 'ended') ELSE ?1 END",
+        &format!(
+            "SELECT CASE WHEN json_extract(?1, '{TABLE_PATH}') = 'clients' THEN json_set(?1, '$.status', 'ended') ELSE ?1 END"
+        ),
         [&image],
         |r| r.get(0),
     )?;
