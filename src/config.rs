@@ -314,7 +314,10 @@ mod tests {
         assert_eq!(s.every, Some(300));
         assert!(!format!("{s:?}").contains("s3cret"));
         let remote = "[sync]\nurl = \"https://sync.example\"\nclient_id = \"0f8e3b0a-4f59-4c1e-9a57-3c1c2f0d4e11\"\nencryption_secret = \"x\"\n";
-        assert!(matches!(p(remote).unwrap().sync.unwrap().server, SyncServer::Remote { .. }));
+        assert!(matches!(
+            p(remote).unwrap().sync.unwrap().server,
+            SyncServer::Remote { .. }
+        ));
         for bad in [
             "[sync]\nlocal_dir = \"/x\"\n",
             "[sync]\nencryption_secret = \"x\"\n",

@@ -42,7 +42,17 @@ fn sync(d: &Desk) -> Value {
 fn normalized(d: &Desk) -> Value {
     let export = d.snapshot();
     let mut uuids: BTreeMap<(String, i64), String> = BTreeMap::new();
-    let tables = ["clients", "channels", "tasks", "requests", "quotes", "meetings", "flags", "weekly_reviews", "time_entries"];
+    let tables = [
+        "clients",
+        "channels",
+        "tasks",
+        "requests",
+        "quotes",
+        "meetings",
+        "flags",
+        "weekly_reviews",
+        "time_entries",
+    ];
     for t in tables {
         for row in export[t].as_array().cloned().unwrap_or_default() {
             if let (Some(id), Some(u)) = (row["id"].as_i64(), row["uuid"].as_str()) {
@@ -112,11 +122,15 @@ fn pair() -> (tempfile::TempDir, Desk, Desk) {
 fn offline_edits_merge_field_by_field_and_the_later_edit_wins() {
     let (_server, mut a, mut b) = pair();
     // Different fields on the two machines; the same field edited on both at different times.
-    a.at("2026-11-23 10:00").ok(&["client", "edit", "Acme", "--tool", "Trello"]);
-    a.at("2026-11-23 10:05").ok(&["client", "edit", "Acme", "--notes", "notes from A"]);
-    b.at("2026-11-23 10:01").ok(&["client", "edit", "Acme", "--notes", "notes from B"]);
+    a.at("2026-11-23 10:00")
+        .ok(&["client", "edit", "Acme", "--tool", "Trello"]);
+    a.at("2026-11-23 10:05")
+        .ok(&["client", "edit", "Acme", "--notes", "notes from A"]);
+    b.at("2026-11-23 10:01")
+        .ok(&["client", "edit", "Acme", "--notes", "notes from B"]);
     b.at("2026-11-23 10:02").ok(&["client", "edit", "Acme", "--rate", "30"]);
-    b.at("2026-11-23 10:20").ok(&["client", "edit", "Acme", "--tool", "Asana"]);
+    b.at("2026-11-23 10:20")
+        .ok(&["client", "edit", "Acme", "--tool", "Asana"]);
     // New records on both sides.
     a.ok(&["task", "add", "Acme", "Brochure"]);
     b.ok(&["client", "add", "Zeta"]);
@@ -130,11 +144,19 @@ fn offline_edits_merge_field_by_field_and_the_later_edit_wins() {
     let (ea, eb) = (normalized(&a), normalized(&b));
     assert_eq!(ea, eb, "both machines hold the same desk");
     let acme = client(&ea, "Acme");
-    assert_eq!(acme["notes"], "notes from A", "A's 10:05 beats B's 10:01 though B synced later");
+    assert_eq!(
+        acme["notes"], "notes from A",
+        "A's 10:05 beats B's 10:01 though B synced later"
+    );
     assert_eq!(acme["tool"], "Asana", "B's 10:20 beats A's 10:00 though A synced first");
     assert_eq!(acme["rate_cents"], 3000, "a field edited on one side only survives");
     client(&ea, "Zeta");
-    let titles: Vec<&str> = ea["tasks"].as_array().unwrap().iter().filter_map(|t| t["title"].as_str()).collect();
+    let titles: Vec<&str> = ea["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
     for t in ["Logo", "Brochure", "Website"] {
         assert!(titles.contains(&t), "{t} in {titles:?}");
     }
@@ -156,10 +178,14 @@ fn deleting_beats_editing() {
     sync(&b);
     let qb = b.json(&["quote", "list", "--json"])[0]["id"].as_i64().unwrap();
     a.at("2026-11-23 10:00").ok(&["quote", "delete", &qa.to_string()]);
-    b.at("2026-11-23 11:00").ok(&["quote", "edit", &qb.to_string(), "--amount", "450"]);
+    b.at("2026-11-23 11:00")
+        .ok(&["quote", "edit", &qb.to_string(), "--amount", "450"]);
     sync(&a);
     let rb = sync(&b);
-    assert!(rb["conflicts"].as_u64().unwrap() > 0, "B's edit lost to the deletion: {rb}");
+    assert!(
+        rb["conflicts"].as_u64().unwrap() > 0,
+        "B's edit lost to the deletion: {rb}"
+    );
     sync(&a);
     for d in [&a, &b] {
         assert_eq!(d.json(&["quote", "list", "--json"]), json!([]));
@@ -171,7 +197,14 @@ fn deleting_beats_editing() {
 fn the_same_late_request_ticked_on_both_machines_is_one_flag() {
     let (_server, mut a, mut b) = pair();
     let task = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap();
-    a.ok(&["material", "ask", &task.to_string(), "brand assets", "--by", "2026-11-24"]);
+    a.ok(&[
+        "material",
+        "ask",
+        &task.to_string(),
+        "brand assets",
+        "--by",
+        "2026-11-24",
+    ]);
     sync(&a);
     sync(&b);
     a.at("2026-11-27 09:00").ok(&["tick", "--once"]);
@@ -197,21 +230,39 @@ fn a_task_added_to_a_client_deleted_elsewhere_keeps_the_client_as_ended() {
     // A deletes the client (the desk does this; the command line has no client delete).
     {
         let mut store = vadesk::store::Store::open(&a.db).unwrap();
-        store.set_now(Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(10, 0, 0).unwrap()));
-        let id = store.conn().query_row("SELECT id FROM clients WHERE name = 'Acme'", [], |r| r.get(0)).unwrap();
+        store.set_now(Some(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        ));
+        let id = store
+            .conn()
+            .query_row("SELECT id FROM clients WHERE name = 'Acme'", [], |r| r.get(0))
+            .unwrap();
         store.delete_client(id).unwrap();
     }
     a.at("2026-11-23 10:00");
     assert_eq!(a.json(&["task", "list", "--json"]), json!([]));
-    b.at("2026-11-23 10:30").ok(&["task", "add", "Acme", "Invoice template"]);
+    b.at("2026-11-23 10:30")
+        .ok(&["task", "add", "Acme", "Invoice template"]);
     sync(&a);
     sync(&b);
     sync(&a);
     let (ea, eb) = (normalized(&a), normalized(&b));
     assert_eq!(ea, eb);
     assert_eq!(client(&ea, "Acme")["status"], "ended");
-    let titles: Vec<&str> = ea["tasks"].as_array().unwrap().iter().filter_map(|t| t["title"].as_str()).collect();
-    assert_eq!(titles, vec!["Invoice template"], "the deleted client's own task stays deleted");
+    let titles: Vec<&str> = ea["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        vec!["Invoice template"],
+        "the deleted client's own task stays deleted"
+    );
 }
 
 #[test]
@@ -242,7 +293,10 @@ fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect();
     v.sort();
@@ -273,10 +327,16 @@ fn a_store_that_never_synced_pays_nothing_and_a_full_one_must_init() {
     d.ok(&["client", "add", "Acme"]);
     let conn = rusqlite::Connection::open(&d.db).unwrap();
     let n: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_%'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_%'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(n, 0);
-    let ops: i64 = conn.query_row("SELECT count(*) FROM tc_operations", [], |r| r.get(0)).unwrap();
+    let ops: i64 = conn
+        .query_row("SELECT count(*) FROM tc_operations", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(ops, 0);
     drop(conn);
     let (_, err) = d.fails(&["sync"]);
@@ -310,19 +370,44 @@ fn sync_prints_what_it_sent_and_received() {
 fn every_table_travels_and_a_second_machine_joins_with_everything() {
     let server = tempfile::tempdir().unwrap();
     let a = machine(server.path(), SECRET);
-    a.ok(&["client", "add", "Acme", "--channel", "email:ana@acme.test", "--rate", "40"]);
+    a.ok(&[
+        "client",
+        "add",
+        "Acme",
+        "--channel",
+        "email:ana@acme.test",
+        "--rate",
+        "40",
+    ]);
     let task = a.id(&["task", "add", "Acme", "Logo", "--estimate", "2h"]);
     a.ok(&["feedback", "ask", &task.to_string(), "--by", "2026-11-25"]);
     a.ok(&["quote", "add", "Acme", "--amount", "300", "--for", "Brand kit"]);
     a.ok(&["meeting", "add", "Acme", "--at", "2026-11-24 10:00", "--length", "30m"]);
     a.ok(&["time", "log", &task.to_string(), "45m"]);
     a.ok(&["client", "reviewed", "Acme", "--on", "2026-11-23"]);
-    a.ok(&["flag", "add", "Acme", "scope_creep", "--note", "asked for a website too"]);
+    a.ok(&[
+        "flag",
+        "add",
+        "Acme",
+        "scope_creep",
+        "--note",
+        "asked for a website too",
+    ]);
     a.ok(&["sync", "--init"]);
     let b = machine(server.path(), SECRET);
     sync(&b);
     let (ea, eb) = (normalized(&a), normalized(&b));
-    for t in ["clients", "channels", "tasks", "requests", "quotes", "meetings", "flags", "weekly_reviews", "time_entries"] {
+    for t in [
+        "clients",
+        "channels",
+        "tasks",
+        "requests",
+        "quotes",
+        "meetings",
+        "flags",
+        "weekly_reviews",
+        "time_entries",
+    ] {
         assert_eq!(ea[t].as_array().map(Vec::len), Some(1), "{t} on A: {ea}");
     }
     assert_eq!(ea, eb);

@@ -494,19 +494,7 @@ fn sync(mut store: Store, ctx: &Context, init: bool, json: bool, out: &mut dyn W
     for line in said {
         writeln!(out, "{line}")?;
     }
-    let n = |v: usize| i18n::number(v as f64, l);
-    writeln!(
-        out,
-        "{}",
-        tf(
-            l,
-            T::MsgSynced,
-            &[&n(report.sent), &n(report.received), &n(report.conflicts), &n(report.changed + report.removed)]
-        )
-    )?;
-    if report.restored > 0 {
-        writeln!(out, "{}", tf(l, T::MsgSyncRestored, &[&n(report.restored)]))?;
-    }
+    writeln!(out, "{}", crate::sync::summary(&report, l))?;
     Ok(())
 }
 

@@ -168,7 +168,9 @@ fn all_triggers_sql(tables: &[SyncTable]) -> String {
 /// Whether this store is a replica (ran `sync --init` or joined with `sync`).
 pub(crate) fn is_replica(conn: &Connection) -> Result<bool> {
     let v: Option<String> = conn
-        .query_row("SELECT value FROM tc_sync_meta WHERE key = ?1", [REPLICA_KEY], |r| r.get(0))
+        .query_row("SELECT value FROM tc_sync_meta WHERE key = ?1", [REPLICA_KEY], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(v.is_some())
 }
@@ -181,7 +183,9 @@ pub(crate) fn refresh_triggers(conn: &mut Connection) -> Result<()> {
     let tables = synced_tables(conn)?;
     let sql = all_triggers_sql(&tables);
     let installed: Option<String> = conn
-        .query_row("SELECT value FROM tc_sync_meta WHERE key = ?1", [TRIGGERS_KEY], |r| r.get(0))
+        .query_row("SELECT value FROM tc_sync_meta WHERE key = ?1", [TRIGGERS_KEY], |r| {
+            r.get(0)
+        })
         .optional()?;
     if installed.as_deref() == Some(sql.as_str()) {
         return Ok(());
@@ -194,7 +198,9 @@ pub(crate) fn refresh_triggers(conn: &mut Connection) -> Result<()> {
 
 fn install(conn: &Connection, sql: &str) -> Result<()> {
     let old: Vec<String> = {
-        let mut q = conn.prepare("SELECT name FROM main.sqlite_master WHERE type = 'trigger' AND name LIKE 'sync\\_%' ESCAPE '\\'")?;
+        let mut q = conn.prepare(
+            "SELECT name FROM main.sqlite_master WHERE type = 'trigger' AND name LIKE 'sync\\_%' ESCAPE '\\'",
+        )?;
         let rows = q.query_map([], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -222,7 +228,10 @@ pub(crate) fn init(conn: &Connection) -> Result<usize> {
     for t in &tables {
         let map = format!("json_patch('{{}}', {})", props_object(t, "r."));
         records += conn.execute(
-            &format!("INSERT OR REPLACE INTO tc_tasks(uuid, data) SELECT r.uuid, {map} FROM {} r", t.name),
+            &format!(
+                "INSERT OR REPLACE INTO tc_tasks(uuid, data) SELECT r.uuid, {map} FROM {} r",
+                t.name
+            ),
             [],
         )?;
         conn.execute(
@@ -299,7 +308,10 @@ pub(crate) fn create_record(conn: &Connection, uuid: &str) -> Result<bool> {
 }
 
 pub(crate) fn set_record(conn: &Connection, uuid: &str, data: &str) -> Result<()> {
-    conn.execute("INSERT OR REPLACE INTO tc_tasks(uuid, data) VALUES (?1, ?2)", [uuid, data])?;
+    conn.execute(
+        "INSERT OR REPLACE INTO tc_tasks(uuid, data) VALUES (?1, ?2)",
+        [uuid, data],
+    )?;
     Ok(())
 }
 
@@ -319,7 +331,10 @@ pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
 }
 
 pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute("INSERT OR REPLACE INTO tc_sync_meta(key, value) VALUES (?1, ?2)", [key, value])?;
+    conn.execute(
+        "INSERT OR REPLACE INTO tc_sync_meta(key, value) VALUES (?1, ?2)",
+        [key, value],
+    )?;
     Ok(())
 }
 
@@ -341,7 +356,10 @@ pub(crate) fn count_unsynced(conn: &Connection) -> Result<usize> {
 }
 
 pub(crate) fn add_operation(conn: &Connection, data: &str, uuid: Option<&str>) -> Result<()> {
-    conn.execute("INSERT INTO tc_operations(data, uuid) VALUES (?1, ?2)", params![data, uuid])?;
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid) VALUES (?1, ?2)",
+        params![data, uuid],
+    )?;
     Ok(())
 }
 
@@ -375,7 +393,10 @@ pub(crate) fn working_set(conn: &Connection) -> Result<Vec<(i64, String)>> {
 
 pub(crate) fn add_to_working_set(conn: &Connection, uuid: &str) -> Result<i64> {
     let id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM tc_working_set", [], |r| r.get(0))?;
-    conn.execute("INSERT INTO tc_working_set(id, uuid) VALUES (?1, ?2)", params![id, uuid])?;
+    conn.execute(
+        "INSERT INTO tc_working_set(id, uuid) VALUES (?1, ?2)",
+        params![id, uuid],
+    )?;
     Ok(id)
 }
 
@@ -438,8 +459,12 @@ pub(crate) fn apply(conn: &Connection, changed: &BTreeSet<String>, deleted: &BTr
     loop {
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (_, data) in all_records(conn)? {
-            let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else { continue };
-            let Some(t) = map.get(TABLE_PROP).and_then(|k| tables.iter().find(|t| &t.name == k)) else { continue };
+            let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
+                continue;
+            };
+            let Some(t) = map.get(TABLE_PROP).and_then(|k| tables.iter().find(|t| &t.name == k)) else {
+                continue;
+            };
             for c in t.cols.iter().filter(|c| c.parent.is_some()) {
                 if let Some(parent) = map.get(&c.prop) {
                     if get_record(conn, parent)?.is_none() {
@@ -477,7 +502,9 @@ pub(crate) fn apply(conn: &Connection, changed: &BTreeSet<String>, deleted: &BTr
     let mut by_table: BTreeMap<String, Vec<(String, BTreeMap<String, String>)>> = BTreeMap::new();
     for uuid in &todo {
         let Some(data) = get_record(conn, uuid)? else { continue };
-        let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else { continue };
+        let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
+            continue;
+        };
         let Some(kind) = kind_of(&data) else { continue };
         by_table.entry(kind).or_default().push((uuid.clone(), map));
     }
@@ -551,7 +578,9 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
         let value = match (&c.parent, v) {
             (Some(p), Some(parent_uuid)) => {
                 let id: Option<i64> = conn
-                    .query_row(&format!("SELECT id FROM {p} WHERE uuid = ?1"), [parent_uuid], |r| r.get(0))
+                    .query_row(&format!("SELECT id FROM {p} WHERE uuid = ?1"), [parent_uuid], |r| {
+                        r.get(0)
+                    })
                     .optional()?;
                 match id {
                     Some(id) => rusqlite::types::Value::Integer(id),
@@ -566,7 +595,9 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
         values.push(value);
     }
     let exists: Option<i64> = conn
-        .query_row(&format!("SELECT id FROM {} WHERE uuid = ?1", t.name), [uuid], |r| r.get(0))
+        .query_row(&format!("SELECT id FROM {} WHERE uuid = ?1", t.name), [uuid], |r| {
+            r.get(0)
+        })
         .optional()?;
     values.push(rusqlite::types::Value::Text(uuid.to_string()));
     let n = values.len();
@@ -575,7 +606,11 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
             if names.is_empty() {
                 return Ok(true);
             }
-            let sets: Vec<String> = names.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect();
+            let sets: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} = ?{}", i + 1))
+                .collect();
             conn.execute(
                 &format!("UPDATE {} SET {} WHERE uuid = ?{n}", t.name, sets.join(", ")),
                 rusqlite::params_from_iter(values),
@@ -586,7 +621,12 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
             let mut cols: Vec<&str> = names.clone();
             cols.push("uuid");
             conn.execute(
-                &format!("INSERT INTO {}({}) VALUES ({})", t.name, cols.join(", "), marks.join(", ")),
+                &format!(
+                    "INSERT INTO {}({}) VALUES ({})",
+                    t.name,
+                    cols.join(", "),
+                    marks.join(", ")
+                ),
                 rusqlite::params_from_iter(values),
             )?;
         }

@@ -55,7 +55,8 @@ impl FolderServer {
             Some(b) => b,
             None => {
                 let mut salt = [0u8; SALT_LEN];
-                rng.fill(&mut salt).map_err(|_| Error::Server("no random numbers".into()))?;
+                rng.fill(&mut salt)
+                    .map_err(|_| Error::Server("no random numbers".into()))?;
                 let key = derive(secret, &salt)?;
                 let mut b = salt.to_vec();
                 b.extend(seal(&key, &rng, KEY_CHECK, b"key")?);
@@ -139,7 +140,8 @@ fn derive(secret: &[u8], salt: &[u8]) -> R<LessSafeKey> {
 /// `MAGIC` + nonce + ciphertext and tag.
 fn seal(key: &LessSafeKey, rng: &SystemRandom, plain: &[u8], aad: &[u8]) -> R<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce).map_err(|_| Error::Server("no random numbers".into()))?;
+    rng.fill(&mut nonce)
+        .map_err(|_| Error::Server("no random numbers".into()))?;
     let mut buf = plain.to_vec();
     key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf)
         .map_err(|_| Error::Server("encryption failed".into()))?;

@@ -37,6 +37,21 @@ pub struct SyncReport {
     pub restored: usize,
 }
 
+/// What a sync did, in one line: "Sync done. Sent: 3 · received: 5 · ...".
+pub fn summary(r: &SyncReport, lang: crate::i18n::Lang) -> String {
+    let n = |v: usize| crate::i18n::number(v as f64, lang);
+    let mut text = crate::i18n::tf(
+        lang,
+        T::MsgSynced,
+        &[&n(r.sent), &n(r.received), &n(r.conflicts), &n(r.changed + r.removed)],
+    );
+    if r.restored > 0 {
+        text.push(' ');
+        text.push_str(&crate::i18n::tf(lang, T::MsgSyncRestored, &[&n(r.restored)]));
+    }
+    text
+}
+
 /// Sends this replica's operations and applies the other machine's. `store` must be a replica.
 pub fn run(store: Store, cfg: &SyncConfig) -> Result<SyncReport> {
     let conn = store.into_sync_connection()?;
@@ -49,9 +64,9 @@ pub fn run(store: Store, cfg: &SyncConfig) -> Result<SyncReport> {
 
 async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncReport> {
     let server: Box<dyn Server> = match &cfg.server {
-        SyncServer::Folder(dir) => Box::new(
-            folder::FolderServer::open(dir, cfg.encryption_secret.as_bytes()).map_err(failed)?,
-        ),
+        SyncServer::Folder(dir) => {
+            Box::new(folder::FolderServer::open(dir, cfg.encryption_secret.as_bytes()).map_err(failed)?)
+        }
         SyncServer::Remote { url, client_id } => ServerConfig::Remote {
             url: url.clone(),
             client_id: *client_id,
@@ -126,7 +141,11 @@ impl Server for Counting {
     ) -> std::result::Result<GetVersionResult, taskchampion::Error> {
         self.inner.get_child_version(parent).await
     }
-    async fn add_snapshot(&mut self, version: VersionId, snapshot: Snapshot) -> std::result::Result<(), taskchampion::Error> {
+    async fn add_snapshot(
+        &mut self,
+        version: VersionId,
+        snapshot: Snapshot,
+    ) -> std::result::Result<(), taskchampion::Error> {
         self.inner.add_snapshot(version, snapshot).await
     }
     async fn get_snapshot(&mut self) -> std::result::Result<Option<(VersionId, Snapshot)>, taskchampion::Error> {

@@ -193,7 +193,9 @@ impl StorageTxn for Txn<'_> {
         Ok(v)
     }
     async fn add_to_working_set(&mut self, uuid: Uuid) -> R<usize> {
-        Ok(sql::add_to_working_set(self.conn, &uuid.to_string()).map_err(db)?.max(0) as usize)
+        Ok(sql::add_to_working_set(self.conn, &uuid.to_string())
+            .map_err(db)?
+            .max(0) as usize)
     }
     async fn set_working_set_item(&mut self, index: usize, uuid: Option<Uuid>) -> R<()> {
         sql::set_working_set_item(self.conn, index as i64, uuid.map(|u| u.to_string()).as_deref()).map_err(db)
