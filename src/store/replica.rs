@@ -19,6 +19,9 @@ use crate::error::Result;
 /// (`material:12`); its uuid, derived from the source record's uuid, is the identity.
 const LOCAL_ONLY: &[(&str, &str)] = &[("flags", "source_ref")];
 
+/// A record's properties.
+type Props = BTreeMap<String, String>;
+
 /// The property naming a record's table (no column can be called that).
 const TABLE_PROP: &str = "@table";
 /// The same as a JSON path.
@@ -499,7 +502,7 @@ pub(crate) fn apply(conn: &Connection, changed: &BTreeSet<String>, deleted: &BTr
             todo.insert(row?);
         }
     }
-    let mut by_table: BTreeMap<String, Vec<(String, BTreeMap<String, String>)>> = BTreeMap::new();
+    let mut by_table: BTreeMap<String, Vec<(String, Props)>> = BTreeMap::new();
     for uuid in &todo {
         let Some(data) = get_record(conn, uuid)? else { continue };
         let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
