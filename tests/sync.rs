@@ -415,3 +415,33 @@ fn every_table_travels_and_a_second_machine_joins_with_everything() {
     let entries = b.json(&["time", "list", "--json"]);
     assert_eq!(entries.as_array().map(Vec::len), Some(1), "{entries}");
 }
+
+#[test]
+fn the_same_new_client_name_on_both_machines_keeps_both() {
+    let (_server, mut a, mut b) = pair();
+    a.at("2026-11-23 10:00")
+        .ok(&["client", "add", "Nova", "--tool", "from A"]);
+    b.at("2026-11-23 10:05")
+        .ok(&["client", "add", "Nova", "--tool", "from B"]);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    sync(&b);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb);
+    let mut names: Vec<&str> = ea["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["Acme", "Nova", "Nova (2)"]);
+    let tools: Vec<&str> = ea["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["tool"].as_str())
+        .collect();
+    assert!(tools.contains(&"from A") && tools.contains(&"from B"), "{tools:?}");
+}

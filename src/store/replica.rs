@@ -604,34 +604,72 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
         .optional()?;
     values.push(rusqlite::types::Value::Text(uuid.to_string()));
     let n = values.len();
-    match exists {
+    if exists.is_some() && names.is_empty() {
+        return Ok(true);
+    }
+    let sql = match exists {
         Some(_) => {
-            if names.is_empty() {
-                return Ok(true);
-            }
             let sets: Vec<String> = names
                 .iter()
                 .enumerate()
                 .map(|(i, c)| format!("{c} = ?{}", i + 1))
                 .collect();
-            conn.execute(
-                &format!("UPDATE {} SET {} WHERE uuid = ?{n}", t.name, sets.join(", ")),
-                rusqlite::params_from_iter(values),
-            )?;
+            format!("UPDATE {} SET {} WHERE uuid = ?{n}", t.name, sets.join(", "))
         }
         None => {
             let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
             let mut cols: Vec<&str> = names.clone();
             cols.push("uuid");
-            conn.execute(
-                &format!(
-                    "INSERT INTO {}({}) VALUES ({})",
-                    t.name,
-                    cols.join(", "),
-                    marks.join(", ")
-                ),
-                rusqlite::params_from_iter(values),
-            )?;
+            format!(
+                "INSERT INTO {}({}) VALUES ({})",
+                t.name,
+                cols.join(", "),
+                marks.join(", ")
+            )
+        }
+    };
+    let key_at = names.iter().position(|c| *c == "name_key");
+    let mut renames = 0;
+    loop {
+        match conn.execute(&sql, rusqlite::params_from_iter(values.iter())) {
+            Ok(_) => break,
+            // Two machines named a new record alike (client names are unique): the one with
+            // the larger uuid becomes "Name (2)" on both machines, and the rename syncs like
+            // any edit.
+            Err(rusqlite::Error::SqliteFailure(e, msg))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation && renames < 20 =>
+            {
+                let fail = || rusqlite::Error::SqliteFailure(e, msg.clone());
+                let Some(ki) = key_at else { return Err(fail().into()) };
+                let rusqlite::types::Value::Text(key) = &values[ki] else {
+                    return Err(fail().into());
+                };
+                let other: Option<String> = conn
+                    .query_row(
+                        &format!("SELECT uuid FROM {} WHERE name_key = ?1 AND uuid <> ?2", t.name),
+                        [key.as_str(), uuid],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(other) = other else { return Err(fail().into()) };
+                renames += 1;
+                let loser = if uuid > other.as_str() { uuid.to_string() } else { other };
+                rename(conn, t, &loser)?;
+                if loser == uuid {
+                    // The incoming record's values now come from its renamed image.
+                    if let Some(data) = get_record(conn, uuid)? {
+                        let renamed: Props = serde_json::from_str(&data)?;
+                        for (i, c) in names.iter().enumerate() {
+                            if *c == "name" || *c == "name_key" {
+                                if let Some(v) = renamed.get(*c) {
+                                    values[i] = rusqlite::types::Value::Text(v.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(true)
@@ -683,4 +721,46 @@ impl super::Store {
         super::register_sync_functions(&self.conn, false, &self.sync_clock)?;
         Ok(self.conn)
     }
+}
+
+/// Gives a record the first free "Name (n)" in its table and in `tc_tasks`, as a local change
+/// the next sync sends.
+fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
+    let Some(data) = get_record(conn, uuid)? else {
+        return Ok(());
+    };
+    let map: Props = serde_json::from_str(&data)?;
+    let (Some(name), Some(key)) = (map.get("name"), map.get("name_key")) else {
+        return Ok(());
+    };
+    let mut n = 2;
+    let (new_name, new_key) = loop {
+        let k = format!("{key} ({n})");
+        let taken: bool = conn.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {} WHERE name_key = ?1)", t.name),
+            [&k],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            break (format!("{name} ({n})"), k);
+        }
+        n += 1;
+    };
+    conn.execute(
+        &format!("UPDATE {} SET name = ?2, name_key = ?3 WHERE uuid = ?1", t.name),
+        params![uuid, new_name, new_key],
+    )?;
+    for (prop, old, new) in [("name", name, new_name.clone()), ("name_key", key, new_key.clone())] {
+        conn.execute(
+            "UPDATE tc_tasks SET data = json_set(data, '$.' || ?2, ?3) WHERE uuid = ?1",
+            params![uuid, prop, new],
+        )?;
+        conn.execute(
+            "INSERT INTO tc_operations(data, uuid)
+             VALUES (json_object('Update', json_object('uuid', ?1, 'property', ?2, 'old_value', ?3,
+                       'value', ?4, 'timestamp', vadesk_sync_clock())), ?1)",
+            params![uuid, prop, old, new],
+        )?;
+    }
+    Ok(())
 }
