@@ -445,3 +445,55 @@ fn the_same_new_client_name_on_both_machines_keeps_both() {
         .collect();
     assert!(tools.contains(&"from A") && tools.contains(&"from B"), "{tools:?}");
 }
+
+fn desk_store(d: &Desk, now: &str) -> vadesk::store::Store {
+    let mut store = vadesk::store::Store::open(&d.db).unwrap();
+    store.set_now(Some(
+        chrono::NaiveDateTime::parse_from_str(now, "%Y-%m-%d %H:%M").unwrap(),
+    ));
+    store.enable_undo().unwrap();
+    store
+}
+
+fn acme_id(store: &vadesk::store::Store) -> i64 {
+    store
+        .conn()
+        .query_row("SELECT id FROM clients WHERE name = 'Acme'", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn undo_after_a_sync_is_a_new_change_and_never_rewrites_the_other_machine() {
+    let (_server, a, mut b) = pair();
+    let tool = |v: &str| vadesk::store::ClientFields {
+        tool: Some(v.into()),
+        ..Default::default()
+    };
+    {
+        let mut store = desk_store(&a, "2026-11-23 10:00");
+        let id = acme_id(&store);
+        store.edit_client(id, tool("Notion")).unwrap();
+    }
+    sync(&a);
+    sync(&b);
+    assert_eq!(client(&b.snapshot(), "Acme")["tool"], "Notion");
+    // Undoing a change that was already synced is an ordinary new change: it syncs too.
+    desk_store(&a, "2026-11-23 10:30").undo().unwrap();
+    sync(&a);
+    sync(&b);
+    assert_eq!(client(&b.snapshot(), "Acme")["tool"], "Slack");
+    // A change the other machine made later is never rewritten by an undo here.
+    {
+        let mut store = desk_store(&a, "2026-11-23 11:00");
+        let id = acme_id(&store);
+        store.edit_client(id, tool("Basecamp")).unwrap();
+    }
+    sync(&a);
+    b.at("2026-11-23 11:30")
+        .ok(&["client", "edit", "Acme", "--tool", "Jira"]);
+    sync(&b);
+    sync(&a);
+    assert!(desk_store(&a, "2026-11-23 12:00").undo().is_err());
+    assert_eq!(client(&a.snapshot(), "Acme")["tool"], "Jira");
+    assert_eq!(normalized(&a), normalized(&b));
+}
