@@ -497,3 +497,19 @@ fn undo_after_a_sync_is_a_new_change_and_never_rewrites_the_other_machine() {
     assert_eq!(client(&a.snapshot(), "Acme")["tool"], "Jira");
     assert_eq!(normalized(&a), normalized(&b));
 }
+
+#[test]
+fn the_same_weekly_review_recorded_on_both_machines_is_one() {
+    let (_server, mut a, mut b) = pair();
+    a.at("2026-11-23 10:00")
+        .ok(&["client", "reviewed", "Acme", "--on", "2026-11-23"]);
+    b.at("2026-11-23 10:05")
+        .ok(&["client", "reviewed", "Acme", "--on", "2026-11-23", "--missed"]);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    sync(&b);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb);
+    assert_eq!(ea["weekly_reviews"].as_array().map(Vec::len), Some(1), "{ea}");
+}

@@ -633,27 +633,54 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
     loop {
         match conn.execute(&sql, rusqlite::params_from_iter(values.iter())) {
             Ok(_) => break,
-            // Two machines named a new record alike (client names are unique): the one with
-            // the larger uuid becomes "Name (2)" on both machines, and the rename syncs like
-            // any edit.
+            // Two machines made records that a unique rule allows only once (two clients of
+            // one name, one client's weekly review of one day): the record with the larger
+            // uuid gives way on both machines, and what it does syncs like any edit. A client
+            // is renamed "Name (2)"; any other record is removed.
             Err(rusqlite::Error::SqliteFailure(e, msg))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation && renames < 20 =>
             {
                 let fail = || rusqlite::Error::SqliteFailure(e, msg.clone());
-                let Some(ki) = key_at else { return Err(fail().into()) };
-                let rusqlite::types::Value::Text(key) = &values[ki] else {
+                let cols: Vec<&str> = msg
+                    .as_deref()
+                    .and_then(|m| m.strip_prefix("UNIQUE constraint failed: "))
+                    .map(|l| l.split(", ").filter_map(|c| c.split('.').nth(1)).collect())
+                    .unwrap_or_default();
+                if cols.is_empty() {
                     return Err(fail().into());
-                };
+                }
+                let mut conds = Vec::new();
+                let mut args: Vec<rusqlite::types::Value> = Vec::new();
+                for c in &cols {
+                    let Some(i) = names.iter().position(|n| n == c) else {
+                        return Err(fail().into());
+                    };
+                    args.push(values[i].clone());
+                    conds.push(format!("{c} IS ?{}", args.len()));
+                }
+                args.push(rusqlite::types::Value::Text(uuid.to_string()));
                 let other: Option<String> = conn
                     .query_row(
-                        &format!("SELECT uuid FROM {} WHERE name_key = ?1 AND uuid <> ?2", t.name),
-                        [key.as_str(), uuid],
+                        &format!(
+                            "SELECT uuid FROM {} WHERE {} AND uuid <> ?{}",
+                            t.name,
+                            conds.join(" AND "),
+                            args.len()
+                        ),
+                        rusqlite::params_from_iter(args),
                         |r| r.get(0),
                     )
                     .optional()?;
                 let Some(other) = other else { return Err(fail().into()) };
                 renames += 1;
                 let loser = if uuid > other.as_str() { uuid.to_string() } else { other };
+                if cols != ["name_key"] || key_at.is_none() {
+                    drop_record(conn, t, &loser)?;
+                    if loser == uuid {
+                        return Ok(false);
+                    }
+                    continue;
+                }
                 rename(conn, t, &loser)?;
                 if loser == uuid {
                     // The incoming record's values now come from its renamed image.
@@ -762,5 +789,19 @@ fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
             params![uuid, prop, old, new],
         )?;
     }
+    Ok(())
+}
+
+/// Removes a record that gave way to its twin, here and (through a delete operation the next
+/// sync sends) on the other machine.
+fn drop_record(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
+    let data = get_record(conn, uuid)?.unwrap_or_else(|| "{}".into());
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid)
+         VALUES (json_object('Delete', json_object('uuid', ?1, 'old_task', json(?2))), ?1)",
+        params![uuid, data],
+    )?;
+    delete_record(conn, uuid)?;
+    conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
     Ok(())
 }
