@@ -513,3 +513,24 @@ fn the_same_weekly_review_recorded_on_both_machines_is_one() {
     assert_eq!(ea, eb);
     assert_eq!(ea["weekly_reviews"].as_array().map(Vec::len), Some(1), "{ea}");
 }
+
+#[test]
+fn a_sync_the_desk_refuses_sends_nothing_and_the_next_one_completes() {
+    let (server, a, b) = pair();
+    // Only one timer may run: both machines started one offline.
+    a.ok(&["time", "start", "--client", "Acme"]);
+    b.ok(&["time", "start", "--client", "Acme"]);
+    sync(&a);
+    let files = listing(server.path());
+    let before = b.snapshot();
+    let (_, err) = b.fails(&["sync"]);
+    assert!(err.contains("time_running"), "{err}");
+    assert_eq!(listing(server.path()), files, "nothing was sent");
+    assert_eq!(b.snapshot(), before, "nothing was changed");
+    b.ok(&["time", "stop"]);
+    let r = sync(&b);
+    assert_eq!(r["conflicts"], 0, "{r}");
+    sync(&a);
+    assert_eq!(normalized(&a), normalized(&b));
+    assert_eq!(a.json(&["time", "list", "--json"]).as_array().map(Vec::len), Some(2));
+}

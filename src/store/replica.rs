@@ -366,6 +366,20 @@ pub(crate) fn add_operation(conn: &Connection, data: &str, uuid: Option<&str>) -
     Ok(())
 }
 
+/// An operation from the server, kept as already synced.
+pub(crate) fn add_synced_operation(conn: &Connection, data: &str, uuid: Option<&str>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid, synced) VALUES (?1, ?2, 1)",
+        params![data, uuid],
+    )?;
+    Ok(())
+}
+
+/// The newest operation's id (0 when none): what a sync starts from.
+pub(crate) fn last_operation_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM tc_operations", [], |r| r.get(0))?)
+}
+
 /// The last unsynced operation (id, data), for TaskChampion's `remove_operation`.
 pub(crate) fn last_unsynced(conn: &Connection) -> Result<Option<(i64, String)>> {
     Ok(conn
@@ -382,9 +396,10 @@ pub(crate) fn remove_operation(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// After a sync: everything is on the server, so the log is cleared.
-pub(crate) fn sync_complete(conn: &Connection) -> Result<()> {
-    conn.execute("DELETE FROM tc_operations WHERE synced = 0 OR synced = 1", [])?;
+/// After a sync: what was local when it began and what came from the server is done with.
+/// Operations the sync itself made (a restored client, a renamed twin) wait for the next one.
+pub(crate) fn sync_complete(conn: &Connection, started_at: i64) -> Result<()> {
+    conn.execute("DELETE FROM tc_operations WHERE synced = 1 OR id <= ?1", [started_at])?;
     Ok(())
 }
 
@@ -443,7 +458,14 @@ fn kind_of(data: &str) -> Option<String> {
 /// a record still referenced by a surviving record is not removed (a client deleted on one
 /// machine while a task was added to it on the other comes back as `ended`); a record whose
 /// parent is gone brings that parent back from its last image.
-pub(crate) fn apply(conn: &Connection, changed: &BTreeSet<String>, deleted: &BTreeSet<String>) -> Result<Applied> {
+/// With `restore_parents` false (while versions are still arriving, before anything is sent),
+/// records whose parent is gone wait for the final pass instead.
+pub(crate) fn apply(
+    conn: &Connection,
+    changed: &BTreeSet<String>,
+    deleted: &BTreeSet<String>,
+    restore_parents: bool,
+) -> Result<Applied> {
     let tables = synced_tables(conn)?;
     conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     let mut applied = Applied::default();
@@ -459,7 +481,7 @@ pub(crate) fn apply(conn: &Connection, changed: &BTreeSet<String>, deleted: &BTr
     }
     // Parents a live record needs but this replica no longer has come back from their last
     // image (each pass may need the parents of what the previous one restored).
-    loop {
+    while restore_parents {
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (_, data) in all_records(conn)? {
             let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {

@@ -48,10 +48,18 @@ impl DeskStorage {
 impl Storage for DeskStorage {
     async fn txn<'a>(&'a mut self) -> R<Box<dyn StorageTxn + Send + 'a>> {
         sql::begin(&self.conn).map_err(db)?;
+        let started_at = match sql::last_operation_id(&self.conn) {
+            Ok(id) => id,
+            Err(e) => {
+                sql::rollback(&self.conn);
+                return Err(db(e));
+            }
+        };
         Ok(Box::new(Txn {
             conn: &mut self.conn,
             log: self.log.clone(),
             done: false,
+            started_at,
         }))
     }
 }
@@ -61,6 +69,8 @@ struct Txn<'a> {
     conn: &'a mut Connection,
     log: Arc<Mutex<Log>>,
     done: bool,
+    /// The newest operation when the transaction began.
+    started_at: i64,
 }
 
 impl Drop for Txn<'_> {
@@ -72,6 +82,23 @@ impl Drop for Txn<'_> {
 }
 
 impl Txn<'_> {
+    /// Brings what arrived so far into the desk's tables. Run as each version from the server
+    /// is applied (so a record the desk refuses fails the sync before anything is sent) and
+    /// before the commit (with parents restored).
+    fn apply(&mut self, restore_parents: bool) -> R<()> {
+        let (changed, deleted) = match self.log.lock() {
+            Ok(mut l) => (std::mem::take(&mut l.changed), std::mem::take(&mut l.deleted)),
+            Err(_) => return Err(Error::Database("sync log poisoned".into())),
+        };
+        let applied = sql::apply(self.conn, &changed, &deleted, restore_parents).map_err(db)?;
+        if let Ok(mut l) = self.log.lock() {
+            l.applied.changed += applied.changed;
+            l.applied.removed += applied.removed;
+            l.applied.restored += applied.restored;
+        }
+        Ok(())
+    }
+
     fn note(&self, uuid: Uuid, deleted: bool) {
         if let Ok(mut l) = self.log.lock() {
             let u = uuid.to_string();
@@ -150,7 +177,8 @@ impl StorageTxn for Txn<'_> {
         }
     }
     async fn set_base_version(&mut self, version: VersionId) -> R<()> {
-        sql::meta_set(self.conn, "base_version", &version.to_string()).map_err(db)
+        sql::meta_set(self.conn, "base_version", &version.to_string()).map_err(db)?;
+        self.apply(false)
     }
     async fn get_task_operations(&mut self, uuid: Uuid) -> R<Vec<Operation>> {
         ops(sql::operations(self.conn, Some(&uuid.to_string()), false).map_err(db)?)
@@ -163,7 +191,8 @@ impl StorageTxn for Txn<'_> {
     }
     async fn add_operation(&mut self, op: Operation) -> R<()> {
         let data = serde_json::to_string(&op).map_err(db)?;
-        sql::add_operation(self.conn, &data, op.get_uuid().map(|u| u.to_string()).as_deref()).map_err(db)?;
+        sql::add_synced_operation(self.conn, &data, op.get_uuid().map(|u| u.to_string()).as_deref())
+            .map_err(db)?;
         if let Ok(mut l) = self.log.lock() {
             // Only a sync adds operations through here: they came from the server.
             l.received += 1;
@@ -179,7 +208,7 @@ impl StorageTxn for Txn<'_> {
         }
     }
     async fn sync_complete(&mut self) -> R<()> {
-        sql::sync_complete(self.conn).map_err(db)
+        sql::sync_complete(self.conn, self.started_at).map_err(db)
     }
     async fn get_working_set(&mut self) -> R<Vec<Option<Uuid>>> {
         let mut v: Vec<Option<Uuid>> = vec![None];
@@ -205,18 +234,9 @@ impl StorageTxn for Txn<'_> {
     }
     async fn commit(&mut self) -> R<()> {
         // What the sync changed reaches the desk's tables before the one commit.
-        let (changed, deleted) = match self.log.lock() {
-            Ok(mut l) => (std::mem::take(&mut l.changed), std::mem::take(&mut l.deleted)),
-            Err(_) => return Err(Error::Database("sync log poisoned".into())),
-        };
-        let applied = sql::apply(self.conn, &changed, &deleted).map_err(db)?;
+        self.apply(true)?;
         sql::commit(self.conn).map_err(db)?;
         self.done = true;
-        if let Ok(mut l) = self.log.lock() {
-            l.applied.changed += applied.changed;
-            l.applied.removed += applied.removed;
-            l.applied.restored += applied.restored;
-        }
         Ok(())
     }
 }
