@@ -191,8 +191,7 @@ impl StorageTxn for Txn<'_> {
     }
     async fn add_operation(&mut self, op: Operation) -> R<()> {
         let data = serde_json::to_string(&op).map_err(db)?;
-        sql::add_synced_operation(self.conn, &data, op.get_uuid().map(|u| u.to_string()).as_deref())
-            .map_err(db)?;
+        sql::add_synced_operation(self.conn, &data, op.get_uuid().map(|u| u.to_string()).as_deref()).map_err(db)?;
         if let Ok(mut l) = self.log.lock() {
             // Only a sync adds operations through here: they came from the server.
             l.received += 1;
