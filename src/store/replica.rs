@@ -481,7 +481,10 @@ pub(crate) fn apply(
     }
     // Parents a live record needs but this replica no longer has come back from their last
     // image (each pass may need the parents of what the previous one restored).
-    while restore_parents {
+    loop {
+        if !restore_parents {
+            break;
+        }
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (_, data) in all_records(conn)? {
             let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
