@@ -26,6 +26,36 @@ pub struct Config {
     pub keys: crate::tui::keymap::Keymap,
     /// `[theme]`: a colour per role (unused when colour is off).
     pub theme: crate::tui::ui::theme::Palette,
+    /// The `[sync]` table: where the other machine's changes meet this one's.
+    pub sync: Option<SyncConfig>,
+}
+
+/// `[sync]`: a server and the secret everything is encrypted with before it leaves.
+#[derive(Clone, PartialEq)]
+pub struct SyncConfig {
+    pub server: SyncServer,
+    pub encryption_secret: String,
+    /// Seconds between syncs in the desk's background tick.
+    pub every: Option<u64>,
+}
+
+/// Where replicas meet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncServer {
+    /// A folder both machines see (`local_dir`).
+    Folder(PathBuf),
+    /// A taskchampion-sync-server (`url` + `client_id`).
+    Remote { url: String, client_id: uuid::Uuid },
+}
+
+impl std::fmt::Debug for SyncConfig {
+    /// The secret is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("server", &self.server)
+            .field("every", &self.every)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Config {
@@ -40,6 +70,7 @@ impl Default for Config {
             money: crate::domain::money::MoneyDefaults::default(),
             keys: crate::tui::keymap::Keymap::default(),
             theme: crate::tui::ui::theme::Palette::default(),
+            sync: None,
         }
     }
 }
@@ -58,6 +89,17 @@ struct RawConfig {
     increment: Option<String>,
     keys: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
     theme: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
+    sync: Option<RawSync>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSync {
+    local_dir: Option<PathBuf>,
+    url: Option<String>,
+    client_id: Option<String>,
+    encryption_secret: Option<String>,
+    every: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +234,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         *slot = parse_color(&given).ok_or_else(|| Error::refused(T::ErrConfigColour, &[&shown, &line, &given]))?;
         c.theme = theme;
     }
+    if let Some(raw) = raw.sync {
+        c.sync = Some(sync_table(raw, &shown.to_string())?);
+    }
     Ok(c)
 }
 
@@ -247,6 +292,52 @@ fn keys(
     Ok(map)
 }
 
+/// The `[sync]` table, with a clear word for what is missing or wrong.
+fn sync_table(raw: RawSync, shown: &str) -> Result<SyncConfig> {
+    let bad = |why: T| {
+        Error::Refused(Msg {
+            key: T::ErrSyncConfig,
+            args: vec![Arg::Text(shown.to_string()), Arg::Key(why)],
+        })
+    };
+    let server = match (raw.local_dir, raw.url) {
+        (Some(_), Some(_)) => return Err(bad(T::SyncCfgBoth)),
+        (None, None) => return Err(bad(T::SyncCfgNoServer)),
+        (Some(dir), None) => {
+            if dir.as_os_str().is_empty() {
+                return Err(bad(T::SyncCfgNoServer));
+            }
+            if raw.client_id.is_some() {
+                return Err(bad(T::SyncCfgClientIdFolder));
+            }
+            SyncServer::Folder(dir)
+        }
+        (None, Some(url)) => {
+            let url = url.trim().to_string();
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(bad(T::SyncCfgUrl));
+            }
+            let id = raw.client_id.ok_or_else(|| bad(T::SyncCfgClientId))?;
+            let client_id = uuid::Uuid::parse_str(id.trim()).map_err(|_| bad(T::SyncCfgClientId))?;
+            SyncServer::Remote { url, client_id }
+        }
+    };
+    let encryption_secret = raw
+        .encryption_secret
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| bad(T::SyncCfgSecret))?;
+    if let Some(e) = raw.every {
+        if e == 0 || e > 86_400 {
+            return Err(bad(T::SyncCfgEvery));
+        }
+    }
+    Ok(SyncConfig {
+        server,
+        encryption_secret,
+        every: raw.every,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +379,30 @@ mod tests {
         assert!(p("language = \"fr\"\n").is_err());
         assert!(p("tick_seconds = 0\n").is_err());
         assert!(p("[score]\nwatch = 8\ntalk = 6\n").is_err());
+    }
+
+    #[test]
+    fn sync_table_needs_one_server_and_a_secret() {
+        let c = p("[sync]\nlocal_dir = \"/mnt/desk\"\nencryption_secret = \"s3cret\"\nevery = 300\n").unwrap();
+        let s = c.sync.unwrap();
+        assert_eq!(s.server, SyncServer::Folder(PathBuf::from("/mnt/desk")));
+        assert_eq!(s.every, Some(300));
+        assert!(!format!("{s:?}").contains("s3cret"));
+        let remote = "[sync]\nurl = \"https://sync.example\"\nclient_id = \"0f8e3b0a-4f59-4c1e-9a57-3c1c2f0d4e11\"\nencryption_secret = \"x\"\n";
+        assert!(matches!(
+            p(remote).unwrap().sync.unwrap().server,
+            SyncServer::Remote { .. }
+        ));
+        for bad in [
+            "[sync]\nlocal_dir = \"/x\"\n",
+            "[sync]\nencryption_secret = \"x\"\n",
+            "[sync]\nlocal_dir = \"/x\"\nurl = \"https://a\"\nencryption_secret = \"x\"\n",
+            "[sync]\nurl = \"https://a\"\nencryption_secret = \"x\"\n",
+            "[sync]\nurl = \"https://a\"\nclient_id = \"nope\"\nencryption_secret = \"x\"\n",
+            "[sync]\nlocal_dir = \"/x\"\nencryption_secret = \"x\"\nevery = 0\n",
+        ] {
+            let e = p(bad).unwrap_err();
+            assert!(e.localized(Lang::Es).contains("[sync]"), "{bad}");
+        }
     }
 }

@@ -875,4 +875,24 @@ catalogue! {
 
     // The calendar's --force (its own words; the shared one speaks of billed time)
     ArgCalendarForce => ("Replace FILE when it exists", "Sustituye ARCHIVO si ya existe"),
+    // Sync (two machines, one desk)
+    CliSync => ("Send this store's changes to the sync server and apply the other machine's", "Envía los cambios de esta base de datos al servidor de sincronización y aplica los de la otra máquina"),
+    ArgSyncInit => ("Make this store a replica: its records become the first changes to send", "Convierte esta base de datos en una réplica: sus registros son los primeros cambios que enviar"),
+    MsgSynced => ("Sync done. Sent: {0} · received: {1} · conflicts settled: {2} · records changed here: {3}", "Sincronización hecha. Enviados: {0} · recibidos: {1} · conflictos resueltos: {2} · registros cambiados aquí: {3}"),
+    MsgSyncRestored => ("Records restored because the other machine still uses them: {0} (a client comes back as ended).", "Registros restaurados porque la otra máquina aún los usa: {0} (un cliente vuelve como finalizado)."),
+    MsgSyncInit => ("This store is now a replica: {0} records wait to be sent.", "Esta base de datos ya es una réplica: {0} registros esperan a enviarse."),
+    MsgSyncJoined => ("This empty store joins the server: every record comes from it.", "Esta base de datos vacía se une al servidor: todos los registros llegan de él."),
+    ErrSyncNoConfig => ("no [sync] table in the config file: set local_dir (or url and client_id) and encryption_secret", "falta la tabla [sync] en el archivo de configuración: indica local_dir (o url y client_id) y encryption_secret"),
+    ErrSyncNotReplica => ("this store holds records but is not a replica yet: run `vadesk sync --init` on the first machine (the second one starts from an empty store)", "esta base de datos tiene registros pero aún no es una réplica: ejecuta `vadesk sync --init` en la primera máquina (la segunda empieza con una base de datos vacía)"),
+    ErrSyncAlready => ("this store is already a replica: run `vadesk sync`", "esta base de datos ya es una réplica: ejecuta `vadesk sync`"),
+    ErrSyncWrongSecret => ("the encryption secret does not open the server's data: check encryption_secret in [sync] (nothing was changed)", "la clave de cifrado no abre los datos del servidor: revisa encryption_secret en [sync] (no se ha cambiado nada)"),
+    ErrSyncFailed => ("sync failed and nothing was changed: {0}", "la sincronización ha fallado y no se ha cambiado nada: {0}"),
+    ErrSyncConfig => ("config file {0}: [sync] {1}", "archivo de configuración {0}: [sync] {1}"),
+    SyncCfgBoth => ("set either local_dir or url, not both", "indica local_dir o url, no los dos"),
+    SyncCfgNoServer => ("needs local_dir (a folder) or url and client_id (a TaskChampion sync server)", "necesita local_dir (una carpeta) o url y client_id (un servidor de sincronización de TaskChampion)"),
+    SyncCfgClientIdFolder => ("client_id goes with url, not with local_dir", "client_id va con url, no con local_dir"),
+    SyncCfgUrl => ("url must start with https:// or http://", "url debe empezar por https:// o http://"),
+    SyncCfgClientId => ("client_id must be a UUID, the same on both machines", "client_id debe ser un UUID, el mismo en las dos máquinas"),
+    SyncCfgSecret => ("encryption_secret is required, the same on both machines", "encryption_secret es obligatorio, el mismo en las dos máquinas"),
+    SyncCfgEvery => ("every must be between 1 and 86400 seconds", "every debe estar entre 1 y 86400 segundos"),
 }

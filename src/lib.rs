@@ -12,6 +12,7 @@ pub mod files;
 pub mod i18n;
 pub mod notify;
 pub mod store;
+pub mod sync;
 pub mod tui;
 
 pub use error::{Error, Result};

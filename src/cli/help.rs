@@ -68,6 +68,7 @@ fn about(path: &str) -> Option<T> {
         "vadesk time list" => T::CliTimeList,
         "vadesk statement" => T::CliStatement,
         "vadesk calendar" => T::CliCalendar,
+        "vadesk sync" => T::CliSync,
         "vadesk completions" => T::CliCompletions,
         "vadesk man" => T::CliMan,
         _ => return None,
@@ -78,6 +79,7 @@ fn about(path: &str) -> Option<T> {
 fn arg_help(path: &str, id: &str) -> Option<T> {
     Some(match (path, id) {
         (_, "db") => T::ArgDb,
+        ("vadesk sync", "init") => T::ArgSyncInit,
         ("vadesk time start", "task_id") => T::ArgTimeTask,
         ("vadesk time start" | "vadesk time log", "client") => T::ArgTimeClient,
         ("vadesk time stop", "at") => T::ArgStopAt,

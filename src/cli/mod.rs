@@ -128,6 +128,14 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Send this store's changes to the sync server and apply the other machine's
+    Sync {
+        /// Make this store a replica: its records become the first changes to send
+        #[arg(long)]
+        init: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_name = "SHELL")]

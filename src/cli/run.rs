@@ -46,6 +46,8 @@ impl Context {
         };
         let mut s = Store::open(&path)?;
         s.set_lang(self.lang);
+        // Sync operations are stamped with the store's clock (`--now` included).
+        s.set_now(self.fixed_now.then_some(self.now));
         s.set_money_defaults(self.config.money.clone());
         Ok(s)
     }
@@ -454,6 +456,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             super::calendar::run(&store, ctx.now, l, file.as_deref(), force, out)?;
         }
         Command::Completions { .. } | Command::Man => {}
+        Command::Sync { init, json } => sync(store, ctx, init, json, out)?,
         Command::Doctor => {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;
@@ -475,6 +478,35 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// `vadesk sync [--init] [--json]`.
+fn sync(mut store: Store, ctx: &Context, init: bool, json: bool, out: &mut dyn Write) -> Result<()> {
+    let l = ctx.lang;
+    let cfg = ctx
+        .config
+        .sync
+        .clone()
+        .ok_or_else(|| Error::refused(T::ErrSyncNoConfig, &[]))?;
+    let mut said = Vec::new();
+    if init {
+        let n = store.sync_init()?;
+        said.push(tf(l, T::MsgSyncInit, &[&i18n::number(n as f64, l)]));
+    } else if !store.is_replica()? {
+        store.sync_join()?;
+        said.push(T::MsgSyncJoined.text(l).to_string());
+    }
+    let report = crate::sync::run(store, &cfg)?;
+    if json {
+        write_json(out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for line in said {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out, "{}", crate::sync::summary(&report, l))?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod detect;
 pub mod doctor;
 mod flags;
 pub mod import_tools;
+pub(crate) mod replica;
 mod review;
 mod schema;
 mod tasks;
@@ -31,6 +32,7 @@ pub use calendar::{CalendarEntry, CalendarWhat};
 pub use clients::{ClientFields, ClientSummary};
 pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
+pub use replica::Applied;
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use tasks::{TaskFields, TaskFilter};
 pub use time::{MonthLine, Statement, StopAt, TimeEdit};
@@ -48,7 +50,12 @@ pub struct Store {
     now: Option<chrono::NaiveDateTime>,
     /// Currency and billing increment of clients that set none (from the config).
     money: crate::domain::money::MoneyDefaults,
+    /// The clock sync operations are stamped with, shared with the connection's SQL function.
+    sync_clock: SyncClock,
 }
+
+/// `--now` as the sync capture triggers read it (None: the real clock).
+pub(crate) type SyncClock = std::sync::Arc<std::sync::Mutex<Option<chrono::NaiveDateTime>>>;
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
@@ -119,7 +126,9 @@ impl Store {
             recording: false,
             now: None,
             money: crate::domain::money::MoneyDefaults::default(),
+            sync_clock: SyncClock::default(),
         };
+        register_sync_functions(&store.conn, true, &store.sync_clock)?;
         schema::migrate(&mut store.conn, 0, ":memory:")?;
         Ok(store)
     }
@@ -152,8 +161,11 @@ impl Store {
             recording: false,
             now: None,
             money: crate::domain::money::MoneyDefaults::default(),
+            sync_clock: SyncClock::default(),
         };
+        register_sync_functions(&store.conn, true, &store.sync_clock)?;
         schema::migrate(&mut store.conn, version, shown)?;
+        replica::refresh_triggers(&mut store.conn)?;
         Ok(store)
     }
 
@@ -177,6 +189,9 @@ impl Store {
     /// The clock undo steps are stamped with: the desk's `--now`, when one is fixed.
     pub fn set_now(&mut self, now: Option<chrono::NaiveDateTime>) {
         self.now = now;
+        if let Ok(mut c) = self.sync_clock.lock() {
+            *c = now;
+        }
     }
 
     /// The raw connection, for tests and the benchmark's checks of query plans.
@@ -436,6 +451,36 @@ pub(crate) fn day(d: chrono::NaiveDate) -> String {
 }
 
 /// Timestamps of record creation, in the one fixed format the store uses.
+/// `vadesk_sync_capture()` (whether this connection's changes become sync operations) and
+/// `vadesk_sync_clock()` (their timestamp: the store's clock, in UTC), which the capture
+/// triggers of a replica call.
+fn register_sync_functions(conn: &Connection, capture: bool, clock: &SyncClock) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function("vadesk_sync_capture", 0, FunctionFlags::SQLITE_UTF8, move |_| {
+        Ok(capture as i64)
+    })?;
+    let clock = clock.clone();
+    conn.create_scalar_function("vadesk_sync_clock", 0, FunctionFlags::SQLITE_UTF8, move |_| {
+        let now = clock.lock().map(|c| *c).unwrap_or(None);
+        Ok(sync_stamp(now))
+    })?;
+    Ok(())
+}
+
+/// A sync timestamp: `now` read in the local zone (or the real clock), as RFC 3339 UTC.
+pub(crate) fn sync_stamp(now: Option<chrono::NaiveDateTime>) -> String {
+    use chrono::TimeZone;
+    let utc = match now {
+        Some(n) => chrono::Local
+            .from_local_datetime(&n)
+            .earliest()
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| n.and_utc()),
+        None => chrono::Utc::now(),
+    };
+    utc.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 pub(crate) fn stamp(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }

@@ -374,11 +374,29 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX quotes_sent ON quotes(sent_on, client_id, prep_min);
     DELETE FROM undo_steps;
     "#,
-    // Performance at scale: the per-client counts of open tasks (the clients pane, "All
+    // 6: performance at scale: the per-client counts of open tasks (the clients pane, "All
     // clients") read only the open tasks, from an index that holds all they need. Without it,
     // a store that was never analysed (a fresh import) counts them by scanning every task.
     r#"
     CREATE INDEX tasks_live_status ON tasks(client_id, status) WHERE status IN ('todo', 'doing', 'delivered');
+    "#,
+    // 7: sync. The replica's own tables: each synced record as TaskChampion sees it (uuid ->
+    // string properties), the operations not yet sent, the sync state, the working set
+    // TaskChampion keeps, and the last image of deleted records (to restore a client whose
+    // task survived a deletion on the other machine). Empty until `vadesk sync --init`.
+    r#"
+    CREATE TABLE tc_tasks (uuid TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE tc_operations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        data TEXT NOT NULL,
+        uuid TEXT,
+        synced INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tc_operations_uuid ON tc_operations(uuid);
+    CREATE INDEX tc_operations_unsynced ON tc_operations(synced) WHERE synced = 0;
+    CREATE TABLE tc_sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE tc_working_set (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL);
+    CREATE TABLE tc_graveyard (uuid TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
     "#,
 ];
 

@@ -33,11 +33,12 @@ enum Direction {
 }
 
 /// Every table whose records carry an id and a uuid: new tables are covered without new code.
+/// The sync replica's own tables (`tc_*`) are bookkeeping, not records.
 fn recorded_tables(conn: &Connection) -> Result<Vec<(String, Vec<String>)>> {
     let names: Vec<String> = {
         let mut q = conn.prepare(
             "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-               AND name NOT LIKE 'undo_%' ORDER BY name",
+               AND name NOT LIKE 'undo_%' AND name NOT LIKE 'tc\\_%' ESCAPE '\\' ORDER BY name",
         )?;
         let rows = q.query_map([], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?

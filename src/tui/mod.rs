@@ -125,6 +125,7 @@ fn event_loop(
             fixed_now: ctx.fixed_now.then_some(ctx.now),
             min_rate: ctx.config.min_rate,
             lang: ctx.lang,
+            sync: ctx.config.sync.clone(),
         },
         tx,
         stop.clone(),

@@ -45,6 +45,28 @@ pub struct TickConfig {
     pub fixed_now: Option<NaiveDateTime>,
     pub min_rate: Option<f64>,
     pub lang: Lang,
+    /// `[sync]` with `every` set: the tick also syncs that often.
+    pub sync: Option<crate::config::SyncConfig>,
+}
+
+/// One background sync on a connection of its own. Nothing to say when nothing moved; a
+/// server out of reach is a notice, and the changes wait in the store for the next sync.
+fn sync_pass(cfg: &TickConfig, sync: &crate::config::SyncConfig) -> Option<Msg> {
+    let mut store = match Store::open_again(&cfg.db) {
+        Ok(s) => s,
+        Err(e) => return Some(Msg::TickFailed(e.localized(cfg.lang))),
+    };
+    store.set_now(cfg.fixed_now);
+    match store.is_replica() {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => return Some(Msg::TickFailed(e.localized(cfg.lang))),
+    }
+    match crate::sync::run(store, sync) {
+        Ok(r) if r.sent == 0 && r.changed == 0 && r.removed == 0 && r.restored == 0 => None,
+        Ok(r) => Some(Msg::Synced(crate::sync::summary(&r, cfg.lang))),
+        Err(e) => Some(Msg::TickFailed(e.localized(cfg.lang))),
+    }
 }
 
 /// Time until the next tick: the interval, or less when midnight comes first.
@@ -58,6 +80,11 @@ pub fn spawn(cfg: TickConfig, tx: Sender<Msg>, stop: Stopper) -> JoinHandle<()> 
     std::thread::spawn(move || {
         let clock = || cfg.fixed_now.unwrap_or_else(|| chrono::Local::now().naive_local());
         let mut store: Option<Store> = None;
+        let sync = cfg
+            .sync
+            .clone()
+            .and_then(|s| s.every.map(|e| (s, Duration::from_secs(e))));
+        let mut next_sync = std::time::Instant::now();
         loop {
             if store.is_none() {
                 // The desk's own connection is open: the file is never opened outside SQLite here.
@@ -80,7 +107,19 @@ pub fn spawn(cfg: TickConfig, tx: Sender<Msg>, stop: Stopper) -> JoinHandle<()> 
                     return;
                 }
             }
-            if stop.wait(next_wait(clock(), cfg.seconds)) {
+            let mut wait = next_wait(clock(), cfg.seconds);
+            if let Some((sc, every)) = &sync {
+                if std::time::Instant::now() >= next_sync {
+                    if let Some(msg) = sync_pass(&cfg, sc) {
+                        if tx.send(msg).is_err() {
+                            return;
+                        }
+                    }
+                    next_sync = std::time::Instant::now() + *every;
+                }
+                wait = wait.min(next_sync.saturating_duration_since(std::time::Instant::now()));
+            }
+            if stop.wait(wait) {
                 return;
             }
         }
@@ -97,6 +136,50 @@ mod tests {
         assert_eq!(next_wait(at("2026-11-23 12:00:00"), 60), Duration::from_secs(60));
         let w = next_wait(at("2026-11-23 23:59:30"), 60);
         assert!(w < Duration::from_secs(31) && w > Duration::from_secs(30), "{w:?}");
+    }
+
+    #[test]
+    fn the_tick_syncs_and_an_unreachable_server_is_a_notice_that_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("vadesk.db");
+        let mut store = Store::open(&db).unwrap();
+        store
+            .add_client(
+                crate::store::ClientFields {
+                    name: Some("Acme".into()),
+                    ..Default::default()
+                },
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            )
+            .unwrap();
+        store.sync_init().unwrap();
+        drop(store);
+        let cfg = |server: PathBuf| TickConfig {
+            db: db.clone(),
+            seconds: 60,
+            fixed_now: None,
+            min_rate: None,
+            lang: Lang::En,
+            sync: Some(crate::config::SyncConfig {
+                server: crate::config::SyncServer::Folder(server),
+                encryption_secret: "s".into(),
+                every: Some(60),
+            }),
+        };
+        // A folder that cannot be made: under a plain file.
+        let blocked = dir.path().join("file");
+        std::fs::write(&blocked, "x").unwrap();
+        let c = cfg(blocked.join("server"));
+        let sc = c.sync.clone().unwrap();
+        assert!(matches!(sync_pass(&c, &sc), Some(Msg::TickFailed(_))));
+        let c = cfg(dir.path().join("server"));
+        let sc = c.sync.clone().unwrap();
+        match sync_pass(&c, &sc) {
+            Some(Msg::Synced(text)) => assert!(text.contains("Sent:"), "{text}"),
+            _ => panic!("no sync notice"),
+        }
+        // Nothing new: nothing to say.
+        assert!(sync_pass(&c, &sc).is_none());
     }
 
     #[test]

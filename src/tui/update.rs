@@ -25,6 +25,8 @@ pub enum Msg {
         now: NaiveDateTime,
     },
     TickFailed(String),
+    /// A background sync brought or sent something (what it did, said for the status bar).
+    Synced(String),
     /// A bracketed paste: text, never keys.
     Paste(String),
     /// A terminating signal arrived: the desk ends (see `exit`).
@@ -53,6 +55,14 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
         Msg::TickFailed(e) => {
             app.error(e);
             Ok(())
+        }
+        Msg::Synced(text) => {
+            app.info(text);
+            match app.stale(store) {
+                Ok(true) => app.reload(store),
+                Ok(false) => Ok(()),
+                Err(e) => Err(e),
+            }
         }
         Msg::Key(k) => key(app, k, store),
         Msg::Paste(text) => paste(app, &text, store),

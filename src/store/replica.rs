@@ -1,0 +1,832 @@
+//! The SQL side of sync (src/sync drives it). A store that ran `vadesk sync --init` is a
+//! replica: persistent triggers, generated from the list of tables whose records carry an id
+//! and a uuid, record every committed row change in the same transaction as TaskChampion
+//! operations on the record's uuid, and keep `tc_tasks` (each record as TaskChampion sees it:
+//! string properties, `@table` = its table, references as the referenced record's uuid). New
+//! tables sync without new code: the triggers are regenerated when the table list changes.
+//!
+//! A store that never synced has no triggers and pays nothing. The connection a sync applies
+//! remote changes through turns capture off (`vadesk_sync_capture()` is 0 there), so what came
+//! from the other machine is never sent back as a local change.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::Result;
+
+/// Columns that stay on this machine: a flag's source reference names local ids
+/// (`material:12`); its uuid, derived from the source record's uuid, is the identity.
+const LOCAL_ONLY: &[(&str, &str)] = &[("flags", "source_ref")];
+
+/// A record's properties.
+type Props = BTreeMap<String, String>;
+
+/// The property naming a record's table (no column can be called that).
+const TABLE_PROP: &str = "@table";
+/// The same as a JSON path.
+const TABLE_PATH: &str = "$.\"@table\"";
+
+/// Key in `tc_sync_meta` that makes a store a replica.
+const REPLICA_KEY: &str = "replica";
+/// Key holding the trigger text installed last.
+const TRIGGERS_KEY: &str = "triggers";
+
+/// A column as it travels: its property name and, for a reference, the table it points at.
+#[derive(Debug, Clone)]
+pub(crate) struct SyncColumn {
+    pub name: String,
+    pub prop: String,
+    pub parent: Option<String>,
+    pub not_null: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SyncTable {
+    pub name: String,
+    pub cols: Vec<SyncColumn>,
+}
+
+/// Every table whose records carry an id and a uuid, parents before children.
+pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
+    let names: Vec<String> = {
+        let mut q = conn.prepare(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+               AND name NOT LIKE 'undo_%' AND name NOT LIKE 'tc_%' ORDER BY name",
+        )?;
+        let rows = q.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut tables = Vec::new();
+    for name in names {
+        let cols: Vec<(String, bool)> = {
+            let mut q = conn.prepare("SELECT name, \"notnull\" FROM pragma_table_info(?1) ORDER BY cid")?;
+            let rows = q.query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if !(cols.iter().any(|c| c.0 == "id") && cols.iter().any(|c| c.0 == "uuid")) {
+            continue;
+        }
+        let fks: BTreeMap<String, String> = {
+            let mut q = conn.prepare("SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?1)")?;
+            let rows = q.query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let cols = cols
+            .into_iter()
+            .filter(|(c, _)| c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&(name.as_str(), c.as_str())))
+            .map(|(c, not_null)| {
+                let parent = fks.get(&c).cloned();
+                let prop = match (&parent, c.strip_suffix("_id")) {
+                    (Some(_), Some(stem)) if !stem.is_empty() => stem.to_string(),
+                    _ => c.clone(),
+                };
+                SyncColumn {
+                    name: c,
+                    prop,
+                    parent,
+                    not_null,
+                }
+            })
+            .collect();
+        tables.push(SyncTable { name, cols });
+    }
+    // Parents first: a table comes after every table it references.
+    let mut ordered: Vec<SyncTable> = Vec::new();
+    while !tables.is_empty() {
+        let ready = tables.iter().position(|t| {
+            t.cols.iter().all(|c| match &c.parent {
+                Some(p) => p == &t.name || ordered.iter().any(|o| &o.name == p) || !tables.iter().any(|x| &x.name == p),
+                None => true,
+            })
+        });
+        // A cycle (none today) keeps the remaining order.
+        ordered.push(tables.remove(ready.unwrap_or(0)));
+    }
+    Ok(ordered)
+}
+
+/// `json_patch('{}', json_object('@table', 't', 'prop', value, ...))`: a row as TaskChampion
+/// properties (NULL columns are absent), read from the trigger row `new.` / `old.`.
+fn props_object(t: &SyncTable, prefix: &str) -> String {
+    let mut pairs = vec![format!("'{TABLE_PROP}', '{}'", t.name)];
+    for c in &t.cols {
+        let value = match &c.parent {
+            Some(p) => format!("(SELECT uuid FROM {p} WHERE id = {prefix}{})", c.name),
+            None => format!("CAST({prefix}{} AS TEXT)", c.name),
+        };
+        pairs.push(format!("'{}', {value}", c.prop));
+    }
+    format!("json_object({})", pairs.join(", "))
+}
+
+/// The capture triggers of one table.
+fn triggers_sql(t: &SyncTable) -> String {
+    let name = &t.name;
+    let when = "WHEN vadesk_sync_capture()";
+    let new_map = format!("json_patch('{{}}', {})", props_object(t, "new."));
+    let merged = format!(
+        "json_patch(coalesce((SELECT data FROM tc_tasks WHERE uuid = new.uuid), '{{}}'), {})",
+        props_object(t, "new.")
+    );
+    let update_op = "json_object('Update', json_object('uuid', new.uuid, 'property', k.key, \
+                     'old_value', o.value, 'value', n.value, 'timestamp', vadesk_sync_clock()))";
+    format!(
+        "CREATE TRIGGER sync_{name}_ins AFTER INSERT ON {name} {when} BEGIN
+           INSERT INTO tc_operations(data, uuid) VALUES (json_object('Create', json_object('uuid', new.uuid)), new.uuid);
+           INSERT OR REPLACE INTO tc_tasks(uuid, data) VALUES (new.uuid, {new_map});
+           INSERT INTO tc_operations(data, uuid)
+             SELECT json_object('Update', json_object('uuid', new.uuid, 'property', key, 'old_value', NULL,
+                      'value', value, 'timestamp', vadesk_sync_clock())), new.uuid
+             FROM json_each((SELECT data FROM tc_tasks WHERE uuid = new.uuid));
+         END;
+         CREATE TRIGGER sync_{name}_upd AFTER UPDATE ON {name} {when} BEGIN
+           INSERT INTO tc_graveyard(uuid, data) VALUES ('~' || new.uuid, {merged})
+             ON CONFLICT(uuid) DO UPDATE SET data = excluded.data;
+           INSERT INTO tc_operations(data, uuid)
+             SELECT {update_op}, new.uuid
+             FROM (SELECT key FROM json_each(coalesce((SELECT data FROM tc_tasks WHERE uuid = new.uuid), '{{}}'))
+                   UNION SELECT key FROM json_each((SELECT data FROM tc_graveyard WHERE uuid = '~' || new.uuid))) k
+             LEFT JOIN json_each(coalesce((SELECT data FROM tc_tasks WHERE uuid = new.uuid), '{{}}')) o ON o.key = k.key
+             LEFT JOIN json_each((SELECT data FROM tc_graveyard WHERE uuid = '~' || new.uuid)) n ON n.key = k.key
+             WHERE o.value IS NOT n.value;
+           INSERT OR REPLACE INTO tc_tasks(uuid, data)
+             SELECT new.uuid, data FROM tc_graveyard WHERE uuid = '~' || new.uuid;
+           DELETE FROM tc_graveyard WHERE uuid = '~' || new.uuid;
+         END;
+         CREATE TRIGGER sync_{name}_del AFTER DELETE ON {name} {when} BEGIN
+           INSERT INTO tc_operations(data, uuid) VALUES (json_object('Delete', json_object('uuid', old.uuid,
+             'old_task', json(coalesce((SELECT data FROM tc_tasks WHERE uuid = old.uuid), '{{}}')))), old.uuid);
+           INSERT OR REPLACE INTO tc_graveyard(uuid, data) SELECT uuid, data FROM tc_tasks WHERE uuid = old.uuid;
+           DELETE FROM tc_tasks WHERE uuid = old.uuid;
+         END;
+"
+    )
+}
+
+fn all_triggers_sql(tables: &[SyncTable]) -> String {
+    tables.iter().map(triggers_sql).collect()
+}
+
+/// Whether this store is a replica (ran `sync --init` or joined with `sync`).
+pub(crate) fn is_replica(conn: &Connection) -> Result<bool> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM tc_sync_meta WHERE key = ?1", [REPLICA_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(v.is_some())
+}
+
+/// On opening a replica: (re)creates the capture triggers when the table list changed.
+pub(crate) fn refresh_triggers(conn: &mut Connection) -> Result<()> {
+    if !is_replica(conn)? {
+        return Ok(());
+    }
+    let tables = synced_tables(conn)?;
+    let sql = all_triggers_sql(&tables);
+    let installed: Option<String> = conn
+        .query_row("SELECT value FROM tc_sync_meta WHERE key = ?1", [TRIGGERS_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if installed.as_deref() == Some(sql.as_str()) {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    install(&tx, &sql)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn install(conn: &Connection, sql: &str) -> Result<()> {
+    let old: Vec<String> = {
+        let mut q = conn.prepare(
+            "SELECT name FROM main.sqlite_master WHERE type = 'trigger' AND name LIKE 'sync\\_%' ESCAPE '\\'",
+        )?;
+        let rows = q.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for name in old {
+        conn.execute_batch(&format!("DROP TRIGGER IF EXISTS main.\"{name}\""))?;
+    }
+    conn.execute_batch(sql)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO tc_sync_meta(key, value) VALUES (?1, ?2)",
+        params![TRIGGERS_KEY, sql],
+    )?;
+    Ok(())
+}
+
+/// Makes this store a replica: its current records become the first operations (a create and
+/// one update per property, stamped with the store's clock). Returns the records.
+pub(crate) fn init(conn: &Connection) -> Result<usize> {
+    let tables = synced_tables(conn)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO tc_sync_meta(key, value) VALUES (?1, '1')",
+        [REPLICA_KEY],
+    )?;
+    install(conn, &all_triggers_sql(&tables))?;
+    let mut records = 0;
+    for t in &tables {
+        let map = format!("json_patch('{{}}', {})", props_object(t, "r."));
+        records += conn.execute(
+            &format!(
+                "INSERT OR REPLACE INTO tc_tasks(uuid, data) SELECT r.uuid, {map} FROM {} r",
+                t.name
+            ),
+            [],
+        )?;
+        conn.execute(
+            &format!(
+                "INSERT INTO tc_operations(data, uuid)
+                 SELECT json_object('Create', json_object('uuid', r.uuid)), r.uuid FROM {} r ORDER BY r.id",
+                t.name
+            ),
+            [],
+        )?;
+    }
+    emit_updates_for_all(conn)?;
+    Ok(records)
+}
+
+/// One update operation per property of every record in `tc_tasks` that has only its create
+/// so far (the records `init` just added).
+fn emit_updates_for_all(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid)
+         SELECT json_object('Update', json_object('uuid', t.uuid, 'property', p.key, 'old_value', NULL,
+                  'value', p.value, 'timestamp', vadesk_sync_clock())), t.uuid
+         FROM tc_tasks t, json_each(t.data) p
+         WHERE NOT EXISTS (SELECT 1 FROM tc_operations o WHERE o.uuid = t.uuid
+                             AND json_extract(o.data, '$.Update') IS NOT NULL)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Marks a store that joins with its first `sync` (it holds no records).
+pub(crate) fn join(conn: &Connection) -> Result<()> {
+    init(conn)?;
+    Ok(())
+}
+
+// ----- the TaskChampion storage's statements (one transaction, opened by src/sync) -----
+
+pub(crate) fn begin(conn: &Connection) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    Ok(())
+}
+
+pub(crate) fn commit(conn: &Connection) -> Result<()> {
+    conn.execute_batch("COMMIT")?;
+    Ok(())
+}
+
+pub(crate) fn rollback(conn: &Connection) {
+    let _ = conn.execute_batch("ROLLBACK");
+}
+
+pub(crate) fn get_record(conn: &Connection, uuid: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT data FROM tc_tasks WHERE uuid = ?1", [uuid], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn all_records(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut q = conn.prepare("SELECT uuid, data FROM tc_tasks")?;
+    let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn working_set_records(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut q = conn.prepare("SELECT t.uuid, t.data FROM tc_tasks t JOIN tc_working_set w ON t.uuid = w.uuid")?;
+    let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Creates an empty record; false when it exists.
+pub(crate) fn create_record(conn: &Connection, uuid: &str) -> Result<bool> {
+    Ok(conn.execute("INSERT OR IGNORE INTO tc_tasks(uuid, data) VALUES (?1, '{}')", [uuid])? == 1)
+}
+
+pub(crate) fn set_record(conn: &Connection, uuid: &str, data: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO tc_tasks(uuid, data) VALUES (?1, ?2)",
+        [uuid, data],
+    )?;
+    Ok(())
+}
+
+/// Deletes a record, keeping its last image for a restore; false when it was not there.
+pub(crate) fn delete_record(conn: &Connection, uuid: &str) -> Result<bool> {
+    conn.execute(
+        "INSERT OR REPLACE INTO tc_graveyard(uuid, data) SELECT uuid, data FROM tc_tasks WHERE uuid = ?1",
+        [uuid],
+    )?;
+    Ok(conn.execute("DELETE FROM tc_tasks WHERE uuid = ?1", [uuid])? == 1)
+}
+
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM tc_sync_meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO tc_sync_meta(key, value) VALUES (?1, ?2)",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn operations(conn: &Connection, uuid: Option<&str>, unsynced_only: bool) -> Result<Vec<String>> {
+    let sql = match (uuid, unsynced_only) {
+        (Some(_), _) => "SELECT data FROM tc_operations WHERE uuid = ?1 ORDER BY id",
+        (None, true) => "SELECT data FROM tc_operations WHERE synced = 0 ORDER BY id",
+        (None, false) => "SELECT data FROM tc_operations ORDER BY id",
+    };
+    let mut q = conn.prepare(sql)?;
+    let args: Vec<&str> = uuid.into_iter().collect();
+    let rows = q.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn count_unsynced(conn: &Connection) -> Result<usize> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM tc_operations WHERE synced = 0", [], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+pub(crate) fn add_operation(conn: &Connection, data: &str, uuid: Option<&str>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid) VALUES (?1, ?2)",
+        params![data, uuid],
+    )?;
+    Ok(())
+}
+
+/// An operation from the server, kept as already synced.
+pub(crate) fn add_synced_operation(conn: &Connection, data: &str, uuid: Option<&str>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid, synced) VALUES (?1, ?2, 1)",
+        params![data, uuid],
+    )?;
+    Ok(())
+}
+
+/// The newest operation's id (0 when none): what a sync starts from.
+pub(crate) fn last_operation_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM tc_operations", [], |r| r.get(0))?)
+}
+
+/// The last unsynced operation (id, data), for TaskChampion's `remove_operation`.
+pub(crate) fn last_unsynced(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, data FROM tc_operations WHERE synced = 0 AND id = (SELECT max(id) FROM tc_operations)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub(crate) fn remove_operation(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM tc_operations WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// After a sync: what was local when it began and what came from the server is done with.
+/// Operations the sync itself made (a restored client, a renamed twin) wait for the next one.
+pub(crate) fn sync_complete(conn: &Connection, started_at: i64) -> Result<()> {
+    conn.execute("DELETE FROM tc_operations WHERE synced = 1 OR id <= ?1", [started_at])?;
+    Ok(())
+}
+
+pub(crate) fn working_set(conn: &Connection) -> Result<Vec<(i64, String)>> {
+    let mut q = conn.prepare("SELECT id, uuid FROM tc_working_set ORDER BY id")?;
+    let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn add_to_working_set(conn: &Connection, uuid: &str) -> Result<i64> {
+    let id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM tc_working_set", [], |r| r.get(0))?;
+    conn.execute(
+        "INSERT INTO tc_working_set(id, uuid) VALUES (?1, ?2)",
+        params![id, uuid],
+    )?;
+    Ok(id)
+}
+
+pub(crate) fn set_working_set_item(conn: &Connection, index: i64, uuid: Option<&str>) -> Result<()> {
+    match uuid {
+        Some(u) => conn.execute(
+            "INSERT OR REPLACE INTO tc_working_set(id, uuid) VALUES (?1, ?2)",
+            params![index, u],
+        )?,
+        None => conn.execute("DELETE FROM tc_working_set WHERE id = ?1", [index])?,
+    };
+    Ok(())
+}
+
+pub(crate) fn clear_working_set(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM tc_working_set", [])?;
+    Ok(())
+}
+
+// ----- applying what a sync changed to the desk's tables -----
+
+/// What applying a sync did to the desk's tables.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Applied {
+    /// Records created or changed.
+    pub changed: usize,
+    /// Records removed.
+    pub removed: usize,
+    /// Records restored because something on the other machine still needed them.
+    pub restored: usize,
+}
+
+fn kind_of(data: &str) -> Option<String> {
+    serde_json::from_str::<BTreeMap<String, String>>(data)
+        .ok()
+        .and_then(|m| m.get(TABLE_PROP).cloned())
+}
+
+/// Brings the desk's tables in line with `tc_tasks` for the records a sync touched, inside
+/// the sync's transaction (capture is off on this connection). Rules a user would accept:
+/// a record still referenced by a surviving record is not removed (a client deleted on one
+/// machine while a task was added to it on the other comes back as `ended`); a record whose
+/// parent is gone brings that parent back from its last image.
+/// With `restore_parents` false (while versions are still arriving, before anything is sent),
+/// records whose parent is gone wait for the final pass instead.
+pub(crate) fn apply(
+    conn: &Connection,
+    changed: &BTreeSet<String>,
+    deleted: &BTreeSet<String>,
+    restore_parents: bool,
+) -> Result<Applied> {
+    let tables = synced_tables(conn)?;
+    conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    let mut applied = Applied::default();
+    let mut restore: BTreeSet<String> = BTreeSet::new();
+    // Removals; one still referenced by a live record stays (it comes back below).
+    for uuid in deleted {
+        if get_record(conn, uuid)?.is_some() || referenced_by_live(conn, &tables, uuid)? {
+            continue;
+        }
+        for t in tables.iter().rev() {
+            applied.removed += conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
+        }
+    }
+    // Parents a live record needs but this replica no longer has come back from their last
+    // image (each pass may need the parents of what the previous one restored).
+    loop {
+        if !restore_parents {
+            break;
+        }
+        let mut missing: BTreeSet<String> = BTreeSet::new();
+        for (_, data) in all_records(conn)? {
+            let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
+                continue;
+            };
+            let Some(t) = map.get(TABLE_PROP).and_then(|k| tables.iter().find(|t| &t.name == k)) else {
+                continue;
+            };
+            for c in t.cols.iter().filter(|c| c.parent.is_some()) {
+                if let Some(parent) = map.get(&c.prop) {
+                    if get_record(conn, parent)?.is_none() {
+                        missing.insert(parent.clone());
+                    }
+                }
+            }
+        }
+        let mut progressed = false;
+        for uuid in missing {
+            if restore_record(conn, &uuid)? {
+                applied.restored += 1;
+                restore.insert(uuid);
+                progressed = true;
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    // Creations and changes, parents first; plus any record not yet in the desk's tables.
+    let mut todo: BTreeSet<String> = changed.clone();
+    todo.extend(restore.iter().cloned());
+    for t in &tables {
+        let mut q = conn.prepare(&format!(
+            "SELECT uuid FROM tc_tasks WHERE json_extract(data, '{TABLE_PATH}') = ?1
+               AND uuid NOT IN (SELECT uuid FROM {})",
+            t.name
+        ))?;
+        let rows = q.query_map([&t.name], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            todo.insert(row?);
+        }
+    }
+    let mut by_table: BTreeMap<String, Vec<(String, Props)>> = BTreeMap::new();
+    for uuid in &todo {
+        let Some(data) = get_record(conn, uuid)? else { continue };
+        let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
+            continue;
+        };
+        let Some(kind) = kind_of(&data) else { continue };
+        by_table.entry(kind).or_default().push((uuid.clone(), map));
+    }
+    for t in &tables {
+        for (uuid, map) in by_table.remove(&t.name).unwrap_or_default() {
+            if write_row(conn, t, &uuid, &map)? {
+                applied.changed += 1;
+            }
+        }
+    }
+    Ok(applied)
+}
+
+/// Whether a record in `tc_tasks` references `uuid`.
+fn referenced_by_live(conn: &Connection, tables: &[SyncTable], uuid: &str) -> Result<bool> {
+    for t in tables {
+        for c in t.cols.iter().filter(|c| c.parent.is_some()) {
+            let found: bool = conn.query_row(
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM tc_tasks WHERE json_extract(data, '{TABLE_PATH}') = ?1
+                       AND json_extract(data, '$.' || ?2) = ?3)"
+                ),
+                params![t.name, c.prop, uuid],
+                |r| r.get(0),
+            )?;
+            if found {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Brings a record back from its last image (a client comes back `ended`), as a local change
+/// that the next sync sends. False when there is no image.
+fn restore_record(conn: &Connection, uuid: &str) -> Result<bool> {
+    let image: Option<String> = conn
+        .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [uuid], |r| r.get(0))
+        .optional()?;
+    let Some(image) = image else { return Ok(false) };
+    let data: String = conn.query_row(
+        &format!(
+            "SELECT CASE WHEN json_extract(?1, '{TABLE_PATH}') = 'clients' THEN json_set(?1, '$.status', 'ended') ELSE ?1 END"
+        ),
+        [&image],
+        |r| r.get(0),
+    )?;
+    set_record(conn, uuid, &data)?;
+    add_operation(
+        conn,
+        &serde_json::json!({ "Create": { "uuid": uuid } }).to_string(),
+        Some(uuid),
+    )?;
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid)
+         SELECT json_object('Update', json_object('uuid', ?1, 'property', p.key, 'old_value', NULL,
+                  'value', p.value, 'timestamp', vadesk_sync_clock())), ?1
+         FROM json_each(?2) p",
+        params![uuid, data],
+    )?;
+    Ok(true)
+}
+
+/// Writes one record into its table; false when a reference cannot be resolved yet (the
+/// record waits in `tc_tasks` for the next sync).
+fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String, String>) -> Result<bool> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    for c in &t.cols {
+        let v = map.get(&c.prop);
+        let value = match (&c.parent, v) {
+            (Some(p), Some(parent_uuid)) => {
+                let id: Option<i64> = conn
+                    .query_row(&format!("SELECT id FROM {p} WHERE uuid = ?1"), [parent_uuid], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                match id {
+                    Some(id) => rusqlite::types::Value::Integer(id),
+                    None => return Ok(false),
+                }
+            }
+            (None, Some(v)) => rusqlite::types::Value::Text(v.clone()),
+            (_, None) if c.not_null => continue,
+            (_, None) => rusqlite::types::Value::Null,
+        };
+        names.push(&c.name);
+        values.push(value);
+    }
+    let exists: Option<i64> = conn
+        .query_row(&format!("SELECT id FROM {} WHERE uuid = ?1", t.name), [uuid], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    values.push(rusqlite::types::Value::Text(uuid.to_string()));
+    let n = values.len();
+    if exists.is_some() && names.is_empty() {
+        return Ok(true);
+    }
+    let sql = match exists {
+        Some(_) => {
+            let sets: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} = ?{}", i + 1))
+                .collect();
+            format!("UPDATE {} SET {} WHERE uuid = ?{n}", t.name, sets.join(", "))
+        }
+        None => {
+            let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+            let mut cols: Vec<&str> = names.clone();
+            cols.push("uuid");
+            format!(
+                "INSERT INTO {}({}) VALUES ({})",
+                t.name,
+                cols.join(", "),
+                marks.join(", ")
+            )
+        }
+    };
+    let key_at = names.iter().position(|c| *c == "name_key");
+    let mut renames = 0;
+    loop {
+        match conn.execute(&sql, rusqlite::params_from_iter(values.iter())) {
+            Ok(_) => break,
+            // Two machines made records that a unique rule allows only once (two clients of
+            // one name, one client's weekly review of one day): the record with the larger
+            // uuid gives way on both machines, and what it does syncs like any edit. A client
+            // is renamed "Name (2)"; any other record is removed.
+            Err(rusqlite::Error::SqliteFailure(e, msg))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation && renames < 20 =>
+            {
+                let fail = || rusqlite::Error::SqliteFailure(e, msg.clone());
+                let cols: Vec<&str> = msg
+                    .as_deref()
+                    .and_then(|m| m.strip_prefix("UNIQUE constraint failed: "))
+                    .map(|l| l.split(", ").filter_map(|c| c.split('.').nth(1)).collect())
+                    .unwrap_or_default();
+                if cols.is_empty() {
+                    return Err(fail().into());
+                }
+                let mut conds = Vec::new();
+                let mut args: Vec<rusqlite::types::Value> = Vec::new();
+                for c in &cols {
+                    let Some(i) = names.iter().position(|n| n == c) else {
+                        return Err(fail().into());
+                    };
+                    args.push(values[i].clone());
+                    conds.push(format!("{c} IS ?{}", args.len()));
+                }
+                args.push(rusqlite::types::Value::Text(uuid.to_string()));
+                let other: Option<String> = conn
+                    .query_row(
+                        &format!(
+                            "SELECT uuid FROM {} WHERE {} AND uuid <> ?{}",
+                            t.name,
+                            conds.join(" AND "),
+                            args.len()
+                        ),
+                        rusqlite::params_from_iter(args),
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(other) = other else { return Err(fail().into()) };
+                renames += 1;
+                let loser = if uuid > other.as_str() { uuid.to_string() } else { other };
+                if cols != ["name_key"] || key_at.is_none() {
+                    drop_record(conn, t, &loser)?;
+                    if loser == uuid {
+                        return Ok(false);
+                    }
+                    continue;
+                }
+                rename(conn, t, &loser)?;
+                if loser == uuid {
+                    // The incoming record's values now come from its renamed image.
+                    if let Some(data) = get_record(conn, uuid)? {
+                        let renamed: Props = serde_json::from_str(&data)?;
+                        for (i, c) in names.iter().enumerate() {
+                            if *c == "name" || *c == "name_key" {
+                                if let Some(v) = renamed.get(*c) {
+                                    values[i] = rusqlite::types::Value::Text(v.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(true)
+}
+
+impl super::Store {
+    /// Whether this store syncs (ran `sync --init` or joined with `sync`).
+    pub fn is_replica(&self) -> Result<bool> {
+        is_replica(&self.conn)
+    }
+
+    /// `sync --init`: this store becomes a replica; returns the records that wait to be sent.
+    pub fn sync_init(&mut self) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if is_replica(&tx)? {
+            return Err(crate::error::Error::refused(crate::i18n::T::ErrSyncAlready, &[]));
+        }
+        let n = init(&tx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// A first plain `sync` on a store without records: it joins, and everything comes from
+    /// the server. A store with records must run `sync --init` (or be the second machine's
+    /// empty one), so nothing is sent twice by accident.
+    pub fn sync_join(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !is_replica(&tx)? {
+            let tables = synced_tables(&tx)?;
+            for t in &tables {
+                let any: bool = tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {})", t.name), [], |r| r.get(0))?;
+                if any {
+                    return Err(crate::error::Error::refused(crate::i18n::T::ErrSyncNotReplica, &[]));
+                }
+            }
+            join(&tx)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The connection a sync runs on: changes made through it are what came from the other
+    /// machine, so they are not captured as local operations.
+    pub(crate) fn into_sync_connection(self) -> Result<Connection> {
+        super::register_sync_functions(&self.conn, false, &self.sync_clock)?;
+        Ok(self.conn)
+    }
+}
+
+/// Gives a record the first free "Name (n)" in its table and in `tc_tasks`, as a local change
+/// the next sync sends.
+fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
+    let Some(data) = get_record(conn, uuid)? else {
+        return Ok(());
+    };
+    let map: Props = serde_json::from_str(&data)?;
+    let (Some(name), Some(key)) = (map.get("name"), map.get("name_key")) else {
+        return Ok(());
+    };
+    let mut n = 2;
+    let (new_name, new_key) = loop {
+        let k = format!("{key} ({n})");
+        let taken: bool = conn.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {} WHERE name_key = ?1)", t.name),
+            [&k],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            break (format!("{name} ({n})"), k);
+        }
+        n += 1;
+    };
+    conn.execute(
+        &format!("UPDATE {} SET name = ?2, name_key = ?3 WHERE uuid = ?1", t.name),
+        params![uuid, new_name, new_key],
+    )?;
+    for (prop, old, new) in [("name", name, new_name.clone()), ("name_key", key, new_key.clone())] {
+        conn.execute(
+            "UPDATE tc_tasks SET data = json_set(data, '$.' || ?2, ?3) WHERE uuid = ?1",
+            params![uuid, prop, new],
+        )?;
+        conn.execute(
+            "INSERT INTO tc_operations(data, uuid)
+             VALUES (json_object('Update', json_object('uuid', ?1, 'property', ?2, 'old_value', ?3,
+                       'value', ?4, 'timestamp', vadesk_sync_clock())), ?1)",
+            params![uuid, prop, old, new],
+        )?;
+    }
+    Ok(())
+}
+
+/// Removes a record that gave way to its twin, here and (through a delete operation the next
+/// sync sends) on the other machine.
+fn drop_record(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
+    let data = get_record(conn, uuid)?.unwrap_or_else(|| "{}".into());
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid)
+         VALUES (json_object('Delete', json_object('uuid', ?1, 'old_task', json(?2))), ?1)",
+        params![uuid, data],
+    )?;
+    delete_record(conn, uuid)?;
+    conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
+    Ok(())
+}

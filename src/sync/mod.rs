@@ -1,0 +1,154 @@
+//! Two machines, one desk: every store is a TaskChampion replica. Its records travel as
+//! TaskChampion records (uuid -> string properties) through a server both machines reach
+//! (a folder of our own, or a taskchampion-sync-server), encrypted before they leave. A sync
+//! sends local operations and applies remote ones to the desk's tables in one IMMEDIATE
+//! transaction; the desk and the command line keep reading the usual tables.
+
+mod folder;
+mod storage;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use taskchampion::server::{AddVersionResult, GetVersionResult, HistorySegment, Snapshot, SnapshotUrgency, VersionId};
+use taskchampion::{Replica, Server, ServerConfig};
+
+use crate::config::{SyncConfig, SyncServer};
+use crate::error::{Error, Result};
+use crate::i18n::T;
+use crate::store::Store;
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncReport {
+    /// Local operations sent to the server.
+    pub sent: usize,
+    /// Operations received from the server.
+    pub received: usize,
+    /// Local operations that lost to a later edit or a deletion on the other machine.
+    pub conflicts: usize,
+    /// Records created or changed in this store's tables.
+    pub changed: usize,
+    /// Records removed from this store's tables.
+    pub removed: usize,
+    /// Records brought back because the other machine still uses them.
+    pub restored: usize,
+}
+
+/// What a sync did, in one line: "Sync done. Sent: 3 · received: 5 · ...".
+pub fn summary(r: &SyncReport, lang: crate::i18n::Lang) -> String {
+    let n = |v: usize| crate::i18n::number(v as f64, lang);
+    let mut text = crate::i18n::tf(
+        lang,
+        T::MsgSynced,
+        &[&n(r.sent), &n(r.received), &n(r.conflicts), &n(r.changed + r.removed)],
+    );
+    if r.restored > 0 {
+        text.push(' ');
+        text.push_str(&crate::i18n::tf(lang, T::MsgSyncRestored, &[&n(r.restored)]));
+    }
+    text
+}
+
+/// Sends this replica's operations and applies the other machine's. `store` must be a replica.
+pub fn run(store: Store, cfg: &SyncConfig) -> Result<SyncReport> {
+    let conn = store.into_sync_connection()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::from)?;
+    runtime.block_on(sync_once(conn, cfg))
+}
+
+async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncReport> {
+    let server: Box<dyn Server> = match &cfg.server {
+        SyncServer::Folder(dir) => {
+            Box::new(folder::FolderServer::open(dir, cfg.encryption_secret.as_bytes()).map_err(failed)?)
+        }
+        SyncServer::Remote { url, client_id } => ServerConfig::Remote {
+            url: url.clone(),
+            client_id: *client_id,
+            encryption_secret: cfg.encryption_secret.as_bytes().to_vec(),
+        }
+        .into_server()
+        .await
+        .map_err(failed)?,
+    };
+    let sent = Rc::new(Cell::new(0));
+    let mut server: Box<dyn Server> = Box::new(Counting {
+        inner: server,
+        sent: sent.clone(),
+    });
+    let storage = storage::DeskStorage::new(conn);
+    let log = storage.log.clone();
+    let mut replica = Replica::new(storage);
+    let local = replica.num_local_operations().await.map_err(failed)?;
+    replica.sync(&mut server, true).await.map_err(failed)?;
+    let log = log.lock().map_err(|_| failed("sync log poisoned"))?;
+    Ok(SyncReport {
+        sent: sent.get(),
+        received: log.received,
+        conflicts: local.saturating_sub(sent.get()),
+        changed: log.applied.changed,
+        removed: log.applied.removed,
+        restored: log.applied.restored,
+    })
+}
+
+/// A TaskChampion error as the user reads it: a wrong secret said plainly, anything else
+/// with the engine's own words.
+fn failed(e: impl std::fmt::Display) -> Error {
+    let text = format!("{e:#}");
+    if text.contains(folder::WRONG_SECRET) || text.to_lowercase().contains("decrypt") {
+        return Error::refused(T::ErrSyncWrongSecret, &[]);
+    }
+    Error::refused(T::ErrSyncFailed, &[&text])
+}
+
+fn ops_in(segment: &[u8]) -> usize {
+    serde_json::from_slice::<serde_json::Value>(segment)
+        .ok()
+        .and_then(|v| v.get("operations").and_then(|o| o.as_array()).map(|a| a.len()))
+        .unwrap_or(0)
+}
+
+/// Counts the operations a sync actually sends (segments reach a `Server` in plaintext; each
+/// server encrypts inside).
+struct Counting {
+    inner: Box<dyn Server>,
+    sent: Rc<Cell<usize>>,
+}
+
+#[async_trait(?Send)]
+impl Server for Counting {
+    async fn add_version(
+        &mut self,
+        parent: VersionId,
+        segment: HistorySegment,
+    ) -> std::result::Result<(AddVersionResult, SnapshotUrgency), taskchampion::Error> {
+        let n = ops_in(&segment);
+        let r = self.inner.add_version(parent, segment).await?;
+        if matches!(r.0, AddVersionResult::Ok(_)) {
+            self.sent.set(self.sent.get() + n);
+        }
+        Ok(r)
+    }
+    async fn get_child_version(
+        &mut self,
+        parent: VersionId,
+    ) -> std::result::Result<GetVersionResult, taskchampion::Error> {
+        self.inner.get_child_version(parent).await
+    }
+    async fn add_snapshot(
+        &mut self,
+        version: VersionId,
+        snapshot: Snapshot,
+    ) -> std::result::Result<(), taskchampion::Error> {
+        self.inner.add_snapshot(version, snapshot).await
+    }
+    async fn get_snapshot(&mut self) -> std::result::Result<Option<(VersionId, Snapshot)>, taskchampion::Error> {
+        self.inner.get_snapshot().await
+    }
+}

@@ -1,0 +1,241 @@
+//! TaskChampion's storage over the desk's own SQLite file: its records, operations and state
+//! live in the `tc_*` tables, and a sync's transaction is the desk's transaction, so what
+//! arrives from the other machine reaches the desk's tables in the same commit (see
+//! `store::replica` for the statements).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::Connection;
+use taskchampion::server::VersionId;
+use taskchampion::storage::{Storage, StorageTxn, TaskMap};
+use taskchampion::{Error, Operation, Uuid};
+
+use crate::store::{replica as sql, Applied};
+
+type R<T> = std::result::Result<T, Error>;
+
+fn db(e: impl std::fmt::Display) -> Error {
+    Error::Database(e.to_string())
+}
+
+/// What a sync did, gathered while TaskChampion drives the storage.
+#[derive(Debug, Default)]
+pub(crate) struct Log {
+    pub changed: BTreeSet<String>,
+    pub deleted: BTreeSet<String>,
+    /// Operations from the server added to the local log.
+    pub received: usize,
+    pub applied: Applied,
+}
+
+pub(crate) struct DeskStorage {
+    conn: Connection,
+    pub log: Arc<Mutex<Log>>,
+}
+
+impl DeskStorage {
+    pub fn new(conn: Connection) -> Self {
+        DeskStorage {
+            conn,
+            log: Arc::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl Storage for DeskStorage {
+    async fn txn<'a>(&'a mut self) -> R<Box<dyn StorageTxn + Send + 'a>> {
+        sql::begin(&self.conn).map_err(db)?;
+        let started_at = match sql::last_operation_id(&self.conn) {
+            Ok(id) => id,
+            Err(e) => {
+                sql::rollback(&self.conn);
+                return Err(db(e));
+            }
+        };
+        Ok(Box::new(Txn {
+            conn: &mut self.conn,
+            log: self.log.clone(),
+            done: false,
+            started_at,
+        }))
+    }
+}
+
+/// One IMMEDIATE transaction, begun and ended by hand: rusqlite's `Transaction` is not `Send`.
+struct Txn<'a> {
+    conn: &'a mut Connection,
+    log: Arc<Mutex<Log>>,
+    done: bool,
+    /// The newest operation when the transaction began.
+    started_at: i64,
+}
+
+impl Drop for Txn<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            sql::rollback(self.conn);
+        }
+    }
+}
+
+impl Txn<'_> {
+    /// Brings what arrived so far into the desk's tables. Run as each version from the server
+    /// is applied (so a record the desk refuses fails the sync before anything is sent) and
+    /// before the commit (with parents restored).
+    fn apply(&mut self, restore_parents: bool) -> R<()> {
+        let (changed, deleted) = match self.log.lock() {
+            Ok(mut l) => (std::mem::take(&mut l.changed), std::mem::take(&mut l.deleted)),
+            Err(_) => return Err(Error::Database("sync log poisoned".into())),
+        };
+        let applied = sql::apply(self.conn, &changed, &deleted, restore_parents).map_err(db)?;
+        if let Ok(mut l) = self.log.lock() {
+            l.applied.changed += applied.changed;
+            l.applied.removed += applied.removed;
+            l.applied.restored += applied.restored;
+        }
+        Ok(())
+    }
+
+    fn note(&self, uuid: Uuid, deleted: bool) {
+        if let Ok(mut l) = self.log.lock() {
+            let u = uuid.to_string();
+            if deleted {
+                l.changed.remove(&u);
+                l.deleted.insert(u);
+            } else {
+                l.deleted.remove(&u);
+                l.changed.insert(u);
+            }
+        }
+    }
+}
+
+fn parse_map(s: &str) -> R<TaskMap> {
+    serde_json::from_str(s).map_err(db)
+}
+
+fn parse_uuid(s: &str) -> R<Uuid> {
+    Uuid::parse_str(s).map_err(db)
+}
+
+fn records(rows: Vec<(String, String)>) -> R<Vec<(Uuid, TaskMap)>> {
+    rows.iter().map(|(u, d)| Ok((parse_uuid(u)?, parse_map(d)?))).collect()
+}
+
+fn ops(rows: Vec<String>) -> R<Vec<Operation>> {
+    rows.iter().map(|s| serde_json::from_str(s).map_err(db)).collect()
+}
+
+#[async_trait]
+impl StorageTxn for Txn<'_> {
+    async fn get_task(&mut self, uuid: Uuid) -> R<Option<TaskMap>> {
+        sql::get_record(self.conn, &uuid.to_string())
+            .map_err(db)?
+            .map(|d| parse_map(&d))
+            .transpose()
+    }
+    async fn get_pending_tasks(&mut self) -> R<Vec<(Uuid, TaskMap)>> {
+        records(sql::working_set_records(self.conn).map_err(db)?)
+    }
+    async fn create_task(&mut self, uuid: Uuid) -> R<bool> {
+        let created = sql::create_record(self.conn, &uuid.to_string()).map_err(db)?;
+        if created {
+            self.note(uuid, false);
+        }
+        Ok(created)
+    }
+    async fn set_task(&mut self, uuid: Uuid, task: TaskMap) -> R<()> {
+        let data = serde_json::to_string(&task).map_err(db)?;
+        sql::set_record(self.conn, &uuid.to_string(), &data).map_err(db)?;
+        self.note(uuid, false);
+        Ok(())
+    }
+    async fn delete_task(&mut self, uuid: Uuid) -> R<bool> {
+        let deleted = sql::delete_record(self.conn, &uuid.to_string()).map_err(db)?;
+        if deleted {
+            self.note(uuid, true);
+        }
+        Ok(deleted)
+    }
+    async fn all_tasks(&mut self) -> R<Vec<(Uuid, TaskMap)>> {
+        records(sql::all_records(self.conn).map_err(db)?)
+    }
+    async fn all_task_uuids(&mut self) -> R<Vec<Uuid>> {
+        sql::all_records(self.conn)
+            .map_err(db)?
+            .iter()
+            .map(|(u, _)| parse_uuid(u))
+            .collect()
+    }
+    async fn base_version(&mut self) -> R<VersionId> {
+        match sql::meta_get(self.conn, "base_version").map_err(db)? {
+            Some(v) => parse_uuid(&v),
+            None => Ok(Uuid::nil()),
+        }
+    }
+    async fn set_base_version(&mut self, version: VersionId) -> R<()> {
+        sql::meta_set(self.conn, "base_version", &version.to_string()).map_err(db)?;
+        self.apply(false)
+    }
+    async fn get_task_operations(&mut self, uuid: Uuid) -> R<Vec<Operation>> {
+        ops(sql::operations(self.conn, Some(&uuid.to_string()), false).map_err(db)?)
+    }
+    async fn unsynced_operations(&mut self) -> R<Vec<Operation>> {
+        ops(sql::operations(self.conn, None, true).map_err(db)?)
+    }
+    async fn num_unsynced_operations(&mut self) -> R<usize> {
+        sql::count_unsynced(self.conn).map_err(db)
+    }
+    async fn add_operation(&mut self, op: Operation) -> R<()> {
+        let data = serde_json::to_string(&op).map_err(db)?;
+        sql::add_synced_operation(self.conn, &data, op.get_uuid().map(|u| u.to_string()).as_deref()).map_err(db)?;
+        if let Ok(mut l) = self.log.lock() {
+            // Only a sync adds operations through here: they came from the server.
+            l.received += 1;
+        }
+        Ok(())
+    }
+    async fn remove_operation(&mut self, op: Operation) -> R<()> {
+        match sql::last_unsynced(self.conn).map_err(db)? {
+            Some((id, data)) if serde_json::from_str::<Operation>(&data).map_err(db)? == op => {
+                sql::remove_operation(self.conn, id).map_err(db)
+            }
+            _ => Err(Error::Database("the last operation does not match".into())),
+        }
+    }
+    async fn sync_complete(&mut self) -> R<()> {
+        sql::sync_complete(self.conn, self.started_at).map_err(db)
+    }
+    async fn get_working_set(&mut self) -> R<Vec<Option<Uuid>>> {
+        let mut v: Vec<Option<Uuid>> = vec![None];
+        for (id, u) in sql::working_set(self.conn).map_err(db)? {
+            let id = id.max(0) as usize;
+            if v.len() <= id {
+                v.resize(id + 1, None);
+            }
+            v[id] = Some(parse_uuid(&u)?);
+        }
+        Ok(v)
+    }
+    async fn add_to_working_set(&mut self, uuid: Uuid) -> R<usize> {
+        Ok(sql::add_to_working_set(self.conn, &uuid.to_string())
+            .map_err(db)?
+            .max(0) as usize)
+    }
+    async fn set_working_set_item(&mut self, index: usize, uuid: Option<Uuid>) -> R<()> {
+        sql::set_working_set_item(self.conn, index as i64, uuid.map(|u| u.to_string()).as_deref()).map_err(db)
+    }
+    async fn clear_working_set(&mut self) -> R<()> {
+        sql::clear_working_set(self.conn).map_err(db)
+    }
+    async fn commit(&mut self) -> R<()> {
+        // What the sync changed reaches the desk's tables before the one commit.
+        self.apply(true)?;
+        sql::commit(self.conn).map_err(db)?;
+        self.done = true;
+        Ok(())
+    }
+}
