@@ -134,6 +134,8 @@ pub struct App {
     /// Per client id: tasks to do, and delivered tasks waiting on the client's word.
     pub task_counts: std::collections::HashMap<i64, (u32, u32)>,
     pub tasks: TaskList,
+    /// The tasks pane's other tabs: the selected client's quotes and meetings.
+    pub deals: super::deals::Deals,
     /// The selected client's score explained, and all its flags (dismissed included).
     pub assessment: Option<Assessment>,
     pub flags: Vec<Flag>,
@@ -173,6 +175,7 @@ impl App {
             client_filter: None,
             task_counts: Default::default(),
             tasks: TaskList::default(),
+            deals: Default::default(),
             assessment: None,
             flags: Vec::new(),
             flag_sel: 0,
@@ -227,9 +230,11 @@ impl App {
         KeyCtx {
             review: self.view == View::Review,
             tasks_focused: self.focus == Pane::Tasks,
-            has_task: self.tasks.current().is_some(),
+            has_task: self.tasks.current().is_some() && self.deals.tab == super::deals::DealTab::Tasks,
             has_client: self.context_client().is_some(),
             has_row: self.review_item().is_some(),
+            deal_tab: self.deals.tab != super::deals::DealTab::Tasks,
+            has_deal: self.deals.has_row(),
         }
     }
 
@@ -326,6 +331,7 @@ impl App {
             self.flag_sel,
             self.flags.len(),
         );
+        self.deals.load(store, self.client().map(|c| c.client.id))?;
         Ok(())
     }
 

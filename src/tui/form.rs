@@ -209,6 +209,9 @@ pub enum FormKind {
     Meeting(i64),
     Flag(i64, FlagKind),
     LateMinutes(i64),
+    EditQuote(i64),
+    EditMeeting(i64),
+    NudgeQuote(i64),
 }
 
 #[derive(Debug, Clone)]
@@ -376,6 +379,8 @@ pub enum ConfirmAction {
     DeleteClient(i64),
     DeleteTask(i64),
     DismissFlag(i64),
+    DeleteQuote(i64),
+    DeleteMeeting(i64),
     /// Undo or redo a step from an earlier day (its number, to act only on that one).
     Undo(i64),
     Redo(i64),

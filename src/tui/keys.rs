@@ -45,6 +45,11 @@ pub enum Intent {
     Filter,
     Help,
     Back,
+    /// The tasks pane's tabs: tasks · quotes · meetings.
+    NextTab,
+    PrevTab,
+    /// A weekly review row: the client missed it.
+    MissedReview,
 }
 
 /// Where a binding applies.
@@ -60,6 +65,10 @@ pub enum Scope {
     /// Anywhere a client is selected (a desk client or a review row).
     AnyClient,
     ReviewRow,
+    /// The desk's tasks pane with a client selected (its tabs).
+    TasksPane,
+    /// A quote or meeting selected in the tasks pane's tabs.
+    DealRow,
 }
 
 /// What the key handler needs to know about the screen.
@@ -70,6 +79,10 @@ pub struct KeyCtx {
     pub has_task: bool,
     pub has_client: bool,
     pub has_row: bool,
+    /// The tasks pane shows a client's quotes or meetings (not its tasks).
+    pub deal_tab: bool,
+    /// A quote or meeting is selected there.
+    pub has_deal: bool,
 }
 
 impl Scope {
@@ -81,6 +94,8 @@ impl Scope {
             Scope::Client => !c.review && c.has_client,
             Scope::AnyClient => (!c.review && c.has_client) || (c.review && c.has_row),
             Scope::ReviewRow => c.review && c.has_row,
+            Scope::TasksPane => !c.review && c.tasks_focused,
+            Scope::DealRow => !c.review && c.tasks_focused && c.deal_tab && c.has_deal,
         }
     }
 }
@@ -201,6 +216,31 @@ pub static BINDINGS: &[Binding] = &[
     b!("r", ReviewRow, Intent::Resolve, KeyResolve, (KeyCode::Char('r'), NONE)),
     b!("s", ReviewRow, Intent::Snooze, KeySnooze, (KeyCode::Char('s'), NONE)),
     b!("d", ReviewRow, Intent::RowDone, KeyRowDone, (KeyCode::Char('d'), NONE)),
+    b!(
+        "x",
+        ReviewRow,
+        Intent::MissedReview,
+        KeyMissed,
+        (KeyCode::Char('x'), NONE)
+    ),
+    b!(
+        "[ ] ← →",
+        TasksPane,
+        Intent::PrevTab,
+        KeyTabs,
+        (KeyCode::Char('['), NONE),
+        (KeyCode::Left, NONE)
+    ),
+    b!(
+        "",
+        TasksPane,
+        Intent::NextTab,
+        KeyTabs,
+        (KeyCode::Char(']'), NONE),
+        (KeyCode::Right, NONE)
+    ),
+    b!("n", DealRow, Intent::Nudge, KeyDealNudge, (KeyCode::Char('n'), NONE)),
+    b!("r", DealRow, Intent::Resolve, KeyDealAnswer, (KeyCode::Char('r'), NONE)),
     b!("u", Anywhere, Intent::Undo, KeyUndo, (KeyCode::Char('u'), NONE)),
     b!(
         "U",

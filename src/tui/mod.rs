@@ -3,6 +3,7 @@
 
 mod actions;
 pub mod app;
+pub mod deals;
 pub mod exit;
 mod filter;
 pub mod form;

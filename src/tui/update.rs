@@ -121,6 +121,10 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     if intent != Intent::Back {
         app.notice = None;
     }
+    // The tasks pane's quotes and meetings tabs, and the weekly review's `x`.
+    if let Some(r) = super::deals::intercept(app, intent, store) {
+        return r;
+    }
     let l = app.lang;
     let today = app.today();
     match intent {
@@ -186,6 +190,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
                 app.notice = None;
             }
         }
+        Intent::NextTab | Intent::PrevTab | Intent::MissedReview => {}
     }
     Ok(())
 }
