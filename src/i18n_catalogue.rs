@@ -832,4 +832,19 @@ catalogue! {
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),
     MsgToolImported => ("From {0} for {1}: {2} new tasks, {3} updated, {4} unchanged, {5} archived cards skipped.", "De {0} para {1}: {2} tareas nuevas, {3} actualizadas, {4} sin cambios, {5} tarjetas archivadas omitidas."),
     MsgToolClientCreated => ("New client: {0}.", "Cliente nuevo: {0}."),
+
+    // Search (issue 11, store and CLI)
+    ErrBadSearchKind => ("unknown kind '{0}' (one of: {1})", "tipo desconocido '{0}' (uno de: {1})"),
+    SkClient => ("client", "cliente"),
+    SkTask => ("task", "tarea"),
+    SkMaterial => ("material", "material"),
+    SkFeedback => ("feedback", "feedback"),
+    SkQuote => ("quote", "presupuesto"),
+    SkFlag => ("red flag", "bandera roja"),
+    ErrEmptySearch => ("nothing to search for: type one or more words", "no hay nada que buscar: escribe una o más palabras"),
+    MsgNoMatches => ("Nothing found for '{0}'.", "No se ha encontrado nada para '{0}'."),
+    HFound => ("FOUND", "ENCONTRADO"),
+    CliSearch => ("Find clients, tasks, requests, quotes and red-flag notes by their words", "Busca clientes, tareas, peticiones, presupuestos y notas de banderas rojas por sus palabras"),
+    ArgSearchText => ("Words to look for (accents and case do not matter; the last word may be just its start)", "Palabras que buscar (dan igual las tildes y las mayúsculas; la última puede ser solo su comienzo)"),
+    ArgSearchLimit => ("Show at most this many, best first", "Muestra como mucho tantos resultados, los mejores primero"),
 }

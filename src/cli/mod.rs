@@ -81,6 +81,17 @@ pub enum Command {
     /// Red flags
     #[command(subcommand)]
     Flag(FlagCmd),
+    /// Find clients, tasks, requests, quotes and red-flag notes by their words
+    Search {
+        /// Words to look for (accents and case do not matter; the last word may be its start)
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        /// Show at most this many, best first
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: usize,
+    },
     /// What needs you today
     Review {
         #[arg(long)]

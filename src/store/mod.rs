@@ -12,6 +12,7 @@ mod flags;
 pub mod import_tools;
 mod review;
 mod schema;
+mod search;
 mod tasks;
 mod time;
 pub mod transfer;
@@ -227,6 +228,7 @@ impl Store {
             ("money: client month", time::CLIENT_MONTH),
             ("money: retainer clients", time::RETAINER_CLIENTS),
             ("money: running timer", time::RUNNING),
+            ("search: page", search::SEARCH_PAGE),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {
