@@ -847,4 +847,10 @@ catalogue! {
     CliSearch => ("Find clients, tasks, requests, quotes and red-flag notes by their words", "Busca clientes, tareas, peticiones, presupuestos y notas de banderas rojas por sus palabras"),
     ArgSearchText => ("Words to look for (accents and case do not matter; the last word may be just its start)", "Palabras que buscar (dan igual las tildes y las mayúsculas; la última puede ser solo su comienzo)"),
     ArgSearchLimit => ("Show at most this many, best first", "Muestra como mucho tantos resultados, los mejores primero"),
+
+    // Recurring tasks (issue 11, store and CLI)
+    ErrBadEvery => ("'{0}' is not a repeat rule: daily, weekly, biweekly, monthly, a weekday (fri), Nd, Nw or Nm (3d, 2w, 6m), or none", "'{0}' no es una regla de repetición: diario, semanal, quincenal, mensual, un día de la semana (vie), Nd, Ns o Nm (3d, 2s, 6m), o none"),
+    ArgEvery => ("Repeat it: daily, weekly, biweekly, monthly, a weekday (fri), Nd, Nw or Nm", "Repítela: diario, semanal, quincenal, mensual, un día de la semana (vie), Nd, Ns o Nm"),
+    ArgEveryEdit => ("Repeat it (a rule as in task add), or none to stop", "Repítela (una regla como en task add), o none para dejar de repetirla"),
+    UndoRecurNext => ("next {0}", "siguiente {0}"),
 }

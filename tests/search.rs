@@ -64,10 +64,19 @@ fn search_finds_every_kind_of_record_with_accents_and_case_folded() {
         assert!(item["snippet"].as_str().unwrap().contains('['), "{item}");
     }
     // Notes and tool are searched too.
-    assert_eq!(kinds_ids(&d.json(&["search", "invoices", "--json"])), vec![("client".into(), c)]);
-    assert_eq!(kinds_ids(&d.json(&["search", "trello", "--json"])), vec![("client".into(), c)]);
+    assert_eq!(
+        kinds_ids(&d.json(&["search", "invoices", "--json"])),
+        vec![("client".into(), c)]
+    );
+    assert_eq!(
+        kinds_ids(&d.json(&["search", "trello", "--json"])),
+        vec![("client".into(), c)]
+    );
     // A task's spec (with its accent folded).
-    assert_eq!(kinds_ids(&d.json(&["search", "boletin", "--json"])), vec![("task".into(), t)]);
+    assert_eq!(
+        kinds_ids(&d.json(&["search", "boletin", "--json"])),
+        vec![("task".into(), t)]
+    );
 
     let found = kinds_ids(&d.json(&["search", "logo", "--json"]));
     for want in [
@@ -80,11 +89,20 @@ fn search_finds_every_kind_of_record_with_accents_and_case_folded() {
     }
     assert_eq!(found.len(), 4, "{found:?}");
     // --limit keeps the best ones.
-    assert_eq!(d.json(&["search", "logo", "--json", "--limit", "2"])["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        d.json(&["search", "logo", "--json", "--limit", "2"])["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     // People read kinds in their language.
     let es = d.ok(&["--lang", "es", "search", "logo"]);
-    assert!(es.contains("presupuesto") && es.contains("bandera roja") && es.contains("TIPO"), "{es}");
+    assert!(
+        es.contains("presupuesto") && es.contains("bandera roja") && es.contains("TIPO"),
+        "{es}"
+    );
     let none = d.ok(&["search", "zzzz"]);
     assert!(none.contains("Nothing found"), "{none}");
 }
@@ -93,7 +111,14 @@ fn search_finds_every_kind_of_record_with_accents_and_case_folded() {
 fn title_words_rank_above_body_words() {
     let d = Desk::new();
     d.ok(&["client", "add", "Bloom Florist"]);
-    let body = d.id(&["task", "add", "bloom", "Weekly post", "--spec", "Use the autumn palette"]);
+    let body = d.id(&[
+        "task",
+        "add",
+        "bloom",
+        "Weekly post",
+        "--spec",
+        "Use the autumn palette",
+    ]);
     let title = d.id(&["task", "add", "bloom", "Autumn catalogue"]);
     let v = d.json(&["search", "autumn", "--json"]);
     assert_eq!(
@@ -116,13 +141,20 @@ fn typed_query_syntax_is_plain_text_and_empty_text_is_refused() {
         "^newsletter",
     ] {
         let out = d.cmd().args(["search", typed, "--json"]).output().unwrap();
-        assert!(out.status.success(), "{typed}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{typed}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     }
     // The words still count: `title:newsletter` is "title" and "newsletter".
     assert!(kinds_ids(&d.json(&["search", "newsletter*", "--json"])).contains(&("task".into(), t)));
     // Several arguments are one text.
-    assert_eq!(kinds_ids(&d.json(&["search", "newsletter", "nov", "--json"])), vec![("task".into(), t)]);
+    assert_eq!(
+        kinds_ids(&d.json(&["search", "newsletter", "nov", "--json"])),
+        vec![("task".into(), t)]
+    );
     for empty in ["", "   ", "\"*-:", "()"] {
         let (code, err) = d.fails(&["search", empty]);
         assert_eq!(code, 2, "{empty:?}: {err}");
@@ -135,14 +167,31 @@ fn typed_query_syntax_is_plain_text_and_empty_text_is_refused() {
 fn the_index_follows_edits_deletes_moves_undo_and_import() {
     let (d, c, t) = sample();
     let other = d.id(&["client", "add", "Tienda Sol"]);
-    d.ok(&["task", "edit", &t.to_string(), "--title", "Boletín de diciembre", "--client", "tienda"]);
+    d.ok(&[
+        "task",
+        "edit",
+        &t.to_string(),
+        "--title",
+        "Boletín de diciembre",
+        "--client",
+        "tienda",
+    ]);
     let v = d.json(&["search", "diciembre", "--json"]);
     assert_eq!(kinds_ids(&v), vec![("task".to_string(), t)]);
     assert_eq!(v["items"][0]["client"], "Tienda Sol");
-    assert!(d.json(&["search", "noviembre", "--json"])["items"].as_array().unwrap().is_empty());
+    assert!(d.json(&["search", "noviembre", "--json"])["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     d.ok(&["client", "edit", "Clínica", "--name", "Clínica Norte"]);
-    assert_eq!(kinds_ids(&d.json(&["search", "norte", "--json"])), vec![("client".into(), c)]);
-    assert!(d.json(&["search", "sur", "--json"])["items"].as_array().unwrap().is_empty());
+    assert_eq!(
+        kinds_ids(&d.json(&["search", "norte", "--json"])),
+        vec![("client".into(), c)]
+    );
+    assert!(d.json(&["search", "sur", "--json"])["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     let _ = other;
 
     // Undo of the desk brings the old text back into the index.
@@ -171,7 +220,10 @@ fn the_index_follows_edits_deletes_moves_undo_and_import() {
     std::fs::write(&file, &export).unwrap();
     let e = Desk::new();
     e.ok(&["import", file.to_str().unwrap()]);
-    assert_eq!(kinds_ids(&e.json(&["search", "informe", "--json"])), vec![("task".into(), t)]);
+    assert_eq!(
+        kinds_ids(&e.json(&["search", "informe", "--json"])),
+        vec![("task".into(), t)]
+    );
 
     // Deleting the client takes its records out of the index.
     let mut s = Store::open(&e.db).unwrap();
@@ -235,7 +287,9 @@ fn the_store_pages_and_takes_any_typed_text() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 25);
-    assert!(first.iter().all(|h| h.kind == SearchKind::Task && h.client == "Casa Lumen" && h.client_id == c));
+    assert!(first
+        .iter()
+        .all(|h| h.kind == SearchKind::Task && h.client == "Casa Lumen" && h.client_id == c));
     // As typed, letter by letter: every prefix answers, nothing errors.
     let typed = "\"autumn\" -camp* : (";
     for end in 0..=typed.len() {

@@ -150,6 +150,8 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "note") => T::ArgNote,
         (_, "once") => T::ArgOnce,
         ("vadesk search", "text") => T::ArgSearchText,
+        ("vadesk task add", "every") => T::ArgEvery,
+        (_, "every") => T::ArgEveryEdit,
         ("vadesk search", "limit") => T::ArgSearchLimit,
         (_, "out") => T::ArgOut,
         ("vadesk backup", "file") => T::ArgBackupFile,
@@ -193,6 +195,8 @@ fn value_name(name: &str, lang: Lang) -> Option<&'static str> {
         "YYYY-MM" => "AAAA-MM",
         "TASK_ID|DURATION" => "ID_TAREA|DURACIÓN",
         "SHELL" => "SHELL",
+        "RULE" => "REGLA",
+        "N" => "N",
         _ => return None,
     })
 }

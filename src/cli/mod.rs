@@ -359,6 +359,9 @@ pub enum TaskCmd {
         /// Like 1h30m
         #[arg(long, value_name = "DURATION")]
         estimate: Option<String>,
+        /// Repeat it: daily, weekly, biweekly, monthly, a weekday (fri), Nd, Nw or Nm
+        #[arg(long, value_name = "RULE")]
+        every: Option<String>,
     },
     /// Tasks, live ones first
     List {
@@ -391,6 +394,9 @@ pub enum TaskCmd {
         /// Move it to another client
         #[arg(long, value_name = "NAME")]
         client: Option<String>,
+        /// Repeat it (a rule as in task add), or none to stop
+        #[arg(long, value_name = "RULE")]
+        every: Option<String>,
     },
     /// You started working on it
     Start { id: i64 },

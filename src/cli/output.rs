@@ -283,6 +283,8 @@ pub struct TaskJson {
     pub waiting: bool,
     pub clarifications: u32,
     pub outcome: Option<&'static str>,
+    /// The repeat rule as typed, or null.
+    pub every: Option<String>,
 }
 
 impl TaskJson {
@@ -297,6 +299,7 @@ impl TaskJson {
             waiting: t.is_waiting(),
             clarifications: t.clarifications,
             outcome: t.outcome.map(|o| o.key()),
+            every: t.every.clone(),
         }
     }
 }

@@ -694,6 +694,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             spec,
             via,
             estimate,
+            every,
         } => {
             let c = store.find_client(&client)?;
             let fields = TaskFields {
@@ -707,6 +708,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     .transpose()?
                     .map(Some),
                 estimate_min: estimate.as_deref().map(dates::parse_duration).transpose()?.map(Some),
+                every: every.map(Some),
                 ..Default::default()
             };
             let id = store.add_task(c.id, fields, today)?;
@@ -763,8 +765,9 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             estimate,
             via,
             client,
+            every,
         } => {
-            let none = |s: &str| s.trim().eq_ignore_ascii_case("none");
+            let none = |s: &str| s.trim().eq_ignore_ascii_case("none") || i18n::fold(s) == "ninguna";
             let fields = TaskFields {
                 title,
                 spec,
@@ -788,9 +791,14 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     .map(|c| store.find_client(c))
                     .transpose()?
                     .map(|c| c.id),
+                every: match every.as_deref() {
+                    None => None,
+                    Some(e) if none(e) => Some(None),
+                    Some(e) => Some(Some(e.to_string())),
+                },
                 ..Default::default()
             };
-            store.edit_task(id, fields)?;
+            store.edit_task_on(id, fields, today)?;
             writeln!(out, "{}", tf(l, T::MsgTaskSaved, &[&id]))?;
         }
         TaskCmd::Start { id } => status_msg(store, out, id, TaskStatus::Doing)?,
@@ -1043,7 +1051,10 @@ fn search(ctx: &Context, store: &Store, typed: &str, as_json: bool, limit: usize
             ]
         })
         .collect();
-    let h: Vec<&str> = [T::HKind, T::HId, T::HClient, T::HFound].iter().map(|k| k.text(l)).collect();
+    let h: Vec<&str> = [T::HKind, T::HId, T::HClient, T::HFound]
+        .iter()
+        .map(|k| k.text(l))
+        .collect();
     write!(out, "{}", table(&h, &rows))?;
     Ok(())
 }

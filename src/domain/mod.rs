@@ -4,6 +4,7 @@ pub mod client;
 pub mod dates;
 pub mod identity;
 pub mod money;
+pub mod recur;
 pub mod red_flag;
 pub mod review;
 pub mod rules;

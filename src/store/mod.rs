@@ -10,6 +10,7 @@ mod detect;
 pub mod doctor;
 mod flags;
 pub mod import_tools;
+mod recur;
 mod review;
 mod schema;
 mod search;
@@ -31,6 +32,7 @@ pub use calendar::{CalendarEntry, CalendarWhat};
 pub use clients::{ClientFields, ClientSummary};
 pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
+pub use recur::instance_uuid;
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use tasks::{TaskFields, TaskFilter};
 pub use time::{MonthLine, Statement, StopAt, TimeEdit};
@@ -229,6 +231,7 @@ impl Store {
             ("money: retainer clients", time::RETAINER_CLIENTS),
             ("money: running timer", time::RUNNING),
             ("search: page", search::SEARCH_PAGE),
+            ("tick: recurring", recur::DUE_RULES),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {

@@ -456,6 +456,21 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 5, description, '', client_id FROM quotes;
     INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
     "#,
+    // 7: recurring tasks. A rule is a record of its own (its uuid names every instance it
+    // derives: `recur:<rule uuid>:<date>`), holding the rule as typed and the date it counts
+    // from; its instances are ordinary tasks that point at it. Stopping a rule deletes it and
+    // its tasks stay, no longer recurring. Old undo images would no longer match tasks.
+    r#"
+    CREATE TABLE recurrences (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        rule TEXT NOT NULL,
+        start TEXT NOT NULL
+    );
+    ALTER TABLE tasks ADD COLUMN recurrence_id INTEGER REFERENCES recurrences(id) ON DELETE SET NULL;
+    CREATE INDEX tasks_recurrence ON tasks(recurrence_id, due) WHERE recurrence_id IS NOT NULL;
+    DELETE FROM undo_steps;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

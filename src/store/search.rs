@@ -8,7 +8,8 @@ use super::Store;
 /// One page of hits, best first (bm25, a title word weighing four times a body word). The
 /// index ranks the matches itself (FTS5 takes the ORDER BY); only the page's rows read a
 /// client's name and build a snippet.
-pub(crate) const SEARCH_PAGE: &str = "SELECT rowid, client_id, (SELECT c.name FROM clients c WHERE c.id = search.client_id),
+pub(crate) const SEARCH_PAGE: &str =
+    "SELECT rowid, client_id, (SELECT c.name FROM clients c WHERE c.id = search.client_id),
             title, snippet(search, -1, '[', ']', '…', 12)
      FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3";
 
@@ -25,7 +26,11 @@ impl Store {
         };
         let mut stmt = self.conn.prepare_cached(SEARCH_PAGE)?;
         let rows = stmt.query_map(
-            rusqlite::params![q, limit.min(i64::MAX as usize) as i64, offset.min(i64::MAX as usize) as i64],
+            rusqlite::params![
+                q,
+                limit.min(i64::MAX as usize) as i64,
+                offset.min(i64::MAX as usize) as i64
+            ],
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
