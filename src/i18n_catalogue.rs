@@ -858,4 +858,25 @@ catalogue! {
     NoticeTabsNeedClient => ("Quotes and meetings belong to a client: select one first.", "Los presupuestos y las reuniones son de un cliente: elige uno primero."),
     HintsWeeklyReview => ("r held · x client missed it · s snooze · f flag · Enter open · ? help", "r hecha · x el cliente no acudió · s posponer · f bandera · Enter abrir · ? ayuda"),
     HelpLegendNudges => ("✉2 beside a quote: 2 reminders sent about it", "✉2 junto a un presupuesto: 2 recordatorios enviados"),
+
+    // Search (issue 11, store and CLI)
+    ErrBadSearchKind => ("unknown kind '{0}' (one of: {1})", "tipo desconocido '{0}' (uno de: {1})"),
+    SkClient => ("client", "cliente"),
+    SkTask => ("task", "tarea"),
+    SkMaterial => ("material", "material"),
+    SkFeedback => ("feedback", "feedback"),
+    SkQuote => ("quote", "presupuesto"),
+    SkFlag => ("red flag", "bandera roja"),
+    ErrEmptySearch => ("nothing to search for: type one or more words", "no hay nada que buscar: escribe una o más palabras"),
+    MsgNoMatches => ("Nothing found for '{0}'.", "No se ha encontrado nada para '{0}'."),
+    HFound => ("FOUND", "ENCONTRADO"),
+    CliSearch => ("Find clients, tasks, requests, quotes and red-flag notes by their words", "Busca clientes, tareas, peticiones, presupuestos y notas de banderas rojas por sus palabras"),
+    ArgSearchText => ("Words to look for (accents and case do not matter; the last word may be just its start)", "Palabras que buscar (dan igual las tildes y las mayúsculas; la última puede ser solo su comienzo)"),
+    ArgSearchLimit => ("Show at most this many, best first", "Muestra como mucho tantos resultados, los mejores primero"),
+
+    // Recurring tasks (issue 11, store and CLI)
+    ErrBadEvery => ("'{0}' is not a repeat rule: daily, weekly, biweekly, monthly, a weekday (fri), Nd, Nw or Nm (3d, 2w, 6m), or none", "'{0}' no es una regla de repetición: diario, semanal, quincenal, mensual, un día de la semana (vie), Nd, Ns o Nm (3d, 2s, 6m), o none"),
+    ArgEvery => ("Repeat it: daily, weekly, biweekly, monthly, a weekday (fri), Nd, Nw or Nm", "Repítela: diario, semanal, quincenal, mensual, un día de la semana (vie), Nd, Ns o Nm"),
+    ArgEveryEdit => ("Repeat it (a rule as in task add), or none to stop", "Repítela (una regla como al añadir la tarea), o none para dejar de repetirla"),
+    UndoRecurNext => ("next {0}", "siguiente {0}"),
 }

@@ -10,8 +10,10 @@ mod detect;
 pub mod doctor;
 mod flags;
 pub mod import_tools;
+mod recur;
 mod review;
 mod schema;
+mod search;
 mod tasks;
 mod time;
 pub mod transfer;
@@ -30,6 +32,7 @@ pub use calendar::{CalendarEntry, CalendarWhat};
 pub use clients::{ClientFields, ClientSummary};
 pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
+pub use recur::instance_uuid;
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use tasks::{TaskFields, TaskFilter};
 pub use time::{MonthLine, Statement, StopAt, TimeEdit};
@@ -227,6 +230,8 @@ impl Store {
             ("money: client month", time::CLIENT_MONTH),
             ("money: retainer clients", time::RETAINER_CLIENTS),
             ("money: running timer", time::RUNNING),
+            ("search: page", search::SEARCH_PAGE),
+            ("tick: recurring", recur::DUE_RULES),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {
