@@ -857,6 +857,9 @@ catalogue! {
     NoticeNotWeeklyReview => ("x is for a weekly review row: the client missed it.", "x es para una fila de revisión semanal: el cliente no acudió."),
     NoticeTabsNeedClient => ("Quotes and meetings belong to a client: select one first.", "Los presupuestos y las reuniones son de un cliente: elige uno primero."),
     HintsWeeklyReview => ("r held · x client missed it · s snooze · f flag · Enter open · ? help", "r hecha · x el cliente no acudió · s posponer · f bandera · Enter abrir · ? ayuda"),
+    FEvery => ("repeats", "se repite"),
+    HintEvery => ("daily, weekly, monthly, fri, 2w · empty: no repeat", "diario, semanal, mensual, vie, 2s · vacío: no se repite"),
+    HelpLegendRecur => ("↻ before a task: it repeats (e edits the rule)", "↻ delante de una tarea: se repite (e edita la regla)"),
     HelpLegendNudges => ("✉2 beside a quote: 2 reminders sent about it", "✉2 junto a un presupuesto: 2 recordatorios enviados"),
 
     // Search (issue 11, store and CLI)

@@ -117,6 +117,11 @@ fn task_form_fields(t: Option<&crate::domain::Task>, l: Lang) -> Vec<Field> {
             t.status.key(),
         ));
     }
+    f.push(Field::new(
+        T::FEvery,
+        FieldKind::Every,
+        t.and_then(|t| t.every.clone()).unwrap_or_default(),
+    ));
     f
 }
 
@@ -600,6 +605,19 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::AddTask(_) | FormKind::EditTask(_) => {
             let via = v(form, 2);
+            // The repeat rule: empty stops one the task had, and leaves a plain task plain.
+            let every_i = form.fields.iter().position(|f| f.label == T::FEvery);
+            let every = match every_i.map(|i| (i, v(form, i).trim().to_string())) {
+                Some((i, rule)) if !rule.is_empty() => {
+                    field!(i, crate::domain::recur::Every::parse(&rule));
+                    Some(Some(rule))
+                }
+                Some(_) => match form.kind {
+                    FormKind::EditTask(id) if store.task(id)?.every.is_some() => Some(None),
+                    _ => None,
+                },
+                None => None,
+            };
             let fields = TaskFields {
                 title: Some(v(form, 0)),
                 spec: Some(v(form, 4)),
@@ -614,6 +632,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     FormKind::EditTask(_) => Some(field!(5, TaskStatus::parse(&v(form, 5)))),
                     _ => None,
                 },
+                every,
                 ..Default::default()
             };
             let title = crate::domain::text::clean_line(&v(form, 0));

@@ -297,7 +297,9 @@ impl App {
     /// The tasks and flags of the selected client (after the client selection moved).
     pub fn reload_selection(&mut self, store: &Store) -> Result<()> {
         let keep_flag = self.flag().map(|f| f.id);
-        if self.tasks.filter.is_some() {
+        if self.tasks.filter.is_some() && self.client().is_none() {
+            super::search::tasks(self, store)?;
+        } else if self.tasks.filter.is_some() {
             self.tasks.all = store.list_tasks(&self.task_filter())?;
             self.refilter_tasks();
         } else {

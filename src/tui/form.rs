@@ -59,6 +59,8 @@ pub enum FieldKind {
     Multi,
     /// One of a few fixed values, cycled with ← →.
     Choice(Choices),
+    /// A repeat rule (`weekly`, `fri`, `2w`...), or empty for none.
+    Every,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +132,7 @@ impl Field {
                 c.options(lang).iter().map(|(_, l)| *l).collect::<Vec<_>>().join(" · ")
             ),
             FieldKind::Multi => T::HintMulti.text(lang).into(),
+            FieldKind::Every => T::HintEvery.text(lang).into(),
             FieldKind::Text | FieldKind::Amount => String::new(),
         }
     }

@@ -8,6 +8,7 @@ pub mod exit;
 mod filter;
 pub mod form;
 pub mod keys;
+mod search;
 pub mod tick;
 pub mod ui;
 pub mod update;

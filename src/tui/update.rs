@@ -419,6 +419,11 @@ fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
             app.refilter_review();
             app.review_sel = 0;
         }
+        (View::Desk, Pane::Tasks) if app.client().is_none() => {
+            // "All clients": the search index, never every task of the store.
+            super::search::tasks(app, store)?;
+            app.tasks.selected = 0;
+        }
         (View::Desk, Pane::Tasks) => {
             if app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {
                 app.reload_selection(store)?;

@@ -204,7 +204,11 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
             format!(" ⧗ {w_text}")
         };
         let title_w = rest_w.saturating_sub(width::of(&wait));
-        let title = width::truncate(&t.title, title_w);
+        // A repeating task carries its mark.
+        let title = match &t.every {
+            Some(_) => width::truncate(&format!("↻ {}", t.title), title_w),
+            None => width::truncate(&t.title, title_w),
+        };
         let fill = rest_w.saturating_sub(width::of(&title) + width::of(&wait));
         spans.push(Span::styled(title, if closed { th.dim() } else { Style::new() }));
         spans.push(Span::styled(wait, th.soon()));
