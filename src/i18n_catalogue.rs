@@ -860,6 +860,7 @@ catalogue! {
     FEvery => ("repeats", "se repite"),
     HintEvery => ("daily, weekly, monthly, fri, 2w · empty: no repeat", "diario, semanal, mensual, vie, 2s · vacío: no se repite"),
     HelpLegendRecur => ("↻ before a task: it repeats (e edits the rule)", "↻ delante de una tarea: se repite (e edita la regla)"),
+    ArgForceFile => ("Replace FILE when it exists", "Sustituye ARCHIVO si ya existe"),
     HelpLegendNudges => ("✉2 beside a quote: 2 reminders sent about it", "✉2 junto a un presupuesto: 2 recordatorios enviados"),
 
     // Search (issue 11, store and CLI)

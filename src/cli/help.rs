@@ -93,6 +93,7 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "unbilled") => T::ArgUnbilled,
         (_, "billable") => T::ArgBillable,
         (_, "task") => T::ArgTimeTask,
+        ("vadesk calendar" | "vadesk completions" | "vadesk man", "force") => T::ArgForceFile,
         (_, "force") => T::ArgForce,
         (_, "month") => T::ArgMonth,
         (_, "csv") => T::ArgCsv,
