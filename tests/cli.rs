@@ -80,6 +80,7 @@ fn add_commands_print_the_bare_id_and_lists_have_stable_json() {
             "clarifications",
             "client",
             "due",
+            "every",
             "id",
             "outcome",
             "status",

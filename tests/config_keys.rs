@@ -102,7 +102,7 @@ fn a_remapped_undo_is_z_and_u_no_longer_undoes() {
 
 #[test]
 fn an_action_takes_a_list_of_keys_and_special_names() {
-    let mut d = desk(cfg("[keys]\nquit = [\"x\", \"ctrl-q\"]\nhelp = \"f1\"\n"), true);
+    let mut d = desk(cfg("[keys]\nquit = [\"w\", \"ctrl-q\"]\nhelp = \"f1\"\n"), true);
     d.keys("q");
     assert!(!d.app.quit, "q no longer quits");
     d.key(KeyCode::F(1));
@@ -114,8 +114,8 @@ fn an_action_takes_a_list_of_keys_and_special_names() {
         &mut d.store,
     );
     assert!(d.app.quit);
-    let mut d = desk(cfg("[keys]\nquit = [\"x\", \"ctrl-q\"]\n"), true);
-    d.keys("x");
+    let mut d = desk(cfg("[keys]\nquit = [\"w\", \"ctrl-q\"]\n"), true);
+    d.keys("w");
     assert!(d.app.quit);
 }
 
@@ -182,7 +182,7 @@ fn bad_keys_name_the_line_in_both_languages() {
     let e = err("[keys]\nundo = \"d\"\n", Lang::Es);
     assert!(e.contains("línea 2") && e.contains("la tecla d"), "{e}");
     // The same key for actions that never apply at the same place is fine.
-    cfg("[keys]\nnudge = \"x\"\nask_material = \"x\"\n");
+    cfg("[keys]\nnudge = \"w\"\nask_material = \"w\"\n");
 }
 
 #[test]

@@ -344,12 +344,13 @@ fn upgrade_keeps_every_record(fixture: &str) {
                 ("last_nudge", serde_json::Value::Null),
                 ("length_min", serde_json::Value::Null),
                 ("missed", serde_json::json!(0)),
+                ("recurrence_id", serde_json::Value::Null),
             ] {
                 let old_table_had_it = expected[table]
                     .as_array()
                     .and_then(|rows| rows.first())
                     .is_some_and(|r| r.get(column).is_some());
-                if !old_table_had_it && matches!(table, "quotes" | "meetings" | "weekly_reviews") {
+                if !old_table_had_it && matches!(table, "tasks" | "quotes" | "meetings" | "weekly_reviews") {
                     if let Some(v) = obj.remove(column) {
                         assert_eq!(v, default, "{table}.{column} after the upgrade");
                     }

@@ -402,6 +402,7 @@ fn the_tick_message_updates_counts_and_names_what_is_new() {
             source_ref: "material:9".into(),
             note: String::new(),
         }],
+        recurring: vec![],
         counts: vadesk::store::Counts {
             feedback_overdue: 1,
             material_late: 2,
@@ -577,6 +578,7 @@ fn a_tick_reloads_only_when_the_store_changed() {
     let quiet = DetectReport {
         new_flags: vec![],
         counts: d.app.counts.clone(),
+        recurring: vec![],
     };
     assert!(!d.app.stale(&d.store).unwrap());
     update(

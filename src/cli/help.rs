@@ -53,6 +53,7 @@ fn about(path: &str) -> Option<T> {
         "vadesk flag list" => T::CliFlagList,
         "vadesk flag kinds" => T::CliFlagKinds,
         "vadesk review" => T::CliReview,
+        "vadesk search" => T::CliSearch,
         "vadesk tick" => T::CliTick,
         "vadesk export" => T::CliExport,
         "vadesk import" => T::CliImport,
@@ -151,6 +152,10 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "minutes") => T::ArgMinutes,
         (_, "note") => T::ArgNote,
         (_, "once") => T::ArgOnce,
+        ("vadesk search", "text") => T::ArgSearchText,
+        ("vadesk task add", "every") => T::ArgEvery,
+        (_, "every") => T::ArgEveryEdit,
+        ("vadesk search", "limit") => T::ArgSearchLimit,
         (_, "out") => T::ArgOut,
         ("vadesk backup", "file") => T::ArgBackupFile,
         (_, "file") => T::ArgImportFile,
@@ -193,6 +198,8 @@ fn value_name(name: &str, lang: Lang) -> Option<&'static str> {
         "YYYY-MM" => "AAAA-MM",
         "TASK_ID|DURATION" => "ID_TAREA|DURACIÓN",
         "SHELL" => "SHELL",
+        "RULE" => "REGLA",
+        "N" => "N",
         _ => return None,
     })
 }

@@ -81,6 +81,17 @@ pub enum Command {
     /// Red flags
     #[command(subcommand)]
     Flag(FlagCmd),
+    /// Find clients, tasks, requests, quotes and red-flag notes by their words
+    Search {
+        /// Words to look for (accents and case do not matter; the last word may be its start)
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        /// Show at most this many, best first
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: usize,
+    },
     /// What needs you today
     Review {
         #[arg(long)]
@@ -356,6 +367,9 @@ pub enum TaskCmd {
         /// Like 1h30m
         #[arg(long, value_name = "DURATION")]
         estimate: Option<String>,
+        /// Repeat it: daily, weekly, biweekly, monthly, a weekday (fri), Nd, Nw or Nm
+        #[arg(long, value_name = "RULE")]
+        every: Option<String>,
     },
     /// Tasks, live ones first
     List {
@@ -388,6 +402,9 @@ pub enum TaskCmd {
         /// Move it to another client
         #[arg(long, value_name = "NAME")]
         client: Option<String>,
+        /// Repeat it (a rule as in task add), or none to stop
+        #[arg(long, value_name = "RULE")]
+        every: Option<String>,
     },
     /// You started working on it
     Start { id: i64 },

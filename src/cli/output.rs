@@ -249,6 +249,29 @@ pub fn explanation(a: &Assessment) -> Vec<ContributionJson> {
         .collect()
 }
 
+/// One search hit: `kind` is client, task, material, feedback, quote or flag; `id` is that
+/// record's id.
+#[derive(Serialize)]
+pub struct SearchJson {
+    pub kind: &'static str,
+    pub id: i64,
+    pub client: String,
+    pub title: String,
+    pub snippet: String,
+}
+
+impl SearchJson {
+    pub fn new(h: &crate::domain::SearchHit) -> Self {
+        SearchJson {
+            kind: h.kind.key(),
+            id: h.id,
+            client: h.client.clone(),
+            title: h.title.clone(),
+            snippet: h.snippet.clone(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct TaskJson {
     pub id: i64,
@@ -260,6 +283,8 @@ pub struct TaskJson {
     pub waiting: bool,
     pub clarifications: u32,
     pub outcome: Option<&'static str>,
+    /// The repeat rule as typed, or null.
+    pub every: Option<String>,
 }
 
 impl TaskJson {
@@ -274,6 +299,7 @@ impl TaskJson {
             waiting: t.is_waiting(),
             clarifications: t.clarifications,
             outcome: t.outcome.map(|o| o.key()),
+            every: t.every.clone(),
         }
     }
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::output::{
-    explanation, round2, table, write_json, ClientJson, FlagJson, MeetingJson, QuoteJson, TaskJson, TerminalSafe,
+    explanation, round2, table, write_json, ClientJson, FlagJson, MeetingJson, QuoteJson, SearchJson, TaskJson,
+    TerminalSafe,
 };
 use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
@@ -305,6 +306,11 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Flag(c) => flag(c, ctx, &mut store, out)?,
         // The review only reads: it lists what is late whether or not a flag was raised yet.
         Command::Review { json: as_json } => review(ctx, &store, as_json, out)?,
+        Command::Search {
+            text,
+            json: as_json,
+            limit,
+        } => search(ctx, &store, &text.join(" "), as_json, limit, out)?,
         Command::Tick {
             once,
             json: as_json,
@@ -732,6 +738,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             spec,
             via,
             estimate,
+            every,
         } => {
             let c = store.find_client(&client)?;
             let fields = TaskFields {
@@ -745,6 +752,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     .transpose()?
                     .map(Some),
                 estimate_min: estimate.as_deref().map(dates::parse_duration).transpose()?.map(Some),
+                every: every.map(Some),
                 ..Default::default()
             };
             let id = store.add_task(c.id, fields, today)?;
@@ -801,8 +809,9 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             estimate,
             via,
             client,
+            every,
         } => {
-            let none = |s: &str| s.trim().eq_ignore_ascii_case("none");
+            let none = |s: &str| s.trim().eq_ignore_ascii_case("none") || i18n::fold(s) == "ninguna";
             let fields = TaskFields {
                 title,
                 spec,
@@ -826,9 +835,14 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     .map(|c| store.find_client(c))
                     .transpose()?
                     .map(|c| c.id),
+                every: match every.as_deref() {
+                    None => None,
+                    Some(e) if none(e) => Some(None),
+                    Some(e) => Some(Some(e.to_string())),
+                },
                 ..Default::default()
             };
-            store.edit_task(id, fields)?;
+            store.edit_task_on(id, fields, today)?;
             writeln!(out, "{}", tf(l, T::MsgTaskSaved, &[&id]))?;
         }
         TaskCmd::Start { id } => status_msg(store, out, id, TaskStatus::Doing)?,
@@ -1051,6 +1065,41 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             write!(out, "{}", table(&h, &rows))?;
         }
     }
+    Ok(())
+}
+
+/// `vadesk search`: words in, best matches out. Text without a single word is a mistake here
+/// (the desk's field simply shows nothing).
+fn search(ctx: &Context, store: &Store, typed: &str, as_json: bool, limit: usize, out: &mut dyn Write) -> Result<()> {
+    if crate::domain::search::match_query(typed).is_none() {
+        return Err(Error::invalid(T::ErrEmptySearch, &[]));
+    }
+    let hits = store.search(typed, limit, 0)?;
+    if as_json {
+        let items: Vec<SearchJson> = hits.iter().map(SearchJson::new).collect();
+        return json(out, &serde_json::json!({ "items": items }));
+    }
+    let l = ctx.lang;
+    if hits.is_empty() {
+        writeln!(out, "{}", tf(l, T::MsgNoMatches, &[&typed.trim()]))?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = hits
+        .iter()
+        .map(|h| {
+            vec![
+                h.kind.label(l).to_string(),
+                h.id.to_string(),
+                h.client.clone(),
+                h.snippet.replace('\n', " "),
+            ]
+        })
+        .collect();
+    let h: Vec<&str> = [T::HKind, T::HId, T::HClient, T::HFound]
+        .iter()
+        .map(|k| k.text(l))
+        .collect();
+    write!(out, "{}", table(&h, &rows))?;
     Ok(())
 }
 

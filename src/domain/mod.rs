@@ -4,15 +4,18 @@ pub mod client;
 pub mod dates;
 pub mod identity;
 pub mod money;
+pub mod recur;
 pub mod red_flag;
 pub mod review;
 pub mod rules;
+pub mod search;
 pub mod task;
 pub mod text;
 
 pub use client::{Channel, ChannelKind, Client, ClientStatus};
 pub use red_flag::{Flag, FlagKind, FlagSource, ScoreRules, Verdict};
 pub use review::{ReviewItem, ReviewKind};
+pub use search::{SearchHit, SearchKind};
 pub use task::{Attendance, Meeting, MeetingKind, Outcome, Quote, QuoteStatus, Request, RequestKind, Task, TaskStatus};
 
 /// Declares a string-keyed enum: stable English keys for the store and JSON, a label from the

@@ -81,6 +81,8 @@ pub struct Task {
     pub created_on: NaiveDate,
     /// Open requests (material or feedback) the task waits on; derived, never stored.
     pub waiting_on: Vec<RequestKind>,
+    /// The repeat rule as typed (`weekly`, `fri`, `2w`...), when the task recurs.
+    pub every: Option<String>,
 }
 
 impl Task {

@@ -36,6 +36,8 @@ pub struct Counts {
 pub struct DetectReport {
     pub new_flags: Vec<NewFlag>,
     pub counts: Counts,
+    /// Tasks made by repeat rules whose latest instance was handled or past.
+    pub recurring: Vec<i64>,
 }
 
 pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM requests r JOIN tasks t ON t.id = r.task_id
@@ -81,6 +83,8 @@ impl Store {
     /// Runs every automatic rule as of `today`. `min_rate` enables the underpaying rule.
     pub fn detect(&mut self, today: NaiveDate, min_rate: Option<f64>) -> Result<DetectReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Repeating tasks whose latest instance is handled or past get their next one.
+        let recurring = super::recur::advance_all(&tx, today)?;
         let mut candidates = Vec::new();
         late_requests(&tx, today, &mut candidates)?;
         unanswered_quotes(&tx, today, &mut candidates)?;
@@ -101,7 +105,10 @@ impl Store {
             });
         }
         missed_weekly_reviews(&tx, today, &mut candidates)?;
-        let mut report = DetectReport::default();
+        let mut report = DetectReport {
+            recurring,
+            ..Default::default()
+        };
         for c in candidates {
             if let Some(id) = raise(&tx, c.client_id, c.kind, c.at, &c.source_ref, &c.note)? {
                 let client: String =

@@ -10,9 +10,11 @@ mod detect;
 pub mod doctor;
 mod flags;
 pub mod import_tools;
+mod recur;
 pub(crate) mod replica;
 mod review;
 mod schema;
+mod search;
 mod tasks;
 mod time;
 pub mod transfer;
@@ -32,6 +34,7 @@ pub use calendar::{CalendarEntry, CalendarWhat};
 pub use clients::{ClientFields, ClientSummary};
 pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
+pub use recur::instance_uuid;
 pub use replica::Applied;
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use tasks::{TaskFields, TaskFilter};
@@ -266,6 +269,8 @@ impl Store {
             ("money: running timer", time::RUNNING),
             ("desk: open and waiting", clients::OPEN_AND_WAITING),
             ("desk: open and delivered", desk_queries::OPEN_AND_DELIVERED),
+            ("search: page", search::SEARCH_PAGE),
+            ("tick: recurring", recur::DUE_RULES),
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {

@@ -398,6 +398,103 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE tc_working_set (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL);
     CREATE TABLE tc_graveyard (uuid TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
     "#,
+    // 8: search. One FTS5 index over every text a person looks for: a client's name, notes
+    // and tool; a task's title and spec; what a request asks for; a quote's description; a
+    // flag's note. Accents and case are folded. A row's index rowid is its record's id × 8 +
+    // its kind (1 client, 2 task, 3 material, 4 feedback, 5 quote, 6 flag), so the triggers
+    // that keep it current touch one index row. It has no id+uuid: undo and export leave it
+    // alone, and undoing a change to a record brings its index row back through the triggers.
+    r#"
+    CREATE VIRTUAL TABLE search USING fts5(
+        title, body, client_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    );
+    INSERT INTO search(search, rank) VALUES ('rank', 'bm25(4.0, 1.0, 0.0)');
+
+    CREATE TRIGGER search_client_ins AFTER INSERT ON clients BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 1, new.name, new.notes || ' ' || new.tool, new.id);
+    END;
+    CREATE TRIGGER search_client_upd AFTER UPDATE OF id, name, notes, tool ON clients BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 1;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 1, new.name, new.notes || ' ' || new.tool, new.id);
+    END;
+    CREATE TRIGGER search_client_del AFTER DELETE ON clients BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 1;
+    END;
+
+    CREATE TRIGGER search_task_ins AFTER INSERT ON tasks BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 2, new.title, new.spec, new.client_id);
+    END;
+    CREATE TRIGGER search_task_upd AFTER UPDATE OF id, title, spec, client_id ON tasks BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 2;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 2, new.title, new.spec, new.client_id);
+        UPDATE search SET client_id = new.client_id
+            WHERE rowid IN (SELECT id * 8 + (CASE kind WHEN 'material' THEN 3 ELSE 4 END) FROM requests WHERE task_id = new.id);
+    END;
+    CREATE TRIGGER search_task_del AFTER DELETE ON tasks BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 2;
+    END;
+
+    CREATE TRIGGER search_request_ins AFTER INSERT ON requests BEGIN
+        INSERT INTO search(rowid, title, body, client_id)
+            SELECT new.id * 8 + (CASE new.kind WHEN 'material' THEN 3 ELSE 4 END), new.what, '', t.client_id
+            FROM tasks t WHERE t.id = new.task_id;
+    END;
+    CREATE TRIGGER search_request_upd AFTER UPDATE OF id, what, task_id, kind ON requests BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + (CASE old.kind WHEN 'material' THEN 3 ELSE 4 END);
+        INSERT INTO search(rowid, title, body, client_id)
+            SELECT new.id * 8 + (CASE new.kind WHEN 'material' THEN 3 ELSE 4 END), new.what, '', t.client_id
+            FROM tasks t WHERE t.id = new.task_id;
+    END;
+    CREATE TRIGGER search_request_del AFTER DELETE ON requests BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + (CASE old.kind WHEN 'material' THEN 3 ELSE 4 END);
+    END;
+
+    CREATE TRIGGER search_quote_ins AFTER INSERT ON quotes BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 5, new.description, '', new.client_id);
+    END;
+    CREATE TRIGGER search_quote_upd AFTER UPDATE OF id, description, client_id ON quotes BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 5;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 5, new.description, '', new.client_id);
+    END;
+    CREATE TRIGGER search_quote_del AFTER DELETE ON quotes BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 5;
+    END;
+
+    CREATE TRIGGER search_flag_ins AFTER INSERT ON flags BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 6, new.note, '', new.client_id);
+    END;
+    CREATE TRIGGER search_flag_upd AFTER UPDATE OF id, note, client_id ON flags BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 6;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 6, new.note, '', new.client_id);
+    END;
+    CREATE TRIGGER search_flag_del AFTER DELETE ON flags BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 6;
+    END;
+
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 1, name, notes || ' ' || tool, id FROM clients;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 2, title, spec, client_id FROM tasks;
+    INSERT INTO search(rowid, title, body, client_id)
+        SELECT r.id * 8 + (CASE r.kind WHEN 'material' THEN 3 ELSE 4 END), r.what, '', t.client_id
+        FROM requests r JOIN tasks t ON t.id = r.task_id;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 5, description, '', client_id FROM quotes;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
+    "#,
+    // 9: recurring tasks. A rule is a record of its own (its uuid names every instance it
+    // derives: `recur:<rule uuid>:<date>`), holding the rule as typed and the date it counts
+    // from; its instances are ordinary tasks that point at it. Stopping a rule deletes it and
+    // its tasks stay, no longer recurring. Old undo images would no longer match tasks.
+    r#"
+    CREATE TABLE recurrences (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        rule TEXT NOT NULL,
+        start TEXT NOT NULL
+    );
+    ALTER TABLE tasks ADD COLUMN recurrence_id INTEGER REFERENCES recurrences(id) ON DELETE SET NULL;
+    CREATE INDEX tasks_recurrence ON tasks(recurrence_id, due) WHERE recurrence_id IS NOT NULL;
+    DELETE FROM undo_steps;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

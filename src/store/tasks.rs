@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{date, day, opt_date, Store};
+use super::{date, day, opt_date, recur, Store};
+use crate::domain::recur::Every;
 use crate::domain::{rules, text, ChannelKind, FlagKind, Outcome, Request, RequestKind, Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
@@ -19,6 +20,9 @@ pub struct TaskFields {
     pub estimate_min: Option<Option<u32>>,
     /// Moves the task to another client (edits only).
     pub client_id: Option<i64>,
+    /// Repeats the task: `Some(Some(rule))` sets a rule as typed (`weekly`, `fri`, `2w`...,
+    /// see [`crate::domain::recur::Every::parse`]), `Some(None)` stops it (edits only).
+    pub every: Option<Option<String>>,
 }
 
 /// Which tasks a list shows.
@@ -38,7 +42,8 @@ const WAITING_SQL: &str = "CASE WHEN t.status IN ('done', 'cancelled') THEN NULL
 fn task_select() -> String {
     format!(
         "SELECT t.id, t.client_id, c.name, t.title, t.spec, t.status, t.due, t.via, t.clarifications,
-                t.estimate_min, t.delivered_on, t.outcome, t.created_on, {WAITING_SQL}, t.uuid
+                t.estimate_min, t.delivered_on, t.outcome, t.created_on, {WAITING_SQL}, t.uuid,
+                (SELECT rc.rule FROM recurrences rc WHERE rc.id = t.recurrence_id)
          FROM tasks t JOIN clients c ON c.id = t.client_id"
     )
 }
@@ -67,6 +72,7 @@ fn task_row(r: &Row) -> rusqlite::Result<Task> {
         outcome: r.get::<_, Option<String>>(11)?.and_then(|s| Outcome::from_key(&s)),
         created_on: date(r.get(12)?),
         waiting_on,
+        every: r.get(15)?,
     })
 }
 
@@ -106,11 +112,17 @@ impl TaskFields {
         if let Some(s) = &self.spec {
             self.spec = Some(text::free_text(s, T::FieldSpec)?);
         }
+        if let Some(Some(rule)) = &self.every {
+            Every::parse(rule)?;
+            self.every = Some(Some(text::clean_line(rule)));
+        }
         Ok(self)
     }
 }
 
 impl Store {
+    /// Adds a task; with `every`, a recurring one: its first due date is `due`, or the first
+    /// date the rule gives from `today`, and it carries the uuid derived for that date.
     pub fn add_task(&mut self, client_id: i64, fields: TaskFields, today: NaiveDate) -> Result<i64> {
         let f = fields.validated()?;
         let title = f
@@ -118,29 +130,64 @@ impl Store {
             .clone()
             .ok_or_else(|| text::name("", T::FieldTitle).unwrap_err())?;
         self.client(client_id)?;
+        let every = match &f.every {
+            Some(Some(rule)) => Some((rule.clone(), Every::parse(rule)?)),
+            _ => None,
+        };
+        let due = match (&every, f.due.flatten()) {
+            (Some((_, e)), None) => Some(e.first_from(today)),
+            (_, d) => d,
+        };
         self.write(
             |l| tf(l, T::UndoAddTask, &[&title]),
             |tx| {
+                let (rule_id, uuid) = match (&every, due) {
+                    (Some((rule, _)), Some(due)) => {
+                        let (id, rule_uuid) = recur::create_rule(tx, rule, due)?;
+                        (Some(id), recur::instance_uuid(&rule_uuid, due))
+                    }
+                    _ => (None, crate::domain::identity::new_uuid()),
+                };
                 tx.execute(
-                    "INSERT INTO tasks(client_id, title, spec, status, due, via, estimate_min, created_on)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO tasks(uuid, client_id, title, spec, status, due, via, estimate_min, created_on, recurrence_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
+                        uuid,
                         client_id,
                         title,
                         f.spec.clone().unwrap_or_default(),
                         f.status.unwrap_or(TaskStatus::Todo).key(),
-                        f.due.flatten().map(day),
+                        due.map(day),
                         f.via.flatten().map(|v| v.key()),
                         f.estimate_min.flatten(),
                         day(today),
+                        rule_id,
                     ],
                 )?;
-                Ok(tx.last_insert_rowid())
+                let id = tx.last_insert_rowid();
+                if let Some(rule_id) = rule_id {
+                    recur::advance(tx, rule_id, today)?;
+                }
+                Ok(id)
             },
         )
     }
 
+    /// Edits a task, as of today's date (the clock set with `set_now`, else the system's).
     pub fn edit_task(&mut self, id: i64, fields: TaskFields) -> Result<()> {
+        let today = self
+            .now
+            .map(|n| n.date())
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        self.edit_task_on(id, fields, today)
+    }
+
+    /// Edits a task; `today` dates a new repeat rule that has no due date to start from.
+    /// Setting `every` on a task that repeats changes its rule (counted from the task's due
+    /// date); on one that does not, makes it the first instance of a new rule (due the first
+    /// date the rule gives when it has none). `every: Some(None)` stops the rule: its tasks
+    /// stay, no longer repeating.
+    pub fn edit_task_on(&mut self, id: i64, fields: TaskFields, today: NaiveDate) -> Result<()> {
         let f = fields.validated()?;
         let t = self.task(id)?;
         if let Some(c) = f.client_id {
@@ -172,6 +219,9 @@ impl Store {
                 }
                 if let Some(v) = f.estimate_min {
                     tx.execute("UPDATE tasks SET estimate_min = ?1 WHERE id = ?2", params![v, id])?;
+                }
+                if let Some(every) = &f.every {
+                    set_every(tx, id, every.as_deref(), today)?;
                 }
                 Ok(())
             },
@@ -295,6 +345,14 @@ impl Store {
                     }
                     TaskStatus::Todo | TaskStatus::Doing => {
                         tx.execute("UPDATE tasks SET closed_on = NULL WHERE id = ?1", [id])?;
+                    }
+                }
+                // A repeating task handled: the next one comes now.
+                if !to.is_open() {
+                    let rule: Option<i64> =
+                        tx.query_row("SELECT recurrence_id FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
+                    if let Some(rule) = rule {
+                        recur::advance(tx, rule, today)?;
                     }
                 }
                 Ok(())
@@ -445,6 +503,41 @@ impl Store {
             },
         )
     }
+}
+
+/// Sets, changes or stops (`None`) the repeat rule of task `id`.
+fn set_every(tx: &rusqlite::Transaction, id: i64, rule: Option<&str>, today: NaiveDate) -> Result<()> {
+    let (current, due): (Option<i64>, Option<String>) =
+        tx.query_row("SELECT recurrence_id, due FROM tasks WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let Some(rule) = rule else {
+        if let Some(rule_id) = current {
+            tx.execute("DELETE FROM recurrences WHERE id = ?1", [rule_id])?;
+        }
+        return Ok(());
+    };
+    let every = Every::parse(rule)?;
+    let due = due.map(date).unwrap_or_else(|| every.first_from(today));
+    let rule_id = match current {
+        Some(rule_id) => {
+            tx.execute(
+                "UPDATE recurrences SET rule = ?1, start = ?2 WHERE id = ?3",
+                params![rule, day(due), rule_id],
+            )?;
+            rule_id
+        }
+        None => {
+            let (rule_id, _) = recur::create_rule(tx, rule, due)?;
+            tx.execute(
+                "UPDATE tasks SET recurrence_id = ?1, due = ?2 WHERE id = ?3",
+                params![rule_id, day(due), id],
+            )?;
+            rule_id
+        }
+    };
+    recur::advance(tx, rule_id, today)?;
+    Ok(())
 }
 
 /// Raises the late flag of a request that is past its date (once per request, dated the first

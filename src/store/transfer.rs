@@ -82,6 +82,9 @@ fn weekday(s: &str) -> bool {
 fn currency(s: &str) -> bool {
     money::parse_currency(s).is_ok() && s == s.to_uppercase()
 }
+fn every_rule(s: &str) -> bool {
+    s.chars().count() <= 40 && crate::domain::recur::Every::is_valid(s)
+}
 fn source_ref(s: &str) -> bool {
     !s.is_empty() && s.len() <= 120 && s.chars().all(|c| c.is_ascii_alphanumeric() || ":_-".contains(c))
 }
@@ -119,6 +122,15 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
         ],
     ),
     (
+        "recurrences",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("rule", Rule::Key(every_rule), REQ),
+            ("start", Rule::Date, REQ),
+        ],
+    ),
+    (
         "tasks",
         &[
             ("id", Rule::Id, REQ),
@@ -136,6 +148,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("created_on", Rule::Date, REQ),
             ("closed_on", Rule::Date, OPT),
             ("snoozed_until", Rule::Date, OPT),
+            ("recurrence_id", Rule::Ref("recurrences"), OPT),
         ],
     ),
     (

@@ -117,6 +117,11 @@ fn task_form_fields(t: Option<&crate::domain::Task>, l: Lang) -> Vec<Field> {
             t.status.key(),
         ));
     }
+    f.push(Field::new(
+        T::FEvery,
+        FieldKind::Every,
+        t.and_then(|t| t.every.clone()).unwrap_or_default(),
+    ));
     f
 }
 
@@ -208,6 +213,9 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
         ConfirmAction::DismissFlag(id) => {
             store.dismiss_flag(id)?;
             T::NoticeDismissed.text(l).to_string()
+        }
+        ConfirmAction::DeleteQuote(_) | ConfirmAction::DeleteMeeting(_) => {
+            return super::deals::confirm(app, action, store)
         }
         ConfirmAction::Undo(step) | ConfirmAction::Redo(step) => {
             let redo = matches!(action, ConfirmAction::Redo(_));
@@ -310,6 +318,7 @@ pub fn client_form(app: &mut App, which: ClientForm) {
                 Field::new(T::FPrep, FieldKind::Duration, ""),
                 Field::new(T::FSent, FieldKind::Date, T::Today.text(l)),
                 Field::new(T::FAnswerBy, FieldKind::Date, ""),
+                Field::new(T::FieldDescription, FieldKind::Text, ""),
             ],
         ),
         ClientForm::Meeting => form(
@@ -319,6 +328,7 @@ pub fn client_form(app: &mut App, which: ClientForm) {
             vec![
                 Field::new(T::FWhen, FieldKind::When, ""),
                 Field::new(T::FKind, FieldKind::Choice(Choices::MeetingKind), "review"),
+                Field::new(T::FLength, FieldKind::Duration, ""),
             ],
         ),
     }
@@ -416,41 +426,49 @@ pub fn resolve(app: &mut App, store: &mut Store, done: bool) -> Result<()> {
             let key = if done { T::NoticeDone } else { T::NoticeDelivered };
             changed(app, store, tf(l, key, &[&item.title]))?;
         }
-        ReviewKind::QuoteUnanswered => {
-            let options = [QuoteStatus::Accepted, QuoteStatus::Rejected]
-                .iter()
-                .map(|s| (s.key().to_string(), capitalize(s.label(l))))
-                .collect();
-            picker(
-                app,
-                PickPurpose::QuoteAnswer(item.id),
-                tf(l, T::PickQuote, &[&item.client]),
-                options,
-            );
-        }
-        k if k.is_meeting() => {
-            let options = [
-                Attendance::OnTime,
-                Attendance::Late,
-                Attendance::NoShow,
-                Attendance::Cancelled,
-            ]
-            .iter()
-            .map(|a| (a.key().to_string(), capitalize(a.label(l))))
-            .collect();
-            picker(
-                app,
-                PickPurpose::Attendance(item.id),
-                tf(l, T::PickAttendance, &[&item.client]),
-                options,
-            );
-        }
+        ReviewKind::QuoteUnanswered => quote_answer_picker(app, item.id, &item.client),
+        k if k.is_meeting() => attendance_picker(app, item.id, &item.client),
         _ => {
             store.hold_weekly_review(item.client_id, item.date.unwrap_or(today))?;
             changed(app, store, tf(l, T::NoticeReviewHeld, &[&item.client]))?;
         }
     }
     Ok(())
+}
+
+/// The client's answer to a quote: accepted or rejected.
+pub fn quote_answer_picker(app: &mut App, quote: i64, client: &str) {
+    let l = app.lang;
+    let options = [QuoteStatus::Accepted, QuoteStatus::Rejected]
+        .iter()
+        .map(|s| (s.key().to_string(), capitalize(s.label(l))))
+        .collect();
+    picker(
+        app,
+        PickPurpose::QuoteAnswer(quote),
+        tf(l, T::PickQuote, &[&client]),
+        options,
+    );
+}
+
+/// How the client turned up to a meeting.
+pub fn attendance_picker(app: &mut App, meeting: i64, client: &str) {
+    let l = app.lang;
+    let options = [
+        Attendance::OnTime,
+        Attendance::Late,
+        Attendance::NoShow,
+        Attendance::Cancelled,
+    ]
+    .iter()
+    .map(|a| (a.key().to_string(), capitalize(a.label(l))))
+    .collect();
+    picker(
+        app,
+        PickPurpose::Attendance(meeting),
+        tf(l, T::PickAttendance, &[&client]),
+        options,
+    );
 }
 
 pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
@@ -564,6 +582,9 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         };
     }
     let notice = match form.kind {
+        FormKind::EditQuote(_) | FormKind::EditMeeting(_) | FormKind::NudgeQuote(_) => {
+            return super::deals::submit(app, form, store)
+        }
         FormKind::AddClient | FormKind::EditClient(_) => {
             let fields = ClientFields {
                 name: Some(v(form, 0)),
@@ -590,6 +611,19 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::AddTask(_) | FormKind::EditTask(_) => {
             let via = v(form, 2);
+            // The repeat rule: empty stops one the task had, and leaves a plain task plain.
+            let every_i = form.fields.iter().position(|f| f.label == T::FEvery);
+            let every = match every_i.map(|i| (i, v(form, i).trim().to_string())) {
+                Some((i, rule)) if !rule.is_empty() => {
+                    field!(i, crate::domain::recur::Every::parse(&rule));
+                    Some(Some(rule))
+                }
+                Some(_) => match form.kind {
+                    FormKind::EditTask(id) if store.task(id)?.every.is_some() => Some(None),
+                    _ => None,
+                },
+                None => None,
+            };
             let fields = TaskFields {
                 title: Some(v(form, 0)),
                 spec: Some(v(form, 4)),
@@ -604,6 +638,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     FormKind::EditTask(_) => Some(field!(5, TaskStatus::parse(&v(form, 5)))),
                     _ => None,
                 },
+                every,
                 ..Default::default()
             };
             let title = crate::domain::text::clean_line(&v(form, 0));
@@ -637,7 +672,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
                 sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),
                 answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),
-                description: String::new(),
+                description: v(form, 4),
             };
             field!(3, store.add_quote(client, q, app.config.quote_answer_days));
             T::NoticeQuoteAdded.text(l).to_string()
@@ -645,7 +680,8 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         FormKind::Meeting(client) => {
             let at = field!(0, dates::parse_when(&v(form, 0), now));
             let kind = field!(1, MeetingKind::parse(&v(form, 1)));
-            field!(0, store.add_meeting(client, at, kind, None));
+            let length = field!(2, opt(&v(form, 2), dates::parse_duration));
+            field!(0, store.add_meeting(client, at, kind, length));
             T::NoticeMeetingAdded.text(l).to_string()
         }
         FormKind::Flag(client, kind) => {

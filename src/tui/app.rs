@@ -136,6 +136,8 @@ pub struct App {
     /// Per client id: tasks to do, and delivered tasks waiting on the client's word.
     pub task_counts: std::collections::HashMap<i64, (u32, u32)>,
     pub tasks: TaskList,
+    /// The tasks pane's other tabs: the selected client's quotes and meetings.
+    pub deals: super::deals::Deals,
     /// The selected client's score explained, and all its flags (dismissed included).
     pub assessment: Option<Assessment>,
     pub flags: Vec<Flag>,
@@ -178,6 +180,7 @@ impl App {
             client_filter: None,
             task_counts: Default::default(),
             tasks: TaskList::default(),
+            deals: Default::default(),
             assessment: None,
             flags: Vec::new(),
             flag_sel: 0,
@@ -234,10 +237,12 @@ impl App {
         KeyCtx {
             review: self.view == View::Review,
             tasks_focused: self.view == View::Desk && self.focus == Pane::Tasks,
-            has_task: self.tasks.current().is_some(),
+            has_task: self.tasks.current().is_some() && self.deals.tab == super::deals::DealTab::Tasks,
             has_client: self.context_client().is_some(),
             has_row: self.review_item().is_some(),
             month: self.view == View::Month,
+            deal_tab: self.deals.tab != super::deals::DealTab::Tasks,
+            has_deal: self.deals.has_row(),
         }
     }
 
@@ -301,7 +306,9 @@ impl App {
     /// The tasks and flags of the selected client (after the client selection moved).
     pub fn reload_selection(&mut self, store: &Store) -> Result<()> {
         let keep_flag = self.flag().map(|f| f.id);
-        if self.tasks.filter.is_some() {
+        if self.tasks.filter.is_some() && self.client().is_none() {
+            super::search::tasks(self, store)?;
+        } else if self.tasks.filter.is_some() {
             self.tasks.all = store.list_tasks(&self.task_filter())?;
             self.refilter_tasks();
         } else {
@@ -335,6 +342,7 @@ impl App {
             self.flag_sel,
             self.flags.len(),
         );
+        self.deals.load(store, self.client().map(|c| c.client.id))?;
         Ok(())
     }
 

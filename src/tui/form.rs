@@ -65,6 +65,8 @@ pub enum FieldKind {
     Multi,
     /// One of a few fixed values, cycled with ← →.
     Choice(Choices),
+    /// A repeat rule (`weekly`, `fri`, `2w`...), or empty for none.
+    Every,
 }
 
 #[derive(Debug, Clone)]
@@ -136,6 +138,7 @@ impl Field {
                 c.options(lang).iter().map(|(_, l)| *l).collect::<Vec<_>>().join(" · ")
             ),
             FieldKind::Multi => T::HintMulti.text(lang).into(),
+            FieldKind::Every => T::HintEvery.text(lang).into(),
             FieldKind::Text | FieldKind::Amount => String::new(),
         }
     }
@@ -219,6 +222,9 @@ pub enum FormKind {
     StopTimer(i64),
     /// Time worked on a client, or one of its tasks.
     LogTime(i64, Option<i64>),
+    EditQuote(i64),
+    EditMeeting(i64),
+    NudgeQuote(i64),
 }
 
 #[derive(Debug, Clone)]
@@ -386,6 +392,8 @@ pub enum ConfirmAction {
     DeleteClient(i64),
     DeleteTask(i64),
     DismissFlag(i64),
+    DeleteQuote(i64),
+    DeleteMeeting(i64),
     /// Undo or redo a step from an earlier day (its number, to act only on that one).
     Undo(i64),
     Redo(i64),

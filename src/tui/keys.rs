@@ -51,6 +51,11 @@ pub enum Intent {
     Filter,
     Help,
     Back,
+    /// The tasks pane's tabs: tasks · quotes · meetings.
+    NextTab,
+    PrevTab,
+    /// A weekly review row: the client missed it.
+    MissedReview,
 }
 
 /// Where a binding applies.
@@ -72,6 +77,10 @@ pub enum Scope {
     Month,
     /// Lists that can be filtered (not the Month view).
     Filterable,
+    /// The desk's tasks pane with a client selected (its tabs).
+    TasksPane,
+    /// A quote or meeting selected in the tasks pane's tabs.
+    DealRow,
 }
 
 /// What the key handler needs to know about the screen.
@@ -84,6 +93,10 @@ pub struct KeyCtx {
     pub has_row: bool,
     /// The Month view is shown.
     pub month: bool,
+    /// The tasks pane shows a client's quotes or meetings (not its tasks).
+    pub deal_tab: bool,
+    /// A quote or meeting is selected there.
+    pub has_deal: bool,
 }
 
 impl Scope {
@@ -98,6 +111,8 @@ impl Scope {
             Scope::Filterable => !c.month,
             Scope::AnyClient => (!c.review && c.has_client) || (c.review && c.has_row),
             Scope::ReviewRow => c.review && c.has_row,
+            Scope::TasksPane => !c.review && c.tasks_focused,
+            Scope::DealRow => !c.review && c.tasks_focused && c.deal_tab && c.has_deal,
         }
     }
 }
@@ -250,6 +265,31 @@ pub static BINDINGS: &[Binding] = &[
     b!("r", ReviewRow, Intent::Resolve, KeyResolve, (KeyCode::Char('r'), NONE)),
     b!("s", ReviewRow, Intent::Snooze, KeySnooze, (KeyCode::Char('s'), NONE)),
     b!("d", ReviewRow, Intent::RowDone, KeyRowDone, (KeyCode::Char('d'), NONE)),
+    b!(
+        "x",
+        ReviewRow,
+        Intent::MissedReview,
+        KeyMissed,
+        (KeyCode::Char('x'), NONE)
+    ),
+    b!(
+        "[ ] ← →",
+        TasksPane,
+        Intent::PrevTab,
+        KeyTabs,
+        (KeyCode::Char('['), NONE),
+        (KeyCode::Left, NONE)
+    ),
+    b!(
+        "",
+        TasksPane,
+        Intent::NextTab,
+        KeyTabs,
+        (KeyCode::Char(']'), NONE),
+        (KeyCode::Right, NONE)
+    ),
+    b!("n", DealRow, Intent::Nudge, KeyDealNudge, (KeyCode::Char('n'), NONE)),
+    b!("r", DealRow, Intent::Resolve, KeyDealAnswer, (KeyCode::Char('r'), NONE)),
     b!("u", Anywhere, Intent::Undo, KeyUndo, (KeyCode::Char('u'), NONE)),
     b!(
         "U",
@@ -358,7 +398,8 @@ mod tests {
             intent(KeyEvent::new(KeyCode::Right, NONE), month),
             Some(Intent::NextMonth)
         );
-        assert_eq!(intent(KeyEvent::new(KeyCode::Right, NONE), task), None);
+        // On the desk, → moves between the tasks pane's tabs, never between months.
+        assert_eq!(intent(KeyEvent::new(KeyCode::Right, NONE), task), Some(Intent::NextTab));
         assert_eq!(intent(k('t'), month), Some(Intent::Timer));
         assert_eq!(
             intent(k('a'), month),

@@ -3,11 +3,13 @@
 
 mod actions;
 pub mod app;
+pub mod deals;
 pub mod exit;
 mod filter;
 pub mod form;
 pub mod keymap;
 pub mod keys;
+mod search;
 pub mod tick;
 pub mod time_actions;
 pub mod ui;

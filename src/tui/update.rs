@@ -132,6 +132,10 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     if intent != Intent::Back {
         app.notice = None;
     }
+    // The tasks pane's quotes and meetings tabs, and the weekly review's `x`.
+    if let Some(r) = super::deals::intercept(app, intent, store) {
+        return r;
+    }
     let l = app.lang;
     let today = app.today();
     match intent {
@@ -202,6 +206,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
                 app.notice = None;
             }
         }
+        Intent::NextTab | Intent::PrevTab | Intent::MissedReview => {}
     }
     Ok(())
 }
@@ -429,6 +434,11 @@ fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
         (View::Review, _) => {
             app.refilter_review();
             app.review_sel = 0;
+        }
+        (View::Desk, Pane::Tasks) if app.client().is_none() => {
+            // "All clients": the search index, never every task of the store.
+            super::search::tasks(app, store)?;
+            app.tasks.selected = 0;
         }
         (View::Desk, Pane::Tasks) => {
             if app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {

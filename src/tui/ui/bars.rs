@@ -47,14 +47,14 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
 /// Key hints for where the focus is.
 fn hints(app: &App) -> T {
     if app.view == View::Review {
-        return T::HintsReview;
+        return crate::tui::deals::review_hints(app);
     }
     if app.view == View::Month {
         return T::HintsMonth;
     }
     match app.focus {
         Pane::Clients => T::HintsClients,
-        Pane::Tasks => T::HintsTasks,
+        Pane::Tasks => crate::tui::deals::hints(app).unwrap_or(T::HintsTasks),
         Pane::Flags => T::HintsFlags,
     }
 }

@@ -23,7 +23,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     flags(app, f, bottom);
 }
 
-fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>) -> Block<'a> {
+pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>) -> Block<'a> {
     let th = Theme { color: app.color };
     let mut b = Block::default()
         .borders(Borders::ALL)
@@ -39,7 +39,7 @@ fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>) -> B
 }
 
 /// One list row: the selection is reversed when its pane has the focus, underlined otherwise.
-fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
+pub(super) fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
     let th = Theme { color: app.color };
     match (selected, app.focus == pane) {
         (true, true) => th.selected(),
@@ -144,6 +144,9 @@ fn waits(t: &Task, l: crate::i18n::Lang) -> String {
 }
 
 fn tasks(app: &App, f: &mut Frame, area: Rect) {
+    if app.deals.tab != crate::tui::deals::DealTab::Tasks {
+        return super::deals::render(app, f, area);
+    }
     let th = Theme { color: app.color };
     let l = app.lang;
     let today = app.today();
@@ -152,7 +155,10 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         None => T::AllClients.text(l).to_string(),
     };
     let title = format!("{} · {} ({})", T::PaneTasks.text(l), scope, app.tasks.len());
-    let b = block(app, Pane::Tasks, title, app.tasks.filter.as_ref());
+    let mut b = block(app, Pane::Tasks, title, app.tasks.filter.as_ref());
+    if let Some(strip) = super::deals::strip(app) {
+        b = b.title_bottom(strip);
+    }
     let inner = b.inner(area);
     f.render_widget(b, area);
     let h = inner.height as usize;
@@ -198,7 +204,11 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
             format!(" ⧗ {w_text}")
         };
         let title_w = rest_w.saturating_sub(width::of(&wait));
-        let title = width::truncate(&t.title, title_w);
+        // A repeating task carries its mark.
+        let title = match &t.every {
+            Some(_) => width::truncate(&format!("↻ {}", t.title), title_w),
+            None => width::truncate(&t.title, title_w),
+        };
         let fill = rest_w.saturating_sub(width::of(&title) + width::of(&wait));
         spans.push(Span::styled(title, if closed { th.dim() } else { Style::new() }));
         spans.push(Span::styled(wait, th.soon()));

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `&App`. Each render touches only the rows that are visible.
 
 mod bars;
+mod deals;
 mod desk;
 mod month;
 mod popup;

@@ -315,6 +315,8 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     entry(T::HelpLegend.text(l), T::HelpLegendDot.text(l), &mut lines);
     entry("", T::HelpLegendLetters.text(l), &mut lines);
     entry("", T::HelpLegendCounts.text(l), &mut lines);
+    entry("", T::HelpLegendNudges.text(l), &mut lines);
+    entry("", T::HelpLegendRecur.text(l), &mut lines);
     let body = inner.height.saturating_sub(1) as usize;
     let max_scroll = lines.len().saturating_sub(body);
     let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();

@@ -1,0 +1,101 @@
+//! Search: what a person types becomes an FTS5 query of plain words, and what comes back.
+
+use serde::Serialize;
+
+use crate::i18n::T;
+use crate::keyed_enum;
+
+keyed_enum!(
+    /// What a search hit is.
+    SearchKind, T::ErrBadSearchKind, {
+    Client => "client" | "cliente", T::SkClient,
+    Task => "task" | "tarea", T::SkTask,
+    Material => "material" | "material", T::SkMaterial,
+    Feedback => "feedback" | "feedback", T::SkFeedback,
+    Quote => "quote" | "presupuesto", T::SkQuote,
+    Flag => "flag" | "bandera", T::SkFlag,
+});
+
+impl SearchKind {
+    /// The kind's code in the index rowid (`id × 8 + code`), as the migration lays it out.
+    pub fn code(self) -> i64 {
+        match self {
+            SearchKind::Client => 1,
+            SearchKind::Task => 2,
+            SearchKind::Material => 3,
+            SearchKind::Feedback => 4,
+            SearchKind::Quote => 5,
+            SearchKind::Flag => 6,
+        }
+    }
+
+    /// The kind and record id of an index rowid.
+    pub fn from_rowid(rowid: i64) -> Option<(SearchKind, i64)> {
+        let code = rowid.rem_euclid(8);
+        let kind = SearchKind::ALL.iter().copied().find(|k| k.code() == code)?;
+        Some((kind, rowid.div_euclid(8)))
+    }
+}
+
+/// One record a search found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    /// The record's id (a client's, a task's, a request's, a quote's or a flag's).
+    pub id: i64,
+    pub client_id: i64,
+    /// The client's name (for a client, its own).
+    pub client: String,
+    /// The record's main text: a client's name, a task's title, what a request asks for, a
+    /// quote's description, a flag's note.
+    pub title: String,
+    /// A short extract around the words found, the matches between `[` and `]`.
+    pub snippet: String,
+}
+
+/// Turns typed text into an FTS5 query: every word is quoted (so `"`, `*`, `-`, `:`, `(`,
+/// `AND`, `NEAR` typed by a person are plain text), all words must match, and the last one
+/// matches as a prefix, so a search works while it is being typed. None when no word is left
+/// (empty text, or only punctuation).
+pub fn match_query(typed: &str) -> Option<String> {
+    let words: Vec<String> = typed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    let (last, rest) = words.split_last()?;
+    let mut q = rest.join(" ");
+    if !q.is_empty() {
+        q.push(' ');
+    }
+    q.push_str(last);
+    q.push('*');
+    Some(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_is_words_with_a_prefix_last() {
+        assert_eq!(match_query("clinica").as_deref(), Some("\"clinica\"*"));
+        assert_eq!(
+            match_query("  Logo  \"final\" ").as_deref(),
+            Some("\"Logo\" \"final\"*")
+        );
+        assert_eq!(match_query("a-b:c*").as_deref(), Some("\"a\" \"b\" \"c\"*"));
+        assert_eq!(match_query("NEAR(x y)").as_deref(), Some("\"NEAR\" \"x\" \"y\"*"));
+        assert_eq!(match_query(""), None);
+        assert_eq!(match_query(" \" * - : "), None);
+        assert_eq!(match_query("Clínica").as_deref(), Some("\"Clínica\"*"));
+    }
+
+    #[test]
+    fn rowids_round_trip() {
+        for k in SearchKind::ALL {
+            assert_eq!(SearchKind::from_rowid(42 * 8 + k.code()), Some((*k, 42)));
+        }
+        assert_eq!(SearchKind::from_rowid(8 * 3), None);
+    }
+}

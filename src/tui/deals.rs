@@ -1,0 +1,499 @@
+//! The tasks pane's other tabs: the selected client's quotes and meetings, listed, opened,
+//! edited, deleted, nudged and answered from the keyboard. Also the weekly review row's `x`.
+//! `update` hands an intent here first; what is not about these tabs goes back untouched.
+
+use super::app::{App, Pane, View};
+use super::form::{Choices, Confirm, ConfirmAction, Details, Field, FieldKind, Form, FormKind, Popup};
+use super::keys::{Intent, Move};
+use super::update::changed;
+use crate::domain::{dates, money, Meeting, MeetingKind, Quote, QuoteStatus, ReviewKind};
+use crate::error::Result;
+use crate::i18n::{self, capitalize, pl, tf, Lang, P, T};
+use crate::store::{MeetingEdit, QuoteEdit, Store};
+
+/// What the tasks pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DealTab {
+    #[default]
+    Tasks,
+    Quotes,
+    Meetings,
+}
+
+impl DealTab {
+    pub const ALL: [DealTab; 3] = [DealTab::Tasks, DealTab::Quotes, DealTab::Meetings];
+
+    fn step(self, forward: bool) -> DealTab {
+        let i = DealTab::ALL.iter().position(|&t| t == self).unwrap_or(0);
+        let n = DealTab::ALL.len();
+        DealTab::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    }
+
+    pub fn title(self) -> T {
+        match self {
+            DealTab::Tasks => T::PaneTasks,
+            DealTab::Quotes => T::DQuotes,
+            DealTab::Meetings => T::DMeetings,
+        }
+    }
+}
+
+/// The selected client's quotes and meetings (newest first) and the selection in each.
+#[derive(Debug, Clone, Default)]
+pub struct Deals {
+    pub tab: DealTab,
+    pub quotes: Vec<Quote>,
+    pub meetings: Vec<Meeting>,
+    pub quote_sel: usize,
+    pub meeting_sel: usize,
+    /// The client's currency, for the amounts.
+    pub currency: Option<iso_currency::Currency>,
+}
+
+impl Deals {
+    /// Reloads the client's quotes and meetings; each selection stays on its record (by id),
+    /// or on the nearest one when it is gone. Without a client there are none, and the pane
+    /// shows tasks.
+    pub fn load(&mut self, store: &Store, client: Option<i64>) -> Result<()> {
+        let Some(id) = client else {
+            *self = Deals::default();
+            return Ok(());
+        };
+        let keep_q = self.quote().map(|q| (q.client_id, q.id));
+        let keep_m = self.meeting().map(|m| (m.client_id, m.id));
+        self.quotes = store.quotes_of(id)?;
+        self.currency = Some(store.money_defaults().currency_of(&store.client(id)?));
+        self.meetings = store.meetings_of(id)?;
+        // Another client: its lists from the top.
+        let keep_q = keep_q.filter(|(c, _)| *c == id).map(|(_, q)| q);
+        let keep_m = keep_m.filter(|(c, _)| *c == id).map(|(_, m)| m);
+        let old_q = if keep_q.is_some() { self.quote_sel } else { 0 };
+        let old_m = if keep_m.is_some() { self.meeting_sel } else { 0 };
+        self.quote_sel = super::app::follow(self.quotes.iter().map(|q| q.id), keep_q, old_q, self.quotes.len());
+        self.meeting_sel = super::app::follow(self.meetings.iter().map(|m| m.id), keep_m, old_m, self.meetings.len());
+        Ok(())
+    }
+
+    pub fn quote(&self) -> Option<&Quote> {
+        self.quotes.get(self.quote_sel)
+    }
+
+    pub fn meeting(&self) -> Option<&Meeting> {
+        self.meetings.get(self.meeting_sel)
+    }
+
+    /// Whether the selected tab has a record selected.
+    pub fn has_row(&self) -> bool {
+        match self.tab {
+            DealTab::Tasks => false,
+            DealTab::Quotes => self.quote().is_some(),
+            DealTab::Meetings => self.meeting().is_some(),
+        }
+    }
+
+    fn move_by(&mut self, m: Move, page: usize) {
+        let (sel, len) = match self.tab {
+            DealTab::Tasks => return,
+            DealTab::Quotes => (&mut self.quote_sel, self.quotes.len()),
+            DealTab::Meetings => (&mut self.meeting_sel, self.meetings.len()),
+        };
+        if len == 0 {
+            *sel = 0;
+            return;
+        }
+        *sel = match m {
+            Move::Up => sel.saturating_sub(1),
+            Move::Down => (*sel + 1).min(len - 1),
+            Move::Top => 0,
+            Move::Bottom => len - 1,
+            Move::PageUp => sel.saturating_sub(page),
+            Move::PageDown => (*sel + page).min(len - 1),
+        };
+    }
+}
+
+/// Whether the tasks pane shows quotes or meetings right now.
+pub fn deal_tab_shown(app: &App) -> bool {
+    app.view == View::Desk && app.focus == Pane::Tasks && app.deals.tab != DealTab::Tasks
+}
+
+/// The key hints of the quotes or meetings tab, when one is shown.
+pub fn hints(app: &App) -> Option<T> {
+    if app.view != View::Desk || app.focus != Pane::Tasks {
+        return None;
+    }
+    match app.deals.tab {
+        DealTab::Tasks => None,
+        DealTab::Quotes => Some(T::HintsQuotes),
+        DealTab::Meetings => Some(T::HintsMeetings),
+    }
+}
+
+/// The review's key hints; on a weekly review row, its own keys (`r` held, `x` missed).
+pub fn review_hints(app: &App) -> T {
+    match app.review_item() {
+        Some(r) if r.kind == ReviewKind::WeeklyReview => T::HintsWeeklyReview,
+        _ => T::HintsReview,
+    }
+}
+
+/// Handles the intents that are about the tabs, a quote or a meeting, or a weekly review's
+/// `x`; `None` leaves the intent to `update`.
+pub fn intercept(app: &mut App, intent: Intent, store: &mut Store) -> Option<Result<()>> {
+    match intent {
+        Intent::NextTab | Intent::PrevTab => Some(switch_tab(app, intent == Intent::NextTab)),
+        Intent::MissedReview => Some(missed_review(app, store)),
+        _ if !deal_tab_shown(app) => None,
+        Intent::Move(m) => {
+            let page = app.page();
+            app.deals.move_by(m, page);
+            Some(Ok(()))
+        }
+        Intent::Open => Some(details(app, store)),
+        Intent::Add => {
+            let which = match app.deals.tab {
+                DealTab::Quotes => super::actions::ClientForm::Quote,
+                _ => super::actions::ClientForm::Meeting,
+            };
+            super::actions::client_form(app, which);
+            Some(Ok(()))
+        }
+        Intent::Edit => Some(edit(app)),
+        Intent::Delete => {
+            delete(app);
+            Some(Ok(()))
+        }
+        Intent::Nudge => {
+            nudge(app);
+            Some(Ok(()))
+        }
+        Intent::Resolve => {
+            answer(app);
+            Some(Ok(()))
+        }
+        // The filter, and the task keys, are the tasks tab's.
+        Intent::Filter
+        | Intent::AskMaterial
+        | Intent::AskFeedback
+        | Intent::Clarify
+        | Intent::Deliver
+        | Intent::Outcome
+        | Intent::TaskDone => Some(Ok(())),
+        _ => None,
+    }
+}
+
+fn switch_tab(app: &mut App, forward: bool) -> Result<()> {
+    if app.client().is_none() {
+        app.error(T::NoticeTabsNeedClient.text(app.lang).into());
+        return Ok(());
+    }
+    app.deals.tab = app.deals.tab.step(forward);
+    Ok(())
+}
+
+fn missed_review(app: &mut App, store: &mut Store) -> Result<()> {
+    let l = app.lang;
+    let today = app.today();
+    let Some(item) = app.review_item().cloned() else {
+        return Ok(());
+    };
+    if item.kind != ReviewKind::WeeklyReview {
+        app.error(T::NoticeNotWeeklyReview.text(l).into());
+        return Ok(());
+    }
+    store.miss_weekly_review(item.client_id, item.date.unwrap_or(today), today)?;
+    changed(app, store, tf(l, T::NoticeReviewMissed, &[&item.client]))
+}
+
+fn form(app: &mut App, kind: FormKind, title: String, fields: Vec<Field>) {
+    app.popup = Some(Popup::Form(Form::new(kind, title, fields)));
+}
+
+/// An amount the way it is typed back into a field: no thousands separator (`1200.50`,
+/// `1200,50`), so that it reads back as the same cents.
+fn typed_amount(cents: i64, l: Lang) -> String {
+    let point = if l == Lang::Es { ',' } else { '.' };
+    format!("{}{point}{:02}", cents / 100, cents % 100)
+}
+
+/// A meeting's time the way it is typed back into a field.
+fn typed_when(at: chrono::NaiveDateTime, l: Lang) -> String {
+    format!("{} {}", dates::typed_date(at.date(), l), at.format("%H:%M"))
+}
+
+fn edit(app: &mut App) -> Result<()> {
+    let l = app.lang;
+    match app.deals.tab {
+        DealTab::Quotes => {
+            let Some(q) = app.deals.quote().cloned() else {
+                return Ok(());
+            };
+            form(
+                app,
+                FormKind::EditQuote(q.id),
+                tf(l, T::FormEditQuote, &[&q.client]),
+                vec![
+                    Field::new(T::FAmount, FieldKind::Amount, typed_amount(q.amount_cents, l)),
+                    Field::new(T::FieldDescription, FieldKind::Text, q.description.clone()),
+                    Field::new(
+                        T::FPrep,
+                        FieldKind::Duration,
+                        if q.prep_min > 0 {
+                            dates::format_duration(q.prep_min)
+                        } else {
+                            String::new()
+                        },
+                    ),
+                    Field::new(T::FAnswerBy, FieldKind::Date, dates::typed_date(q.answer_by, l)),
+                ],
+            );
+        }
+        DealTab::Meetings => {
+            let Some(m) = app.deals.meeting().cloned() else {
+                return Ok(());
+            };
+            form(
+                app,
+                FormKind::EditMeeting(m.id),
+                tf(l, T::FormEditMeeting, &[&m.client]),
+                vec![
+                    Field::new(T::FWhen, FieldKind::When, typed_when(m.at, l)),
+                    Field::new(T::FKind, FieldKind::Choice(Choices::MeetingKind), m.kind.key()),
+                    Field::new(
+                        T::FLength,
+                        FieldKind::Duration,
+                        m.length_min.map(dates::format_duration).unwrap_or_default(),
+                    ),
+                ],
+            );
+        }
+        DealTab::Tasks => {}
+    }
+    Ok(())
+}
+
+fn delete(app: &mut App) {
+    let l = app.lang;
+    let today = app.today();
+    let confirm = match app.deals.tab {
+        DealTab::Quotes => app.deals.quote().map(|q| Confirm {
+            action: ConfirmAction::DeleteQuote(q.id),
+            text: tf(
+                l,
+                T::ConfirmDeleteQuote,
+                &[&amount(app, q), &describe_quote(q, today, l)],
+            ),
+        }),
+        DealTab::Meetings => app.deals.meeting().map(|m| Confirm {
+            action: ConfirmAction::DeleteMeeting(m.id),
+            text: tf(l, T::ConfirmDeleteMeeting, &[&m.client, &when(m, today, l)]),
+        }),
+        DealTab::Tasks => None,
+    };
+    if let Some(c) = confirm {
+        app.popup = Some(Popup::Confirm(c));
+    }
+}
+
+/// What a quote is for, or its client when it says nothing.
+fn describe_quote(q: &Quote, _today: chrono::NaiveDate, _l: Lang) -> String {
+    if q.description.trim().is_empty() {
+        q.client.clone()
+    } else {
+        q.description.clone()
+    }
+}
+
+fn nudge(app: &mut App) {
+    let l = app.lang;
+    if app.deals.tab != DealTab::Quotes {
+        app.error(T::NoticeNothingToNudge.text(l).into());
+        return;
+    }
+    let Some(q) = app.deals.quote().cloned() else { return };
+    if q.status != QuoteStatus::Pending {
+        app.error(
+            crate::error::Error::Invalid(crate::error::Msg {
+                key: T::ErrQuoteAnswered,
+                args: vec![
+                    crate::error::Arg::Text(q.id.to_string()),
+                    crate::error::Arg::Key(q.status.label_key()),
+                ],
+            })
+            .localized(l),
+        );
+        return;
+    }
+    form(
+        app,
+        FormKind::NudgeQuote(q.id),
+        tf(l, T::FormNudgeQuote, &[&q.client]),
+        vec![Field::new(T::FNewDate, FieldKind::Date, "")],
+    );
+}
+
+fn answer(app: &mut App) {
+    match app.deals.tab {
+        DealTab::Quotes => {
+            if let Some(q) = app.deals.quote().cloned() {
+                super::actions::quote_answer_picker(app, q.id, &q.client);
+            }
+        }
+        DealTab::Meetings => {
+            if let Some(m) = app.deals.meeting().cloned() {
+                super::actions::attendance_picker(app, m.id, &m.client);
+            }
+        }
+        DealTab::Tasks => {}
+    }
+}
+
+/// Deletes what was confirmed.
+pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Result<()> {
+    let l = app.lang;
+    match action {
+        ConfirmAction::DeleteQuote(id) => store.delete_quote(id)?,
+        ConfirmAction::DeleteMeeting(id) => store.delete_meeting(id)?,
+        _ => return Ok(()),
+    }
+    changed(
+        app,
+        store,
+        format!("{} {}", T::NoticeDeleted.text(l), T::NoticeUndoHint.text(l)),
+    )
+}
+
+/// Saves the quote and meeting forms. `Ok(Some(notice))` saved; `Ok(None)` a field is wrong
+/// (marked inline, nothing typed is lost).
+pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Option<String>> {
+    let l = app.lang;
+    let today = app.today();
+    let now = app.now;
+    let v = |form: &Form, i: usize| form.value(i).to_string();
+    macro_rules! field {
+        ($i:expr, $r:expr) => {
+            match $r {
+                Ok(v) => v,
+                Err(e) => {
+                    form.set_error($i, e.localized(l));
+                    return Ok(None);
+                }
+            }
+        };
+    }
+    let notice = match form.kind {
+        FormKind::EditQuote(id) => {
+            let e = QuoteEdit {
+                amount: Some(field!(0, money::parse_amount(&v(form, 0)))),
+                description: Some(v(form, 1)),
+                prep_min: Some(field!(1 + 1, opt(&v(form, 2), dates::parse_duration)).unwrap_or(0)),
+                answer_by: Some(field!(3, dates::parse_date(&v(form, 3), today))),
+            };
+            field!(3, store.edit_quote(id, e));
+            T::NoticeQuoteSaved.text(l).to_string()
+        }
+        FormKind::EditMeeting(id) => {
+            let e = MeetingEdit {
+                at: Some(field!(0, dates::parse_when(&v(form, 0), now))),
+                kind: Some(field!(1, MeetingKind::parse(&v(form, 1)))),
+                length_min: Some(field!(2, opt(&v(form, 2), dates::parse_duration))),
+            };
+            field!(2, store.edit_meeting(id, e));
+            T::NoticeMeetingSaved.text(l).to_string()
+        }
+        FormKind::NudgeQuote(id) => {
+            let until = field!(0, opt(&v(form, 0), |s| dates::parse_date(s, today)));
+            let n = field!(0, store.nudge_quote(id, until, today));
+            tf(l, T::NoticeNudged, &[&n])
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(notice))
+}
+
+fn opt<V>(s: &str, f: impl FnOnce(&str) -> Result<V>) -> Result<Option<V>> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        f(s).map(Some)
+    }
+}
+
+/// A quote's amount in its client's currency.
+pub fn amount(app: &App, q: &Quote) -> String {
+    let cur = app.deals.currency.unwrap_or(iso_currency::Currency::EUR);
+    money::format_cents(q.amount_cents, cur, app.lang)
+}
+
+/// When a meeting is: "Mon 23 Nov 10:00".
+pub fn when(m: &Meeting, today: chrono::NaiveDate, l: Lang) -> String {
+    format!("{} {}", i18n::date(m.at.date(), today, l), m.at.format("%H:%M"))
+}
+
+fn row(l: Lang, key: T, value: impl std::fmt::Display) -> String {
+    format!("{:<20} {value}", capitalize(key.text(l)))
+}
+
+fn details(app: &mut App, _store: &mut Store) -> Result<()> {
+    let l = app.lang;
+    let today = app.today();
+    let d = match app.deals.tab {
+        DealTab::Quotes => {
+            let Some(q) = app.deals.quote() else { return Ok(()) };
+            let mut lines = vec![
+                row(l, T::FAmount, amount(app, q)),
+                row(l, T::FStatus, q.status.label(l)),
+                row(l, T::FSent, i18n::date(q.sent_on, today, l)),
+                row(l, T::FAnswerBy, i18n::date(q.answer_by, today, l)),
+                row(
+                    l,
+                    T::FPrep,
+                    if q.prep_min > 0 {
+                        dates::format_duration(q.prep_min)
+                    } else {
+                        "—".into()
+                    },
+                ),
+                row(l, T::FNudges, q.nudges),
+            ];
+            if let Some(d) = q.last_nudge {
+                lines.push(row(l, T::FLastNudge, i18n::date(d, today, l)));
+            }
+            if !q.description.is_empty() {
+                lines.push(String::new());
+                lines.extend(q.description.lines().map(str::to_string));
+            }
+            Details {
+                title: tf(l, T::FormQuote, &[&q.client]),
+                lines,
+                scroll: 0,
+            }
+        }
+        DealTab::Meetings => {
+            let Some(m) = app.deals.meeting() else { return Ok(()) };
+            let mut attendance = m.attendance.label(l).to_string();
+            if let Some(n) = m.late_minutes {
+                attendance = format!("{attendance} ({})", pl(l, P::MinutesLate, i64::from(n), &[]));
+            }
+            let lines = vec![
+                row(l, T::FWhen, when(m, today, l)),
+                row(l, T::FKind, m.kind.label(l)),
+                row(
+                    l,
+                    T::FLength,
+                    m.length_min.map(dates::format_duration).unwrap_or_else(|| "—".into()),
+                ),
+                row(l, T::FAttendance, attendance),
+            ];
+            Details {
+                title: tf(l, T::FormMeeting, &[&m.client]),
+                lines,
+                scroll: 0,
+            }
+        }
+        DealTab::Tasks => return Ok(()),
+    };
+    app.popup = Some(Popup::Details(d));
+    Ok(())
+}

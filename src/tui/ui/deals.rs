@@ -1,0 +1,206 @@
+//! The tasks pane's quotes and meetings tabs of the selected client, and the strip of tabs
+//! on the pane's lower border.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::desk::{block, row_style};
+use super::page_start;
+use super::theme::Theme;
+use crate::domain::text::width;
+use crate::domain::{dates, Attendance, QuoteStatus};
+use crate::i18n::{self, T};
+use crate::tui::app::{App, Pane};
+use crate::tui::deals::{amount, when, DealTab};
+
+/// The tabs with their counts, the shown one marked; only with a client selected.
+pub fn strip(app: &App) -> Option<Line<'static>> {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    app.client()?;
+    let mut spans = vec![Span::raw(" ")];
+    for (i, tab) in DealTab::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", th.dim()));
+        }
+        let n = match tab {
+            DealTab::Tasks => app.tasks.len(),
+            DealTab::Quotes => app.deals.quotes.len(),
+            DealTab::Meetings => app.deals.meetings.len(),
+        };
+        let text = format!("{} {n}", tab.title().text(l));
+        if *tab == app.deals.tab {
+            spans.push(Span::styled(format!("[{text}]"), th.heading()));
+        } else {
+            spans.push(Span::styled(text, th.dim()));
+        }
+    }
+    spans.push(Span::raw(" "));
+    Some(Line::from(spans).right_aligned())
+}
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let l = app.lang;
+    let scope = app.client().map(|c| c.client.name.clone()).unwrap_or_default();
+    let n = match app.deals.tab {
+        DealTab::Quotes => app.deals.quotes.len(),
+        _ => app.deals.meetings.len(),
+    };
+    let title = format!("{} · {} ({n})", app.deals.tab.title().text(l), scope);
+    let mut b = block(app, Pane::Tasks, title, None);
+    if let Some(s) = strip(app) {
+        b = b.title_bottom(s);
+    }
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let lines = match app.deals.tab {
+        DealTab::Quotes => quotes(app, inner),
+        _ => meetings(app, inner),
+    };
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let today = app.today();
+    let h = area.height as usize;
+    let w = area.width as usize;
+    let d = &app.deals;
+    if d.quotes.is_empty() {
+        return vec![Line::from(Span::styled(T::EmptyQuotes.text(l), th.dim()))];
+    }
+    let amounts: Vec<String> = d.quotes.iter().map(|q| amount(app, q)).collect();
+    let amount_w = amounts.iter().map(|a| width::of(a)).max().unwrap_or(8);
+    let status_w = [QuoteStatus::Pending, QuoteStatus::Accepted, QuoteStatus::Rejected]
+        .iter()
+        .map(|s| width::of(s.label(l)))
+        .max()
+        .unwrap_or(10);
+    let date_w = 10;
+    let nudge_w = 3;
+    // Where there is room: the sent date, and the status beside the answer date. Where there
+    // is not, an answered quote shows its status in place of the date it was awaited by.
+    let fixed = |sent: bool, status: bool| {
+        amount_w + 1 + date_w + 1 + nudge_w + if status { status_w + 1 } else { 0 } + if sent { date_w + 3 } else { 0 }
+    };
+    const MIN_DESC: usize = 16;
+    let show_status = w >= fixed(false, true) + MIN_DESC;
+    let show_sent = show_status && w >= fixed(true, true) + MIN_DESC + 8;
+    let answered_w = [QuoteStatus::Accepted, QuoteStatus::Rejected]
+        .iter()
+        .map(|s| width::of(s.label(l)))
+        .max()
+        .unwrap_or(10);
+    let answer_w = if show_status { date_w } else { date_w.max(answered_w) };
+    let desc_w = w.saturating_sub(fixed(show_sent, show_status) + answer_w - date_w + 1);
+    let start = page_start(d.quote_sel, h);
+    let mut lines = Vec::with_capacity(h);
+    for (i, q) in d.quotes.iter().enumerate().skip(start).take(h) {
+        let style = row_style(app, Pane::Tasks, i == d.quote_sel);
+        let pending = q.status == QuoteStatus::Pending;
+        let base = if pending { Style::new() } else { th.dim() };
+        let answer_style = if pending && q.answer_by < today {
+            th.late()
+        } else if pending && q.answer_by == today {
+            th.soon()
+        } else {
+            base
+        };
+        let desc = if q.description.is_empty() {
+            "—".to_string()
+        } else {
+            q.description.lines().next().unwrap_or_default().to_string()
+        };
+        let nudges = if q.nudges > 0 {
+            format!("✉{}", q.nudges)
+        } else {
+            String::new()
+        };
+        let mut spans = vec![
+            Span::styled(format!("{:>amount_w$} ", amounts[i]), base),
+            Span::styled(width::pad(&width::truncate(&desc, desc_w), desc_w), base),
+            Span::raw(" "),
+        ];
+        if show_sent {
+            spans.push(Span::styled(
+                width::pad(&i18n::date_rel(q.sent_on, today, l), date_w),
+                th.dim(),
+            ));
+            spans.push(Span::styled(" → ", th.dim()));
+        }
+        let answer = if show_status || pending {
+            i18n::date_rel(q.answer_by, today, l)
+        } else {
+            q.status.label(l).to_string()
+        };
+        spans.push(Span::styled(width::pad(&answer, answer_w), answer_style));
+        spans.push(Span::raw(" "));
+        if show_status {
+            spans.push(Span::styled(width::pad(q.status.label(l), status_w), base));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(width::pad(&nudges, nudge_w), th.soon()));
+        lines.push(Line::from(
+            spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
+        ));
+    }
+    lines
+}
+
+fn meetings(app: &App, area: Rect) -> Vec<Line<'static>> {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let today = app.today();
+    let h = area.height as usize;
+    let w = area.width as usize;
+    let d = &app.deals;
+    if d.meetings.is_empty() {
+        return vec![Line::from(Span::styled(T::EmptyMeetings.text(l), th.dim()))];
+    }
+    let whens: Vec<String> = d.meetings.iter().map(|m| when(m, today, l)).collect();
+    let when_w = whens.iter().map(|s| width::of(s)).max().unwrap_or(16);
+    let len_w = 5;
+    let att_w = d
+        .meetings
+        .iter()
+        .map(|m| width::of(m.attendance.label(l)))
+        .max()
+        .unwrap_or(10)
+        .min(16);
+    let kind_w = w.saturating_sub(when_w + 1 + len_w + 1 + att_w + 1);
+    let start = page_start(d.meeting_sel, h);
+    let mut lines = Vec::with_capacity(h);
+    for (i, m) in d.meetings.iter().enumerate().skip(start).take(h) {
+        let style = row_style(app, Pane::Tasks, i == d.meeting_sel);
+        let past = m.at < app.now;
+        let unrecorded = past && m.attendance == Attendance::Pending;
+        let when_style = if m.at.date() == today { th.soon() } else { Style::new() };
+        let att_style = match m.attendance {
+            _ if unrecorded => th.late(),
+            Attendance::NoShow | Attendance::Late => th.late(),
+            Attendance::Pending | Attendance::Cancelled => th.dim(),
+            Attendance::OnTime => Style::new(),
+        };
+        let length = m.length_min.map(dates::format_duration).unwrap_or_default();
+        let spans = vec![
+            Span::styled(width::pad(&whens[i], when_w), when_style),
+            Span::raw(" "),
+            Span::raw(width::pad(&width::truncate(m.kind.label(l), kind_w), kind_w)),
+            Span::raw(" "),
+            Span::styled(format!("{:>len_w$}", length), th.dim()),
+            Span::raw(" "),
+            Span::styled(
+                width::pad(&width::truncate(m.attendance.label(l), att_w), att_w),
+                att_style,
+            ),
+        ];
+        lines.push(Line::from(
+            spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
+        ));
+    }
+    lines
+}

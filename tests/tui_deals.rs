@@ -1,0 +1,543 @@
+//! The tasks pane's quotes and meetings tabs, and the weekly review row's `x`, without a
+//! terminal: `App` driven by keys on a real store; renders on ratatui's `TestBackend`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use vadesk::cli::Context;
+use vadesk::config::Config;
+use vadesk::domain::{Attendance, FlagKind, MeetingKind, QuoteStatus, ReviewKind};
+use vadesk::i18n::Lang;
+use vadesk::store::NewQuote;
+use vadesk::tui::app::{Pane, View};
+use vadesk::tui::deals::DealTab;
+use vadesk::tui::form::{ConfirmAction, FormKind, PickPurpose, Popup};
+use vadesk::tui::{self, update, App, Msg};
+use vadesk::Store;
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    store: Store,
+    app: App,
+}
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn desk_in(lang: Lang) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut store = Store::open(&path).unwrap();
+    store.load_demo(now().date()).unwrap();
+    let ctx = Context {
+        db_path: Some(path),
+        now: now(),
+        fixed_now: true,
+        lang,
+        config: Config::default(),
+        tick_seconds: 60,
+    };
+    let app = tui::prepare(&ctx, &mut store, true).unwrap();
+    Desk { _dir: dir, store, app }
+}
+
+fn desk() -> Desk {
+    desk_in(Lang::En)
+}
+
+impl Desk {
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            KeyCode::BackTab => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
+        self
+    }
+
+    fn keys(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self
+    }
+
+    fn retype(&mut self, s: &str) -> &mut Self {
+        for _ in 0..80 {
+            self.key(KeyCode::Backspace);
+        }
+        self.keys(s)
+    }
+
+    fn client_id(&self, name: &str) -> i64 {
+        self.store.find_client(name).unwrap().id
+    }
+
+    /// Selects a client and focuses the tasks pane.
+    fn open(&mut self, name: &str) -> &mut Self {
+        self.app.view = View::Desk;
+        self.app.focus = Pane::Clients;
+        self.key(KeyCode::Char('g'));
+        for _ in 0..50 {
+            if self.app.client().is_some_and(|c| c.client.name == name) {
+                self.key(KeyCode::Tab);
+                assert_eq!(self.app.focus, Pane::Tasks);
+                return self;
+            }
+            self.key(KeyCode::Char('j'));
+        }
+        panic!("no client {name}");
+    }
+
+    fn text(&self, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
+        t.backend().to_string()
+    }
+
+    fn form_kind(&self) -> Option<FormKind> {
+        match &self.app.popup {
+            Some(Popup::Form(f)) => Some(f.kind),
+            _ => None,
+        }
+    }
+
+    fn notice(&self) -> String {
+        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
+    }
+
+    /// A second and third quote for Northwind Yoga: one nudged twice, one accepted.
+    fn more_quotes(&mut self) -> (i64, i64) {
+        let c = self.client_id("Northwind Yoga");
+        let a = self
+            .store
+            .add_quote(
+                c,
+                NewQuote {
+                    amount_cents: 120_050,
+                    prep_min: 45,
+                    sent_on: day("2026-11-20"),
+                    answer_by: Some(day("2026-11-27")),
+                    description: "Website copy refresh".into(),
+                },
+                7,
+            )
+            .unwrap();
+        self.store.nudge_quote(a, None, day("2026-11-22")).unwrap();
+        self.store.nudge_quote(a, None, day("2026-11-23")).unwrap();
+        let b = self
+            .store
+            .add_quote(
+                c,
+                NewQuote {
+                    amount_cents: 9_900,
+                    prep_min: 0,
+                    sent_on: day("2026-11-02"),
+                    answer_by: Some(day("2026-11-09")),
+                    description: "Logo tweaks".into(),
+                },
+                7,
+            )
+            .unwrap();
+        self.store
+            .answer_quote(b, QuoteStatus::Accepted, day("2026-11-05"))
+            .unwrap();
+        self.app.reload(&self.store).unwrap();
+        (a, b)
+    }
+}
+
+// ---- the tabs ---------------------------------------------------------------------------------
+
+#[test]
+fn brackets_and_arrows_switch_the_tasks_pane_between_tasks_quotes_and_meetings() {
+    let mut d = desk();
+    d.open("Northwind Yoga");
+    assert_eq!(d.app.deals.tab, DealTab::Tasks);
+    d.keys("]");
+    assert_eq!(d.app.deals.tab, DealTab::Quotes);
+    d.key(KeyCode::Right);
+    assert_eq!(d.app.deals.tab, DealTab::Meetings);
+    d.keys("]");
+    assert_eq!(d.app.deals.tab, DealTab::Tasks, "it wraps around");
+    d.key(KeyCode::Left);
+    assert_eq!(d.app.deals.tab, DealTab::Meetings);
+    d.keys("[");
+    assert_eq!(d.app.deals.tab, DealTab::Quotes);
+    // The tab stays while another client is picked, with that client's quotes.
+    d.key(KeyCode::BackTab);
+    d.keys("k");
+    let other = d.app.client().unwrap().client.id;
+    assert!(d.app.deals.quotes.iter().all(|q| q.client_id == other));
+    assert_eq!(d.app.deals.tab, DealTab::Quotes);
+    // "All clients" has no tabs: quotes and meetings belong to a client.
+    d.keys("g");
+    d.key(KeyCode::Tab);
+    assert_eq!(d.app.deals.tab, DealTab::Tasks);
+    d.keys("]");
+    assert_eq!(d.app.deals.tab, DealTab::Tasks);
+    assert!(d.notice().contains("select one first"), "{}", d.notice());
+}
+
+#[test]
+fn the_task_keys_do_nothing_on_the_quotes_tab() {
+    let mut d = desk();
+    d.open("Bloom Florist").keys("]");
+    d.keys("m");
+    assert!(d.app.popup.is_none());
+    d.keys("d");
+    assert!(d.app.popup.is_none());
+    d.keys("/");
+    assert!(d.app.tasks.filter.is_none(), "the filter is the tasks tab's");
+}
+
+// ---- quotes -----------------------------------------------------------------------------------
+
+#[test]
+fn a_quote_is_edited_from_its_form_and_the_selection_stays_on_it() {
+    let mut d = desk();
+    let (nudged, _) = d.more_quotes();
+    d.open("Northwind Yoga").keys("]");
+    assert_eq!(d.app.deals.quotes.len(), 3);
+    d.keys("g");
+    assert_eq!(d.app.deals.quote().unwrap().id, nudged, "newest first");
+    d.keys("e");
+    assert_eq!(d.form_kind(), Some(FormKind::EditQuote(nudged)));
+    d.retype("1350,5")
+        .key(KeyCode::Tab)
+        .retype("Website copy and blog")
+        .key(KeyCode::Tab)
+        .retype("2h")
+        .key(KeyCode::Tab)
+        .retype("2026-12-04")
+        .key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "saved: {}", d.notice());
+    assert_eq!(d.notice(), "Quote saved.");
+    let q = d.store.quote(nudged).unwrap();
+    assert_eq!(q.amount_cents, 135_050);
+    assert_eq!(q.description, "Website copy and blog");
+    assert_eq!(q.prep_min, 120);
+    assert_eq!(q.answer_by, day("2026-12-04"));
+    assert_eq!(d.app.deals.quote().unwrap().id, nudged);
+    assert!(d.text(80, 24).contains("€1,350.50"), "{}", d.text(80, 24));
+}
+
+#[test]
+fn a_wrong_field_in_the_quote_form_is_marked_and_nothing_typed_is_lost() {
+    let mut d = desk();
+    d.open("Northwind Yoga").keys("]e");
+    d.retype("lots").key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("the form stays")
+    };
+    assert_eq!(f.value(0), "lots");
+    assert!(f.fields[0].error.is_some());
+    // An answer date before the quote was sent is refused inline too.
+    d.retype("450")
+        .key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .retype("2026-01-01")
+        .key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("the form stays")
+    };
+    assert!(f.fields[3].error.is_some());
+}
+
+#[test]
+fn n_nudges_a_pending_quote_and_never_an_answered_one() {
+    let mut d = desk();
+    let (nudged, accepted) = d.more_quotes();
+    d.open("Northwind Yoga").keys("]g");
+    d.keys("n");
+    assert_eq!(d.form_kind(), Some(FormKind::NudgeQuote(nudged)));
+    d.keys("+5d").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{}", d.notice());
+    let q = d.store.quote(nudged).unwrap();
+    assert_eq!(q.nudges, 3);
+    assert_eq!(q.answer_by, day("2026-11-28"));
+    assert!(d.text(80, 24).contains("✉3"));
+    // The accepted one is the oldest.
+    d.keys("G");
+    assert_eq!(d.app.deals.quote().unwrap().id, accepted);
+    d.keys("n");
+    assert!(d.app.popup.is_none());
+    assert!(d.app.notice.as_ref().unwrap().error);
+    assert!(d.notice().contains("accepted"), "{}", d.notice());
+}
+
+#[test]
+fn r_answers_a_quote_from_a_picker() {
+    let mut d = desk();
+    d.open("Northwind Yoga").keys("]");
+    let id = d.app.deals.quote().unwrap().id;
+    d.keys("r");
+    match &d.app.popup {
+        Some(Popup::Picker(p)) => assert_eq!(p.purpose, PickPurpose::QuoteAnswer(id)),
+        other => panic!("{other:?}"),
+    }
+    d.keys("j").key(KeyCode::Enter);
+    assert_eq!(d.store.quote(id).unwrap().status, QuoteStatus::Rejected);
+    assert_eq!(d.app.deals.quote().unwrap().status, QuoteStatus::Rejected);
+}
+
+#[test]
+fn d_deletes_a_quote_only_on_a_deliberate_yes() {
+    let mut d = desk_in(Lang::Es);
+    let (nudged, _) = d.more_quotes();
+    d.open("Northwind Yoga").keys("]g");
+    d.keys("D");
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => {
+            assert_eq!(c.action, ConfirmAction::DeleteQuote(nudged));
+            assert!(c.text.contains("1200,50 €"), "{}", c.text);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Enter or a stray key never confirms.
+    d.key(KeyCode::Enter).keys("x");
+    assert!(d.store.quote(nudged).is_ok());
+    assert!(matches!(d.app.popup, Some(Popup::Confirm(_))));
+    d.keys("s");
+    assert!(d.store.quote(nudged).is_err(), "s (sí) confirms in Spanish");
+    assert_eq!(d.app.deals.quotes.len(), 2);
+    // The selection moved to its neighbour; u brings the quote back.
+    assert!(d.app.deals.quote().is_some());
+    d.keys("u");
+    assert!(d.store.quote(nudged).is_ok());
+}
+
+#[test]
+fn a_adds_a_quote_with_its_description_from_the_quotes_tab() {
+    let mut d = desk();
+    d.open("Bloom Florist").keys("]");
+    assert!(d.app.deals.quotes.is_empty());
+    assert!(d.text(80, 24).contains("No quotes: press a"));
+    d.keys("a");
+    assert!(matches!(d.form_kind(), Some(FormKind::Quote(_))));
+    d.keys("300")
+        .key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .keys("Spring campaign")
+        .key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{}", d.notice());
+    assert_eq!(d.app.deals.quotes.len(), 1);
+    assert_eq!(d.app.deals.quotes[0].description, "Spring campaign");
+    assert_eq!(d.app.deals.quotes[0].amount_cents, 30_000);
+}
+
+#[test]
+fn enter_opens_a_quote_s_details() {
+    let mut d = desk();
+    d.more_quotes();
+    d.open("Northwind Yoga").keys("]g").key(KeyCode::Enter);
+    let Some(Popup::Details(det)) = &d.app.popup else {
+        panic!("details")
+    };
+    let all = det.lines.join("\n");
+    assert!(all.contains("€1,200.50"), "{all}");
+    assert!(all.contains("Website copy refresh"));
+    assert!(all.contains("45m"));
+    assert!(all.contains("Last reminder"), "{all}");
+}
+
+// ---- meetings ---------------------------------------------------------------------------------
+
+#[test]
+fn a_rescheduled_meeting_keeps_the_selection_and_its_attendance() {
+    let mut d = desk();
+    let c = d.client_id("Northwind Yoga");
+    let later = d
+        .store
+        .add_meeting(
+            c,
+            NaiveDateTime::parse_from_str("2026-11-25 10:00", "%Y-%m-%d %H:%M").unwrap(),
+            MeetingKind::Review,
+            Some(30),
+        )
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    d.open("Northwind Yoga").keys("]]");
+    assert_eq!(d.app.deals.tab, DealTab::Meetings);
+    // The older meeting (a no-show) is second; moving it to the future puts it first.
+    d.keys("G");
+    let old = d.app.deals.meeting().unwrap().clone();
+    assert_ne!(old.id, later);
+    d.keys("e");
+    assert_eq!(d.form_kind(), Some(FormKind::EditMeeting(old.id)));
+    d.retype("2026-12-01 12:30")
+        .key(KeyCode::Tab)
+        .key(KeyCode::Right)
+        .key(KeyCode::Tab)
+        .retype("1h")
+        .key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{}", d.notice());
+    let m = d.store.meeting(old.id).unwrap();
+    assert_eq!(m.at.to_string(), "2026-12-01 12:30:00");
+    assert_ne!(m.kind, old.kind);
+    assert_eq!(m.length_min, Some(60));
+    assert_eq!(m.attendance, old.attendance, "rescheduling clears nothing recorded");
+    assert_eq!(d.app.deals.meeting_sel, 0, "it is now the latest");
+    assert_eq!(d.app.deals.meeting().unwrap().id, old.id, "the selection followed it");
+}
+
+#[test]
+fn r_records_a_meeting_s_attendance_and_d_deletes_it() {
+    let mut d = desk();
+    d.open("Casa Lumen Interiors").keys("]]");
+    let id = d.app.deals.meeting().unwrap().id;
+    d.keys("r");
+    match &d.app.popup {
+        Some(Popup::Picker(p)) => assert_eq!(p.purpose, PickPurpose::Attendance(id)),
+        other => panic!("{other:?}"),
+    }
+    d.key(KeyCode::Enter);
+    assert_eq!(d.store.meeting(id).unwrap().attendance, Attendance::OnTime);
+    assert!(d.text(80, 24).contains("on time"));
+    d.keys("n");
+    assert!(d.app.popup.is_none(), "no nudge for a meeting");
+    d.keys("D");
+    assert!(matches!(&d.app.popup, Some(Popup::Confirm(c)) if c.action == ConfirmAction::DeleteMeeting(id)));
+    d.keys("n");
+    assert!(d.store.meeting(id).is_ok(), "n cancels");
+    d.keys("Dy");
+    assert!(d.store.meeting(id).is_err());
+    assert!(d.text(80, 24).contains("No meetings: press a"));
+}
+
+#[test]
+fn a_on_the_meetings_tab_adds_a_meeting_with_its_length() {
+    let mut d = desk();
+    d.open("Tienda Sol").keys("]]a");
+    assert!(matches!(d.form_kind(), Some(FormKind::Meeting(_))));
+    d.keys("2026-11-26 10:00")
+        .key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .keys("45m")
+        .key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{}", d.notice());
+    assert_eq!(d.app.deals.meetings.len(), 1);
+    assert_eq!(d.app.deals.meetings[0].length_min, Some(45));
+}
+
+// ---- the weekly review ------------------------------------------------------------------------
+
+fn to_weekly_review(d: &mut Desk) {
+    d.keys("2g");
+    for _ in 0..30 {
+        if d.app.review_item().is_some_and(|r| r.kind == ReviewKind::WeeklyReview) {
+            return;
+        }
+        d.keys("j");
+    }
+    panic!("no weekly review row");
+}
+
+#[test]
+fn x_records_that_the_client_missed_the_weekly_review() {
+    let mut d = desk();
+    let bloom = d.client_id("Bloom Florist");
+    to_weekly_review(&mut d);
+    let before = d.store.list_flags(Some(bloom)).unwrap().len();
+    d.keys("x");
+    assert!(d.notice().contains("missed"), "{}", d.notice());
+    assert!(d.app.review.iter().all(|r| r.kind != ReviewKind::WeeklyReview));
+    let flags = d.store.list_flags(Some(bloom)).unwrap();
+    assert_eq!(flags.len(), before + 1);
+    assert!(flags
+        .iter()
+        .any(|f| f.kind == FlagKind::NoFeedback && f.at == now().date()));
+    // u takes it back: the review is due again.
+    d.keys("u");
+    assert!(d.app.review.iter().any(|r| r.kind == ReviewKind::WeeklyReview));
+}
+
+#[test]
+fn r_holds_the_weekly_review_and_raises_nothing() {
+    let mut d = desk();
+    let bloom = d.client_id("Bloom Florist");
+    to_weekly_review(&mut d);
+    let before = d.store.list_flags(Some(bloom)).unwrap().len();
+    d.keys("r");
+    assert!(d.notice().contains("held"), "{}", d.notice());
+    assert!(d.app.review.iter().all(|r| r.kind != ReviewKind::WeeklyReview));
+    assert_eq!(d.store.list_flags(Some(bloom)).unwrap().len(), before);
+}
+
+#[test]
+fn x_elsewhere_in_the_review_changes_nothing_and_says_what_it_is_for() {
+    let mut d = desk();
+    d.keys("2g");
+    assert_ne!(d.app.review_item().unwrap().kind, ReviewKind::WeeklyReview);
+    let n = d.app.review.len();
+    d.keys("x");
+    assert_eq!(d.app.review.len(), n);
+    assert!(d.app.notice.as_ref().unwrap().error);
+    assert!(d.notice().contains("weekly review"));
+}
+
+#[test]
+fn the_help_and_the_review_hints_name_the_new_keys() {
+    let mut d = desk();
+    d.keys("2");
+    assert!(d.text(120, 35).contains("x missed"), "{}", d.text(120, 35));
+    d.keys("?");
+    let mut all = String::new();
+    for _ in 0..40 {
+        all.push_str(&d.text(80, 24));
+        d.keys("j");
+    }
+    assert!(all.contains("weekly review row: the client missed it"), "{all}");
+    assert!(all.contains("[ ] ← →"), "{all}");
+    assert!(all.contains("quote: nudge"), "{all}");
+    assert!(all.contains("✉2 beside a quote"), "{all}");
+}
+
+// ---- snapshots --------------------------------------------------------------------------------
+
+#[test]
+fn snapshots_of_the_quotes_and_meetings_tabs() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Es, "es")] {
+        let mut d = desk_in(lang);
+        d.more_quotes();
+        let c = d.client_id("Northwind Yoga");
+        d.store
+            .add_meeting(
+                c,
+                NaiveDateTime::parse_from_str("2026-11-25 10:00", "%Y-%m-%d %H:%M").unwrap(),
+                MeetingKind::Review,
+                Some(30),
+            )
+            .unwrap();
+        d.app.reload(&d.store).unwrap();
+        d.open("Northwind Yoga").keys("]");
+        insta::assert_snapshot!(format!("quotes_{tag}_80x24"), d.text(80, 24));
+        insta::assert_snapshot!(format!("quotes_{tag}_120x35"), d.text(120, 35));
+        d.keys("]");
+        insta::assert_snapshot!(format!("meetings_{tag}_80x24"), d.text(80, 24));
+        insta::assert_snapshot!(format!("meetings_{tag}_120x35"), d.text(120, 35));
+        d.keys("[ge");
+        insta::assert_snapshot!(format!("quote_form_{tag}_80x24"), d.text(80, 24));
+    }
+}
+
+#[test]
+fn a_quote_saved_unchanged_keeps_its_amount_in_both_languages() {
+    for lang in [Lang::En, Lang::Es] {
+        let mut d = desk_in(lang);
+        let (nudged, _) = d.more_quotes();
+        d.open("Northwind Yoga").keys("]g").keys("e").key(KeyCode::Enter);
+        assert!(d.app.popup.is_none(), "{}", d.notice());
+        assert_eq!(d.store.quote(nudged).unwrap().amount_cents, 120_050);
+    }
+}
