@@ -882,6 +882,8 @@ catalogue! {
     MsgSyncRestored => ("Records restored because the other machine still uses them: {0} (a client comes back as ended).", "Registros restaurados porque la otra máquina aún los usa: {0} (un cliente vuelve como finalizado)."),
     MsgSyncInit => ("This store is now a replica: {0} records wait to be sent.", "Esta base de datos ya es una réplica: {0} registros esperan a enviarse."),
     MsgSyncJoined => ("This empty store joins the server: every record comes from it.", "Esta base de datos vacía se une al servidor: todos los registros llegan de él."),
+    KeySync => ("sync now with the other machine ([sync] in the config)", "sincronizar ahora con la otra máquina ([sync] en la configuración)"),
+    NoticeSyncing => ("Syncing…", "Sincronizando…"),
     ErrSyncNoConfig => ("no [sync] table in the config file: set local_dir (or url and client_id) and encryption_secret", "falta la tabla [sync] en el archivo de configuración: indica local_dir (o url y client_id) y encryption_secret"),
     ErrSyncNotReplica => ("this store holds records but is not a replica yet: run `vadesk sync --init` on the first machine (the second one starts from an empty store)", "esta base de datos tiene registros pero aún no es una réplica: ejecuta `vadesk sync --init` en la primera máquina (la segunda empieza con una base de datos vacía)"),
     ErrSyncAlready => ("this store is already a replica: run `vadesk sync`", "esta base de datos ya es una réplica: ejecuta `vadesk sync`"),

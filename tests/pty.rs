@@ -193,7 +193,7 @@ fn a_spanish_morning_at_the_desk_reads_as_spanish() {
     // Every key, scrolled to the end.
     s.send("?");
     look(&s, "Teclas");
-    for _ in 0..20 {
+    for _ in 0..40 {
         s.send("j");
     }
     look(&s, "Leyenda");

@@ -645,3 +645,24 @@ fn undoing_yesterdays_change_asks_first_and_redo_brings_it_back() {
     d.keys("y");
     assert!(d.store.find_client("Tienda Sol").is_err(), "U redid the delete");
 }
+
+/// `S` syncs now when `[sync]` is set (the event loop runs it off the UI thread), and says
+/// what is missing when it is not.
+#[test]
+fn s_asks_for_a_sync_only_when_one_is_configured() {
+    let mut d = desk();
+    d.keys("S");
+    assert!(!d.app.sync_requested);
+    assert!(d
+        .app
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.error && n.text.contains("[sync]")));
+    d.app.config.sync = Some(vadesk::config::SyncConfig {
+        server: vadesk::config::SyncServer::Folder(std::env::temp_dir()),
+        encryption_secret: "s".into(),
+        every: None,
+    });
+    d.keys("S");
+    assert!(d.app.sync_requested);
+}

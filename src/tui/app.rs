@@ -152,6 +152,8 @@ pub struct App {
     pub popup: Option<Popup>,
     /// Text to open in the external editor (`Ctrl-E` in a long-text field); the loop runs it.
     pub external_edit: Option<String>,
+    /// `S` asked for a sync; the event loop runs it off the UI thread.
+    pub sync_requested: bool,
     pub notice: Option<Notice>,
     pub counts: Counts,
     pub size: (u16, u16),
@@ -191,6 +193,7 @@ impl App {
             review_widths: (12, 4),
             popup: None,
             external_edit: None,
+            sync_requested: false,
             notice: None,
             counts: Counts::default(),
             size: (80, 24),

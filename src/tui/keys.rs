@@ -48,6 +48,7 @@ pub enum Intent {
     RowDone,
     Undo,
     Redo,
+    SyncNow,
     Filter,
     Help,
     Back,
@@ -291,6 +292,14 @@ pub static BINDINGS: &[Binding] = &[
     b!("n", DealRow, Intent::Nudge, KeyDealNudge, (KeyCode::Char('n'), NONE)),
     b!("r", DealRow, Intent::Resolve, KeyDealAnswer, (KeyCode::Char('r'), NONE)),
     b!("u", Anywhere, Intent::Undo, KeyUndo, (KeyCode::Char('u'), NONE)),
+    b!(
+        "S",
+        Anywhere,
+        Intent::SyncNow,
+        KeySync,
+        (KeyCode::Char('S'), SHIFT),
+        (KeyCode::Char('S'), NONE)
+    ),
     b!(
         "U",
         Anywhere,

@@ -119,6 +119,7 @@ fn event_loop(
             return;
         }
     });
+    let sync_tx = tx.clone();
     let stop = tick::Stopper::default();
     tick::spawn(
         tick::TickConfig {
@@ -160,6 +161,16 @@ fn event_loop(
             Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
         };
         handle(app, msg, store);
+        if std::mem::take(&mut app.sync_requested) {
+            if let Some(cfg) = ctx.config.sync.clone() {
+                let (db, tx) = (store.path().to_path_buf(), sync_tx.clone());
+                let (fixed, lang) = (ctx.fixed_now.then_some(ctx.now), ctx.lang);
+                // The network round trip never holds the desk: the answer comes back as a message.
+                std::thread::spawn(move || {
+                    let _ = tx.send(tick::sync_now(&db, fixed, lang, &cfg));
+                });
+            }
+        }
         if let Some(text) = app.external_edit.take() {
             let result = edit_externally(terminal, &input, &text);
             update(app, Msg::Edited(result), store);

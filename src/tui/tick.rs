@@ -69,6 +69,29 @@ fn sync_pass(cfg: &TickConfig, sync: &crate::config::SyncConfig) -> Option<Msg> 
     }
 }
 
+/// A sync asked for with `S`: it always says what it did, or why it could not.
+pub fn sync_now(
+    db: &std::path::Path,
+    fixed_now: Option<NaiveDateTime>,
+    lang: Lang,
+    sync: &crate::config::SyncConfig,
+) -> Msg {
+    let mut store = match Store::open_again(db) {
+        Ok(s) => s,
+        Err(e) => return Msg::TickFailed(e.localized(lang)),
+    };
+    store.set_now(fixed_now);
+    match store.is_replica() {
+        Ok(true) => {}
+        Ok(false) => return Msg::TickFailed(crate::i18n::T::ErrSyncNotReplica.text(lang).to_string()),
+        Err(e) => return Msg::TickFailed(e.localized(lang)),
+    }
+    match crate::sync::run(store, sync) {
+        Ok(r) => Msg::Synced(crate::sync::summary(&r, lang)),
+        Err(e) => Msg::TickFailed(e.localized(lang)),
+    }
+}
+
 /// Time until the next tick: the interval, or less when midnight comes first.
 pub fn next_wait(now: NaiveDateTime, seconds: u64) -> Duration {
     let midnight = (now.date() + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN);
@@ -180,6 +203,18 @@ mod tests {
         }
         // Nothing new: nothing to say.
         assert!(sync_pass(&c, &sc).is_none());
+        // `S` asks anyway, and always hears back, even when nothing moved.
+        match sync_now(&db, None, Lang::Es, &sc) {
+            Msg::Synced(text) => assert!(text.contains("Enviados: 0"), "{text}"),
+            _ => panic!("S gave no answer"),
+        }
+        // A store that is not a replica says how to make it one.
+        let other = dir.path().join("other.db");
+        Store::open(&other).unwrap();
+        match sync_now(&other, None, Lang::En, &sc) {
+            Msg::TickFailed(text) => assert!(text.contains("sync --init"), "{text}"),
+            _ => panic!("a store that is not a replica synced"),
+        }
     }
 
     #[test]

@@ -199,6 +199,14 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         }
         Intent::Undo => actions::undo_or_redo(app, store, false)?,
         Intent::Redo => actions::undo_or_redo(app, store, true)?,
+        Intent::SyncNow => {
+            if app.config.sync.is_some() {
+                app.sync_requested = true;
+                app.info(T::NoticeSyncing.text(l).to_string());
+            } else {
+                app.error(T::ErrSyncNoConfig.text(l).to_string());
+            }
+        }
         Intent::Filter => open_filter(app),
         Intent::Help => app.popup = Some(Popup::Help { scroll: 0 }),
         Intent::Back => {
