@@ -478,9 +478,19 @@ fn snapshots_in_spanish() {
     insta::assert_snapshot!("review_es_80x24", d.text(80, 24));
     d.keys("?");
     let help = d.text(120, 35);
-    assert!(help.contains("deshacer el último cambio") && help.contains("Mayús+Tab"));
+    assert!(help.contains("vista escritorio"), "{help}");
+    // Further down: undo, and the forms' keys with the Spanish keyboard's names.
+    for _ in 0..40 {
+        d.keys("j");
+    }
+    let help_end = d.text(120, 35);
+    assert!(
+        help_end.contains("deshacer el último cambio") && help_end.contains("Mayús+Tab"),
+        "{help_end}"
+    );
+    d.keys("g");
     // Nothing on these screens is English (the sample's names are Spanish too).
-    let all = format!("{desk}\n{}\n{help}", d.text(80, 24));
+    let all = format!("{desk}\n{}\n{help}\n{help_end}", d.text(80, 24));
     let problems = common::spanish::problems(&all, &[]);
     assert!(problems.is_empty(), "{}\n{all}", problems.join("\n"));
     insta::assert_snapshot!("help_es_120x35", help);
