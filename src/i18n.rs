@@ -196,39 +196,47 @@ pub fn pl(lang: Lang, key: P, n: i64, args: &[&dyn std::fmt::Display]) -> String
     fill(key.forms(lang)[plural_form(n, lang)], &all)
 }
 
+/// Unsigned digits such as "1250.50" in the language's form, grouped and with its decimal
+/// sign as CLDR gives them: "1,250.50" / "1250,50" (Spanish groups from five digits on).
+/// Formatted by ICU4X with its compiled data; the formatter is built once per thread.
+pub fn digits(plain: &str, lang: Lang) -> String {
+    use icu_decimal::DecimalFormatter;
+    use icu_locale_core::locale;
+    thread_local! {
+        static FORMATTERS: [Option<DecimalFormatter>; 2] = [
+            DecimalFormatter::try_new(locale!("en").into(), Default::default()).ok(),
+            DecimalFormatter::try_new(locale!("es").into(), Default::default()).ok(),
+        ];
+    }
+    let parsed = icu_decimal::input::Decimal::try_from_str(plain).ok();
+    let slot = match lang {
+        Lang::En => 0,
+        Lang::Es => 1,
+    };
+    let formatted = FORMATTERS.with(|f| match (&f[slot], &parsed) {
+        (Some(f), Some(d)) => Some(f.format(d).to_string()),
+        _ => None,
+    });
+    // Unreachable with the compiled data and a plain number; never worse than plain.
+    formatted.unwrap_or_else(|| match lang {
+        Lang::En => plain.to_string(),
+        Lang::Es => plain.replace('.', ","),
+    })
+}
+
 /// A number with `places` decimals in the language's form: "8.39" / "8,39"; thousands are
-/// grouped ("1,250.50" / "1.250,50").
+/// grouped as CLDR says ("1,250.50" / "1250,50" / "12.500,50").
 pub fn decimal(x: f64, places: usize, lang: Lang) -> String {
     let x = if x.is_finite() { x } else { 0.0 };
     let plain = format!("{:.*}", places, x.abs());
-    let (int, frac) = match plain.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (plain.clone(), None),
-    };
-    let (group, point) = match lang {
-        Lang::En => (',', '.'),
-        Lang::Es => ('.', ','),
-    };
-    let mut grouped = String::new();
-    let digits: Vec<char> = int.chars().collect();
-    for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(group);
-        }
-        grouped.push(*c);
-    }
     // A value that rounds to zero never prints as "-0.00".
     let negative = x < 0.0 && plain.chars().any(|c| c.is_ascii_digit() && c != '0');
-    let mut out = String::new();
+    let body = digits(&plain, lang);
     if negative {
-        out.push('-');
+        format!("-{body}")
+    } else {
+        body
     }
-    out.push_str(&grouped);
-    if let Some(f) = frac {
-        out.push(point);
-        out.push_str(&f);
-    }
-    out
 }
 
 /// A number as short as it can be, with at most two decimals: "2", "1.5" / "1,5", "0.25".

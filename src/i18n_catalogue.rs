@@ -794,6 +794,10 @@ catalogue! {
     MonthBillable => ("billable", "facturable"),
     MonthUnbilled => ("unbilled", "no facturable"),
     MonthMinimum => ("minimum {0}/h", "mínimo {0}/h"),
+    MonthNoMinimum => (
+        "no minimum rate: set min_rate in the config",
+        "sin tarifa mínima: pon min_rate en la configuración"
+    ),
     MonthBelow => ("below your minimum", "por debajo de tu mínimo"),
     TimerBar => ("⏱ {1} on {0}", "⏱ {1} en {0}"),
     TimerStartedMsg => ("Timer started on {0}", "Temporizador iniciado en {0}"),

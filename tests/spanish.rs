@@ -75,7 +75,11 @@ fn numbers_and_money_in_each_language() {
     assert_eq!(i18n::decimal(8.386, 2, Lang::Es), "8,39");
     assert_eq!(i18n::decimal(8.386, 2, Lang::En), "8.39");
     assert_eq!(i18n::decimal(-0.001, 2, Lang::Es), "0,00");
-    assert_eq!(i18n::decimal(1250.5, 2, Lang::Es), "1.250,50");
+    // CLDR (through ICU4X): Spanish groups thousands from five digits on, English from four.
+    assert_eq!(i18n::decimal(1250.5, 2, Lang::Es), "1250,50");
+    assert_eq!(i18n::decimal(12500.5, 2, Lang::Es), "12.500,50");
+    assert_eq!(i18n::decimal(1250.5, 2, Lang::En), "1,250.50");
+    assert_eq!(i18n::decimal(-1234567.0, 0, Lang::Es), "-1.234.567");
     assert_eq!(i18n::money(450.0, Lang::Es), "450,00 €");
     assert_eq!(i18n::money(450.0, Lang::En), "€450.00");
     assert_eq!(i18n::money(12345.678, Lang::En), "€12,345.68");

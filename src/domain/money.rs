@@ -310,20 +310,6 @@ fn symbol(c: Currency) -> String {
     }
 }
 
-fn group(digits: &str, sep: char, min_len: usize) -> String {
-    if digits.len() < min_len {
-        return digits.to_string();
-    }
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// THE way an amount is printed: `€1,450.00` in English, `1450,00 €` in Spanish (Spanish
 /// groups thousands only from five digits on, as the RAE recommends), with as many decimals
 /// as the currency has.
@@ -343,23 +329,17 @@ pub fn format_cents(cents: i64, currency: Currency, lang: Lang) -> String {
     let whole = if exp == 0 && frac >= 50 { whole + 1 } else { whole };
     let sign = if cents < 0 { "-" } else { "" };
     let sym = symbol(currency);
+    let plain = if frac_text.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{frac_text}")
+    };
+    // Digits, grouping and the decimal sign come from CLDR (ICU4X); the symbol goes where
+    // each language's currency pattern puts it ("¤#,##0.00" / "#,##0.00 ¤").
+    let w = crate::i18n::digits(&plain, lang);
     match lang {
-        Lang::En => {
-            let w = group(&whole.to_string(), ',', 4);
-            if frac_text.is_empty() {
-                format!("{sign}{sym}{w}")
-            } else {
-                format!("{sign}{sym}{w}.{frac_text}")
-            }
-        }
-        Lang::Es => {
-            let w = group(&whole.to_string(), '.', 5);
-            if frac_text.is_empty() {
-                format!("{sign}{w} {sym}")
-            } else {
-                format!("{sign}{w},{frac_text} {sym}")
-            }
-        }
+        Lang::En => format!("{sign}{sym}{w}"),
+        Lang::Es => format!("{sign}{w} {sym}"),
     }
 }
 

@@ -111,12 +111,20 @@ fn summary(app: &App, min_rate: Option<i64>) -> Line<'static> {
             spans.push(Span::styled(format_cents(total, first.currency, l), th.heading()));
         }
     }
-    if let (Some(min), Some(first)) = (min_rate, lines.first()) {
-        spans.push(Span::raw(" · "));
-        spans.push(Span::styled(
-            tf(l, T::MonthMinimum, &[&format_cents(min, first.currency, l)]),
-            th.dim(),
-        ));
+    match (min_rate, lines.first()) {
+        (Some(min), Some(first)) => {
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(
+                tf(l, T::MonthMinimum, &[&format_cents(min, first.currency, l)]),
+                th.dim(),
+            ));
+        }
+        // Without a minimum the rates cannot be judged: say how to set one.
+        (None, Some(_)) => {
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(T::MonthNoMinimum.text(l), th.dim()));
+        }
+        _ => {}
     }
     Line::from(spans)
 }
@@ -174,11 +182,13 @@ fn client(
 
     let [bars, gauge] = Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(right);
     let unbilled = t.unbilled_minutes + t.quote_prep_minutes;
+    // The hours belong to the label, so the bar starts after a space and never runs into
+    // them, whatever its length.
     let bar = |label: T, minutes: u64, style: Style| {
         Bar::default()
-            .label(Line::from(label.text(l)))
+            .label(Line::from(format!("{} {}", label.text(l), hours_text(minutes))))
             .value(minutes)
-            .text_value(hours_text(minutes))
+            .text_value(String::new())
             .style(style)
             .value_style(style.add_modifier(ratatui::style::Modifier::REVERSED))
     };
