@@ -323,3 +323,18 @@ fn a_below_minimum_rate_is_red() {
     let col = line.chars().position(|c| c == '€').unwrap() as u16;
     assert_eq!(buf[(col, row as u16)].fg, ratatui::style::Color::Red);
 }
+
+#[test]
+fn without_a_minimum_rate_the_month_says_how_to_set_one_and_paints_no_rate_red() {
+    for (lang, hint) in [
+        (Lang::En, "set min_rate in the config"),
+        (Lang::Es, "pon min_rate en la configuración"),
+    ] {
+        let mut d = desk(lang);
+        d.app.config.min_rate = None;
+        d.key(KeyCode::Char('3'));
+        let screen = d.text(120, 35);
+        assert!(screen.contains(hint), "{screen}");
+        assert!(!screen.contains(" < "), "no rate is judged without a minimum: {screen}");
+    }
+}
