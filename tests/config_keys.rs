@@ -1,89 +1,30 @@
 //! `[keys]` (and `[theme]`) in the config file: remapped keys drive the `App`, the `?` screen and
 //! the hint bars show the keys in effect, and a bad entry is refused naming its line.
 
+mod common;
+
+use common::tui::{Desk, Setup};
+
 use std::path::Path;
 
-use chrono::NaiveDateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use vadesk::cli::Context;
 use vadesk::config::{self, Config};
 use vadesk::i18n::Lang;
-use vadesk::tui::app::{Pane, View};
-use vadesk::tui::{self, update, App, Msg};
-use vadesk::Store;
+use vadesk::tui::{update, Msg};
 
-struct Desk {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: App,
-}
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
+fn desk(config: Config, color: bool) -> Desk {
+    Setup {
+        config,
+        color,
+        ..Setup::default()
+    }
+    .build()
 }
 
 fn cfg(text: &str) -> Config {
     config::parse(text, Path::new("config.toml")).expect("config parses")
-}
-
-fn desk(config: Config, color: bool) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let mut store = Store::open(&path).unwrap();
-    store.load_demo(now().date()).unwrap();
-    let ctx = Context {
-        db_path: Some(path),
-        now: now(),
-        fixed_now: true,
-        lang: Lang::En,
-        config,
-        tick_seconds: 60,
-    };
-    let app = tui::prepare(&ctx, &mut store, color).unwrap();
-    Desk { _dir: dir, store, app }
-}
-
-impl Desk {
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        let mods = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
-        self
-    }
-
-    fn keys(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn select_client(&mut self, name: &str) -> &mut Self {
-        self.app.view = View::Desk;
-        self.app.focus = Pane::Clients;
-        self.key(KeyCode::Char('g'));
-        for _ in 0..50 {
-            if self.app.client().is_some_and(|c| c.client.name == name) {
-                return self;
-            }
-            self.key(KeyCode::Char('j'));
-        }
-        panic!("no client {name}");
-    }
-
-    fn screen(&self, w: u16, h: u16) -> Terminal<TestBackend> {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
-        t
-    }
-
-    fn text(&self, w: u16, h: u16) -> String {
-        self.screen(w, h).backend().to_string()
-    }
 }
 
 #[test]

@@ -3,100 +3,32 @@
 
 mod common;
 
-use chrono::NaiveDateTime;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::tui::{now, Desk, Setup};
+
+use crossterm::event::KeyCode;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use ratatui::Terminal;
-use vadesk::cli::Context;
-use vadesk::config::Config;
 use vadesk::domain::RequestKind;
 use vadesk::i18n::Lang;
 use vadesk::store::{DetectReport, NewFlag};
 use vadesk::tui::app::{Pane, View};
 use vadesk::tui::form::Popup;
-use vadesk::tui::{self, update, App, Msg};
+use vadesk::tui::{update, Msg};
 use vadesk::Store;
 
-struct Desk {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: App,
-}
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
-}
-
 fn desk_with(lang: Lang, demo: bool, color: bool) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let mut store = Store::open(&path).unwrap();
-    // The demo speaks the desk's language, as it does when the VA loads it.
-    store.set_lang(lang);
-    if demo {
-        store.load_demo(now().date()).unwrap();
-    }
-    let ctx = Context {
-        db_path: Some(path),
-        now: now(),
-        fixed_now: true,
+    Setup {
         lang,
-        config: Config::default(),
-        tick_seconds: 60,
-    };
-    let app = tui::prepare(&ctx, &mut store, color).unwrap();
-    Desk { _dir: dir, store, app }
+        demo,
+        color,
+        ..Setup::default()
+    }
+    .build()
 }
 
 fn desk() -> Desk {
-    desk_with(Lang::En, true, true)
-}
-
-impl Desk {
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        let mods = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            KeyCode::BackTab => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
-        self
-    }
-
-    fn keys(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn select_client(&mut self, name: &str) -> &mut Self {
-        self.app.view = View::Desk;
-        self.app.focus = Pane::Clients;
-        self.key(KeyCode::Char('g'));
-        for _ in 0..50 {
-            if self.app.client().is_some_and(|c| c.client.name == name) {
-                return self;
-            }
-            self.key(KeyCode::Char('j'));
-        }
-        panic!("no client {name}");
-    }
-
-    fn screen(&self, w: u16, h: u16) -> Terminal<TestBackend> {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
-        t
-    }
-
-    fn text(&self, w: u16, h: u16) -> String {
-        self.screen(w, h).backend().to_string()
-    }
-
-    fn notice(&self) -> String {
-        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
-    }
+    Setup::default().build()
 }
 
 fn find(t: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {

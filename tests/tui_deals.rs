@@ -1,118 +1,36 @@
 //! The tasks pane's quotes and meetings tabs, and the weekly review row's `x`, without a
 //! terminal: `App` driven by keys on a real store; renders on ratatui's `TestBackend`.
 
+mod common;
+
+use common::tui::{now, Desk, Setup};
+
 use chrono::{NaiveDate, NaiveDateTime};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use vadesk::cli::Context;
-use vadesk::config::Config;
+use crossterm::event::KeyCode;
 use vadesk::domain::{Attendance, FlagKind, MeetingKind, QuoteStatus, ReviewKind};
 use vadesk::i18n::Lang;
 use vadesk::store::NewQuote;
-use vadesk::tui::app::{Pane, View};
 use vadesk::tui::deals::DealTab;
 use vadesk::tui::form::{ConfirmAction, FormKind, PickPurpose, Popup};
-use vadesk::tui::{self, update, App, Msg};
-use vadesk::Store;
-
-struct Desk {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: App,
-}
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
-}
-
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 fn desk_in(lang: Lang) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let mut store = Store::open(&path).unwrap();
-    store.load_demo(now().date()).unwrap();
-    let ctx = Context {
-        db_path: Some(path),
-        now: now(),
-        fixed_now: true,
+    Setup {
         lang,
-        config: Config::default(),
-        tick_seconds: 60,
-    };
-    let app = tui::prepare(&ctx, &mut store, true).unwrap();
-    Desk { _dir: dir, store, app }
+        demo_in_lang: false,
+        ..Setup::default()
+    }
+    .build()
 }
 
 fn desk() -> Desk {
     desk_in(Lang::En)
 }
 
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
 impl Desk {
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        let mods = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            KeyCode::BackTab => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
-        self
-    }
-
-    fn keys(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn retype(&mut self, s: &str) -> &mut Self {
-        for _ in 0..80 {
-            self.key(KeyCode::Backspace);
-        }
-        self.keys(s)
-    }
-
-    fn client_id(&self, name: &str) -> i64 {
-        self.store.find_client(name).unwrap().id
-    }
-
-    /// Selects a client and focuses the tasks pane.
-    fn open(&mut self, name: &str) -> &mut Self {
-        self.app.view = View::Desk;
-        self.app.focus = Pane::Clients;
-        self.key(KeyCode::Char('g'));
-        for _ in 0..50 {
-            if self.app.client().is_some_and(|c| c.client.name == name) {
-                self.key(KeyCode::Tab);
-                assert_eq!(self.app.focus, Pane::Tasks);
-                return self;
-            }
-            self.key(KeyCode::Char('j'));
-        }
-        panic!("no client {name}");
-    }
-
-    fn text(&self, w: u16, h: u16) -> String {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
-        t.backend().to_string()
-    }
-
-    fn form_kind(&self) -> Option<FormKind> {
-        match &self.app.popup {
-            Some(Popup::Form(f)) => Some(f.kind),
-            _ => None,
-        }
-    }
-
-    fn notice(&self) -> String {
-        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
-    }
-
     /// A second and third quote for Northwind Yoga: one nudged twice, one accepted.
     fn more_quotes(&mut self) -> (i64, i64) {
         let c = self.client_id("Northwind Yoga");

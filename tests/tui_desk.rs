@@ -2,115 +2,30 @@
 //! text keeps its lines, counts and the overview, and the small things a week of use found.
 //! `App` driven by keys on a real store; renders on ratatui's `TestBackend`.
 
-use chrono::NaiveDateTime;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use vadesk::cli::Context;
-use vadesk::config::Config;
+mod common;
+
+use common::tui::{now, Desk, Setup};
+
+use crossterm::event::{KeyCode, KeyModifiers};
 use vadesk::i18n::Lang;
-use vadesk::tui::app::{Pane, View};
 use vadesk::tui::form::Popup;
-use vadesk::tui::{self, update, App, Msg};
-use vadesk::Store;
+use vadesk::tui::{self, update, Msg};
 
-struct Desk {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: App,
-}
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
-}
+// ---- 1. the desk follows the record ---------------------------------------------------------
 
 fn desk_with(lang: Lang, color: bool) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let mut store = Store::open(&path).unwrap();
-    store.load_demo(now().date()).unwrap();
-    let ctx = Context {
-        db_path: Some(path),
-        now: now(),
-        fixed_now: true,
+    Setup {
         lang,
-        config: Config::default(),
-        tick_seconds: 60,
-    };
-    let app = tui::prepare(&ctx, &mut store, color).unwrap();
-    Desk { _dir: dir, store, app }
+        color,
+        demo_in_lang: false,
+        ..Setup::default()
+    }
+    .build()
 }
 
 fn desk() -> Desk {
     desk_with(Lang::En, true)
 }
-
-impl Desk {
-    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) -> &mut Self {
-        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
-        self
-    }
-
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        let mods = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            KeyCode::BackTab => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        self.key_mod(code, mods)
-    }
-
-    fn keys(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    /// Clears the focused form field and types `s` into it.
-    fn retype(&mut self, s: &str) -> &mut Self {
-        for _ in 0..80 {
-            self.key(KeyCode::Backspace);
-        }
-        self.keys(s)
-    }
-
-    fn select_client(&mut self, name: &str) -> &mut Self {
-        self.app.view = View::Desk;
-        self.app.focus = Pane::Clients;
-        self.key(KeyCode::Char('g'));
-        for _ in 0..50 {
-            if self.app.client().is_some_and(|c| c.client.name == name) {
-                return self;
-            }
-            self.key(KeyCode::Char('j'));
-        }
-        panic!("no client {name}");
-    }
-
-    fn screen(&self, w: u16, h: u16) -> Terminal<TestBackend> {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
-        t
-    }
-
-    fn text(&self, w: u16, h: u16) -> String {
-        self.screen(w, h).backend().to_string()
-    }
-
-    fn task_id(&self) -> i64 {
-        self.app.tasks.current().expect("a task is selected").id
-    }
-
-    fn form_kind(&self) -> Option<tui::form::FormKind> {
-        match &self.app.popup {
-            Some(Popup::Form(f)) => Some(f.kind),
-            _ => None,
-        }
-    }
-}
-
-// ---- 1. the desk follows the record ---------------------------------------------------------
 
 #[test]
 fn an_edit_that_reorders_the_tasks_keeps_the_selection_on_the_edited_task() {

@@ -5,51 +5,31 @@
 
 mod common;
 
+use common::tui::{now, Desk, Setup};
+
 use chrono::{Duration, NaiveDateTime};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use vadesk::cli::Context;
 use vadesk::config::Config;
 use vadesk::domain::money::Month;
 use vadesk::i18n::Lang;
 use vadesk::tui::app::{Pane, View};
 use vadesk::tui::form::{FormKind, Popup};
-use vadesk::tui::{self, update, App, Msg};
-use vadesk::Store;
-
-struct Desk {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: App,
-}
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
-}
+use vadesk::tui::{update, Msg};
 
 fn desk_at(lang: Lang, demo: bool, at: NaiveDateTime) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let mut store = Store::open(&path).unwrap();
-    store.set_lang(lang);
-    if demo {
-        store.load_demo(at.date()).unwrap();
-    }
-    let config = Config {
-        min_rate: Some(25.0),
-        ..Config::default()
-    };
-    let ctx = Context {
-        db_path: Some(path),
-        now: at,
-        fixed_now: true,
+    Setup {
         lang,
-        config,
-        tick_seconds: 60,
-    };
-    let app = tui::prepare(&ctx, &mut store, true).unwrap();
-    Desk { _dir: dir, store, app }
+        demo,
+        now: at,
+        config: Config {
+            min_rate: Some(25.0),
+            ..Config::default()
+        },
+        ..Setup::default()
+    }
+    .build()
 }
 
 fn desk(lang: Lang) -> Desk {
@@ -57,22 +37,6 @@ fn desk(lang: Lang) -> Desk {
 }
 
 impl Desk {
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        let mods = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
-        self
-    }
-
-    fn keys(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
     /// The first task of the named client, selected in the tasks pane.
     fn select_task_of(&mut self, name: &str) -> i64 {
         self.app.view = View::Desk;
@@ -88,23 +52,6 @@ impl Desk {
         self.key(KeyCode::Tab);
         assert_eq!(self.app.focus, Pane::Tasks);
         self.app.tasks.current().expect("a task").id
-    }
-
-    fn text(&self, w: u16, h: u16) -> String {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
-        t.backend().to_string()
-    }
-
-    fn notice(&self) -> String {
-        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
-    }
-
-    fn form_kind(&self) -> Option<FormKind> {
-        match &self.app.popup {
-            Some(Popup::Form(f)) => Some(f.kind),
-            _ => None,
-        }
     }
 }
 

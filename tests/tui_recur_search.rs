@@ -2,88 +2,25 @@
 //! field, and `/` on "All clients" read through the index. `App` driven by keys on a real
 //! store; renders on ratatui's `TestBackend`.
 
-use chrono::NaiveDateTime;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use vadesk::cli::Context;
-use vadesk::config::Config;
+mod common;
+
+use common::tui::{now, Desk, Setup};
+
+use crossterm::event::KeyCode;
 use vadesk::i18n::Lang;
 use vadesk::store::TaskFields;
-use vadesk::tui::app::{Pane, View};
 use vadesk::tui::form::{FormKind, Popup};
-use vadesk::tui::{self, update, App, Msg};
-use vadesk::Store;
-
-struct Desk {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: App,
-}
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
-}
 
 fn desk_in(lang: Lang) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let mut store = Store::open(&path).unwrap();
-    store.load_demo(now().date()).unwrap();
-    let ctx = Context {
-        db_path: Some(path),
-        now: now(),
-        fixed_now: true,
+    Setup {
         lang,
-        config: Config::default(),
-        tick_seconds: 60,
-    };
-    let app = tui::prepare(&ctx, &mut store, true).unwrap();
-    Desk { _dir: dir, store, app }
+        demo_in_lang: false,
+        ..Setup::default()
+    }
+    .build()
 }
 
 impl Desk {
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        let mods = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            KeyCode::BackTab => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), &mut self.store);
-        self
-    }
-
-    fn keys(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn open(&mut self, name: Option<&str>) -> &mut Self {
-        self.app.view = View::Desk;
-        self.app.focus = Pane::Clients;
-        self.key(KeyCode::Char('g'));
-        for _ in 0..50 {
-            if self.app.client().map(|c| c.client.name.as_str()) == name {
-                self.key(KeyCode::Tab);
-                return self;
-            }
-            self.key(KeyCode::Char('j'));
-        }
-        panic!("no client {name:?}");
-    }
-
-    fn text(&self, w: u16, h: u16) -> String {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| vadesk::tui::ui::render(&self.app, f)).unwrap();
-        t.backend().to_string()
-    }
-
-    fn notice(&self) -> String {
-        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
-    }
-
     fn add_task(&mut self, client: &str, title: &str, every: Option<&str>) -> i64 {
         let c = self.store.find_client(client).unwrap().id;
         let id = self
@@ -108,7 +45,7 @@ fn a_repeating_task_carries_the_mark_and_the_help_explains_it() {
     let mut d = desk_in(Lang::En);
     d.add_task("Tienda Sol", "Weekly newsletter", Some("fri"));
     d.add_task("Tienda Sol", "One-off logo", None);
-    d.open(Some("Tienda Sol"));
+    d.open("Tienda Sol");
     let screen = d.text(80, 24);
     assert!(screen.contains("↻ Weekly newsletter"), "{screen}");
     assert!(!screen.contains("↻ One-off logo"), "{screen}");
@@ -125,7 +62,7 @@ fn a_repeating_task_carries_the_mark_and_the_help_explains_it() {
 #[test]
 fn the_task_form_sets_changes_and_stops_the_repeat_rule() {
     let mut d = desk_in(Lang::Es);
-    d.open(Some("Tienda Sol")).keys("a");
+    d.open("Tienda Sol").keys("a");
     assert!(matches!(&d.app.popup, Some(Popup::Form(f)) if matches!(f.kind, FormKind::AddTask(_))));
     d.keys("Boletín semanal").key(KeyCode::BackTab).keys("cada martes");
     insta::assert_snapshot!("recurring_form_es_80x24", d.text(80, 24));
@@ -169,7 +106,7 @@ fn slash_on_all_clients_finds_tasks_through_the_index_accents_and_case_folded() 
     let mut d = desk_in(Lang::En);
     let hit = d.add_task("Tienda Sol", "Revisión de la campaña", None);
     let other = d.add_task("Bloom Florist", "Campaign photos", None);
-    d.open(None);
+    d.goto_client(None).key(KeyCode::Tab);
     assert!(d.app.client().is_none());
     d.keys("/revision campa");
     let ids: Vec<i64> = (0..d.app.tasks.len())
@@ -201,6 +138,6 @@ fn slash_on_all_clients_finds_tasks_through_the_index_accents_and_case_folded() 
 fn slash_on_one_client_stays_the_fuzzy_filter() {
     let mut d = desk_in(Lang::En);
     d.add_task("Tienda Sol", "Revisión de la campaña", None);
-    d.open(Some("Tienda Sol")).keys("/rvcmp");
+    d.open("Tienda Sol").keys("/rvcmp");
     assert_eq!(d.app.tasks.len(), 1, "fuzzy, within the client's tasks");
 }

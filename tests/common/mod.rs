@@ -3,6 +3,7 @@
 
 pub mod pty;
 pub mod spanish;
+pub mod tui;
 
 use std::path::PathBuf;
 
