@@ -265,3 +265,33 @@ fn old_real_amounts_become_cents_without_losing_one() {
         assert_eq!(amounts, vec![45000, 101], "{fixture}");
     }
 }
+
+#[test]
+fn a_quote_is_in_its_client_s_currency_everywhere_it_prints() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Hudson Dental", "--currency", "USD", "--rate", "40"]);
+    d.ok(&["client", "add", "Tienda Sol"]);
+    d.id(&["quote", "add", "Hudson Dental", "--amount", "1250", "--for", "Bookkeeping"]);
+    d.id(&["quote", "add", "Tienda Sol", "--amount", "300"]);
+    let v = d.json(&["quote", "list", "--json"]);
+    let by_client = |name: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["client"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_client("Hudson Dental")["currency"], "USD");
+    assert_eq!(by_client("Hudson Dental")["amount_cents"], 125_000);
+    assert_eq!(by_client("Tienda Sol")["currency"], "EUR", "no currency of its own: the default");
+    let text = d.ok(&["quote", "list"]);
+    assert!(text.contains("$1,250.00"), "{text}");
+    assert!(text.contains("€300.00"), "{text}");
+    assert!(!text.contains("€1,250.00"), "{text}");
+    let ics = d.ok(&["calendar"]);
+    // RFC 5545 escapes the comma in a text value.
+    assert!(ics.contains("($1\\,250.00)"), "{ics}");
+    let es = d.ok(&["--lang", "es", "quote", "list"]);
+    assert!(es.contains("1250,00 $"), "{es}");
+}

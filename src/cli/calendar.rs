@@ -41,8 +41,13 @@ pub fn render(entries: &[CalendarEntry], now: chrono::NaiveDateTime, lang: Lang)
                 ev.summary(&tf(lang, key, &[what, &e.client]));
                 day(&mut ev, *by);
             }
-            CalendarWhat::QuoteAnswer { amount, by } => {
-                ev.summary(&tf(lang, T::CalQuote, &[&e.client, &crate::i18n::money(*amount, lang)]));
+            CalendarWhat::QuoteAnswer {
+                amount_cents,
+                currency,
+                by,
+            } => {
+                let amount = crate::domain::money::format_cents(*amount_cents, *currency, lang);
+                ev.summary(&tf(lang, T::CalQuote, &[&e.client, &amount]));
                 day(&mut ev, *by);
             }
             CalendarWhat::Meeting { kind, at, minutes } => {

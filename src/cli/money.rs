@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::output::table;
+use super::output::{print_list, table, write_json, Listing};
 use super::run::Context;
 use super::TimeCmd;
 use crate::domain::money::{format_cents, hours_text, Month, MonthTotals, TimeEntry};
@@ -22,7 +22,7 @@ fn month_arg(m: Option<&str>, ctx: &Context) -> Result<Month> {
 }
 
 fn json(out: &mut dyn Write, v: &impl Serialize) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, v)?;
+    write_json(out, v)?;
     writeln!(out)?;
     Ok(())
 }
@@ -36,11 +36,7 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             unbilled,
             note,
         } => {
-            let client_id = client
-                .as_deref()
-                .map(|c| store.find_client(c))
-                .transpose()?
-                .map(|c| c.id);
+            let client_id = store.client_id_named(client.as_deref())?;
             let (id, stopped) =
                 store.start_timer(client_id, task_id, !unbilled, note.as_deref().unwrap_or(""), ctx.now)?;
             writeln!(out, "{id}")?;
@@ -84,11 +80,7 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                 _ => return Err(Error::invalid(T::ErrTimeArgs, &[])),
             };
             let minutes = dates::parse_duration(&duration)?;
-            let client_id = client
-                .as_deref()
-                .map(|c| store.find_client(c))
-                .transpose()?
-                .map(|c| c.id);
+            let client_id = store.client_id_named(client.as_deref())?;
             let start = match on.as_deref() {
                 Some(w) => dates::parse_when(w, ctx.now)?,
                 None => ctx.now,
@@ -139,35 +131,23 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             month,
             json: as_json,
         } => {
-            let client_id = client
-                .as_deref()
-                .map(|c| store.find_client(c))
-                .transpose()?
-                .map(|c| c.id);
+            let client_id = store.client_id_named(client.as_deref())?;
             let month = month.as_deref().map(Month::parse).transpose()?;
             let list = store.list_time(client_id, task, month)?;
-            if as_json {
-                return json(out, &list);
-            }
-            if list.is_empty() {
-                writeln!(out, "{}", T::MsgNoTime.text(l))?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = list.iter().map(|e| entry_row(e, l)).collect();
-            let h: Vec<&str> = [
-                T::HId,
-                T::HStart,
-                T::HClientCol,
-                T::HTask,
-                T::HMinutes,
-                T::HBillable,
-                T::HBilledOn,
-                T::HEntryNote,
-            ]
-            .iter()
-            .map(|k| k.text(l))
-            .collect();
-            write!(out, "{}", table(&h, &rows))?;
+            let listing = Listing {
+                empty: T::MsgNoTime,
+                headers: &[
+                    T::HId,
+                    T::HStart,
+                    T::HClientCol,
+                    T::HTask,
+                    T::HMinutes,
+                    T::HBillable,
+                    T::HBilledOn,
+                    T::HEntryNote,
+                ],
+            };
+            print_list(out, l, as_json, &list, TimeEntry::clone, listing, |e| entry_row(e, l))?;
         }
     }
     Ok(())

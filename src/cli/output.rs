@@ -12,6 +12,8 @@ use crate::domain::text::{self, width};
 use chrono::NaiveDateTime;
 
 use crate::domain::{dates, Channel, Flag, FlagSource, Meeting, Quote, Task};
+use crate::error::Result;
+use crate::i18n::{Lang, T};
 use crate::store::ClientSummary;
 
 /// A writer that lets through only what a terminal shows: escape sequences, control
@@ -132,6 +134,40 @@ impl serde_json::ser::Formatter for SafeFormatter<'_> {
     fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.0.end_object_value(w)
     }
+}
+
+/// What a list command prints when it is not JSON: the message for an empty list, and the
+/// table's column headers.
+pub struct Listing<'a> {
+    pub empty: T,
+    pub headers: &'a [T],
+}
+
+/// A list as every list command prints it: JSON when asked (`json_of` gives each record's
+/// stable fields), the "nothing here" message when it is empty, else a table in the language.
+pub fn print_list<R, J: Serialize>(
+    out: &mut dyn Write,
+    lang: Lang,
+    as_json: bool,
+    items: &[R],
+    json_of: impl Fn(&R) -> J,
+    listing: Listing,
+    row: impl Fn(&R) -> Vec<String>,
+) -> Result<()> {
+    if as_json {
+        let v: Vec<J> = items.iter().map(json_of).collect();
+        write_json(out, &v)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if items.is_empty() {
+        writeln!(out, "{}", listing.empty.text(lang))?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+    let headers: Vec<&str> = listing.headers.iter().map(|k| k.text(lang)).collect();
+    write!(out, "{}", table(&headers, &rows))?;
+    Ok(())
 }
 
 /// Columns aligned by display width; every column but the last is capped. Cells are cleaned
@@ -304,16 +340,13 @@ impl TaskJson {
     }
 }
 
-/// The currency quotes are printed in until clients carry their own.
-pub const QUOTE_CURRENCY: &str = "EUR";
-
 #[derive(Serialize)]
 pub struct QuoteJson {
     pub id: i64,
     pub uuid: String,
     pub client: String,
     pub amount_cents: i64,
-    pub currency: &'static str,
+    pub currency: String,
     pub description: String,
     pub prep_minutes: u32,
     pub sent: NaiveDate,
@@ -323,13 +356,14 @@ pub struct QuoteJson {
 }
 
 impl QuoteJson {
-    pub fn new(q: &Quote) -> Self {
+    /// `currency` is the client's (or the VA's default): a quote is in its client's money.
+    pub fn new(q: &Quote, currency: iso_currency::Currency) -> Self {
         QuoteJson {
             id: q.id,
             uuid: q.uuid.clone(),
             client: q.client.clone(),
             amount_cents: q.amount_cents,
-            currency: QUOTE_CURRENCY,
+            currency: currency.code().to_string(),
             description: q.description.clone(),
             prep_minutes: q.prep_min,
             sent: q.sent_on,

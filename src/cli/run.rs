@@ -6,21 +6,23 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::output::{
-    explanation, round2, table, write_json, ClientJson, FlagJson, MeetingJson, QuoteJson, SearchJson, TaskJson,
-    TerminalSafe,
+    explanation, print_list, round2, table, write_json, ClientJson, FlagJson, Listing, MeetingJson, QuoteJson,
+    SearchJson, TaskJson, TerminalSafe,
 };
 use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
 use crate::domain::money;
 use crate::domain::text::width;
 use crate::domain::{
-    dates, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus, RequestKind,
-    ReviewKind, TaskStatus,
+    dates, Attendance, Channel, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, Quote, QuoteStatus,
+    RequestKind, ReviewKind, TaskStatus,
 };
 use crate::error::{Arg, Error, Msg, Result};
 use crate::files;
 use crate::i18n::{self, pl, tf, Lang, P, T};
-use crate::store::{ClientFields, DetectReport, MeetingEdit, NewQuote, QuoteEdit, Store, TaskFields, TaskFilter};
+use crate::store::{
+    ClientFields, ClientSummary, DetectReport, MeetingEdit, NewQuote, QuoteEdit, Store, TaskFields, TaskFilter,
+};
 
 /// Everything a command needs besides its own arguments.
 #[derive(Debug, Clone)]
@@ -236,40 +238,26 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "{id}")?;
         }
         Command::Meeting(MeetingCmd::List { client, json: as_json }) => {
-            let client_id = client
-                .as_deref()
-                .map(|c| store.find_client(c))
-                .transpose()?
-                .map(|c| c.id);
+            let client_id = store.client_id_named(client.as_deref())?;
             let list = store.list_meetings(client_id)?;
-            if as_json {
-                let v: Vec<MeetingJson> = list.iter().map(MeetingJson::new).collect();
-                return json(out, &v);
-            }
-            if list.is_empty() {
-                writeln!(out, "{}", T::MsgNoMeetings.text(l))?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|m| {
-                    let mut attendance = m.attendance.label(l).to_string();
-                    if let Some(n) = m.late_minutes {
-                        attendance.push_str(&format!(" ({n} min)"));
-                    }
-                    vec![
-                        m.id.to_string(),
-                        m.client.clone(),
-                        format!("{} {}", i18n::date(m.at.date(), today, l), m.at.format("%H:%M")),
-                        m.length_min.map(dates::format_duration).unwrap_or_default(),
-                        attendance,
-                        m.kind.label(l).to_string(),
-                    ]
-                })
-                .collect();
-            let h = [T::HId, T::HClient, T::HWhen, T::HLength, T::HAttendance, T::HKind];
-            let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
-            write!(out, "{}", table(&h, &rows))?;
+            let listing = Listing {
+                empty: T::MsgNoMeetings,
+                headers: &[T::HId, T::HClient, T::HWhen, T::HLength, T::HAttendance, T::HKind],
+            };
+            print_list(out, l, as_json, &list, MeetingJson::new, listing, |m| {
+                let mut attendance = m.attendance.label(l).to_string();
+                if let Some(n) = m.late_minutes {
+                    attendance.push_str(&format!(" ({n} min)"));
+                }
+                vec![
+                    m.id.to_string(),
+                    m.client.clone(),
+                    format!("{} {}", i18n::date(m.at.date(), today, l), m.at.format("%H:%M")),
+                    m.length_min.map(dates::format_duration).unwrap_or_default(),
+                    attendance,
+                    m.kind.label(l).to_string(),
+                ]
+            })?;
         }
         Command::Meeting(MeetingCmd::Edit { id, at, kind, length }) => {
             let e = MeetingEdit {
@@ -548,50 +536,44 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let status = status.as_deref().map(ClientStatus::parse).transpose()?;
             store.detect(today, ctx.config.min_rate)?;
             let list = store.list_clients(status, rules, today)?;
-            if as_json {
-                let mm = store.month_minutes(money::Month::of(today))?;
-                let v: Vec<ClientJson> = list
-                    .iter()
-                    .map(|s| ClientJson::new(s, store.money_defaults(), mm.get(&s.client.id).copied().unwrap_or(0)))
-                    .collect();
-                return json(out, &v);
-            }
-            if list.is_empty() {
-                writeln!(out, "{}", T::MsgNoClients.text(l))?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.client.id.to_string(),
-                        s.client.name.clone(),
-                        s.client.status.label(l).to_string(),
-                        s.verdict.label(l).to_string(),
-                        i18n::decimal(s.score, 1, l),
-                        s.open_tasks.to_string(),
-                        s.waiting_tasks.to_string(),
-                        s.client
-                            .channels
-                            .iter()
-                            .map(|c| c.kind.label(l))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ]
-                })
-                .collect();
-            let h = [
-                T::HId,
-                T::HName,
-                T::HStatus,
-                T::HVerdict,
-                T::HScore,
-                T::HOpen,
-                T::HWaiting,
-                T::HChannels,
-            ];
-            let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
-            write!(out, "{}", table(&h, &rows))?;
+            let mm = if as_json {
+                store.month_minutes(money::Month::of(today))?
+            } else {
+                Default::default()
+            };
+            let as_client_json = |s: &ClientSummary| {
+                ClientJson::new(s, store.money_defaults(), mm.get(&s.client.id).copied().unwrap_or(0))
+            };
+            let listing = Listing {
+                empty: T::MsgNoClients,
+                headers: &[
+                    T::HId,
+                    T::HName,
+                    T::HStatus,
+                    T::HVerdict,
+                    T::HScore,
+                    T::HOpen,
+                    T::HWaiting,
+                    T::HChannels,
+                ],
+            };
+            print_list(out, l, as_json, &list, as_client_json, listing, |s| {
+                vec![
+                    s.client.id.to_string(),
+                    s.client.name.clone(),
+                    s.client.status.label(l).to_string(),
+                    s.verdict.label(l).to_string(),
+                    i18n::decimal(s.score, 1, l),
+                    s.open_tasks.to_string(),
+                    s.waiting_tasks.to_string(),
+                    s.client
+                        .channels
+                        .iter()
+                        .map(|c| c.kind.label(l))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]
+            })?;
         }
         ClientCmd::Reviewed { client, missed, on } => {
             let c = store.find_client(&client)?;
@@ -764,11 +746,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             waiting,
             json: as_json,
         } => {
-            let client_id = client
-                .as_deref()
-                .map(|c| store.find_client(c))
-                .transpose()?
-                .map(|c| c.id);
+            let client_id = store.client_id_named(client.as_deref())?;
             let filter = TaskFilter {
                 client_id,
                 status: status.as_deref().map(TaskStatus::parse).transpose()?,
@@ -776,30 +754,20 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                 ..Default::default()
             };
             let tasks = store.list_tasks(&filter)?;
-            if as_json {
-                let v: Vec<TaskJson> = tasks.iter().map(TaskJson::new).collect();
-                return json(out, &v);
-            }
-            if tasks.is_empty() {
-                writeln!(out, "{}", T::MsgNoTasks.text(l))?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = tasks
-                .iter()
-                .map(|t| {
-                    vec![
-                        t.id.to_string(),
-                        t.client.clone(),
-                        t.status.label(l).to_string(),
-                        t.due.map(|d| i18n::date_rel(d, today, l)).unwrap_or_default(),
-                        t.waiting_on.iter().map(|k| k.label(l)).collect::<Vec<_>>().join(", "),
-                        t.title.clone(),
-                    ]
-                })
-                .collect();
-            let h = [T::HId, T::HClient, T::HStatus, T::HDue, T::HWaitingOn, T::HTitle];
-            let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
-            write!(out, "{}", table(&h, &rows))?;
+            let listing = Listing {
+                empty: T::MsgNoTasks,
+                headers: &[T::HId, T::HClient, T::HStatus, T::HDue, T::HWaitingOn, T::HTitle],
+            };
+            print_list(out, l, as_json, &tasks, TaskJson::new, listing, |t| {
+                vec![
+                    t.id.to_string(),
+                    t.client.clone(),
+                    t.status.label(l).to_string(),
+                    t.due.map(|d| i18n::date_rel(d, today, l)).unwrap_or_default(),
+                    t.waiting_on.iter().map(|k| k.label(l)).collect::<Vec<_>>().join(", "),
+                    t.title.clone(),
+                ]
+            })?;
         }
         TaskCmd::Edit {
             id,
@@ -830,11 +798,7 @@ fn task(cmd: TaskCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                     Some(e) if none(e) => Some(None),
                     Some(e) => Some(Some(dates::parse_duration(e)?)),
                 },
-                client_id: client
-                    .as_deref()
-                    .map(|c| store.find_client(c))
-                    .transpose()?
-                    .map(|c| c.id),
+                client_id: store.client_id_named(client.as_deref())?,
                 every: match every.as_deref() {
                     None => None,
                     Some(e) if none(e) => Some(None),
@@ -889,49 +853,38 @@ fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -
             status,
             json: as_json,
         } => {
-            let client_id = client
-                .as_deref()
-                .map(|c| store.find_client(c))
-                .transpose()?
-                .map(|c| c.id);
+            let client_id = store.client_id_named(client.as_deref())?;
             let status = status.as_deref().map(QuoteStatus::parse).transpose()?;
             let list = store.list_quotes(client_id, status)?;
-            if as_json {
-                let v: Vec<QuoteJson> = list.iter().map(QuoteJson::new).collect();
-                return json(out, &v);
-            }
             let l = ctx.lang;
-            if list.is_empty() {
-                writeln!(out, "{}", T::MsgNoQuotes.text(l))?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|q| {
-                    vec![
-                        q.id.to_string(),
-                        q.client.clone(),
-                        i18n::money(q.amount_cents as f64 / 100.0, l),
-                        q.status.label(l).to_string(),
-                        i18n::date(q.sent_on, today, l),
-                        i18n::date(q.answer_by, today, l),
-                        q.nudges.to_string(),
-                        q.description.replace('\n', " "),
-                    ]
-                })
-                .collect();
-            let h = [
-                T::HId,
-                T::HClient,
-                T::HAmount,
-                T::HStatus,
-                T::HSent,
-                T::HAnswerBy,
-                T::HNudges,
-                T::HFor,
-            ];
-            let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
-            write!(out, "{}", table(&h, &rows))?;
+            let listing = Listing {
+                empty: T::MsgNoQuotes,
+                headers: &[
+                    T::HId,
+                    T::HClient,
+                    T::HAmount,
+                    T::HStatus,
+                    T::HSent,
+                    T::HAnswerBy,
+                    T::HNudges,
+                    T::HFor,
+                ],
+            };
+            // A quote is in its client's currency.
+            let currency = |q: &Quote| store.money_defaults().currency_or_default(q.client_currency.as_deref());
+            let as_quote_json = |q: &Quote| QuoteJson::new(q, currency(q));
+            print_list(out, l, as_json, &list, as_quote_json, listing, |q| {
+                vec![
+                    q.id.to_string(),
+                    q.client.clone(),
+                    money::format_cents(q.amount_cents, currency(q), l),
+                    q.status.label(l).to_string(),
+                    i18n::date(q.sent_on, today, l),
+                    i18n::date(q.answer_by, today, l),
+                    q.nudges.to_string(),
+                    q.description.replace('\n', " "),
+                ]
+            })?;
         }
         QuoteCmd::Edit {
             id,
@@ -987,44 +940,30 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
             writeln!(out, "{}", tf(l, T::MsgFlagDismissed, &[&id]))?;
         }
         FlagCmd::List { client, json: as_json } => {
-            let client_id = client
-                .as_deref()
-                .map(|c| store.find_client(c))
-                .transpose()?
-                .map(|c| c.id);
+            let client_id = store.client_id_named(client.as_deref())?;
             store.detect(today, ctx.config.min_rate)?;
             let flags = store.list_flags(client_id)?;
-            if as_json {
-                let v: Vec<FlagJson> = flags.iter().map(FlagJson::new).collect();
-                return json(out, &v);
-            }
-            if flags.is_empty() {
-                writeln!(out, "{}", T::MsgNoFlags.text(l))?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = flags
-                .iter()
-                .map(|f| {
-                    let mut src = match f.source {
-                        FlagSource::Auto => T::SourceAuto.text(l).to_string(),
-                        FlagSource::Manual => T::SourceManual.text(l).to_string(),
-                    };
-                    if f.dismissed {
-                        src = format!("{src}, {}", T::Dismissed.text(l));
-                    }
-                    vec![
-                        f.id.to_string(),
-                        f.client.clone(),
-                        f.kind.label(l).to_string(),
-                        i18n::date(f.at, today, l),
-                        src,
-                        crate::describe::flag_note(f, today, l),
-                    ]
-                })
-                .collect();
-            let h = [T::HId, T::HClient, T::HKind, T::HWhen, T::HSource, T::HNote];
-            let h: Vec<&str> = h.iter().map(|k| k.text(l)).collect();
-            write!(out, "{}", table(&h, &rows))?;
+            let listing = Listing {
+                empty: T::MsgNoFlags,
+                headers: &[T::HId, T::HClient, T::HKind, T::HWhen, T::HSource, T::HNote],
+            };
+            print_list(out, l, as_json, &flags, FlagJson::new, listing, |f| {
+                let mut src = match f.source {
+                    FlagSource::Auto => T::SourceAuto.text(l).to_string(),
+                    FlagSource::Manual => T::SourceManual.text(l).to_string(),
+                };
+                if f.dismissed {
+                    src = format!("{src}, {}", T::Dismissed.text(l));
+                }
+                vec![
+                    f.id.to_string(),
+                    f.client.clone(),
+                    f.kind.label(l).to_string(),
+                    i18n::date(f.at, today, l),
+                    src,
+                    crate::describe::flag_note(f, today, l),
+                ]
+            })?;
         }
         FlagCmd::Kinds { json: as_json } => {
             let rules = &ctx.config.rules;

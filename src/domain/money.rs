@@ -398,9 +398,12 @@ impl Default for MoneyDefaults {
 
 impl MoneyDefaults {
     pub fn currency_of(&self, c: &crate::domain::Client) -> Currency {
-        c.currency
-            .as_deref()
-            .and_then(Currency::from_code)
+        self.currency_or_default(c.currency.as_deref())
+    }
+
+    /// A client's currency code if it has one, else the VA's default, else the euro.
+    pub fn currency_or_default(&self, code: Option<&str>) -> Currency {
+        code.and_then(Currency::from_code)
             .or_else(|| Currency::from_code(&self.currency))
             .unwrap_or(Currency::EUR)
     }

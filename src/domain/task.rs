@@ -135,6 +135,8 @@ pub struct Quote {
     /// Reminders sent about it, and the last one's date.
     pub nudges: u32,
     pub last_nudge: Option<NaiveDate>,
+    /// The client's own currency code; `None` means the VA's default currency.
+    pub client_currency: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

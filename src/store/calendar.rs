@@ -27,7 +27,9 @@ pub enum CalendarWhat {
         by: NaiveDate,
     },
     QuoteAnswer {
-        amount: f64,
+        /// In cents of the client's currency.
+        amount_cents: i64,
+        currency: iso_currency::Currency,
         by: NaiveDate,
     },
     Meeting {
@@ -96,24 +98,30 @@ impl Store {
             }
         }
         let mut q = self.conn.prepare(
-            "SELECT q.uuid, c.name, q.amount_cents / 100.0, q.answer_by FROM quotes q JOIN clients c ON c.id = q.client_id
+            "SELECT q.uuid, c.name, q.amount_cents, q.answer_by, c.currency FROM quotes q JOIN clients c ON c.id = q.client_id
              WHERE q.status = 'pending' ORDER BY q.answer_by, q.id",
         )?;
         let rows = q.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, f64>(2)?,
+                r.get::<_, i64>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
             ))
         })?;
         for row in rows {
-            let (uuid, client, amount, by) = row?;
+            let (uuid, client, amount_cents, by, currency) = row?;
             if let Some(by) = date(&by) {
+                let currency = self.money_defaults().currency_or_default(currency.as_deref());
                 out.push(CalendarEntry {
                     uuid,
                     client,
-                    what: CalendarWhat::QuoteAnswer { amount, by },
+                    what: CalendarWhat::QuoteAnswer {
+                        amount_cents,
+                        currency,
+                        by,
+                    },
                 });
             }
         }

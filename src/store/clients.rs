@@ -238,6 +238,11 @@ impl Store {
         )
     }
 
+    /// The id of the client a command names, when it names one (`--client NAME`).
+    pub fn client_id_named(&self, name_or_id: Option<&str>) -> Result<Option<i64>> {
+        name_or_id.map(|n| self.find_client(n).map(|c| c.id)).transpose()
+    }
+
     /// A client by name (case-insensitive) or by id.
     pub fn find_client(&self, name_or_id: &str) -> Result<Client> {
         let wanted = text::clean_line(name_or_id);

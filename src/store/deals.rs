@@ -10,7 +10,7 @@ use crate::i18n::{tf, T};
 
 const QUOTE_SELECT: &str =
     "SELECT q.id, q.client_id, c.name, q.amount_cents, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid,
-            q.description, q.nudges, q.last_nudge
+            q.description, q.nudges, q.last_nudge, c.currency
      FROM quotes q JOIN clients c ON c.id = q.client_id";
 
 fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
@@ -27,6 +27,7 @@ fn quote_row(r: &Row) -> rusqlite::Result<Quote> {
         description: r.get(9)?,
         nudges: r.get(10)?,
         last_nudge: super::opt_date(r.get(11)?),
+        client_currency: r.get(12)?,
     })
 }
 
