@@ -97,9 +97,13 @@ fn nudges(n: u32, l: Lang) -> String {
 
 /// A quote row's amount as money (the row's title holds it as a plain number).
 fn quote_amount(it: &ReviewItem, l: Lang) -> String {
-    match it.amount.or_else(|| it.title.parse().ok()) {
-        Some(a) => i18n::money(a, l),
-        None => it.title.clone(),
+    match (it.amount.or_else(|| it.title.parse().ok()), it.currency) {
+        (Some(a), Some(cur)) => match crate::domain::money::cents_from_f64(a) {
+            Some(cents) => crate::domain::money::format_cents(cents, cur, l),
+            None => i18n::money(a, l),
+        },
+        (Some(a), None) => i18n::money(a, l),
+        (None, _) => it.title.clone(),
     }
 }
 

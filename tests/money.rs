@@ -271,7 +271,17 @@ fn a_quote_is_in_its_client_s_currency_everywhere_it_prints() {
     let d = Desk::new();
     d.ok(&["client", "add", "Hudson Dental", "--currency", "USD", "--rate", "40"]);
     d.ok(&["client", "add", "Tienda Sol"]);
-    d.id(&["quote", "add", "Hudson Dental", "--amount", "1250", "--for", "Bookkeeping"]);
+    d.id(&[
+        "quote",
+        "add",
+        "Hudson Dental",
+        "--amount",
+        "1250",
+        "--for",
+        "Bookkeeping",
+        "--sent",
+        "2026-11-02",
+    ]);
     d.id(&["quote", "add", "Tienda Sol", "--amount", "300"]);
     let v = d.json(&["quote", "list", "--json"]);
     let by_client = |name: &str| {
@@ -284,7 +294,11 @@ fn a_quote_is_in_its_client_s_currency_everywhere_it_prints() {
     };
     assert_eq!(by_client("Hudson Dental")["currency"], "USD");
     assert_eq!(by_client("Hudson Dental")["amount_cents"], 125_000);
-    assert_eq!(by_client("Tienda Sol")["currency"], "EUR", "no currency of its own: the default");
+    assert_eq!(
+        by_client("Tienda Sol")["currency"],
+        "EUR",
+        "no currency of its own: the default"
+    );
     let text = d.ok(&["quote", "list"]);
     assert!(text.contains("$1,250.00"), "{text}");
     assert!(text.contains("€300.00"), "{text}");
@@ -294,4 +308,7 @@ fn a_quote_is_in_its_client_s_currency_everywhere_it_prints() {
     assert!(ics.contains("($1\\,250.00)"), "{ics}");
     let es = d.ok(&["--lang", "es", "quote", "list"]);
     assert!(es.contains("1250,00 $"), "{es}");
+    // Unanswered past its date, it shows in the review in dollars too.
+    let review = d.ok(&["review"]);
+    assert!(review.contains("$1,250.00"), "{review}");
 }

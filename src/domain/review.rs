@@ -118,6 +118,9 @@ pub struct ReviewItem {
     /// For quote rows: the amount (the title holds it as a plain number for JSON).
     #[serde(skip)]
     pub amount: Option<f64>,
+    /// For quote rows: the client's currency (else the VA's default).
+    #[serde(skip)]
+    pub currency: Option<iso_currency::Currency>,
 }
 
 impl ReviewItem {
@@ -135,6 +138,7 @@ impl ReviewItem {
             task_due: None,
             nudges: 0,
             amount: None,
+            currency: None,
             material: false,
             time: None,
         }

@@ -36,7 +36,7 @@ pub(super) const TASK_ROWS: &str = concat!(
 );
 
 pub(super) const QUOTE_ROWS: &str = concat!(
-    "SELECT x.id, c.id, c.name, x.amount_cents, x.answer_by FROM quotes x JOIN clients c ON c.id = x.client_id
+    "SELECT x.id, c.id, c.name, x.amount_cents, x.answer_by, c.currency FROM quotes x JOIN clients c ON c.id = x.client_id
      WHERE x.status = 'pending' AND x.answer_by < ?1",
     not_snoozed!()
 );
@@ -113,6 +113,10 @@ impl Store {
             it.days_late = (today - by).num_days().max(0);
             it.date = Some(by);
             it.amount = Some(amount as f64 / 100.0);
+            it.currency = Some(
+                self.money_defaults()
+                    .currency_or_default(r.get::<_, Option<String>>(5)?.as_deref()),
+            );
             Ok(it)
         })?;
         for row in rows {
