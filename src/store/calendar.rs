@@ -1,7 +1,6 @@
 //! What goes into the iCalendar file: dated things still ahead of the VA, with their uuids.
 
 use chrono::{NaiveDate, NaiveDateTime};
-
 use rusqlite::Row;
 
 use super::Store;
