@@ -549,8 +549,10 @@ fn timers_started_on_both_machines_keep_both_machines_time() {
     }
     // Started in the same minute: the same one runs on both machines, the other has 0
     // minutes (never negative).
-    a.at("2026-11-23 12:00").ok(&["time", "start", "--client", "Acme", "--note", "noon A"]);
-    b.at("2026-11-23 12:00").ok(&["time", "start", "--client", "Acme", "--note", "noon B"]);
+    a.at("2026-11-23 12:00")
+        .ok(&["time", "start", "--client", "Acme", "--note", "noon A"]);
+    b.at("2026-11-23 12:00")
+        .ok(&["time", "start", "--client", "Acme", "--note", "noon B"]);
     sync(&a);
     sync(&b);
     sync(&a);
@@ -572,9 +574,16 @@ fn timers_started_on_both_machines_keep_both_machines_time() {
 #[test]
 fn nudges_and_clarifications_on_both_machines_all_count() {
     let (_server, mut a, mut b) = pair();
-    let task = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap().to_string();
-    let req = a.id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]).to_string();
-    let quote = a.id(&["quote", "add", "Acme", "--amount", "400", "--for", "Rebrand"]).to_string();
+    let task = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let req = a
+        .id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"])
+        .to_string();
+    let quote = a
+        .id(&["quote", "add", "Acme", "--amount", "400", "--for", "Rebrand"])
+        .to_string();
     sync(&a);
     sync(&b);
     let first = |d: &Desk, t: &str| d.snapshot()[t][0]["id"].as_i64().unwrap().to_string();
@@ -606,7 +615,12 @@ fn nudges_and_clarifications_on_both_machines_all_count() {
     // The third clarification raised vague_spec on B; A has it too, once.
     for d in [&a, &b] {
         let flags = d.json(&["flag", "list", "--json"]);
-        let vague = flags.as_array().unwrap().iter().filter(|f| f["kind"] == "vague_spec").count();
+        let vague = flags
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "vague_spec")
+            .count();
         assert!(vague <= 1, "{flags}");
     }
     // A nudge made on one machine on a request deleted on the other goes with the request.
@@ -625,7 +639,9 @@ fn nudges_and_clarifications_on_both_machines_all_count() {
 #[test]
 fn a_recurring_instance_made_on_both_machines_is_one_task() {
     let (_server, mut a, mut b) = pair();
-    let id = a.id(&["task", "add", "Acme", "Newsletter", "--every", "fri"]).to_string();
+    let id = a
+        .id(&["task", "add", "Acme", "Newsletter", "--every", "fri"])
+        .to_string();
     sync(&a);
     sync(&b);
     // Both machines complete the same instance offline and each derives the next one.
@@ -701,8 +717,12 @@ fn consistent(d: &Desk) {
 fn a_sync_killed_at_any_point_leaves_both_sides_consistent_and_the_next_one_completes() {
     for point in ["applying", "sent", "commit"] {
         let (_server, mut a, mut b) = pair();
-        let task = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap().to_string();
-        a.at("2026-11-23 10:00").ok(&["client", "edit", "Acme", "--notes", "from A"]);
+        let task = a.json(&["task", "list", "--json"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        a.at("2026-11-23 10:00")
+            .ok(&["client", "edit", "Acme", "--notes", "from A"]);
         a.ok(&["client", "add", "Nova"]);
         a.ok(&["task", "ask", &task]);
         b.at("2026-11-23 10:05").ok(&["client", "add", "Zeta"]);
@@ -718,7 +738,11 @@ fn a_sync_killed_at_any_point_leaves_both_sides_consistent_and_the_next_one_comp
         use std::os::unix::process::ExitStatusExt;
         assert_eq!(out.status.signal(), Some(9), "{point}: killed ({out:?})");
         consistent(&b);
-        assert_eq!(b.snapshot(), before, "{point}: nothing of the killed sync was committed");
+        assert_eq!(
+            b.snapshot(),
+            before,
+            "{point}: nothing of the killed sync was committed"
+        );
         let r = sync(&b);
         assert!(r["received"].as_u64().unwrap() > 0, "{point}: {r}");
         sync(&a);
@@ -730,7 +754,11 @@ fn a_sync_killed_at_any_point_leaves_both_sides_consistent_and_the_next_one_comp
         client(&ea, "Zeta");
         client(&ea, "Nova");
         assert_eq!(client(&ea, "Acme")["notes"], "from A");
-        assert_eq!(ea["clients"].as_array().map(Vec::len), Some(3), "{point}: nothing twice");
+        assert_eq!(
+            ea["clients"].as_array().map(Vec::len),
+            Some(3),
+            "{point}: nothing twice"
+        );
         assert_eq!(ea["counter_events"].as_array().map(Vec::len), Some(1), "{point}");
         // A killed while sending: the next sync carries on.
         a.ok(&["client", "add", "Orbit"]);
@@ -776,7 +804,10 @@ fn sync_server() -> String {
                 continue;
             }
             let mut parts = line.split_whitespace();
-            let (method, path) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string());
+            let (method, path) = (
+                parts.next().unwrap_or("").to_string(),
+                parts.next().unwrap_or("").to_string(),
+            );
             let mut headers: BTreeMap<String, String> = BTreeMap::new();
             loop {
                 let mut h = String::new();
@@ -792,9 +823,7 @@ fn sync_server() -> String {
             if reader.read_exact(&mut body).is_err() {
                 continue;
             }
-            let client = headers
-                .get("x-client-id")
-                .and_then(|c| uuid::Uuid::parse_str(c).ok());
+            let client = headers.get("x-client-id").and_then(|c| uuid::Uuid::parse_str(c).ok());
             let uuid_at = |prefix: &str| path.strip_prefix(prefix).and_then(|v| uuid::Uuid::parse_str(v).ok());
             // (status, headers, body)
             let (status, extra, out): (u16, Vec<(&str, String)>, Vec<u8>) = rt.block_on(async {
@@ -834,7 +863,8 @@ fn sync_server() -> String {
                         }
                     }
                     if let Some(version) = uuid_at("/v1/client/add-snapshot/") {
-                        if headers.get("content-type").map(String::as_str) != Some("application/vnd.taskchampion.snapshot")
+                        if headers.get("content-type").map(String::as_str)
+                            != Some("application/vnd.taskchampion.snapshot")
                             || body.is_empty()
                         {
                             return (400, vec![], vec![]);
@@ -924,7 +954,9 @@ fn two_machines_sync_through_a_taskchampion_sync_server() {
     b.at("2026-11-23 09:00");
     a.ok(&["client", "add", "Acme", "--tool", "Slack"]);
     let task = a.id(&["task", "add", "Acme", "Logo"]).to_string();
-    let req = a.id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]).to_string();
+    let req = a
+        .id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"])
+        .to_string();
     let r = a.json(&["sync", "--init", "--json"]);
     assert!(r["sent"].as_u64().unwrap() > 0, "{r}");
     // B joins empty: everything comes from the server (its snapshot, as the server asked
@@ -934,9 +966,11 @@ fn two_machines_sync_through_a_taskchampion_sync_server() {
     assert_eq!(normalized(&a), normalized(&b));
     // Offline on both, then A, B, A.
     let req_b = b.snapshot()["requests"][0]["id"].as_i64().unwrap().to_string();
-    a.at("2026-11-25 09:00").ok(&["client", "edit", "Acme", "--notes", "from A"]);
+    a.at("2026-11-25 09:00")
+        .ok(&["client", "edit", "Acme", "--notes", "from A"]);
     a.ok(&["nudge", "material", &req]);
-    b.at("2026-11-25 10:00").ok(&["client", "edit", "Acme", "--tool", "Asana"]);
+    b.at("2026-11-25 10:00")
+        .ok(&["client", "edit", "Acme", "--tool", "Asana"]);
     b.ok(&["nudge", "material", &req_b]);
     b.ok(&["client", "add", "Zeta"]);
     sync(&a);
@@ -945,7 +979,10 @@ fn two_machines_sync_through_a_taskchampion_sync_server() {
     let (ea, eb) = (normalized(&a), normalized(&b));
     assert_eq!(ea, eb);
     let acme = client(&ea, "Acme");
-    assert_eq!((acme["notes"].as_str(), acme["tool"].as_str()), (Some("from A"), Some("Asana")));
+    assert_eq!(
+        (acme["notes"].as_str(), acme["tool"].as_str()),
+        (Some("from A"), Some("Asana"))
+    );
     client(&ea, "Zeta");
     assert_eq!(ea["requests"][0]["nudges"], 2);
     // A third machine with a wrong secret gets nothing.
@@ -964,4 +1001,96 @@ fn two_machines_sync_through_a_taskchampion_sync_server() {
     let before = c.snapshot();
     c.fails(&["sync"]);
     assert_eq!(c.snapshot(), before);
+}
+
+#[test]
+fn undoing_a_nudge_removes_its_event_on_both_machines() {
+    let (_server, a, b) = pair();
+    let task = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.ok(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]);
+    sync(&a);
+    sync(&b);
+    let req_b = b.snapshot()["requests"][0]["id"].as_i64().unwrap().to_string();
+    b.ok(&["nudge", "material", &req_b]);
+    {
+        let mut store = desk_store(&a, "2026-11-25 09:00");
+        let id = store
+            .conn()
+            .query_row("SELECT id FROM requests", [], |r| r.get(0))
+            .unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(
+            store
+                .nudge(vadesk::domain::RequestKind::Material, id, None, day)
+                .unwrap(),
+            1
+        );
+    }
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    assert_eq!(a.snapshot()["requests"][0]["nudges"], 2);
+    // A takes its own nudge back: an ordinary change, which syncs.
+    desk_store(&a, "2026-11-25 10:00").undo().unwrap();
+    assert_eq!(a.snapshot()["requests"][0]["nudges"], 1);
+    sync(&a);
+    sync(&b);
+    for d in [&a, &b] {
+        let e = d.snapshot();
+        assert_eq!(e["requests"][0]["nudges"], 1, "{e}");
+        assert_eq!(e["counter_events"].as_array().map(Vec::len), Some(1));
+    }
+    assert_eq!(normalized(&a), normalized(&b));
+}
+
+/// Puts a synced store back to schema 9: counts as numbers, no events table, the replica's
+/// triggers as that version installed them.
+fn back_to_v9(d: &Desk, nudges: i64) {
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE counter_events;
+         DROP TRIGGER IF EXISTS sync_requests_upd;
+         UPDATE requests SET nudges = {nudges}, last_nudge = '2026-11-20';
+         UPDATE tc_sync_meta SET value = '' WHERE key = 'triggers';
+         PRAGMA user_version = 9;"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn two_synced_machines_that_upgrade_keep_their_counts_without_doubling() {
+    let (_server, a, b) = pair();
+    let task = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.ok(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]);
+    sync(&a);
+    sync(&b);
+    // Both machines ran the version where two nudges were a number that synced as one field.
+    back_to_v9(&a, 2);
+    back_to_v9(&b, 2);
+    // The upgrade makes the same two events on both (their uuids derive from the request's).
+    for d in [&a, &b] {
+        assert_eq!(d.snapshot()["requests"][0]["nudges"], 2);
+    }
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    for d in [&a, &b] {
+        let e = d.snapshot();
+        assert_eq!(e["requests"][0]["nudges"], 2, "{e}");
+        assert_eq!(e["requests"][0]["last_nudge"], "2026-11-20", "{e}");
+        assert_eq!(e["counter_events"].as_array().map(Vec::len), Some(2), "{e}");
+    }
+    assert_eq!(normalized(&a), normalized(&b));
+    // A third machine that joins now gets the events too.
+    let server = _server.path().to_path_buf();
+    let c = machine(&server, SECRET);
+    sync(&c);
+    assert_eq!(c.snapshot()["requests"][0]["nudges"], 2);
+    assert_eq!(normalized(&a), normalized(&c));
 }

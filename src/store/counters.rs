@@ -7,6 +7,38 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 
+/// The derived counter columns: (table, column). Undo images leave them out (the events carry
+/// the change, and the other machine's nudges never block undoing one of ours); sync never
+/// sends them.
+pub(crate) const DERIVED: &[(&str, &str)] = &[
+    ("tasks", "clarifications"),
+    ("requests", "nudges"),
+    ("requests", "last_nudge"),
+    ("quotes", "nudges"),
+    ("quotes", "last_nudge"),
+];
+
+/// Counts the events of record `id` of `table` again (after an undo put rows back in any
+/// order). Other tables are left alone.
+pub(crate) fn recount(conn: &Connection, table: &str, id: i64) -> rusqlite::Result<()> {
+    let sql = match table {
+        "tasks" => {
+            "UPDATE tasks SET clarifications = (SELECT count(*) FROM counter_events WHERE task_id = ?1) WHERE id = ?1"
+        }
+        "requests" => {
+            "UPDATE requests SET nudges = (SELECT count(*) FROM counter_events WHERE request_id = ?1),
+               last_nudge = (SELECT max(on_date) FROM counter_events WHERE request_id = ?1) WHERE id = ?1"
+        }
+        "quotes" => {
+            "UPDATE quotes SET nudges = (SELECT count(*) FROM counter_events WHERE quote_id = ?1),
+               last_nudge = (SELECT max(on_date) FROM counter_events WHERE quote_id = ?1) WHERE id = ?1"
+        }
+        _ => return Ok(()),
+    };
+    conn.execute(sql, [id])?;
+    Ok(())
+}
+
 /// Turns counts that have no events behind them (a store from before step 10, an export
 /// without `counter_events`) into as many events, dated the last nudge (or the day the record
 /// began), so no count is lost. Their uuids derive from the record's uuid and their place in

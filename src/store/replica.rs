@@ -17,16 +17,9 @@ use crate::error::Result;
 
 /// Columns that stay on this machine: a flag's source reference names local ids
 /// (`material:12`); its uuid, derived from the source record's uuid, is the identity.
-const LOCAL_ONLY: &[(&str, &str)] = &[
-    ("flags", "source_ref"),
-    // Counters are derived from `counter_events` (each nudge or clarification travels as a
-    // record of its own, so both machines' events count); the numbers themselves never travel.
-    ("tasks", "clarifications"),
-    ("requests", "nudges"),
-    ("requests", "last_nudge"),
-    ("quotes", "nudges"),
-    ("quotes", "last_nudge"),
-];
+/// The counters (`counters::DERIVED`) stay too: each nudge or clarification travels as a
+/// record of its own in `counter_events`, so both machines' events count.
+const LOCAL_ONLY: &[(&str, &str)] = &[("flags", "source_ref")];
 
 /// Tables whose records are events about a parent: one never keeps or brings back a parent
 /// deleted on the other machine (deleting beats a nudge made elsewhere); it goes with it.
@@ -87,7 +80,10 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
         };
         let cols = cols
             .into_iter()
-            .filter(|(c, _)| c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&(name.as_str(), c.as_str())))
+            .filter(|(c, _)| {
+                let key = (name.as_str(), c.as_str());
+                c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&key) && !super::counters::DERIVED.contains(&key)
+            })
             .map(|(c, not_null)| {
                 let parent = fks.get(&c).cloned();
                 let prop = match (&parent, c.strip_suffix("_id")) {
@@ -216,9 +212,7 @@ pub(crate) fn refresh_triggers(conn: &mut Connection) -> Result<()> {
 /// Records the replica does not know yet (rows a migration added to a new table, such as the
 /// counters' events) become operations, as `init` does for a whole store.
 fn capture_missing(conn: &Connection, tables: &[SyncTable]) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS sync_new(uuid TEXT PRIMARY KEY); DELETE FROM temp.sync_new;",
-    )?;
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS sync_new(uuid TEXT PRIMARY KEY); DELETE FROM temp.sync_new;")?;
     for t in tables {
         let map = format!("json_patch('{{}}', {})", props_object(t, "r."));
         conn.execute(
@@ -867,17 +861,20 @@ fn settle_timers(conn: &Connection, uuid: &str, map: &BTreeMap<String, String>) 
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some((here, here_start)) = running else { return Ok(None) };
+    let Some((here, here_start)) = running else {
+        return Ok(None);
+    };
     let there_start = map.get("start").cloned().unwrap_or_default();
-    let (earlier, later_start, earlier_start) =
-        if (here_start.as_str(), here.as_str()) < (there_start.as_str(), uuid) {
-            (here.clone(), there_start.clone(), here_start.clone())
-        } else {
-            (uuid.to_string(), here_start.clone(), there_start.clone())
-        };
+    let (earlier, later_start, earlier_start) = if (here_start.as_str(), here.as_str()) < (there_start.as_str(), uuid) {
+        (here.clone(), there_start.clone(), here_start.clone())
+    } else {
+        (uuid.to_string(), here_start.clone(), there_start.clone())
+    };
     let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").ok();
     let minutes = match (parse(&earlier_start), parse(&later_start)) {
-        (Some(a), Some(b)) => (b - a).num_minutes().clamp(0, i64::from(crate::domain::money::MAX_ENTRY_MINUTES)),
+        (Some(a), Some(b)) => (b - a)
+            .num_minutes()
+            .clamp(0, i64::from(crate::domain::money::MAX_ENTRY_MINUTES)),
         _ => 0,
     };
     let old = get_record(conn, &earlier)?

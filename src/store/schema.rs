@@ -553,6 +553,8 @@ const MIGRATIONS: &[&str] = &[
     END;
 
     -- What the counters say today becomes events right after this step (counters::backfill).
+    -- Undo images no longer hold the counters.
+    DELETE FROM undo_steps;
     "#,
 ];
 
