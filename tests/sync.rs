@@ -783,9 +783,9 @@ fn a_sync_killed_at_any_point_leaves_both_sides_consistent_and_the_next_one_comp
 /// behind a minimal HTTP/1.1 front speaking its documented protocol (add-version,
 /// get-child-version, add-snapshot, snapshot; X-Client-Id, X-Version-Id,
 /// X-Parent-Version-Id, X-Snapshot-Request). Clients are created on their first add-version,
-/// as the real server does by default. Returns the base url; the server lives as long as the
-/// test process.
-fn sync_server() -> String {
+/// as the real server does by default. Returns the base url and the log of what it answered
+/// ("METHOD path status"); the server lives as long as the test process.
+fn sync_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::io::{BufRead, BufReader, Read, Write};
     use taskchampion_sync_server_core::{
         AddVersionResult, GetVersionResult, InMemoryStorage, Server, ServerConfig, ServerError, SnapshotUrgency,
@@ -793,6 +793,8 @@ fn sync_server() -> String {
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = log.clone();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let server = Server::new(ServerConfig::default(), InMemoryStorage::new());
@@ -913,6 +915,7 @@ fn sync_server() -> String {
                 }
                 (404, vec![], vec![])
             });
+            seen.lock().unwrap().push(format!("{method} {path} {status}"));
             let mut stream = stream;
             let mut head = format!(
                 "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -927,7 +930,7 @@ fn sync_server() -> String {
             let _ = stream.flush();
         }
     });
-    url
+    (url, log)
 }
 
 fn remote_machine(url: &str, client_id: &str) -> Desk {
@@ -946,7 +949,7 @@ fn remote_machine(url: &str, client_id: &str) -> Desk {
 
 #[test]
 fn two_machines_sync_through_a_taskchampion_sync_server() {
-    let url = sync_server();
+    let (url, log) = sync_server();
     let client_id = "6f1c2a9e-3b7d-4e0a-9c55-2d8e41f0b7a3";
     let mut a = remote_machine(&url, client_id);
     let mut b = remote_machine(&url, client_id);
@@ -959,10 +962,19 @@ fn two_machines_sync_through_a_taskchampion_sync_server() {
         .to_string();
     let r = a.json(&["sync", "--init", "--json"]);
     assert!(r["sent"].as_u64().unwrap() > 0, "{r}");
-    // B joins empty: everything comes from the server (its snapshot, as the server asked
-    // for one).
+    // The server had no snapshot, so it asked A for one (encrypted, like every version).
+    let answered = |prefix: &str| {
+        log.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with(prefix) && l.ends_with(" 200"))
+    };
+    assert!(answered("POST /v1/client/add-version/"), "{:?}", log.lock().unwrap());
+    assert!(answered("POST /v1/client/add-snapshot/"), "{:?}", log.lock().unwrap());
+    // B joins empty: everything comes from the server's snapshot.
     let r = sync(&b);
     assert_eq!(r["sent"], 0, "{r}");
+    assert!(answered("GET /v1/client/snapshot"), "{:?}", log.lock().unwrap());
     assert_eq!(normalized(&a), normalized(&b));
     // Offline on both, then A, B, A.
     let req_b = b.snapshot()["requests"][0]["id"].as_i64().unwrap().to_string();
