@@ -754,10 +754,6 @@ fn write_row(
     loop {
         match conn.execute(&sql, rusqlite::params_from_iter(values.iter())) {
             Ok(_) => break,
-            // Two machines made records that a unique rule allows only once (two clients of
-            // one name, one client's weekly review of one day): the record with the larger
-            // uuid gives way on both machines, and what it does syncs like any edit. A client
-            // is renamed "Name (2)"; any other record is removed.
             // Both machines started a timer offline, and only one may run: the one started
             // later keeps running, the earlier one stops when the later began.
             Err(rusqlite::Error::SqliteFailure(e, ref msg))
@@ -778,6 +774,10 @@ fn write_row(
                     }
                 }
             }
+            // Two machines made records that a unique rule allows only once (two clients of
+            // one name, one client's weekly review of one day): the record with the larger
+            // uuid gives way on both machines, and what it does syncs like any edit. A client
+            // is renamed "Name (2)"; any other record is removed.
             Err(rusqlite::Error::SqliteFailure(e, msg))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation && renames < 20 =>
             {
