@@ -1106,3 +1106,42 @@ fn two_synced_machines_that_upgrade_keep_their_counts_without_doubling() {
     assert_eq!(c.snapshot()["requests"][0]["nudges"], 2);
     assert_eq!(normalized(&a), normalized(&c));
 }
+
+#[test]
+fn counts_survive_export_and_import_old_or_new() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Acme"]);
+    let task = d.id(&["task", "add", "Acme", "Logo"]).to_string();
+    let req = d
+        .id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"])
+        .to_string();
+    let quote = d
+        .id(&["quote", "add", "Acme", "--amount", "400", "--for", "Rebrand"])
+        .to_string();
+    d.ok(&["nudge", "material", &req]);
+    d.ok(&["nudge", "material", &req]);
+    d.ok(&["nudge", "quote", &quote]);
+    d.ok(&["task", "ask", &task]);
+    let export = d.snapshot();
+    assert_eq!(export["counter_events"].as_array().map(Vec::len), Some(4));
+    // A new export: the same counts and events, nothing doubled.
+    let file = d.dir.path().join("export.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+    let e = Desk::new();
+    e.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(e.snapshot(), export);
+    // An export from before counters were events: its counts become events.
+    let mut old = export.clone();
+    old.as_object_mut().unwrap().remove("counter_events");
+    std::fs::write(&file, old.to_string()).unwrap();
+    let f = Desk::new();
+    f.ok(&["import", file.to_str().unwrap()]);
+    let got = f.snapshot();
+    assert_eq!(got["requests"], export["requests"]);
+    assert_eq!(got["quotes"], export["quotes"]);
+    assert_eq!(got["tasks"], export["tasks"]);
+    assert_eq!(got["counter_events"].as_array().map(Vec::len), Some(4));
+    // And the next nudge counts on from there.
+    f.ok(&["nudge", "material", &req]);
+    assert_eq!(f.snapshot()["requests"][0]["nudges"], 3);
+}
