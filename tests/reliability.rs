@@ -363,6 +363,14 @@ fn upgrade_keeps_every_record(fixture: &str) {
         );
     }
     assert_eq!(count(&d.db, "PRAGMA user_version"), LATEST_VERSION as i64);
+    // Counters became events, one per nudge and per clarification, none lost.
+    let counted = count(
+        &d.db,
+        "SELECT (SELECT sum(clarifications) FROM tasks) + (SELECT sum(nudges) FROM requests)
+              + (SELECT sum(nudges) FROM quotes)",
+    );
+    assert_eq!(counted, 3, "the fixtures' one nudge and two clarifications");
+    assert_eq!(count(&d.db, "SELECT count(*) FROM counter_events"), counted);
     d.ok(&["doctor"]);
     // The upgraded store works, and a deleted record's id is never given out again.
     let id = d.ok(&["task", "add", "Bloom Florist", "After the upgrade"]);

@@ -52,6 +52,8 @@ fn normalized(d: &Desk) -> Value {
         "flags",
         "weekly_reviews",
         "time_entries",
+        "recurrences",
+        "counter_events",
     ];
     for t in tables {
         for row in export[t].as_array().cloned().unwrap_or_default() {
@@ -63,6 +65,9 @@ fn normalized(d: &Desk) -> Value {
     let parent = |col: &str| match col {
         "client_id" => Some("clients"),
         "task_id" => Some("tasks"),
+        "request_id" => Some("requests"),
+        "quote_id" => Some("quotes"),
+        "recurrence_id" => Some("recurrences"),
         _ => None,
     };
     let mut out = serde_json::Map::new();
@@ -515,22 +520,628 @@ fn the_same_weekly_review_recorded_on_both_machines_is_one() {
 }
 
 #[test]
-fn a_sync_the_desk_refuses_sends_nothing_and_the_next_one_completes() {
-    let (server, a, b) = pair();
-    // Only one timer may run: both machines started one offline.
-    a.ok(&["time", "start", "--client", "Acme"]);
-    b.ok(&["time", "start", "--client", "Acme"]);
+fn timers_started_on_both_machines_keep_both_machines_time() {
+    let (_server, mut a, mut b) = pair();
+    // Only one timer may run: both machines started one offline, B's 40 minutes later.
+    a.at("2026-11-23 10:00")
+        .ok(&["time", "start", "--client", "Acme", "--note", "from A"]);
+    b.at("2026-11-23 10:40")
+        .ok(&["time", "start", "--client", "Acme", "--note", "from B"]);
+    let ra = sync(&a);
+    assert_eq!(ra["conflicts"], 0, "{ra}");
+    let rb = sync(&b);
+    assert!(rb["conflicts"].as_u64().unwrap() >= 1, "{rb}");
+    assert_eq!(rb["timers_stopped"], 1, "{rb}");
+    let out = a.at("2026-11-23 10:45").ok(&["sync"]);
+    assert!(out.contains("timer was running on both machines"), "{out}");
+    sync(&b);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb, "both machines settled the same way");
+    let entries = a.json(&["time", "list", "--json"]);
+    let entries = entries.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let by_note = |n: &str| entries.iter().find(|e| e["note"] == n).unwrap().clone();
+    assert_eq!(by_note("from A")["minutes"], 40, "A's timer stopped when B's began");
+    assert!(by_note("from B")["minutes"].is_null(), "B's later timer still runs");
+    for d in [&a, &b] {
+        let out = d.ok(&["time", "stop"]);
+        assert!(!out.is_empty());
+    }
+    // Started in the same minute: the same one runs on both machines, the other has 0
+    // minutes (never negative).
+    a.at("2026-11-23 12:00")
+        .ok(&["time", "start", "--client", "Acme", "--note", "noon A"]);
+    b.at("2026-11-23 12:00")
+        .ok(&["time", "start", "--client", "Acme", "--note", "noon B"]);
     sync(&a);
-    let files = listing(server.path());
-    let before = b.snapshot();
-    let (_, err) = b.fails(&["sync"]);
-    assert!(err.contains("time_running"), "{err}");
-    assert_eq!(listing(server.path()), files, "nothing was sent");
-    assert_eq!(b.snapshot(), before, "nothing was changed");
-    b.ok(&["time", "stop"]);
-    let r = sync(&b);
-    assert_eq!(r["conflicts"], 0, "{r}");
+    sync(&b);
     sync(&a);
+    sync(&b);
     assert_eq!(normalized(&a), normalized(&b));
-    assert_eq!(a.json(&["time", "list", "--json"]).as_array().map(Vec::len), Some(2));
+    let entries = b.json(&["time", "list", "--json"]);
+    let noon: Vec<&Value> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["note"].as_str().is_some_and(|n| n.starts_with("noon")))
+        .collect();
+    assert_eq!(noon.len(), 2);
+    assert_eq!(noon.iter().filter(|e| e["minutes"].is_null()).count(), 1, "{noon:?}");
+    assert_eq!(noon.iter().filter(|e| e["minutes"] == 0).count(), 1, "{noon:?}");
+}
+
+/// A request, a quote and a task on both machines; each machine nudges and asks offline.
+#[test]
+fn nudges_and_clarifications_on_both_machines_all_count() {
+    let (_server, mut a, mut b) = pair();
+    let task = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let req = a
+        .id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"])
+        .to_string();
+    let quote = a
+        .id(&["quote", "add", "Acme", "--amount", "400", "--for", "Rebrand"])
+        .to_string();
+    sync(&a);
+    sync(&b);
+    let first = |d: &Desk, t: &str| d.snapshot()[t][0]["id"].as_i64().unwrap().to_string();
+    let req_b = first(&b, "requests");
+    let quote_b = first(&b, "quotes");
+    let task_b = first(&b, "tasks");
+    a.at("2026-11-25 09:00").ok(&["nudge", "material", &req]);
+    a.ok(&["nudge", "quote", &quote]);
+    a.ok(&["task", "ask", &task]);
+    b.at("2026-11-26 09:00").ok(&["nudge", "material", &req_b]);
+    b.ok(&["nudge", "quote", &quote_b]);
+    b.ok(&["task", "ask", &task_b]);
+    b.ok(&["task", "ask", &task_b]);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    for d in [&a, &b] {
+        let r = &d.snapshot()["requests"][0];
+        assert_eq!(r["nudges"], 2, "a nudge on each machine is two: {r}");
+        assert_eq!(r["last_nudge"], "2026-11-26", "{r}");
+        let q = &d.json(&["quote", "list", "--json"])[0];
+        assert_eq!(q["nudges"], 2, "{q}");
+        let t = &d.json(&["task", "list", "--json"])[0];
+        assert_eq!(t["clarifications"], 3, "{t}");
+    }
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb);
+    assert_eq!(ea["counter_events"].as_array().map(Vec::len), Some(7), "{ea}");
+    // The third clarification raised vague_spec on B; A has it too, once.
+    for d in [&a, &b] {
+        let flags = d.json(&["flag", "list", "--json"]);
+        let vague = flags
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "vague_spec")
+            .count();
+        assert!(vague <= 1, "{flags}");
+    }
+    // A nudge made on one machine on a request deleted on the other goes with the request.
+    a.at("2026-11-27 09:00").ok(&["quote", "delete", &quote]);
+    b.at("2026-11-27 10:00").ok(&["nudge", "quote", &quote_b]);
+    sync(&a);
+    let rb = sync(&b);
+    assert!(rb["conflicts"].as_u64().unwrap() > 0, "{rb}");
+    sync(&a);
+    for d in [&a, &b] {
+        assert_eq!(d.json(&["quote", "list", "--json"]), json!([]));
+    }
+    assert_eq!(normalized(&a), normalized(&b));
+}
+
+#[test]
+fn a_recurring_instance_made_on_both_machines_is_one_task() {
+    let (_server, mut a, mut b) = pair();
+    let id = a
+        .id(&["task", "add", "Acme", "Newsletter", "--every", "fri"])
+        .to_string();
+    sync(&a);
+    sync(&b);
+    // Both machines complete the same instance offline and each derives the next one.
+    let id_b = b
+        .json(&["task", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "Newsletter")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.at("2026-11-24 09:00").ok(&["task", "done", &id]);
+    b.at("2026-11-24 10:00").ok(&["task", "done", &id_b]);
+    // And the tick on both makes the instances of dates that passed.
+    a.at("2026-12-05 09:00").ok(&["tick", "--once"]);
+    b.at("2026-12-05 09:30").ok(&["tick", "--once"]);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    sync(&b);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb);
+    let mut dues: Vec<&str> = ea["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["title"] == "Newsletter")
+        .filter_map(|t| t["due"].as_str())
+        .collect();
+    dues.sort();
+    let mut unique = dues.clone();
+    unique.dedup();
+    assert_eq!(dues, unique, "one task per date");
+    assert!(dues.contains(&"2026-12-04") && dues.contains(&"2026-12-11"), "{dues:?}");
+}
+
+/// Every synced record is in the replica's own table, and the file is sound.
+fn consistent(d: &Desk) {
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    let fk: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 0);
+    for t in [
+        "clients",
+        "channels",
+        "tasks",
+        "requests",
+        "quotes",
+        "meetings",
+        "flags",
+        "weekly_reviews",
+        "time_entries",
+        "recurrences",
+        "counter_events",
+    ] {
+        let missing: i64 = conn
+            .query_row(
+                &format!("SELECT count(*) FROM {t} WHERE uuid NOT IN (SELECT uuid FROM tc_tasks)"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(missing, 0, "{t} records missing from the replica");
+    }
+}
+
+#[test]
+fn a_sync_killed_at_any_point_leaves_both_sides_consistent_and_the_next_one_completes() {
+    for point in ["applying", "sent", "commit"] {
+        let (_server, mut a, mut b) = pair();
+        let task = a.json(&["task", "list", "--json"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        a.at("2026-11-23 10:00")
+            .ok(&["client", "edit", "Acme", "--notes", "from A"]);
+        a.ok(&["client", "add", "Nova"]);
+        a.ok(&["task", "ask", &task]);
+        b.at("2026-11-23 10:05").ok(&["client", "add", "Zeta"]);
+        b.ok(&["task", "add", "Zeta", "Website"]);
+        sync(&a);
+        let before = b.snapshot();
+        let out = b
+            .cmd()
+            .args(["sync", "--json"])
+            .env("VADESK_SYNC_KILL_AT", point)
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(9), "{point}: killed ({out:?})");
+        consistent(&b);
+        assert_eq!(
+            b.snapshot(),
+            before,
+            "{point}: nothing of the killed sync was committed"
+        );
+        let r = sync(&b);
+        assert!(r["received"].as_u64().unwrap() > 0, "{point}: {r}");
+        sync(&a);
+        sync(&b);
+        consistent(&a);
+        consistent(&b);
+        let (ea, eb) = (normalized(&a), normalized(&b));
+        assert_eq!(ea, eb, "{point}");
+        client(&ea, "Zeta");
+        client(&ea, "Nova");
+        assert_eq!(client(&ea, "Acme")["notes"], "from A");
+        assert_eq!(
+            ea["clients"].as_array().map(Vec::len),
+            Some(3),
+            "{point}: nothing twice"
+        );
+        assert_eq!(ea["counter_events"].as_array().map(Vec::len), Some(1), "{point}");
+        // A killed while sending: the next sync carries on.
+        a.ok(&["client", "add", "Orbit"]);
+        let out = a
+            .cmd()
+            .args(["sync"])
+            .env("VADESK_SYNC_KILL_AT", "sent")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.signal(), Some(9), "{point}: A killed");
+        consistent(&a);
+        sync(&a);
+        sync(&b);
+        sync(&a);
+        let (ea, eb) = (normalized(&a), normalized(&b));
+        assert_eq!(ea, eb, "{point}");
+        assert_eq!(ea["clients"].as_array().map(Vec::len), Some(4), "{point}: {ea}");
+    }
+}
+
+/// A taskchampion-sync-server on 127.0.0.1: the server's own core (its in-memory storage)
+/// behind a minimal HTTP/1.1 front speaking its documented protocol (add-version,
+/// get-child-version, add-snapshot, snapshot; X-Client-Id, X-Version-Id,
+/// X-Parent-Version-Id, X-Snapshot-Request). Clients are created on their first add-version,
+/// as the real server does by default. Returns the base url and the log of what it answered
+/// ("METHOD path status"); the server lives as long as the test process.
+fn sync_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use taskchampion_sync_server_core::{
+        AddVersionResult, GetVersionResult, InMemoryStorage, Server, ServerConfig, ServerError, SnapshotUrgency,
+        NIL_VERSION_ID,
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = log.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let server = Server::new(ServerConfig::default(), InMemoryStorage::new());
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let (method, path) = (
+                parts.next().unwrap_or("").to_string(),
+                parts.next().unwrap_or("").to_string(),
+            );
+            let mut headers: BTreeMap<String, String> = BTreeMap::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':') {
+                    headers.insert(k.trim().to_lowercase(), v.trim().to_string());
+                }
+            }
+            let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let mut body = vec![0u8; len];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let client = headers.get("x-client-id").and_then(|c| uuid::Uuid::parse_str(c).ok());
+            let uuid_at = |prefix: &str| path.strip_prefix(prefix).and_then(|v| uuid::Uuid::parse_str(v).ok());
+            // (status, headers, body)
+            let (status, extra, out): (u16, Vec<(&str, String)>, Vec<u8>) = rt.block_on(async {
+                let Some(client) = client else {
+                    return (400, vec![], b"bad x-client-id".to_vec());
+                };
+                if method == "POST" {
+                    if let Some(parent) = uuid_at("/v1/client/add-version/") {
+                        if headers.get("content-type").map(String::as_str)
+                            != Some("application/vnd.taskchampion.history-segment")
+                            || body.is_empty()
+                        {
+                            return (400, vec![], vec![]);
+                        }
+                        loop {
+                            return match server.add_version(client, parent, body.clone()).await {
+                                Ok((AddVersionResult::Ok(v), urgency)) => {
+                                    let mut h = vec![("X-Version-Id", v.to_string())];
+                                    match urgency {
+                                        SnapshotUrgency::None => {}
+                                        SnapshotUrgency::Low => h.push(("X-Snapshot-Request", "urgency=low".into())),
+                                        SnapshotUrgency::High => h.push(("X-Snapshot-Request", "urgency=high".into())),
+                                    }
+                                    (200, h, vec![])
+                                }
+                                Ok((AddVersionResult::ExpectedParentVersion(p), _)) => {
+                                    (409, vec![("X-Parent-Version-Id", p.to_string())], vec![])
+                                }
+                                Err(ServerError::NoSuchClient) => {
+                                    let mut txn = server.txn(client).await.unwrap();
+                                    txn.new_client(NIL_VERSION_ID).await.unwrap();
+                                    txn.commit().await.unwrap();
+                                    continue;
+                                }
+                                Err(_) => (500, vec![], vec![]),
+                            };
+                        }
+                    }
+                    if let Some(version) = uuid_at("/v1/client/add-snapshot/") {
+                        if headers.get("content-type").map(String::as_str)
+                            != Some("application/vnd.taskchampion.snapshot")
+                            || body.is_empty()
+                        {
+                            return (400, vec![], vec![]);
+                        }
+                        return match server.add_snapshot(client, version, body.clone()).await {
+                            Ok(()) => (200, vec![], vec![]),
+                            Err(ServerError::NoSuchClient) => (404, vec![], vec![]),
+                            Err(_) => (500, vec![], vec![]),
+                        };
+                    }
+                } else if method == "GET" {
+                    if let Some(parent) = uuid_at("/v1/client/get-child-version/") {
+                        return match server.get_child_version(client, parent).await {
+                            Ok(GetVersionResult::Success {
+                                version_id,
+                                parent_version_id,
+                                history_segment,
+                            }) => (
+                                200,
+                                vec![
+                                    ("Content-Type", "application/vnd.taskchampion.history-segment".into()),
+                                    ("X-Version-Id", version_id.to_string()),
+                                    ("X-Parent-Version-Id", parent_version_id.to_string()),
+                                ],
+                                history_segment,
+                            ),
+                            Ok(GetVersionResult::NotFound) | Err(ServerError::NoSuchClient) => (404, vec![], vec![]),
+                            Ok(GetVersionResult::Gone) => (410, vec![], vec![]),
+                            Err(_) => (500, vec![], vec![]),
+                        };
+                    }
+                    if path == "/v1/client/snapshot" {
+                        return match server.get_snapshot(client).await {
+                            Ok(Some((version, data))) => (
+                                200,
+                                vec![
+                                    ("Content-Type", "application/vnd.taskchampion.snapshot".into()),
+                                    ("X-Version-Id", version.to_string()),
+                                ],
+                                data,
+                            ),
+                            Ok(None) | Err(ServerError::NoSuchClient) => (404, vec![], vec![]),
+                            Err(_) => (500, vec![], vec![]),
+                        };
+                    }
+                }
+                (404, vec![], vec![])
+            });
+            seen.lock().unwrap().push(format!("{method} {path} {status}"));
+            let mut stream = stream;
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                out.len()
+            );
+            for (k, v) in extra {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&out);
+            let _ = stream.flush();
+        }
+    });
+    (url, log)
+}
+
+fn remote_machine(url: &str, client_id: &str) -> Desk {
+    let d = Desk::new();
+    let dir = d.dir.path().join("config").join("vadesk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = format!(
+        "[sync]\nurl = {}\nclient_id = {}\nencryption_secret = {}\n",
+        toml_str(url),
+        toml_str(client_id),
+        toml_str(SECRET)
+    );
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+    d
+}
+
+#[test]
+fn two_machines_sync_through_a_taskchampion_sync_server() {
+    let (url, log) = sync_server();
+    let client_id = "6f1c2a9e-3b7d-4e0a-9c55-2d8e41f0b7a3";
+    let mut a = remote_machine(&url, client_id);
+    let mut b = remote_machine(&url, client_id);
+    a.at("2026-11-23 09:00");
+    b.at("2026-11-23 09:00");
+    a.ok(&["client", "add", "Acme", "--tool", "Slack"]);
+    let task = a.id(&["task", "add", "Acme", "Logo"]).to_string();
+    let req = a
+        .id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"])
+        .to_string();
+    let r = a.json(&["sync", "--init", "--json"]);
+    assert!(r["sent"].as_u64().unwrap() > 0, "{r}");
+    // The server had no snapshot, so it asked A for one (encrypted, like every version).
+    let answered = |prefix: &str| {
+        log.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with(prefix) && l.ends_with(" 200"))
+    };
+    assert!(answered("POST /v1/client/add-version/"), "{:?}", log.lock().unwrap());
+    assert!(answered("POST /v1/client/add-snapshot/"), "{:?}", log.lock().unwrap());
+    // B joins empty: everything comes from the server's snapshot.
+    let r = sync(&b);
+    assert_eq!(r["sent"], 0, "{r}");
+    assert!(answered("GET /v1/client/snapshot"), "{:?}", log.lock().unwrap());
+    assert_eq!(normalized(&a), normalized(&b));
+    // Offline on both, then A, B, A.
+    let req_b = b.snapshot()["requests"][0]["id"].as_i64().unwrap().to_string();
+    a.at("2026-11-25 09:00")
+        .ok(&["client", "edit", "Acme", "--notes", "from A"]);
+    a.ok(&["nudge", "material", &req]);
+    b.at("2026-11-25 10:00")
+        .ok(&["client", "edit", "Acme", "--tool", "Asana"]);
+    b.ok(&["nudge", "material", &req_b]);
+    b.ok(&["client", "add", "Zeta"]);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb);
+    let acme = client(&ea, "Acme");
+    assert_eq!(
+        (acme["notes"].as_str(), acme["tool"].as_str()),
+        (Some("from A"), Some("Asana"))
+    );
+    client(&ea, "Zeta");
+    assert_eq!(ea["requests"][0]["nudges"], 2);
+    // A third machine with a wrong secret gets nothing.
+    let c = Desk::new();
+    let dir = c.dir.path().join("config").join("vadesk");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[sync]\nurl = {}\nclient_id = {}\nencryption_secret = \"wrong\"\n",
+            toml_str(&url),
+            toml_str(client_id)
+        ),
+    )
+    .unwrap();
+    let before = c.snapshot();
+    c.fails(&["sync"]);
+    assert_eq!(c.snapshot(), before);
+}
+
+#[test]
+fn undoing_a_nudge_removes_its_event_on_both_machines() {
+    let (_server, a, b) = pair();
+    let task = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.ok(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]);
+    sync(&a);
+    sync(&b);
+    let req_b = b.snapshot()["requests"][0]["id"].as_i64().unwrap().to_string();
+    b.ok(&["nudge", "material", &req_b]);
+    {
+        let mut store = desk_store(&a, "2026-11-25 09:00");
+        let id = store
+            .conn()
+            .query_row("SELECT id FROM requests", [], |r| r.get(0))
+            .unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(
+            store
+                .nudge(vadesk::domain::RequestKind::Material, id, None, day)
+                .unwrap(),
+            1
+        );
+    }
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    assert_eq!(a.snapshot()["requests"][0]["nudges"], 2);
+    // A takes its own nudge back: an ordinary change, which syncs.
+    desk_store(&a, "2026-11-25 10:00").undo().unwrap();
+    assert_eq!(a.snapshot()["requests"][0]["nudges"], 1);
+    sync(&a);
+    sync(&b);
+    for d in [&a, &b] {
+        let e = d.snapshot();
+        assert_eq!(e["requests"][0]["nudges"], 1, "{e}");
+        assert_eq!(e["counter_events"].as_array().map(Vec::len), Some(1));
+    }
+    assert_eq!(normalized(&a), normalized(&b));
+}
+
+/// Puts a synced store back to schema 9: counts as numbers, no events table, the replica's
+/// triggers as that version installed them.
+fn back_to_v9(d: &Desk, nudges: i64) {
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE counter_events;
+         DROP TRIGGER IF EXISTS sync_requests_upd;
+         UPDATE requests SET nudges = {nudges}, last_nudge = '2026-11-20';
+         UPDATE tc_sync_meta SET value = '' WHERE key = 'triggers';
+         PRAGMA user_version = 9;"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn two_synced_machines_that_upgrade_keep_their_counts_without_doubling() {
+    let (_server, a, b) = pair();
+    let task = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.ok(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]);
+    sync(&a);
+    sync(&b);
+    // Both machines ran the version where two nudges were a number that synced as one field.
+    back_to_v9(&a, 2);
+    back_to_v9(&b, 2);
+    // The upgrade makes the same two events on both (their uuids derive from the request's).
+    for d in [&a, &b] {
+        assert_eq!(d.snapshot()["requests"][0]["nudges"], 2);
+    }
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    for d in [&a, &b] {
+        let e = d.snapshot();
+        assert_eq!(e["requests"][0]["nudges"], 2, "{e}");
+        assert_eq!(e["requests"][0]["last_nudge"], "2026-11-20", "{e}");
+        assert_eq!(e["counter_events"].as_array().map(Vec::len), Some(2), "{e}");
+    }
+    assert_eq!(normalized(&a), normalized(&b));
+    // A third machine that joins now gets the events too.
+    let server = _server.path().to_path_buf();
+    let c = machine(&server, SECRET);
+    sync(&c);
+    assert_eq!(c.snapshot()["requests"][0]["nudges"], 2);
+    assert_eq!(normalized(&a), normalized(&c));
+}
+
+#[test]
+fn counts_survive_export_and_import_old_or_new() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Acme"]);
+    let task = d.id(&["task", "add", "Acme", "Logo"]).to_string();
+    let req = d
+        .id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"])
+        .to_string();
+    let quote = d
+        .id(&["quote", "add", "Acme", "--amount", "400", "--for", "Rebrand"])
+        .to_string();
+    d.ok(&["nudge", "material", &req]);
+    d.ok(&["nudge", "material", &req]);
+    d.ok(&["nudge", "quote", &quote]);
+    d.ok(&["task", "ask", &task]);
+    let export = d.snapshot();
+    assert_eq!(export["counter_events"].as_array().map(Vec::len), Some(4));
+    // A new export: the same counts and events, nothing doubled.
+    let file = d.dir.path().join("export.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+    let e = Desk::new();
+    e.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(e.snapshot(), export);
+    // An export from before counters were events: its counts become events.
+    let mut old = export.clone();
+    old.as_object_mut().unwrap().remove("counter_events");
+    std::fs::write(&file, old.to_string()).unwrap();
+    let f = Desk::new();
+    f.ok(&["import", file.to_str().unwrap()]);
+    let got = f.snapshot();
+    assert_eq!(got["requests"], export["requests"]);
+    assert_eq!(got["quotes"], export["quotes"]);
+    assert_eq!(got["tasks"], export["tasks"]);
+    assert_eq!(got["counter_events"].as_array().map(Vec::len), Some(4));
+    // And the next nudge counts on from there.
+    f.ok(&["nudge", "material", &req]);
+    assert_eq!(f.snapshot()["requests"][0]["nudges"], 3);
 }

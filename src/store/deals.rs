@@ -213,11 +213,10 @@ impl Store {
                     )?;
                 }
                 tx.execute(
-                    "UPDATE quotes SET nudges = nudges + 1, last_nudge = ?1, answer_by = coalesce(?2, answer_by),
-                     snoozed_until = NULL WHERE id = ?3",
-                    params![day(today), until.map(day), id],
+                    "UPDATE quotes SET answer_by = coalesce(?1, answer_by), snoozed_until = NULL WHERE id = ?2",
+                    params![until.map(day), id],
                 )?;
-                Ok(q.nudges + 1)
+                super::counters::nudge_quote(tx, id, &day(today))
             },
         )
     }

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod clients;
+mod counters;
 mod deals;
 pub mod demo;
 mod desk_queries;

@@ -17,7 +17,13 @@ use crate::error::Result;
 
 /// Columns that stay on this machine: a flag's source reference names local ids
 /// (`material:12`); its uuid, derived from the source record's uuid, is the identity.
+/// The counters (`counters::DERIVED`) stay too: each nudge or clarification travels as a
+/// record of its own in `counter_events`, so both machines' events count.
 const LOCAL_ONLY: &[(&str, &str)] = &[("flags", "source_ref")];
+
+/// Tables whose records are events about a parent: one never keeps or brings back a parent
+/// deleted on the other machine (deleting beats a nudge made elsewhere); it goes with it.
+const EVENTS: &[&str] = &["counter_events"];
 
 /// A record's properties.
 type Props = BTreeMap<String, String>;
@@ -74,7 +80,10 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
         };
         let cols = cols
             .into_iter()
-            .filter(|(c, _)| c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&(name.as_str(), c.as_str())))
+            .filter(|(c, _)| {
+                let key = (name.as_str(), c.as_str());
+                c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&key) && !super::counters::DERIVED.contains(&key)
+            })
             .map(|(c, not_null)| {
                 let parent = fks.get(&c).cloned();
                 let prop = match (&parent, c.strip_suffix("_id")) {
@@ -195,7 +204,52 @@ pub(crate) fn refresh_triggers(conn: &mut Connection) -> Result<()> {
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     install(&tx, &sql)?;
+    capture_missing(&tx, &tables)?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Records the replica does not know yet (rows a migration added to a new table, such as the
+/// counters' events) become operations, as `init` does for a whole store.
+fn capture_missing(conn: &Connection, tables: &[SyncTable]) -> Result<()> {
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS sync_new(uuid TEXT PRIMARY KEY); DELETE FROM temp.sync_new;")?;
+    for t in tables {
+        let map = format!("json_patch('{{}}', {})", props_object(t, "r."));
+        conn.execute(
+            &format!(
+                "INSERT INTO temp.sync_new(uuid) SELECT r.uuid FROM {} r
+                 WHERE NOT EXISTS (SELECT 1 FROM tc_tasks x WHERE x.uuid = r.uuid)",
+                t.name
+            ),
+            [],
+        )?;
+        conn.execute(
+            &format!(
+                "INSERT INTO tc_tasks(uuid, data) SELECT r.uuid, {map} FROM {} r
+                 WHERE r.uuid IN (SELECT uuid FROM temp.sync_new)
+                   AND NOT EXISTS (SELECT 1 FROM tc_tasks x WHERE x.uuid = r.uuid)",
+                t.name
+            ),
+            [],
+        )?;
+        conn.execute(
+            &format!(
+                "INSERT INTO tc_operations(data, uuid)
+                 SELECT json_object('Create', json_object('uuid', r.uuid)), r.uuid FROM {} r
+                 WHERE r.uuid IN (SELECT uuid FROM temp.sync_new) ORDER BY r.id",
+                t.name
+            ),
+            [],
+        )?;
+    }
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid)
+         SELECT json_object('Update', json_object('uuid', t.uuid, 'property', p.key, 'old_value', NULL,
+                  'value', p.value, 'timestamp', vadesk_sync_clock())), t.uuid
+         FROM tc_tasks t JOIN temp.sync_new n ON n.uuid = t.uuid, json_each(t.data) p",
+        [],
+    )?;
+    conn.execute_batch("DROP TABLE temp.sync_new")?;
     Ok(())
 }
 
@@ -445,6 +499,11 @@ pub struct Applied {
     pub removed: usize,
     /// Records restored because something on the other machine still needed them.
     pub restored: usize,
+    /// Merges that had to give way: an event whose record was deleted on the other machine,
+    /// a timer stopped because the other machine started a later one.
+    pub conflicts: usize,
+    /// Timers that ran on both machines: the earlier one stopped when the later one began.
+    pub timers_stopped: usize,
 }
 
 fn kind_of(data: &str) -> Option<String> {
@@ -479,6 +538,17 @@ pub(crate) fn apply(
             applied.removed += conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
         }
     }
+    // An event whose record is gone (deleted on the other machine) goes too, here and, through
+    // the delete this sends, there.
+    if restore_parents {
+        for t in tables.iter().filter(|t| EVENTS.contains(&t.name.as_str())) {
+            for uuid in orphans(conn, t)? {
+                drop_record(conn, t, &uuid)?;
+                applied.removed += 1;
+                applied.conflicts += 1;
+            }
+        }
+    }
     // Parents a live record needs but this replica no longer has come back from their last
     // image (each pass may need the parents of what the previous one restored).
     loop {
@@ -493,6 +563,9 @@ pub(crate) fn apply(
             let Some(t) = map.get(TABLE_PROP).and_then(|k| tables.iter().find(|t| &t.name == k)) else {
                 continue;
             };
+            if EVENTS.contains(&t.name.as_str()) {
+                continue;
+            }
             for c in t.cols.iter().filter(|c| c.parent.is_some()) {
                 if let Some(parent) = map.get(&c.prop) {
                     if get_record(conn, parent)?.is_none() {
@@ -538,7 +611,7 @@ pub(crate) fn apply(
     }
     for t in &tables {
         for (uuid, map) in by_table.remove(&t.name).unwrap_or_default() {
-            if write_row(conn, t, &uuid, &map)? {
+            if write_row(conn, t, &uuid, &map, &mut applied)? {
                 applied.changed += 1;
             }
         }
@@ -546,9 +619,26 @@ pub(crate) fn apply(
     Ok(applied)
 }
 
+/// The records of an event table whose parent is no longer in `tc_tasks`.
+fn orphans(conn: &Connection, t: &SyncTable) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for c in t.cols.iter().filter(|c| c.parent.is_some()) {
+        let mut q = conn.prepare(&format!(
+            "SELECT e.uuid FROM tc_tasks e WHERE json_extract(e.data, '{TABLE_PATH}') = ?1
+               AND json_extract(e.data, '$.' || ?2) IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM tc_tasks p WHERE p.uuid = json_extract(e.data, '$.' || ?2))"
+        ))?;
+        let rows = q.query_map(params![t.name, c.prop], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
 /// Whether a record in `tc_tasks` references `uuid`.
 fn referenced_by_live(conn: &Connection, tables: &[SyncTable], uuid: &str) -> Result<bool> {
-    for t in tables {
+    for t in tables.iter().filter(|t| !EVENTS.contains(&t.name.as_str())) {
         for c in t.cols.iter().filter(|c| c.parent.is_some()) {
             let found: bool = conn.query_row(
                 &format!(
@@ -598,7 +688,13 @@ fn restore_record(conn: &Connection, uuid: &str) -> Result<bool> {
 
 /// Writes one record into its table; false when a reference cannot be resolved yet (the
 /// record waits in `tc_tasks` for the next sync).
-fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String, String>) -> Result<bool> {
+fn write_row(
+    conn: &Connection,
+    t: &SyncTable,
+    uuid: &str,
+    map: &BTreeMap<String, String>,
+    applied: &mut Applied,
+) -> Result<bool> {
     let mut names: Vec<&str> = Vec::new();
     let mut values: Vec<rusqlite::types::Value> = Vec::new();
     for c in &t.cols {
@@ -658,6 +754,26 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
     loop {
         match conn.execute(&sql, rusqlite::params_from_iter(values.iter())) {
             Ok(_) => break,
+            // Both machines started a timer offline, and only one may run: the one started
+            // later keeps running, the earlier one stops when the later began.
+            Err(rusqlite::Error::SqliteFailure(e, ref msg))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation
+                    && t.name == TIMER_TABLE
+                    && msg.as_deref().is_some_and(|m| m.contains(TIMER_INDEX))
+                    && renames < 20 =>
+            {
+                renames += 1;
+                let Some(stopped) = settle_timers(conn, uuid, map)? else {
+                    return Err(rusqlite::Error::SqliteFailure(e, msg.clone()).into());
+                };
+                applied.conflicts += 1;
+                applied.timers_stopped += 1;
+                if stopped.0 == uuid {
+                    if let Some(i) = names.iter().position(|c| *c == "minutes") {
+                        values[i] = rusqlite::types::Value::Integer(stopped.1);
+                    }
+                }
+            }
             // Two machines made records that a unique rule allows only once (two clients of
             // one name, one client's weekly review of one day): the record with the larger
             // uuid gives way on both machines, and what it does syncs like any edit. A client
@@ -725,6 +841,62 @@ fn write_row(conn: &Connection, t: &SyncTable, uuid: &str, map: &BTreeMap<String
         }
     }
     Ok(true)
+}
+
+/// The table of time entries and the index that lets one timer run.
+const TIMER_TABLE: &str = "time_entries";
+const TIMER_INDEX: &str = "time_running";
+
+/// Two timers run, the one in this store's table and the record `uuid` arriving: the one
+/// started later keeps running (the larger uuid when both started in the same minute, so both
+/// machines choose the same), and the other is stopped at the later one's start, never
+/// negative and at most a day. The stop is a local change the next sync sends (both machines
+/// make the same one). Returns the stopped record's uuid and minutes; None when no other
+/// timer runs here.
+fn settle_timers(conn: &Connection, uuid: &str, map: &BTreeMap<String, String>) -> Result<Option<(String, i64)>> {
+    let running: Option<(String, String)> = conn
+        .query_row(
+            &format!("SELECT uuid, start FROM {TIMER_TABLE} WHERE minutes IS NULL AND uuid <> ?1"),
+            [uuid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((here, here_start)) = running else {
+        return Ok(None);
+    };
+    let there_start = map.get("start").cloned().unwrap_or_default();
+    let (earlier, later_start, earlier_start) = if (here_start.as_str(), here.as_str()) < (there_start.as_str(), uuid) {
+        (here.clone(), there_start.clone(), here_start.clone())
+    } else {
+        (uuid.to_string(), here_start.clone(), there_start.clone())
+    };
+    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").ok();
+    let minutes = match (parse(&earlier_start), parse(&later_start)) {
+        (Some(a), Some(b)) => (b - a)
+            .num_minutes()
+            .clamp(0, i64::from(crate::domain::money::MAX_ENTRY_MINUTES)),
+        _ => 0,
+    };
+    let old = get_record(conn, &earlier)?
+        .and_then(|d| serde_json::from_str::<Props>(&d).ok())
+        .and_then(|m| m.get("minutes").cloned());
+    conn.execute(
+        "UPDATE tc_tasks SET data = json_set(data, '$.minutes', ?2) WHERE uuid = ?1",
+        params![earlier, minutes.to_string()],
+    )?;
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid)
+         VALUES (json_object('Update', json_object('uuid', ?1, 'property', 'minutes', 'old_value', ?2,
+                   'value', ?3, 'timestamp', vadesk_sync_clock())), ?1)",
+        params![earlier, old, minutes.to_string()],
+    )?;
+    if earlier == here {
+        conn.execute(
+            &format!("UPDATE {TIMER_TABLE} SET minutes = ?2 WHERE uuid = ?1"),
+            params![earlier, minutes],
+        )?;
+    }
+    Ok(Some((earlier, minutes)))
 }
 
 impl super::Store {

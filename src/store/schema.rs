@@ -495,6 +495,67 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX tasks_recurrence ON tasks(recurrence_id, due) WHERE recurrence_id IS NOT NULL;
     DELETE FROM undo_steps;
     "#,
+    // 10: counters as events. Each nudge of a request or a quote and each clarification of a
+    // task is a record of its own, so two machines that nudged offline count both. The
+    // counter columns stay (every reader and export keeps them) but are derived: triggers
+    // recount them from the events. Existing counts become as many events (dated the last
+    // nudge, else the day the record began), so nothing is lost.
+    r#"
+    CREATE TABLE counter_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        task_id INTEGER REFERENCES tasks(id) ON DELETE CASCADE,
+        request_id INTEGER REFERENCES requests(id) ON DELETE CASCADE,
+        quote_id INTEGER REFERENCES quotes(id) ON DELETE CASCADE,
+        on_date TEXT NOT NULL,
+        CHECK ((task_id IS NOT NULL) + (request_id IS NOT NULL) + (quote_id IS NOT NULL) = 1)
+    );
+    CREATE INDEX counter_events_task ON counter_events(task_id) WHERE task_id IS NOT NULL;
+    CREATE INDEX counter_events_request ON counter_events(request_id) WHERE request_id IS NOT NULL;
+    CREATE INDEX counter_events_quote ON counter_events(quote_id) WHERE quote_id IS NOT NULL;
+    CREATE TRIGGER counter_events_ins AFTER INSERT ON counter_events BEGIN
+        UPDATE tasks SET clarifications = (SELECT count(*) FROM counter_events WHERE task_id = new.task_id)
+            WHERE id = new.task_id;
+        UPDATE requests SET nudges = (SELECT count(*) FROM counter_events WHERE request_id = new.request_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE request_id = new.request_id)
+            WHERE id = new.request_id;
+        UPDATE quotes SET nudges = (SELECT count(*) FROM counter_events WHERE quote_id = new.quote_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE quote_id = new.quote_id)
+            WHERE id = new.quote_id;
+    END;
+    CREATE TRIGGER counter_events_upd AFTER UPDATE ON counter_events BEGIN
+        UPDATE tasks SET clarifications = (SELECT count(*) FROM counter_events WHERE task_id = old.task_id)
+            WHERE id = old.task_id;
+        UPDATE requests SET nudges = (SELECT count(*) FROM counter_events WHERE request_id = old.request_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE request_id = old.request_id)
+            WHERE id = old.request_id;
+        UPDATE quotes SET nudges = (SELECT count(*) FROM counter_events WHERE quote_id = old.quote_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE quote_id = old.quote_id)
+            WHERE id = old.quote_id;
+        UPDATE tasks SET clarifications = (SELECT count(*) FROM counter_events WHERE task_id = new.task_id)
+            WHERE id = new.task_id;
+        UPDATE requests SET nudges = (SELECT count(*) FROM counter_events WHERE request_id = new.request_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE request_id = new.request_id)
+            WHERE id = new.request_id;
+        UPDATE quotes SET nudges = (SELECT count(*) FROM counter_events WHERE quote_id = new.quote_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE quote_id = new.quote_id)
+            WHERE id = new.quote_id;
+    END;
+    CREATE TRIGGER counter_events_del AFTER DELETE ON counter_events BEGIN
+        UPDATE tasks SET clarifications = (SELECT count(*) FROM counter_events WHERE task_id = old.task_id)
+            WHERE id = old.task_id;
+        UPDATE requests SET nudges = (SELECT count(*) FROM counter_events WHERE request_id = old.request_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE request_id = old.request_id)
+            WHERE id = old.request_id;
+        UPDATE quotes SET nudges = (SELECT count(*) FROM counter_events WHERE quote_id = old.quote_id),
+            last_nudge = (SELECT max(on_date) FROM counter_events WHERE quote_id = old.quote_id)
+            WHERE id = old.quote_id;
+    END;
+
+    -- What the counters say today becomes events right after this step (counters::backfill).
+    -- Undo images no longer hold the counters.
+    DELETE FROM undo_steps;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -524,6 +585,9 @@ fn run_steps(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
         tx.execute_batch(sql).map_err(fail)?;
         if version == 3 {
             derive_flag_uuids(&tx).map_err(fail)?;
+        }
+        if version == 10 {
+            super::counters::backfill(&tx).map_err(fail)?;
         }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))

@@ -366,11 +366,7 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoClarify, &[&t.title]),
             |tx| {
-                tx.execute(
-                    "UPDATE tasks SET clarifications = clarifications + 1 WHERE id = ?1",
-                    [id],
-                )?;
-                let n: u32 = tx.query_row("SELECT clarifications FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
+                let n = super::counters::clarify_task(tx, id, &day(today))?;
                 if n >= rules::VAGUE_SPEC_CLARIFICATIONS {
                     super::flags::raise(
                         tx,
@@ -495,11 +491,10 @@ impl Store {
                 // A new date must not erase that the old one already passed.
                 flag_if_late(tx, &r, today)?;
                 tx.execute(
-                    "UPDATE requests SET nudges = nudges + 1, last_nudge = ?1, expected_by = coalesce(?2, expected_by),
-                     snoozed_until = NULL WHERE id = ?3",
-                    params![day(today), until.map(day), id],
+                    "UPDATE requests SET expected_by = coalesce(?1, expected_by), snoozed_until = NULL WHERE id = ?2",
+                    params![until.map(day), id],
                 )?;
-                Ok(r.nudges + 1)
+                super::counters::nudge_request(tx, id, &day(today))
             },
         )
     }

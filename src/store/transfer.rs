@@ -238,6 +238,17 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("billed_on", Rule::Date, OPT),
         ],
     ),
+    (
+        "counter_events",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("task_id", Rule::Ref("tasks"), OPT),
+            ("request_id", Rule::Ref("requests"), OPT),
+            ("quote_id", Rule::Ref("quotes"), OPT),
+            ("on_date", Rule::Date, REQ),
+        ],
+    ),
 ];
 
 /// Exports before uuids (format 1) are still read.
@@ -394,6 +405,8 @@ impl Store {
                 }
             }
         }
+        // An export from before counters were events: its counts become events.
+        super::counters::backfill(&tx)?;
         tx.commit()?;
         Ok(report)
     }

@@ -53,10 +53,15 @@ fn recorded_tables(conn: &Connection) -> Result<Vec<(String, Vec<String>)>> {
     Ok(out)
 }
 
+/// A table's columns as undo images hold them: counters derived from events are left out.
 fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
     let mut q = conn.prepare(&format!("PRAGMA main.table_info({table})"))?;
     let rows = q.query_map([], |r| r.get::<_, String>(1))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let cols: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(cols
+        .into_iter()
+        .filter(|c| !super::counters::DERIVED.contains(&(table, c.as_str())))
+        .collect())
 }
 
 /// `json_object('a', p.a, 'b', p.b, ...)`: a row's image.
@@ -195,6 +200,9 @@ impl Store {
                 return Err(refusal(lang, dir, &step.label, T::ErrUndoDepends, &r.table, r.id));
             }
             tx.execute(&format!("DELETE FROM main.{} WHERE id = ?1", r.table), [r.id])?;
+        }
+        for r in &rows {
+            super::counters::recount(&tx, &r.table, r.id)?;
         }
         tx.execute(
             "UPDATE undo_steps SET undone = ?1 WHERE step = ?2",

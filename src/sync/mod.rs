@@ -35,6 +35,8 @@ pub struct SyncReport {
     pub removed: usize,
     /// Records brought back because the other machine still uses them.
     pub restored: usize,
+    /// Timers that ran on both machines: the earlier one stopped when the later one began.
+    pub timers_stopped: usize,
 }
 
 /// What a sync did, in one line: "Sync done. Sent: 3 · received: 5 · ...".
@@ -48,6 +50,10 @@ pub fn summary(r: &SyncReport, lang: crate::i18n::Lang) -> String {
     if r.restored > 0 {
         text.push(' ');
         text.push_str(&crate::i18n::tf(lang, T::MsgSyncRestored, &[&n(r.restored)]));
+    }
+    if r.timers_stopped > 0 {
+        text.push(' ');
+        text.push_str(&crate::i18n::tf(lang, T::MsgSyncTimers, &[&n(r.timers_stopped)]));
     }
     text
 }
@@ -90,11 +96,29 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
     Ok(SyncReport {
         sent: sent.get(),
         received: log.received,
-        conflicts: local.saturating_sub(sent.get()),
+        conflicts: local.saturating_sub(sent.get()) + log.applied.conflicts,
         changed: log.applied.changed,
         removed: log.applied.removed,
         restored: log.applied.restored,
+        timers_stopped: log.applied.timers_stopped,
     })
+}
+
+/// Fault injection for tests (never set it otherwise): when the environment variable
+/// `VADESK_SYNC_KILL_AT` names this point, the process sends itself SIGKILL there, so a test
+/// can check that a sync killed at that moment leaves the store and the replica consistent.
+/// The points: `sent` (the server accepted a version, the local transaction has not
+/// committed), `applying` (remote operations half applied to the desk's tables),
+/// `commit` (everything applied, just before the commit).
+pub(crate) fn kill_point(point: &str) {
+    if std::env::var("VADESK_SYNC_KILL_AT").is_ok_and(|v| v == point) {
+        #[cfg(unix)]
+        // SAFETY: kill(2) on our own pid with a constant signal has no memory effects.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+        std::process::abort();
+    }
 }
 
 /// A TaskChampion error as the user reads it: a wrong secret said plainly, anything else
@@ -132,6 +156,7 @@ impl Server for Counting {
         let r = self.inner.add_version(parent, segment).await?;
         if matches!(r.0, AddVersionResult::Ok(_)) {
             self.sent.set(self.sent.get() + n);
+            kill_point("sent");
         }
         Ok(r)
     }

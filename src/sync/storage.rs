@@ -91,10 +91,15 @@ impl Txn<'_> {
             Err(_) => return Err(Error::Database("sync log poisoned".into())),
         };
         let applied = sql::apply(self.conn, &changed, &deleted, restore_parents).map_err(db)?;
+        if !restore_parents && applied.changed + applied.removed > 0 {
+            super::kill_point("applying");
+        }
         if let Ok(mut l) = self.log.lock() {
             l.applied.changed += applied.changed;
             l.applied.removed += applied.removed;
             l.applied.restored += applied.restored;
+            l.applied.conflicts += applied.conflicts;
+            l.applied.timers_stopped += applied.timers_stopped;
         }
         Ok(())
     }
@@ -234,6 +239,7 @@ impl StorageTxn for Txn<'_> {
     async fn commit(&mut self) -> R<()> {
         // What the sync changed reaches the desk's tables before the one commit.
         self.apply(true)?;
+        super::kill_point("commit");
         sql::commit(self.conn).map_err(db)?;
         self.done = true;
         Ok(())
