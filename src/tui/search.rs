@@ -24,10 +24,11 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
         .map(|f| f.query().trim().to_string())
         .unwrap_or_default();
     let ids: Vec<i64> = if query.is_empty() {
-        if app.tasks.ids.is_empty() {
-            app.tasks.ids = store.task_ids(None)?;
-        }
-        app.tasks.ids.iter().take(SEARCH_ROWS).copied().collect()
+        store
+            .task_keys_after(None, None, false, SEARCH_ROWS)?
+            .into_iter()
+            .map(|k| k.id)
+            .collect()
     } else {
         store
             .search(&query, SEARCH_HITS, 0)?
@@ -41,6 +42,7 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
     app.tasks.selected = follow(rows.iter().map(|t| t.id), keep, app.tasks.selected, rows.len());
     app.tasks.rows = rows;
     app.tasks.start = 0;
+    app.tasks.keys.clear();
     app.tasks.all.clear();
     Ok(())
 }
