@@ -273,6 +273,11 @@ fn tallies_kept(store: &Store) -> Vec<(i64, i64, i64, i64, i64)> {
 fn assert_kept_right(store: &Store, when: &str) {
     assert_eq!(tallies_kept(store), tallies_from_scratch(store), "task tallies {when}");
     let rules = ScoreRules::default();
+    let basis: f64 = store
+        .conn()
+        .query_row("SELECT half_life FROM score_basis", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(basis, rules.half_life_days, "the kept scores are the ones compared");
     for day in [
         today(),
         today() - chrono::Days::new(400),
@@ -314,10 +319,47 @@ fn assert_kept_right(store: &Store, when: &str) {
 }
 
 #[test]
+fn the_filter_on_all_clients_ranks_a_bounded_page_of_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = big_store(&dir);
+    // Few matches: all of them, best first (the title word before the body word).
+    let all = store.task_matches("bulk task 41", 200, 2_000).unwrap();
+    assert!(all.contains(
+        &store
+            .list_tasks(&TaskFilter::default())
+            .unwrap()
+            .iter()
+            .find(|t| t.title == "Bulk task 41")
+            .unwrap()
+            .id
+    ));
+    // A word every bulk task holds: at most the limit, read from at most the candidates.
+    let many = store.task_matches("bulk", 50, 100).unwrap();
+    assert_eq!(many.len(), 50);
+    let newest: Vec<i64> = store
+        .conn()
+        .prepare("SELECT id FROM tasks WHERE title LIKE 'Bulk task%' ORDER BY id DESC LIMIT 100")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(many.iter().all(|id| newest.contains(id)));
+    assert!(store.task_matches("  ", 50, 100).unwrap().is_empty());
+}
+
+#[test]
 fn kept_counts_and_scores_equal_a_computation_from_scratch() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = big_store(&dir);
     store.enable_undo().unwrap();
+    // Summed over the flags until the tallies are kept with the configured half-life.
+    let basis: f64 = store
+        .conn()
+        .query_row("SELECT half_life FROM score_basis", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(basis, 0.0);
+    store.rebase_scores(ScoreRules::default().half_life_days).unwrap();
     assert_kept_right(&store, "after the demo and a bulk insert");
     let clients: Vec<i64> = store
         .list_clients(None, &ScoreRules::default(), today())
@@ -406,12 +448,24 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
         )
         .unwrap();
     assert_kept_right(&store, "after raw writes");
+    // Another program's connection (no vadesk functions registered) writes too.
+    let raw = rusqlite::Connection::open(dir.path().join("v.db")).unwrap();
+    raw.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         UPDATE flags SET at = '2026-10-01', dismissed = 0 WHERE id % 5 = 2;
+         DELETE FROM tasks WHERE id % 13 = 0;
+         UPDATE tasks SET status = 'todo' WHERE id % 17 = 0;",
+    )
+    .unwrap();
+    drop(raw);
+    assert_kept_right(&store, "after another program's writes");
     let last = *clients.last().unwrap();
     store.delete_client(last).unwrap();
     assert_kept_right(&store, "after a client deleted");
     // An export imported into a new store.
     let data = store.export().unwrap();
     let mut other = Store::open(&dir.path().join("w.db")).unwrap();
+    other.rebase_scores(90.0).unwrap();
     other.import(&data, false, "export.json").unwrap();
     assert_kept_right(&other, "after an import");
     // Another half-life: the tallies are summed again, once, and stay right.
@@ -461,6 +515,12 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
             }
         } else if name == "task key" {
             assert!(joined.contains("INTEGER PRIMARY KEY"), "{name}: {joined}");
+        } else if name == "task filter matches" {
+            // The index walks its matches in rowid order itself (no sort of every match).
+            assert!(
+                joined.contains("SCAN search VIRTUAL TABLE") && joined.contains(":M"),
+                "{name}: {joined}"
+            );
         } else if name == "clients: future flags" {
             assert!(joined.contains("flags_future"), "{name}: {joined}");
         } else {

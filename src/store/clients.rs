@@ -412,9 +412,8 @@ impl Store {
         if basis != half_life {
             return self.scores_summed(rules, today);
         }
-        let epoch = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
-        let grown = |at: NaiveDate| ((at - epoch).num_days() as f64 / half_life).min(1000.0).exp2();
-        let decay = ((today - epoch).num_days() as f64 / half_life).exp2().recip();
+        let grown = |at: NaiveDate| growth(growth_day(at), half_life);
+        let decay = ((today - growth_epoch()).num_days() as f64 / half_life).exp2().recip();
         let mut out: HashMap<i64, (f64, bool)> = HashMap::new();
         {
             let mut q = self.conn.prepare_cached(FLAG_TALLY)?;
@@ -489,12 +488,20 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("UPDATE score_basis SET half_life = ?1", [h])?;
+        tx.execute("DELETE FROM score_growth", [])?;
+        {
+            let mut put = tx.prepare("INSERT INTO score_growth(day, v) VALUES (?1, ?2)")?;
+            for day in 0..=GROWTH_DAYS {
+                put.execute(rusqlite::params![day, growth(day, h)])?;
+            }
+        }
         tx.execute_batch(
             "DELETE FROM flag_tally;
              INSERT INTO flag_tally(client_id, kind, n, growth)
-                 SELECT client_id, kind, count(*),
-                        total(vadesk_exp2(min((julianday(at) - 2451544.5) / (SELECT half_life FROM score_basis), 1000.0)))
-                 FROM flags WHERE dismissed = 0 GROUP BY client_id, kind;",
+                 SELECT f.client_id, f.kind, count(*), total(g.v)
+                 FROM flags f LEFT JOIN score_growth g
+                     ON g.day = max(0, min(40000, CAST(julianday(f.at) - 2451544.5 AS INTEGER)))
+                 WHERE f.dismissed = 0 GROUP BY f.client_id, f.kind;",
         )?;
         tx.commit()?;
         Ok(())
@@ -615,7 +622,25 @@ fn insert_channels(tx: &Transaction, client_id: i64, chs: &[Channel]) -> Result<
 pub(crate) const OPEN_AND_WAITING: &str =
     "SELECT client_id, max(todo + delivered, 0), max(waiting, 0) FROM client_tally";
 
-/// The half-life the score tallies are kept with.
+/// The last day `score_growth` holds (days since 2000-01-01, about the year 2109); the
+/// triggers hold a flag's day to 0..=GROWTH_DAYS.
+const GROWTH_DAYS: i64 = 40_000;
+
+fn growth_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+}
+
+/// A flag's day as the triggers read it.
+fn growth_day(at: NaiveDate) -> i64 {
+    (at - growth_epoch()).num_days().clamp(0, GROWTH_DAYS)
+}
+
+/// 2^(day / half-life): what a flag of that day adds to its tally.
+fn growth(day: i64, half_life: f64) -> f64 {
+    (day as f64 / half_life).exp2()
+}
+
+/// The half-life the score tallies are kept with (0: not kept yet).
 pub(crate) const SCORE_BASIS: &str = "SELECT half_life FROM score_basis";
 
 /// Per client and kind: the grown sum of its undismissed flags.

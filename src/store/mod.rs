@@ -466,13 +466,6 @@ fn register_sync_functions(conn: &Connection, capture: bool, clock: &SyncClock) 
     conn.create_scalar_function("vadesk_sync_capture", 0, FunctionFlags::SQLITE_UTF8, move |_| {
         Ok(capture as i64)
     })?;
-    // 2^x, for the score tallies' triggers (the bundled SQLite has no math functions).
-    conn.create_scalar_function(
-        "vadesk_exp2",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| Ok(ctx.get::<Option<f64>>(0)?.map(f64::exp2)),
-    )?;
     let clock = clock.clone();
     conn.create_scalar_function("vadesk_sync_clock", 0, FunctionFlags::SQLITE_UTF8, move |_| {
         let now = clock.lock().map(|c| *c).unwrap_or(None);

@@ -590,11 +590,15 @@ const MIGRATIONS: &[&str] = &[
 
     -- Scores. A flag's points decay by half every half-life: weight × 2^(−age / half-life),
     -- which is weight × 2^(−today / h) × 2^(at / h). Per client and kind the triggers keep the
-    -- number of undismissed flags and the sum of their 2^((at − 2000-01-01) / h) (capped), h
-    -- the half-life in `score_basis`; a score is then O(kinds) per client on any day. A store
-    -- whose configured half-life differs sums its flags instead (or rebases the tallies).
+    -- number of undismissed flags and the sum of their 2^(day / h), `day` the flag's date in
+    -- days since 2000-01-01 (held to 0..=40000), read from `score_growth` (one row a day,
+    -- written by vadesk for the half-life in `score_basis`: SQLite has no power function, and
+    -- a trigger must run in any connection). A score is then O(kinds) per client on any day.
+    -- Until vadesk writes the table for the configured half-life (`rebase_scores`, on the
+    -- desk's launch), scores are summed over the flags.
     CREATE TABLE score_basis (half_life REAL NOT NULL);
-    INSERT INTO score_basis(half_life) VALUES (90.0);
+    INSERT INTO score_basis(half_life) VALUES (0);
+    CREATE TABLE score_growth (day INTEGER PRIMARY KEY, v REAL NOT NULL);
     CREATE TABLE flag_tally (
         client_id INTEGER NOT NULL,
         kind TEXT NOT NULL,
@@ -602,10 +606,7 @@ const MIGRATIONS: &[&str] = &[
         growth REAL NOT NULL DEFAULT 0,
         PRIMARY KEY (client_id, kind)
     ) WITHOUT ROWID;
-    INSERT INTO flag_tally(client_id, kind, n, growth)
-        SELECT client_id, kind, count(*),
-               total(vadesk_exp2(min((julianday(at) - 2451544.5) / (SELECT half_life FROM score_basis), 1000.0)))
-        FROM flags WHERE dismissed = 0 GROUP BY client_id, kind;
+    INSERT INTO flag_tally(client_id, kind, n) SELECT client_id, kind, count(*) FROM flags WHERE dismissed = 0 GROUP BY client_id, kind;
     CREATE INDEX flags_future ON flags(at) WHERE dismissed = 0;
 
     CREATE TRIGGER tally_client_flags_del AFTER DELETE ON clients BEGIN
@@ -614,21 +615,21 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER tally_flag_ins AFTER INSERT ON flags WHEN new.dismissed = 0 BEGIN
         INSERT OR IGNORE INTO flag_tally(client_id, kind) VALUES (new.client_id, new.kind);
         UPDATE flag_tally SET n = n + 1, growth = growth
-            + coalesce(vadesk_exp2(min((julianday(new.at) - 2451544.5) / (SELECT half_life FROM score_basis), 1000.0)), 0)
+            + coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(new.at) - 2451544.5 AS INTEGER)))), 0)
         WHERE client_id = new.client_id AND kind = new.kind;
     END;
     CREATE TRIGGER tally_flag_del AFTER DELETE ON flags WHEN old.dismissed = 0 BEGIN
         UPDATE flag_tally SET n = n - 1, growth = CASE WHEN n = 1 THEN 0 ELSE growth
-            - coalesce(vadesk_exp2(min((julianday(old.at) - 2451544.5) / (SELECT half_life FROM score_basis), 1000.0)), 0) END
+            - coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(old.at) - 2451544.5 AS INTEGER)))), 0) END
         WHERE client_id = old.client_id AND kind = old.kind;
     END;
     CREATE TRIGGER tally_flag_upd AFTER UPDATE OF client_id, kind, at, dismissed ON flags BEGIN
         UPDATE flag_tally SET n = n - 1, growth = CASE WHEN n = 1 THEN 0 ELSE growth
-            - coalesce(vadesk_exp2(min((julianday(old.at) - 2451544.5) / (SELECT half_life FROM score_basis), 1000.0)), 0) END
+            - coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(old.at) - 2451544.5 AS INTEGER)))), 0) END
         WHERE old.dismissed = 0 AND client_id = old.client_id AND kind = old.kind;
         INSERT OR IGNORE INTO flag_tally(client_id, kind) SELECT new.client_id, new.kind WHERE new.dismissed = 0;
         UPDATE flag_tally SET n = n + 1, growth = growth
-            + coalesce(vadesk_exp2(min((julianday(new.at) - 2451544.5) / (SELECT half_life FROM score_basis), 1000.0)), 0)
+            + coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(new.at) - 2451544.5 AS INTEGER)))), 0)
         WHERE new.dismissed = 0 AND client_id = new.client_id AND kind = new.kind;
     END;
     "#,

@@ -116,6 +116,12 @@ fn count_sql(seek: &Seek, client: bool) -> String {
 pub(crate) const OPEN_COUNT: &str =
     "SELECT coalesce(sum(todo + delivered), 0) FROM client_tally WHERE ?1 IS NULL OR client_id = ?1";
 
+/// The newest tasks the index finds (`?1` a MATCH expression), at most `?2`, each with its
+/// bm25 (a title word weighing four times a body word): FTS5 walks its matches in rowid order
+/// and stops at the limit, so a word found in every task costs the limit, not the store.
+pub(crate) const TASK_MATCHES: &str = "SELECT rowid, bm25(search, 4.0, 1.0, 0.0) FROM search
+     WHERE search MATCH ?1 AND rowid % 8 = 2 ORDER BY rowid DESC LIMIT ?2";
+
 /// A list's length: the tasks of a client, or of every client.
 pub(crate) const TASK_COUNT: &str =
     "SELECT coalesce(sum(tasks), 0) FROM client_tally WHERE ?1 IS NULL OR client_id = ?1";
@@ -279,6 +285,30 @@ impl Store {
         Ok(n.max(0) as usize)
     }
 
+    /// The tasks `typed` finds (plain words, the last a prefix; see [`Store::search`]), best
+    /// first, at most `limit`: the best of the newest `candidates` matches, so that each key of
+    /// a filter costs the same whatever the store holds. When fewer tasks match, all are
+    /// ranked.
+    pub fn task_matches(&self, typed: &str, limit: usize, candidates: usize) -> Result<Vec<i64>> {
+        let Some(q) = crate::domain::search::match_query(typed) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(TASK_MATCHES)?;
+        let rows = stmt.query_map(rusqlite::params![q, candidates.min(i64::MAX as usize) as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
+        })?;
+        let mut found: Vec<(i64, f64)> = rows.collect::<rusqlite::Result<_>>()?;
+        // Oldest first, then by rank (bm25: lower is better), as the index ranks ties.
+        found.reverse();
+        found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(found
+            .into_iter()
+            .filter_map(|(rowid, _)| crate::domain::search::SearchKind::from_rowid(rowid))
+            .map(|(_, id)| id)
+            .take(limit)
+            .collect())
+    }
+
     /// `EXPLAIN QUERY PLAN` of every query the desk's task lists and the client pane's
     /// tallies run (each seek and count, over every task and over one client's), for the test
     /// that keeps them on their indexes.
@@ -298,6 +328,7 @@ impl Store {
             ("tasks count", TASK_COUNT),
             ("open tasks count", OPEN_COUNT),
             ("task key", TASK_KEY),
+            ("task filter matches", TASK_MATCHES),
             ("clients: open and waiting", super::clients::OPEN_AND_WAITING),
             ("clients: open and delivered", super::desk_queries::OPEN_AND_DELIVERED),
             ("clients: score basis", super::clients::SCORE_BASIS),

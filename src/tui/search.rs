@@ -3,14 +3,14 @@
 //! costs one indexed lookup and a page of rows whatever the store's size.
 
 use super::app::{follow, App};
-use crate::domain::search::SearchKind;
 use crate::error::Result;
 use crate::store::Store;
 
 /// The most tasks the filter shows, best first.
 pub const SEARCH_ROWS: usize = 200;
-/// Hits read from the index for them (clients, requests, quotes and flags are found too).
-const SEARCH_HITS: usize = 400;
+/// Matches read from the index (the newest) and ranked for them: a word every task holds
+/// costs this many, not the store's size.
+const SEARCH_CANDIDATES: usize = 2_000;
 
 /// The filtered rows of "All clients": the tasks the typed words find, best first; before a
 /// word is typed, the first page of the list. The selection stays on its record when it is
@@ -30,13 +30,7 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
             .map(|k| k.id)
             .collect()
     } else {
-        store
-            .search(&query, SEARCH_HITS, 0)?
-            .into_iter()
-            .filter(|h| h.kind == SearchKind::Task)
-            .map(|h| h.id)
-            .take(SEARCH_ROWS)
-            .collect()
+        store.task_matches(&query, SEARCH_ROWS, SEARCH_CANDIDATES)?
     };
     let rows = store.tasks_by_ids(&ids)?;
     app.tasks.selected = follow(rows.iter().map(|t| t.id), keep, app.tasks.selected, rows.len());
