@@ -353,13 +353,7 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = big_store(&dir);
     store.enable_undo().unwrap();
-    // Summed over the flags until the tallies are kept with the configured half-life.
-    let basis: f64 = store
-        .conn()
-        .query_row("SELECT half_life FROM score_basis", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(basis, 0.0);
-    store.rebase_scores(ScoreRules::default().half_life_days).unwrap();
+    // Kept with the default half-life from the migration on.
     assert_kept_right(&store, "after the demo and a bulk insert");
     let clients: Vec<i64> = store
         .list_clients(None, &ScoreRules::default(), today())
@@ -465,7 +459,6 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
     // An export imported into a new store.
     let data = store.export().unwrap();
     let mut other = Store::open(&dir.path().join("w.db")).unwrap();
-    other.rebase_scores(90.0).unwrap();
     other.import(&data, false, "export.json").unwrap();
     assert_kept_right(&other, "after an import");
     // Another half-life: the tallies are summed again, once, and stay right.

@@ -487,22 +487,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute("UPDATE score_basis SET half_life = ?1", [h])?;
-        tx.execute("DELETE FROM score_growth", [])?;
-        {
-            let mut put = tx.prepare("INSERT INTO score_growth(day, v) VALUES (?1, ?2)")?;
-            for day in 0..=GROWTH_DAYS {
-                put.execute(rusqlite::params![day, growth(day, h)])?;
-            }
-        }
-        tx.execute_batch(
-            "DELETE FROM flag_tally;
-             INSERT INTO flag_tally(client_id, kind, n, growth)
-                 SELECT f.client_id, f.kind, count(*), total(g.v)
-                 FROM flags f LEFT JOIN score_growth g
-                     ON g.day = max(0, min(40000, CAST(julianday(f.at) - 2451544.5 AS INTEGER)))
-                 WHERE f.dismissed = 0 GROUP BY f.client_id, f.kind;",
-        )?;
+        keep_scores_with(&tx, h)?;
         tx.commit()?;
         Ok(())
     }
@@ -621,6 +606,27 @@ fn insert_channels(tx: &Transaction, client_id: i64, chs: &[Channel]) -> Result<
 /// Open and waiting tasks per client: from the tallies the triggers keep (one row a client).
 pub(crate) const OPEN_AND_WAITING: &str =
     "SELECT client_id, max(todo + delivered, 0), max(waiting, 0) FROM client_tally";
+
+/// Writes `score_growth` for half-life `h` and sums the flag tallies again with it (the
+/// migration that adds them, with the default half-life; `rebase_scores` for another).
+pub(crate) fn keep_scores_with(tx: &Transaction, h: f64) -> rusqlite::Result<()> {
+    tx.execute("UPDATE score_basis SET half_life = ?1", [h])?;
+    tx.execute("DELETE FROM score_growth", [])?;
+    {
+        let mut put = tx.prepare("INSERT INTO score_growth(day, v) VALUES (?1, ?2)")?;
+        for day in 0..=GROWTH_DAYS {
+            put.execute(rusqlite::params![day, growth(day, h)])?;
+        }
+    }
+    tx.execute_batch(
+        "DELETE FROM flag_tally;
+         INSERT INTO flag_tally(client_id, kind, n, growth)
+             SELECT f.client_id, f.kind, count(*), total(g.v)
+             FROM flags f LEFT JOIN score_growth g
+                 ON g.day = max(0, min(40000, CAST(julianday(f.at) - 2451544.5 AS INTEGER)))
+             WHERE f.dismissed = 0 GROUP BY f.client_id, f.kind;",
+    )
+}
 
 /// The last day `score_growth` holds (days since 2000-01-01, about the year 2109); the
 /// triggers hold a flag's day to 0..=GROWTH_DAYS.

@@ -594,8 +594,9 @@ const MIGRATIONS: &[&str] = &[
     -- days since 2000-01-01 (held to 0..=40000), read from `score_growth` (one row a day,
     -- written by vadesk for the half-life in `score_basis`: SQLite has no power function, and
     -- a trigger must run in any connection). A score is then O(kinds) per client on any day.
-    -- Until vadesk writes the table for the configured half-life (`rebase_scores`, on the
-    -- desk's launch), scores are summed over the flags.
+    -- vadesk writes the table for the default half-life right after this step, and again for
+    -- another configured one (`rebase_scores`, on the desk's launch); while the half-lives
+    -- differ, scores are summed over the flags.
     CREATE TABLE score_basis (half_life REAL NOT NULL);
     INSERT INTO score_basis(half_life) VALUES (0);
     CREATE TABLE score_growth (day INTEGER PRIMARY KEY, v REAL NOT NULL);
@@ -662,6 +663,11 @@ fn run_steps(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
         tx.execute_batch(sql).map_err(fail)?;
         if version == 3 {
             derive_flag_uuids(&tx).map_err(fail)?;
+        }
+        // The step that adds the score tallies (whatever its place): kept with the default
+        // half-life from the start.
+        if sql.contains("CREATE TABLE score_growth") {
+            super::clients::keep_scores_with(&tx, crate::domain::ScoreRules::default().half_life_days).map_err(fail)?;
         }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
