@@ -52,11 +52,11 @@ fn a_deleted_task_leaves_the_selection_on_its_neighbour() {
     let mut d = desk();
     d.select_client("Pixel & Pine Studio");
     d.key(KeyCode::Tab).keys("j");
-    let next = d.app.tasks.ids[2];
+    let next = d.app.tasks.get(2).unwrap().id;
     d.keys("D").keys("y");
     assert_eq!(d.task_id(), next, "the row that took its place");
     d.key(KeyCode::Char('G'));
-    let last_before = d.app.tasks.ids[d.app.tasks.ids.len() - 2];
+    let last_before = d.app.tasks.get(d.app.tasks.len() - 2).unwrap().id;
     d.keys("D").keys("y");
     assert_eq!(d.task_id(), last_before, "the last row's neighbour above");
 }

@@ -403,10 +403,61 @@ impl Store {
         Ok((summary, a, flags))
     }
 
-    /// Every client's score, summed in SQL, and whether it has a flag that screens a prospect.
-    /// Each flag's points come from `vadesk_points(kind, at)`, registered for this call with
-    /// today's date and the rules, so no flag is loaded into Rust.
+    /// Every client's score, and whether it has a flag that screens a prospect: from the
+    /// tallies the triggers keep (O(clients × kinds)), the few flags dated after today read
+    /// apart (they count whole, not grown); when the configured half-life is not the one the
+    /// tallies were kept with, summed over the flags instead.
     fn scores(&self, rules: &ScoreRules, today: NaiveDate) -> Result<HashMap<i64, (f64, bool)>> {
+        let half_life = if rules.half_life_days > 0.0 {
+            rules.half_life_days
+        } else {
+            90.0
+        };
+        let basis: f64 = self.conn.prepare_cached(SCORE_BASIS)?.query_row([], |r| r.get(0))?;
+        if basis != half_life {
+            return self.scores_summed(rules, today);
+        }
+        let grown = |at: NaiveDate| growth(growth_day(at), half_life);
+        let decay = ((today - growth_epoch()).num_days() as f64 / half_life).exp2().recip();
+        let mut out: HashMap<i64, (f64, bool)> = HashMap::new();
+        {
+            let mut q = self.conn.prepare_cached(FLAG_TALLY)?;
+            let rows = q.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?))
+            })?;
+            for row in rows {
+                let (client, kind, growth) = row?;
+                let kind = FlagKind::from_key(&kind).unwrap_or(FlagKind::Other);
+                let e = out.entry(client).or_insert((0.0, false));
+                e.0 += rules.weight(kind) * growth * decay;
+                e.1 |= kind.screens_prospect();
+            }
+        }
+        {
+            let mut q = self.conn.prepare_cached(FUTURE_FLAGS)?;
+            let rows = q.query_map([day(today)], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?;
+            for row in rows {
+                let (client, kind, at) = row?;
+                let kind = FlagKind::from_key(&kind).unwrap_or(FlagKind::Other);
+                if let Some(e) = out.get_mut(&client) {
+                    // Counted as grown past today; a flag not yet due counts its weight.
+                    e.0 -= rules.weight(kind) * (grown(date(at)) * decay - 1.0);
+                }
+            }
+        }
+        for e in out.values_mut() {
+            // The sums are exact to far below a score's shown decimal; rounded, a flag of
+            // today weighs its weight exactly, as when summed one by one.
+            e.0 = ((e.0 * 1e9).round() / 1e9).max(0.0) + 0.0;
+        }
+        Ok(out)
+    }
+
+    /// Every client's score summed over its undismissed flags (`vadesk_points(kind, at)`,
+    /// registered for this call with today's date and the rules).
+    fn scores_summed(&self, rules: &ScoreRules, today: NaiveDate) -> Result<HashMap<i64, (f64, bool)>> {
         super::register_points(&self.conn, rules, today)?;
         let mut q = self.conn.prepare_cached(
             "SELECT client_id, sum(vadesk_points(kind, at)),
@@ -417,6 +468,33 @@ impl Store {
             Ok((r.get::<_, i64>(0)?, (r.get::<_, f64>(1)? + 0.0, r.get::<_, bool>(2)?)))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The client scores exactly as the flags give them, summed one by one (for checking the
+    /// tallies).
+    pub fn scores_from_flags(&self, rules: &ScoreRules, today: NaiveDate) -> Result<HashMap<i64, (f64, bool)>> {
+        self.scores_summed(rules, today)
+    }
+
+    /// The kept scores (for checking them against [`Store::scores_from_flags`]).
+    pub fn scores_kept(&self, rules: &ScoreRules, today: NaiveDate) -> Result<HashMap<i64, (f64, bool)>> {
+        self.scores(rules, today)
+    }
+
+    /// Keeps the score tallies with this half-life (the configuration's): when it is not the
+    /// one they were kept with, they are summed again from the flags, once.
+    pub fn rebase_scores(&mut self, half_life_days: f64) -> Result<()> {
+        let h = if half_life_days > 0.0 { half_life_days } else { 90.0 };
+        let basis: f64 = self.conn.query_row(SCORE_BASIS, [], |r| r.get(0))?;
+        if basis == h {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        keep_scores_with(&tx, h)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Open and waiting task counts per client.
@@ -530,7 +608,54 @@ fn insert_channels(tx: &Transaction, client_id: i64, chs: &[Channel]) -> Result<
     Ok(())
 }
 
-/// Open and waiting tasks per client: only the open tasks, from `tasks_live_status`.
+/// Open and waiting tasks per client: from the tallies the triggers keep (one row a client).
 pub(crate) const OPEN_AND_WAITING: &str =
-    "SELECT t.client_id, count(*), sum(EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
-     FROM tasks t WHERE t.status IN ('todo', 'doing', 'delivered') GROUP BY t.client_id";
+    "SELECT client_id, max(todo + delivered, 0), max(waiting, 0) FROM client_tally";
+
+/// Writes `score_growth` for half-life `h` and sums the flag tallies again with it (the
+/// migration that adds them, with the default half-life; `rebase_scores` for another).
+pub(crate) fn keep_scores_with(tx: &Transaction, h: f64) -> rusqlite::Result<()> {
+    tx.execute("UPDATE score_basis SET half_life = ?1", [h])?;
+    tx.execute("DELETE FROM score_growth", [])?;
+    {
+        let mut put = tx.prepare("INSERT INTO score_growth(day, v) VALUES (?1, ?2)")?;
+        for day in 0..=GROWTH_DAYS {
+            put.execute(rusqlite::params![day, growth(day, h)])?;
+        }
+    }
+    tx.execute_batch(
+        "DELETE FROM flag_tally;
+         INSERT INTO flag_tally(client_id, kind, n, growth)
+             SELECT f.client_id, f.kind, count(*), total(g.v)
+             FROM flags f LEFT JOIN score_growth g
+                 ON g.day = max(0, min(40000, CAST(julianday(f.at) - 2451544.5 AS INTEGER)))
+             WHERE f.dismissed = 0 GROUP BY f.client_id, f.kind;",
+    )
+}
+
+/// The last day `score_growth` holds (days since 2000-01-01, about the year 2109); the
+/// triggers hold a flag's day to 0..=GROWTH_DAYS.
+const GROWTH_DAYS: i64 = 40_000;
+
+fn growth_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+}
+
+/// A flag's day as the triggers read it.
+fn growth_day(at: NaiveDate) -> i64 {
+    (at - growth_epoch()).num_days().clamp(0, GROWTH_DAYS)
+}
+
+/// 2^(day / half-life): what a flag of that day adds to its tally.
+fn growth(day: i64, half_life: f64) -> f64 {
+    (day as f64 / half_life).exp2()
+}
+
+/// The half-life the score tallies are kept with (0: not kept yet).
+pub(crate) const SCORE_BASIS: &str = "SELECT half_life FROM score_basis";
+
+/// Per client and kind: the grown sum of its undismissed flags.
+pub(crate) const FLAG_TALLY: &str = "SELECT client_id, kind, growth FROM flag_tally WHERE n > 0";
+
+/// Undismissed flags dated after today (few: `flags_future` holds only undismissed ones).
+pub(crate) const FUTURE_FLAGS: &str = "SELECT client_id, kind, at FROM flags WHERE dismissed = 0 AND at > ?1";

@@ -556,6 +556,145 @@ const MIGRATIONS: &[&str] = &[
     -- Undo images no longer hold the counters.
     DELETE FROM undo_steps;
     "#,
+    // 11: the desk at any size. Per client, the number of tasks, of tasks to do, of delivered
+    // ones and of open ones waiting on a request, kept current by triggers, so the clients pane
+    // and "All clients" count in O(clients) and never read the tasks. A derived table (no id,
+    // no uuid): undo, export and sync leave it alone, and every write they make to tasks,
+    // requests or clients keeps it right through the same triggers. A task's deletion is
+    // counted BEFORE it happens, while its open requests (deleted with it) still say whether
+    // it was waiting.
+    r#"
+    CREATE TABLE client_tally (
+        client_id INTEGER PRIMARY KEY,
+        tasks INTEGER NOT NULL DEFAULT 0,
+        todo INTEGER NOT NULL DEFAULT 0,
+        delivered INTEGER NOT NULL DEFAULT 0,
+        waiting INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO client_tally(client_id, tasks, todo, delivered, waiting)
+        SELECT c.id,
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing')),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status = 'delivered'),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing', 'delivered')
+                   AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
+        FROM clients c;
+
+    CREATE TRIGGER tally_client_ins AFTER INSERT ON clients BEGIN
+        INSERT OR IGNORE INTO client_tally(client_id) VALUES (new.id);
+    END;
+    CREATE TRIGGER tally_client_del AFTER DELETE ON clients BEGIN
+        DELETE FROM client_tally WHERE client_id = old.id;
+    END;
+
+    CREATE TRIGGER tally_task_ins AFTER INSERT ON tasks BEGIN
+        INSERT OR IGNORE INTO client_tally(client_id) VALUES (new.client_id);
+        UPDATE client_tally SET tasks = tasks + 1,
+            todo = todo + (new.status IN ('todo', 'doing')),
+            delivered = delivered + (new.status = 'delivered'),
+            waiting = waiting + (new.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = new.id AND r.received_on IS NULL))
+        WHERE client_id = new.client_id;
+    END;
+    CREATE TRIGGER tally_task_del BEFORE DELETE ON tasks BEGIN
+        UPDATE client_tally SET tasks = tasks - 1,
+            todo = todo - (old.status IN ('todo', 'doing')),
+            delivered = delivered - (old.status = 'delivered'),
+            waiting = waiting - (old.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = old.id AND r.received_on IS NULL))
+        WHERE client_id = old.client_id;
+    END;
+    CREATE TRIGGER tally_task_upd AFTER UPDATE OF status, client_id ON tasks BEGIN
+        UPDATE client_tally SET tasks = tasks - 1,
+            todo = todo - (old.status IN ('todo', 'doing')),
+            delivered = delivered - (old.status = 'delivered'),
+            waiting = waiting - (old.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = old.id AND r.received_on IS NULL))
+        WHERE client_id = old.client_id;
+        INSERT OR IGNORE INTO client_tally(client_id) VALUES (new.client_id);
+        UPDATE client_tally SET tasks = tasks + 1,
+            todo = todo + (new.status IN ('todo', 'doing')),
+            delivered = delivered + (new.status = 'delivered'),
+            waiting = waiting + (new.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = new.id AND r.received_on IS NULL))
+        WHERE client_id = new.client_id;
+    END;
+
+    CREATE TRIGGER tally_request_ins AFTER INSERT ON requests WHEN new.received_on IS NULL BEGIN
+        UPDATE client_tally SET waiting = waiting + 1
+        WHERE client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered'))
+          AND NOT EXISTS (SELECT 1 FROM requests r
+                          WHERE r.task_id = new.task_id AND r.received_on IS NULL AND r.id <> new.id);
+    END;
+    CREATE TRIGGER tally_request_del AFTER DELETE ON requests WHEN old.received_on IS NULL BEGIN
+        UPDATE client_tally SET waiting = waiting - 1
+        WHERE client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = old.task_id AND t.status IN ('todo', 'doing', 'delivered'))
+          AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.task_id = old.task_id AND r.received_on IS NULL);
+    END;
+    CREATE TRIGGER tally_request_upd AFTER UPDATE OF received_on, task_id ON requests BEGIN
+        UPDATE client_tally SET waiting = waiting
+            + ((SELECT count(*) FROM requests r WHERE r.task_id = old.task_id AND r.received_on IS NULL) > 0)
+            - ((SELECT count(*) FROM requests r WHERE r.task_id = old.task_id AND r.received_on IS NULL)
+                - (new.received_on IS NULL AND new.task_id = old.task_id) + (old.received_on IS NULL) > 0)
+        WHERE client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = old.task_id AND t.status IN ('todo', 'doing', 'delivered'));
+        UPDATE client_tally SET waiting = waiting
+            + ((SELECT count(*) FROM requests r WHERE r.task_id = new.task_id AND r.received_on IS NULL) > 0)
+            - ((SELECT count(*) FROM requests r WHERE r.task_id = new.task_id AND r.received_on IS NULL)
+                - (new.received_on IS NULL) > 0)
+        WHERE new.task_id <> old.task_id
+          AND client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered'));
+    END;
+
+    -- Scores. A flag's points decay by half every half-life: weight × 2^(−age / half-life),
+    -- which is weight × 2^(−today / h) × 2^(at / h). Per client and kind the triggers keep the
+    -- number of undismissed flags and the sum of their 2^(day / h), `day` the flag's date in
+    -- days since 2000-01-01 (held to 0..=40000), read from `score_growth` (one row a day,
+    -- written by vadesk for the half-life in `score_basis`: SQLite has no power function, and
+    -- a trigger must run in any connection). A score is then O(kinds) per client on any day.
+    -- vadesk writes the table for the default half-life right after this step, and again for
+    -- another configured one (`rebase_scores`, on the desk's launch); while the half-lives
+    -- differ, scores are summed over the flags.
+    CREATE TABLE score_basis (half_life REAL NOT NULL);
+    INSERT INTO score_basis(half_life) VALUES (0);
+    CREATE TABLE score_growth (day INTEGER PRIMARY KEY, v REAL NOT NULL);
+    CREATE TABLE flag_tally (
+        client_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        n INTEGER NOT NULL DEFAULT 0,
+        growth REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (client_id, kind)
+    ) WITHOUT ROWID;
+    INSERT INTO flag_tally(client_id, kind, n) SELECT client_id, kind, count(*) FROM flags WHERE dismissed = 0 GROUP BY client_id, kind;
+    CREATE INDEX flags_future ON flags(at) WHERE dismissed = 0;
+
+    CREATE TRIGGER tally_client_flags_del AFTER DELETE ON clients BEGIN
+        DELETE FROM flag_tally WHERE client_id = old.id;
+    END;
+    CREATE TRIGGER tally_flag_ins AFTER INSERT ON flags WHEN new.dismissed = 0 BEGIN
+        INSERT OR IGNORE INTO flag_tally(client_id, kind) VALUES (new.client_id, new.kind);
+        UPDATE flag_tally SET n = n + 1, growth = growth
+            + coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(new.at) - 2451544.5 AS INTEGER)))), 0)
+        WHERE client_id = new.client_id AND kind = new.kind;
+    END;
+    CREATE TRIGGER tally_flag_del AFTER DELETE ON flags WHEN old.dismissed = 0 BEGIN
+        UPDATE flag_tally SET n = n - 1, growth = CASE WHEN n = 1 THEN 0 ELSE growth
+            - coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(old.at) - 2451544.5 AS INTEGER)))), 0) END
+        WHERE client_id = old.client_id AND kind = old.kind;
+    END;
+    CREATE TRIGGER tally_flag_upd AFTER UPDATE OF client_id, kind, at, dismissed ON flags BEGIN
+        UPDATE flag_tally SET n = n - 1, growth = CASE WHEN n = 1 THEN 0 ELSE growth
+            - coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(old.at) - 2451544.5 AS INTEGER)))), 0) END
+        WHERE old.dismissed = 0 AND client_id = old.client_id AND kind = old.kind;
+        INSERT OR IGNORE INTO flag_tally(client_id, kind) SELECT new.client_id, new.kind WHERE new.dismissed = 0;
+        UPDATE flag_tally SET n = n + 1, growth = growth
+            + coalesce((SELECT g.v FROM score_growth g WHERE g.day = max(0, min(40000, CAST(julianday(new.at) - 2451544.5 AS INTEGER)))), 0)
+        WHERE new.dismissed = 0 AND client_id = new.client_id AND kind = new.kind;
+    END;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -588,6 +727,11 @@ fn run_steps(conn: &mut Connection, current: i32, shown: &str) -> Result<()> {
         }
         if version == 10 {
             super::counters::backfill(&tx).map_err(fail)?;
+        }
+        // The step that adds the score tallies (whatever its place): kept with the default
+        // half-life from the start.
+        if sql.contains("CREATE TABLE score_growth") {
+            super::clients::keep_scores_with(&tx, crate::domain::ScoreRules::default().half_life_days).map_err(fail)?;
         }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))

@@ -12,7 +12,7 @@ use crate::domain::text::width;
 use crate::domain::{Flag, ReviewItem, ScoreRules, Task};
 use crate::error::Result;
 use crate::i18n::Lang;
-use crate::store::{ClientSummary, Counts, Store, TaskFilter};
+use crate::store::{ClientSummary, Counts, Store, TaskFilter, TaskKey};
 
 /// Pages of task rows fetched around the selection; a list of 100,000 tasks never loads whole,
 /// and a fetch stays small enough to keep a key press under a couple of milliseconds.
@@ -51,16 +51,20 @@ pub struct Notice {
     pub error: bool,
 }
 
-/// The tasks pane: the ids of every task in scope, in order, and the rows of a window around
-/// the selection; or, while filtering, the matching rows.
+/// The tasks pane: the list's length and the rows of a window around the selection (read by
+/// keyset, never the whole scope); or, while filtering, the matching rows.
 #[derive(Debug, Clone, Default)]
 pub struct TaskList {
-    pub ids: Vec<i64>,
+    /// How many tasks the list holds (from the store's tallies).
+    pub total: usize,
     pub rows: Vec<Task>,
+    /// The places of `rows` in the list's order (unfiltered), for reading on from them.
+    pub keys: Vec<TaskKey>,
+    /// The position of `rows[0]` in the list.
     pub start: usize,
     pub selected: usize,
     pub filter: Option<Filter>,
-    /// All tasks of the scope, loaded only while a filter is open.
+    /// All tasks of the scope, loaded only while a filter is open on one client's tasks.
     pub all: Vec<Task>,
 }
 
@@ -69,7 +73,7 @@ impl TaskList {
         if self.filter.is_some() {
             self.rows.len()
         } else {
-            self.ids.len()
+            self.total
         }
     }
 
@@ -90,19 +94,21 @@ impl TaskList {
         self.get(self.selected)
     }
 
-    /// The id of the selected task, loaded or not.
+    /// The id of the selected task (the window always holds the selection).
     pub fn selected_id(&self) -> Option<i64> {
-        if self.filter.is_some() {
-            self.rows.get(self.selected).map(|t| t.id)
-        } else {
-            self.ids.get(self.selected).copied()
-        }
+        self.current().map(|t| t.id)
+    }
+
+    /// The place of the selected task in the list's order (unfiltered).
+    fn selected_key(&self) -> Option<&TaskKey> {
+        self.selected.checked_sub(self.start).and_then(|j| self.keys.get(j))
     }
 
     /// Forgets the rows (the scope changed: another client); the filter stays.
     pub fn reset(&mut self) {
-        self.ids.clear();
+        self.total = 0;
         self.rows.clear();
+        self.keys.clear();
         self.all.clear();
         self.start = 0;
         self.selected = 0;
@@ -316,14 +322,7 @@ impl App {
             self.refilter_tasks();
         } else {
             let keep = self.tasks.selected_id();
-            self.tasks.ids = store.task_ids(self.client().map(|c| c.client.id))?;
-            self.tasks.selected = follow(
-                self.tasks.ids.iter().copied(),
-                keep,
-                self.tasks.selected,
-                self.tasks.ids.len(),
-            );
-            self.load_task_window(store, true)?;
+            self.reload_tasks(store, keep)?;
         }
         match self.client().map(|c| c.client.id) {
             Some(id) => {
@@ -364,24 +363,159 @@ impl App {
         }
     }
 
-    /// Makes sure the page around the selection is loaded.
+    /// Makes sure the page around the selection is loaded: the window moves by reading on
+    /// from its first or last row (a seek and the rows wanted), or from the list's start or
+    /// end after `Home` and `End`; `force` reads it again around the selected record.
     pub fn load_task_window(&mut self, store: &Store, force: bool) -> Result<()> {
         if self.tasks.filter.is_some() {
             return Ok(());
         }
+        if force {
+            let keep = self.tasks.selected_id();
+            return self.reload_tasks(store, keep);
+        }
+        let scope = self.client().map(|c| c.client.id);
         let page = self.page();
-        let total = self.tasks.ids.len();
-        let top = (self.tasks.selected / page) * page;
-        let end_needed = (top + page).min(total);
-        let covered = top >= self.tasks.start && end_needed <= self.tasks.start + self.tasks.rows.len();
-        if !force && covered {
+        let list = &mut self.tasks;
+        if list.total == 0 {
+            list.rows.clear();
+            list.keys.clear();
+            list.start = 0;
+            list.selected = 0;
             return Ok(());
         }
-        let start = top.saturating_sub(page).min(total);
-        let end = (start + page * TASK_WINDOW_PAGES).min(total);
-        self.tasks.rows = store.tasks_by_ids(&self.tasks.ids[start..end])?;
-        self.tasks.start = start;
+        list.selected = list.selected.min(list.total - 1);
+        let top = (list.selected / page) * page;
+        let end_needed = (top + page).min(list.total);
+        let (s, e) = (list.start, list.start + list.keys.len());
+        if !list.keys.is_empty() && top >= s && end_needed <= e {
+            return Ok(());
+        }
+        let want_start = top.saturating_sub(page);
+        let want_end = (top + 2 * page).min(list.total);
+        let near = !list.keys.is_empty() && top <= e && end_needed >= s;
+        if near {
+            if want_end > e {
+                let more = store.task_keys_after(scope, list.keys.last(), false, want_end - e)?;
+                if more.len() < want_end - e {
+                    // The list ends sooner than its count said (it changed meanwhile).
+                    list.total = e + more.len();
+                }
+                list.keys.extend(more);
+            }
+            if want_start < s {
+                let wanted = s - want_start;
+                let mut more = store.task_keys_before(scope, list.keys.first(), wanted)?;
+                if more.len() < wanted {
+                    // The list's start came sooner: positions were counted too high.
+                    let shift = s - more.len();
+                    list.start -= shift;
+                    list.selected = list.selected.saturating_sub(shift);
+                    list.total = list.total.saturating_sub(shift);
+                }
+                list.start -= more.len();
+                more.reverse();
+                more.append(&mut list.keys);
+                list.keys = more;
+            }
+        } else if list.selected < 2 * page || list.selected < list.total / 2 {
+            // From the start (Home, or a jump without a row to read on from).
+            let mut keys = store.task_keys_after(scope, None, false, want_end)?;
+            keys.drain(..want_start.min(keys.len()));
+            list.start = want_start;
+            list.keys = keys;
+        } else {
+            // From the end (End).
+            let mut keys = store.task_keys_before(scope, None, list.total - want_start)?;
+            keys.reverse();
+            list.start = list.total.saturating_sub(keys.len());
+            list.keys = keys;
+        }
+        if list.total > 0 {
+            list.selected = list.selected.min(list.total - 1);
+        }
+        // Keep the window to the pages around the selection.
+        let top = (list.selected / page) * page;
+        let keep_from = top.saturating_sub(page).max(list.start);
+        let keep_to = (top + 2 * page).min(list.start + list.keys.len());
+        if keep_from > list.start || keep_to < list.start + list.keys.len() {
+            list.keys = list.keys[keep_from - list.start..keep_to.max(keep_from) - list.start].to_vec();
+            list.start = keep_from;
+        }
+        list.rows = store.tasks_of_keys(&list.keys)?;
+        if list.rows.len() != list.keys.len() {
+            let ids: std::collections::HashSet<i64> = list.rows.iter().map(|t| t.id).collect();
+            list.keys.retain(|k| ids.contains(&k.id));
+        }
         Ok(())
+    }
+
+    /// Reads the list again around a record (after a change, or a filter closed): the
+    /// selection stays on `keep` when it is still in the list, else on the row now at its old
+    /// place. The length comes from the tallies, the record's place from an index count, the
+    /// rows from seeks around it.
+    pub fn reload_tasks(&mut self, store: &Store, keep: Option<i64>) -> Result<()> {
+        let scope = self.client().map(|c| c.client.id);
+        let page = self.page();
+        let old_key = self.tasks.selected_key().cloned();
+        let far = self.tasks.selected > self.tasks.total / 2;
+        let total = store.task_count(scope)?;
+        let anchor = match keep {
+            Some(id) => store.task_key(scope, id)?.or(old_key),
+            None => old_key,
+        };
+        let list = &mut self.tasks;
+        list.total = total;
+        list.keys.clear();
+        list.rows.clear();
+        list.start = 0;
+        let Some(anchor) = anchor else {
+            list.selected = 0;
+            return self.load_task_window(store, false);
+        };
+        let pos = store.task_position(scope, &anchor, far)?;
+        let mut keys = store.task_keys_before(scope, Some(&anchor), pos % page + page)?;
+        let after = store.task_keys_after(scope, Some(&anchor), true, 2 * page)?;
+        // On the record, or on the row now at its place; past the list's end, on the last row.
+        let (selected, at) = if after.is_empty() {
+            (pos.saturating_sub(1), keys.len().saturating_sub(1))
+        } else {
+            (pos, keys.len())
+        };
+        keys.reverse();
+        keys.extend(after);
+        list.start = selected.saturating_sub(at);
+        list.selected = list.start + at;
+        list.total = list.total.max(list.start + keys.len());
+        list.rows = store.tasks_of_keys(&keys)?;
+        list.keys = keys;
+        if list.rows.len() != list.keys.len() {
+            let ids: std::collections::HashSet<i64> = list.rows.iter().map(|t| t.id).collect();
+            list.keys.retain(|k| ids.contains(&k.id));
+        }
+        self.trim_task_window(store)
+    }
+
+    /// After a reload: the window kept to the pages around the selection.
+    fn trim_task_window(&mut self, store: &Store) -> Result<()> {
+        let page = self.page();
+        let list = &mut self.tasks;
+        if list.keys.is_empty() {
+            list.rows.clear();
+            list.selected = 0;
+            return Ok(());
+        }
+        list.selected = list.selected.clamp(list.start, list.start + list.keys.len() - 1);
+        let top = (list.selected / page) * page;
+        let keep_from = top.saturating_sub(page).max(list.start);
+        let keep_to = (top + 2 * page).min(list.start + list.keys.len());
+        if keep_from > list.start || keep_to < list.start + list.keys.len() {
+            list.keys = list.keys[keep_from - list.start..keep_to - list.start].to_vec();
+            list.start = keep_from;
+            list.rows = store.tasks_of_keys(&list.keys)?;
+        }
+        // The page of the selection may reach past what was read around it.
+        self.load_task_window(store, false)
     }
 
     pub fn reload_review(&mut self, store: &Store) -> Result<()> {
@@ -440,6 +574,7 @@ impl App {
             let rows: Vec<Task> = keep_rows.iter().map(|&i| self.tasks.all[i].clone()).collect();
             self.tasks.selected = follow(rows.iter().map(|t| t.id), keep, self.tasks.selected, rows.len());
             self.tasks.rows = rows;
+            self.tasks.keys.clear();
             self.tasks.start = 0;
         }
     }

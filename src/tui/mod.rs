@@ -37,6 +37,9 @@ pub fn color_wanted() -> bool {
 pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
     store.enable_undo()?;
     store.set_now(ctx.fixed_now.then_some(ctx.now));
+    // Scores come from tallies kept with one half-life: the configured one (summed again
+    // once when it changed).
+    store.rebase_scores(ctx.config.rules.half_life_days)?;
     let mut app = App::new(ctx.lang, ctx.now, ctx.fixed_now, ctx.config.clone(), color);
     // The desk opens on the first client; "All clients" is one key (g) away.
     app.client_sel = 1;

@@ -3,14 +3,14 @@
 //! costs one indexed lookup and a page of rows whatever the store's size.
 
 use super::app::{follow, App};
-use crate::domain::search::SearchKind;
 use crate::error::Result;
 use crate::store::Store;
 
 /// The most tasks the filter shows, best first.
 pub const SEARCH_ROWS: usize = 200;
-/// Hits read from the index for them (clients, requests, quotes and flags are found too).
-const SEARCH_HITS: usize = 400;
+/// Matches read from the index (the newest) and ranked for them: a word every task holds
+/// costs this many, not the store's size.
+const SEARCH_CANDIDATES: usize = 2_000;
 
 /// The filtered rows of "All clients": the tasks the typed words find, best first; before a
 /// word is typed, the first page of the list. The selection stays on its record when it is
@@ -24,23 +24,19 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
         .map(|f| f.query().trim().to_string())
         .unwrap_or_default();
     let ids: Vec<i64> = if query.is_empty() {
-        if app.tasks.ids.is_empty() {
-            app.tasks.ids = store.task_ids(None)?;
-        }
-        app.tasks.ids.iter().take(SEARCH_ROWS).copied().collect()
-    } else {
         store
-            .search(&query, SEARCH_HITS, 0)?
+            .task_keys_after(None, None, false, SEARCH_ROWS)?
             .into_iter()
-            .filter(|h| h.kind == SearchKind::Task)
-            .map(|h| h.id)
-            .take(SEARCH_ROWS)
+            .map(|k| k.id)
             .collect()
+    } else {
+        store.task_matches(&query, SEARCH_ROWS, SEARCH_CANDIDATES)?
     };
     let rows = store.tasks_by_ids(&ids)?;
     app.tasks.selected = follow(rows.iter().map(|t| t.id), keep, app.tasks.selected, rows.len());
     app.tasks.rows = rows;
     app.tasks.start = 0;
+    app.tasks.keys.clear();
     app.tasks.all.clear();
     Ok(())
 }

@@ -373,7 +373,6 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
     if (app.view == View::Desk && app.focus == Pane::Flags) || app.view == View::Month {
         return Ok(false);
     }
-    let task = app.tasks.selected_id();
     let review = app.review_item().map(|r| (r.kind, r.id));
     if focused_filter(app).take().is_none() {
         return Ok(false);
@@ -390,11 +389,11 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
             }
         }
         (View::Desk, Pane::Tasks) => {
+            // The rows were the filter's (selected among them): the list is read again around
+            // the record.
             app.tasks.all.clear();
-            app.tasks.ids = store.task_ids(app.client().map(|c| c.client.id))?;
-            app.tasks.selected = task
-                .and_then(|id| app.tasks.ids.iter().position(|&x| x == id))
-                .unwrap_or(0);
+            app.tasks.keys.clear();
+            app.tasks.start = 0;
             app.reload_selection(store)?;
         }
         _ => {
@@ -449,7 +448,7 @@ fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
             app.tasks.selected = 0;
         }
         (View::Desk, Pane::Tasks) => {
-            if app.tasks.all.is_empty() && !app.tasks.ids.is_empty() {
+            if app.tasks.all.is_empty() && app.tasks.total > 0 {
                 app.reload_selection(store)?;
             } else {
                 app.refilter_tasks();

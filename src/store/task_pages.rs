@@ -1,0 +1,361 @@
+//! The task lists of the desk, a window at a time. A list (one client's tasks, or every task
+//! of the store on "All clients") is read in its order — live tasks first by due date, then
+//! the closed ones — by keyset: the rows after (or before) a row's place in that order, each
+//! read a seek on `tasks_order` or `tasks_client_order` plus the rows wanted, so the cost is
+//! the window's, never the list's. Lengths come from `client_tally`, kept by triggers.
+
+use rusqlite::Row;
+
+use super::Store;
+use crate::domain::Task;
+use crate::error::Result;
+
+/// A task's place in the lists' order: closed or not, without a due date or not, the due
+/// date as stored, the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskKey {
+    pub closed: bool,
+    pub no_due: bool,
+    pub due: Option<String>,
+    pub id: i64,
+}
+
+const CLOSED: &str = "(t.status IN ('done', 'cancelled'))";
+const NO_DUE: &str = "(t.due IS NULL)";
+
+/// One seek of a keyset read: its conditions (after the scope's) and order. `?1` is the
+/// client (when scoped), `?2`..`?5` the key's parts, `?6` the limit.
+struct Seek {
+    cond: &'static str,
+    order: &'static str,
+}
+
+/// Forward from a key, in the order the segments come: the same due date (ids after), later
+/// due dates, the tasks without one, the closed tasks. `include` reads the key's own row too.
+const AFTER_SAME_DUE: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) = ?2 AND (t.due IS NULL) = ?3 AND t.due IS ?4 AND t.id > ?5",
+    order: "t.id",
+};
+const FROM_SAME_DUE: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) = ?2 AND (t.due IS NULL) = ?3 AND t.due IS ?4 AND t.id >= ?5",
+    order: "t.id",
+};
+const AFTER_LATER_DUE: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) = ?2 AND (t.due IS NULL) = 0 AND t.due > ?4",
+    order: "t.due, t.id",
+};
+const AFTER_NO_DUE: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) = ?2 AND (t.due IS NULL) = 1",
+    order: "t.due, t.id",
+};
+const AFTER_CLOSED: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) > ?2",
+    order: "(t.status IN ('done', 'cancelled')), (t.due IS NULL), t.due, t.id",
+};
+/// Backward from a key: the same due date (ids before), earlier due dates (or, from a task
+/// without one, every dated task of its section), the open tasks before the closed ones.
+const BEFORE_SAME_DUE: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) = ?2 AND (t.due IS NULL) = ?3 AND t.due IS ?4 AND t.id < ?5",
+    order: "t.id DESC",
+};
+const BEFORE_EARLIER_DUE: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) = ?2 AND (t.due IS NULL) = 0 AND t.due < ?4",
+    order: "t.due DESC, t.id DESC",
+};
+const BEFORE_DATED: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) = ?2 AND (t.due IS NULL) = 0",
+    order: "t.due DESC, t.id DESC",
+};
+const BEFORE_OPEN: Seek = Seek {
+    cond: "(t.status IN ('done', 'cancelled')) < ?2",
+    order: "(t.status IN ('done', 'cancelled')) DESC, (t.due IS NULL) DESC, t.due DESC, t.id DESC",
+};
+const FIRST: Seek = Seek {
+    cond: "?2 IS NOT NULL",
+    order: "(t.status IN ('done', 'cancelled')), (t.due IS NULL), t.due, t.id",
+};
+const LAST: Seek = Seek {
+    cond: "?2 IS NOT NULL",
+    order: "(t.status IN ('done', 'cancelled')) DESC, (t.due IS NULL) DESC, t.due DESC, t.id DESC",
+};
+
+/// Every seek, for the query-plan test.
+const SEEKS: &[(&str, Seek)] = &[
+    ("after: same due", AFTER_SAME_DUE),
+    ("from: same due", FROM_SAME_DUE),
+    ("after: later due", AFTER_LATER_DUE),
+    ("after: no due", AFTER_NO_DUE),
+    ("after: closed", AFTER_CLOSED),
+    ("before: same due", BEFORE_SAME_DUE),
+    ("before: earlier due", BEFORE_EARLIER_DUE),
+    ("before: dated", BEFORE_DATED),
+    ("before: open", BEFORE_OPEN),
+    ("first", FIRST),
+    ("last", LAST),
+];
+
+/// The SQL of one seek, over every task (`client` false) or one client's.
+fn seek_sql(seek: &Seek, client: bool) -> String {
+    let scope = if client { "t.client_id = ?1" } else { "?1 IS NULL" };
+    format!(
+        "SELECT t.id, {CLOSED}, {NO_DUE}, t.due FROM tasks t WHERE {scope} AND {} ORDER BY {} LIMIT ?6",
+        seek.cond, seek.order
+    )
+}
+
+/// How many tasks of a list (a client's, or every task) a seek's conditions hold.
+fn count_sql(seek: &Seek, client: bool) -> String {
+    let scope = if client { "t.client_id = ?1" } else { "?1 IS NULL" };
+    format!(
+        "SELECT count(*) FROM tasks t WHERE {scope} AND {} AND ?5 IS NOT NULL",
+        seek.cond
+    )
+}
+
+/// The open tasks of a list: from the tallies.
+pub(crate) const OPEN_COUNT: &str =
+    "SELECT coalesce(sum(todo + delivered), 0) FROM client_tally WHERE ?1 IS NULL OR client_id = ?1";
+
+/// The newest tasks the index finds (`?1` a MATCH expression), at most `?2`, each with its
+/// bm25 (a title word weighing four times a body word): FTS5 walks its matches in rowid order
+/// and stops at the limit, so a word found in every task costs the limit, not the store.
+pub(crate) const TASK_MATCHES: &str = "SELECT rowid, bm25(search, 4.0, 1.0, 0.0) FROM search
+     WHERE search MATCH ?1 AND rowid % 8 = 2 ORDER BY rowid DESC LIMIT ?2";
+
+/// A list's length: the tasks of a client, or of every client.
+pub(crate) const TASK_COUNT: &str =
+    "SELECT coalesce(sum(tasks), 0) FROM client_tally WHERE ?1 IS NULL OR client_id = ?1";
+
+/// A task's key in the lists' order.
+pub(crate) const TASK_KEY: &str =
+    "SELECT t.id, (t.status IN ('done', 'cancelled')), (t.due IS NULL), t.due, t.client_id
+     FROM tasks t WHERE t.id = ?1";
+
+fn key_row(r: &Row) -> rusqlite::Result<TaskKey> {
+    Ok(TaskKey {
+        id: r.get(0)?,
+        closed: r.get(1)?,
+        no_due: r.get(2)?,
+        due: r.get(3)?,
+    })
+}
+
+impl Store {
+    /// How many tasks a list holds (a client's, or every task): from the kept tallies.
+    pub fn task_count(&self, client_id: Option<i64>) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(TASK_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// The key of task `id` when it belongs to the list (`client_id`, or every task).
+    pub fn task_key(&self, client_id: Option<i64>, id: i64) -> Result<Option<TaskKey>> {
+        use rusqlite::OptionalExtension;
+        let found = self
+            .conn
+            .prepare_cached(TASK_KEY)?
+            .query_row([id], |r| Ok((key_row(r)?, r.get::<_, i64>(4)?)))
+            .optional()?;
+        Ok(found
+            .filter(|(_, c)| client_id.is_none_or(|want| want == *c))
+            .map(|(k, _)| k))
+    }
+
+    fn seek(
+        &self,
+        seek: &Seek,
+        client_id: Option<i64>,
+        key: Option<&TaskKey>,
+        n: usize,
+        out: &mut Vec<TaskKey>,
+    ) -> Result<()> {
+        if out.len() >= n {
+            return Ok(());
+        }
+        let mut q = self.conn.prepare_cached(&seek_sql(seek, client_id.is_some()))?;
+        let (closed, no_due, due, id) = match key {
+            Some(k) => (k.closed, k.no_due, k.due.clone(), k.id),
+            None => (false, false, None, 0),
+        };
+        let rows = q.query_map(
+            rusqlite::params![client_id, closed, no_due, due, id, (n - out.len()) as i64],
+            key_row,
+        )?;
+        for r in rows {
+            out.push(r?);
+        }
+        Ok(())
+    }
+
+    /// Up to `n` keys that follow `key` in the list (with `include`, from `key` itself); from
+    /// the list's start when `key` is None.
+    pub fn task_keys_after(
+        &self,
+        client_id: Option<i64>,
+        key: Option<&TaskKey>,
+        include: bool,
+        n: usize,
+    ) -> Result<Vec<TaskKey>> {
+        let mut out = Vec::new();
+        let Some(k) = key else {
+            self.seek(&FIRST, client_id, None, n, &mut out)?;
+            return Ok(out);
+        };
+        self.seek(
+            if include { &FROM_SAME_DUE } else { &AFTER_SAME_DUE },
+            client_id,
+            key,
+            n,
+            &mut out,
+        )?;
+        if !k.no_due {
+            self.seek(&AFTER_LATER_DUE, client_id, key, n, &mut out)?;
+            self.seek(&AFTER_NO_DUE, client_id, key, n, &mut out)?;
+        }
+        if !k.closed {
+            self.seek(&AFTER_CLOSED, client_id, key, n, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Up to `n` keys that come before `key` in the list, nearest first; from the list's end
+    /// when `key` is None.
+    pub fn task_keys_before(&self, client_id: Option<i64>, key: Option<&TaskKey>, n: usize) -> Result<Vec<TaskKey>> {
+        let mut out = Vec::new();
+        let Some(k) = key else {
+            self.seek(&LAST, client_id, None, n, &mut out)?;
+            return Ok(out);
+        };
+        self.seek(&BEFORE_SAME_DUE, client_id, key, n, &mut out)?;
+        if k.no_due {
+            self.seek(&BEFORE_DATED, client_id, key, n, &mut out)?;
+        } else {
+            self.seek(&BEFORE_EARLIER_DUE, client_id, key, n, &mut out)?;
+        }
+        if k.closed {
+            self.seek(&BEFORE_OPEN, client_id, key, n, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// The position of `key` in the list: how many tasks come before it (whether or not a
+    /// task with that key still exists). The open tasks before a closed one come from the
+    /// tallies; the rest is an index range counted, read from the nearer end of the key's
+    /// section when `from_end` says the key is likely in the list's second half.
+    pub fn task_position(&self, client_id: Option<i64>, key: &TaskKey, from_end: bool) -> Result<usize> {
+        let count = |seek: &Seek| -> Result<usize> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(&count_sql(seek, client_id.is_some()))?
+                .query_row(
+                    rusqlite::params![client_id, key.closed, key.no_due, key.due, key.id],
+                    |r| r.get(0),
+                )?;
+            Ok(n.max(0) as usize)
+        };
+        let open = self.open_task_count(client_id)?;
+        if from_end && key.closed {
+            let total = self.task_count(client_id)?;
+            let mut after = count(&FROM_SAME_DUE)?;
+            if !key.no_due {
+                after += count(&AFTER_LATER_DUE)? + count(&AFTER_NO_DUE)?;
+            }
+            return Ok(total.saturating_sub(after));
+        }
+        let mut before = count(&BEFORE_SAME_DUE)?;
+        before += if key.no_due {
+            count(&BEFORE_DATED)?
+        } else {
+            count(&BEFORE_EARLIER_DUE)?
+        };
+        if key.closed {
+            before += open;
+        }
+        Ok(before)
+    }
+
+    /// How many tasks of a list are not closed (to do, doing, delivered): from the tallies.
+    fn open_task_count(&self, client_id: Option<i64>) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(OPEN_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// The tasks `typed` finds (plain words, the last a prefix; see [`Store::search`]), best
+    /// first, at most `limit`: the best of the newest `candidates` matches, so that each key of
+    /// a filter costs the same whatever the store holds. When fewer tasks match, all are
+    /// ranked.
+    pub fn task_matches(&self, typed: &str, limit: usize, candidates: usize) -> Result<Vec<i64>> {
+        let Some(q) = crate::domain::search::match_query(typed) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(TASK_MATCHES)?;
+        let rows = stmt.query_map(rusqlite::params![q, candidates.min(i64::MAX as usize) as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
+        })?;
+        let mut found: Vec<(i64, f64)> = rows.collect::<rusqlite::Result<_>>()?;
+        // Oldest first, then by rank (bm25: lower is better), as the index ranks ties.
+        found.reverse();
+        found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(found
+            .into_iter()
+            .filter_map(|(rowid, _)| crate::domain::search::SearchKind::from_rowid(rowid))
+            .map(|(_, id)| id)
+            .take(limit)
+            .collect())
+    }
+
+    /// `EXPLAIN QUERY PLAN` of every query the desk's task lists and the client pane's
+    /// tallies run (each seek and count, over every task and over one client's), for the test
+    /// that keeps them on their indexes.
+    pub fn desk_list_plans(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let mut queries: Vec<(String, String)> = Vec::new();
+        for (name, seek) in SEEKS {
+            for client in [false, true] {
+                let scope = if client { "one client" } else { "all clients" };
+                queries.push((format!("tasks page: {name}, {scope}"), seek_sql(seek, client)));
+                // Positions are counted from a key, never from the list's ends.
+                if !matches!(*name, "first" | "last") {
+                    queries.push((format!("tasks position: {name}, {scope}"), count_sql(seek, client)));
+                }
+            }
+        }
+        for (name, sql) in [
+            ("tasks count", TASK_COUNT),
+            ("open tasks count", OPEN_COUNT),
+            ("task key", TASK_KEY),
+            ("task filter matches", TASK_MATCHES),
+            ("clients: open and waiting", super::clients::OPEN_AND_WAITING),
+            ("clients: open and delivered", super::desk_queries::OPEN_AND_DELIVERED),
+            ("clients: score basis", super::clients::SCORE_BASIS),
+            ("clients: flag tally", super::clients::FLAG_TALLY),
+            ("clients: future flags", super::clients::FUTURE_FLAGS),
+        ] {
+            queries.push((name.to_string(), sql.to_string()));
+        }
+        let mut out = Vec::new();
+        for (name, sql) in queries {
+            let mut q = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let n = q.parameter_count();
+            let values: Vec<rusqlite::types::Value> = (0..n)
+                .map(|i| match i {
+                    0 => rusqlite::types::Value::Integer(1),
+                    _ => rusqlite::types::Value::Text("2026-11-23".into()),
+                })
+                .collect();
+            let rows = q.query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(3))?;
+            out.push((name, rows.collect::<rusqlite::Result<Vec<String>>>()?));
+        }
+        Ok(out)
+    }
+
+    /// The rows of these keys, in the same order.
+    pub fn tasks_of_keys(&self, keys: &[TaskKey]) -> Result<Vec<Task>> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
+        self.tasks_by_ids(&ids)
+    }
+}
