@@ -43,6 +43,15 @@ impl<'a> TerminalSafe<'a> {
 
 impl Write for TerminalSafe<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Most output (every JSON document) is printable ASCII: it goes through as it is, without
+        // a character-by-character copy.
+        if self.pending.is_empty()
+            && self.scrubber.at_text()
+            && buf.iter().all(|&b| (b' '..=b'~').contains(&b) || b == b'\n')
+        {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
         let mut bytes = std::mem::take(&mut self.pending);
         bytes.extend_from_slice(buf);
         let mut out = String::with_capacity(bytes.len());
