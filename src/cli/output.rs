@@ -427,6 +427,19 @@ mod tests {
     }
 
     #[test]
+    fn plain_ascii_inside_a_sequence_cut_between_writes_is_still_removed() {
+        let mut buf = Vec::new();
+        {
+            let mut w = TerminalSafe::new(&mut buf);
+            // The fast path for printable ASCII must not apply while a sequence is open.
+            for part in ["a\x1b]0;", "PWNED title", "\x07b", "\x1b[", "31", "m", "c\n", "plain\n"] {
+                w.write_all(part.as_bytes()).unwrap();
+            }
+        }
+        assert_eq!(String::from_utf8(buf).unwrap(), "abc\nplain\n");
+    }
+
+    #[test]
     fn json_escapes_what_a_terminal_acts_on_and_reads_back() {
         let v = serde_json::json!({"n": "a\x1b]0;x\x07\u{202E}\u{9b}\u{7f}\u{2028}ñ"});
         let mut buf = Vec::new();
