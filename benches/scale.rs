@@ -8,7 +8,10 @@
 //! side by side on the same 100,000 tasks. Writes BENCHMARKS.md when 100,000 is among the sizes.
 //!
 //! `VADESK_BENCH_SIZES=1000` runs one size (as CI does; `1000,100000,1000000` adds the million);
-//! `VADESK_BENCH_TASKWARRIOR=0` skips the side-by-side. Timings are reported, never asserted.
+//! `VADESK_BENCH_TASKWARRIOR=0` skips the side-by-side (skipped too when `task` is not installed);
+//! `VADESK_BENCH_PTY=0` and `VADESK_BENCH_IMPORT=0` skip those stages;
+//! `VADESK_BENCH_TIME_PER_TASK` sets the time entries per task (5: 500,000 at 100,000 tasks).
+//! Timings are reported, never asserted.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -113,6 +116,7 @@ fn build(path: &Path, tasks: usize) -> Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .unwrap();
+        let mut task_client = Vec::with_capacity(tasks);
         for i in 0..tasks {
             let age = (tasks - i) as i64 * 1095 / tasks as i64; // older ids are older
             let created = today() - Days::days(age);
@@ -134,8 +138,10 @@ fn build(path: &Path, tasks: usize) -> Store {
             } else {
                 Some(day(created + Days::days(rng.next(20) as i64)))
             };
+            let client = (rng.next(clients as u64) + 1) as i64;
+            task_client.push(client);
             t.execute(params![
-                (rng.next(clients as u64) + 1) as i64,
+                client,
                 format!("Task {i} for the client"),
                 status,
                 due.map(day),
@@ -238,9 +244,74 @@ fn build(path: &Path, tasks: usize) -> Store {
             ])
             .unwrap();
         }
+        time_entries(c, &mut rng, clients, &task_client, tasks * time_per_task());
     }
     c.execute_batch("COMMIT; ANALYZE;").unwrap();
     store
+}
+
+/// Time entries per task in the stores (`VADESK_BENCH_TIME_PER_TASK`, 5 by default: 500,000
+/// entries at 100,000 tasks).
+fn time_per_task() -> usize {
+    std::env::var("VADESK_BENCH_TIME_PER_TASK")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(5)
+}
+
+/// Money terms for every client (a rate; a retainer on one in ten, some with a billing
+/// increment) and `n` time entries over the last two years: most on a task of the client, about
+/// one in six not billable, and every month before the last two billed.
+fn time_entries(c: &rusqlite::Connection, rng: &mut Rng, clients: usize, task_client: &[i64], n: usize) {
+    let mut q = c
+        .prepare("UPDATE clients SET increment_min = ?2, retainer_min = ?3, fee_cents = ?4, overage_cents = ?5 WHERE id = ?1")
+        .unwrap();
+    for id in 1..=clients as i64 {
+        let increment = [None, None, Some(6), Some(15)][rng.next(4) as usize];
+        let retainer = rng.chance(10);
+        q.execute(params![
+            id,
+            increment,
+            retainer.then_some(600 + 60 * rng.next(30) as i64),
+            retainer.then_some(40_000 + 1_000 * rng.next(80) as i64),
+            retainer.then_some(5_000i64),
+        ])
+        .unwrap();
+    }
+    let billed_until = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    let mut q = c
+        .prepare("INSERT INTO time_entries(client_id, task_id, start, minutes, billable, note, billed_on) VALUES (?1, ?2, ?3, ?4, ?5, '', ?6)")
+        .unwrap();
+    for i in 0..n {
+        // Older entries first, over 730 days up to today.
+        let on = today() - Days::days(730 - (i as i64 * 730 / n.max(1) as i64));
+        let (client, task) = if !task_client.is_empty() && rng.chance(80) {
+            let t = rng.next(task_client.len() as u64) as usize;
+            (task_client[t], Some(t as i64 + 1))
+        } else {
+            ((rng.next(clients as u64) + 1) as i64, None)
+        };
+        let billable = !rng.chance(15);
+        let billed = (billable && on < billed_until).then(|| {
+            let m = chrono::Datelike::month(&on);
+            let y = chrono::Datelike::year(&on);
+            let first_next = if m == 12 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 3)
+            } else {
+                NaiveDate::from_ymd_opt(y, m + 1, 3)
+            };
+            first_next.unwrap().format("%Y-%m-%d").to_string()
+        });
+        q.execute(params![
+            client,
+            task,
+            format!("{} {:02}:{:02}", on.format("%Y-%m-%d"), 8 + rng.next(10), rng.next(60)),
+            5 + rng.next(175) as i64,
+            billable,
+            billed,
+        ])
+        .unwrap();
+    }
 }
 
 /// Median of `runs` timings of `f`.
@@ -323,6 +394,9 @@ fn measure(size: usize, dir: &Path, bin: &Path) -> Row {
     });
     cells.push(("client's tasks".into(), ms(tasks)));
 
+    // What the detection pass wrote is checkpointed, as closing the last connection does: a store
+    // is opened with no WAL left behind (a leftover WAL is examined before it is trusted).
+    store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     // The desk on a TestBackend: the first frame, then key presses.
     let ctx = Context {
         db_path: Some(path.clone()),
@@ -373,6 +447,24 @@ fn measure(size: usize, dir: &Path, bin: &Path) -> Row {
     cells.push(("key p50".into(), ms(percentile(&mut keys, 0.5))));
     cells.push(("key p99".into(), ms(percentile(&mut keys, 0.99))));
 
+    // The Month view (`3`, this month) from the desk: its load and first draw, median of 21.
+    let mut month = Vec::new();
+    for _ in 0..21 {
+        update(&mut app, key(KeyCode::Char('1')), &mut s);
+        let t = Instant::now();
+        update(&mut app, key(KeyCode::Char('3')), &mut s);
+        term.draw(|f| tui::ui::render(&app, f)).unwrap();
+        month.push(t.elapsed());
+    }
+    assert!(
+        buffer_text(&term).contains("Client 0"),
+        "the Month view shows no client:\n{}",
+        buffer_text(&term)
+    );
+    update(&mut app, key(KeyCode::Char('1')), &mut s);
+    drop((app, s, term));
+    money_stage(&path, bin, &ctx, &mut cells, percentile(&mut month, 0.5));
+
     // `vadesk review --json` as a whole process.
     let run = || {
         let out = Command::new(bin)
@@ -393,10 +485,88 @@ fn measure(size: usize, dir: &Path, bin: &Path) -> Row {
     cells.push(("`review --json` process".into(), ms(process)));
     cells.push(("peak memory".into(), format!("{:.1} MiB", children_peak_mib())));
 
-    // The real binary in a real terminal, and the import of a Taskwarrior export of this size.
-    pty_stage(&path, bin, &mut cells);
-    import_stage(dir, bin, size, &mut cells);
+    // The real binary in a real terminal, and the import of a Taskwarrior export of this size
+    // (`VADESK_BENCH_PTY=0` and `VADESK_BENCH_IMPORT=0` skip them).
+    if std::env::var("VADESK_BENCH_PTY").as_deref() != Ok("0") {
+        pty_stage(&path, bin, &mut cells);
+    }
+    if std::env::var("VADESK_BENCH_IMPORT").as_deref() != Ok("0") {
+        import_stage(dir, bin, size, &mut cells);
+    }
     Row { size, cells }
+}
+
+/// The text of a TestBackend's screen.
+fn buffer_text(term: &Terminal<TestBackend>) -> String {
+    term.backend().buffer().content().iter().map(|c| c.symbol()).collect()
+}
+
+/// Time and money at scale: `statement --all` for last month through the CLI's own code in this
+/// process (the store opened as the command opens it) and as a whole process, and the Month
+/// view measured above.
+fn money_stage(path: &Path, bin: &Path, ctx: &Context, cells: &mut Vec<(String, String)>, month_view: Duration) {
+    let entries: i64 = Store::open(path)
+        .unwrap()
+        .conn()
+        .query_row("SELECT count(*) FROM time_entries", [], |r| r.get(0))
+        .unwrap();
+    let statement = || vadesk::cli::Command::Statement {
+        client: None,
+        all: true,
+        month: Some("2026-10".into()),
+        json: false,
+        csv: false,
+        out: None,
+        mark_billed: false,
+        force: false,
+    };
+    let mut out = Vec::new();
+    vadesk::cli::run(statement(), ctx, &mut out).unwrap();
+    let lines = String::from_utf8_lossy(&out).lines().count();
+    assert!(
+        lines > 3,
+        "statement --all printed nothing:\n{}",
+        String::from_utf8_lossy(&out)
+    );
+    let in_process = median(21, || {
+        let mut out = Vec::with_capacity(1 << 16);
+        vadesk::cli::run(statement(), ctx, &mut out).unwrap();
+    });
+    let run = || {
+        let out = Command::new(bin)
+            .args([
+                "--db",
+                path.to_str().unwrap(),
+                "--now",
+                "2026-11-23 09:00",
+                "statement",
+                "--all",
+                "--month",
+                "2026-10",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run();
+    let process = median(21, run);
+    eprintln!("statement --all over {entries} time entries: {lines} lines");
+    cells.push(("time entries".into(), format_count(entries)));
+    cells.push(("`statement --all` for a month, in-process".into(), ms(in_process)));
+    cells.push(("`statement --all` for a month, process".into(), ms(process)));
+    cells.push(("Month view: `3` and first draw".into(), ms(month_view)));
+}
+
+fn format_count(n: i64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// Taskwarrior's export of `n` tasks, written to `path`: most completed, some pending and overdue.
@@ -445,17 +615,12 @@ fn write_taskwarrior_export(path: &Path, n: usize) {
     out.flush().unwrap();
 }
 
+/// Taskwarrior is used when it is installed; the side-by-side is skipped when it is not (as on CI).
 fn have_taskwarrior() -> bool {
-    if Command::new("task").arg("--version").output().is_ok() {
-        return true;
-    }
-    eprintln!("installing Debian's taskwarrior for the side-by-side run");
-    let _ = Command::new("apt-get").arg("update").status();
-    Command::new("apt-get")
-        .args(["install", "-y", "taskwarrior"])
-        .status()
-        .is_ok_and(|s| s.success())
-        && Command::new("task").arg("--version").output().is_ok()
+    Command::new("task")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn side_by_side(dir: &Path, bin: &Path) -> Option<String> {
@@ -652,8 +817,13 @@ fn main() {
             "# Benchmarks\n\nWritten by `cargo bench --bench scale` on {}; every figure below comes from that run.\n\n\
              Machine: {}.\n\n\
              Stores: at 100,000 tasks, 1,000 clients, 50,000 red flags, 20,000 material and feedback requests, \
-             5,000 quotes and 10,000 meetings, three years of history with about 5% of tasks still open \
+             5,000 quotes, 10,000 meetings and 500,000 time entries over two years (one client in ten on a retainer, \
+             one entry in six not billable, every month before last month's billed), three years of history \
+             with about 5% of tasks still open \
              (smaller sizes keep the proportions; a million tasks keeps 1,000 clients and has 500,000 red flags). \
+             `statement --all` is for last month (about 21,000 entries at 100,000 tasks), in this process through \
+             the command's own code (the store opened as the command opens it) and as a whole process, median of \
+             21; the Month view row is `3` pressed on the desk (this month) and its first draw, median of 21. \
              In-process figures are medians; key presses are p50 / p99 over \
              1,000 presses (moving through clients, and paging through every task) on a 120×35 `TestBackend`. \
              The process figure is the median of 21 runs of `vadesk review --json`; peak memory is its maximum \

@@ -1062,6 +1062,26 @@ fn undoing_a_nudge_removes_its_event_on_both_machines() {
 /// triggers as that version installed them.
 fn back_to_v9(d: &Desk, nudges: i64) {
     let conn = rusqlite::Connection::open(&d.db).unwrap();
+    // What the steps after 10 add (kept tallies, month sums) goes too: they run again.
+    let later: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index')
+             AND (name IN ('client_tally', 'flag_tally', 'score_basis', 'score_growth', 'time_sums',
+                           'flags_future', 'time_sums_month')
+                  OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\')",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (kind, name) in later.iter().filter(|(k, _)| k != "table") {
+        conn.execute_batch(&format!("DROP {kind} IF EXISTS \"{name}\""))
+            .unwrap();
+    }
+    for (_, name) in later.iter().filter(|(k, _)| k == "table") {
+        conn.execute_batch(&format!("DROP TABLE IF EXISTS \"{name}\"")).unwrap();
+    }
     conn.execute_batch(&format!(
         "DROP TABLE counter_events;
          DROP TRIGGER IF EXISTS sync_requests_upd;

@@ -45,6 +45,15 @@ impl<'a> TerminalSafe<'a> {
 
 impl Write for TerminalSafe<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Most output (every JSON document) is printable ASCII: it goes through as it is, without
+        // a character-by-character copy.
+        if self.pending.is_empty()
+            && self.scrubber.at_text()
+            && buf.iter().all(|&b| (b' '..=b'~').contains(&b) || b == b'\n')
+        {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
         let mut bytes = std::mem::take(&mut self.pending);
         bytes.extend_from_slice(buf);
         let mut out = String::with_capacity(bytes.len());
@@ -449,6 +458,19 @@ mod tests {
             }
         }
         assert_eq!(String::from_utf8(buf).unwrap(), "ab ñc\n");
+    }
+
+    #[test]
+    fn plain_ascii_inside_a_sequence_cut_between_writes_is_still_removed() {
+        let mut buf = Vec::new();
+        {
+            let mut w = TerminalSafe::new(&mut buf);
+            // The fast path for printable ASCII must not apply while a sequence is open.
+            for part in ["a\x1b]0;", "PWNED title", "\x07b", "\x1b[", "31", "m", "c\n", "plain\n"] {
+                w.write_all(part.as_bytes()).unwrap();
+            }
+        }
+        assert_eq!(String::from_utf8(buf).unwrap(), "abc\nplain\n");
     }
 
     #[test]

@@ -118,6 +118,12 @@ impl Scrubber {
         }
     }
 
+    /// Whether bytes that are all printable ASCII (or newlines) come out exactly as they are:
+    /// true between sequences, when nothing is half read.
+    pub fn at_text(&self) -> bool {
+        self.state == Scrub::Text
+    }
+
     /// The character to emit for `c`, if any.
     pub fn feed(&mut self, c: char) -> Option<char> {
         if c == '\n' {

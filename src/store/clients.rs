@@ -45,6 +45,13 @@ pub struct ClientSummary {
 const CLIENT_COLS: &str = "id, name, status, tool, rate_cents, review_day, notes, created_on, uuid, \
      currency, increment_min, retainer_min, fee_cents, overage_cents";
 
+/// Clients with ids in `?1..=?2` (the columns of `CLIENT_COLS`), and their channels.
+pub(super) const CLIENTS_BETWEEN: &str =
+    "SELECT id, name, status, tool, rate_cents, review_day, notes, created_on, uuid, \
+     currency, increment_min, retainer_min, fee_cents, overage_cents FROM clients WHERE id BETWEEN ?1 AND ?2";
+pub(super) const CHANNELS_BETWEEN: &str =
+    "SELECT client_id, kind, handle FROM channels WHERE client_id BETWEEN ?1 AND ?2 ORDER BY id";
+
 fn client_row(r: &Row) -> rusqlite::Result<Client> {
     Ok(Client {
         id: r.get(0)?,
@@ -307,6 +314,40 @@ impl Store {
             .ok_or_else(|| Error::not_found(T::ErrNoClient, &[&id]))?;
         c.channels = self.channels_of(id)?;
         Ok(c)
+    }
+
+    /// The clients of `ids` (sorted), their channels included, in two queries whatever their
+    /// number (the Month view and `statement --all` show every client with time).
+    pub(super) fn clients_by_id(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Client>> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
+            return Ok(out);
+        };
+        let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+        {
+            let mut q = self.conn.prepare_cached(CLIENTS_BETWEEN)?;
+            let rows = q.query_map([lo, hi], client_row)?;
+            for row in rows {
+                let c = row?;
+                if wanted.contains(&c.id) {
+                    out.insert(c.id, c);
+                }
+            }
+        }
+        let mut q = self.conn.prepare_cached(CHANNELS_BETWEEN)?;
+        let rows = q.query_map([lo, hi], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        for row in rows {
+            let (id, kind, handle) = row?;
+            if let Some(c) = out.get_mut(&id) {
+                c.channels.push(Channel {
+                    kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other),
+                    handle,
+                });
+            }
+        }
+        Ok(out)
     }
 
     fn channels_of(&self, client_id: i64) -> Result<Vec<Channel>> {

@@ -695,6 +695,105 @@ const MIGRATIONS: &[&str] = &[
         WHERE new.dismissed = 0 AND client_id = new.client_id AND kind = new.kind;
     END;
     "#,
+    // 12: month sums. A month of time per client, kept current by triggers, so a statement of
+    // every client and the Month view read one row per client instead of every entry of the
+    // month. Each row is rounded with its client's own increment (1 when it has none, `inc`);
+    // a store whose default increment is not 1 reads the entries of clients without one (see
+    // time.rs). No id+uuid and no foreign key: undo, sync and export leave it alone, and what
+    // they do to time entries and clients reaches it through the triggers. A later step that
+    // rebuilds `time_entries` or `clients` must create these triggers again.
+    r#"
+    CREATE TABLE time_sums (
+        client_id INTEGER NOT NULL,
+        month TEXT NOT NULL,
+        inc INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        billable_min INTEGER NOT NULL,
+        rounded_min INTEGER NOT NULL,
+        unbilled_min INTEGER NOT NULL,
+        invoiced_min INTEGER NOT NULL,
+        invoiced_n INTEGER NOT NULL,
+        PRIMARY KEY (client_id, month)
+    ) WITHOUT ROWID;
+    CREATE INDEX time_sums_month ON time_sums(month, client_id, inc, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n);
+
+    CREATE TRIGGER time_sums_ins AFTER INSERT ON time_entries BEGIN
+        INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+            SELECT new.client_id, substr(new.start, 1, 7), i, 1,
+            CASE WHEN new.billable THEN new.minutes ELSE 0 END,
+            CASE WHEN new.billable THEN ((new.minutes + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billable THEN 0 ELSE new.minutes END,
+            CASE WHEN new.billable AND new.billed_on IS NOT NULL THEN ((new.minutes + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billable AND new.billed_on IS NOT NULL THEN 1 ELSE 0 END
+            FROM (SELECT max(1, coalesce((SELECT increment_min FROM clients WHERE id = new.client_id), 1)) AS i)
+            WHERE new.minutes IS NOT NULL
+            ON CONFLICT(client_id, month) DO UPDATE SET entries = entries + 1,
+                billable_min = billable_min + excluded.billable_min, rounded_min = rounded_min + excluded.rounded_min,
+                unbilled_min = unbilled_min + excluded.unbilled_min, invoiced_min = invoiced_min + excluded.invoiced_min,
+                invoiced_n = invoiced_n + excluded.invoiced_n;
+    END;
+    CREATE TRIGGER time_sums_upd AFTER UPDATE OF client_id, start, minutes, billable, billed_on ON time_entries BEGIN
+        UPDATE time_sums SET entries = entries - 1,
+            billable_min = billable_min - (CASE WHEN old.billable THEN old.minutes ELSE 0 END),
+            rounded_min = rounded_min - (CASE WHEN old.billable THEN ((old.minutes + inc - 1) / inc) * inc ELSE 0 END),
+            unbilled_min = unbilled_min - (CASE WHEN old.billable THEN 0 ELSE old.minutes END),
+            invoiced_min = invoiced_min - (CASE WHEN old.billable AND old.billed_on IS NOT NULL THEN ((old.minutes + inc - 1) / inc) * inc ELSE 0 END),
+            invoiced_n = invoiced_n - (CASE WHEN old.billable AND old.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+            WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND old.minutes IS NOT NULL;
+        DELETE FROM time_sums WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND entries <= 0;
+        INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+            SELECT new.client_id, substr(new.start, 1, 7), i, 1,
+            CASE WHEN new.billable THEN new.minutes ELSE 0 END,
+            CASE WHEN new.billable THEN ((new.minutes + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billable THEN 0 ELSE new.minutes END,
+            CASE WHEN new.billable AND new.billed_on IS NOT NULL THEN ((new.minutes + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billable AND new.billed_on IS NOT NULL THEN 1 ELSE 0 END
+            FROM (SELECT max(1, coalesce((SELECT increment_min FROM clients WHERE id = new.client_id), 1)) AS i)
+            WHERE new.minutes IS NOT NULL
+            ON CONFLICT(client_id, month) DO UPDATE SET entries = entries + 1,
+                billable_min = billable_min + excluded.billable_min, rounded_min = rounded_min + excluded.rounded_min,
+                unbilled_min = unbilled_min + excluded.unbilled_min, invoiced_min = invoiced_min + excluded.invoiced_min,
+                invoiced_n = invoiced_n + excluded.invoiced_n;
+    END;
+    CREATE TRIGGER time_sums_del AFTER DELETE ON time_entries BEGIN
+        UPDATE time_sums SET entries = entries - 1,
+            billable_min = billable_min - (CASE WHEN old.billable THEN old.minutes ELSE 0 END),
+            rounded_min = rounded_min - (CASE WHEN old.billable THEN ((old.minutes + inc - 1) / inc) * inc ELSE 0 END),
+            unbilled_min = unbilled_min - (CASE WHEN old.billable THEN 0 ELSE old.minutes END),
+            invoiced_min = invoiced_min - (CASE WHEN old.billable AND old.billed_on IS NOT NULL THEN ((old.minutes + inc - 1) / inc) * inc ELSE 0 END),
+            invoiced_n = invoiced_n - (CASE WHEN old.billable AND old.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+            WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND old.minutes IS NOT NULL;
+        DELETE FROM time_sums WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND entries <= 0;
+    END;
+    CREATE TRIGGER time_sums_increment AFTER UPDATE OF increment_min ON clients
+        WHEN old.increment_min IS NOT new.increment_min BEGIN
+        DELETE FROM time_sums WHERE client_id = new.id;
+        INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+            SELECT e.client_id, substr(e.start, 1, 7), i, count(*),
+                sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END),
+                sum(CASE WHEN e.billable THEN ((e.minutes + i - 1) / i) * i ELSE 0 END),
+                sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END),
+                sum(CASE WHEN e.billable AND e.billed_on IS NOT NULL THEN ((e.minutes + i - 1) / i) * i ELSE 0 END),
+                sum(CASE WHEN e.billable AND e.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+            FROM time_entries e, (SELECT max(1, coalesce(new.increment_min, 1)) AS i)
+            WHERE e.client_id = new.id AND e.minutes IS NOT NULL
+            GROUP BY substr(e.start, 1, 7);
+    END;
+    CREATE TRIGGER time_sums_client_del AFTER DELETE ON clients BEGIN
+        DELETE FROM time_sums WHERE client_id = old.id;
+    END;
+
+    INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+        SELECT e.client_id, substr(e.start, 1, 7), inc.i, count(*),
+            sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END),
+            sum(CASE WHEN e.billable THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
+            sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END),
+            sum(CASE WHEN e.billable AND e.billed_on IS NOT NULL THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
+            sum(CASE WHEN e.billable AND e.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+        FROM time_entries e JOIN (SELECT id, max(1, coalesce(increment_min, 1)) AS i FROM clients) inc ON inc.id = e.client_id
+        WHERE e.minutes IS NOT NULL
+        GROUP BY e.client_id, substr(e.start, 1, 7);
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

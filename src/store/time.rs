@@ -35,16 +35,30 @@ fn entry_row(r: &Row) -> rusqlite::Result<TimeEntry> {
     })
 }
 
-/// A month's sums per client, each billable entry rounded up to its client's increment.
-/// `?1`..`?2` is the half-open range of start times, `?3` the default increment.
-pub(super) const MONTH_SUMS: &str = "SELECT e.client_id, substr(e.start, 1, 7),
+/// A month's sums per client from the kept month sums (schema step 10): one row per client and
+/// month, each billable entry already rounded up to its client's own increment (`inc`: 1 when
+/// the client has none). `?1`..`?2` is the half-open range of start days, `?3` the default
+/// increment: a row rounded otherwise than the client's increment now is left to
+/// `MONTH_SUMS_FROM_ENTRIES`.
+pub(super) const MONTH_SUMS: &str = "SELECT s.client_id, s.month, s.billable_min, s.rounded_min, s.unbilled_min,
+        s.invoiced_min, s.invoiced_n > 0
+     FROM time_sums s JOIN clients c ON c.id = s.client_id
+     WHERE s.month >= substr(?1, 1, 7) AND s.month < substr(?2, 1, 7)
+       AND s.inc = max(1, coalesce(c.increment_min, ?3))";
+
+/// The same sums read from the entries, for the clients whose increment is the default and the
+/// default is not 1 (their kept sums are rounded to the minute), and to check the kept sums.
+/// `?4` = 1 reads every client.
+pub(super) const MONTH_SUMS_FROM_ENTRIES: &str = "SELECT e.client_id, substr(e.start, 1, 7),
         sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END),
         sum(CASE WHEN e.billable THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
         sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END),
         sum(CASE WHEN e.billable AND e.billed_on IS NOT NULL THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
         max(e.billable AND e.billed_on IS NOT NULL)
      FROM time_entries e
-     JOIN (SELECT id, max(1, coalesce(increment_min, ?3)) AS i FROM clients) inc ON inc.id = e.client_id
+     JOIN (SELECT id, max(1, coalesce(increment_min, ?3)) AS i FROM clients
+           WHERE ?4 = 1 OR max(1, coalesce(increment_min, ?3)) <> max(1, coalesce(increment_min, 1))) inc
+       ON inc.id = e.client_id
      WHERE e.start >= ?1 AND e.start < ?2 AND e.minutes IS NOT NULL
      GROUP BY e.client_id, substr(e.start, 1, 7)";
 
@@ -415,9 +429,12 @@ impl Store {
         }
         ids.sort_unstable();
         ids.dedup();
+        let mut clients = self.clients_by_id(&ids)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let client = self.client(id)?;
+            let Some(client) = clients.remove(&id) else {
+                continue;
+            };
             let s = sums.get(&(id, month)).copied().unwrap_or_default();
             out.push(MonthLine {
                 currency: self.money.currency_of(&client),
@@ -427,6 +444,22 @@ impl Store {
         }
         out.sort_by_key(|l| l.client.name.to_lowercase());
         Ok(out)
+    }
+
+    /// The (client, month) sums over `[from, to)` that the kept month sums get wrong, read
+    /// again from every entry: empty unless something wrote time around the triggers.
+    pub fn month_sums_mismatches(&self, from: Month, to: Month) -> Result<Vec<(i64, Month)>> {
+        let kept = month_sums(&self.conn, from, to, self.money.increment_min)?;
+        let read = month_sums_from_entries(&self.conn, from, to, self.money.increment_min)?;
+        let mut bad: Vec<(i64, Month)> = kept
+            .keys()
+            .chain(read.keys())
+            .filter(|k| kept.get(k) != read.get(k))
+            .copied()
+            .collect();
+        bad.sort_unstable();
+        bad.dedup();
+        Ok(bad)
     }
 
     /// Billable minutes each client worked in `month` (for the client JSON).
@@ -513,44 +546,79 @@ pub(super) fn month_sums(
     default_increment: u32,
 ) -> Result<HashMap<(i64, Month), Sums>> {
     let (a, b) = (day(from.first_day()), day(to.first_day()));
+    let inc = default_increment.max(1);
     let mut out: HashMap<(i64, Month), Sums> = HashMap::new();
-    let month_of = |s: &str| Month::parse(s).ok();
-    {
-        let mut q = conn.prepare_cached(MONTH_SUMS)?;
-        let rows = q.query_map(params![a, b, default_increment.max(1)], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                [
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                ],
-            ))
-        })?;
-        for row in rows {
-            let (client, m, v) = row?;
-            let Some(m) = month_of(&m) else { continue };
-            let s = out.entry((client, m)).or_default();
-            s.billable_minutes = v[0].max(0) as u64;
-            s.billed_minutes = v[1].max(0) as u64;
-            s.unbilled_minutes = v[2].max(0) as u64;
-            s.invoiced_minutes = v[3].max(0) as u64;
-            s.any_invoiced = v[4] > 0;
-        }
+    read_sums(conn, MONTH_SUMS, params![a, b, inc], &mut out)?;
+    if inc != 1 {
+        read_sums(conn, MONTH_SUMS_FROM_ENTRIES, params![a, b, inc, 0], &mut out)?;
     }
+    quote_prep(conn, &a, &b, &mut out)?;
+    Ok(out)
+}
+
+/// The same sums read from every entry, never from the kept sums (to check them).
+pub(super) fn month_sums_from_entries(
+    conn: &rusqlite::Connection,
+    from: Month,
+    to: Month,
+    default_increment: u32,
+) -> Result<HashMap<(i64, Month), Sums>> {
+    let (a, b) = (day(from.first_day()), day(to.first_day()));
+    let mut out: HashMap<(i64, Month), Sums> = HashMap::new();
+    read_sums(
+        conn,
+        MONTH_SUMS_FROM_ENTRIES,
+        params![a, b, default_increment.max(1), 1],
+        &mut out,
+    )?;
+    quote_prep(conn, &a, &b, &mut out)?;
+    Ok(out)
+}
+
+fn read_sums(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+    out: &mut HashMap<(i64, Month), Sums>,
+) -> Result<()> {
+    let mut q = conn.prepare_cached(sql)?;
+    let rows = q.query_map(p, |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            [
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+            ],
+        ))
+    })?;
+    for row in rows {
+        let (client, m, v) = row?;
+        let Ok(m) = Month::parse(&m) else { continue };
+        let s = out.entry((client, m)).or_default();
+        s.billable_minutes = v[0].max(0) as u64;
+        s.billed_minutes = v[1].max(0) as u64;
+        s.unbilled_minutes = v[2].max(0) as u64;
+        s.invoiced_minutes = v[3].max(0) as u64;
+        s.any_invoiced = v[4] > 0;
+    }
+    Ok(())
+}
+
+fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(i64, Month), Sums>) -> Result<()> {
     let mut q = conn.prepare_cached(QUOTE_PREP)?;
     let rows = q.query_map(params![a, b], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })?;
     for row in rows {
         let (client, m, prep) = row?;
-        let Some(m) = month_of(&m) else { continue };
+        let Ok(m) = Month::parse(&m) else { continue };
         out.entry((client, m)).or_default().quote_prep_minutes = prep.max(0) as u64;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// What the money rules need of a client.

@@ -418,8 +418,25 @@ impl Store {
         today: NaiveDate,
         source: &str,
     ) -> Result<ImportReport> {
+        self.import_taskwarrior_bulk_after(input, today, source, Some(BULK_AFTER))
+    }
+
+    /// `import_taskwarrior`, going over to bulk work once `bulk_after` new tasks (and at least as
+    /// many as the store held) are in; `None` keeps to row-by-row work. Public for the tests that
+    /// compare both ways.
+    #[doc(hidden)]
+    pub fn import_taskwarrior_bulk_after(
+        &mut self,
+        input: impl std::io::BufRead,
+        today: NaiveDate,
+        source: &str,
+        bulk_after: Option<usize>,
+    ) -> Result<ImportReport> {
         let bad = |why: String| Error::invalid(T::ErrBadImport, &[&source, &why]);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let held: i64 = tx.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?;
+        let bulk_after = bulk_after.map(|n| n.max(held.max(0) as usize));
+        let mut bulk: Option<Bulk> = None;
         // A bigger page cache for the one long transaction: the tasks' indexes stay in memory
         // while a million rows go in (restored below; it is per connection).
         let cache: i64 = tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
@@ -554,6 +571,9 @@ impl Store {
                 ];
                 if add_task.execute(values)? == 1 {
                     report.tasks += 1;
+                    if bulk.is_none() && bulk_after.is_some_and(|b| report.tasks >= b) {
+                        bulk = Some(Bulk::start(&tx)?);
+                    }
                 } else {
                     update_task.execute(values)?;
                     report.updated += 1;
@@ -561,6 +581,9 @@ impl Store {
                 Ok(())
             };
             each_json(input, &mut one, &bad)?;
+        }
+        if let Some(b) = bulk {
+            b.finish(&tx)?;
         }
         tx.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
         tx.commit()?;
@@ -590,6 +613,68 @@ impl Store {
             let _ = std::fs::remove_file(dest);
         }
         result
+    }
+}
+
+/// New tasks after which a Taskwarrior import goes over to bulk work (when the store held
+/// fewer tasks than that; otherwise once as many as it held are in).
+const BULK_AFTER: usize = 20_000;
+
+/// Work a big import does once at the end instead of once per task, inside its transaction:
+/// the tasks' secondary indexes are dropped and built again from their own definitions, and the
+/// search index gets the new tasks in one statement instead of through `search_task_ins`. The
+/// result is the same store as row by row (tests/import_bulk.rs compares both); a failed import
+/// rolls all of it back. The sync capture triggers are never touched: a replica records every
+/// operation as it would row by row.
+struct Bulk {
+    /// New tasks from this id on go into the search index at the end.
+    from_id: i64,
+    /// The dropped objects' definitions, to run again at the end.
+    again: Vec<String>,
+}
+
+impl Bulk {
+    fn start(tx: &Transaction) -> Result<Bulk> {
+        let from_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM tasks", [], |r| r.get(0))?;
+        let objects: Vec<(String, String, String)> = {
+            let mut q = tx.prepare(
+                "SELECT type, name, sql FROM main.sqlite_master
+                 WHERE tbl_name = 'tasks' AND sql IS NOT NULL
+                   AND (type = 'index' OR (type = 'trigger' AND name = 'search_task_ins'))
+                 ORDER BY type, name",
+            )?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut again = Vec::new();
+        for (kind, name, sql) in objects {
+            // Unique indexes stay: they decide what an insert does.
+            if kind == "index" && sql.to_uppercase().starts_with("CREATE UNIQUE") {
+                continue;
+            }
+            let drop = if kind == "index" { "DROP INDEX" } else { "DROP TRIGGER" };
+            tx.execute_batch(&format!("{drop} main.\"{}\"", name.replace('"', "\"\"")))?;
+            again.push(sql);
+        }
+        Ok(Bulk { from_id, again })
+    }
+
+    fn finish(self, tx: &Transaction) -> Result<()> {
+        // A new task updated later in the same import (its uuid twice in the file) got its
+        // search row from `search_task_upd`: it is written again with the others.
+        tx.execute(
+            "DELETE FROM search WHERE rowid >= ?1 * 8 AND rowid % 8 = 2",
+            [self.from_id],
+        )?;
+        tx.execute(
+            "INSERT INTO search(rowid, title, body, client_id)
+             SELECT id * 8 + 2, title, spec, client_id FROM tasks WHERE id >= ?1",
+            [self.from_id],
+        )?;
+        for sql in &self.again {
+            tx.execute_batch(sql)?;
+        }
+        Ok(())
     }
 }
 

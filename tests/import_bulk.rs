@@ -1,0 +1,207 @@
+//! A big Taskwarrior import goes over to bulk work (indexes and the search index built once at
+//! the end): the store it leaves is the one a row-by-row import leaves, a bad task still rolls
+//! everything back, and a sync replica still records every operation.
+
+mod common;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use common::Desk;
+use rusqlite::types::Value;
+use vadesk::Store;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+/// A Taskwarrior export of `n` tasks: projects, annotations, tags, every status, a uuid seen
+/// twice (the second time updates the task), accents for the search index.
+fn export(n: usize, bad_last: bool) -> String {
+    let mut out = String::from("[\n");
+    for i in 0..n {
+        let status = ["pending", "completed", "deleted", "waiting"][i % 4];
+        let uuid = if i == n - 1 && n > 3 { 1 } else { i };
+        let extra = match i % 5 {
+            0 => r#","annotations":[{"entry":"20261101T100000Z","description":"Llamar a José"}]"#.to_string(),
+            1 => r#","tags":["urgente","diseño"]"#.to_string(),
+            _ => String::new(),
+        };
+        let end = if status == "completed" || status == "deleted" {
+            r#","end":"20261103T235959Z""#
+        } else {
+            ""
+        };
+        let due = if bad_last && i == n - 1 {
+            "not a date"
+        } else {
+            "20261120T235959Z"
+        };
+        out.push_str(&format!(
+            r#"{{"uuid":"{uuid:08x}-0000-4000-8000-{uuid:012x}","description":"Tarea {i} de facturación","entry":"20261001T120000Z","status":"{status}","project":"Cliente{}","due":"{due}"{end}{extra}}}{}"#,
+            i % 7,
+            if i + 1 < n { ",\n" } else { "\n" }
+        ));
+    }
+    out.push(']');
+    out
+}
+
+fn rows(s: &Store, sql: &str) -> Vec<Vec<Value>> {
+    let mut q = s.conn().prepare(sql).unwrap();
+    let n = q.column_count();
+    let rows = q
+        .query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap();
+    rows.collect::<rusqlite::Result<_>>().unwrap()
+}
+
+/// Everything the import touches, as it can be compared between two stores.
+fn picture(s: &Store, with_uuids: bool) -> Vec<Vec<Vec<Value>>> {
+    // Clients the import creates get new random uuids: everything else of them is compared.
+    let client_cols = "id, name, name_key, status, tool, rate_cents, notes, created_on";
+    let task_cols = if with_uuids {
+        "*".to_string()
+    } else {
+        "id, client_id, title, spec, status, due, created_on, closed_on".to_string()
+    };
+    let integrity: Vec<Vec<Value>> = rows(s, "PRAGMA integrity_check");
+    assert_eq!(integrity, vec![vec![Value::Text("ok".into())]]);
+    s.conn()
+        .execute_batch("INSERT INTO search(search) VALUES ('integrity-check')")
+        .unwrap();
+    vec![
+        rows(s, &format!("SELECT {client_cols} FROM clients ORDER BY id")),
+        rows(s, &format!("SELECT {task_cols} FROM tasks ORDER BY id")),
+        rows(s, "SELECT rowid, title, body, client_id FROM search ORDER BY rowid"),
+        rows(
+            s,
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name",
+        ),
+        rows(
+            s,
+            "SELECT rowid, * FROM search WHERE search MATCH 'jose' ORDER BY rowid",
+        ),
+        rows(
+            s,
+            "SELECT rowid FROM search WHERE search MATCH 'factur*' ORDER BY rowid",
+        ),
+    ]
+}
+
+fn import(db: &Path, text: &str, bulk_after: Option<usize>) -> vadesk::Result<vadesk::store::transfer::ImportReport> {
+    let mut s = Store::open(db).unwrap();
+    s.import_taskwarrior_bulk_after(text.as_bytes(), today(), "export.json", bulk_after)
+}
+
+#[test]
+fn a_bulk_import_leaves_the_store_a_row_by_row_import_leaves() {
+    let text = export(700, false);
+    // Into an empty store: bulk from the first task, and from the 300th.
+    let row = Desk::new();
+    import(&row.db, &text, None).unwrap();
+    let expected = picture(&Store::open(&row.db).unwrap(), true);
+    assert!(expected[2].len() > 700, "the search index holds the tasks");
+    for after in [0, 1, 300] {
+        let bulk = Desk::new();
+        let r = import(&bulk.db, &text, Some(after)).unwrap();
+        assert_eq!((r.tasks, r.updated), (699, 1));
+        let got = picture(&Store::open(&bulk.db).unwrap(), true);
+        for (i, (a, b)) in expected.iter().zip(&got).enumerate() {
+            assert_eq!(a, b, "part {i}, bulk after {after}");
+        }
+        // Imported again: every task is an update, nothing added, the same store.
+        let r = import(&bulk.db, &text, Some(after)).unwrap();
+        assert_eq!((r.tasks, r.updated), (0, 700));
+        import(&row.db, &text, None).unwrap();
+        assert_eq!(
+            picture(&Store::open(&row.db).unwrap(), true),
+            picture(&Store::open(&bulk.db).unwrap(), true)
+        );
+    }
+
+    // Into a store that holds tasks already (the demo): bulk only once as many are in.
+    let row = Desk::new();
+    row.ok(&["demo"]);
+    let bulk = Desk::new();
+    bulk.ok(&["demo"]);
+    import(&row.db, &text, None).unwrap();
+    import(&bulk.db, &text, Some(0)).unwrap();
+    let (a, b) = (
+        picture(&Store::open(&row.db).unwrap(), false),
+        picture(&Store::open(&bulk.db).unwrap(), false),
+    );
+    for (i, (a, b)) in a.iter().zip(&b).enumerate() {
+        assert_eq!(a, b, "part {i}, into the demo");
+    }
+    // Search finds the same through the desk's own query.
+    let hits = |d: &Desk| {
+        let s = Store::open(&d.db).unwrap();
+        s.search("tarea 69", 50, 0)
+            .unwrap()
+            .iter()
+            .map(|h| format!("{h:?}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hits(&row), hits(&bulk));
+    assert!(!hits(&bulk).is_empty());
+}
+
+#[test]
+fn a_bad_task_after_the_bulk_work_began_changes_nothing() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let before = picture(&Store::open(&d.db).unwrap(), true);
+    let err = import(&d.db, &export(400, true), Some(0)).unwrap_err();
+    assert!(format!("{err:?}").contains("due"), "{err:?}");
+    let after = picture(&Store::open(&d.db).unwrap(), true);
+    assert_eq!(before, after, "the failed import left something behind");
+}
+
+#[test]
+fn a_sync_replica_records_every_imported_task_either_way() {
+    let text = export(300, false);
+    let server = tempfile::tempdir().unwrap();
+    let ops = |bulk_after: Option<usize>| {
+        let d = Desk::new();
+        let dir = d.dir.path().join("config").join("vadesk");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("config.toml"),
+            format!(
+                "[sync]\nlocal_dir = {}\nencryption_secret = \"a secret of some length\"\n",
+                serde_json::to_string(&server.path().join(format!("{bulk_after:?}")).display().to_string()).unwrap()
+            ),
+        )
+        .unwrap();
+        d.ok(&["client", "add", "Acme"]);
+        d.ok(&["sync", "--init"]);
+        import(&d.db, &text, bulk_after).unwrap();
+        let s = Store::open(&d.db).unwrap();
+        let per_uuid = rows(
+            &s,
+            "SELECT o.uuid, count(*) FROM tc_operations o WHERE o.synced = 0 GROUP BY o.uuid ORDER BY o.uuid",
+        );
+        let tasks: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM tasks t WHERE EXISTS (SELECT 1 FROM tc_operations o WHERE o.uuid = t.uuid AND o.synced = 0)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (per_uuid.len(), tasks, per_uuid)
+    };
+    let row = ops(None);
+    let bulk = ops(Some(0));
+    assert_eq!(row.1, 299, "every imported task has its operations");
+    assert_eq!(row.0, bulk.0);
+    assert_eq!(row.1, bulk.1);
+    // The same operations per task (the clients' uuids differ between the two stores).
+    let counts = |v: &Vec<Vec<Value>>| v.iter().map(|r| r[1].clone()).collect::<Vec<_>>();
+    assert_eq!(counts(&row.2), counts(&bulk.2));
+}
