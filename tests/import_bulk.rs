@@ -78,6 +78,8 @@ fn picture(s: &Store, with_uuids: bool) -> Vec<Vec<Vec<Value>>> {
         rows(s, &format!("SELECT {client_cols} FROM clients ORDER BY id")),
         rows(s, &format!("SELECT {task_cols} FROM tasks ORDER BY id")),
         rows(s, "SELECT rowid, title, body, client_id FROM search ORDER BY rowid"),
+        // The kept per-client counts (counted again at the end of a bulk import).
+        rows(s, "SELECT * FROM client_tally ORDER BY client_id"),
         rows(
             s,
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name",

@@ -455,3 +455,71 @@ fn a_backup_taken_during_writes_is_consistent_and_restores() {
         restored.ok(&["doctor"]);
     }
 }
+
+/// A store written by the last release before counters became events and counts and month
+/// sums were kept (schema 9, `tests/fixtures/v9.db`: the demo with nudges, clarifications and
+/// tracked time, made by that release with `VADESK_NOW=2026-11-23 09:00`). The upgrade keeps
+/// every record, and the program answers exactly what that release answered: the same client
+/// list (counts and scores, now from kept tallies), the same statements (now from kept month
+/// sums) and the same review.
+#[test]
+fn the_v9_fixture_upgrades_and_answers_what_it_answered_before() {
+    let d = Desk::new();
+    std::fs::copy("tests/fixtures/v9.db", &d.db).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&d.db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(format!("tests/fixtures/{name}")).unwrap()).unwrap()
+    };
+    let before = read("v9.json");
+    let after = d.snapshot();
+    for (table, rows) in before.as_object().unwrap() {
+        if rows.is_array() {
+            assert_eq!(&after[table.as_str()], rows, "{table} changed in the upgrade of v9");
+        }
+    }
+    assert_eq!(count(&d.db, "PRAGMA user_version"), LATEST_VERSION as i64);
+    // Every nudge and clarification became an event of its own.
+    let counted = count(
+        &d.db,
+        "SELECT (SELECT sum(clarifications) FROM tasks) + (SELECT sum(nudges) FROM requests)
+              + (SELECT sum(nudges) FROM quotes)",
+    );
+    assert!(counted >= 4, "the fixture holds nudges and clarifications: {counted}");
+    assert_eq!(count(&d.db, "SELECT count(*) FROM counter_events"), counted);
+
+    // The clients pane's numbers: the same counts, the same scores (to their printed cents).
+    let clients = d.json(&["client", "list", "--json"]);
+    let old_clients = read("v9-clients.json");
+    let by_uuid = |v: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["uuid"].as_str().unwrap().to_string(), c.clone()))
+            .collect()
+    };
+    let (new, old) = (by_uuid(&clients), by_uuid(&old_clients));
+    assert_eq!(new.len(), old.len());
+    for (uuid, o) in &old {
+        let n = &new[uuid];
+        for field in ["name", "open_tasks", "waiting_tasks", "verdict", "month_minutes"] {
+            assert_eq!(n.get(field), o.get(field), "{field} of {}", o["name"]);
+        }
+        let (ns, os) = (n["score"].as_f64().unwrap(), o["score"].as_f64().unwrap());
+        assert!((ns - os).abs() < 0.01, "score of {}: {ns} against {os}", o["name"]);
+    }
+    // Statements of this month and the last, for every client, to the cent.
+    for month in ["2026-11", "2026-10"] {
+        let now = d.json(&["statement", "--all", "--month", month, "--json"]);
+        assert_eq!(
+            now,
+            read(&format!("v9-statement-{month}.json")),
+            "statement --all {month}"
+        );
+    }
+    assert_eq!(d.json(&["review", "--json"]), read("v9-review.json"));
+    d.ok(&["doctor"]);
+}

@@ -131,6 +131,19 @@ impl ClientFields {
     }
 }
 
+/// Every client's kept task counts, counted again from the tasks and their open requests (what
+/// the triggers `tally_task_*` keep row by row; a bulk import counts once at its end instead).
+pub(super) const TALLY_AGAIN: &str = "
+    DELETE FROM client_tally;
+    INSERT INTO client_tally(client_id, tasks, todo, delivered, waiting)
+        SELECT c.id,
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing')),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status = 'delivered'),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing', 'delivered')
+                   AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
+        FROM clients c;";
+
 impl Store {
     /// Adds a client; the name must be new (case-insensitively).
     pub fn add_client(&mut self, fields: ClientFields, today: NaiveDate) -> Result<i64> {

@@ -622,7 +622,8 @@ const BULK_AFTER: usize = 20_000;
 
 /// Work a big import does once at the end instead of once per task, inside its transaction:
 /// the tasks' secondary indexes are dropped and built again from their own definitions, and the
-/// search index gets the new tasks in one statement instead of through `search_task_ins`. The
+/// search index gets the new tasks in one statement instead of through `search_task_ins`, and
+/// the kept per-client counts are counted again once instead of through `tally_task_*`. The
 /// result is the same store as row by row (tests/import_bulk.rs compares both); a failed import
 /// rolls all of it back. The sync capture triggers are never touched: a replica records every
 /// operation as it would row by row.
@@ -640,7 +641,8 @@ impl Bulk {
             let mut q = tx.prepare(
                 "SELECT type, name, sql FROM main.sqlite_master
                  WHERE tbl_name = 'tasks' AND sql IS NOT NULL
-                   AND (type = 'index' OR (type = 'trigger' AND name = 'search_task_ins'))
+                   AND (type = 'index' OR (type = 'trigger'
+                        AND (name = 'search_task_ins' OR substr(name, 1, 11) = 'tally_task_')))
                  ORDER BY type, name",
             )?;
             let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -674,6 +676,7 @@ impl Bulk {
         for sql in &self.again {
             tx.execute_batch(sql)?;
         }
+        tx.execute_batch(super::clients::TALLY_AGAIN)?;
         Ok(())
     }
 }
