@@ -37,25 +37,27 @@ fn sync(d: &Desk) -> Value {
     d.json(&["sync", "--json"])
 }
 
+/// Every table a sync carries, as an export names them.
+const SYNCED_TABLES: [&str; 11] = [
+    "clients",
+    "channels",
+    "tasks",
+    "requests",
+    "quotes",
+    "meetings",
+    "flags",
+    "weekly_reviews",
+    "time_entries",
+    "recurrences",
+    "counter_events",
+];
+
 /// An export with ids replaced by the uuids they stand for: equal on both machines when they
 /// hold the same desk. A flag's source reference names local ids and stays local.
 fn normalized(d: &Desk) -> Value {
     let export = d.snapshot();
     let mut uuids: BTreeMap<(String, i64), String> = BTreeMap::new();
-    let tables = [
-        "clients",
-        "channels",
-        "tasks",
-        "requests",
-        "quotes",
-        "meetings",
-        "flags",
-        "weekly_reviews",
-        "time_entries",
-        "recurrences",
-        "counter_events",
-    ];
-    for t in tables {
+    for t in SYNCED_TABLES {
         for row in export[t].as_array().cloned().unwrap_or_default() {
             if let (Some(id), Some(u)) = (row["id"].as_i64(), row["uuid"].as_str()) {
                 uuids.insert((t.to_string(), id), u.to_string());
@@ -71,7 +73,7 @@ fn normalized(d: &Desk) -> Value {
         _ => None,
     };
     let mut out = serde_json::Map::new();
-    for t in tables {
+    for t in SYNCED_TABLES {
         let mut rows: Vec<Value> = Vec::new();
         for row in export[t].as_array().cloned().unwrap_or_default() {
             let mut m = serde_json::Map::new();
@@ -689,19 +691,7 @@ fn consistent(d: &Desk) {
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(fk, 0);
-    for t in [
-        "clients",
-        "channels",
-        "tasks",
-        "requests",
-        "quotes",
-        "meetings",
-        "flags",
-        "weekly_reviews",
-        "time_entries",
-        "recurrences",
-        "counter_events",
-    ] {
+    for t in SYNCED_TABLES {
         let missing: i64 = conn
             .query_row(
                 &format!("SELECT count(*) FROM {t} WHERE uuid NOT IN (SELECT uuid FROM tc_tasks)"),
