@@ -122,6 +122,21 @@ pub fn date(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A stored `YYYY-MM-DD[ HH:MM]` the way the language writes a day ("sáb 14 nov 09:00"), the
+/// year shown only when it is not `today`'s; anything else as it is.
+pub fn stored_when(stored: &str, today: NaiveDate, lang: Lang) -> String {
+    let day = stored
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    match day {
+        Some(d) => {
+            let time = stored.get(11..16).map(|t| format!(" {t}")).unwrap_or_default();
+            format!("{}{time}", date(d, today, lang))
+        }
+        None => stored.to_string(),
+    }
+}
+
 /// A month the way people name it: "November 2026" / "noviembre de 2026".
 pub fn month_year(year: i32, month: u32, lang: Lang) -> String {
     const EN: [&str; 12] = [

@@ -433,6 +433,10 @@ fn a_spanish_week_reads_as_spanish() {
         &["review"],
         &["flag", "list"],
         &["task", "list"],
+        &["quote", "list"],
+        &["meeting", "list"],
+        &["time", "list"],
+        &["statement", "--all"],
     ] {
         let mut args = vec![
             "--db",

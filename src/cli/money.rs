@@ -147,7 +147,9 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                     T::HEntryNote,
                 ],
             };
-            print_list(out, l, as_json, &list, TimeEntry::clone, listing, |e| entry_row(e, l))?;
+            print_list(out, l, as_json, &list, TimeEntry::clone, listing, |e| {
+                entry_row(e, l, ctx.today())
+            })?;
         }
     }
     Ok(())
@@ -161,10 +163,15 @@ fn billable_word(b: bool, l: crate::i18n::Lang) -> &'static str {
     }
 }
 
-fn entry_row(e: &TimeEntry, l: crate::i18n::Lang) -> Vec<String> {
+/// A month as people name it: "November 2026" / "noviembre de 2026".
+fn month_text(m: Month, l: crate::i18n::Lang) -> String {
+    crate::i18n::month_year(m.year, m.month, l)
+}
+
+fn entry_row(e: &TimeEntry, l: crate::i18n::Lang, today: chrono::NaiveDate) -> Vec<String> {
     vec![
         e.id.to_string(),
-        e.start.clone(),
+        crate::i18n::stored_when(&e.start, today, l),
         e.client.clone(),
         e.task
             .map(|t| format!("#{t} {}", e.task_title.clone().unwrap_or_default()))
@@ -173,7 +180,7 @@ fn entry_row(e: &TimeEntry, l: crate::i18n::Lang) -> Vec<String> {
             .map(|m| m.to_string())
             .unwrap_or_else(|| T::MsgRunning.text(l).to_string()),
         billable_word(e.billable, l).to_string(),
-        e.billed_on.map(|d| d.to_string()).unwrap_or_default(),
+        e.billed_on.map(|d| crate::i18n::date(d, today, l)).unwrap_or_default(),
         e.note.clone(),
     ]
 }
@@ -303,7 +310,7 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
             }
             w.flush()?;
         } else {
-            writeln!(buf, "{}", tf(l, T::StAllTitle, &[&month]))?;
+            writeln!(buf, "{}", tf(l, T::StAllTitle, &[&month_text(month, l)]))?;
             if lines.is_empty() {
                 writeln!(buf, "{}", T::MsgNoTime.text(l))?;
             } else {
@@ -422,14 +429,20 @@ pub fn render_statement(
 pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -> Result<()> {
     let t = &st.totals;
     let cur = st.currency;
-    writeln!(buf, "{}", tf(l, T::StTitle, &[&st.client.name, &st.month]))?;
+    writeln!(
+        buf,
+        "{}",
+        tf(l, T::StTitle, &[&st.client.name, &month_text(st.month, l)])
+    )?;
+    // Every entry is of that month: its days need no year.
+    let in_month = st.month.first_day();
     if !st.entries.is_empty() {
         let rows: Vec<Vec<String>> = st
             .entries
             .iter()
             .map(|e| {
                 vec![
-                    e.start.get(..10).unwrap_or(&e.start).to_string(),
+                    crate::i18n::stored_when(e.start.get(..10).unwrap_or(&e.start), in_month, l),
                     e.task_title.clone().unwrap_or_default(),
                     e.minutes.unwrap_or(0).to_string(),
                     st.billed_minutes(e).to_string(),

@@ -246,6 +246,8 @@ pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
     }
     if !st.entries.is_empty() {
         lines.push(String::new());
+        // Every entry is of that month: its days need no year.
+        let in_month = st.month.first_day();
         for e in &st.entries {
             let kind = if e.billable {
                 T::MonthBillable.text(l)
@@ -254,8 +256,8 @@ pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
             };
             let what = e.task_title.clone().unwrap_or_else(|| "—".into());
             let mut s = format!(
-                "{}  {:>7}  {:<13}  {what}",
-                e.start.get(..10).unwrap_or(&e.start),
+                "{:<10}  {:>7}  {:<13}  {what}",
+                crate::i18n::stored_when(e.start.get(..10).unwrap_or(&e.start), in_month, l),
                 hours_text(e.minutes.unwrap_or(0) as u64),
                 kind
             );
