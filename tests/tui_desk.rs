@@ -320,3 +320,21 @@ fn plurals_are_real_and_no_internal_reference_is_shown() {
     let screen = d.text(120, 35);
     assert!(!screen.contains("nudge(s)") && !screen.contains("1 nudges"), "{screen}");
 }
+
+#[test]
+fn the_clock_gives_way_to_the_tabs_on_a_narrow_terminal() {
+    let d = Setup::lang(Lang::Es).build();
+    let first = |w: u16| d.text(w, 20).lines().next().unwrap().to_string();
+    // Wide: the day and the time, apart from the tabs.
+    let wide = first(100);
+    assert!(wide.contains("3 Mes ") && wide.contains("lun 23 nov 09:00"), "{wide}");
+    // Narrow: the day goes first, then the time; nothing ever runs into "3 Mes".
+    let narrow = first(60);
+    assert!(narrow.contains("3 Mes ") && narrow.contains("09:00"), "{narrow}");
+    assert!(!narrow.contains("lun 23"), "{narrow}");
+    let narrower = first(48);
+    assert!(
+        !narrower.contains("Meslun") && !narrower.contains("Mes09"),
+        "{narrower}"
+    );
+}

@@ -34,11 +34,19 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
         review_tab,
         tab("3", T::MonthTitle, app.view == View::Month),
     ]);
-    let date = format!(
+    let full = format!(
         "{} {} ",
         i18n::date(app.today(), app.today(), l),
         app.now.format("%H:%M")
     );
+    // The clock never runs into the tabs: the day goes first when room is short, then the time.
+    let used: usize = left.spans.iter().map(|s| width::of(&s.content)).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    let short = format!("{} ", app.now.format("%H:%M"));
+    let date = [full, short]
+        .into_iter()
+        .find(|d| width::of(d) < room)
+        .unwrap_or_default();
     let [a, b] = Layout::horizontal([Constraint::Min(10), Constraint::Length(width::of(&date) as u16)]).areas(area);
     f.render_widget(Paragraph::new(left), a);
     f.render_widget(Paragraph::new(date), b);
