@@ -97,13 +97,11 @@ fn nudges(n: u32, l: Lang) -> String {
 
 /// A quote row's amount as money (the row's title holds it as a plain number).
 fn quote_amount(it: &ReviewItem, l: Lang) -> String {
-    match (it.amount.or_else(|| it.title.parse().ok()), it.currency) {
-        (Some(a), Some(cur)) => match crate::domain::money::cents_from_f64(a) {
-            Some(cents) => crate::domain::money::format_cents(cents, cur, l),
-            None => i18n::money(a, l),
-        },
-        (Some(a), None) => i18n::money(a, l),
-        (None, _) => it.title.clone(),
+    use crate::domain::money::{cents_from_f64, format_cents};
+    let cents = it.amount.or_else(|| it.title.parse().ok()).and_then(cents_from_f64);
+    match cents {
+        Some(c) => format_cents(c, it.currency.unwrap_or(iso_currency::Currency::EUR), l),
+        None => it.title.clone(),
     }
 }
 

@@ -265,16 +265,14 @@ pub fn number(x: f64, lang: Lang) -> String {
     }
 }
 
-/// An amount of money in the language's form: "€450.00" / "450,00 €". The one place amounts
-/// are formatted, so that a currency per client can replace the euro here alone.
+/// An amount in euros given as a number (what older notes hold), in the language's form:
+/// "€450.00" / "450,00 €". Formatted by the one money formatter,
+/// [`crate::domain::money::format_cents`].
 pub fn money(amount: f64, lang: Lang) -> String {
-    let n = decimal(amount, 2, lang);
-    match lang {
-        Lang::En => match n.strip_prefix('-') {
-            Some(pos) => format!("-€{pos}"),
-            None => format!("€{n}"),
-        },
-        Lang::Es => format!("{n} €"),
+    use crate::domain::money::{cents_from_f64, format_cents};
+    match cents_from_f64(amount) {
+        Some(cents) => format_cents(cents, iso_currency::Currency::EUR, lang),
+        None => decimal(amount, 2, lang),
     }
 }
 

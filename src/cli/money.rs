@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::output::{print_list, table, write_json, Listing};
+use super::output::{print_json, print_list, table, Listing};
 use super::run::Context;
 use super::TimeCmd;
 use crate::domain::money::{format_cents, hours_text, Month, MonthTotals, TimeEntry};
@@ -19,12 +19,6 @@ fn month_arg(m: Option<&str>, ctx: &Context) -> Result<Month> {
         Some(m) => Month::parse(m),
         None => Ok(Month::of(ctx.today())),
     }
-}
-
-fn json(out: &mut dyn Write, v: &impl Serialize) -> Result<()> {
-    write_json(out, v)?;
-    writeln!(out)?;
-    Ok(())
 }
 
 pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> Result<()> {
@@ -268,7 +262,7 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
                 .iter()
                 .map(|x| statement_json(&x.client.name, month, x.currency, x.client.rate_cents, &x.totals))
                 .collect();
-            json(
+            print_json(
                 &mut buf,
                 &All {
                     month: month.key(),
@@ -393,7 +387,7 @@ pub fn render_statement(
                 })
                 .collect(),
         );
-        return json(buf, &j);
+        return print_json(buf, &j);
     }
     if as_csv {
         let mut w = csv::Writer::from_writer(buf);

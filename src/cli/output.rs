@@ -99,6 +99,13 @@ pub fn write_json(out: &mut dyn Write, v: &impl Serialize) -> serde_json::Result
     v.serialize(&mut ser)
 }
 
+/// A JSON value and a newline, as every `--json` command prints it.
+pub fn print_json(out: &mut dyn Write, v: &impl Serialize) -> Result<()> {
+    write_json(out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
 
 impl serde_json::ser::Formatter for SafeFormatter<'_> {
@@ -165,9 +172,7 @@ pub fn print_list<R, J: Serialize>(
 ) -> Result<()> {
     if as_json {
         let v: Vec<J> = items.iter().map(json_of).collect();
-        write_json(out, &v)?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(out, &v);
     }
     if items.is_empty() {
         writeln!(out, "{}", listing.empty.text(lang))?;

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::output::{
-    explanation, print_list, round2, table, write_json, ClientJson, FlagJson, Listing, MeetingJson, QuoteJson,
-    SearchJson, TaskJson, TerminalSafe,
+    explanation, print_json, print_list, round2, table, write_json, ClientJson, FlagJson, Listing, MeetingJson,
+    QuoteJson, SearchJson, TaskJson, TerminalSafe,
 };
 use super::{Cli, ClientCmd, ClientOpts, Command, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd};
 use crate::config::{self, Config};
@@ -163,12 +163,6 @@ fn parse_hours(s: &str) -> Result<u32> {
     Ok(minutes as u32)
 }
 
-fn json(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
-    write_json(out, v)?;
-    writeln!(out)?;
-    Ok(())
-}
-
 /// Runs one command. Whatever it prints goes through a writer that lets nothing drive the
 /// terminal, whatever is in the store.
 pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
@@ -309,7 +303,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 let on = today_now(ctx, once);
                 let report = store.detect(on, ctx.config.min_rate)?;
                 if as_json {
-                    json(out, &report)?;
+                    print_json(out, &report)?;
                 } else {
                     print_tick(&report, on, l, out)?;
                 }
@@ -327,8 +321,8 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Export { out: file, force } => {
             let data = store.export()?;
             match file {
-                Some(path) => files::write_new_file(&path, force, Some(store.path()), |w| json(w, &data))?,
-                None => json(out, &data)?,
+                Some(path) => files::write_new_file(&path, force, Some(store.path()), |w| print_json(w, &data))?,
+                None => print_json(out, &data)?,
             }
         }
         Command::Import {
@@ -603,7 +597,7 @@ fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
                 let mut j = ClientJson::new(&summary, store.money_defaults(), minutes);
                 j.flags = Some(flags.iter().map(FlagJson::new).collect());
                 j.explanation = Some(explanation(&assessment));
-                return json(out, &j);
+                return print_json(out, &j);
             }
             let c = &summary.client;
             writeln!(out, "{} (#{})", c.name, c.id)?;
@@ -986,7 +980,7 @@ fn flag(cmd: FlagCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> 
                         auto: k.auto_rule().is_some(),
                     })
                     .collect();
-                return json(out, &v);
+                return print_json(out, &v);
             }
             let rows: Vec<Vec<String>> = FlagKind::ALL
                 .iter()
@@ -1016,7 +1010,7 @@ fn search(ctx: &Context, store: &Store, typed: &str, as_json: bool, limit: usize
     let hits = store.search(typed, limit, 0)?;
     if as_json {
         let items: Vec<SearchJson> = hits.iter().map(SearchJson::new).collect();
-        return json(out, &serde_json::json!({ "items": items }));
+        return print_json(out, &serde_json::json!({ "items": items }));
     }
     let l = ctx.lang;
     if hits.is_empty() {
@@ -1052,7 +1046,7 @@ fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> R
             now: String,
             items: &'a [crate::domain::ReviewItem],
         }
-        return json(
+        return print_json(
             out,
             &ReviewJson {
                 now: ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string(),

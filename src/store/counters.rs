@@ -89,29 +89,34 @@ pub(crate) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// One more nudge of request `id` on `day`; returns the request's nudges now.
-pub(crate) fn nudge_request(conn: &Connection, id: i64, day: &str) -> Result<u32> {
-    conn.execute(
-        "INSERT INTO counter_events(request_id, on_date) VALUES (?1, ?2)",
-        rusqlite::params![id, day],
-    )?;
-    Ok(conn.query_row("SELECT nudges FROM requests WHERE id = ?1", [id], |r| r.get(0))?)
+/// What a counter event counts: its parent's column in `counter_events`, and where the count
+/// the triggers keep can be read back.
+#[derive(Clone, Copy)]
+pub(crate) enum Counted {
+    /// A nudge about a material or feedback request.
+    Request,
+    /// A nudge about a quote.
+    Quote,
+    /// A clarification question about a task.
+    Task,
 }
 
-/// One more nudge of quote `id` on `day`; returns the quote's nudges now.
-pub(crate) fn nudge_quote(conn: &Connection, id: i64, day: &str) -> Result<u32> {
-    conn.execute(
-        "INSERT INTO counter_events(quote_id, on_date) VALUES (?1, ?2)",
-        rusqlite::params![id, day],
-    )?;
-    Ok(conn.query_row("SELECT nudges FROM quotes WHERE id = ?1", [id], |r| r.get(0))?)
+impl Counted {
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            Counted::Request => ("request_id", "SELECT nudges FROM requests WHERE id = ?1"),
+            Counted::Quote => ("quote_id", "SELECT nudges FROM quotes WHERE id = ?1"),
+            Counted::Task => ("task_id", "SELECT clarifications FROM tasks WHERE id = ?1"),
+        }
+    }
 }
 
-/// One more clarification question about task `id` on `day`; returns the task's count now.
-pub(crate) fn clarify_task(conn: &Connection, id: i64, day: &str) -> Result<u32> {
+/// One more event of record `id` on `day`; returns the record's count now.
+pub(crate) fn count_one(conn: &Connection, what: Counted, id: i64, day: &str) -> Result<u32> {
+    let (column, count) = what.sql();
     conn.execute(
-        "INSERT INTO counter_events(task_id, on_date) VALUES (?1, ?2)",
+        &format!("INSERT INTO counter_events({column}, on_date) VALUES (?1, ?2)"),
         rusqlite::params![id, day],
     )?;
-    Ok(conn.query_row("SELECT clarifications FROM tasks WHERE id = ?1", [id], |r| r.get(0))?)
+    Ok(conn.query_row(count, [id], |r| r.get(0))?)
 }

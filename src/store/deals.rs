@@ -216,7 +216,7 @@ impl Store {
                     "UPDATE quotes SET answer_by = coalesce(?1, answer_by), snoozed_until = NULL WHERE id = ?2",
                     params![until.map(day), id],
                 )?;
-                super::counters::nudge_quote(tx, id, &day(today))
+                super::counters::count_one(tx, super::counters::Counted::Quote, id, &day(today))
             },
         )
     }

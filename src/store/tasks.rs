@@ -366,7 +366,7 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoClarify, &[&t.title]),
             |tx| {
-                let n = super::counters::clarify_task(tx, id, &day(today))?;
+                let n = super::counters::count_one(tx, super::counters::Counted::Task, id, &day(today))?;
                 if n >= rules::VAGUE_SPEC_CLARIFICATIONS {
                     super::flags::raise(
                         tx,
@@ -494,7 +494,7 @@ impl Store {
                     "UPDATE requests SET expected_by = coalesce(?1, expected_by), snoozed_until = NULL WHERE id = ?2",
                     params![until.map(day), id],
                 )?;
-                super::counters::nudge_request(tx, id, &day(today))
+                super::counters::count_one(tx, super::counters::Counted::Request, id, &day(today))
             },
         )
     }
