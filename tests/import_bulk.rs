@@ -207,3 +207,121 @@ fn a_sync_replica_records_every_imported_task_either_way() {
     let counts = |v: &Vec<Vec<Value>>| v.iter().map(|r| r[1].clone()).collect::<Vec<_>>();
     assert_eq!(counts(&row.2), counts(&bulk.2));
 }
+
+/// Tasks of every odd shape a Taskwarrior export can hold, and files that must be refused: the
+/// rows they leave and the messages they give are recorded in a snapshot (taken before the
+/// typed reader replaced the generic JSON values) and must stay the same.
+#[test]
+fn odd_tasks_import_and_fail_as_they_always_did() {
+    let good = r#"[
+{"uuid":"6F1C3A52-9D0E-4C1B-8E57-1F2A3B4C5D01","description":"first","description":"Second wins","project":" Bloom  Co ","status":"pending","entry":"20261101T100000Z","due":"20261120T235959Z","urgency":3.5,"id":7,"imask":2,"modified":"20261101T100000Z","wait":"x","priority":"H","depends":"a,b"},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d02","description":12,"project":34,"status":"completed","entry":"20261001T000000Z","depends":["6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d01"]},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d03","description":"  tabs\tand\u0007 bells  ","project":"bloom co","status":"deleted","end":"20261005T233000Z","annotations":[7,"x",{"entry":"y"},{"description":5},{"description":"one"},{"description":"two\nlines"},[1]],"tags":[1,"a b","",null,"z"]},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d04","description":"recurring template","status":"recurring","project":"Never"},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d05","description":"","status":"waiting","tags":[],"annotations":[],"foo":1,"foo":"again"},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d06","description":"no dates","status":"completed","project":"Ñandú"},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d01","description":"updated","project":"Other","status":"completed","entry":"20261101T100000Z","end":"20261231T235959Z"},
+{"description":"without uuid","entry":"20260101T000001Z","due":"20280229T120000Z","bad":true,"bad":5}
+]"#;
+    let d = Desk::new();
+    let report = import(&d.db, good, None).unwrap();
+    let s = Store::open(&d.db).unwrap();
+    let mut out = format!(
+        "report: {} clients, {} tasks, {} updated\n",
+        report.clients, report.tasks, report.updated
+    );
+    for (name, rows) in [
+        (
+            "clients",
+            rows(
+                &s,
+                "SELECT id, name, name_key, status, created_on FROM clients ORDER BY id",
+            ),
+        ),
+        (
+            "tasks",
+            rows(
+                &s,
+                "SELECT id, CASE WHEN title = 'without uuid' THEN length(uuid) ELSE uuid END, client_id, title,
+                        spec, status, due, created_on, closed_on FROM tasks ORDER BY id",
+            ),
+        ),
+        (
+            "search",
+            rows(&s, "SELECT rowid, title, body, client_id FROM search ORDER BY rowid"),
+        ),
+    ] {
+        out.push_str(&format!("{name}:\n"));
+        for r in rows {
+            out.push_str(&format!("  {r:?}\n"));
+        }
+    }
+    let task = |extra: &str| {
+        format!(r#"{{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d09","description":"ok","status":"pending"{extra}}}"#)
+    };
+    drop(s);
+    let long = "x".repeat(5000);
+    let bad = [
+        format!("[{},7]", task("")),
+        format!("[{},\"text\"]", task("")),
+        format!("[{},null]", task("")),
+        format!("[{},[1,2]]", task("")),
+        format!("{}\n[1]", task("")),
+        task(r#","zeta":true,"alpha":null"#),
+        task(r#","description":null"#),
+        task(r#","project":{"a":1}"#),
+        task(r#","status":["pending"]"#),
+        task(r#","urgency":"high""#),
+        task(r#","id":"1""#),
+        task(r#","annotations":"note""#),
+        task(r#","tags":"a""#),
+        task(r#","depends":5"#),
+        task(r#","foo":1,"foo":true"#),
+        task(r#","foo":true,"foo":1"#),
+        task(r#","uuid":"nope""#),
+        task(r#","uuid":12"#),
+        task(r#","status":"sleeping""#),
+        task(&format!(r#","project":"{long}""#)),
+        task(&format!(r#","description":"{long}""#)),
+        task(r#","due":"tomorrow""#),
+        task(r#","entry":"20261301T000000Z""#),
+        task(r#","status":"completed","end":"2026-11-01""#),
+        task(r#","end":"garbage""#),
+        task(r#","due":"18991231T120000Z""#),
+        task(r#","due":"2026112T120000Z""#),
+        task(r##","annotations":[{"description":"x"}],"tags":["t"],"spec":"#"##),
+        format!("[{}] x", task("")),
+        format!("[{}", task("")),
+        format!("{}\n{{\"description\":", task("")),
+        "{\"a\":1,}".to_string(),
+        "[1".to_string(),
+        "".to_string(),
+        "[]".to_string(),
+        "\u{feff}[]".to_string(),
+    ];
+    for (i, text) in bad.iter().enumerate() {
+        // Each into a store holding the good tasks: a refused file changes nothing of it.
+        let c = Desk::new();
+        std::fs::copy(&d.db, &c.db).unwrap();
+        let before = c.snapshot();
+        let shown = if text.len() > 200 {
+            format!("{}…", &text[..200])
+        } else {
+            text.clone()
+        };
+        match import(&c.db, text, None) {
+            Ok(r) => out.push_str(&format!(
+                "case {i} {shown}\n  ok: {} clients, {} tasks, {} updated\n",
+                r.clients, r.tasks, r.updated
+            )),
+            Err(e) => {
+                out.push_str(&format!(
+                    "case {i} {shown}\n  {}\n",
+                    e.localized(vadesk::i18n::Lang::En)
+                ));
+                assert_eq!(c.snapshot(), before, "{text}");
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}
