@@ -414,7 +414,7 @@ impl Store {
     /// Imports Taskwarrior's `task export` (a JSON array, or one object per line).
     pub fn import_taskwarrior(
         &mut self,
-        input: impl std::io::BufRead,
+        input: impl std::io::BufRead + Send,
         today: NaiveDate,
         source: &str,
     ) -> Result<ImportReport> {
@@ -427,7 +427,7 @@ impl Store {
     #[doc(hidden)]
     pub fn import_taskwarrior_bulk_after(
         &mut self,
-        input: impl std::io::BufRead,
+        input: impl std::io::BufRead + Send,
         today: NaiveDate,
         source: &str,
         bulk_after: Option<usize>,
@@ -458,129 +458,64 @@ impl Store {
                 "UPDATE tasks SET client_id = ?1, title = ?2, spec = ?3, status = ?4, due = ?5, closed_on = ?7
                  WHERE uuid = ?8",
             )?;
-            let mut n = 0usize;
-            let mut one = |t: Json| -> Result<()> {
-                n += 1;
-                let n = n - 1;
-                let t = t
-                    .as_object()
-                    .ok_or_else(|| Error::invalid(T::ErrImportNotExport, &[&source]))?;
-                let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, &"tasks", &(n + 1), &col]);
-                for (k, v) in t {
-                    let ok = match k.as_str() {
-                        "annotations" | "tags" | "depends" => v.is_array() || (k == "depends" && v.is_string()),
-                        "urgency" | "id" | "imask" => v.is_number(),
-                        _ => v.is_string() || v.is_number(),
-                    };
-                    if !ok {
-                        return Err(field(k));
-                    }
-                }
-                let s = |k: &str| t.get(k).and_then(Json::as_str).unwrap_or_default();
-                let uuid = match t.get("uuid") {
-                    None => crate::domain::identity::new_uuid(),
-                    Some(u) => u
-                        .as_str()
-                        .filter(|u| crate::domain::identity::is_uuid(u))
-                        .ok_or_else(|| field("uuid"))?
-                        .to_lowercase(),
-                };
-                let status = match s("status") {
-                    "pending" | "waiting" | "" => TaskStatus::Todo,
-                    "completed" => TaskStatus::Done,
-                    "deleted" => TaskStatus::Cancelled,
-                    // A recurring template is not a task of its own; its instances are.
-                    "recurring" => return Ok(()),
-                    _ => {
-                        return Err(Error::invalid(
-                            T::ErrImportField,
-                            &[&source, &"tasks", &(n + 1), &"status"],
-                        ))
-                    }
-                };
-                let project = text::clean_line(s("project"));
-                let client_name = if project.is_empty() {
-                    "(no project)".to_string()
-                } else {
-                    project
-                };
-                let client_name = text::name(&client_name, T::FieldName).map_err(|_| field("project"))?;
-                let key = client_name.to_lowercase();
-                let client_id = match clients.get(&key) {
-                    Some(id) => *id,
-                    None => {
-                        let id = match rusqlite::OptionalExtension::optional(
-                            find.query_row([&key], |r| r.get::<_, i64>(0)),
-                        )? {
-                            Some(id) => id,
-                            None => {
-                                add_client.execute(params![client_name, key, day(today)])?;
-                                report.clients += 1;
-                                tx.last_insert_rowid()
+            // The file is read and each task checked on a second thread while this one writes;
+            // a bounded channel of small batches keeps memory flat. Rows arrive in the file's
+            // order, a task's error after the rows before it, so the first error stops the
+            // import where it always did (and rolls it all back).
+            let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Result<Option<TwRow>>>>(TW_BATCHES);
+            let today_day = day(today);
+            std::thread::scope(|scope| -> Result<()> {
+                let reader = scope.spawn(|| read_taskwarrior(input, send, source, today, &bad));
+                let written = (|| -> Result<()> {
+                    for batch in recv {
+                        for row in batch {
+                            let Some(row) = row? else { continue };
+                            let client_id = match clients.get(&row.key) {
+                                Some(id) => *id,
+                                None => {
+                                    let id = match rusqlite::OptionalExtension::optional(
+                                        find.query_row([&row.key], |r| r.get::<_, i64>(0)),
+                                    )? {
+                                        Some(id) => id,
+                                        None => {
+                                            add_client.execute(params![row.client_name, row.key, today_day])?;
+                                            report.clients += 1;
+                                            tx.last_insert_rowid()
+                                        }
+                                    };
+                                    clients.insert(row.key, id);
+                                    id
+                                }
+                            };
+                            let values = params![
+                                client_id,
+                                row.title,
+                                row.spec,
+                                row.status.key(),
+                                row.due,
+                                row.entry,
+                                row.closed,
+                                row.uuid
+                            ];
+                            if add_task.execute(values)? == 1 {
+                                report.tasks += 1;
+                                if bulk.is_none() && bulk_after.is_some_and(|b| report.tasks >= b) {
+                                    bulk = Some(Bulk::start(&tx)?);
+                                }
+                            } else {
+                                update_task.execute(values)?;
+                                report.updated += 1;
                             }
-                        };
-                        clients.insert(key, id);
-                        id
-                    }
-                };
-                let title = if text::clean_line(s("description")).is_empty() {
-                    "(no description)".to_string()
-                } else {
-                    text::name(s("description"), T::FieldTitle).map_err(|_| field("description"))?
-                };
-                let mut spec_lines: Vec<String> = Vec::new();
-                if let Some(anns) = t.get("annotations").and_then(Json::as_array) {
-                    for a in anns {
-                        if let Some(d) = a.get("description").and_then(Json::as_str) {
-                            spec_lines.push(text::clean_line(d));
                         }
                     }
+                    Ok(())
+                })();
+                // The reader stops at its next batch once the receiving end is gone.
+                if let Err(panic) = reader.join() {
+                    std::panic::resume_unwind(panic);
                 }
-                if let Some(tags) = t.get("tags").and_then(Json::as_array) {
-                    let tags: Vec<String> = tags
-                        .iter()
-                        .filter_map(Json::as_str)
-                        .map(|g| format!("#{}", text::clean_line(g)))
-                        .collect();
-                    if !tags.is_empty() {
-                        spec_lines.push(tags.join(" "));
-                    }
-                }
-                let date_of = |k: &str| -> Result<Option<NaiveDate>> {
-                    match s(k) {
-                        "" => Ok(None),
-                        v => tw_date(v).map(Some).ok_or_else(|| field(k)),
-                    }
-                };
-                let due = date_of("due")?;
-                let entry = date_of("entry")?.unwrap_or(today);
-                let closed = match status {
-                    TaskStatus::Done | TaskStatus::Cancelled => Some(date_of("end")?.unwrap_or(entry)),
-                    _ => None,
-                };
-                let spec = text::free_text(&spec_lines.join("\n"), T::FieldSpec).map_err(|_| field("annotations"))?;
-                let values = params![
-                    client_id,
-                    title,
-                    spec,
-                    status.key(),
-                    due.map(day),
-                    day(entry),
-                    closed.map(day),
-                    uuid
-                ];
-                if add_task.execute(values)? == 1 {
-                    report.tasks += 1;
-                    if bulk.is_none() && bulk_after.is_some_and(|b| report.tasks >= b) {
-                        bulk = Some(Bulk::start(&tx)?);
-                    }
-                } else {
-                    update_task.execute(values)?;
-                    report.updated += 1;
-                }
-                Ok(())
-            };
-            each_json(input, &mut one, &bad)?;
+                written
+            })?;
         }
         if let Some(b) = bulk {
             b.finish(&tx)?;
@@ -683,9 +618,34 @@ impl Bulk {
 
 /// Taskwarrior dates are `20261123T093000Z` (UTC); vadesk keeps the local calendar date.
 fn tw_date(s: &str) -> Option<NaiveDate> {
-    let dt = NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ").ok()?;
+    // The exact form read by hand (a million tasks hold three or four dates each); anything
+    // else goes through chrono's parser, as it always did.
+    let dt = tw_stamp(s).or_else(|| NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ").ok())?;
     let utc = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(dt, chrono::Utc);
     Some(utc.with_timezone(&chrono::Local).date_naive()).filter(|d| dates::in_range(*d))
+}
+
+/// `YYYYMMDDTHHMMSSZ` exactly, or None (then chrono's parser decides).
+fn tw_stamp(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter()
+            .try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(4..6)?, num(6..8)?)?.and_hms_opt(
+        num(9..11)?,
+        num(11..13)?,
+        num(13..15)?,
+    )
+}
+
+/// A store date (`YYYY-MM-DD`) as `day` writes it, for the years `dates::in_range` keeps.
+fn tw_day(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// The store's record that an imported row stands for: the same uuid; in a merge, also a
@@ -785,9 +745,9 @@ fn remap_ref(r: &str, maps: &HashMap<&str, HashMap<i64, i64>>) -> String {
 /// Reads the tasks of a Taskwarrior export one at a time, never the file whole: a JSON array of
 /// objects, or objects one after another (one a line, as `task export` of old wrote them, even
 /// with commas between them). `one` is called with each; its error stops the reading.
-fn each_json(
+fn each_json<V: serde::de::DeserializeOwned>(
     mut input: impl std::io::BufRead,
-    one: &mut dyn FnMut(Json) -> Result<()>,
+    one: &mut dyn FnMut(V) -> Result<()>,
     bad: &dyn Fn(String) -> Error,
 ) -> Result<()> {
     use serde::de::{Deserializer as _, SeqAccess, Visitor};
@@ -815,17 +775,17 @@ fn each_json(
     match skip(&mut input, false).map_err(io)? {
         None => Ok(()),
         Some(b'[') => {
-            struct Each<'a> {
-                one: &'a mut dyn FnMut(Json) -> Result<()>,
+            struct Each<'a, V> {
+                one: &'a mut dyn FnMut(V) -> Result<()>,
                 stopped: &'a mut Option<Error>,
             }
-            impl<'de> Visitor<'de> for Each<'_> {
+            impl<'de, V: serde::de::DeserializeOwned> Visitor<'de> for Each<'_, V> {
                 type Value = ();
                 fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                     f.write_str("an array of tasks")
                 }
                 fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-                    while let Some(t) = seq.next_element::<Json>()? {
+                    while let Some(t) = seq.next_element::<V>()? {
                         if let Err(e) = (self.one)(t) {
                             *self.stopped = Some(e);
                             return Err(serde::de::Error::custom("stopped"));
@@ -853,10 +813,400 @@ fn each_json(
             // reader is left at what follows it.
             while skip(&mut input, true).map_err(io)?.is_some() {
                 let mut de = serde_json::Deserializer::from_reader(&mut input);
-                let t: Json = serde::Deserialize::deserialize(&mut de).map_err(|e| bad(e.to_string()))?;
+                let t: V = serde::Deserialize::deserialize(&mut de).map_err(|e| bad(e.to_string()))?;
                 one(t)?;
             }
             Ok(())
         }
+    }
+}
+
+/// Batches of tasks between the reading thread and the writing one, and tasks per batch: a few
+/// thousand tasks in flight at most.
+const TW_BATCHES: usize = 8;
+const TW_BATCH: usize = 512;
+
+/// A Taskwarrior task read and checked, ready to be written (the client is found or made by
+/// the writer).
+struct TwRow {
+    client_name: String,
+    key: String,
+    title: String,
+    spec: String,
+    status: TaskStatus,
+    due: Option<String>,
+    entry: String,
+    closed: Option<String>,
+    uuid: String,
+}
+
+/// Reads and checks the tasks of `input`, sending them in batches; a task's error goes after
+/// the rows before it and ends the reading, as does a file that is not JSON (its error last).
+fn read_taskwarrior(
+    input: impl std::io::BufRead,
+    send: std::sync::mpsc::SyncSender<Vec<Result<Option<TwRow>>>>,
+    source: &str,
+    today: NaiveDate,
+    bad: &dyn Fn(String) -> Error,
+) {
+    let mut batch = Vec::with_capacity(TW_BATCH);
+    let mut n = 0usize;
+    // Whether the reading stopped on a task's error (already sent) or because the writer is gone.
+    let mut done = false;
+    let read = each_json(
+        input,
+        &mut |t: TwTask| {
+            n += 1;
+            let row = tw_row(t, n - 1, source, today);
+            let failed = row.is_err();
+            batch.push(row);
+            if failed || batch.len() == TW_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(TW_BATCH));
+                if send.send(full).is_err() || failed {
+                    done = true;
+                    return Err(Error::invalid(T::ErrBadImport, &[&source, &""]));
+                }
+            }
+            Ok(())
+        },
+        bad,
+    );
+    if done {
+        return;
+    }
+    if let Err(e) = read {
+        batch.push(Err(e));
+    }
+    let _ = send.send(batch);
+}
+
+/// One task checked and cleaned, in the order of checks (and messages) the import always had;
+/// None for a recurring template, which is not a task of its own.
+fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<TwRow>> {
+    let TwTask::Object(t) = t else {
+        return Err(Error::invalid(T::ErrImportNotExport, &[&source]));
+    };
+    let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, &"tasks", &(n + 1), &col]);
+    if let Some(k) = t.bad.iter().next() {
+        return Err(field(k));
+    }
+    fn s(v: &Option<Scalar>) -> &str {
+        match v {
+            Some(Scalar::Str(s)) => s.as_str(),
+            _ => "",
+        }
+    }
+    let uuid = match &t.uuid {
+        None => crate::domain::identity::new_uuid(),
+        Some(u) => match u {
+            Scalar::Str(u) if crate::domain::identity::is_uuid(u) => u.to_lowercase(),
+            _ => return Err(field("uuid")),
+        },
+    };
+    let status = match s(&t.status) {
+        "pending" | "waiting" | "" => TaskStatus::Todo,
+        "completed" => TaskStatus::Done,
+        "deleted" => TaskStatus::Cancelled,
+        // A recurring template is not a task of its own; its instances are.
+        "recurring" => return Ok(None),
+        _ => return Err(field("status")),
+    };
+    let project = text::clean_line(s(&t.project));
+    let client_name = if project.is_empty() {
+        "(no project)".to_string()
+    } else {
+        project
+    };
+    let client_name = text::name(&client_name, T::FieldName).map_err(|_| field("project"))?;
+    let key = client_name.to_lowercase();
+    let title = if text::clean_line(s(&t.description)).is_empty() {
+        "(no description)".to_string()
+    } else {
+        text::name(s(&t.description), T::FieldTitle).map_err(|_| field("description"))?
+    };
+    let mut spec_lines: Vec<String> = Vec::new();
+    if let Some(anns) = t.annotations.as_ref().and_then(Json::as_array) {
+        for a in anns {
+            if let Some(d) = a.get("description").and_then(Json::as_str) {
+                spec_lines.push(text::clean_line(d));
+            }
+        }
+    }
+    if let Some(tags) = t.tags.as_ref().and_then(Json::as_array) {
+        let tags: Vec<String> = tags
+            .iter()
+            .filter_map(Json::as_str)
+            .map(|g| format!("#{}", text::clean_line(g)))
+            .collect();
+        if !tags.is_empty() {
+            spec_lines.push(tags.join(" "));
+        }
+    }
+    let date_of = |v: &Option<Scalar>, k: &str| -> Result<Option<NaiveDate>> {
+        match s(v) {
+            "" => Ok(None),
+            v => tw_date(v).map(Some).ok_or_else(|| field(k)),
+        }
+    };
+    let due = date_of(&t.due, "due")?;
+    let entry = date_of(&t.entry, "entry")?.unwrap_or(today);
+    let closed = match status {
+        TaskStatus::Done | TaskStatus::Cancelled => Some(date_of(&t.end, "end")?.unwrap_or(entry)),
+        _ => None,
+    };
+    let spec = text::free_text(&spec_lines.join("\n"), T::FieldSpec).map_err(|_| field("annotations"))?;
+    Ok(Some(TwRow {
+        client_name,
+        key,
+        title,
+        spec,
+        status,
+        due: due.map(tw_day),
+        entry: tw_day(entry),
+        closed: closed.map(tw_day),
+        uuid,
+    }))
+}
+
+/// A value of a Taskwarrior task where text is expected: text (kept), a number (read as no
+/// text, as always), or anything else (refused).
+enum Scalar {
+    Str(String),
+    Num,
+    Other,
+}
+
+/// What a task holds, read straight from the file without building a generic JSON map: the
+/// fields the import uses, and the keys whose (last) value has the wrong type, in key order
+/// (the first of them is the one the message names).
+enum TwTask {
+    Object(Box<TwFields>),
+    /// Not an object: not a Taskwarrior export.
+    Other,
+}
+
+#[derive(Default)]
+struct TwFields {
+    uuid: Option<Scalar>,
+    description: Option<Scalar>,
+    project: Option<Scalar>,
+    status: Option<Scalar>,
+    due: Option<Scalar>,
+    entry: Option<Scalar>,
+    end: Option<Scalar>,
+    annotations: Option<Json>,
+    tags: Option<Json>,
+    bad: std::collections::BTreeSet<std::borrow::Cow<'static, str>>,
+}
+
+impl TwFields {
+    fn mark(&mut self, key: std::borrow::Cow<'static, str>, ok: bool) {
+        if !ok {
+            self.bad.insert(key);
+        } else if !self.bad.is_empty() {
+            // A key given twice: its last value counts.
+            self.bad.remove(&*key);
+        }
+    }
+}
+
+/// The keys the reader knows by name (the fields it keeps and those Taskwarrior writes on
+/// every task), so that reading them allocates nothing.
+const TW_KEYS: [&str; 20] = [
+    "uuid",
+    "description",
+    "project",
+    "status",
+    "due",
+    "entry",
+    "end",
+    "annotations",
+    "tags",
+    "depends",
+    "urgency",
+    "id",
+    "imask",
+    "modified",
+    "wait",
+    "scheduled",
+    "until",
+    "start",
+    "priority",
+    "recur",
+];
+
+/// A key of a task: one of `TW_KEYS` or another.
+struct TwKey(std::borrow::Cow<'static, str>);
+
+impl<'de> serde::Deserialize<'de> for TwKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = TwKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<TwKey, E> {
+                Ok(TwKey(match TW_KEYS.iter().find(|k| **k == v) {
+                    Some(k) => std::borrow::Cow::Borrowed(*k),
+                    None => std::borrow::Cow::Owned(v.to_string()),
+                }))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// What type a value has, read without keeping it.
+#[derive(PartialEq)]
+enum Kind {
+    Str,
+    Num,
+    Other,
+}
+
+/// The visitor of values of any type that reads them as a `T`.
+struct AnyValue<T>(std::marker::PhantomData<T>);
+
+macro_rules! any_value_visitor {
+    ($out:ty, $num:expr, $other:expr) => {
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a value")
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<$out, E> {
+            Ok($other)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> std::result::Result<$out, E> {
+            Ok($num)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> std::result::Result<$out, E> {
+            Ok($num)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> std::result::Result<$out, E> {
+            Ok($num)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<$out, E> {
+            Ok($other)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<$out, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok($other)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<$out, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok($other)
+        }
+    };
+}
+
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(AnyValue::<Self>(std::marker::PhantomData))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(AnyValue::<Self>(std::marker::PhantomData))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TwTask {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(AnyValue::<Self>(std::marker::PhantomData))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AnyValue<Kind> {
+    type Value = Kind;
+    any_value_visitor!(Kind, Kind::Num, Kind::Other);
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> std::result::Result<Kind, E> {
+        Ok(Kind::Str)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AnyValue<Scalar> {
+    type Value = Scalar;
+    any_value_visitor!(Scalar, Scalar::Num, Scalar::Other);
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Scalar, E> {
+        Ok(Scalar::Str(v))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AnyValue<TwTask> {
+    type Value = TwTask;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a task")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<TwTask, E> {
+        Ok(TwTask::Other)
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> std::result::Result<TwTask, E> {
+        Ok(TwTask::Other)
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> std::result::Result<TwTask, E> {
+        Ok(TwTask::Other)
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> std::result::Result<TwTask, E> {
+        Ok(TwTask::Other)
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> std::result::Result<TwTask, E> {
+        Ok(TwTask::Other)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<TwTask, E> {
+        Ok(TwTask::Other)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<TwTask, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(TwTask::Other)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<TwTask, A::Error> {
+        let mut t = TwFields::default();
+        while let Some(TwKey(k)) = map.next_key::<TwKey>()? {
+            // The same checks as on a generic map: lists where lists are expected,
+            // numbers for Taskwarrior's numbers, text or a number anywhere else.
+            match &*k {
+                "annotations" | "tags" | "depends" => {
+                    let v: Json = map.next_value()?;
+                    let ok = v.is_array() || (k == "depends" && v.is_string());
+                    match &*k {
+                        "annotations" => t.annotations = Some(v),
+                        "tags" => t.tags = Some(v),
+                        _ => {}
+                    }
+                    t.mark(k, ok);
+                }
+                "urgency" | "id" | "imask" => {
+                    let ok = map.next_value::<Kind>()? == Kind::Num;
+                    t.mark(k, ok);
+                }
+                "uuid" | "description" | "project" | "status" | "due" | "entry" | "end" => {
+                    let v: Scalar = map.next_value()?;
+                    let ok = !matches!(v, Scalar::Other);
+                    let slot = match &*k {
+                        "uuid" => &mut t.uuid,
+                        "description" => &mut t.description,
+                        "project" => &mut t.project,
+                        "status" => &mut t.status,
+                        "due" => &mut t.due,
+                        "entry" => &mut t.entry,
+                        _ => &mut t.end,
+                    };
+                    *slot = Some(v);
+                    t.mark(k, ok);
+                }
+                _ => {
+                    let ok = map.next_value::<Kind>()? != Kind::Other;
+                    t.mark(k, ok);
+                }
+            }
+        }
+        Ok(TwTask::Object(Box::new(t)))
     }
 }
