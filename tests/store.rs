@@ -566,3 +566,106 @@ fn no_review_or_tick_query_scans_a_big_table() {
     }
     println!("{report}");
 }
+
+/// The detection pass keeps its promises whatever happened between two passes: every late
+/// request of an open task has its flag once, the counts are the live ones, a request dated
+/// back in time is flagged at the next pass, a deleted flag is raised again while its cause
+/// lasts, a dismissed one is not, and a second pass with nothing new raises nothing.
+#[test]
+fn detection_raises_each_flag_once_across_edits_undo_and_deletes() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let mut s = Store::open(&d.db).unwrap();
+    let late_without_flag = |s: &Store, day: NaiveDate| -> i64 {
+        s.conn()
+            .query_row(
+                "SELECT count(*) FROM requests r JOIN tasks t ON t.id = r.task_id
+                 WHERE r.received_on IS NULL AND r.expected_by < ?1 AND t.status NOT IN ('done', 'cancelled')
+                   AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = r.kind || ':' || r.id)",
+                [day.format("%Y-%m-%d").to_string()],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let flags = |s: &Store| -> i64 {
+        s.conn()
+            .query_row("SELECT count(*) FROM flags", [], |r| r.get(0))
+            .unwrap()
+    };
+    for day in [
+        today(),
+        today() + chrono::Duration::days(12),
+        today() + chrono::Duration::days(45),
+    ] {
+        let r = s.detect(day, Some(25.0)).unwrap();
+        assert_eq!(r.counts, s.late_counts(day).unwrap(), "{day}");
+        assert_eq!(late_without_flag(&s, day), 0, "{day}");
+        let n = flags(&s);
+        assert!(s.detect(day, Some(25.0)).unwrap().new_flags.is_empty(), "{day}");
+        assert_eq!(flags(&s), n);
+    }
+    let day = today() + chrono::Duration::days(45);
+    // A request of an open task dated back in time (an edit, a sync or an import does it).
+    let (request, kind): (i64, String) = s
+        .conn()
+        .query_row(
+            "SELECT r.id, r.kind FROM requests r JOIN tasks t ON t.id = r.task_id
+             WHERE t.status NOT IN ('done', 'cancelled') ORDER BY r.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let source = format!("{kind}:{request}");
+    s.conn()
+        .execute("DELETE FROM flags WHERE source_ref = ?1", [&source])
+        .unwrap();
+    s.conn()
+        .execute(
+            "UPDATE requests SET received_on = NULL, expected_by = '2026-01-05' WHERE id = ?1",
+            [request],
+        )
+        .unwrap();
+    let r = s.detect(day, Some(25.0)).unwrap();
+    let raised: Vec<&str> = r.new_flags.iter().map(|f| f.source_ref.as_str()).collect();
+    assert_eq!(raised, vec![source.as_str()]);
+    assert_eq!(r.counts, s.late_counts(day).unwrap());
+    assert!(s.detect(day, Some(25.0)).unwrap().new_flags.is_empty());
+    // Deleted by hand: raised again while the request is late.
+    s.conn()
+        .execute("DELETE FROM flags WHERE source_ref = ?1", [&source])
+        .unwrap();
+    let r = s.detect(day, Some(25.0)).unwrap();
+    assert_eq!(r.new_flags.len(), 1);
+    assert_eq!(r.new_flags[0].source_ref, source);
+    // Dismissed: it stays dismissed and is not raised again.
+    let id = r.new_flags[0].id;
+    s.dismiss_flag(id).unwrap();
+    assert!(s.detect(day, Some(25.0)).unwrap().new_flags.is_empty());
+    // Every flag of the monthly rules taken back: the next pass raises again those of the
+    // months it judges (this month's, last month's scope), and only those.
+    let monthly: Vec<String> = {
+        let mut q = s
+            .conn()
+            .prepare(
+                "SELECT source_ref FROM flags WHERE source = 'auto'
+                 AND (source_ref LIKE 'channels:%' OR source_ref LIKE 'scope:%' OR source_ref LIKE 'underpaying:%'
+                      OR source_ref LIKE 'rate:%') ORDER BY source_ref",
+            )
+            .unwrap();
+        let rows = q.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    s.conn()
+        .execute(
+            "DELETE FROM flags WHERE source = 'auto' AND (source_ref LIKE 'channels:%' OR source_ref LIKE 'scope:%'
+             OR source_ref LIKE 'underpaying:%' OR source_ref LIKE 'rate:%')",
+            [],
+        )
+        .unwrap();
+    let r = s.detect(day, Some(25.0)).unwrap();
+    let mut again: Vec<String> = r.new_flags.iter().map(|f| f.source_ref.clone()).collect();
+    again.sort();
+    assert!(!again.is_empty());
+    assert!(again.iter().all(|f| monthly.contains(f)), "{again:?}");
+    assert!(s.detect(day, Some(25.0)).unwrap().new_flags.is_empty());
+}

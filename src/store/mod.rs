@@ -259,6 +259,7 @@ impl Store {
             ("review: weekly", review::WEEKLY_ROWS),
             ("tick: counts", detect::LATE_COUNTS),
             ("tick: late requests", detect::LATE_REQUESTS),
+            ("tick: flag there", detect::FLAG_THERE),
             ("tick: quotes", detect::UNANSWERED_QUOTES),
             ("tick: vague", detect::VAGUE_TASKS),
             ("tick: outcomes", detect::CHANGED_TASKS),
