@@ -96,10 +96,8 @@ impl Store {
         recorded_faults(&tx, today, &mut candidates)?;
         scattered_channels(&tx, today, &mut candidates)?;
         let increment = self.money.increment_min;
-        let mut money_flags = super::time::scope_creep(&tx, today, increment)?;
-        if let Some(min) = min_rate.and_then(crate::domain::money::cents_from_f64) {
-            money_flags.extend(super::time::underpaying(&tx, today, min, increment)?);
-        }
+        let min = min_rate.and_then(crate::domain::money::cents_from_f64);
+        let money_flags = super::time::money_flags(&tx, today, min, increment)?;
         for (client_id, kind, at, source_ref, note) in money_flags {
             candidates.push(Candidate {
                 client_id,

@@ -667,30 +667,56 @@ fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<
 /// A flag the money rules want raised: client, kind, date, source reference, note.
 pub(super) type MoneyFlag = (i64, FlagKind, NaiveDate, String, String);
 
-/// `underpaying`: the effective rate over the last three calendar months (this one included:
-/// their amounts added, divided by all their hours) is below `min_rate_cents`. Only clients
-/// with tracked time and known terms (a rate or a retainer) are judged.
-pub(super) fn underpaying(
+/// The money rules of the detection pass: `scope_creep`, and `underpaying` when a minimum rate
+/// is set, from one read of the months they judge (last month, or the last three) and one
+/// read of their clients' terms.
+pub(super) fn money_flags(
     tx: &Transaction,
     today: NaiveDate,
-    min_rate_cents: i64,
+    min_rate_cents: Option<i64>,
     default_increment: u32,
 ) -> Result<Vec<MoneyFlag>> {
     let this = Month::of(today);
+    let last = this.prev();
+    let (from, to) = match min_rate_cents {
+        Some(_) => (this.prev().prev(), this.next()),
+        None => (last, this),
+    };
+    let sums = month_sums(tx, from, to, default_increment)?;
+    let mut ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let terms = terms_of(tx, ids.into_iter())?;
+    let mut out = scope_creep(today, &sums, &terms);
+    if let Some(min) = min_rate_cents {
+        out.extend(underpaying(today, min, &sums, &terms));
+    }
+    Ok(out)
+}
+
+/// `underpaying`: the effective rate over the last three calendar months (this one included:
+/// their amounts added, divided by all their hours) is below `min_rate_cents`. Only clients
+/// with tracked time and known terms (a rate or a retainer) are judged. `sums` holds at least
+/// those three months.
+fn underpaying(
+    today: NaiveDate,
+    min_rate_cents: i64,
+    sums: &HashMap<(i64, Month), Sums>,
+    terms: &HashMap<i64, Terms>,
+) -> Vec<MoneyFlag> {
+    let this = Month::of(today);
     let from = this.prev().prev();
-    let sums = month_sums(tx, from, this.next(), default_increment)?;
     // Only clients that tracked time in the window: quote preparation alone is not tracked time.
     let tracked: Vec<i64> = {
         let mut v: Vec<i64> = sums
             .iter()
-            .filter(|(_, s)| s.billable_minutes + s.unbilled_minutes > 0)
+            .filter(|((_, m), s)| *m >= from && *m <= this && s.billable_minutes + s.unbilled_minutes > 0)
             .map(|((c, _), _)| *c)
             .collect();
         v.sort_unstable();
         v.dedup();
         v
     };
-    let terms = terms_of(tx, tracked.iter().copied())?;
     let mut out = Vec::new();
     for id in tracked {
         let Some(t) = terms.get(&id) else { continue };
@@ -727,18 +753,16 @@ pub(super) fn underpaying(
             ));
         }
     }
-    Ok(out)
+    out
 }
 
-/// `scope_creep`: last month, now closed, went more than 10% over a retainer's hours.
-pub(super) fn scope_creep(tx: &Transaction, today: NaiveDate, default_increment: u32) -> Result<Vec<MoneyFlag>> {
+/// `scope_creep`: last month, now closed, went more than 10% over a retainer's hours. `sums`
+/// holds at least last month.
+fn scope_creep(today: NaiveDate, sums: &HashMap<(i64, Month), Sums>, terms: &HashMap<i64, Terms>) -> Vec<MoneyFlag> {
     let last = Month::of(today).prev();
-    let sums = month_sums(tx, last, last.next(), default_increment)?;
-    let ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
-    let terms = terms_of(tx, ids.into_iter())?;
     let closed_on = Month::of(today).first_day() - Duration::days(1);
     let mut out = Vec::new();
-    for ((id, m), s) in &sums {
+    for ((id, m), s) in sums.iter().filter(|((_, m), _)| *m == last) {
         let Some(t) = terms.get(id) else { continue };
         let Some(included) = t.retainer_min.filter(|_| t.terms.retainer.is_some()) else {
             continue;
@@ -759,5 +783,5 @@ pub(super) fn scope_creep(tx: &Transaction, today: NaiveDate, default_increment:
         }
     }
     out.sort_by_key(|f| f.0);
-    Ok(out)
+    out
 }
