@@ -864,6 +864,7 @@ fn read_taskwarrior(
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(TW_BATCH));
                 if send.send(full).is_err() || failed {
                     done = true;
+                    // Only stops the reading: `done` keeps this error from being sent.
                     return Err(Error::invalid(T::ErrBadImport, &[&source, &""]));
                 }
             }
