@@ -325,3 +325,58 @@ fn odd_tasks_import_and_fail_as_they_always_did() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// An import killed in the middle (here past the point where the bulk work dropped the tasks'
+/// indexes and search trigger) leaves the store exactly as it was: the one transaction never
+/// committed. The file is a pipe, so the import is still running when it is killed.
+#[cfg(unix)]
+#[test]
+fn a_killed_import_changes_nothing() {
+    use std::io::Write;
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let before = d.snapshot();
+    let schema = |db: &Path| {
+        rows(
+            &Store::open(db).unwrap(),
+            "SELECT type, name, sql FROM sqlite_master ORDER BY name",
+        )
+    };
+    let schema_before = schema(&d.db);
+    let fifo = d.dir.path().join("export.json");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vadesk"))
+        .env_clear()
+        .env("VADESK_NOW", &d.now)
+        .env("HOME", d.dir.path())
+        .env("XDG_CONFIG_HOME", d.dir.path().join("config"))
+        .env("XDG_DATA_HOME", d.dir.path().join("data"))
+        .args(["--db", d.db.to_str().unwrap(), "import", "--from", "taskwarrior"])
+        .arg(&fifo)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        // Opening the pipe waits for the import to open it; each write waits for it to read.
+        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        let text = export(40_000, false);
+        // All but the closing bracket: the import waits for the rest.
+        w.write_all(&text.as_bytes()[..text.len() - 1]).unwrap();
+        w.flush().unwrap();
+        // Still running: the file has not ended. At most a few thousand of the tasks written
+        // are in the pipe or between the reading and the writing threads; the rest went in,
+        // well past the 20,000 after which the bulk work begins.
+        assert!(child.try_wait().unwrap().is_none());
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert_eq!(d.snapshot(), before);
+    assert_eq!(schema(&d.db), schema_before);
+    let s = Store::open(&d.db).unwrap();
+    assert_eq!(rows(&s, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
+}
