@@ -794,6 +794,14 @@ const MIGRATIONS: &[&str] = &[
         WHERE e.minutes IS NOT NULL
         GROUP BY e.client_id, substr(e.start, 1, 7);
     "#,
+    // 13: fewer indexes to keep. `tasks_live` (a client's live tasks) is the first column of
+    // `tasks_live_status`, and `tasks_client` (client, status) is answered by the first column
+    // of `tasks_client_order`: every task written, and a Taskwarrior import rebuilding the
+    // tasks' indexes, paid for two that no query needs.
+    r#"
+    DROP INDEX IF EXISTS tasks_live;
+    DROP INDEX IF EXISTS tasks_client;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;
