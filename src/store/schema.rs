@@ -816,7 +816,7 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 5, description, '', client_id FROM quotes;
     INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
 
-    CREATE INDEX flags_client_at ON flags(client_id, at);
+    CREATE INDEX IF NOT EXISTS flags_client_at ON flags(client_id, at);
     "#,
 ];
 
