@@ -22,8 +22,9 @@ pub(crate) const CLIENT_FLAG_COUNT: &str = "SELECT count(*) FROM flags WHERE cli
 
 /// How many of a client's flags come before flag `?2` in the pane's order; no row when the
 /// flag is not the client's.
-pub(crate) const CLIENT_FLAG_POSITION: &str = "SELECT (SELECT count(*) FROM flags g
-         WHERE g.client_id = f.client_id AND (g.at > f.at OR (g.at = f.at AND g.id > f.id)))
+pub(crate) const CLIENT_FLAG_POSITION: &str =
+    "SELECT (SELECT count(*) FROM flags g WHERE g.client_id = f.client_id AND g.at > f.at)
+          + (SELECT count(*) FROM flags g WHERE g.client_id = f.client_id AND g.at = f.at AND g.id > f.id)
      FROM flags f WHERE f.id = ?2 AND f.client_id = ?1";
 
 /// The kinds and dates of a client's flags that count toward its score, from the partial

@@ -508,9 +508,16 @@ impl Store {
             ("clients: score basis", super::clients::SCORE_BASIS),
             ("clients: flag tally", super::clients::FLAG_TALLY),
             ("clients: future flags", super::clients::FUTURE_FLAGS),
+            ("client pane: open and waiting", super::clients::CLIENT_OPEN_AND_WAITING),
+            ("client pane: score flags", super::flags::CLIENT_SCORE_FLAGS),
+            ("client pane: flag count", super::flags::CLIENT_FLAG_COUNT),
+            ("client pane: flag position", super::flags::CLIENT_FLAG_POSITION),
+            ("client pane: quote count", super::deals::QUOTE_COUNT),
+            ("client pane: meeting count", super::deals::MEETING_COUNT),
         ] {
             queries.push((name.to_string(), sql.to_string()));
         }
+        queries.push(("client pane: flags page".into(), super::flags::client_flags_page_sql()));
         self.ensure_rank()?;
         let mut out = Vec::new();
         for (name, sql) in queries {
