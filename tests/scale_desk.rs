@@ -348,6 +348,89 @@ fn the_filter_on_all_clients_ranks_a_bounded_page_of_the_index() {
     assert!(store.task_matches("  ", 50, 100).unwrap().is_empty());
 }
 
+/// The flags pane reads a window of the client's flags: moving through more flags than the
+/// window holds, each selected flag is the one the whole list has at that place, the rows of
+/// its page are there, and the score, verdict and counts beside it are the ones the client's
+/// full summary gives.
+#[test]
+fn the_flags_pane_shows_the_whole_list_through_its_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let rules = ScoreRules::default();
+    let mut app = desk(&mut store, &dir);
+    let id = app.client().unwrap().client.id;
+    for i in 0..150i64 {
+        let at = today() - chrono::Days::new((i * 37 % 400) as u64);
+        let kind = [FlagKind::LateMaterial, FlagKind::NoShow, FlagKind::MindReading][(i % 3) as usize];
+        let f = store.add_flag(id, kind, at, &format!("note {i}")).unwrap();
+        if i % 5 == 0 {
+            store.dismiss_flag(f).unwrap();
+        }
+    }
+    app.reload(&store).unwrap();
+    let all: Vec<i64> = store.list_flags(Some(id)).unwrap().iter().map(|f| f.id).collect();
+    assert!(all.len() >= 150);
+    assert_eq!(app.flags_total, all.len());
+    assert!(app.flags.len() < all.len(), "a window, not the list");
+    let check = |app: &App, store: &Store| {
+        assert_eq!(app.flag().map(|f| f.id), Some(all[app.flag_sel]), "flag {}", app.flag_sel);
+        // The pane's page (it takes less than half the screen's height) is in the window, in
+        // the list's order.
+        let page = app.size.1 as usize / 2;
+        let top = (app.flag_sel / page) * page;
+        for i in top..(top + page).min(all.len()) {
+            let j = i - app.flags_start;
+            assert_eq!(app.flags.get(j).map(|f| f.id), Some(all[i]), "row {i} of {} from {} sel {}", app.flags.len(), app.flags_start, app.flag_sel);
+        }
+        let (full, a, _) = store.client_summary(id, &rules, today()).unwrap();
+        let shown = app.client().unwrap();
+        assert_eq!(app.assessment.as_ref().unwrap().score.to_bits(), a.score.to_bits());
+        assert_eq!(app.assessment.as_ref().unwrap().verdict, a.verdict);
+        assert_eq!(
+            (shown.score.to_bits(), shown.verdict, shown.open_tasks, shown.waiting_tasks),
+            (full.score.to_bits(), full.verdict, full.open_tasks, full.waiting_tasks)
+        );
+    };
+    app.focus = Pane::Flags;
+    for _ in 0..all.len() + 3 {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        check(&app, &store);
+    }
+    key(&mut app, &mut store, KeyCode::Home);
+    check(&app, &store);
+    key(&mut app, &mut store, KeyCode::End);
+    check(&app, &store);
+    for _ in 0..20 {
+        key(&mut app, &mut store, KeyCode::PageUp);
+        check(&app, &store);
+    }
+    // A reload keeps the selection on its flag, wherever the flag now is in the list.
+    let sel = app.flag().unwrap().id;
+    store
+        .conn()
+        .execute("UPDATE flags SET at = '2030-01-01' WHERE id = ?1", [sel])
+        .unwrap();
+    app.reload(&store).unwrap();
+    assert_eq!(app.flag().map(|f| f.id), Some(sel));
+    assert_eq!(app.flag_sel, 0, "now the newest");
+    // The client pane's cards equal the full summaries, client by client.
+    app.focus = Pane::Clients;
+    key(&mut app, &mut store, KeyCode::Home);
+    for _ in 0..app.client_rows.len() {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        let c = app.client().unwrap().client.id;
+        let (card, a) = store.client_card(c, &rules, today()).unwrap();
+        let (full, b, _) = store.client_summary(c, &rules, today()).unwrap();
+        assert_eq!(a.score.to_bits(), b.score.to_bits());
+        assert_eq!(
+            (card.verdict, card.open_tasks, card.waiting_tasks),
+            (full.verdict, full.open_tasks, full.waiting_tasks)
+        );
+        assert_eq!(app.deals.quote_count, store.quotes_of(c).unwrap().len());
+        assert_eq!(app.deals.meeting_count, store.meetings_of(c).unwrap().len());
+    }
+}
+
 /// The filter of "All clients" as it was before the rank function and the prefix indexes of
 /// step 13: FTS5's `bm25` on an index of the same rows with prefixes of two and three
 /// letters only, the newest `candidates` matches ranked, at most `limit` kept.

@@ -152,7 +152,8 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::Move(m) => {
             if app.move_selection(m) {
                 app.client_changed(store)?;
-            } else if app.view == View::Desk && app.focus == Pane::Tasks {
+            } else if app.view == View::Desk && matches!(app.focus, Pane::Tasks | Pane::Flags) {
+                // The window of rows around the moved selection (tasks, or flags).
                 app.load_task_window(store, false)?;
             }
         }
