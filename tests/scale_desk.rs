@@ -373,21 +373,38 @@ fn the_flags_pane_shows_the_whole_list_through_its_window() {
     assert_eq!(app.flags_total, all.len());
     assert!(app.flags.len() < all.len(), "a window, not the list");
     let check = |app: &App, store: &Store| {
-        assert_eq!(app.flag().map(|f| f.id), Some(all[app.flag_sel]), "flag {}", app.flag_sel);
+        assert_eq!(
+            app.flag().map(|f| f.id),
+            Some(all[app.flag_sel]),
+            "flag {}",
+            app.flag_sel
+        );
         // The pane's page (it takes less than half the screen's height) is in the window, in
         // the list's order.
         let page = app.size.1 as usize / 2;
         let top = (app.flag_sel / page) * page;
-        for i in top..(top + page).min(all.len()) {
+        for (i, want) in all.iter().enumerate().skip(top).take(page) {
             let j = i - app.flags_start;
-            assert_eq!(app.flags.get(j).map(|f| f.id), Some(all[i]), "row {i} of {} from {} sel {}", app.flags.len(), app.flags_start, app.flag_sel);
+            assert_eq!(
+                app.flags.get(j).map(|f| f.id),
+                Some(*want),
+                "row {i} of {} from {} sel {}",
+                app.flags.len(),
+                app.flags_start,
+                app.flag_sel
+            );
         }
         let (full, a, _) = store.client_summary(id, &rules, today()).unwrap();
         let shown = app.client().unwrap();
         assert_eq!(app.assessment.as_ref().unwrap().score.to_bits(), a.score.to_bits());
         assert_eq!(app.assessment.as_ref().unwrap().verdict, a.verdict);
         assert_eq!(
-            (shown.score.to_bits(), shown.verdict, shown.open_tasks, shown.waiting_tasks),
+            (
+                shown.score.to_bits(),
+                shown.verdict,
+                shown.open_tasks,
+                shown.waiting_tasks
+            ),
             (full.score.to_bits(), full.verdict, full.open_tasks, full.waiting_tasks)
         );
     };
@@ -479,7 +496,10 @@ fn the_filter_finds_what_it_found_before_the_rank_function_and_the_prefix_indexe
     let titles = [
         ("Clínica dental: campaña", "Llamar a la CLINICA por el logo"),
         ("clinicas del norte", ""),
-        ("Logo final para Clínica Sol", "a b c d e f g h i j k l m n o p q r s t u v w x y z"),
+        (
+            "Logo final para Clínica Sol",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        ),
         ("Café con el cliente", "cafe cafe café"),
         ("A", "ab abc abcd abcde abcdef abcdefg abcdefgh abcdefghi"),
         ("Presupuesto de primavera", "presupuestos anteriores"),
@@ -516,16 +536,60 @@ fn the_filter_finds_what_it_found_before_the_rank_function_and_the_prefix_indexe
     .unwrap();
     let typed = [
         // prefixes of one to nine letters, of a word in every bulk task and of rarer ones
-        "b", "bu", "bul", "bulk", "t", "ta", "tas", "task", "c", "cl", "cli", "clin", "clini", "clinic", "clinica",
-        "clinicas", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi", "presupues",
-        "presupuestos", "info", "inform", "informat",
+        "b",
+        "bu",
+        "bul",
+        "bulk",
+        "t",
+        "ta",
+        "tas",
+        "task",
+        "c",
+        "cl",
+        "cli",
+        "clin",
+        "clini",
+        "clinic",
+        "clinica",
+        "clinicas",
+        "a",
+        "ab",
+        "abc",
+        "abcd",
+        "abcde",
+        "abcdef",
+        "abcdefg",
+        "abcdefgh",
+        "abcdefghi",
+        "presupues",
+        "presupuestos",
+        "info",
+        "inform",
+        "informat",
         // accents and case, both ways
-        "CLÍNICA", "clínica", "CAFE", "café", "nandu", "ÑANDÚ", "pinguino",
+        "CLÍNICA",
+        "clínica",
+        "CAFE",
+        "café",
+        "nandu",
+        "ÑANDÚ",
+        "pinguino",
         // several words, the last a prefix
-        "bulk task 41", "bulk task 4", "bulk 1", "logo final", "logo fin", "clinica sol", "cafe con el",
-        "informe mensual 20", "a b c", "task 1 0",
+        "bulk task 41",
+        "bulk task 4",
+        "bulk 1",
+        "logo final",
+        "logo fin",
+        "clinica sol",
+        "cafe con el",
+        "informe mensual 20",
+        "a b c",
+        "task 1 0",
         // nothing, or only punctuation
-        "zzz", "clinica zzz", "  ", "-*:",
+        "zzz",
+        "clinica zzz",
+        "  ",
+        "-*:",
     ];
     for q in typed {
         let (before, all) = matches_as_before(&store, q, 200, 2_000);
@@ -544,16 +608,23 @@ fn the_filter_finds_what_it_found_before_the_rank_function_and_the_prefix_indexe
             assert_eq!(a, b, "{q:?}");
         }
         // Only tasks, each holding every word (the index decides, as before).
-        let ids: std::collections::HashSet<i64> = store
-            .tasks_by_ids(&now)
-            .unwrap()
-            .iter()
-            .map(|t| t.id)
-            .collect();
+        let ids: std::collections::HashSet<i64> = store.tasks_by_ids(&now).unwrap().iter().map(|t| t.id).collect();
         assert_eq!(ids.len(), now.len(), "{q:?}: tasks only");
     }
-    for q in ["c", "clinica", "CLÍNICA", "abcdefghi", "ÑANDÚ", "presupues", "logo fin", "bulk task 4"] {
-        assert!(!store.task_matches(q, 200, 2_000).unwrap().is_empty(), "{q:?} finds tasks");
+    for q in [
+        "c",
+        "clinica",
+        "CLÍNICA",
+        "abcdefghi",
+        "ÑANDÚ",
+        "presupues",
+        "logo fin",
+        "bulk task 4",
+    ] {
+        assert!(
+            !store.task_matches(q, 200, 2_000).unwrap().is_empty(),
+            "{q:?} finds tasks"
+        );
     }
     // A word every bulk task holds, more than the limit: the newest candidates, as before.
     let (before, all) = matches_as_before(&store, "bulk", 50, 100);
@@ -745,11 +816,15 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
             };
             assert!(joined.contains(index), "{name}: {joined}");
             assert!(
-                plan.iter().all(|l| l.starts_with("SEARCH") || l.contains("SCALAR SUBQUERY")),
+                plan.iter()
+                    .all(|l| l.starts_with("SEARCH") || l.contains("SCALAR SUBQUERY")),
                 "{name}: {joined}"
             );
             if name == "client pane: flag position" {
-                assert!(joined.contains("flags_client_at (client_id=? AND at=? AND rowid>?)"), "{name}: {joined}");
+                assert!(
+                    joined.contains("flags_client_at (client_id=? AND at=? AND rowid>?)"),
+                    "{name}: {joined}"
+                );
             }
         } else {
             // One row a client (or a client and a flag kind), never the tasks or the flags.

@@ -150,13 +150,19 @@ impl Store {
 
     /// How many quotes a client has (the tasks pane's tab strip).
     pub fn quote_count(&self, client_id: i64) -> Result<usize> {
-        let n: i64 = self.conn.prepare_cached(QUOTE_COUNT)?.query_row([client_id], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .prepare_cached(QUOTE_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
         Ok(n.max(0) as usize)
     }
 
     /// How many meetings a client has (the tasks pane's tab strip).
     pub fn meeting_count(&self, client_id: i64) -> Result<usize> {
-        let n: i64 = self.conn.prepare_cached(MEETING_COUNT)?.query_row([client_id], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .prepare_cached(MEETING_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
         Ok(n.max(0) as usize)
     }
 

@@ -153,7 +153,11 @@ impl Store {
     pub fn client_flags_page(&self, client_id: i64, offset: usize, limit: usize) -> Result<Vec<Flag>> {
         let mut q = self.conn.prepare_cached(&client_flags_page_sql())?;
         let rows = q.query_map(
-            params![client_id, limit.min(i64::MAX as usize) as i64, offset.min(i64::MAX as usize) as i64],
+            params![
+                client_id,
+                limit.min(i64::MAX as usize) as i64,
+                offset.min(i64::MAX as usize) as i64
+            ],
             flag_row,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

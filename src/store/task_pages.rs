@@ -251,7 +251,12 @@ unsafe fn bm25_flat(
 /// names it fails to prepare without it).
 fn register_rank(conn: &rusqlite::Connection) -> Result<()> {
     use rusqlite::ffi;
-    let failed = || crate::error::Error::from(rusqlite::Error::SqliteFailure(ffi::Error::new(ffi::SQLITE_ERROR), Some("fts5 api".into())));
+    let failed = || {
+        crate::error::Error::from(rusqlite::Error::SqliteFailure(
+            ffi::Error::new(ffi::SQLITE_ERROR),
+            Some("fts5 api".into()),
+        ))
+    };
     // SAFETY: the handle is this open connection's; the statement is prepared, stepped and
     // finalized here; `fts5(?1)` writes the API pointer into `api` (bound for that call
     // only); the API outlives the connection, and the function pointer registered is a
@@ -259,7 +264,9 @@ fn register_rank(conn: &rusqlite::Connection) -> Result<()> {
     unsafe {
         let db = conn.handle();
         let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
-        if ffi::sqlite3_prepare_v2(db, c"SELECT fts5(?1)".as_ptr(), -1, &mut stmt, std::ptr::null_mut()) != ffi::SQLITE_OK {
+        if ffi::sqlite3_prepare_v2(db, c"SELECT fts5(?1)".as_ptr(), -1, &mut stmt, std::ptr::null_mut())
+            != ffi::SQLITE_OK
+        {
             return Err(failed());
         }
         let mut api: *mut ffi::fts5_api = std::ptr::null_mut();

@@ -346,9 +346,7 @@ impl App {
                     Some(f) => store.client_flag_position(id, f)?,
                     None => None,
                 };
-                self.flag_sel = at
-                    .unwrap_or(self.flag_sel)
-                    .min(self.flags_total.saturating_sub(1));
+                self.flag_sel = at.unwrap_or(self.flag_sel).min(self.flags_total.saturating_sub(1));
                 self.flags.clear();
                 self.load_flag_window(store)?;
             }
@@ -676,5 +674,4 @@ impl App {
             }
         }
     }
-
 }

@@ -54,7 +54,8 @@ pub struct Deals {
     pub meeting_count: usize,
     /// The selected quote and meeting of the client while their lists are not read: (client,
     /// record), where the selection goes back to when the tab is shown again.
-    kept: (Option<(i64, i64)>, Option<(i64, i64)>),
+    kept_quote: Option<(i64, i64)>,
+    kept_meeting: Option<(i64, i64)>,
     /// The client's currency, for the amounts.
     pub currency: Option<iso_currency::Currency>,
 }
@@ -68,8 +69,8 @@ impl Deals {
             *self = Deals::default();
             return Ok(());
         };
-        let keep_q = self.quote().map(|q| (q.client_id, q.id)).or(self.kept.0);
-        let keep_m = self.meeting().map(|m| (m.client_id, m.id)).or(self.kept.1);
+        let keep_q = self.quote().map(|q| (q.client_id, q.id)).or(self.kept_quote);
+        let keep_m = self.meeting().map(|m| (m.client_id, m.id)).or(self.kept_meeting);
         self.currency = Some(store.money_defaults().currency_of(&store.client(id)?));
         // Another client: its lists from the top.
         let keep_q = keep_q.filter(|(c, _)| *c == id);
@@ -85,12 +86,12 @@ impl Deals {
                 old_q,
                 self.quotes.len(),
             );
-            self.kept.0 = None;
+            self.kept_quote = None;
         } else {
             self.quotes.clear();
             self.quote_count = store.quote_count(id)?;
             self.quote_sel = old_q;
-            self.kept.0 = keep_q;
+            self.kept_quote = keep_q;
         }
         if self.tab == DealTab::Meetings {
             self.meetings = store.meetings_of(id)?;
@@ -101,12 +102,12 @@ impl Deals {
                 old_m,
                 self.meetings.len(),
             );
-            self.kept.1 = None;
+            self.kept_meeting = None;
         } else {
             self.meetings.clear();
             self.meeting_count = store.meeting_count(id)?;
             self.meeting_sel = old_m;
-            self.kept.1 = keep_m;
+            self.kept_meeting = keep_m;
         }
         Ok(())
     }
