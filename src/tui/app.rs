@@ -66,6 +66,9 @@ pub struct TaskList {
     pub filter: Option<Filter>,
     /// All tasks of the scope, loaded only while a filter is open on one client's tasks.
     pub all: Vec<Task>,
+    /// On "All clients": the words the index was last asked for, and the ids it gave (the
+    /// rows, while they are still those).
+    pub searched: Option<(String, Vec<i64>)>,
 }
 
 impl TaskList {

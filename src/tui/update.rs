@@ -445,7 +445,7 @@ fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
         }
         (View::Desk, Pane::Tasks) if app.client().is_none() => {
             // "All clients": the search index, never every task of the store.
-            super::search::tasks(app, store)?;
+            super::search::typed(app, store)?;
             app.tasks.selected = 0;
         }
         (View::Desk, Pane::Tasks) => {
