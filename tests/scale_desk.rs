@@ -348,6 +348,291 @@ fn the_filter_on_all_clients_ranks_a_bounded_page_of_the_index() {
     assert!(store.task_matches("  ", 50, 100).unwrap().is_empty());
 }
 
+/// The flags pane reads a window of the client's flags: moving through more flags than the
+/// window holds, each selected flag is the one the whole list has at that place, the rows of
+/// its page are there, and the score, verdict and counts beside it are the ones the client's
+/// full summary gives.
+#[test]
+fn the_flags_pane_shows_the_whole_list_through_its_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let rules = ScoreRules::default();
+    let mut app = desk(&mut store, &dir);
+    let id = app.client().unwrap().client.id;
+    for i in 0..150i64 {
+        let at = today() - chrono::Days::new((i * 37 % 400) as u64);
+        let kind = [FlagKind::LateMaterial, FlagKind::NoShow, FlagKind::MindReading][(i % 3) as usize];
+        let f = store.add_flag(id, kind, at, &format!("note {i}")).unwrap();
+        if i % 5 == 0 {
+            store.dismiss_flag(f).unwrap();
+        }
+    }
+    app.reload(&store).unwrap();
+    let all: Vec<i64> = store.list_flags(Some(id)).unwrap().iter().map(|f| f.id).collect();
+    assert!(all.len() >= 150);
+    assert_eq!(app.flags_total, all.len());
+    assert!(app.flags.len() < all.len(), "a window, not the list");
+    let check = |app: &App, store: &Store| {
+        assert_eq!(
+            app.flag().map(|f| f.id),
+            Some(all[app.flag_sel]),
+            "flag {}",
+            app.flag_sel
+        );
+        // The pane's page (it takes less than half the screen's height) is in the window, in
+        // the list's order.
+        let page = app.size.1 as usize / 2;
+        let top = (app.flag_sel / page) * page;
+        for (i, want) in all.iter().enumerate().skip(top).take(page) {
+            let j = i - app.flags_start;
+            assert_eq!(
+                app.flags.get(j).map(|f| f.id),
+                Some(*want),
+                "row {i} of {} from {} sel {}",
+                app.flags.len(),
+                app.flags_start,
+                app.flag_sel
+            );
+        }
+        let (full, a, _) = store.client_summary(id, &rules, today()).unwrap();
+        let shown = app.client().unwrap();
+        assert_eq!(app.assessment.as_ref().unwrap().score.to_bits(), a.score.to_bits());
+        assert_eq!(app.assessment.as_ref().unwrap().verdict, a.verdict);
+        assert_eq!(
+            (
+                shown.score.to_bits(),
+                shown.verdict,
+                shown.open_tasks,
+                shown.waiting_tasks
+            ),
+            (full.score.to_bits(), full.verdict, full.open_tasks, full.waiting_tasks)
+        );
+    };
+    app.focus = Pane::Flags;
+    for _ in 0..all.len() + 3 {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        check(&app, &store);
+    }
+    key(&mut app, &mut store, KeyCode::Home);
+    check(&app, &store);
+    key(&mut app, &mut store, KeyCode::End);
+    check(&app, &store);
+    for _ in 0..20 {
+        key(&mut app, &mut store, KeyCode::PageUp);
+        check(&app, &store);
+    }
+    // A reload keeps the selection on its flag, wherever the flag now is in the list.
+    let sel = app.flag().unwrap().id;
+    store
+        .conn()
+        .execute("UPDATE flags SET at = '2030-01-01' WHERE id = ?1", [sel])
+        .unwrap();
+    app.reload(&store).unwrap();
+    assert_eq!(app.flag().map(|f| f.id), Some(sel));
+    assert_eq!(app.flag_sel, 0, "now the newest");
+    // The client pane's cards equal the full summaries, client by client.
+    app.focus = Pane::Clients;
+    key(&mut app, &mut store, KeyCode::Home);
+    for _ in 0..app.client_rows.len() {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        let c = app.client().unwrap().client.id;
+        let (card, a) = store.client_card(c, &rules, today()).unwrap();
+        let (full, b, _) = store.client_summary(c, &rules, today()).unwrap();
+        assert_eq!(a.score.to_bits(), b.score.to_bits());
+        assert_eq!(
+            (card.verdict, card.open_tasks, card.waiting_tasks),
+            (full.verdict, full.open_tasks, full.waiting_tasks)
+        );
+        assert_eq!(app.deals.quote_count, store.quotes_of(c).unwrap().len());
+        assert_eq!(app.deals.meeting_count, store.meetings_of(c).unwrap().len());
+    }
+}
+
+/// The filter of "All clients" as it was before the rank function and the prefix indexes of
+/// step 14: FTS5's `bm25` on an index of the same rows with prefixes of two and three
+/// letters only, the newest `candidates` matches ranked, at most `limit` kept.
+fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize) -> (Vec<i64>, usize) {
+    let Some(q) = vadesk::domain::search::match_query(typed) else {
+        return (Vec::new(), 0);
+    };
+    let c = store.conn();
+    let mut found: Vec<(i64, f64)> = c
+        .prepare(
+            "SELECT rowid, bm25(before_search, 4.0, 1.0, 0.0) FROM temp.before_search
+             WHERE before_search MATCH ?1 AND rowid % 8 = 2 ORDER BY rowid DESC LIMIT ?2",
+        )
+        .unwrap()
+        .query_map(rusqlite::params![q, candidates as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let all: i64 = c
+        .query_row(
+            "SELECT count(*) FROM temp.before_search WHERE before_search MATCH ?1 AND rowid % 8 = 2",
+            [&q],
+            |r| r.get(0),
+        )
+        .unwrap();
+    found.reverse();
+    found.sort_by(|a, b| a.1.total_cmp(&b.1));
+    (
+        found.into_iter().map(|(rowid, _)| rowid / 8).take(limit).collect(),
+        all as usize,
+    )
+}
+
+#[test]
+fn the_filter_finds_what_it_found_before_the_rank_function_and_the_prefix_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = big_store(&dir);
+    let clients: Vec<i64> = store
+        .list_clients(None, &ScoreRules::default(), today())
+        .unwrap()
+        .iter()
+        .map(|c| c.client.id)
+        .collect();
+    // Words of one to nine letters, accents and capitals, a word in several columns, long
+    // and short rows (the rank weighs a word against the row's length).
+    let titles = [
+        ("Clínica dental: campaña", "Llamar a la CLINICA por el logo"),
+        ("clinicas del norte", ""),
+        (
+            "Logo final para Clínica Sol",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        ),
+        ("Café con el cliente", "cafe cafe café"),
+        ("A", "ab abc abcd abcde abcdef abcdefg abcdefgh abcdefghi"),
+        ("Presupuesto de primavera", "presupuestos anteriores"),
+        ("Ñandú y pingüino", "ÑANDU"),
+        ("Informe mensual 2026", "informe informes informática"),
+        ("x", ""),
+    ];
+    let c = store.conn();
+    c.execute_batch("BEGIN").unwrap();
+    for round in 0..6 {
+        for (i, (title, spec)) in titles.iter().enumerate() {
+            c.execute(
+                "INSERT INTO tasks(client_id, title, spec, status, created_on) VALUES (?1, ?2, ?3, 'todo', '2026-01-05')",
+                rusqlite::params![clients[(i + round) % clients.len()], format!("{title} {round}"), spec],
+            )
+            .unwrap();
+        }
+    }
+    // A flag note and a request that say the same words: they are not tasks.
+    c.execute(
+        "INSERT INTO flags(client_id, kind, at, note, source, created_at)
+         VALUES (?1, 'other', '2026-11-01', 'Clínica logo final', 'manual', '2026-11-01 09:00:00')",
+        [clients[0]],
+    )
+    .unwrap();
+    c.execute_batch(
+        "COMMIT;
+         CREATE VIRTUAL TABLE temp.before_search USING fts5(
+             title, body, client_id UNINDEXED,
+             tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+         INSERT INTO temp.before_search(rowid, title, body, client_id)
+             SELECT rowid, title, body, client_id FROM search;",
+    )
+    .unwrap();
+    let typed = [
+        // prefixes of one to nine letters, of a word in every bulk task and of rarer ones
+        "b",
+        "bu",
+        "bul",
+        "bulk",
+        "t",
+        "ta",
+        "tas",
+        "task",
+        "c",
+        "cl",
+        "cli",
+        "clin",
+        "clini",
+        "clinic",
+        "clinica",
+        "clinicas",
+        "a",
+        "ab",
+        "abc",
+        "abcd",
+        "abcde",
+        "abcdef",
+        "abcdefg",
+        "abcdefgh",
+        "abcdefghi",
+        "presupues",
+        "presupuestos",
+        "info",
+        "inform",
+        "informat",
+        // accents and case, both ways
+        "CLÍNICA",
+        "clínica",
+        "CAFE",
+        "café",
+        "nandu",
+        "ÑANDÚ",
+        "pinguino",
+        // several words, the last a prefix
+        "bulk task 41",
+        "bulk task 4",
+        "bulk 1",
+        "logo final",
+        "logo fin",
+        "clinica sol",
+        "cafe con el",
+        "informe mensual 20",
+        "a b c",
+        "task 1 0",
+        // nothing, or only punctuation
+        "zzz",
+        "clinica zzz",
+        "  ",
+        "-*:",
+    ];
+    for q in typed {
+        let (before, all) = matches_as_before(&store, q, 200, 2_000);
+        let now: Vec<i64> = store.task_matches(q, 200, 2_000).unwrap();
+        assert_eq!(now.len(), before.len(), "{q:?}: as many tasks");
+        let single = vadesk::domain::search::match_query(q).is_some_and(|m| !m.contains("\" \""));
+        if single {
+            // One word: the same tasks in the same order (its weight is a constant factor).
+            assert_eq!(now, before, "{q:?}");
+        } else if all <= 200 {
+            // Every match shown: the same tasks, best first by a rank that weighs every word alike.
+            let mut a = now.clone();
+            let mut b = before.clone();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{q:?}");
+        }
+        // Only tasks, each holding every word (the index decides, as before).
+        let ids: std::collections::HashSet<i64> = store.tasks_by_ids(&now).unwrap().iter().map(|t| t.id).collect();
+        assert_eq!(ids.len(), now.len(), "{q:?}: tasks only");
+    }
+    for q in [
+        "c",
+        "clinica",
+        "CLÍNICA",
+        "abcdefghi",
+        "ÑANDÚ",
+        "presupues",
+        "logo fin",
+        "bulk task 4",
+    ] {
+        assert!(
+            !store.task_matches(q, 200, 2_000).unwrap().is_empty(),
+            "{q:?} finds tasks"
+        );
+    }
+    // A word every bulk task holds, more than the limit: the newest candidates, as before.
+    let (before, all) = matches_as_before(&store, "bulk", 50, 100);
+    assert!(all > 100);
+    let now = store.task_matches("bulk", 50, 100).unwrap();
+    assert_eq!(now, before);
+}
+
 #[test]
 fn kept_counts_and_scores_equal_a_computation_from_scratch() {
     let dir = tempfile::tempdir().unwrap();
@@ -516,6 +801,31 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
             );
         } else if name == "clients: future flags" {
             assert!(joined.contains("flags_future"), "{name}: {joined}");
+        } else if name.starts_with("client pane: ") {
+            // One client's rows of an index: its flags, quotes or meetings, never all of them;
+            // the flags page in the pane's order straight from the index (no sort).
+            let index = match name.as_str() {
+                "client pane: open and waiting" => "client_tally USING INTEGER PRIMARY KEY (rowid=?)",
+                "client pane: score flags" => "USING COVERING INDEX flags_score (client_id=?)",
+                "client pane: flags page" => "flags_client_at (client_id=?)",
+                "client pane: flag position" => "flags_client_at (client_id=? AND at>?)",
+                "client pane: flag count" => "flags_client",
+                "client pane: quote count" => "quotes_client (client_id=?)",
+                "client pane: meeting count" => "meetings_client (client_id=?)",
+                other => panic!("no expectation for {other}"),
+            };
+            assert!(joined.contains(index), "{name}: {joined}");
+            assert!(
+                plan.iter()
+                    .all(|l| l.starts_with("SEARCH") || l.contains("SCALAR SUBQUERY")),
+                "{name}: {joined}"
+            );
+            if name == "client pane: flag position" {
+                assert!(
+                    joined.contains("flags_client_at (client_id=? AND at=? AND rowid>?)"),
+                    "{name}: {joined}"
+                );
+            }
         } else {
             // One row a client (or a client and a flag kind), never the tasks or the flags.
             assert!(

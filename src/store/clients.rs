@@ -457,6 +457,31 @@ impl Store {
         Ok((summary, a, flags))
     }
 
+    /// What the desk shows of one client beside the list: its summary and score (the same as
+    /// [`Store::client_summary`]'s), read without its flags' rows: the score from the kinds
+    /// and dates of the flags that count (an index alone), the open and waiting tasks from the
+    /// tallies the client list shows. The assessment's contributions carry only each flag's
+    /// kind and date.
+    pub fn client_card(&self, id: i64, rules: &ScoreRules, today: NaiveDate) -> Result<(ClientSummary, Assessment)> {
+        let client = self.client(id)?;
+        let flags = self.client_score_flags(id)?;
+        let a = assess(rules, client.status, &flags, today);
+        let (open, waiting): (u32, u32) = self
+            .conn
+            .prepare_cached(CLIENT_OPEN_AND_WAITING)?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((0, 0));
+        let summary = ClientSummary {
+            client,
+            score: a.score,
+            verdict: a.verdict,
+            open_tasks: open,
+            waiting_tasks: waiting,
+        };
+        Ok((summary, a))
+    }
+
     /// Every client's score, and whether it has a flag that screens a prospect: from the
     /// tallies the triggers keep (O(clients × kinds)), the few flags dated after today read
     /// apart (they count whole, not grown); when the configured half-life is not the one the
@@ -665,6 +690,10 @@ fn insert_channels(tx: &Transaction, client_id: i64, chs: &[Channel]) -> Result<
 /// Open and waiting tasks per client: from the tallies the triggers keep (one row a client).
 pub(crate) const OPEN_AND_WAITING: &str =
     "SELECT client_id, max(todo + delivered, 0), max(waiting, 0) FROM client_tally";
+
+/// One client's open and waiting tasks, from the tallies (as [`OPEN_AND_WAITING`]).
+pub(crate) const CLIENT_OPEN_AND_WAITING: &str =
+    "SELECT max(todo + delivered, 0), max(waiting, 0) FROM client_tally WHERE client_id = ?1";
 
 /// Writes `score_growth` for half-life `h` and sums the flag tallies again with it (the
 /// migration that adds them, with the default half-life; `rebase_scores` for another).

@@ -8,6 +8,10 @@ use crate::domain::{rules, text, Attendance, Meeting, MeetingKind, Quote, QuoteS
 use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
 
+/// A client's quotes and meetings, counted (from `quotes_client` and `meetings_client`).
+pub(crate) const QUOTE_COUNT: &str = "SELECT count(*) FROM quotes WHERE client_id = ?1";
+pub(crate) const MEETING_COUNT: &str = "SELECT count(*) FROM meetings WHERE client_id = ?1";
+
 const QUOTE_SELECT: &str =
     "SELECT q.id, q.client_id, c.name, q.amount_cents, q.prep_min, q.sent_on, q.answer_by, q.status, q.uuid,
             q.description, q.nudges, q.last_nudge, c.currency
@@ -142,6 +146,24 @@ impl Store {
         ))?;
         let rows = q.query_map([client_id], quote_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many quotes a client has (the tasks pane's tab strip).
+    pub fn quote_count(&self, client_id: i64) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(QUOTE_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// How many meetings a client has (the tasks pane's tab strip).
+    pub fn meeting_count(&self, client_id: i64) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(MEETING_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
     }
 
     /// Quotes, newest first, of one client or all, optionally of one status.

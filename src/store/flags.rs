@@ -12,6 +12,27 @@ const FLAG_SELECT: &str =
     "SELECT f.id, f.client_id, c.name, f.kind, f.at, f.note, f.source, f.source_ref, f.dismissed, f.uuid
      FROM flags f JOIN clients c ON c.id = f.client_id";
 
+/// A client's flags, newest first: `?1` the client, `?2` how many, from position `?3`.
+pub(crate) fn client_flags_page_sql() -> String {
+    format!("{FLAG_SELECT} WHERE f.client_id = ?1 ORDER BY f.at DESC, f.id DESC LIMIT ?2 OFFSET ?3")
+}
+
+/// How many flags a client has.
+pub(crate) const CLIENT_FLAG_COUNT: &str = "SELECT count(*) FROM flags WHERE client_id = ?1";
+
+/// How many of a client's flags come before flag `?2` in the pane's order; no row when the
+/// flag is not the client's.
+pub(crate) const CLIENT_FLAG_POSITION: &str =
+    "SELECT (SELECT count(*) FROM flags g WHERE g.client_id = f.client_id AND g.at > f.at)
+          + (SELECT count(*) FROM flags g WHERE g.client_id = f.client_id AND g.at = f.at AND g.id > f.id)
+     FROM flags f WHERE f.id = ?2 AND f.client_id = ?1";
+
+/// The kinds and dates of a client's flags that count toward its score, from the partial
+/// index that holds exactly them (the planner would otherwise take `flags_client` and read
+/// every row of the table).
+pub(crate) const CLIENT_SCORE_FLAGS: &str =
+    "SELECT kind, at FROM flags INDEXED BY flags_score WHERE client_id = ?1 AND dismissed = 0";
+
 fn flag_row(r: &Row) -> rusqlite::Result<Flag> {
     Ok(Flag {
         id: r.get(0)?,
@@ -115,6 +136,62 @@ impl Store {
             .query_row(&format!("{FLAG_SELECT} WHERE f.id = ?1"), [id], flag_row)
             .optional()?
             .ok_or_else(|| Error::not_found(T::ErrNoFlag, &[&id]))
+    }
+
+    /// How many flags a client has (dismissed ones included): what the flags pane lists.
+    pub fn client_flag_count(&self, client_id: i64) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(CLIENT_FLAG_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// A window of a client's flags in the flags pane's order (newest first, as
+    /// [`Store::list_flags`]): `limit` of them from position `offset`, read from the
+    /// `flags_client_at` index without sorting the client's flags.
+    pub fn client_flags_page(&self, client_id: i64, offset: usize, limit: usize) -> Result<Vec<Flag>> {
+        let mut q = self.conn.prepare_cached(&client_flags_page_sql())?;
+        let rows = q.query_map(
+            params![
+                client_id,
+                limit.min(i64::MAX as usize) as i64,
+                offset.min(i64::MAX as usize) as i64
+            ],
+            flag_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The position of flag `id` in its client's list (newest first), if it is that client's.
+    pub fn client_flag_position(&self, client_id: i64, id: i64) -> Result<Option<usize>> {
+        let n: Option<i64> = self
+            .conn
+            .prepare_cached(CLIENT_FLAG_POSITION)?
+            .query_row([client_id, id], |r| r.get(0))
+            .optional()?;
+        Ok(n.map(|n| n.max(0) as usize))
+    }
+
+    /// What a client's score is made of: the kind and date of each of its flags that counts
+    /// (not dismissed), from the `flags_score` index alone. Only those fields are filled in.
+    pub fn client_score_flags(&self, client_id: i64) -> Result<Vec<Flag>> {
+        let mut q = self.conn.prepare_cached(CLIENT_SCORE_FLAGS)?;
+        let rows = q.query_map([client_id], |r| {
+            Ok(Flag {
+                id: 0,
+                uuid: String::new(),
+                client_id,
+                client: String::new(),
+                kind: FlagKind::from_key(&r.get::<_, String>(0)?).unwrap_or(FlagKind::Other),
+                at: date(r.get(1)?),
+                note: String::new(),
+                source: FlagSource::Manual,
+                source_ref: None,
+                dismissed: false,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Flags, of one client or all, newest first.

@@ -801,6 +801,29 @@ const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX IF EXISTS tasks_live;
     DROP INDEX IF EXISTS tasks_client;
+    // 14: the desk's keys at any size. The search index again, with a prefix index for every
+    // length from one letter to eight: the filter's last word is a prefix, and a prefix
+    // without an index of its length makes FTS5 merge the rows of every word that starts with
+    // it before the first match comes out (a one-letter or four-letter prefix of a word every
+    // task holds: the whole store). Same rows, tokenizer and rank as step 8; its triggers
+    // stay (they name the table). And a client's flags newest first by index, so the flags
+    // pane reads the rows it shows rather than sorting them all.
+    r#"
+    DROP TABLE search;
+    CREATE VIRTUAL TABLE search USING fts5(
+        title, body, client_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6 7 8'
+    );
+    INSERT INTO search(search, rank) VALUES ('rank', 'bm25(4.0, 1.0, 0.0)');
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 1, name, notes || ' ' || tool, id FROM clients;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 2, title, spec, client_id FROM tasks;
+    INSERT INTO search(rowid, title, body, client_id)
+        SELECT r.id * 8 + (CASE r.kind WHEN 'material' THEN 3 ELSE 4 END), r.what, '', t.client_id
+        FROM requests r JOIN tasks t ON t.id = r.task_id;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 5, description, '', client_id FROM quotes;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
+
+    CREATE INDEX IF NOT EXISTS flags_client_at ON flags(client_id, at);
     "#,
 ];
 

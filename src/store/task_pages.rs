@@ -117,10 +117,177 @@ pub(crate) const OPEN_COUNT: &str =
     "SELECT coalesce(sum(todo + delivered), 0) FROM client_tally WHERE ?1 IS NULL OR client_id = ?1";
 
 /// The newest tasks the index finds (`?1` a MATCH expression), at most `?2`, each with its
-/// bm25 (a title word weighing four times a body word): FTS5 walks its matches in rowid order
-/// and stops at the limit, so a word found in every task costs the limit, not the store.
-pub(crate) const TASK_MATCHES: &str = "SELECT rowid, bm25(search, 4.0, 1.0, 0.0) FROM search
+/// rank (see [`RANK`]; a title word weighing four times a body word): FTS5 walks its matches
+/// in rowid order and stops at the limit, so a word found in every task costs the limit, not
+/// the store.
+pub(crate) const TASK_MATCHES: &str = "SELECT rowid, vadesk_rank(search, 4.0, 1.0, 0.0) FROM search
      WHERE search MATCH ?1 AND rowid % 8 = 2 ORDER BY rowid DESC LIMIT ?2";
+
+/// The FTS5 function that ranks the filter's matches: bm25 (k1 1.2, b 0.75, each column's
+/// weight from the arguments) with every typed word weighing the same. FTS5's own `bm25`
+/// weighs each word by how many rows of the whole index hold it, and counts them on every
+/// query by walking each word's full list of rows: 30 ms for a word a million tasks hold, on
+/// every key. Every candidate holds every typed word, so that weight only tilts one word
+/// against another; without it a key costs the candidates alone. For one word the order is
+/// exactly `bm25`'s.
+const RANK: &std::ffi::CStr = c"vadesk_rank";
+
+/// `vadesk_rank(search, w0, w1, ...)`: minus the bm25 sum of the row's phrases, each with an
+/// inverse document frequency of 1 (lower is better, as with `bm25`).
+unsafe extern "C" fn rank(
+    api: *const rusqlite::ffi::Fts5ExtensionApi,
+    fts: *mut rusqlite::ffi::Fts5Context,
+    ctx: *mut rusqlite::ffi::sqlite3_context,
+    n_val: std::ffi::c_int,
+    vals: *mut *mut rusqlite::ffi::sqlite3_value,
+) {
+    use rusqlite::ffi;
+    // SAFETY: FTS5 calls this with its own extension API, the cursor's context and `n_val`
+    // argument values, all valid for the duration of the call.
+    let score = unsafe { bm25_flat(&*api, fts, n_val, vals) };
+    // SAFETY: `ctx` is the function call's own result context.
+    unsafe {
+        match score {
+            Ok(v) => ffi::sqlite3_result_double(ctx, v),
+            Err(rc) => ffi::sqlite3_result_error_code(ctx, rc),
+        }
+    }
+}
+
+/// The average row length of the query's table, read once per query (kept as the query's
+/// auxiliary data, as `bm25` keeps it).
+unsafe fn average_length(
+    api: &rusqlite::ffi::Fts5ExtensionApi,
+    fts: *mut rusqlite::ffi::Fts5Context,
+) -> Result<f64, std::ffi::c_int> {
+    use rusqlite::ffi;
+    unsafe extern "C" fn free(p: *mut std::ffi::c_void) {
+        // SAFETY: `p` is the box made below, handed back once when the query ends.
+        drop(unsafe { Box::from_raw(p.cast::<f64>()) });
+    }
+    let (Some(get), Some(set), Some(row_count), Some(total_size)) =
+        (api.xGetAuxdata, api.xSetAuxdata, api.xRowCount, api.xColumnTotalSize)
+    else {
+        return Err(ffi::SQLITE_ERROR);
+    };
+    // SAFETY: the auxiliary data of this function on this query is only ever the box below.
+    unsafe {
+        let kept = get(fts, 0).cast::<f64>();
+        if let Some(v) = kept.as_ref() {
+            return Ok(*v);
+        }
+        let (mut rows, mut tokens) = (0i64, 0i64);
+        let rc = row_count(fts, &mut rows);
+        if rc != ffi::SQLITE_OK {
+            return Err(rc);
+        }
+        let rc = total_size(fts, -1, &mut tokens);
+        if rc != ffi::SQLITE_OK {
+            return Err(rc);
+        }
+        let avgdl = tokens as f64 / rows.max(1) as f64;
+        let rc = set(fts, Box::into_raw(Box::new(avgdl)).cast(), Some(free));
+        if rc != ffi::SQLITE_OK {
+            return Err(rc);
+        }
+        Ok(avgdl)
+    }
+}
+
+/// bm25 of the current row with every phrase's inverse document frequency 1, negated.
+unsafe fn bm25_flat(
+    api: &rusqlite::ffi::Fts5ExtensionApi,
+    fts: *mut rusqlite::ffi::Fts5Context,
+    n_val: std::ffi::c_int,
+    vals: *mut *mut rusqlite::ffi::sqlite3_value,
+) -> Result<f64, std::ffi::c_int> {
+    use rusqlite::ffi;
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    let (Some(phrase_count), Some(inst_count), Some(inst), Some(column_size)) =
+        (api.xPhraseCount, api.xInstCount, api.xInst, api.xColumnSize)
+    else {
+        return Err(ffi::SQLITE_ERROR);
+    };
+    let check = |rc: std::ffi::c_int| if rc == ffi::SQLITE_OK { Ok(()) } else { Err(rc) };
+    // SAFETY: as for `rank`; `vals` holds `n_val` values.
+    unsafe {
+        let avgdl = average_length(api, fts)?;
+        let phrases = phrase_count(fts).max(0) as usize;
+        let mut small = [0.0f64; 16];
+        let mut big = Vec::new();
+        let freq: &mut [f64] = if phrases <= small.len() {
+            &mut small[..phrases]
+        } else {
+            big.resize(phrases, 0.0);
+            &mut big
+        };
+        let mut n_inst = 0;
+        check(inst_count(fts, &mut n_inst))?;
+        for i in 0..n_inst {
+            let (mut ip, mut ic, mut io) = (0, 0, 0);
+            check(inst(fts, i, &mut ip, &mut ic, &mut io))?;
+            let w = if (0..n_val).contains(&ic) {
+                ffi::sqlite3_value_double(*vals.add(ic as usize))
+            } else {
+                1.0
+            };
+            if let Some(f) = usize::try_from(ip).ok().and_then(|ip| freq.get_mut(ip)) {
+                *f += w;
+            }
+        }
+        let mut size = 0;
+        check(column_size(fts, -1, &mut size))?;
+        let d = size as f64;
+        let score: f64 = freq
+            .iter()
+            .map(|f| (f * (K1 + 1.0)) / (f + K1 * (1.0 - B + B * d / avgdl)))
+            .sum();
+        Ok(-score)
+    }
+}
+
+/// Registers [`rank`] with the connection's FTS5 (once per connection: the first query that
+/// names it fails to prepare without it).
+fn register_rank(conn: &rusqlite::Connection) -> Result<()> {
+    use rusqlite::ffi;
+    let failed = || {
+        crate::error::Error::from(rusqlite::Error::SqliteFailure(
+            ffi::Error::new(ffi::SQLITE_ERROR),
+            Some("fts5 api".into()),
+        ))
+    };
+    // SAFETY: the handle is this open connection's; the statement is prepared, stepped and
+    // finalized here; `fts5(?1)` writes the API pointer into `api` (bound for that call
+    // only); the API outlives the connection, and the function pointer registered is a
+    // plain `extern "C"` function without user data.
+    unsafe {
+        let db = conn.handle();
+        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+        if ffi::sqlite3_prepare_v2(db, c"SELECT fts5(?1)".as_ptr(), -1, &mut stmt, std::ptr::null_mut())
+            != ffi::SQLITE_OK
+        {
+            return Err(failed());
+        }
+        let mut api: *mut ffi::fts5_api = std::ptr::null_mut();
+        ffi::sqlite3_bind_pointer(
+            stmt,
+            1,
+            (&mut api as *mut *mut ffi::fts5_api).cast(),
+            c"fts5_api_ptr".as_ptr(),
+            None,
+        );
+        ffi::sqlite3_step(stmt);
+        ffi::sqlite3_finalize(stmt);
+        let Some(create) = api.as_ref().and_then(|a| a.xCreateFunction) else {
+            return Err(failed());
+        };
+        if create(api, RANK.as_ptr(), std::ptr::null_mut(), Some(rank), None) != ffi::SQLITE_OK {
+            return Err(failed());
+        }
+    }
+    Ok(())
+}
 
 /// A list's length: the tasks of a client, or of every client.
 pub(crate) const TASK_COUNT: &str =
@@ -293,6 +460,7 @@ impl Store {
         let Some(q) = crate::domain::search::match_query(typed) else {
             return Ok(Vec::new());
         };
+        self.ensure_rank()?;
         let mut stmt = self.conn.prepare_cached(TASK_MATCHES)?;
         let rows = stmt.query_map(rusqlite::params![q, candidates.min(i64::MAX as usize) as i64], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
@@ -307,6 +475,19 @@ impl Store {
             .map(|(_, id)| id)
             .take(limit)
             .collect())
+    }
+
+    /// Makes sure the connection knows the filter's rank function.
+    fn ensure_rank(&self) -> Result<()> {
+        match self.conn.prepare_cached(TASK_MATCHES) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqlInputError { msg, .. } | rusqlite::Error::SqliteFailure(_, Some(msg)))
+                if msg.contains("no such function") =>
+            {
+                register_rank(&self.conn)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// `EXPLAIN QUERY PLAN` of every query the desk's task lists and the client pane's
@@ -334,9 +515,17 @@ impl Store {
             ("clients: score basis", super::clients::SCORE_BASIS),
             ("clients: flag tally", super::clients::FLAG_TALLY),
             ("clients: future flags", super::clients::FUTURE_FLAGS),
+            ("client pane: open and waiting", super::clients::CLIENT_OPEN_AND_WAITING),
+            ("client pane: score flags", super::flags::CLIENT_SCORE_FLAGS),
+            ("client pane: flag count", super::flags::CLIENT_FLAG_COUNT),
+            ("client pane: flag position", super::flags::CLIENT_FLAG_POSITION),
+            ("client pane: quote count", super::deals::QUOTE_COUNT),
+            ("client pane: meeting count", super::deals::MEETING_COUNT),
         ] {
             queries.push((name.to_string(), sql.to_string()));
         }
+        queries.push(("client pane: flags page".into(), super::flags::client_flags_page_sql()));
+        self.ensure_rank()?;
         let mut out = Vec::new();
         for (name, sql) in queries {
             let mut q = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;

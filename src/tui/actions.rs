@@ -758,7 +758,7 @@ fn row(l: Lang, key: T, value: impl std::fmt::Display) -> String {
 fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let l = app.lang;
     let today = app.today();
-    let (s, a, _) = store.client_summary(id, &app.rules, today)?;
+    let (s, a) = store.client_card(id, &app.rules, today)?;
     let c = &s.client;
     let mut lines = vec![
         row(l, T::FStatus, c.status.label(l)),

@@ -7,7 +7,7 @@ use super::filter::Filter;
 use super::form::Popup;
 use super::keys::{KeyCtx, Move};
 use crate::config::Config;
-use crate::domain::red_flag::{assess, Assessment};
+use crate::domain::red_flag::Assessment;
 use crate::domain::text::width;
 use crate::domain::{Flag, ReviewItem, ScoreRules, Task};
 use crate::error::Result;
@@ -66,6 +66,9 @@ pub struct TaskList {
     pub filter: Option<Filter>,
     /// All tasks of the scope, loaded only while a filter is open on one client's tasks.
     pub all: Vec<Task>,
+    /// On "All clients": the words the index was last asked for, and the ids it gave (the
+    /// rows, while they are still those).
+    pub searched: Option<(String, Vec<i64>)>,
 }
 
 impl TaskList {
@@ -144,9 +147,14 @@ pub struct App {
     pub tasks: TaskList,
     /// The tasks pane's other tabs: the selected client's quotes and meetings.
     pub deals: super::deals::Deals,
-    /// The selected client's score explained, and all its flags (dismissed included).
+    /// The selected client's score explained (its contributions carry each flag's kind and
+    /// date only).
     pub assessment: Option<Assessment>,
+    /// The rows of the client's flags (dismissed included, newest first) around the
+    /// selection: a window from position `flags_start` of `flags_total`.
     pub flags: Vec<Flag>,
+    pub flags_start: usize,
+    pub flags_total: usize,
     pub flag_sel: usize,
     pub review: Vec<ReviewItem>,
     pub review_rows: Vec<usize>,
@@ -191,6 +199,8 @@ impl App {
             deals: Default::default(),
             assessment: None,
             flags: Vec::new(),
+            flags_start: 0,
+            flags_total: 0,
             flag_sel: 0,
             review: Vec::new(),
             review_rows: Vec::new(),
@@ -226,7 +236,9 @@ impl App {
     }
 
     pub fn flag(&self) -> Option<&Flag> {
-        self.flags.get(self.flag_sel)
+        self.flag_sel
+            .checked_sub(self.flags_start)
+            .and_then(|i| self.flags.get(i))
     }
 
     /// The client of whatever is selected: a desk client, a task's client, a review row's.
@@ -326,25 +338,52 @@ impl App {
         }
         match self.client().map(|c| c.client.id) {
             Some(id) => {
-                let (summary, assessment, flags) = store.client_summary(id, &self.rules, self.today())?;
+                let (summary, assessment) = store.client_card(id, &self.rules, self.today())?;
                 if let Some(&i) = self.client_rows.get(self.client_sel - 1) {
                     self.clients[i] = summary;
                 }
                 self.assessment = Some(assessment);
-                self.flags = flags;
+                self.flags_total = store.client_flag_count(id)?;
+                // On the same flag when it is still the client's, else at the old place.
+                let at = match keep_flag {
+                    Some(f) => store.client_flag_position(id, f)?,
+                    None => None,
+                };
+                self.flag_sel = at.unwrap_or(self.flag_sel).min(self.flags_total.saturating_sub(1));
+                self.flags.clear();
+                self.load_flag_window(store)?;
             }
             None => {
                 self.assessment = None;
                 self.flags.clear();
+                self.flags_start = 0;
+                self.flags_total = 0;
+                self.flag_sel = 0;
             }
         }
-        self.flag_sel = follow(
-            self.flags.iter().map(|f| f.id),
-            keep_flag,
-            self.flag_sel,
-            self.flags.len(),
-        );
         self.deals.load(store, self.client().map(|c| c.client.id))?;
+        Ok(())
+    }
+
+    /// Makes sure the flags around the selection are loaded: as many before and after it as
+    /// the flags pane can show, so that whatever page of the pane holds the selection is
+    /// there.
+    fn load_flag_window(&mut self, store: &Store) -> Result<()> {
+        let Some(id) = self.client().map(|c| c.client.id) else {
+            return Ok(());
+        };
+        // The flags pane takes less than half the screen's height.
+        let reach = self.size.1 as usize / 2 + 1;
+        let from = self.flag_sel.saturating_sub(reach);
+        let to = (self.flag_sel + reach).min(self.flags_total);
+        let (s, e) = (self.flags_start, self.flags_start + self.flags.len());
+        if !self.flags.is_empty() && from >= s && to <= e {
+            return Ok(());
+        }
+        // Read a little more than needed, so that a move of one row rarely reads again.
+        let from = self.flag_sel.saturating_sub(2 * reach);
+        self.flags = store.client_flags_page(id, from, 4 * reach)?;
+        self.flags_start = from;
         Ok(())
     }
 
@@ -352,6 +391,8 @@ impl App {
     pub fn client_changed(&mut self, store: &Store) -> Result<()> {
         self.tasks.reset();
         self.flags.clear();
+        self.flags_start = 0;
+        self.flags_total = 0;
         self.flag_sel = 0;
         self.reload_selection(store)
     }
@@ -365,8 +406,10 @@ impl App {
 
     /// Makes sure the page around the selection is loaded: the window moves by reading on
     /// from its first or last row (a seek and the rows wanted), or from the list's start or
-    /// end after `Home` and `End`; `force` reads it again around the selected record.
+    /// end after `Home` and `End`; `force` reads it again around the selected record. The
+    /// flags pane's window follows its selection too.
     pub fn load_task_window(&mut self, store: &Store, force: bool) -> Result<()> {
+        self.load_flag_window(store)?;
         if self.tasks.filter.is_some() {
             return Ok(());
         }
@@ -629,17 +672,9 @@ impl App {
                 false
             }
             (View::Desk, Pane::Flags) => {
-                self.flag_sel = step(self.flag_sel, self.flags.len());
+                self.flag_sel = step(self.flag_sel, self.flags_total);
                 false
             }
-        }
-    }
-
-    /// The selected client's score, recomputed after a flag changed without a reload.
-    pub fn reassess(&mut self) {
-        if let Some(c) = self.client() {
-            let status = c.client.status;
-            self.assessment = Some(assess(&self.rules, status, &self.flags, self.today()));
         }
     }
 }

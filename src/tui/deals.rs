@@ -38,39 +38,77 @@ impl DealTab {
     }
 }
 
-/// The selected client's quotes and meetings (newest first) and the selection in each.
+/// The selected client's quotes and meetings (newest first) and the selection in each. Only
+/// the list of the tab shown is read; the other is counted, for the tab strip.
 #[derive(Debug, Clone, Default)]
 pub struct Deals {
     pub tab: DealTab,
+    /// The client's quotes, read while the quotes tab is shown (empty otherwise).
     pub quotes: Vec<Quote>,
+    /// The client's meetings, read while the meetings tab is shown (empty otherwise).
     pub meetings: Vec<Meeting>,
     pub quote_sel: usize,
     pub meeting_sel: usize,
+    /// How many quotes and meetings the client has (whether or not their list is read).
+    pub quote_count: usize,
+    pub meeting_count: usize,
+    /// The selected quote and meeting of the client while their lists are not read: (client,
+    /// record), where the selection goes back to when the tab is shown again.
+    kept_quote: Option<(i64, i64)>,
+    kept_meeting: Option<(i64, i64)>,
     /// The client's currency, for the amounts.
     pub currency: Option<iso_currency::Currency>,
 }
 
 impl Deals {
-    /// Reloads the client's quotes and meetings; each selection stays on its record (by id),
-    /// or on the nearest one when it is gone. Without a client there are none, and the pane
-    /// shows tasks.
+    /// Reloads the client's quotes and meetings (the list of the tab shown, and both counts);
+    /// each selection stays on its record (by id), or on the nearest one when it is gone.
+    /// Without a client there are none, and the pane shows tasks.
     pub fn load(&mut self, store: &Store, client: Option<i64>) -> Result<()> {
         let Some(id) = client else {
             *self = Deals::default();
             return Ok(());
         };
-        let keep_q = self.quote().map(|q| (q.client_id, q.id));
-        let keep_m = self.meeting().map(|m| (m.client_id, m.id));
-        self.quotes = store.quotes_of(id)?;
+        let keep_q = self.quote().map(|q| (q.client_id, q.id)).or(self.kept_quote);
+        let keep_m = self.meeting().map(|m| (m.client_id, m.id)).or(self.kept_meeting);
         self.currency = Some(store.money_defaults().currency_of(&store.client(id)?));
-        self.meetings = store.meetings_of(id)?;
         // Another client: its lists from the top.
-        let keep_q = keep_q.filter(|(c, _)| *c == id).map(|(_, q)| q);
-        let keep_m = keep_m.filter(|(c, _)| *c == id).map(|(_, m)| m);
+        let keep_q = keep_q.filter(|(c, _)| *c == id);
+        let keep_m = keep_m.filter(|(c, _)| *c == id);
         let old_q = if keep_q.is_some() { self.quote_sel } else { 0 };
         let old_m = if keep_m.is_some() { self.meeting_sel } else { 0 };
-        self.quote_sel = super::app::follow(self.quotes.iter().map(|q| q.id), keep_q, old_q, self.quotes.len());
-        self.meeting_sel = super::app::follow(self.meetings.iter().map(|m| m.id), keep_m, old_m, self.meetings.len());
+        if self.tab == DealTab::Quotes {
+            self.quotes = store.quotes_of(id)?;
+            self.quote_count = self.quotes.len();
+            self.quote_sel = super::app::follow(
+                self.quotes.iter().map(|q| q.id),
+                keep_q.map(|(_, q)| q),
+                old_q,
+                self.quotes.len(),
+            );
+            self.kept_quote = None;
+        } else {
+            self.quotes.clear();
+            self.quote_count = store.quote_count(id)?;
+            self.quote_sel = old_q;
+            self.kept_quote = keep_q;
+        }
+        if self.tab == DealTab::Meetings {
+            self.meetings = store.meetings_of(id)?;
+            self.meeting_count = self.meetings.len();
+            self.meeting_sel = super::app::follow(
+                self.meetings.iter().map(|m| m.id),
+                keep_m.map(|(_, m)| m),
+                old_m,
+                self.meetings.len(),
+            );
+            self.kept_meeting = None;
+        } else {
+            self.meetings.clear();
+            self.meeting_count = store.meeting_count(id)?;
+            self.meeting_sel = old_m;
+            self.kept_meeting = keep_m;
+        }
         Ok(())
     }
 
@@ -141,7 +179,7 @@ pub fn review_hints(app: &App) -> T {
 /// `x`; `None` leaves the intent to `update`.
 pub fn intercept(app: &mut App, intent: Intent, store: &mut Store) -> Option<Result<()>> {
     match intent {
-        Intent::NextTab | Intent::PrevTab => Some(switch_tab(app, intent == Intent::NextTab)),
+        Intent::NextTab | Intent::PrevTab => Some(switch_tab(app, intent == Intent::NextTab, store)),
         Intent::MissedReview => Some(missed_review(app, store)),
         _ if !deal_tab_shown(app) => None,
         Intent::Move(m) => {
@@ -183,13 +221,14 @@ pub fn intercept(app: &mut App, intent: Intent, store: &mut Store) -> Option<Res
     }
 }
 
-fn switch_tab(app: &mut App, forward: bool) -> Result<()> {
-    if app.client().is_none() {
+fn switch_tab(app: &mut App, forward: bool, store: &Store) -> Result<()> {
+    let Some(id) = app.client().map(|c| c.client.id) else {
         app.error(T::NoticeTabsNeedClient.text(app.lang).into());
         return Ok(());
-    }
+    };
     app.deals.tab = app.deals.tab.step(forward);
-    Ok(())
+    // The list of the tab now shown is read; the one left is only counted.
+    app.deals.load(store, Some(id))
 }
 
 fn missed_review(app: &mut App, store: &mut Store) -> Result<()> {

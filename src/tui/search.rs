@@ -34,9 +34,28 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
     };
     let rows = store.tasks_by_ids(&ids)?;
     app.tasks.selected = follow(rows.iter().map(|t| t.id), keep, app.tasks.selected, rows.len());
+    app.tasks.searched = Some((query, rows.iter().map(|t| t.id).collect()));
     app.tasks.rows = rows;
     app.tasks.start = 0;
     app.tasks.keys.clear();
     app.tasks.all.clear();
     Ok(())
+}
+
+/// A key typed into the filter of "All clients": the index is asked again only when the
+/// words changed (a space, or a letter typed and erased, finds what the rows already hold).
+pub fn typed(app: &mut App, store: &Store) -> Result<()> {
+    let query = app
+        .tasks
+        .filter
+        .as_ref()
+        .map(|f| f.query().trim().to_string())
+        .unwrap_or_default();
+    let same = app.tasks.searched.as_ref().is_some_and(|(q, ids)| {
+        *q == query && ids.len() == app.tasks.rows.len() && ids.iter().zip(&app.tasks.rows).all(|(a, t)| *a == t.id)
+    });
+    if same {
+        return Ok(());
+    }
+    tasks(app, store)
 }

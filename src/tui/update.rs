@@ -152,7 +152,8 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::Move(m) => {
             if app.move_selection(m) {
                 app.client_changed(store)?;
-            } else if app.view == View::Desk && app.focus == Pane::Tasks {
+            } else if app.view == View::Desk && matches!(app.focus, Pane::Tasks | Pane::Flags) {
+                // The window of rows around the moved selection (tasks, or flags).
                 app.load_task_window(store, false)?;
             }
         }
@@ -444,7 +445,7 @@ fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
         }
         (View::Desk, Pane::Tasks) if app.client().is_none() => {
             // "All clients": the search index, never every task of the store.
-            super::search::tasks(app, store)?;
+            super::search::typed(app, store)?;
             app.tasks.selected = 0;
         }
         (View::Desk, Pane::Tasks) => {

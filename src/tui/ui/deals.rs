@@ -28,8 +28,8 @@ pub fn strip(app: &App) -> Option<Line<'static>> {
         }
         let n = match tab {
             DealTab::Tasks => app.tasks.len(),
-            DealTab::Quotes => app.deals.quotes.len(),
-            DealTab::Meetings => app.deals.meetings.len(),
+            DealTab::Quotes => app.deals.quote_count,
+            DealTab::Meetings => app.deals.meeting_count,
         };
         let text = format!("{} {n}", tab.title().text(l));
         if *tab == app.deals.tab {
@@ -46,8 +46,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let scope = app.client().map(|c| c.client.name.clone()).unwrap_or_default();
     let n = match app.deals.tab {
-        DealTab::Quotes => app.deals.quotes.len(),
-        _ => app.deals.meetings.len(),
+        DealTab::Quotes => app.deals.quote_count,
+        _ => app.deals.meeting_count,
     };
     let title = format!("{} · {} ({n})", app.deals.tab.title().text(l), scope);
     let mut b = block(app, Pane::Tasks, title, None);

@@ -256,19 +256,20 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
     if app.client().is_none() {
         ranking(app, f, inner);
         return;
-    } else if app.flags.is_empty() {
+    } else if app.flags_total == 0 {
         lines.push(Line::from(Span::styled(T::MsgNoFlags.text(l), th.dim())));
     }
+    // The page of the selection, from the window of rows loaded around it.
     let start = page_start(app.flag_sel, h);
-    let widest = app
-        .flags
-        .iter()
-        .skip(start)
-        .take(h)
-        .map(|f| width::of(f.kind.label(l)))
-        .max()
-        .unwrap_or(10);
-    for (i, fl) in app.flags.iter().enumerate().skip(start).take(h) {
+    let shown = || {
+        (start..start + h).filter_map(|i| {
+            i.checked_sub(app.flags_start)
+                .and_then(|j| app.flags.get(j))
+                .map(|f| (i, f))
+        })
+    };
+    let widest = shown().map(|(_, f)| width::of(f.kind.label(l))).max().unwrap_or(10);
+    for (i, fl) in shown() {
         let style = row_style(app, Pane::Flags, i == app.flag_sel);
         let points = if fl.dismissed {
             "  —  ".to_string()
