@@ -801,6 +801,7 @@ const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX IF EXISTS tasks_live;
     DROP INDEX IF EXISTS tasks_client;
+    "#,
     // 14: the desk's keys at any size. The search index again, with a prefix index for every
     // length from one letter to eight: the filter's last word is a prefix, and a prefix
     // without an index of its length makes FTS5 merge the rows of every word that starts with
