@@ -494,8 +494,13 @@ impl Store {
             return Ok(());
         }
         let sums = month_sums(&self.conn, this, this.next(), self.money.increment_min)?;
+        // The retainer clients in one read (not one query each).
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let clients = self.clients_by_id(&sorted)?;
         for id in ids {
-            let c = self.client(id)?;
+            let Some(c) = clients.get(&id) else { continue };
             let (Some(included), Some(_)) = (c.retainer_min, c.fee_cents) else {
                 continue;
             };

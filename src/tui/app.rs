@@ -12,7 +12,7 @@ use crate::domain::text::width;
 use crate::domain::{Flag, ReviewItem, ScoreRules, Task};
 use crate::error::Result;
 use crate::i18n::Lang;
-use crate::store::{ClientSummary, Counts, Store, TaskFilter, TaskKey};
+use crate::store::{ClientSummary, Counts, ReviewKey, ReviewSections, Store, TaskFilter, TaskKey};
 
 /// Pages of task rows fetched around the selection; a list of 100,000 tasks never loads whole,
 /// and a fetch stays small enough to keep a key press under a couple of milliseconds.
@@ -115,6 +115,63 @@ impl TaskList {
     }
 }
 
+/// The daily review: its sections' counts (from the store's indexes) and the rows of a window
+/// around the selection, read by keyset in the review's order; or, while filtering, the
+/// matches among the whole review (read once when the filter opens).
+#[derive(Debug, Clone, Default)]
+pub struct ReviewList {
+    pub sections: ReviewSections,
+    pub rows: Vec<ReviewItem>,
+    /// The position of `rows[0]` in the review.
+    pub start: usize,
+    pub selected: usize,
+    pub filter: Option<Filter>,
+    /// The whole review, loaded only while the filter is open.
+    pub all: Vec<ReviewItem>,
+}
+
+impl ReviewList {
+    /// Rows in the review (all of them, whatever the filter).
+    pub fn total(&self) -> usize {
+        self.sections.total()
+    }
+
+    /// Rows in the list shown (the matches while filtering).
+    pub fn len(&self) -> usize {
+        if self.filter.is_some() {
+            self.rows.len()
+        } else {
+            self.total()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row at a position of the list shown, if loaded.
+    pub fn get(&self, i: usize) -> Option<&ReviewItem> {
+        if self.filter.is_some() {
+            self.rows.get(i)
+        } else {
+            i.checked_sub(self.start).and_then(|j| self.rows.get(j))
+        }
+    }
+
+    pub fn current(&self) -> Option<&ReviewItem> {
+        self.get(self.selected)
+    }
+
+    /// The section of the row at a position of the list shown.
+    pub fn kind_at(&self, i: usize) -> Option<crate::domain::ReviewKind> {
+        if self.filter.is_some() {
+            self.rows.get(i).map(|r| r.kind)
+        } else {
+            self.sections.kind_at(i)
+        }
+    }
+}
+
 /// Where a list's selection goes after its rows changed: onto the same record when it is
 /// still there, else onto the row now at the old position (the nearest one).
 pub fn follow(ids: impl Iterator<Item = i64>, keep: Option<i64>, old: usize, len: usize) -> usize {
@@ -148,10 +205,7 @@ pub struct App {
     pub assessment: Option<Assessment>,
     pub flags: Vec<Flag>,
     pub flag_sel: usize,
-    pub review: Vec<ReviewItem>,
-    pub review_rows: Vec<usize>,
-    pub review_sel: usize,
-    pub review_filter: Option<Filter>,
+    pub review: ReviewList,
     /// Widths of the review's section and lateness columns, measured once per load so that a
     /// frame touches only the visible rows.
     pub review_widths: (usize, usize),
@@ -192,10 +246,7 @@ impl App {
             assessment: None,
             flags: Vec::new(),
             flag_sel: 0,
-            review: Vec::new(),
-            review_rows: Vec::new(),
-            review_sel: 0,
-            review_filter: None,
+            review: ReviewList::default(),
             review_widths: (12, 4),
             popup: None,
             external_edit: None,
@@ -222,7 +273,7 @@ impl App {
     }
 
     pub fn review_item(&self) -> Option<&ReviewItem> {
-        self.review_rows.get(self.review_sel).and_then(|&i| self.review.get(i))
+        self.review.current()
     }
 
     pub fn flag(&self) -> Option<&Flag> {
@@ -518,33 +569,130 @@ impl App {
         self.load_task_window(store, false)
     }
 
+    /// Reads the review's sections again (after any change) and the window around the
+    /// selected row: the selection follows its record (in whatever section it is now), else
+    /// stays at its place. While the filter is open, the whole review is read and filtered.
     pub fn reload_review(&mut self, store: &Store) -> Result<()> {
         let keep = self.review_item().map(|r| (r.kind, r.id));
-        self.review = store.review(self.today())?;
-        let l = self.lang;
-        // Section labels are never cut: the column is as wide as the longest one present.
-        let kind_w = self
-            .review
-            .iter()
-            .map(|it| width::of(it.kind.label(l)))
-            .max()
-            .unwrap_or(12);
-        let late_w = self
-            .review
-            .iter()
-            .map(|it| width::of(&crate::i18n::days(it.days_late, l)) + 1)
-            .max()
-            .unwrap_or(0);
-        self.review_widths = (kind_w, late_w.max(4));
-        self.refilter_review();
-        if let Some(key) = keep {
-            if let Some(p) = self
-                .review_rows
-                .iter()
-                .position(|&i| (self.review[i].kind, self.review[i].id) == key)
-            {
-                self.review_sel = p;
+        let old = self.review.selected;
+        self.review.sections = store.review_sections(self.today())?;
+        self.measure_review();
+        if self.review.filter.is_some() {
+            self.review.all = store.review(self.today())?;
+            self.refilter_review();
+            if let Some(key) = keep {
+                if let Some(p) = self.review.rows.iter().position(|r| (r.kind, r.id) == key) {
+                    self.review.selected = p;
+                }
             }
+            return Ok(());
+        }
+        self.review_follow(store, keep, old)
+    }
+
+    /// The review's window read again around a record (its row in whatever section it is now),
+    /// or around the position `old` when the record left the review.
+    pub fn review_follow(
+        &mut self,
+        store: &Store,
+        keep: Option<(crate::domain::ReviewKind, i64)>,
+        old: usize,
+    ) -> Result<()> {
+        let anchor = match keep {
+            Some((kind, id)) => store.review_row(&self.review.sections, kind, id)?,
+            None => None,
+        };
+        let pos = match &anchor {
+            Some(it) => store.review_position(&self.review.sections, &ReviewKey::of(it))?,
+            None => old,
+        };
+        self.review.rows.clear();
+        self.review.start = 0;
+        self.review.selected = pos;
+        self.load_review_window(store)
+    }
+
+    /// The widths of the section and lateness columns, from the sections' counts and dates, so
+    /// that a frame touches only the visible rows and the columns never move while scrolling.
+    fn measure_review(&mut self) {
+        let l = self.lang;
+        let s = &self.review.sections;
+        // Section labels are never cut: the column is as wide as the longest one present.
+        let kind_w = s.present().map(|k| width::of(k.label(l))).max().unwrap_or(12);
+        let late_w = match s.late_range {
+            // Plural forms grow with the number from 2 on; 0 and 1 have their own words.
+            Some((lo, hi)) => [lo, hi, 2.clamp(lo, hi)]
+                .iter()
+                .map(|&n| width::of(&crate::i18n::days(n, l)) + 1)
+                .max()
+                .unwrap_or(0),
+            None => 0,
+        };
+        self.review_widths = (kind_w, late_w.max(4));
+    }
+
+    /// Rows read around the review's selection on each side: the largest page a frame shows.
+    fn review_page(&self) -> usize {
+        (self.size.1 as usize).max(1)
+    }
+
+    /// Makes sure the rows around the review's selection are loaded: the window moves by
+    /// reading on from its first or last row, or from the review's start or end after a jump.
+    pub fn load_review_window(&mut self, store: &Store) -> Result<()> {
+        if self.review.filter.is_some() {
+            return Ok(());
+        }
+        let page = self.review_page();
+        let list = &mut self.review;
+        let total = list.total();
+        if total == 0 {
+            list.rows.clear();
+            list.start = 0;
+            list.selected = 0;
+            return Ok(());
+        }
+        list.selected = list.selected.min(total - 1);
+        let top = (list.selected / page) * page;
+        let end_needed = (top + page).min(total);
+        let (s, e) = (list.start, list.start + list.rows.len());
+        if !list.rows.is_empty() && top >= s && end_needed <= e {
+            return Ok(());
+        }
+        let want_start = top.saturating_sub(page);
+        let want_end = (top + 2 * page).min(total);
+        let near = !list.rows.is_empty() && top <= e && end_needed >= s;
+        let secs = &list.sections;
+        if near {
+            if want_end > e {
+                let last = list.rows.last().map(ReviewKey::of);
+                let more = store.review_after(secs, last.as_ref(), want_end - e)?;
+                list.rows.extend(more);
+            }
+            if want_start < s {
+                let first = list.rows.first().map(ReviewKey::of);
+                let mut more = store.review_before(secs, first.as_ref(), s - want_start)?;
+                list.start -= more.len().min(list.start);
+                more.reverse();
+                more.append(&mut list.rows);
+                list.rows = more;
+            }
+        } else if list.selected < total / 2 {
+            let mut rows = store.review_after(secs, None, want_end)?;
+            rows.drain(..want_start.min(rows.len()));
+            list.start = want_start;
+            list.rows = rows;
+        } else {
+            let mut rows = store.review_before(secs, None, total - want_start)?;
+            rows.reverse();
+            list.start = total.saturating_sub(rows.len());
+            list.rows = rows;
+        }
+        // Keep the window to the pages around the selection.
+        let keep_from = top.saturating_sub(page).max(list.start);
+        let keep_to = (top + 2 * page).min(list.start + list.rows.len());
+        if keep_from > list.start || keep_to < list.start + list.rows.len() {
+            list.rows = list.rows[keep_from - list.start..keep_to.max(keep_from) - list.start].to_vec();
+            list.start = keep_from;
         }
         Ok(())
     }
@@ -579,17 +727,21 @@ impl App {
         }
     }
 
+    /// Applies the review's filter to the whole review (read when the filter opened).
     pub fn refilter_review(&mut self) {
+        let Some(f) = &self.review.filter else {
+            return;
+        };
         let hay: Vec<String> = self
             .review
+            .all
             .iter()
             .map(|r| format!("{} {}", r.client, r.title))
             .collect();
-        self.review_rows = match &self.review_filter {
-            Some(f) => f.matches(hay.iter().map(String::as_str)),
-            None => (0..self.review.len()).collect(),
-        };
-        self.review_sel = self.review_sel.min(self.review_rows.len().saturating_sub(1));
+        let keep = f.matches(hay.iter().map(String::as_str));
+        self.review.rows = keep.iter().map(|&i| self.review.all[i].clone()).collect();
+        self.review.start = 0;
+        self.review.selected = self.review.selected.min(self.review.rows.len().saturating_sub(1));
     }
 
     // ---- moving ---------------------------------------------------------------------------
@@ -612,7 +764,7 @@ impl App {
         };
         match (self.view, self.focus) {
             (View::Review, _) => {
-                self.review_sel = step(self.review_sel, self.review_rows.len());
+                self.review.selected = step(self.review.selected, self.review.len());
                 false
             }
             (View::Month, _) => {

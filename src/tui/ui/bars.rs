@@ -22,7 +22,7 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(s)
         }
     };
-    let review_label = format!("{} ({})", T::ViewReview.text(l), app.review.len());
+    let review_label = format!("{} ({})", T::ViewReview.text(l), app.review.total());
     let review_tab = if app.view == View::Review {
         Span::styled(format!(" 2 {review_label} "), th.selected())
     } else {
