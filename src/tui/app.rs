@@ -206,6 +206,8 @@ pub struct App {
     pub flags: Vec<Flag>,
     pub flag_sel: usize,
     pub review: ReviewList,
+    /// The first frame is out without the review and the late counts, which come next.
+    pub launching: bool,
     /// Widths of the review's section and lateness columns, measured once per load so that a
     /// frame touches only the visible rows.
     pub review_widths: (usize, usize),
@@ -247,6 +249,7 @@ impl App {
             flags: Vec::new(),
             flag_sel: 0,
             review: ReviewList::default(),
+            launching: false,
             review_widths: (12, 4),
             popup: None,
             external_edit: None,
@@ -340,6 +343,30 @@ impl App {
 
     /// Everything: clients and scores, the selected client's tasks and flags, the review.
     pub fn reload(&mut self, store: &Store) -> Result<()> {
+        self.launching = false;
+        self.reload_desk(store)?;
+        self.reload_review(store)?;
+        self.counts = store.late_counts(self.today())?;
+        Ok(())
+    }
+
+    /// The launch: what the desk's first frame shows (clients, the selected client's tasks
+    /// and flags, the month), without the review and the late counts, which read every open
+    /// row; `finish_launch` reads them right after that frame is out.
+    pub fn reload_launch(&mut self, store: &Store) -> Result<()> {
+        self.launching = true;
+        self.reload_desk(store)
+    }
+
+    /// The review and the late counts, after the first frame.
+    pub fn finish_launch(&mut self, store: &Store) -> Result<()> {
+        self.launching = false;
+        self.reload_review(store)?;
+        self.counts = store.late_counts(self.today())?;
+        Ok(())
+    }
+
+    fn reload_desk(&mut self, store: &Store) -> Result<()> {
         let keep = self.client().map(|c| c.client.id);
         self.clients = store.list_clients(None, &self.rules, self.today())?;
         self.task_counts = store.open_and_delivered()?;
@@ -351,8 +378,6 @@ impl App {
         }
         self.client_sel = self.client_sel.min(self.client_rows.len());
         self.reload_selection(store)?;
-        self.reload_review(store)?;
-        self.counts = store.late_counts(self.today())?;
         super::time_actions::reload(self, store)?;
         self.loaded = (store.data_version()?, self.today());
         Ok(())
