@@ -289,10 +289,33 @@ fn the_filter_reads_the_review_once_and_esc_returns_to_the_window() {
     for c in "zoë".chars() {
         key(&mut app, &mut store, KeyCode::Char(c));
     }
-    let rows = app.review.rows.clone();
+    let rows: Vec<ReviewItem> = app.review.matches().cloned().collect();
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|r| r.client.contains("zoë")), "{:?}", ids(&rows));
     assert!(rows.len() < all.len());
+    // Each letter looked only among the last matches: the same rows, in the same order, as
+    // the whole query matched against the whole review at once.
+    key(&mut app, &mut store, KeyCode::Esc);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    update(&mut app, Msg::Paste("zoë".into()), &mut store);
+    assert_eq!(app.review.matches().cloned().collect::<Vec<_>>(), rows);
+    for q in ["t 1", "task 1"] {
+        key(&mut app, &mut store, KeyCode::Esc);
+        key(&mut app, &mut store, KeyCode::Char('/'));
+        for c in q.chars() {
+            key(&mut app, &mut store, KeyCode::Char(c));
+        }
+        let typed: Vec<ReviewItem> = app.review.matches().cloned().collect();
+        key(&mut app, &mut store, KeyCode::Esc);
+        key(&mut app, &mut store, KeyCode::Char('/'));
+        update(&mut app, Msg::Paste(q.into()), &mut store);
+        assert_eq!(app.review.matches().cloned().collect::<Vec<_>>(), typed, "{q}");
+    }
+    key(&mut app, &mut store, KeyCode::Esc);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    for c in "zoë".chars() {
+        key(&mut app, &mut store, KeyCode::Char(c));
+    }
     key(&mut app, &mut store, KeyCode::Enter);
     key(&mut app, &mut store, KeyCode::Char('j'));
     let picked = app.review_item().unwrap().clone();

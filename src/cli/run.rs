@@ -1039,7 +1039,6 @@ fn search(ctx: &Context, store: &Store, typed: &str, as_json: bool, limit: usize
 fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
-    store.read_mapped()?;
     let items = store.review(today)?;
     if as_json {
         #[derive(serde::Serialize)]

@@ -294,14 +294,6 @@ impl Store {
         Ok(out)
     }
 
-    /// For a command that reads much and lives briefly (`review --json`): pages are read
-    /// through a memory map instead of a copy each. Not for the desk, whose resident memory
-    /// would count every page it ever touched.
-    pub fn read_mapped(&self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA mmap_size = 1073741824")?;
-        Ok(())
-    }
-
     /// A number that changes whenever any connection commits a change (for the TUI's reload).
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)

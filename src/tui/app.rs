@@ -126,8 +126,13 @@ pub struct ReviewList {
     pub start: usize,
     pub selected: usize,
     pub filter: Option<Filter>,
-    /// The whole review, loaded only while the filter is open.
+    /// The whole review, loaded only while the filter is open, and what the filter reads of
+    /// each row (client and title).
     pub all: Vec<ReviewItem>,
+    hay: Vec<String>,
+    /// While filtering: the matches (places in `all`), best first, and the query they answer.
+    matched: Vec<usize>,
+    matched_query: String,
 }
 
 impl ReviewList {
@@ -139,10 +144,31 @@ impl ReviewList {
     /// Rows in the list shown (the matches while filtering).
     pub fn len(&self) -> usize {
         if self.filter.is_some() {
-            self.rows.len()
+            self.matched.len()
         } else {
             self.total()
         }
+    }
+
+    /// The whole review, for the filter (read once when it opens).
+    pub fn set_all(&mut self, all: Vec<ReviewItem>) {
+        self.hay = all.iter().map(|r| format!("{} {}", r.client, r.title)).collect();
+        self.all = all;
+        self.matched = (0..self.all.len()).collect();
+        self.matched_query.clear();
+    }
+
+    /// Back to the windows: the whole review is let go.
+    pub fn clear_all(&mut self) {
+        self.all = Vec::new();
+        self.hay = Vec::new();
+        self.matched = Vec::new();
+        self.matched_query.clear();
+    }
+
+    /// The rows matching the filter, best first (all of them before a letter is typed).
+    pub fn matches(&self) -> impl Iterator<Item = &ReviewItem> {
+        self.matched.iter().filter_map(|&i| self.all.get(i))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -152,7 +178,7 @@ impl ReviewList {
     /// The row at a position of the list shown, if loaded.
     pub fn get(&self, i: usize) -> Option<&ReviewItem> {
         if self.filter.is_some() {
-            self.rows.get(i)
+            self.matched.get(i).and_then(|&j| self.all.get(j))
         } else {
             i.checked_sub(self.start).and_then(|j| self.rows.get(j))
         }
@@ -165,7 +191,7 @@ impl ReviewList {
     /// The section of the row at a position of the list shown.
     pub fn kind_at(&self, i: usize) -> Option<crate::domain::ReviewKind> {
         if self.filter.is_some() {
-            self.rows.get(i).map(|r| r.kind)
+            self.get(i).map(|r| r.kind)
         } else {
             self.sections.kind_at(i)
         }
@@ -603,10 +629,11 @@ impl App {
         self.review.sections = store.review_sections(self.today())?;
         self.measure_review();
         if self.review.filter.is_some() {
-            self.review.all = store.review(self.today())?;
+            self.review.set_all(store.review(self.today())?);
             self.refilter_review();
             if let Some(key) = keep {
-                if let Some(p) = self.review.rows.iter().position(|r| (r.kind, r.id) == key) {
+                let found = self.review.matches().position(|r| (r.kind, r.id) == key);
+                if let Some(p) = found {
                     self.review.selected = p;
                 }
             }
@@ -752,21 +779,30 @@ impl App {
         }
     }
 
-    /// Applies the review's filter to the whole review (read when the filter opened).
+    /// Applies the review's filter to the whole review (read when the filter opened). A
+    /// query that only grew looks among the last matches alone.
     pub fn refilter_review(&mut self) {
-        let Some(f) = &self.review.filter else {
+        let list = &mut self.review;
+        let Some(f) = &list.filter else {
             return;
         };
-        let hay: Vec<String> = self
-            .review
-            .all
-            .iter()
-            .map(|r| format!("{} {}", r.client, r.title))
-            .collect();
-        let keep = f.matches(hay.iter().map(String::as_str));
-        self.review.rows = keep.iter().map(|&i| self.review.all[i].clone()).collect();
-        self.review.start = 0;
-        self.review.selected = self.review.selected.min(self.review.rows.len().saturating_sub(1));
+        let q = f.query().trim().to_string();
+        // Fuzzy matches only narrow as letters are added (a negation, `!`, or an anchor does not).
+        let plain = !q.contains(['!', '^', '$', '\'', '\\']);
+        let narrower = plain && !list.matched_query.is_empty() && q.starts_with(list.matched_query.as_str());
+        let mut among: Vec<usize> = if narrower {
+            list.matched.clone()
+        } else {
+            (0..list.all.len()).collect()
+        };
+        // In the review's order, so that ties keep it.
+        among.sort_unstable();
+        let hay = &list.hay;
+        let found = f.matches(among.iter().filter_map(|&i| hay.get(i).map(String::as_str)));
+        list.matched = found.into_iter().map(|p| among[p]).collect();
+        list.matched_query = q;
+        list.start = 0;
+        list.selected = list.selected.min(list.matched.len().saturating_sub(1));
     }
 
     // ---- moving ---------------------------------------------------------------------------

@@ -374,10 +374,10 @@ fn open_filter(app: &mut App, store: &mut Store) -> Result<()> {
             if app.view == View::Review {
                 // The review is filtered whole: read once here, so each letter stays quick.
                 let keep = app.review_item().map(|r| (r.kind, r.id));
-                app.review.all = store.review(app.today())?;
+                app.review.set_all(store.review(app.today())?);
                 app.refilter_review();
                 app.review.selected = keep
-                    .and_then(|k| app.review.rows.iter().position(|r| (r.kind, r.id) == k))
+                    .and_then(|k| app.review.matches().position(|r| (r.kind, r.id) == k))
                     .unwrap_or(0);
             }
         }
@@ -398,7 +398,7 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
     match (app.view, app.focus) {
         (View::Review, _) => {
             // The rows were the filter's: the window is read again around the record.
-            app.review.all.clear();
+            app.review.clear_all();
             let old = app.review.selected;
             app.review_follow(store, review, old)?;
         }
