@@ -275,6 +275,7 @@ impl Store {
             ("money: quote prep", time::QUOTE_PREP),
             ("money: client month", time::CLIENT_MONTH),
             ("money: retainer clients", time::RETAINER_CLIENTS),
+            ("review: retainer use", time::RETAINER_USE),
             ("money: running timer", time::RUNNING),
             ("desk: open and waiting", clients::OPEN_AND_WAITING),
             ("desk: open and delivered", desk_queries::OPEN_AND_DELIVERED),
