@@ -169,6 +169,16 @@ fn windows_read_by_keyset_equal_the_whole_review_in_order() {
         }
     }
     assert!(all.len() > 300, "{}", all.len());
+    // The status bar's counts, read from the new indexes, are the tick's.
+    let (mine, tick) = (
+        store.late_request_counts(today()).unwrap(),
+        store.late_counts(today()).unwrap(),
+    );
+    assert_eq!(
+        (mine.feedback_overdue, mine.material_late),
+        (tick.feedback_overdue, tick.material_late)
+    );
+    assert!(mine.feedback_overdue > 0 && mine.material_late > 0);
     // From the start and from the end, whole.
     assert_eq!(ids(&store.review_after(&s, None, all.len() + 5).unwrap()), ids(&all));
     let mut back = store.review_before(&s, None, all.len() + 5).unwrap();
@@ -342,5 +352,14 @@ fn every_review_window_query_seeks_an_index() {
             "{name}: {text}"
         );
         assert!(text.contains("SEARCH x"), "{name}: {text}");
+        // Open requests are read from their index, live tasks from theirs (never a table row
+        // of a request on a closed task).
+        let request = name.contains("feedback") || name.contains("material") || name.contains("due_soon");
+        if request && !name.ends_with(" one") {
+            assert!(
+                text.contains("requests_open") && text.contains("COVERING INDEX tasks_live_ids"),
+                "{name}: {text}"
+            );
+        }
     }
 }

@@ -260,6 +260,7 @@ impl Store {
             ("review: quotes", review::QUOTE_ROWS),
             ("review: meetings", review::MEETING_ROWS),
             ("review: weekly", review::WEEKLY_ROWS),
+            ("review: late counts", review::LATE_REQUEST_COUNTS),
             ("tick: counts", detect::LATE_COUNTS),
             ("tick: late requests", detect::LATE_REQUESTS),
             ("tick: quotes", detect::UNANSWERED_QUOTES),

@@ -24,9 +24,15 @@ pub(super) const REQUEST_ROWS: &str = concat!(
     "SELECT x.id, x.kind, c.id, c.name, t.id, t.title, t.due, x.expected_by, x.nudges, x.what
      FROM requests x JOIN tasks t ON t.id = x.task_id JOIN clients c ON c.id = t.client_id
      WHERE x.kind = ?3 AND x.received_on IS NULL AND x.expected_by <= ?2
-       AND t.status NOT IN ('done', 'cancelled')",
+       AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = x.task_id AND l.status IN ('todo', 'doing', 'delivered'))",
     not_snoozed!()
 );
+
+/// The status bar's late counts (as the tick counts them: snoozed or not), from the open
+/// requests' index and the live tasks' one.
+pub(super) const LATE_REQUEST_COUNTS: &str = "SELECT count(*) FROM requests x
+     WHERE x.kind = ?1 AND x.received_on IS NULL AND x.expected_by < ?2
+       AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = x.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
 
 pub(super) const TASK_ROWS: &str = concat!(
     "SELECT x.id, c.id, c.name, x.title, x.due FROM tasks x JOIN clients c ON c.id = x.client_id
@@ -65,7 +71,8 @@ struct Section {
 }
 
 const REQUEST_COLS: &str = "x.id, x.kind, c.id, c.name, t.id, t.title, t.due, x.expected_by, x.nudges, x.what";
-const REQUEST_LIVE: &str = "x.received_on IS NULL AND t.status NOT IN ('done', 'cancelled')
+const REQUEST_LIVE: &str = "x.received_on IS NULL
+       AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = x.task_id AND l.status IN ('todo', 'doing', 'delivered'))
        AND (x.snoozed_until IS NULL OR x.snoozed_until <= :today)";
 const TASK_LIVE: &str = "x.status IN ('todo', 'doing')
        AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.task_id = x.id AND r.received_on IS NULL)
@@ -420,6 +427,17 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Late materials and overdue feedback, for the desk's status bar (the tick's counts).
+    pub fn late_request_counts(&self, today: NaiveDate) -> Result<super::Counts> {
+        let mut q = self.conn.prepare_cached(LATE_REQUEST_COUNTS)?;
+        let mut count =
+            |kind: RequestKind| -> Result<u32> { Ok(q.query_row(params![kind.key(), day(today)], |r| r.get(0))?) };
+        Ok(super::Counts {
+            feedback_overdue: count(RequestKind::Feedback)?,
+            material_late: count(RequestKind::Material)?,
+        })
     }
 
     /// How many rows of the review come before a place.

@@ -372,7 +372,7 @@ impl App {
         self.launching = false;
         self.reload_desk(store)?;
         self.reload_review(store)?;
-        self.counts = store.late_counts(self.today())?;
+        self.counts = store.late_request_counts(self.today())?;
         Ok(())
     }
 
@@ -388,7 +388,7 @@ impl App {
     pub fn finish_launch(&mut self, store: &Store) -> Result<()> {
         self.launching = false;
         self.reload_review(store)?;
-        self.counts = store.late_counts(self.today())?;
+        self.counts = store.late_request_counts(self.today())?;
         Ok(())
     }
 
