@@ -798,8 +798,8 @@ const MIGRATIONS: &[&str] = &[
     // (kind, date, task, snooze), and live tasks by id from an index of their own, so the
     // many requests left open on closed tasks cost an index entry each, not two table rows.
     r#"
-    CREATE INDEX requests_open_live ON requests(kind, expected_by, task_id, snoozed_until) WHERE received_on IS NULL;
-    CREATE INDEX tasks_live_ids ON tasks(id, status) WHERE status IN ('todo', 'doing', 'delivered');
+    CREATE INDEX IF NOT EXISTS requests_open_live ON requests(kind, expected_by, task_id, snoozed_until) WHERE received_on IS NULL;
+    CREATE INDEX IF NOT EXISTS tasks_live_ids ON tasks(id, status) WHERE status IN ('todo', 'doing', 'delivered');
     "#,
 ];
 
