@@ -118,7 +118,11 @@ impl Store {
     /// tick). The file was examined when it was first opened; nothing here opens it outside
     /// SQLite.
     pub fn open_again(path: &Path) -> Result<Store> {
-        Store::connect(path, &path.display().to_string())
+        let store = Store::connect(path, &path.display().to_string())?;
+        // A background connection (the tick, a sync) keeps a small page cache: the desk's
+        // resident memory counts it, and its passes read each page about once.
+        store.conn.execute_batch("PRAGMA cache_size = -512")?;
+        Ok(store)
     }
 
     /// A store in memory, for building something whole before it is written in one
