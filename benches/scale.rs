@@ -831,7 +831,8 @@ fn main() {
              The `pty:` rows drive the release binary in a real pseudo-terminal of 120×35: the time from a key \
              written to the last byte of its redraw (the program then quiet for 30 ms); the first frame is from \
              the spawn to the first screen showing the clients, median of 5 launches. Key classes: 200 `j`/`k` \
-             on the clients, 20 \"All clients\" (`g`), 40 view switches, 20 client details (`Enter`), and 70 \
+             on the clients, 20 \"All clients\" (`g`), 40 view switches, 83 moves in the review (`j`, PgDn, \
+             End, `k`, Home) and 6 letters of its filter, 20 client details (`Enter`), and 70 \
              letters typed into the task filter on \"All clients\". Memory is the desk's VmRSS and VmHWM from \
              `/proc` after all those keys. The import row imports a Taskwarrior export of that many tasks into a \
              new store; its peak memory is the child's own maximum resident set size (`wait4`).\n\n## Results\n\n{md}\n{}",
@@ -1080,6 +1081,29 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
         let d = p.key("1");
         take(&mut views, d);
     }
+    // The review: moving through its rows (its window reads on by keyset at its edges), to
+    // its end and back, and each letter of its filter; then back to the desk.
+    let (mut review_moves, mut review_letters) = (vec![], vec![]);
+    p.key("2");
+    for _ in 0..4 {
+        for _ in 0..20 {
+            let d = p.key("j");
+            take(&mut review_moves, d);
+        }
+        let d = p.key("\x1b[6~");
+        take(&mut review_moves, d);
+    }
+    for k in ["\x1b[F", "k", "\x1b[H"] {
+        let d = p.key(k);
+        take(&mut review_moves, d);
+    }
+    p.key("/");
+    for c in "task 1".chars() {
+        let d = p.key(&c.to_string());
+        take(&mut review_letters, d);
+    }
+    p.key("\x1b");
+    p.key("1");
     // Details of the selected client, and closing them.
     for _ in 0..20 {
         let d = p.key("\r");
@@ -1106,6 +1130,14 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
     cells.push(("pty: `j` / `k` on clients p50 / p99".into(), p50_p99(&mut j)));
     cells.push(("pty: \"All clients\" p50 / p99".into(), p50_p99(&mut all)));
     cells.push(("pty: switching views `1` `2` p50 / p99".into(), p50_p99(&mut views)));
+    cells.push((
+        "pty: the review's `j`, PgDn, End, Home p50 / p99".into(),
+        p50_p99(&mut review_moves),
+    ));
+    cells.push((
+        "pty: a letter of the review's filter p50 / p99".into(),
+        p50_p99(&mut review_letters),
+    ));
     cells.push(("pty: opening details p50 / p99".into(), p50_p99(&mut details)));
     cells.push((
         "pty: a letter of the task filter on \"All clients\" p50 / p99".into(),

@@ -171,7 +171,12 @@ fn review_rows_are_handled_with_one_key_and_undone() {
     assert!(d.notice().contains("Nudged"));
     // Received: the row leaves the review at once.
     d.keys("r");
-    assert!(d.app.review.iter().all(|r| !(r.kind == first.kind && r.id == first.id)));
+    assert!(d
+        .app
+        .review
+        .rows
+        .iter()
+        .all(|r| !(r.kind == first.kind && r.id == first.id)));
     assert!(d
         .store
         .request(RequestKind::Feedback, first.id)
@@ -187,45 +192,53 @@ fn review_rows_are_handled_with_one_key_and_undone() {
         .received_on
         .is_none());
     // The restored row is back; the selection stayed on the record it was on.
-    assert!(d.app.review.iter().any(|r| r.kind == first.kind && r.id == first.id));
+    assert!(d
+        .app
+        .review
+        .rows
+        .iter()
+        .any(|r| r.kind == first.kind && r.id == first.id));
     // Snooze hides it until tomorrow.
-    let n = d.app.review.len();
+    let n = d.app.review.total();
     d.keys("s");
-    assert_eq!(d.app.review.len(), n - 1);
+    assert_eq!(d.app.review.total(), n - 1);
     d.keys("u");
-    assert_eq!(d.app.review.len(), n);
+    assert_eq!(d.app.review.total(), n);
     // Done on the overdue task row.
     let pos = d
         .app
-        .review_rows
+        .review
+        .rows
         .iter()
-        .position(|&i| d.app.review[i].kind.key() == "task_overdue")
+        .position(|r| r.kind.key() == "task_overdue")
         .unwrap();
-    d.app.review_sel = pos;
+    d.app.review.selected = pos;
     let task = d.app.review_item().unwrap().id;
     d.keys("d");
     assert_eq!(d.store.task(task).unwrap().status.key(), "done");
     // Attendance through its picker raises the flag.
     let pos = d
         .app
-        .review_rows
+        .review
+        .rows
         .iter()
-        .position(|&i| d.app.review[i].kind.key() == "attendance_unrecorded")
+        .position(|r| r.kind.key() == "attendance_unrecorded")
         .unwrap();
-    d.app.review_sel = pos;
+    d.app.review.selected = pos;
     let meeting = d.app.review_item().unwrap().id;
     d.keys("r").key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Enter);
     assert_eq!(d.store.meeting(meeting).unwrap().attendance.key(), "no_show");
     // The weekly review row is held with d.
     let pos = d
         .app
-        .review_rows
+        .review
+        .rows
         .iter()
-        .position(|&i| d.app.review[i].kind.key() == "weekly_review")
+        .position(|r| r.kind.key() == "weekly_review")
         .unwrap();
-    d.app.review_sel = pos;
+    d.app.review.selected = pos;
     d.keys("d");
-    assert!(d.app.review.iter().all(|r| r.kind.key() != "weekly_review"));
+    assert!(d.app.review.rows.iter().all(|r| r.kind.key() != "weekly_review"));
 }
 
 #[test]
@@ -295,13 +308,10 @@ fn fuzzy_filter_on_the_focused_list() {
     assert!(d.app.client_filter.is_none());
     assert_eq!(d.app.client_rows.len(), 6);
     d.keys("2/").keys("lumen");
-    assert!(d
-        .app
-        .review_rows
-        .iter()
-        .all(|&i| d.app.review[i].client.contains("Lumen")));
+    assert!(d.app.review.matches().next().is_some());
+    assert!(d.app.review.matches().all(|r| r.client.contains("Lumen")));
     d.key(KeyCode::Esc);
-    assert_eq!(d.app.review_rows.len(), d.app.review.len());
+    assert_eq!(d.app.review.rows.len(), d.app.review.total());
 }
 
 #[test]

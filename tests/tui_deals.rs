@@ -369,7 +369,7 @@ fn x_records_that_the_client_missed_the_weekly_review() {
     let before = d.store.list_flags(Some(bloom)).unwrap().len();
     d.keys("x");
     assert!(d.notice().contains("missed"), "{}", d.notice());
-    assert!(d.app.review.iter().all(|r| r.kind != ReviewKind::WeeklyReview));
+    assert!(d.app.review.rows.iter().all(|r| r.kind != ReviewKind::WeeklyReview));
     let flags = d.store.list_flags(Some(bloom)).unwrap();
     assert_eq!(flags.len(), before + 1);
     assert!(flags
@@ -377,7 +377,7 @@ fn x_records_that_the_client_missed_the_weekly_review() {
         .any(|f| f.kind == FlagKind::NoFeedback && f.at == now().date()));
     // u takes it back: the review is due again.
     d.keys("u");
-    assert!(d.app.review.iter().any(|r| r.kind == ReviewKind::WeeklyReview));
+    assert!(d.app.review.rows.iter().any(|r| r.kind == ReviewKind::WeeklyReview));
 }
 
 #[test]
@@ -388,7 +388,7 @@ fn r_holds_the_weekly_review_and_raises_nothing() {
     let before = d.store.list_flags(Some(bloom)).unwrap().len();
     d.keys("r");
     assert!(d.notice().contains("held"), "{}", d.notice());
-    assert!(d.app.review.iter().all(|r| r.kind != ReviewKind::WeeklyReview));
+    assert!(d.app.review.rows.iter().all(|r| r.kind != ReviewKind::WeeklyReview));
     assert_eq!(d.store.list_flags(Some(bloom)).unwrap().len(), before);
 }
 
@@ -397,9 +397,9 @@ fn x_elsewhere_in_the_review_changes_nothing_and_says_what_it_is_for() {
     let mut d = desk();
     d.keys("2g");
     assert_ne!(d.app.review_item().unwrap().kind, ReviewKind::WeeklyReview);
-    let n = d.app.review.len();
+    let n = d.app.review.total();
     d.keys("x");
-    assert_eq!(d.app.review.len(), n);
+    assert_eq!(d.app.review.total(), n);
     assert!(d.app.notice.as_ref().unwrap().error);
     assert!(d.notice().contains("weekly review"));
 }

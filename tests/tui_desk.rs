@@ -109,7 +109,7 @@ fn a_filter_selects_its_best_match_and_closing_it_keeps_the_record() {
 
     // Review.
     d.keys("2/bloom");
-    assert_eq!(d.app.review_sel, 0);
+    assert_eq!(d.app.review.selected, 0);
     let row = d.app.review_item().map(|r| (r.kind, r.id)).unwrap();
     assert_eq!(d.app.review_item().unwrap().client, "Bloom Florist");
     d.key(KeyCode::Esc);

@@ -196,6 +196,7 @@ fn the_month_view_moves_between_months_and_opens_a_statement() {
     assert!(d
         .app
         .review
+        .rows
         .iter()
         .any(|r| r.kind == vadesk::domain::ReviewKind::RetainerNear));
     let pixel = d

@@ -38,6 +38,7 @@ pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
 pub use detect::{Counts, DetectReport, NewFlag};
 pub use recur::instance_uuid;
 pub use replica::Applied;
+pub use review::{ReviewKey, ReviewSections};
 pub use schema::{APP_ID, LATEST_VERSION};
 pub use task_pages::TaskKey;
 pub use tasks::{TaskFields, TaskFilter};
@@ -117,7 +118,11 @@ impl Store {
     /// tick). The file was examined when it was first opened; nothing here opens it outside
     /// SQLite.
     pub fn open_again(path: &Path) -> Result<Store> {
-        Store::connect(path, &path.display().to_string())
+        let store = Store::connect(path, &path.display().to_string())?;
+        // A background connection (the tick, a sync) keeps a small page cache: the desk's
+        // resident memory counts it, and its passes read each page about once.
+        store.conn.execute_batch("PRAGMA cache_size = -512")?;
+        Ok(store)
     }
 
     /// A store in memory, for building something whole before it is written in one
@@ -135,6 +140,7 @@ impl Store {
             sync_clock: SyncClock::default(),
         };
         register_sync_functions(&store.conn, true, &store.sync_clock)?;
+        register_review_functions(&store.conn)?;
         schema::migrate(&mut store.conn, 0, ":memory:")?;
         Ok(store)
     }
@@ -170,6 +176,7 @@ impl Store {
             sync_clock: SyncClock::default(),
         };
         register_sync_functions(&store.conn, true, &store.sync_clock)?;
+        register_review_functions(&store.conn)?;
         schema::migrate(&mut store.conn, version, shown)?;
         replica::refresh_triggers(&mut store.conn)?;
         Ok(store)
@@ -250,13 +257,14 @@ impl Store {
 
     /// `EXPLAIN QUERY PLAN` of every query the review and the tick run, for the test that
     /// keeps them off full-table scans.
-    pub fn query_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>> {
-        let queries: &[(&'static str, &'static str)] = &[
+    pub fn query_plans(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let fixed: &[(&'static str, &'static str)] = &[
             ("review: requests", review::REQUEST_ROWS),
             ("review: tasks", review::TASK_ROWS),
             ("review: quotes", review::QUOTE_ROWS),
             ("review: meetings", review::MEETING_ROWS),
             ("review: weekly", review::WEEKLY_ROWS),
+            ("review: late counts", review::LATE_REQUEST_COUNTS),
             ("tick: counts", detect::LATE_COUNTS),
             ("tick: late requests", detect::LATE_REQUESTS),
             ("tick: flag there", detect::FLAG_THERE),
@@ -273,19 +281,22 @@ impl Store {
             ("money: quote prep", time::QUOTE_PREP),
             ("money: client month", time::CLIENT_MONTH),
             ("money: retainer clients", time::RETAINER_CLIENTS),
+            ("review: retainer use", time::RETAINER_USE),
             ("money: running timer", time::RUNNING),
             ("desk: open and waiting", clients::OPEN_AND_WAITING),
             ("desk: open and delivered", desk_queries::OPEN_AND_DELIVERED),
             ("search: page", search::SEARCH_PAGE),
             ("tick: recurring", recur::DUE_RULES),
         ];
+        let mut queries: Vec<(String, String)> = fixed.iter().map(|(n, q)| (n.to_string(), q.to_string())).collect();
+        queries.extend(Store::review_window_queries());
         let mut out = Vec::new();
         for (name, sql) in queries {
             let mut q = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
             let n = q.parameter_count();
             let values: Vec<String> = (0..n).map(|_| "2026-11-23".to_string()).collect();
             let rows = q.query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(3))?;
-            out.push((*name, rows.collect::<rusqlite::Result<Vec<String>>>()?));
+            out.push((name, rows.collect::<rusqlite::Result<Vec<String>>>()?));
         }
         Ok(out)
     }
@@ -466,6 +477,22 @@ pub(crate) fn day(d: chrono::NaiveDate) -> String {
 /// `vadesk_sync_capture()` (whether this connection's changes become sync operations) and
 /// `vadesk_sync_clock()` (their timestamp: the store's clock, in UTC), which the capture
 /// triggers of a replica call.
+/// `vadesk_lower(text)`: a name lower-cased as the review sorts it (Unicode, as Rust does), so
+/// the desk's review windows come in exactly the order of `review::sort`.
+fn register_review_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "vadesk_lower",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let s = ctx.get_raw(0).as_str_or_null().unwrap_or(None).unwrap_or("");
+            Ok(s.to_lowercase())
+        },
+    )?;
+    Ok(())
+}
+
 fn register_sync_functions(conn: &Connection, capture: bool, clock: &SyncClock) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function("vadesk_sync_capture", 0, FunctionFlags::SQLITE_UTF8, move |_| {

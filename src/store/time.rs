@@ -78,6 +78,13 @@ pub(super) const CLIENT_MONTH: &str =
 pub(super) const RETAINER_CLIENTS: &str =
     "SELECT id FROM clients WHERE retainer_min IS NOT NULL AND status IN ('active', 'paused')";
 
+/// The retainer clients (with a fee) and their billable minutes in a month (`?1`, `YYYY-MM`),
+/// for the review.
+pub(super) const RETAINER_USE: &str = "SELECT c.id, c.name, c.retainer_min,
+        coalesce((SELECT s.billable_min FROM time_sums s WHERE s.client_id = c.id AND s.month = ?1), 0)
+     FROM clients c
+     WHERE c.retainer_min IS NOT NULL AND c.fee_cents IS NOT NULL AND c.status IN ('active', 'paused')";
+
 /// The running timer.
 pub(super) const RUNNING: &str = "SELECT e.id FROM time_entries e WHERE ifnull(e.minutes, 0) = 0 AND e.minutes IS NULL";
 
@@ -485,29 +492,31 @@ impl Store {
             }
         }
         let this = Month::of(today);
-        let ids: Vec<i64> = {
-            let mut q = self.conn.prepare_cached(RETAINER_CLIENTS)?;
-            let rows = q.query_map([], |r| r.get::<_, i64>(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let sums = month_sums(&self.conn, this, this.next(), self.money.increment_min)?;
-        for id in ids {
-            let c = self.client(id)?;
-            let (Some(included), Some(_)) = (c.retainer_min, c.fee_cents) else {
+        // Each retainer client with the billable minutes of its month, in one read (billable
+        // minutes are the entries' own, whatever the rounding the kept row was made with).
+        let mut q = self.conn.prepare_cached(RETAINER_USE)?;
+        let month = day(this.first_day());
+        let rows = q.query_map([month.get(..7).unwrap_or("")], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, name, included, used) = row?;
+            let (Ok(included), Ok(used)) = (u64::try_from(included), u64::try_from(used)) else {
                 continue;
             };
-            let used = sums.get(&(id, this)).map(|s| s.billable_minutes).unwrap_or(0);
-            if money::retainer_near(used, included as u64) {
+            if money::retainer_near(used, included) {
                 let title = format!(
                     "{} / {} ({}%)",
                     money::hours_text(used),
-                    money::hours_text(included as u64),
-                    used * 100 / included as u64
+                    money::hours_text(included),
+                    used * 100 / included.max(1)
                 );
-                let mut it = ReviewItem::new(ReviewKind::RetainerNear, id, c.name.clone(), id, title);
+                let mut it = ReviewItem::new(ReviewKind::RetainerNear, id, name.clone(), id, title);
                 it.date = Some(this.next().first_day() - Duration::days(1));
                 items.push(it);
             }

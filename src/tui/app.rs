@@ -12,7 +12,7 @@ use crate::domain::text::width;
 use crate::domain::{Flag, ReviewItem, ScoreRules, Task};
 use crate::error::Result;
 use crate::i18n::Lang;
-use crate::store::{ClientSummary, Counts, Store, TaskFilter, TaskKey};
+use crate::store::{ClientSummary, Counts, ReviewKey, ReviewSections, Store, TaskFilter, TaskKey};
 
 /// Pages of task rows fetched around the selection; a list of 100,000 tasks never loads whole,
 /// and a fetch stays small enough to keep a key press under a couple of milliseconds.
@@ -118,6 +118,89 @@ impl TaskList {
     }
 }
 
+/// The daily review: its sections' counts (from the store's indexes) and the rows of a window
+/// around the selection, read by keyset in the review's order; or, while filtering, the
+/// matches among the whole review (read once when the filter opens).
+#[derive(Debug, Clone, Default)]
+pub struct ReviewList {
+    pub sections: ReviewSections,
+    pub rows: Vec<ReviewItem>,
+    /// The position of `rows[0]` in the review.
+    pub start: usize,
+    pub selected: usize,
+    pub filter: Option<Filter>,
+    /// The whole review, loaded only while the filter is open, and what the filter reads of
+    /// each row (client and title).
+    pub all: Vec<ReviewItem>,
+    hay: Vec<String>,
+    /// While filtering: the matches (places in `all`), best first, and the query they answer.
+    matched: Vec<usize>,
+    matched_query: String,
+}
+
+impl ReviewList {
+    /// Rows in the review (all of them, whatever the filter).
+    pub fn total(&self) -> usize {
+        self.sections.total()
+    }
+
+    /// Rows in the list shown (the matches while filtering).
+    pub fn len(&self) -> usize {
+        if self.filter.is_some() {
+            self.matched.len()
+        } else {
+            self.total()
+        }
+    }
+
+    /// The whole review, for the filter (read once when it opens).
+    pub fn set_all(&mut self, all: Vec<ReviewItem>) {
+        self.hay = all.iter().map(|r| format!("{} {}", r.client, r.title)).collect();
+        self.all = all;
+        self.matched = (0..self.all.len()).collect();
+        self.matched_query.clear();
+    }
+
+    /// Back to the windows: the whole review is let go.
+    pub fn clear_all(&mut self) {
+        self.all = Vec::new();
+        self.hay = Vec::new();
+        self.matched = Vec::new();
+        self.matched_query.clear();
+    }
+
+    /// The rows matching the filter, best first (all of them before a letter is typed).
+    pub fn matches(&self) -> impl Iterator<Item = &ReviewItem> {
+        self.matched.iter().filter_map(|&i| self.all.get(i))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row at a position of the list shown, if loaded.
+    pub fn get(&self, i: usize) -> Option<&ReviewItem> {
+        if self.filter.is_some() {
+            self.matched.get(i).and_then(|&j| self.all.get(j))
+        } else {
+            i.checked_sub(self.start).and_then(|j| self.rows.get(j))
+        }
+    }
+
+    pub fn current(&self) -> Option<&ReviewItem> {
+        self.get(self.selected)
+    }
+
+    /// The section of the row at a position of the list shown.
+    pub fn kind_at(&self, i: usize) -> Option<crate::domain::ReviewKind> {
+        if self.filter.is_some() {
+            self.get(i).map(|r| r.kind)
+        } else {
+            self.sections.kind_at(i)
+        }
+    }
+}
+
 /// Where a list's selection goes after its rows changed: onto the same record when it is
 /// still there, else onto the row now at the old position (the nearest one).
 pub fn follow(ids: impl Iterator<Item = i64>, keep: Option<i64>, old: usize, len: usize) -> usize {
@@ -156,10 +239,9 @@ pub struct App {
     pub flags_start: usize,
     pub flags_total: usize,
     pub flag_sel: usize,
-    pub review: Vec<ReviewItem>,
-    pub review_rows: Vec<usize>,
-    pub review_sel: usize,
-    pub review_filter: Option<Filter>,
+    pub review: ReviewList,
+    /// The first frame is out without the review and the late counts, which come next.
+    pub launching: bool,
     /// Widths of the review's section and lateness columns, measured once per load so that a
     /// frame touches only the visible rows.
     pub review_widths: (usize, usize),
@@ -202,10 +284,8 @@ impl App {
             flags_start: 0,
             flags_total: 0,
             flag_sel: 0,
-            review: Vec::new(),
-            review_rows: Vec::new(),
-            review_sel: 0,
-            review_filter: None,
+            review: ReviewList::default(),
+            launching: false,
             review_widths: (12, 4),
             popup: None,
             external_edit: None,
@@ -232,7 +312,7 @@ impl App {
     }
 
     pub fn review_item(&self) -> Option<&ReviewItem> {
-        self.review_rows.get(self.review_sel).and_then(|&i| self.review.get(i))
+        self.review.current()
     }
 
     pub fn flag(&self) -> Option<&Flag> {
@@ -301,6 +381,30 @@ impl App {
 
     /// Everything: clients and scores, the selected client's tasks and flags, the review.
     pub fn reload(&mut self, store: &Store) -> Result<()> {
+        self.launching = false;
+        self.reload_desk(store)?;
+        self.reload_review(store)?;
+        self.counts = store.late_request_counts(self.today())?;
+        Ok(())
+    }
+
+    /// The launch: what the desk's first frame shows (clients, the selected client's tasks
+    /// and flags, the month), without the review and the late counts, which read every open
+    /// row; `finish_launch` reads them right after that frame is out.
+    pub fn reload_launch(&mut self, store: &Store) -> Result<()> {
+        self.launching = true;
+        self.reload_desk(store)
+    }
+
+    /// The review and the late counts, after the first frame.
+    pub fn finish_launch(&mut self, store: &Store) -> Result<()> {
+        self.launching = false;
+        self.reload_review(store)?;
+        self.counts = store.late_request_counts(self.today())?;
+        Ok(())
+    }
+
+    fn reload_desk(&mut self, store: &Store) -> Result<()> {
         let keep = self.client().map(|c| c.client.id);
         self.clients = store.list_clients(None, &self.rules, self.today())?;
         self.task_counts = store.open_and_delivered()?;
@@ -312,8 +416,6 @@ impl App {
         }
         self.client_sel = self.client_sel.min(self.client_rows.len());
         self.reload_selection(store)?;
-        self.reload_review(store)?;
-        self.counts = store.late_counts(self.today())?;
         super::time_actions::reload(self, store)?;
         self.loaded = (store.data_version()?, self.today());
         Ok(())
@@ -561,33 +663,131 @@ impl App {
         self.load_task_window(store, false)
     }
 
+    /// Reads the review's sections again (after any change) and the window around the
+    /// selected row: the selection follows its record (in whatever section it is now), else
+    /// stays at its place. While the filter is open, the whole review is read and filtered.
     pub fn reload_review(&mut self, store: &Store) -> Result<()> {
         let keep = self.review_item().map(|r| (r.kind, r.id));
-        self.review = store.review(self.today())?;
-        let l = self.lang;
-        // Section labels are never cut: the column is as wide as the longest one present.
-        let kind_w = self
-            .review
-            .iter()
-            .map(|it| width::of(it.kind.label(l)))
-            .max()
-            .unwrap_or(12);
-        let late_w = self
-            .review
-            .iter()
-            .map(|it| width::of(&crate::i18n::days(it.days_late, l)) + 1)
-            .max()
-            .unwrap_or(0);
-        self.review_widths = (kind_w, late_w.max(4));
-        self.refilter_review();
-        if let Some(key) = keep {
-            if let Some(p) = self
-                .review_rows
-                .iter()
-                .position(|&i| (self.review[i].kind, self.review[i].id) == key)
-            {
-                self.review_sel = p;
+        let old = self.review.selected;
+        self.review.sections = store.review_sections(self.today())?;
+        self.measure_review();
+        if self.review.filter.is_some() {
+            self.review.set_all(store.review(self.today())?);
+            self.refilter_review();
+            if let Some(key) = keep {
+                let found = self.review.matches().position(|r| (r.kind, r.id) == key);
+                if let Some(p) = found {
+                    self.review.selected = p;
+                }
             }
+            return Ok(());
+        }
+        self.review_follow(store, keep, old)
+    }
+
+    /// The review's window read again around a record (its row in whatever section it is now),
+    /// or around the position `old` when the record left the review.
+    pub fn review_follow(
+        &mut self,
+        store: &Store,
+        keep: Option<(crate::domain::ReviewKind, i64)>,
+        old: usize,
+    ) -> Result<()> {
+        let anchor = match keep {
+            Some((kind, id)) => store.review_row(&self.review.sections, kind, id)?,
+            None => None,
+        };
+        let pos = match &anchor {
+            Some(it) => store.review_position(&self.review.sections, &ReviewKey::of(it))?,
+            None => old,
+        };
+        self.review.rows.clear();
+        self.review.start = 0;
+        self.review.selected = pos;
+        self.load_review_window(store)
+    }
+
+    /// The widths of the section and lateness columns, from the sections' counts and dates, so
+    /// that a frame touches only the visible rows and the columns never move while scrolling.
+    fn measure_review(&mut self) {
+        let l = self.lang;
+        let s = &self.review.sections;
+        // Section labels are never cut: the column is as wide as the longest one present.
+        let kind_w = s.present().map(|k| width::of(k.label(l))).max().unwrap_or(12);
+        let late_w = match s.late_range {
+            // Plural forms grow with the number from 2 on; 0 and 1 have their own words.
+            Some((lo, hi)) => [lo, hi, 2.clamp(lo, hi)]
+                .iter()
+                .map(|&n| width::of(&crate::i18n::days(n, l)) + 1)
+                .max()
+                .unwrap_or(0),
+            None => 0,
+        };
+        self.review_widths = (kind_w, late_w.max(4));
+    }
+
+    /// Rows read around the review's selection on each side: the largest page a frame shows.
+    fn review_page(&self) -> usize {
+        (self.size.1 as usize).max(1)
+    }
+
+    /// Makes sure the rows around the review's selection are loaded: the window moves by
+    /// reading on from its first or last row, or from the review's start or end after a jump.
+    pub fn load_review_window(&mut self, store: &Store) -> Result<()> {
+        if self.review.filter.is_some() {
+            return Ok(());
+        }
+        let page = self.review_page();
+        let list = &mut self.review;
+        let total = list.total();
+        if total == 0 {
+            list.rows.clear();
+            list.start = 0;
+            list.selected = 0;
+            return Ok(());
+        }
+        list.selected = list.selected.min(total - 1);
+        let top = (list.selected / page) * page;
+        let end_needed = (top + page).min(total);
+        let (s, e) = (list.start, list.start + list.rows.len());
+        if !list.rows.is_empty() && top >= s && end_needed <= e {
+            return Ok(());
+        }
+        let want_start = top.saturating_sub(page);
+        let want_end = (top + 2 * page).min(total);
+        let near = !list.rows.is_empty() && top <= e && end_needed >= s;
+        let secs = &list.sections;
+        if near {
+            if want_end > e {
+                let last = list.rows.last().map(ReviewKey::of);
+                let more = store.review_after(secs, last.as_ref(), want_end - e)?;
+                list.rows.extend(more);
+            }
+            if want_start < s {
+                let first = list.rows.first().map(ReviewKey::of);
+                let mut more = store.review_before(secs, first.as_ref(), s - want_start)?;
+                list.start -= more.len().min(list.start);
+                more.reverse();
+                more.append(&mut list.rows);
+                list.rows = more;
+            }
+        } else if list.selected < total / 2 {
+            let mut rows = store.review_after(secs, None, want_end)?;
+            rows.drain(..want_start.min(rows.len()));
+            list.start = want_start;
+            list.rows = rows;
+        } else {
+            let mut rows = store.review_before(secs, None, total - want_start)?;
+            rows.reverse();
+            list.start = total.saturating_sub(rows.len());
+            list.rows = rows;
+        }
+        // Keep the window to the pages around the selection.
+        let keep_from = top.saturating_sub(page).max(list.start);
+        let keep_to = (top + 2 * page).min(list.start + list.rows.len());
+        if keep_from > list.start || keep_to < list.start + list.rows.len() {
+            list.rows = list.rows[keep_from - list.start..keep_to.max(keep_from) - list.start].to_vec();
+            list.start = keep_from;
         }
         Ok(())
     }
@@ -622,17 +822,30 @@ impl App {
         }
     }
 
+    /// Applies the review's filter to the whole review (read when the filter opened). A
+    /// query that only grew looks among the last matches alone.
     pub fn refilter_review(&mut self) {
-        let hay: Vec<String> = self
-            .review
-            .iter()
-            .map(|r| format!("{} {}", r.client, r.title))
-            .collect();
-        self.review_rows = match &self.review_filter {
-            Some(f) => f.matches(hay.iter().map(String::as_str)),
-            None => (0..self.review.len()).collect(),
+        let list = &mut self.review;
+        let Some(f) = &list.filter else {
+            return;
         };
-        self.review_sel = self.review_sel.min(self.review_rows.len().saturating_sub(1));
+        let q = f.query().trim().to_string();
+        // Fuzzy matches only narrow as letters are added (a negation, `!`, or an anchor does not).
+        let plain = !q.contains(['!', '^', '$', '\'', '\\']);
+        let narrower = plain && !list.matched_query.is_empty() && q.starts_with(list.matched_query.as_str());
+        let mut among: Vec<usize> = if narrower {
+            list.matched.clone()
+        } else {
+            (0..list.all.len()).collect()
+        };
+        // In the review's order, so that ties keep it.
+        among.sort_unstable();
+        let hay = &list.hay;
+        let found = f.matches(among.iter().filter_map(|&i| hay.get(i).map(String::as_str)));
+        list.matched = found.into_iter().map(|p| among[p]).collect();
+        list.matched_query = q;
+        list.start = 0;
+        list.selected = list.selected.min(list.matched.len().saturating_sub(1));
     }
 
     // ---- moving ---------------------------------------------------------------------------
@@ -655,7 +868,7 @@ impl App {
         };
         match (self.view, self.focus) {
             (View::Review, _) => {
-                self.review_sel = step(self.review_sel, self.review_rows.len());
+                self.review.selected = step(self.review.selected, self.review.len());
                 false
             }
             (View::Month, _) => {

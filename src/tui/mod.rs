@@ -35,6 +35,14 @@ pub fn color_wanted() -> bool {
 
 /// A desk ready to draw: data loaded, the welcome offered on an empty store.
 pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
+    let mut app = prepare_launch(ctx, store, color)?;
+    app.finish_launch(store)?;
+    Ok(app)
+}
+
+/// The desk as its first frame shows it: the review and the late counts are read after that
+/// frame (`App::finish_launch`).
+pub fn prepare_launch(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
     store.enable_undo()?;
     store.set_now(ctx.fixed_now.then_some(ctx.now));
     // Scores come from tallies kept with one half-life: the configured one (summed again
@@ -43,7 +51,7 @@ pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
     let mut app = App::new(ctx.lang, ctx.now, ctx.fixed_now, ctx.config.clone(), color);
     // The desk opens on the first client; "All clients" is one key (g) away.
     app.client_sel = 1;
-    app.reload(store)?;
+    app.reload_launch(store)?;
     if store.is_empty()? {
         actions::welcome(&mut app);
     }
@@ -55,7 +63,7 @@ pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
 pub fn run(ctx: &Context) -> Result<u8> {
     // Opened before the terminal is taken, so a refusal prints as a plain message.
     let mut store = ctx.open_store()?;
-    let mut app = prepare(ctx, &mut store, color_wanted())?;
+    let mut app = prepare_launch(ctx, &mut store, color_wanted())?;
     let (tx, rx) = mpsc::channel::<Msg>();
     // Watched before the terminal is taken: from here on a signal is a message, not a death
     // that leaves the terminal in raw mode on the alternate screen.
@@ -124,7 +132,9 @@ fn event_loop(
     });
     let sync_tx = tx.clone();
     let stop = tick::Stopper::default();
-    tick::spawn(
+    // The tick's first pass reads every open row: it starts once the first frame is out, so it
+    // never competes with the launch for the machine's cores.
+    let mut start_tick = Some((
         tick::TickConfig {
             db: store.path().to_path_buf(),
             seconds: ctx.tick_seconds,
@@ -134,8 +144,7 @@ fn event_loop(
             sync: ctx.config.sync.clone(),
         },
         tx,
-        stop.clone(),
-    );
+    ));
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     let mut status = 0;
@@ -154,6 +163,17 @@ fn event_loop(
                 break Ok(());
             }
             break Err(e.into());
+        }
+        if app.launching {
+            // The first frame is out: the review and the late counts, then the frame again.
+            if let Err(e) = app.finish_launch(store) {
+                app.launching = false;
+                app.error(e.localized(app.lang));
+            }
+            continue;
+        }
+        if let Some((cfg, tx)) = start_tick.take() {
+            tick::spawn(cfg, tx, stop.clone());
         }
         // Wake on the minute so the header clock never lags.
         let now = chrono::Local::now().naive_local();

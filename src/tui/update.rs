@@ -44,6 +44,7 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
         Msg::Resize(w, h) => {
             app.size = (w, h);
             app.load_task_window(store, false)
+                .and_then(|()| app.load_review_window(store))
         }
         Msg::Tick { report, now } => tick(app, report, now, store),
         Msg::Clock(now) => {
@@ -141,7 +142,10 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     match intent {
         Intent::Quit => app.quit = true,
         Intent::ShowDesk => app.view = View::Desk,
-        Intent::ShowReview => app.view = View::Review,
+        Intent::ShowReview => {
+            app.view = View::Review;
+            app.load_review_window(store)?;
+        }
         Intent::ShowMonth => time_actions::show_month(app, store)?,
         Intent::PrevMonth => time_actions::shift_month(app, store, false)?,
         Intent::NextMonth => time_actions::shift_month(app, store, true)?,
@@ -155,6 +159,8 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
             } else if app.view == View::Desk && matches!(app.focus, Pane::Tasks | Pane::Flags) {
                 // The window of rows around the moved selection (tasks, or flags).
                 app.load_task_window(store, false)?;
+            } else if app.view == View::Review {
+                app.load_review_window(store)?;
             }
         }
         Intent::Open => app.popup = actions::details(app, store)?,
@@ -208,7 +214,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
                 app.error(T::ErrSyncNoConfig.text(l).to_string());
             }
         }
-        Intent::Filter => open_filter(app),
+        Intent::Filter => open_filter(app, store)?,
         Intent::Help => app.popup = Some(Popup::Help { scroll: 0 }),
         Intent::Back => {
             if !clear_filter(app, store)? {
@@ -344,7 +350,7 @@ fn edited(app: &mut App, r: std::result::Result<String, String>) {
 
 fn focused_filter(app: &mut App) -> &mut Option<Filter> {
     match (app.view, app.focus) {
-        (View::Review, _) => &mut app.review_filter,
+        (View::Review, _) => &mut app.review.filter,
         (View::Desk, Pane::Tasks) => &mut app.tasks.filter,
         _ => &mut app.client_filter,
     }
@@ -357,15 +363,27 @@ fn filter_editing(app: &mut App) -> bool {
     focused_filter(app).as_ref().is_some_and(|f| f.editing)
 }
 
-fn open_filter(app: &mut App) {
+fn open_filter(app: &mut App, store: &mut Store) -> Result<()> {
     if (app.view == View::Desk && app.focus == Pane::Flags) || app.view == View::Month {
-        return;
+        return Ok(());
     }
     let slot = focused_filter(app);
     match slot {
         Some(f) => f.editing = true,
-        None => *slot = Some(Filter::new()),
+        None => {
+            *slot = Some(Filter::new());
+            if app.view == View::Review {
+                // The review is filtered whole: read once here, so each letter stays quick.
+                let keep = app.review_item().map(|r| (r.kind, r.id));
+                app.review.set_all(store.review(app.today())?);
+                app.refilter_review();
+                app.review.selected = keep
+                    .and_then(|k| app.review.matches().position(|r| (r.kind, r.id) == k))
+                    .unwrap_or(0);
+            }
+        }
     }
+    Ok(())
 }
 
 /// Esc closes the focused list's filter; returns whether there was one. The selection stays
@@ -380,14 +398,10 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
     }
     match (app.view, app.focus) {
         (View::Review, _) => {
-            app.refilter_review();
-            if let Some(p) = app
-                .review_rows
-                .iter()
-                .position(|&i| Some((app.review[i].kind, app.review[i].id)) == review)
-            {
-                app.review_sel = p;
-            }
+            // The rows were the filter's: the window is read again around the record.
+            app.review.clear_all();
+            let old = app.review.selected;
+            app.review_follow(store, review, old)?;
         }
         (View::Desk, Pane::Tasks) => {
             // The rows were the filter's (selected among them): the list is read again around
@@ -441,7 +455,7 @@ fn apply_filter(app: &mut App, store: &mut Store) -> Result<()> {
     match (app.view, app.focus) {
         (View::Review, _) => {
             app.refilter_review();
-            app.review_sel = 0;
+            app.review.selected = 0;
         }
         (View::Desk, Pane::Tasks) if app.client().is_none() => {
             // "All clients": the search index, never every task of the store.

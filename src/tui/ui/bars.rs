@@ -22,7 +22,12 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(s)
         }
     };
-    let review_label = format!("{} ({})", T::ViewReview.text(l), app.review.len());
+    // The count comes a moment after the launch's first frame.
+    let review_label = if app.launching {
+        T::ViewReview.text(l).to_string()
+    } else {
+        format!("{} ({})", T::ViewReview.text(l), app.review.total())
+    };
     let review_tab = if app.view == View::Review {
         Span::styled(format!(" 2 {review_label} "), th.selected())
     } else {
@@ -86,7 +91,8 @@ fn fit_hints(all: &str, max: usize) -> String {
 
 pub fn status(app: &App, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
-    let counts = counts_line(app);
+    // The late counts come a moment after the launch's first frame.
+    let counts = if app.launching { String::new() } else { counts_line(app) };
     let late = app.counts.material_late + app.counts.feedback_overdue > 0;
     // The live counts matter more than the hints: they keep their room.
     let right_w = (width::of(&counts) as u16 + 2).min(area.width * 3 / 5);

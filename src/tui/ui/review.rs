@@ -23,15 +23,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {title} "), th.heading()))
         .border_style(th.focused_border());
-    if let Some(fl) = &app.review_filter {
+    if let Some(fl) = &app.review.filter {
         b = b.title_bottom(format!(" /{}{} ", fl.query(), if fl.editing { "▏" } else { "" }));
     }
     let inner = b.inner(area);
     f.render_widget(b, area);
     let h = inner.height as usize;
     let w = inner.width as usize;
-    if app.review_rows.is_empty() {
-        let msg = if app.review.is_empty() {
+    let list = &app.review;
+    if list.is_empty() {
+        let msg = if list.total() == 0 {
             T::MsgReviewEmpty
         } else {
             T::NoMatches
@@ -42,15 +43,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let (kind_w, late_w) = app.review_widths;
     let client_w = (w / 5).clamp(10, 22);
     let body_w = w.saturating_sub(kind_w + client_w + late_w + 3);
-    let start = page_start(app.review_sel, h);
+    let start = page_start(list.selected, h);
     let mut lines = Vec::with_capacity(h);
-    let mut prev: Option<ReviewKind> = start
-        .checked_sub(1)
-        .and_then(|i| app.review_rows.get(i))
-        .map(|&i| app.review[i].kind);
-    for pos in start..app.review_rows.len().min(start + h) {
-        let it = &app.review[app.review_rows[pos]];
-        let style = if pos == app.review_sel {
+    let mut prev: Option<ReviewKind> = start.checked_sub(1).and_then(|i| list.kind_at(i));
+    for pos in start..list.len().min(start + h) {
+        let Some(it) = list.get(pos) else { break };
+        let style = if pos == list.selected {
             th.selected()
         } else {
             Style::new()

@@ -1,0 +1,365 @@
+//! The daily review at any size: the desk reads its sections' counts from the indexes and its
+//! rows a window at a time by keyset, in exactly the order of the whole review. Every window
+//! is checked against `Store::review` on a store with many rows in every section, ties on
+//! dates, times and names (which sort case-insensitively, accents included).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use vadesk::cli::Context;
+use vadesk::config::Config;
+use vadesk::domain::{ReviewItem, ReviewKind};
+use vadesk::i18n::Lang;
+use vadesk::store::ReviewKey;
+use vadesk::tui::app::View;
+use vadesk::tui::{self, update, App, Msg};
+use vadesk::Store;
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn today() -> NaiveDate {
+    now().date()
+}
+
+/// The demo, and clients whose names tie but for case and accents, each with many rows in
+/// every section of the review, on a few shared dates and times.
+fn big_store(dir: &tempfile::TempDir) -> Store {
+    let path = dir.path().join("v.db");
+    let mut store = Store::open(&path).unwrap();
+    store.load_demo(today()).unwrap();
+    let c = store.conn();
+    c.execute_batch("BEGIN").unwrap();
+    let names = [
+        "alba",
+        "Alba Co",
+        "ÁLVARO",
+        "álvaro studio",
+        "Zoe",
+        "zoë",
+        "Émile",
+        "emile b",
+    ];
+    let mut clients = Vec::new();
+    for n in names {
+        c.execute(
+            "INSERT INTO clients(name, name_key, status, review_day, created_on) VALUES (?1, ?2, 'active', 'monday', '2025-01-01')",
+            rusqlite::params![n, n.to_lowercase()],
+        )
+        .unwrap();
+        clients.push(c.last_insert_rowid());
+    }
+    let days = [
+        "2026-11-02",
+        "2026-11-20",
+        "2026-11-22",
+        "2026-11-23",
+        "2026-11-24",
+        "2026-11-25",
+    ];
+    for i in 0..360i64 {
+        let client = clients[(i % clients.len() as i64) as usize];
+        let due = days[(i % 4) as usize];
+        let status = ["todo", "doing", "delivered", "done"][(i % 4 + i / 97) as usize % 4];
+        c.execute(
+            "INSERT INTO tasks(client_id, title, spec, status, due, created_on) VALUES (?1, ?2, '', ?3, ?4, '2026-01-05')",
+            rusqlite::params![client, format!("Review task {i}"), status, due],
+        )
+        .unwrap();
+        let task = c.last_insert_rowid();
+        // One task in three waits on the client: a request, late or due soon.
+        if i % 3 == 0 {
+            let kind = if i % 2 == 0 { "feedback" } else { "material" };
+            let by = days[(i as usize / 3) % days.len()];
+            let snoozed = (i % 45 == 0).then_some("2026-11-30");
+            c.execute(
+                "INSERT INTO requests(task_id, kind, what, asked_on, expected_by, snoozed_until) VALUES (?1, ?2, 'files', '2026-10-01', ?3, ?4)",
+                rusqlite::params![task, kind, by, snoozed],
+            )
+            .unwrap();
+        }
+        if i % 4 == 1 {
+            c.execute(
+                "INSERT INTO quotes(client_id, sent_on, answer_by, amount_cents) VALUES (?1, '2026-10-01', ?2, ?3)",
+                rusqlite::params![client, days[(i % 3) as usize], 1000 + i],
+            )
+            .unwrap();
+        }
+        if i % 5 == 0 {
+            let at = format!(
+                "{} {}",
+                days[(i as usize / 5) % days.len()],
+                ["10:00", "10:00", "16:30"][(i % 3) as usize]
+            );
+            c.execute(
+                "INSERT INTO meetings(client_id, kind, at) VALUES (?1, 'review', ?2)",
+                rusqlite::params![client, at],
+            )
+            .unwrap();
+        }
+    }
+    c.execute_batch("COMMIT").unwrap();
+    store
+}
+
+fn desk(store: &mut Store, dir: &tempfile::TempDir, rows: u16) -> App {
+    let ctx = Context {
+        db_path: Some(dir.path().join("v.db")),
+        now: now(),
+        fixed_now: true,
+        lang: Lang::En,
+        config: Config::default(),
+        tick_seconds: 60,
+    };
+    let mut app = tui::prepare(&ctx, store, false).unwrap();
+    update(&mut app, Msg::Resize(120, rows), store);
+    key(&mut app, store, KeyCode::Char('2'));
+    assert_eq!(app.view, View::Review);
+    app
+}
+
+fn key(app: &mut App, store: &mut Store, code: KeyCode) {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), store);
+    assert!(app.notice.as_ref().is_none_or(|n| !n.error), "{:?}", app.notice);
+}
+
+fn ids(items: &[ReviewItem]) -> Vec<(ReviewKind, i64)> {
+    items.iter().map(|r| (r.kind, r.id)).collect()
+}
+
+/// The window is a true slice of the whole review at the place the desk says, holds the
+/// selection, and is never more than a few pages; the counts are the whole review's.
+fn check(app: &App, store: &Store) -> Vec<ReviewItem> {
+    let all = store.review(today()).unwrap();
+    let list = &app.review;
+    assert_eq!(list.total(), all.len(), "length");
+    for kind in ReviewKind::ALL {
+        let n = all.iter().filter(|r| r.kind == kind).count();
+        assert_eq!(
+            list.sections.counts[ReviewKind::ALL.iter().position(|k| *k == kind).unwrap()],
+            n,
+            "{kind:?}"
+        );
+    }
+    for (j, r) in list.rows.iter().enumerate() {
+        assert_eq!(Some(r), all.get(list.start + j), "row {} of the window", list.start + j);
+    }
+    if !all.is_empty() {
+        assert_eq!(list.current(), Some(&all[list.selected]), "selection");
+    }
+    assert!(
+        list.rows.len() <= 3 * app.size.1 as usize,
+        "window of {} rows",
+        list.rows.len()
+    );
+    all
+}
+
+#[test]
+fn windows_read_by_keyset_equal_the_whole_review_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = big_store(&dir);
+    let all = store.review(today()).unwrap();
+    let s = store.review_sections(today()).unwrap();
+    assert_eq!(s.total(), all.len());
+    // Every section holds rows, and ties on date and name within them.
+    for kind in ReviewKind::ALL {
+        if !matches!(kind, ReviewKind::TimerRunning | ReviewKind::RetainerNear) {
+            assert!(all.iter().filter(|r| r.kind == kind).count() > 1, "{kind:?}");
+        }
+    }
+    assert!(all.len() > 300, "{}", all.len());
+    // The status bar's counts, read from the new indexes, are the tick's.
+    let (mine, tick) = (
+        store.late_request_counts(today()).unwrap(),
+        store.late_counts(today()).unwrap(),
+    );
+    assert_eq!(
+        (mine.feedback_overdue, mine.material_late),
+        (tick.feedback_overdue, tick.material_late)
+    );
+    assert!(mine.feedback_overdue > 0 && mine.material_late > 0);
+    // From the start and from the end, whole.
+    assert_eq!(ids(&store.review_after(&s, None, all.len() + 5).unwrap()), ids(&all));
+    let mut back = store.review_before(&s, None, all.len() + 5).unwrap();
+    back.reverse();
+    assert_eq!(back, all);
+    // From every row, on and back, a few at a time, crossing sections; and each row's place.
+    for (i, it) in all.iter().enumerate() {
+        let k = ReviewKey::of(it);
+        assert_eq!(store.review_position(&s, &k).unwrap(), i, "{it:?}");
+        let after = store.review_after(&s, Some(&k), 7).unwrap();
+        assert_eq!(after[..], all[i + 1..(i + 8).min(all.len())], "after {i}");
+        let mut before = store.review_before(&s, Some(&k), 7).unwrap();
+        before.reverse();
+        assert_eq!(before[..], all[i.saturating_sub(7)..i], "before {i}");
+        assert_eq!(store.review_row(&s, it.kind, it.id).unwrap().as_ref(), Some(it));
+    }
+}
+
+#[test]
+fn the_desk_walks_the_whole_review_a_window_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir, 20);
+    let all = check(&app, &store);
+    assert!(all.len() > 3 * 20);
+    for i in 1..all.len() {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        assert_eq!(app.review.selected, i);
+        check(&app, &store);
+    }
+    key(&mut app, &mut store, KeyCode::Home);
+    assert_eq!(app.review.selected, 0);
+    check(&app, &store);
+    key(&mut app, &mut store, KeyCode::End);
+    assert_eq!(app.review.selected, all.len() - 1);
+    check(&app, &store);
+    for i in (0..all.len() - 1).rev() {
+        key(&mut app, &mut store, KeyCode::Char('k'));
+        assert_eq!(app.review.selected, i);
+        check(&app, &store);
+    }
+    while app.review.selected < all.len() - 1 {
+        key(&mut app, &mut store, KeyCode::PageDown);
+        check(&app, &store);
+    }
+    while app.review.selected > 0 {
+        key(&mut app, &mut store, KeyCode::PageUp);
+        check(&app, &store);
+    }
+    assert_eq!(app.review.selected, 0);
+}
+
+#[test]
+fn the_selection_follows_its_record_through_changes_from_another_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir, 20);
+    let all = check(&app, &store);
+    // Somewhere in the overdue tasks, far from the start.
+    let pos = all.iter().rposition(|r| r.kind == ReviewKind::TaskOverdue).unwrap() - 3;
+    for _ in 0..pos {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+    }
+    let mine = app.review_item().unwrap().clone();
+    assert_eq!(mine.kind, ReviewKind::TaskOverdue);
+    // Another connection closes tasks before it and adds a request (rows come and go above).
+    let other = Store::open_again(&dir.path().join("v.db")).unwrap();
+    let earlier: Vec<i64> = all[..pos]
+        .iter()
+        .filter(|r| r.kind == ReviewKind::TaskOverdue)
+        .take(5)
+        .map(|r| r.id)
+        .collect();
+    for id in &earlier {
+        other
+            .conn()
+            .execute("UPDATE tasks SET status = 'done' WHERE id = ?1", [id])
+            .unwrap();
+    }
+    drop(other);
+    assert!(app.stale(&store).unwrap());
+    app.reload(&store).unwrap();
+    let all = check(&app, &store);
+    assert_eq!(app.review_item(), Some(&mine));
+    assert!(all
+        .iter()
+        .all(|r| !(r.kind == ReviewKind::TaskOverdue && earlier.contains(&r.id))));
+    // Its own record changes section (a due date today): the selection goes with it.
+    let other = Store::open_again(&dir.path().join("v.db")).unwrap();
+    other
+        .conn()
+        .execute("UPDATE tasks SET due = '2026-11-23' WHERE id = ?1", [mine.id])
+        .unwrap();
+    drop(other);
+    app.reload(&store).unwrap();
+    check(&app, &store);
+    let now_row = app.review_item().unwrap();
+    assert_eq!((now_row.kind, now_row.id), (ReviewKind::TaskDueToday, mine.id));
+    // Done from the review: the selection stays at its place, on the next row.
+    let at = app.review.selected;
+    let next = store.review(today()).unwrap()[at + 1].clone();
+    key(&mut app, &mut store, KeyCode::Char('d'));
+    check(&app, &store);
+    assert_eq!(app.review.selected, at);
+    assert_eq!(app.review_item(), Some(&next));
+}
+
+#[test]
+fn the_filter_reads_the_review_once_and_esc_returns_to_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir, 20);
+    let all = check(&app, &store);
+    for _ in 0..40 {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+    }
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    for c in "zoë".chars() {
+        key(&mut app, &mut store, KeyCode::Char(c));
+    }
+    let rows: Vec<ReviewItem> = app.review.matches().cloned().collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.client.contains("zoë")), "{:?}", ids(&rows));
+    assert!(rows.len() < all.len());
+    // Each letter looked only among the last matches: the same rows, in the same order, as
+    // the whole query matched against the whole review at once.
+    key(&mut app, &mut store, KeyCode::Esc);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    update(&mut app, Msg::Paste("zoë".into()), &mut store);
+    assert_eq!(app.review.matches().cloned().collect::<Vec<_>>(), rows);
+    for q in ["t 1", "task 1"] {
+        key(&mut app, &mut store, KeyCode::Esc);
+        key(&mut app, &mut store, KeyCode::Char('/'));
+        for c in q.chars() {
+            key(&mut app, &mut store, KeyCode::Char(c));
+        }
+        let typed: Vec<ReviewItem> = app.review.matches().cloned().collect();
+        key(&mut app, &mut store, KeyCode::Esc);
+        key(&mut app, &mut store, KeyCode::Char('/'));
+        update(&mut app, Msg::Paste(q.into()), &mut store);
+        assert_eq!(app.review.matches().cloned().collect::<Vec<_>>(), typed, "{q}");
+    }
+    key(&mut app, &mut store, KeyCode::Esc);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    for c in "zoë".chars() {
+        key(&mut app, &mut store, KeyCode::Char(c));
+    }
+    key(&mut app, &mut store, KeyCode::Enter);
+    key(&mut app, &mut store, KeyCode::Char('j'));
+    let picked = app.review_item().unwrap().clone();
+    key(&mut app, &mut store, KeyCode::Esc);
+    assert!(app.review.filter.is_none() && app.review.all.is_empty());
+    check(&app, &store);
+    assert_eq!(app.review_item(), Some(&picked));
+}
+
+#[test]
+fn every_review_window_query_seeks_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = big_store(&dir);
+    // As after a big import: no statistics for the planner to lean on.
+    store.conn().execute_batch("DROP TABLE IF EXISTS sqlite_stat1").unwrap();
+    let store = Store::open(&dir.path().join("v.db")).unwrap();
+    for (name, plan) in store.query_plans().unwrap() {
+        if !name.starts_with("review window") {
+            continue;
+        }
+        let text = plan.join("\n");
+        assert!(
+            plan.iter().all(|l| !l.starts_with("SCAN") || l.starts_with("SCAN c")),
+            "{name}: {text}"
+        );
+        assert!(text.contains("SEARCH x"), "{name}: {text}");
+        // Open requests are read from their index, live tasks from theirs (never a table row
+        // of a request on a closed task).
+        let request = name.contains("feedback") || name.contains("material") || name.contains("due_soon");
+        if request && !name.ends_with(" one") {
+            assert!(
+                text.contains("requests_open") && text.contains("COVERING INDEX tasks_live_ids"),
+                "{name}: {text}"
+            );
+        }
+    }
+}
