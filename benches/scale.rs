@@ -833,7 +833,9 @@ fn main() {
              the spawn to the first screen showing the clients, median of 5 launches. Key classes: 200 `j`/`k` \
              on the clients, 20 \"All clients\" (`g`), 40 view switches, 83 moves in the review (`j`, PgDn, \
              End, `k`, Home) and 6 letters of its filter, 20 client details (`Enter`), and 70 \
-             letters typed into the task filter on \"All clients\". Memory is the desk's VmRSS and VmHWM from \
+             letters typed into the task filter on \"All clients\", each round closed with `Esc` (10). Beside each \
+             class's times is the CPU the desk spent on its keys (all its threads, from `/proc/PID/task/*/schedstat`), \
+             which other work on a shared machine does not inflate. Memory is the desk's VmRSS and VmHWM from \
              `/proc` after all those keys. The import row imports a Taskwarrior export of that many tasks into a \
              new store; its peak memory is the child's own maximum resident set size (`wait4`).\n\n## Results\n\n{md}\n{}",
             chrono::Local::now().format("%Y-%m-%d"),
@@ -977,8 +979,16 @@ impl Pty {
     /// Writes `key` and returns the time until its redraw is complete (the last bytes before the
     /// program goes quiet), or None if nothing was redrawn.
     fn key(&mut self, key: &str) -> Option<Duration> {
+        self.key_cpu(key).map(|(wall, _)| wall)
+    }
+
+    /// As `key`, with the CPU time the desk spent on it (all its threads, from
+    /// `/proc/PID/task/*/schedstat`): unlike the wall time, other work on the machine does not
+    /// add to it.
+    fn key_cpu(&mut self, key: &str) -> Option<(Duration, Duration)> {
         self.settle();
         let reads = self.seen.lock().unwrap().reads;
+        let cpu = cpu_time(self.pid());
         let t = Instant::now();
         self.writer.write_all(key.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -988,7 +998,7 @@ impl Pty {
             if s.reads > reads {
                 let last = s.last.unwrap();
                 if last.elapsed() >= QUIET {
-                    return Some(last - t);
+                    return Some((last - t, cpu_time(self.pid()).saturating_sub(cpu)));
                 }
             } else if t.elapsed() > NO_REDRAW {
                 return None;
@@ -1013,6 +1023,29 @@ impl Pty {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+}
+
+/// The CPU time a process's threads have had so far.
+fn cpu_time(pid: i32) -> Duration {
+    let mut ns = 0u64;
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for t in tasks.flatten() {
+            let stat = std::fs::read_to_string(t.path().join("schedstat")).unwrap_or_default();
+            ns += stat
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    Duration::from_nanos(ns)
+}
+
+/// A key class's times: wall (key written to redraw complete) and the desk's CPU.
+#[derive(Default)]
+struct Class {
+    wall: Vec<Duration>,
+    cpu: Vec<Duration>,
 }
 
 /// VmRSS and VmHWM of a process, in MiB.
@@ -1055,71 +1088,69 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
     let mut p = Pty::open(bin, db, marker);
     p.first_frame();
     let mut missed = 0;
-    let mut take = |v: &mut Vec<Duration>, d: Option<Duration>| match d {
-        Some(d) => v.push(d),
+    let mut press = |p: &mut Pty, c: &mut Class, key: &str| match p.key_cpu(key) {
+        Some((wall, cpu)) => {
+            c.wall.push(wall);
+            c.cpu.push(cpu);
+        }
         None => missed += 1,
     };
-    let (mut j, mut all, mut views, mut details, mut letters) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut j = Class::default();
+    let mut all = Class::default();
+    let mut views = Class::default();
+    let mut details = Class::default();
+    let mut review_moves = Class::default();
+    let mut review_letters = Class::default();
+    let mut letters = Class::default();
+    let mut close = Class::default();
     // `j` (and back with `k`) through the clients: each move loads that client's tasks and flags.
     for _ in 0..20 {
         for k in ["j", "j", "j", "j", "j", "k", "k", "k", "k", "k"] {
-            let d = p.key(k);
-            take(&mut j, d);
+            press(&mut p, &mut j, k);
         }
     }
     // "All clients" (`g` goes to the top of the list), then back to a client.
     for _ in 0..20 {
-        let d = p.key("g");
-        take(&mut all, d);
-        let d = p.key("j");
-        take(&mut j, d);
+        press(&mut p, &mut all, "g");
+        press(&mut p, &mut j, "j");
     }
     // Switching views: the review and back to the desk.
     for _ in 0..20 {
-        let d = p.key("2");
-        take(&mut views, d);
-        let d = p.key("1");
-        take(&mut views, d);
+        press(&mut p, &mut views, "2");
+        press(&mut p, &mut views, "1");
     }
     // The review: moving through its rows (its window reads on by keyset at its edges), to
     // its end and back, and each letter of its filter; then back to the desk.
-    let (mut review_moves, mut review_letters) = (vec![], vec![]);
     p.key("2");
     for _ in 0..4 {
         for _ in 0..20 {
-            let d = p.key("j");
-            take(&mut review_moves, d);
+            press(&mut p, &mut review_moves, "j");
         }
-        let d = p.key("\x1b[6~");
-        take(&mut review_moves, d);
+        press(&mut p, &mut review_moves, "\x1b[6~");
     }
     for k in ["\x1b[F", "k", "\x1b[H"] {
-        let d = p.key(k);
-        take(&mut review_moves, d);
+        press(&mut p, &mut review_moves, k);
     }
     p.key("/");
     for c in "task 1".chars() {
-        let d = p.key(&c.to_string());
-        take(&mut review_letters, d);
+        press(&mut p, &mut review_letters, &c.to_string());
     }
     p.key("\x1b");
     p.key("1");
     // Details of the selected client, and closing them.
     for _ in 0..20 {
-        let d = p.key("\r");
-        take(&mut details, d);
+        press(&mut p, &mut details, "\r");
         p.key("\x1b");
     }
-    // Each letter of a filter on "All clients"' tasks.
+    // Each letter of a filter on "All clients"' tasks, and closing that filter.
     p.key("g");
     p.key("\t");
     for round in 0..10 {
         p.key("/");
         for c in format!("task {}", round * 7 + 3).chars() {
-            let d = p.key(&c.to_string());
-            take(&mut letters, d);
+            press(&mut p, &mut letters, &c.to_string());
         }
-        p.key("\x1b");
+        press(&mut p, &mut close, "\x1b");
     }
     let (rss, hwm) = proc_memory(p.pid());
     p.quit();
@@ -1127,22 +1158,21 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
         eprintln!("{missed} keys redrew nothing");
     }
     cells.push(("pty: first frame p50".into(), ms(first)));
-    cells.push(("pty: `j` / `k` on clients p50 / p99".into(), p50_p99(&mut j)));
-    cells.push(("pty: \"All clients\" p50 / p99".into(), p50_p99(&mut all)));
-    cells.push(("pty: switching views `1` `2` p50 / p99".into(), p50_p99(&mut views)));
-    cells.push((
-        "pty: the review's `j`, PgDn, End, Home p50 / p99".into(),
-        p50_p99(&mut review_moves),
-    ));
-    cells.push((
-        "pty: a letter of the review's filter p50 / p99".into(),
-        p50_p99(&mut review_letters),
-    ));
-    cells.push(("pty: opening details p50 / p99".into(), p50_p99(&mut details)));
-    cells.push((
-        "pty: a letter of the task filter on \"All clients\" p50 / p99".into(),
-        p50_p99(&mut letters),
-    ));
+    for (name, class) in [
+        ("`j` / `k` on clients", &mut j),
+        ("\"All clients\"", &mut all),
+        ("switching views `1` `2`", &mut views),
+        ("the review's `j`, PgDn, End, Home", &mut review_moves),
+        ("a letter of the review's filter", &mut review_letters),
+        ("opening details", &mut details),
+        ("a letter of the task filter on \"All clients\"", &mut letters),
+        ("closing that filter (`Esc`)", &mut close),
+    ] {
+        cells.push((
+            format!("pty: {name} p50 / p99 (the desk's CPU p50 / p99)"),
+            format!("{} ({})", p50_p99(&mut class.wall), p50_p99(&mut class.cpu)),
+        ));
+    }
     cells.push((
         "pty: desk memory after the keys, VmRSS / VmHWM".into(),
         format!("{rss:.1} / {hwm:.1} MiB"),
