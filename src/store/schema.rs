@@ -794,16 +794,15 @@ const MIGRATIONS: &[&str] = &[
         WHERE e.minutes IS NOT NULL
         GROUP BY e.client_id, substr(e.start, 1, 7);
     "#,
-    // 13: fewer indexes to keep. `tasks_live` (a client's live tasks) is the first column of
-    // `tasks_live_status`, and `tasks_client` (client, status) is answered by the first column
-    // of `tasks_client_order`: every task written, and a Taskwarrior import rebuilding the
-    // tasks' indexes, paid for two that no query needs. And the review at any size: open
+    // 13: one index fewer to keep: `tasks_live` (a client's live tasks) is the first column of
+    // `tasks_live_status`, so every task written, and a Taskwarrior import rebuilding the
+    // tasks' indexes, paid for one that no query needs. (`tasks_client` stays: the tallies'
+    // recount reads a client's counts by status from it alone.) And the review at any size: open
     // requests answer the review's filters from an index (kind, date, task, snooze), and live
     // tasks by id from an index of their own, so the many requests left open on closed tasks
     // cost an index entry each, not two table rows.
     r#"
     DROP INDEX IF EXISTS tasks_live;
-    DROP INDEX IF EXISTS tasks_client;
     CREATE INDEX IF NOT EXISTS requests_open_live ON requests(kind, expected_by, task_id, snoozed_until) WHERE received_on IS NULL;
     CREATE INDEX IF NOT EXISTS tasks_live_ids ON tasks(id, status) WHERE status IN ('todo', 'doing', 'delivered');
     "#,
