@@ -514,3 +514,66 @@ fn a_wal_from_another_store_is_never_applied() {
         assert!(s.find_client(name).is_ok(), "{name} lost");
     }
 }
+
+/// The check of a leftover WAL reads the store in place, read-only: it copies nothing into the
+/// temporary directory (earlier versions made two copies of the store there, which a kill
+/// during the check left behind), and it sweeps away the copies those versions left, but never
+/// one whose process still runs. A folder whose name needs escaping in a URI works too.
+#[test]
+fn the_wal_check_copies_nothing_and_sweeps_what_older_versions_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    // A process that has ended, and this one, which runs.
+    let mut ended = std::process::Command::new(env!("CARGO_BIN_EXE_vadesk"))
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ended_pid = ended.id();
+    ended.wait().unwrap();
+    let left = tmp.join(format!("vadesk-wal-check-{ended_pid}-123"));
+    let running = tmp.join(format!("vadesk-wal-check-{}-456", std::process::id()));
+    for d in [&left, &running] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(d.join("alone.db"), b"a copy").unwrap();
+    }
+    let unrelated = tmp.join("vadesk-wal-check-notes");
+    std::fs::write(&unrelated, b"not ours").unwrap();
+
+    let mine = Desk::new();
+    {
+        let mut s = Store::open(&mine.db).unwrap();
+        s.add_client(named("Ana"), today()).unwrap();
+    }
+    let folder = dir.path().join("a folder ?#% ñ");
+    std::fs::create_dir(&folder).unwrap();
+    let crashed = folder.join("crashed.db");
+    crashed_copy(&mine, &["Carla"], &crashed);
+    let wal = folder.join("crashed.db-wal");
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vadesk"))
+        .env("TMPDIR", &tmp)
+        .env("VADESK_NOW", "2026-11-23 09:00")
+        .arg("--db")
+        .arg(&crashed)
+        .args(["client", "list"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Ana") && stdout.contains("Carla"), "{stdout}");
+    assert!(!left.exists(), "a copy left by an ended process stays");
+    assert!(
+        running.join("alone.db").exists(),
+        "a running process's copy was removed"
+    );
+    assert!(unrelated.exists());
+    let mut now: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    now.sort();
+    assert_eq!(now, [running.file_name().unwrap(), unrelated.file_name().unwrap()]);
+}

@@ -2,13 +2,16 @@
 //! SQLite has no way to tell that a WAL came from another file (a backup restored without its
 //! old WAL set aside, a copy made while another store was open). Applied to the wrong store it
 //! corrupts it. So before the first connection of a process, a leftover WAL that no running
-//! program is using is tried on a private copy first: it is accepted only when the copy passes
-//! SQLite's `quick_check` and still holds the same store (some of the same clients). Otherwise
-//! the store is refused, and the files stay exactly as they were.
+//! program is using is tried first, through read-only connections that can never write to the
+//! store or its WAL: it is accepted only when the store read through it passes SQLite's
+//! `quick_check` and still holds the same store (some of the same clients as the main file read
+//! alone). Otherwise the store is refused, and the files stay exactly as they were.
 //!
 //! This runs only when a non-empty WAL exists and no other program has the store open, which
-//! happens after a crash or a careless copy: the cost of the copy is paid then, never on an
-//! ordinary start.
+//! happens after a crash, a kill or a careless copy: the cost of the check (reading the store
+//! once) is paid then, never on an ordinary start. Nothing is copied: earlier versions tried the
+//! WAL on two private copies of the store in the temporary directory, which a kill during the
+//! check left behind (twice the store's size each); the first check sweeps those away.
 
 use std::path::{Path, PathBuf};
 
@@ -24,10 +27,8 @@ pub(super) fn check(path: &Path, shown: &str) -> Result<()> {
     if !has_wal || in_use(&sibling(path, "-shm")) {
         return Ok(());
     }
-    let dir = private_dir()?;
-    let result = examine(path, &wal, &dir);
-    let _ = std::fs::remove_dir_all(&dir);
-    match result {
+    sweep_old_copies();
+    match examine(path) {
         Ok(true) => Ok(()),
         Ok(false) | Err(_) => Err(Error::refused(T::ErrForeignWal, &[&shown])),
     }
@@ -63,25 +64,48 @@ fn in_use(shm: &Path) -> bool {
     shm.exists()
 }
 
-fn private_dir() -> Result<PathBuf> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("vadesk-wal-check-{}-{nanos}", std::process::id()));
-    super::create_private_dir(&dir)?;
-    Ok(dir)
+/// Removes the private copies that earlier versions made for this check (`vadesk-wal-check-PID-N`
+/// in the temporary directory) and left behind when killed during it. A directory whose process
+/// still runs is left alone.
+fn sweep_old_copies() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("vadesk-wal-check-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if !process_runs(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
-/// Copies the store alone and the store with its WAL, and compares what they hold.
-fn examine(path: &Path, wal: &Path, dir: &Path) -> Result<bool> {
-    let alone = dir.join("alone.db");
-    let with_wal = dir.join("with-wal.db");
-    std::fs::copy(path, &alone)?;
-    std::fs::copy(path, &with_wal)?;
-    std::fs::copy(wal, sibling(&with_wal, "-wal"))?;
-    let before = identity(&alone)?;
-    let conn = Connection::open_with_flags(&with_wal, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+#[cfg(unix)]
+fn process_runs(pid: i32) -> bool {
+    // SAFETY: signal 0 only asks whether the process exists; nothing is sent.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_runs(_pid: i32) -> bool {
+    true
+}
+
+/// Reads the main file alone and the store through its WAL, both read-only, and compares what
+/// they hold. A read-only connection never checkpoints, so neither file is written (SQLite may
+/// rebuild the `-shm` index, which is derived from the WAL).
+fn examine(path: &Path) -> Result<bool> {
+    let before = identity(path)?;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if check != "ok" {
         return Ok(false);
@@ -96,10 +120,30 @@ fn examine(path: &Path, wal: &Path, dir: &Path) -> Result<bool> {
     })
 }
 
-/// The clients' uuids of a copy of the main file alone (None when it cannot tell).
+/// The clients' uuids of the main file alone, its WAL ignored (None when it cannot tell).
+/// `immutable=1` makes SQLite read the file as it lies, without the WAL and without locks.
 fn identity(db: &Path) -> Result<Option<std::collections::HashSet<String>>> {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    let uri = format!("file:{}?immutable=1", uri_path(db));
+    let conn = Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     Ok(first_clients(&conn).unwrap_or(None))
+}
+
+/// A path written for a `file:` URI: every byte but letters, digits, `/`, `.`, `-`, `_` and `~`
+/// percent-encoded, so `?`, `#`, `%` and spaces in a folder's name stay part of the path.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/.-_~".contains(b) {
+            out.push(char::from(*b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn first_clients(conn: &Connection) -> Result<Option<std::collections::HashSet<String>>> {
