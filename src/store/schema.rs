@@ -830,6 +830,57 @@ const MIGRATIONS: &[&str] = &[
 
     CREATE INDEX IF NOT EXISTS flags_client_at ON flags(client_id, at);
     "#,
+    // 15: a task's place in "All clients" without counting the list. How many tasks each key
+    // of the lists' order holds (closed or not, without a due date or not, the due date, and
+    // for the tasks without one, the thousand-and-twenty-four ids their id falls in), kept by
+    // triggers; a task's place is the sum of the keys before its own (a few thousand rows at
+    // most) plus a count within its key. A derived table (no id, no uuid): undo, export and
+    // sync leave it alone and reach it through the triggers, like `client_tally`; a bulk
+    // import drops the `tally_task_*` triggers and counts once at its end (`DUE_TALLY_AGAIN`).
+    r#"
+    CREATE TABLE task_due_tally (
+        closed INTEGER NOT NULL,
+        no_due INTEGER NOT NULL,
+        due TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (closed, no_due, due, part)
+    ) WITHOUT ROWID;
+    INSERT INTO task_due_tally(closed, no_due, due, part, n)
+        SELECT status IN ('done', 'cancelled'), due IS NULL, coalesce(due, ''),
+               CASE WHEN due IS NULL THEN id / 1024 ELSE 0 END, count(*)
+        FROM tasks GROUP BY 1, 2, 3, 4;
+    CREATE TRIGGER tally_task_due_ins AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_due_tally(closed, no_due, due, part, n)
+            VALUES (new.status IN ('done', 'cancelled'), new.due IS NULL, coalesce(new.due, ''),
+                    CASE WHEN new.due IS NULL THEN new.id / 1024 ELSE 0 END, 1)
+            ON CONFLICT(closed, no_due, due, part) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER tally_task_due_del AFTER DELETE ON tasks BEGIN
+        UPDATE task_due_tally SET n = n - 1
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END;
+        DELETE FROM task_due_tally
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END
+              AND n <= 0;
+    END;
+    CREATE TRIGGER tally_task_due_upd AFTER UPDATE OF id, status, due ON tasks
+        WHEN (old.status IN ('done', 'cancelled')) IS NOT (new.status IN ('done', 'cancelled'))
+          OR old.due IS NOT new.due OR old.id IS NOT new.id BEGIN
+        UPDATE task_due_tally SET n = n - 1
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END;
+        DELETE FROM task_due_tally
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END
+              AND n <= 0;
+        INSERT INTO task_due_tally(closed, no_due, due, part, n)
+            VALUES (new.status IN ('done', 'cancelled'), new.due IS NULL, coalesce(new.due, ''),
+                    CASE WHEN new.due IS NULL THEN new.id / 1024 ELSE 0 END, 1)
+            ON CONFLICT(closed, no_due, due, part) DO UPDATE SET n = n + 1;
+    END;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

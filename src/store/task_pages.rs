@@ -289,6 +289,32 @@ fn register_rank(conn: &rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
+/// The ids of one part of the tasks without a due date in `task_due_tally` (schema step 15
+/// writes `id / 1024`).
+const PART_IDS: i64 = 1024;
+
+/// "All clients": how many tasks come before a key's own part of the lists' order within its
+/// section (open or closed), from the kept counts (`?1` closed, `?2` no due date, `?3` the due
+/// date or '', `?4` the part). At most one row per due date and part.
+pub(crate) const TALLY_BEFORE: &str = "SELECT coalesce(sum(n), 0) FROM task_due_tally
+     WHERE closed = ?1 AND (no_due, due, part) < (?2, ?3, ?4)";
+
+/// "All clients": how many tasks of a key's own part come before it (`?1`..`?3` the key's
+/// closed, no due date and due date, `?4` its id, `?5` its part's first id): a range of
+/// `tasks_order` as long as the tasks of one due date, or at most 1,024 ids.
+pub(crate) const PART_BEFORE: &str = "SELECT count(*) FROM tasks t
+     WHERE (t.status IN ('done', 'cancelled')) = ?1 AND (t.due IS NULL) = ?2 AND t.due IS ?3
+       AND t.id < ?4 AND t.id >= ?5";
+
+/// The kept counts of `task_due_tally` counted again from the tasks (what the triggers
+/// `tally_task_due_*` keep row by row; a bulk import counts once at its end instead).
+pub(crate) const DUE_TALLY_AGAIN: &str = "
+    DELETE FROM task_due_tally;
+    INSERT INTO task_due_tally(closed, no_due, due, part, n)
+        SELECT status IN ('done', 'cancelled'), due IS NULL, coalesce(due, ''),
+               CASE WHEN due IS NULL THEN id / 1024 ELSE 0 END, count(*)
+        FROM tasks GROUP BY 1, 2, 3, 4;";
+
 /// A list's length: the tasks of a client, or of every client.
 pub(crate) const TASK_COUNT: &str =
     "SELECT coalesce(sum(tasks), 0) FROM client_tally WHERE ?1 IS NULL OR client_id = ?1";
@@ -412,6 +438,9 @@ impl Store {
     /// tallies; the rest is an index range counted, read from the nearer end of the key's
     /// section when `from_end` says the key is likely in the list's second half.
     pub fn task_position(&self, client_id: Option<i64>, key: &TaskKey, from_end: bool) -> Result<usize> {
+        if client_id.is_none() {
+            return self.all_task_position(key);
+        }
         let count = |seek: &Seek| -> Result<usize> {
             let n: i64 = self
                 .conn
@@ -441,6 +470,31 @@ impl Store {
             before += open;
         }
         Ok(before)
+    }
+
+    /// The position of `key` among every task: the kept counts of the keys before its own
+    /// part, the open tasks before a closed one (from the tallies), and a count within its
+    /// part (the tasks of its due date, or of at most 1,024 ids without one).
+    fn all_task_position(&self, key: &TaskKey) -> Result<usize> {
+        let due = key.due.clone().unwrap_or_default();
+        let (part, first) = if key.no_due {
+            let part = key.id / PART_IDS;
+            (part, part * PART_IDS)
+        } else {
+            (0, i64::MIN)
+        };
+        let kept: i64 = self
+            .conn
+            .prepare_cached(TALLY_BEFORE)?
+            .query_row(rusqlite::params![key.closed, key.no_due, due, part], |r| r.get(0))?;
+        let within: i64 = self
+            .conn
+            .prepare_cached(PART_BEFORE)?
+            .query_row(rusqlite::params![key.closed, key.no_due, key.due, key.id, first], |r| {
+                r.get(0)
+            })?;
+        let open = if key.closed { self.open_task_count(None)? } else { 0 };
+        Ok(kept.max(0) as usize + within.max(0) as usize + open)
     }
 
     /// How many tasks of a list are not closed (to do, doing, delivered): from the tallies.
@@ -509,6 +563,8 @@ impl Store {
             ("tasks count", TASK_COUNT),
             ("open tasks count", OPEN_COUNT),
             ("task key", TASK_KEY),
+            ("all clients position: kept counts before", TALLY_BEFORE),
+            ("all clients position: within the part", PART_BEFORE),
             ("task filter matches", TASK_MATCHES),
             ("clients: open and waiting", super::clients::OPEN_AND_WAITING),
             ("clients: open and delivered", super::desk_queries::OPEN_AND_DELIVERED),

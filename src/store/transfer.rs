@@ -612,6 +612,7 @@ impl Bulk {
             tx.execute_batch(sql)?;
         }
         tx.execute_batch(super::clients::TALLY_AGAIN)?;
+        tx.execute_batch(super::task_pages::DUE_TALLY_AGAIN)?;
         Ok(())
     }
 }
