@@ -511,7 +511,7 @@ fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize
     let mut found: Vec<(i64, f64)> = c
         .prepare(
             "SELECT rowid, bm25(before_search, 4.0, 1.0, 0.0) FROM temp.before_search
-             WHERE before_search MATCH ?1 AND rowid % 8 = 2 ORDER BY rowid DESC LIMIT ?2",
+             WHERE before_search MATCH ?1 AND rowid >= 1099511627776 ORDER BY rowid DESC LIMIT ?2",
         )
         .unwrap()
         .query_map(rusqlite::params![q, candidates as i64], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -520,7 +520,7 @@ fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize
         .unwrap();
     let all: i64 = c
         .query_row(
-            "SELECT count(*) FROM temp.before_search WHERE before_search MATCH ?1 AND rowid % 8 = 2",
+            "SELECT count(*) FROM temp.before_search WHERE before_search MATCH ?1 AND rowid >= 1099511627776",
             [&q],
             |r| r.get(0),
         )
@@ -528,7 +528,11 @@ fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize
     found.reverse();
     found.sort_by(|a, b| a.1.total_cmp(&b.1));
     (
-        found.into_iter().map(|(rowid, _)| rowid / 8).take(limit).collect(),
+        found
+            .into_iter()
+            .map(|(rowid, _)| rowid - vadesk::domain::search::TASK_ROWID_BASE)
+            .take(limit)
+            .collect(),
         all as usize,
     )
 }
@@ -868,9 +872,12 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
         } else if name == "task key" {
             assert!(joined.contains("INTEGER PRIMARY KEY"), "{name}: {joined}");
         } else if name == "task filter matches" {
-            // The index walks its matches in rowid order itself (no sort of every match).
+            // The index walks its matches in rowid order itself (no sort of every match),
+            // newest first (FTS5's plan number 192: ordered by rowid, descending) and within
+            // the tasks' range (`>`: the rowid's lower bound goes to FTS5, which starts at the
+            // index's end and stops where the tasks' range begins).
             assert!(
-                joined.contains("SCAN search VIRTUAL TABLE") && joined.contains(":M"),
+                joined.contains("SCAN search VIRTUAL TABLE INDEX 192:M") && joined.ends_with('>'),
                 "{name}: {joined}"
             );
         } else if name == "clients: future flags" {

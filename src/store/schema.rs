@@ -10,7 +10,7 @@ use crate::i18n::T;
 pub const APP_ID: i32 = 0x5641_444B;
 
 /// Each step takes the schema from version i to i+1.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     r#"
     CREATE TABLE clients (
@@ -879,6 +879,45 @@ const MIGRATIONS: &[&str] = &[
             VALUES (new.status IN ('done', 'cancelled'), new.due IS NULL, coalesce(new.due, ''),
                     CASE WHEN new.due IS NULL THEN new.id / 1024 ELSE 0 END, 1)
             ON CONFLICT(closed, no_due, due, part) DO UPDATE SET n = n + 1;
+    END;
+    "#,
+    // 16: the task filter reads tasks only. A task's index rowid becomes its id plus 2^40
+    // (1099511627776, `TASK_ROWID_BASE`), above every other record's `id × 8 + kind`, so the
+    // tasks are one range of the index with the newest at its end: the filter of "All
+    // clients" reads the newest task matches from there and never walks the flags, requests
+    // or clients that hold the same words. The index is built again (same columns, tokenizer,
+    // prefixes and rank as step 14; the other kinds keep their rowids), the task rows last,
+    // in rowid order; the tasks' three triggers are made again with the new rowid.
+    r#"
+    DROP TABLE search;
+    CREATE VIRTUAL TABLE search USING fts5(
+        title, body, client_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6 7 8'
+    );
+    INSERT INTO search(search, rank) VALUES ('rank', 'bm25(4.0, 1.0, 0.0)');
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 1, name, notes || ' ' || tool, id FROM clients;
+    INSERT INTO search(rowid, title, body, client_id)
+        SELECT r.id * 8 + (CASE r.kind WHEN 'material' THEN 3 ELSE 4 END), r.what, '', t.client_id
+        FROM requests r JOIN tasks t ON t.id = r.task_id;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 5, description, '', client_id FROM quotes;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
+    INSERT INTO search(rowid, title, body, client_id)
+        SELECT id + 1099511627776, title, spec, client_id FROM tasks ORDER BY id;
+
+    DROP TRIGGER search_task_ins;
+    DROP TRIGGER search_task_upd;
+    DROP TRIGGER search_task_del;
+    CREATE TRIGGER search_task_ins AFTER INSERT ON tasks BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id + 1099511627776, new.title, new.spec, new.client_id);
+    END;
+    CREATE TRIGGER search_task_upd AFTER UPDATE OF id, title, spec, client_id ON tasks BEGIN
+        DELETE FROM search WHERE rowid = old.id + 1099511627776;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id + 1099511627776, new.title, new.spec, new.client_id);
+        UPDATE search SET client_id = new.client_id
+            WHERE rowid IN (SELECT id * 8 + (CASE kind WHEN 'material' THEN 3 ELSE 4 END) FROM requests WHERE task_id = new.id);
+    END;
+    CREATE TRIGGER search_task_del AFTER DELETE ON tasks BEGIN
+        DELETE FROM search WHERE rowid = old.id + 1099511627776;
     END;
     "#,
 ];

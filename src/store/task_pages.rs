@@ -118,10 +118,11 @@ pub(crate) const OPEN_COUNT: &str =
 
 /// The newest tasks the index finds (`?1` a MATCH expression), at most `?2`, each with its
 /// rank (see [`RANK`]; a title word weighing four times a body word): FTS5 walks its matches
-/// in rowid order and stops at the limit, so a word found in every task costs the limit, not
-/// the store.
+/// in rowid order from the end of the tasks' range (`TASK_ROWID_BASE` on, the index's last
+/// rows) and stops at the limit, so a word found in every task costs the limit, not the
+/// store, and a word the other records hold too costs nothing more.
 pub(crate) const TASK_MATCHES: &str = "SELECT rowid, vadesk_rank(search, 4.0, 1.0, 0.0) FROM search
-     WHERE search MATCH ?1 AND rowid % 8 = 2 ORDER BY rowid DESC LIMIT ?2";
+     WHERE search MATCH ?1 AND rowid >= 1099511627776 ORDER BY rowid DESC LIMIT ?2";
 
 /// The FTS5 function that ranks the filter's matches: bm25 (k1 1.2, b 0.75, each column's
 /// weight from the arguments) with every typed word weighing the same. FTS5's own `bm25`
@@ -602,5 +603,22 @@ impl Store {
     pub fn tasks_of_keys(&self, keys: &[TaskKey]) -> Result<Vec<Task>> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
         self.tasks_by_ids(&ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The SQL writes the tasks' range of the search index out; it is the domain's.
+    #[test]
+    fn the_task_filter_reads_the_tasks_range_of_the_index() {
+        let base = crate::domain::search::TASK_ROWID_BASE.to_string();
+        assert!(super::TASK_MATCHES.contains(&format!("rowid >= {base}")));
+        let step = super::super::schema::MIGRATIONS
+            .iter()
+            .rev()
+            .find(|s| s.contains("CREATE TRIGGER search_task_ins"))
+            .copied()
+            .unwrap_or_default();
+        assert!(step.contains(&format!("new.id + {base}")) && step.contains(&format!("old.id + {base}")));
     }
 }
