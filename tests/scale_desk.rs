@@ -880,6 +880,18 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
                 joined.contains("SCAN search VIRTUAL TABLE INDEX 192:M") && joined.ends_with('>'),
                 "{name}: {joined}"
             );
+        } else if name == "task filter row sizes: a range" {
+            // The candidates' lengths: one range of FTS5's row sizes.
+            assert_eq!(
+                joined,
+                "SEARCH search_docsize USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"
+            );
+        } else if name == "task filter row sizes: row by row" {
+            // Or a lookup by rowid for each candidate, never all the row sizes.
+            assert!(
+                joined.contains("SEARCH d USING INTEGER PRIMARY KEY (rowid=?)") && !joined.contains("SCAN d"),
+                "{name}: {joined}"
+            );
         } else if name == "clients: future flags" {
             assert!(joined.contains("flags_future"), "{name}: {joined}");
         } else if name.starts_with("client pane: ") {
