@@ -847,9 +847,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (closed, no_due, due, part)
     ) WITHOUT ROWID;
     INSERT INTO task_due_tally(closed, no_due, due, part, n)
-        SELECT status IN ('done', 'cancelled'), due IS NULL, coalesce(due, ''),
-               CASE WHEN due IS NULL THEN id / 1024 ELSE 0 END, count(*)
-        FROM tasks GROUP BY 1, 2, 3, 4;
+        SELECT status IN ('done', 'cancelled'), due IS NULL, due, 0, count(*) FROM tasks
+        WHERE (due IS NULL) = 0 GROUP BY status IN ('done', 'cancelled'), due IS NULL, due;
+    INSERT INTO task_due_tally(closed, no_due, due, part, n)
+        SELECT status IN ('done', 'cancelled'), 1, '', id / 1024, count(*) FROM tasks
+        WHERE (due IS NULL) = 1 GROUP BY status IN ('done', 'cancelled'), id / 1024;
     CREATE TRIGGER tally_task_due_ins AFTER INSERT ON tasks BEGIN
         INSERT INTO task_due_tally(closed, no_due, due, part, n)
             VALUES (new.status IN ('done', 'cancelled'), new.due IS NULL, coalesce(new.due, ''),

