@@ -288,9 +288,12 @@ fn tallies_kept(store: &Store) -> Vec<(i64, i64, i64, i64, i64)> {
         .unwrap()
 }
 
+/// One kept count of "All clients"' order: closed, no due date, due date, part, tasks.
+type DueTally = (i64, i64, String, i64, i64);
+
 /// The kept counts of "All clients"' order keys, and counted again.
-fn due_tallies(store: &Store) -> (Vec<(i64, i64, String, i64, i64)>, Vec<(i64, i64, String, i64, i64)>) {
-    let read = |sql: &str| -> Vec<(i64, i64, String, i64, i64)> {
+fn due_tallies(store: &Store) -> (Vec<DueTally>, Vec<DueTally>) {
+    let read = |sql: &str| -> Vec<DueTally> {
         let mut q = store.conn().prepare(sql).unwrap();
         q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .unwrap()
