@@ -953,4 +953,7 @@ catalogue! {
     ArgEvery => ("Repeat it: daily, weekly, biweekly, monthly, a weekday (fri), Nd, Nw or Nm", "Repítela: diario, semanal, quincenal, mensual, un día de la semana (vie), Nd, Ns o Nm"),
     ArgEveryEdit => ("Repeat it (a rule as in task add), or none to stop", "Repítela (una regla como al añadir la tarea), o none para dejar de repetirla"),
     UndoRecurNext => ("next {0}", "siguiente {0}"),
+
+    // The desk's task lists (issue 13, the task filter)
+    EmptyTasksFiltered => ("No task matches the filter. Esc clears it.", "Ninguna tarea coincide con el filtro. Esc lo borra."),
 }

@@ -80,6 +80,7 @@ fn picture(s: &Store, with_uuids: bool) -> Vec<Vec<Vec<Value>>> {
         rows(s, "SELECT rowid, title, body, client_id FROM search ORDER BY rowid"),
         // The kept per-client counts (counted again at the end of a bulk import).
         rows(s, "SELECT * FROM client_tally ORDER BY client_id"),
+        rows(s, "SELECT * FROM task_due_tally ORDER BY closed, no_due, due, part"),
         rows(
             s,
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name",

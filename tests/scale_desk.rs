@@ -237,6 +237,24 @@ fn the_selection_follows_its_task_through_changes_on_all_clients() {
     let all = check(&app, &store);
     assert_eq!(app.tasks.current().map(|t| t.id), Some(kept));
     assert_eq!(app.tasks.selected, all.iter().position(|&x| x == kept).unwrap());
+    // A task found by the filter (a closed one without a due date, a closed one with one, an
+    // open one): after Esc the selection is on it, at its place in the whole list.
+    for title in ["bulk task 400", "bulk task 9", "bulk task 14"] {
+        key(&mut app, &mut store, KeyCode::Char('/'));
+        for c in title.chars() {
+            key(&mut app, &mut store, KeyCode::Char(c));
+        }
+        let found = app.tasks.current().unwrap().id;
+        assert_eq!(store.task(found).unwrap().title.to_lowercase(), title);
+        key(&mut app, &mut store, KeyCode::Esc);
+        let all = check(&app, &store);
+        assert_eq!(app.tasks.current().map(|t| t.id), Some(found), "{title}");
+        assert_eq!(
+            app.tasks.selected,
+            all.iter().position(|&x| x == found).unwrap(),
+            "{title}"
+        );
+    }
 }
 
 /// Tallies computed from scratch, as the migration fills them.
@@ -270,8 +288,45 @@ fn tallies_kept(store: &Store) -> Vec<(i64, i64, i64, i64, i64)> {
         .unwrap()
 }
 
+/// One kept count of "All clients"' order: closed, no due date, due date, part, tasks.
+type DueTally = (i64, i64, String, i64, i64);
+
+/// The kept counts of "All clients"' order keys, and counted again.
+fn due_tallies(store: &Store) -> (Vec<DueTally>, Vec<DueTally>) {
+    let read = |sql: &str| -> Vec<DueTally> {
+        let mut q = store.conn().prepare(sql).unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    (
+        read("SELECT closed, no_due, due, part, n FROM task_due_tally ORDER BY 1, 2, 3, 4"),
+        read(
+            "SELECT status IN ('done', 'cancelled'), due IS NULL, coalesce(due, ''),
+                    CASE WHEN due IS NULL THEN id / 1024 ELSE 0 END, count(*)
+             FROM tasks GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        ),
+    )
+}
+
+/// Every task's place on "All clients" as the store counts it (from the kept counts) is its
+/// place in the whole list as a plain query orders it.
+fn assert_positions_right(store: &Store, when: &str) {
+    let (kept, counted) = due_tallies(store);
+    assert_eq!(kept, counted, "kept counts of the lists' keys {when}");
+    let all = expected(store, None);
+    for (i, id) in all.iter().enumerate() {
+        let key = store.task_key(None, *id).unwrap().unwrap();
+        for far in [false, true] {
+            assert_eq!(store.task_position(None, &key, far).unwrap(), i, "task {id} {when}");
+        }
+    }
+}
+
 fn assert_kept_right(store: &Store, when: &str) {
     assert_eq!(tallies_kept(store), tallies_from_scratch(store), "task tallies {when}");
+    assert_positions_right(store, when);
     let rules = ScoreRules::default();
     let basis: f64 = store
         .conn()
@@ -459,7 +514,7 @@ fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize
     let mut found: Vec<(i64, f64)> = c
         .prepare(
             "SELECT rowid, bm25(before_search, 4.0, 1.0, 0.0) FROM temp.before_search
-             WHERE before_search MATCH ?1 AND rowid % 8 = 2 ORDER BY rowid DESC LIMIT ?2",
+             WHERE before_search MATCH ?1 AND rowid >= 1099511627776 ORDER BY rowid DESC LIMIT ?2",
         )
         .unwrap()
         .query_map(rusqlite::params![q, candidates as i64], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -468,7 +523,7 @@ fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize
         .unwrap();
     let all: i64 = c
         .query_row(
-            "SELECT count(*) FROM temp.before_search WHERE before_search MATCH ?1 AND rowid % 8 = 2",
+            "SELECT count(*) FROM temp.before_search WHERE before_search MATCH ?1 AND rowid >= 1099511627776",
             [&q],
             |r| r.get(0),
         )
@@ -476,7 +531,11 @@ fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize
     found.reverse();
     found.sort_by(|a, b| a.1.total_cmp(&b.1));
     (
-        found.into_iter().map(|(rowid, _)| rowid / 8).take(limit).collect(),
+        found
+            .into_iter()
+            .map(|(rowid, _)| rowid - vadesk::domain::search::TASK_ROWID_BASE)
+            .take(limit)
+            .collect(),
         all as usize,
     )
 }
@@ -723,7 +782,13 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
              UPDATE flags SET at = '2025-06-01' WHERE id % 2 = 0;
              UPDATE flags SET dismissed = 1 WHERE id % 3 = 0;
              UPDATE flags SET kind = 'no_show', client_id = (SELECT max(id) FROM clients) WHERE id % 4 = 1;
-             DELETE FROM tasks WHERE id % 11 = 0;",
+             DELETE FROM tasks WHERE id % 11 = 0;
+             UPDATE tasks SET due = NULL WHERE id % 10 = 3;
+             UPDATE tasks SET due = '2026-12-01' WHERE id % 10 = 4;
+             UPDATE tasks SET status = 'cancelled', due = NULL WHERE id % 10 = 6;
+             INSERT INTO tasks(id, client_id, title, spec, status, due, created_on)
+                 SELECT 1000 + id * 37, client_id, 'Far ' || title, '', status, NULL, created_on FROM tasks WHERE id % 3 = 0;
+             UPDATE tasks SET due = '2026-11-30' WHERE id > 1000 AND id % 4 = 0;",
         )
         .unwrap();
     assert_kept_right(&store, "after raw writes");
@@ -733,7 +798,8 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
         "PRAGMA foreign_keys = ON;
          UPDATE flags SET at = '2026-10-01', dismissed = 0 WHERE id % 5 = 2;
          DELETE FROM tasks WHERE id % 13 = 0;
-         UPDATE tasks SET status = 'todo' WHERE id % 17 = 0;",
+         UPDATE tasks SET status = 'todo' WHERE id % 17 = 0;
+         UPDATE tasks SET due = NULL, status = 'done' WHERE id % 19 = 0;",
     )
     .unwrap();
     drop(raw);
@@ -746,6 +812,9 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
     let mut other = Store::open(&dir.path().join("w.db")).unwrap();
     other.import(&data, false, "export.json").unwrap();
     assert_kept_right(&other, "after an import");
+    // Imported again over itself (a merge), and replacing everything.
+    other.import(&data, true, "export.json").unwrap();
+    assert_kept_right(&other, "after a merge import");
     // Another half-life: the tallies are summed again, once, and stay right.
     other.rebase_scores(30.0).unwrap();
     let rules = ScoreRules {
@@ -791,12 +860,39 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
             if !ends || name.ends_with("one client") {
                 assert!(plan.iter().all(|l| l.starts_with("SEARCH")), "{name}: {joined}");
             }
+        } else if name == "all clients position: kept counts before" {
+            // The kept counts of the keys before the task's own, from the key's section on.
+            assert_eq!(
+                joined,
+                "SEARCH task_due_tally USING PRIMARY KEY (closed=? AND (no_due,due,part)<(?,?,?))"
+            );
+        } else if name == "all clients position: within the part" {
+            // The tasks of one key (a due date, or up to 1,024 ids without one) and no more.
+            assert!(
+                joined.contains("USING COVERING INDEX tasks_order (<expr>=? AND <expr>=? AND due=? AND id>? AND id<?)"),
+                "{name}: {joined}"
+            );
         } else if name == "task key" {
             assert!(joined.contains("INTEGER PRIMARY KEY"), "{name}: {joined}");
         } else if name == "task filter matches" {
-            // The index walks its matches in rowid order itself (no sort of every match).
+            // The index walks its matches in rowid order itself (no sort of every match),
+            // newest first (FTS5's plan number 192: ordered by rowid, descending) and within
+            // the tasks' range (`>`: the rowid's lower bound goes to FTS5, which starts at the
+            // index's end and stops where the tasks' range begins).
             assert!(
-                joined.contains("SCAN search VIRTUAL TABLE") && joined.contains(":M"),
+                joined.contains("SCAN search VIRTUAL TABLE INDEX 192:M") && joined.ends_with('>'),
+                "{name}: {joined}"
+            );
+        } else if name == "task filter row sizes: a range" {
+            // The candidates' lengths: one range of FTS5's row sizes.
+            assert_eq!(
+                joined,
+                "SEARCH search_docsize USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"
+            );
+        } else if name == "task filter row sizes: row by row" {
+            // Or a lookup by rowid for each candidate, never all the row sizes.
+            assert!(
+                joined.contains("SEARCH d USING INTEGER PRIMARY KEY (rowid=?)") && !joined.contains("SCAN d"),
                 "{name}: {joined}"
             );
         } else if name == "clients: future flags" {

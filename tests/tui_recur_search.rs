@@ -141,3 +141,34 @@ fn slash_on_one_client_stays_the_fuzzy_filter() {
     d.open("Tienda Sol").keys("/rvcmp");
     assert_eq!(d.app.tasks.len(), 1, "fuzzy, within the client's tasks");
 }
+
+#[test]
+fn a_filter_that_finds_nothing_says_so_rather_than_the_empty_lists_hint() {
+    for lang in [Lang::En, Lang::Es] {
+        let mut d = desk_in(lang);
+        d.add_task("Tienda Sol", "Revisión de la campaña", None);
+        let (none, empty) = match lang {
+            Lang::En => ("No task matches the filter. Esc clears it.", "No tasks. Pick a client"),
+            Lang::Es => (
+                "Ninguna tarea coincide con el filtro. Esc lo borra.",
+                "Sin tareas. Elige un cliente",
+            ),
+        };
+        // "All clients": through the search index.
+        d.goto_client(None).key(KeyCode::Tab);
+        d.keys("/zzzz");
+        assert!(d.app.tasks.is_empty());
+        let screen = d.text(120, 35);
+        assert!(screen.contains(none), "{screen}");
+        assert!(!screen.contains(empty), "{screen}");
+        // One client: the fuzzy filter.
+        d.key(KeyCode::Esc);
+        d.open("Tienda Sol").keys("/qqqq");
+        assert!(d.app.tasks.is_empty());
+        let screen = d.text(120, 35);
+        assert!(screen.contains(none), "{screen}");
+        // An empty query is no filter yet: the list as it is.
+        d.key(KeyCode::Esc);
+        assert!(!d.text(120, 35).contains(none));
+    }
+}

@@ -16,6 +16,12 @@ keyed_enum!(
     Flag => "flag" | "bandera", T::SkFlag,
 });
 
+/// Where the tasks' rows of the search index begin (schema step 16): a task's rowid is its
+/// id plus this, above every other record's `id × 8 + code` (ids below 2^37), so the tasks are
+/// one range of the index, the newest at its very end, and the task filter reads that range
+/// alone. The schema's SQL writes the number out: 1099511627776.
+pub const TASK_ROWID_BASE: i64 = 1 << 40;
+
 impl SearchKind {
     /// The kind's code in the index rowid (`id × 8 + code`), as the migration lays it out.
     pub fn code(self) -> i64 {
@@ -29,10 +35,25 @@ impl SearchKind {
         }
     }
 
+    /// The index rowid of a record: a task's id plus [`TASK_ROWID_BASE`], anything else's
+    /// `id × 8 + code`.
+    pub fn rowid(self, id: i64) -> i64 {
+        match self {
+            SearchKind::Task => TASK_ROWID_BASE + id,
+            k => id * 8 + k.code(),
+        }
+    }
+
     /// The kind and record id of an index rowid.
     pub fn from_rowid(rowid: i64) -> Option<(SearchKind, i64)> {
+        if rowid >= TASK_ROWID_BASE {
+            return Some((SearchKind::Task, rowid - TASK_ROWID_BASE));
+        }
         let code = rowid.rem_euclid(8);
-        let kind = SearchKind::ALL.iter().copied().find(|k| k.code() == code)?;
+        let kind = SearchKind::ALL
+            .iter()
+            .copied()
+            .find(|k| *k != SearchKind::Task && k.code() == code)?;
         Some((kind, rowid.div_euclid(8)))
     }
 }
@@ -94,8 +115,12 @@ mod tests {
     #[test]
     fn rowids_round_trip() {
         for k in SearchKind::ALL {
-            assert_eq!(SearchKind::from_rowid(42 * 8 + k.code()), Some((*k, 42)));
+            assert_eq!(SearchKind::from_rowid(k.rowid(42)), Some((*k, 42)));
         }
         assert_eq!(SearchKind::from_rowid(8 * 3), None);
+        // A task's row is in the tasks' range only (the layout before step 16 is gone).
+        assert_eq!(SearchKind::from_rowid(42 * 8 + 2), None);
+        assert_eq!(SearchKind::Task.rowid(7), 1_099_511_627_783);
+        assert!(SearchKind::Flag.rowid((1 << 37) - 1) < TASK_ROWID_BASE);
     }
 }

@@ -10,7 +10,7 @@ use crate::i18n::T;
 pub const APP_ID: i32 = 0x5641_444B;
 
 /// Each step takes the schema from version i to i+1.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     r#"
     CREATE TABLE clients (
@@ -829,6 +829,98 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
 
     CREATE INDEX IF NOT EXISTS flags_client_at ON flags(client_id, at);
+    "#,
+    // 15: a task's place in "All clients" without counting the list. How many tasks each key
+    // of the lists' order holds (closed or not, without a due date or not, the due date, and
+    // for the tasks without one, the thousand-and-twenty-four ids their id falls in), kept by
+    // triggers; a task's place is the sum of the keys before its own (a few thousand rows at
+    // most) plus a count within its key. A derived table (no id, no uuid): undo, export and
+    // sync leave it alone and reach it through the triggers, like `client_tally`; a bulk
+    // import drops the `tally_task_*` triggers and counts once at its end (`DUE_TALLY_AGAIN`).
+    r#"
+    CREATE TABLE task_due_tally (
+        closed INTEGER NOT NULL,
+        no_due INTEGER NOT NULL,
+        due TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (closed, no_due, due, part)
+    ) WITHOUT ROWID;
+    INSERT INTO task_due_tally(closed, no_due, due, part, n)
+        SELECT status IN ('done', 'cancelled'), due IS NULL, due, 0, count(*) FROM tasks
+        WHERE (due IS NULL) = 0 GROUP BY status IN ('done', 'cancelled'), due IS NULL, due;
+    INSERT INTO task_due_tally(closed, no_due, due, part, n)
+        SELECT status IN ('done', 'cancelled'), 1, '', id / 1024, count(*) FROM tasks
+        WHERE (due IS NULL) = 1 GROUP BY status IN ('done', 'cancelled'), id / 1024;
+    CREATE TRIGGER tally_task_due_ins AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_due_tally(closed, no_due, due, part, n)
+            VALUES (new.status IN ('done', 'cancelled'), new.due IS NULL, coalesce(new.due, ''),
+                    CASE WHEN new.due IS NULL THEN new.id / 1024 ELSE 0 END, 1)
+            ON CONFLICT(closed, no_due, due, part) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER tally_task_due_del AFTER DELETE ON tasks BEGIN
+        UPDATE task_due_tally SET n = n - 1
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END;
+        DELETE FROM task_due_tally
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END
+              AND n <= 0;
+    END;
+    CREATE TRIGGER tally_task_due_upd AFTER UPDATE OF id, status, due ON tasks
+        WHEN (old.status IN ('done', 'cancelled')) IS NOT (new.status IN ('done', 'cancelled'))
+          OR old.due IS NOT new.due OR old.id IS NOT new.id BEGIN
+        UPDATE task_due_tally SET n = n - 1
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END;
+        DELETE FROM task_due_tally
+            WHERE closed = (old.status IN ('done', 'cancelled')) AND no_due = (old.due IS NULL)
+              AND due = coalesce(old.due, '') AND part = CASE WHEN old.due IS NULL THEN old.id / 1024 ELSE 0 END
+              AND n <= 0;
+        INSERT INTO task_due_tally(closed, no_due, due, part, n)
+            VALUES (new.status IN ('done', 'cancelled'), new.due IS NULL, coalesce(new.due, ''),
+                    CASE WHEN new.due IS NULL THEN new.id / 1024 ELSE 0 END, 1)
+            ON CONFLICT(closed, no_due, due, part) DO UPDATE SET n = n + 1;
+    END;
+    "#,
+    // 16: the task filter reads tasks only. A task's index rowid becomes its id plus 2^40
+    // (1099511627776, `TASK_ROWID_BASE`), above every other record's `id × 8 + kind`, so the
+    // tasks are one range of the index with the newest at its end: the filter of "All
+    // clients" reads the newest task matches from there and never walks the flags, requests
+    // or clients that hold the same words. The index is built again (same columns, tokenizer,
+    // prefixes and rank as step 14; the other kinds keep their rowids), the task rows last,
+    // in rowid order; the tasks' three triggers are made again with the new rowid.
+    r#"
+    DROP TABLE search;
+    CREATE VIRTUAL TABLE search USING fts5(
+        title, body, client_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6 7 8'
+    );
+    INSERT INTO search(search, rank) VALUES ('rank', 'bm25(4.0, 1.0, 0.0)');
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 1, name, notes || ' ' || tool, id FROM clients;
+    INSERT INTO search(rowid, title, body, client_id)
+        SELECT r.id * 8 + (CASE r.kind WHEN 'material' THEN 3 ELSE 4 END), r.what, '', t.client_id
+        FROM requests r JOIN tasks t ON t.id = r.task_id;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 5, description, '', client_id FROM quotes;
+    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
+    INSERT INTO search(rowid, title, body, client_id)
+        SELECT id + 1099511627776, title, spec, client_id FROM tasks ORDER BY id;
+
+    DROP TRIGGER search_task_ins;
+    DROP TRIGGER search_task_upd;
+    DROP TRIGGER search_task_del;
+    CREATE TRIGGER search_task_ins AFTER INSERT ON tasks BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id + 1099511627776, new.title, new.spec, new.client_id);
+    END;
+    CREATE TRIGGER search_task_upd AFTER UPDATE OF id, title, spec, client_id ON tasks BEGIN
+        DELETE FROM search WHERE rowid = old.id + 1099511627776;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id + 1099511627776, new.title, new.spec, new.client_id);
+        UPDATE search SET client_id = new.client_id
+            WHERE rowid IN (SELECT id * 8 + (CASE kind WHEN 'material' THEN 3 ELSE 4 END) FROM requests WHERE task_id = new.id);
+    END;
+    CREATE TRIGGER search_task_del AFTER DELETE ON tasks BEGIN
+        DELETE FROM search WHERE rowid = old.id + 1099511627776;
+    END;
     "#,
 ];
 

@@ -600,18 +600,19 @@ impl Bulk {
         // A new task updated later in the same import (its uuid twice in the file) got its
         // search row from `search_task_upd`: it is written again with the others.
         tx.execute(
-            "DELETE FROM search WHERE rowid >= ?1 * 8 AND rowid % 8 = 2",
-            [self.from_id],
+            "DELETE FROM search WHERE rowid >= ?1 + ?2",
+            [self.from_id, crate::domain::search::TASK_ROWID_BASE],
         )?;
         tx.execute(
             "INSERT INTO search(rowid, title, body, client_id)
-             SELECT id * 8 + 2, title, spec, client_id FROM tasks WHERE id >= ?1",
-            [self.from_id],
+             SELECT id + ?2, title, spec, client_id FROM tasks WHERE id >= ?1 ORDER BY id",
+            [self.from_id, crate::domain::search::TASK_ROWID_BASE],
         )?;
         for sql in &self.again {
             tx.execute_batch(sql)?;
         }
         tx.execute_batch(super::clients::TALLY_AGAIN)?;
+        tx.execute_batch(super::task_pages::DUE_TALLY_AGAIN)?;
         Ok(())
     }
 }

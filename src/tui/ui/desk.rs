@@ -218,7 +218,10 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
     }
     if app.tasks.is_empty() {
         // The hint fits where the focus is: `a` adds a task only in the tasks pane.
+        // A filter that finds nothing says so, whatever the list holds without it.
+        let filtered = app.tasks.filter.as_ref().is_some_and(|f| !f.query().trim().is_empty());
         let hint = match (app.client().is_some(), app.focus) {
+            _ if filtered => T::EmptyTasksFiltered,
             (true, Pane::Tasks) => T::EmptyTasks,
             (true, _) => T::EmptyTasksTab,
             (false, _) => T::EmptyTasksAll,
