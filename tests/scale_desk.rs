@@ -503,8 +503,8 @@ fn the_flags_pane_shows_the_whole_list_through_its_window() {
     }
 }
 
-/// The filter of "All clients" as it was before the rank function and the prefix indexes of
-/// step 14: FTS5's `bm25` on an index of the same rows with prefixes of two and three
+/// The filter of "All clients" as it was before the rank function and the prefix indexes
+/// (schema step 16): FTS5's `bm25` on an index of the same rows with prefixes of two and three
 /// letters only, the newest `candidates` matches ranked, at most `limit` kept.
 fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize) -> (Vec<i64>, usize) {
     let Some(q) = vadesk::domain::search::match_query(typed) else {

@@ -806,28 +806,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS requests_open_live ON requests(kind, expected_by, task_id, snoozed_until) WHERE received_on IS NULL;
     CREATE INDEX IF NOT EXISTS tasks_live_ids ON tasks(id, status) WHERE status IN ('todo', 'doing', 'delivered');
     "#,
-    // 14: the desk's keys at any size. The search index again, with a prefix index for every
-    // length from one letter to eight: the filter's last word is a prefix, and a prefix
-    // without an index of its length makes FTS5 merge the rows of every word that starts with
-    // it before the first match comes out (a one-letter or four-letter prefix of a word every
-    // task holds: the whole store). Same rows, tokenizer and rank as step 8; its triggers
-    // stay (they name the table). And a client's flags newest first by index, so the flags
-    // pane reads the rows it shows rather than sorting them all.
+    // 14: the desk's keys at any size: a client's flags newest first by index, so the flags
+    // pane reads the rows it shows rather than sorting them all. (This step also built the
+    // search index again with a prefix index for every length from one letter to eight; step
+    // 16 builds it once more, with those prefixes and the tasks' own rowids, so a store older
+    // than this step now builds it once, in step 16.)
     r#"
-    DROP TABLE search;
-    CREATE VIRTUAL TABLE search USING fts5(
-        title, body, client_id UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6 7 8'
-    );
-    INSERT INTO search(search, rank) VALUES ('rank', 'bm25(4.0, 1.0, 0.0)');
-    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 1, name, notes || ' ' || tool, id FROM clients;
-    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 2, title, spec, client_id FROM tasks;
-    INSERT INTO search(rowid, title, body, client_id)
-        SELECT r.id * 8 + (CASE r.kind WHEN 'material' THEN 3 ELSE 4 END), r.what, '', t.client_id
-        FROM requests r JOIN tasks t ON t.id = r.task_id;
-    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 5, description, '', client_id FROM quotes;
-    INSERT INTO search(rowid, title, body, client_id) SELECT id * 8 + 6, note, '', client_id FROM flags;
-
     CREATE INDEX IF NOT EXISTS flags_client_at ON flags(client_id, at);
     "#,
     // 15: a task's place in "All clients" without counting the list. How many tasks each key
@@ -887,9 +871,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // (1099511627776, `TASK_ROWID_BASE`), above every other record's `id × 8 + kind`, so the
     // tasks are one range of the index with the newest at its end: the filter of "All
     // clients" reads the newest task matches from there and never walks the flags, requests
-    // or clients that hold the same words. The index is built again (same columns, tokenizer,
-    // prefixes and rank as step 14; the other kinds keep their rowids), the task rows last,
-    // in rowid order; the tasks' three triggers are made again with the new rowid.
+    // or clients that hold the same words. The index is built again, the task rows last, in
+    // rowid order (the other kinds keep their rowids); the tasks' three triggers are made
+    // again with the new rowid. Same columns, tokenizer and rank as step 8, with a prefix
+    // index for every length from one letter to eight: the filter's last word is a prefix,
+    // and a prefix without an index of its length makes FTS5 merge the rows of every word
+    // that starts with it before the first match comes out.
     r#"
     DROP TABLE search;
     CREATE VIRTUAL TABLE search USING fts5(
