@@ -273,6 +273,8 @@ impl Store {
             ("tick: outcomes", detect::CHANGED_TASKS),
             ("tick: meetings", detect::MEETING_FAULTS),
             ("tick: channels", detect::SCATTERED),
+            ("tick: client ids", detect::CLIENT_IDS),
+            ("tick: late request", detect::LATE_REQUEST),
             ("tick: weekly", detect::WEEKLY_MISSED),
             ("money: month sums", time::MONTH_SUMS),
             ("money: month sums from entries", time::MONTH_SUMS_FROM_ENTRIES),

@@ -62,8 +62,14 @@ pub(super) const MONTH_SUMS_FROM_ENTRIES: &str = "SELECT e.client_id, substr(e.s
      WHERE e.start >= ?1 AND e.start < ?2 AND e.minutes IS NOT NULL
      GROUP BY e.client_id, substr(e.start, 1, 7)";
 
-/// Quote preparation per client and month, by sending day.
-pub(super) const QUOTE_PREP: &str = "SELECT client_id, substr(sent_on, 1, 7), sum(prep_min) FROM quotes
+/// Quote preparation by sending day, added up per client and month in `quote_prep`: one pass
+/// over the covering index, no temporary B-tree for a GROUP BY.
+pub(super) const QUOTE_PREP: &str = "SELECT client_id, sent_on, prep_min FROM quotes INDEXED BY quotes_sent
+     WHERE sent_on >= ?1 AND sent_on < ?2";
+
+/// The same sums added up by SQL, as the pass read them before: for the detection pass from
+/// scratch that checks the one above.
+const QUOTE_PREP_GROUPED: &str = "SELECT client_id, substr(sent_on, 1, 7), sum(prep_min) FROM quotes
      WHERE sent_on >= ?1 AND sent_on < ?2 GROUP BY client_id, substr(sent_on, 1, 7)";
 
 /// One client's entries of a month, in order.
@@ -619,6 +625,42 @@ fn read_sums(
 
 fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(i64, Month), Sums>) -> Result<()> {
     let mut q = conn.prepare_cached(QUOTE_PREP)?;
+    let mut rows = q.query(params![a, b])?;
+    // Per client and month: a sending day's month is read once per run of equal months.
+    let mut prep: HashMap<(i64, Month), i64> = HashMap::new();
+    let mut last: Option<(String, Option<Month>)> = None;
+    while let Some(r) = rows.next()? {
+        let client: i64 = r.get(0)?;
+        let sent = r
+            .get_ref(1)?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+        let minutes: i64 = r.get(2)?;
+        let key: String = sent.chars().take(7).collect();
+        let month = match &last {
+            Some((k, m)) if *k == key => *m,
+            _ => {
+                let m = Month::parse(&key).ok();
+                last = Some((key, m));
+                m
+            }
+        };
+        let Some(m) = month else { continue };
+        *prep.entry((client, m)).or_default() += minutes;
+    }
+    for (k, minutes) in prep {
+        out.entry(k).or_default().quote_prep_minutes = minutes.max(0) as u64;
+    }
+    Ok(())
+}
+
+fn quote_prep_grouped(
+    conn: &rusqlite::Connection,
+    a: &str,
+    b: &str,
+    out: &mut HashMap<(i64, Month), Sums>,
+) -> Result<()> {
+    let mut q = conn.prepare_cached(QUOTE_PREP_GROUPED)?;
     let rows = q.query_map(params![a, b], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })?;
@@ -684,6 +726,7 @@ pub(super) fn money_flags(
     today: NaiveDate,
     min_rate_cents: Option<i64>,
     default_increment: u32,
+    scratch: bool,
 ) -> Result<Vec<MoneyFlag>> {
     let this = Month::of(today);
     let last = this.prev();
@@ -691,7 +734,19 @@ pub(super) fn money_flags(
         Some(_) => (this.prev().prev(), this.next()),
         None => (last, this),
     };
-    let sums = month_sums(tx, from, to, default_increment)?;
+    let sums = if scratch {
+        let (a, b) = (day(from.first_day()), day(to.first_day()));
+        let mut sums: HashMap<(i64, Month), Sums> = HashMap::new();
+        let inc = default_increment.max(1);
+        read_sums(tx, MONTH_SUMS, params![a, b, inc], &mut sums)?;
+        if inc != 1 {
+            read_sums(tx, MONTH_SUMS_FROM_ENTRIES, params![a, b, inc, 0], &mut sums)?;
+        }
+        quote_prep_grouped(tx, &a, &b, &mut sums)?;
+        sums
+    } else {
+        month_sums(tx, from, to, default_increment)?
+    };
     let mut ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
     ids.sort_unstable();
     ids.dedup();
