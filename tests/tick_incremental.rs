@@ -21,7 +21,9 @@ fn build(path: &std::path::Path) {
     let c = store.conn();
     c.execute_batch(
         "UPDATE clients SET rate_cents = 1500 + (id % 4) * 1000 WHERE id % 3 <> 0;
-         UPDATE clients SET retainer_min = 600, fee_cents = 40000 WHERE id % 2 = 0;",
+         UPDATE clients SET retainer_min = 600, fee_cents = 40000 WHERE id % 2 = 0;
+         UPDATE clients SET increment_min = 15 WHERE id % 4 = 1;
+         UPDATE clients SET status = 'ended' WHERE id % 5 = 4;",
     )
     .unwrap();
     let clients: Vec<i64> = {
@@ -211,6 +213,16 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
     let mut raised = 0;
     for (i, (on, min, sql)) in steps.iter().enumerate() {
         write(&a, &b, sql);
+        // Half-way, a default increment of six minutes: the sums of the clients without their
+        // own are read again from the entries.
+        if i == steps.len() / 2 {
+            for s in [&mut a, &mut b] {
+                s.set_money_defaults(vadesk::domain::money::MoneyDefaults {
+                    increment_min: 6,
+                    ..Default::default()
+                });
+            }
+        }
         let on = day(on);
         let quick = a.detect(on, *min).unwrap();
         let whole = b.detect_from_scratch(on, *min).unwrap();

@@ -281,6 +281,8 @@ impl Store {
             ("money: month clients", clients::CLIENTS_BETWEEN),
             ("money: month channels", clients::CHANNELS_BETWEEN),
             ("money: quote prep", time::QUOTE_PREP),
+            ("tick: client terms", time::CLIENT_TERMS),
+            ("tick: kept sums", time::KEPT_SUMS),
             ("money: client month", time::CLIENT_MONTH),
             ("money: retainer clients", time::RETAINER_CLIENTS),
             ("review: retainer use", time::RETAINER_USE),
