@@ -112,8 +112,11 @@ fn build(path: &std::path::Path) {
     c.execute_batch("COMMIT; PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
 }
 
-/// Every flag as stored, but for its random uuid.
-fn flags(store: &Store) -> Vec<(i64, i64, String, String, String, String, Option<String>, i64)> {
+/// A flag as stored, but for its random uuid: id, client, kind, date, note, source, source
+/// reference, dismissed.
+type FlagRow = (i64, i64, String, String, String, String, Option<String>, i64);
+
+fn flags(store: &Store) -> Vec<FlagRow> {
     let mut q = store
         .conn()
         .prepare("SELECT id, client_id, kind, at, note, source, source_ref, dismissed FROM flags ORDER BY id")
