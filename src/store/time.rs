@@ -846,7 +846,11 @@ pub(super) fn money_flags(
                 &mut sums,
             )?;
         }
-        quote_prep(tx, &a, &b, &mut sums)?;
+        // Quote preparation counts only in the effective rate: scope creep judges billable
+        // minutes alone.
+        if min_rate_cents.is_some() {
+            quote_prep(tx, &a, &b, &mut sums)?;
+        }
         (sums, terms)
     };
     let mut out = scope_creep(today, &sums, &terms);
