@@ -485,6 +485,29 @@ fn measure(size: usize, dir: &Path, bin: &Path) -> Row {
     cells.push(("`review --json` process".into(), ms(process)));
     cells.push(("peak memory".into(), format!("{:.1} MiB", children_peak_mib())));
 
+    // `vadesk tick --once` as a whole process, with the minimum rate of the tick pass above.
+    let config = dir.join("bench-config.toml");
+    std::fs::write(&config, "min_rate = 25.0\n").unwrap();
+    let tick = || {
+        let out = Command::new(bin)
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "--db",
+                path.to_str().unwrap(),
+                "--now",
+                "2026-11-23 09:00",
+                "tick",
+                "--once",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    tick();
+    let process = median(21, tick);
+    cells.push(("`tick --once` process".into(), ms(process)));
+
     // The real binary in a real terminal, and the import of a Taskwarrior export of this size
     // (`VADESK_BENCH_PTY=0` and `VADESK_BENCH_IMPORT=0` skip them).
     if std::env::var("VADESK_BENCH_PTY").as_deref() != Ok("0") {

@@ -43,17 +43,9 @@ impl<'a> TerminalSafe<'a> {
     }
 }
 
-impl Write for TerminalSafe<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        // Most output (every JSON document) is printable ASCII: it goes through as it is, without
-        // a character-by-character copy.
-        if self.pending.is_empty()
-            && self.scrubber.at_text()
-            && buf.iter().all(|&b| (b' '..=b'~').contains(&b) || b == b'\n')
-        {
-            self.inner.write_all(buf)?;
-            return Ok(buf.len());
-        }
+impl TerminalSafe<'_> {
+    /// Bytes that may hold more than printable ASCII, through the scrubber.
+    fn scrub(&mut self, buf: &[u8]) -> io::Result<()> {
         let mut bytes = std::mem::take(&mut self.pending);
         bytes.extend_from_slice(buf);
         let mut out = String::with_capacity(bytes.len());
@@ -81,7 +73,32 @@ impl Write for TerminalSafe<'_> {
                 }
             }
         }
-        self.inner.write_all(out.as_bytes())?;
+        self.inner.write_all(out.as_bytes())
+    }
+}
+
+impl Write for TerminalSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Most output (every JSON document) is printable ASCII: it goes through as it is, without
+        // a character-by-character copy. Anything else goes through the scrubber a line at a
+        // time, so that one accent does not send a whole buffer of JSON the slow way.
+        let mut rest = buf;
+        while !rest.is_empty() {
+            if self.pending.is_empty() && self.scrubber.at_text() {
+                let n = rest
+                    .iter()
+                    .position(|&b| !((b' '..=b'~').contains(&b) || b == b'\n'))
+                    .unwrap_or(rest.len());
+                if n > 0 {
+                    self.inner.write_all(&rest[..n])?;
+                    rest = &rest[n..];
+                    continue;
+                }
+            }
+            let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+            self.scrub(&rest[..end])?;
+            rest = &rest[end..];
+        }
         Ok(buf.len())
     }
 
@@ -94,9 +111,14 @@ impl Write for TerminalSafe<'_> {
 /// escapes, DEL, C1 controls, line separators and bidi controls are written as `\uXXXX`. The
 /// values read back exactly.
 pub fn write_json(out: &mut dyn Write, v: &impl Serialize) -> serde_json::Result<()> {
+    // The serializer writes many small pieces (a quote, a comma, an indent): they are gathered
+    // here and reach `out` (a filter, a file) in big writes.
+    let mut buf = io::BufWriter::with_capacity(32 * 1024, &mut *out);
     let mut ser =
-        serde_json::Serializer::with_formatter(&mut *out, SafeFormatter(serde_json::ser::PrettyFormatter::new()));
-    v.serialize(&mut ser)
+        serde_json::Serializer::with_formatter(&mut buf, SafeFormatter(serde_json::ser::PrettyFormatter::new()));
+    v.serialize(&mut ser)?;
+    buf.into_inner().map_err(|e| serde_json::Error::io(e.into_error()))?;
+    Ok(())
 }
 
 /// A JSON value and a newline, as every `--json` command prints it.
@@ -476,6 +498,30 @@ mod tests {
             }
         }
         assert_eq!(String::from_utf8(buf).unwrap(), "abc\nplain\n");
+    }
+
+    #[test]
+    fn the_safe_writer_cleans_the_same_whatever_the_pieces() {
+        // Plain runs, sequences, accents, a sequence left open across a newline, cut anywhere.
+        let data = "plain {\n  \x1b[31mred\x1b[0m ñandú\u{202E} ok\n\x1b]0;title\x07tail é\nx\x1b[1\nafter\n";
+        let clean = |pieces: &[&[u8]]| -> String {
+            let mut buf = Vec::new();
+            {
+                let mut w = TerminalSafe::new(&mut buf);
+                for p in pieces {
+                    w.write_all(p).unwrap();
+                }
+            }
+            String::from_utf8(buf).unwrap()
+        };
+        let bytes = data.as_bytes();
+        let whole = clean(&[bytes]);
+        let one_by_one: Vec<&[u8]> = bytes.chunks(1).collect();
+        assert_eq!(clean(&one_by_one), whole);
+        for cut in 0..bytes.len() {
+            assert_eq!(clean(&[&bytes[..cut], &bytes[cut..]]), whole, "cut at {cut}");
+        }
+        assert_eq!(whole, "plain {\n  red ñandú ok\ntail é\nx\nafter\n");
     }
 
     #[test]

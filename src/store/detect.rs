@@ -40,15 +40,34 @@ pub struct DetectReport {
     pub recurring: Vec<i64>,
 }
 
-pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM requests r JOIN tasks t ON t.id = r.task_id
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')";
+/// The late requests of open tasks, from the open requests' index and the live tasks' one
+/// (a covering index of the open tasks alone): a late request of a closed task, the most of
+/// them in a store with a long history, costs one lookup in that small index, never a read of
+/// its task.
+pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM requests r INDEXED BY requests_open_live
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2
+           AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = r.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
 
 /// Every late request of an open task, and whether its flag is there: one pass gives the
-/// status bar's count (`LATE_COUNTS`) and the flags to raise.
-pub(super) const LATE_REQUESTS: &str = "SELECT r.id, t.client_id, r.expected_by, t.title, r.what,
+/// status bar's count (`LATE_COUNTS`) and the flags to raise. Only the requests whose flag is
+/// not there are read further (`LATE_REQUEST`).
+pub(super) const LATE_REQUESTS: &str = "SELECT r.id, r.expected_by,
+            EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)
+         FROM requests r INDEXED BY requests_open_live
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2
+           AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = r.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
+
+/// The late requests as the pass read them before: each checked against its task row. For
+/// the detection pass from scratch that checks the shortcuts of the one above.
+const LATE_REQUESTS_SCRATCH: &str = "SELECT r.id, r.expected_by,
             EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)
          FROM requests r JOIN tasks t ON t.id = r.task_id
          WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')";
+
+/// What a late request's flag says: its task's client and title, and what was asked.
+pub(super) const LATE_REQUEST: &str =
+    "SELECT t.client_id, t.title, r.what FROM requests r JOIN tasks t ON t.id = r.task_id
+         WHERE r.id = ?1";
 
 /// Whether a flag with this source reference is there (then raising it again does nothing).
 pub(super) const FLAG_THERE: &str = "SELECT 1 FROM flags WHERE source_ref = ?1";
@@ -67,6 +86,9 @@ pub(super) const CHANGED_TASKS: &str =
 pub(super) const MEETING_FAULTS: &str =
     "SELECT m.id, m.client_id, m.at, m.attendance, m.kind FROM meetings m WHERE m.attendance IN ('no_show', 'late')
                AND m.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)";
+
+/// The clients, for the channels rule to find those whose flag of this month is not there yet.
+pub(super) const CLIENT_IDS: &str = "SELECT id FROM clients ORDER BY id";
 
 pub(super) const SCATTERED: &str = "SELECT client_id, via FROM tasks
          WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL";
@@ -87,17 +109,28 @@ struct Candidate {
 impl Store {
     /// Runs every automatic rule as of `today`. `min_rate` enables the underpaying rule.
     pub fn detect(&mut self, today: NaiveDate, min_rate: Option<f64>) -> Result<DetectReport> {
+        self.detect_pass(today, min_rate, false)
+    }
+
+    /// The same pass with every rule reading the whole of what it judges: no rule skips the
+    /// clients whose flag is there, and late requests are checked against their task rows.
+    /// It raises the same flags as `detect`; the tests compare the two.
+    pub fn detect_from_scratch(&mut self, today: NaiveDate, min_rate: Option<f64>) -> Result<DetectReport> {
+        self.detect_pass(today, min_rate, true)
+    }
+
+    fn detect_pass(&mut self, today: NaiveDate, min_rate: Option<f64>, scratch: bool) -> Result<DetectReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Repeating tasks whose latest instance is handled or past get their next one.
         let recurring = super::recur::advance_all(&tx, today)?;
         let mut candidates = Vec::new();
-        let counts = late_requests(&tx, today, &mut candidates)?;
+        let counts = late_requests(&tx, today, scratch, &mut candidates)?;
         unanswered_quotes(&tx, today, &mut candidates)?;
         recorded_faults(&tx, today, &mut candidates)?;
-        scattered_channels(&tx, today, &mut candidates)?;
+        scattered_channels(&tx, today, scratch, &mut candidates)?;
         let increment = self.money.increment_min;
         let min = min_rate.and_then(crate::domain::money::cents_from_f64);
-        let money_flags = super::time::money_flags(&tx, today, min, increment)?;
+        let money_flags = super::time::money_flags(&tx, today, min, increment, scratch)?;
         for (client_id, kind, at, source_ref, note) in money_flags {
             candidates.push(Candidate {
                 client_id,
@@ -155,8 +188,9 @@ fn late_counts(conn: &rusqlite::Connection, today: NaiveDate) -> Result<Counts> 
 }
 
 /// The late requests not flagged yet become candidates; returns the live counts of late ones.
-fn late_requests(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<Counts> {
-    let mut q = tx.prepare_cached(LATE_REQUESTS)?;
+fn late_requests(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Vec<Candidate>) -> Result<Counts> {
+    let mut q = tx.prepare_cached(if scratch { LATE_REQUESTS_SCRATCH } else { LATE_REQUESTS })?;
+    let mut one = tx.prepare_cached(LATE_REQUEST)?;
     let mut counts = Counts::default();
     for kind in [RequestKind::Material, RequestKind::Feedback] {
         let mut rows = q.query(params![kind.key(), day(today)])?;
@@ -165,16 +199,13 @@ fn late_requests(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -
                 RequestKind::Material => counts.material_late += 1,
                 RequestKind::Feedback => counts.feedback_overdue += 1,
             }
-            if r.get::<_, bool>(5)? {
+            if r.get::<_, bool>(2)? {
                 continue;
             }
-            let (id, client_id, expected, title, what) = (
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            );
+            let (id, expected) = (r.get::<_, i64>(0)?, r.get::<_, String>(1)?);
+            let (client_id, title, what) = one.query_row([id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?;
             let (flag, note) = match kind {
                 RequestKind::Material => (FlagKind::LateMaterial, format!("{what} ({title})")),
                 RequestKind::Feedback => (FlagKind::NoFeedback, title),
@@ -291,7 +322,27 @@ fn collect(
     Ok(())
 }
 
-fn scattered_channels(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
+fn scattered_channels(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Vec<Candidate>) -> Result<()> {
+    // The rule raises one flag per client and month: a client whose flag of this month is there
+    // has nothing left to find, and when every client has it the window is not read at all.
+    let open: BTreeSet<i64> = if scratch {
+        BTreeSet::new()
+    } else {
+        let mut ids = tx.prepare_cached(CLIENT_IDS)?;
+        let mut there = tx.prepare_cached(FLAG_THERE)?;
+        let mut open = BTreeSet::new();
+        let mut rows = ids.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if !there.exists([rules::month_ref("channels", id, today)])? {
+                open.insert(id);
+            }
+        }
+        open
+    };
+    if !scratch && open.is_empty() {
+        return Ok(());
+    }
     let since = today - Duration::days(rules::SCATTERED_WINDOW_DAYS - 1);
     let mut q = tx.prepare_cached(SCATTERED)?;
     let mut rows = q.query(params![day(since), day(today)])?;
@@ -301,6 +352,9 @@ fn scattered_channels(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidat
     let mut by_client: BTreeMap<i64, BTreeSet<usize>> = BTreeMap::new();
     while let Some(r) = rows.next()? {
         let client_id: i64 = r.get(0)?;
+        if !scratch && !open.contains(&client_id) {
+            continue;
+        }
         let via = r
             .get_ref(1)?
             .as_str()

@@ -62,8 +62,14 @@ pub(super) const MONTH_SUMS_FROM_ENTRIES: &str = "SELECT e.client_id, substr(e.s
      WHERE e.start >= ?1 AND e.start < ?2 AND e.minutes IS NOT NULL
      GROUP BY e.client_id, substr(e.start, 1, 7)";
 
-/// Quote preparation per client and month, by sending day.
-pub(super) const QUOTE_PREP: &str = "SELECT client_id, substr(sent_on, 1, 7), sum(prep_min) FROM quotes
+/// Quote preparation by sending day, added up per client and month in `quote_prep`: one pass
+/// over the covering index, no temporary B-tree for a GROUP BY.
+pub(super) const QUOTE_PREP: &str = "SELECT client_id, sent_on, prep_min FROM quotes INDEXED BY quotes_sent
+     WHERE sent_on >= ?1 AND sent_on < ?2";
+
+/// The same sums added up by SQL, as the pass read them before: for the detection pass from
+/// scratch that checks the one above.
+const QUOTE_PREP_GROUPED: &str = "SELECT client_id, substr(sent_on, 1, 7), sum(prep_min) FROM quotes
      WHERE sent_on >= ?1 AND sent_on < ?2 GROUP BY client_id, substr(sent_on, 1, 7)";
 
 /// One client's entries of a month, in order.
@@ -619,6 +625,42 @@ fn read_sums(
 
 fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(i64, Month), Sums>) -> Result<()> {
     let mut q = conn.prepare_cached(QUOTE_PREP)?;
+    let mut rows = q.query(params![a, b])?;
+    // Per client and month: a sending day's month is read once per run of equal months.
+    let mut prep: HashMap<(i64, Month), i64> = HashMap::new();
+    let mut last: Option<(String, Option<Month>)> = None;
+    while let Some(r) = rows.next()? {
+        let client: i64 = r.get(0)?;
+        let sent = r
+            .get_ref(1)?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+        let minutes: i64 = r.get(2)?;
+        let key: String = sent.chars().take(7).collect();
+        let month = match &last {
+            Some((k, m)) if *k == key => *m,
+            _ => {
+                let m = Month::parse(&key).ok();
+                last = Some((key, m));
+                m
+            }
+        };
+        let Some(m) = month else { continue };
+        *prep.entry((client, m)).or_default() += minutes;
+    }
+    for (k, minutes) in prep {
+        out.entry(k).or_default().quote_prep_minutes = minutes.max(0) as u64;
+    }
+    Ok(())
+}
+
+fn quote_prep_grouped(
+    conn: &rusqlite::Connection,
+    a: &str,
+    b: &str,
+    out: &mut HashMap<(i64, Month), Sums>,
+) -> Result<()> {
+    let mut q = conn.prepare_cached(QUOTE_PREP_GROUPED)?;
     let rows = q.query_map(params![a, b], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })?;
@@ -673,6 +715,88 @@ fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<
     Ok(out)
 }
 
+/// Every client: its increment, and its terms when active or paused.
+pub(super) const CLIENT_TERMS: &str =
+    "SELECT id, name, rate_cents, retainer_min, fee_cents, overage_cents, status, increment_min FROM clients";
+
+/// The kept sums of some months, every increment (`kept_sums` keeps each client's own).
+pub(super) const KEPT_SUMS: &str = "SELECT client_id, month, inc, billable_min, rounded_min, unbilled_min,
+        invoiced_min, invoiced_n
+     FROM time_sums INDEXED BY time_sums_month
+     WHERE month >= substr(?1, 1, 7) AND month < substr(?2, 1, 7)";
+
+/// `terms_of` for every client at once, with each client's increment (`default` when unset).
+fn all_terms(tx: &Transaction, default: u32) -> Result<(HashMap<i64, Terms>, HashMap<i64, i64>)> {
+    let mut q = tx.prepare_cached(CLIENT_TERMS)?;
+    let mut rows = q.query([])?;
+    let (mut terms, mut incs) = (HashMap::new(), HashMap::new());
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let increment: Option<i64> = r.get(7)?;
+        incs.insert(id, increment.unwrap_or(i64::from(default)).max(1));
+        let status = r.get_ref(6)?.as_str().unwrap_or("");
+        if !matches!(status, "active" | "paused") {
+            continue;
+        }
+        let (name, rate, retainer, fee, overage): (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>) =
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        terms.insert(
+            id,
+            Terms {
+                name,
+                terms: money::Terms {
+                    rate_cents: rate,
+                    retainer: retainer.zip(fee),
+                    overage_cents: overage,
+                },
+                retainer_min: retainer,
+            },
+        );
+    }
+    Ok((terms, incs))
+}
+
+/// `MONTH_SUMS` without its join: the rows at each client's increment (`incs`).
+fn kept_sums(
+    tx: &Transaction,
+    a: &str,
+    b: &str,
+    incs: &HashMap<i64, i64>,
+    out: &mut HashMap<(i64, Month), Sums>,
+) -> Result<()> {
+    let mut q = tx.prepare_cached(KEPT_SUMS)?;
+    let mut rows = q.query(params![a, b])?;
+    let mut last: Option<(String, Option<Month>)> = None;
+    while let Some(r) = rows.next()? {
+        let client: i64 = r.get(0)?;
+        let inc: i64 = r.get(2)?;
+        if incs.get(&client) != Some(&inc) {
+            continue;
+        }
+        let key = r
+            .get_ref(1)?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+        let month = match &last {
+            Some((k, m)) if k == key => *m,
+            _ => {
+                let m = Month::parse(key).ok();
+                last = Some((key.to_string(), m));
+                m
+            }
+        };
+        let Some(m) = month else { continue };
+        let v: [i64; 5] = [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?];
+        let s = out.entry((client, m)).or_default();
+        s.billable_minutes = v[0].max(0) as u64;
+        s.billed_minutes = v[1].max(0) as u64;
+        s.unbilled_minutes = v[2].max(0) as u64;
+        s.invoiced_minutes = v[3].max(0) as u64;
+        s.any_invoiced = v[4] > 0;
+    }
+    Ok(())
+}
+
 /// A flag the money rules want raised: client, kind, date, source reference, note.
 pub(super) type MoneyFlag = (i64, FlagKind, NaiveDate, String, String);
 
@@ -684,6 +808,7 @@ pub(super) fn money_flags(
     today: NaiveDate,
     min_rate_cents: Option<i64>,
     default_increment: u32,
+    scratch: bool,
 ) -> Result<Vec<MoneyFlag>> {
     let this = Month::of(today);
     let last = this.prev();
@@ -691,11 +816,43 @@ pub(super) fn money_flags(
         Some(_) => (this.prev().prev(), this.next()),
         None => (last, this),
     };
-    let sums = month_sums(tx, from, to, default_increment)?;
-    let mut ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let terms = terms_of(tx, ids.into_iter())?;
+    let (sums, terms) = if scratch {
+        let (a, b) = (day(from.first_day()), day(to.first_day()));
+        let mut sums: HashMap<(i64, Month), Sums> = HashMap::new();
+        let inc = default_increment.max(1);
+        read_sums(tx, MONTH_SUMS, params![a, b, inc], &mut sums)?;
+        if inc != 1 {
+            read_sums(tx, MONTH_SUMS_FROM_ENTRIES, params![a, b, inc, 0], &mut sums)?;
+        }
+        quote_prep_grouped(tx, &a, &b, &mut sums)?;
+        let mut ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let terms = terms_of(tx, ids.into_iter())?;
+        (sums, terms)
+    } else {
+        // One read of every client's terms and increment (clients are few), then the kept
+        // sums from their covering index, each kept at its client's increment: no lookup of
+        // a client per row.
+        let (terms, incs) = all_terms(tx, default_increment.max(1))?;
+        let (a, b) = (day(from.first_day()), day(to.first_day()));
+        let mut sums: HashMap<(i64, Month), Sums> = HashMap::new();
+        kept_sums(tx, &a, &b, &incs, &mut sums)?;
+        if default_increment.max(1) != 1 {
+            read_sums(
+                tx,
+                MONTH_SUMS_FROM_ENTRIES,
+                params![a, b, default_increment.max(1), 0],
+                &mut sums,
+            )?;
+        }
+        // Quote preparation counts only in the effective rate: scope creep judges billable
+        // minutes alone.
+        if min_rate_cents.is_some() {
+            quote_prep(tx, &a, &b, &mut sums)?;
+        }
+        (sums, terms)
+    };
     let mut out = scope_creep(today, &sums, &terms);
     if let Some(min) = min_rate_cents {
         out.extend(underpaying(today, min, &sums, &terms));
