@@ -776,6 +776,16 @@ fn main() {
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000, 100_000]);
     let bin = vadesk_bin();
+    // VADESK_BENCH_PTY_DB=FILE: only the pty stage, on a store built before (a copy: the desk's
+    // tick writes to it). Nothing is written to BENCHMARKS.md.
+    if let Some(db) = std::env::var_os("VADESK_BENCH_PTY_DB") {
+        let mut cells = Vec::new();
+        pty_stage(Path::new(&db), &bin, &mut cells);
+        for (name, value) in cells {
+            println!("| {name} | {value} |");
+        }
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     // VADESK_BENCH_KEEP=DIR keeps the stores, to look at them afterwards.
     let kept = std::env::var_os("VADESK_BENCH_KEEP").map(PathBuf::from);

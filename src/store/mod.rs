@@ -305,6 +305,12 @@ impl Store {
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
+
+    /// How many rows this connection has inserted, updated or deleted since it opened
+    /// (triggers' changes included): with `data_version`, whether anything changed at all.
+    pub fn total_changes(&self) -> u64 {
+        self.conn.total_changes()
+    }
 }
 
 /// Days since 0000-03-01 of a `YYYY-MM-DD` text, without a general date parser: this runs

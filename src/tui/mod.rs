@@ -3,6 +3,7 @@
 
 mod actions;
 pub mod app;
+pub mod client_view;
 pub mod deals;
 pub mod exit;
 mod filter;
@@ -178,10 +179,18 @@ fn event_loop(
         // Wake on the minute so the header clock never lags.
         let now = chrono::Local::now().naive_local();
         let to_minute = 60 - u64::from(chrono::Timelike::second(&now)).min(59);
-        let msg = match rx.recv_timeout(Duration::from_secs(to_minute)) {
-            Ok(m) => m,
-            Err(mpsc::RecvTimeoutError::Timeout) => Msg::Clock(chrono::Local::now().naive_local()),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+        // While no key waits: the views of the clients around the selection, one at a time.
+        let mut ready = rx.try_recv().ok();
+        while ready.is_none() && app.read_ahead(store) {
+            ready = rx.try_recv().ok();
+        }
+        let msg = match ready {
+            Some(m) => m,
+            None => match rx.recv_timeout(Duration::from_secs(to_minute)) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => Msg::Clock(chrono::Local::now().naive_local()),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+            },
         };
         handle(app, msg, store);
         if std::mem::take(&mut app.sync_requested) {
