@@ -285,11 +285,16 @@ impl Store {
             ("money: running timer", time::RUNNING),
             ("desk: open and waiting", clients::OPEN_AND_WAITING),
             ("desk: open and delivered", desk_queries::OPEN_AND_DELIVERED),
+            ("review: task waits", review::TASK_WAITS),
+            ("desk: client count", clients::CLIENT_COUNT),
+            ("desk: one client's channels", clients::CLIENT_CHANNELS),
+            ("desk: one client's flag tally", clients::CLIENT_FLAG_TALLY),
             ("search: page", search::SEARCH_PAGE),
             ("tick: recurring", recur::DUE_RULES),
         ];
         let mut queries: Vec<(String, String)> = fixed.iter().map(|(n, q)| (n.to_string(), q.to_string())).collect();
         queries.extend(Store::review_window_queries());
+        queries.push(("desk: first clients".into(), clients::first_clients_sql()));
         let mut out = Vec::new();
         for (name, sql) in queries {
             let mut q = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;

@@ -225,6 +225,9 @@ pub struct App {
     pub client_rows: Vec<usize>,
     pub client_sel: usize,
     pub client_filter: Option<Filter>,
+    /// How many clients there are while `clients` holds only the first screenful of them
+    /// (the first frame's list); None once the list is whole.
+    pub clients_total: Option<usize>,
     /// Per client id: tasks to do, and delivered tasks waiting on the client's word.
     pub task_counts: std::collections::HashMap<i64, (u32, u32)>,
     pub tasks: TaskList,
@@ -278,6 +281,7 @@ impl App {
             client_rows: Vec::new(),
             client_sel: 0,
             client_filter: None,
+            clients_total: None,
             task_counts: Default::default(),
             tasks: TaskList::default(),
             deals: Default::default(),
@@ -391,25 +395,53 @@ impl App {
         Ok(())
     }
 
-    /// The launch: what the desk's first frame shows (clients, the selected client's tasks
-    /// and flags, the month), without the review and the late counts, which read every open
-    /// row; `finish_launch` reads them right after that frame is out.
+    /// The launch: what the desk's first frame shows (the clients that fit on the screen,
+    /// and how many there are; the selected client's tasks and flags; the month), without
+    /// the rest of the clients, the review and the late counts; `finish_launch` reads them
+    /// right after that frame is out.
     pub fn reload_launch(&mut self, store: &Store) -> Result<()> {
         self.launching = true;
-        self.reload_desk(store)
+        let (first, total) = store.first_clients(self.size.1 as usize, &self.rules, self.today())?;
+        self.clients = first;
+        self.clients_total = Some(total);
+        self.task_counts = store.open_and_delivered()?;
+        self.refilter_clients();
+        self.client_sel = self.client_sel.min(self.client_rows.len());
+        match self.client().map(|c| c.client.id) {
+            // Only the rows the first frame shows; `finish_launch` reads the windows whole.
+            Some(id) => {
+                let reach = self.size.1 as usize / 2 + 1;
+                let view =
+                    super::client_view::ClientView::read(store, id, &self.rules, self.today(), reach, self.page())?;
+                self.show_view(&view);
+            }
+            None => self.client_changed(store)?,
+        }
+        super::time_actions::reload(self, store)?;
+        self.loaded = (store.data_version()?, self.today());
+        Ok(())
     }
 
-    /// The review and the late counts, after the first frame.
+    /// The whole client list, the review and the late counts, after the first frame.
     pub fn finish_launch(&mut self, store: &Store) -> Result<()> {
         self.launching = false;
+        if self.clients_total.is_some() {
+            self.reload_desk(store)?;
+        }
         self.reload_review(store)?;
         self.counts = store.late_request_counts(self.today())?;
         Ok(())
     }
 
+    /// How many clients there are (the pane's title).
+    pub fn client_count(&self) -> usize {
+        self.clients_total.unwrap_or(self.clients.len())
+    }
+
     fn reload_desk(&mut self, store: &Store) -> Result<()> {
         let keep = self.client().map(|c| c.client.id);
         self.clients = store.list_clients(None, &self.rules, self.today())?;
+        self.clients_total = None;
         self.task_counts = store.open_and_delivered()?;
         self.refilter_clients();
         if let Some(id) = keep {
