@@ -3,8 +3,7 @@
 //! what a fresh read gives: after every kind of write (the desk's own, the CLI in another
 //! process, import replacing and merging, undo and redo, a sync's raw writes on another
 //! connection, deletions), moving onto a client shows exactly what a desk that kept nothing
-//! shows. Also: the first frame's short client list, and the plans of the new queries (the
-//! client pane's, and the review's task pages).
+//! shows. Also: the first frame's short client list, and the plans of the new queries.
 
 mod common;
 
@@ -344,16 +343,4 @@ fn the_client_pane_queries_read_one_client_or_a_few_rows() {
     );
     let count = plan("desk: client count");
     assert!(count.contains("SCAN clients USING COVERING INDEX"), "{count}");
-    // The review's task pages sort from the index alone; each row kept is then asked
-    // whether it waits on a request, through the partial index of open requests.
-    let waits = plan("review: task waits");
-    assert!(
-        waits.contains("SEARCH r USING INDEX requests_task (task_id=?)"),
-        "{waits}"
-    );
-    for dir in ["first", "last", "after", "before"] {
-        let page = plan(&format!("review window: task_overdue {dir}"));
-        assert!(page.contains("tasks_open_review"), "{dir}: {page}");
-        assert!(!page.contains("requests"), "{dir}: {page}");
-    }
 }

@@ -285,7 +285,6 @@ impl Store {
             ("money: running timer", time::RUNNING),
             ("desk: open and waiting", clients::OPEN_AND_WAITING),
             ("desk: open and delivered", desk_queries::OPEN_AND_DELIVERED),
-            ("review: task waits", review::TASK_WAITS),
             ("desk: client count", clients::CLIENT_COUNT),
             ("desk: one client's channels", clients::CLIENT_CHANNELS),
             ("desk: one client's flag tally", clients::CLIENT_FLAG_TALLY),

@@ -77,13 +77,6 @@ const REQUEST_LIVE: &str = "x.received_on IS NULL
 const TASK_LIVE: &str = "x.status IN ('todo', 'doing')
        AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.task_id = x.id AND r.received_on IS NULL)
        AND (x.snoozed_until IS NULL OR x.snoozed_until <= :today)";
-/// `TASK_LIVE` but for the open requests: a page of tasks is read in order without it, and
-/// each row then asked `TASK_WAITS` until the page is full, so that a page inside a due date
-/// shared by many tasks sorts them from the index alone and asks only the rows it keeps.
-const TASK_LIVE_BUT_WAITING: &str = "x.status IN ('todo', 'doing')
-       AND (x.snoozed_until IS NULL OR x.snoozed_until <= :today)";
-/// Whether task `?1` waits on an open request (then it is not in the review's task sections).
-pub(crate) const TASK_WAITS: &str = "SELECT 1 FROM requests r WHERE r.task_id = ?1 AND r.received_on IS NULL LIMIT 1";
 
 /// The sections read from SQL, in SPEC order (weekly reviews, a timer left running and
 /// retainers are per client: `ReviewSections::extra`).
@@ -188,12 +181,7 @@ impl Section {
     /// Rows after (`forward`) or before a row's place, nearest first; from the section's start
     /// or end without one.
     fn page_sql(&self, forward: bool, keyset: bool) -> String {
-        let live = if self.kind.is_task() {
-            TASK_LIVE_BUT_WAITING
-        } else {
-            self.live()
-        };
-        let (k, from) = (self.key, self.from);
+        let (k, from, live) = (self.key, self.from, self.live());
         let name = "vadesk_lower(c.name)";
         let (cmp, bound, dir) = if forward {
             (">", format!("{} >= :k", self.col), "")
@@ -432,25 +420,13 @@ impl Store {
             if let Some(k) = seek {
                 bind_key(&mut q, k)?;
             }
-            // A page of tasks reads on until it holds `want` rows that wait on no request.
-            let waits = kind.is_task();
-            bind(&mut q, ":lim", if waits { -1 } else { want as i64 })?;
+            bind(&mut q, ":lim", want as i64)?;
             let mut rows = q.raw_query();
-            let mut taken = 0;
-            while taken < want {
-                let Some(r) = rows.next()? else { break };
-                if waits && self.task_waits(r.get(0)?)? {
-                    continue;
-                }
+            while let Some(r) = rows.next()? {
                 out.push((sec.row)(self, r, today)?);
-                taken += 1;
             }
         }
         Ok(out)
-    }
-
-    fn task_waits(&self, id: i64) -> Result<bool> {
-        Ok(self.conn.prepare_cached(TASK_WAITS)?.exists([id])?)
     }
 
     /// Late materials and overdue feedback, for the desk's status bar (the tick's counts).
