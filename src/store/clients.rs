@@ -387,7 +387,7 @@ impl Store {
         rules: &ScoreRules,
         today: NaiveDate,
     ) -> Result<Vec<ClientSummary>> {
-        let mut clients: Vec<Client> = {
+        let clients: Vec<Client> = {
             let mut q = self.conn.prepare(&format!(
                 "SELECT {CLIENT_COLS} FROM clients WHERE ?1 IS NULL OR status = ?1 ORDER BY name_key"
             ))?;
@@ -411,8 +411,65 @@ impl Store {
             }
         }
         let counts = self.task_counts()?;
-        let scores = self.scores(rules, today)?;
-        Ok(clients
+        let scores = self.scores(rules, today, None)?;
+        Ok(summaries(clients, channels, counts, scores, rules))
+    }
+
+    /// The first `limit` clients of the list (by name, as `list_clients` with no status
+    /// orders them), each as `list_clients` gives it, and how many clients there are: what
+    /// the desk's first frame shows, read in time independent of how many clients there are.
+    pub fn first_clients(
+        &self,
+        limit: usize,
+        rules: &ScoreRules,
+        today: NaiveDate,
+    ) -> Result<(Vec<ClientSummary>, usize)> {
+        let total: i64 = self.conn.prepare_cached(CLIENT_COUNT)?.query_row([], |r| r.get(0))?;
+        let clients: Vec<Client> = {
+            let mut q = self.conn.prepare_cached(&first_clients_sql())?;
+            let rows = q.query_map([limit.min(i64::MAX as usize) as i64], client_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let ids: Vec<i64> = clients.iter().map(|c| c.id).collect();
+        let mut channels: HashMap<i64, Vec<Channel>> = HashMap::new();
+        let mut counts = HashMap::new();
+        for &id in &ids {
+            let mut q = self.conn.prepare_cached(CLIENT_CHANNELS)?;
+            let rows = q.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (kind, handle) = row?;
+                channels.entry(id).or_default().push(Channel {
+                    kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other),
+                    handle,
+                });
+            }
+            let n: Option<(u32, u32)> = self
+                .conn
+                .prepare_cached(CLIENT_OPEN_AND_WAITING)?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some(n) = n {
+                counts.insert(id, n);
+            }
+        }
+        let scores = self.scores(rules, today, Some(&ids))?;
+        Ok((
+            summaries(clients, channels, counts, scores, rules),
+            total.max(0) as usize,
+        ))
+    }
+}
+
+/// Clients with their channels, task counts and scores, as the list shows them.
+fn summaries(
+    mut clients: Vec<Client>,
+    mut channels: HashMap<i64, Vec<Channel>>,
+    counts: HashMap<i64, (u32, u32)>,
+    scores: HashMap<i64, (f64, bool)>,
+    rules: &ScoreRules,
+) -> Vec<ClientSummary> {
+    {
+        clients
             .drain(..)
             .map(|mut c| {
                 c.channels = channels.remove(&c.id).unwrap_or_default();
@@ -428,9 +485,11 @@ impl Store {
                     waiting_tasks: waiting,
                 }
             })
-            .collect())
+            .collect()
     }
+}
 
+impl Store {
     /// One client's summary and the explanation of its score.
     pub fn client_summary(
         &self,
@@ -486,7 +545,7 @@ impl Store {
     /// tallies the triggers keep (O(clients × kinds)), the few flags dated after today read
     /// apart (they count whole, not grown); when the configured half-life is not the one the
     /// tallies were kept with, summed over the flags instead.
-    fn scores(&self, rules: &ScoreRules, today: NaiveDate) -> Result<HashMap<i64, (f64, bool)>> {
+    fn scores(&self, rules: &ScoreRules, today: NaiveDate, only: Option<&[i64]>) -> Result<HashMap<i64, (f64, bool)>> {
         let half_life = if rules.half_life_days > 0.0 {
             rules.half_life_days
         } else {
@@ -499,17 +558,28 @@ impl Store {
         let grown = |at: NaiveDate| growth(growth_day(at), half_life);
         let decay = ((today - growth_epoch()).num_days() as f64 / half_life).exp2().recip();
         let mut out: HashMap<i64, (f64, bool)> = HashMap::new();
-        {
-            let mut q = self.conn.prepare_cached(FLAG_TALLY)?;
-            let rows = q.query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?))
-            })?;
-            for row in rows {
-                let (client, kind, growth) = row?;
-                let kind = FlagKind::from_key(&kind).unwrap_or(FlagKind::Other);
-                let e = out.entry(client).or_insert((0.0, false));
-                e.0 += rules.weight(kind) * growth * decay;
-                e.1 |= kind.screens_prospect();
+        let mut add = |client: i64, kind: &str, growth: f64| {
+            let kind = FlagKind::from_key(kind).unwrap_or(FlagKind::Other);
+            let e = out.entry(client).or_insert((0.0, false));
+            e.0 += rules.weight(kind) * growth * decay;
+            e.1 |= kind.screens_prospect();
+        };
+        match only {
+            None => {
+                let mut q = self.conn.prepare_cached(FLAG_TALLY)?;
+                let mut rows = q.query([])?;
+                while let Some(r) = rows.next()? {
+                    add(r.get(0)?, &r.get::<_, String>(1)?, r.get(2)?);
+                }
+            }
+            Some(ids) => {
+                let mut q = self.conn.prepare_cached(CLIENT_FLAG_TALLY)?;
+                for &id in ids {
+                    let mut rows = q.query([id])?;
+                    while let Some(r) = rows.next()? {
+                        add(id, &r.get::<_, String>(0)?, r.get(1)?);
+                    }
+                }
             }
         }
         {
@@ -557,7 +627,7 @@ impl Store {
 
     /// The kept scores (for checking them against [`Store::scores_from_flags`]).
     pub fn scores_kept(&self, rules: &ScoreRules, today: NaiveDate) -> Result<HashMap<i64, (f64, bool)>> {
-        self.scores(rules, today)
+        self.scores(rules, today, None)
     }
 
     /// Keeps the score tallies with this half-life (the configuration's): when it is not the
@@ -739,6 +809,20 @@ pub(crate) const SCORE_BASIS: &str = "SELECT half_life FROM score_basis";
 
 /// Per client and kind: the grown sum of its undismissed flags.
 pub(crate) const FLAG_TALLY: &str = "SELECT client_id, kind, growth FROM flag_tally WHERE n > 0";
+
+/// One client's flag tallies (as [`FLAG_TALLY`]).
+pub(crate) const CLIENT_FLAG_TALLY: &str = "SELECT kind, growth FROM flag_tally WHERE client_id = ?1 AND n > 0";
+
+/// How many clients there are.
+pub(crate) const CLIENT_COUNT: &str = "SELECT count(*) FROM clients";
+
+/// One client's channels, in the order `list_clients` gives them.
+pub(crate) const CLIENT_CHANNELS: &str = "SELECT kind, handle FROM channels WHERE client_id = ?1 ORDER BY id";
+
+/// The first clients by name (`first_clients`).
+pub(crate) fn first_clients_sql() -> String {
+    format!("SELECT {CLIENT_COLS} FROM clients ORDER BY name_key LIMIT ?1")
+}
 
 /// Undismissed flags dated after today (few: `flags_future` holds only undismissed ones).
 pub(crate) const FUTURE_FLAGS: &str = "SELECT client_id, kind, at FROM flags WHERE dismissed = 0 AND at > ?1";

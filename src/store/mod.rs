@@ -289,11 +289,15 @@ impl Store {
             ("money: running timer", time::RUNNING),
             ("desk: open and waiting", clients::OPEN_AND_WAITING),
             ("desk: open and delivered", desk_queries::OPEN_AND_DELIVERED),
+            ("desk: client count", clients::CLIENT_COUNT),
+            ("desk: one client's channels", clients::CLIENT_CHANNELS),
+            ("desk: one client's flag tally", clients::CLIENT_FLAG_TALLY),
             ("search: page", search::SEARCH_PAGE),
             ("tick: recurring", recur::DUE_RULES),
         ];
         let mut queries: Vec<(String, String)> = fixed.iter().map(|(n, q)| (n.to_string(), q.to_string())).collect();
         queries.extend(Store::review_window_queries());
+        queries.push(("desk: first clients".into(), clients::first_clients_sql()));
         let mut out = Vec::new();
         for (name, sql) in queries {
             let mut q = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
@@ -308,6 +312,12 @@ impl Store {
     /// A number that changes whenever any connection commits a change (for the TUI's reload).
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// How many rows this connection has inserted, updated or deleted since it opened
+    /// (triggers' changes included): with `data_version`, whether anything changed at all.
+    pub fn total_changes(&self) -> u64 {
+        self.conn.total_changes()
     }
 }
 

@@ -758,7 +758,13 @@ fn row(l: Lang, key: T, value: impl std::fmt::Display) -> String {
 fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
     let l = app.lang;
     let today = app.today();
-    let (s, a) = store.client_card(id, &app.rules, today)?;
+    // The client's kept view when the store is as it was when it was read.
+    let stamp = app.stamp(store)?;
+    let kept = app.kept.peek(stamp, id);
+    let (s, a) = match kept {
+        Some(v) => (v.summary.clone(), v.assessment.clone()),
+        None => store.client_card(id, &app.rules, today)?,
+    };
     let c = &s.client;
     let mut lines = vec![
         row(l, T::FStatus, c.status.label(l)),
@@ -795,7 +801,10 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         lines.push(String::new());
         lines.extend(c.notes.lines().map(str::to_string));
     }
-    let quotes = store.quotes_of(id)?;
+    let quotes = match kept {
+        Some(v) => v.quotes.clone(),
+        None => store.quotes_of(id)?,
+    };
     if !quotes.is_empty() {
         lines.push(String::new());
         lines.push(T::DQuotes.text(l).to_string());
@@ -810,7 +819,10 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
             ));
         }
     }
-    let meetings = store.meetings_of(id)?;
+    let meetings = match kept {
+        Some(v) => v.meetings.clone(),
+        None => store.meetings_of(id)?,
+    };
     if !meetings.is_empty() {
         lines.push(String::new());
         lines.push(T::DMeetings.text(l).to_string());

@@ -225,6 +225,9 @@ pub struct App {
     pub client_rows: Vec<usize>,
     pub client_sel: usize,
     pub client_filter: Option<Filter>,
+    /// How many clients there are while `clients` holds only the first screenful of them
+    /// (the first frame's list); None once the list is whole.
+    pub clients_total: Option<usize>,
     /// Per client id: tasks to do, and delivered tasks waiting on the client's word.
     pub task_counts: std::collections::HashMap<i64, (u32, u32)>,
     pub tasks: TaskList,
@@ -256,6 +259,8 @@ pub struct App {
     pub quit: bool,
     /// What the store looked like at the last load: (`PRAGMA data_version`, day).
     pub loaded: (i64, NaiveDate),
+    /// The views of the clients around the selection, read ahead while the desk waits.
+    pub kept: super::client_view::Kept,
     /// The running timer and the Month view.
     pub money: super::time_actions::MoneyState,
 }
@@ -276,6 +281,7 @@ impl App {
             client_rows: Vec::new(),
             client_sel: 0,
             client_filter: None,
+            clients_total: None,
             task_counts: Default::default(),
             tasks: TaskList::default(),
             deals: Default::default(),
@@ -295,6 +301,7 @@ impl App {
             size: (80, 24),
             quit: false,
             loaded: (i64::MIN, now.date()),
+            kept: Default::default(),
             money: super::time_actions::MoneyState::new(crate::domain::money::Month::of(now.date())),
         }
     }
@@ -388,25 +395,53 @@ impl App {
         Ok(())
     }
 
-    /// The launch: what the desk's first frame shows (clients, the selected client's tasks
-    /// and flags, the month), without the review and the late counts, which read every open
-    /// row; `finish_launch` reads them right after that frame is out.
+    /// The launch: what the desk's first frame shows (the clients that fit on the screen,
+    /// and how many there are; the selected client's tasks and flags; the month), without
+    /// the rest of the clients, the review and the late counts; `finish_launch` reads them
+    /// right after that frame is out.
     pub fn reload_launch(&mut self, store: &Store) -> Result<()> {
         self.launching = true;
-        self.reload_desk(store)
+        let (first, total) = store.first_clients(self.size.1 as usize, &self.rules, self.today())?;
+        self.clients = first;
+        self.clients_total = Some(total);
+        self.task_counts = store.open_and_delivered()?;
+        self.refilter_clients();
+        self.client_sel = self.client_sel.min(self.client_rows.len());
+        match self.client().map(|c| c.client.id) {
+            // Only the rows the first frame shows; `finish_launch` reads the windows whole.
+            Some(id) => {
+                let reach = self.size.1 as usize / 2 + 1;
+                let view =
+                    super::client_view::ClientView::read(store, id, &self.rules, self.today(), reach, self.page())?;
+                self.show_view(&view);
+            }
+            None => self.client_changed(store)?,
+        }
+        super::time_actions::reload(self, store)?;
+        self.loaded = (store.data_version()?, self.today());
+        Ok(())
     }
 
-    /// The review and the late counts, after the first frame.
+    /// The whole client list, the review and the late counts, after the first frame.
     pub fn finish_launch(&mut self, store: &Store) -> Result<()> {
         self.launching = false;
+        if self.clients_total.is_some() {
+            self.reload_desk(store)?;
+        }
         self.reload_review(store)?;
         self.counts = store.late_request_counts(self.today())?;
         Ok(())
     }
 
+    /// How many clients there are (the pane's title).
+    pub fn client_count(&self) -> usize {
+        self.clients_total.unwrap_or(self.clients.len())
+    }
+
     fn reload_desk(&mut self, store: &Store) -> Result<()> {
         let keep = self.client().map(|c| c.client.id);
         self.clients = store.list_clients(None, &self.rules, self.today())?;
+        self.clients_total = None;
         self.task_counts = store.open_and_delivered()?;
         self.refilter_clients();
         if let Some(id) = keep {
@@ -489,14 +524,86 @@ impl App {
         Ok(())
     }
 
-    /// After the selected client changed: its tasks and flags from the top.
+    /// After the selected client changed: its tasks and flags from the top, from its kept
+    /// view when the store has not changed since that was read.
     pub fn client_changed(&mut self, store: &Store) -> Result<()> {
         self.tasks.reset();
         self.flags.clear();
         self.flags_start = 0;
         self.flags_total = 0;
         self.flag_sel = 0;
-        self.reload_selection(store)
+        let Some(id) = self.client().map(|c| c.client.id) else {
+            return self.reload_selection(store);
+        };
+        if self.tasks.filter.is_some() {
+            return self.reload_selection(store);
+        }
+        let stamp = self.stamp(store)?;
+        let view = match self.kept.get(stamp, id) {
+            Some(v) => v.clone(),
+            None => self.read_view(store, id)?,
+        };
+        self.show_view(&view);
+        self.kept.put(stamp, view);
+        Ok(())
+    }
+
+    /// When the store is as it is now (for the kept views).
+    pub fn stamp(&self, store: &Store) -> Result<super::client_view::Stamp> {
+        super::client_view::Stamp::now(store, self.today(), self.size.1)
+    }
+
+    /// Client `id` as selecting it shows it: the flags its pane shows and one page of tasks.
+    fn read_view(&self, store: &Store, id: i64) -> Result<super::client_view::ClientView> {
+        let reach = self.size.1 as usize / 2 + 1;
+        super::client_view::ClientView::read(store, id, &self.rules, self.today(), 2 * reach, self.page())
+    }
+
+    /// Puts a client's view on the desk (the client must be the selected one).
+    fn show_view(&mut self, v: &super::client_view::ClientView) {
+        if let Some(&i) = self.client_sel.checked_sub(1).and_then(|r| self.client_rows.get(r)) {
+            self.clients[i] = v.summary.clone();
+        }
+        self.assessment = Some(v.assessment.clone());
+        self.flags_total = v.flags_total;
+        self.flags = v.flags.clone();
+        self.flags_start = 0;
+        self.flag_sel = 0;
+        self.tasks.total = v.tasks_total;
+        self.tasks.rows = v.task_rows.clone();
+        self.tasks.keys = v.task_keys.clone();
+        self.tasks.start = 0;
+        self.tasks.selected = 0;
+        self.deals.load_from(v.id, v.currency, v.quotes(), v.meetings());
+    }
+
+    /// Reads ahead, while the desk waits for a key: the view of the selected client and of its
+    /// neighbours in the list, one that is not kept yet per call. True when it read one.
+    pub fn read_ahead(&mut self, store: &Store) -> bool {
+        if self.view != View::Desk || self.launching || self.tasks.filter.is_some() {
+            return false;
+        }
+        let Ok(stamp) = self.stamp(store) else {
+            return false;
+        };
+        let sel = self.client_sel;
+        for row in [sel, sel + 1, sel.wrapping_sub(1)] {
+            let Some(&i) = row.checked_sub(1).and_then(|r| self.client_rows.get(r)) else {
+                continue;
+            };
+            let id = self.clients[i].client.id;
+            if self.kept.peek(stamp, id).is_some() {
+                continue;
+            }
+            return match self.read_view(store, id) {
+                Ok(v) => {
+                    self.kept.put(stamp, v);
+                    true
+                }
+                Err(_) => false,
+            };
+        }
+        false
     }
 
     fn task_filter(&self) -> TaskFilter {

@@ -60,6 +60,22 @@ pub struct Deals {
     pub currency: Option<iso_currency::Currency>,
 }
 
+/// A client's quotes or meetings as far as they were read: every row, or only how many.
+#[derive(Debug, Clone)]
+pub enum Known<R> {
+    Rows(Vec<R>),
+    Count(usize),
+}
+
+impl<R> Known<R> {
+    fn count(&self) -> usize {
+        match self {
+            Known::Rows(r) => r.len(),
+            Known::Count(n) => *n,
+        }
+    }
+}
+
 impl Deals {
     /// Reloads the client's quotes and meetings (the list of the tab shown, and both counts);
     /// each selection stays on its record (by id), or on the nearest one when it is gone.
@@ -69,47 +85,76 @@ impl Deals {
             *self = Deals::default();
             return Ok(());
         };
+        let currency = store.money_defaults().currency_of(&store.client(id)?);
+        let quotes = if self.tab == DealTab::Quotes {
+            Known::Rows(store.quotes_of(id)?)
+        } else {
+            Known::Count(store.quote_count(id)?)
+        };
+        let meetings = if self.tab == DealTab::Meetings {
+            Known::Rows(store.meetings_of(id)?)
+        } else {
+            Known::Count(store.meeting_count(id)?)
+        };
+        self.load_from(id, currency, quotes, meetings);
+        Ok(())
+    }
+
+    /// As `load`, from what was read of client `id` already (a kept view of the client; its
+    /// lists whole, or their counts while their tab is not shown).
+    pub fn load_from(
+        &mut self,
+        id: i64,
+        currency: iso_currency::Currency,
+        quotes: Known<Quote>,
+        meetings: Known<Meeting>,
+    ) {
         let keep_q = self.quote().map(|q| (q.client_id, q.id)).or(self.kept_quote);
         let keep_m = self.meeting().map(|m| (m.client_id, m.id)).or(self.kept_meeting);
-        self.currency = Some(store.money_defaults().currency_of(&store.client(id)?));
+        self.currency = Some(currency);
         // Another client: its lists from the top.
         let keep_q = keep_q.filter(|(c, _)| *c == id);
         let keep_m = keep_m.filter(|(c, _)| *c == id);
         let old_q = if keep_q.is_some() { self.quote_sel } else { 0 };
         let old_m = if keep_m.is_some() { self.meeting_sel } else { 0 };
-        if self.tab == DealTab::Quotes {
-            self.quotes = store.quotes_of(id)?;
-            self.quote_count = self.quotes.len();
-            self.quote_sel = super::app::follow(
-                self.quotes.iter().map(|q| q.id),
-                keep_q.map(|(_, q)| q),
-                old_q,
-                self.quotes.len(),
-            );
-            self.kept_quote = None;
-        } else {
-            self.quotes.clear();
-            self.quote_count = store.quote_count(id)?;
-            self.quote_sel = old_q;
-            self.kept_quote = keep_q;
+        match quotes {
+            Known::Rows(rows) if self.tab == DealTab::Quotes => {
+                self.quotes = rows;
+                self.quote_count = self.quotes.len();
+                self.quote_sel = super::app::follow(
+                    self.quotes.iter().map(|q| q.id),
+                    keep_q.map(|(_, q)| q),
+                    old_q,
+                    self.quotes.len(),
+                );
+                self.kept_quote = None;
+            }
+            other => {
+                self.quotes.clear();
+                self.quote_count = other.count();
+                self.quote_sel = old_q;
+                self.kept_quote = keep_q;
+            }
         }
-        if self.tab == DealTab::Meetings {
-            self.meetings = store.meetings_of(id)?;
-            self.meeting_count = self.meetings.len();
-            self.meeting_sel = super::app::follow(
-                self.meetings.iter().map(|m| m.id),
-                keep_m.map(|(_, m)| m),
-                old_m,
-                self.meetings.len(),
-            );
-            self.kept_meeting = None;
-        } else {
-            self.meetings.clear();
-            self.meeting_count = store.meeting_count(id)?;
-            self.meeting_sel = old_m;
-            self.kept_meeting = keep_m;
+        match meetings {
+            Known::Rows(rows) if self.tab == DealTab::Meetings => {
+                self.meetings = rows;
+                self.meeting_count = self.meetings.len();
+                self.meeting_sel = super::app::follow(
+                    self.meetings.iter().map(|m| m.id),
+                    keep_m.map(|(_, m)| m),
+                    old_m,
+                    self.meetings.len(),
+                );
+                self.kept_meeting = None;
+            }
+            other => {
+                self.meetings.clear();
+                self.meeting_count = other.count();
+                self.meeting_sel = old_m;
+                self.kept_meeting = keep_m;
+            }
         }
-        Ok(())
     }
 
     pub fn quote(&self) -> Option<&Quote> {

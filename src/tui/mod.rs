@@ -3,6 +3,7 @@
 
 mod actions;
 pub mod app;
+pub mod client_view;
 pub mod deals;
 pub mod exit;
 mod filter;
@@ -43,12 +44,21 @@ pub fn prepare(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
 /// The desk as its first frame shows it: the review and the late counts are read after that
 /// frame (`App::finish_launch`).
 pub fn prepare_launch(ctx: &Context, store: &mut Store, color: bool) -> Result<App> {
+    prepare_launch_sized(ctx, store, color, None)
+}
+
+/// As `prepare_launch`, for a screen of `size` (columns, rows) when it is known: the first
+/// frame's client list is as long as the screen is high.
+pub fn prepare_launch_sized(ctx: &Context, store: &mut Store, color: bool, size: Option<(u16, u16)>) -> Result<App> {
     store.enable_undo()?;
     store.set_now(ctx.fixed_now.then_some(ctx.now));
     // Scores come from tallies kept with one half-life: the configured one (summed again
     // once when it changed).
     store.rebase_scores(ctx.config.rules.half_life_days)?;
     let mut app = App::new(ctx.lang, ctx.now, ctx.fixed_now, ctx.config.clone(), color);
+    if let Some(size) = size {
+        app.size = size;
+    }
     // The desk opens on the first client; "All clients" is one key (g) away.
     app.client_sel = 1;
     app.reload_launch(store)?;
@@ -63,7 +73,8 @@ pub fn prepare_launch(ctx: &Context, store: &mut Store, color: bool) -> Result<A
 pub fn run(ctx: &Context) -> Result<u8> {
     // Opened before the terminal is taken, so a refusal prints as a plain message.
     let mut store = ctx.open_store()?;
-    let mut app = prepare_launch(ctx, &mut store, color_wanted())?;
+    let size = crossterm::terminal::size().ok();
+    let mut app = prepare_launch_sized(ctx, &mut store, color_wanted(), size)?;
     let (tx, rx) = mpsc::channel::<Msg>();
     // Watched before the terminal is taken: from here on a signal is a message, not a death
     // that leaves the terminal in raw mode on the alternate screen.
@@ -178,10 +189,18 @@ fn event_loop(
         // Wake on the minute so the header clock never lags.
         let now = chrono::Local::now().naive_local();
         let to_minute = 60 - u64::from(chrono::Timelike::second(&now)).min(59);
-        let msg = match rx.recv_timeout(Duration::from_secs(to_minute)) {
-            Ok(m) => m,
-            Err(mpsc::RecvTimeoutError::Timeout) => Msg::Clock(chrono::Local::now().naive_local()),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+        // While no key waits: the views of the clients around the selection, one at a time.
+        let mut ready = rx.try_recv().ok();
+        while ready.is_none() && app.read_ahead(store) {
+            ready = rx.try_recv().ok();
+        }
+        let msg = match ready {
+            Some(m) => m,
+            None => match rx.recv_timeout(Duration::from_secs(to_minute)) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => Msg::Clock(chrono::Local::now().naive_local()),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+            },
         };
         handle(app, msg, store);
         if std::mem::take(&mut app.sync_requested) {

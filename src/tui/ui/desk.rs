@@ -57,10 +57,10 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
             "{} ({}/{})",
             T::PaneClients.text(l),
             app.client_rows.len(),
-            app.clients.len()
+            app.client_count()
         )
     } else {
-        format!("{} ({})", T::PaneClients.text(l), app.clients.len())
+        format!("{} ({})", T::PaneClients.text(l), app.client_count())
     };
     let b = block(app, Pane::Clients, title, app.client_filter.as_ref());
     let inner = b.inner(area);
