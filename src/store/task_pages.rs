@@ -200,7 +200,10 @@ unsafe extern "C" fn freq(
     unsafe {
         match out {
             Ok(v) => {
-                let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+                let mut bytes: Vec<u8> = Vec::with_capacity(v.len() * 8);
+                for x in &v {
+                    bytes.extend_from_slice(&x.to_le_bytes());
+                }
                 ffi::sqlite3_result_blob(
                     ctx,
                     bytes.as_ptr().cast(),
