@@ -933,3 +933,77 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
     }
     println!("{report}");
 }
+
+/// The filter on "All clients" holds the ids of its matches and reads the rows of the page
+/// around the selection alone: walking the whole filtered list (`j`, PgDn, End, Home, `k`),
+/// each selected task is the match at that place, best first, the rows a page shows are
+/// there, and the window stays a few pages; `Esc` leaves the selection on the same task.
+#[test]
+fn the_filter_on_all_clients_reads_the_page_of_its_matches_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir);
+    all_clients(&mut app, &mut store);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    for c in "bulk".chars() {
+        key(&mut app, &mut store, KeyCode::Char(c));
+    }
+    let want = store.task_matches("bulk", 200, 2_000).unwrap();
+    assert_eq!(want.len(), 200);
+    assert_eq!(app.tasks.len(), 200);
+    let page = app.page();
+    let in_place = |app: &App| {
+        let list = &app.tasks;
+        assert_eq!(
+            list.current().map(|t| t.id),
+            Some(want[list.selected]),
+            "selection {}",
+            list.selected
+        );
+        let top = (list.selected / page) * page;
+        for (i, id) in want.iter().enumerate().skip(top).take(page) {
+            assert_eq!(
+                list.get(i).map(|t| t.id),
+                Some(*id),
+                "row {i} (selection {})",
+                list.selected
+            );
+        }
+        assert!(list.rows.len() <= 3 * page, "window of {} rows", list.rows.len());
+    };
+    in_place(&app);
+    assert!(app.tasks.rows.len() <= page, "the first key reads one page");
+    // A space changes no word: the same matches, the best selected.
+    key(&mut app, &mut store, KeyCode::Char(' '));
+    in_place(&app);
+    key(&mut app, &mut store, KeyCode::Enter);
+    for _ in 0..30 {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        in_place(&app);
+    }
+    for _ in 0..20 {
+        key(&mut app, &mut store, KeyCode::PageDown);
+        in_place(&app);
+    }
+    assert_eq!(app.tasks.selected, 199);
+    key(&mut app, &mut store, KeyCode::Home);
+    in_place(&app);
+    key(&mut app, &mut store, KeyCode::End);
+    in_place(&app);
+    for _ in 0..40 {
+        key(&mut app, &mut store, KeyCode::Char('k'));
+        in_place(&app);
+    }
+    key(&mut app, &mut store, KeyCode::PageUp);
+    in_place(&app);
+    let on = app.tasks.current().unwrap().id;
+    key(&mut app, &mut store, KeyCode::Esc);
+    assert!(app.tasks.filter.is_none());
+    assert_eq!(app.tasks.current().map(|t| t.id), Some(on));
+    check(&app, &store);
+    // Opened again: the first page of the list, then the matches again from the best.
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    key(&mut app, &mut store, KeyCode::Char('b'));
+    let b = store.task_matches("b", 200, 2_000).unwrap();
+    assert_eq!(app.tasks.current().map(|t| t.id), b.first().copied());
+}

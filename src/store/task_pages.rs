@@ -200,7 +200,10 @@ unsafe extern "C" fn freq(
     unsafe {
         match out {
             Ok(v) => {
-                let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+                let mut bytes: Vec<u8> = Vec::with_capacity(v.len() * 8);
+                for x in &v {
+                    bytes.extend_from_slice(&x.to_le_bytes());
+                }
                 ffi::sqlite3_result_blob(
                     ctx,
                     bytes.as_ptr().cast(),
@@ -588,9 +591,17 @@ impl Store {
                 (rowid, flat_bm25(freq, size, avgdl))
             })
             .collect();
-        // Oldest first, then by rank (bm25: lower is better), as the index ranks ties.
-        found.reverse();
-        found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        // By rank (bm25: lower is better), ties oldest first as the index ranks them; only the
+        // best `limit` are put in order.
+        let order = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        if found.len() > limit {
+            found.select_nth_unstable_by(limit - 1, order);
+            found.truncate(limit);
+        }
+        found.sort_unstable_by(order);
         Ok(found
             .into_iter()
             .filter_map(|(rowid, _)| crate::domain::search::SearchKind::from_rowid(rowid))

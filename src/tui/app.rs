@@ -66,15 +66,15 @@ pub struct TaskList {
     pub filter: Option<Filter>,
     /// All tasks of the scope, loaded only while a filter is open on one client's tasks.
     pub all: Vec<Task>,
-    /// On "All clients": the words the index was last asked for, and the ids it gave (the
-    /// rows, while they are still those).
+    /// On "All clients", while filtering: the words the index was last asked for, and the ids
+    /// it gave (the list; `rows` holds the window of them around the selection).
     pub searched: Option<(String, Vec<i64>)>,
 }
 
 impl TaskList {
     pub fn len(&self) -> usize {
         if self.filter.is_some() {
-            self.rows.len()
+            self.searched.as_ref().map_or(self.rows.len(), |(_, ids)| ids.len())
         } else {
             self.total
         }
@@ -86,11 +86,7 @@ impl TaskList {
 
     /// The task at an absolute position, if loaded.
     pub fn get(&self, i: usize) -> Option<&Task> {
-        if self.filter.is_some() {
-            self.rows.get(i)
-        } else {
-            i.checked_sub(self.start).and_then(|j| self.rows.get(j))
-        }
+        i.checked_sub(self.start).and_then(|j| self.rows.get(j))
     }
 
     pub fn current(&self) -> Option<&Task> {
@@ -113,6 +109,7 @@ impl TaskList {
         self.rows.clear();
         self.keys.clear();
         self.all.clear();
+        self.searched = None;
         self.start = 0;
         self.selected = 0;
     }
@@ -620,7 +617,7 @@ impl App {
     pub fn load_task_window(&mut self, store: &Store, force: bool) -> Result<()> {
         self.load_flag_window(store)?;
         if self.tasks.filter.is_some() {
-            return Ok(());
+            return super::search::window(self, store);
         }
         if force {
             let keep = self.tasks.selected_id();
@@ -925,6 +922,7 @@ impl App {
             self.tasks.selected = follow(rows.iter().map(|t| t.id), keep, self.tasks.selected, rows.len());
             self.tasks.rows = rows;
             self.tasks.keys.clear();
+            self.tasks.searched = None;
             self.tasks.start = 0;
         }
     }

@@ -12,50 +12,110 @@ pub const SEARCH_ROWS: usize = 200;
 /// costs this many, not the store's size.
 const SEARCH_CANDIDATES: usize = 2_000;
 
-/// The filtered rows of "All clients": the tasks the typed words find, best first; before a
-/// word is typed, the first page of the list. The selection stays on its record when it is
-/// still there.
+/// The filtered rows of "All clients": the ids of the tasks the typed words find, best first
+/// (before a word is typed, the first page of the list), and the rows of the page around the
+/// selection alone. The selection stays on its record when it is still there.
 pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
     let keep = app.tasks.selected_id();
-    let query = app
-        .tasks
+    let query = query(app);
+    let ids = matches(store, &query)?;
+    app.tasks.selected = follow(ids.iter().copied(), keep, app.tasks.selected, ids.len());
+    found(app, store, query, ids)
+}
+
+/// A key typed into the filter of "All clients": the index is asked again only when the
+/// words changed (a space, or a letter typed and erased, finds what the ids already are); the
+/// selection goes to the best match.
+pub fn typed(app: &mut App, store: &Store) -> Result<()> {
+    let query = query(app);
+    app.tasks.selected = 0;
+    let list = &app.tasks;
+    let same = list.searched.as_ref().is_some_and(|(q, ids)| {
+        *q == query
+            && ids
+                .get(list.start..list.start + list.rows.len())
+                .is_some_and(|w| w.iter().zip(&list.rows).all(|(a, t)| *a == t.id))
+    });
+    if same {
+        return window(app, store);
+    }
+    let ids = matches(store, &query)?;
+    found(app, store, query, ids)
+}
+
+fn query(app: &App) -> String {
+    app.tasks
         .filter
         .as_ref()
         .map(|f| f.query().trim().to_string())
-        .unwrap_or_default();
-    let ids: Vec<i64> = if query.is_empty() {
+        .unwrap_or_default()
+}
+
+fn matches(store: &Store, query: &str) -> Result<Vec<i64>> {
+    Ok(if query.is_empty() {
         store
             .task_keys_after(None, None, false, SEARCH_ROWS)?
             .into_iter()
             .map(|k| k.id)
             .collect()
     } else {
-        store.task_matches(&query, SEARCH_ROWS, SEARCH_CANDIDATES)?
-    };
-    let rows = store.tasks_by_ids(&ids)?;
-    app.tasks.selected = follow(rows.iter().map(|t| t.id), keep, app.tasks.selected, rows.len());
-    app.tasks.searched = Some((query, rows.iter().map(|t| t.id).collect()));
-    app.tasks.rows = rows;
+        store.task_matches(query, SEARCH_ROWS, SEARCH_CANDIDATES)?
+    })
+}
+
+/// New matches: no row read yet but the selection's page.
+fn found(app: &mut App, store: &Store, query: String, ids: Vec<i64>) -> Result<()> {
+    app.tasks.searched = Some((query, ids));
+    app.tasks.rows.clear();
     app.tasks.start = 0;
     app.tasks.keys.clear();
     app.tasks.all.clear();
-    Ok(())
+    window(app, store)
 }
 
-/// A key typed into the filter of "All clients": the index is asked again only when the
-/// words changed (a space, or a letter typed and erased, finds what the rows already hold).
-pub fn typed(app: &mut App, store: &Store) -> Result<()> {
-    let query = app
-        .tasks
-        .filter
-        .as_ref()
-        .map(|f| f.query().trim().to_string())
-        .unwrap_or_default();
-    let same = app.tasks.searched.as_ref().is_some_and(|(q, ids)| {
-        *q == query && ids.len() == app.tasks.rows.len() && ids.iter().zip(&app.tasks.rows).all(|(a, t)| *a == t.id)
-    });
-    if same {
+/// Makes sure the rows around the selection among the matches are read: every row a page of
+/// the screen can show with the selection on it (a page before it to a page after), read
+/// again only when the selection leaves them, then with a page more in the way it went. A
+/// match deleted meanwhile drops out of the matches.
+pub fn window(app: &mut App, store: &Store) -> Result<()> {
+    let page = app.page();
+    let list = &mut app.tasks;
+    let Some((_, ids)) = list.searched.as_mut() else {
         return Ok(());
+    };
+    for _ in 0..3 {
+        let len = ids.len();
+        if len == 0 {
+            list.rows.clear();
+            list.start = 0;
+            list.selected = 0;
+            return Ok(());
+        }
+        list.selected = list.selected.min(len - 1);
+        let sel = list.selected;
+        let (lo, hi) = (sel.saturating_sub(page - 1), (sel + page).min(len));
+        let (s, e) = (list.start, list.start + list.rows.len());
+        if !list.rows.is_empty() && lo >= s && hi <= e {
+            return Ok(());
+        }
+        let (lo, hi) = if list.rows.is_empty() {
+            (lo, hi)
+        } else if sel >= e {
+            (lo, (hi + page).min(len))
+        } else {
+            (lo.saturating_sub(page), hi)
+        };
+        let rows = store.tasks_by_ids(&ids[lo..hi])?;
+        let complete = rows.len() == hi - lo;
+        list.start = lo;
+        list.rows = rows;
+        if complete {
+            return Ok(());
+        }
+        let have: std::collections::HashSet<i64> = list.rows.iter().map(|t| t.id).collect();
+        let gone: std::collections::HashSet<i64> = ids[lo..hi].iter().copied().filter(|i| !have.contains(i)).collect();
+        ids.retain(|i| !gone.contains(i));
+        list.rows.clear();
     }
-    tasks(app, store)
+    Ok(())
 }

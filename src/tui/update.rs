@@ -404,11 +404,10 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
             app.review_follow(store, review, old)?;
         }
         (View::Desk, Pane::Tasks) => {
-            // The rows were the filter's (selected among them): the list is read again around
-            // the record.
+            // The rows were the filter's (selected among them, a window of the matches from
+            // `start`): the list is read again around the record.
             app.tasks.all.clear();
             app.tasks.keys.clear();
-            app.tasks.start = 0;
             app.reload_selection(store)?;
         }
         _ => {
