@@ -146,12 +146,7 @@ fn a_kept_view_is_always_what_a_fresh_read_gives() {
     });
     after(&d, &mut store, &mut app, "a task done by the desk", |s, app| {
         let (id, _) = neighbour(app);
-        let t = s
-            .list_tasks(&vadesk::store::TaskFilter {
-                client_id: Some(id),
-                ..Default::default()
-            })
-            .unwrap();
+        let t = tasks_of(s, id);
         let open = t.iter().find(|t| t.status.is_open()).expect("an open task");
         s.set_task_status(open.id, TaskStatus::Done, today).unwrap();
     });
@@ -163,12 +158,7 @@ fn a_kept_view_is_always_what_a_fresh_read_gives() {
     });
     after(&d, &mut store, &mut app, "a task deleted", |s, app| {
         let (id, _) = neighbour(app);
-        let t = s
-            .list_tasks(&vadesk::store::TaskFilter {
-                client_id: Some(id),
-                ..Default::default()
-            })
-            .unwrap();
+        let t = tasks_of(s, id);
         s.delete_task(t[0].id).unwrap();
     });
     // Another process: the CLI, while the desk runs.
@@ -343,4 +333,13 @@ fn the_client_pane_queries_read_one_client_or_a_few_rows() {
     );
     let count = plan("desk: client count");
     assert!(count.contains("SCAN clients USING COVERING INDEX"), "{count}");
+}
+
+/// Every task of one client.
+fn tasks_of(s: &Store, client: i64) -> Vec<vadesk::domain::Task> {
+    s.list_tasks(&vadesk::store::TaskFilter {
+        client_id: Some(client),
+        ..Default::default()
+    })
+    .unwrap()
 }

@@ -679,6 +679,21 @@ struct Terms {
     retainer_min: Option<u32>,
 }
 
+impl Terms {
+    /// From a client's name, hourly rate, retainer minutes and fee, and overage rate.
+    fn new(name: String, rate: Option<i64>, retainer: Option<u32>, fee: Option<i64>, overage: Option<i64>) -> Terms {
+        Terms {
+            name,
+            terms: money::Terms {
+                rate_cents: rate,
+                retainer: retainer.zip(fee),
+                overage_cents: overage,
+            },
+            retainer_min: retainer,
+        }
+    }
+}
+
 /// name, rate, retainer minutes, fee, overage rate, status.
 type TermsRow = (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>, String);
 
@@ -699,18 +714,7 @@ fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<
         if !matches!(status.as_str(), "active" | "paused") {
             continue;
         }
-        out.insert(
-            id,
-            Terms {
-                name,
-                terms: money::Terms {
-                    rate_cents: rate,
-                    retainer: retainer.zip(fee),
-                    overage_cents: overage,
-                },
-                retainer_min: retainer,
-            },
-        );
+        out.insert(id, Terms::new(name, rate, retainer, fee, overage));
     }
     Ok(out)
 }
@@ -740,18 +744,7 @@ fn all_terms(tx: &Transaction, default: u32) -> Result<(HashMap<i64, Terms>, Has
         }
         let (name, rate, retainer, fee, overage): (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>) =
             (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        terms.insert(
-            id,
-            Terms {
-                name,
-                terms: money::Terms {
-                    rate_cents: rate,
-                    retainer: retainer.zip(fee),
-                    overage_cents: overage,
-                },
-                retainer_min: retainer,
-            },
-        );
+        terms.insert(id, Terms::new(name, rate, retainer, fee, overage));
     }
     Ok((terms, incs))
 }
