@@ -613,14 +613,19 @@ fn read_sums(
     for row in rows {
         let (client, m, v) = row?;
         let Ok(m) = Month::parse(&m) else { continue };
-        let s = out.entry((client, m)).or_default();
-        s.billable_minutes = v[0].max(0) as u64;
-        s.billed_minutes = v[1].max(0) as u64;
-        s.unbilled_minutes = v[2].max(0) as u64;
-        s.invoiced_minutes = v[3].max(0) as u64;
-        s.any_invoiced = v[4] > 0;
+        set_minutes(out.entry((client, m)).or_default(), v);
     }
     Ok(())
+}
+
+/// A month's minutes as its sums row holds them: billable, billed (rounded), unbilled,
+/// invoiced, and how many invoiced entries.
+fn set_minutes(s: &mut Sums, v: [i64; 5]) {
+    s.billable_minutes = v[0].max(0) as u64;
+    s.billed_minutes = v[1].max(0) as u64;
+    s.unbilled_minutes = v[2].max(0) as u64;
+    s.invoiced_minutes = v[3].max(0) as u64;
+    s.any_invoiced = v[4] > 0;
 }
 
 fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(i64, Month), Sums>) -> Result<()> {
@@ -780,12 +785,7 @@ fn kept_sums(
         };
         let Some(m) = month else { continue };
         let v: [i64; 5] = [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?];
-        let s = out.entry((client, m)).or_default();
-        s.billable_minutes = v[0].max(0) as u64;
-        s.billed_minutes = v[1].max(0) as u64;
-        s.unbilled_minutes = v[2].max(0) as u64;
-        s.invoiced_minutes = v[3].max(0) as u64;
-        s.any_invoiced = v[4] > 0;
+        set_minutes(out.entry((client, m)).or_default(), v);
     }
     Ok(())
 }
