@@ -7,8 +7,9 @@
 
 mod common;
 
+use common::tui::press as key;
 use common::Desk;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use vadesk::cli::Context;
 use vadesk::config::Config;
 use vadesk::domain::{FlagKind, TaskStatus};
@@ -41,14 +42,9 @@ fn again(d: &Desk) -> Store {
 }
 
 fn desk_on(d: &Desk, mut store: Store) -> (Store, App) {
-    let mut app = tui::prepare(&ctx(d), &mut store, false).unwrap();
-    update(&mut app, Msg::Resize(120, 30), &mut store);
+    assert_eq!(ctx(d).now, common::tui::now());
+    let app = common::tui::desk_on(&mut store, &d.db, 30);
     (store, app)
-}
-
-fn key(app: &mut App, store: &mut Store, code: KeyCode) {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), store);
-    assert!(app.notice.as_ref().is_none_or(|n| !n.error), "{:?}", app.notice);
 }
 
 /// Everything the desk shows of the selected client that a kept view fills in.

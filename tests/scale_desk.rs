@@ -5,24 +5,15 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use vadesk::cli::Context;
-use vadesk::config::Config;
+mod common;
+
+use common::tui::{desk_on, press as key, today};
+use crossterm::event::KeyCode;
 use vadesk::domain::{FlagKind, RequestKind, ScoreRules, TaskStatus};
-use vadesk::i18n::Lang;
 use vadesk::store::{TaskFields, TaskFilter};
 use vadesk::tui::app::{Pane, View};
-use vadesk::tui::{self, update, App, Msg};
+use vadesk::tui::{update, App, Msg};
 use vadesk::Store;
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
-}
-
-fn today() -> NaiveDate {
-    now().date()
-}
 
 /// A demo store with a few hundred more tasks over three clients: due dates shared by many
 /// tasks, tasks without one, closed ones, so that every seek of the keyset meets its case.
@@ -55,24 +46,9 @@ fn big_store(dir: &tempfile::TempDir) -> Store {
     store
 }
 
+/// The desk on a page of 12 rows.
 fn desk(store: &mut Store, dir: &tempfile::TempDir) -> App {
-    let ctx = Context {
-        db_path: Some(dir.path().join("v.db")),
-        now: now(),
-        fixed_now: true,
-        lang: Lang::En,
-        config: Config::default(),
-        tick_seconds: 60,
-    };
-    let mut app = tui::prepare(&ctx, store, false).unwrap();
-    // A page of 12 rows.
-    update(&mut app, Msg::Resize(120, 20), store);
-    app
-}
-
-fn key(app: &mut App, store: &mut Store, code: KeyCode) {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), store);
-    assert!(app.notice.as_ref().is_none_or(|n| !n.error), "{:?}", app.notice);
+    desk_on(store, &dir.path().join("v.db"), 20)
 }
 
 fn expected(store: &Store, client: Option<i64>) -> Vec<i64> {

@@ -3,24 +3,15 @@
 //! is checked against `Store::review` on a store with many rows in every section, ties on
 //! dates, times and names (which sort case-insensitively, accents included).
 
-use chrono::{NaiveDate, NaiveDateTime};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use vadesk::cli::Context;
-use vadesk::config::Config;
+mod common;
+
+use common::tui::{desk_on, press as key, today};
+use crossterm::event::KeyCode;
 use vadesk::domain::{ReviewItem, ReviewKind};
-use vadesk::i18n::Lang;
 use vadesk::store::ReviewKey;
 use vadesk::tui::app::View;
-use vadesk::tui::{self, update, App, Msg};
+use vadesk::tui::{update, App, Msg};
 use vadesk::Store;
-
-fn now() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").unwrap()
-}
-
-fn today() -> NaiveDate {
-    now().date()
-}
 
 /// The demo, and clients whose names tie but for case and accents, each with many rows in
 /// every section of the review, on a few shared dates and times.
@@ -102,25 +93,12 @@ fn big_store(dir: &tempfile::TempDir) -> Store {
     store
 }
 
+/// The desk on the review, on a terminal `rows` high.
 fn desk(store: &mut Store, dir: &tempfile::TempDir, rows: u16) -> App {
-    let ctx = Context {
-        db_path: Some(dir.path().join("v.db")),
-        now: now(),
-        fixed_now: true,
-        lang: Lang::En,
-        config: Config::default(),
-        tick_seconds: 60,
-    };
-    let mut app = tui::prepare(&ctx, store, false).unwrap();
-    update(&mut app, Msg::Resize(120, rows), store);
+    let mut app = desk_on(store, &dir.path().join("v.db"), rows);
     key(&mut app, store, KeyCode::Char('2'));
     assert_eq!(app.view, View::Review);
     app
-}
-
-fn key(app: &mut App, store: &mut Store, code: KeyCode) {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), store);
-    assert!(app.notice.as_ref().is_none_or(|n| !n.error), "{:?}", app.notice);
 }
 
 fn ids(items: &[ReviewItem]) -> Vec<(ReviewKind, i64)> {

@@ -1,7 +1,9 @@
 //! The desk driven by keys in-process: a real store in a temporary folder, the `App` the
 //! binary runs, and helpers to type, move and read the screen through `TestBackend`.
 
-use chrono::NaiveDateTime;
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -16,6 +18,33 @@ use vadesk::Store;
 /// The clock every desk test starts from: Monday 23 November 2026, 09:00.
 pub fn now() -> NaiveDateTime {
     NaiveDateTime::parse_from_str("2026-11-23 09:00", "%Y-%m-%d %H:%M").expect("a fixed date")
+}
+
+/// The day of `now()`.
+pub fn today() -> NaiveDate {
+    now().date()
+}
+
+/// The desk on a store a test built itself (`path` is its file), at `now()`, in English and
+/// without colour, on a terminal 120 columns wide and `rows` high.
+pub fn desk_on(store: &mut Store, path: &Path, rows: u16) -> App {
+    let ctx = Context {
+        db_path: Some(path.to_path_buf()),
+        now: now(),
+        fixed_now: true,
+        lang: Lang::En,
+        config: Config::default(),
+        tick_seconds: 60,
+    };
+    let mut app = tui::prepare(&ctx, store, false).expect("the desk opens");
+    update(&mut app, Msg::Resize(120, rows), store);
+    app
+}
+
+/// A key on a desk whose `App` and `Store` a test holds itself; no key may end in an error.
+pub fn press(app: &mut App, store: &mut Store, code: KeyCode) {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), store);
+    assert!(app.notice.as_ref().is_none_or(|n| !n.error), "{:?}", app.notice);
 }
 
 /// How a desk is set up; `Setup::default()` is the English demo in colour at `now()`.
