@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 mod common;
 
-use common::tui::{desk_on, press as key, today};
+use common::tui::{desk_on, press as key, today, walk};
 use crossterm::event::KeyCode;
 use vadesk::domain::{FlagKind, RequestKind, ScoreRules, TaskStatus};
 use vadesk::store::{TaskFields, TaskFilter};
@@ -101,37 +101,17 @@ fn all_clients_walks_the_whole_list_a_window_at_a_time() {
     all_clients(&mut app, &mut store);
     let all = check(&app, &store);
     assert!(all.len() > 400);
-    assert_eq!(app.tasks.selected, 0);
-    for i in 1..all.len() {
-        key(&mut app, &mut store, KeyCode::Char('j'));
-        assert_eq!(app.tasks.selected, i);
-        check(&app, &store);
-    }
-    key(&mut app, &mut store, KeyCode::Home);
-    assert_eq!(app.tasks.selected, 0);
-    check(&app, &store);
-    key(&mut app, &mut store, KeyCode::End);
-    assert_eq!(app.tasks.selected, all.len() - 1);
-    check(&app, &store);
-    for i in (0..all.len() - 1).rev() {
-        key(&mut app, &mut store, KeyCode::Char('k'));
-        assert_eq!(app.tasks.selected, i);
-        check(&app, &store);
-    }
     let page = app.page();
-    let mut at = 0;
-    while at < all.len() - 1 {
-        key(&mut app, &mut store, KeyCode::PageDown);
-        at = (at + page).min(all.len() - 1);
-        assert_eq!(app.tasks.selected, at);
-        check(&app, &store);
-    }
-    while at > 0 {
-        key(&mut app, &mut store, KeyCode::PageUp);
-        at = at.saturating_sub(page);
-        assert_eq!(app.tasks.selected, at);
-        check(&app, &store);
-    }
+    walk(
+        &mut app,
+        &mut store,
+        all.len(),
+        Some(page),
+        |a| a.tasks.selected,
+        |a, s| {
+            check(a, s);
+        },
+    );
     // A resize changes the page: the window follows.
     update(&mut app, Msg::Resize(120, 44), &mut store);
     key(&mut app, &mut store, KeyCode::End);
@@ -147,16 +127,17 @@ fn one_clients_list_walks_the_same_way() {
     let all = check(&app, &store);
     assert!(app.client().is_some());
     assert!(all.len() > 100, "{}", all.len());
-    for i in 1..all.len() {
-        key(&mut app, &mut store, KeyCode::Char('j'));
-        assert_eq!(app.tasks.selected, i);
-        check(&app, &store);
-    }
-    key(&mut app, &mut store, KeyCode::Home);
-    check(&app, &store);
-    key(&mut app, &mut store, KeyCode::End);
-    assert_eq!(app.tasks.selected, all.len() - 1);
-    check(&app, &store);
+    let page = app.page();
+    walk(
+        &mut app,
+        &mut store,
+        all.len(),
+        Some(page),
+        |a| a.tasks.selected,
+        |a, s| {
+            check(a, s);
+        },
+    );
 }
 
 #[test]

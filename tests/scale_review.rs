@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::tui::{desk_on, press as key, today};
+use common::tui::{desk_on, press as key, today, walk};
 use crossterm::event::KeyCode;
 use vadesk::domain::{ReviewItem, ReviewKind};
 use vadesk::store::ReviewKey;
@@ -182,31 +182,16 @@ fn the_desk_walks_the_whole_review_a_window_at_a_time() {
     let mut app = desk(&mut store, &dir, 20);
     let all = check(&app, &store);
     assert!(all.len() > 3 * 20);
-    for i in 1..all.len() {
-        key(&mut app, &mut store, KeyCode::Char('j'));
-        assert_eq!(app.review.selected, i);
-        check(&app, &store);
-    }
-    key(&mut app, &mut store, KeyCode::Home);
-    assert_eq!(app.review.selected, 0);
-    check(&app, &store);
-    key(&mut app, &mut store, KeyCode::End);
-    assert_eq!(app.review.selected, all.len() - 1);
-    check(&app, &store);
-    for i in (0..all.len() - 1).rev() {
-        key(&mut app, &mut store, KeyCode::Char('k'));
-        assert_eq!(app.review.selected, i);
-        check(&app, &store);
-    }
-    while app.review.selected < all.len() - 1 {
-        key(&mut app, &mut store, KeyCode::PageDown);
-        check(&app, &store);
-    }
-    while app.review.selected > 0 {
-        key(&mut app, &mut store, KeyCode::PageUp);
-        check(&app, &store);
-    }
-    assert_eq!(app.review.selected, 0);
+    walk(
+        &mut app,
+        &mut store,
+        all.len(),
+        None,
+        |a| a.review.selected,
+        |a, s| {
+            check(a, s);
+        },
+    );
 }
 
 #[test]

@@ -47,6 +47,48 @@ pub fn press(app: &mut App, store: &mut Store, code: KeyCode) {
     assert!(app.notice.as_ref().is_none_or(|n| !n.error), "{:?}", app.notice);
 }
 
+/// Walks a list of `len` rows from its top by keys: `j` to the end, Home, End, `k` back to the
+/// top, then PgDn to the end and PgUp back. After every key the selection (`selected`) must be
+/// where the key puts it (with `page`, PgDn and PgUp move that many rows), and `check` looks at
+/// the desk.
+pub fn walk(
+    app: &mut App,
+    store: &mut Store,
+    len: usize,
+    page: Option<usize>,
+    selected: impl Fn(&App) -> usize,
+    mut check: impl FnMut(&App, &Store),
+) {
+    assert_eq!(selected(app), 0);
+    let mut step = |app: &mut App, store: &mut Store, code: KeyCode, to: Option<usize>| {
+        press(app, store, code);
+        if let Some(to) = to {
+            assert_eq!(selected(app), to, "after {code:?}");
+        }
+        check(app, store);
+    };
+    for i in 1..len {
+        step(app, store, KeyCode::Char('j'), Some(i));
+    }
+    step(app, store, KeyCode::Home, Some(0));
+    step(app, store, KeyCode::End, Some(len - 1));
+    for i in (0..len - 1).rev() {
+        step(app, store, KeyCode::Char('k'), Some(i));
+    }
+    let mut at = 0;
+    while at < len - 1 {
+        step(app, store, KeyCode::PageDown, page.map(|p| (at + p).min(len - 1)));
+        assert!(selected(app) > at, "PgDn stayed at {at}");
+        at = selected(app);
+    }
+    while at > 0 {
+        step(app, store, KeyCode::PageUp, page.map(|p| at.saturating_sub(p)));
+        assert!(selected(app) < at, "PgUp stayed at {at}");
+        at = selected(app);
+    }
+    assert_eq!(selected(app), 0);
+}
+
 /// How a desk is set up; `Setup::default()` is the English demo in colour at `now()`.
 pub struct Setup {
     pub lang: Lang,
