@@ -228,7 +228,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(hint.text(l), th.dim())));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    super::render_lines(f, lines, inner);
 }
 
 fn flags(app: &App, f: &mut Frame, area: Rect) {
@@ -316,7 +316,7 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
             spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
         ));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    super::render_lines(f, lines, inner);
 }
 
 /// "All clients": every client ranked by score, worst first, with its verdict.
@@ -346,5 +346,5 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
     if lines.is_empty() {
         lines.push(Line::from(Span::styled(T::FlagsPickClient.text(l), th.dim())));
     }
-    f.render_widget(Paragraph::new(lines), area);
+    super::render_lines(f, lines, area);
 }
