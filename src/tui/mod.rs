@@ -256,11 +256,7 @@ struct InputGate {
 
 /// `$VISUAL` / `$EDITOR` (else `vi`) on a private temporary file holding `text`: the terminal is
 /// left properly first and taken back after, whatever the editor did.
-fn edit_externally(
-    terminal: &mut DeskTerminal,
-    input: &InputGate,
-    text: &str,
-) -> std::result::Result<String, String> {
+fn edit_externally(terminal: &mut DeskTerminal, input: &InputGate, text: &str) -> std::result::Result<String, String> {
     input.paused.store(true, Ordering::SeqCst);
     while !input.parked.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(5));

@@ -331,7 +331,7 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
         .map(|c| width::of(c.verdict.label(l)))
         .max()
         .unwrap_or(0);
-    for s in app.ranking().into_iter().take(area.height as usize) {
+    for s in app.ranking_top(area.height as usize) {
         let dot = verdict_dot(app, s.verdict);
         let score = format!("{:>6} ", i18n::decimal(s.score, 2, l));
         let verdict = s.verdict.label(l);

@@ -143,10 +143,16 @@ mod tests {
     fn render_lines_draws_as_the_paragraph() {
         let lines = || {
             let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-            let sel = Style::new().add_modifier(Modifier::REVERSED).remove_modifier(Modifier::BOLD);
+            let sel = Style::new()
+                .add_modifier(Modifier::REVERSED)
+                .remove_modifier(Modifier::BOLD);
             vec![
                 Line::from("plain ascii, longer than the area is wide: it is cut at the edge"),
-                Line::from(vec![Span::styled("red ", red), Span::raw("raw "), Span::styled("x", sel)]),
+                Line::from(vec![
+                    Span::styled("red ", red),
+                    Span::raw("raw "),
+                    Span::styled("x", sel),
+                ]),
                 Line::from(vec![Span::styled("red ", red), Span::raw("then raw")]).style(sel),
                 Line::from("año ● ✓3 ⧗1 e\u{301} 漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字"),
                 Line::from("centred").alignment(Alignment::Center),
