@@ -219,6 +219,20 @@ fn delivered_tasks_are_counted_apart_and_all_clients_ranks_every_client() {
     let ranked: Vec<f64> = d.app.ranking().iter().map(|c| c.score).collect();
     assert_eq!(ranked.len(), d.app.clients.len());
     assert!(ranked.windows(2).all(|w| w[0] >= w[1]), "{ranked:?}");
+    // The pane's first rows are the ranking's first rows, ties and all: the same order as a
+    // stable sort of every client.
+    let mut stable: Vec<&vadesk::store::ClientSummary> = d.app.clients.iter().collect();
+    stable.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(b.verdict.severity().cmp(&a.verdict.severity()))
+            .then(a.client.name.cmp(&b.client.name))
+    });
+    let ids = |v: Vec<&vadesk::store::ClientSummary>| v.iter().map(|c| c.client.id).collect::<Vec<_>>();
+    for n in 0..=stable.len() + 1 {
+        let want: Vec<_> = ids(stable.clone()).into_iter().take(n).collect();
+        assert_eq!(ids(d.app.ranking_top(n)), want, "{n}");
+    }
     let screen = d.text(120, 35);
     assert!(screen.contains("Clients by score, worst first"), "{screen}");
     for c in &d.app.clients {

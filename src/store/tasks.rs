@@ -40,8 +40,19 @@ const WAITING_SQL: &str = "CASE WHEN t.status IN ('done', 'cancelled') THEN NULL
     (SELECT group_concat(DISTINCT r.kind) FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL) END";
 
 fn task_select() -> String {
+    select_tasks("t.spec")
+}
+
+/// The rows of a screen's list: as [`task_select`], the spec left empty (`''`): no list
+/// shows it, and a long one costs its overflow pages on every page of a list. What needs it
+/// (the edit form, the details) reads the task whole with [`Store::task`].
+fn list_select() -> String {
+    select_tasks("''")
+}
+
+fn select_tasks(spec: &str) -> String {
     format!(
-        "SELECT t.id, t.client_id, c.name, t.title, t.spec, t.status, t.due, t.via, t.clarifications,
+        "SELECT t.id, t.client_id, c.name, t.title, {spec}, t.status, t.due, t.via, t.clarifications,
                 t.estimate_min, t.delivered_on, t.outcome, t.created_on, {WAITING_SQL}, t.uuid,
                 (SELECT rc.rule FROM recurrences rc WHERE rc.id = t.recurrence_id)
          FROM tasks t JOIN clients c ON c.id = t.client_id"
@@ -303,12 +314,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The tasks with these ids, in the same order (the rows a screen shows).
+    /// The tasks with these ids, in the same order (the rows a screen shows), each without its
+    /// spec (see [`list_select`]).
     pub fn tasks_by_ids(&self, ids: &[i64]) -> Result<Vec<Task>> {
         let list = serde_json::to_string(ids)?;
         let mut q = self.conn.prepare_cached(&format!(
             "{} WHERE t.id IN (SELECT value FROM json_each(?1))",
-            task_select()
+            list_select()
         ))?;
         let rows = q.query_map([list], task_row)?;
         let mut found: std::collections::HashMap<i64, Task> =

@@ -163,7 +163,9 @@ pub fn edit(app: &mut App, store: &Store) -> Result<()> {
             }
         }
         Pane::Tasks => {
-            if let Some(t) = app.tasks.current().cloned() {
+            if let Some(id) = app.tasks.current().map(|t| t.id) {
+                // Whole: the list's rows come without their spec.
+                let t = store.task(id)?;
                 form(
                     app,
                     FormKind::EditTask(t.id),

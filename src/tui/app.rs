@@ -371,14 +371,30 @@ impl App {
 
     /// Every client, worst score first (the overview of "All clients").
     pub fn ranking(&self) -> Vec<&ClientSummary> {
-        let mut all: Vec<&ClientSummary> = self.clients.iter().collect();
-        all.sort_by(|a, b| {
+        self.ranking_top(self.clients.len())
+    }
+
+    /// The first `n` of [`App::ranking`], in its order, without putting the rest in order
+    /// (the pane shows a screenful of a thousand clients on every frame).
+    pub fn ranking_top(&self, n: usize) -> Vec<&ClientSummary> {
+        // Ties on everything keep the clients' own order, as a stable sort keeps them.
+        let order = |(i, a): &(usize, &ClientSummary), (j, b): &(usize, &ClientSummary)| {
             b.score
                 .total_cmp(&a.score)
                 .then(b.verdict.severity().cmp(&a.verdict.severity()))
                 .then(a.client.name.cmp(&b.client.name))
-        });
-        all
+                .then(i.cmp(j))
+        };
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut all: Vec<(usize, &ClientSummary)> = self.clients.iter().enumerate().collect();
+        if all.len() > n {
+            all.select_nth_unstable_by(n - 1, order);
+            all.truncate(n);
+        }
+        all.sort_unstable_by(order);
+        all.into_iter().map(|(_, c)| c).collect()
     }
 
     // ---- loading what is visible -------------------------------------------------------

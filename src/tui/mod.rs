@@ -21,7 +21,12 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEventKind};
-use ratatui::DefaultTerminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+
+/// The desk's terminal: a frame's output is gathered in one buffer and written at its end, in
+/// one write, rather than in the many small writes of a line-buffered stdout.
+type DeskTerminal = Terminal<CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
 
 use crate::cli::Context;
 use crate::error::Result;
@@ -79,7 +84,17 @@ pub fn run(ctx: &Context) -> Result<u8> {
     // Watched before the terminal is taken: from here on a signal is a message, not a death
     // that leaves the terminal in raw mode on the alternate screen.
     exit::watch(&tx)?;
-    let mut terminal = ratatui::init();
+    // Raw mode, the alternate screen and the panic hook that restores the terminal; the
+    // terminal it returns writes unbuffered and is replaced by a buffered one.
+    drop(ratatui::init());
+    let backend = CrosstermBackend::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    let mut terminal: DeskTerminal = match Terminal::new(backend) {
+        Ok(t) => t,
+        Err(e) => {
+            restore();
+            return Err(e.into());
+        }
+    };
     // A paste arrives as text, never as keys that could save or delete.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let result = event_loop(&mut terminal, &mut app, &mut store, ctx, tx, rx);
@@ -105,7 +120,7 @@ fn restore() {
 }
 
 fn event_loop(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut DeskTerminal,
     app: &mut App,
     store: &mut Store,
     ctx: &Context,
@@ -241,11 +256,7 @@ struct InputGate {
 
 /// `$VISUAL` / `$EDITOR` (else `vi`) on a private temporary file holding `text`: the terminal is
 /// left properly first and taken back after, whatever the editor did.
-fn edit_externally(
-    terminal: &mut DefaultTerminal,
-    input: &InputGate,
-    text: &str,
-) -> std::result::Result<String, String> {
+fn edit_externally(terminal: &mut DeskTerminal, input: &InputGate, text: &str) -> std::result::Result<String, String> {
     input.paused.store(true, Ordering::SeqCst);
     while !input.parked.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(5));

@@ -4,7 +4,6 @@
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::desk::{block, row_style};
@@ -60,7 +59,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         DealTab::Quotes => quotes(app, inner),
         _ => meetings(app, inner),
     };
-    f.render_widget(Paragraph::new(lines), inner);
+    super::render_lines(f, lines, inner);
 }
 
 fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {

@@ -228,7 +228,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(hint.text(l), th.dim())));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    super::render_lines(f, lines, inner);
 }
 
 fn flags(app: &App, f: &mut Frame, area: Rect) {
@@ -316,7 +316,7 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
             spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
         ));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    super::render_lines(f, lines, inner);
 }
 
 /// "All clients": every client ranked by score, worst first, with its verdict.
@@ -331,7 +331,7 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
         .map(|c| width::of(c.verdict.label(l)))
         .max()
         .unwrap_or(0);
-    for s in app.ranking().into_iter().take(area.height as usize) {
+    for s in app.ranking_top(area.height as usize) {
         let dot = verdict_dot(app, s.verdict);
         let score = format!("{:>6} ", i18n::decimal(s.score, 2, l));
         let verdict = s.verdict.label(l);
@@ -346,5 +346,5 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
     if lines.is_empty() {
         lines.push(Line::from(Span::styled(T::FlagsPickClient.text(l), th.dim())));
     }
-    f.render_widget(Paragraph::new(lines), area);
+    super::render_lines(f, lines, area);
 }

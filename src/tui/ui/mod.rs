@@ -8,8 +8,10 @@ mod popup;
 mod review;
 pub mod theme;
 
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, View};
@@ -65,6 +67,42 @@ fn scrub(buf: &mut ratatui::buffer::Buffer) {
     }
 }
 
+/// Draws `lines` exactly as `Paragraph::new(lines)` draws them (no wrap, no scroll, each line
+/// cut at the area's width), the plain lines of a list without Unicode's grapheme rules: a
+/// line of printable ASCII, left-aligned, is one cell per byte. Any other line is drawn by
+/// the paragraph itself, on its own row.
+pub(crate) fn render_lines(f: &mut Frame, lines: Vec<Line<'_>>, area: Rect) {
+    let buf = f.buffer_mut();
+    let area = area.intersection(buf.area);
+    for (y, line) in (0..area.height).zip(lines) {
+        let row = Rect {
+            y: area.y + y,
+            height: 1,
+            ..area
+        };
+        let plain = line.alignment.is_none_or(|a| a == Alignment::Left)
+            && line
+                .spans
+                .iter()
+                .all(|s| s.content.bytes().all(|b| (0x20..0x7f).contains(&b)));
+        if !plain {
+            Paragraph::new(line).render(row, buf);
+            continue;
+        }
+        let mut x = 0;
+        'spans: for span in &line.spans {
+            let style = Style::default().patch(line.style).patch(span.style);
+            for b in span.content.bytes() {
+                if x >= row.width {
+                    break 'spans;
+                }
+                buf[(row.x + x, row.y)].set_char(char::from(b)).set_style(style);
+                x += 1;
+            }
+        }
+    }
+}
+
 /// A rectangle of at most `w` × `h` centred in `area`.
 pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -88,4 +126,58 @@ pub(crate) fn page_start(selected: usize, height: usize) -> usize {
         return 0;
     }
     (selected / height) * height
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::{Alignment, Rect};
+    use ratatui::style::{Color, Modifier, Style};
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+    use ratatui::Terminal;
+
+    /// The plain lines' path draws every cell as the paragraph draws it: styles, cuts,
+    /// wide and combining characters, alignment, more lines than rows.
+    #[test]
+    fn render_lines_draws_as_the_paragraph() {
+        let lines = || {
+            let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+            let sel = Style::new()
+                .add_modifier(Modifier::REVERSED)
+                .remove_modifier(Modifier::BOLD);
+            vec![
+                Line::from("plain ascii, longer than the area is wide: it is cut at the edge"),
+                Line::from(vec![
+                    Span::styled("red ", red),
+                    Span::raw("raw "),
+                    Span::styled("x", sel),
+                ]),
+                Line::from(vec![Span::styled("red ", red), Span::raw("then raw")]).style(sel),
+                Line::from("año ● ✓3 ⧗1 e\u{301} 漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字"),
+                Line::from("centred").alignment(Alignment::Center),
+                Line::from("right").alignment(Alignment::Right),
+                Line::from(""),
+                Line::from(vec![Span::raw(""), Span::styled("   ", red)]),
+                Line::from("tab\there and a control \u{7} char"),
+                Line::from("one row too many"),
+            ]
+        };
+        for (w, h) in [(40u16, 9u16), (1, 12), (0, 3), (80, 20)] {
+            let area = Rect::new(2, 1, w, h);
+            let draw = |plain: bool| {
+                let mut t = Terminal::new(TestBackend::new(90, 24)).unwrap();
+                t.draw(|f| {
+                    if plain {
+                        super::render_lines(f, lines(), area);
+                    } else {
+                        f.render_widget(Paragraph::new(lines()), area);
+                    }
+                })
+                .unwrap();
+                t.backend().buffer().clone()
+            };
+            assert_eq!(draw(true), draw(false), "{w}x{h}");
+        }
+    }
 }

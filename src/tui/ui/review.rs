@@ -90,5 +90,5 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
         ));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    super::render_lines(f, lines, inner);
 }
