@@ -42,6 +42,19 @@ pub struct ClientSummary {
     pub waiting_tasks: u32,
 }
 
+impl ClientSummary {
+    /// A client with its assessment's score and verdict, and its open and waiting tasks.
+    fn assessed(client: Client, a: &Assessment, open_tasks: u32, waiting_tasks: u32) -> ClientSummary {
+        ClientSummary {
+            client,
+            score: a.score,
+            verdict: a.verdict,
+            open_tasks,
+            waiting_tasks,
+        }
+    }
+}
+
 const CLIENT_COLS: &str = "id, name, status, tool, rate_cents, review_day, notes, created_on, uuid, \
      currency, increment_min, retainer_min, fee_cents, overage_cents";
 
@@ -506,13 +519,7 @@ impl Store {
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let summary = ClientSummary {
-            client,
-            score: a.score,
-            verdict: a.verdict,
-            open_tasks: open,
-            waiting_tasks: waiting,
-        };
+        let summary = ClientSummary::assessed(client, &a, open, waiting);
         Ok((summary, a, flags))
     }
 
@@ -531,13 +538,7 @@ impl Store {
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .unwrap_or((0, 0));
-        let summary = ClientSummary {
-            client,
-            score: a.score,
-            verdict: a.verdict,
-            open_tasks: open,
-            waiting_tasks: waiting,
-        };
+        let summary = ClientSummary::assessed(client, &a, open, waiting);
         Ok((summary, a))
     }
 
