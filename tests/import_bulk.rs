@@ -154,6 +154,46 @@ fn a_bulk_import_leaves_the_store_a_row_by_row_import_leaves() {
     assert!(!hits(&bulk).is_empty());
 }
 
+/// The bulk work writes the search rows without merging as it goes and merges them once at the
+/// end: the index is left in one segment, and its merge settings are the store's own again (none
+/// of their own by default; a store's own value is kept).
+#[test]
+fn a_bulk_import_merges_the_search_index_once_and_keeps_its_settings() {
+    let text = export(700, false);
+    let config = |s: &Store| rows(s, "SELECT k, v FROM search_config ORDER BY k");
+    let segments = |s: &Store| -> i64 {
+        s.conn()
+            .query_row("SELECT count(DISTINCT segid) FROM search_idx", [], |r| r.get(0))
+            .unwrap()
+    };
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let before = config(&Store::open(&d.db).unwrap());
+    assert!(!before.iter().any(|r| r[0] == Value::Text("automerge".into())));
+    import(&d.db, &text, Some(0)).unwrap();
+    let s = Store::open(&d.db).unwrap();
+    assert_eq!(config(&s), before);
+    assert_eq!(segments(&s), 1);
+    // Written afterwards row by row, the index merges as it always did.
+    for i in 0..40 {
+        d.ok(&["task", "add", "Cliente0", &format!("Factura {i}")]);
+    }
+    let s = Store::open(&d.db).unwrap();
+    assert!(segments(&s) > 1 && segments(&s) < 10, "{}", segments(&s));
+    assert_eq!(config(&s), before);
+
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    Store::open(&d.db)
+        .unwrap()
+        .conn()
+        .execute_batch("INSERT INTO search(search, rank) VALUES ('automerge', 8)")
+        .unwrap();
+    let before = config(&Store::open(&d.db).unwrap());
+    import(&d.db, &text, Some(0)).unwrap();
+    assert_eq!(config(&Store::open(&d.db).unwrap()), before);
+}
+
 #[test]
 fn a_bad_task_after_the_bulk_work_began_changes_nothing() {
     let d = Desk::new();
@@ -371,7 +411,7 @@ fn a_killed_import_changes_nothing() {
         w.flush().unwrap();
         // Still running: the file has not ended. At most a few thousand of the tasks written
         // are in the pipe or between the reading and the writing threads; the rest went in,
-        // well past the 20,000 after which the bulk work begins.
+        // well past the point after which the bulk work begins.
         assert!(child.try_wait().unwrap().is_none());
         child.kill().unwrap();
         child.wait().unwrap();

@@ -552,13 +552,27 @@ impl Store {
 }
 
 /// New tasks after which a Taskwarrior import goes over to bulk work (when the store held
-/// fewer tasks than that; otherwise once as many as it held are in).
-const BULK_AFTER: usize = 20_000;
+/// fewer tasks than that; otherwise once as many as it held are in). Small: before it, every
+/// task's statement also writes its search row as a segment of its own.
+const BULK_AFTER: usize = 1_000;
+
+/// The search index's merge settings while a bulk import writes its rows: no merging as the
+/// segments are written (a merge of at most this many segments when that many pile up), then
+/// one merge of everything at the end ('optimize'), instead of merging the same rows again at
+/// every level. The store's own settings (the defaults: no rows in `search_config`) come back
+/// before the import commits.
+const BULK_SEARCH_MERGE: [(&str, i64, i64); 2] = [("automerge", 0, 4), ("crisismerge", 256, 16)];
+
+/// The page cache while the bulk work builds the search index and the tasks' indexes: both
+/// read the tasks once in order and write new pages in order, and SQLite's sorter (building an
+/// index) keeps runs of this size, which sort faster than bigger ones.
+const BULK_FINISH_CACHE_KIB: i64 = 4096;
 
 /// Work a big import does once at the end instead of once per task, inside its transaction:
 /// the tasks' secondary indexes are dropped and built again from their own definitions, and the
-/// search index gets the new tasks in one statement instead of through `search_task_ins`, and
-/// the kept per-client counts are counted again once instead of through `tally_task_*`. The
+/// search index gets the new tasks in one statement instead of through `search_task_ins` (its
+/// segments merged once at the end, see `BULK_SEARCH_MERGE`), and the kept per-client counts
+/// are counted again once instead of through `tally_task_*`. The
 /// result is the same store as row by row (tests/import_bulk.rs compares both); a failed import
 /// rolls all of it back. The sync capture triggers are never touched: a replica records every
 /// operation as it would row by row.
@@ -603,14 +617,44 @@ impl Bulk {
             "DELETE FROM search WHERE rowid >= ?1 + ?2",
             [self.from_id, crate::domain::search::TASK_ROWID_BASE],
         )?;
+        tx.execute_batch(&format!("PRAGMA cache_size = -{BULK_FINISH_CACHE_KIB}"))?;
+        let kept: Vec<(String, Value)> = {
+            let mut q = tx.prepare("SELECT k, v FROM search_config WHERE k IN ('automerge', 'crisismerge')")?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let set = |key: &str, v: &dyn rusqlite::ToSql| {
+            tx.execute("INSERT INTO search(search, rank) VALUES (?1, ?2)", params![key, v])
+        };
+        for (key, bulk, _) in BULK_SEARCH_MERGE {
+            set(key, &bulk)?;
+        }
         tx.execute(
             "INSERT INTO search(rowid, title, body, client_id)
              SELECT id + ?2, title, spec, client_id FROM tasks WHERE id >= ?1 ORDER BY id",
             [self.from_id, crate::domain::search::TASK_ROWID_BASE],
         )?;
-        for sql in &self.again {
-            tx.execute_batch(sql)?;
+        tx.execute_batch("INSERT INTO search(search) VALUES ('optimize')")?;
+        for (key, _, default) in BULK_SEARCH_MERGE {
+            match kept.iter().find(|(k, _)| k == key) {
+                Some((_, v)) => {
+                    set(key, v)?;
+                }
+                None => {
+                    // The default in force again (it also tells other connections the settings
+                    // changed), and no row of its own, as before.
+                    set(key, &default)?;
+                    tx.execute("DELETE FROM search_config WHERE k = ?1", [key])?;
+                }
+            }
         }
+        // The reading thread is done by now: one helper thread sorts the indexes' runs while
+        // this one reads the tasks (the setting is per connection; put back below).
+        let threads: i64 = tx.query_row("PRAGMA threads", [], |r| r.get(0))?;
+        tx.execute_batch("PRAGMA threads = 1")?;
+        let built = self.again.iter().try_for_each(|sql| tx.execute_batch(sql));
+        tx.execute_batch(&format!("PRAGMA threads = {threads}"))?;
+        built?;
         tx.execute_batch(super::clients::TALLY_AGAIN)?;
         tx.execute_batch(super::task_pages::DUE_TALLY_AGAIN)?;
         Ok(())
