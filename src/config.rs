@@ -281,7 +281,9 @@ fn keys(
         map.set(*intent, keys);
         lines.push((action, line));
     }
-    if let Some((key, a, b)) = map.clash() {
+    // Only a remapped action can clash (and every command reads the config: the check walks
+    // every pair of bindings).
+    if let Some((key, a, b)) = if lines.is_empty() { None } else { map.clash() } {
         let line = lines
             .iter()
             .find(|(n, _)| *n == a || *n == b)

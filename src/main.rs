@@ -9,9 +9,19 @@ use vadesk::i18n::Lang;
 fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = cli::early_lang(&argv);
-    let parsed = cli::localized_command(lang)
+    // The command line is first read against the plain command tree: localizing every help
+    // text of every command costs more than reading the arguments. Only what the plain tree
+    // accepts is taken from it (localizing changes texts, never what is accepted); help,
+    // version and every error go through the localized tree, as they always did.
+    let parsed = match <Cli as clap::CommandFactory>::command()
         .try_get_matches_from(&argv)
-        .and_then(|m| Cli::from_arg_matches(&m));
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(args) => Ok(args),
+        Err(_) => cli::localized_command(lang)
+            .try_get_matches_from(&argv)
+            .and_then(|m| Cli::from_arg_matches(&m)),
+    };
     let args = match parsed {
         Ok(args) => args,
         Err(e) => return usage_error(&e, lang),

@@ -66,7 +66,13 @@ pub fn previous_weekday(wd: Weekday, today: NaiveDate) -> NaiveDate {
 
 /// Source reference of a monthly pattern rule, so it is raised at most once a month.
 pub fn month_ref(prefix: &str, client_id: i64, today: NaiveDate) -> String {
-    format!("{prefix}:{client_id}:{}", today.format("%Y-%m"))
+    // chrono's `%Y-%m`, written without its format parser for the years it writes with four
+    // digits (the detection pass makes one per client).
+    if (0..=9999).contains(&today.year()) {
+        format!("{prefix}:{client_id}:{:04}-{:02}", today.year(), today.month())
+    } else {
+        format!("{prefix}:{client_id}:{}", today.format("%Y-%m"))
+    }
 }
 
 #[cfg(test)]
@@ -75,6 +81,28 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// The month reference is written as chrono's `%Y-%m` writes it, in every year.
+    #[test]
+    fn month_refs_write_the_month_as_chrono_does() {
+        for (y, m) in [
+            (2026, 11),
+            (2026, 1),
+            (0, 1),
+            (999, 12),
+            (9999, 12),
+            (10000, 1),
+            (-1, 5),
+            (-44, 3),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, 15).unwrap();
+            assert_eq!(
+                month_ref("channels", 42, day),
+                format!("channels:42:{}", day.format("%Y-%m")),
+                "{y}-{m}"
+            );
+        }
     }
 
     #[test]

@@ -632,7 +632,7 @@ fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(
     let mut q = conn.prepare_cached(QUOTE_PREP)?;
     let mut rows = q.query(params![a, b])?;
     // Per client and month: a sending day's month is read once per run of equal months.
-    let mut prep: HashMap<(i64, Month), i64> = HashMap::new();
+    let mut prep: HashMap<(i64, Month), i64> = HashMap::with_capacity(out.len());
     let mut last: Option<(String, Option<Month>)> = None;
     while let Some(r) = rows.next()? {
         let client: i64 = r.get(0)?;
@@ -641,12 +641,13 @@ fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(
             .as_str()
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
         let minutes: i64 = r.get(2)?;
-        let key: String = sent.chars().take(7).collect();
+        // The first seven characters (`YYYY-MM`), copied only when the month changes.
+        let key = &sent[..sent.char_indices().nth(7).map_or(sent.len(), |(i, _)| i)];
         let month = match &last {
-            Some((k, m)) if *k == key => *m,
+            Some((k, m)) if k == key => *m,
             _ => {
-                let m = Month::parse(&key).ok();
-                last = Some((key, m));
+                let m = Month::parse(key).ok();
+                last = Some((key.to_string(), m));
                 m
             }
         };
@@ -829,7 +830,9 @@ pub(super) fn money_flags(
         // a client per row.
         let (terms, incs) = all_terms(tx, default_increment.max(1))?;
         let (a, b) = (day(from.first_day()), day(to.first_day()));
-        let mut sums: HashMap<(i64, Month), Sums> = HashMap::new();
+        // Sized once: growing it row by row rehashed it a dozen times (up to three months of
+        // every client).
+        let mut sums: HashMap<(i64, Month), Sums> = HashMap::with_capacity(incs.len() * 3);
         kept_sums(tx, &a, &b, &incs, &mut sums)?;
         if default_increment.max(1) != 1 {
             read_sums(
