@@ -803,8 +803,11 @@ impl App {
             return self.load_task_window(store, false);
         };
         let pos = store.task_position(scope, &anchor, far)?;
-        let mut keys = store.task_keys_before(scope, Some(&anchor), pos % page + page)?;
-        let after = store.task_keys_after(scope, Some(&anchor), true, 2 * page)?;
+        // The rows any page of the screen holding the selection shows (as the filter's
+        // window reads them): a page less one before the record, a page from it on. Moving
+        // on reads on from the window's edges.
+        let mut keys = store.task_keys_before(scope, Some(&anchor), page - 1)?;
+        let after = store.task_keys_after(scope, Some(&anchor), true, page)?;
         // On the record, or on the row now at its place; past the list's end, on the last row.
         let (selected, at) = if after.is_empty() {
             (pos.saturating_sub(1), keys.len().saturating_sub(1))
@@ -816,16 +819,6 @@ impl App {
         list.start = selected.saturating_sub(at);
         list.selected = list.start + at;
         list.total = list.total.max(list.start + keys.len());
-        // Kept to the pages around the selection before the rows are read (as
-        // `trim_task_window` keeps them), so that no row is read twice.
-        if !keys.is_empty() {
-            let top = (list.selected / page) * page;
-            let from = top.saturating_sub(page).max(list.start);
-            let to = (top + 2 * page).min(list.start + keys.len()).max(from);
-            keys.truncate(to - list.start);
-            keys.drain(..from - list.start);
-            list.start = from;
-        }
         list.rows = store.tasks_of_keys(&keys)?;
         list.keys = keys;
         if list.rows.len() != list.keys.len() {
