@@ -808,6 +808,42 @@ mod tests {
         }
     }
 
+    /// The rank's counts are the same whether they fit on the stack (a few words) or not
+    /// (more words than that): the task holding a typed word twice in its title ranks first,
+    /// the others (as long) tie, oldest first.
+    #[test]
+    fn the_rank_counts_many_typed_words_as_few() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(&dir.path().join("v.db")).unwrap();
+        let c = &store.conn;
+        c.execute(
+            "INSERT INTO clients(name, name_key, created_on) VALUES ('A', 'a', '2026-01-01')",
+            [],
+        )
+        .unwrap();
+        let client = c.last_insert_rowid();
+        let words: Vec<String> = (0..20).map(|i| format!("w{i}x")).collect();
+        let mut ids = Vec::new();
+        for twice in [false, true, false] {
+            // As long as each other: one more word, `w0x` again or another.
+            let title = format!("{} {}", words.join(" "), if twice { "w0x" } else { "zz" });
+            c.execute(
+                "INSERT INTO tasks(client_id, title, spec, created_on) VALUES (?1, ?2, '', '2026-01-01')",
+                rusqlite::params![client, title],
+            )
+            .unwrap();
+            ids.push(c.last_insert_rowid());
+        }
+        for n in [1, 3, 20] {
+            let typed = words[..n].join(" ");
+            let found = store.task_matches(&typed, 10, 100).unwrap();
+            assert_eq!(found.len(), 3, "{typed}");
+            assert_eq!(found[0], ids[1], "{typed}");
+            // Ties: oldest first.
+            assert_eq!(&found[1..], &[ids[0], ids[2]], "{typed}");
+        }
+    }
+
     /// The SQL writes the tasks' range of the search index out; it is the domain's.
     #[test]
     fn the_task_filter_reads_the_tasks_range_of_the_index() {
