@@ -964,3 +964,143 @@ fn the_filter_on_all_clients_reads_the_page_of_its_matches_alone() {
     let b = store.task_matches("b", 200, 2_000).unwrap();
     assert_eq!(app.tasks.current().map(|t| t.id), b.first().copied());
 }
+
+/// Opens the filter on "All clients", types `typed`, and puts the selection on task `id`
+/// among the matches (Enter keeps the filter, `j` moves in it).
+fn filter_onto(app: &mut App, store: &mut Store, typed: &str, id: i64) {
+    key(app, store, KeyCode::Char('/'));
+    for c in typed.chars() {
+        key(app, store, KeyCode::Char(c));
+    }
+    key(app, store, KeyCode::Enter);
+    let ids = app
+        .tasks
+        .searched
+        .as_ref()
+        .map(|(_, ids)| ids.clone())
+        .unwrap_or_default();
+    let at = ids.iter().position(|&x| x == id).expect("the filter finds the task");
+    for _ in 0..at {
+        key(app, store, KeyCode::Char('j'));
+    }
+    assert_eq!(app.tasks.current().map(|t| t.id), Some(id));
+}
+
+/// Closing the filter of "All clients" on a row of the list it was opened on gives that
+/// list back (nothing read) only while the store is as it was: after a write by the desk,
+/// an undo, or a write by another process meanwhile, the list is read again. Either way the
+/// window is the whole list's slice at the task's place.
+#[test]
+fn closing_the_filter_gives_the_list_back_only_while_the_store_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir);
+    all_clients(&mut app, &mut store);
+    for _ in 0..5 {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+    }
+    check(&app, &store);
+    // A task two rows below the selection, in the window.
+    let target = app.tasks.get(app.tasks.selected + 2).unwrap().clone();
+    let window: Vec<i64> = app.tasks.rows.iter().map(|t| t.id).collect();
+    let start = app.tasks.start;
+
+    // Nothing changed: the same window, the selection on the task.
+    filter_onto(&mut app, &mut store, &target.title, target.id);
+    assert!(app.tasks.before_filter.is_some());
+    key(&mut app, &mut store, KeyCode::Esc);
+    assert!(app.tasks.filter.is_none() && app.tasks.before_filter.is_none());
+    let all = check(&app, &store);
+    assert_eq!(app.tasks.current().map(|t| t.id), Some(target.id));
+    assert_eq!(app.tasks.selected, all.iter().position(|&x| x == target.id).unwrap());
+    assert_eq!(app.tasks.start, start, "the window given back");
+    assert_eq!(app.tasks.rows.iter().map(|t| t.id).collect::<Vec<_>>(), window);
+
+    // The desk writes while the filter is open: a task of the window closed (it moves to
+    // the closed ones, every row after it moves up).
+    let moved = app.tasks.rows.iter().find(|t| t.id != target.id).unwrap().id;
+    filter_onto(&mut app, &mut store, &target.title, target.id);
+    store.set_task_status(moved, TaskStatus::Done, today()).unwrap();
+    key(&mut app, &mut store, KeyCode::Esc);
+    let all = check(&app, &store);
+    assert_eq!(app.tasks.current().map(|t| t.id), Some(target.id));
+    assert_eq!(app.tasks.selected, all.iter().position(|&x| x == target.id).unwrap());
+
+    // Undo while the filter is open: the task back among the open ones.
+    filter_onto(&mut app, &mut store, &target.title, target.id);
+    store.undo().unwrap();
+    key(&mut app, &mut store, KeyCode::Esc);
+    let all = check(&app, &store);
+    assert_eq!(app.tasks.current().map(|t| t.id), Some(target.id));
+    assert_eq!(app.tasks.selected, all.iter().position(|&x| x == target.id).unwrap());
+
+    // Another process deletes a task of the window while the filter is open.
+    filter_onto(&mut app, &mut store, &target.title, target.id);
+    let gone = app
+        .tasks
+        .before_filter
+        .as_ref()
+        .unwrap()
+        .1
+        .rows
+        .iter()
+        .find(|t| t.id != target.id)
+        .unwrap()
+        .id;
+    let mut other = Store::open_again(&dir.path().join("v.db")).unwrap();
+    other.delete_task(gone).unwrap();
+    key(&mut app, &mut store, KeyCode::Esc);
+    let all = check(&app, &store);
+    assert!(!all.contains(&gone));
+    assert_eq!(app.tasks.current().map(|t| t.id), Some(target.id));
+    assert_eq!(app.tasks.selected, all.iter().position(|&x| x == target.id).unwrap());
+}
+
+/// The filter of "All clients" answers a query it asked before (a letter erased and typed
+/// again) from what it kept only while the store is unchanged: after a write by the desk, an
+/// undo, or another process, its matches are the index's again.
+#[test]
+fn the_filters_kept_answers_equal_the_index_after_every_kind_of_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir);
+    all_clients(&mut app, &mut store);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    for c in "bulk task 1".chars() {
+        key(&mut app, &mut store, KeyCode::Char(c));
+    }
+    let shown = |app: &App| app.tasks.searched.as_ref().map(|(_, ids)| ids.clone()).unwrap();
+    let fresh = |store: &Store| store.task_matches("bulk task 1", 200, 2_000).unwrap();
+    let again = |app: &mut App, store: &mut Store| {
+        key(app, store, KeyCode::Backspace);
+        key(app, store, KeyCode::Char('1'));
+    };
+    assert_eq!(shown(&app), fresh(&store));
+    again(&mut app, &mut store);
+    assert_eq!(shown(&app), fresh(&store), "unchanged");
+    let first = shown(&app)[0];
+    // The desk deletes the best match.
+    store.delete_task(first).unwrap();
+    again(&mut app, &mut store);
+    assert!(!shown(&app).contains(&first));
+    assert_eq!(shown(&app), fresh(&store), "after a write by the desk");
+    // Undone: it is found again.
+    store.undo().unwrap();
+    again(&mut app, &mut store);
+    assert!(shown(&app).contains(&first));
+    assert_eq!(shown(&app), fresh(&store), "after undo");
+    // Another process renames it out of the matches.
+    let mut other = Store::open_again(&dir.path().join("v.db")).unwrap();
+    other
+        .edit_task(
+            first,
+            TaskFields {
+                title: Some("Renamed".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    again(&mut app, &mut store);
+    assert!(!shown(&app).contains(&first));
+    assert_eq!(shown(&app), fresh(&store), "after another process");
+}

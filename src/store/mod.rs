@@ -166,6 +166,11 @@ impl Store {
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+        // One plan per statement, whatever is bound to it: otherwise SQLite prepares a
+        // statement again each time a new value is bound to a `LIMIT ?` (every keyset page)
+        // or to a parameter whose value its planner looked at. No plan here depends on a bound
+        // value (the stores carry no statistics and no LIKE takes a parameter).
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),

@@ -193,17 +193,19 @@ unsafe extern "C" fn freq(
     vals: *mut *mut rusqlite::ffi::sqlite3_value,
 ) {
     use rusqlite::ffi;
+    // The counts as the blob's bytes, on the stack for up to `INLINE - 1` typed words (this
+    // runs once per candidate row).
+    const INLINE: usize = 16;
+    let mut inline = [0u8; INLINE * 8];
+    let mut spilled: Vec<u8> = Vec::new();
     // SAFETY: FTS5 calls this with its own extension API, the cursor's context and `n_val`
     // argument values, all valid for the duration of the call.
-    let out = unsafe { phrase_counts(&*api, fts, n_val, vals) };
+    let out = unsafe { phrase_counts(&*api, fts, n_val, vals, &mut inline, &mut spilled) };
     // SAFETY: `ctx` is the function call's own result context; SQLite copies the blob.
     unsafe {
         match out {
-            Ok(v) => {
-                let mut bytes: Vec<u8> = Vec::with_capacity(v.len() * 8);
-                for x in &v {
-                    bytes.extend_from_slice(&x.to_le_bytes());
-                }
+            Ok(n) => {
+                let bytes = if spilled.is_empty() { &inline[..n] } else { &spilled[..] };
                 ffi::sqlite3_result_blob(
                     ctx,
                     bytes.as_ptr().cast(),
@@ -257,13 +259,16 @@ unsafe fn average_length(
 }
 
 /// The index's average row length, then each phrase's count in the current row, each
-/// instance weighing its column's weight.
+/// instance weighing its column's weight: written as little-endian f64 into `inline` when
+/// they fit (the length written is returned), else into `spilled`.
 unsafe fn phrase_counts(
     api: &rusqlite::ffi::Fts5ExtensionApi,
     fts: *mut rusqlite::ffi::Fts5Context,
     n_val: std::ffi::c_int,
     vals: *mut *mut rusqlite::ffi::sqlite3_value,
-) -> Result<Vec<f64>, std::ffi::c_int> {
+    inline: &mut [u8],
+    spilled: &mut Vec<u8>,
+) -> Result<usize, std::ffi::c_int> {
     use rusqlite::ffi;
     let (Some(phrase_count), Some(inst_count), Some(inst)) = (api.xPhraseCount, api.xInstCount, api.xInst) else {
         return Err(ffi::SQLITE_ERROR);
@@ -273,8 +278,23 @@ unsafe fn phrase_counts(
     unsafe {
         let avgdl = average_length(api, fts)?;
         let phrases = phrase_count(fts).max(0) as usize;
-        let mut out = vec![0.0f64; phrases + 1];
-        out[0] = avgdl;
+        let len = (phrases + 1) * 8;
+        if len > inline.len() {
+            spilled.resize(len, 0);
+        }
+        let out: &mut [u8] = if len > inline.len() {
+            &mut spilled[..]
+        } else {
+            &mut inline[..len]
+        };
+        out.fill(0);
+        let mut put = |i: usize, add: f64| {
+            if let Some(c) = out.get_mut(i * 8..i * 8 + 8) {
+                let was = f64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+                c.copy_from_slice(&(was + add).to_le_bytes());
+            }
+        };
+        put(0, avgdl);
         let mut n_inst = 0;
         check(inst_count(fts, &mut n_inst))?;
         for i in 0..n_inst {
@@ -285,11 +305,11 @@ unsafe fn phrase_counts(
             } else {
                 1.0
             };
-            if let Some(f) = usize::try_from(ip).ok().and_then(|ip| out.get_mut(ip + 1)) {
-                *f += w;
+            if let Ok(ip) = usize::try_from(ip) {
+                put(ip + 1, w);
             }
         }
-        Ok(out)
+        Ok(len)
     }
 }
 
@@ -785,6 +805,42 @@ mod tests {
         }
         for s in &by_row {
             assert!(by_range.contains(s), "{s:?}");
+        }
+    }
+
+    /// The rank's counts are the same whether they fit on the stack (a few words) or not
+    /// (more words than that): the task holding a typed word twice in its title ranks first,
+    /// the others (as long) tie, oldest first.
+    #[test]
+    fn the_rank_counts_many_typed_words_as_few() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(&dir.path().join("v.db")).unwrap();
+        let c = &store.conn;
+        c.execute(
+            "INSERT INTO clients(name, name_key, created_on) VALUES ('A', 'a', '2026-01-01')",
+            [],
+        )
+        .unwrap();
+        let client = c.last_insert_rowid();
+        let words: Vec<String> = (0..20).map(|i| format!("w{i}x")).collect();
+        let mut ids = Vec::new();
+        for twice in [false, true, false] {
+            // As long as each other: one more word, `w0x` again or another.
+            let title = format!("{} {}", words.join(" "), if twice { "w0x" } else { "zz" });
+            c.execute(
+                "INSERT INTO tasks(client_id, title, spec, created_on) VALUES (?1, ?2, '', '2026-01-01')",
+                rusqlite::params![client, title],
+            )
+            .unwrap();
+            ids.push(c.last_insert_rowid());
+        }
+        for n in [1, 3, 20] {
+            let typed = words[..n].join(" ");
+            let found = store.task_matches(&typed, 10, 100).unwrap();
+            assert_eq!(found.len(), 3, "{typed}");
+            assert_eq!(found[0], ids[1], "{typed}");
+            // Ties: oldest first.
+            assert_eq!(&found[1..], &[ids[0], ids[2]], "{typed}");
         }
     }
 

@@ -69,6 +69,11 @@ pub struct TaskList {
     /// On "All clients", while filtering: the words the index was last asked for, and the ids
     /// it gave (the list; `rows` holds the window of them around the selection).
     pub searched: Option<(String, Vec<i64>)>,
+    /// On "All clients": the answers of the last queries, while the store is unchanged.
+    pub answers: super::search::Answers,
+    /// On "All clients": the list as it was when the filter opened, and when that was; given
+    /// back when the filter closes on one of its rows with the store unchanged.
+    pub before_filter: Option<Box<(super::client_view::Stamp, TaskList)>>,
 }
 
 impl TaskList {
@@ -715,6 +720,65 @@ impl App {
         Ok(())
     }
 
+    /// "All clients", as the task filter opens: the list's window as it is now, and when.
+    pub fn keep_tasks_before_filter(&mut self, store: &Store) -> Result<()> {
+        let stamp = self.stamp(store)?;
+        let list = &self.tasks;
+        let kept = TaskList {
+            total: list.total,
+            rows: list.rows.clone(),
+            keys: list.keys.clone(),
+            start: list.start,
+            selected: list.selected,
+            ..TaskList::default()
+        };
+        self.tasks.before_filter = Some(Box::new((stamp, kept)));
+        Ok(())
+    }
+
+    /// "All clients", as the task filter closes: the list as it was when the filter opened,
+    /// the selection on the record the filter left it on, when the store, the day and the
+    /// screen's height are as they were then and that record is one of the rows kept. Nothing
+    /// is read but what the selection's page lacks. False when the list must be read again.
+    pub fn give_back_tasks(
+        &mut self,
+        store: &Store,
+        kept: Option<Box<(super::client_view::Stamp, TaskList)>>,
+    ) -> Result<bool> {
+        let Some(kept) = kept else {
+            return Ok(false);
+        };
+        if self.view != View::Desk || self.client().is_some() {
+            return Ok(false);
+        }
+        let (stamp, list) = *kept;
+        if stamp != self.stamp(store)? || list.rows.len() != list.keys.len() {
+            return Ok(false);
+        }
+        let Some(id) = self.tasks.selected_id() else {
+            return Ok(false);
+        };
+        let Some(at) = list.rows.iter().position(|t| t.id == id) else {
+            return Ok(false);
+        };
+        self.tasks.total = list.total;
+        self.tasks.rows = list.rows;
+        self.tasks.keys = list.keys;
+        self.tasks.start = list.start;
+        self.tasks.selected = list.start + at;
+        self.tasks.all.clear();
+        self.tasks.searched = None;
+        self.load_task_window(store, false)?;
+        // As `reload_selection` leaves "All clients".
+        self.assessment = None;
+        self.flags.clear();
+        self.flags_start = 0;
+        self.flags_total = 0;
+        self.flag_sel = 0;
+        self.deals.load(store, None)?;
+        Ok(true)
+    }
+
     /// Reads the list again around a record (after a change, or a filter closed): the
     /// selection stays on `keep` when it is still in the list, else on the row now at its old
     /// place. The length comes from the tallies, the record's place from an index count, the
@@ -739,8 +803,11 @@ impl App {
             return self.load_task_window(store, false);
         };
         let pos = store.task_position(scope, &anchor, far)?;
-        let mut keys = store.task_keys_before(scope, Some(&anchor), pos % page + page)?;
-        let after = store.task_keys_after(scope, Some(&anchor), true, 2 * page)?;
+        // The rows any page of the screen holding the selection shows (as the filter's
+        // window reads them): a page less one before the record, a page from it on. Moving
+        // on reads on from the window's edges.
+        let mut keys = store.task_keys_before(scope, Some(&anchor), page - 1)?;
+        let after = store.task_keys_after(scope, Some(&anchor), true, page)?;
         // On the record, or on the row now at its place; past the list's end, on the last row.
         let (selected, at) = if after.is_empty() {
             (pos.saturating_sub(1), keys.len().saturating_sub(1))

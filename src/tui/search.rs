@@ -18,7 +18,7 @@ const SEARCH_CANDIDATES: usize = 2_000;
 pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
     let keep = app.tasks.selected_id();
     let query = query(app);
-    let ids = matches(store, &query)?;
+    let ids = matches(store, &mut app.tasks.answers, &query)?;
     app.tasks.selected = follow(ids.iter().copied(), keep, app.tasks.selected, ids.len());
     found(app, store, query, ids)
 }
@@ -39,7 +39,7 @@ pub fn typed(app: &mut App, store: &Store) -> Result<()> {
     if same {
         return window(app, store);
     }
-    let ids = matches(store, &query)?;
+    let ids = matches(store, &mut app.tasks.answers, &query)?;
     found(app, store, query, ids)
 }
 
@@ -51,8 +51,54 @@ fn query(app: &App) -> String {
         .unwrap_or_default()
 }
 
-fn matches(store: &Store, query: &str) -> Result<Vec<i64>> {
-    Ok(if query.is_empty() {
+/// How many queries' answers are kept (the words typed so far and their prefixes, so that
+/// erasing a letter, or typing it again, reads nothing).
+const ANSWERS: usize = 16;
+
+/// The ids the last few queries found, kept while the store is exactly as it was when they
+/// were read: no other connection committed (`PRAGMA data_version`) and this connection
+/// changed no row (`total_changes`). Anything else drops them all, so an answer given from
+/// here is always what the index gives now.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    stamp: Option<(i64, u64)>,
+    /// The most recently used last.
+    kept: Vec<(String, Vec<i64>)>,
+}
+
+impl Answers {
+    /// The kept answer to `query`, when the store has not changed since it was read.
+    fn get(&mut self, stamp: (i64, u64), query: &str) -> Option<Vec<i64>> {
+        if self.stamp != Some(stamp) {
+            self.stamp = Some(stamp);
+            self.kept.clear();
+            return None;
+        }
+        let at = self.kept.iter().position(|(q, _)| q == query)?;
+        let hit = self.kept.remove(at);
+        let ids = hit.1.clone();
+        self.kept.push(hit);
+        Some(ids)
+    }
+
+    fn put(&mut self, stamp: (i64, u64), query: &str, ids: &[i64]) {
+        if self.stamp != Some(stamp) {
+            self.stamp = Some(stamp);
+            self.kept.clear();
+        }
+        if self.kept.len() >= ANSWERS {
+            self.kept.remove(0);
+        }
+        self.kept.push((query.to_string(), ids.to_vec()));
+    }
+}
+
+fn matches(store: &Store, answers: &mut Answers, query: &str) -> Result<Vec<i64>> {
+    let stamp = (store.data_version()?, store.total_changes());
+    if let Some(ids) = answers.get(stamp, query) {
+        return Ok(ids);
+    }
+    let ids = if query.is_empty() {
         store
             .task_keys_after(None, None, false, SEARCH_ROWS)?
             .into_iter()
@@ -60,7 +106,9 @@ fn matches(store: &Store, query: &str) -> Result<Vec<i64>> {
             .collect()
     } else {
         store.task_matches(query, SEARCH_ROWS, SEARCH_CANDIDATES)?
-    })
+    };
+    answers.put(stamp, query, &ids);
+    Ok(ids)
 }
 
 /// New matches: no row read yet but the selection's page.

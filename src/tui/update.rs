@@ -372,6 +372,10 @@ fn open_filter(app: &mut App, store: &mut Store) -> Result<()> {
         Some(f) => f.editing = true,
         None => {
             *slot = Some(Filter::new());
+            if app.view == View::Desk && app.focus == Pane::Tasks && app.client().is_none() {
+                // "All clients": the list as it is, for closing the filter on one of its rows.
+                app.keep_tasks_before_filter(store)?;
+            }
             if app.view == View::Review {
                 // The review is filtered whole: read once here, so each letter stays quick.
                 let keep = app.review_item().map(|r| (r.kind, r.id));
@@ -406,9 +410,12 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
         (View::Desk, Pane::Tasks) => {
             // The rows were the filter's (selected among them, a window of the matches from
             // `start`): the list is read again around the record.
+            let before = app.tasks.before_filter.take();
             app.tasks.all.clear();
             app.tasks.keys.clear();
-            app.reload_selection(store)?;
+            if !app.give_back_tasks(store, before)? {
+                app.reload_selection(store)?;
+            }
         }
         _ => {
             let before = app.client().map(|c| c.client.id);
