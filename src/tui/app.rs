@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::client_view::Stamp;
-use super::filter::Filter;
+use super::filter::{Filter, Narrowing};
 use super::form::Popup;
 use super::keys::{KeyCtx, Move};
 use crate::config::Config;
@@ -131,9 +131,9 @@ pub struct ReviewList {
     /// each row (client and title).
     pub all: Vec<ReviewItem>,
     hay: Vec<String>,
-    /// While filtering: the matches (places in `all`), best first, and the query they answer.
-    matched: Vec<usize>,
-    matched_query: String,
+    /// While filtering: the matches (places in `all`), best first, and what the next letter
+    /// narrows.
+    found: Narrowing,
     /// The store as it was when the window's rows were read (None once they may mix two
     /// states): rows are read ahead only while it stands.
     stamp: Option<Stamp>,
@@ -152,7 +152,7 @@ impl ReviewList {
     /// Rows in the list shown (the matches while filtering).
     pub fn len(&self) -> usize {
         if self.filter.is_some() {
-            self.matched.len()
+            self.found.order.len()
         } else {
             self.total()
         }
@@ -161,22 +161,20 @@ impl ReviewList {
     /// The whole review, for the filter (read once when it opens).
     pub fn set_all(&mut self, all: Vec<ReviewItem>) {
         self.hay = all.iter().map(|r| format!("{} {}", r.client, r.title)).collect();
+        self.found = Narrowing::all(all.len());
         self.all = all;
-        self.matched = (0..self.all.len()).collect();
-        self.matched_query.clear();
     }
 
     /// Back to the windows: the whole review is let go.
     pub fn clear_all(&mut self) {
         self.all = Vec::new();
         self.hay = Vec::new();
-        self.matched = Vec::new();
-        self.matched_query.clear();
+        self.found = Narrowing::default();
     }
 
     /// The rows matching the filter, best first (all of them before a letter is typed).
     pub fn matches(&self) -> impl Iterator<Item = &ReviewItem> {
-        self.matched.iter().filter_map(|&i| self.all.get(i))
+        self.found.order.iter().filter_map(|&i| self.all.get(i))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -186,7 +184,7 @@ impl ReviewList {
     /// The row at a position of the list shown, if loaded.
     pub fn get(&self, i: usize) -> Option<&ReviewItem> {
         if self.filter.is_some() {
-            self.matched.get(i).and_then(|&j| self.all.get(j))
+            self.found.order.get(i).and_then(|&j| self.all.get(j))
         } else {
             i.checked_sub(self.start).and_then(|j| self.rows.get(j))
         }
@@ -1043,35 +1041,15 @@ impl App {
     }
 
     /// Applies the review's filter to the whole review (read when the filter opened). A
-    /// query that only grew looks among the last matches alone.
+    /// query that only grew looks among the last matches alone, and scores only its new words.
     pub fn refilter_review(&mut self) {
         let list = &mut self.review;
         let Some(f) = &list.filter else {
             return;
         };
-        let q = f.query().trim().to_string();
-        if q == list.matched_query {
-            // The same query (a space typed between words): the same matches.
-            list.start = 0;
-            list.selected = list.selected.min(list.matched.len().saturating_sub(1));
-            return;
-        }
-        // Fuzzy matches only narrow as letters are added (a negation, `!`, or an anchor does not).
-        let plain = !q.contains(['!', '^', '$', '\'', '\\']);
-        let narrower = plain && !list.matched_query.is_empty() && q.starts_with(list.matched_query.as_str());
-        let mut among: Vec<usize> = if narrower {
-            list.matched.clone()
-        } else {
-            (0..list.all.len()).collect()
-        };
-        // In the review's order, so that ties keep it.
-        among.sort_unstable();
-        let hay = &list.hay;
-        let found = f.matches(among.iter().filter_map(|&i| hay.get(i).map(String::as_str)));
-        list.matched = found.into_iter().map(|p| among[p]).collect();
-        list.matched_query = q;
+        list.found.refine(f.query(), &list.hay);
         list.start = 0;
-        list.selected = list.selected.min(list.matched.len().saturating_sub(1));
+        list.selected = list.selected.min(list.found.order.len().saturating_sub(1));
     }
 
     // ---- moving ---------------------------------------------------------------------------
