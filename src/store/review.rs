@@ -175,7 +175,7 @@ impl Section {
     /// The section's rows read in order of its date: a request's from the index of open
     /// requests that holds their task and snooze (the planner, without statistics, may take
     /// the other one and read every request's row to find them).
-    fn from_seek(&self) -> String {
+    fn seek_from(&self) -> String {
         if self.kind.is_request() {
             self.from
                 .replacen("FROM requests x", "FROM requests x INDEXED BY requests_open_live", 1)
@@ -189,7 +189,7 @@ impl Section {
         format!(
             "SELECT count(*), min({k}), max({k}) {from} AND {live}",
             k = self.key,
-            from = self.from_seek(),
+            from = self.seek_from(),
             live = self.live()
         )
     }
@@ -197,7 +197,7 @@ impl Section {
     /// Rows after (`forward`) or before a row's place, nearest first; from the section's start
     /// or end without one.
     fn page_sql(&self, forward: bool, keyset: bool) -> String {
-        let (k, from, live) = (self.key, self.from_seek(), self.live());
+        let (k, from, live) = (self.key, self.seek_from(), self.live());
         let name = "vadesk_lower(c.name)";
         let (cmp, bound, dir) = if forward {
             (">", format!("{} >= :k", self.col), "")
@@ -219,7 +219,7 @@ impl Section {
 
     /// How many rows of the section come before a place.
     fn before_sql(&self) -> String {
-        let (k, from, live) = (self.key, self.from_seek(), self.live());
+        let (k, from, live) = (self.key, self.seek_from(), self.live());
         let name = "vadesk_lower(c.name)";
         format!(
             "SELECT count(*) {from} AND {live} AND {col} <= :kb
