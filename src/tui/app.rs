@@ -3,7 +3,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::filter::Filter;
+use super::client_view::Stamp;
+use super::filter::{Filter, Narrowing};
 use super::form::Popup;
 use super::keys::{KeyCtx, Move};
 use crate::config::Config;
@@ -135,9 +136,16 @@ pub struct ReviewList {
     /// each row (client and title).
     pub all: Vec<ReviewItem>,
     hay: Vec<String>,
-    /// While filtering: the matches (places in `all`), best first, and the query they answer.
-    matched: Vec<usize>,
-    matched_query: String,
+    /// While filtering: the matches (places in `all`), best first, and what the next letter
+    /// narrows.
+    found: Narrowing,
+    /// The store as it was when the window's rows were read (None once they may mix two
+    /// states): rows are read ahead only while it stands.
+    stamp: Option<Stamp>,
+    /// The review's first and last rows (the last nearest first), read ahead while the desk
+    /// waits, for `Home` and `End`; used only while the store is as it was then.
+    head: Option<(Stamp, Vec<ReviewItem>)>,
+    tail: Option<(Stamp, Vec<ReviewItem>)>,
 }
 
 impl ReviewList {
@@ -149,7 +157,7 @@ impl ReviewList {
     /// Rows in the list shown (the matches while filtering).
     pub fn len(&self) -> usize {
         if self.filter.is_some() {
-            self.matched.len()
+            self.found.order.len()
         } else {
             self.total()
         }
@@ -158,22 +166,20 @@ impl ReviewList {
     /// The whole review, for the filter (read once when it opens).
     pub fn set_all(&mut self, all: Vec<ReviewItem>) {
         self.hay = all.iter().map(|r| format!("{} {}", r.client, r.title)).collect();
+        self.found = Narrowing::all(all.len());
         self.all = all;
-        self.matched = (0..self.all.len()).collect();
-        self.matched_query.clear();
     }
 
     /// Back to the windows: the whole review is let go.
     pub fn clear_all(&mut self) {
         self.all = Vec::new();
         self.hay = Vec::new();
-        self.matched = Vec::new();
-        self.matched_query.clear();
+        self.found = Narrowing::default();
     }
 
     /// The rows matching the filter, best first (all of them before a letter is typed).
     pub fn matches(&self) -> impl Iterator<Item = &ReviewItem> {
-        self.matched.iter().filter_map(|&i| self.all.get(i))
+        self.found.order.iter().filter_map(|&i| self.all.get(i))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -183,7 +189,7 @@ impl ReviewList {
     /// The row at a position of the list shown, if loaded.
     pub fn get(&self, i: usize) -> Option<&ReviewItem> {
         if self.filter.is_some() {
-            self.matched.get(i).and_then(|&j| self.all.get(j))
+            self.found.order.get(i).and_then(|&j| self.all.get(j))
         } else {
             i.checked_sub(self.start).and_then(|j| self.rows.get(j))
         }
@@ -595,9 +601,13 @@ impl App {
         self.deals.load_from(v.id, v.currency, v.quotes(), v.meetings());
     }
 
-    /// Reads ahead, while the desk waits for a key: the view of the selected client and of its
-    /// neighbours in the list, one that is not kept yet per call. True when it read one.
+    /// Reads ahead, while the desk waits for a key: on the review, its rows around the selection
+    /// and its ends; on the desk, the view of the selected client and of its neighbours in the
+    /// list, one that is not kept yet per call. True when it read one.
     pub fn read_ahead(&mut self, store: &Store) -> bool {
+        if self.view == View::Review && !self.launching {
+            return self.review_read_ahead(store);
+        }
         if self.view != View::Desk || self.launching || self.tasks.filter.is_some() {
             return false;
         }
@@ -925,26 +935,39 @@ impl App {
             return Ok(());
         }
         let page = self.review_page();
-        let list = &mut self.review;
-        let total = list.total();
+        let total = self.review.total();
         if total == 0 {
+            let list = &mut self.review;
             list.rows.clear();
             list.start = 0;
             list.selected = 0;
             return Ok(());
         }
-        list.selected = list.selected.min(total - 1);
-        let top = (list.selected / page) * page;
+        self.review.selected = self.review.selected.min(total - 1);
+        let top = (self.review.selected / page) * page;
         let end_needed = (top + page).min(total);
-        let (s, e) = (list.start, list.start + list.rows.len());
-        if !list.rows.is_empty() && top >= s && end_needed <= e {
+        let (s, e) = (self.review.start, self.review.start + self.review.rows.len());
+        if !self.review.rows.is_empty() && top >= s && end_needed <= e {
             return Ok(());
         }
+        let now = self.stamp(store).ok();
+        let list = &mut self.review;
         let want_start = top.saturating_sub(page);
         let want_end = (top + 2 * page).min(total);
         let near = !list.rows.is_empty() && top <= e && end_needed >= s;
         let secs = &list.sections;
+        // The first or last rows read ahead, when the store is still as it was then.
+        let kept = |ends: &Option<(Stamp, Vec<ReviewItem>)>, n: usize| match ends {
+            Some((at, rows)) if now.is_some_and(|now| now.same_store(at)) && rows.len() >= n => {
+                Some(rows[..n].to_vec())
+            }
+            _ => None,
+        };
         if near {
+            // Rows read now go on rows read before: the window may mix two states.
+            if !matches!((list.stamp, now), (Some(a), Some(b)) if a.same_store(&b)) {
+                list.stamp = None;
+            }
             if want_end > e {
                 let last = list.rows.last().map(ReviewKey::of);
                 let more = store.review_after(secs, last.as_ref(), want_end - e)?;
@@ -959,15 +982,23 @@ impl App {
                 list.rows = more;
             }
         } else if list.selected < total / 2 {
-            let mut rows = store.review_after(secs, None, want_end)?;
+            let mut rows = match kept(&list.head, want_end) {
+                Some(rows) => rows,
+                None => store.review_after(secs, None, want_end)?,
+            };
             rows.drain(..want_start.min(rows.len()));
             list.start = want_start;
             list.rows = rows;
+            list.stamp = now;
         } else {
-            let mut rows = store.review_before(secs, None, total - want_start)?;
+            let mut rows = match kept(&list.tail, total - want_start) {
+                Some(rows) => rows,
+                None => store.review_before(secs, None, total - want_start)?,
+            };
             rows.reverse();
             list.start = total.saturating_sub(rows.len());
             list.rows = rows;
+            list.stamp = now;
         }
         // Keep the window to the pages around the selection.
         let keep_from = top.saturating_sub(page).max(list.start);
@@ -977,6 +1008,72 @@ impl App {
             list.start = keep_from;
         }
         Ok(())
+    }
+
+    /// Reads ahead in the review, while the desk waits for a key: the pages before and after
+    /// the selection's (so that `j`, `k`, PgDn and PgUp read nothing), then the review's first
+    /// and last pages (`Home`, `End`). Only while the store is exactly as it was when the
+    /// window was read; one read per call. True when it read something.
+    fn review_read_ahead(&mut self, store: &Store) -> bool {
+        if self.review.filter.is_some() || self.review.rows.is_empty() {
+            return false;
+        }
+        let Ok(now) = self.stamp(store) else {
+            return false;
+        };
+        let page = self.review_page();
+        let list = &mut self.review;
+        let total = list.total();
+        if !list.stamp.is_some_and(|at| at.same_store(&now)) || total == 0 {
+            return false;
+        }
+        let top = (list.selected.min(total - 1) / page) * page;
+        let (s, e) = (list.start, list.start + list.rows.len());
+        if top < s || (top + page).min(total) > e {
+            // The selection's page is not read: the next key reads it.
+            return false;
+        }
+        let want_start = top.saturating_sub(page);
+        let want_end = (top + 2 * page).min(total);
+        let secs = &list.sections;
+        let read = if e < want_end {
+            let last = list.rows.last().map(ReviewKey::of);
+            store.review_after(secs, last.as_ref(), want_end - e).map(|more| {
+                list.rows.extend(more);
+            })
+        } else if s > want_start {
+            let first = list.rows.first().map(ReviewKey::of);
+            store
+                .review_before(secs, first.as_ref(), s - want_start)
+                .map(|mut more| {
+                    list.start -= more.len().min(list.start);
+                    more.reverse();
+                    more.append(&mut list.rows);
+                    list.rows = more;
+                })
+        } else if list.head.as_ref().is_none_or(|(at, _)| *at != now) {
+            // (Their length depends on the screen's height: read again after a resize.)
+            store
+                .review_after(secs, None, (2 * page).min(total))
+                .map(|rows| list.head = Some((now, rows)))
+        } else if list.tail.as_ref().is_none_or(|(at, _)| *at != now) {
+            store
+                .review_before(secs, None, (2 * page).min(total))
+                .map(|rows| list.tail = Some((now, rows)))
+        } else {
+            return false;
+        };
+        if read.is_err() {
+            return false;
+        }
+        // The window stays the pages around the selection.
+        let keep_from = want_start.max(list.start);
+        let keep_to = want_end.min(list.start + list.rows.len());
+        if keep_from > list.start || keep_to < list.start + list.rows.len() {
+            list.rows = list.rows[keep_from - list.start..keep_to.max(keep_from) - list.start].to_vec();
+            list.start = keep_from;
+        }
+        true
     }
 
     // ---- filters --------------------------------------------------------------------------
@@ -1011,29 +1108,15 @@ impl App {
     }
 
     /// Applies the review's filter to the whole review (read when the filter opened). A
-    /// query that only grew looks among the last matches alone.
+    /// query that only grew looks among the last matches alone, and scores only its new words.
     pub fn refilter_review(&mut self) {
         let list = &mut self.review;
         let Some(f) = &list.filter else {
             return;
         };
-        let q = f.query().trim().to_string();
-        // Fuzzy matches only narrow as letters are added (a negation, `!`, or an anchor does not).
-        let plain = !q.contains(['!', '^', '$', '\'', '\\']);
-        let narrower = plain && !list.matched_query.is_empty() && q.starts_with(list.matched_query.as_str());
-        let mut among: Vec<usize> = if narrower {
-            list.matched.clone()
-        } else {
-            (0..list.all.len()).collect()
-        };
-        // In the review's order, so that ties keep it.
-        among.sort_unstable();
-        let hay = &list.hay;
-        let found = f.matches(among.iter().filter_map(|&i| hay.get(i).map(String::as_str)));
-        list.matched = found.into_iter().map(|p| among[p]).collect();
-        list.matched_query = q;
+        list.found.refine(f.query(), &list.hay);
         list.start = 0;
-        list.selected = list.selected.min(list.matched.len().saturating_sub(1));
+        list.selected = list.selected.min(list.found.order.len().saturating_sub(1));
     }
 
     // ---- moving ---------------------------------------------------------------------------

@@ -30,6 +30,11 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The same store on the same day, whatever the screen's height.
+    pub fn same_store(&self, other: &Stamp) -> bool {
+        (self.data_version, self.own_changes, self.today) == (other.data_version, other.own_changes, other.today)
+    }
+
     pub fn now(store: &Store, today: NaiveDate, height: u16) -> Result<Stamp> {
         Ok(Stamp {
             data_version: store.data_version()?,
