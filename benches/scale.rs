@@ -867,8 +867,9 @@ fn main() {
              written to the last byte of its redraw (the program then quiet for 30 ms); the first frame is from \
              the spawn to the first screen showing the clients, median of 5 launches. Key classes: 200 `j`/`k` \
              on the clients, 20 \"All clients\" (`g`), 40 view switches, 83 moves in the review (`j`, PgDn, \
-             End, `k`, Home) and 6 letters of its filter, 20 client details (`Enter`), and 70 \
-             letters typed into the task filter on \"All clients\", each round closed with `Esc` (10). Beside each \
+             End, `k`, Home), its filter opened with `/` five times and 6 letters typed each time, 20 client \
+             details (`Enter`), and the task filter on \"All clients\" opened 10 times, 70 letters typed into it \
+             and each round closed with `Esc`. Beside each \
              class's times is the CPU the desk spent on its keys (all its threads, from `/proc/PID/task/*/schedstat`), \
              which other work on a shared machine does not inflate. Memory is the desk's VmRSS and VmHWM from \
              `/proc` after all those keys. The import row imports a Taskwarrior export of that many tasks into a \
@@ -1138,6 +1139,8 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
     let mut review_letters = Class::default();
     let mut letters = Class::default();
     let mut close = Class::default();
+    let mut review_open = Class::default();
+    let mut task_open = Class::default();
     // `j` (and back with `k`) through the clients: each move loads that client's tasks and flags.
     for _ in 0..20 {
         for k in ["j", "j", "j", "j", "j", "k", "k", "k", "k", "k"] {
@@ -1166,11 +1169,13 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
     for k in ["\x1b[F", "k", "\x1b[H"] {
         press(&mut p, &mut review_moves, k);
     }
-    p.key("/");
-    for c in "task 1".chars() {
-        press(&mut p, &mut review_letters, &c.to_string());
+    for _ in 0..5 {
+        press(&mut p, &mut review_open, "/");
+        for c in "task 1".chars() {
+            press(&mut p, &mut review_letters, &c.to_string());
+        }
+        p.key("\x1b");
     }
-    p.key("\x1b");
     p.key("1");
     // Details of the selected client, and closing them.
     for _ in 0..20 {
@@ -1181,7 +1186,7 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
     p.key("g");
     p.key("\t");
     for round in 0..10 {
-        p.key("/");
+        press(&mut p, &mut task_open, "/");
         for c in format!("task {}", round * 7 + 3).chars() {
             press(&mut p, &mut letters, &c.to_string());
         }
@@ -1198,8 +1203,10 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
         ("\"All clients\"", &mut all),
         ("switching views `1` `2`", &mut views),
         ("the review's `j`, PgDn, End, Home", &mut review_moves),
+        ("opening the review's filter (`/`)", &mut review_open),
         ("a letter of the review's filter", &mut review_letters),
         ("opening details", &mut details),
+        ("opening the task filter on \"All clients\" (`/`)", &mut task_open),
         ("a letter of the task filter on \"All clients\"", &mut letters),
         ("closing that filter (`Esc`)", &mut close),
     ] {

@@ -456,3 +456,76 @@ fn nothing_read_ahead_before_a_change_is_shown_after_it() {
         check(&app, &store);
     }
 }
+
+/// The whole review, read ahead a chunk at a time while the desk waits, is exactly
+/// `Store::review`; opening the filter takes it only while the store is as it was when it was
+/// read, and closing the filter keeps it for the next opening.
+#[test]
+fn the_whole_review_read_ahead_for_the_filter_is_the_reviews_and_never_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir, 20);
+    let all = check(&app, &store);
+    assert!(all.len() > 256, "{} rows: more than one chunk", all.len());
+    let mut reads = 0;
+    while app.read_ahead(&store) {
+        reads += 1;
+    }
+    assert!(reads >= 2 + all.len() / 256, "{reads} reads");
+    let now = app.stamp(&store).unwrap();
+    assert_eq!(app.review.whole_read_ahead(&now), Some(all.as_slice()));
+    // `/` takes it whole.
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    assert_eq!(app.review.all, all);
+    assert!(app.review.whole_read_ahead(&now).is_none());
+    key(&mut app, &mut store, KeyCode::Char('z'));
+    assert!(app.review.len() < all.len());
+    // Closing the filter keeps it for the next `/`.
+    key(&mut app, &mut store, KeyCode::Esc);
+    assert!(app.review.filter.is_none());
+    let now = app.stamp(&store).unwrap();
+    assert_eq!(app.review.whole_read_ahead(&now), Some(all.as_slice()));
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    assert_eq!(app.review.all, all);
+    key(&mut app, &mut store, KeyCode::Esc);
+    // Another process closes a task of the review: what was read before is never shown.
+    let task = all.iter().find(|r| r.kind.is_task()).unwrap().id;
+    let change = |task: i64| {
+        let other = Store::open_again(&dir.path().join("v.db")).unwrap();
+        other
+            .conn()
+            .execute("UPDATE tasks SET status = 'done' WHERE id = ?1", [task])
+            .unwrap();
+    };
+    change(task);
+    let now = app.stamp(&store).unwrap();
+    assert!(app.review.whole_read_ahead(&now).is_none());
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    let fresh = store.review(today()).unwrap();
+    assert_eq!(fresh.len(), all.len() - 1);
+    assert_eq!(app.review.all, fresh);
+    key(&mut app, &mut store, KeyCode::Esc);
+    // A change by another process while the whole review is half read: reading starts over.
+    app.reload(&store).unwrap();
+    for _ in 0..4 {
+        assert!(app.read_ahead(&store));
+    }
+    let task = fresh.iter().rev().find(|r| r.kind.is_task()).unwrap().id;
+    change(task);
+    assert!(!app.read_ahead(&store));
+    app.reload(&store).unwrap();
+    while app.read_ahead(&store) {}
+    let fresh = store.review(today()).unwrap();
+    let now = app.stamp(&store).unwrap();
+    assert_eq!(app.review.whole_read_ahead(&now), Some(fresh.as_slice()));
+    // The desk's own write drops it too.
+    key(&mut app, &mut store, KeyCode::Home);
+    while !app.review_item().unwrap().kind.is_task() {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+    }
+    key(&mut app, &mut store, KeyCode::Char('d'));
+    let now = app.stamp(&store).unwrap();
+    assert!(app.review.whole_read_ahead(&now).is_none());
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    assert_eq!(app.review.all, store.review(today()).unwrap());
+}

@@ -146,7 +146,17 @@ pub struct ReviewList {
     /// waits, for `Home` and `End`; used only while the store is as it was then.
     head: Option<(Stamp, Vec<ReviewItem>)>,
     tail: Option<(Stamp, Vec<ReviewItem>)>,
+    /// The whole review, read ahead a chunk at a time while the desk waits, for opening the
+    /// filter without reading it then; used only once whole and while the store is as it was
+    /// when its first chunk was read. The filter gives it back when it closes.
+    whole: Option<(Stamp, Vec<ReviewItem>)>,
+    /// The store as it was when `all` was read (None when unknown).
+    all_stamp: Option<Stamp>,
 }
+
+/// Rows of the whole review read ahead per call while the desk waits (well under a
+/// millisecond each, so a key that arrives meanwhile waits for little).
+const WHOLE_REVIEW_CHUNK: usize = 256;
 
 impl ReviewList {
     /// Rows in the review (all of them, whatever the filter).
@@ -170,11 +180,24 @@ impl ReviewList {
         self.all = all;
     }
 
-    /// Back to the windows: the whole review is let go.
-    pub fn clear_all(&mut self) {
-        self.all = Vec::new();
+    /// Back to the windows: the whole review is let go, or kept for the filter's next opening
+    /// while the store is still as it was when it was read (`now`).
+    pub fn clear_all(&mut self, now: Option<Stamp>) {
+        let all = std::mem::take(&mut self.all);
+        self.whole = match (self.all_stamp.take(), now) {
+            (Some(at), Some(now)) if at.same_store(&now) && all.len() == self.total() => Some((at, all)),
+            _ => None,
+        };
         self.hay = Vec::new();
         self.found = Narrowing::default();
+    }
+
+    /// The whole review read ahead, once whole and while the store is as it was then.
+    pub fn whole_read_ahead(&self, now: &Stamp) -> Option<&[ReviewItem]> {
+        self.whole
+            .as_ref()
+            .filter(|(at, rows)| at.same_store(now) && rows.len() == self.total())
+            .map(|(_, rows)| rows.as_slice())
     }
 
     /// The rows matching the filter, best first (all of them before a letter is typed).
@@ -869,7 +892,8 @@ impl App {
         self.review.sections = store.review_sections(self.today())?;
         self.measure_review();
         if self.review.filter.is_some() {
-            self.review.set_all(store.review(self.today())?);
+            let all = self.whole_review(store)?;
+            self.review.set_all(all);
             self.refilter_review();
             if let Some(key) = keep {
                 let found = self.review.matches().position(|r| (r.kind, r.id) == key);
@@ -880,6 +904,19 @@ impl App {
             return Ok(());
         }
         self.review_follow(store, keep, old)
+    }
+
+    /// The whole review, for its filter: the one read ahead while the desk waited when the
+    /// store is still as it was then, else read now. Remembers the store's state it reflects.
+    pub fn whole_review(&mut self, store: &Store) -> Result<Vec<ReviewItem>> {
+        let now = self.stamp(store)?;
+        let kept = self.review.whole.take();
+        self.review.all_stamp = Some(now);
+        let total = self.review.total();
+        match kept {
+            Some((at, rows)) if at.same_store(&now) && rows.len() == total => Ok(rows),
+            _ => store.review(self.today()),
+        }
     }
 
     /// The review's window read again around a record (its row in whatever section it is now),
@@ -1060,6 +1097,28 @@ impl App {
             store
                 .review_before(secs, None, (2 * page).min(total))
                 .map(|rows| list.tail = Some((now, rows)))
+        } else if list.whole_read_ahead(&now).is_none() {
+            // The whole review, a chunk per call, for opening the filter.
+            if list.whole.as_ref().is_some_and(|(at, _)| !at.same_store(&now)) {
+                list.whole = None;
+            }
+            let (_, rows) = list.whole.get_or_insert_with(|| (now, Vec::new()));
+            let last = rows.last().map(ReviewKey::of);
+            match store.review_after(
+                secs,
+                last.as_ref(),
+                WHOLE_REVIEW_CHUNK.min(total - rows.len().min(total)),
+            ) {
+                Ok(more) if !more.is_empty() => {
+                    rows.extend(more);
+                    return true;
+                }
+                // The sections and the rows disagree (never expected): stop reading ahead.
+                _ => {
+                    list.whole = None;
+                    return false;
+                }
+            }
         } else {
             return false;
         };

@@ -379,7 +379,8 @@ fn open_filter(app: &mut App, store: &mut Store) -> Result<()> {
             if app.view == View::Review {
                 // The review is filtered whole: read once here, so each letter stays quick.
                 let keep = app.review_item().map(|r| (r.kind, r.id));
-                app.review.set_all(store.review(app.today())?);
+                let all = app.whole_review(store)?;
+                app.review.set_all(all);
                 app.refilter_review();
                 app.review.selected = keep
                     .and_then(|k| app.review.matches().position(|r| (r.kind, r.id) == k))
@@ -403,7 +404,8 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
     match (app.view, app.focus) {
         (View::Review, _) => {
             // The rows were the filter's: the window is read again around the record.
-            app.review.clear_all();
+            let now = app.stamp(store).ok();
+            app.review.clear_all(now);
             let old = app.review.selected;
             app.review_follow(store, review, old)?;
         }
