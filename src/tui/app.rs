@@ -149,9 +149,17 @@ pub struct ReviewList {
     /// The whole review, read ahead a chunk at a time while the desk waits, for opening the
     /// filter without reading it then; used only once whole and while the store is as it was
     /// when its first chunk was read. The filter gives it back when it closes.
-    whole: Option<(Stamp, Vec<ReviewItem>)>,
+    whole: Option<(Stamp, Whole)>,
     /// The store as it was when `all` was read (None when unknown).
     all_stamp: Option<Stamp>,
+}
+
+/// The whole review and what the filter reads of each row.
+pub type Whole = (Vec<ReviewItem>, Vec<String>);
+
+/// What the review's filter reads of a row: its client and title.
+fn hay_of(r: &ReviewItem) -> String {
+    format!("{} {}", r.client, r.title)
 }
 
 /// Rows of the whole review read ahead per call while the desk waits (well under a
@@ -174,8 +182,8 @@ impl ReviewList {
     }
 
     /// The whole review, for the filter (read once when it opens).
-    pub fn set_all(&mut self, all: Vec<ReviewItem>) {
-        self.hay = all.iter().map(|r| format!("{} {}", r.client, r.title)).collect();
+    pub fn set_all(&mut self, (all, hay): Whole) {
+        self.hay = hay;
         self.found = Narrowing::all(all.len());
         self.all = all;
     }
@@ -184,11 +192,13 @@ impl ReviewList {
     /// while the store is still as it was when it was read (`now`).
     pub fn clear_all(&mut self, now: Option<Stamp>) {
         let all = std::mem::take(&mut self.all);
+        let hay = std::mem::take(&mut self.hay);
         self.whole = match (self.all_stamp.take(), now) {
-            (Some(at), Some(now)) if at.same_store(&now) && all.len() == self.total() => Some((at, all)),
+            (Some(at), Some(now)) if at.same_store(&now) && all.len() == self.total() && hay.len() == all.len() => {
+                Some((at, (all, hay)))
+            }
             _ => None,
         };
-        self.hay = Vec::new();
         self.found = Narrowing::default();
     }
 
@@ -196,8 +206,8 @@ impl ReviewList {
     pub fn whole_read_ahead(&self, now: &Stamp) -> Option<&[ReviewItem]> {
         self.whole
             .as_ref()
-            .filter(|(at, rows)| at.same_store(now) && rows.len() == self.total())
-            .map(|(_, rows)| rows.as_slice())
+            .filter(|(at, (rows, _))| at.same_store(now) && rows.len() == self.total())
+            .map(|(_, (rows, _))| rows.as_slice())
     }
 
     /// The rows matching the filter, best first (all of them before a letter is typed).
@@ -908,14 +918,18 @@ impl App {
 
     /// The whole review, for its filter: the one read ahead while the desk waited when the
     /// store is still as it was then, else read now. Remembers the store's state it reflects.
-    pub fn whole_review(&mut self, store: &Store) -> Result<Vec<ReviewItem>> {
+    pub fn whole_review(&mut self, store: &Store) -> Result<Whole> {
         let now = self.stamp(store)?;
         let kept = self.review.whole.take();
         self.review.all_stamp = Some(now);
         let total = self.review.total();
         match kept {
-            Some((at, rows)) if at.same_store(&now) && rows.len() == total => Ok(rows),
-            _ => store.review(self.today()),
+            Some((at, whole)) if at.same_store(&now) && whole.0.len() == total => Ok(whole),
+            _ => {
+                let rows = store.review(self.today())?;
+                let hay = rows.iter().map(hay_of).collect();
+                Ok((rows, hay))
+            }
         }
     }
 
@@ -1102,7 +1116,7 @@ impl App {
             if list.whole.as_ref().is_some_and(|(at, _)| !at.same_store(&now)) {
                 list.whole = None;
             }
-            let (_, rows) = list.whole.get_or_insert_with(|| (now, Vec::new()));
+            let (_, (rows, hay)) = list.whole.get_or_insert_with(|| (now, Whole::default()));
             let last = rows.last().map(ReviewKey::of);
             match store.review_after(
                 secs,
@@ -1110,6 +1124,7 @@ impl App {
                 WHOLE_REVIEW_CHUNK.min(total - rows.len().min(total)),
             ) {
                 Ok(more) if !more.is_empty() => {
+                    hay.extend(more.iter().map(hay_of));
                     rows.extend(more);
                     return true;
                 }
