@@ -67,10 +67,26 @@ fn scrub(buf: &mut ratatui::buffer::Buffer) {
     }
 }
 
+/// Whether a character takes one cell of its own, whatever is beside it: printable ASCII,
+/// Latin letters and signs up to U+02FF (not the soft hyphen), and the one-column punctuation
+/// and symbols from U+2010 to U+2BFF (`·`, `…`, `→`, `€`, `●`, `✓`, `⧗`). None of them joins a
+/// neighbour into one grapheme; combining marks, joiners, variation selectors and wide
+/// characters are not among them.
+fn one_cell(c: char) -> bool {
+    match u32::from(c) {
+        0x20..=0x7e => true,
+        0xa0..=0x2ff => c != '\u{ad}',
+        0x2010..=0x2027 | 0x2030..=0x205e | 0x2070..=0x20cf | 0x2100..=0x2bff => {
+            unicode_width::UnicodeWidthChar::width(c) == Some(1)
+        }
+        _ => false,
+    }
+}
+
 /// Draws `lines` exactly as `Paragraph::new(lines)` draws them (no wrap, no scroll, each line
 /// cut at the area's width), the plain lines of a list without Unicode's grapheme rules: a
-/// line of printable ASCII, left-aligned, is one cell per byte. Any other line is drawn by
-/// the paragraph itself, on its own row.
+/// left-aligned line whose every character takes one cell of its own (`one_cell`) is one cell
+/// per character. Any other line is drawn by the paragraph itself, on its own row.
 pub(crate) fn render_lines(f: &mut Frame, lines: Vec<Line<'_>>, area: Rect) {
     let buf = f.buffer_mut();
     let area = area.intersection(buf.area);
@@ -81,10 +97,7 @@ pub(crate) fn render_lines(f: &mut Frame, lines: Vec<Line<'_>>, area: Rect) {
             ..area
         };
         let plain = line.alignment.is_none_or(|a| a == Alignment::Left)
-            && line
-                .spans
-                .iter()
-                .all(|s| s.content.bytes().all(|b| (0x20..0x7f).contains(&b)));
+            && line.spans.iter().all(|s| s.content.chars().all(one_cell));
         if !plain {
             Paragraph::new(line).render(row, buf);
             continue;
@@ -92,11 +105,11 @@ pub(crate) fn render_lines(f: &mut Frame, lines: Vec<Line<'_>>, area: Rect) {
         let mut x = 0;
         'spans: for span in &line.spans {
             let style = Style::default().patch(line.style).patch(span.style);
-            for b in span.content.bytes() {
+            for c in span.content.chars() {
                 if x >= row.width {
                     break 'spans;
                 }
-                buf[(row.x + x, row.y)].set_char(char::from(b)).set_style(style);
+                buf[(row.x + x, row.y)].set_char(c).set_style(style);
                 x += 1;
             }
         }
@@ -137,6 +150,38 @@ mod tests {
     use ratatui::widgets::Paragraph;
     use ratatui::Terminal;
 
+    /// Every character `one_cell` lets through draws as the paragraph draws it, beside
+    /// any other of them.
+    #[test]
+    fn every_one_cell_character_draws_as_the_paragraph() {
+        let chars: Vec<char> = (0..0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| super::one_cell(c))
+            .collect();
+        assert!(chars.len() > 3000, "{}", chars.len());
+        let lines = || -> Vec<Line<'static>> {
+            chars
+                .chunks(97)
+                .map(|c| Line::from(format!("a{}b", c.iter().collect::<String>())))
+                .collect()
+        };
+        let h = u16::try_from(lines().len()).unwrap();
+        let draw = |plain: bool| {
+            let mut t = Terminal::new(TestBackend::new(99, h)).unwrap();
+            t.draw(|f| {
+                let area = f.area();
+                if plain {
+                    super::render_lines(f, lines(), area);
+                } else {
+                    f.render_widget(Paragraph::new(lines()), area);
+                }
+            })
+            .unwrap();
+            t.backend().buffer().clone()
+        };
+        assert_eq!(draw(true), draw(false));
+    }
+
     /// The plain lines' path draws every cell as the paragraph draws it: styles, cuts,
     /// wide and combining characters, alignment, more lines than rows.
     #[test]
@@ -160,10 +205,16 @@ mod tests {
                 Line::from(""),
                 Line::from(vec![Span::raw(""), Span::styled("   ", red)]),
                 Line::from("tab\there and a control \u{7} char"),
+                Line::from(vec![
+                    Span::styled("Material atrasado · Fotos de las lámparas → Carrusel ", red),
+                    Span::raw("(vence ayer) +6 días … 12,50 € ● ✓3 ⧗1 ☀ ‼ Ñandú ǅ ʼ ˚"),
+                ]),
+                Line::from("joins or is wide: ✅ 🇪🇸 क\u{93e} soft\u{ad}hyphen ☀\u{fe0f} a\u{200d}b ⌚ 〈x〉"),
+                Line::from("\u{a0}nbsp \u{2028} line sep \u{2060} word joiner \u{20dd} ‰ ⁰ ₁ ™ ⅓ ⟨x⟩"),
                 Line::from("one row too many"),
             ]
         };
-        for (w, h) in [(40u16, 9u16), (1, 12), (0, 3), (80, 20)] {
+        for (w, h) in [(40u16, 9u16), (1, 12), (0, 3), (80, 20), (30, 14)] {
             let area = Rect::new(2, 1, w, h);
             let draw = |plain: bool| {
                 let mut t = Terminal::new(TestBackend::new(90, 24)).unwrap();
