@@ -124,7 +124,7 @@ impl TaskList {
 /// The daily review: its sections' counts (from the store's indexes) and the rows of a window
 /// around the selection, read by keyset in the review's order; or, while filtering, the
 /// matches among the whole review (read once when the filter opens).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ReviewList {
     pub sections: ReviewSections,
     pub rows: Vec<ReviewItem>,
@@ -146,10 +146,14 @@ pub struct ReviewList {
     /// waits, for `Home` and `End`; used only while the store is as it was then.
     head: Option<(Stamp, Vec<ReviewItem>)>,
     tail: Option<(Stamp, Vec<ReviewItem>)>,
-    /// The whole review, read ahead a chunk at a time while the desk waits, for opening the
-    /// filter without reading it then; used only once whole and while the store is as it was
-    /// when its first chunk was read. The filter gives it back when it closes.
+    /// The whole review, read ahead on a thread of its own (its own connection) while the
+    /// desk waits, for opening the filter without reading it then; used only while the store
+    /// is as it was when the read began. The filter gives it back when it closes.
     whole: Option<(Stamp, Whole)>,
+    /// That read while it runs, and the store's state it began on.
+    reading: Option<(Stamp, std::sync::mpsc::Receiver<Result<Whole>>)>,
+    /// The store's state a read failed on: not tried again until the store changes.
+    failed: Option<Stamp>,
     /// The store as it was when `all` was read (None when unknown).
     all_stamp: Option<Stamp>,
 }
@@ -162,9 +166,20 @@ fn hay_of(r: &ReviewItem) -> String {
     format!("{} {}", r.client, r.title)
 }
 
-/// Rows of the whole review read ahead per call while the desk waits (well under a
-/// millisecond each, so a key that arrives meanwhile waits for little).
-const WHOLE_REVIEW_CHUNK: usize = 256;
+/// The whole review and its filter's texts, read on a thread of its own through a connection
+/// of its own (as the tick reads), so that the desk's keys never wait for it.
+fn read_whole_review(path: std::path::PathBuf, today: chrono::NaiveDate) -> std::sync::mpsc::Receiver<Result<Whole>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let whole = Store::open_again(&path).and_then(|s| s.review(today)).map(|rows| {
+            let hay = rows.iter().map(hay_of).collect();
+            (rows, hay)
+        });
+        // (The desk may have let the read go: nobody is told.)
+        let _ = tx.send(whole);
+    });
+    rx
+}
 
 impl ReviewList {
     /// Rows in the review (all of them, whatever the filter).
@@ -200,6 +215,40 @@ impl ReviewList {
             _ => None,
         };
         self.found = Narrowing::default();
+    }
+
+    /// Takes the whole review read on its thread, when that read began on the store as it is
+    /// `now`: waiting for it to end (`wait`), or only if it has. Nothing when it began on
+    /// another state of the store, or failed.
+    fn collect_whole(&mut self, now: &Stamp, wait: bool) {
+        let Some((at, rx)) = self.reading.take() else {
+            return;
+        };
+        let current = at.same_store(now);
+        let got = if wait && current {
+            rx.recv().ok()
+        } else {
+            match rx.try_recv() {
+                Ok(got) => Some(got),
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    // Still running. One of an older state of the store is waited out before
+                    // another starts (a burst of commits never piles reads up), unless the
+                    // filter is opening: that reads the review itself.
+                    if current || !wait {
+                        self.reading = Some((at, rx));
+                    }
+                    return;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            }
+        };
+        if !current {
+            return;
+        }
+        match got {
+            Some(Ok(whole)) if whole.0.len() == self.total() => self.whole = Some((at, whole)),
+            _ => self.failed = Some(at),
+        }
     }
 
     /// The whole review read ahead, once whole and while the store is as it was then.
@@ -916,10 +965,19 @@ impl App {
         self.review_follow(store, keep, old)
     }
 
+    /// Waits for the whole review being read ahead on its thread, and keeps it if the store is
+    /// still as it was when the read began (as opening the filter does).
+    pub fn finish_whole_read(&mut self, store: &Store) -> Result<()> {
+        let now = self.stamp(store)?;
+        self.review.collect_whole(&now, true);
+        Ok(())
+    }
+
     /// The whole review, for its filter: the one read ahead while the desk waited when the
     /// store is still as it was then, else read now. Remembers the store's state it reflects.
     pub fn whole_review(&mut self, store: &Store) -> Result<Whole> {
         let now = self.stamp(store)?;
+        self.review.collect_whole(&now, true);
         let kept = self.review.whole.take();
         self.review.all_stamp = Some(now);
         let total = self.review.total();
@@ -1073,6 +1131,7 @@ impl App {
             return false;
         };
         let page = self.review_page();
+        let (path, today) = (store.path().to_path_buf(), self.today());
         let list = &mut self.review;
         let total = list.total();
         if !list.stamp.is_some_and(|at| at.same_store(&now)) || total == 0 {
@@ -1102,40 +1161,42 @@ impl App {
                     more.append(&mut list.rows);
                     list.rows = more;
                 })
-        } else if list.head.as_ref().is_none_or(|(at, _)| *at != now) {
-            // (Their length depends on the screen's height: read again after a resize.)
-            store
-                .review_after(secs, None, (2 * page).min(total))
-                .map(|rows| list.head = Some((now, rows)))
-        } else if list.tail.as_ref().is_none_or(|(at, _)| *at != now) {
-            store
-                .review_before(secs, None, (2 * page).min(total))
-                .map(|rows| list.tail = Some((now, rows)))
-        } else if list.whole_read_ahead(&now).is_none() {
-            // The whole review, a chunk per call, for opening the filter.
-            if list.whole.as_ref().is_some_and(|(at, _)| !at.same_store(&now)) {
+        } else {
+            // The whole review, for opening the filter: read on a thread of its own, taken
+            // when it has ended (never waited for here). The first and last pages (`Home`,
+            // `End`) come from it; read here only when that read failed.
+            list.collect_whole(&now, false);
+            let failed = list.failed.is_some_and(|at| at.same_store(&now));
+            if list.whole_read_ahead(&now).is_none() && list.reading.is_none() && !failed {
                 list.whole = None;
+                list.reading = Some((now, read_whole_review(path, today)));
             }
-            let (_, (rows, hay)) = list.whole.get_or_insert_with(|| (now, Whole::default()));
-            let last = rows.last().map(ReviewKey::of);
-            match store.review_after(
-                secs,
-                last.as_ref(),
-                WHOLE_REVIEW_CHUNK.min(total - rows.len().min(total)),
-            ) {
-                Ok(more) if !more.is_empty() => {
-                    hay.extend(more.iter().map(hay_of));
-                    rows.extend(more);
+            let n = (2 * page).min(total);
+            let ends = list.whole_read_ahead(&now).map(|rows| {
+                let head = rows[..n.min(rows.len())].to_vec();
+                let tail = rows[rows.len() - n.min(rows.len())..].iter().rev().cloned().collect();
+                (head, tail)
+            });
+            let head_stale = list.head.as_ref().is_none_or(|(at, _)| *at != now);
+            let tail_stale = list.tail.as_ref().is_none_or(|(at, _)| *at != now);
+            if !head_stale && !tail_stale {
+                return false;
+            }
+            match ends {
+                Some((head, tail)) => {
+                    list.head = Some((now, head));
+                    list.tail = Some((now, tail));
                     return true;
                 }
-                // The sections and the rows disagree (never expected): stop reading ahead.
-                _ => {
-                    list.whole = None;
-                    return false;
-                }
+                // (Their length depends on the screen's height: read again after a resize.)
+                None if failed && head_stale => store
+                    .review_after(&list.sections, None, n)
+                    .map(|rows| list.head = Some((now, rows))),
+                None if failed => store
+                    .review_before(&list.sections, None, n)
+                    .map(|rows| list.tail = Some((now, rows))),
+                None => return false,
             }
-        } else {
-            return false;
         };
         if read.is_err() {
             return false;
