@@ -769,18 +769,26 @@ mod tests {
         assert_eq!(super::row_size(&[]), 0.0);
     }
 
+    /// A new store in `dir` with one client, and that client's id.
+    fn store_with_a_client(dir: &tempfile::TempDir) -> (crate::Store, i64) {
+        let store = crate::Store::open(&dir.path().join("v.db")).unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO clients(name, name_key, created_on) VALUES ('A', 'a', '2026-01-01')",
+                [],
+            )
+            .unwrap();
+        let client = store.conn.last_insert_rowid();
+        (store, client)
+    }
+
     /// The lengths read as one range and row by row are the same, and the rows' token counts.
     #[test]
     fn row_sizes_by_range_and_row_by_row_agree() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::Store::open(&dir.path().join("v.db")).unwrap();
+        let (store, client) = store_with_a_client(&dir);
         let c = &store.conn;
-        c.execute(
-            "INSERT INTO clients(name, name_key, created_on) VALUES ('A', 'a', '2026-01-01')",
-            [],
-        )
-        .unwrap();
-        let client = c.last_insert_rowid();
         let mut ids = Vec::new();
         for i in 0..50usize {
             let title = vec!["word"; 1 + i % 7].join(" ");
@@ -814,14 +822,8 @@ mod tests {
     #[test]
     fn the_rank_counts_many_typed_words_as_few() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::Store::open(&dir.path().join("v.db")).unwrap();
+        let (store, client) = store_with_a_client(&dir);
         let c = &store.conn;
-        c.execute(
-            "INSERT INTO clients(name, name_key, created_on) VALUES ('A', 'a', '2026-01-01')",
-            [],
-        )
-        .unwrap();
-        let client = c.last_insert_rowid();
         let words: Vec<String> = (0..20).map(|i| format!("w{i}x")).collect();
         let mut ids = Vec::new();
         for twice in [false, true, false] {

@@ -166,10 +166,20 @@ mod tests {
                 .collect()
         };
         let h = u16::try_from(lines().len()).unwrap();
-        let draw = |plain: bool| {
-            let mut t = Terminal::new(TestBackend::new(99, h)).unwrap();
+        let [plain, paragraph] = drawn_both_ways(&lines, (99, h), Rect::new(0, 0, 99, h));
+        assert_eq!(plain, paragraph);
+    }
+
+    /// What `render_lines` draws of `lines` in `area` of a `w` × `h` screen, and what the
+    /// paragraph draws.
+    fn drawn_both_ways(
+        lines: &dyn Fn() -> Vec<Line<'static>>,
+        (w, h): (u16, u16),
+        area: Rect,
+    ) -> [ratatui::buffer::Buffer; 2] {
+        [true, false].map(|plain| {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
             t.draw(|f| {
-                let area = f.area();
                 if plain {
                     super::render_lines(f, lines(), area);
                 } else {
@@ -178,8 +188,7 @@ mod tests {
             })
             .unwrap();
             t.backend().buffer().clone()
-        };
-        assert_eq!(draw(true), draw(false));
+        })
     }
 
     /// The plain lines' path draws every cell as the paragraph draws it: styles, cuts,
@@ -215,20 +224,8 @@ mod tests {
             ]
         };
         for (w, h) in [(40u16, 9u16), (1, 12), (0, 3), (80, 20), (30, 14)] {
-            let area = Rect::new(2, 1, w, h);
-            let draw = |plain: bool| {
-                let mut t = Terminal::new(TestBackend::new(90, 24)).unwrap();
-                t.draw(|f| {
-                    if plain {
-                        super::render_lines(f, lines(), area);
-                    } else {
-                        f.render_widget(Paragraph::new(lines()), area);
-                    }
-                })
-                .unwrap();
-                t.backend().buffer().clone()
-            };
-            assert_eq!(draw(true), draw(false), "{w}x{h}");
+            let [plain, paragraph] = drawn_both_ways(&lines, (90, 24), Rect::new(2, 1, w, h));
+            assert_eq!(plain, paragraph, "{w}x{h}");
         }
     }
 }
