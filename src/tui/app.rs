@@ -154,6 +154,9 @@ pub struct ReviewList {
     reading: Option<(Stamp, std::sync::mpsc::Receiver<Result<Whole>>)>,
     /// The store's state a read failed on: not tried again until the store changes.
     failed: Option<Stamp>,
+    /// The threads of those reads, joined when the desk quits: each closes its connection
+    /// before the desk closes its own, so the last to close empties the WAL.
+    readers: Vec<std::thread::JoinHandle<()>>,
     /// The store as it was when `all` was read (None when unknown).
     all_stamp: Option<Stamp>,
 }
@@ -168,9 +171,12 @@ fn hay_of(r: &ReviewItem) -> String {
 
 /// The whole review and its filter's texts, read on a thread of its own through a connection
 /// of its own (as the tick reads), so that the desk's keys never wait for it.
-fn read_whole_review(path: std::path::PathBuf, today: chrono::NaiveDate) -> std::sync::mpsc::Receiver<Result<Whole>> {
+fn read_whole_review(
+    path: std::path::PathBuf,
+    today: chrono::NaiveDate,
+) -> (std::sync::mpsc::Receiver<Result<Whole>>, std::thread::JoinHandle<()>) {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         let whole = Store::open_again(&path).and_then(|s| s.review(today)).map(|rows| {
             let hay = rows.iter().map(hay_of).collect();
             (rows, hay)
@@ -178,7 +184,7 @@ fn read_whole_review(path: std::path::PathBuf, today: chrono::NaiveDate) -> std:
         // (The desk may have let the read go: nobody is told.)
         let _ = tx.send(whole);
     });
-    rx
+    (rx, reader)
 }
 
 impl ReviewList {
@@ -215,6 +221,14 @@ impl ReviewList {
             _ => None,
         };
         self.found = Narrowing::default();
+    }
+
+    /// Waits for the threads reading the whole review to end (the desk is quitting).
+    pub fn join_readers(&mut self) {
+        self.reading = None;
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
     }
 
     /// Takes the whole review read on its thread, when that read began on the store as it is
@@ -1169,7 +1183,10 @@ impl App {
             let failed = list.failed.is_some_and(|at| at.same_store(&now));
             if list.whole_read_ahead(&now).is_none() && list.reading.is_none() && !failed {
                 list.whole = None;
-                list.reading = Some((now, read_whole_review(path, today)));
+                let (rx, reader) = read_whole_review(path, today);
+                list.reading = Some((now, rx));
+                list.readers.retain(|r| !r.is_finished());
+                list.readers.push(reader);
             }
             let n = (2 * page).min(total);
             let ends = list.whole_read_ahead(&now).map(|rows| {

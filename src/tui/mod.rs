@@ -244,6 +244,7 @@ fn event_loop(
         }
     };
     stop.stop();
+    app.review.join_readers();
     outcome.map(|()| status)
 }
 
