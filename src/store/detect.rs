@@ -355,10 +355,7 @@ fn scattered_channels(tx: &Transaction, today: NaiveDate, scratch: bool, out: &m
         if !scratch && !open.contains(&client_id) {
             continue;
         }
-        let via = r
-            .get_ref(1)?
-            .as_str()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+        let via = super::text_at(r, 1)?;
         let n = match names.iter().position(|v| v == via) {
             Some(n) => n,
             None => {

@@ -483,6 +483,14 @@ pub(crate) fn opt_date(s: Option<String>) -> Option<chrono::NaiveDate> {
     s.and_then(|s| parse_day(&s))
 }
 
+/// Column `i` of a row as text, borrowed from the row (no copy per row); a column that is not
+/// text is an error, as `get::<_, String>` would give.
+pub(crate) fn text_at<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
 /// A stored `YYYY-MM-DD` date, as `NaiveDate::parse_from_str(s, "%Y-%m-%d")` reads it. The
 /// form the store writes is read by hand (the review reads thousands of dates per run, and
 /// chrono's format parser costs about 0.15 µs each); anything else goes to chrono.

@@ -618,6 +618,25 @@ fn read_sums(
     Ok(())
 }
 
+/// Months read from rows that come in runs of the same month: each run's text is parsed (and
+/// copied) once.
+#[derive(Default)]
+struct MonthRuns(Option<(String, Option<Month>)>);
+
+impl MonthRuns {
+    /// The month `key` (`YYYY-MM`) names, if it names one.
+    fn month(&mut self, key: &str) -> Option<Month> {
+        match &self.0 {
+            Some((k, m)) if k == key => *m,
+            _ => {
+                let m = Month::parse(key).ok();
+                self.0 = Some((key.to_string(), m));
+                m
+            }
+        }
+    }
+}
+
 /// A month's minutes as its sums row holds them: billable, billed (rounded), unbilled,
 /// invoiced, and how many invoiced entries.
 fn set_minutes(s: &mut Sums, v: [i64; 5]) {
@@ -633,25 +652,14 @@ fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(
     let mut rows = q.query(params![a, b])?;
     // Per client and month: a sending day's month is read once per run of equal months.
     let mut prep: HashMap<(i64, Month), i64> = HashMap::with_capacity(out.len());
-    let mut last: Option<(String, Option<Month>)> = None;
+    let mut months = MonthRuns::default();
     while let Some(r) = rows.next()? {
         let client: i64 = r.get(0)?;
-        let sent = r
-            .get_ref(1)?
-            .as_str()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+        let sent = super::text_at(r, 1)?;
         let minutes: i64 = r.get(2)?;
-        // The first seven characters (`YYYY-MM`), copied only when the month changes.
+        // The first seven characters (`YYYY-MM`).
         let key = &sent[..sent.char_indices().nth(7).map_or(sent.len(), |(i, _)| i)];
-        let month = match &last {
-            Some((k, m)) if k == key => *m,
-            _ => {
-                let m = Month::parse(key).ok();
-                last = Some((key.to_string(), m));
-                m
-            }
-        };
-        let Some(m) = month else { continue };
+        let Some(m) = months.month(key) else { continue };
         *prep.entry((client, m)).or_default() += minutes;
     }
     for (k, minutes) in prep {
@@ -765,26 +773,16 @@ fn kept_sums(
 ) -> Result<()> {
     let mut q = tx.prepare_cached(KEPT_SUMS)?;
     let mut rows = q.query(params![a, b])?;
-    let mut last: Option<(String, Option<Month>)> = None;
+    let mut months = MonthRuns::default();
     while let Some(r) = rows.next()? {
         let client: i64 = r.get(0)?;
         let inc: i64 = r.get(2)?;
         if incs.get(&client) != Some(&inc) {
             continue;
         }
-        let key = r
-            .get_ref(1)?
-            .as_str()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
-        let month = match &last {
-            Some((k, m)) if k == key => *m,
-            _ => {
-                let m = Month::parse(key).ok();
-                last = Some((key.to_string(), m));
-                m
-            }
+        let Some(m) = months.month(super::text_at(r, 1)?) else {
+            continue;
         };
-        let Some(m) = month else { continue };
         let v: [i64; 5] = [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?];
         set_minutes(out.entry((client, m)).or_default(), v);
     }

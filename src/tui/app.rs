@@ -1145,7 +1145,7 @@ impl App {
             return false;
         };
         let page = self.review_page();
-        let (path, today) = (store.path().to_path_buf(), self.today());
+        let today = self.today();
         let list = &mut self.review;
         let total = list.total();
         if !list.stamp.is_some_and(|at| at.same_store(&now)) || total == 0 {
@@ -1183,7 +1183,7 @@ impl App {
             let failed = list.failed.is_some_and(|at| at.same_store(&now));
             if list.whole_read_ahead(&now).is_none() && list.reading.is_none() && !failed {
                 list.whole = None;
-                let (rx, reader) = read_whole_review(path, today);
+                let (rx, reader) = read_whole_review(store.path().to_path_buf(), today);
                 list.reading = Some((now, rx));
                 list.readers.retain(|r| !r.is_finished());
                 list.readers.push(reader);
