@@ -132,12 +132,10 @@ pub struct ReviewList {
     pub start: usize,
     pub selected: usize,
     pub filter: Option<Filter>,
-    /// The whole review, loaded only while the filter is open, and what the filter reads of
-    /// each row (client and title).
+    /// The whole review, loaded only while the filter is open.
     pub all: Vec<ReviewItem>,
-    hay: Vec<String>,
-    /// While filtering: the matches (places in `all`), best first, and what the next letter
-    /// narrows.
+    /// While filtering: what the filter reads of each row of `all` (client and title), the
+    /// matches (places in `all`), best first, and what the next letter narrows.
     found: Narrowing,
     /// The store as it was when the window's rows were read (None once they may mix two
     /// states): rows are read ahead only while it stands.
@@ -161,12 +159,15 @@ pub struct ReviewList {
     all_stamp: Option<Stamp>,
 }
 
-/// The whole review and what the filter reads of each row.
-pub type Whole = (Vec<ReviewItem>, Vec<String>);
+/// The whole review, and the filter on what it reads of each row (with its kept answers).
+pub type Whole = (Vec<ReviewItem>, Narrowing);
 
-/// What the review's filter reads of a row: its client and title.
-fn hay_of(r: &ReviewItem) -> String {
-    format!("{} {}", r.client, r.title)
+/// The whole review's rows with the filter on them: it reads each row's client and title.
+fn whole_of(rows: Vec<ReviewItem>) -> Whole {
+    let found = Narrowing::new(super::filter::hay_of(
+        rows.iter().map(|r| format!("{} {}", r.client, r.title)),
+    ));
+    (rows, found)
 }
 
 /// The whole review and its filter's texts, read on a thread of its own through a connection
@@ -177,10 +178,7 @@ fn read_whole_review(
 ) -> (std::sync::mpsc::Receiver<Result<Whole>>, std::thread::JoinHandle<()>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
-        let whole = Store::open_again(&path).and_then(|s| s.review(today)).map(|rows| {
-            let hay = rows.iter().map(hay_of).collect();
-            (rows, hay)
-        });
+        let whole = Store::open_again(&path).and_then(|s| s.review(today)).map(whole_of);
         // (The desk may have let the read go: nobody is told.)
         let _ = tx.send(whole);
     });
@@ -196,16 +194,16 @@ impl ReviewList {
     /// Rows in the list shown (the matches while filtering).
     pub fn len(&self) -> usize {
         if self.filter.is_some() {
-            self.found.order.len()
+            self.found.order().len()
         } else {
             self.total()
         }
     }
 
     /// The whole review, for the filter (read once when it opens).
-    pub fn set_all(&mut self, (all, hay): Whole) {
-        self.hay = hay;
-        self.found = Narrowing::all(all.len());
+    pub fn set_all(&mut self, (all, mut found): Whole) {
+        found.refine("");
+        self.found = found;
         self.all = all;
     }
 
@@ -213,14 +211,13 @@ impl ReviewList {
     /// while the store is still as it was when it was read (`now`).
     pub fn clear_all(&mut self, now: Option<Stamp>) {
         let all = std::mem::take(&mut self.all);
-        let hay = std::mem::take(&mut self.hay);
+        let found = std::mem::take(&mut self.found);
         self.whole = match (self.all_stamp.take(), now) {
-            (Some(at), Some(now)) if at.same_store(&now) && all.len() == self.total() && hay.len() == all.len() => {
-                Some((at, (all, hay)))
+            (Some(at), Some(now)) if at.same_store(&now) && all.len() == self.total() && found.len() == all.len() => {
+                Some((at, (all, found)))
             }
             _ => None,
         };
-        self.found = Narrowing::default();
     }
 
     /// Waits for the threads reading the whole review to end (the desk is quitting).
@@ -275,7 +272,7 @@ impl ReviewList {
 
     /// The rows matching the filter, best first (all of them before a letter is typed).
     pub fn matches(&self) -> impl Iterator<Item = &ReviewItem> {
-        self.found.order.iter().filter_map(|&i| self.all.get(i))
+        self.found.order().iter().filter_map(|&i| self.all.get(i as usize))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -285,7 +282,7 @@ impl ReviewList {
     /// The row at a position of the list shown, if loaded.
     pub fn get(&self, i: usize) -> Option<&ReviewItem> {
         if self.filter.is_some() {
-            self.found.order.get(i).and_then(|&j| self.all.get(j))
+            self.found.order().get(i).and_then(|&j| self.all.get(j as usize))
         } else {
             i.checked_sub(self.start).and_then(|j| self.rows.get(j))
         }
@@ -997,11 +994,7 @@ impl App {
         let total = self.review.total();
         match kept {
             Some((at, whole)) if at.same_store(&now) && whole.0.len() == total => Ok(whole),
-            _ => {
-                let rows = store.review(self.today())?;
-                let hay = rows.iter().map(hay_of).collect();
-                Ok((rows, hay))
-            }
+            _ => Ok(whole_of(store.review(self.today())?)),
         }
     }
 
@@ -1266,9 +1259,9 @@ impl App {
         let Some(f) = &list.filter else {
             return;
         };
-        list.found.refine(f.query(), &list.hay);
+        list.found.refine(f.query());
         list.start = 0;
-        list.selected = list.selected.min(list.found.order.len().saturating_sub(1));
+        list.selected = list.selected.min(list.found.order().len().saturating_sub(1));
     }
 
     // ---- moving ---------------------------------------------------------------------------

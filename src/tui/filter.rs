@@ -1,7 +1,7 @@
 //! The fuzzy filter of `/`, on the focused list.
 
 use nucleo_matcher::pattern::{Atom, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 use tui_input::Input;
 
 #[derive(Debug, Clone, Default)]
@@ -34,95 +34,157 @@ impl Filter {
         let mut buf = Vec::new();
         let mut scored: Vec<(u32, usize)> = items
             .enumerate()
-            .filter_map(|(i, s)| {
-                pattern
-                    .score(Utf32Str::new(s, &mut buf), &mut matcher)
-                    .map(|sc| (sc, i))
-            })
+            .filter_map(|(i, s)| pattern.score(text_of(s, &mut buf), &mut matcher).map(|sc| (sc, i)))
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.into_iter().map(|(_, i)| i).collect()
     }
 }
 
-/// A query's matches among a long list, kept so that the next letters look among them alone:
-/// when the query only narrows (a letter added to a plain query), only the last matches are
-/// scored, and only on the words that changed (a word's score of an item does not depend on
-/// the other words). Rows and order are always those of `Filter::matches` on the whole list.
-#[derive(Debug, Default)]
-pub struct Narrowing {
-    query: String,
-    /// The matching items' places in the list, in the list's order, and each word of the
-    /// query with its score of each of them.
-    hits: Vec<usize>,
-    words: Vec<(Atom, Vec<u16>)>,
-    /// The matches, best first (ties in the list's order).
-    pub order: Vec<usize>,
-    matcher: Matcher,
-}
-
-impl Clone for Narrowing {
-    fn clone(&self) -> Narrowing {
-        Narrowing {
-            query: self.query.clone(),
-            hits: self.hits.clone(),
-            words: self.words.clone(),
-            order: self.order.clone(),
-            matcher: Matcher::new(Config::DEFAULT),
-        }
+/// What the matcher reads of a text: its bytes when it is ASCII, else the first character of
+/// each grapheme (as nucleo's own strings hold it).
+fn text_of<'a>(s: &'a str, buf: &'a mut Vec<char>) -> Utf32Str<'a> {
+    if s.is_ascii() {
+        Utf32Str::Ascii(s.as_bytes())
+    } else {
+        buf.clear();
+        buf.extend(nucleo_matcher::chars::graphemes(s));
+        Utf32Str::Unicode(buf)
     }
 }
 
+/// A list's texts as the matcher reads them, converted once.
+pub fn hay_of(texts: impl Iterator<Item = String>) -> Vec<Utf32String> {
+    texts.map(Utf32String::from).collect()
+}
+
+/// One query's answer on a list: the matching items' places in the list (in the list's
+/// order), each word of the query with its score of each of them, and the matches best first
+/// (ties in the list's order).
+#[derive(Debug, Default)]
+struct Answer {
+    query: String,
+    hits: Vec<u32>,
+    words: Vec<(Atom, Vec<u16>)>,
+    order: Vec<u32>,
+}
+
+impl Answer {
+    /// The empty query: every item of a list of `len`, in its order.
+    fn all(len: usize) -> Answer {
+        let every: Vec<u32> = (0..len).map(place).collect();
+        Answer {
+            hits: every.clone(),
+            order: every,
+            ..Answer::default()
+        }
+    }
+
+    /// What it holds, in items (for the bound on kept answers).
+    fn size(&self) -> usize {
+        self.hits.len() + self.order.len() + self.words.iter().map(|(_, s)| s.len()).sum::<usize>()
+    }
+}
+
+/// An item's place as kept (lists are far shorter than `u32::MAX`).
+fn place(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// Answers kept for queries typed again (a letter erased, the filter opened again): at most
+/// this many, holding at most `KEPT_ITEMS` places and scores in all.
+const KEPT: usize = 16;
+const KEPT_ITEMS: usize = 1 << 20;
+
+/// Below this many items to score, one thread scores them all.
+const SCORED_APART: usize = 2048;
+
+/// A query's matches among a long list, kept so that the next letters look among them alone:
+/// when the query only narrows (a letter added to a plain query), only the last matches are
+/// scored, and only on the words that changed (a word's score of an item does not depend on
+/// the other words). The last answers are kept while the list is the same, so a query typed
+/// again is not scored again. A long list is scored on two threads, each half by its own
+/// matcher. Rows and order are always those of `Filter::matches` on the whole list.
+#[derive(Debug, Default)]
+pub struct Narrowing {
+    hay: Vec<Utf32String>,
+    now: Answer,
+    kept: Vec<Answer>,
+    matchers: [Matcher; 2],
+}
+
 impl Narrowing {
-    /// Every item of a list of `len`, in its order: the empty query.
-    pub fn all(len: usize) -> Narrowing {
+    /// The empty query on a list whose texts are `hay`.
+    pub fn new(hay: Vec<Utf32String>) -> Narrowing {
         Narrowing {
-            hits: (0..len).collect(),
-            order: (0..len).collect(),
+            now: Answer::all(hay.len()),
+            hay,
             ..Default::default()
         }
     }
 
-    /// The matches of `query` among `hay` (the list's items' text, the same list as before).
-    pub fn refine(&mut self, query: &str, hay: &[String]) {
+    /// How many items the list has.
+    pub fn len(&self) -> usize {
+        self.hay.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hay.is_empty()
+    }
+
+    /// The matches, best first (places in the list).
+    pub fn order(&self) -> &[u32] {
+        &self.now.order
+    }
+
+    /// The matches of `query` among the list.
+    pub fn refine(&mut self, query: &str) {
         let q = query.trim();
-        if q == self.query {
+        if q == self.now.query {
             return;
         }
+        let answer = match self.kept.iter().position(|a| a.query == q) {
+            Some(p) => self.kept.remove(p),
+            None if q.is_empty() => Answer::all(self.hay.len()),
+            None => self.answer(q),
+        };
+        let last = std::mem::replace(&mut self.now, answer);
+        self.kept.push(last);
+        // The oldest answers go first.
+        let mut items: usize = self.kept.iter().map(Answer::size).sum();
+        while self.kept.len() > KEPT || items > KEPT_ITEMS {
+            items -= self.kept.remove(0).size();
+        }
+    }
+
+    /// Works out the answer to `q` (not empty), from the last one when `q` narrows it.
+    fn answer(&mut self, q: &str) -> Answer {
         // Fuzzy words only narrow as letters are added (a negation, `!`, or an anchor does not).
         let plain = !q.contains(['!', '^', '$', '\'', '\\']);
-        let narrower = plain && !self.query.is_empty() && q.starts_with(self.query.as_str());
-        let (among, mut known) = if narrower {
-            (std::mem::take(&mut self.hits), std::mem::take(&mut self.words))
+        let last = &self.now;
+        let narrower = plain && !last.query.is_empty() && q.starts_with(last.query.as_str());
+        let every;
+        let (among, known): (&[u32], &[(Atom, Vec<u16>)]) = if narrower {
+            (&last.hits, &last.words)
         } else {
-            ((0..hay.len()).collect(), Vec::new())
+            every = (0..self.hay.len()).map(place).collect::<Vec<u32>>();
+            (&every, &[])
         };
         let pattern = Pattern::parse(q, CaseMatching::Ignore, Normalization::Smart);
         let mut alive = vec![true; among.len()];
         let mut words = Vec::with_capacity(pattern.atoms.len());
-        let mut buf = Vec::new();
         for atom in pattern.atoms {
             // A word of the last query: its scores stand (every last match matched it).
-            if let Some(p) = known.iter().position(|(a, _)| *a == atom) {
-                let (a, scores) = known.swap_remove(p);
-                words.push((a, scores));
+            if let Some((a, scores)) = known.iter().find(|(a, _)| *a == atom) {
+                words.push((a.clone(), scores.clone()));
                 continue;
             }
             let mut scores = vec![0u16; among.len()];
-            for (j, &i) in among.iter().enumerate() {
-                if !alive[j] {
-                    continue;
-                }
-                let text = hay.get(i).map(String::as_str).unwrap_or("");
-                match atom.score(Utf32Str::new(text, &mut buf), &mut self.matcher) {
-                    Some(sc) => scores[j] = sc,
-                    None => alive[j] = false,
-                }
-            }
+            score(&atom, among, &self.hay, &mut alive, &mut scores, &mut self.matchers);
             words.push((atom, scores));
         }
         let mut hits = Vec::with_capacity(among.len());
-        let mut ranked: Vec<(u32, usize)> = Vec::with_capacity(among.len());
+        let mut ranked: Vec<(u32, u32)> = Vec::with_capacity(among.len());
         for (j, &i) in among.iter().enumerate() {
             if alive[j] {
                 hits.push(i);
@@ -138,11 +200,55 @@ impl Narrowing {
         }
         // Best first, ties in the list's order (places are unique).
         ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.order = ranked.into_iter().map(|(_, i)| i).collect();
-        self.hits = hits;
-        self.words = words;
-        self.query = q.to_string();
+        Answer {
+            query: q.to_string(),
+            hits,
+            words,
+            order: ranked.into_iter().map(|(_, i)| i).collect(),
+        }
     }
+}
+
+/// Scores `atom` on the items at `among` still `alive`, into `scores`; an item it does not
+/// match is no longer alive. A long list is cut in two, each half scored on a thread of its own.
+fn score(
+    atom: &Atom,
+    among: &[u32],
+    hay: &[Utf32String],
+    alive: &mut [bool],
+    scores: &mut [u16],
+    matchers: &mut [Matcher; 2],
+) {
+    let part = |among: &[u32], alive: &mut [bool], scores: &mut [u16], m: &mut Matcher| {
+        for ((&i, live), sc) in among.iter().zip(alive.iter_mut()).zip(scores.iter_mut()) {
+            if !*live {
+                continue;
+            }
+            let text = hay.get(i as usize).map(|t| t.slice(..)).unwrap_or(Utf32Str::Ascii(&[]));
+            match atom.score(text, m) {
+                Some(s) => *sc = s,
+                None => *live = false,
+            }
+        }
+    };
+    let [m0, m1] = matchers;
+    if among.len() < SCORED_APART || !two_cores() {
+        return part(among, alive, scores, m0);
+    }
+    let half = among.len() / 2;
+    let (a0, a1) = among.split_at(half);
+    let (l0, l1) = alive.split_at_mut(half);
+    let (s0, s1) = scores.split_at_mut(half);
+    std::thread::scope(|s| {
+        s.spawn(|| part(a1, l1, s1, m1));
+        part(a0, l0, s0, m0);
+    });
+}
+
+/// Whether the machine runs two threads at once (asked once).
+fn two_cores() -> bool {
+    static TWO: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TWO.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
 }
 
 #[cfg(test)]
@@ -173,10 +279,12 @@ mod tests {
             "Bloom Florist",
             "Northwind",
             "clínica Dental",
+            "Cafe\u{301} Norte",
             "ZOË",
             "zoe b",
         ];
-        for i in 0..600 {
+        // Long enough for the first letters to be scored on two threads.
+        for i in 0..2500 {
             let c = clients[i % clients.len()];
             let title = match i % 5 {
                 0 => format!("Task {i} for the client"),
@@ -192,6 +300,8 @@ mod tests {
             f.input = Input::new(q.into());
             f.matches(items.iter().map(String::as_str))
         };
+        let order = |n: &Narrowing| n.order().iter().map(|&i| i as usize).collect::<Vec<_>>();
+        let hay = || hay_of(items.iter().cloned());
         let queries = [
             "task 1",
             "t 1 5",
@@ -212,24 +322,40 @@ mod tests {
         ];
         for q in queries {
             // A letter at a time.
-            let mut n = Narrowing::all(items.len());
-            assert_eq!(n.order, whole(""));
+            let mut n = Narrowing::new(hay());
+            assert_eq!(order(&n), whole(""));
             for end in q.char_indices().map(|(i, c)| i + c.len_utf8()) {
-                n.refine(&q[..end], &items);
-                assert_eq!(n.order, whole(&q[..end]), "{:?}", &q[..end]);
+                n.refine(&q[..end]);
+                assert_eq!(order(&n), whole(&q[..end]), "{:?}", &q[..end]);
             }
-            // Then each other query pasted after it, and back to nothing.
+            // Then each other query pasted after it (the kept answers among them), erased a
+            // letter at a time and typed again, and back to nothing.
             for r in queries {
-                n.refine(r, &items);
-                assert_eq!(n.order, whole(r), "{q:?} then {r:?}");
+                n.refine(r);
+                assert_eq!(order(&n), whole(r), "{q:?} then {r:?}");
             }
-            n.refine("", &items);
-            assert_eq!(n.order, whole(""));
+            for end in q
+                .char_indices()
+                .map(|(i, _)| i)
+                .rev()
+                .chain(q.char_indices().map(|(i, c)| i + c.len_utf8()))
+            {
+                n.refine(&q[..end]);
+                assert_eq!(order(&n), whole(&q[..end]), "{:?} again", &q[..end]);
+            }
+            n.refine("");
+            assert_eq!(order(&n), whole(""));
         }
         // Matches of several words are ranked by all of them.
-        let mut n = Narrowing::all(items.len());
-        n.refine("task", &items);
-        n.refine("task 1", &items);
-        assert!(!n.order.is_empty() && n.order.len() < items.len());
+        let mut n = Narrowing::new(hay());
+        n.refine("task");
+        n.refine("task 1");
+        assert!(!n.order().is_empty() && n.order().len() < items.len());
+        // Kept answers stay within their bound, however many queries are typed.
+        for i in 0..100 {
+            n.refine(&format!("task {i}"));
+        }
+        assert!(n.kept.len() <= KEPT);
+        assert!(n.kept.iter().map(Answer::size).sum::<usize>() <= KEPT_ITEMS);
     }
 }

@@ -104,12 +104,16 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
     }
     if app.clients.is_empty() {
+        // The only line that may need more than a row.
         lines.push(Line::from(Span::styled(T::EmptyClients.text(l), th.dim())));
+        f.render_widget(
+            Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+            inner,
+        );
+        return;
     }
-    f.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
-        inner,
-    );
+    // Each row is cut to the pane's width, never wrapped onto the next client's.
+    super::render_lines(f, lines, inner);
 }
 
 /// The verdict's dot; without colour, its letter beside it so it still reads.
