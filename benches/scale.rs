@@ -867,7 +867,7 @@ fn main() {
              written to the last byte of its redraw (the program then quiet for 30 ms); the first frame is from \
              the spawn to the first screen showing the clients, median of 5 launches. Key classes: 200 `j`/`k` \
              on the clients, 20 \"All clients\" (`g`), 40 view switches, 83 moves in the review (`j`, PgDn, \
-             End, `k`, Home), its filter opened with `/` five times and 6 letters typed each time, 20 client \
+             End, `k`, Home), its filter opened with `/` five times, 6 letters typed and `Esc` each time, 20 client \
              details (`Enter`), and the task filter on \"All clients\" opened 10 times, 70 letters typed into it \
              and each round closed with `Esc`. Beside each \
              class's times is the CPU the desk spent on its keys (all its threads, from `/proc/PID/task/*/schedstat`), \
@@ -1140,6 +1140,7 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
     let mut letters = Class::default();
     let mut close = Class::default();
     let mut review_open = Class::default();
+    let mut review_close = Class::default();
     let mut task_open = Class::default();
     // `j` (and back with `k`) through the clients: each move loads that client's tasks and flags.
     for _ in 0..20 {
@@ -1174,7 +1175,7 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
         for c in "task 1".chars() {
             press(&mut p, &mut review_letters, &c.to_string());
         }
-        p.key("\x1b");
+        press(&mut p, &mut review_close, "\x1b");
     }
     p.key("1");
     // Details of the selected client, and closing them.
@@ -1205,6 +1206,7 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
         ("the review's `j`, PgDn, End, Home", &mut review_moves),
         ("opening the review's filter (`/`)", &mut review_open),
         ("a letter of the review's filter", &mut review_letters),
+        ("closing the review's filter (`Esc`)", &mut review_close),
         ("opening details", &mut details),
         ("opening the task filter on \"All clients\" (`/`)", &mut task_open),
         ("a letter of the task filter on \"All clients\"", &mut letters),

@@ -296,6 +296,63 @@ fn the_filter_reads_the_review_once_and_esc_returns_to_the_window() {
     assert!(app.review.filter.is_none() && app.review.all.is_empty());
     check(&app, &store);
     assert_eq!(app.review_item(), Some(&picked));
+    // The same, on every match of a query (the window cut from the whole review read at `/`),
+    // and with no match at all.
+    for q in ["task 1", "zoë", "qqqqqq"] {
+        key(&mut app, &mut store, KeyCode::Char('/'));
+        update(&mut app, Msg::Paste(q.into()), &mut store);
+        key(&mut app, &mut store, KeyCode::Enter);
+        for _ in 0..7 {
+            key(&mut app, &mut store, KeyCode::Char('j'));
+        }
+        let picked = app.review_item().cloned();
+        key(&mut app, &mut store, KeyCode::Esc);
+        check(&app, &store);
+        if picked.is_some() {
+            assert_eq!(app.review_item(), picked.as_ref(), "{q}");
+        }
+    }
+    // Closed after another process changed the store while it was open: the window is read
+    // again around the record picked, in the review as it is now. The desk notices the change
+    // when it waits for keys: either before `Esc` or right after it.
+    for notice_first in [true, false] {
+        key(&mut app, &mut store, KeyCode::Char('/'));
+        update(&mut app, Msg::Paste("task 1".into()), &mut store);
+        key(&mut app, &mut store, KeyCode::Enter);
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        let picked = app.review_item().unwrap().clone();
+        let before = store.review(today()).unwrap();
+        let task_of_picked = if picked.kind.is_task() {
+            Some(picked.id)
+        } else {
+            picked.task_id
+        };
+        let other = before
+            .iter()
+            .find(|r| r.kind.is_task() && Some(r.id) != task_of_picked)
+            .unwrap()
+            .id;
+        Store::open_again(&dir.path().join("v.db"))
+            .unwrap()
+            .conn()
+            .execute("UPDATE tasks SET status = 'done' WHERE id = ?1", [other])
+            .unwrap();
+        assert!(app.stale(&store).unwrap());
+        if notice_first {
+            app.reload(&store).unwrap();
+        }
+        key(&mut app, &mut store, KeyCode::Esc);
+        if !notice_first {
+            app.reload(&store).unwrap();
+        }
+        let now = check(&app, &store);
+        assert!(now.len() < before.len());
+        assert_eq!(
+            app.review_item().map(|r| (r.kind, r.id)),
+            Some((picked.kind, picked.id)),
+            "noticed first: {notice_first}"
+        );
+    }
 }
 
 #[test]

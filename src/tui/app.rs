@@ -1020,6 +1020,32 @@ impl App {
         self.load_review_window(store)
     }
 
+    /// Closing the review's filter while the store is still as it was when the whole review
+    /// was read (`now`): the window around the selected match is cut from it, nothing is read.
+    /// False, and nothing changed, when the store may have changed since.
+    pub fn review_window_from_all(&mut self, now: Option<Stamp>) -> bool {
+        let page = self.review_page();
+        let list = &mut self.review;
+        let total = list.total();
+        let current = matches!((list.all_stamp, now), (Some(a), Some(b)) if a.same_store(&b));
+        if !current || total == 0 || list.all.len() != total {
+            return false;
+        }
+        // The selected match's place in the whole review, else the place the selection had.
+        let pos = match list.found.order().get(list.selected) {
+            Some(&p) => (p as usize).min(total - 1),
+            None => list.selected.min(total - 1),
+        };
+        let top = (pos / page) * page;
+        let start = top.saturating_sub(page);
+        let end = (top + 2 * page).min(total);
+        list.rows = list.all[start..end].to_vec();
+        list.start = start;
+        list.selected = pos;
+        list.stamp = now;
+        true
+    }
+
     /// The widths of the section and lateness columns, from the sections' counts and dates, so
     /// that a frame touches only the visible rows and the columns never move while scrolling.
     fn measure_review(&mut self) {

@@ -403,11 +403,15 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
     }
     match (app.view, app.focus) {
         (View::Review, _) => {
-            // The rows were the filter's: the window is read again around the record.
+            // The rows were the filter's: the window around the record is cut from the whole
+            // review while the store is as it was then, else read again around the record.
             let now = app.stamp(store).ok();
+            let cut = app.review_window_from_all(now);
             app.review.clear_all(now);
-            let old = app.review.selected;
-            app.review_follow(store, review, old)?;
+            if !cut {
+                let old = app.review.selected;
+                app.review_follow(store, review, old)?;
+            }
         }
         (View::Desk, Pane::Tasks) => {
             // The rows were the filter's (selected among them, a window of the matches from
