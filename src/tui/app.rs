@@ -481,24 +481,30 @@ impl App {
     /// The first `n` of [`App::ranking`], in its order, without putting the rest in order
     /// (the pane shows a screenful of a thousand clients on every frame).
     pub fn ranking_top(&self, n: usize) -> Vec<&ClientSummary> {
-        // Ties on everything keep the clients' own order, as a stable sort keeps them.
-        let order = |(i, a): &(usize, &ClientSummary), (j, b): &(usize, &ClientSummary)| {
-            b.score
-                .total_cmp(&a.score)
-                .then(b.verdict.severity().cmp(&a.verdict.severity()))
-                .then(a.client.name.cmp(&b.client.name))
-                .then(i.cmp(j))
-        };
         if n == 0 {
             return Vec::new();
         }
-        let mut all: Vec<(usize, &ClientSummary)> = self.clients.iter().enumerate().collect();
+        // Keys side by side (not read from a thousand summaries scattered in memory); the
+        // name is read only on a tie. Ties on everything keep the clients' own order, as a
+        // stable sort keeps them.
+        let clients = &self.clients;
+        let order = |a: &(f64, u8, usize), b: &(f64, u8, usize)| {
+            b.0.total_cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then_with(|| clients[a.2].client.name.cmp(&clients[b.2].client.name))
+                .then(a.2.cmp(&b.2))
+        };
+        let mut all: Vec<(f64, u8, usize)> = clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.score, c.verdict.severity(), i))
+            .collect();
         if all.len() > n {
             all.select_nth_unstable_by(n - 1, order);
             all.truncate(n);
         }
         all.sort_unstable_by(order);
-        all.into_iter().map(|(_, c)| c).collect()
+        all.into_iter().map(|(_, _, i)| &clients[i]).collect()
     }
 
     // ---- loading what is visible -------------------------------------------------------
