@@ -385,6 +385,18 @@ pub mod width {
 
     /// Pads `s` with spaces to exactly `w` columns (truncating when longer).
     pub fn pad(s: &str, w: usize) -> String {
+        // Printable ASCII (most rows of every frame): one column per byte.
+        if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            let mut out = String::with_capacity(w.max(s.len()) + 2);
+            if s.len() <= w {
+                out.push_str(s);
+                out.extend(std::iter::repeat_n(' ', w - s.len()));
+            } else if w > 0 {
+                out.push_str(&s[..w - 1]);
+                out.push('…');
+            }
+            return out;
+        }
         let t = truncate(s, w);
         let fill = w.saturating_sub(t.width());
         format!("{t}{}", " ".repeat(fill))
@@ -401,6 +413,17 @@ pub mod width {
             assert_eq!(truncate("Pérez", 5), "Pérez");
             assert_eq!(truncate("Pérez López", 6), "Pérez…");
             assert_eq!(pad("ab", 4), "ab  ");
+            // Plain ASCII is padded and cut as any other text is.
+            for text in ["", "a", "ab", "abcd", "Client 0000", "x y", "~!"] {
+                for w in 0..14 {
+                    let slow = {
+                        let t = truncate(text, w);
+                        format!("{t}{}", " ".repeat(w.saturating_sub(of(&t))))
+                    };
+                    assert_eq!(pad(text, w), slow, "{text:?} {w}");
+                    assert_eq!(of(&pad(text, w)), w, "{text:?} {w}");
+                }
+            }
             assert_eq!(of(&pad("咖啡店", 5)), 5);
             assert_eq!(truncate_words("la fecha no es válida", 14), "la fecha no…");
             assert_eq!(fit_items("a añadir · e editar · D borrar", 20), "a añadir · e editar");
