@@ -858,6 +858,8 @@ fn each_json<V: serde::de::DeserializeOwned>(
     match s.skip(false).map_err(io)? {
         None => Ok(()),
         Some(b'[') => {
+            // The reader of old counted lines and columns from the array's `[`.
+            (s.lines, s.col) = (0, 0);
             s.take(1);
             let mut at = InArray::Open;
             loop {
@@ -1552,5 +1554,168 @@ impl<'de> serde::de::Visitor<'de> for AnyValue<TwTask> {
             }
         }
         Ok(TwTask::Object(Box::new(t)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader of old (every byte through `io::Read`), kept to compare the buffered one with.
+    fn old_each_json<V: serde::de::DeserializeOwned>(
+        mut input: impl std::io::BufRead,
+        one: &mut dyn FnMut(V) -> Result<()>,
+        bad: &dyn Fn(String) -> Error,
+    ) -> Result<()> {
+        use serde::de::{Deserializer as _, SeqAccess, Visitor};
+        // Skips whitespace (and, between objects, commas); the next byte, if any.
+        fn skip(input: &mut impl std::io::BufRead, commas: bool) -> std::io::Result<Option<u8>> {
+            loop {
+                let buf = input.fill_buf()?;
+                let Some(i) = buf
+                    .iter()
+                    .position(|b| !(b.is_ascii_whitespace() || (commas && *b == b',')))
+                else {
+                    if buf.is_empty() {
+                        return Ok(None);
+                    }
+                    let len = buf.len();
+                    input.consume(len);
+                    continue;
+                };
+                let b = buf[i];
+                input.consume(i);
+                return Ok(Some(b));
+            }
+        }
+        let io = |e: std::io::Error| bad(e.to_string());
+        match skip(&mut input, false).map_err(io)? {
+            None => Ok(()),
+            Some(b'[') => {
+                struct Each<'a, V> {
+                    one: &'a mut dyn FnMut(V) -> Result<()>,
+                    stopped: &'a mut Option<Error>,
+                }
+                impl<'de, V: serde::de::DeserializeOwned> Visitor<'de> for Each<'_, V> {
+                    type Value = ();
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an array of tasks")
+                    }
+                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+                        while let Some(t) = seq.next_element::<V>()? {
+                            if let Err(e) = (self.one)(t) {
+                                *self.stopped = Some(e);
+                                return Err(serde::de::Error::custom("stopped"));
+                            }
+                        }
+                        Ok(())
+                    }
+                }
+                let mut stopped = None;
+                let mut de = serde_json::Deserializer::from_reader(&mut input);
+                let read = de
+                    .deserialize_seq(Each {
+                        one,
+                        stopped: &mut stopped,
+                    })
+                    .and_then(|()| de.end());
+                match (stopped, read) {
+                    (Some(e), _) => Err(e),
+                    (None, Err(e)) => Err(bad(e.to_string())),
+                    (None, Ok(())) => Ok(()),
+                }
+            }
+            Some(_) => {
+                // One value at a time: the deserializer stops right after each closing brace, so the
+                // reader is left at what follows it.
+                while skip(&mut input, true).map_err(io)?.is_some() {
+                    let mut de = serde_json::Deserializer::from_reader(&mut input);
+                    let t: V = serde::Deserialize::deserialize(&mut de).map_err(|e| bad(e.to_string()))?;
+                    one(t)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// What a reader makes of `text`: the values read, or the message it stopped with. A value
+    /// with a key `stop` makes `one` fail.
+    fn read(text: &[u8], old: bool, capacity: usize) -> std::result::Result<Vec<Json>, String> {
+        let mut got = Vec::new();
+        let bad = |why: String| Error::invalid(T::ErrBadImport, &[&"tw.json", &why]);
+        let mut one = |v: Json| {
+            if v.get("stop").is_some() {
+                return Err(Error::invalid(T::ErrImportNotExport, &[&"tw.json"]));
+            }
+            got.push(v);
+            Ok(())
+        };
+        let input = std::io::BufReader::with_capacity(capacity, text);
+        let r = if old {
+            old_each_json(input, &mut one, &bad)
+        } else {
+            each_json(input, &mut one, &bad)
+        };
+        r.map(|()| got).map_err(|e| e.localized(crate::i18n::Lang::En))
+    }
+
+    /// The buffered reader reads exactly what the reader of old read, and stops with exactly
+    /// its message (the same line and column), on exports of both forms cut at every byte,
+    /// with stray bytes put in at every place, and read through buffers of every size.
+    #[test]
+    fn the_buffered_reader_reads_and_fails_as_the_reader_of_old() {
+        let texts: [&str; 5] = [
+            "[\n  {\"uuid\":\"a\",\"description\":\"with \\\"quotes\\\", {braces}, [brackets] and \\\\\",\"n\":1.5e3},\r\n\t{\"annotations\":[{\"description\":\"x}\"},{\"a\":{\"b\":[1,{\"c\":null}]}}],\"tags\":[\"é\",\"\\u00e9\\ud83d\\ude00\"]} ,\n\n{\"k\":\"{\\\\\"}\n,{}]\n  \n",
+            "\n\n  [ {\"a\":1} ,{\"b\":\"}\"} ]",
+            "{\"a\":1}\n{\"b\":\"}\\\"\"},\n\n  {\"c\":[{}],\"d\":\"Ñandú\"}\r\n,{}",
+            "[{\"a\":1},{\"stop\":1},{\"b\":",
+            "{\"a\":1}\n{\"stop\":1}\n{\"b\":",
+        ];
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for text in texts {
+            let b = text.as_bytes();
+            for cut in 0..=b.len() {
+                cases.push(b[..cut].to_vec());
+            }
+            for at in 0..=b.len() {
+                for stray in [
+                    &b"x"[..],
+                    b"]",
+                    b",",
+                    b"}",
+                    b"{",
+                    b"\"",
+                    b"7",
+                    b"\n",
+                    b"[",
+                    b"\\",
+                    b"\xff",
+                ] {
+                    let mut c = b[..at].to_vec();
+                    c.extend_from_slice(stray);
+                    c.extend_from_slice(&b[at..]);
+                    cases.push(c);
+                }
+            }
+        }
+        let mut failed = 0;
+        for case in &cases {
+            let want = read(case, true, 1 << 16);
+            failed += usize::from(want.is_err());
+            for capacity in [1, 5, 64, 1 << 16] {
+                assert_eq!(
+                    read(case, false, capacity),
+                    want,
+                    "{:?} through {capacity} bytes at a time",
+                    String::from_utf8_lossy(case)
+                );
+            }
+        }
+        // Both kinds of outcome were compared, many times.
+        assert!(
+            failed > 1000 && cases.len() - failed > 100,
+            "{failed} of {}",
+            cases.len()
+        );
     }
 }
