@@ -956,6 +956,13 @@ struct Scan<R> {
 /// Bytes asked of the file at a time.
 const SCAN_CHUNK: usize = 1 << 16;
 
+/// An object longer than this is not held whole: it and the rest of the file are read by the
+/// reader of old, as they come (small in the tests, so that they go that way too).
+#[cfg(not(test))]
+const SCAN_OBJECT_MAX: usize = 1 << 24;
+#[cfg(test)]
+const SCAN_OBJECT_MAX: usize = 256;
+
 impl<R: std::io::BufRead> Scan<R> {
     /// More of the file after what the buffer holds; false at its end.
     fn fill(&mut self) -> std::io::Result<bool> {
@@ -1013,8 +1020,9 @@ impl<R: std::io::BufRead> Scan<R> {
     }
 
     /// The length of the object starting at `pos` (its `{`), through its closing `}`, once
-    /// the buffer holds all of it; None when the file ends first. Only strings and braces are
-    /// followed: whether it is valid JSON is for the parser to say.
+    /// the buffer holds all of it; None when the file ends first or the object is longer than
+    /// `SCAN_OBJECT_MAX`. Only strings and braces are followed: whether it is valid JSON is for
+    /// the parser to say.
     fn object(&mut self) -> std::io::Result<Option<usize>> {
         let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
         let mut i = 0;
@@ -1045,7 +1053,7 @@ impl<R: std::io::BufRead> Scan<R> {
                     }
                 }
             }
-            if !self.fill()? {
+            if i > SCAN_OBJECT_MAX || !self.fill()? {
                 return Ok(None);
             }
         }
@@ -1664,7 +1672,12 @@ mod tests {
     /// with stray bytes put in at every place, and read through buffers of every size.
     #[test]
     fn the_buffered_reader_reads_and_fails_as_the_reader_of_old() {
-        let texts: [&str; 5] = [
+        let long = format!(
+            "[{{\"a\":1}},\n{{\"description\":\"{}\",\"n\":[{{}}]}},{{\"b\":2}}]",
+            "y".repeat(300)
+        );
+        let texts: [&str; 6] = [
+            &long,
             "[\n  {\"uuid\":\"a\",\"description\":\"with \\\"quotes\\\", {braces}, [brackets] and \\\\\",\"n\":1.5e3},\r\n\t{\"annotations\":[{\"description\":\"x}\"},{\"a\":{\"b\":[1,{\"c\":null}]}}],\"tags\":[\"é\",\"\\u00e9\\ud83d\\ude00\"]} ,\n\n{\"k\":\"{\\\\\"}\n,{}]\n  \n",
             "\n\n  [ {\"a\":1} ,{\"b\":\"}\"} ]",
             "{\"a\":1}\n{\"b\":\"}\\\"\"},\n\n  {\"c\":[{}],\"d\":\"Ñandú\"}\r\n,{}",
