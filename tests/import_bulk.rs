@@ -421,3 +421,127 @@ fn a_killed_import_changes_nothing() {
     let s = Store::open(&d.db).unwrap();
     assert_eq!(rows(&s, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
 }
+
+/// The store file's journal mode as SQLite reads it from a connection of its own.
+fn journal_mode(db: &Path) -> String {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap()
+}
+
+fn sibling(db: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(suffix);
+    s.into()
+}
+
+/// Into a store without tasks the bulk import writes through a rollback journal (the WAL would
+/// take every page twice): the store it leaves is the one a row-by-row import leaves, and it
+/// is in WAL mode again, on the import's own connection and in the file, with no journal left.
+#[test]
+fn an_import_into_a_store_without_tasks_leaves_it_in_wal_mode() {
+    let text = export(700, false);
+    let row = Desk::new();
+    import(&row.db, &text, None).unwrap();
+    let expected = picture(&Store::open(&row.db).unwrap(), true);
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    s.import_taskwarrior_bulk_after(text.as_bytes(), today(), "export.json", Some(1))
+        .unwrap();
+    assert_eq!(rows(&s, "PRAGMA journal_mode"), vec![vec![Value::Text("wal".into())]]);
+    assert!(!sibling(&d.db, "-journal").exists());
+    // The connection goes on writing through the WAL.
+    s.conn().execute_batch("UPDATE clients SET notes = notes").unwrap();
+    assert!(sibling(&d.db, "-wal").exists());
+    drop(s);
+    assert_eq!(journal_mode(&d.db), "wal");
+    assert_eq!(picture(&Store::open(&d.db).unwrap(), true), expected);
+    // A failed import into a store without tasks leaves it as it was, in WAL mode.
+    let e = Desk::new();
+    let before = picture(&Store::open(&e.db).unwrap(), true);
+    let mut s = Store::open(&e.db).unwrap();
+    assert!(s
+        .import_taskwarrior_bulk_after(export(700, true).as_bytes(), today(), "export.json", Some(1))
+        .is_err());
+    assert_eq!(rows(&s, "PRAGMA journal_mode"), vec![vec![Value::Text("wal".into())]]);
+    drop(s);
+    assert_eq!(picture(&Store::open(&e.db).unwrap(), true), before);
+    assert_eq!(journal_mode(&e.db), "wal");
+}
+
+/// While another connection has the store open, SQLite refuses to leave the WAL, and the bulk
+/// import into a store without tasks keeps to it: the same store, the other connection reads it.
+#[test]
+fn an_import_into_a_store_another_connection_holds_keeps_to_the_wal() {
+    let text = export(700, false);
+    let row = Desk::new();
+    import(&row.db, &text, None).unwrap();
+    let expected = picture(&Store::open(&row.db).unwrap(), true);
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    let other = Store::open_again(&d.db).unwrap();
+    assert_eq!(
+        rows(&other, "SELECT count(*) FROM tasks"),
+        vec![vec![Value::Integer(0)]]
+    );
+    {
+        // What the import relies on: leaving the WAL is refused while another connection has it.
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        assert!(c
+            .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get::<_, String>(0))
+            .is_err());
+    }
+    s.import_taskwarrior_bulk_after(text.as_bytes(), today(), "export.json", Some(1))
+        .unwrap();
+    assert_eq!(
+        rows(&other, "SELECT count(*) FROM tasks"),
+        vec![vec![Value::Integer(699)]]
+    );
+    assert_eq!(rows(&s, "PRAGMA journal_mode"), vec![vec![Value::Text("wal".into())]]);
+    drop(other);
+    drop(s);
+    assert_eq!(picture(&Store::open(&d.db).unwrap(), true), expected);
+}
+
+/// An import into a store without tasks killed in the middle (through the rollback journal)
+/// leaves the store as it was: the next opening rolls the journal back and goes on in WAL mode.
+#[cfg(unix)]
+#[test]
+fn a_killed_import_into_a_store_without_tasks_changes_nothing() {
+    use std::io::Write;
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom"]);
+    let before = d.snapshot();
+    let fifo = d.dir.path().join("export.json");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vadesk"))
+        .env_clear()
+        .env("VADESK_NOW", &d.now)
+        .env("HOME", d.dir.path())
+        .env("XDG_CONFIG_HOME", d.dir.path().join("config"))
+        .env("XDG_DATA_HOME", d.dir.path().join("data"))
+        .args(["--db", d.db.to_str().unwrap(), "import", "--from", "taskwarrior"])
+        .arg(&fifo)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        let text = export(40_000, false);
+        w.write_all(&text.as_bytes()[..text.len() - 1]).unwrap();
+        w.flush().unwrap();
+        assert!(child.try_wait().unwrap().is_none());
+        // The import is writing through its journal.
+        assert!(sibling(&d.db, "-journal").exists());
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert_eq!(d.snapshot(), before);
+    assert_eq!(journal_mode(&d.db), "wal");
+    let s = Store::open(&d.db).unwrap();
+    assert_eq!(rows(&s, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
+}

@@ -45,6 +45,9 @@ pub use tasks::{TaskFields, TaskFilter};
 pub use time::{MonthLine, Statement, StopAt, TimeEdit};
 pub use undo::UndoStep;
 
+/// How long a connection waits for another's lock before giving up.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// An open vadesk store.
 pub struct Store {
     conn: Connection,
@@ -154,7 +157,7 @@ impl Store {
         // Until the file is known to be ours, closing this connection must not checkpoint a
         // WAL into it.
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Read-only checks first: nothing is written until the file is known to be ours.
         let (app_id, version, objects) = read_identity(&conn).map_err(|e| refusal(e, shown))?;
         identity_ok(app_id, version, objects, shown)?;

@@ -432,6 +432,51 @@ impl Store {
         source: &str,
         bulk_after: Option<usize>,
     ) -> Result<ImportReport> {
+        let journal = bulk_after.is_some() && self.rollback_journal_while_empty()?;
+        let result = self.import_taskwarrior_in(input, today, source, bulk_after);
+        if journal {
+            // Back to the store's own mode; should another program hold the file now, the
+            // next opening of the store sets it (every connection does), and the import stands.
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0));
+        }
+        result
+    }
+
+    /// A store without tasks that no other connection has open is written by a Taskwarrior
+    /// import through a rollback journal instead of the WAL: the import writes the whole store
+    /// anew (about 450 MB at a million tasks), which through the WAL would be written twice
+    /// (once into the WAL, once more by the checkpoint after the commit) and read back from it
+    /// through the WAL's index while the search index and the tasks' indexes are built. The
+    /// journal holds only the pages the store had before, so a failed or killed import still
+    /// leaves the store exactly as it was (the next opening rolls a killed one back). Only
+    /// while nobody else has the store open (SQLite refuses the change otherwise, and the import
+    /// then keeps to the WAL); a program that opens the store during such an import waits for
+    /// its lock as usual and may be told the store is busy. Whether it switched.
+    fn rollback_journal_while_empty(&mut self) -> Result<bool> {
+        let empty: bool = self
+            .conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM tasks)", [], |r| r.get(0))?;
+        if !empty {
+            return Ok(false);
+        }
+        // Another connection holding the WAL open is answered at once, not after a wait.
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get::<_, String>(0));
+        self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        Ok(mode.is_ok_and(|m| m.eq_ignore_ascii_case("delete")))
+    }
+
+    fn import_taskwarrior_in(
+        &mut self,
+        input: impl std::io::BufRead + Send,
+        today: NaiveDate,
+        source: &str,
+        bulk_after: Option<usize>,
+    ) -> Result<ImportReport> {
         let bad = |why: String| Error::invalid(T::ErrBadImport, &[&source, &why]);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let held: i64 = tx.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?;
@@ -790,79 +835,342 @@ fn remap_ref(r: &str, maps: &HashMap<&str, HashMap<i64, i64>>) -> String {
 /// Reads the tasks of a Taskwarrior export one at a time, never the file whole: a JSON array of
 /// objects, or objects one after another (one a line, as `task export` of old wrote them, even
 /// with commas between them). `one` is called with each; its error stops the reading.
+///
+/// Each object is found whole in a buffer of the file (strings and nesting followed byte by
+/// byte) and read from there, which costs a fraction of reading it through `io::Read` a byte at
+/// a time. Anything else (a value that is not an object, broken JSON, text after the array, the
+/// file ending inside an object) is read from where it starts on by the reader of old, given a
+/// few bytes in front that put it in the same place of an array, on the same line and column:
+/// the tasks and every message are exactly those of reading the whole file that way.
 fn each_json<V: serde::de::DeserializeOwned>(
-    mut input: impl std::io::BufRead,
+    input: impl std::io::BufRead,
     one: &mut dyn FnMut(V) -> Result<()>,
     bad: &dyn Fn(String) -> Error,
 ) -> Result<()> {
-    use serde::de::{Deserializer as _, SeqAccess, Visitor};
-    // Skips whitespace (and, between objects, commas); the next byte, if any.
-    fn skip(input: &mut impl std::io::BufRead, commas: bool) -> std::io::Result<Option<u8>> {
-        loop {
-            let buf = input.fill_buf()?;
-            let Some(i) = buf
-                .iter()
-                .position(|b| !(b.is_ascii_whitespace() || (commas && *b == b',')))
-            else {
-                if buf.is_empty() {
-                    return Ok(None);
-                }
-                let len = buf.len();
-                input.consume(len);
-                continue;
-            };
-            let b = buf[i];
-            input.consume(i);
-            return Ok(Some(b));
-        }
-    }
     let io = |e: std::io::Error| bad(e.to_string());
-    match skip(&mut input, false).map_err(io)? {
+    let mut s = Scan {
+        input,
+        buf: Vec::new(),
+        pos: 0,
+        lines: 0,
+        col: 0,
+    };
+    match s.skip(false).map_err(io)? {
         None => Ok(()),
         Some(b'[') => {
-            struct Each<'a, V> {
-                one: &'a mut dyn FnMut(V) -> Result<()>,
-                stopped: &'a mut Option<Error>,
-            }
-            impl<'de, V: serde::de::DeserializeOwned> Visitor<'de> for Each<'_, V> {
-                type Value = ();
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("an array of tasks")
+            // The reader of old counted lines and columns from the array's `[`.
+            (s.lines, s.col) = (0, 0);
+            s.take(1);
+            let mut at = InArray::Open;
+            loop {
+                let Some(b) = s.skip(false).map_err(io)? else {
+                    return s.slow_array(at, one, bad);
+                };
+                if b == b']' && at == InArray::Open {
+                    s.take(1);
+                    return s.after_array(one, bad);
                 }
-                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-                    while let Some(t) = seq.next_element::<V>()? {
-                        if let Err(e) = (self.one)(t) {
-                            *self.stopped = Some(e);
-                            return Err(serde::de::Error::custom("stopped"));
-                        }
+                if b != b'{' {
+                    return s.slow_array(at, one, bad);
+                }
+                let Some(len) = s.object().map_err(io)? else {
+                    return s.slow_array(at, one, bad);
+                };
+                match serde_json::from_slice::<V>(&s.buf[s.pos..s.pos + len]) {
+                    Ok(v) => {
+                        s.take(len);
+                        one(v)?;
                     }
-                    Ok(())
+                    Err(_) => return s.slow_array(at, one, bad),
+                }
+                match s.skip(false).map_err(io)? {
+                    Some(b',') => {
+                        s.take(1);
+                        at = InArray::AfterComma;
+                    }
+                    Some(b']') => {
+                        s.take(1);
+                        return s.after_array(one, bad);
+                    }
+                    _ => return s.slow_array(InArray::AfterValue, one, bad),
                 }
             }
-            let mut stopped = None;
+        }
+        Some(_) => loop {
+            let Some(b) = s.skip(true).map_err(io)? else {
+                return Ok(());
+            };
+            if b != b'{' {
+                return s.slow_values(one, bad);
+            }
+            let Some(len) = s.object().map_err(io)? else {
+                return s.slow_values(one, bad);
+            };
+            match serde_json::from_slice::<V>(&s.buf[s.pos..s.pos + len]) {
+                Ok(v) => {
+                    s.take(len);
+                    one(v)?;
+                }
+                Err(_) => return s.slow_values(one, bad),
+            }
+        },
+    }
+}
+
+/// Where in the export's array the reading is.
+#[derive(Clone, Copy, PartialEq)]
+enum InArray {
+    /// Right after `[`: a value or `]` comes next.
+    Open,
+    /// Right after a `,`: a value comes next.
+    AfterComma,
+    /// Right after a value: `,` or `]` comes next.
+    AfterValue,
+    /// Right after the closing `]`: only whitespace may follow.
+    Closed,
+}
+
+impl InArray {
+    /// The bytes that put the reader of old in this place of an array, and whether the value
+    /// they hold (not the file's) is to be skipped.
+    fn head(self) -> (&'static [u8], bool) {
+        match self {
+            InArray::Open => (b"[", false),
+            InArray::AfterComma => (b"[0,", true),
+            InArray::AfterValue => (b"[0", true),
+            InArray::Closed => (b"[]", false),
+        }
+    }
+}
+
+/// A Taskwarrior export read through a buffer of its own: `buf[pos..]` is not read yet, and the
+/// bytes before `pos` held `lines` line breaks, `col` bytes after the last one.
+struct Scan<R> {
+    input: R,
+    buf: Vec<u8>,
+    pos: usize,
+    lines: u64,
+    col: u64,
+}
+
+/// Bytes asked of the file at a time.
+const SCAN_CHUNK: usize = 1 << 16;
+
+/// An object longer than this is not held whole: it and the rest of the file are read by the
+/// reader of old, as they come (small in the tests, so that they go that way too).
+#[cfg(not(test))]
+const SCAN_OBJECT_MAX: usize = 1 << 24;
+#[cfg(test)]
+const SCAN_OBJECT_MAX: usize = 256;
+
+impl<R: std::io::BufRead> Scan<R> {
+    /// More of the file after what the buffer holds; false at its end.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        } else if self.pos >= SCAN_CHUNK {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let got = {
+            let chunk = self.input.fill_buf()?;
+            self.buf.extend_from_slice(chunk);
+            chunk.len()
+        };
+        self.input.consume(got);
+        Ok(got > 0)
+    }
+
+    /// Counts `n` more bytes as read.
+    fn take(&mut self, n: usize) {
+        let bytes = &self.buf[self.pos..self.pos + n];
+        match bytes.iter().rposition(|b| *b == b'\n') {
+            Some(last) => {
+                self.lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
+                self.col = (n - last - 1) as u64;
+            }
+            None => self.col += n as u64,
+        }
+        self.pos += n;
+    }
+
+    /// Skips whitespace (and, when asked, commas); the next byte, if any, left unread.
+    fn skip(&mut self, commas: bool) -> std::io::Result<Option<u8>> {
+        loop {
+            let rest = &self.buf[self.pos..];
+            match rest
+                .iter()
+                .position(|b| !(b.is_ascii_whitespace() || (commas && *b == b',')))
+            {
+                Some(i) => {
+                    let b = rest[i];
+                    self.take(i);
+                    return Ok(Some(b));
+                }
+                None => {
+                    let n = rest.len();
+                    self.take(n);
+                    if !self.fill()? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The length of the object starting at `pos` (its `{`), through its closing `}`, once
+    /// the buffer holds all of it; None when the file ends first or the object is longer than
+    /// `SCAN_OBJECT_MAX`. Only strings and braces are followed: whether it is valid JSON is for
+    /// the parser to say.
+    fn object(&mut self) -> std::io::Result<Option<usize>> {
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        let mut i = 0;
+        loop {
+            let rest = &self.buf[self.pos..];
+            while i < rest.len() {
+                let b = rest[i];
+                i += 1;
+                if in_string {
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                    }
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Ok(Some(i));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if i > SCAN_OBJECT_MAX || !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// What is left of the file (from `pos`), for the reader of old. In an array (`head`: the
+    /// bytes that put it in the same place of one), as it would have read it as part of the
+    /// whole file: line breaks and spaces up to the same line and column.
+    fn rest(self, head: Option<&[u8]>) -> impl std::io::BufRead {
+        use std::io::Read as _;
+        let (head, lines, pad) = match head {
+            None => (&b""[..], 0, 0),
+            Some(head) if self.lines == 0 => (head, 0, self.col.saturating_sub(head.len() as u64)),
+            Some(head) => (head, self.lines, self.col),
+        };
+        let front = std::io::Cursor::new(head.to_vec())
+            .chain(std::io::repeat(b'\n').take(lines))
+            .chain(std::io::repeat(b' ').take(pad));
+        let unread = std::io::Cursor::new(self.buf[self.pos..].to_vec());
+        std::io::BufReader::with_capacity(SCAN_CHUNK, front.chain(unread).chain(self.input))
+    }
+
+    /// After the closing `]`: nothing but whitespace may follow.
+    fn after_array<V: serde::de::DeserializeOwned>(
+        mut self,
+        one: &mut dyn FnMut(V) -> Result<()>,
+        bad: &dyn Fn(String) -> Error,
+    ) -> Result<()> {
+        match self.skip(false).map_err(|e| bad(e.to_string()))? {
+            None => Ok(()),
+            Some(_) => self.slow_array(InArray::Closed, one, bad),
+        }
+    }
+
+    /// The rest of an array, from `at`, by the reader of old.
+    fn slow_array<V: serde::de::DeserializeOwned>(
+        self,
+        at: InArray,
+        one: &mut dyn FnMut(V) -> Result<()>,
+        bad: &dyn Fn(String) -> Error,
+    ) -> Result<()> {
+        use serde::de::{Deserializer as _, SeqAccess, Visitor};
+        struct Each<'a, V> {
+            one: &'a mut dyn FnMut(V) -> Result<()>,
+            stopped: &'a mut Option<Error>,
+            skip_first: bool,
+        }
+        impl<'de, V: serde::de::DeserializeOwned> Visitor<'de> for Each<'_, V> {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of tasks")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+                if self.skip_first {
+                    seq.next_element::<serde::de::IgnoredAny>()?;
+                }
+                while let Some(t) = seq.next_element::<V>()? {
+                    if let Err(e) = (self.one)(t) {
+                        *self.stopped = Some(e);
+                        return Err(serde::de::Error::custom("stopped"));
+                    }
+                }
+                Ok(())
+            }
+        }
+        let (head, skip_first) = at.head();
+        let mut stopped = None;
+        let mut de = serde_json::Deserializer::from_reader(self.rest(Some(head)));
+        let read = de
+            .deserialize_seq(Each {
+                one,
+                stopped: &mut stopped,
+                skip_first,
+            })
+            .and_then(|()| de.end());
+        match (stopped, read) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) => Err(bad(e.to_string())),
+            (None, Ok(())) => Ok(()),
+        }
+    }
+
+    /// The rest of a file of values one after another, by the reader of old: each value is
+    /// read on its own, so its lines and columns count from its start.
+    fn slow_values<V: serde::de::DeserializeOwned>(
+        self,
+        one: &mut dyn FnMut(V) -> Result<()>,
+        bad: &dyn Fn(String) -> Error,
+    ) -> Result<()> {
+        let mut input = self.rest(None);
+        // Skips whitespace and commas; whether anything follows.
+        fn more(input: &mut impl std::io::BufRead) -> std::io::Result<bool> {
+            loop {
+                let buf = input.fill_buf()?;
+                if buf.is_empty() {
+                    return Ok(false);
+                }
+                match buf.iter().position(|b| !(b.is_ascii_whitespace() || *b == b',')) {
+                    Some(i) => {
+                        input.consume(i);
+                        return Ok(true);
+                    }
+                    None => {
+                        let len = buf.len();
+                        input.consume(len);
+                    }
+                }
+            }
+        }
+        // One value at a time: the deserializer stops right after each closing brace, so the
+        // reader is left at what follows it.
+        while more(&mut input).map_err(|e| bad(e.to_string()))? {
             let mut de = serde_json::Deserializer::from_reader(&mut input);
-            let read = de
-                .deserialize_seq(Each {
-                    one,
-                    stopped: &mut stopped,
-                })
-                .and_then(|()| de.end());
-            match (stopped, read) {
-                (Some(e), _) => Err(e),
-                (None, Err(e)) => Err(bad(e.to_string())),
-                (None, Ok(())) => Ok(()),
-            }
+            let t: V = serde::Deserialize::deserialize(&mut de).map_err(|e| bad(e.to_string()))?;
+            one(t)?;
         }
-        Some(_) => {
-            // One value at a time: the deserializer stops right after each closing brace, so the
-            // reader is left at what follows it.
-            while skip(&mut input, true).map_err(io)?.is_some() {
-                let mut de = serde_json::Deserializer::from_reader(&mut input);
-                let t: V = serde::Deserialize::deserialize(&mut de).map_err(|e| bad(e.to_string()))?;
-                one(t)?;
-            }
-            Ok(())
-        }
+        Ok(())
     }
 }
 
@@ -1254,5 +1562,173 @@ impl<'de> serde::de::Visitor<'de> for AnyValue<TwTask> {
             }
         }
         Ok(TwTask::Object(Box::new(t)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader of old (every byte through `io::Read`), kept to compare the buffered one with.
+    fn old_each_json<V: serde::de::DeserializeOwned>(
+        mut input: impl std::io::BufRead,
+        one: &mut dyn FnMut(V) -> Result<()>,
+        bad: &dyn Fn(String) -> Error,
+    ) -> Result<()> {
+        use serde::de::{Deserializer as _, SeqAccess, Visitor};
+        // Skips whitespace (and, between objects, commas); the next byte, if any.
+        fn skip(input: &mut impl std::io::BufRead, commas: bool) -> std::io::Result<Option<u8>> {
+            loop {
+                let buf = input.fill_buf()?;
+                let Some(i) = buf
+                    .iter()
+                    .position(|b| !(b.is_ascii_whitespace() || (commas && *b == b',')))
+                else {
+                    if buf.is_empty() {
+                        return Ok(None);
+                    }
+                    let len = buf.len();
+                    input.consume(len);
+                    continue;
+                };
+                let b = buf[i];
+                input.consume(i);
+                return Ok(Some(b));
+            }
+        }
+        let io = |e: std::io::Error| bad(e.to_string());
+        match skip(&mut input, false).map_err(io)? {
+            None => Ok(()),
+            Some(b'[') => {
+                struct Each<'a, V> {
+                    one: &'a mut dyn FnMut(V) -> Result<()>,
+                    stopped: &'a mut Option<Error>,
+                }
+                impl<'de, V: serde::de::DeserializeOwned> Visitor<'de> for Each<'_, V> {
+                    type Value = ();
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an array of tasks")
+                    }
+                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+                        while let Some(t) = seq.next_element::<V>()? {
+                            if let Err(e) = (self.one)(t) {
+                                *self.stopped = Some(e);
+                                return Err(serde::de::Error::custom("stopped"));
+                            }
+                        }
+                        Ok(())
+                    }
+                }
+                let mut stopped = None;
+                let mut de = serde_json::Deserializer::from_reader(&mut input);
+                let read = de
+                    .deserialize_seq(Each {
+                        one,
+                        stopped: &mut stopped,
+                    })
+                    .and_then(|()| de.end());
+                match (stopped, read) {
+                    (Some(e), _) => Err(e),
+                    (None, Err(e)) => Err(bad(e.to_string())),
+                    (None, Ok(())) => Ok(()),
+                }
+            }
+            Some(_) => {
+                // One value at a time: the deserializer stops right after each closing brace, so the
+                // reader is left at what follows it.
+                while skip(&mut input, true).map_err(io)?.is_some() {
+                    let mut de = serde_json::Deserializer::from_reader(&mut input);
+                    let t: V = serde::Deserialize::deserialize(&mut de).map_err(|e| bad(e.to_string()))?;
+                    one(t)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// What a reader makes of `text`: the values read, or the message it stopped with. A value
+    /// with a key `stop` makes `one` fail.
+    fn read(text: &[u8], old: bool, capacity: usize) -> std::result::Result<Vec<Json>, String> {
+        let mut got = Vec::new();
+        let bad = |why: String| Error::invalid(T::ErrBadImport, &[&"tw.json", &why]);
+        let mut one = |v: Json| {
+            if v.get("stop").is_some() {
+                return Err(Error::invalid(T::ErrImportNotExport, &[&"tw.json"]));
+            }
+            got.push(v);
+            Ok(())
+        };
+        let input = std::io::BufReader::with_capacity(capacity, text);
+        let r = if old {
+            old_each_json(input, &mut one, &bad)
+        } else {
+            each_json(input, &mut one, &bad)
+        };
+        r.map(|()| got).map_err(|e| e.localized(crate::i18n::Lang::En))
+    }
+
+    /// The buffered reader reads exactly what the reader of old read, and stops with exactly
+    /// its message (the same line and column), on exports of both forms cut at every byte,
+    /// with stray bytes put in at every place, and read through buffers of every size.
+    #[test]
+    fn the_buffered_reader_reads_and_fails_as_the_reader_of_old() {
+        let long = format!(
+            "[{{\"a\":1}},\n{{\"description\":\"{}\",\"n\":[{{}}]}},{{\"b\":2}}]",
+            "y".repeat(300)
+        );
+        let texts: [&str; 6] = [
+            &long,
+            "[\n  {\"uuid\":\"a\",\"description\":\"with \\\"quotes\\\", {braces}, [brackets] and \\\\\",\"n\":1.5e3},\r\n\t{\"annotations\":[{\"description\":\"x}\"},{\"a\":{\"b\":[1,{\"c\":null}]}}],\"tags\":[\"é\",\"\\u00e9\\ud83d\\ude00\"]} ,\n\n{\"k\":\"{\\\\\"}\n,{}]\n  \n",
+            "\n\n  [ {\"a\":1} ,{\"b\":\"}\"} ]",
+            "{\"a\":1}\n{\"b\":\"}\\\"\"},\n\n  {\"c\":[{}],\"d\":\"Ñandú\"}\r\n,{}",
+            "[{\"a\":1},{\"stop\":1},{\"b\":",
+            "{\"a\":1}\n{\"stop\":1}\n{\"b\":",
+        ];
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for text in texts {
+            let b = text.as_bytes();
+            for cut in 0..=b.len() {
+                cases.push(b[..cut].to_vec());
+            }
+            for at in 0..=b.len() {
+                for stray in [
+                    &b"x"[..],
+                    b"]",
+                    b",",
+                    b"}",
+                    b"{",
+                    b"\"",
+                    b"7",
+                    b"\n",
+                    b"[",
+                    b"\\",
+                    b"\xff",
+                ] {
+                    let mut c = b[..at].to_vec();
+                    c.extend_from_slice(stray);
+                    c.extend_from_slice(&b[at..]);
+                    cases.push(c);
+                }
+            }
+        }
+        let mut failed = 0;
+        for case in &cases {
+            let want = read(case, true, 1 << 16);
+            failed += usize::from(want.is_err());
+            for capacity in [1, 5, 64, 1 << 16] {
+                assert_eq!(
+                    read(case, false, capacity),
+                    want,
+                    "{:?} through {capacity} bytes at a time",
+                    String::from_utf8_lossy(case)
+                );
+            }
+        }
+        // Both kinds of outcome were compared, many times.
+        assert!(
+            failed > 1000 && cases.len() - failed > 100,
+            "{failed} of {}",
+            cases.len()
+        );
     }
 }
