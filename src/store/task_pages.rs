@@ -411,8 +411,8 @@ unsafe fn collect_row(
     }
 }
 
-/// Registers [`freq`] with the connection's FTS5 (once per connection: the first query that
-/// names it fails to prepare without it).
+/// Registers [`size`] with the connection and [`freq`] with its FTS5 (once per connection: the
+/// first query that names the rank function fails to prepare without it).
 fn register_freq(conn: &rusqlite::Connection) -> Result<()> {
     use rusqlite::ffi;
     let failed = || {
@@ -446,9 +446,8 @@ fn register_freq(conn: &rusqlite::Connection) -> Result<()> {
         let Some(create) = api.as_ref().and_then(|a| a.xCreateFunction) else {
             return Err(failed());
         };
-        if create(api, FREQ.as_ptr(), std::ptr::null_mut(), Some(freq), None) != ffi::SQLITE_OK {
-            return Err(failed());
-        }
+        // The sizes' function first: `ensure_rank` registers both again while the rank
+        // function is missing, so the rank function's presence means both are there.
         // Never from a trigger or a view: it writes into this thread's collector only.
         if ffi::sqlite3_create_function_v2(
             db,
@@ -462,6 +461,9 @@ fn register_freq(conn: &rusqlite::Connection) -> Result<()> {
             None,
         ) != ffi::SQLITE_OK
         {
+            return Err(failed());
+        }
+        if create(api, FREQ.as_ptr(), std::ptr::null_mut(), Some(freq), None) != ffi::SQLITE_OK {
             return Err(failed());
         }
     }
@@ -777,8 +779,8 @@ impl Store {
             return Ok(out);
         };
         /// Collects for one statement; the collector goes when this does.
-        struct Collecting;
-        impl Drop for Collecting {
+        struct SizesGuard;
+        impl Drop for SizesGuard {
             fn drop(&mut self) {
                 SIZES.with(|c| {
                     if let Ok(mut c) = c.try_borrow_mut() {
@@ -788,7 +790,7 @@ impl Store {
             }
         }
         self.ensure_rank()?;
-        let guard = Collecting;
+        let guard = SizesGuard;
         SIZES.with(|c| {
             if let Ok(mut c) = c.try_borrow_mut() {
                 *c = Some(std::mem::take(&mut out));
