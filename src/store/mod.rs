@@ -62,6 +62,9 @@ pub struct Store {
     money: crate::domain::money::MoneyDefaults,
     /// The clock sync operations are stamped with, shared with the connection's SQL function.
     sync_clock: SyncClock,
+    /// "All clients"' length and open tasks, with the store's state they were counted at
+    /// (see `task_pages`).
+    all_counts: task_pages::AllCounts,
 }
 
 /// `--now` as the sync capture triggers read it (None: the real clock).
@@ -141,6 +144,7 @@ impl Store {
             now: None,
             money: crate::domain::money::MoneyDefaults::default(),
             sync_clock: SyncClock::default(),
+            all_counts: Default::default(),
         };
         register_sync_functions(&store.conn, true, &store.sync_clock)?;
         register_review_functions(&store.conn)?;
@@ -182,6 +186,7 @@ impl Store {
             now: None,
             money: crate::domain::money::MoneyDefaults::default(),
             sync_clock: SyncClock::default(),
+            all_counts: Default::default(),
         };
         register_sync_functions(&store.conn, true, &store.sync_clock)?;
         register_review_functions(&store.conn)?;
@@ -318,8 +323,13 @@ impl Store {
     }
 
     /// A number that changes whenever any connection commits a change (for the TUI's reload).
+    /// The statement is kept: the desk asks on every key, and preparing it each time cost more
+    /// than the answer (the pragma is read when the statement runs, not when it is prepared).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// How many rows this connection has inserted, updated or deleted since it opened
@@ -652,5 +662,33 @@ mod tests {
             assert_eq!(n - n0, offset, "{d}");
         }
         assert_eq!(super::day_number(b"2026-1x-01"), None);
+    }
+
+    /// The kept statement of `data_version` answers anew each time: unchanged while nothing
+    /// commits, changed after another connection's commit (and not by this one's own).
+    #[test]
+    fn data_version_sees_each_commit_of_another_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let desk = super::Store::open(&path).unwrap();
+        let other = super::Store::open_again(&path).unwrap();
+        let first = desk.data_version().unwrap();
+        assert_eq!(desk.data_version().unwrap(), first);
+        let add = |s: &super::Store, name: &str| {
+            s.conn
+                .execute(
+                    "INSERT INTO clients(name, name_key, created_on) VALUES (?1, lower(?1), '2026-01-01')",
+                    [name],
+                )
+                .unwrap();
+        };
+        add(&other, "A");
+        let second = desk.data_version().unwrap();
+        assert_ne!(second, first);
+        assert_eq!(desk.data_version().unwrap(), second);
+        add(&desk, "B");
+        assert_eq!(desk.data_version().unwrap(), second);
+        add(&other, "C");
+        assert_ne!(desk.data_version().unwrap(), second);
     }
 }

@@ -116,21 +116,83 @@ fn count_sql(seek: &Seek, client: bool) -> String {
 pub(crate) const OPEN_COUNT: &str =
     "SELECT coalesce(sum(todo + delivered), 0) FROM client_tally WHERE ?1 IS NULL OR client_id = ?1";
 
+/// "All clients": every task and the open ones, from the tallies in one pass (one row a
+/// client).
+pub(crate) const ALL_COUNTS: &str =
+    "SELECT coalesce(sum(tasks), 0), coalesce(sum(todo + delivered), 0) FROM client_tally";
+
+/// [`ALL_COUNTS`]' answer, kept with the store's state it was read at (`PRAGMA data_version`
+/// and the connection's own changes): closing the filter on "All clients" asks for both, and
+/// summing a thousand clients' tallies twice cost a tenth of the key.
+pub(crate) type AllCounts = std::cell::Cell<Option<((i64, u64), usize, usize)>>;
+
 /// The newest tasks the index finds (`?1` a MATCH expression), at most `?2`, each with what
 /// its rank needs but the row's length (see [`FREQ`]; a title word weighing four times a body
 /// word): FTS5 walks its matches in rowid order from the end of the tasks' range
 /// (`TASK_ROWID_BASE` on, the index's last rows) and stops at the limit, so a word found in
 /// every task costs the limit, not the store, and a word the other records hold too costs
-/// nothing more.
-pub(crate) const TASK_MATCHES: &str = "SELECT rowid, vadesk_freq(search, 4.0, 1.0, 0.0) FROM search
+/// nothing more. The function hands each row's counts to the query's collector (see
+/// [`Collected`]) rather than as a value of the row.
+pub(crate) const TASK_MATCHES: &str = "SELECT vadesk_freq(search, 4.0, 1.0, 0.0) FROM search
      WHERE search MATCH ?1 AND rowid >= 1099511627776 ORDER BY rowid DESC LIMIT ?2";
 
 /// The lengths of the candidates' rows (FTS5's own record of them: one varint of tokens per
 /// column), read as one range of rows when the candidates lie close together (the newest
-/// tasks, for a word most of them hold)...
-pub(crate) const ROW_SIZES_RANGE: &str = "SELECT id, sz FROM search_docsize WHERE id BETWEEN ?1 AND ?2";
+/// tasks, for a word most of them hold)... `vadesk_size(id, sz)` hands each to the thread's
+/// collector ([`SIZES`]), so the statement gives one row, not one per candidate.
+pub(crate) const ROW_SIZES_RANGE: &str =
+    "SELECT count(vadesk_size(id, sz)) FROM search_docsize WHERE id BETWEEN ?1 AND ?2";
 /// ... or row by row for candidates spread over the index (`?1` a JSON array of rowids).
-pub(crate) const ROW_SIZES_OF: &str = "SELECT d.id, d.sz FROM json_each(?1) j JOIN search_docsize d ON d.id = j.value";
+pub(crate) const ROW_SIZES_OF: &str =
+    "SELECT count(vadesk_size(d.id, d.sz)) FROM json_each(?1) j JOIN search_docsize d ON d.id = j.value";
+
+/// The SQL function that collects row sizes (see [`ROW_SIZES_RANGE`]).
+const SIZE: &std::ffi::CStr = c"vadesk_size";
+
+thread_local! {
+    /// The row sizes a statement of [`ROW_SIZES_RANGE`] or [`ROW_SIZES_OF`] this thread is
+    /// stepping has read so far (rowid, length), if one is.
+    static SIZES: std::cell::RefCell<Option<Vec<(i64, f64)>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `vadesk_size(id, sz)`: the row's length into [`SIZES`]; its value is NULL (an error
+/// outside a read of row sizes).
+unsafe extern "C" fn size(
+    ctx: *mut rusqlite::ffi::sqlite3_context,
+    n_val: std::ffi::c_int,
+    vals: *mut *mut rusqlite::ffi::sqlite3_value,
+) {
+    use rusqlite::ffi;
+    let done = SIZES.with(|c| {
+        let Ok(mut c) = c.try_borrow_mut() else {
+            return false;
+        };
+        let Some(out) = c.as_mut() else {
+            return false;
+        };
+        if n_val != 2 {
+            return false;
+        }
+        // SAFETY: SQLite calls this with `n_val` (2) argument values valid for the call; the
+        // blob's bytes are valid until the value changes, and are read before it does.
+        unsafe {
+            let id = ffi::sqlite3_value_int64(*vals);
+            let blob = ffi::sqlite3_value_blob(*vals.add(1)).cast::<u8>();
+            let len = usize::try_from(ffi::sqlite3_value_bytes(*vals.add(1))).unwrap_or(0);
+            let sz = if blob.is_null() || len == 0 {
+                &[][..]
+            } else {
+                std::slice::from_raw_parts(blob, len)
+            };
+            out.push((id, row_size(sz)));
+        }
+        true
+    });
+    if !done {
+        // SAFETY: `ctx` is the call's own result context.
+        unsafe { ffi::sqlite3_result_error_code(ctx, ffi::SQLITE_MISUSE) };
+    }
+}
 
 /// The FTS5 function that gives the filter's rank its terms: bm25 (k1 1.2, b 0.75, each
 /// column's weight from the arguments) with every typed word weighing the same. FTS5's own
@@ -140,11 +202,60 @@ pub(crate) const ROW_SIZES_OF: &str = "SELECT d.id, d.sz FROM json_each(?1) j JO
 /// word against another; without it a key costs the candidates alone. For one word the order
 /// is exactly `bm25`'s.
 ///
-/// `vadesk_freq(search, w0, w1, ...)` gives, as a blob of little-endian f64, the index's
-/// average row length, then each phrase's weighted count in the row; [`flat_bm25`] adds the
-/// row's length. The length is read apart ([`ROW_SIZES_RANGE`]): FTS5 reads it with one
-/// statement per row, half of what ranking 2,000 candidates cost.
+/// `vadesk_freq(search, w0, w1, ...)` adds to the query's [`Collected`] the row's rowid and
+/// each phrase's weighted count in it (the index's average row length once); [`flat_bm25`]
+/// adds the row's length. The length is read apart ([`ROW_SIZES_RANGE`]): FTS5 reads it with
+/// one statement per row, half of what ranking 2,000 candidates cost. Nothing goes through
+/// the row's value (no blob made, copied and read again per candidate).
 const FREQ: &std::ffi::CStr = c"vadesk_freq";
+
+/// What [`freq`] gathers for one query of [`TASK_MATCHES`]: the index's average row length,
+/// how many phrases the query has, and each candidate's rowid with its phrases' weighted
+/// counts side by side (`phrases` per row), in the order FTS5 gives them.
+#[derive(Debug, Default)]
+struct Collected {
+    avgdl: Option<f64>,
+    phrases: usize,
+    rowids: Vec<i64>,
+    counts: Vec<f64>,
+    /// The first error FTS5 gave (the query then fails with it).
+    failed: Option<std::ffi::c_int>,
+}
+
+thread_local! {
+    /// The collector of the query of [`TASK_MATCHES`] this thread is stepping, if any: the
+    /// function runs on the thread that steps the statement, inside the step.
+    static COLLECTING: std::cell::RefCell<Option<Collected>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Collects for the duration of one query: the collector is taken back (or dropped) when this
+/// goes, whatever happened meanwhile.
+struct Collecting;
+
+impl Collecting {
+    fn start() -> Collecting {
+        COLLECTING.with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = Some(Collected::default());
+            }
+        });
+        Collecting
+    }
+
+    fn finish(self) -> Option<Collected> {
+        COLLECTING.with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take()))
+    }
+}
+
+impl Drop for Collecting {
+    fn drop(&mut self) {
+        COLLECTING.with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = None;
+            }
+        });
+    }
+}
 
 /// Minus the bm25 sum of a row's phrases, each with an inverse document frequency of 1 (lower
 /// is better, as with `bm25`), from its weighted counts, its length and the average length.
@@ -184,7 +295,8 @@ fn row_size(sz: &[u8]) -> f64 {
     total as i32 as f64
 }
 
-/// `vadesk_freq(search, w0, w1, ...)`.
+/// `vadesk_freq(search, w0, w1, ...)`: the current row into the thread's [`Collected`]; the
+/// row's value is NULL.
 unsafe extern "C" fn freq(
     api: *const rusqlite::ffi::Fts5ExtensionApi,
     fts: *mut rusqlite::ffi::Fts5Context,
@@ -193,53 +305,43 @@ unsafe extern "C" fn freq(
     vals: *mut *mut rusqlite::ffi::sqlite3_value,
 ) {
     use rusqlite::ffi;
-    // The counts as the blob's bytes, on the stack for up to `INLINE - 1` typed words (this
-    // runs once per candidate row).
-    const INLINE: usize = 16;
-    let mut inline = [0u8; INLINE * 8];
-    let mut spilled: Vec<u8> = Vec::new();
-    // SAFETY: FTS5 calls this with its own extension API, the cursor's context and `n_val`
-    // argument values, all valid for the duration of the call.
-    let out = unsafe { phrase_counts(&*api, fts, n_val, vals, &mut inline, &mut spilled) };
-    // SAFETY: `ctx` is the function call's own result context; SQLite copies the blob.
+    let rc = COLLECTING.with(|c| match c.try_borrow_mut() {
+        Ok(mut c) => match c.as_mut() {
+            // SAFETY: FTS5 calls this with its own extension API, the cursor's context and
+            // `n_val` argument values, all valid for the duration of the call.
+            Some(into) => match unsafe { collect_row(&*api, fts, n_val, vals, into) } {
+                Ok(()) => ffi::SQLITE_OK,
+                Err(rc) => {
+                    into.failed.get_or_insert(rc);
+                    rc
+                }
+            },
+            // Called outside `task_matches`: nothing to collect into.
+            None => ffi::SQLITE_MISUSE,
+        },
+        Err(_) => ffi::SQLITE_MISUSE,
+    });
+    // SAFETY: `ctx` is the function call's own result context.
     unsafe {
-        match out {
-            Ok(n) => {
-                let bytes = if spilled.is_empty() { &inline[..n] } else { &spilled[..] };
-                ffi::sqlite3_result_blob(
-                    ctx,
-                    bytes.as_ptr().cast(),
-                    bytes.len() as std::ffi::c_int,
-                    ffi::SQLITE_TRANSIENT(),
-                );
-            }
-            Err(rc) => ffi::sqlite3_result_error_code(ctx, rc),
+        if rc == ffi::SQLITE_OK {
+            ffi::sqlite3_result_null(ctx);
+        } else {
+            ffi::sqlite3_result_error_code(ctx, rc);
         }
     }
 }
 
-/// The average row length of the query's table, read once per query (kept as the query's
-/// auxiliary data, as `bm25` keeps it).
+/// The index's average row length (read once per query: the first row's call reads it).
 unsafe fn average_length(
     api: &rusqlite::ffi::Fts5ExtensionApi,
     fts: *mut rusqlite::ffi::Fts5Context,
 ) -> Result<f64, std::ffi::c_int> {
     use rusqlite::ffi;
-    unsafe extern "C" fn free(p: *mut std::ffi::c_void) {
-        // SAFETY: `p` is the box made below, handed back once when the query ends.
-        drop(unsafe { Box::from_raw(p.cast::<f64>()) });
-    }
-    let (Some(get), Some(set), Some(row_count), Some(total_size)) =
-        (api.xGetAuxdata, api.xSetAuxdata, api.xRowCount, api.xColumnTotalSize)
-    else {
+    let (Some(row_count), Some(total_size)) = (api.xRowCount, api.xColumnTotalSize) else {
         return Err(ffi::SQLITE_ERROR);
     };
-    // SAFETY: the auxiliary data of this function on this query is only ever the box below.
+    // SAFETY: as for `freq`.
     unsafe {
-        let kept = get(fts, 0).cast::<f64>();
-        if let Some(v) = kept.as_ref() {
-            return Ok(*v);
-        }
         let (mut rows, mut tokens) = (0i64, 0i64);
         let rc = row_count(fts, &mut rows);
         if rc != ffi::SQLITE_OK {
@@ -249,72 +351,68 @@ unsafe fn average_length(
         if rc != ffi::SQLITE_OK {
             return Err(rc);
         }
-        let avgdl = tokens as f64 / rows.max(1) as f64;
-        let rc = set(fts, Box::into_raw(Box::new(avgdl)).cast(), Some(free));
-        if rc != ffi::SQLITE_OK {
-            return Err(rc);
-        }
-        Ok(avgdl)
+        Ok(tokens as f64 / rows.max(1) as f64)
     }
 }
 
-/// The index's average row length, then each phrase's count in the current row, each
-/// instance weighing its column's weight: written as little-endian f64 into `inline` when
-/// they fit (the length written is returned), else into `spilled`.
-unsafe fn phrase_counts(
+/// The current row's rowid and each phrase's count in it, each instance weighing its column's
+/// weight, appended to `into` (the average length too, on the query's first row).
+unsafe fn collect_row(
     api: &rusqlite::ffi::Fts5ExtensionApi,
     fts: *mut rusqlite::ffi::Fts5Context,
     n_val: std::ffi::c_int,
     vals: *mut *mut rusqlite::ffi::sqlite3_value,
-    inline: &mut [u8],
-    spilled: &mut Vec<u8>,
-) -> Result<usize, std::ffi::c_int> {
+    into: &mut Collected,
+) -> Result<(), std::ffi::c_int> {
     use rusqlite::ffi;
-    let (Some(phrase_count), Some(inst_count), Some(inst)) = (api.xPhraseCount, api.xInstCount, api.xInst) else {
+    let (Some(phrase_count), Some(first), Some(next), Some(rowid)) =
+        (api.xPhraseCount, api.xPhraseFirst, api.xPhraseNext, api.xRowid)
+    else {
         return Err(ffi::SQLITE_ERROR);
     };
-    let check = |rc: std::ffi::c_int| if rc == ffi::SQLITE_OK { Ok(()) } else { Err(rc) };
-    // SAFETY: as for `freq`; `vals` holds `n_val` values.
+    // SAFETY: as for `freq`; `vals` holds `n_val` values; the phrase iterator is FTS5's own,
+    // used only between its first and last step of this call.
     unsafe {
-        let avgdl = average_length(api, fts)?;
-        let phrases = phrase_count(fts).max(0) as usize;
-        let len = (phrases + 1) * 8;
-        if len > inline.len() {
-            spilled.resize(len, 0);
+        if into.avgdl.is_none() {
+            into.avgdl = Some(average_length(api, fts)?);
+            into.phrases = phrase_count(fts).max(0) as usize;
         }
-        let out: &mut [u8] = if len > inline.len() {
-            &mut spilled[..]
-        } else {
-            &mut inline[..len]
-        };
-        out.fill(0);
-        let mut put = |i: usize, add: f64| {
-            if let Some(c) = out.get_mut(i * 8..i * 8 + 8) {
-                let was = f64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-                c.copy_from_slice(&(was + add).to_le_bytes());
-            }
-        };
-        put(0, avgdl);
-        let mut n_inst = 0;
-        check(inst_count(fts, &mut n_inst))?;
-        for i in 0..n_inst {
-            let (mut ip, mut ic, mut io) = (0, 0, 0);
-            check(inst(fts, i, &mut ip, &mut ic, &mut io))?;
-            let w = if (0..n_val).contains(&ic) {
-                ffi::sqlite3_value_double(*vals.add(ic as usize))
-            } else {
-                1.0
+        // The columns' weights (a column past the arguments weighs 1).
+        let mut weights = [1.0f64; 8];
+        for (i, w) in weights.iter_mut().enumerate().take(n_val.max(0) as usize) {
+            *w = ffi::sqlite3_value_double(*vals.add(i));
+        }
+        into.rowids.push(rowid(fts));
+        for ip in 0..into.phrases {
+            let mut sum = 0.0;
+            let mut it = ffi::Fts5PhraseIter {
+                a: std::ptr::null(),
+                b: std::ptr::null(),
             };
-            if let Ok(ip) = usize::try_from(ip) {
-                put(ip + 1, w);
+            let (mut col, mut off) = (0, 0);
+            let rc = first(fts, ip as std::ffi::c_int, &mut it, &mut col, &mut off);
+            if rc != ffi::SQLITE_OK {
+                return Err(rc);
             }
+            while col >= 0 {
+                sum += if col >= n_val {
+                    1.0
+                } else {
+                    match weights.get(col as usize) {
+                        Some(w) => *w,
+                        None => ffi::sqlite3_value_double(*vals.add(col as usize)),
+                    }
+                };
+                next(fts, &mut it, &mut col, &mut off);
+            }
+            into.counts.push(sum);
         }
-        Ok(len)
+        Ok(())
     }
 }
 
-/// Registers [`freq`] with the connection's FTS5 (once per connection: the first query that
-/// names it fails to prepare without it).
+/// Registers [`size`] with the connection and [`freq`] with its FTS5 (once per connection: the
+/// first query that names the rank function fails to prepare without it).
 fn register_freq(conn: &rusqlite::Connection) -> Result<()> {
     use rusqlite::ffi;
     let failed = || {
@@ -348,6 +446,23 @@ fn register_freq(conn: &rusqlite::Connection) -> Result<()> {
         let Some(create) = api.as_ref().and_then(|a| a.xCreateFunction) else {
             return Err(failed());
         };
+        // The sizes' function first: `ensure_rank` registers both again while the rank
+        // function is missing, so the rank function's presence means both are there.
+        // Never from a trigger or a view: it writes into this thread's collector only.
+        if ffi::sqlite3_create_function_v2(
+            db,
+            SIZE.as_ptr(),
+            2,
+            ffi::SQLITE_UTF8 | ffi::SQLITE_DIRECTONLY,
+            std::ptr::null_mut(),
+            Some(size),
+            None,
+            None,
+            None,
+        ) != ffi::SQLITE_OK
+        {
+            return Err(failed());
+        }
         if create(api, FREQ.as_ptr(), std::ptr::null_mut(), Some(freq), None) != ffi::SQLITE_OK {
             return Err(failed());
         }
@@ -404,8 +519,29 @@ fn key_row(r: &Row) -> rusqlite::Result<TaskKey> {
 }
 
 impl Store {
+    /// "All clients"' length and open tasks: kept while the store is as it was when they
+    /// were summed.
+    fn all_counts(&self) -> Result<(usize, usize)> {
+        let stamp = (self.data_version()?, self.total_changes());
+        if let Some((at, all, open)) = self.all_counts.get() {
+            if at == stamp {
+                return Ok((all, open));
+            }
+        }
+        let (all, open): (i64, i64) = self
+            .conn
+            .prepare_cached(ALL_COUNTS)?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (all, open) = (all.max(0) as usize, open.max(0) as usize);
+        self.all_counts.set(Some((stamp, all, open)));
+        Ok((all, open))
+    }
+
     /// How many tasks a list holds (a client's, or every task): from the kept tallies.
     pub fn task_count(&self, client_id: Option<i64>) -> Result<usize> {
+        if client_id.is_none() {
+            return Ok(self.all_counts()?.0);
+        }
         let n: i64 = self
             .conn
             .prepare_cached(TASK_COUNT)?
@@ -569,6 +705,9 @@ impl Store {
 
     /// How many tasks of a list are not closed (to do, doing, delivered): from the tallies.
     fn open_task_count(&self, client_id: Option<i64>) -> Result<usize> {
+        if client_id.is_none() {
+            return Ok(self.all_counts()?.1);
+        }
         let n: i64 = self
             .conn
             .prepare_cached(OPEN_COUNT)?
@@ -586,27 +725,28 @@ impl Store {
         };
         self.ensure_rank()?;
         let mut stmt = self.conn.prepare_cached(TASK_MATCHES)?;
-        // Each row's counts side by side in one vector: the average length, then one per phrase.
-        let mut rowids: Vec<i64> = Vec::new();
-        let mut counts: Vec<f64> = Vec::new();
-        let mut stride = 0;
+        // Each row's rowid and counts go to the collector as the statement steps.
+        let collecting = Collecting::start();
         let mut rows = stmt.query(rusqlite::params![q, candidates.min(i64::MAX as usize) as i64])?;
-        while let Some(r) = rows.next()? {
-            let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            stride = blob.len() / 8;
-            rowids.push(r.get(0)?);
-            counts.extend(
-                blob.chunks_exact(8)
-                    .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))),
-            );
-        }
+        while rows.next()?.is_some() {}
         drop(rows);
+        let Collected {
+            avgdl,
+            phrases,
+            rowids,
+            counts,
+            failed,
+        } = collecting.finish().unwrap_or_default();
+        if let Some(rc) = failed {
+            return Err(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rc), None).into());
+        }
+        let avgdl = avgdl.unwrap_or(1.0);
         let sizes = self.row_sizes(&rowids)?;
         let mut found: Vec<(i64, f64)> = rowids
             .iter()
-            .zip(counts.chunks_exact(stride.max(1)))
-            .map(|(&rowid, c)| {
-                let (avgdl, freq) = c.split_first().map_or((1.0, &[][..]), |(a, f)| (*a, f));
+            .enumerate()
+            .map(|(i, &rowid)| {
+                let freq = counts.get(i * phrases..(i + 1) * phrases).unwrap_or(&[]);
                 let size = sizes.binary_search_by_key(&rowid, |s| s.0).map_or(0.0, |i| sizes[i].1);
                 (rowid, flat_bm25(freq, size, avgdl))
             })
@@ -638,21 +778,41 @@ impl Store {
         let (Some(&lo), Some(&hi)) = (rowids.iter().min(), rowids.iter().max()) else {
             return Ok(out);
         };
-        let read = |r: &Row| Ok((r.get::<_, i64>(0)?, row_size(r.get_ref(1)?.as_blob()?)));
+        /// Collects for one statement; the collector goes when this does.
+        struct SizesGuard;
+        impl Drop for SizesGuard {
+            fn drop(&mut self) {
+                SIZES.with(|c| {
+                    if let Ok(mut c) = c.try_borrow_mut() {
+                        *c = None;
+                    }
+                });
+            }
+        }
+        self.ensure_rank()?;
+        let guard = SizesGuard;
+        SIZES.with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = Some(std::mem::take(&mut out));
+            }
+        });
         if hi.saturating_sub(lo) < 4 * rowids.len() as i64 {
             let mut q = self.conn.prepare_cached(ROW_SIZES_RANGE)?;
-            for row in q.query_map([lo, hi], read)? {
-                out.push(row?);
-            }
+            q.query_row([lo, hi], |_| Ok(()))?;
         } else {
             let list = format!(
                 "[{}]",
                 rowids.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",")
             );
             let mut q = self.conn.prepare_cached(ROW_SIZES_OF)?;
-            for row in q.query_map([list], read)? {
-                out.push(row?);
-            }
+            q.query_row([list], |_| Ok(()))?;
+        }
+        let mut out = SIZES
+            .with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take()))
+            .unwrap_or_default();
+        drop(guard);
+        // The range is read in rowid order already; the rows one by one are not.
+        if !out.is_sorted_by_key(|s| s.0) {
             out.sort_unstable_by_key(|s| s.0);
         }
         Ok(out)
@@ -689,6 +849,7 @@ impl Store {
         for (name, sql) in [
             ("tasks count", TASK_COUNT),
             ("open tasks count", OPEN_COUNT),
+            ("all clients counts", ALL_COUNTS),
             ("task key", TASK_KEY),
             ("all clients position: kept counts before", TALLY_BEFORE),
             ("all clients position: within the part", PART_BEFORE),
@@ -844,6 +1005,79 @@ mod tests {
             // Ties: oldest first.
             assert_eq!(&found[1..], &[ids[0], ids[2]], "{typed}");
         }
+    }
+
+    /// "All clients"' counts, kept between keys, follow every change: this connection's
+    /// writes (a task added, closed, deleted) and another connection's commits.
+    #[test]
+    fn all_clients_counts_follow_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, client) = store_with_a_client(&dir);
+        let other = crate::Store::open_again(&dir.path().join("v.db")).unwrap();
+        let add = |s: &crate::Store| {
+            s.conn
+                .execute(
+                    "INSERT INTO tasks(client_id, title, created_on) VALUES (?1, 'x', '2026-01-01')",
+                    [client],
+                )
+                .unwrap();
+            s.conn.last_insert_rowid()
+        };
+        let counts = |s: &crate::Store| (s.task_count(None).unwrap(), s.open_task_count(None).unwrap());
+        let recount = |s: &crate::Store| -> (usize, usize) {
+            s.conn
+                .query_row(
+                    "SELECT count(*), count(*) FILTER (WHERE status NOT IN ('done', 'cancelled')) FROM tasks",
+                    [],
+                    |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
+                )
+                .unwrap()
+        };
+        assert_eq!(counts(&store), (0, 0));
+        let a = add(&store);
+        assert_eq!(counts(&store), (1, 1));
+        add(&other);
+        assert_eq!(counts(&store), (2, 2));
+        store
+            .conn
+            .execute("UPDATE tasks SET status = 'done' WHERE id = ?1", [a])
+            .unwrap();
+        assert_eq!(counts(&store), (2, 1));
+        other.conn.execute("DELETE FROM tasks WHERE id = ?1", [a]).unwrap();
+        assert_eq!(counts(&store), (1, 1));
+        assert_eq!(counts(&store), recount(&store));
+        // Asked again with nothing changed: the same answer.
+        assert_eq!(counts(&store), (1, 1));
+    }
+
+    /// A read of row sizes outside a query's collection is refused, and the rank function
+    /// outside `task_matches` too (they hand their rows to the thread's collectors only).
+    #[test]
+    fn the_collecting_functions_refuse_to_run_outside_their_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, client) = store_with_a_client(&dir);
+        store
+            .conn
+            .execute(
+                "INSERT INTO tasks(client_id, title, created_on) VALUES (?1, 'word', '2026-01-01')",
+                [client],
+            )
+            .unwrap();
+        store.ensure_rank().unwrap();
+        let size = store
+            .conn
+            .query_row("SELECT vadesk_size(id, sz) FROM search_docsize LIMIT 1", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            });
+        assert!(size.is_err(), "{size:?}");
+        let freq = store.conn.query_row(
+            "SELECT vadesk_freq(search, 4.0, 1.0, 0.0) FROM search WHERE search MATCH 'word'",
+            [],
+            |r| r.get::<_, Option<i64>>(0),
+        );
+        assert!(freq.is_err(), "{freq:?}");
+        // And the filter still works after them.
+        assert_eq!(store.task_matches("word", 10, 100).unwrap().len(), 1);
     }
 
     /// The SQL writes the tasks' range of the search index out; it is the domain's.
