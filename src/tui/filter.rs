@@ -198,15 +198,47 @@ impl Narrowing {
                 alive[j - 1]
             });
         }
-        // Best first, ties in the list's order (places are unique).
-        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         Answer {
             query: q.to_string(),
             hits,
             words,
-            order: ranked.into_iter().map(|(_, i)| i).collect(),
+            order: best_first(&ranked),
         }
     }
+}
+
+/// The places of `ranked` (score, place), given in the list's order, best score first and ties
+/// in the list's order. Scores of one query span a narrow range, so they are counted into it
+/// (a stable counting sort); a wide range is sorted.
+fn best_first(ranked: &[(u32, u32)]) -> Vec<u32> {
+    let (Some(lo), Some(hi)) = (ranked.iter().map(|r| r.0).min(), ranked.iter().map(|r| r.0).max()) else {
+        return Vec::new();
+    };
+    let span = (hi - lo) as usize + 1;
+    if span > 1 << 16 {
+        let mut keys: Vec<u64> = ranked
+            .iter()
+            .map(|&(score, at)| (u64::from(u32::MAX - score) << 32) | u64::from(at))
+            .collect();
+        keys.sort_unstable();
+        // The low half of each key is the place.
+        return keys.into_iter().map(|k| (k & u64::from(u32::MAX)) as u32).collect();
+    }
+    // Where each score's places begin, the best score's first.
+    let mut starts = vec![0usize; span + 1];
+    for &(score, _) in ranked {
+        starts[(hi - score) as usize + 1] += 1;
+    }
+    for i in 1..=span {
+        starts[i] += starts[i - 1];
+    }
+    let mut order = vec![0u32; ranked.len()];
+    for &(score, at) in ranked {
+        let slot = &mut starts[(hi - score) as usize];
+        order[*slot] = at;
+        *slot += 1;
+    }
+    order
 }
 
 /// Scores `atom` on the items at `among` still `alive`, into `scores`; an item it does not
@@ -254,6 +286,33 @@ fn two_cores() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Best score first, ties in the list's order, over narrow and wide spans of scores.
+    #[test]
+    fn best_first_orders_as_a_sort_does() {
+        let mut seed = 7u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (n, span) in [
+            (0, 1),
+            (1, 1),
+            (50, 1),
+            (500, 3),
+            (3000, 400),
+            (3000, 1 << 20),
+            (100, u64::from(u32::MAX)),
+        ] {
+            let ranked: Vec<(u32, u32)> = (0..n).map(|i| ((next() % span) as u32, i * 3)).collect();
+            let mut sorted = ranked.clone();
+            sorted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let want: Vec<u32> = sorted.into_iter().map(|(_, at)| at).collect();
+            assert_eq!(best_first(&ranked), want, "{n} {span}");
+        }
+    }
 
     #[test]
     fn fuzzy_matches_best_first() {
