@@ -367,23 +367,11 @@ fn odd_tasks_import_and_fail_as_they_always_did() {
     insta::assert_snapshot!(out);
 }
 
-/// An import killed in the middle (here past the point where the bulk work dropped the tasks'
-/// indexes and search trigger) leaves the store exactly as it was: the one transaction never
-/// committed. The file is a pipe, so the import is still running when it is killed.
+/// Runs the real `vadesk import --from taskwarrior` on a pipe, writes it all of a 40,000-task
+/// export but the closing bracket, calls `midway` while the import still runs, then kills it.
 #[cfg(unix)]
-#[test]
-fn a_killed_import_changes_nothing() {
+fn kill_an_import_midway(d: &Desk, midway: impl FnOnce()) {
     use std::io::Write;
-    let d = Desk::new();
-    d.ok(&["demo"]);
-    let before = d.snapshot();
-    let schema = |db: &Path| {
-        rows(
-            &Store::open(db).unwrap(),
-            "SELECT type, name, sql FROM sqlite_master ORDER BY name",
-        )
-    };
-    let schema_before = schema(&d.db);
     let fifo = d.dir.path().join("export.json");
     assert!(std::process::Command::new("mkfifo")
         .arg(&fifo)
@@ -402,20 +390,38 @@ fn a_killed_import_changes_nothing() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    {
-        // Opening the pipe waits for the import to open it; each write waits for it to read.
-        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-        let text = export(40_000, false);
-        // All but the closing bracket: the import waits for the rest.
-        w.write_all(&text.as_bytes()[..text.len() - 1]).unwrap();
-        w.flush().unwrap();
-        // Still running: the file has not ended. At most a few thousand of the tasks written
-        // are in the pipe or between the reading and the writing threads; the rest went in,
-        // well past the point after which the bulk work begins.
-        assert!(child.try_wait().unwrap().is_none());
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    // Opening the pipe waits for the import to open it; each write waits for it to read.
+    let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let text = export(40_000, false);
+    // All but the closing bracket: the import waits for the rest.
+    w.write_all(&text.as_bytes()[..text.len() - 1]).unwrap();
+    w.flush().unwrap();
+    // Still running: the file has not ended. At most a few thousand of the tasks written are in
+    // the pipe or between the reading and the writing threads; the rest went in, well past the
+    // point after which the bulk work begins.
+    assert!(child.try_wait().unwrap().is_none());
+    midway();
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// An import killed in the middle (here past the point where the bulk work dropped the tasks'
+/// indexes and search trigger) leaves the store exactly as it was: the one transaction never
+/// committed. The file is a pipe, so the import is still running when it is killed.
+#[cfg(unix)]
+#[test]
+fn a_killed_import_changes_nothing() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let before = d.snapshot();
+    let schema = |db: &Path| {
+        rows(
+            &Store::open(db).unwrap(),
+            "SELECT type, name, sql FROM sqlite_master ORDER BY name",
+        )
+    };
+    let schema_before = schema(&d.db);
+    kill_an_import_midway(&d, || {});
     assert_eq!(d.snapshot(), before);
     assert_eq!(schema(&d.db), schema_before);
     let s = Store::open(&d.db).unwrap();
@@ -507,39 +513,11 @@ fn an_import_into_a_store_another_connection_holds_keeps_to_the_wal() {
 #[cfg(unix)]
 #[test]
 fn a_killed_import_into_a_store_without_tasks_changes_nothing() {
-    use std::io::Write;
     let d = Desk::new();
     d.ok(&["client", "add", "Bloom"]);
     let before = d.snapshot();
-    let fifo = d.dir.path().join("export.json");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vadesk"))
-        .env_clear()
-        .env("VADESK_NOW", &d.now)
-        .env("HOME", d.dir.path())
-        .env("XDG_CONFIG_HOME", d.dir.path().join("config"))
-        .env("XDG_DATA_HOME", d.dir.path().join("data"))
-        .args(["--db", d.db.to_str().unwrap(), "import", "--from", "taskwarrior"])
-        .arg(&fifo)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-        let text = export(40_000, false);
-        w.write_all(&text.as_bytes()[..text.len() - 1]).unwrap();
-        w.flush().unwrap();
-        assert!(child.try_wait().unwrap().is_none());
-        // The import is writing through its journal.
-        assert!(sibling(&d.db, "-journal").exists());
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    // The import is writing through its journal when it is killed.
+    kill_an_import_midway(&d, || assert!(sibling(&d.db, "-journal").exists()));
     assert_eq!(d.snapshot(), before);
     assert_eq!(journal_mode(&d.db), "wal");
     let s = Store::open(&d.db).unwrap();
