@@ -116,6 +116,27 @@ fn a_filter_selects_its_best_match_and_closing_it_keeps_the_record() {
     assert_eq!(d.app.review_item().map(|r| (r.kind, r.id)), Some(row));
 }
 
+/// The review's filter reads what a row shows of words: a material's row is found by the
+/// title of the task it is for, not only by what the material is.
+#[test]
+fn the_review_filter_finds_a_request_by_its_tasks_title() {
+    let mut d = desk();
+    d.keys("2");
+    let row = d
+        .app
+        .review
+        .rows
+        .iter()
+        .find(|r| r.task_title.as_ref().is_some_and(|t| *t != r.title && !r.title.contains(t.as_str())))
+        .cloned()
+        .expect("a material row in the demo's review");
+    let task = row.task_title.clone().unwrap();
+    d.keys(&format!("/{task}"));
+    let found: Vec<_> = d.app.review.matches().map(|r| (r.kind, r.id)).collect();
+    assert!(found.contains(&(row.kind, row.id)), "{task:?} {found:?}");
+    d.key(KeyCode::Esc);
+}
+
 #[test]
 fn moving_to_another_client_starts_its_tasks_at_the_top() {
     let mut d = desk();

@@ -134,7 +134,7 @@ pub struct ReviewList {
     pub filter: Option<Filter>,
     /// The whole review, loaded only while the filter is open.
     pub all: Vec<ReviewItem>,
-    /// While filtering: what the filter reads of each row of `all` (client and title), the
+    /// While filtering: what the filter reads of each row of `all` (client and titles), the
     /// matches (places in `all`), best first, and what the next letter narrows.
     found: Narrowing,
     /// The store as it was when the window's rows were read (None once they may mix two
@@ -162,11 +162,13 @@ pub struct ReviewList {
 /// The whole review, and the filter on what it reads of each row (with its kept answers).
 pub type Whole = (Vec<ReviewItem>, Narrowing);
 
-/// The whole review's rows with the filter on them: it reads each row's client and title.
+/// The whole review's rows with the filter on them: it reads what each row shows of words, its
+/// client, its title and, for a request, its task's title.
 fn whole_of(rows: Vec<ReviewItem>) -> Whole {
-    let found = Narrowing::new(super::filter::hay_of(
-        rows.iter().map(|r| format!("{} {}", r.client, r.title)),
-    ));
+    let found = Narrowing::new(super::filter::hay_of(rows.iter().map(|r| match &r.task_title {
+        Some(task) if *task != r.title => format!("{} {} {task}", r.client, r.title),
+        _ => format!("{} {}", r.client, r.title),
+    })));
     (rows, found)
 }
 
