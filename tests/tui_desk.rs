@@ -127,7 +127,11 @@ fn the_review_filter_finds_a_request_by_its_tasks_title() {
         .review
         .rows
         .iter()
-        .find(|r| r.task_title.as_ref().is_some_and(|t| *t != r.title && !r.title.contains(t.as_str())))
+        .find(|r| {
+            r.task_title
+                .as_ref()
+                .is_some_and(|t| *t != r.title && !r.title.contains(t.as_str()))
+        })
         .cloned()
         .expect("a material row in the demo's review");
     let task = row.task_title.clone().unwrap();
