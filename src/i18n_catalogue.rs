@@ -956,4 +956,8 @@ catalogue! {
 
     // The desk's task lists (issue 13, the task filter)
     EmptyTasksFiltered => ("No task matches the filter. Esc clears it.", "Ninguna tarea coincide con el filtro. Esc lo borra."),
+
+    // Taskwarrior import (issue 13): an element of the export that is not a task
+    ErrImportNotTask => ("cannot read {0}: task number {1} is not a JSON object, so this is not Taskwarrior's `task export`",
+                         "no se puede leer {0}: la tarea número {1} no es un objeto JSON, así que no es una exportación de Taskwarrior (`task export`)"),
 }

@@ -1238,7 +1238,7 @@ fn read_taskwarrior(
 /// None for a recurring template, which is not a task of its own.
 fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<TwRow>> {
     let TwTask::Object(t) = t else {
-        return Err(Error::invalid(T::ErrImportNotExport, &[&source]));
+        return Err(Error::invalid(T::ErrImportNotTask, &[&source, &(n + 1)]));
     };
     let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, &"tasks", &(n + 1), &col]);
     if let Some(k) = t.bad.iter().next() {
