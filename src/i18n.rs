@@ -122,6 +122,27 @@ pub fn date(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// `date` for a list's date column of 11 cells: a day of another year drops its weekday
+/// ("12 Jun 2024", "12 jun 2024"), so that the year is never the part cut off.
+pub fn date_col(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
+    if d.year() == today.year() {
+        return date(d, today, lang);
+    }
+    let month = match lang {
+        Lang::En => MONTHS_EN[d.month0() as usize],
+        Lang::Es => MONTHS_ES[d.month0() as usize],
+    };
+    format!("{} {month} {}", d.day(), d.year())
+}
+
+/// `date_rel` for a list's date column (see `date_col`).
+pub fn date_rel_col(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
+    match (d - today).num_days() {
+        -1..=1 => date_rel(d, today, lang),
+        _ => date_col(d, today, lang),
+    }
+}
+
 /// A stored `YYYY-MM-DD[ HH:MM]` the way the language writes a day ("sáb 14 nov 09:00"), the
 /// year shown only when it is not `today`'s; anything else as it is.
 pub fn stored_when(stored: &str, today: NaiveDate, lang: Lang) -> String {
@@ -324,6 +345,34 @@ include!("i18n_catalogue.rs");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A date column's day fits its 11 cells in both languages, every day of four years, and
+    /// a day of another year keeps its year.
+    #[test]
+    fn a_date_column_never_cuts_the_year() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mut d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        while d.year() < 2028 {
+            for lang in [Lang::En, Lang::Es] {
+                let col = date_rel_col(d, today, lang);
+                assert!(crate::domain::text::width::of(&col) <= 11, "{col:?}");
+                if d.year() != today.year() && (d - today).num_days().abs() > 1 {
+                    assert!(col.ends_with(&d.year().to_string()), "{col:?}");
+                } else {
+                    assert_eq!(col, date_rel(d, today, lang));
+                }
+            }
+            d = d.succ_opt().unwrap();
+        }
+        assert_eq!(
+            date_col(NaiveDate::from_ymd_opt(2024, 6, 12).unwrap(), today, Lang::En),
+            "12 Jun 2024"
+        );
+        assert_eq!(
+            date_col(NaiveDate::from_ymd_opt(2024, 6, 12).unwrap(), today, Lang::Es),
+            "12 jun 2024"
+        );
+    }
 
     /// Strings that read the same in both languages on purpose.
     const SAME_IN_BOTH: &[&str] = &[

@@ -185,7 +185,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         } else {
             Style::new()
         };
-        let due = t.due.map(|d| i18n::date_rel(d, today, l)).unwrap_or_default();
+        let due = t.due.map(|d| i18n::date_rel_col(d, today, l)).unwrap_or_default();
         let closed = matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
         let mut spans = vec![
             Span::styled(
@@ -290,7 +290,7 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
             FlagSource::Auto => T::SourceAutoShort.text(l),
             FlagSource::Manual => "",
         };
-        let date = i18n::date(fl.at, today, l);
+        let date = i18n::date_col(fl.at, today, l);
         let label_w = widest.min(w.saturating_sub(5 + 1 + 11 + 5 + 1));
         let rest = w.saturating_sub(5 + 1 + label_w + 1 + 11 + 5);
         let note = if fl.dismissed {
