@@ -109,11 +109,7 @@ pub fn weekday_name(wd: chrono::Weekday, lang: Lang) -> &'static str {
 /// A date the way people read it: "Mon 24 Nov" / "lun 24 nov", with the year when it is not
 /// this year's.
 pub fn date(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
-    let m = d.month0() as usize;
-    let month = match lang {
-        Lang::En => MONTHS_EN[m],
-        Lang::Es => MONTHS_ES[m],
-    };
+    let month = month_short(d, lang);
     let wd = weekday_name(d.weekday(), lang);
     if d.year() == today.year() {
         format!("{wd} {} {month}", d.day())
@@ -128,11 +124,16 @@ pub fn date_col(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
     if d.year() == today.year() {
         return date(d, today, lang);
     }
-    let month = match lang {
-        Lang::En => MONTHS_EN[d.month0() as usize],
-        Lang::Es => MONTHS_ES[d.month0() as usize],
-    };
-    format!("{} {month} {}", d.day(), d.year())
+    format!("{} {month} {}", d.day(), d.year(), month = month_short(d, lang))
+}
+
+/// A day's month as dates write it: "Nov" / "nov".
+fn month_short(d: NaiveDate, lang: Lang) -> &'static str {
+    let m = d.month0() as usize;
+    match lang {
+        Lang::En => MONTHS_EN[m],
+        Lang::Es => MONTHS_ES[m],
+    }
 }
 
 /// `date_rel` for a list's date column (see `date_col`).

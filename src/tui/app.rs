@@ -304,6 +304,13 @@ impl ReviewList {
     }
 }
 
+/// The page holding row `at` of a list of `total` rows (its first row), and the rows kept
+/// around it: from a page before it to the end of the page after it.
+fn pages_around(at: usize, page: usize, total: usize) -> (usize, usize, usize) {
+    let top = (at / page) * page;
+    (top, top.saturating_sub(page), (top + 2 * page).min(total))
+}
+
 /// Where a list's selection goes after its rows changed: onto the same record when it is
 /// still there, else onto the row now at the old position (the nearest one).
 pub fn follow(ids: impl Iterator<Item = i64>, keep: Option<i64>, old: usize, len: usize) -> usize {
@@ -766,14 +773,12 @@ impl App {
             return Ok(());
         }
         list.selected = list.selected.min(list.total - 1);
-        let top = (list.selected / page) * page;
+        let (top, want_start, want_end) = pages_around(list.selected, page, list.total);
         let end_needed = (top + page).min(list.total);
         let (s, e) = (list.start, list.start + list.keys.len());
         if !list.keys.is_empty() && top >= s && end_needed <= e {
             return Ok(());
         }
-        let want_start = top.saturating_sub(page);
-        let want_end = (top + 2 * page).min(list.total);
         let near = !list.keys.is_empty() && top <= e && end_needed >= s;
         if near {
             if want_end > e {
@@ -1044,9 +1049,7 @@ impl App {
             Some(&p) => (p as usize).min(total - 1),
             None => list.selected.min(total - 1),
         };
-        let top = (pos / page) * page;
-        let start = top.saturating_sub(page);
-        let end = (top + 2 * page).min(total);
+        let (_, start, end) = pages_around(pos, page, total);
         list.rows = list.all[start..end].to_vec();
         list.start = start;
         list.selected = pos;
@@ -1094,7 +1097,7 @@ impl App {
             return Ok(());
         }
         self.review.selected = self.review.selected.min(total - 1);
-        let top = (self.review.selected / page) * page;
+        let (top, want_start, want_end) = pages_around(self.review.selected, page, total);
         let end_needed = (top + page).min(total);
         let (s, e) = (self.review.start, self.review.start + self.review.rows.len());
         if !self.review.rows.is_empty() && top >= s && end_needed <= e {
@@ -1102,8 +1105,6 @@ impl App {
         }
         let now = self.stamp(store).ok();
         let list = &mut self.review;
-        let want_start = top.saturating_sub(page);
-        let want_end = (top + 2 * page).min(total);
         let near = !list.rows.is_empty() && top <= e && end_needed >= s;
         let secs = &list.sections;
         // The first or last rows read ahead, when the store is still as it was then.
@@ -1151,8 +1152,8 @@ impl App {
             list.stamp = now;
         }
         // Keep the window to the pages around the selection.
-        let keep_from = top.saturating_sub(page).max(list.start);
-        let keep_to = (top + 2 * page).min(list.start + list.rows.len());
+        let keep_from = want_start.max(list.start);
+        let keep_to = want_end.min(list.start + list.rows.len());
         if keep_from > list.start || keep_to < list.start + list.rows.len() {
             list.rows = list.rows[keep_from - list.start..keep_to.max(keep_from) - list.start].to_vec();
             list.start = keep_from;
@@ -1178,14 +1179,12 @@ impl App {
         if !list.stamp.is_some_and(|at| at.same_store(&now)) || total == 0 {
             return false;
         }
-        let top = (list.selected.min(total - 1) / page) * page;
+        let (top, want_start, want_end) = pages_around(list.selected.min(total - 1), page, total);
         let (s, e) = (list.start, list.start + list.rows.len());
         if top < s || (top + page).min(total) > e {
             // The selection's page is not read: the next key reads it.
             return false;
         }
-        let want_start = top.saturating_sub(page);
-        let want_end = (top + 2 * page).min(total);
         let secs = &list.sections;
         let read = if e < want_end {
             let last = list.rows.last().map(ReviewKey::of);

@@ -32,12 +32,15 @@ impl Filter {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let pattern = Pattern::parse(q, CaseMatching::Ignore, Normalization::Smart);
         let mut buf = Vec::new();
-        let mut scored: Vec<(u32, usize)> = items
+        let scored: Vec<(u32, u32)> = items
             .enumerate()
-            .filter_map(|(i, s)| pattern.score(text_of(s, &mut buf), &mut matcher).map(|sc| (sc, i)))
+            .filter_map(|(i, s)| {
+                pattern
+                    .score(text_of(s, &mut buf), &mut matcher)
+                    .map(|sc| (sc, place(i)))
+            })
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|(_, i)| i).collect()
+        best_first(&scored).into_iter().map(|i| i as usize).collect()
     }
 }
 
