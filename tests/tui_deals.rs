@@ -459,3 +459,39 @@ fn a_quote_saved_unchanged_keeps_its_amount_in_both_languages() {
         assert_eq!(d.store.quote(nudged).unwrap().amount_cents, 120_050);
     }
 }
+
+/// A quote of another year shows its year in both date columns, whole (its weekday goes, as
+/// in the desk's other date columns), and this year's quotes keep their ten-cell column.
+#[test]
+fn a_quote_of_another_year_shows_its_year_in_the_quotes_tab() {
+    for (lang, sent, answer) in [
+        (Lang::En, "12 Jun 2025", "19 Jun 2025"),
+        (Lang::Es, "12 jun 2025", "19 jun 2025"),
+    ] {
+        let mut d = desk_in(lang);
+        let c = d.client_id("Northwind Yoga");
+        d.store
+            .add_quote(
+                c,
+                NewQuote {
+                    amount_cents: 45_000,
+                    prep_min: 0,
+                    sent_on: day("2025-06-12"),
+                    answer_by: Some(day("2025-06-19")),
+                    description: "Old brochure".into(),
+                },
+                7,
+            )
+            .unwrap();
+        d.app.reload(&d.store).unwrap();
+        d.open("Northwind Yoga").keys("]");
+        // Wide enough for the sent date: both dates whole.
+        let wide = d.text(120, 35);
+        let row = wide.lines().find(|r| r.contains("Old brochure")).unwrap_or_default();
+        assert!(row.contains(sent) && row.contains(answer), "{lang:?}: {row}\n{wide}");
+        // Narrow: the answer date alone, still whole.
+        let narrow = d.text(80, 24);
+        let row = narrow.lines().find(|r| r.contains("Old brochure")).unwrap_or_default();
+        assert!(row.contains(answer), "{lang:?}: {row}\n{narrow}");
+    }
+}

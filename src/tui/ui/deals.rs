@@ -79,7 +79,25 @@ fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {
         .map(|s| width::of(s.label(l)))
         .max()
         .unwrap_or(10);
-    let date_w = 10;
+    // The dates as the column writes them (another year's day without its weekday, so its
+    // year is never cut); the column is as wide as the widest, ten cells at least.
+    let sent: Vec<String> = d
+        .quotes
+        .iter()
+        .map(|q| i18n::date_rel_col(q.sent_on, today, l))
+        .collect();
+    let answers: Vec<String> = d
+        .quotes
+        .iter()
+        .map(|q| i18n::date_rel_col(q.answer_by, today, l))
+        .collect();
+    let date_w = sent
+        .iter()
+        .chain(&answers)
+        .map(|s| width::of(s))
+        .max()
+        .unwrap_or(0)
+        .max(10);
     let nudge_w = 3;
     // Where there is room: the sent date, and the status beside the answer date. Where there
     // is not, an answered quote shows its status in place of the date it was awaited by.
@@ -125,18 +143,15 @@ fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {
             Span::raw(" "),
         ];
         if show_sent {
-            spans.push(Span::styled(
-                width::pad(&i18n::date_rel(q.sent_on, today, l), date_w),
-                th.dim(),
-            ));
+            spans.push(Span::styled(width::pad(&sent[i], date_w), th.dim()));
             spans.push(Span::styled(" → ", th.dim()));
         }
         let answer = if show_status || pending {
-            i18n::date_rel(q.answer_by, today, l)
+            answers[i].as_str()
         } else {
-            q.status.label(l).to_string()
+            q.status.label(l)
         };
-        spans.push(Span::styled(width::pad(&answer, answer_w), answer_style));
+        spans.push(Span::styled(width::pad(answer, answer_w), answer_style));
         spans.push(Span::raw(" "));
         if show_status {
             spans.push(Span::styled(width::pad(q.status.label(l), status_w), base));
