@@ -351,6 +351,50 @@ fn merging_the_same_export_twice_changes_nothing_and_updates_changed_records() {
 /// Finding 11: impossible dates. Years outside 1900-2999 are refused everywhere; a flag cannot
 /// be dated in the future, attendance cannot be recorded before the meeting starts, and a
 /// request cannot be expected before it is asked.
+/// A merge of an export made before the store's nudges: the record takes the file's other
+/// fields, and its counts stay those of its events (the store's and the file's together),
+/// never the file's smaller number.
+#[test]
+fn a_merge_of_an_older_export_keeps_the_nudges_made_since() {
+    let mut d = Desk::new();
+    d.ok(&["client", "add", "Acme"]);
+    let task = d.id(&["task", "add", "Acme", "Brochure"]);
+    let task = task.to_string();
+    let material = d
+        .id(&["material", "ask", &task, "Logo files", "--by", "2026-11-24"])
+        .to_string();
+    let file = d.dir.path().join("older.json");
+    std::fs::write(&file, d.snapshot().to_string()).unwrap();
+    d.ok(&["nudge", "material", &material]);
+    d.at("2026-11-25 09:00").ok(&["nudge", "material", &material]);
+    d.at("2026-11-26 09:00").ok(&["nudge", "material", &material]);
+    let counts = |d: &Desk| {
+        let s = d.snapshot();
+        let r = &s["requests"][0];
+        (
+            r["nudges"].as_i64(),
+            r["last_nudge"].as_str().map(String::from),
+            s["counter_events"].as_array().map(Vec::len),
+        )
+    };
+    assert_eq!(counts(&d), (Some(3), Some("2026-11-26".into()), Some(3)));
+    d.ok(&["import", "--merge", file.to_str().unwrap()]);
+    assert_eq!(
+        counts(&d),
+        (Some(3), Some("2026-11-26".into()), Some(3)),
+        "the merge lost nudges"
+    );
+    // An export from before counters were events (its counts alone, no events) still brings
+    // its count in as events.
+    let mut old = d.snapshot();
+    old["requests"][0]["nudges"] = serde_json::json!(5);
+    old.as_object_mut().unwrap().remove("counter_events");
+    std::fs::write(&file, old.to_string()).unwrap();
+    d.ok(&["import", "--merge", file.to_str().unwrap()]);
+    assert_eq!(counts(&d).0, Some(5));
+    assert_eq!(counts(&d).2, Some(5));
+}
+
 #[test]
 fn honest_time_and_possible_dates() {
     let d = Desk::new();

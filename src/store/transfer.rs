@@ -313,6 +313,9 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
         let mut report = ImportReport::default();
+        // Records already in the store that the file wrote over: their counters are counted
+        // again from the events at the end (see below).
+        let mut updated: Vec<(&str, i64)> = Vec::new();
         for (table, cols) in TABLES {
             let Some(rows) = obj.get(*table) else { continue };
             let rows = rows.as_array().ok_or_else(not_export)?;
@@ -380,6 +383,7 @@ impl Store {
                             .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
                         }
                         report.updated += 1;
+                        updated.push((table, id));
                         id
                     }
                     None => {
@@ -407,6 +411,12 @@ impl Store {
         }
         // An export from before counters were events: its counts become events.
         super::counters::backfill(&tx)?;
+        // A record the store already held took the file's counts with its other fields, but
+        // its events are the union of both (the store's and the file's): a file older than the
+        // store's last nudges would otherwise leave fewer nudges than events.
+        for (table, id) in updated {
+            super::counters::recount(&tx, table, id)?;
+        }
         tx.commit()?;
         Ok(report)
     }
