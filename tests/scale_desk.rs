@@ -281,8 +281,29 @@ fn assert_positions_right(store: &Store, when: &str) {
     }
 }
 
+/// The open requests of live tasks as kept by the triggers, and counted again from the
+/// requests and their tasks: kind, date, request, task.
+fn live_requests(store: &Store) -> (Vec<(String, String, i64, i64)>, Vec<(String, String, i64, i64)>) {
+    let read = |sql: &str| -> Vec<(String, String, i64, i64)> {
+        let mut q = store.conn().prepare(sql).unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    (
+        read("SELECT kind, expected_by, request_id, task_id FROM live_requests ORDER BY 1, 2, 3"),
+        read(
+            "SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r JOIN tasks t ON t.id = r.task_id
+             WHERE r.received_on IS NULL AND t.status NOT IN ('done', 'cancelled') ORDER BY 1, 2, 3",
+        ),
+    )
+}
+
 fn assert_kept_right(store: &Store, when: &str) {
     assert_eq!(tallies_kept(store), tallies_from_scratch(store), "task tallies {when}");
+    let (kept, counted) = live_requests(store);
+    assert_eq!(kept, counted, "open requests of live tasks {when}");
     assert_positions_right(store, when);
     let rules = ScoreRules::default();
     let basis: f64 = store

@@ -565,6 +565,22 @@ fn no_review_or_tick_query_scans_a_big_table() {
         }
     }
     println!("{report}");
+    // Late requests come from the kept open requests of live tasks, by kind and date: never
+    // from the requests left open on closed tasks.
+    let plans = s.query_plans().unwrap();
+    for name in [
+        "tick: counts",
+        "tick: late requests",
+        "review: late counts",
+        "review: requests",
+    ] {
+        let (_, plan) = plans.iter().find(|(n, _)| n == name).unwrap();
+        assert!(
+            plan[0].starts_with("SEARCH") && plan[0].ends_with("USING PRIMARY KEY (kind=? AND expected_by<?)"),
+            "{name}: {plan:?}"
+        );
+        assert!(plan.iter().all(|l| !l.starts_with("SCAN")), "{name}: {plan:?}");
+    }
 }
 
 /// The detection pass keeps its promises whatever happened between two passes: every late

@@ -40,29 +40,36 @@ pub struct DetectReport {
     pub recurring: Vec<i64>,
 }
 
-/// The late requests of open tasks, from the open requests' index and the live tasks' one
-/// (a covering index of the open tasks alone): a late request of a closed task, the most of
-/// them in a store with a long history, costs one lookup in that small index, never a read of
-/// its task.
-pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM requests r INDEXED BY requests_open_live
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2
-           AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = r.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
+/// The late requests of live tasks (to do, doing, delivered), from the kept table of the
+/// open requests of live tasks (`live_requests`, schema step 17) by kind and date: the late
+/// requests of closed tasks, the most of them in a store with a long history, are never read.
+pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM live_requests l WHERE l.kind = ?1 AND l.expected_by < ?2";
 
-/// Every late request of an open task, and whether its flag is there: one pass gives the
+/// Every late request of a live task, and whether its flag is there: one pass gives the
 /// status bar's count (`LATE_COUNTS`) and the flags to raise. Only the requests whose flag is
 /// not there are read further (`LATE_REQUEST`).
-pub(super) const LATE_REQUESTS: &str = "SELECT r.id, r.expected_by,
-            EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)
-         FROM requests r INDEXED BY requests_open_live
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2
-           AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = r.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
+pub(super) const LATE_REQUESTS: &str = "SELECT l.request_id, l.expected_by,
+            EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || l.request_id)
+         FROM live_requests l
+         WHERE l.kind = ?1 AND l.expected_by < ?2";
 
-/// The late requests as the pass read them before: each checked against its task row. For
-/// the detection pass from scratch that checks the shortcuts of the one above.
+/// The open requests of live tasks counted again from the requests and their tasks: what the
+/// triggers keep in `live_requests` row by row (a bulk import counts once at its end instead).
+pub(crate) const LIVE_REQUESTS_AGAIN: &str = "
+    DELETE FROM live_requests;
+    INSERT INTO live_requests(kind, expected_by, request_id, task_id)
+        SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r
+        WHERE r.received_on IS NULL
+          AND EXISTS (SELECT 1 FROM tasks t WHERE t.id = r.task_id AND t.status IN ('todo', 'doing', 'delivered'));";
+
+/// The late requests as the pass read them before: each checked against its task row, in the
+/// order of the kept table (date, then request). For the detection pass from scratch that
+/// checks the shortcuts of the one above.
 const LATE_REQUESTS_SCRATCH: &str = "SELECT r.id, r.expected_by,
             EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)
          FROM requests r JOIN tasks t ON t.id = r.task_id
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')";
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')
+         ORDER BY r.expected_by, r.id";
 
 /// What a late request's flag says: its task's client and title, and what was asked.
 pub(super) const LATE_REQUEST: &str =
