@@ -94,8 +94,10 @@ pub(super) const MEETING_FAULTS: &str =
     "SELECT m.id, m.client_id, m.at, m.attendance, m.kind FROM meetings m WHERE m.attendance IN ('no_show', 'late')
                AND m.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)";
 
-/// The clients, for the channels rule to find those whose flag of this month is not there yet.
-pub(super) const CLIENT_IDS: &str = "SELECT id FROM clients ORDER BY id";
+/// The clients whose flag of scattered channels for this month is not there yet (`?1`: the
+/// reference's end, `:2026-11`), each asked inside SQLite.
+pub(super) const CLIENTS_WITHOUT_CHANNELS_FLAG: &str = "SELECT c.id FROM clients c
+         WHERE NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'channels:' || c.id || ?1)";
 
 pub(super) const SCATTERED: &str = "SELECT client_id, via FROM tasks
          WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL";
@@ -335,17 +337,11 @@ fn scattered_channels(tx: &Transaction, today: NaiveDate, scratch: bool, out: &m
     let open: BTreeSet<i64> = if scratch {
         BTreeSet::new()
     } else {
-        let mut ids = tx.prepare_cached(CLIENT_IDS)?;
-        let mut there = tx.prepare_cached(FLAG_THERE)?;
-        let mut open = BTreeSet::new();
-        let mut rows = ids.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if !there.exists([rules::month_ref("channels", id, today)])? {
-                open.insert(id);
-            }
-        }
-        open
+        let whole = rules::month_ref("channels", 0, today);
+        let end = whole.strip_prefix("channels:0").unwrap_or_default();
+        let mut ids = tx.prepare_cached(CLIENTS_WITHOUT_CHANNELS_FLAG)?;
+        let rows = ids.query_map([end], |r| r.get::<_, i64>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
     };
     if !scratch && open.is_empty() {
         return Ok(());
