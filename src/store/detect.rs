@@ -79,9 +79,20 @@ pub(super) const LATE_REQUEST: &str =
 /// Whether a flag with this source reference is there (then raising it again does nothing).
 pub(super) const FLAG_THERE: &str = "SELECT 1 FROM flags WHERE source_ref = ?1";
 
-pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents FROM quotes q
+/// The pending quotes past their answer date whose flag is not there, from the kept table of
+/// the pending quotes without their flag (`unflagged_quotes`, schema step 18) by date: the
+/// late quotes flagged long ago, the most of them in a store with a long history, are never
+/// read.
+pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents
+         FROM unflagged_quotes w CROSS JOIN quotes q ON q.id = w.quote_id
+         WHERE w.answer_by < ?1";
+
+/// The same quotes as the pass asked for them before: every pending quote past its date, and
+/// its flag looked up. For the detection pass from scratch.
+const UNANSWERED_QUOTES_SCRATCH: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents FROM quotes q
          WHERE q.status = 'pending' AND q.answer_by < ?1
-           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)";
+           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)
+         ORDER BY q.answer_by, q.id";
 
 pub(super) const VAGUE_TASKS: &str = "SELECT t.id, t.client_id, t.title FROM tasks t WHERE t.clarifications >= 3
                AND t.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')";
@@ -122,7 +133,8 @@ impl Store {
     }
 
     /// The same pass with every rule reading the whole of what it judges: no rule skips the
-    /// clients whose flag is there, and late requests are checked against their task rows.
+    /// clients whose flag is there, late requests are checked against their task rows, and
+    /// every pending quote past its date against the flags.
     /// It raises the same flags as `detect`; the tests compare the two.
     pub fn detect_from_scratch(&mut self, today: NaiveDate, min_rate: Option<f64>) -> Result<DetectReport> {
         self.detect_pass(today, min_rate, true)
@@ -134,7 +146,7 @@ impl Store {
         let recurring = super::recur::advance_all(&tx, today)?;
         let mut candidates = Vec::new();
         let counts = late_requests(&tx, today, scratch, &mut candidates)?;
-        unanswered_quotes(&tx, today, &mut candidates)?;
+        unanswered_quotes(&tx, today, scratch, &mut candidates)?;
         recorded_faults(&tx, today, &mut candidates)?;
         scattered_channels(&tx, today, scratch, &mut candidates)?;
         let increment = self.money.increment_min;
@@ -231,8 +243,12 @@ fn late_requests(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Ve
     Ok(counts)
 }
 
-fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
-    let mut q = tx.prepare_cached(UNANSWERED_QUOTES)?;
+fn unanswered_quotes(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Vec<Candidate>) -> Result<()> {
+    let mut q = tx.prepare_cached(if scratch {
+        UNANSWERED_QUOTES_SCRATCH
+    } else {
+        UNANSWERED_QUOTES
+    })?;
     let rows = q.query_map([day(today)], |r| {
         Ok((
             r.get::<_, i64>(0)?,

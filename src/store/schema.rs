@@ -1015,6 +1015,69 @@ pub(super) const MIGRATIONS: &[&str] = &[
             WHERE new.received_on IS NULL AND t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered');
     END;
     "#,
+    // 18: unanswered quotes at any size. The pending quotes whose flag is not there (the
+    // flag `quote:<id>`, dismissed or not), by answer date, kept by the quotes' and flags'
+    // search triggers and one trigger of its own for a quote's status, date or id: the tick
+    // reads the late ones from here instead of asking for the flag of every pending quote
+    // past its date, which are the most of them in a store with a long history. A derived
+    // table (no id, no uuid): undo, export and sync leave it alone and reach it through the
+    // triggers. The search triggers are the same as step 8 made them, with the statements
+    // that keep this table (the flags' one now also fires when a flag's reference changes).
+    r#"
+    CREATE TABLE unflagged_quotes (
+        answer_by TEXT NOT NULL,
+        quote_id INTEGER NOT NULL,
+        PRIMARY KEY (answer_by, quote_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX unflagged_quotes_id ON unflagged_quotes(quote_id);
+    INSERT INTO unflagged_quotes(answer_by, quote_id)
+        SELECT q.answer_by, q.id FROM quotes q
+        WHERE q.status = 'pending' AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id);
+
+    DROP TRIGGER search_quote_ins;
+    DROP TRIGGER search_quote_del;
+    DROP TRIGGER search_flag_ins;
+    DROP TRIGGER search_flag_upd;
+    DROP TRIGGER search_flag_del;
+    CREATE TRIGGER search_quote_ins AFTER INSERT ON quotes BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 5, new.description, '', new.client_id);
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT new.answer_by, new.id WHERE new.status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || new.id);
+    END;
+    CREATE TRIGGER unflagged_quote_upd AFTER UPDATE OF id, status, answer_by ON quotes BEGIN
+        DELETE FROM unflagged_quotes WHERE answer_by = old.answer_by AND quote_id = old.id;
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT new.answer_by, new.id WHERE new.status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || new.id);
+    END;
+    CREATE TRIGGER search_quote_del AFTER DELETE ON quotes BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 5;
+        DELETE FROM unflagged_quotes WHERE answer_by = old.answer_by AND quote_id = old.id;
+    END;
+    CREATE TRIGGER search_flag_ins AFTER INSERT ON flags BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 6, new.note, '', new.client_id);
+        DELETE FROM unflagged_quotes
+            WHERE quote_id = CAST(substr(new.source_ref, 7) AS INTEGER) AND new.source_ref = 'quote:' || quote_id;
+    END;
+    CREATE TRIGGER search_flag_upd AFTER UPDATE OF id, note, client_id, source_ref ON flags BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 6;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 6, new.note, '', new.client_id);
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT q.answer_by, q.id FROM quotes q
+            WHERE q.id = CAST(substr(old.source_ref, 7) AS INTEGER) AND old.source_ref = 'quote:' || q.id
+              AND q.status = 'pending' AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = old.source_ref);
+        DELETE FROM unflagged_quotes
+            WHERE quote_id = CAST(substr(new.source_ref, 7) AS INTEGER) AND new.source_ref = 'quote:' || quote_id;
+    END;
+    CREATE TRIGGER search_flag_del AFTER DELETE ON flags BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 6;
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT q.answer_by, q.id FROM quotes q
+            WHERE q.id = CAST(substr(old.source_ref, 7) AS INTEGER) AND old.source_ref = 'quote:' || q.id
+              AND q.status = 'pending';
+    END;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;
