@@ -80,7 +80,7 @@ pub(super) const LATE_REQUEST: &str =
 pub(super) const FLAG_THERE: &str = "SELECT 1 FROM flags WHERE source_ref = ?1";
 
 /// The pending quotes past their answer date whose flag is not there, from the kept table of
-/// the pending quotes without their flag (`unflagged_quotes`, schema step 18) by date: the
+/// the pending quotes without their flag (`unflagged_quotes`, schema step 17) by date: the
 /// late quotes flagged long ago, the most of them in a store with a long history, are never
 /// read.
 pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents

@@ -917,6 +917,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // `tally_task_*` triggers and counts it again at its end (`LIVE_REQUESTS_AGAIN`). The
     // triggers are the same as step 11 made them, with the statements that keep this table
     // (the requests' one now also fires when a request's kind, date or id changes).
+    //
+    // And unanswered quotes at any size. The pending quotes whose flag is not there (the
+    // flag `quote:<id>`, dismissed or not), by answer date, kept by the quotes' and flags'
+    // search triggers and one trigger of its own for a quote's status, date or id: the tick
+    // reads the late ones from here instead of asking for the flag of every pending quote
+    // past its date, which are the most of them in a store with a long history. A derived
+    // table (no id, no uuid): undo, export and sync leave it alone and reach it through the
+    // triggers. The search triggers are the same as step 8 made them, with the statements
+    // that keep this table (the flags' one now also fires when a flag's reference changes).
     r#"
     CREATE TABLE live_requests (
         kind TEXT NOT NULL,
@@ -1014,16 +1023,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
             SELECT new.kind, new.expected_by, new.id, new.task_id FROM tasks t
             WHERE new.received_on IS NULL AND t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered');
     END;
-    "#,
-    // 18: unanswered quotes at any size. The pending quotes whose flag is not there (the
-    // flag `quote:<id>`, dismissed or not), by answer date, kept by the quotes' and flags'
-    // search triggers and one trigger of its own for a quote's status, date or id: the tick
-    // reads the late ones from here instead of asking for the flag of every pending quote
-    // past its date, which are the most of them in a store with a long history. A derived
-    // table (no id, no uuid): undo, export and sync leave it alone and reach it through the
-    // triggers. The search triggers are the same as step 8 made them, with the statements
-    // that keep this table (the flags' one now also fires when a flag's reference changes).
-    r#"
+
     CREATE TABLE unflagged_quotes (
         answer_by TEXT NOT NULL,
         quote_id INTEGER NOT NULL,
