@@ -590,6 +590,21 @@ fn no_review_or_tick_query_scans_a_big_table() {
             "SEARCH q USING INTEGER PRIMARY KEY (rowid=?)".to_string()
         ]
     );
+    // Without a minimum rate the money rules read the clients with retainer hours from their
+    // own index; the channels rule reads the clients' ids from their kept tallies.
+    for (name, index) in [
+        ("tick: retainer terms", "clients_retainer"),
+        ("tick: retainer sums", "clients_retainer"),
+        ("tick: clients without their channels flag", "client_tally"),
+    ] {
+        let (_, plan) = plans.iter().find(|(n, _)| n == name).unwrap();
+        assert!(plan.iter().any(|l| l.contains(index)), "{name}: {plan:?}");
+        assert!(
+            plan.iter()
+                .all(|l| !l.starts_with("SCAN clients") || l.contains("clients_retainer")),
+            "{name}: {plan:?}"
+        );
+    }
 }
 
 /// The detection pass keeps its promises whatever happened between two passes: every late

@@ -1058,7 +1058,7 @@ fn back_to_v9(d: &Desk, nudges: i64) {
             "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index')
              AND (name IN ('client_tally', 'flag_tally', 'score_basis', 'score_growth', 'time_sums',
                            'flags_future', 'time_sums_month', 'task_due_tally', 'live_requests',
-                           'live_requests_task', 'unflagged_quotes', 'unflagged_quotes_id',
+                           'live_requests_task', 'unflagged_quotes', 'unflagged_quotes_id', 'clients_retainer',
                            'unflagged_quote_upd')
                   OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\')",
         )

@@ -300,6 +300,7 @@ impl Store {
             ("tick: client terms", time::CLIENT_TERMS),
             ("tick: retainer terms", time::RETAINER_TERMS),
             ("tick: kept sums", time::KEPT_SUMS),
+            ("tick: retainer sums", time::RETAINER_SUMS),
             ("money: client month", time::CLIENT_MONTH),
             ("money: retainer clients", time::RETAINER_CLIENTS),
             ("review: retainer use", time::RETAINER_USE),

@@ -926,6 +926,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // table (no id, no uuid): undo, export and sync leave it alone and reach it through the
     // triggers. The search triggers are the same as step 8 made them, with the statements
     // that keep this table (the flags' one now also fires when a flag's reference changes).
+    // And the clients with retainer hours by an index of their own, with their terms: without a
+    // minimum rate they are the only ones the tick's money rules judge.
     r#"
     CREATE TABLE live_requests (
         kind TEXT NOT NULL,
@@ -1023,6 +1025,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
             SELECT new.kind, new.expected_by, new.id, new.task_id FROM tasks t
             WHERE new.received_on IS NULL AND t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered');
     END;
+
+    CREATE INDEX clients_retainer ON clients(id, name, rate_cents, retainer_min, fee_cents, overage_cents, status, increment_min)
+        WHERE retainer_min IS NOT NULL;
 
     CREATE TABLE unflagged_quotes (
         answer_by TEXT NOT NULL,

@@ -740,14 +740,21 @@ pub(super) const CLIENT_TERMS: &str =
 /// `CLIENT_TERMS` of the clients with retainer hours alone: without a minimum rate, scope creep
 /// is the only money rule, and it judges nobody else.
 pub(super) const RETAINER_TERMS: &str =
-    "SELECT id, name, rate_cents, retainer_min, fee_cents, overage_cents, status, increment_min FROM clients
-     WHERE retainer_min IS NOT NULL";
+    "SELECT id, name, rate_cents, retainer_min, fee_cents, overage_cents, status, increment_min
+     FROM clients INDEXED BY clients_retainer WHERE retainer_min IS NOT NULL";
 
 /// The kept sums of some months, every increment (`kept_sums` keeps each client's own).
 pub(super) const KEPT_SUMS: &str = "SELECT client_id, month, inc, billable_min, rounded_min, unbilled_min,
         invoiced_min, invoiced_n
      FROM time_sums INDEXED BY time_sums_month
      WHERE month >= substr(?1, 1, 7) AND month < substr(?2, 1, 7)";
+
+/// `KEPT_SUMS` of the clients with retainer hours alone (`RETAINER_TERMS`).
+pub(super) const RETAINER_SUMS: &str = "SELECT client_id, month, inc, billable_min, rounded_min, unbilled_min,
+        invoiced_min, invoiced_n
+     FROM time_sums INDEXED BY time_sums_month
+     WHERE month >= substr(?1, 1, 7) AND month < substr(?2, 1, 7)
+       AND client_id IN (SELECT id FROM clients INDEXED BY clients_retainer WHERE retainer_min IS NOT NULL)";
 
 /// `terms_of` for every client at once (or those with retainer hours, `retainers`), with each
 /// client's increment (`default` when unset).
@@ -770,15 +777,17 @@ fn all_terms(tx: &Transaction, default: u32, retainers: bool) -> Result<(HashMap
     Ok((terms, incs))
 }
 
-/// `MONTH_SUMS` without its join: the rows of the clients in `incs`, at each one's increment.
+/// `MONTH_SUMS` without its join: the rows of the clients in `incs` (read for the clients with
+/// retainer hours alone, `retainers`, when those are all of them), at each one's increment.
 fn kept_sums(
     tx: &Transaction,
+    retainers: bool,
     a: &str,
     b: &str,
     incs: &HashMap<i64, i64>,
     out: &mut HashMap<(i64, Month), Sums>,
 ) -> Result<()> {
-    let mut q = tx.prepare_cached(KEPT_SUMS)?;
+    let mut q = tx.prepare_cached(if retainers { RETAINER_SUMS } else { KEPT_SUMS })?;
     let mut rows = q.query(params![a, b])?;
     let mut months = MonthRuns::default();
     while let Some(r) = rows.next()? {
@@ -841,7 +850,7 @@ pub(super) fn money_flags(
         // Sized once: growing it row by row rehashed it a dozen times (up to three months of
         // every client).
         let mut sums: HashMap<(i64, Month), Sums> = HashMap::with_capacity(incs.len() * 3);
-        kept_sums(tx, &a, &b, &incs, &mut sums)?;
+        kept_sums(tx, min_rate_cents.is_none(), &a, &b, &incs, &mut sums)?;
         if default_increment.max(1) != 1 {
             read_sums(
                 tx,
