@@ -281,10 +281,13 @@ fn assert_positions_right(store: &Store, when: &str) {
     }
 }
 
+/// An open request of a live task: kind, date, request, task.
+type LiveRequest = (String, String, i64, i64);
+
 /// The open requests of live tasks as kept by the triggers, and counted again from the
-/// requests and their tasks: kind, date, request, task.
-fn live_requests(store: &Store) -> (Vec<(String, String, i64, i64)>, Vec<(String, String, i64, i64)>) {
-    let read = |sql: &str| -> Vec<(String, String, i64, i64)> {
+/// requests and their tasks.
+fn live_requests(store: &Store) -> (Vec<LiveRequest>, Vec<LiveRequest>) {
+    let read = |sql: &str| -> Vec<LiveRequest> {
         let mut q = store.conn().prepare(sql).unwrap();
         q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap()
@@ -300,10 +303,13 @@ fn live_requests(store: &Store) -> (Vec<(String, String, i64, i64)>, Vec<(String
     )
 }
 
+/// A pending quote without its flag: answer date, quote.
+type UnflaggedQuote = (String, i64);
+
 /// The pending quotes without their flag as kept by the triggers, and looked up again from
-/// the quotes and the flags: answer date, quote.
-fn unflagged_quotes(store: &Store) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
-    let read = |sql: &str| -> Vec<(String, i64)> {
+/// the quotes and the flags.
+fn unflagged_quotes(store: &Store) -> (Vec<UnflaggedQuote>, Vec<UnflaggedQuote>) {
+    let read = |sql: &str| -> Vec<UnflaggedQuote> {
         let mut q = store.conn().prepare(sql).unwrap();
         q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
