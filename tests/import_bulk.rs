@@ -81,6 +81,8 @@ fn picture(s: &Store, with_uuids: bool) -> Vec<Vec<Vec<Value>>> {
         // The kept per-client counts (counted again at the end of a bulk import).
         rows(s, "SELECT * FROM client_tally ORDER BY client_id"),
         rows(s, "SELECT * FROM task_due_tally ORDER BY closed, no_due, due, part"),
+        // The open requests of live tasks (counted again at the end of a bulk import).
+        rows(s, "SELECT * FROM live_requests ORDER BY kind, expected_by, request_id"),
         rows(
             s,
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name",
@@ -522,4 +524,63 @@ fn a_killed_import_into_a_store_without_tasks_changes_nothing() {
     assert_eq!(journal_mode(&d.db), "wal");
     let s = Store::open(&d.db).unwrap();
     assert_eq!(rows(&s, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
+}
+
+/// The open requests of live tasks as kept, and as counted again from the requests and their
+/// tasks.
+fn live_requests(s: &Store) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
+    (
+        rows(
+            s,
+            "SELECT kind, expected_by, request_id, task_id FROM live_requests ORDER BY 1, 2, 3",
+        ),
+        rows(
+            s,
+            "SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r JOIN tasks t ON t.id = r.task_id
+             WHERE r.received_on IS NULL AND t.status NOT IN ('done', 'cancelled') ORDER BY 1, 2, 3",
+        ),
+    )
+}
+
+/// A bulk import that closes and reopens tasks holding open requests (their uuids are in the
+/// export) runs without the tasks' triggers: the open requests of live tasks are counted again
+/// at its end, the same as a row-by-row import keeps them.
+#[test]
+fn a_bulk_import_that_closes_and_reopens_tasks_keeps_their_open_requests_right() {
+    let text = export(40, false);
+    let mut kept = Vec::new();
+    for after in [None, Some(0)] {
+        let d = Desk::new();
+        d.ok(&["demo"]);
+        {
+            let s = Store::open(&d.db).unwrap();
+            let ids: Vec<i64> = s
+                .conn()
+                .prepare("SELECT DISTINCT task_id FROM requests WHERE received_on IS NULL ORDER BY task_id LIMIT 4")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(ids.len(), 4, "the demo has tasks waiting on requests");
+            // Export tasks 0 to 3 are pending, completed, deleted and waiting: the first of
+            // these tasks is closed before, so the import opens it again.
+            for (i, id) in ids.iter().enumerate() {
+                s.conn()
+                    .execute(
+                        "UPDATE tasks SET uuid = ?1, status = CASE WHEN ?2 = 0 THEN 'done' ELSE 'todo' END WHERE id = ?3",
+                        rusqlite::params![format!("{i:08x}-0000-4000-8000-{i:012x}"), i as i64, id],
+                    )
+                    .unwrap();
+            }
+            let (k, c) = live_requests(&s);
+            assert_eq!(k, c, "before the import");
+        }
+        import(&d.db, &text, after).unwrap();
+        let s = Store::open(&d.db).unwrap();
+        let (k, c) = live_requests(&s);
+        assert_eq!(k, c, "bulk after {after:?}");
+        kept.push(k);
+    }
+    assert_eq!(kept[0], kept[1]);
 }

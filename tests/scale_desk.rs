@@ -9,8 +9,8 @@ mod common;
 
 use common::tui::{desk_on, press as key, today, walk};
 use crossterm::event::KeyCode;
-use vadesk::domain::{FlagKind, RequestKind, ScoreRules, TaskStatus};
-use vadesk::store::{TaskFields, TaskFilter};
+use vadesk::domain::{FlagKind, QuoteStatus, RequestKind, ScoreRules, TaskStatus};
+use vadesk::store::{NewQuote, QuoteEdit, TaskFields, TaskFilter};
 use vadesk::tui::app::{Pane, View};
 use vadesk::tui::{update, App, Msg};
 use vadesk::Store;
@@ -281,8 +281,56 @@ fn assert_positions_right(store: &Store, when: &str) {
     }
 }
 
+/// An open request of a live task: kind, date, request, task.
+type LiveRequest = (String, String, i64, i64);
+
+/// The open requests of live tasks as kept by the triggers, and counted again from the
+/// requests and their tasks.
+fn live_requests(store: &Store) -> (Vec<LiveRequest>, Vec<LiveRequest>) {
+    let read = |sql: &str| -> Vec<LiveRequest> {
+        let mut q = store.conn().prepare(sql).unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    (
+        read("SELECT kind, expected_by, request_id, task_id FROM live_requests ORDER BY 1, 2, 3"),
+        read(
+            "SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r JOIN tasks t ON t.id = r.task_id
+             WHERE r.received_on IS NULL AND t.status NOT IN ('done', 'cancelled') ORDER BY 1, 2, 3",
+        ),
+    )
+}
+
+/// A pending quote without its flag: answer date, quote.
+type UnflaggedQuote = (String, i64);
+
+/// The pending quotes without their flag as kept by the triggers, and looked up again from
+/// the quotes and the flags.
+fn unflagged_quotes(store: &Store) -> (Vec<UnflaggedQuote>, Vec<UnflaggedQuote>) {
+    let read = |sql: &str| -> Vec<UnflaggedQuote> {
+        let mut q = store.conn().prepare(sql).unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    (
+        read("SELECT answer_by, quote_id FROM unflagged_quotes ORDER BY 1, 2"),
+        read(
+            "SELECT q.answer_by, q.id FROM quotes q WHERE q.status = 'pending'
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id) ORDER BY 1, 2",
+        ),
+    )
+}
+
 fn assert_kept_right(store: &Store, when: &str) {
     assert_eq!(tallies_kept(store), tallies_from_scratch(store), "task tallies {when}");
+    let (kept, counted) = live_requests(store);
+    assert_eq!(kept, counted, "open requests of live tasks {when}");
+    let (kept, counted) = unflagged_quotes(store);
+    assert_eq!(kept, counted, "pending quotes without their flag {when}");
     assert_positions_right(store, when);
     let rules = ScoreRules::default();
     let basis: f64 = store
@@ -715,8 +763,45 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
         .unwrap();
     store.dismiss_flag(f1).unwrap();
     assert_kept_right(&store, "after flags");
+    // Quotes: sent, one answered, one dated later, their flags raised by the tick.
+    let quote = |store: &mut Store, days: u64| {
+        let q = NewQuote {
+            amount_cents: 12_000,
+            prep_min: 30,
+            sent_on: today() - chrono::Days::new(days + 7),
+            answer_by: Some(today() - chrono::Days::new(days)),
+            description: "Rediseño".into(),
+        };
+        store.add_quote(a, q, 7).unwrap()
+    };
+    let (q1, q2, q3) = (quote(&mut store, 3), quote(&mut store, 5), quote(&mut store, 9));
+    assert_kept_right(&store, "after quotes sent");
+    store.answer_quote(q1, QuoteStatus::Accepted, today()).unwrap();
+    store
+        .edit_quote(
+            q2,
+            QuoteEdit {
+                answer_by: Some(today() + chrono::Days::new(4)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_kept_right(&store, "after a quote answered and one dated later");
+    let raised = store.detect(today(), None).unwrap();
+    assert!(raised.new_flags.iter().any(|f| f.source_ref == format!("quote:{q3}")));
+    assert_kept_right(&store, "after the tick flagged a quote");
+    // Its flag removed (as a sync from another machine may) and raised again by the tick.
+    store
+        .conn()
+        .execute("DELETE FROM flags WHERE source_ref = ?1", [format!("quote:{q3}")])
+        .unwrap();
+    assert_kept_right(&store, "after a quote's flag removed");
+    assert_eq!(store.detect(today(), None).unwrap().new_flags.len(), 1);
+    assert_kept_right(&store, "after the tick flagged it again");
+    store.delete_quote(q3).unwrap();
+    assert_kept_right(&store, "after a flagged quote deleted");
     // Undo every step taken above, one by one.
-    for i in 0..14 {
+    for i in 0..22 {
         if store.undo_peek().unwrap().is_none() {
             break;
         }
@@ -745,7 +830,18 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
              UPDATE tasks SET status = 'cancelled', due = NULL WHERE id % 10 = 6;
              INSERT INTO tasks(id, client_id, title, spec, status, due, created_on)
                  SELECT 1000 + id * 37, client_id, 'Far ' || title, '', status, NULL, created_on FROM tasks WHERE id % 3 = 0;
-             UPDATE tasks SET due = '2026-11-30' WHERE id > 1000 AND id % 4 = 0;",
+             UPDATE tasks SET due = '2026-11-30' WHERE id > 1000 AND id % 4 = 0;
+             UPDATE quotes SET status = 'pending' WHERE id % 2 = 0;
+             UPDATE quotes SET answer_by = '2026-10-01' WHERE id % 3 = 0;
+             UPDATE flags SET source_ref = 'quote:' || (SELECT max(id) FROM quotes)
+                 WHERE id = (SELECT min(id) FROM flags WHERE source_ref LIKE 'quote:%')
+                   AND NOT EXISTS (SELECT 1 FROM flags WHERE source_ref = 'quote:' || (SELECT max(id) FROM quotes));
+             UPDATE flags SET source_ref = 'moved:' || id WHERE source_ref LIKE 'quote:%' AND id % 3 = 2;
+             DELETE FROM flags WHERE source_ref LIKE 'quote:%' AND id % 3 = 1;
+             INSERT INTO flags(client_id, kind, at, source, source_ref, created_at)
+                 SELECT client_id, 'quote_unanswered', '2026-11-01', 'auto', 'quote:' || id, '2026-11-01 09:00'
+                 FROM quotes WHERE id % 4 = 1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || quotes.id);
+             DELETE FROM quotes WHERE id % 7 = 5;",
         )
         .unwrap();
     assert_kept_right(&store, "after raw writes");
@@ -756,7 +852,9 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
          UPDATE flags SET at = '2026-10-01', dismissed = 0 WHERE id % 5 = 2;
          DELETE FROM tasks WHERE id % 13 = 0;
          UPDATE tasks SET status = 'todo' WHERE id % 17 = 0;
-         UPDATE tasks SET due = NULL, status = 'done' WHERE id % 19 = 0;",
+         UPDATE tasks SET due = NULL, status = 'done' WHERE id % 19 = 0;
+         UPDATE quotes SET status = 'rejected' WHERE id % 5 = 1;
+         DELETE FROM flags WHERE source_ref LIKE 'quote:%' AND id % 2 = 1;",
     )
     .unwrap();
     drop(raw);

@@ -565,6 +565,46 @@ fn no_review_or_tick_query_scans_a_big_table() {
         }
     }
     println!("{report}");
+    // Late requests come from the kept open requests of live tasks, by kind and date: never
+    // from the requests left open on closed tasks.
+    let plans = s.query_plans().unwrap();
+    for name in [
+        "tick: counts",
+        "tick: late requests",
+        "review: late counts",
+        "review: requests",
+    ] {
+        let (_, plan) = plans.iter().find(|(n, _)| n == name).unwrap();
+        assert!(
+            plan[0].starts_with("SEARCH") && plan[0].ends_with("USING PRIMARY KEY (kind=? AND expected_by<?)"),
+            "{name}: {plan:?}"
+        );
+        assert!(plan.iter().all(|l| !l.starts_with("SCAN")), "{name}: {plan:?}");
+    }
+    // Unanswered quotes come from the kept pending quotes without their flag, by date.
+    let (_, plan) = plans.iter().find(|(n, _)| n == "tick: quotes").unwrap();
+    assert_eq!(
+        plan,
+        &[
+            "SEARCH w USING PRIMARY KEY (answer_by<?)".to_string(),
+            "SEARCH q USING INTEGER PRIMARY KEY (rowid=?)".to_string()
+        ]
+    );
+    // Without a minimum rate the money rules read the clients with retainer hours from their
+    // own index; the channels rule reads the clients' ids from their kept tallies.
+    for (name, index) in [
+        ("tick: retainer terms", "clients_retainer"),
+        ("tick: retainer sums", "clients_retainer"),
+        ("tick: clients without their channels flag", "client_tally"),
+    ] {
+        let (_, plan) = plans.iter().find(|(n, _)| n == name).unwrap();
+        assert!(plan.iter().any(|l| l.contains(index)), "{name}: {plan:?}");
+        assert!(
+            plan.iter()
+                .all(|l| !l.starts_with("SCAN clients") || l.contains("clients_retainer")),
+            "{name}: {plan:?}"
+        );
+    }
 }
 
 /// The detection pass keeps its promises whatever happened between two passes: every late

@@ -229,6 +229,15 @@ fn the_same_late_request_ticked_on_both_machines_is_one_flag() {
     // Another tick on either side raises nothing new.
     b.at("2026-11-28 09:00").ok(&["tick", "--once"]);
     assert_eq!(b.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 1);
+    // The task done on one machine: the other's late request leaves the tick's counts.
+    a.ok(&["task", "done", &task.to_string()]);
+    sync(&a);
+    sync(&b);
+    for d in [&a, &b] {
+        kept_as_recounted(d);
+        let counts = d.json(&["tick", "--once", "--json"]);
+        assert_eq!(counts["counts"]["material_late"], 0, "{counts}");
+    }
 }
 
 #[test]
@@ -418,6 +427,8 @@ fn every_table_travels_and_a_second_machine_joins_with_everything() {
         assert_eq!(ea[t].as_array().map(Vec::len), Some(1), "{t} on A: {ea}");
     }
     assert_eq!(ea, eb);
+    kept_as_recounted(&a);
+    kept_as_recounted(&b);
     // References arrive as local ids that point at the same records.
     let entries = b.json(&["time", "list", "--json"]);
     assert_eq!(entries.as_array().map(Vec::len), Some(1), "{entries}");
@@ -683,7 +694,43 @@ fn a_recurring_instance_made_on_both_machines_is_one_task() {
 }
 
 /// Every synced record is in the replica's own table, and the file is sound.
+/// The tables the triggers keep for the tick (the open requests of live tasks, the pending
+/// quotes without their flag) hold what a recount from the records finds.
+fn kept_as_recounted(d: &Desk) {
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let rows = |sql: &str| -> Vec<String> {
+        let mut q = conn.prepare(sql).unwrap();
+        let n = q.column_count();
+        q.query_map([], |r| {
+            Ok((0..n)
+                .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                .collect::<Vec<_>>()
+                .join("|"))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    assert_eq!(
+        rows("SELECT kind, expected_by, request_id, task_id FROM live_requests ORDER BY 1, 2, 3"),
+        rows(
+            "SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r JOIN tasks t ON t.id = r.task_id
+             WHERE r.received_on IS NULL AND t.status NOT IN ('done', 'cancelled') ORDER BY 1, 2, 3"
+        ),
+        "open requests of live tasks"
+    );
+    assert_eq!(
+        rows("SELECT answer_by, quote_id FROM unflagged_quotes ORDER BY 1, 2"),
+        rows(
+            "SELECT q.answer_by, q.id FROM quotes q WHERE q.status = 'pending'
+               AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id) ORDER BY 1, 2"
+        ),
+        "pending quotes without their flag"
+    );
+}
+
 fn consistent(d: &Desk) {
+    kept_as_recounted(d);
     let conn = rusqlite::Connection::open(&d.db).unwrap();
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
@@ -1057,7 +1104,9 @@ fn back_to_v9(d: &Desk, nudges: i64) {
         .prepare(
             "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index')
              AND (name IN ('client_tally', 'flag_tally', 'score_basis', 'score_growth', 'time_sums',
-                           'flags_future', 'time_sums_month', 'task_due_tally')
+                           'flags_future', 'time_sums_month', 'task_due_tally', 'live_requests',
+                           'live_requests_task', 'unflagged_quotes', 'unflagged_quotes_id', 'clients_retainer',
+                           'unflagged_quote_upd')
                   OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\')",
         )
         .unwrap()

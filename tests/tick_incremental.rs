@@ -1,6 +1,8 @@
-//! The detection pass takes shortcuts: late requests of closed tasks cost one lookup in the
-//! live tasks' index, the channels rule skips the clients whose flag of the month is there,
-//! quote preparation is added up outside SQL. Each shortcut must raise exactly the flags the
+//! The detection pass takes shortcuts: late requests and unanswered quotes are read from tables
+//! the triggers keep (the open requests of live tasks, the pending quotes without their flag),
+//! the channels rule skips the clients whose flag of the month is there, the money rules
+//! without a minimum rate read the clients with retainer hours alone, quote preparation is
+//! added up outside SQL. Each shortcut must raise exactly the flags the
 //! pass raised when every rule read the whole of what it judges (`detect_from_scratch`): two
 //! copies of one store go through the same writes and clocks, one ticked each way, and their
 //! reports and flags are compared after every pass.
@@ -204,7 +206,11 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
             "2026-12-01",
             Some(60.0),
             "UPDATE tasks SET status = 'cancelled' WHERE id % 3 = 0 AND status = 'doing';
-             DELETE FROM flags WHERE id % 5 = 0;",
+             DELETE FROM flags WHERE id % 5 = 0;
+             UPDATE quotes SET status = 'pending' WHERE id % 4 = 1;
+             UPDATE quotes SET answer_by = '2026-11-25' WHERE id % 6 = 5;
+             UPDATE quotes SET status = 'rejected' WHERE id % 9 = 2;
+             UPDATE flags SET source_ref = 'gone:' || id WHERE source_ref LIKE 'quote:%' AND id % 7 = 3;",
         ),
         (
             "2027-01-10",

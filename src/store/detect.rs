@@ -40,29 +40,36 @@ pub struct DetectReport {
     pub recurring: Vec<i64>,
 }
 
-/// The late requests of open tasks, from the open requests' index and the live tasks' one
-/// (a covering index of the open tasks alone): a late request of a closed task, the most of
-/// them in a store with a long history, costs one lookup in that small index, never a read of
-/// its task.
-pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM requests r INDEXED BY requests_open_live
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2
-           AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = r.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
+/// The late requests of live tasks (to do, doing, delivered), from the kept table of the
+/// open requests of live tasks (`live_requests`, schema step 17) by kind and date: the late
+/// requests of closed tasks, the most of them in a store with a long history, are never read.
+pub(super) const LATE_COUNTS: &str = "SELECT count(*) FROM live_requests l WHERE l.kind = ?1 AND l.expected_by < ?2";
 
-/// Every late request of an open task, and whether its flag is there: one pass gives the
+/// Every late request of a live task, and whether its flag is there: one pass gives the
 /// status bar's count (`LATE_COUNTS`) and the flags to raise. Only the requests whose flag is
 /// not there are read further (`LATE_REQUEST`).
-pub(super) const LATE_REQUESTS: &str = "SELECT r.id, r.expected_by,
-            EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)
-         FROM requests r INDEXED BY requests_open_live
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2
-           AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = r.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
+pub(super) const LATE_REQUESTS: &str = "SELECT l.request_id, l.expected_by,
+            EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || l.request_id)
+         FROM live_requests l
+         WHERE l.kind = ?1 AND l.expected_by < ?2";
 
-/// The late requests as the pass read them before: each checked against its task row. For
-/// the detection pass from scratch that checks the shortcuts of the one above.
+/// The open requests of live tasks counted again from the requests and their tasks: what the
+/// triggers keep in `live_requests` row by row (a bulk import counts once at its end instead).
+pub(crate) const LIVE_REQUESTS_AGAIN: &str = "
+    DELETE FROM live_requests;
+    INSERT INTO live_requests(kind, expected_by, request_id, task_id)
+        SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r
+        WHERE r.received_on IS NULL
+          AND EXISTS (SELECT 1 FROM tasks t WHERE t.id = r.task_id AND t.status IN ('todo', 'doing', 'delivered'));";
+
+/// The late requests as the pass read them before: each checked against its task row, in the
+/// order of the kept table (date, then request). For the detection pass from scratch that
+/// checks the shortcuts of the one above.
 const LATE_REQUESTS_SCRATCH: &str = "SELECT r.id, r.expected_by,
             EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = ?1 || ':' || r.id)
          FROM requests r JOIN tasks t ON t.id = r.task_id
-         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')";
+         WHERE r.kind = ?1 AND r.received_on IS NULL AND r.expected_by < ?2 AND t.status NOT IN ('done', 'cancelled')
+         ORDER BY r.expected_by, r.id";
 
 /// What a late request's flag says: its task's client and title, and what was asked.
 pub(super) const LATE_REQUEST: &str =
@@ -72,9 +79,20 @@ pub(super) const LATE_REQUEST: &str =
 /// Whether a flag with this source reference is there (then raising it again does nothing).
 pub(super) const FLAG_THERE: &str = "SELECT 1 FROM flags WHERE source_ref = ?1";
 
-pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents FROM quotes q
+/// The pending quotes past their answer date whose flag is not there, from the kept table of
+/// the pending quotes without their flag (`unflagged_quotes`, schema step 17) by date: the
+/// late quotes flagged long ago, the most of them in a store with a long history, are never
+/// read.
+pub(super) const UNANSWERED_QUOTES: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents
+         FROM unflagged_quotes w CROSS JOIN quotes q ON q.id = w.quote_id
+         WHERE w.answer_by < ?1";
+
+/// The same quotes as the pass asked for them before: every pending quote past its date, and
+/// its flag looked up. For the detection pass from scratch.
+const UNANSWERED_QUOTES_SCRATCH: &str = "SELECT q.id, q.client_id, q.answer_by, q.amount_cents FROM quotes q
          WHERE q.status = 'pending' AND q.answer_by < ?1
-           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)";
+           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id)
+         ORDER BY q.answer_by, q.id";
 
 pub(super) const VAGUE_TASKS: &str = "SELECT t.id, t.client_id, t.title FROM tasks t WHERE t.clarifications >= 3
                AND t.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'task:' || t.id || ':vague')";
@@ -87,8 +105,12 @@ pub(super) const MEETING_FAULTS: &str =
     "SELECT m.id, m.client_id, m.at, m.attendance, m.kind FROM meetings m WHERE m.attendance IN ('no_show', 'late')
                AND m.id > ?1 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'meeting:' || m.id)";
 
-/// The clients, for the channels rule to find those whose flag of this month is not there yet.
-pub(super) const CLIENT_IDS: &str = "SELECT id FROM clients ORDER BY id";
+/// The clients whose flag of scattered channels for this month is not there yet (`?1`: the
+/// reference's end, `:2026-11`), each asked inside SQLite. The clients' ids are read from
+/// their kept tallies (`client_tally`: one small row per client, kept by triggers and checked
+/// against the clients by the tests), a few pages instead of every client's row.
+pub(super) const CLIENTS_WITHOUT_CHANNELS_FLAG: &str = "SELECT client_id FROM client_tally
+         WHERE NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'channels:' || client_tally.client_id || ?1)";
 
 pub(super) const SCATTERED: &str = "SELECT client_id, via FROM tasks
          WHERE created_on >= ?1 AND created_on <= ?2 AND via IS NOT NULL";
@@ -113,7 +135,8 @@ impl Store {
     }
 
     /// The same pass with every rule reading the whole of what it judges: no rule skips the
-    /// clients whose flag is there, and late requests are checked against their task rows.
+    /// clients whose flag is there, late requests are checked against their task rows, and
+    /// every pending quote past its date against the flags.
     /// It raises the same flags as `detect`; the tests compare the two.
     pub fn detect_from_scratch(&mut self, today: NaiveDate, min_rate: Option<f64>) -> Result<DetectReport> {
         self.detect_pass(today, min_rate, true)
@@ -125,7 +148,7 @@ impl Store {
         let recurring = super::recur::advance_all(&tx, today)?;
         let mut candidates = Vec::new();
         let counts = late_requests(&tx, today, scratch, &mut candidates)?;
-        unanswered_quotes(&tx, today, &mut candidates)?;
+        unanswered_quotes(&tx, today, scratch, &mut candidates)?;
         recorded_faults(&tx, today, &mut candidates)?;
         scattered_channels(&tx, today, scratch, &mut candidates)?;
         let increment = self.money.increment_min;
@@ -222,8 +245,12 @@ fn late_requests(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Ve
     Ok(counts)
 }
 
-fn unanswered_quotes(tx: &Transaction, today: NaiveDate, out: &mut Vec<Candidate>) -> Result<()> {
-    let mut q = tx.prepare_cached(UNANSWERED_QUOTES)?;
+fn unanswered_quotes(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Vec<Candidate>) -> Result<()> {
+    let mut q = tx.prepare_cached(if scratch {
+        UNANSWERED_QUOTES_SCRATCH
+    } else {
+        UNANSWERED_QUOTES
+    })?;
     let rows = q.query_map([day(today)], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -328,17 +355,11 @@ fn scattered_channels(tx: &Transaction, today: NaiveDate, scratch: bool, out: &m
     let open: BTreeSet<i64> = if scratch {
         BTreeSet::new()
     } else {
-        let mut ids = tx.prepare_cached(CLIENT_IDS)?;
-        let mut there = tx.prepare_cached(FLAG_THERE)?;
-        let mut open = BTreeSet::new();
-        let mut rows = ids.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if !there.exists([rules::month_ref("channels", id, today)])? {
-                open.insert(id);
-            }
-        }
-        open
+        let whole = rules::month_ref("channels", 0, today);
+        let end = whole.strip_prefix("channels:0").unwrap_or_default();
+        let mut ids = tx.prepare_cached(CLIENTS_WITHOUT_CHANNELS_FLAG)?;
+        let rows = ids.query_map([end], |r| r.get::<_, i64>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
     };
     if !scratch && open.is_empty() {
         return Ok(());

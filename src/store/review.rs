@@ -22,17 +22,16 @@ macro_rules! not_snoozed {
 
 pub(super) const REQUEST_ROWS: &str = concat!(
     "SELECT x.id, x.kind, c.id, c.name, t.id, t.title, t.due, x.expected_by, x.nudges, x.what
-     FROM requests x JOIN tasks t ON t.id = x.task_id JOIN clients c ON c.id = t.client_id
-     WHERE x.kind = ?3 AND x.received_on IS NULL AND x.expected_by <= ?2
-       AND (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = x.task_id AND l.status IN ('todo', 'doing', 'delivered')) IS NOT NULL",
+     FROM live_requests l CROSS JOIN requests x ON x.id = l.request_id
+       JOIN tasks t ON t.id = x.task_id JOIN clients c ON c.id = t.client_id
+     WHERE l.kind = ?3 AND l.expected_by <= ?2",
     not_snoozed!()
 );
 
-/// The status bar's late counts (as the tick counts them: snoozed or not), from the open
-/// requests' index and the live tasks' one.
-pub(super) const LATE_REQUEST_COUNTS: &str = "SELECT count(*) FROM requests x
-     WHERE x.kind = ?1 AND x.received_on IS NULL AND x.expected_by < ?2
-       AND EXISTS (SELECT 1 FROM tasks l INDEXED BY tasks_live_ids WHERE l.id = x.task_id AND l.status IN ('todo', 'doing', 'delivered'))";
+/// The status bar's late counts (as the tick counts them: snoozed or not), from the kept open
+/// requests of live tasks.
+pub(super) const LATE_REQUEST_COUNTS: &str =
+    "SELECT count(*) FROM live_requests x WHERE x.kind = ?1 AND x.expected_by < ?2";
 
 pub(super) const TASK_ROWS: &str = concat!(
     "SELECT x.id, c.id, c.name, x.title, x.due FROM tasks x JOIN clients c ON c.id = x.client_id

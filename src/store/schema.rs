@@ -909,6 +909,180 @@ pub(super) const MIGRATIONS: &[&str] = &[
         DELETE FROM search WHERE rowid = old.id + 1099511627776;
     END;
     "#,
+    // 17: late requests at any size. The open requests of live tasks (to do, doing,
+    // delivered), kept by the triggers that keep `client_tally`, so the tick's late requests
+    // and the status bar's counts read this small table by kind and date and never the many
+    // requests left open on tasks long closed. A derived table (no id, no uuid): undo, export
+    // and sync leave it alone and reach it through the triggers; a bulk import drops the
+    // `tally_task_*` triggers and counts it again at its end (`LIVE_REQUESTS_AGAIN`). The
+    // triggers are the same as step 11 made them, with the statements that keep this table
+    // (the requests' one now also fires when a request's kind, date or id changes).
+    //
+    // And unanswered quotes at any size. The pending quotes whose flag is not there (the
+    // flag `quote:<id>`, dismissed or not), by answer date, kept by the quotes' and flags'
+    // search triggers and one trigger of its own for a quote's status, date or id: the tick
+    // reads the late ones from here instead of asking for the flag of every pending quote
+    // past its date, which are the most of them in a store with a long history. A derived
+    // table (no id, no uuid): undo, export and sync leave it alone and reach it through the
+    // triggers. The search triggers are the same as step 8 made them, with the statements
+    // that keep this table (the flags' one now also fires when a flag's reference changes).
+    // And the clients with retainer hours by an index of their own, with their terms: without a
+    // minimum rate they are the only ones the tick's money rules judge.
+    r#"
+    CREATE TABLE live_requests (
+        kind TEXT NOT NULL,
+        expected_by TEXT NOT NULL,
+        request_id INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        PRIMARY KEY (kind, expected_by, request_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX live_requests_task ON live_requests(task_id);
+    INSERT INTO live_requests(kind, expected_by, request_id, task_id)
+        SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r
+        WHERE r.received_on IS NULL
+          AND EXISTS (SELECT 1 FROM tasks t WHERE t.id = r.task_id AND t.status IN ('todo', 'doing', 'delivered'));
+
+    DROP TRIGGER tally_task_ins;
+    DROP TRIGGER tally_task_del;
+    DROP TRIGGER tally_task_upd;
+    DROP TRIGGER tally_request_ins;
+    DROP TRIGGER tally_request_del;
+    DROP TRIGGER tally_request_upd;
+    CREATE TRIGGER tally_task_ins AFTER INSERT ON tasks BEGIN
+        INSERT OR IGNORE INTO client_tally(client_id) VALUES (new.client_id);
+        UPDATE client_tally SET tasks = tasks + 1,
+            todo = todo + (new.status IN ('todo', 'doing')),
+            delivered = delivered + (new.status = 'delivered'),
+            waiting = waiting + (new.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = new.id AND r.received_on IS NULL))
+        WHERE client_id = new.client_id;
+        INSERT OR IGNORE INTO live_requests(kind, expected_by, request_id, task_id)
+            SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r
+            WHERE new.status IN ('todo', 'doing', 'delivered') AND r.task_id = new.id AND r.received_on IS NULL;
+    END;
+    CREATE TRIGGER tally_task_del BEFORE DELETE ON tasks BEGIN
+        UPDATE client_tally SET tasks = tasks - 1,
+            todo = todo - (old.status IN ('todo', 'doing')),
+            delivered = delivered - (old.status = 'delivered'),
+            waiting = waiting - (old.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = old.id AND r.received_on IS NULL))
+        WHERE client_id = old.client_id;
+        DELETE FROM live_requests WHERE task_id = old.id;
+    END;
+    CREATE TRIGGER tally_task_upd AFTER UPDATE OF status, client_id ON tasks BEGIN
+        UPDATE client_tally SET tasks = tasks - 1,
+            todo = todo - (old.status IN ('todo', 'doing')),
+            delivered = delivered - (old.status = 'delivered'),
+            waiting = waiting - (old.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = old.id AND r.received_on IS NULL))
+        WHERE client_id = old.client_id;
+        INSERT OR IGNORE INTO client_tally(client_id) VALUES (new.client_id);
+        UPDATE client_tally SET tasks = tasks + 1,
+            todo = todo + (new.status IN ('todo', 'doing')),
+            delivered = delivered + (new.status = 'delivered'),
+            waiting = waiting + (new.status IN ('todo', 'doing', 'delivered')
+                AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = new.id AND r.received_on IS NULL))
+        WHERE client_id = new.client_id;
+        DELETE FROM live_requests WHERE task_id = old.id AND new.status NOT IN ('todo', 'doing', 'delivered');
+        INSERT OR IGNORE INTO live_requests(kind, expected_by, request_id, task_id)
+            SELECT r.kind, r.expected_by, r.id, r.task_id FROM requests r
+            WHERE new.status IN ('todo', 'doing', 'delivered') AND r.task_id = new.id AND r.received_on IS NULL;
+    END;
+
+    CREATE TRIGGER tally_request_ins AFTER INSERT ON requests WHEN new.received_on IS NULL BEGIN
+        UPDATE client_tally SET waiting = waiting + 1
+        WHERE client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered'))
+          AND NOT EXISTS (SELECT 1 FROM requests r
+                          WHERE r.task_id = new.task_id AND r.received_on IS NULL AND r.id <> new.id);
+        INSERT OR IGNORE INTO live_requests(kind, expected_by, request_id, task_id)
+            SELECT new.kind, new.expected_by, new.id, new.task_id FROM tasks t
+            WHERE t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered');
+    END;
+    CREATE TRIGGER tally_request_del AFTER DELETE ON requests WHEN old.received_on IS NULL BEGIN
+        UPDATE client_tally SET waiting = waiting - 1
+        WHERE client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = old.task_id AND t.status IN ('todo', 'doing', 'delivered'))
+          AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.task_id = old.task_id AND r.received_on IS NULL);
+        DELETE FROM live_requests WHERE kind = old.kind AND expected_by = old.expected_by AND request_id = old.id;
+    END;
+    CREATE TRIGGER tally_request_upd AFTER UPDATE OF id, task_id, kind, expected_by, received_on ON requests BEGIN
+        UPDATE client_tally SET waiting = waiting
+            + ((SELECT count(*) FROM requests r WHERE r.task_id = old.task_id AND r.received_on IS NULL) > 0)
+            - ((SELECT count(*) FROM requests r WHERE r.task_id = old.task_id AND r.received_on IS NULL)
+                - (new.received_on IS NULL AND new.task_id = old.task_id) + (old.received_on IS NULL) > 0)
+        WHERE client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = old.task_id AND t.status IN ('todo', 'doing', 'delivered'));
+        UPDATE client_tally SET waiting = waiting
+            + ((SELECT count(*) FROM requests r WHERE r.task_id = new.task_id AND r.received_on IS NULL) > 0)
+            - ((SELECT count(*) FROM requests r WHERE r.task_id = new.task_id AND r.received_on IS NULL)
+                - (new.received_on IS NULL) > 0)
+        WHERE new.task_id <> old.task_id
+          AND client_id = (SELECT t.client_id FROM tasks t
+                           WHERE t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered'));
+        DELETE FROM live_requests WHERE kind = old.kind AND expected_by = old.expected_by AND request_id = old.id;
+        INSERT OR IGNORE INTO live_requests(kind, expected_by, request_id, task_id)
+            SELECT new.kind, new.expected_by, new.id, new.task_id FROM tasks t
+            WHERE new.received_on IS NULL AND t.id = new.task_id AND t.status IN ('todo', 'doing', 'delivered');
+    END;
+
+    CREATE INDEX clients_retainer ON clients(id, name, rate_cents, retainer_min, fee_cents, overage_cents, status, increment_min)
+        WHERE retainer_min IS NOT NULL;
+
+    CREATE TABLE unflagged_quotes (
+        answer_by TEXT NOT NULL,
+        quote_id INTEGER NOT NULL,
+        PRIMARY KEY (answer_by, quote_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX unflagged_quotes_id ON unflagged_quotes(quote_id);
+    INSERT INTO unflagged_quotes(answer_by, quote_id)
+        SELECT q.answer_by, q.id FROM quotes q
+        WHERE q.status = 'pending' AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || q.id);
+
+    DROP TRIGGER search_quote_ins;
+    DROP TRIGGER search_quote_del;
+    DROP TRIGGER search_flag_ins;
+    DROP TRIGGER search_flag_upd;
+    DROP TRIGGER search_flag_del;
+    CREATE TRIGGER search_quote_ins AFTER INSERT ON quotes BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 5, new.description, '', new.client_id);
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT new.answer_by, new.id WHERE new.status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || new.id);
+    END;
+    CREATE TRIGGER unflagged_quote_upd AFTER UPDATE OF id, status, answer_by ON quotes BEGIN
+        DELETE FROM unflagged_quotes WHERE answer_by = old.answer_by AND quote_id = old.id;
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT new.answer_by, new.id WHERE new.status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'quote:' || new.id);
+    END;
+    CREATE TRIGGER search_quote_del AFTER DELETE ON quotes BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 5;
+        DELETE FROM unflagged_quotes WHERE answer_by = old.answer_by AND quote_id = old.id;
+    END;
+    CREATE TRIGGER search_flag_ins AFTER INSERT ON flags BEGIN
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 6, new.note, '', new.client_id);
+        DELETE FROM unflagged_quotes
+            WHERE quote_id = CAST(substr(new.source_ref, 7) AS INTEGER) AND new.source_ref = 'quote:' || quote_id;
+    END;
+    CREATE TRIGGER search_flag_upd AFTER UPDATE OF id, note, client_id, source_ref ON flags BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 6;
+        INSERT INTO search(rowid, title, body, client_id) VALUES (new.id * 8 + 6, new.note, '', new.client_id);
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT q.answer_by, q.id FROM quotes q
+            WHERE q.id = CAST(substr(old.source_ref, 7) AS INTEGER) AND old.source_ref = 'quote:' || q.id
+              AND q.status = 'pending' AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = old.source_ref);
+        DELETE FROM unflagged_quotes
+            WHERE quote_id = CAST(substr(new.source_ref, 7) AS INTEGER) AND new.source_ref = 'quote:' || quote_id;
+    END;
+    CREATE TRIGGER search_flag_del AFTER DELETE ON flags BEGIN
+        DELETE FROM search WHERE rowid = old.id * 8 + 6;
+        INSERT OR IGNORE INTO unflagged_quotes(answer_by, quote_id)
+            SELECT q.answer_by, q.id FROM quotes q
+            WHERE q.id = CAST(substr(old.source_ref, 7) AS INTEGER) AND old.source_ref = 'quote:' || q.id
+              AND q.status = 'pending';
+    END;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

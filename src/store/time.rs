@@ -737,15 +737,29 @@ fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<
 pub(super) const CLIENT_TERMS: &str =
     "SELECT id, name, rate_cents, retainer_min, fee_cents, overage_cents, status, increment_min FROM clients";
 
+/// `CLIENT_TERMS` of the clients with retainer hours alone: without a minimum rate, scope creep
+/// is the only money rule, and it judges nobody else.
+pub(super) const RETAINER_TERMS: &str =
+    "SELECT id, name, rate_cents, retainer_min, fee_cents, overage_cents, status, increment_min
+     FROM clients INDEXED BY clients_retainer WHERE retainer_min IS NOT NULL";
+
 /// The kept sums of some months, every increment (`kept_sums` keeps each client's own).
 pub(super) const KEPT_SUMS: &str = "SELECT client_id, month, inc, billable_min, rounded_min, unbilled_min,
         invoiced_min, invoiced_n
      FROM time_sums INDEXED BY time_sums_month
      WHERE month >= substr(?1, 1, 7) AND month < substr(?2, 1, 7)";
 
-/// `terms_of` for every client at once, with each client's increment (`default` when unset).
-fn all_terms(tx: &Transaction, default: u32) -> Result<(HashMap<i64, Terms>, HashMap<i64, i64>)> {
-    let mut q = tx.prepare_cached(CLIENT_TERMS)?;
+/// `KEPT_SUMS` of the clients with retainer hours alone (`RETAINER_TERMS`).
+pub(super) const RETAINER_SUMS: &str = "SELECT client_id, month, inc, billable_min, rounded_min, unbilled_min,
+        invoiced_min, invoiced_n
+     FROM time_sums INDEXED BY time_sums_month
+     WHERE month >= substr(?1, 1, 7) AND month < substr(?2, 1, 7)
+       AND client_id IN (SELECT id FROM clients INDEXED BY clients_retainer WHERE retainer_min IS NOT NULL)";
+
+/// `terms_of` for every client at once (or those with retainer hours, `retainers`), with each
+/// client's increment (`default` when unset).
+fn all_terms(tx: &Transaction, default: u32, retainers: bool) -> Result<(HashMap<i64, Terms>, HashMap<i64, i64>)> {
+    let mut q = tx.prepare_cached(if retainers { RETAINER_TERMS } else { CLIENT_TERMS })?;
     let mut rows = q.query([])?;
     let (mut terms, mut incs) = (HashMap::new(), HashMap::new());
     while let Some(r) = rows.next()? {
@@ -763,21 +777,25 @@ fn all_terms(tx: &Transaction, default: u32) -> Result<(HashMap<i64, Terms>, Has
     Ok((terms, incs))
 }
 
-/// `MONTH_SUMS` without its join: the rows at each client's increment (`incs`).
+/// `MONTH_SUMS` without its join: the rows of the clients in `incs` (read for the clients with
+/// retainer hours alone, `retainers`, when those are all of them), at each one's increment.
 fn kept_sums(
     tx: &Transaction,
+    retainers: bool,
     a: &str,
     b: &str,
     incs: &HashMap<i64, i64>,
     out: &mut HashMap<(i64, Month), Sums>,
 ) -> Result<()> {
-    let mut q = tx.prepare_cached(KEPT_SUMS)?;
+    let mut q = tx.prepare_cached(if retainers { RETAINER_SUMS } else { KEPT_SUMS })?;
     let mut rows = q.query(params![a, b])?;
     let mut months = MonthRuns::default();
     while let Some(r) = rows.next()? {
         let client: i64 = r.get(0)?;
-        let inc: i64 = r.get(2)?;
-        if incs.get(&client) != Some(&inc) {
+        let Some(want) = incs.get(&client) else {
+            continue;
+        };
+        if r.get::<_, i64>(2)? != *want {
             continue;
         }
         let Some(m) = months.month(super::text_at(r, 1)?) else {
@@ -823,15 +841,16 @@ pub(super) fn money_flags(
         let terms = terms_of(tx, ids.into_iter())?;
         (sums, terms)
     } else {
-        // One read of every client's terms and increment (clients are few), then the kept
+        // One read of the clients' terms and increment (clients are few; without a minimum
+        // rate, only those with retainer hours: scope creep judges nobody else), then the kept
         // sums from their covering index, each kept at its client's increment: no lookup of
         // a client per row.
-        let (terms, incs) = all_terms(tx, default_increment.max(1))?;
+        let (terms, incs) = all_terms(tx, default_increment.max(1), min_rate_cents.is_none())?;
         let (a, b) = (day(from.first_day()), day(to.first_day()));
         // Sized once: growing it row by row rehashed it a dozen times (up to three months of
         // every client).
         let mut sums: HashMap<(i64, Month), Sums> = HashMap::with_capacity(incs.len() * 3);
-        kept_sums(tx, &a, &b, &incs, &mut sums)?;
+        kept_sums(tx, min_rate_cents.is_none(), &a, &b, &incs, &mut sums)?;
         if default_increment.max(1) != 1 {
             read_sums(
                 tx,

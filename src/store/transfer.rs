@@ -627,9 +627,9 @@ const BULK_FINISH_CACHE_KIB: i64 = 4096;
 /// the tasks' secondary indexes are dropped and built again from their own definitions, and the
 /// search index gets the new tasks in one statement instead of through `search_task_ins` (its
 /// segments merged once at the end, see `BULK_SEARCH_MERGE`), and the kept per-client counts
-/// are counted again once instead of through `tally_task_*`. The
-/// result is the same store as row by row (tests/import_bulk.rs compares both); a failed import
-/// rolls all of it back. The sync capture triggers are never touched: a replica records every
+/// are counted again once instead of through `tally_task_*` (and so are the open requests of
+/// live tasks, `live_requests`). The result is the same store as row by row
+/// (tests/import_bulk.rs compares both); a failed import rolls all of it back. The sync capture triggers are never touched: a replica records every
 /// operation as it would row by row.
 struct Bulk {
     /// New tasks from this id on go into the search index at the end.
@@ -712,6 +712,7 @@ impl Bulk {
         built?;
         tx.execute_batch(super::clients::TALLY_AGAIN)?;
         tx.execute_batch(super::task_pages::DUE_TALLY_AGAIN)?;
+        tx.execute_batch(super::detect::LIVE_REQUESTS_AGAIN)?;
         Ok(())
     }
 }
