@@ -154,8 +154,18 @@ pub fn flag_note(f: &Flag, today: NaiveDate, l: Lang) -> String {
 pub fn auto_note(source: &str, note: &str, today: NaiveDate, l: Lang) -> Option<String> {
     match source {
         "quote" => {
-            let amount: f64 = note.trim().parse().ok()?;
-            Some(tf(l, T::NoteQuote, &[&i18n::money(amount, l)]))
+            // "AMOUNT CURRENCY" ("300.00 USD"); flags raised before the currency was kept
+            // hold the amount alone, in euros.
+            let mut words = note.split_whitespace();
+            let amount: f64 = words.next()?.parse().ok()?;
+            let money = match words.next() {
+                None => i18n::money(amount, l),
+                Some(code) => {
+                    let cur = iso_currency::Currency::from_code(code)?;
+                    crate::domain::money::format_cents(crate::domain::money::cents_from_f64(amount)?, cur, l)
+                }
+            };
+            Some(tf(l, T::NoteQuote, &[&money]))
         }
         "meeting" => {
             // "KIND YYYY-MM-DD HH:MM" or "KIND YYYY-MM-DD HH:MM (N min)".

@@ -221,6 +221,46 @@ fn meetings_and_attendance() {
     assert!(items.iter().any(|i| i["kind"] == "meeting_today" && i["id"] == today));
 }
 
+/// An unanswered quote's flag names the amount in its client's currency (in the tick's lines,
+/// the flag list and the review's flags), and a flag raised before the currency was kept keeps
+/// reading in euros.
+#[test]
+fn an_unanswered_quote_flag_names_its_clients_currency() {
+    let mut d = Desk::new();
+    d.ok(&["client", "add", "Harbor Studio", "--currency", "USD"]);
+    d.ok(&["client", "add", "Bloom"]);
+    d.ok(&[
+        "quote",
+        "add",
+        "Harbor Studio",
+        "--amount",
+        "450",
+        "--sent",
+        "2026-11-10",
+    ]);
+    d.ok(&["quote", "add", "Bloom", "--amount", "120", "--sent", "2026-11-10"]);
+    d.at("2026-11-18 08:00");
+    let out = d.ok(&["tick", "--once"]);
+    assert!(
+        out.contains("Harbor Studio: Quote left unanswered (quote of $450.00)"),
+        "{out}"
+    );
+    assert!(out.contains("Bloom: Quote left unanswered (quote of €120.00)"), "{out}");
+    let list = d.ok(&["flag", "list"]);
+    assert!(
+        list.contains("quote of $450.00") && list.contains("quote of €120.00"),
+        "{list}"
+    );
+    let es = d.ok(&["--lang", "es", "flag", "list"]);
+    assert!(es.contains("450,00 US$") || es.contains("450,00 $"), "{es}");
+    // A flag of an older version: the amount alone, read as euros as before.
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute("UPDATE flags SET note = '450.00' WHERE client_id = 1", [])
+        .unwrap();
+    drop(conn);
+    assert!(d.ok(&["flag", "list"]).contains("quote of €450.00"));
+}
+
 #[test]
 fn quotes_default_answer_date_and_unanswered_flag() {
     let mut d = Desk::new();

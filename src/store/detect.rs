@@ -148,7 +148,7 @@ impl Store {
         let recurring = super::recur::advance_all(&tx, today)?;
         let mut candidates = Vec::new();
         let counts = late_requests(&tx, today, scratch, &mut candidates)?;
-        unanswered_quotes(&tx, today, scratch, &mut candidates)?;
+        unanswered_quotes(&tx, today, scratch, &self.money.currency, &mut candidates)?;
         recorded_faults(&tx, today, &mut candidates)?;
         scattered_channels(&tx, today, scratch, &mut candidates)?;
         let increment = self.money.increment_min;
@@ -245,7 +245,18 @@ fn late_requests(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Ve
     Ok(counts)
 }
 
-fn unanswered_quotes(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mut Vec<Candidate>) -> Result<()> {
+/// What an unanswered quote's flag says: its amount and its client's currency (`default` when
+/// the client has none), "300.00 USD".
+pub(super) const QUOTE_CURRENCY: &str = "SELECT coalesce(currency, ?2) FROM clients WHERE id = ?1";
+
+fn unanswered_quotes(
+    tx: &Transaction,
+    today: NaiveDate,
+    scratch: bool,
+    default_currency: &str,
+    out: &mut Vec<Candidate>,
+) -> Result<()> {
+    let mut currency = tx.prepare_cached(QUOTE_CURRENCY)?;
     let mut q = tx.prepare_cached(if scratch {
         UNANSWERED_QUOTES_SCRATCH
     } else {
@@ -261,12 +272,13 @@ fn unanswered_quotes(tx: &Transaction, today: NaiveDate, scratch: bool, out: &mu
     })?;
     for row in rows {
         let (id, client_id, answer_by, amount) = row?;
+        let code: String = currency.query_row(params![client_id, default_currency], |r| r.get(0))?;
         out.push(Candidate {
             client_id,
             kind: FlagKind::QuoteUnanswered,
             at: rules::first_late_day(date(answer_by)),
             source_ref: format!("quote:{id}"),
-            note: format!("{}.{:02}", amount / 100, amount % 100),
+            note: format!("{}.{:02} {code}", amount / 100, amount % 100),
         });
     }
     Ok(())

@@ -282,6 +282,7 @@ impl Store {
             ("tick: late requests", detect::LATE_REQUESTS),
             ("tick: flag there", detect::FLAG_THERE),
             ("tick: quotes", detect::UNANSWERED_QUOTES),
+            ("tick: a quote's currency", detect::QUOTE_CURRENCY),
             ("tick: vague", detect::VAGUE_TASKS),
             ("tick: outcomes", detect::CHANGED_TASKS),
             ("tick: meetings", detect::MEETING_FAULTS),
