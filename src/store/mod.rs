@@ -582,6 +582,9 @@ pub(crate) fn stamp(t: chrono::NaiveDateTime) -> String {
 }
 
 #[cfg(test)]
+mod search_layout_tests;
+
+#[cfg(test)]
 mod tests {
     /// Stored dates read by hand come out as chrono's `%Y-%m-%d` parser reads them, damaged and
     /// unusual values included.
