@@ -732,6 +732,10 @@ impl Store {
         let mut rows = stmt.query(rusqlite::params![q, candidates.min(i64::MAX as usize) as i64])?;
         while rows.next()?.is_some() {}
         drop(rows);
+        // Back into the connection's cache before the row sizes are read: `row_sizes` asks
+        // for it too (to know the functions are there), and would prepare it again while it is
+        // out.
+        drop(stmt);
         let Collected {
             avgdl,
             phrases,

@@ -27,6 +27,10 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
 /// words changed (a space, or a letter typed and erased, finds what the ids already are); the
 /// selection goes to the best match.
 pub fn typed(app: &mut App, store: &Store) -> Result<()> {
+    store.reading(|store| typed_in(app, store))
+}
+
+fn typed_in(app: &mut App, store: &Store) -> Result<()> {
     let query = query(app);
     app.tasks.selected = 0;
     let list = &app.tasks;
