@@ -627,9 +627,8 @@ mod tests {
         assert!(failed.is_err());
         assert!(store.conn.is_autocommit());
         store.conn.execute_batch("BEGIN").unwrap();
-        store
-            .reading(|s| s.reading(|s| Ok(assert!(!s.conn.is_autocommit()))))
-            .unwrap();
+        let inner = store.reading(|s| s.reading(|s| Ok(s.conn.is_autocommit()))).unwrap();
+        assert!(!inner);
         assert!(!store.conn.is_autocommit(), "the caller's transaction stays open");
         store.conn.execute_batch("COMMIT").unwrap();
     }

@@ -16,6 +16,10 @@ const SEARCH_CANDIDATES: usize = 2_000;
 /// (before a word is typed, the first page of the list), and the rows of the page around the
 /// selection alone. The selection stays on its record when it is still there.
 pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
+    store.reading(|store| tasks_in(app, store))
+}
+
+fn tasks_in(app: &mut App, store: &Store) -> Result<()> {
     let keep = app.tasks.selected_id();
     let query = query(app);
     let ids = matches(store, &mut app.tasks.answers, &query)?;
