@@ -9,7 +9,8 @@ use rusqlite::{params, Connection};
 
 use crate::domain::search::SearchKind;
 
-/// The schema version before the step (its tasks at rowid id + 2^40).
+/// A schema version from before the step (schema 16, its tasks at rowid id + 2^40; a step
+/// that lands between it and this one runs in the migration too).
 const BEFORE: i32 = 16;
 
 /// A deterministic sequence (a linear congruential generator) for the store's texts.
