@@ -510,7 +510,8 @@ fn the_flags_pane_shows_the_whole_list_through_its_window() {
 
 /// The filter of "All clients" as it was before the rank function and the prefix indexes
 /// (schema step 16): FTS5's `bm25` on an index of the same rows with prefixes of two and three
-/// letters only, the newest `candidates` matches ranked, at most `limit` kept.
+/// letters only (the tasks at their rowids of step 16, id + 2^40), the newest `candidates`
+/// matches ranked, at most `limit` kept.
 fn matches_as_before(store: &Store, typed: &str, limit: usize, candidates: usize) -> (Vec<i64>, usize) {
     let Some(q) = vadesk::domain::search::match_query(typed) else {
         return (Vec::new(), 0);
@@ -595,7 +596,9 @@ fn the_filter_finds_what_it_found_before_the_rank_function_and_the_prefix_indexe
              title, body, client_id UNINDEXED,
              tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
          INSERT INTO temp.before_search(rowid, title, body, client_id)
-             SELECT rowid, title, body, client_id FROM search;",
+             SELECT CASE WHEN rowid >= 1099511627776 THEN 3298534883328 - rowid ELSE rowid END,
+                    title, body, client_id
+             FROM search;",
     )
     .unwrap();
     let typed = [
@@ -934,13 +937,22 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
             assert!(joined.contains("INTEGER PRIMARY KEY"), "{name}: {joined}");
         } else if name == "task filter matches" {
             // The index walks its matches in rowid order itself (no sort of every match),
-            // newest first (FTS5's plan number 192: ordered by rowid, descending) and within
-            // the tasks' range (`>`: the rowid's lower bound goes to FTS5, which starts at the
-            // index's end and stops where the tasks' range begins).
+            // forwards (FTS5's plan number 64: ordered by rowid, ascending; the newest task has
+            // the smallest rowid of the tasks' range) and within the tasks' range (`>`: the
+            // rowid's lower bound goes to FTS5, which starts where the tasks' range begins).
             assert!(
-                joined.contains("SCAN search VIRTUAL TABLE INDEX 192:M") && joined.ends_with('>'),
+                joined.contains("SCAN search VIRTUAL TABLE INDEX 64:M") && joined.ends_with('>'),
                 "{name}: {joined}"
             );
+        } else if name == "task filter index: a bulk import's old rows" {
+            // One range of rowids, both ends given to FTS5 (`>` and `<`), not every row.
+            assert!(
+                joined.starts_with("SCAN search VIRTUAL TABLE INDEX") && joined.contains('>') && joined.contains('<'),
+                "{name}: {joined}"
+            );
+        } else if name == "task filter index: a bulk import's new rows" {
+            // The new tasks from the primary key, in its order (no sort: the general check).
+            assert_eq!(joined, "SEARCH tasks USING INTEGER PRIMARY KEY (rowid>?)", "{name}");
         } else if name == "task filter row sizes: a range" {
             // The candidates' lengths: one range of FTS5's row sizes.
             assert_eq!(

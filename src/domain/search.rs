@@ -16,11 +16,18 @@ keyed_enum!(
     Flag => "flag" | "bandera", T::SkFlag,
 });
 
-/// Where the tasks' rows of the search index begin (schema step 16): a task's rowid is its
-/// id plus this, above every other record's `id × 8 + code` (ids below 2^37), so the tasks are
-/// one range of the index, the newest at its very end, and the task filter reads that range
-/// alone. The schema's SQL writes the number out: 1099511627776.
+/// Where the tasks' rows of the search index begin: every task's rowid is at least this, above
+/// every other record's `id × 8 + code` (ids below 2^37), so the tasks are one range of the
+/// index, at its end, and the task filter reads that range alone. The schema's SQL writes the
+/// number out: 1099511627776.
 pub const TASK_ROWID_BASE: i64 = 1 << 40;
+
+/// A task's rowid is this minus its id (schema step 18): the newest task has the smallest rowid
+/// of the tasks' range, so the filter's "newest matches first" is FTS5's own ascending walk
+/// (a walk downwards, as before the step with rowid id + 2^40, read every page of a word's
+/// rows backwards: three times the cost). Task ids stay below 2^40, so every task is in the
+/// range. The schema's SQL writes the number out: 2199023255552.
+pub const TASK_ROWID_TOP: i64 = 1 << 41;
 
 impl SearchKind {
     /// The kind's code in the index rowid (`id × 8 + code`), as the migration lays it out.
@@ -35,11 +42,11 @@ impl SearchKind {
         }
     }
 
-    /// The index rowid of a record: a task's id plus [`TASK_ROWID_BASE`], anything else's
+    /// The index rowid of a record: [`TASK_ROWID_TOP`] minus a task's id, anything else's
     /// `id × 8 + code`.
     pub fn rowid(self, id: i64) -> i64 {
         match self {
-            SearchKind::Task => TASK_ROWID_BASE + id,
+            SearchKind::Task => TASK_ROWID_TOP - id,
             k => id * 8 + k.code(),
         }
     }
@@ -47,7 +54,7 @@ impl SearchKind {
     /// The kind and record id of an index rowid.
     pub fn from_rowid(rowid: i64) -> Option<(SearchKind, i64)> {
         if rowid >= TASK_ROWID_BASE {
-            return Some((SearchKind::Task, rowid - TASK_ROWID_BASE));
+            return (rowid < TASK_ROWID_TOP).then_some((SearchKind::Task, TASK_ROWID_TOP - rowid));
         }
         let code = rowid.rem_euclid(8);
         let kind = SearchKind::ALL
@@ -118,9 +125,17 @@ mod tests {
             assert_eq!(SearchKind::from_rowid(k.rowid(42)), Some((*k, 42)));
         }
         assert_eq!(SearchKind::from_rowid(8 * 3), None);
-        // A task's row is in the tasks' range only (the layout before step 16 is gone).
+        // A task's row is in the tasks' range only (the layouts before steps 16 and 18 are
+        // gone), the newest first.
         assert_eq!(SearchKind::from_rowid(42 * 8 + 2), None);
-        assert_eq!(SearchKind::Task.rowid(7), 1_099_511_627_783);
+        assert_eq!(
+            SearchKind::from_rowid(TASK_ROWID_BASE + 7),
+            Some((SearchKind::Task, TASK_ROWID_BASE - 7))
+        );
+        assert_eq!(SearchKind::Task.rowid(7), 2_199_023_255_545);
+        assert!(SearchKind::Task.rowid(8) < SearchKind::Task.rowid(7));
         assert!(SearchKind::Flag.rowid((1 << 37) - 1) < TASK_ROWID_BASE);
+        assert!(SearchKind::Task.rowid(TASK_ROWID_BASE - 1) > TASK_ROWID_BASE);
+        assert_eq!(SearchKind::from_rowid(TASK_ROWID_TOP), None);
     }
 }

@@ -338,6 +338,24 @@ impl Store {
             .query_row([], |r| r.get(0))?)
     }
 
+    /// Runs `f`'s reads in one read transaction (one snapshot, the store's locks taken once
+    /// instead of once per statement: a key of the desk's filter runs half a dozen), or in the
+    /// transaction already open. `f` must only read.
+    pub fn reading<R>(&self, f: impl FnOnce(&Store) -> Result<R>) -> Result<R> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
+        let out = f(self);
+        let end = self
+            .conn
+            .prepare_cached(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?
+            .execute([]);
+        let out = out?;
+        end?;
+        Ok(out)
+    }
+
     /// How many rows this connection has inserted, updated or deleted since it opened
     /// (triggers' changes included): with `data_version`, whether anything changed at all.
     pub fn total_changes(&self) -> u64 {
@@ -588,7 +606,39 @@ pub(crate) fn stamp(t: chrono::NaiveDateTime) -> String {
 }
 
 #[cfg(test)]
+mod search_layout_tests;
+
+#[cfg(test)]
 mod tests {
+    /// `reading` runs its reads in one transaction and always ends it (an error too), inside
+    /// an open one it leaves that one alone.
+    #[test]
+    fn reading_ends_its_transaction_whatever_happens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::Store::open(&dir.path().join("v.db")).unwrap();
+        let n = store
+            .reading(|s| {
+                assert!(!s.conn.is_autocommit());
+                let v = s.data_version()?;
+                let n: i64 = s.conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?;
+                assert_eq!(s.data_version()?, v);
+                Ok(n)
+            })
+            .unwrap();
+        assert_eq!(n, 0);
+        assert!(store.conn.is_autocommit());
+        let failed = store.reading(|s| -> crate::error::Result<i64> {
+            Ok(s.conn.query_row("SELECT nothing FROM tasks", [], |r| r.get(0))?)
+        });
+        assert!(failed.is_err());
+        assert!(store.conn.is_autocommit());
+        store.conn.execute_batch("BEGIN").unwrap();
+        let inner = store.reading(|s| s.reading(|s| Ok(s.conn.is_autocommit()))).unwrap();
+        assert!(!inner);
+        assert!(!store.conn.is_autocommit(), "the caller's transaction stays open");
+        store.conn.execute_batch("COMMIT").unwrap();
+    }
+
     /// Stored dates read by hand come out as chrono's `%Y-%m-%d` parser reads them, damaged and
     /// unusual values included.
     #[test]

@@ -128,13 +128,15 @@ pub(crate) type AllCounts = std::cell::Cell<Option<((i64, u64), usize, usize)>>;
 
 /// The newest tasks the index finds (`?1` a MATCH expression), at most `?2`, each with what
 /// its rank needs but the row's length (see [`FREQ`]; a title word weighing four times a body
-/// word): FTS5 walks its matches in rowid order from the end of the tasks' range
-/// (`TASK_ROWID_BASE` on, the index's last rows) and stops at the limit, so a word found in
-/// every task costs the limit, not the store, and a word the other records hold too costs
-/// nothing more. The function hands each row's counts to the query's collector (see
-/// [`Collected`]) rather than as a value of the row.
+/// word): FTS5 walks its matches in rowid order from the start of the tasks' range
+/// (`TASK_ROWID_BASE` on; a task's rowid is `TASK_ROWID_TOP` minus its id, so the newest task
+/// comes first) and stops at the limit, so a word found in every task costs the limit, not the
+/// store, and a word the other records hold too costs nothing more (the tasks' range is the
+/// index's end). The walk goes forwards through each word's pages: a walk downwards reads every
+/// page backwards, three times the cost. The function hands each row's counts to the query's
+/// collector (see [`Collected`]) rather than as a value of the row.
 pub(crate) const TASK_MATCHES: &str = "SELECT vadesk_freq(search, 4.0, 1.0, 0.0) FROM search
-     WHERE search MATCH ?1 AND rowid >= 1099511627776 ORDER BY rowid DESC LIMIT ?2";
+     WHERE search MATCH ?1 AND rowid >= 1099511627776 ORDER BY rowid LIMIT ?2";
 
 /// The lengths of the candidates' rows (FTS5's own record of them: one varint of tokens per
 /// column), read as one range of rows when the candidates lie close together (the newest
@@ -730,6 +732,10 @@ impl Store {
         let mut rows = stmt.query(rusqlite::params![q, candidates.min(i64::MAX as usize) as i64])?;
         while rows.next()?.is_some() {}
         drop(rows);
+        // Back into the connection's cache before the row sizes are read: `row_sizes` asks
+        // for it too (to know the functions are there), and would prepare it again while it is
+        // out.
+        drop(stmt);
         let Collected {
             avgdl,
             phrases,
@@ -745,14 +751,16 @@ impl Store {
         let mut found: Vec<(i64, f64)> = rowids
             .iter()
             .enumerate()
-            .map(|(i, &rowid)| {
+            .filter_map(|(i, &rowid)| {
+                let (_, id) = crate::domain::search::SearchKind::from_rowid(rowid)?;
                 let freq = counts.get(i * phrases..(i + 1) * phrases).unwrap_or(&[]);
                 let size = sizes.binary_search_by_key(&rowid, |s| s.0).map_or(0.0, |i| sizes[i].1);
-                (rowid, flat_bm25(freq, size, avgdl))
+                Some((id, flat_bm25(freq, size, avgdl)))
             })
             .collect();
-        // By rank (bm25: lower is better), ties oldest first as the index ranks them; only the
-        // best `limit` are put in order.
+        // By rank (bm25: lower is better), ties oldest first (by id: the order FTS5's own
+        // rank gives ties when the oldest task has the smallest rowid, as before schema step
+        // 18); only the best `limit` are put in order.
         let order = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
         if limit == 0 {
             return Ok(Vec::new());
@@ -762,12 +770,7 @@ impl Store {
             found.truncate(limit);
         }
         found.sort_unstable_by(order);
-        Ok(found
-            .into_iter()
-            .filter_map(|(rowid, _)| crate::domain::search::SearchKind::from_rowid(rowid))
-            .map(|(_, id)| id)
-            .take(limit)
-            .collect())
+        Ok(found.into_iter().map(|(id, _)| id).take(limit).collect())
     }
 
     /// The lengths of these index rows, by rowid (ascending): one range of FTS5's row sizes
@@ -856,6 +859,14 @@ impl Store {
             ("task filter matches", TASK_MATCHES),
             ("task filter row sizes: a range", ROW_SIZES_RANGE),
             ("task filter row sizes: row by row", ROW_SIZES_OF),
+            (
+                "task filter index: a bulk import's old rows",
+                super::transfer::BULK_SEARCH_DROP,
+            ),
+            (
+                "task filter index: a bulk import's new rows",
+                super::transfer::BULK_SEARCH_ROWS,
+            ),
             ("clients: open and waiting", super::clients::OPEN_AND_WAITING),
             ("clients: open and delivered", super::desk_queries::OPEN_AND_DELIVERED),
             ("clients: score basis", super::clients::SCORE_BASIS),
@@ -1080,17 +1091,20 @@ mod tests {
         assert_eq!(store.task_matches("word", 10, 100).unwrap().len(), 1);
     }
 
-    /// The SQL writes the tasks' range of the search index out; it is the domain's.
+    /// The SQL writes the tasks' range of the search index and a task's rowid out; they are
+    /// the domain's.
     #[test]
     fn the_task_filter_reads_the_tasks_range_of_the_index() {
-        let base = crate::domain::search::TASK_ROWID_BASE.to_string();
-        assert!(super::TASK_MATCHES.contains(&format!("rowid >= {base}")));
+        use crate::domain::search::{TASK_ROWID_BASE, TASK_ROWID_TOP};
+        let (base, top) = (TASK_ROWID_BASE.to_string(), TASK_ROWID_TOP.to_string());
+        assert!(super::TASK_MATCHES.contains(&format!("rowid >= {base} ORDER BY rowid LIMIT")));
         let step = super::super::schema::MIGRATIONS
             .iter()
             .rev()
             .find(|s| s.contains("CREATE TRIGGER search_task_ins"))
             .copied()
             .unwrap_or_default();
-        assert!(step.contains(&format!("new.id + {base}")) && step.contains(&format!("old.id + {base}")));
+        assert!(step.contains(&format!("{top} - new.id")) && step.contains(&format!("{top} - old.id")));
+        assert!(step.contains(&format!("SELECT {top} - id, title, spec, client_id FROM tasks")));
     }
 }

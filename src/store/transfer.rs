@@ -623,6 +623,16 @@ const BULK_SEARCH_MERGE: [(&str, i64, i64); 2] = [("automerge", 0, 4), ("crisism
 /// index) keeps runs of this size, which sort faster than bigger ones.
 const BULK_FINISH_CACHE_KIB: i64 = 4096;
 
+/// A bulk import's new tasks' rows of the search index (`?1` the first new id, `?2`
+/// `TASK_ROWID_BASE`, `?3` `TASK_ROWID_TOP`): a task's rowid is `TASK_ROWID_TOP` minus its id,
+/// so the new tasks' rows are the first of the tasks' range, one range of FTS5's rowids.
+pub(crate) const BULK_SEARCH_DROP: &str = "DELETE FROM search WHERE rowid >= ?2 AND rowid <= ?3 - ?1";
+
+/// The new tasks' rows written at the end of a bulk import (`?1` the first new id, `?2`
+/// `TASK_ROWID_TOP`), newest first: in the index's rowid order, from the tasks' primary key.
+pub(crate) const BULK_SEARCH_ROWS: &str = "INSERT INTO search(rowid, title, body, client_id)
+     SELECT ?2 - id, title, spec, client_id FROM tasks WHERE id >= ?1 ORDER BY id DESC";
+
 /// Work a big import does once at the end instead of once per task, inside its transaction:
 /// the tasks' secondary indexes are dropped and built again from their own definitions, and the
 /// search index gets the new tasks in one statement instead of through `search_task_ins` (its
@@ -669,8 +679,12 @@ impl Bulk {
         // A new task updated later in the same import (its uuid twice in the file) got its
         // search row from `search_task_upd`: it is written again with the others.
         tx.execute(
-            "DELETE FROM search WHERE rowid >= ?1 + ?2",
-            [self.from_id, crate::domain::search::TASK_ROWID_BASE],
+            BULK_SEARCH_DROP,
+            [
+                self.from_id,
+                crate::domain::search::TASK_ROWID_BASE,
+                crate::domain::search::TASK_ROWID_TOP,
+            ],
         )?;
         tx.execute_batch(&format!("PRAGMA cache_size = -{BULK_FINISH_CACHE_KIB}"))?;
         let kept: Vec<(String, Value)> = {
@@ -684,11 +698,7 @@ impl Bulk {
         for (key, bulk, _) in BULK_SEARCH_MERGE {
             set(key, &bulk)?;
         }
-        tx.execute(
-            "INSERT INTO search(rowid, title, body, client_id)
-             SELECT id + ?2, title, spec, client_id FROM tasks WHERE id >= ?1 ORDER BY id",
-            [self.from_id, crate::domain::search::TASK_ROWID_BASE],
-        )?;
+        tx.execute(BULK_SEARCH_ROWS, [self.from_id, crate::domain::search::TASK_ROWID_TOP])?;
         tx.execute_batch("INSERT INTO search(search) VALUES ('optimize')")?;
         for (key, _, default) in BULK_SEARCH_MERGE {
             match kept.iter().find(|(k, _)| k == key) {

@@ -16,6 +16,10 @@ const SEARCH_CANDIDATES: usize = 2_000;
 /// (before a word is typed, the first page of the list), and the rows of the page around the
 /// selection alone. The selection stays on its record when it is still there.
 pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
+    store.reading(|store| tasks_in(app, store))
+}
+
+fn tasks_in(app: &mut App, store: &Store) -> Result<()> {
     let keep = app.tasks.selected_id();
     let query = query(app);
     let ids = matches(store, &mut app.tasks.answers, &query)?;
@@ -27,6 +31,10 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
 /// words changed (a space, or a letter typed and erased, finds what the ids already are); the
 /// selection goes to the best match.
 pub fn typed(app: &mut App, store: &Store) -> Result<()> {
+    store.reading(|store| typed_in(app, store))
+}
+
+fn typed_in(app: &mut App, store: &Store) -> Result<()> {
     let query = query(app);
     app.tasks.selected = 0;
     let list = &app.tasks;
