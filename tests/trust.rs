@@ -282,6 +282,11 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
         ("tasks", "client_id", serde_json::json!(999_999)),
         ("tasks", "uuid", serde_json::json!("not-a-uuid")),
         ("requests", "surprise", serde_json::json!(1)),
+        // Ids past the search index's layout (a task's at 2^41 would have no place in it).
+        ("tasks", "id", serde_json::json!(1_i64 << 41)),
+        ("clients", "id", serde_json::json!((1_i64 << 37) + 5)),
+        ("quotes", "id", serde_json::json!(1_i64 << 37)),
+        ("tasks", "id", serde_json::json!((1_i64 << 36) + 1)),
     ];
     for (table, field, value) in cases {
         let mut bad = export.clone();
@@ -306,6 +311,66 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
     let notes = stored["clients"][0]["notes"].as_str().unwrap();
     assert!(!notes.contains('\u{1b}') && !notes.contains('\u{7}') && !notes.contains('\u{202e}'));
     assert!(notes.contains("call after 10"));
+}
+
+/// The largest id an import keeps is still a record of its own in the search index, and the
+/// records added after it too.
+#[test]
+fn an_import_keeps_ids_up_to_the_largest_the_search_index_holds() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let mut export = src.snapshot();
+    let top: i64 = 1 << 36;
+    let quote = export["quotes"][0]["id"].as_i64().unwrap();
+    export["quotes"][0]["id"] = serde_json::json!(top);
+    export["quotes"][0]["description"] = serde_json::json!("Walrus mailing");
+    for row in export["flags"].as_array_mut().unwrap() {
+        if row["source_ref"].as_str() == Some(&format!("quote:{quote}")) {
+            row["source_ref"] = serde_json::json!(format!("quote:{top}"));
+        }
+    }
+    for row in export["counter_events"].as_array_mut().unwrap() {
+        if row["quote_id"].as_i64() == Some(quote) {
+            row["quote_id"] = serde_json::json!(top);
+        }
+    }
+    let old = export["tasks"][0]["id"].as_i64().unwrap();
+    export["tasks"][0]["id"] = serde_json::json!(top);
+    export["tasks"][0]["title"] = serde_json::json!("Zebra brochure");
+    for table in ["requests", "time_entries", "counter_events"] {
+        for row in export[table].as_array_mut().unwrap() {
+            if row["task_id"].as_i64() == Some(old) {
+                row["task_id"] = serde_json::json!(top);
+            }
+        }
+    }
+    let dest = Desk::new();
+    let file = dest.dir.path().join("in.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+    dest.ok(&["import", file.to_str().unwrap()]);
+    let found = dest.json(&["search", "zebra", "--json"]);
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["items"][0]["kind"], "task");
+    assert_eq!(found["items"][0]["id"], top);
+    let client = export["clients"][0]["name"].as_str().unwrap().to_string();
+    let next = dest.id(&["task", "add", &client, "Quokka newsletter"]);
+    assert_eq!(next, top + 1);
+    let found = dest.json(&["search", "quokka", "--json"]);
+    assert_eq!(found["items"][0]["kind"], "task", "{found}");
+    assert_eq!(found["items"][0]["id"], next);
+    let found = dest.json(&["search", "walrus", "--json"]);
+    assert_eq!(found["items"][0]["kind"], "quote", "{found}");
+    assert_eq!(found["items"][0]["id"], top);
+    let next = dest.id(&["quote", "add", &client, "--amount", "10"]);
+    assert_eq!(next, top + 1);
+    // Its row of the index is a quote's, below the tasks' range.
+    let conn = rusqlite::Connection::open(&dest.db).unwrap();
+    let rowid: i64 = conn
+        .query_row("SELECT rowid FROM search WHERE rowid = ?1 * 8 + 5", [next], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(rowid < 1 << 40);
 }
 
 /// Finding 6: merging the same export twice duplicated channels and manual flags.

@@ -29,6 +29,16 @@ pub const TASK_ROWID_BASE: i64 = 1 << 40;
 /// range. The schema's SQL writes the number out: 2199023255552.
 pub const TASK_ROWID_TOP: i64 = 1 << 41;
 
+/// The largest id a record may have for the index's layout to hold: every other record's
+/// `id × 8 + code` below `TASK_ROWID_BASE`, every task's `TASK_ROWID_TOP - id` above it. The
+/// store gives ids one by one from 1.
+pub const MAX_RECORD_ID: i64 = (1 << 37) - 1;
+
+/// The largest id an import keeps from a file (it refuses larger ones): half of
+/// `MAX_RECORD_ID`, so that the records added after it, whose ids follow the largest one,
+/// still have 2^36 ids to go.
+pub const MAX_IMPORTED_ID: i64 = 1 << 36;
+
 impl SearchKind {
     /// The kind's code in the index rowid (`id × 8 + code`), as the migration lays it out.
     pub fn code(self) -> i64 {

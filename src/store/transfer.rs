@@ -20,7 +20,7 @@ use crate::i18n::T;
 /// How an imported field is checked and cleaned: as strictly as the command line would.
 #[derive(Clone, Copy)]
 pub(crate) enum Rule {
-    /// A positive integer id.
+    /// A positive integer id, at most `search::MAX_IMPORTED_ID` (the search index's layout).
     Id,
     /// A canonical uuid (generated when an older export has none).
     Uuid,
@@ -804,7 +804,7 @@ fn checked(rule: Rule, v: &Json, maps: &HashMap<&str, HashMap<i64, i64>>) -> Opt
     let text = || v.as_str();
     let int = || if v.is_boolean() { None } else { v.as_i64() };
     Some(match rule {
-        Rule::Id => Value::Integer(int().filter(|n| *n >= 1)?),
+        Rule::Id => Value::Integer(int().filter(|n| (1..=crate::domain::search::MAX_IMPORTED_ID).contains(n))?),
         Rule::Uuid => Value::Text(text().filter(|s| crate::domain::identity::is_uuid(s))?.to_lowercase()),
         Rule::Ref(target) => {
             // Every reference points inside the file: its ids mean nothing to this store.
