@@ -130,6 +130,31 @@ fn undoing_a_creation_others_now_depend_on_is_refused() {
 }
 
 /// SPEC 9: `U` redoes what `u` undid, until the next change; the stack keeps 1,000 steps.
+/// Deleting a client whose task has time logged, undone and redone: the step took the time
+/// entry's task away (its task deleted) and then the entry (its client deleted); redo deletes
+/// the entry before the task it still points at, and undo puts all of it back.
+#[test]
+fn a_deleted_client_with_logged_time_is_undone_and_redone() {
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    s.enable_undo().unwrap();
+    let c = s.add_client(named("Ana"), today()).unwrap();
+    let t = s.add_task(c, titled("Logo"), today()).unwrap();
+    let start = today().and_hms_opt(9, 0, 0).unwrap();
+    let e = s.log_time(None, Some(t), start, 90, true, "").unwrap();
+    s.delete_client(c).unwrap();
+    assert!(s.task(t).is_err());
+    s.undo().unwrap();
+    assert_eq!(s.task(t).unwrap().client_id, c);
+    assert_eq!(s.time_entry(e).unwrap().task, Some(t));
+    s.redo().unwrap();
+    assert!(s.task(t).is_err() && s.time_entry(e).is_err() && s.client(c).is_err());
+    s.undo().unwrap();
+    assert_eq!(s.time_entry(e).unwrap().minutes, Some(90));
+    assert_eq!(s.client(c).unwrap().name, "Ana");
+    assert!(integrity(&d.db).contains("ok"), "{}", integrity(&d.db));
+}
+
 #[test]
 fn redo_replays_undone_steps_until_the_next_change() {
     let d = Desk::new();

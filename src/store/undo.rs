@@ -195,11 +195,24 @@ impl Store {
             .filter(|r| r.target.is_none() && r.expect.is_some())
             .collect();
         gone.sort_by_key(|r| std::cmp::Reverse(r.last));
-        for r in gone {
-            if has_dependents(&tx, &r.table, r.id)? {
+        // Newest first, each once nothing points at it: a row the step first changed to let
+        // go of another and then deleted (a time entry whose task and client the step deleted)
+        // is deleted before the row it still points at. What nothing of the step frees is a
+        // record made since that depends on it: refused.
+        while !gone.is_empty() {
+            let mut kept = Vec::new();
+            for r in &gone {
+                if has_dependents(&tx, &r.table, r.id)? {
+                    kept.push(*r);
+                } else {
+                    tx.execute(&format!("DELETE FROM main.{} WHERE id = ?1", r.table), [r.id])?;
+                }
+            }
+            if kept.len() == gone.len() {
+                let r = kept[0];
                 return Err(refusal(lang, dir, &step.label, T::ErrUndoDepends, &r.table, r.id));
             }
-            tx.execute(&format!("DELETE FROM main.{} WHERE id = ?1", r.table), [r.id])?;
+            gone = kept;
         }
         for r in &rows {
             super::counters::recount(&tx, &r.table, r.id)?;
