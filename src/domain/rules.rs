@@ -66,12 +66,17 @@ pub fn previous_weekday(wd: Weekday, today: NaiveDate) -> NaiveDate {
 
 /// Source reference of a monthly pattern rule, so it is raised at most once a month.
 pub fn month_ref(prefix: &str, client_id: i64, today: NaiveDate) -> String {
+    format!("{prefix}:{client_id}{}", month_suffix(today))
+}
+
+/// The month's end of every `month_ref` of `today`: ":2026-11".
+pub fn month_suffix(today: NaiveDate) -> String {
     // chrono's `%Y-%m`, written without its format parser for the years it writes with four
     // digits (the detection pass makes one per client).
     if (0..=9999).contains(&today.year()) {
-        format!("{prefix}:{client_id}:{:04}-{:02}", today.year(), today.month())
+        format!(":{:04}-{:02}", today.year(), today.month())
     } else {
-        format!("{prefix}:{client_id}:{}", today.format("%Y-%m"))
+        format!(":{}", today.format("%Y-%m"))
     }
 }
 

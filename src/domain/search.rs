@@ -37,7 +37,7 @@ pub const MAX_RECORD_ID: i64 = (1 << 37) - 1;
 /// The largest id an import keeps from a file (it refuses larger ones): half of
 /// `MAX_RECORD_ID`, so that the records added after it, whose ids follow the largest one,
 /// still have 2^36 ids to go.
-pub const MAX_IMPORTED_ID: i64 = 1 << 36;
+pub const MAX_IMPORTED_ID: i64 = (MAX_RECORD_ID + 1) / 2;
 
 impl SearchKind {
     /// The kind's code in the index rowid (`id × 8 + code`), as the migration lays it out.
@@ -144,7 +144,8 @@ mod tests {
         );
         assert_eq!(SearchKind::Task.rowid(7), 2_199_023_255_545);
         assert!(SearchKind::Task.rowid(8) < SearchKind::Task.rowid(7));
-        assert!(SearchKind::Flag.rowid((1 << 37) - 1) < TASK_ROWID_BASE);
+        assert!(SearchKind::Flag.rowid(MAX_RECORD_ID) < TASK_ROWID_BASE);
+        assert_eq!(MAX_IMPORTED_ID, 1 << 36);
         assert!(SearchKind::Task.rowid(TASK_ROWID_BASE - 1) > TASK_ROWID_BASE);
         assert_eq!(SearchKind::from_rowid(TASK_ROWID_TOP), None);
     }

@@ -367,10 +367,8 @@ fn scattered_channels(tx: &Transaction, today: NaiveDate, scratch: bool, out: &m
     let open: BTreeSet<i64> = if scratch {
         BTreeSet::new()
     } else {
-        let whole = rules::month_ref("channels", 0, today);
-        let end = whole.strip_prefix("channels:0").unwrap_or_default();
         let mut ids = tx.prepare_cached(CLIENTS_WITHOUT_CHANNELS_FLAG)?;
-        let rows = ids.query_map([end], |r| r.get::<_, i64>(0))?;
+        let rows = ids.query_map([rules::month_suffix(today)], |r| r.get::<_, i64>(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     if !scratch && open.is_empty() {

@@ -639,8 +639,9 @@ pub(crate) const BULK_SEARCH_ROWS: &str = "INSERT INTO search(rowid, title, body
 /// segments merged once at the end, see `BULK_SEARCH_MERGE`), and the kept per-client counts
 /// are counted again once instead of through `tally_task_*` (and so are the open requests of
 /// live tasks, `live_requests`). The result is the same store as row by row
-/// (tests/import_bulk.rs compares both); a failed import rolls all of it back. The sync capture triggers are never touched: a replica records every
-/// operation as it would row by row.
+/// (tests/import_bulk.rs compares both); a failed import rolls all of it back. The sync
+/// capture triggers are never touched: a replica records every operation as it would row by
+/// row.
 struct Bulk {
     /// New tasks from this id on go into the search index at the end.
     from_id: i64,
