@@ -136,7 +136,27 @@ fn task_keys_material_feedback_clarify_deliver_outcome() {
         .unwrap();
     d.app.tasks.selected = pos;
     let id = d.app.tasks.current().unwrap().id;
-    d.keys("m").keys("Logo files").key(KeyCode::Enter);
+    // A date before today is refused beside the date, where the cursor goes, and what was
+    // typed is kept.
+    let yesterday = (common::tui::today() - chrono::Days::new(1)).to_string();
+    d.keys("m")
+        .keys("Logo files")
+        .key(KeyCode::Tab)
+        .retype(&yesterday)
+        .key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("a date before today must keep the form")
+    };
+    assert_eq!(f.focus, 1);
+    assert!(f.fields[0].error.is_none(), "{:?}", f.fields[0].error);
+    assert!(f.fields[1]
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("before the day it is asked"));
+    assert_eq!(f.value(0), "Logo files");
+    d.retype("+2d").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
     assert!(d.store.task(id).unwrap().waiting_on.contains(&RequestKind::Material));
     d.keys("ccc");
     assert_eq!(d.store.task(id).unwrap().clarifications, 3);

@@ -19,6 +19,17 @@ pub fn honest_flag_date(at: NaiveDate, today: NaiveDate) -> crate::error::Result
     Ok(at)
 }
 
+/// Honest time: nothing can be expected from a client before the day it is asked for.
+pub fn expected_from_asked(expected_by: NaiveDate, asked: NaiveDate) -> crate::error::Result<NaiveDate> {
+    if expected_by < asked {
+        return Err(crate::error::Error::invalid(
+            crate::i18n::T::ErrExpectedBeforeAsked,
+            &[&expected_by, &asked],
+        ));
+    }
+    Ok(expected_by)
+}
+
 /// Honest time: attendance is known once the meeting has started.
 pub fn honest_attendance(meeting_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> crate::error::Result<()> {
     if meeting_at > now {

@@ -428,12 +428,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<i64> {
         let t = self.task(task_id)?;
-        if expected_by < today {
-            return Err(Error::invalid(
-                T::ErrExpectedBeforeAsked,
-                &[&day(expected_by), &day(today)],
-            ));
-        }
+        rules::expected_from_asked(expected_by, today)?;
         let what = match kind {
             RequestKind::Material => text::name(what, T::FieldWhat)?,
             RequestKind::Feedback => text::clean_line(what),
