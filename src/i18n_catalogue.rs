@@ -790,7 +790,7 @@ catalogue! {
     ArgOverageRate => ("Hourly rate beyond the retainer (default: the rate)", "Tarifa por hora más allá del bono (por defecto: la tarifa)"),
     MonthTitle => ("Month", "Mes"),
     MonthHint => ("←/→ month · Enter statement · ↑/↓ client", "←/→ mes · Enter extracto · ↑/↓ cliente"),
-    MonthEmpty => ("No time tracked this month. Press t on a task to start the timer, T to log time.", "Sin tiempo registrado este mes. Pulsa t en una tarea para iniciar el temporizador, T para registrar tiempo."),
+    MonthEmpty => ("Press t on a task to start the timer, T to log time worked.", "Pulsa t en una tarea para iniciar el temporizador, o T para registrar el tiempo trabajado."),
     MonthBillable => ("billable", "facturable"),
     MonthUnbilled => ("unbilled", "no facturable"),
     MonthMinimum => ("minimum {0}/h", "mínimo {0}/h"),

@@ -227,6 +227,8 @@ fn the_month_view_moves_between_months_and_opens_a_statement() {
     assert_eq!(d.app.money.month, Month::of(now().date()).next());
     let screen = d.text(80, 24);
     assert!(screen.contains("No time in December 2026."), "{screen}");
+    // Another month's empty page does not call itself "this month".
+    assert!(!screen.contains("this month"), "{screen}");
     // The desk keys do not reach a pane that is not shown.
     d.key(KeyCode::Char('a'));
     assert!(d.app.popup.is_none());
