@@ -10,6 +10,7 @@ mod filter;
 pub mod form;
 pub mod keymap;
 pub mod keys;
+mod review_list;
 mod search;
 pub mod tick;
 pub mod time_actions;
