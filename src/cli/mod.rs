@@ -4,6 +4,7 @@ mod calendar;
 mod help;
 mod money;
 mod output;
+mod records;
 mod run;
 mod shell;
 
