@@ -420,6 +420,7 @@ catalogue! {
     FOutcome => ("outcome", "resultado"),
     HintDate => ("YYYY-MM-DD, today, tomorrow, +3d, +2w, fri", "AAAA-MM-DD, DD/MM, hoy, mañana, +3d, +2s, vie"),
     HintWhen => ("YYYY-MM-DD HH:MM, or tomorrow 10:00", "AAAA-MM-DD HH:MM, o mañana 10:00"),
+    HintWorkedStart => ("YYYY-MM-DD HH:MM, yesterday 15:00 · empty: ended now", "AAAA-MM-DD HH:MM, ayer 15:00 · vacío: terminó ahora"),
     HintDuration => ("1h30m, 45m, 2h", "1h30m, 45m, 2h"),
     HintWeekday => ("mon … sun, or empty", "lun … dom, o vacío"),
     HintChannels => ("whatsapp:+34 600…, email:ana@x.es", "whatsapp:+34 600…, email:ana@x.es"),

@@ -64,6 +64,16 @@ fn statement_arithmetic_in_cents() {
         "2026-03-04 10:00",
     ]);
     d.ok(&["time", "log", &t, "1h", "--on", "2026-02-27 10:00"]);
+    // Without `--on`, the work ended now (09:00): it began an hour and a half ago.
+    let late = d.ok(&["time", "log", &t, "1h30m", "--unbilled"]);
+    assert_eq!(
+        count(
+            &d.db,
+            &format!("SELECT count(*) FROM time_entries WHERE id = {late} AND start = '2026-03-20 07:30'")
+        ),
+        1
+    );
+    d.ok(&["time", "delete", &late]);
     d.ok(&[
         "quote",
         "add",

@@ -176,6 +176,36 @@ fn capital_t_logs_time_through_a_form() {
     );
 }
 
+/// Time already worked, logged without a start: it ended now, so it began its length ago.
+#[test]
+fn capital_t_without_a_start_logs_time_that_ended_now() {
+    let mut d = desk(Lang::En);
+    let task = d.select_task_of("Casa Lumen Interiors");
+    d.key(KeyCode::Char('T'));
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("T opens the form")
+    };
+    assert_eq!(f.value(1), "", "the start is left empty");
+    assert!(
+        d.text(80, 24).contains("yesterday 15:00 · empty: ended now"),
+        "{}",
+        d.text(80, 24)
+    );
+    d.keys("45m").key(KeyCode::Tab).key(KeyCode::Tab).key(KeyCode::Tab);
+    d.keys("llamada con la clienta").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "saved");
+    let e = d
+        .store
+        .list_time(None, Some(task), Some(Month::of(now().date())))
+        .unwrap();
+    let e = e
+        .iter()
+        .find(|e| e.note == "llamada con la clienta")
+        .expect("the entry");
+    let began = (now() - Duration::minutes(45)).format("%Y-%m-%d %H:%M").to_string();
+    assert_eq!((e.minutes, e.start.as_str()), (Some(45), began.as_str()));
+}
+
 #[test]
 fn the_month_view_moves_between_months_and_opens_a_statement() {
     let mut d = desk(Lang::En);

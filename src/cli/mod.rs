@@ -227,7 +227,7 @@ pub enum TimeCmd {
         duration: Option<String>,
         #[arg(long, value_name = "NAME")]
         client: Option<String>,
-        /// When the work started (default: now)
+        /// When the work started (default: it ended now)
         #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
         on: Option<String>,
         #[arg(long)]

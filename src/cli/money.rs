@@ -77,7 +77,7 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let client_id = store.client_id_named(client.as_deref())?;
             let start = match on.as_deref() {
                 Some(w) => dates::parse_when(w, ctx.now)?,
-                None => ctx.now,
+                None => dates::worked_until(ctx.now, minutes),
             };
             let id = store.log_time(
                 client_id,

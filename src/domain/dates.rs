@@ -192,6 +192,11 @@ pub fn parse_now(input: &str) -> Result<NaiveDateTime> {
     parse_when(s, local_now).map_err(|_| Error::invalid(T::ErrBadNow, &[&s]))
 }
 
+/// When time already worked began, when only its length is given: it ended `now`.
+pub fn worked_until(now: NaiveDateTime, minutes: u32) -> NaiveDateTime {
+    now - chrono::Duration::minutes(i64::from(minutes))
+}
+
 /// Parses `1h30m`, `45m`, `2h` (also `90m`, `1h 30m`) into minutes.
 pub fn parse_duration(input: &str) -> Result<u32> {
     let s: String = input

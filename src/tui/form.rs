@@ -129,6 +129,8 @@ impl Field {
     pub fn hint(&self, lang: Lang) -> String {
         match self.kind {
             FieldKind::Date => T::HintDate.text(lang).into(),
+            // Time already worked: left empty, it ended now.
+            FieldKind::When if self.label == T::FStarted => T::HintWorkedStart.text(lang).into(),
             FieldKind::When => T::HintWhen.text(lang).into(),
             FieldKind::Duration => T::HintDuration.text(lang).into(),
             FieldKind::Weekday => T::HintWeekday.text(lang).into(),

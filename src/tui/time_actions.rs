@@ -146,11 +146,7 @@ pub fn log_form(app: &mut App) {
         tf(l, T::FormLogTimeOn, &[&name]),
         vec![
             Field::new(T::FieldDuration, FieldKind::Duration, ""),
-            Field::new(
-                T::FStarted,
-                FieldKind::When,
-                app.now.format("%Y-%m-%d %H:%M").to_string(),
-            ),
+            Field::new(T::FStarted, FieldKind::When, ""),
             Field::new(T::FBilling, FieldKind::Choice(Choices::Billing), "billable"),
             Field::new(T::FieldNote, FieldKind::Text, ""),
         ],
@@ -196,7 +192,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 }
             };
             let start = if form.value(1).trim().is_empty() {
-                now
+                dates::worked_until(now, minutes)
             } else {
                 match dates::parse_when(form.value(1), now) {
                     Ok(s) => s,
