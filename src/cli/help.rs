@@ -91,6 +91,7 @@ fn arg_help(path: &str, id: &str) -> Option<T> {
         (_, "first") => T::ArgTimeFirst,
         (_, "duration") => T::ArgTimeDuration,
         ("vadesk client reviewed", "on") => T::ArgReviewOn,
+        ("vadesk time log", "on") => T::ArgTimeLogOn,
         (_, "on") => T::ArgTimeOn,
         (_, "unbilled") => T::ArgUnbilled,
         (_, "billable") => T::ArgBillable,
