@@ -52,7 +52,7 @@ catalogue! {
                       "día de la semana no válido '{0}': usa lun, mar, mié, jue, vie, sáb o dom"),
     ErrEmpty => ("the {0} cannot be empty", "el campo {0} no puede estar vacío"),
     ErrTooLong => ("the {0} is too long ({2} characters; at most {1})", "el campo {0} es demasiado largo ({2} caracteres; máximo {1})"),
-    ErrBadAmount => ("invalid amount '{0}': use a number that is zero or more", "importe no válido '{0}': usa un número igual o mayor que cero"),
+    ErrBadAmount => ("invalid amount '{0}': use a number from 0 to 100,000,000 with at most two decimals, like 450, 37.50 or 1,500.00", "importe no válido '{0}': usa un número de 0 a 100.000.000 con dos decimales como mucho, como 450, 37,50 o 1.500,00"),
     ErrBadNumber => ("invalid number '{0}'", "número no válido '{0}'"),
     ErrBadClientStatus => ("unknown client status '{0}' (one of: {1})", "estado de cliente desconocido '{0}' (uno de: {1})"),
     ErrBadChannel => ("unknown channel '{0}' (one of: {1})", "canal desconocido '{0}' (uno de: {1})"),

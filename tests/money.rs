@@ -322,3 +322,39 @@ fn a_quote_is_in_its_client_s_currency_everywhere_it_prints() {
     let review = d.ok(&["review"]);
     assert!(review.contains("$1,250.00"), "{review}");
 }
+
+/// Amounts as a Spanish VA types them, as vadesk prints them (`12.500,00 €`): the dot groups
+/// thousands. Nothing past two decimals is rounded away.
+#[test]
+fn amounts_typed_the_spanish_way_keep_their_thousands() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme"]);
+    d.ok(&["--lang", "es", "quote", "add", "acme", "--amount", "1.500"]);
+    d.ok(&["--lang", "es", "quote", "add", "acme", "--amount", "12.500,50"]);
+    d.ok(&["quote", "add", "acme", "--amount", "1,234.5"]);
+    d.ok(&["client", "edit", "acme", "--rate", "37,5"]);
+    let c = rusqlite::Connection::open(&d.db).unwrap();
+    let amounts: Vec<i64> = c
+        .prepare("SELECT amount_cents FROM quotes ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(amounts, [150_000, 1_250_050, 123_450]);
+    let shown = d.ok(&["--lang", "es", "quote", "list", "--client", "acme"]);
+    assert!(shown.contains("1500,00 €") && shown.contains("12.500,50 €"), "{shown}");
+    // Three decimals are refused, in both languages, and nothing is saved.
+    for (lang, typed, says) in [
+        ("es", "1.234,567", "dos decimales como mucho"),
+        ("en", "12.3456", "at most two decimals"),
+        ("en", "0.500", "at most two decimals"),
+    ] {
+        let (code, err) = d.fails(&["--lang", lang, "quote", "add", "acme", "--amount", typed]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(says) && err.contains(typed), "{err}");
+    }
+    assert_eq!(count(&d.db, "SELECT count(*) FROM quotes"), 3);
+    assert_eq!(count(&d.db, "SELECT rate_cents FROM clients"), 3750);
+}

@@ -68,7 +68,7 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
 /// Retainer hours as typed (`20`, `7.5`, `7,5`) to minutes.
 fn parse_hours(s: &str) -> Result<u32> {
     let bad = || Error::invalid(T::ErrBadRetainer, &[&s]);
-    let hundredths = money::cents_from_decimal(s).ok_or_else(bad)?;
+    let hundredths = money::typed_cents(s).ok_or_else(bad)?;
     let minutes = money::mul_div_round(hundredths, 60, 100);
     if minutes <= 0 || minutes > money::MAX_RETAINER_MINUTES as i64 {
         return Err(bad());

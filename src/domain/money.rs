@@ -85,9 +85,79 @@ pub fn cents_from_decimal(s: &str) -> Option<i64> {
     Some(if neg { -cents } else { cents })
 }
 
-/// An amount typed by a person (`450`, `37.5`, `37,50`): zero or more, at most [`MAX_CENTS`].
+/// An amount as a person types it, the English or the Spanish way: `450`, `37.5`, `37,50`,
+/// thousands grouped (`1,500`, `1.500`, `12.500,00`, `1,234.56`). A single separator followed
+/// by three digits groups thousands (money has at most two decimals, so `1.500` is never one
+/// and a half). More than two decimals, or groups not of three digits, are not an amount:
+/// nothing is rounded away.
+pub fn typed_cents(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return None;
+    }
+    let last_dot = s.rfind('.');
+    let last_comma = s.rfind(',');
+    let (whole, frac): (&str, &str) = match (last_dot, last_comma) {
+        (None, None) => (s, ""),
+        (Some(d), Some(c)) => {
+            // Both: the last one marks the decimals, and appears once.
+            let at = d.max(c);
+            let (whole, frac) = (&s[..at], &s[at + 1..]);
+            if frac.contains(['.', ',']) {
+                return None;
+            }
+            (whole, frac)
+        }
+        (Some(at), None) | (None, Some(at)) => {
+            let sep = s.as_bytes()[at] as char;
+            let (whole, frac) = (&s[..at], &s[at + 1..]);
+            if whole.contains(sep) || (frac.len() == 3 && !whole.is_empty() && whole != "0") {
+                (s, "")
+            } else {
+                (whole, frac)
+            }
+        }
+    };
+    if frac.len() > 2 || (whole.is_empty() && frac.is_empty()) {
+        return None;
+    }
+    let digits = grouped_digits(whole)?;
+    if digits.len() > 12 {
+        return None;
+    }
+    let w: i64 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+    let f: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().ok()? * 10,
+        _ => frac.parse().ok()?,
+    };
+    Some(w * 100 + f)
+}
+
+/// The digits of a whole number written plainly or with one kind of thousands separator
+/// (`1500`, `1.500`, `12,500,000`): groups of three after a first group of one to three.
+fn grouped_digits(s: &str) -> Option<String> {
+    let Some(sep) = s.chars().find(|c| *c == '.' || *c == ',') else {
+        return Some(s.to_string());
+    };
+    let mut groups = s.split(sep);
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 3 || first.contains(['.', ',']) {
+        return None;
+    }
+    let mut digits = first.to_string();
+    for g in groups {
+        if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.push_str(g);
+    }
+    Some(digits)
+}
+
+/// An amount typed by a person (see [`typed_cents`]): zero or more, at most [`MAX_CENTS`].
 pub fn parse_amount(s: &str) -> Result<i64> {
-    match cents_from_decimal(s) {
+    match typed_cents(s) {
         Some(c) if (0..=MAX_CENTS).contains(&c) => Ok(c),
         _ => Err(Error::invalid(T::ErrBadAmount, &[&s])),
     }
@@ -458,6 +528,51 @@ mod tests {
         assert_eq!(parse_amount("37,5").unwrap(), 3750);
         assert!(parse_amount("-5").is_err());
         assert!(parse_amount("abc").is_err());
+    }
+
+    #[test]
+    fn typed_amounts_read_as_either_language_writes_them() {
+        for (typed, cents) in [
+            ("450", 45000),
+            ("37.5", 3750),
+            ("37,50", 3750),
+            ("0,5", 50),
+            (",5", 50),
+            ("15.", 1500),
+            ("1.500", 150000),
+            ("1,500", 150000),
+            ("12.500,00", 1250000),
+            ("1,234.56", 123456),
+            ("1.234,5", 123450),
+            ("12.345.678", 1234567800),
+            ("1,000,000.99", 100000099),
+            (" 99 ", 9900),
+        ] {
+            assert_eq!(typed_cents(typed), Some(cents), "{typed}");
+            assert_eq!(parse_amount(typed).unwrap(), cents, "{typed}");
+        }
+        // Never rounded, never guessed.
+        for typed in [
+            "1.234,567",
+            "0.500",
+            "12.3456",
+            "1234.567",
+            "1.50.0",
+            "1.5,00",
+            "12,34,567",
+            "1,2345",
+            "1..5",
+            ".",
+            ",",
+            "",
+            "1 500",
+            "-3",
+            "1e3",
+            "1.000.000.000",
+        ] {
+            assert_eq!(typed_cents(typed).filter(|c| *c <= MAX_CENTS), None, "{typed}");
+            assert!(parse_amount(typed).is_err(), "{typed}");
+        }
     }
 
     #[test]
