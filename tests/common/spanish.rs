@@ -157,8 +157,11 @@ pub fn lazy_plurals(text: &str) -> Vec<String> {
 /// "8.39", "450.00": a digit, a point, a digit.
 pub fn dot_decimals(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    // A dot before exactly three digits groups thousands, as Spanish writes 12.500,00.
+    let groups = |i: usize| (i + 1..i + 4).all(digit) && !digit(i + 4);
     (1..chars.len().saturating_sub(1))
-        .filter(|&i| chars[i] == '.' && chars[i - 1].is_ascii_digit() && chars[i + 1].is_ascii_digit())
+        .filter(|&i| chars[i] == '.' && digit(i - 1) && digit(i + 1) && !groups(i))
         .map(|i| chars[i.saturating_sub(4)..(i + 4).min(chars.len())].iter().collect())
         .collect()
 }
