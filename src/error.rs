@@ -77,6 +77,15 @@ impl Error {
         Error::Refused(Msg::with(key, args))
     }
 
+    /// A write that failed for `e`, said with `key` (`{0}` is the reason, in the user's
+    /// language).
+    pub fn io_refused(key: T, e: &std::io::Error) -> Self {
+        Error::Refused(Msg {
+            key,
+            args: vec![Arg::ByLang(io_reason(e, Lang::En), io_reason(e, Lang::Es))],
+        })
+    }
+
     /// The message in the user's language.
     pub fn localized(&self, lang: Lang) -> String {
         match self {
@@ -111,12 +120,13 @@ pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
         ErrorKind::PermissionDenied => T::IoPermission,
         ErrorKind::AlreadyExists => T::IoExists,
         ErrorKind::InvalidData => T::IoInvalidData,
-        ErrorKind::StorageFull => T::ErrDiskFull,
+        ErrorKind::StorageFull => T::IoFull,
         ErrorKind::IsADirectory => T::IoIsDirectory,
         ErrorKind::ReadOnlyFilesystem => T::IoReadOnly,
         ErrorKind::QuotaExceeded => T::IoFull,
         ErrorKind::NotADirectory => T::IoNotFolder,
         ErrorKind::UnexpectedEof => T::IoInvalidData,
+        ErrorKind::BrokenPipe => T::IoClosed,
         _ => {
             return match lang {
                 Lang::En => e.to_string(),

@@ -132,6 +132,9 @@ catalogue! {
     ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),
     ErrBackupExists => ("{0} already exists; choose a new file", "{0} ya existe; elige un archivo nuevo"),
     ErrIo => ("file error: {0}", "error de archivo: {0}"),
+    // Output that cannot be written (a full disk, a closed terminal) after the command ran.
+    ErrOutput => ("the output could not be written: {0} (what the command changed in the store is saved)", "no se pudo escribir la salida: {0} (lo que la orden cambió en la base de datos está guardado)"),
+    ErrStatementNotWritten => ("the statement could not be written: {0}; nothing was marked as billed", "no se pudo escribir el extracto: {0}; no se marcó nada como facturado"),
     ErrJson => ("invalid JSON: {0}", "JSON no válido: {0}"),
     ErrLocked => ("the database is busy (another vadesk is writing); try again", "la base de datos está ocupada (otro vadesk está escribiendo); inténtalo de nuevo"),
     ErrNotADatabase => ("the file is not a database", "el archivo no es una base de datos"),
@@ -633,6 +636,7 @@ catalogue! {
     ErrFileWrite => ("cannot write {0}: {1}", "no se puede escribir {0}: {1}"),
     IoReadOnly => ("the file system is read-only", "el sistema de archivos es de solo lectura"),
     IoFull => ("the disk is full", "el disco está lleno"),
+    IoClosed => ("its reader closed it", "quien la leía la cerró"),
     IoNotFolder => ("part of the path is not a folder", "parte de la ruta no es una carpeta"),
     ErrStoredValue => ("a value in the store is not what vadesk expects ({0}); nothing was changed; `vadesk doctor` checks the file",
                        "un valor de la base de datos no es lo que vadesk espera ({0}); no se ha cambiado nada; `vadesk doctor` revisa el archivo"),

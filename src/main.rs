@@ -33,11 +33,24 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(cmd) => {
             // Buffered: a line-buffered stdout would make one system call per line of JSON.
-            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            let mut out = std::io::BufWriter::with_capacity(
+                64 * 1024,
+                Output {
+                    inner: std::io::stdout().lock(),
+                    failed: None,
+                },
+            );
             let r = cli::run(cmd, &ctx, &mut out);
             // What is still buffered counts too: a reader gone at the end is a broken pipe.
             let flushed = out.flush().map_err(vadesk::Error::from);
-            r.and(flushed).map(|()| 0)
+            let r = r.and(flushed).map(|()| 0);
+            // Output that could not be written is said as such: the command itself ran.
+            match (r, out.get_ref().failed.as_ref()) {
+                (Err(e @ (vadesk::Error::Io(_) | vadesk::Error::Json(_))), Some(io)) if !e.is_broken_pipe() => {
+                    Err(vadesk::Error::io_refused(vadesk::i18n::T::ErrOutput, io))
+                }
+                (r, _) => r,
+            }
         }
         None => vadesk::tui::run(&ctx),
     };
@@ -46,6 +59,33 @@ fn main() -> ExitCode {
         // The reader stopped early (`vadesk task list | head`): that is its right, not an error.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => fail(&e, ctx.lang),
+    }
+}
+
+/// The standard output, remembering why a write to it failed.
+struct Output<W: Write> {
+    inner: W,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| self.note(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().inspect_err(|e| self.note(e))
+    }
+}
+
+impl<W: Write> Output<W> {
+    fn note(&mut self, e: &std::io::Error) {
+        if self.failed.is_none() {
+            self.failed = Some(match e.raw_os_error() {
+                Some(code) => std::io::Error::from_raw_os_error(code),
+                None => std::io::Error::new(e.kind(), e.to_string()),
+            });
+        }
     }
 }
 

@@ -177,3 +177,74 @@ fn os_errors_are_said_plainly_and_name_the_file() {
         );
     }
 }
+
+/// A full disk behind the output (`> /dev/full`).
+fn full_disk() -> Stdio {
+    Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+}
+
+#[test]
+fn output_that_cannot_be_written_never_claims_nothing_was_saved() {
+    let d = demo();
+    // The client is added; only its id could not be printed, and the message says so.
+    let out = run(&d, &["client", "add", "Acme"])
+        .stdout(full_disk())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the output could not be written: the disk is full"),
+        "{err}"
+    );
+    assert!(err.contains("is saved") && !err.contains("nothing was saved"), "{err}");
+    assert!(d.ok(&["client", "list"]).contains("Acme"));
+    let out = run(&d, &["--lang", "es", "task", "add", "Acme", "Logo"])
+        .stdout(full_disk())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no se pudo escribir la salida: el disco está lleno"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_statement_that_cannot_be_written_bills_nothing() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Acme", "--rate", "10"]);
+    d.ok(&["time", "log", "--client", "Acme", "2h"]);
+    d.ok(&["time", "log", "--client", "Acme", "1h"]);
+    let unbilled = || {
+        d.json(&["time", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["billed_on"].is_null())
+            .count()
+    };
+    assert_eq!(unbilled(), 2);
+    for (stdout, says) in [
+        (
+            full_disk(),
+            "the statement could not be written: the disk is full; nothing was marked as billed",
+        ),
+        (
+            closed_pipe(),
+            "the statement could not be written: its reader closed it; nothing was marked as billed",
+        ),
+    ] {
+        let out = run(&d, &["statement", "Acme", "--mark-billed"])
+            .stdout(stdout)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert_eq!(unbilled(), 2, "{err}");
+    }
+    // Written: billed.
+    d.ok(&["statement", "Acme", "--mark-billed"]);
+    assert_eq!(unbilled(), 0);
+}

@@ -348,8 +348,14 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
         }
         render_statement(&st, a.json, a.csv, l, &mut buf)?;
         if a.mark_billed {
-            // The file (or the output) is written first: billing happens only once it exists.
-            emit(&buf, a.file.as_deref(), a.force, out, l)?;
+            // The file (or the output) is written first, and out of every buffer: billing
+            // happens only once it exists.
+            emit(&buf, a.file.as_deref(), a.force, out, l)
+                .and_then(|()| out.flush().map_err(Error::from))
+                .map_err(|e| match e {
+                    Error::Io(io) => Error::io_refused(T::ErrStatementNotWritten, &io),
+                    other => other,
+                })?;
             let n = store.mark_billed(c.id, month, ctx.today())?;
             eprintln!("{}", tf(l, T::MsgMarkedBilled, &[&n, &ctx.today()]));
             return Ok(());
