@@ -727,6 +727,7 @@ catalogue! {
     ErrTimeBilled => ("time entry {0} was billed on {1}: add --force to change it", "la entrada de tiempo {0} se facturó el {1}: añade --force para cambiarla"),
     ErrTimerRunningEdit => ("time entry {0} is the running timer: stop it first", "la entrada de tiempo {0} es el temporizador en marcha: páralo primero"),
     ErrTaskOtherClient => ("task {0} is not {1}'s", "la tarea {0} no es de {1}"),
+    ErrMoveBilledTask => ("'{0}' has time already billed to {1}: it stays with that client", "«{0}» tiene tiempo ya facturado a {1}: se queda con ese cliente"),
     ErrTimeArgs => ("give TASK_ID DURATION, or --client NAME DURATION", "indica ID_TAREA DURACIÓN, o --client NOMBRE DURACIÓN"),
     ErrNothingToBill => ("nothing to bill for {0} in {1}: every billable entry was already billed", "nada que facturar a {0} en {1}: todas las entradas facturables ya se facturaron"),
     ErrStatementWhat => ("name a CLIENT, or use --all", "indica un CLIENTE, o usa --all"),

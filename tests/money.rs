@@ -358,3 +358,39 @@ fn amounts_typed_the_spanish_way_keep_their_thousands() {
     assert_eq!(count(&d.db, "SELECT count(*) FROM quotes"), 3);
     assert_eq!(count(&d.db, "SELECT rate_cents FROM clients"), 3750);
 }
+
+/// A task moved to another client takes its time along (its statements follow it), unless
+/// some of that time is billed already: then it stays, and nothing changes.
+#[test]
+fn a_task_moved_to_another_client_takes_its_time_unless_billed() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Pixel", "--rate", "40"]);
+    d.ok(&["client", "add", "Bloom", "--rate", "30"]);
+    let t = d.ok(&["task", "add", "Pixel", "Logo"]);
+    d.ok(&["time", "log", &t, "1h", "--on", "2026-03-02 10:00"]);
+    d.ok(&["time", "log", &t, "30m", "--on", "2026-03-03 10:00"]);
+    d.ok(&["task", "edit", &t, "--client", "Bloom"]);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries WHERE client_id = 2"), 2);
+    let bloom = d.json(&["statement", "Bloom", "--month", "2026-03", "--json"]);
+    assert_eq!(bloom["billable_minutes"], 90, "{bloom}");
+    let pixel = d.json(&["statement", "Pixel", "--month", "2026-03", "--json"]);
+    assert_eq!(pixel["billable_minutes"], 0, "{pixel}");
+    // Billed on Bloom's statement: the task stays with Bloom.
+    d.ok(&["statement", "Bloom", "--month", "2026-03", "--mark-billed"]);
+    let (code, err) = d.fails(&["task", "edit", &t, "--client", "Pixel", "--title", "Logo v2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("'Logo' has time already billed to Bloom"), "{err}");
+    assert_eq!(count(&d.db, "SELECT client_id FROM tasks"), 2);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM tasks WHERE title = 'Logo'"), 1);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries WHERE client_id = 2"), 2);
+    // The kept month sums followed the entries.
+    assert_eq!(
+        count(
+            &d.db,
+            "SELECT billable_min FROM time_sums WHERE client_id = 2 AND month = '2026-03'"
+        ),
+        90
+    );
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_sums WHERE client_id = 1"), 0);
+}

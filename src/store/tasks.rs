@@ -207,8 +207,22 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoEditTask, &[&t.title]),
             |tx| {
-                if let Some(c) = f.client_id {
+                if let Some(c) = f.client_id.filter(|c| *c != t.client_id) {
+                    // The task's time goes with it to the other client's months, unless some
+                    // of it is already billed: an invoice sent stays as it was.
+                    let billed: i64 = tx.query_row(
+                        "SELECT count(*) FROM time_entries WHERE task_id = ?1 AND billed_on IS NOT NULL",
+                        [id],
+                        |r| r.get(0),
+                    )?;
+                    if billed > 0 {
+                        return Err(Error::invalid(T::ErrMoveBilledTask, &[&t.title, &t.client]));
+                    }
                     tx.execute("UPDATE tasks SET client_id = ?1 WHERE id = ?2", params![c, id])?;
+                    tx.execute(
+                        "UPDATE time_entries SET client_id = ?1 WHERE task_id = ?2",
+                        params![c, id],
+                    )?;
                 }
                 if let Some(v) = &f.title {
                     tx.execute("UPDATE tasks SET title = ?1 WHERE id = ?2", params![v, id])?;
