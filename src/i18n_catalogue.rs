@@ -42,6 +42,7 @@ catalogue! {
 
     // Errors: input
     ErrBadDate => ("invalid date '{0}': use YYYY-MM-DD, today, tomorrow, +3d, +2w or a weekday like fri", "fecha no válida '{0}': usa AAAA-MM-DD, DD/MM, hoy, mañana, +3d, +2s o un día como vie"),
+    ErrDateOutsideYears => ("'{0}' falls on {1}, outside the years {2} to {3}", "«{0}» cae el {1}, fuera de los años {2} a {3}"),
     ErrBadWhen => ("invalid date and time '{0}': use YYYY-MM-DD HH:MM (or a date such as tomorrow followed by HH:MM)",
                    "fecha y hora no válidas '{0}': usa AAAA-MM-DD HH:MM (o una fecha como mañana seguida de HH:MM)"),
     ErrBadNow => ("invalid --now / VADESK_NOW '{0}': use YYYY-MM-DD or YYYY-MM-DD HH:MM",

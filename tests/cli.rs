@@ -636,3 +636,50 @@ fn a_material_received_late_is_flagged_even_if_no_tick_saw_it() {
     assert_eq!(flags[0]["at"], "2026-11-21");
     assert_eq!(flags[0]["source"], "auto");
 }
+
+/// Relative dates, defaults and repeats never leave the years vadesk keeps: what they would
+/// give is refused (or has no next date), so every export imports again.
+#[test]
+fn relative_dates_stay_within_the_years_kept() {
+    let mut d = Desk::new();
+    d.at("2999-12-30 10:00");
+    d.ok(&["client", "add", "Zed"]);
+    for args in [
+        &["task", "add", "zed", "Late", "--due", "+3d"][..],
+        &["task", "add", "zed", "Late", "--due", "+1w"],
+        &["quote", "add", "zed", "--amount", "10", "--answer-by", "+2d"],
+    ] {
+        let (code, err) = d.fails(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("outside the years 1900 to 2999"), "{args:?}: {err}");
+    }
+    let (code, err) = d.fails(&["--lang", "es", "task", "add", "zed", "Late", "--due", "+3d"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("«+3d» cae el 3000-01-02, fuera de los años 1900 a 2999"),
+        "{err}"
+    );
+    // A quote's default answer date (sent + 7 days) too.
+    let (code, err) = d.fails(&["quote", "add", "zed", "--amount", "10"]);
+    assert_eq!(code, 2, "{err}");
+    // A weekly task due on the last Friday of 2999 has no next date, and its export imports.
+    let t = d.ok(&[
+        "task",
+        "add",
+        "zed",
+        "Weekly",
+        "--every",
+        "weekly",
+        "--due",
+        "2999-12-31",
+    ]);
+    d.ok(&["task", "done", &t]);
+    d.at("1900-01-01 10:00");
+    let (code, err) = d.fails(&["task", "add", "zed", "Early", "--due", "-2d"]);
+    assert_eq!(code, 2, "{err}");
+    let export = d.dir.path().join("all.json");
+    d.ok(&["export", "--out", export.to_str().unwrap()]);
+    let other = Desk::new();
+    other.ok(&["import", export.to_str().unwrap()]);
+    assert_eq!(other.ok(&["task", "list"]).matches("Weekly").count(), 1);
+}

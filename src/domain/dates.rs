@@ -12,6 +12,19 @@ const MAX_OFFSET_DAYS: i64 = 36_500;
 /// Parses `YYYY-MM-DD`, `today`/`hoy`, `tomorrow`/`mañana`, `yesterday`/`ayer`, `+3d`, `-2d`,
 /// `+2w`, or a weekday (`fri`, `viernes`, `vie`: the next one after today).
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
+    let d = parse_date_anywhen(input, today)?;
+    if !in_range(d) {
+        // `+3d` near the end of 2999, `yesterday` on 1 January 1900.
+        return Err(Error::invalid(
+            T::ErrDateOutsideYears,
+            &[&input.trim(), &d.format("%Y-%m-%d"), YEARS.start(), YEARS.end()],
+        ));
+    }
+    Ok(d)
+}
+
+/// A date as typed, whatever its year.
+fn parse_date_anywhen(input: &str, today: NaiveDate) -> Result<NaiveDate> {
     let s = input.trim().to_lowercase();
     let bad = || Error::invalid(T::ErrBadDate, &[&input.trim()]);
     if s.is_empty() {

@@ -105,7 +105,8 @@ impl Every {
         loop {
             let d = self.nth(start, k)?;
             if d >= floor {
-                return Some(d);
+                // Past the years vadesk keeps, the rule has no next date.
+                return Some(d).filter(|d| crate::domain::dates::in_range(*d));
             }
             k = k.checked_add(1)?;
         }

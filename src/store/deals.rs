@@ -110,6 +110,9 @@ impl Store {
         }
         let description = text::free_text(&q.description, T::FieldDescription)?;
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
+        if !crate::domain::dates::in_range(answer_by) {
+            return Err(Error::invalid(T::ErrBadDate, &[&answer_by]));
+        }
         if answer_by < q.sent_on {
             return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
         }
