@@ -169,3 +169,38 @@ fn the_store_and_its_wal_are_never_targets() {
     assert_eq!(std::fs::metadata(&d.db).expect("db").len(), size);
     d.ok(&["doctor"]);
 }
+
+/// RFC 5545 lines end with CR LF, on standard output as in a file (`calendar > x.ics` from a
+/// scheduled job is a valid file), and the calendar names vadesk as its product. Accented text
+/// (which takes the output filter's slow path) keeps its line endings too; a lone CR in a title
+/// never reaches the terminal.
+#[test]
+fn standard_output_is_a_valid_file_with_crlf_lines() {
+    let (d, t) = desk();
+    d.ok(&[
+        "meeting",
+        "add",
+        "bloom",
+        "--at",
+        "2026-11-26 09:00",
+        "--kind",
+        "review",
+    ]);
+    d.ok(&["task", "edit", &t, "--title", "Reunión con Ramón\rFAKE"]);
+    let out = d.cmd().arg("calendar").output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let lines = text.split_inclusive('\n').count();
+    assert!(lines > 10, "{text}");
+    assert_eq!(text.matches("\r\n").count(), lines, "{text:?}");
+    assert_eq!(text.matches('\r').count(), lines, "a lone CR got through: {text:?}");
+    assert!(text.contains("Reunión con Ramón"), "{text}");
+    assert!(text.contains("PRODID:-//vadesk//vadesk "), "{text}");
+    assert!(!text.contains("ICALENDAR-RS"), "{text}");
+    let file = d.dir.path().join("cal.ics");
+    d.ok(&["calendar", "--out", file.to_str().expect("path")]);
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("file").replace("\rFAKE", "FAKE"),
+        text
+    );
+}

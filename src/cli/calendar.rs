@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::{Duration, TimeZone};
-use icalendar::{Calendar, Component, Event, EventLike};
+use icalendar::{Calendar, Component, Event, EventLike, Property};
 
 use crate::domain::RequestKind;
 use crate::error::{Error, Result};
@@ -22,7 +22,14 @@ pub fn render(entries: &[CalendarEntry], now: chrono::NaiveDateTime, lang: Lang)
         .earliest()
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or_else(|| now.and_utc());
-    let mut cal = Calendar::new();
+    // The library's defaults name the library as the product: this calendar is vadesk's.
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
+    cal.append_property(Property::new(
+        "PRODID",
+        concat!("-//vadesk//vadesk ", env!("CARGO_PKG_VERSION"), "//EN"),
+    ));
+    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.name("vadesk");
     for e in entries {
         let mut ev = Event::new();

@@ -35,8 +35,13 @@ impl<'a> TerminalSafe<'a> {
     }
 
     fn emit(&mut self, s: &str, out: &mut String) {
-        for c in s.chars() {
-            if let Some(c) = self.scrubber.feed(c) {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            // A line ending of CR LF (an iCalendar file) stays whole; a lone CR, which would
+            // write over the line, does not.
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                out.push(c);
+            } else if let Some(c) = self.scrubber.feed(c) {
                 out.push(c);
             }
         }
@@ -85,10 +90,19 @@ impl Write for TerminalSafe<'_> {
         let mut rest = buf;
         while !rest.is_empty() {
             if self.pending.is_empty() && self.scrubber.at_text() {
-                let n = rest
-                    .iter()
-                    .position(|&b| !((b' '..=b'~').contains(&b) || b == b'\n'))
-                    .unwrap_or(rest.len());
+                let mut n = 0;
+                loop {
+                    n += rest[n..]
+                        .iter()
+                        .position(|&b| !((b' '..=b'~').contains(&b) || b == b'\n'))
+                        .unwrap_or(rest.len() - n);
+                    // CR LF line endings go through as they are.
+                    if rest[n..].starts_with(b"\r\n") {
+                        n += 2;
+                        continue;
+                    }
+                    break;
+                }
                 if n > 0 {
                     self.inner.write_all(&rest[..n])?;
                     rest = &rest[n..];
