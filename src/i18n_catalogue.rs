@@ -901,7 +901,7 @@ catalogue! {
     ErrSyncNoConfig => ("no [sync] table in the config file: set local_dir (or url and client_id) and encryption_secret", "falta la tabla [sync] en el archivo de configuración: indica local_dir (o url y client_id) y encryption_secret"),
     ErrSyncNotReplica => ("this store holds records but is not a replica yet: run `vadesk sync --init` on the first machine (the second one starts from an empty store)", "esta base de datos tiene registros pero aún no es una réplica: ejecuta `vadesk sync --init` en la primera máquina (la segunda empieza con una base de datos vacía)"),
     ErrSyncAlready => ("this store is already a replica: run `vadesk sync`", "esta base de datos ya es una réplica: ejecuta `vadesk sync`"),
-    ErrSyncWrongSecret => ("the encryption secret does not open the server's data: check encryption_secret in [sync] (nothing was changed)", "la clave de cifrado no abre los datos del servidor: revisa encryption_secret en [sync] (no se ha cambiado nada)"),
+    ErrSyncWrongSecret => ("the server's data cannot be opened with this encryption secret: check encryption_secret in [sync]; if it is the right one, a file of the server's data is damaged (nothing was changed)", "los datos del servidor no se pueden abrir con esta clave de cifrado: revisa encryption_secret en [sync]; si es la correcta, algún archivo de los datos del servidor está dañado (no se ha cambiado nada)"),
     ErrSyncFailed => ("sync failed and nothing was changed: {0}", "la sincronización ha fallado y no se ha cambiado nada: {0}"),
     ErrSyncConfig => ("config file {0}: [sync] {1}", "archivo de configuración {0}: [sync] {1}"),
     SyncCfgBoth => ("set either local_dir or url, not both", "indica local_dir o url, no los dos"),

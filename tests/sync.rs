@@ -1204,3 +1204,28 @@ fn counts_survive_export_and_import_old_or_new() {
     f.ok(&["nudge", "material", &req]);
     assert_eq!(f.snapshot()["requests"][0]["nudges"], 3);
 }
+
+/// A damaged file of the server's data cannot be told from a wrong secret (neither opens):
+/// the message names both, and nothing changes.
+#[test]
+fn a_damaged_server_file_is_named_as_a_possibility() {
+    let (server, _a, _b) = pair();
+    for e in std::fs::read_dir(server.path()).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "version") {
+            let mut bytes = std::fs::read(&path).unwrap();
+            let mid = bytes.len() / 2;
+            bytes[mid] ^= 0x5a;
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+    let c = machine(server.path(), SECRET);
+    let before = c.snapshot();
+    let (_, err) = c.fails(&["sync"]);
+    assert!(err.contains("check encryption_secret"), "{err}");
+    assert!(
+        err.contains("if it is the right one, a file of the server's data is damaged"),
+        "{err}"
+    );
+    assert_eq!(c.snapshot(), before);
+}
