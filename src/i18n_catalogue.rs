@@ -23,6 +23,8 @@ catalogue! {
         NewFlags => (["New red flag: {1}", "New red flags: {1}"], ["Nueva bandera roja: {1}", "Nuevas banderas rojas: {1}"]),
         // Desktop notifications (tick --notify)
         MoreNewFlags => (["{0} more new red flag", "{0} more new red flags"], ["{0} bandera roja nueva más", "{0} banderas rojas nuevas más"]),
+        MarkedBilled => (["{0} entry marked as billed on {1}", "{0} entries marked as billed on {1}"],
+                         ["{0} entrada marcada como facturada el {1}", "{0} entradas marcadas como facturadas el {1}"]),
     }
 
     // Dates and counts
@@ -52,7 +54,7 @@ catalogue! {
     ErrBadWeekday => ("invalid weekday '{0}': use mon, tue, wed, thu, fri, sat or sun",
                       "día de la semana no válido '{0}': usa lun, mar, mié, jue, vie, sáb o dom"),
     ErrEmpty => ("the {0} cannot be empty", "el campo {0} no puede estar vacío"),
-    ErrTooLong => ("the {0} is too long ({2} characters; at most {1})", "el campo {0} es demasiado largo ({2} caracteres; máximo {1})"),
+    ErrTooLong => ("{0}: too long ({2} characters; at most {1})", "el campo {0} es demasiado largo ({2} caracteres; máximo {1})"),
     ErrBadAmount => ("invalid amount '{0}': use a number from 0 to 100,000,000 with at most two decimals, like 450, 37.50 or 1,500.00", "importe no válido '{0}': usa un número de 0 a 100.000.000 con dos decimales como mucho, como 450, 37,50 o 1.500,00"),
     ErrBadNumber => ("invalid number '{0}'", "número no válido '{0}'"),
     ErrBadClientStatus => ("unknown client status '{0}' (one of: {1})", "estado de cliente desconocido '{0}' (uno de: {1})"),
@@ -743,7 +745,6 @@ catalogue! {
     MsgTimerStoppedBefore => ("(the running timer #{0} was stopped: {1} min)", "(se paró el temporizador en marcha #{0}: {1} min)"),
     MsgTimeSaved => ("time entry {0} saved", "entrada de tiempo {0} guardada"),
     MsgTimeDeleted => ("time entry {0} deleted", "entrada de tiempo {0} borrada"),
-    MsgMarkedBilled => ("{0} entries marked as billed on {1}", "{0} entradas marcadas como facturadas el {1}"),
     MsgNoTime => ("No time entries.", "No hay entradas de tiempo."),
     MsgWritten => ("written to {0}", "escrito en {0}"),
     MsgRunning => ("running", "en marcha"),
@@ -857,11 +858,11 @@ catalogue! {
     FieldDue => ("due date", "fecha límite"),
     FieldTaskId => ("Task ID", "ID de tarea"),
     FieldCompletedAt => ("completion date", "fecha de finalización"),
-    ErrToolShape => ("cannot import {0}: it is not a {1} export ({2})", "no se puede importar {0}: no es una exportación de {1} ({2})"),
+    ErrToolShape => ("cannot import {0}: it is not an export of {1} ({2})", "no se puede importar {0}: no es una exportación de {1} ({2})"),
     ErrToolColumns => ("cannot import {0}: the CSV lacks the columns {1}", "no se puede importar {0}: al CSV le faltan las columnas {1}"),
     ErrToolTooBig => ("cannot import {0}: it is larger than {1} MB", "no se puede importar {0}: ocupa más de {1} MB"),
     ErrToolEmpty => ("cannot import {0}: {1} {2} ('{3}') has no {4}", "no se puede importar {0}: {1} {2} ('{3}') no tiene {4}"),
-    ErrToolTooLong => ("cannot import {0}: {1} {2} ('{3}'): the {4} is too long ({5} characters; at most {6})", "no se puede importar {0}: {1} {2} ('{3}'): el campo {4} es demasiado largo ({5} caracteres; máximo {6})"),
+    ErrToolTooLong => ("cannot import {0}: {1} {2} ('{3}'): {4}: too long ({5} characters; at most {6})", "no se puede importar {0}: {1} {2} ('{3}'): el campo {4} es demasiado largo ({5} caracteres; máximo {6})"),
     ErrToolDate => ("cannot import {0}: {1} {2} ('{3}'): the {4} '{5}' is not a date in YYYY-MM-DD or ISO 8601 form between 1900 and 2999", "no se puede importar {0}: {1} {2} ('{3}'): el campo {4} '{5}' no es una fecha AAAA-MM-DD o ISO 8601 entre 1900 y 2999"),
     ErrToolNeedsClient => ("--from {0} needs --client NAME: the client the tasks are for", "--from {0} necesita --client NOMBRE: el cliente de las tareas"),
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),

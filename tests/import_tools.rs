@@ -175,13 +175,13 @@ fn bad_files_are_refused_clearly_and_change_nothing() {
     refuses(
         &d,
         &["import", "--from", "trello", &csv, "--client", "New"],
-        "is not a Trello export",
+        "is not an export of Trello",
     );
     let arr = path("arr.json", "[1, 2]");
     refuses(
         &d,
         &["import", "--from", "trello", &arr, "--client", "New"],
-        "is not a Trello export",
+        "is not an export of Trello",
     );
     let cols = path("cols.csv", "Task ID,Name,Notes\n1,Thing,\n");
     refuses(
@@ -214,7 +214,7 @@ fn bad_files_are_refused_clearly_and_change_nothing() {
     refuses(
         &d,
         &["import", "--from", "trello", &long, "--client", "New"],
-        "the title is too long (200 characters; at most 120)",
+        "title: too long (200 characters; at most 120)",
     );
     let big = dir.join("big.json");
     let f = std::fs::File::create(&big).expect("create");

@@ -377,7 +377,22 @@ fn a_task_moved_to_another_client_takes_its_time_unless_billed() {
     let pixel = d.json(&["statement", "Pixel", "--month", "2026-03", "--json"]);
     assert_eq!(pixel["billable_minutes"], 0, "{pixel}");
     // Billed on Bloom's statement: the task stays with Bloom.
-    d.ok(&["statement", "Bloom", "--month", "2026-03", "--mark-billed"]);
+    let out = d
+        .cmd()
+        .args([
+            "--lang",
+            "es",
+            "statement",
+            "Bloom",
+            "--month",
+            "2026-03",
+            "--mark-billed",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("2 entradas marcadas como facturadas"), "{said}");
     let (code, err) = d.fails(&["task", "edit", &t, "--client", "Pixel", "--title", "Logo v2"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("'Logo' has time already billed to Bloom"), "{err}");
@@ -393,4 +408,16 @@ fn a_task_moved_to_another_client_takes_its_time_unless_billed() {
         90
     );
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_sums WHERE client_id = 1"), 0);
+}
+
+#[test]
+fn one_entry_billed_is_said_in_the_singular() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40"]);
+    d.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-03-02 10:00"]);
+    let out = d.cmd().args(["statement", "Acme", "--mark-billed"]).output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("1 entry marked as billed on 2026-03-20"), "{said}");
 }

@@ -357,7 +357,10 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
                     other => other,
                 })?;
             let n = store.mark_billed(c.id, month, ctx.today())?;
-            eprintln!("{}", tf(l, T::MsgMarkedBilled, &[&n, &ctx.today()]));
+            eprintln!(
+                "{}",
+                crate::i18n::pl(l, crate::i18n::P::MarkedBilled, n as i64, &[&ctx.today()])
+            );
             return Ok(());
         }
     }
