@@ -141,6 +141,33 @@ fn an_earlier_day_timer_kept_whole_with_an_empty_end() {
     assert_eq!(d.store.time_entry(id).unwrap().minutes, Some(20 * 60));
 }
 
+/// Past a day, the empty end is refused in the desk's words (there is no --at in the desk),
+/// and the field's hint says so before.
+#[test]
+fn an_earlier_day_timer_past_a_day_asks_for_its_end_in_the_desk_s_words() {
+    let mut d = desk(Lang::Es);
+    let task = d.select_task_of("Floristería Amapola");
+    let (id, _) = d
+        .store
+        .start_timer(None, Some(task), true, "", now() - Duration::hours(30))
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    d.key(KeyCode::Char('t'));
+    assert!(
+        d.text(80, 24).contains("vacío: ahora (hasta 24 h)"),
+        "{}",
+        d.text(80, 24)
+    );
+    d.key(KeyCode::Enter);
+    let screen = d.text(80, 24);
+    assert!(
+        screen.contains("más de un día en una sola entrada: escribe cuándo"),
+        "{screen}"
+    );
+    assert!(!screen.contains("--at"), "{screen}");
+    assert!(d.store.running_timer().unwrap().is_some_and(|r| r.id == id));
+}
+
 #[test]
 fn capital_t_logs_time_through_a_form() {
     let mut d = desk(Lang::En);

@@ -131,6 +131,7 @@ impl Field {
             FieldKind::Date => T::HintDate.text(lang).into(),
             // Time already worked: left empty, it ended now.
             FieldKind::When if self.label == T::FStarted => T::HintWorkedStart.text(lang).into(),
+            FieldKind::When if self.label == T::FEndedAt => T::HintEndedAt.text(lang).into(),
             FieldKind::When => T::HintWhen.text(lang).into(),
             FieldKind::Duration => T::HintDuration.text(lang).into(),
             FieldKind::Weekday => T::HintWeekday.text(lang).into(),

@@ -177,6 +177,13 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             };
             match store.stop_timer(how, now) {
                 Ok(e) => Ok(Some(stopped_notice(&e, l))),
+                // Said the desk's way: there is no --at here, only the field.
+                Err(crate::error::Error::Invalid(m)) if m.key == T::ErrTimerTooLong => {
+                    let mut m = m;
+                    m.key = T::ErrTimerTooLongDesk;
+                    mark(form, 0, crate::error::Error::Invalid(m));
+                    Ok(None)
+                }
                 Err(e) => {
                     mark(form, 0, e);
                     Ok(None)
