@@ -152,7 +152,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     let shown = path.display();
     let raw: RawConfig =
         toml::from_str(text).map_err(|e| Error::refused(T::ErrConfig, &[&shown, &e.to_string().trim_end()]))?;
-    let bad = |field: &str, must: &str| Error::refused(T::ErrConfigValue, &[&shown, &field, &must]);
+    // Which value is wrong, on which line, and what it must be (in the user's language).
+    let bad = |field: &str, must: T| {
+        let (key, mut args) = match field_line(text, field) {
+            Some(line) => (
+                T::ErrConfigValueAt,
+                vec![Arg::Text(shown.to_string()), Arg::Text(line.to_string())],
+            ),
+            None => (T::ErrConfigValue, vec![Arg::Text(shown.to_string())]),
+        };
+        args.extend([Arg::Text(field.to_string()), Arg::Key(must)]);
+        Error::Refused(Msg { key, args })
+    };
     let mut c = Config {
         name: raw
             .name
@@ -161,41 +172,41 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         ..Config::default()
     };
     if let Some(r) = raw.min_rate {
-        if !r.is_finite() || r < 0.0 {
-            return Err(bad("min_rate", "a number of 0 or more"));
+        // Past the largest amount vadesk keeps, no rate could be compared with it.
+        if !r.is_finite() || !(0.0..=(crate::domain::money::MAX_CENTS / 100) as f64).contains(&r) {
+            return Err(bad("min_rate", T::CfgMustRate));
         }
         c.min_rate = Some(r);
     }
     if let Some(code) = raw.currency {
-        let cur = crate::domain::money::parse_currency(&code)
-            .map_err(|_| bad("currency", "an ISO 4217 code such as \"EUR\""))?;
+        let cur = crate::domain::money::parse_currency(&code).map_err(|_| bad("currency", T::CfgMustCurrency))?;
         c.money.currency = cur.code().to_string();
     }
     if let Some(inc) = raw.increment {
         let m = crate::domain::dates::parse_duration(&inc)
             .ok()
             .filter(|m| (1..=crate::domain::money::MAX_INCREMENT).contains(m))
-            .ok_or_else(|| bad("increment", "a duration from 1m to 24h, like \"15m\""))?;
+            .ok_or_else(|| bad("increment", T::CfgMustIncrement))?;
         c.money.increment_min = m;
     }
     if let Some(l) = raw.language {
-        c.language = Some(Lang::from_key(&l).ok_or_else(|| bad("language", "\"en\" or \"es\""))?);
+        c.language = Some(Lang::from_key(&l).ok_or_else(|| bad("language", T::CfgMustLanguage))?);
     }
     if let Some(t) = raw.tick_seconds {
         if t == 0 || t > 86_400 {
-            return Err(bad("tick_seconds", "between 1 and 86400"));
+            return Err(bad("tick_seconds", T::CfgMustTick));
         }
         c.tick_seconds = t;
     }
     if let Some(d) = raw.quote_answer_days {
         if !(0..=365).contains(&d) {
-            return Err(bad("quote_answer_days", "between 0 and 365"));
+            return Err(bad("quote_answer_days", T::CfgMustAnswerDays));
         }
         c.quote_answer_days = d;
     }
     if let Some(s) = raw.score {
         let positive = |v: Option<f64>, field: &str, default: f64| match v {
-            Some(x) if !x.is_finite() || x <= 0.0 => Err(bad(field, "a number above 0")),
+            Some(x) if !x.is_finite() || x <= 0.0 => Err(bad(field, T::CfgMustPositive)),
             Some(x) => Ok(x),
             None => Ok(default),
         };
@@ -206,14 +217,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         c.rules.end = positive(s.end, "score.end", d.end)?;
         c.rules.decline_prospect = positive(s.decline_prospect, "score.decline_prospect", d.decline_prospect)?;
         if !(c.rules.watch <= c.rules.talk && c.rules.talk <= c.rules.end) {
-            return Err(bad("score", "ordered watch <= talk <= end"));
+            return Err(bad("score", T::CfgMustOrdered));
         }
     }
     for (key, w) in raw.weights.unwrap_or_default() {
-        let kind = FlagKind::from_key(&key)
-            .ok_or_else(|| bad(&format!("weights.{key}"), "a red-flag kind (vadesk flag kinds)"))?;
+        let kind = FlagKind::from_key(&key).ok_or_else(|| bad(&format!("weights.{key}"), T::CfgMustFlagKind))?;
         if !w.is_finite() || w < 0.0 {
-            return Err(bad(&format!("weights.{key}"), "a number of 0 or more"));
+            return Err(bad(&format!("weights.{key}"), T::CfgMustNonNegative));
         }
         if let Some(slot) = c.rules.weights.iter_mut().find(|(k, _)| *k == kind) {
             slot.1 = w;
@@ -238,6 +248,33 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         c.sync = Some(sync_table(raw, &shown.to_string())?);
     }
     Ok(c)
+}
+
+/// The line (from 1) that sets `field` (`min_rate`, `score.watch`, `weights.late_material`),
+/// in its table or as a dotted key; for a table's own check (`score`), its header.
+fn field_line(text: &str, field: &str) -> Option<usize> {
+    let (table, key) = match field.split_once('.') {
+        Some((t, k)) => (Some(t), k),
+        None => (None, field),
+    };
+    let mut current: Option<&str> = None;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if let Some(h) = l.strip_prefix('[') {
+            let h = h.split(']').next().unwrap_or("").trim();
+            if h == field {
+                return Some(i + 1);
+            }
+            current = Some(h);
+            continue;
+        }
+        let Some((k, _)) = l.split_once('=') else { continue };
+        let k = k.trim().trim_matches('"');
+        if (current == table && k == key) || (current.is_none() && k == field) {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// The line (from 1) of a byte offset of the file.

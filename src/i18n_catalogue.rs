@@ -149,6 +149,18 @@ catalogue! {
                     "el almacén no ha podido hacerlo ({0}); no se ha cambiado nada; `vadesk doctor` revisa el archivo"),
     ErrConfig => ("config file {0}: {1}", "archivo de configuración {0}: {1}"),
     ErrConfigValue => ("config file {0}: {1} must be {2}", "archivo de configuración {0}: {1} debe ser {2}"),
+    ErrConfigValueAt => ("config file {0}, line {1}: {2} must be {3}", "archivo de configuración {0}, línea {1}: {2} debe ser {3}"),
+    // What a config value must be.
+    CfgMustRate => ("a number from 0 to 100,000,000", "un número de 0 a 100.000.000"),
+    CfgMustNonNegative => ("a number of 0 or more", "un número igual o mayor que 0"),
+    CfgMustCurrency => ("an ISO 4217 code such as \"EUR\"", "un código ISO 4217 como \"EUR\""),
+    CfgMustIncrement => ("a duration from 1m to 24h, like \"15m\"", "una duración de 1m a 24h, como \"15m\""),
+    CfgMustLanguage => ("\"en\" or \"es\"", "\"en\" o \"es\""),
+    CfgMustTick => ("between 1 and 86400", "un número entre 1 y 86400"),
+    CfgMustAnswerDays => ("between 0 and 365", "un número entre 0 y 365"),
+    CfgMustPositive => ("a number above 0", "un número mayor que 0"),
+    CfgMustOrdered => ("ordered watch <= talk <= end", "ordenado: watch <= talk <= end"),
+    CfgMustFlagKind => ("a red-flag kind (see `vadesk flag kinds`)", "un tipo de bandera roja (mira `vadesk flag kinds`)"),
 
     // File errors in the user's language (the system's own text is English)
     IoNotFound => ("no such file or folder", "no existe el archivo o la carpeta"),

@@ -198,3 +198,46 @@ fn bad_theme_entries_name_the_line_in_both_languages() {
     let c = cfg("[theme]\nwatch = \"light_blue\"\n");
     assert_eq!(c.theme.watch, ratatui::style::Color::LightBlue);
 }
+
+/// Every wrong value of the config file names its line and says what it must be, in the
+/// user's language (the "must be" part was English in Spanish too); a minimum rate past the
+/// largest amount vadesk keeps is refused (it silently turned the underpaying rule off).
+#[test]
+fn bad_values_name_the_line_and_what_they_must_be_in_both_languages() {
+    for (text, en, es) in [
+        (
+            "# mine\nname = \"Ana\"\n\nmin_rate = -5\n",
+            "config.toml, line 4: min_rate must be a number from 0 to 100,000,000",
+            "config.toml, línea 4: min_rate debe ser un número de 0 a 100.000.000",
+        ),
+        (
+            "min_rate = 1e10\n",
+            "line 1: min_rate must be a number from 0 to 100,000,000",
+            "línea 1: min_rate debe ser un número de 0 a 100.000.000",
+        ),
+        (
+            "currency = \"EUR\"\n[score]\nwatch = 5\ntalk = 2\n",
+            "line 2: score must be ordered watch <= talk <= end",
+            "línea 2: score debe ser ordenado",
+        ),
+        (
+            "[weights]\nlate_material = -1\n",
+            "line 2: weights.late_material must be a number of 0 or more",
+            "línea 2: weights.late_material debe ser un número igual o mayor que 0",
+        ),
+        (
+            "tick_seconds = 0\n",
+            "line 1: tick_seconds must be between 1 and 86400",
+            "línea 1: tick_seconds debe ser un número entre 1 y 86400",
+        ),
+        (
+            "language = \"fr\"\n",
+            "line 1: language must be \"en\" or \"es\"",
+            "línea 1: language debe ser \"en\" o \"es\"",
+        ),
+    ] {
+        assert!(err(text, Lang::En).contains(en), "{}", err(text, Lang::En));
+        assert!(err(text, Lang::Es).contains(es), "{}", err(text, Lang::Es));
+    }
+    assert_eq!(cfg("min_rate = 100000000\n").min_rate, Some(1e8));
+}
