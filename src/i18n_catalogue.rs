@@ -159,7 +159,7 @@ catalogue! {
     CfgMustTick => ("between 1 and 86400", "un número entre 1 y 86400"),
     CfgMustAnswerDays => ("between 0 and 365", "un número entre 0 y 365"),
     CfgMustPositive => ("a number above 0", "un número mayor que 0"),
-    CfgMustOrdered => ("ordered watch <= talk <= end", "ordenado: watch <= talk <= end"),
+    CfgMustOrdered => ("ordered `watch` <= `talk` <= `end`", "ordenado: `watch` <= `talk` <= `end`"),
     CfgMustFlagKind => ("a red-flag kind (see `vadesk flag kinds`)", "un tipo de bandera roja (mira `vadesk flag kinds`)"),
 
     // File errors in the user's language (the system's own text is English)

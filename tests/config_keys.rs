@@ -217,7 +217,7 @@ fn bad_values_name_the_line_and_what_they_must_be_in_both_languages() {
         ),
         (
             "currency = \"EUR\"\n[score]\nwatch = 5\ntalk = 2\n",
-            "line 2: score must be ordered watch <= talk <= end",
+            "line 2: score must be ordered `watch` <= `talk` <= `end`",
             "línea 2: score debe ser ordenado",
         ),
         (
