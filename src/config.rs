@@ -150,8 +150,15 @@ fn read_capped(path: &Path) -> std::io::Result<String> {
 
 pub fn parse(text: &str, path: &Path) -> Result<Config> {
     let shown = path.display();
-    let raw: RawConfig =
-        toml::from_str(text).map_err(|e| Error::refused(T::ErrConfig, &[&shown, &e.to_string().trim_end()]))?;
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        // Where, in numbers; what, in the parser's own (English) words, for English only.
+        let at = e.span().map_or(0, |s| s.start);
+        let line = line_of(text, at);
+        let column = text
+            .get(..at)
+            .map_or(1, |b| b.rsplit('\n').next().unwrap_or("").chars().count() + 1);
+        Error::refused(T::ErrConfigSyntax, &[&shown, &line, &column, &e.message().trim_end()])
+    })?;
     // Which value is wrong, on which line, and what it must be (in the user's language).
     let bad = |field: &str, must: T| {
         let (key, mut args) = match field_line(text, field) {

@@ -241,3 +241,21 @@ fn bad_values_name_the_line_and_what_they_must_be_in_both_languages() {
     }
     assert_eq!(cfg("min_rate = 100000000\n").min_rate, Some(1e8));
 }
+
+/// A file that cannot be read as TOML names the line and column; the Spanish message carries
+/// no English words of the parser.
+#[test]
+fn an_unreadable_file_names_its_line_and_column_in_both_languages() {
+    let text = "name = \"Ana\"\ntick_seconds = \"abc\"\n";
+    let en = err(text, Lang::En);
+    assert!(
+        en.contains("config.toml, line 2, column 16: cannot be read: invalid type"),
+        "{en}"
+    );
+    let es = err(text, Lang::Es);
+    assert!(
+        es.contains("config.toml, línea 2, columna 16: no se puede leer"),
+        "{es}"
+    );
+    assert!(!es.contains("invalid") && !es.contains("expected"), "{es}");
+}
