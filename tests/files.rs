@@ -137,6 +137,8 @@ fn the_store_and_its_wal_and_shm_are_never_targets_even_with_force() {
             vec!["export", "--out", t, "--force"],
             vec!["backup", t],
             vec!["backup", t, "--force"],
+            vec!["statement", "Bloom Florist", "--out", t, "--force"],
+            vec!["calendar", "--out", t, "--force"],
         ] {
             let (code, err) = d.fails(&args);
             assert_eq!(code, 1, "{args:?}");
@@ -182,10 +184,17 @@ fn a_folder_or_a_missing_folder_is_a_clear_message() {
     let (_, err) = d.fails(&["export", "--out", d.dir.path().to_str().unwrap(), "--force"]);
     assert!(err.contains("is a folder"), "{err}");
     let missing = d.dir.path().join("no-such-folder").join("x.json");
-    let (_, err) = d.fails(&["export", "--out", missing.to_str().unwrap()]);
-    assert!(
-        err.contains("does not exist") && err.contains("no-such-folder"),
-        "{err}"
-    );
-    assert!(!err.contains("os error"), "{err}");
+    let m = missing.to_str().unwrap();
+    for args in [
+        vec!["export", "--out", m],
+        vec!["statement", "Bloom", "--out", m],
+        vec!["calendar", "--out", m],
+    ] {
+        let (_, err) = d.fails(&args);
+        assert!(
+            err.contains("does not exist") && err.contains("no-such-folder"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("os error"), "{args:?}: {err}");
+    }
 }

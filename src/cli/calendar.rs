@@ -8,7 +8,7 @@ use chrono::{Duration, TimeZone};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 
 use crate::domain::RequestKind;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::i18n::{tf, Lang, T};
 use crate::store::{CalendarEntry, CalendarWhat, Store};
 
@@ -89,76 +89,9 @@ pub fn run(
     match file {
         None => out.write_all(text.as_bytes())?,
         Some(path) => {
-            write_file(path, text.as_bytes(), force, store.path())?;
+            crate::files::write_new_file(path, force, Some(store.path()), |w| Ok(w.write_all(text.as_bytes())?))?;
             writeln!(out, "{}", tf(lang, T::MsgWrote, &[&path.display()]))?;
         }
     }
     Ok(())
-}
-
-// files: route through the shared writer at merge
-/// A new file, 0600, written beside its target and renamed into place; an existing file is
-/// replaced only with `force`, and the store and its `-wal`/`-shm` never are.
-fn write_file(path: &Path, bytes: &[u8], force: bool, store: &Path) -> Result<()> {
-    let shown = path.display().to_string();
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid(T::ErrBadImport, &[&shown, &"?"]))?
-        .to_os_string();
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    // realpath only looks at names: it never opens the store file.
-    let real_dir = dir.canonicalize()?;
-    let target = real_dir.join(&name);
-    if let (Some(sdir), Some(sname)) = (store.parent(), store.file_name()) {
-        let sdir = if sdir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            sdir
-        };
-        if let Ok(sdir) = sdir.canonicalize() {
-            let sname = sname.to_string_lossy();
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let forbidden = sdir.join(format!("{sname}{suffix}"));
-                let same = forbidden == target
-                    || (target.exists() && forbidden.canonicalize().ok() == target.canonicalize().ok());
-                if same {
-                    return Err(Error::refused(T::ErrFileIsStore, &[&shown]));
-                }
-            }
-        }
-    }
-    if !force && target.symlink_metadata().is_ok() {
-        return Err(Error::refused(T::ErrFileExists, &[&shown]));
-    }
-    let tmp = real_dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        if force {
-            std::fs::rename(&tmp, &target)?;
-        } else {
-            // A link never replaces a file that appeared since the check above.
-            match std::fs::hard_link(&tmp, &target) {
-                Ok(()) => std::fs::remove_file(&tmp)?,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(Error::refused(T::ErrFileExists, &[&shown]))
-                }
-                Err(_) => std::fs::rename(&tmp, &target)?,
-            }
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

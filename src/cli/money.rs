@@ -350,7 +350,7 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
         if a.mark_billed {
             // The file (or the output) is written first, and out of every buffer: billing
             // happens only once it exists.
-            emit(&buf, a.file.as_deref(), a.force, out, l)
+            emit(&buf, a.file.as_deref(), a.force, store.path(), out, l)
                 .and_then(|()| out.flush().map_err(Error::from))
                 .map_err(|e| match e {
                     Error::Io(io) => Error::io_refused(T::ErrStatementNotWritten, &io),
@@ -364,7 +364,7 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
             return Ok(());
         }
     }
-    emit(&buf, a.file.as_deref(), a.force, out, l)
+    emit(&buf, a.file.as_deref(), a.force, store.path(), out, l)
 }
 
 fn csv_err(e: csv::Error) -> Error {
@@ -535,54 +535,23 @@ fn check_target(f: &Path, store: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-fn emit(buf: &[u8], file: Option<&Path>, force: bool, out: &mut dyn Write, l: crate::i18n::Lang) -> Result<()> {
+fn emit(
+    buf: &[u8],
+    file: Option<&Path>,
+    force: bool,
+    store: &Path,
+    out: &mut dyn Write,
+    l: crate::i18n::Lang,
+) -> Result<()> {
     match file {
         None => {
             out.write_all(buf)?;
             Ok(())
         }
         Some(f) => {
-            write_private(f, buf, force)?;
+            crate::files::write_new_file(f, force, Some(store), |w| Ok(w.write_all(buf)?))?;
             eprintln!("{}", tf(l, T::MsgWritten, &[&f.display()]));
             Ok(())
         }
     }
-}
-
-// files: route through the shared writer at merge
-/// Writes `data` to `path` as a 0600 file: a temporary file beside it, synced, then renamed
-/// into place. An existing file is replaced only with `force`.
-fn write_private(path: &Path, data: &[u8], force: bool) -> Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(d) => d.to_path_buf(),
-        None => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let result = (|| -> Result<()> {
-        let mut f = opts.open(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        drop(f);
-        if !force && path.symlink_metadata().is_ok() {
-            return Err(Error::refused(T::ErrFileExists, &[&path.display()]));
-        }
-        std::fs::rename(&tmp, path)?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
