@@ -49,6 +49,7 @@ catalogue! {
                    "fecha y hora no válidas '{0}': usa AAAA-MM-DD HH:MM (o una fecha como mañana seguida de HH:MM)"),
     ErrBadNow => ("invalid --now / VADESK_NOW '{0}': use YYYY-MM-DD or YYYY-MM-DD HH:MM",
                   "--now / VADESK_NOW no válido '{0}': usa AAAA-MM-DD o AAAA-MM-DD HH:MM"),
+    ErrMeetingLength => ("a meeting of {0}? A meeting lasts from 1 minute to 24 hours", "¿una reunión de {0}? Una reunión dura de 1 minuto a 24 horas"),
     ErrBadDuration => ("invalid duration '{0}': use forms like 1h30m, 45m or 2h",
                        "duración no válida '{0}': usa formas como 1h30m, 45m o 2h"),
     ErrBadWeekday => ("invalid weekday '{0}': use mon, tue, wed, thu, fri, sat or sun",

@@ -95,7 +95,7 @@ fn holds_review(kind: MeetingKind, a: Attendance) -> bool {
 fn check_length(length_min: Option<u32>) -> Result<Option<u32>> {
     match length_min {
         Some(n) if n == 0 || n > 24 * 60 => Err(Error::invalid(
-            T::ErrBadDuration,
+            T::ErrMeetingLength,
             &[&crate::domain::dates::format_duration(n)],
         )),
         other => Ok(other),
