@@ -908,7 +908,7 @@ catalogue! {
     // Sync (two machines, one desk)
     CliSync => ("Send this store's changes to the sync server and apply the other machine's", "Envía los cambios de esta base de datos al servidor de sincronización y aplica los de la otra máquina"),
     ArgSyncInit => ("Make this store a replica: its records become the first changes to send", "Convierte esta base de datos en una réplica: sus registros son los primeros cambios que enviar"),
-    MsgSynced => ("Sync done. Sent: {0} · received: {1} · conflicts settled: {2} · records changed here: {3}", "Sincronización hecha. Enviados: {0} · recibidos: {1} · conflictos resueltos: {2} · registros cambiados aquí: {3}"),
+    MsgSynced => ("Sync done. Sent: {0} · received: {1} · conflicts settled: {2} · records changed here: {3}.", "Sincronización hecha. Enviados: {0} · recibidos: {1} · conflictos resueltos: {2} · registros cambiados aquí: {3}."),
     MsgSyncRestored => ("Records restored because the other machine still uses them: {0} (a client comes back as ended).", "Registros restaurados porque la otra máquina aún los usa: {0} (un cliente vuelve como finalizado)."),
     // Sync: counters as events, timers on both machines
     MsgSyncTimers => ("A timer was running on both machines: the one started earlier stopped when the later one began, so the time of both is kept ({0}).", "Había un temporizador en marcha en las dos máquinas: el que empezó antes se ha parado cuando empezó el otro, así que se conserva el tiempo de los dos ({0})."),

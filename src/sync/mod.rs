@@ -177,3 +177,21 @@ impl Server for Counting {
         self.inner.get_snapshot().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// The counts end their sentence before the next one begins.
+    #[test]
+    fn the_summary_s_sentences_are_apart() {
+        let r = SyncReport {
+            changed: 1,
+            timers_stopped: 1,
+            ..SyncReport::default()
+        };
+        assert!(summary(&r, Lang::En).contains("changed here: 1. A timer was running"));
+        assert!(summary(&r, Lang::Es).contains("cambiados aquí: 1. Había un temporizador"));
+    }
+}
