@@ -705,6 +705,9 @@ catalogue! {
     // Desk, second wave (terminal UI): long text, counts and overview, hints
     HintMulti => ("Ctrl-J new line · Ctrl-E opens your editor", "Ctrl-J nueva línea · Ctrl-E abre tu editor"),
     ErrEditor => ("the editor could not run: {0}", "no se pudo abrir el editor: {0}"),
+    ErrEditorNotFound => ("the editor '{0}' was not found: set VISUAL or EDITOR to yours", "no se encontró el editor «{0}»: pon el tuyo en VISUAL o EDITOR"),
+    ErrEditorExit => ("the editor ended with status {0}: the text is as it was", "el editor terminó con el código {0}: el texto sigue como estaba"),
+    ErrEditorStopped => ("the editor was stopped: the text is as it was", "el editor se detuvo: el texto sigue como estaba"),
     VerdictLetterHealthy => ("h", "b"),
     VerdictLetterWatch => ("w", "v"),
     VerdictLetterTalk => ("t", "h"),

@@ -9,7 +9,7 @@ use common::tui::{now, Desk, Setup};
 use crossterm::event::{KeyCode, KeyModifiers};
 use vadesk::i18n::Lang;
 use vadesk::tui::form::Popup;
-use vadesk::tui::{self, update, Msg};
+use vadesk::tui::{self, update, EditorFailure, Msg};
 
 // ---- 1. the desk follows the record ---------------------------------------------------------
 
@@ -208,9 +208,21 @@ fn ctrl_e_asks_for_the_external_editor_and_its_text_comes_back_with_its_lines() 
     assert_eq!(d.store.client(c.id).unwrap().notes, "Line A\nLine B");
     // An editor that fails leaves the form and says why.
     d.keys("e").key(KeyCode::BackTab);
-    update(&mut d.app, Msg::Edited(Err("exit status: 1".into())), &mut d.store);
+    update(
+        &mut d.app,
+        Msg::Edited(Err(EditorFailure::Exited(Some(3)))),
+        &mut d.store,
+    );
     assert!(matches!(d.app.popup, Some(Popup::Form(_))));
     assert!(d.app.notice.as_ref().is_some_and(|n| n.error));
+    // Said as what happened: it ran, and ended badly; or it was not there at all.
+    assert_eq!(d.notice(), "the editor ended with status 3: the text is as it was");
+    update(
+        &mut d.app,
+        Msg::Edited(Err(EditorFailure::NotFound("nano".into()))),
+        &mut d.store,
+    );
+    assert!(d.notice().contains("'nano' was not found"), "{}", d.notice());
 }
 
 #[test]

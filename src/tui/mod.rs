@@ -33,7 +33,7 @@ use crate::cli::Context;
 use crate::error::Result;
 use crate::store::Store;
 pub use app::App;
-pub use update::{update, Msg};
+pub use update::{update, EditorFailure, Msg};
 
 /// Whether colour is wanted (`NO_COLOR` set to anything non-empty turns it off).
 pub fn color_wanted() -> bool {
@@ -258,7 +258,11 @@ struct InputGate {
 
 /// `$VISUAL` / `$EDITOR` (else `vi`) on a private temporary file holding `text`: the terminal is
 /// left properly first and taken back after, whatever the editor did.
-fn edit_externally(terminal: &mut DeskTerminal, input: &InputGate, text: &str) -> std::result::Result<String, String> {
+fn edit_externally(
+    terminal: &mut DeskTerminal,
+    input: &InputGate,
+    text: &str,
+) -> std::result::Result<String, EditorFailure> {
     input.paused.store(true, Ordering::SeqCst);
     while !input.parked.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(5));
@@ -273,11 +277,11 @@ fn edit_externally(terminal: &mut DeskTerminal, input: &InputGate, text: &str) -
         .and_then(|size| terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)));
     input.parked.store(false, Ordering::SeqCst);
     input.paused.store(false, Ordering::SeqCst);
-    back.map_err(|e| e.to_string())?;
+    back.map_err(EditorFailure::from)?;
     result
 }
 
-fn run_editor(text: &str) -> std::result::Result<String, String> {
+fn run_editor(text: &str) -> std::result::Result<String, EditorFailure> {
     use std::io::Write;
     let editor = ["VISUAL", "EDITOR"]
         .iter()
@@ -300,7 +304,7 @@ fn run_editor(text: &str) -> std::result::Result<String, String> {
         .open(&path)
         .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.write_all(b"\n")));
     if let Err(e) = written {
-        return Err(e.to_string());
+        return Err(e.into());
     }
     // Through the shell, as git does, so an editor given with its arguments ("code --wait") works.
     let status = std::process::Command::new("sh")
@@ -310,9 +314,11 @@ fn run_editor(text: &str) -> std::result::Result<String, String> {
         .arg(&path)
         .status();
     let result = match status {
-        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
-        Ok(s) => Err(s.to_string()),
-        Err(e) => Err(e.to_string()),
+        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(EditorFailure::from),
+        // The shell's word for a command it cannot find.
+        Ok(s) if s.code() == Some(127) => Err(EditorFailure::NotFound(editor.to_string_lossy().into())),
+        Ok(s) => Err(EditorFailure::Exited(s.code())),
+        Err(e) => Err(e.into()),
     };
     let _ = std::fs::remove_file(&path);
     result

@@ -36,7 +36,7 @@ pub enum Msg {
     /// The minute turned: the header clock moves on.
     Clock(NaiveDateTime),
     /// The external editor closed: the text it left, or why it could not run.
-    Edited(std::result::Result<String, String>),
+    Edited(std::result::Result<String, EditorFailure>),
 }
 
 pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
@@ -334,7 +334,7 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
 }
 
 /// The text back from the external editor goes into the focused long-text field.
-fn edited(app: &mut App, r: std::result::Result<String, String>) {
+fn edited(app: &mut App, r: std::result::Result<String, EditorFailure>) {
     match r {
         Ok(text) => {
             if let Some(Popup::Form(form)) = app.popup.as_mut() {
@@ -344,7 +344,32 @@ fn edited(app: &mut App, r: std::result::Result<String, String>) {
                 }
             }
         }
-        Err(e) => app.error(tf(app.lang, T::ErrEditor, &[&e])),
+        Err(e) => {
+            let l = app.lang;
+            app.error(match e {
+                EditorFailure::NotFound(editor) => tf(l, T::ErrEditorNotFound, &[&editor]),
+                EditorFailure::Exited(Some(code)) => tf(l, T::ErrEditorExit, &[&code]),
+                EditorFailure::Exited(None) => T::ErrEditorStopped.text(l).to_string(),
+                EditorFailure::Io(e) => tf(l, T::ErrEditor, &[&crate::error::io_reason(&e, l)]),
+            })
+        }
+    }
+}
+
+/// Why the external editor gave no text back (the form's text is then as it was).
+#[derive(Debug, Clone)]
+pub enum EditorFailure {
+    /// The shell found no such command.
+    NotFound(String),
+    /// It ended with this status (None: stopped by a signal).
+    Exited(Option<i32>),
+    /// Its file could not be written or read, or the terminal not taken back.
+    Io(std::sync::Arc<std::io::Error>),
+}
+
+impl From<std::io::Error> for EditorFailure {
+    fn from(e: std::io::Error) -> Self {
+        EditorFailure::Io(std::sync::Arc::new(e))
     }
 }
 
