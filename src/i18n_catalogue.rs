@@ -640,6 +640,8 @@ catalogue! {
     ClapMissing => ("missing: {0}", "falta: {0}"),
     ClapMissingCommand => ("a command is missing", "falta un comando"),
     ClapConflict => ("{0} cannot be used here (given twice, or with an option it conflicts with)", "{0} no se puede usar aquí (repetida o junto a otra opción incompatible)"),
+    ClapConflictWith => ("{0} cannot be used with {1}", "{0} no se puede usar junto con {1}"),
+    ClapGivenTwice => ("{0} is given twice", "{0} aparece dos veces"),
     ClapOther => ("the arguments cannot be understood", "no se entienden los argumentos"),
     ClapTryHelp => ("For more, try 'vadesk --help'.", "Para ver la ayuda, ejecuta 'vadesk --help'."),
 

@@ -603,6 +603,17 @@ fn help_and_usage_errors_speak_the_users_language() {
     let (code, _, err) = es(&["task", "add", "x", "y", "--due"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("necesita un valor"), "{err}");
+    // A conflict names both options; an option given twice says so.
+    let (code, _, err) = es(&["statement", "--all", "--out", "x.txt"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("--all no se puede usar junto con --out <ARCHIVO>"),
+        "{err}"
+    );
+    let (_, _, err) = es(&["client", "list", "--json", "--json"]);
+    assert!(err.contains("--json aparece dos veces"), "{err}");
+    let (_, err) = d.fails(&["statement", "Acme", "--json", "--csv"]);
+    assert!(err.contains("--json cannot be used with --csv"), "{err}");
     // --lang wins over LANG, and English stays English.
     let out = d
         .cmd()

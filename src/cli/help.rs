@@ -334,7 +334,16 @@ pub fn error_message(e: &clap::Error, lang: Lang) -> String {
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             T::ClapMissingCommand.text(lang).to_string()
         }
-        ErrorKind::ArgumentConflict => tf(lang, T::ClapConflict, &[&ctx(ContextKind::InvalidArg)]),
+        ErrorKind::ArgumentConflict => {
+            let (arg, prior) = (ctx(ContextKind::InvalidArg), ctx(ContextKind::PriorArg));
+            if prior.is_empty() {
+                tf(lang, T::ClapConflict, &[&arg])
+            } else if prior == arg {
+                tf(lang, T::ClapGivenTwice, &[&arg])
+            } else {
+                tf(lang, T::ClapConflictWith, &[&arg, &prior])
+            }
+        }
         _ => T::ClapOther.text(lang).to_string(),
     };
     let usage = match e.get(ContextKind::Usage) {
