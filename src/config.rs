@@ -157,7 +157,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         let column = text
             .get(..at)
             .map_or(1, |b| b.rsplit('\n').next().unwrap_or("").chars().count() + 1);
-        Error::refused(T::ErrConfigSyntax, &[&shown, &line, &column, &e.message().trim_end()])
+        Error::Refused(Msg {
+            key: T::ErrConfigSyntax,
+            args: vec![
+                Arg::Text(shown.to_string()),
+                Arg::Text(line.to_string()),
+                Arg::Text(column.to_string()),
+                Arg::ByLang(format!(": {}", e.message().trim_end()), String::new()),
+            ],
+        })
     })?;
     // Which value is wrong, on which line, and what it must be (in the user's language).
     let bad = |field: &str, must: T| {

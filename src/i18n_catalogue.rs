@@ -150,7 +150,8 @@ catalogue! {
                     "el almacén no ha podido hacerlo ({0}); no se ha cambiado nada; `vadesk doctor` revisa el archivo"),
     ErrConfig => ("config file {0}: {1}", "archivo de configuración {0}: {1}"),
     ErrConfigValue => ("config file {0}: {1} must be {2}", "archivo de configuración {0}: {1} debe ser {2}"),
-    ErrConfigSyntax => ("config file {0}, line {1}, column {2}: cannot be read: {3}", "archivo de configuración {0}, línea {1}, columna {2}: no se puede leer (revisa las comillas, los corchetes, el signo = y que cada valor sea del tipo que toca: número, texto o lista)"),
+    // {3} is the parser's own detail, in English only (empty in Spanish).
+    ErrConfigSyntax => ("config file {0}, line {1}, column {2}: cannot be read{3}", "archivo de configuración {0}, línea {1}, columna {2}: no se puede leer{3} (revisa las comillas, los corchetes, el signo = y que cada valor sea del tipo que toca: número, texto o lista)"),
     ErrConfigValueAt => ("config file {0}, line {1}: {2} must be {3}", "archivo de configuración {0}, línea {1}: {2} debe ser {3}"),
     // What a config value must be.
     CfgMustRate => ("a number from 0 to 100,000,000", "un número de 0 a 100.000.000"),
