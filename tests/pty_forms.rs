@@ -18,7 +18,15 @@ fn a_task_edited_and_closed_from_the_command_line_while_its_form_is_open_keeps_t
     s.send("e");
     s.wait_for("Edit");
     s.wait_for("original spec");
-    d.ok(&["task", "edit", "1", "--spec", "NEW SPEC FROM CLI", "--due", "2026-12-24"]);
+    d.ok(&[
+        "task",
+        "edit",
+        "1",
+        "--spec",
+        "NEW SPEC FROM CLI",
+        "--due",
+        "2026-12-24",
+    ]);
     d.ok(&["task", "done", "1"]);
     // End, " v2", Enter: only the title was changed in the form.
     s.send("\x1b[F v2\r");
@@ -47,7 +55,10 @@ fn a_title_changed_from_the_command_line_and_in_the_form_is_refused_in_the_form(
     d.ok(&["task", "edit", "1", "--title", "Logo final"]);
     s.send("\x1b[F v2\r");
     s.wait_for("Changed elsewhere");
-    assert_eq!(vadesk::Store::open_again(&d.db).unwrap().task(1).unwrap().title, "Logo final");
+    assert_eq!(
+        vadesk::Store::open_again(&d.db).unwrap().task(1).unwrap().title,
+        "Logo final"
+    );
     // Enter again: the person has seen the other value and keeps theirs.
     s.send("\r");
     s.wait_for("Saved");

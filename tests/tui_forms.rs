@@ -191,7 +191,9 @@ fn the_task_form_keeps_what_another_process_changed_meanwhile() {
             },
         )
         .expect("the other edit");
-    other.set_task_status(fx.task, TaskStatus::Done, today()).expect("done elsewhere");
+    other
+        .set_task_status(fx.task, TaskStatus::Done, today())
+        .expect("done elsewhere");
     drop(other);
     fx.key(KeyCode::End).keys(" v2").key(KeyCode::Enter);
     assert_eq!(fx.form_kind(), None, "saved: {:?}", fx.app.popup);
@@ -505,7 +507,11 @@ fn deleting_a_client_names_its_time_entries_and_the_billed_ones() {
             .expect("time");
     }
     fx.store
-        .mark_billed(fx.client, vadesk::domain::money::Month::of(at("2026-10-01 00:00").date()), today())
+        .mark_billed(
+            fx.client,
+            vadesk::domain::money::Month::of(at("2026-10-01 00:00").date()),
+            today(),
+        )
         .expect("billed");
     fx.key(KeyCode::Char('D'));
     let text = match &fx.app.popup {

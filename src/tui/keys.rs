@@ -72,7 +72,8 @@ pub enum Scope {
     /// Anywhere a client is selected (a desk client or a review row).
     AnyClient,
     ReviewRow,
-    /// A task or a client selected on the desk, or a client in the Month view.
+    /// The desk or the Month view: a task or a client selected is timed; without one, the
+    /// key says what to select.
     Timer,
     /// The Month view.
     Month,
@@ -107,7 +108,7 @@ impl Scope {
             Scope::Desk => !c.review && !c.month,
             Scope::Task => !c.review && !c.month && c.tasks_focused && c.has_task,
             Scope::Client => !c.review && !c.month && c.has_client,
-            Scope::Timer => !c.review && (c.has_client || (c.tasks_focused && c.has_task)),
+            Scope::Timer => !c.review,
             Scope::Month => c.month,
             Scope::Filterable => !c.month,
             Scope::AnyClient => (!c.review && c.has_client) || (c.review && c.has_row),

@@ -108,6 +108,7 @@ pub fn toggle_timer(app: &mut App, store: &mut Store) -> Result<()> {
         }
     }
     let Some((client, task, name)) = target(app) else {
+        app.error(T::NoticeTimeNeedsTarget.text(l).into());
         return Ok(());
     };
     let same = running
@@ -139,6 +140,7 @@ fn ask_end(app: &mut App, r: &TimeEntry) {
 pub fn log_form(app: &mut App) {
     let l = app.lang;
     let Some((client, task, name)) = target(app) else {
+        app.error(T::NoticeTimeNeedsTarget.text(l).into());
         return;
     };
     app.popup = Some(Popup::Form(Form::new(
