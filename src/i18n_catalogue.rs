@@ -969,6 +969,8 @@ catalogue! {
                                  "Ha cambiado en otro sitio mientras tanto: ahora está vacío. Pulsa Intro otra vez para guardar lo que has escrito."),
     ErrDeletedMeanwhile => ("It was deleted elsewhere meanwhile: nothing was saved. Esc closes the form.",
                             "Se ha borrado en otro sitio mientras tanto: no se ha guardado nada. Esc cierra el formulario."),
+    ErrTimerStoppedMeanwhile => ("That timer was already stopped elsewhere meanwhile: nothing was changed. Esc closes the form.",
+                                 "Ese temporizador ya se ha parado en otro sitio mientras tanto: no se ha cambiado nada. Esc cierra el formulario."),
     // The desk's client deletion, with the time it takes; t and T with nothing to time
     ConfirmDeleteClientTime => ("Delete {0} with all its tasks, quotes, meetings, flags and {1}?",
                                 "¿Borrar {0} con todas sus tareas, presupuestos, reuniones, banderas y {1}?"),

@@ -546,3 +546,37 @@ fn t_and_capital_t_on_all_clients_say_what_to_select() {
     assert!(fx.store.running_timer().unwrap().is_none());
     let _ = now();
 }
+
+// ---- the form that stops a timer from an earlier day ---------------------------------------
+
+#[test]
+fn a_timer_stopped_elsewhere_while_its_form_is_open_is_not_stopped_again_nor_the_next_one() {
+    let mut fx = fixture(Lang::En);
+    let old = fx
+        .store
+        .start_timer(Some(fx.client), None, true, "", at("2026-11-22 15:00"))
+        .expect("a timer yesterday")
+        .0;
+    fx.key(KeyCode::Char('t'));
+    assert_eq!(fx.form_kind(), Some(FormKind::StopTimer(old)));
+    let mut other = fx.other();
+    other
+        .stop_timer(vadesk::store::StopAt::At(at("2026-11-22 17:00")), now())
+        .expect("stopped elsewhere");
+    let new = other
+        .start_timer(Some(fx.client), Some(fx.task), true, "", now())
+        .expect("a new timer elsewhere")
+        .0;
+    drop(other);
+    fx.keys("2026-11-22 18:30").key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), Some(FormKind::StopTimer(old)), "the form stays");
+    let errors = fx.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].1.contains("already stopped"), "{}", errors[0].1);
+    assert_eq!(fx.store.time_entry(old).unwrap().minutes, Some(120), "its end stays");
+    assert_eq!(
+        fx.store.running_timer().unwrap().map(|e| e.id),
+        Some(new),
+        "the new one runs on"
+    );
+}

@@ -398,7 +398,14 @@ mod tests {
         };
         assert_eq!(intent(k('t'), task), Some(Intent::Timer));
         assert_eq!(intent(k('T'), task), Some(Intent::LogTime));
-        assert_eq!(intent(k('t'), KeyCtx::default()), None);
+        // Nothing selected ("All clients"): the key still reaches the desk, which says what
+        // to select; the review has no timer.
+        assert_eq!(intent(k('t'), KeyCtx::default()), Some(Intent::Timer));
+        let review = KeyCtx {
+            review: true,
+            ..Default::default()
+        };
+        assert_eq!(intent(k('t'), review), None);
         assert_eq!(intent(k('3'), KeyCtx::default()), Some(Intent::ShowMonth));
         assert_eq!(
             intent(KeyEvent::new(KeyCode::Left, NONE), month),

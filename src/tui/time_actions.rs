@@ -164,7 +164,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         form.set_error(i, e.localized(l));
     };
     match form.kind {
-        FormKind::StopTimer(_) => {
+        FormKind::StopTimer(id) => {
             let v = form.value(0).trim().to_string();
             let how = if v.is_empty() {
                 StopAt::Keep
@@ -177,7 +177,9 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     }
                 }
             };
-            match store.stop_timer(how, now) {
+            // That entry only: stopped meanwhile elsewhere, it is refused (never the timer
+            // started after it).
+            match store.stop_timer_entry(id, how, now) {
                 Ok(e) => Ok(Some(stopped_notice(&e, l))),
                 Err(e) => {
                     mark(form, 0, e);
