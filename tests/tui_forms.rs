@@ -580,3 +580,39 @@ fn a_timer_stopped_elsewhere_while_its_form_is_open_is_not_stopped_again_nor_the
         "the new one runs on"
     );
 }
+
+// ---- a status changed in the task form keeps its dates --------------------------------------
+
+fn closed_on(store: &Store, id: i64) -> Option<String> {
+    store
+        .conn()
+        .query_row("SELECT closed_on FROM tasks WHERE id = ?1", [id], |r| r.get(0))
+        .expect("the task")
+}
+
+#[test]
+fn closing_or_reopening_a_task_in_its_form_sets_or_clears_its_closing_date() {
+    let mut fx = fixture(Lang::En);
+    fx.open_task_form();
+    fx.field(5);
+    for _ in 0..10 {
+        if fx.form().value(5) == "done" {
+            break;
+        }
+        fx.key(KeyCode::Right);
+    }
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None);
+    assert_eq!(fx.store.task(fx.task).unwrap().status, TaskStatus::Done);
+    assert_eq!(closed_on(&fx.store, fx.task).as_deref(), Some("2026-11-23"));
+    fx.key(KeyCode::Char('e')).field(5);
+    for _ in 0..10 {
+        if fx.form().value(5) == "todo" {
+            break;
+        }
+        fx.key(KeyCode::Right);
+    }
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.store.task(fx.task).unwrap().status, TaskStatus::Todo);
+    assert_eq!(closed_on(&fx.store, fx.task), None, "reopened: no closing date");
+}
