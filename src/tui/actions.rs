@@ -563,8 +563,14 @@ pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
 /// After an edit that compared the form with its record inside the write: `true` it was
 /// saved. Otherwise the form says why, inline: the fields changed meanwhile elsewhere as well
 /// (`stored`: the record as it is now, rendered as the form renders it), a record deleted
-/// meanwhile, or what the store refused.
-pub(super) fn settle_edit(form: &mut Form, r: Result<bool>, stored: Option<Vec<Field>>, l: Lang) -> bool {
+/// meanwhile, or what the store refused (marked on field `refused_at`).
+pub(super) fn settle_edit(
+    form: &mut Form,
+    r: Result<bool>,
+    stored: Option<Vec<Field>>,
+    refused_at: usize,
+    l: Lang,
+) -> bool {
     match r {
         Ok(true) => true,
         Ok(false) => {
@@ -578,8 +584,7 @@ pub(super) fn settle_edit(form: &mut Form, r: Result<bool>, stored: Option<Vec<F
             false
         }
         Err(e) => {
-            let focus = form.focus;
-            form.set_error(focus, e.localized(l));
+            form.set_error(refused_at, e.localized(l));
             false
         }
     }
@@ -675,7 +680,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     None
                 }
             });
-            if !settle_edit(form, r, stored, l) {
+            if !settle_edit(form, r, stored, 0, l) {
                 return Ok(None);
             }
             let name = crate::domain::text::clean_line(&v(form, 0));
@@ -751,7 +756,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     None
                 }
             });
-            if !settle_edit(form, r, stored, l) {
+            if !settle_edit(form, r, stored, 0, l) {
                 return Ok(None);
             }
             let title = crate::domain::text::clean_line(&v(form, 0));

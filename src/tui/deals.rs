@@ -510,7 +510,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     None
                 }
             });
-            if !super::actions::settle_edit(form, r, stored, l) {
+            if !super::actions::settle_edit(form, r, stored, 3, l) {
                 return Ok(None);
             }
             T::NoticeQuoteSaved.text(l).to_string()
@@ -545,7 +545,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     None
                 }
             });
-            if !super::actions::settle_edit(form, r, stored, l) {
+            if !super::actions::settle_edit(form, r, stored, 2, l) {
                 return Ok(None);
             }
             T::NoticeMeetingSaved.text(l).to_string()
