@@ -964,9 +964,9 @@ catalogue! {
 
     // Edit forms against changes made meanwhile elsewhere (another window, the command line, a sync)
     ErrChangedElsewhere => ("Changed elsewhere meanwhile: now \"{0}\". Enter again saves what you typed.",
-                            "Ha cambiado en otro sitio mientras tanto: ahora es «{0}». Pulsa Intro otra vez para guardar lo que has escrito."),
+                            "Ha cambiado en otro sitio mientras tanto: ahora es «{0}». Pulsa Enter otra vez para guardar lo que has escrito."),
     ErrChangedElsewhereEmpty => ("Changed elsewhere meanwhile: now empty. Enter again saves what you typed.",
-                                 "Ha cambiado en otro sitio mientras tanto: ahora está vacío. Pulsa Intro otra vez para guardar lo que has escrito."),
+                                 "Ha cambiado en otro sitio mientras tanto: ahora está vacío. Pulsa Enter otra vez para guardar lo que has escrito."),
     ErrDeletedMeanwhile => ("It was deleted elsewhere meanwhile: nothing was saved. Esc closes the form.",
                             "Se ha borrado en otro sitio mientras tanto: no se ha guardado nada. Esc cierra el formulario."),
     ErrTimerStoppedMeanwhile => ("That timer was already stopped elsewhere meanwhile: nothing was changed. Esc closes the form.",

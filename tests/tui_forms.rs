@@ -483,6 +483,7 @@ fn conflict_screen(lang: Lang) -> String {
 #[test]
 fn the_conflict_is_shown_under_its_field_at_80x24_in_english() {
     let s = conflict_screen(Lang::En);
+    insta::assert_snapshot!("form_conflict_80x24", s);
     assert!(s.contains("Logo v2"), "{s}");
     assert!(s.contains("Changed elsewhere"), "{s}");
     assert!(s.contains("\"Logo final\""), "{s}");
@@ -491,6 +492,7 @@ fn the_conflict_is_shown_under_its_field_at_80x24_in_english() {
 #[test]
 fn the_conflict_is_shown_under_its_field_at_80x24_in_spanish() {
     let s = conflict_screen(Lang::Es);
+    insta::assert_snapshot!("form_conflict_es_80x24", s);
     assert!(s.contains("Logo v2"), "{s}");
     assert!(s.contains("Ha cambiado en otro sitio"), "{s}");
     assert!(s.contains("«Logo final»"), "{s}");
