@@ -618,3 +618,51 @@ fn closing_or_reopening_a_task_in_its_form_sets_or_clears_its_closing_date() {
     assert_eq!(fx.store.task(fx.task).unwrap().status, TaskStatus::Todo);
     assert_eq!(closed_on(&fx.store, fx.task), None, "reopened: no closing date");
 }
+
+// ---- a sync landing while the form is open ---------------------------------------------------
+
+fn machine(server: &std::path::Path) -> common::Desk {
+    let d = common::Desk::new();
+    let dir = d.dir.path().join("config").join("vadesk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = format!(
+        "[sync]\nlocal_dir = {}\nencryption_secret = \"correct horse battery staple\"\n",
+        serde_json::to_string(&server.display().to_string()).unwrap()
+    );
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+    d
+}
+
+#[test]
+fn a_sync_that_lands_while_the_task_form_is_open_keeps_what_it_brought() {
+    let server = tempfile::tempdir().unwrap();
+    let a = machine(server.path());
+    let b = machine(server.path());
+    a.ok(&["client", "add", "Acme"]);
+    a.ok(&["task", "add", "acme", "Logo", "--spec", "original spec"]);
+    a.ok(&["sync", "--init"]);
+    b.ok(&["sync"]);
+    // The desk on A, in this process.
+    let mut store = Store::open(&a.db).expect("A's store");
+    let mut app = desk_on(&mut store, &a.db, 35);
+    let press = |app: &mut App, store: &mut Store, code: KeyCode| common::tui::press(app, store, code);
+    press(&mut app, &mut store, KeyCode::Char('j'));
+    press(&mut app, &mut store, KeyCode::Tab);
+    press(&mut app, &mut store, KeyCode::Char('e'));
+    assert!(matches!(&app.popup, Some(Popup::Form(f)) if matches!(f.kind, FormKind::EditTask(_))));
+    // The other machine changes the spec and closes the task; A syncs with the form open.
+    b.ok(&["task", "edit", "1", "--spec", "from the laptop"]);
+    b.ok(&["task", "done", "1"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    press(&mut app, &mut store, KeyCode::End);
+    for c in " v2".chars() {
+        press(&mut app, &mut store, KeyCode::Char(c));
+    }
+    press(&mut app, &mut store, KeyCode::Enter);
+    assert!(app.popup.is_none(), "{:?}", app.popup);
+    let t = store.task(1).unwrap();
+    assert_eq!(t.title, "Logo v2");
+    assert_eq!(t.spec, "from the laptop");
+    assert_eq!(t.status, TaskStatus::Done);
+}
