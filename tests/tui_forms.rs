@@ -341,6 +341,7 @@ fn a_client_field_changed_on_both_sides_is_refused_inline() {
             fx.client,
             ClientFields {
                 rate: Some(Some(4500)),
+                notes: Some("call before noon".into()),
                 ..Default::default()
             },
         )
@@ -353,6 +354,13 @@ fn a_client_field_changed_on_both_sides_is_refused_inline() {
     assert_eq!(errors[0].0, 3);
     assert!(errors[0].1.contains("45"), "{}", errors[0].1);
     assert_eq!(fx.store.client(fx.client).unwrap().rate_cents, Some(4500));
+    // A field not touched here now shows what is stored; Enter again saves the rate typed.
+    assert_eq!(fx.form().value(6), "call before noon");
+    assert_eq!(fx.form().value(3), "35");
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
+    let c = fx.store.client(fx.client).unwrap();
+    assert_eq!((c.rate_cents, c.notes.as_str()), (Some(3500), "call before noon"));
 }
 
 // ---- quote and meeting ---------------------------------------------------------------------
@@ -665,4 +673,59 @@ fn a_sync_that_lands_while_the_task_form_is_open_keeps_what_it_brought() {
     assert_eq!(t.title, "Logo v2");
     assert_eq!(t.spec, "from the laptop");
     assert_eq!(t.status, TaskStatus::Done);
+}
+
+// ---- the store's checked edits -----------------------------------------------------------------
+
+#[test]
+fn a_checked_edit_sees_the_record_in_its_transaction_and_a_declined_one_leaves_no_trace() {
+    let mut fx = fixture(Lang::En);
+    let before = fx.store.undo_peek().unwrap().map(|s| s.step);
+    let mut other = fx.other();
+    other.enable_undo().expect("undo");
+    other
+        .edit_task(
+            fx.task,
+            TaskFields {
+                title: Some("Logo final".into()),
+                ..Default::default()
+            },
+        )
+        .expect("the other edit");
+    let after_other = fx.store.undo_peek().unwrap().map(|s| s.step);
+    assert_ne!(before, after_other);
+    let mut seen = String::new();
+    let saved = fx
+        .store
+        .edit_task_if(fx.task, today(), |t| {
+            seen = t.title.clone();
+            None
+        })
+        .expect("declined");
+    assert!(!saved);
+    assert_eq!(seen, "Logo final", "the record as it is now");
+    assert_eq!(
+        fx.store.undo_peek().unwrap().map(|s| s.step),
+        after_other,
+        "no undo step"
+    );
+    assert!(fx
+        .store
+        .edit_quote_if(fx.quote, |q| {
+            assert_eq!(q.amount_cents, 45_000);
+            Some(QuoteEdit {
+                prep_min: Some(45),
+                ..Default::default()
+            })
+        })
+        .expect("saved"));
+    let q = fx.store.quote(fx.quote).unwrap();
+    assert_eq!((q.prep_min, q.description.as_str()), (45, "Brand kit"));
+    other.delete_meeting(fx.meeting).expect("deleted elsewhere");
+    let gone = fx.store.edit_meeting_if(fx.meeting, |_| Some(MeetingEdit::default()));
+    assert!(matches!(gone, Err(vadesk::error::Error::NotFound(_))), "{gone:?}");
+    let gone = fx
+        .store
+        .edit_client_if(fx.client + 100, |_| Some(ClientFields::default()));
+    assert!(matches!(gone, Err(vadesk::error::Error::NotFound(_))), "{gone:?}");
 }
