@@ -22,6 +22,9 @@ catalogue! {
         MinutesLate => (["{0} minute late", "{0} minutes late"], ["{0} minuto de retraso", "{0} minutos de retraso"]),
         NewFlags => (["New red flag: {1}", "New red flags: {1}"], ["Nueva bandera roja: {1}", "Nuevas banderas rojas: {1}"]),
         // Desktop notifications (tick --notify)
+        // The desk's client deletion: its time entries, and the billed ones
+        TimeEntries => (["{0} time entry", "{0} time entries"], ["{0} registro de tiempo", "{0} registros de tiempo"]),
+        BilledOfThem => (["{0} of them billed", "{0} of them billed"], ["{0} ya facturado", "{0} ya facturados"]),
         MoreNewFlags => (["{0} more new red flag", "{0} more new red flags"], ["{0} bandera roja nueva más", "{0} banderas rojas nuevas más"]),
         MarkedBilled => (["{0} entry marked as billed on {1}", "{0} entries marked as billed on {1}"],
                          ["{0} entrada marcada como facturada el {1}", "{0} entradas marcadas como facturadas el {1}"]),
@@ -988,6 +991,22 @@ catalogue! {
 
     // The desk's task lists (issue 13, the task filter)
     EmptyTasksFiltered => ("No task matches the filter. Esc clears it.", "Ninguna tarea coincide con el filtro. Esc lo borra."),
+
+    // Edit forms against changes made meanwhile elsewhere (another window, the command line, a sync)
+    ErrChangedElsewhere => ("Changed elsewhere meanwhile: now \"{0}\". Enter again saves what you typed.",
+                            "Ha cambiado en otro sitio mientras tanto: ahora es «{0}». Pulsa Enter otra vez para guardar lo que has escrito."),
+    ErrChangedElsewhereEmpty => ("Changed elsewhere meanwhile: now empty. Enter again saves what you typed.",
+                                 "Ha cambiado en otro sitio mientras tanto: ahora está vacío. Pulsa Enter otra vez para guardar lo que has escrito."),
+    ErrDeletedMeanwhile => ("It was deleted elsewhere meanwhile: nothing was saved. Esc closes the form.",
+                            "Se ha borrado en otro sitio mientras tanto: no se ha guardado nada. Esc cierra el formulario."),
+    ErrTimerStoppedMeanwhile => ("That timer was already stopped elsewhere meanwhile: nothing was changed. Esc closes the form.",
+                                 "Ese temporizador ya se ha parado en otro sitio mientras tanto: no se ha cambiado nada. Esc cierra el formulario."),
+    // The desk's client deletion, with the time it takes; t and T with nothing to time
+    ConfirmDeleteClientTime => ("Delete {0} with all its tasks, quotes, meetings, flags and {1}?",
+                                "¿Borrar {0} con todas sus tareas, presupuestos, reuniones, banderas y {1}?"),
+    OneTimeEntryBilled => ("1 time entry, already billed", "1 registro de tiempo, ya facturado"),
+    NoticeTimeNeedsTarget => ("Select a client or a task first: time is kept on one of them.",
+                              "Primero elige un cliente o una tarea: el tiempo se apunta en uno de ellos."),
 
     // Taskwarrior import (issue 13): an element of the export that is not a task
     ErrImportNotTask => ("cannot read {0}: task number {1} is not a JSON object, so this is not Taskwarrior's `task export`",

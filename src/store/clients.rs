@@ -202,10 +202,30 @@ impl Store {
     /// Changes the fields that are set.
     pub fn edit_client(&mut self, id: i64, fields: ClientFields) -> Result<()> {
         let f = fields.validated()?;
+        self.edit_client_with(id, |_| Ok(Some(f))).map(|_| ())
+    }
+
+    /// Changes the fields `decide` sets, given the client as it is inside the writing
+    /// transaction (so nothing can change it between the look and the write); `decide`
+    /// returning `None` writes nothing. `Ok(false)`: declined. A client deleted meanwhile is
+    /// `NotFound`.
+    pub fn edit_client_if(&mut self, id: i64, decide: impl FnOnce(&Client) -> Option<ClientFields>) -> Result<bool> {
+        self.edit_client_with(id, |c| decide(c).map(ClientFields::validated).transpose())
+            .map(|done| done.is_some())
+    }
+
+    fn edit_client_with(
+        &mut self,
+        id: i64,
+        decide: impl FnOnce(&Client) -> Result<Option<ClientFields>>,
+    ) -> Result<Option<()>> {
         let current = self.client(id)?;
-        self.write(
+        self.write_if(
             |l| tf(l, T::UndoEditClient, &[&current.name]),
             |tx| {
+                let Some(f) = decide(&client_in(tx, id)?)? else {
+                    return Ok(None);
+                };
                 if let Some(n) = &f.name {
                     ensure_unique_name(tx, n, Some(id))?;
                     tx.execute(
@@ -254,9 +274,20 @@ impl Store {
                     tx.execute("DELETE FROM channels WHERE client_id = ?1", [id])?;
                     insert_channels(tx, id, chs)?;
                 }
-                Ok(())
+                Ok(Some(()))
             },
         )
+    }
+
+    /// A client's time entries, and how many of them are billed: what deleting it takes
+    /// with it besides its tasks, quotes, meetings and flags.
+    pub fn client_time_counts(&self, id: i64) -> Result<(u64, u64)> {
+        let (all, billed): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), count(billed_on) FROM time_entries WHERE client_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((all.max(0) as u64, billed.max(0) as u64))
     }
 
     /// Deletes a client with everything that belongs to it.
@@ -329,17 +360,7 @@ impl Store {
     }
 
     pub fn client(&self, id: i64) -> Result<Client> {
-        let mut c = self
-            .conn
-            .query_row(
-                &format!("SELECT {CLIENT_COLS} FROM clients WHERE id = ?1"),
-                [id],
-                client_row,
-            )
-            .optional()?
-            .ok_or_else(|| Error::not_found(T::ErrNoClient, &[&id]))?;
-        c.channels = self.channels_of(id)?;
-        Ok(c)
+        client_in(&self.conn, id)
     }
 
     /// The clients of `ids` (sorted), their channels included, in two queries whatever their
@@ -372,22 +393,6 @@ impl Store {
                     handle,
                 });
             }
-        }
-        Ok(out)
-    }
-
-    fn channels_of(&self, client_id: i64) -> Result<Vec<Channel>> {
-        let mut q = self
-            .conn
-            .prepare_cached("SELECT kind, handle FROM channels WHERE client_id = ?1 ORDER BY id")?;
-        let rows = q.query_map([client_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (kind, handle) = row?;
-            out.push(Channel {
-                kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other),
-                handle,
-            });
         }
         Ok(out)
     }
@@ -827,3 +832,31 @@ pub(crate) fn first_clients_sql() -> String {
 
 /// Undismissed flags dated after today (few: `flags_future` holds only undismissed ones).
 pub(crate) const FUTURE_FLAGS: &str = "SELECT client_id, kind, at FROM flags WHERE dismissed = 0 AND at > ?1";
+
+/// A client with its channels, read on `conn` (the store's connection, or a transaction).
+fn client_in(conn: &rusqlite::Connection, id: i64) -> Result<Client> {
+    let mut c = conn
+        .query_row(
+            &format!("SELECT {CLIENT_COLS} FROM clients WHERE id = ?1"),
+            [id],
+            client_row,
+        )
+        .optional()?
+        .ok_or_else(|| Error::not_found(T::ErrNoClient, &[&id]))?;
+    c.channels = channels_in(conn, id)?;
+    Ok(c)
+}
+
+fn channels_in(conn: &rusqlite::Connection, client_id: i64) -> Result<Vec<Channel>> {
+    let mut q = conn.prepare_cached("SELECT kind, handle FROM channels WHERE client_id = ?1 ORDER BY id")?;
+    let rows = q.query_map([client_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, handle) = row?;
+        out.push(Channel {
+            kind: ChannelKind::from_key(&kind).unwrap_or(ChannelKind::Other),
+            handle,
+        });
+    }
+    Ok(out)
+}

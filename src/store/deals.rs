@@ -137,10 +137,7 @@ impl Store {
     }
 
     pub fn quote(&self, id: i64) -> Result<Quote> {
-        self.conn
-            .query_row(&format!("{QUOTE_SELECT} WHERE q.id = ?1"), [id], quote_row)
-            .optional()?
-            .ok_or_else(|| Error::not_found(T::ErrNoQuote, &[&id]))
+        quote_in(&self.conn, id)
     }
 
     pub fn quotes_of(&self, client_id: i64) -> Result<Vec<Quote>> {
@@ -181,31 +178,44 @@ impl Store {
 
     /// Corrects a quote. The answer date may not fall before the day it was sent.
     pub fn edit_quote(&mut self, id: i64, e: QuoteEdit) -> Result<Quote> {
+        self.edit_quote_if(id, |_| Some(e))?;
+        self.quote(id)
+    }
+
+    /// Changes the fields `decide` sets, given the quote as it is inside the writing
+    /// transaction (so nothing can change it between the look and the write); `decide`
+    /// returning `None` writes nothing. `Ok(false)`: declined. A quote deleted meanwhile is
+    /// `NotFound`.
+    pub fn edit_quote_if(&mut self, id: i64, decide: impl FnOnce(&Quote) -> Option<QuoteEdit>) -> Result<bool> {
         let q = self.quote(id)?;
-        let amount = e.amount.unwrap_or(q.amount_cents);
-        if !(0..=crate::domain::money::MAX_CENTS).contains(&amount) {
-            return Err(Error::invalid(T::ErrBadAmount, &[&amount]));
-        }
-        let description = match &e.description {
-            Some(d) => text::free_text(d, T::FieldDescription)?,
-            None => q.description.clone(),
-        };
-        let answer_by = e.answer_by.unwrap_or(q.answer_by);
-        if answer_by < q.sent_on {
-            return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
-        }
-        let prep_min = e.prep_min.unwrap_or(q.prep_min);
-        self.write(
+        let done = self.write_if(
             |l| tf(l, T::UndoEditQuote, &[&q.client]),
             |tx| {
+                let q = quote_in(tx, id)?;
+                let Some(e) = decide(&q) else {
+                    return Ok(None);
+                };
+                let amount = e.amount.unwrap_or(q.amount_cents);
+                if !(0..=crate::domain::money::MAX_CENTS).contains(&amount) {
+                    return Err(Error::invalid(T::ErrBadAmount, &[&amount]));
+                }
+                let description = match &e.description {
+                    Some(d) => text::free_text(d, T::FieldDescription)?,
+                    None => q.description.clone(),
+                };
+                let answer_by = e.answer_by.unwrap_or(q.answer_by);
+                if answer_by < q.sent_on {
+                    return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
+                }
+                let prep_min = e.prep_min.unwrap_or(q.prep_min);
                 tx.execute(
                     "UPDATE quotes SET amount_cents = ?1, description = ?2, prep_min = ?3, answer_by = ?4 WHERE id = ?5",
                     params![amount, description, prep_min, day(answer_by), id],
                 )?;
-                Ok(())
+                Ok(Some(()))
             },
         )?;
-        self.quote(id)
+        Ok(done.is_some())
     }
 
     /// Counts a reminder sent about a pending quote; `until` moves its answer date. A quote
@@ -304,10 +314,7 @@ impl Store {
     }
 
     pub fn meeting(&self, id: i64) -> Result<Meeting> {
-        self.conn
-            .query_row(&format!("{MEETING_SELECT} WHERE m.id = ?1"), [id], meeting_row)
-            .optional()?
-            .ok_or_else(|| Error::not_found(T::ErrNoMeeting, &[&id]))
+        meeting_in(&self.conn, id)
     }
 
     pub fn meetings_of(&self, client_id: i64) -> Result<Vec<Meeting>> {
@@ -329,16 +336,29 @@ impl Store {
 
     /// Reschedules or corrects a meeting. The attendance and the flags it raised stay.
     pub fn edit_meeting(&mut self, id: i64, e: MeetingEdit) -> Result<Meeting> {
+        self.edit_meeting_if(id, |_| Some(e))?;
+        self.meeting(id)
+    }
+
+    /// Changes the fields `decide` sets, given the meeting as it is inside the writing
+    /// transaction (so nothing can change it between the look and the write); `decide`
+    /// returning `None` writes nothing. `Ok(false)`: declined. A meeting deleted meanwhile is
+    /// `NotFound`.
+    pub fn edit_meeting_if(&mut self, id: i64, decide: impl FnOnce(&Meeting) -> Option<MeetingEdit>) -> Result<bool> {
         let m = self.meeting(id)?;
-        let at = e.at.unwrap_or(m.at);
-        let kind = e.kind.unwrap_or(m.kind);
-        let length_min = match e.length_min {
-            Some(l) => check_length(l)?,
-            None => m.length_min,
-        };
-        self.write(
+        let done = self.write_if(
             |l| tf(l, T::UndoEditMeeting, &[&m.client]),
             |tx| {
+                let m = meeting_in(tx, id)?;
+                let Some(e) = decide(&m) else {
+                    return Ok(None);
+                };
+                let at = e.at.unwrap_or(m.at);
+                let kind = e.kind.unwrap_or(m.kind);
+                let length_min = match e.length_min {
+                    Some(l) => check_length(l)?,
+                    None => m.length_min,
+                };
                 tx.execute(
                     "UPDATE meetings SET at = ?1, kind = ?2, length_min = ?3 WHERE id = ?4",
                     params![super::stamp(at), kind.key(), length_min, id],
@@ -346,10 +366,10 @@ impl Store {
                 if holds_review(kind, m.attendance) {
                     super::clients::record_weekly_review(tx, m.client_id, at.date(), false)?;
                 }
-                Ok(())
+                Ok(Some(()))
             },
         )?;
-        self.meeting(id)
+        Ok(done.is_some())
     }
 
     /// Records how the client turned up. A no-show or lateness raises its flag, dated the
@@ -393,4 +413,18 @@ impl Store {
             },
         )
     }
+}
+
+/// A quote, read on `conn` (the store's connection, or a transaction).
+fn quote_in(conn: &rusqlite::Connection, id: i64) -> Result<Quote> {
+    conn.query_row(&format!("{QUOTE_SELECT} WHERE q.id = ?1"), [id], quote_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found(T::ErrNoQuote, &[&id]))
+}
+
+/// A meeting, read on `conn` (the store's connection, or a transaction).
+fn meeting_in(conn: &rusqlite::Connection, id: i64) -> Result<Meeting> {
+    conn.query_row(&format!("{MEETING_SELECT} WHERE m.id = ?1"), [id], meeting_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found(T::ErrNoMeeting, &[&id]))
 }

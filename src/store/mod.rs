@@ -241,6 +241,30 @@ impl Store {
         Ok(out)
     }
 
+    /// As [`Store::write`], but `f` may decline: `Ok(None)` rolls the transaction back, so
+    /// nothing is written and no undo step is kept. For a change that first looks at the record
+    /// inside the transaction (an edit form checking what changed meanwhile).
+    fn write_if<R>(
+        &mut self,
+        label: impl FnOnce(Lang) -> String,
+        f: impl FnOnce(&Transaction) -> Result<Option<R>>,
+    ) -> Result<Option<R>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if self.recording {
+            let at = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
+            undo::begin_step(&tx, &label(self.lang), at)?;
+        }
+        let Some(out) = f(&tx)? else {
+            // Dropped without a commit: rolled back.
+            return Ok(None);
+        };
+        if self.recording {
+            undo::end_step(&tx)?;
+        }
+        tx.commit()?;
+        Ok(Some(out))
+    }
+
     /// Whether the store holds any client (and so any record at all).
     pub fn is_empty(&self) -> Result<bool> {
         let n: i64 = self

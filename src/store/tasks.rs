@@ -200,14 +200,42 @@ impl Store {
     /// stay, no longer repeating.
     pub fn edit_task_on(&mut self, id: i64, fields: TaskFields, today: NaiveDate) -> Result<()> {
         let f = fields.validated()?;
-        let t = self.task(id)?;
         if let Some(c) = f.client_id {
+            self.task(id)?;
             self.client(c)?;
         }
-        self.write(
+        self.edit_task_with(id, today, |_| Ok(Some(f))).map(|_| ())
+    }
+
+    /// Changes the fields `decide` sets, given the task as it is inside the writing
+    /// transaction (so nothing can change it between the look and the write); `decide`
+    /// returning `None` writes nothing. `Ok(false)`: declined. A task deleted meanwhile is
+    /// `NotFound`.
+    pub fn edit_task_if(
+        &mut self,
+        id: i64,
+        today: NaiveDate,
+        decide: impl FnOnce(&Task) -> Option<TaskFields>,
+    ) -> Result<bool> {
+        self.edit_task_with(id, today, |t| decide(t).map(TaskFields::validated).transpose())
+            .map(|done| done.is_some())
+    }
+
+    fn edit_task_with(
+        &mut self,
+        id: i64,
+        today: NaiveDate,
+        decide: impl FnOnce(&Task) -> Result<Option<TaskFields>>,
+    ) -> Result<Option<()>> {
+        let t = self.task(id)?;
+        self.write_if(
             |l| tf(l, T::UndoEditTask, &[&t.title]),
             |tx| {
-                if let Some(c) = f.client_id.filter(|c| *c != t.client_id) {
+                let current = task_in(tx, id)?;
+                let Some(f) = decide(&current)? else {
+                    return Ok(None);
+                };
+                if let Some(c) = f.client_id.filter(|c| *c != current.client_id) {
                     // The task's time goes with it to the other client's months, unless some
                     // of it is already billed: an invoice sent stays as it was.
                     let billed: i64 = tx.query_row(
@@ -216,7 +244,7 @@ impl Store {
                         |r| r.get(0),
                     )?;
                     if billed > 0 {
-                        return Err(Error::invalid(T::ErrMoveBilledTask, &[&t.title, &t.client]));
+                        return Err(Error::invalid(T::ErrMoveBilledTask, &[&current.title, &current.client]));
                     }
                     tx.execute("UPDATE tasks SET client_id = ?1 WHERE id = ?2", params![c, id])?;
                     tx.execute(
@@ -230,8 +258,31 @@ impl Store {
                 if let Some(v) = &f.spec {
                     tx.execute("UPDATE tasks SET spec = ?1 WHERE id = ?2", params![v, id])?;
                 }
-                if let Some(v) = f.status {
+                if let Some(v) = f.status.filter(|&v| v != current.status) {
                     tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![v.key(), id])?;
+                    // The dates that go with a status, as when it is moved along by a key.
+                    match v {
+                        TaskStatus::Delivered => {
+                            tx.execute(
+                                "UPDATE tasks SET delivered_on = coalesce(delivered_on, ?1) WHERE id = ?2",
+                                params![day(today), id],
+                            )?;
+                        }
+                        TaskStatus::Done | TaskStatus::Cancelled => {
+                            tx.execute("UPDATE tasks SET closed_on = ?1 WHERE id = ?2", params![day(today), id])?;
+                        }
+                        TaskStatus::Todo | TaskStatus::Doing => {
+                            tx.execute("UPDATE tasks SET closed_on = NULL WHERE id = ?1", [id])?;
+                        }
+                    }
+                    // A repeating task handled: the next one comes now.
+                    if !v.is_open() && current.status.is_open() {
+                        let rule: Option<i64> =
+                            tx.query_row("SELECT recurrence_id FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
+                        if let Some(rule) = rule {
+                            recur::advance(tx, rule, today)?;
+                        }
+                    }
                 }
                 if let Some(v) = f.due {
                     tx.execute("UPDATE tasks SET due = ?1 WHERE id = ?2", params![v.map(day), id])?;
@@ -248,7 +299,7 @@ impl Store {
                 if let Some(every) = &f.every {
                     set_every(tx, id, every.as_deref(), today)?;
                 }
-                Ok(())
+                Ok(Some(()))
             },
         )
     }
@@ -265,10 +316,7 @@ impl Store {
     }
 
     pub fn task(&self, id: i64) -> Result<Task> {
-        self.conn
-            .query_row(&format!("{} WHERE t.id = ?1", task_select()), [id], task_row)
-            .optional()?
-            .ok_or_else(|| Error::not_found(T::ErrNoTask, &[&id]))
+        task_in(&self.conn, id)
     }
 
     /// Tasks for a list: live ones first by due date, then the closed ones.
@@ -522,6 +570,13 @@ impl Store {
 }
 
 /// Sets, changes or stops (`None`) the repeat rule of task `id`.
+/// A task whole, read on `conn` (the store's connection, or a transaction).
+fn task_in(conn: &rusqlite::Connection, id: i64) -> Result<Task> {
+    conn.query_row(&format!("{} WHERE t.id = ?1", task_select()), [id], task_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found(T::ErrNoTask, &[&id]))
+}
+
 fn set_every(tx: &rusqlite::Transaction, id: i64, rule: Option<&str>, today: NaiveDate) -> Result<()> {
     let (current, due): (Option<i64>, Option<String>) =
         tx.query_row("SELECT recurrence_id, due FROM tasks WHERE id = ?1", [id], |r| {

@@ -252,18 +252,33 @@ impl Store {
         let r = self
             .running_timer()?
             .ok_or_else(|| Error::invalid(T::ErrNoTimer, &[]))?;
+        self.stop_timer_entry(r.id, how, now)
+    }
+
+    /// Stops the timer of entry `id`, only while it still runs: one stopped meanwhile
+    /// elsewhere (checked in the writing transaction) is refused, and so is never stopped
+    /// twice, nor the timer started after it.
+    pub fn stop_timer_entry(&mut self, id: i64, how: StopAt, now: NaiveDateTime) -> Result<TimeEntry> {
+        let r = self.time_entry(id)?;
+        let stopped_meanwhile = || Error::invalid(T::ErrTimerStoppedMeanwhile, &[]);
+        if r.minutes.is_some() {
+            return Err(stopped_meanwhile());
+        }
         let minutes = stopped_minutes(&r, how, now)?;
         self.write(
             |l| tf(l, T::UndoTimerStop, &[&r.client]),
             |tx| {
-                tx.execute(
-                    "UPDATE time_entries SET minutes = ?1 WHERE id = ?2",
-                    params![minutes, r.id],
+                let n = tx.execute(
+                    "UPDATE time_entries SET minutes = ?1 WHERE id = ?2 AND minutes IS NULL",
+                    params![minutes, id],
                 )?;
+                if n == 0 {
+                    return Err(stopped_meanwhile());
+                }
                 Ok(())
             },
         )?;
-        self.time_entry(r.id)
+        self.time_entry(id)
     }
 
     /// Logs time already worked.

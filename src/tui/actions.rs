@@ -179,13 +179,16 @@ pub fn edit(app: &mut App, store: &Store) -> Result<()> {
     Ok(())
 }
 
-pub fn delete(app: &mut App) {
+pub fn delete(app: &mut App, store: &Store) -> Result<()> {
     let l = app.lang;
     let confirm = match app.focus {
-        Pane::Clients => app.client().map(|c| Confirm {
-            action: ConfirmAction::DeleteClient(c.client.id),
-            text: tf(l, T::ConfirmDeleteClient, &[&c.client.name]),
-        }),
+        Pane::Clients => match app.client() {
+            Some(c) => Some(Confirm {
+                action: ConfirmAction::DeleteClient(c.client.id),
+                text: delete_client_question(store, c.client.id, &c.client.name, l)?,
+            }),
+            None => None,
+        },
         Pane::Tasks => app.tasks.current().map(|t| Confirm {
             action: ConfirmAction::DeleteTask(t.id),
             text: tf(l, T::ConfirmDeleteTask, &[&t.title]),
@@ -198,6 +201,25 @@ pub fn delete(app: &mut App) {
     if let Some(c) = confirm {
         app.popup = Some(Popup::Confirm(c));
     }
+    Ok(())
+}
+
+/// Deleting a client takes its time entries too, billed ones included (which the command
+/// line changes only with `--force`): the question names them, with their counts.
+fn delete_client_question(store: &Store, id: i64, name: &str, l: Lang) -> Result<String> {
+    let (entries, billed) = store.client_time_counts(id)?;
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let time = match (entries, billed) {
+        (0, _) => return Ok(tf(l, T::ConfirmDeleteClient, &[&name])),
+        (_, 0) => pl(l, P::TimeEntries, count(entries), &[]),
+        (1, _) => T::OneTimeEntryBilled.text(l).to_string(),
+        _ => format!(
+            "{}, {}",
+            pl(l, P::TimeEntries, count(entries), &[]),
+            pl(l, P::BilledOfThem, count(billed), &[])
+        ),
+    };
+    Ok(tf(l, T::ConfirmDeleteClientTime, &[&name, &time]))
 }
 
 pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Result<()> {
@@ -538,6 +560,36 @@ pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
+/// After an edit that compared the form with its record inside the write: `true` it was
+/// saved. Otherwise the form says why, inline: the fields changed meanwhile elsewhere as well
+/// (`stored`: the record as it is now, rendered as the form renders it), a record deleted
+/// meanwhile, or what the store refused (marked on field `refused_at`).
+pub(super) fn settle_edit(
+    form: &mut Form,
+    r: Result<bool>,
+    stored: Option<Vec<Field>>,
+    refused_at: usize,
+    l: Lang,
+) -> bool {
+    match r {
+        Ok(true) => true,
+        Ok(false) => {
+            if let Some(now) = stored {
+                form.show_conflicts(&now, l);
+            }
+            false
+        }
+        Err(Error::NotFound(_)) => {
+            form.set_error(0, T::ErrDeletedMeanwhile.text(l).to_string());
+            false
+        }
+        Err(e) => {
+            form.set_error(refused_at, e.localized(l));
+            false
+        }
+    }
+}
+
 /// Checks one field: on error the message goes inline beside it and the save stops.
 fn check<V>(form: &mut Form, i: usize, r: Result<V>, lang: Lang) -> Option<V> {
     match r {
@@ -587,7 +639,54 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         FormKind::EditQuote(_) | FormKind::EditMeeting(_) | FormKind::NudgeQuote(_) => {
             return super::deals::submit(app, form, store)
         }
-        FormKind::AddClient | FormKind::EditClient(_) => {
+        FormKind::EditClient(id) => {
+            // Only what was changed here is written: a change made meanwhile elsewhere to
+            // another field stays.
+            let changed = form.changed();
+            let ch = |i: usize| changed.get(i).copied().unwrap_or(false);
+            let fields = ClientFields {
+                name: ch(0).then(|| v(form, 0)),
+                status: if ch(1) {
+                    Some(field!(1, ClientStatus::parse(&v(form, 1))))
+                } else {
+                    None
+                },
+                channels: if ch(2) {
+                    Some(field!(2, channels(&v(form, 2))))
+                } else {
+                    None
+                },
+                rate: if ch(3) {
+                    Some(field!(3, opt(&v(form, 3), crate::domain::money::parse_amount)))
+                } else {
+                    None
+                },
+                review_day: if ch(4) {
+                    Some(field!(4, opt(&v(form, 4), weekday)))
+                } else {
+                    None
+                },
+                tool: ch(5).then(|| v(form, 5)),
+                notes: ch(6).then(|| v(form, 6)),
+                ..ClientFields::default()
+            };
+            let mut stored = None;
+            let r = store.edit_client_if(id, |c| {
+                let now = client_form_fields(Some(c), l);
+                if form.conflicts(&now).is_empty() {
+                    Some(fields)
+                } else {
+                    stored = Some(now);
+                    None
+                }
+            });
+            if !settle_edit(form, r, stored, 0, l) {
+                return Ok(None);
+            }
+            let name = crate::domain::text::clean_line(&v(form, 0));
+            tf(l, T::NoticeSaved, &[&name])
+        }
+        FormKind::AddClient => {
             let fields = ClientFields {
                 name: Some(v(form, 0)),
                 status: Some(field!(1, ClientStatus::parse(&v(form, 1)))),
@@ -599,32 +698,80 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 ..ClientFields::default()
             };
             let name = crate::domain::text::clean_line(&v(form, 0));
-            match form.kind {
-                FormKind::EditClient(id) => {
-                    field!(0, store.edit_client(id, fields));
-                    tf(l, T::NoticeSaved, &[&name])
-                }
-                _ => {
-                    let id = field!(0, store.add_client(fields, today));
-                    select_client(app, store, id)?;
-                    tf(l, T::NoticeAdded, &[&name])
-                }
-            }
+            let id = field!(0, store.add_client(fields, today));
+            select_client(app, store, id)?;
+            tf(l, T::NoticeAdded, &[&name])
         }
-        FormKind::AddTask(_) | FormKind::EditTask(_) => {
+        FormKind::EditTask(id) => {
+            // Only what was changed here is written (the status included: a task closed
+            // meanwhile elsewhere is not reopened by saving its title).
+            let changed = form.changed();
+            let ch = |i: usize| changed.get(i).copied().unwrap_or(false);
             let via = v(form, 2);
-            // The repeat rule: empty stops one the task had, and leaves a plain task plain.
+            let every = match form.fields.iter().position(|f| f.label == T::FEvery) {
+                Some(i) if ch(i) => {
+                    let rule = v(form, i).trim().to_string();
+                    if rule.is_empty() {
+                        Some(None)
+                    } else {
+                        field!(i, crate::domain::recur::Every::parse(&rule));
+                        Some(Some(rule))
+                    }
+                }
+                _ => None,
+            };
+            let fields = TaskFields {
+                title: ch(0).then(|| v(form, 0)),
+                spec: ch(4).then(|| v(form, 4)),
+                due: if ch(1) {
+                    Some(field!(1, opt(&v(form, 1), |s| dates::parse_date(s, today))))
+                } else {
+                    None
+                },
+                via: match (ch(2), via.as_str()) {
+                    (false, _) => None,
+                    (true, "-") => Some(None),
+                    (true, via) => Some(Some(field!(2, ChannelKind::parse(via)))),
+                },
+                estimate_min: if ch(3) {
+                    Some(field!(3, opt(&v(form, 3), dates::parse_duration)))
+                } else {
+                    None
+                },
+                status: if ch(5) {
+                    Some(field!(5, TaskStatus::parse(&v(form, 5))))
+                } else {
+                    None
+                },
+                every,
+                ..Default::default()
+            };
+            let mut stored = None;
+            let r = store.edit_task_if(id, today, |t| {
+                let now = task_form_fields(Some(t), l);
+                if form.conflicts(&now).is_empty() {
+                    Some(fields)
+                } else {
+                    stored = Some(now);
+                    None
+                }
+            });
+            if !settle_edit(form, r, stored, 0, l) {
+                return Ok(None);
+            }
+            let title = crate::domain::text::clean_line(&v(form, 0));
+            tf(l, T::NoticeSaved, &[&title])
+        }
+        FormKind::AddTask(client) => {
+            let via = v(form, 2);
+            // The repeat rule: empty leaves a plain task plain.
             let every_i = form.fields.iter().position(|f| f.label == T::FEvery);
             let every = match every_i.map(|i| (i, v(form, i).trim().to_string())) {
                 Some((i, rule)) if !rule.is_empty() => {
                     field!(i, crate::domain::recur::Every::parse(&rule));
                     Some(Some(rule))
                 }
-                Some(_) => match form.kind {
-                    FormKind::EditTask(id) if store.task(id)?.every.is_some() => Some(None),
-                    _ => None,
-                },
-                None => None,
+                _ => None,
             };
             let fields = TaskFields {
                 title: Some(v(form, 0)),
@@ -636,21 +783,12 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     Some(field!(2, ChannelKind::parse(&via)))
                 }),
                 estimate_min: Some(field!(3, opt(&v(form, 3), dates::parse_duration))),
-                status: match form.kind {
-                    FormKind::EditTask(_) => Some(field!(5, TaskStatus::parse(&v(form, 5)))),
-                    _ => None,
-                },
+                status: None,
                 every,
                 ..Default::default()
             };
             let title = crate::domain::text::clean_line(&v(form, 0));
-            match form.kind {
-                FormKind::EditTask(id) => field!(0, store.edit_task(id, fields)),
-                FormKind::AddTask(client) => {
-                    field!(0, store.add_task(client, fields, today));
-                }
-                _ => {}
-            }
+            field!(0, store.add_task(client, fields, today));
             tf(l, T::NoticeSaved, &[&title])
         }
         FormKind::Material(task) => {

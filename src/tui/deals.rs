@@ -306,6 +306,37 @@ fn typed_when(at: chrono::NaiveDateTime, l: Lang) -> String {
     format!("{} {}", dates::typed_date(at.date(), l), at.format("%H:%M"))
 }
 
+/// The quote edit form's fields, filled from `q`.
+fn quote_fields(q: &Quote, l: Lang) -> Vec<Field> {
+    vec![
+        Field::new(T::FAmount, FieldKind::Amount, typed_amount(q.amount_cents, l)),
+        Field::new(T::FieldDescription, FieldKind::Text, q.description.clone()),
+        Field::new(
+            T::FPrep,
+            FieldKind::Duration,
+            if q.prep_min > 0 {
+                dates::format_duration(q.prep_min)
+            } else {
+                String::new()
+            },
+        ),
+        Field::new(T::FAnswerBy, FieldKind::Date, dates::typed_date(q.answer_by, l)),
+    ]
+}
+
+/// The meeting edit form's fields, filled from `m`.
+fn meeting_fields(m: &Meeting, l: Lang) -> Vec<Field> {
+    vec![
+        Field::new(T::FWhen, FieldKind::When, typed_when(m.at, l)),
+        Field::new(T::FKind, FieldKind::Choice(Choices::MeetingKind), m.kind.key()),
+        Field::new(
+            T::FLength,
+            FieldKind::Duration,
+            m.length_min.map(dates::format_duration).unwrap_or_default(),
+        ),
+    ]
+}
+
 fn edit(app: &mut App) -> Result<()> {
     let l = app.lang;
     match app.deals.tab {
@@ -317,20 +348,7 @@ fn edit(app: &mut App) -> Result<()> {
                 app,
                 FormKind::EditQuote(q.id),
                 tf(l, T::FormEditQuote, &[&q.client]),
-                vec![
-                    Field::new(T::FAmount, FieldKind::Amount, typed_amount(q.amount_cents, l)),
-                    Field::new(T::FieldDescription, FieldKind::Text, q.description.clone()),
-                    Field::new(
-                        T::FPrep,
-                        FieldKind::Duration,
-                        if q.prep_min > 0 {
-                            dates::format_duration(q.prep_min)
-                        } else {
-                            String::new()
-                        },
-                    ),
-                    Field::new(T::FAnswerBy, FieldKind::Date, dates::typed_date(q.answer_by, l)),
-                ],
+                quote_fields(&q, l),
             );
         }
         DealTab::Meetings => {
@@ -341,15 +359,7 @@ fn edit(app: &mut App) -> Result<()> {
                 app,
                 FormKind::EditMeeting(m.id),
                 tf(l, T::FormEditMeeting, &[&m.client]),
-                vec![
-                    Field::new(T::FWhen, FieldKind::When, typed_when(m.at, l)),
-                    Field::new(T::FKind, FieldKind::Choice(Choices::MeetingKind), m.kind.key()),
-                    Field::new(
-                        T::FLength,
-                        FieldKind::Duration,
-                        m.length_min.map(dates::format_duration).unwrap_or_default(),
-                    ),
-                ],
+                meeting_fields(&m, l),
             );
         }
         DealTab::Tasks => {}
@@ -467,23 +477,77 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         };
     }
     let notice = match form.kind {
+        // Only what was changed here is written; a field changed meanwhile elsewhere as
+        // well is refused inline (see `actions::settle_edit`).
         FormKind::EditQuote(id) => {
+            let changed = form.changed();
+            let ch = |i: usize| changed.get(i).copied().unwrap_or(false);
             let e = QuoteEdit {
-                amount: Some(field!(0, money::parse_amount(&v(form, 0)))),
-                description: Some(v(form, 1)),
-                prep_min: Some(field!(1 + 1, opt(&v(form, 2), dates::parse_duration)).unwrap_or(0)),
-                answer_by: Some(field!(3, dates::parse_date(&v(form, 3), today))),
+                amount: if ch(0) {
+                    Some(field!(0, money::parse_amount(&v(form, 0))))
+                } else {
+                    None
+                },
+                description: ch(1).then(|| v(form, 1)),
+                prep_min: if ch(2) {
+                    Some(field!(2, opt(&v(form, 2), dates::parse_duration)).unwrap_or(0))
+                } else {
+                    None
+                },
+                answer_by: if ch(3) {
+                    Some(field!(3, dates::parse_date(&v(form, 3), today)))
+                } else {
+                    None
+                },
             };
-            field!(3, store.edit_quote(id, e));
+            let mut stored = None;
+            let r = store.edit_quote_if(id, |q| {
+                let now = quote_fields(q, l);
+                if form.conflicts(&now).is_empty() {
+                    Some(e)
+                } else {
+                    stored = Some(now);
+                    None
+                }
+            });
+            if !super::actions::settle_edit(form, r, stored, 3, l) {
+                return Ok(None);
+            }
             T::NoticeQuoteSaved.text(l).to_string()
         }
         FormKind::EditMeeting(id) => {
+            let changed = form.changed();
+            let ch = |i: usize| changed.get(i).copied().unwrap_or(false);
             let e = MeetingEdit {
-                at: Some(field!(0, dates::parse_when(&v(form, 0), now))),
-                kind: Some(field!(1, MeetingKind::parse(&v(form, 1)))),
-                length_min: Some(field!(2, opt(&v(form, 2), dates::parse_duration))),
+                at: if ch(0) {
+                    Some(field!(0, dates::parse_when(&v(form, 0), now)))
+                } else {
+                    None
+                },
+                kind: if ch(1) {
+                    Some(field!(1, MeetingKind::parse(&v(form, 1))))
+                } else {
+                    None
+                },
+                length_min: if ch(2) {
+                    Some(field!(2, opt(&v(form, 2), dates::parse_duration)))
+                } else {
+                    None
+                },
             };
-            field!(2, store.edit_meeting(id, e));
+            let mut stored = None;
+            let r = store.edit_meeting_if(id, |m| {
+                let now = meeting_fields(m, l);
+                if form.conflicts(&now).is_empty() {
+                    Some(e)
+                } else {
+                    stored = Some(now);
+                    None
+                }
+            });
+            if !super::actions::settle_edit(form, r, stored, 2, l) {
+                return Ok(None);
+            }
             T::NoticeMeetingSaved.text(l).to_string()
         }
         FormKind::NudgeQuote(id) => {

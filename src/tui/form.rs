@@ -80,6 +80,9 @@ pub struct Field {
     pub error: Option<String>,
     /// The most characters a paste may bring the field to: what the store accepts.
     pub max_chars: usize,
+    /// The value the field opened with (in an edit form, the record's value as rendered):
+    /// a field whose value still equals it was not changed, and an edit leaves it alone.
+    pub initial: String,
 }
 
 /// Rows of text a multi-line field shows in a form.
@@ -92,15 +95,38 @@ impl Field {
         Field {
             label,
             kind,
-            input: Input::new(value),
+            input: Input::new(value.clone()),
             area,
             error: None,
             max_chars: max_chars(label, kind),
+            initial: value,
         }
     }
 
     pub fn value(&self) -> &str {
         self.input.value()
+    }
+
+    /// Whether the person changed the field since the form opened (or since a conflict
+    /// showed them the value now stored).
+    pub fn changed(&self) -> bool {
+        self.value() != self.initial
+    }
+
+    /// The value as a person reads it in a message: a choice's label, long text's first line,
+    /// at most 60 characters.
+    fn shown(&self, value: &str, lang: Lang) -> String {
+        let value = match self.kind {
+            FieldKind::Choice(c) => c.label(value, lang),
+            _ => value.to_string(),
+        };
+        let first = value.lines().next().unwrap_or("");
+        let cut: String = first.chars().take(60).collect();
+        if cut.chars().count() < value.chars().count() {
+            format!("{cut}…")
+        } else {
+            cut
+        }
     }
 
     /// Replaces a multi-line field's text (after the external editor), cursor at the end.
@@ -272,6 +298,48 @@ impl Form {
     pub fn clear_errors(&mut self) {
         for f in &mut self.fields {
             f.error = None;
+        }
+    }
+
+    /// Whether each field was changed here (see [`Field::changed`]).
+    pub fn changed(&self) -> Vec<bool> {
+        self.fields.iter().map(Field::changed).collect()
+    }
+
+    /// The fields changed both here and elsewhere meanwhile, to different values: `stored` is
+    /// the record as it is now, rendered as this form renders it (the same fields, in order).
+    /// A field nobody else changed, or one typed to the value now stored, is no conflict.
+    pub fn conflicts(&self, stored: &[Field]) -> Vec<usize> {
+        self.fields
+            .iter()
+            .zip(stored)
+            .enumerate()
+            .filter(|(_, (f, now))| f.changed() && now.value() != f.initial && now.value() != f.value())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Shows what changed elsewhere after a refused save: each conflicting field keeps what
+    /// was typed, says the value now stored, and takes that value as its starting point (so
+    /// Enter again saves what was typed, and typing the stored value keeps it); a field not
+    /// changed here shows the value now stored. Focus goes to the first conflict.
+    pub fn show_conflicts(&mut self, stored: &[Field], lang: Lang) {
+        let conflicts = self.conflicts(stored);
+        for (i, (f, now)) in self.fields.iter_mut().zip(stored).enumerate() {
+            if conflicts.contains(&i) {
+                let shown = f.shown(now.value(), lang);
+                f.error = Some(if shown.is_empty() {
+                    T::ErrChangedElsewhereEmpty.text(lang).to_string()
+                } else {
+                    crate::i18n::tf(lang, T::ErrChangedElsewhere, &[&shown])
+                });
+                f.initial = now.value().to_string();
+            } else if !f.changed() && now.value() != f.initial {
+                *f = now.clone();
+            }
+        }
+        if let Some(&first) = conflicts.first() {
+            self.focus = first;
         }
     }
 

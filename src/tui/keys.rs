@@ -72,7 +72,8 @@ pub enum Scope {
     /// Anywhere a client is selected (a desk client or a review row).
     AnyClient,
     ReviewRow,
-    /// A task or a client selected on the desk, or a client in the Month view.
+    /// The desk or the Month view: a task or a client selected is timed; without one, the
+    /// key says what to select.
     Timer,
     /// The Month view.
     Month,
@@ -107,7 +108,7 @@ impl Scope {
             Scope::Desk => !c.review && !c.month,
             Scope::Task => !c.review && !c.month && c.tasks_focused && c.has_task,
             Scope::Client => !c.review && !c.month && c.has_client,
-            Scope::Timer => !c.review && (c.has_client || (c.tasks_focused && c.has_task)),
+            Scope::Timer => !c.review,
             Scope::Month => c.month,
             Scope::Filterable => !c.month,
             Scope::AnyClient => (!c.review && c.has_client) || (c.review && c.has_row),
@@ -397,7 +398,14 @@ mod tests {
         };
         assert_eq!(intent(k('t'), task), Some(Intent::Timer));
         assert_eq!(intent(k('T'), task), Some(Intent::LogTime));
-        assert_eq!(intent(k('t'), KeyCtx::default()), None);
+        // Nothing selected ("All clients"): the key still reaches the desk, which says what
+        // to select; the review has no timer.
+        assert_eq!(intent(k('t'), KeyCtx::default()), Some(Intent::Timer));
+        let review = KeyCtx {
+            review: true,
+            ..Default::default()
+        };
+        assert_eq!(intent(k('t'), review), None);
         assert_eq!(intent(k('3'), KeyCtx::default()), Some(Intent::ShowMonth));
         assert_eq!(
             intent(KeyEvent::new(KeyCode::Left, NONE), month),

@@ -108,6 +108,7 @@ pub fn toggle_timer(app: &mut App, store: &mut Store) -> Result<()> {
         }
     }
     let Some((client, task, name)) = target(app) else {
+        app.error(T::NoticeTimeNeedsTarget.text(l).into());
         return Ok(());
     };
     let same = running
@@ -139,6 +140,7 @@ fn ask_end(app: &mut App, r: &TimeEntry) {
 pub fn log_form(app: &mut App) {
     let l = app.lang;
     let Some((client, task, name)) = target(app) else {
+        app.error(T::NoticeTimeNeedsTarget.text(l).into());
         return;
     };
     app.popup = Some(Popup::Form(Form::new(
@@ -162,7 +164,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         form.set_error(i, e.localized(l));
     };
     match form.kind {
-        FormKind::StopTimer(_) => {
+        FormKind::StopTimer(id) => {
             let v = form.value(0).trim().to_string();
             let how = if v.is_empty() {
                 StopAt::Keep
@@ -175,7 +177,9 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     }
                 }
             };
-            match store.stop_timer(how, now) {
+            // That entry only: stopped meanwhile elsewhere, it is refused (never the timer
+            // started after it).
+            match store.stop_timer_entry(id, how, now) {
                 Ok(e) => Ok(Some(stopped_notice(&e, l))),
                 // Said the desk's way: there is no --at here, only the field.
                 Err(crate::error::Error::Invalid(m)) if m.key == T::ErrTimerTooLong => {

@@ -166,7 +166,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::Open => app.popup = actions::details(app, store)?,
         Intent::Add => actions::add(app)?,
         Intent::Edit => actions::edit(app, store)?,
-        Intent::Delete => actions::delete(app),
+        Intent::Delete => actions::delete(app, store)?,
         Intent::AskMaterial => actions::task_form(app, actions::TaskForm::Material),
         Intent::AskFeedback => actions::task_form(app, actions::TaskForm::Feedback),
         Intent::Outcome => actions::outcome_picker(app),
