@@ -259,30 +259,9 @@ impl Store {
                     tx.execute("UPDATE tasks SET spec = ?1 WHERE id = ?2", params![v, id])?;
                 }
                 if let Some(v) = f.status.filter(|&v| v != current.status) {
-                    tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![v.key(), id])?;
-                    // The dates that go with a status, as when it is moved along by a key.
-                    match v {
-                        TaskStatus::Delivered => {
-                            tx.execute(
-                                "UPDATE tasks SET delivered_on = coalesce(delivered_on, ?1) WHERE id = ?2",
-                                params![day(today), id],
-                            )?;
-                        }
-                        TaskStatus::Done | TaskStatus::Cancelled => {
-                            tx.execute("UPDATE tasks SET closed_on = ?1 WHERE id = ?2", params![day(today), id])?;
-                        }
-                        TaskStatus::Todo | TaskStatus::Doing => {
-                            tx.execute("UPDATE tasks SET closed_on = NULL WHERE id = ?1", [id])?;
-                        }
-                    }
-                    // A repeating task handled: the next one comes now.
-                    if !v.is_open() && current.status.is_open() {
-                        let rule: Option<i64> =
-                            tx.query_row("SELECT recurrence_id FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
-                        if let Some(rule) = rule {
-                            recur::advance(tx, rule, today)?;
-                        }
-                    }
+                    // As when it is moved along by a key; the next of a repeat comes only
+                    // when an open task closes.
+                    set_status(tx, id, v, current.status.is_open(), today)?;
                 }
                 if let Some(v) = f.due {
                     tx.execute("UPDATE tasks SET due = ?1 WHERE id = ?2", params![v.map(day), id])?;
@@ -405,32 +384,7 @@ impl Store {
         }
         self.write(
             |l| tf(l, T::UndoTaskStatus, &[&t.title, &to.label(l)]),
-            |tx| {
-                tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![to.key(), id])?;
-                match to {
-                    TaskStatus::Delivered => {
-                        tx.execute(
-                            "UPDATE tasks SET delivered_on = coalesce(delivered_on, ?1) WHERE id = ?2",
-                            params![day(today), id],
-                        )?;
-                    }
-                    TaskStatus::Done | TaskStatus::Cancelled => {
-                        tx.execute("UPDATE tasks SET closed_on = ?1 WHERE id = ?2", params![day(today), id])?;
-                    }
-                    TaskStatus::Todo | TaskStatus::Doing => {
-                        tx.execute("UPDATE tasks SET closed_on = NULL WHERE id = ?1", [id])?;
-                    }
-                }
-                // A repeating task handled: the next one comes now.
-                if !to.is_open() {
-                    let rule: Option<i64> =
-                        tx.query_row("SELECT recurrence_id FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
-                    if let Some(rule) = rule {
-                        recur::advance(tx, rule, today)?;
-                    }
-                }
-                Ok(())
-            },
+            |tx| set_status(tx, id, to, true, today),
         )
     }
 
@@ -631,5 +585,32 @@ fn flag_if_late(tx: &rusqlite::Transaction, r: &Request, today: NaiveDate) -> Re
         &source,
         &note,
     )?;
+    Ok(())
+}
+
+/// Sets a task's status with the dates that go with it (delivered, closed, reopened); a
+/// repeating task closed (`from_open`: it was open) brings its next one.
+fn set_status(tx: &rusqlite::Transaction, id: i64, to: TaskStatus, from_open: bool, today: NaiveDate) -> Result<()> {
+    tx.execute("UPDATE tasks SET status = ?1 WHERE id = ?2", params![to.key(), id])?;
+    match to {
+        TaskStatus::Delivered => {
+            tx.execute(
+                "UPDATE tasks SET delivered_on = coalesce(delivered_on, ?1) WHERE id = ?2",
+                params![day(today), id],
+            )?;
+        }
+        TaskStatus::Done | TaskStatus::Cancelled => {
+            tx.execute("UPDATE tasks SET closed_on = ?1 WHERE id = ?2", params![day(today), id])?;
+        }
+        TaskStatus::Todo | TaskStatus::Doing => {
+            tx.execute("UPDATE tasks SET closed_on = NULL WHERE id = ?1", [id])?;
+        }
+    }
+    if !to.is_open() && from_open {
+        let rule: Option<i64> = tx.query_row("SELECT recurrence_id FROM tasks WHERE id = ?1", [id], |r| r.get(0))?;
+        if let Some(rule) = rule {
+            recur::advance(tx, rule, today)?;
+        }
+    }
     Ok(())
 }

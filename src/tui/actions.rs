@@ -590,6 +590,23 @@ pub(super) fn settle_edit(
     }
 }
 
+/// The changes to write, given the record as it is now rendered as the form renders it
+/// (`now`); none when a field changed in the form changed meanwhile elsewhere too (`now` is
+/// then kept in `stored`, for the form to show).
+pub(super) fn unless_conflict<F>(
+    form: &Form,
+    now: Vec<Field>,
+    changes: F,
+    stored: &mut Option<Vec<Field>>,
+) -> Option<F> {
+    if form.conflicts(&now).is_empty() {
+        Some(changes)
+    } else {
+        *stored = Some(now);
+        None
+    }
+}
+
 /// Checks one field: on error the message goes inline beside it and the save stops.
 fn check<V>(form: &mut Form, i: usize, r: Result<V>, lang: Lang) -> Option<V> {
     match r {
@@ -672,13 +689,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             };
             let mut stored = None;
             let r = store.edit_client_if(id, |c| {
-                let now = client_form_fields(Some(c), l);
-                if form.conflicts(&now).is_empty() {
-                    Some(fields)
-                } else {
-                    stored = Some(now);
-                    None
-                }
+                unless_conflict(form, client_form_fields(Some(c), l), fields, &mut stored)
             });
             if !settle_edit(form, r, stored, 0, l) {
                 return Ok(None);
@@ -748,13 +759,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             };
             let mut stored = None;
             let r = store.edit_task_if(id, today, |t| {
-                let now = task_form_fields(Some(t), l);
-                if form.conflicts(&now).is_empty() {
-                    Some(fields)
-                } else {
-                    stored = Some(now);
-                    None
-                }
+                unless_conflict(form, task_form_fields(Some(t), l), fields, &mut stored)
             });
             if !settle_edit(form, r, stored, 0, l) {
                 return Ok(None);

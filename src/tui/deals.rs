@@ -502,13 +502,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             };
             let mut stored = None;
             let r = store.edit_quote_if(id, |q| {
-                let now = quote_fields(q, l);
-                if form.conflicts(&now).is_empty() {
-                    Some(e)
-                } else {
-                    stored = Some(now);
-                    None
-                }
+                super::actions::unless_conflict(form, quote_fields(q, l), e, &mut stored)
             });
             if !super::actions::settle_edit(form, r, stored, 3, l) {
                 return Ok(None);
@@ -537,13 +531,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             };
             let mut stored = None;
             let r = store.edit_meeting_if(id, |m| {
-                let now = meeting_fields(m, l);
-                if form.conflicts(&now).is_empty() {
-                    Some(e)
-                } else {
-                    stored = Some(now);
-                    None
-                }
+                super::actions::unless_conflict(form, meeting_fields(m, l), e, &mut stored)
             });
             if !super::actions::settle_edit(form, r, stored, 2, l) {
                 return Ok(None);
