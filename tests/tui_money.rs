@@ -343,5 +343,10 @@ fn without_a_minimum_rate_the_month_says_how_to_set_one_and_paints_no_rate_red()
         let screen = d.text(120, 35);
         assert!(screen.contains(hint), "{screen}");
         assert!(!screen.contains(" < "), "no rate is judged without a minimum: {screen}");
+        // At 80 columns the totals take a second line rather than being cut.
+        let narrow = d.text(80, 24);
+        let words: String = narrow.split(['│', '\n', '"']).collect::<Vec<_>>().join(" ");
+        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains(hint), "{narrow}");
     }
 }

@@ -39,7 +39,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let worked = |x: &MonthLine| x.totals.billable_minutes + x.totals.unbilled_minutes + x.totals.quote_prep_minutes;
     // A month without time says so, and how to track some; a retainer's fee still shows below.
     let empty = m.lines.iter().all(|x| worked(x) == 0);
-    let head_h = if empty { 3 } else { 1 };
+    let head_line = (!empty).then(|| summary(app, min_rate));
+    // The month's totals on one line, or two when the terminal is narrower than they are.
+    let head_h = match &head_line {
+        None => 3,
+        Some(line) if line.width() > usize::from(inner.width) => 2,
+        Some(_) => 1,
+    };
     let [head, body] = Layout::vertical([Constraint::Length(head_h), Constraint::Min(1)]).areas(inner);
     if empty {
         let text = vec![
@@ -53,8 +59,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         if m.lines.is_empty() {
             return;
         }
-    } else {
-        f.render_widget(Paragraph::new(summary(app, min_rate)), head);
+    } else if let Some(line) = head_line {
+        f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), head);
     }
     // One scale for every client's bars.
     let scale = m
