@@ -387,6 +387,37 @@ fn store_errors_go_to_the_status_bar() {
     assert!(d.text(80, 24).contains("nothing to undo"));
 }
 
+/// Why an undo was refused is read whole at 80×24: a long error takes rows of its own above
+/// the status bar instead of being cut there.
+#[test]
+fn a_long_refusal_is_read_whole_at_80_columns() {
+    let mut d = desk();
+    d.select_client("Bloom Florist").key(KeyCode::Tab);
+    let task = d.app.tasks.current().expect("a task").id;
+    d.keys("T").keys("45m").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.notice);
+    // Another program changes the entry just logged: undoing the log is refused.
+    let other = Store::open_again(d.store.path()).unwrap();
+    other
+        .conn()
+        .execute("UPDATE time_entries SET minutes = 50 WHERE task_id = ?1", [task])
+        .unwrap();
+    drop(other);
+    d.keys("u");
+    let n = d.app.notice.clone().expect("a notice");
+    assert!(n.error && n.text.chars().count() > 80, "{}", n.text);
+    let screen = d.text(80, 24);
+    let words = |t: &str| {
+        t.split(['│', '\n', '"'])
+            .flat_map(str::split_whitespace)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(words(&screen).contains(&words(&n.text)), "{}\n{screen}", n.text);
+    // The hints and counts keep their row below it.
+    assert!(screen.lines().last().unwrap().contains("late"), "{screen}");
+}
+
 // ---- rendering ------------------------------------------------------------------------------
 
 #[test]

@@ -89,7 +89,20 @@ fn fit_hints(all: &str, max: usize) -> String {
     }
 }
 
-pub fn status(app: &App, f: &mut Frame, area: Rect) {
+/// An error notice on rows of its own, the whole width, wrapped at words.
+pub fn long_notice(app: &App, f: &mut Frame, area: Rect) {
+    let th = Theme { color: app.color };
+    if let Some(n) = &app.notice {
+        f.render_widget(
+            Paragraph::new(Span::styled(n.text.clone(), th.error())).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+    }
+}
+
+/// The status bar: the notice (unless `with_notice` is false: it has its own row) or the key
+/// hints, the running timer, and the live counts.
+pub fn status(app: &App, f: &mut Frame, area: Rect, with_notice: bool) {
     let th = Theme { color: app.color };
     // The late counts come a moment after the launch's first frame.
     let counts = if app.launching { String::new() } else { counts_line(app) };
@@ -129,7 +142,7 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         }
         None => a,
     };
-    let left = match &app.notice {
+    let left = match app.notice.as_ref().filter(|_| with_notice) {
         Some(n) if n.error => Span::styled(width::truncate_words(&n.text, a.width as usize), th.error()),
         Some(n) => Span::styled(width::truncate_words(&n.text, a.width as usize), th.ok()),
         None => {

@@ -33,15 +33,37 @@ pub fn render(app: &App, f: &mut Frame) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [title, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    // An error too long for the status bar's share (why an undo was refused, what a store
+    // refused) gets a row of its own above it, rather than being cut.
+    let long_w = app
+        .notice
+        .as_ref()
+        .filter(|n| n.error)
+        .map(|n| crate::domain::text::width::of(&n.text))
+        .filter(|w| *w > usize::from(area.width / 2));
+    let long = long_w.is_some();
+    // As many rows as it takes, up to three (and never the body's last rows).
+    let notice_h = long_w.map_or(0, |w| {
+        let rows = w.div_ceil(usize::from(area.width.max(1))).clamp(1, 3) as u16;
+        rows.min(area.height.saturating_sub(MIN_HEIGHT.min(area.height)) + 1)
+    });
+    let [title, body, notice, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(notice_h),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     bars::title(app, f, title);
     match app.view {
         View::Desk => desk::render(app, f, body),
         View::Review => review::render(app, f, body),
         View::Month => month::render(app, f, body),
     }
-    bars::status(app, f, status);
+    if long {
+        bars::long_notice(app, f, notice);
+    }
+    bars::status(app, f, status, !long);
     if let Some(p) = &app.popup {
         popup::render(app, p, f, body);
     }
