@@ -130,6 +130,9 @@ catalogue! {
     ErrImportNotExport => ("cannot read {0}: it is not a vadesk export", "no se puede leer {0}: no es una exportación de vadesk"),
     ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
     ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),
+    // Import: a record given twice in one file
+    ErrImportTwice => ("cannot read {0}: {1} number {2} and number {3} have the same {4} (one record given twice); nothing was imported",
+                       "no se puede leer {0}: en {1}, el número {2} y el número {3} tienen el mismo {4} (un registro repetido); no se ha importado nada"),
     ErrBackupExists => ("{0} already exists; choose a new file", "{0} ya existe; elige un archivo nuevo"),
     ErrIo => ("file error: {0}", "error de archivo: {0}"),
     ErrJson => ("invalid JSON: {0}", "JSON no válido: {0}"),

@@ -319,6 +319,9 @@ impl Store {
         for (table, cols) in TABLES {
             let Some(rows) = obj.get(*table) else { continue };
             let rows = rows.as_array().ok_or_else(not_export)?;
+            // Where each uuid and id of this table was first seen: a record given twice is
+            // refused (the later row would take the earlier's place, and its children with it).
+            let mut seen: HashMap<(&str, String), usize> = HashMap::new();
             for (n, row) in rows.iter().enumerate() {
                 let mut row = row.as_object().ok_or_else(not_export)?.clone();
                 if format == 1 {
@@ -346,6 +349,19 @@ impl Store {
                         Some(v) => checked(*rule, v, &maps).ok_or_else(|| field(col))?,
                     };
                     values.push((col, v));
+                }
+                for (col, v) in values.iter().filter(|(c, _)| *c == "uuid" || *c == "id") {
+                    let key = match v {
+                        Value::Integer(i) => i.to_string(),
+                        Value::Text(t) => t.clone(),
+                        _ => continue,
+                    };
+                    if let Some(first) = seen.insert((col, key), n) {
+                        return Err(Error::invalid(
+                            T::ErrImportTwice,
+                            &[&source, table, &(first + 1), &(n + 1), col],
+                        ));
+                    }
                 }
                 let old_id = row.get("id").and_then(Json::as_i64);
                 if *table == "flags" {
