@@ -244,3 +244,148 @@ fn bad_files_are_refused_clearly_and_change_nothing() {
         "{err}"
     );
 }
+
+/// The same card id twice on a board (or the same Task ID twice in an Asana CSV) made the
+/// later one win silently and the summary count wrong: the file is refused whole, naming both
+/// and the id, in both languages, and nothing changes.
+#[test]
+fn a_card_or_asana_task_given_twice_refuses_the_file() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom"]);
+    d.ok(&["task", "add", "bloom", "Keep me"]);
+    let dir = d.dir.path();
+    let mut json: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("trello-board.json")).expect("read")).expect("json");
+    let first = json["cards"][0]["id"].clone();
+    json["cards"][2]["id"] = first;
+    let board = dir.join("twice.json");
+    std::fs::write(&board, serde_json::to_string(&json).expect("json")).expect("write");
+    let board = board.to_string_lossy().into_owned();
+    for client in ["Bloom", "Someone new"] {
+        refuses(
+            &d,
+            &["import", "--from", "trello", &board, "--client", client],
+            "card number 1 and card number 3 have the same id '6741b3d5e2c4a10e8f9b7c02'; nothing was imported",
+        );
+    }
+    // An archived card given twice is a broken file too.
+    let mut json: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("trello-board.json")).expect("read")).expect("json");
+    let archived = json["cards"][3]["id"].clone();
+    json["cards"][4]["id"] = archived;
+    let board2 = dir.join("twice-archived.json");
+    std::fs::write(&board2, serde_json::to_string(&json).expect("json")).expect("write");
+    refuses(
+        &d,
+        &[
+            "import",
+            "--from",
+            "trello",
+            board2.to_str().expect("path"),
+            "--client",
+            "Bloom",
+        ],
+        "card number 4 and card number 5 have the same id",
+    );
+
+    let csv = dir.join("twice.csv");
+    let csv_text = std::fs::read_to_string(fixture("asana-export.csv"))
+        .expect("read")
+        .replace("1208812345678903", "1208812345678901");
+    std::fs::write(&csv, csv_text).expect("write");
+    let csv = csv.to_string_lossy().into_owned();
+    refuses(
+        &d,
+        &["import", "--from", "asana", &csv, "--client", "Northwind Yoga"],
+        "task number 1 and task number 3 have the same Task ID '1208812345678901'; nothing was imported",
+    );
+    // After a first import of the good file, the same refusal, and the tasks stay as they are.
+    d.ok(&[
+        "import",
+        "--from",
+        "asana",
+        &fixture("asana-export.csv"),
+        "--client",
+        "Northwind Yoga",
+    ]);
+    refuses(
+        &d,
+        &["import", "--from", "asana", &csv, "--client", "Northwind Yoga"],
+        "task number 1 and task number 3 have the same Task ID",
+    );
+
+    let (_, err) = d.fails(&[
+        "--lang", "es", "import", "--from", "trello", &board, "--client", "Bloom",
+    ]);
+    assert!(
+        err.contains("la tarjeta número 1 y la tarjeta número 3 tienen el mismo id '6741b3d5e2c4a10e8f9b7c02'")
+            && err.contains("no se ha importado nada"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "import", "--from", "asana", &csv, "--client", "Bloom"]);
+    assert!(
+        err.contains("la tarea número 1 y la tarea número 3 tienen el mismo ID de tarea '1208812345678901'"),
+        "{err}"
+    );
+}
+
+/// A Taskwarrior export of `n` tasks; `uuid(i)` gives the i-th task's uuid number.
+fn taskwarrior(n: usize, uuid: impl Fn(usize) -> usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let u = uuid(i);
+            format!(
+                r#"{{"uuid":"{u:08x}-0000-4000-8000-{u:012x}","description":"Task {i}","entry":"20261001T120000Z","status":"pending","project":"Acme"}}"#
+            )
+        })
+        .collect();
+    format!("[\n{}\n]", rows.join(",\n"))
+}
+
+/// A Taskwarrior uuid twice in one export kept only the later task, silently: the file is
+/// refused whole, naming both tasks, row by row and once the import has gone over to bulk
+/// work, into a fresh store and into one that already holds the tasks.
+#[test]
+fn a_taskwarrior_uuid_given_twice_refuses_the_file() {
+    let d = Desk::new();
+    let dir = d.dir.path();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    // Small (row by row) and past the bulk threshold, the second one early and late.
+    let cases = [(5, 1, 4), (1_500, 3, 1_400), (1_500, 1_200, 1_450)];
+    for (n, first, second) in cases {
+        let text = taskwarrior(n, |i| if i == second { first } else { i });
+        let file = write(&format!("tw-{n}-{first}.json"), &text);
+        let expect = format!(
+            "tasks number {} and number {} have the same uuid (one record given twice); nothing was imported",
+            first + 1,
+            second + 1
+        );
+        let fresh = Desk::new();
+        let before = fresh.snapshot();
+        let (_, err) = fresh.fails(&["import", "--from", "taskwarrior", &file]);
+        assert!(err.contains(&expect), "{n}: {err}");
+        assert_eq!(fresh.snapshot(), before);
+        // A store that already holds every task: the same.
+        let held = Desk::new();
+        let good = write(&format!("tw-{n}.json"), &taskwarrior(n, |i| i));
+        held.ok(&["import", "--from", "taskwarrior", &good]);
+        let before = held.snapshot();
+        let (_, err) = held.fails(&["import", "--from", "taskwarrior", &file]);
+        assert!(err.contains(&expect), "{n}, held: {err}");
+        assert_eq!(held.snapshot(), before);
+        // The good file imported again updates every task, as before.
+        let again = held.ok(&["import", "--from", "taskwarrior", &good]);
+        assert_eq!(held.snapshot(), before, "{again}");
+    }
+    let text = taskwarrior(5, |i| if i == 4 { 1 } else { i });
+    let file = write("tw-es.json", &text);
+    let (_, err) = d.fails(&["--lang", "es", "import", "--from", "taskwarrior", &file]);
+    assert!(
+        err.contains("en tasks, el número 2 y el número 5 tienen el mismo uuid"),
+        "{err}"
+    );
+}

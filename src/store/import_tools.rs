@@ -89,6 +89,24 @@ impl Ctx<'_> {
         args.extend(extra.iter().cloned().map(Arg::Text));
         Error::Invalid(Msg { key, args })
     }
+    /// The same card or task id a second time in one file: which one wins is anyone's guess,
+    /// so the file is refused ("card number 1 and card number 3 have the same id '…'").
+    fn twice(&self, seen: &mut HashMap<String, usize>, id: &str, n: usize, field: T) -> Result<()> {
+        match seen.insert(id.to_string(), n) {
+            None => Ok(()),
+            Some(first) => Err(Error::Invalid(Msg {
+                key: T::ErrToolTwice,
+                args: vec![
+                    Arg::Text(self.source.to_string()),
+                    Arg::Key(self.tool.record()),
+                    Arg::Text((first + 1).to_string()),
+                    Arg::Text((n + 1).to_string()),
+                    Arg::Key(field),
+                    Arg::Text(text::clean_line(id)),
+                ],
+            })),
+        }
+    }
     fn title(&self, id: &str, raw: &str) -> Result<String> {
         let t = text::clean_line(raw);
         let n = t.chars().count();
@@ -182,11 +200,13 @@ fn trello(text_in: &str, c: &Ctx) -> Result<(Vec<Item>, usize)> {
     }
     let mut items = Vec::new();
     let mut skipped = 0;
-    for card in cards {
+    let mut seen = HashMap::new();
+    for (n, card) in cards.iter().enumerate() {
         let id = s(card, "id");
         if id.trim().is_empty() || !card.is_object() {
             return Err(c.shape("cards[].id"));
         }
+        c.twice(&mut seen, &id, n, T::FieldCardId)?;
         let name = s(card, "name");
         let list = lists.get(&s(card, "idList"));
         if closed(card) || list.is_some_and(|(_, lc)| *lc) {
@@ -272,7 +292,8 @@ fn asana(text_in: &str, c: &Ctx) -> Result<(Vec<Item>, usize)> {
     );
     let (i_tags, i_parent) = (col("Tags"), col("Parent task"));
     let mut items = Vec::new();
-    for rec in rdr.records() {
+    let mut seen = HashMap::new();
+    for (n, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| c.shape(e))?;
         let get = |i: usize| rec.get(i).unwrap_or_default().to_string();
         let id = get(i_id);
@@ -280,6 +301,7 @@ fn asana(text_in: &str, c: &Ctx) -> Result<(Vec<Item>, usize)> {
         if id.trim().is_empty() {
             return Err(c.field("?", &name, T::FieldTaskId, T::ErrToolEmpty, &[]));
         }
+        c.twice(&mut seen, id.trim(), n, T::FieldTaskId)?;
         let title = c.title(&id, &name)?;
         let mut parts = Vec::new();
         let section = text::clean_line(&get(i_section));
