@@ -23,6 +23,11 @@ catalogue! {
         NewFlags => (["New red flag: {1}", "New red flags: {1}"], ["Nueva bandera roja: {1}", "Nuevas banderas rojas: {1}"]),
         // Desktop notifications (tick --notify)
         MoreNewFlags => (["{0} more new red flag", "{0} more new red flags"], ["{0} bandera roja nueva más", "{0} banderas rojas nuevas más"]),
+        // Trello and Asana import: a card changed there in a field the VA changed here ({1}: the tool)
+        ToolReplaced => (["{0} task edited here was changed in {1} too, in the same field: {1}'s version replaced yours (u in the desk undoes the import).",
+                          "{0} tasks edited here were changed in {1} too, in the same fields: {1}'s versions replaced yours (u in the desk undoes the import)."],
+                         ["{0} tarea editada aquí también cambió en {1}, en el mismo campo: la versión de {1} sustituyó a la tuya (u en el escritorio deshace la importación).",
+                          "{0} tareas editadas aquí también cambiaron en {1}, en los mismos campos: las versiones de {1} sustituyeron a las tuyas (u en el escritorio deshace la importación)."]),
     }
 
     // Dates and counts

@@ -289,6 +289,13 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                         ]
                     )
                 )?;
+                if r.replaced > 0 {
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::i18n::pl(l, crate::i18n::P::ToolReplaced, r.replaced as i64, &[&tool.name()])
+                    )?;
+                }
                 return Ok(());
             }
             let shown = file.display().to_string();

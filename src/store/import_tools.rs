@@ -33,7 +33,7 @@ impl Tool {
             _ => None,
         }
     }
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Tool::Trello => "Trello",
             Tool::Asana => "Asana",
@@ -55,6 +55,59 @@ pub struct ToolReport {
     pub updated: usize,
     pub unchanged: usize,
     pub skipped: usize,
+    /// Updated tasks where the card changed a field the VA had changed here too: the card's
+    /// version replaced the VA's.
+    pub replaced: usize,
+}
+
+/// What a card or task said at its last import, kept with its task (`tasks.tool_seen`): a short
+/// hash of the title, the spec and the due date it brought, and whether it was finished there,
+/// as `title.spec.due.done` (three times 16 hex digits, then 0 or 1). Comparing the next import
+/// with it tells a field the card changed from one the VA changed here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    title: String,
+    spec: String,
+    due: String,
+    done: bool,
+}
+
+/// A short stable hash of a field's value: the first 16 hex digits of its name-based uuid.
+fn digest(value: &str) -> String {
+    let u = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, value.as_bytes());
+    u.simple().to_string()[..16].to_string()
+}
+
+impl Seen {
+    fn of(title: &str, spec: &str, due: Option<&str>, done: bool) -> Seen {
+        Seen {
+            title: digest(title),
+            spec: digest(spec),
+            due: digest(due.unwrap_or_default()),
+            done,
+        }
+    }
+    fn parse(s: &str) -> Option<Seen> {
+        let parts: Vec<&str> = s.split('.').collect();
+        let hex = |p: &str| p.len() == 16 && p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        match parts.as_slice() {
+            [t, sp, d, x] if hex(t) && hex(sp) && hex(d) && (*x == "0" || *x == "1") => Some(Seen {
+                title: t.to_string(),
+                spec: sp.to_string(),
+                due: d.to_string(),
+                done: *x == "1",
+            }),
+            _ => None,
+        }
+    }
+    fn key(&self) -> String {
+        format!("{}.{}.{}.{}", self.title, self.spec, self.due, u8::from(self.done))
+    }
+}
+
+/// Whether `s` is a `tasks.tool_seen` value (for the export's import).
+pub(crate) fn is_tool_seen(s: &str) -> bool {
+    Seen::parse(s).is_some()
 }
 
 /// One card or task, cleaned and checked.
@@ -376,15 +429,16 @@ impl Store {
                 };
                 for it in &items {
                     let uuid = derived(&format!("{prefix}:{}", it.source_id));
-                    type Row = (i64, String, String, Option<String>, String);
+                    type Row = (i64, String, String, Option<String>, String, Option<String>);
                     let existing: Option<Row> = tx
                         .query_row(
-                            "SELECT id, title, spec, due, status FROM tasks WHERE uuid = ?1",
+                            "SELECT id, title, spec, due, status, tool_seen FROM tasks WHERE uuid = ?1",
                             [&uuid],
-                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
                         )
                         .optional()?;
                     let due = it.due.map(day);
+                    let card = Seen::of(&it.title, &it.spec, due.as_deref(), it.done_on.is_some());
                     match existing {
                         None => {
                             let (status, closed) = match it.done_on {
@@ -392,31 +446,64 @@ impl Store {
                                 None => ("todo", None),
                             };
                             tx.execute(
-                                "INSERT INTO tasks(uuid, client_id, title, spec, status, due, created_on, closed_on)
-                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                params![uuid, client_id, it.title, it.spec, status, due, day(today), closed],
+                                "INSERT INTO tasks(uuid, client_id, title, spec, status, due, created_on, closed_on, tool_seen)
+                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                params![uuid, client_id, it.title, it.spec, status, due, day(today), closed, card.key()],
                             )?;
                             report.added += 1;
                         }
-                        Some((id, title, spec, old_due, status)) => {
-                            // Finished in the tool: finished here too. A task moved on here
-                            // (started, delivered) keeps its own status otherwise.
-                            let finish = it.done_on.is_some() && status != "done" && status != "cancelled";
-                            if title == it.title && spec == it.spec && old_due == due && !finish {
-                                report.unchanged += 1;
-                                continue;
-                            }
-                            tx.execute(
-                                "UPDATE tasks SET title = ?1, spec = ?2, due = ?3 WHERE id = ?4",
-                                params![it.title, it.spec, due, id],
-                            )?;
-                            if finish {
+                        Some((id, title, spec, old_due, status, seen)) => {
+                            let last = seen.as_deref().and_then(Seen::parse);
+                            let mine = Seen::of(&title, &spec, old_due.as_deref(), false);
+                            // A field the card changed since the last import comes in; one it
+                            // did not change stays as the VA left it. A task imported before
+                            // vadesk kept what its card said takes every field that differs.
+                            let mut replaced = false;
+                            let mut take = |card_h: &str, last_h: Option<&str>, mine_h: &str| -> bool {
+                                let changed_there = last_h.is_none_or(|l| l != card_h);
+                                let take = changed_there && mine_h != card_h;
+                                if take && last_h.is_some_and(|l| l != mine_h) {
+                                    replaced = true;
+                                }
+                                take
+                            };
+                            let new_title = take(&card.title, last.as_ref().map(|l| l.title.as_str()), &mine.title);
+                            let new_spec = take(&card.spec, last.as_ref().map(|l| l.spec.as_str()), &mine.spec);
+                            let new_due = take(&card.due, last.as_ref().map(|l| l.due.as_str()), &mine.due);
+                            // Finished in the tool since the last import: finished here too. A
+                            // task moved on here (started, delivered, finished, reopened)
+                            // keeps its own status otherwise.
+                            let finish = it.done_on.is_some()
+                                && !last.as_ref().is_some_and(|l| l.done)
+                                && status != "done"
+                                && status != "cancelled";
+                            if new_title || new_spec || new_due || finish {
                                 tx.execute(
-                                    "UPDATE tasks SET status = 'done', closed_on = ?1 WHERE id = ?2",
-                                    params![it.done_on.map(day), id],
+                                    "UPDATE tasks SET title = ?1, spec = ?2, due = ?3 WHERE id = ?4",
+                                    params![
+                                        if new_title { &it.title } else { &title },
+                                        if new_spec { &it.spec } else { &spec },
+                                        if new_due { &due } else { &old_due },
+                                        id
+                                    ],
+                                )?;
+                                if finish {
+                                    tx.execute(
+                                        "UPDATE tasks SET status = 'done', closed_on = ?1 WHERE id = ?2",
+                                        params![it.done_on.map(day), id],
+                                    )?;
+                                }
+                                report.updated += 1;
+                                report.replaced += usize::from(replaced);
+                            } else {
+                                report.unchanged += 1;
+                            }
+                            if last.as_ref() != Some(&card) {
+                                tx.execute(
+                                    "UPDATE tasks SET tool_seen = ?1 WHERE id = ?2",
+                                    params![card.key(), id],
                                 )?;
                             }
-                            report.updated += 1;
                         }
                     }
                 }

@@ -149,6 +149,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("closed_on", Rule::Date, OPT),
             ("snoozed_until", Rule::Date, OPT),
             ("recurrence_id", Rule::Ref("recurrences"), OPT),
+            ("tool_seen", Rule::Key(super::import_tools::is_tool_seen), OPT),
         ],
     ),
     (
