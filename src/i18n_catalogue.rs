@@ -869,7 +869,7 @@ catalogue! {
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),
     MsgToolImported => ("From {0} for {1}: {2} new tasks, {3} updated, {4} unchanged, {5} archived cards skipped.", "De {0} para {1}: {2} tareas nuevas, {3} actualizadas, {4} sin cambios, {5} tarjetas archivadas omitidas."),
     // Trello and Asana import: a card or task given twice (both words are feminine in Spanish)
-    FieldCardId => ("id", "id"),
+    FieldCardId => ("id", "ID"),
     ErrToolTwice => ("cannot import {0}: {1} number {2} and {1} number {3} have the same {4} '{5}'; nothing was imported",
                      "no se puede importar {0}: la {1} número {2} y la {1} número {3} tienen el mismo {4} '{5}'; no se ha importado nada"),
     MsgToolClientCreated => ("New client: {0}.", "Cliente nuevo: {0}."),

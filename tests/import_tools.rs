@@ -318,7 +318,7 @@ fn a_card_or_asana_task_given_twice_refuses_the_file() {
         "--lang", "es", "import", "--from", "trello", &board, "--client", "Bloom",
     ]);
     assert!(
-        err.contains("la tarjeta número 1 y la tarjeta número 3 tienen el mismo id '6741b3d5e2c4a10e8f9b7c02'")
+        err.contains("la tarjeta número 1 y la tarjeta número 3 tienen el mismo ID '6741b3d5e2c4a10e8f9b7c02'")
             && err.contains("no se ha importado nada"),
         "{err}"
     );
