@@ -1,6 +1,8 @@
 //! `import --from trello|asana`: a client's own task tool, read into tasks for one client.
 //! Each card or task gets the uuid derived from its source id, so a repeat import finds it
-//! again: nothing is added twice and a changed card updates its task. One transaction.
+//! again: nothing is added twice, and a card changed since the last import (what it said then
+//! is kept with its task, see `Seen`) brings the fields it changed; the fields the VA edited
+//! here and the card did not change stay. One transaction.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -459,13 +461,16 @@ impl Store {
                             // did not change stays as the VA left it. A task imported before
                             // vadesk kept what its card said takes every field that differs.
                             let mut replaced = false;
+                            // Whether the card's value of a field comes in (its hashes: on the
+                            // card now, at the last import, on the task here).
                             let mut take = |card_h: &str, last_h: Option<&str>, mine_h: &str| -> bool {
                                 let changed_there = last_h.is_none_or(|l| l != card_h);
-                                let take = changed_there && mine_h != card_h;
-                                if take && last_h.is_some_and(|l| l != mine_h) {
+                                let bring = changed_there && mine_h != card_h;
+                                if bring && last_h.is_some_and(|l| l != mine_h) {
+                                    // Changed here too, to something else: the card's wins.
                                     replaced = true;
                                 }
-                                take
+                                bring
                             };
                             let new_title = take(&card.title, last.as_ref().map(|l| l.title.as_str()), &mine.title);
                             let new_spec = take(&card.spec, last.as_ref().map(|l| l.spec.as_str()), &mine.spec);
