@@ -26,8 +26,18 @@ catalogue! {
         TimeEntries => (["{0} time entry", "{0} time entries"], ["{0} registro de tiempo", "{0} registros de tiempo"]),
         BilledOfThem => (["{0} of them billed", "{0} of them billed"], ["{0} ya facturado", "{0} ya facturados"]),
         MoreNewFlags => (["{0} more new red flag", "{0} more new red flags"], ["{0} bandera roja nueva más", "{0} banderas rojas nuevas más"]),
+        // A Trello or Asana import's summary
+        ToolNew => (["{0} new task", "{0} new tasks"], ["{0} tarea nueva", "{0} tareas nuevas"]),
+        ToolUpdated => (["{0} updated", "{0} updated"], ["{0} actualizada", "{0} actualizadas"]),
+        ToolUnchanged => (["{0} unchanged", "{0} unchanged"], ["{0} sin cambios", "{0} sin cambios"]),
+        ToolSkipped => (["{0} archived card skipped", "{0} archived cards skipped"], ["{0} tarjeta archivada omitida", "{0} tarjetas archivadas omitidas"]),
         MarkedBilled => (["{0} entry marked as billed on {1}", "{0} entries marked as billed on {1}"],
                          ["{0} entrada marcada como facturada el {1}", "{0} entradas marcadas como facturadas el {1}"]),
+        // Trello and Asana import: a card changed there in a field the VA changed here ({1}: the tool)
+        ToolReplaced => (["{0} task edited here was changed in {1} too, in the same field: {1}'s version replaced yours (u in the desk undoes the import).",
+                          "{0} tasks edited here were changed in {1} too, in the same fields: {1}'s versions replaced yours (u in the desk undoes the import)."],
+                         ["{0} tarea editada aquí también cambió en {1}, en el mismo campo: la versión de {1} sustituyó a la tuya (u en el escritorio deshace la importación).",
+                          "{0} tareas editadas aquí también cambiaron en {1}, en los mismos campos: las versiones de {1} sustituyeron a las tuyas (u en el escritorio deshace la importación)."]),
     }
 
     // Dates and counts
@@ -137,6 +147,9 @@ catalogue! {
     ErrImportNotExport => ("cannot read {0}: it is not a vadesk export", "no se puede leer {0}: no es una exportación de vadesk"),
     ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
     ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),
+    // Import: a record given twice in one file
+    ErrImportTwice => ("cannot read {0}: {1} number {2} and number {3} have the same {4} (one record given twice); nothing was imported",
+                       "no se puede leer {0}: en {1}, el número {2} y el número {3} tienen el mismo {4} (un registro repetido); no se ha importado nada"),
     ErrBackupExists => ("{0} already exists; choose a new file", "{0} ya existe; elige un archivo nuevo"),
     ErrIo => ("file error: {0}", "error de archivo: {0}"),
     // Output that cannot be written (a full disk, a closed terminal) after the command ran.
@@ -892,7 +905,11 @@ catalogue! {
     ErrToolDate => ("cannot import {0}: {1} {2} ('{3}'): the {4} '{5}' is not a date in YYYY-MM-DD or ISO 8601 form between 1900 and 2999", "no se puede importar {0}: {1} {2} ('{3}'): el campo {4} '{5}' no es una fecha AAAA-MM-DD o ISO 8601 entre 1900 y 2999"),
     ErrToolNeedsClient => ("--from {0} needs --client NAME: the client the tasks are for", "--from {0} necesita --client NOMBRE: el cliente de las tareas"),
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),
-    MsgToolImported => ("From {0} for {1}: {2} new tasks, {3} updated, {4} unchanged, {5} archived cards skipped.", "De {0} para {1}: {2} tareas nuevas, {3} actualizadas, {4} sin cambios, {5} tarjetas archivadas omitidas."),
+    MsgToolImported => ("From {0} for {1}: {2}.", "De {0} para {1}: {2}."),
+    // Trello and Asana import: a card or task given twice (both words are feminine in Spanish)
+    FieldCardId => ("id", "ID"),
+    ErrToolTwice => ("cannot import {0}: {1} number {2} and {1} number {3} have the same {4} '{5}'; nothing was imported",
+                     "no se puede importar {0}: la {1} número {2} y la {1} número {3} tienen el mismo {4} '{5}'; no se ha importado nada"),
     MsgToolClientCreated => ("New client: {0}.", "Cliente nuevo: {0}."),
 
     // Desktop notifications (tick --notify)

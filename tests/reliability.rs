@@ -345,6 +345,7 @@ fn upgrade_keeps_every_record(fixture: &str) {
                 ("length_min", serde_json::Value::Null),
                 ("missed", serde_json::json!(0)),
                 ("recurrence_id", serde_json::Value::Null),
+                ("tool_seen", serde_json::Value::Null),
             ] {
                 let old_table_had_it = expected[table]
                     .as_array()
@@ -475,7 +476,12 @@ fn the_v9_fixture_upgrades_and_answers_what_it_answered_before() {
         serde_json::from_str(&std::fs::read_to_string(format!("tests/fixtures/{name}")).unwrap()).unwrap()
     };
     let before = read("v9.json");
-    let after = d.snapshot();
+    let mut after = d.snapshot();
+    // Columns added after that release arrive empty.
+    for task in after["tasks"].as_array_mut().unwrap() {
+        let seen = task.as_object_mut().unwrap().remove("tool_seen");
+        assert_eq!(seen, Some(serde_json::Value::Null), "tasks.tool_seen after the upgrade");
+    }
     for (table, rows) in before.as_object().unwrap() {
         if rows.is_array() {
             assert_eq!(&after[table.as_str()], rows, "{table} changed in the upgrade of v9");

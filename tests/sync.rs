@@ -1099,6 +1099,19 @@ fn undoing_a_nudge_removes_its_event_on_both_machines() {
 /// triggers as that version installed them.
 fn back_to_v9(d: &Desk, nudges: i64) {
     let conn = rusqlite::Connection::open(&d.db).unwrap();
+    // Columns the steps after 10 add go too (the capture triggers that read them first; they
+    // are made again on opening).
+    let readers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%tool_seen%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for name in readers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\"")).unwrap();
+    }
+    conn.execute_batch("ALTER TABLE tasks DROP COLUMN tool_seen").unwrap();
     // What the steps after 10 add (kept tallies, month sums) goes too: they run again.
     let later: Vec<(String, String)> = conn
         .prepare(

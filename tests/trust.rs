@@ -711,3 +711,102 @@ fn the_wal_check_copies_nothing_and_sweeps_what_older_versions_left() {
     now.sort();
     assert_eq!(now, [running.file_name().unwrap(), unrelated.file_name().unwrap()]);
 }
+
+/// A record given twice in one export (the same uuid or the same id twice in one table) was
+/// imported as one: the later row replaced the earlier, whose children then hung on the wrong
+/// record. The file is refused whole, naming the table, both rows and the field, in both
+/// languages, with or without `--merge`, for every table of an export.
+#[test]
+fn an_export_holding_a_record_twice_is_refused_whole() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    // The demo has no recurring task: one, so every table has a row.
+    src.ok(&["task", "add", "bloom", "Weekly newsletter", "--every", "fri"]);
+    let export = src.snapshot();
+    let tables = [
+        "clients",
+        "channels",
+        "recurrences",
+        "tasks",
+        "requests",
+        "quotes",
+        "meetings",
+        "flags",
+        "weekly_reviews",
+        "time_entries",
+        "counter_events",
+    ];
+    let empty = Desk::new();
+    let merged = Desk::new();
+    merged.ok(&["client", "add", "Someone Else"]);
+    let file = empty.dir.path().join("in.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+    merged.ok(&["import", "--merge", file.to_str().unwrap()]);
+    for table in tables {
+        let rows = export[table].as_array().unwrap();
+        assert!(!rows.is_empty(), "{table}: no row to give twice");
+        for field in ["uuid", "id"] {
+            let mut bad = export.clone();
+            let list = bad[table].as_array_mut().unwrap();
+            // The last row takes the first one's uuid (or id); a table of one row gets a copy
+            // of it with that field the same and the other one new.
+            let other = if field == "uuid" { "id" } else { "uuid" };
+            if list.len() == 1 {
+                let mut copy = list[0].clone();
+                copy[other] = if other == "id" {
+                    serde_json::json!(900_000)
+                } else {
+                    serde_json::json!("0b5f8a3e-6c2d-4e1f-9a7b-3c4d5e6f7a8b")
+                };
+                list.push(copy);
+            } else {
+                let first = list[0][field].clone();
+                let last = list.len() - 1;
+                list[last][field] = first;
+            }
+            let second = list.len();
+            std::fs::write(&file, bad.to_string()).unwrap();
+            for (desk, merge) in [(&empty, false), (&merged, true)] {
+                let before = desk.snapshot();
+                let mut args = vec!["import"];
+                if merge {
+                    args.push("--merge");
+                }
+                args.push(file.to_str().unwrap());
+                let (_, err) = desk.fails(&args);
+                assert!(
+                    err.contains(&format!("{table} number 1 and number {second} have the same {field}"))
+                        && err.contains("nothing was imported"),
+                    "{table}.{field} (merge {merge}): {err}"
+                );
+                assert_eq!(
+                    desk.snapshot(),
+                    before,
+                    "{table}.{field} (merge {merge}) changed the store"
+                );
+                let mut es = vec!["--lang", "es"];
+                es.extend(&args);
+                let (_, err) = desk.fails(&es);
+                assert!(
+                    err.contains(&format!(
+                        "en {table}, el número 1 y el número {second} tienen el mismo {field}"
+                    )) && err.contains("no se ha importado nada"),
+                    "{table}.{field} (merge {merge}): {err}"
+                );
+            }
+        }
+    }
+    // The tester's file: task 1's uuid on a later task. Nothing is imported, so task 1's
+    // requests and time cannot end up on another task.
+    let mut bad = export.clone();
+    let first = bad["tasks"][0]["uuid"].clone();
+    bad["tasks"][3]["uuid"] = first;
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let (_, err) = empty.fails(&["import", file.to_str().unwrap()]);
+    assert!(err.contains("tasks number 1 and number 4 have the same uuid"), "{err}");
+    assert!(empty.json(&["task", "list", "--json"]).as_array().unwrap().is_empty());
+    // Without the duplicate, the same export still goes in.
+    std::fs::write(&file, export.to_string()).unwrap();
+    empty.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(empty.snapshot(), export);
+}

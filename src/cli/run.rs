@@ -273,22 +273,29 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                         tf(l, T::MsgToolClientCreated, &[&crate::domain::text::clean_line(&name)])
                     )?;
                 }
-                writeln!(
-                    out,
-                    "{}",
-                    tf(
-                        l,
-                        T::MsgToolImported,
-                        &[
-                            &file.display(),
-                            &crate::domain::text::clean_line(&name),
-                            &r.added,
-                            &r.updated,
-                            &r.unchanged,
-                            &r.skipped
-                        ]
-                    )
-                )?;
+                let n = |key, v: usize| pl(l, key, v as i64, &[]);
+                let mut counts = vec![
+                    n(P::ToolNew, r.added),
+                    n(P::ToolUpdated, r.updated),
+                    n(P::ToolUnchanged, r.unchanged),
+                ];
+                // Only Trello has archived cards to skip.
+                if tool == crate::store::import_tools::Tool::Trello {
+                    counts.push(n(P::ToolSkipped, r.skipped));
+                }
+                let summary = &[
+                    &file.display() as &dyn std::fmt::Display,
+                    &crate::domain::text::clean_line(&name),
+                    &counts.join(", "),
+                ];
+                writeln!(out, "{}", tf(l, T::MsgToolImported, summary))?;
+                if r.replaced > 0 {
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::i18n::pl(l, crate::i18n::P::ToolReplaced, r.replaced as i64, &[&tool.name()])
+                    )?;
+                }
                 return Ok(());
             }
             let shown = file.display().to_string();

@@ -1,6 +1,8 @@
 //! `import --from trello|asana`: a client's own task tool, read into tasks for one client.
 //! Each card or task gets the uuid derived from its source id, so a repeat import finds it
-//! again: nothing is added twice and a changed card updates its task. One transaction.
+//! again: nothing is added twice, and a card changed since the last import (what it said then
+//! is kept with its task, see `Seen`) brings the fields it changed; the fields the VA edited
+//! here and the card did not change stay. One transaction.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -33,7 +35,7 @@ impl Tool {
             _ => None,
         }
     }
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Tool::Trello => "Trello",
             Tool::Asana => "Asana",
@@ -55,6 +57,59 @@ pub struct ToolReport {
     pub updated: usize,
     pub unchanged: usize,
     pub skipped: usize,
+    /// Updated tasks where the card changed a field the VA had changed here too: the card's
+    /// version replaced the VA's.
+    pub replaced: usize,
+}
+
+/// What a card or task said at its last import, kept with its task (`tasks.tool_seen`): a short
+/// hash of the title, the spec and the due date it brought, and whether it was finished there,
+/// as `title.spec.due.done` (three times 16 hex digits, then 0 or 1). Comparing the next import
+/// with it tells a field the card changed from one the VA changed here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    title: String,
+    spec: String,
+    due: String,
+    done: bool,
+}
+
+/// A short stable hash of a field's value: the first 16 hex digits of its name-based uuid.
+fn digest(value: &str) -> String {
+    let u = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, value.as_bytes());
+    u.simple().to_string()[..16].to_string()
+}
+
+impl Seen {
+    fn of(title: &str, spec: &str, due: Option<&str>, done: bool) -> Seen {
+        Seen {
+            title: digest(title),
+            spec: digest(spec),
+            due: digest(due.unwrap_or_default()),
+            done,
+        }
+    }
+    fn parse(s: &str) -> Option<Seen> {
+        let parts: Vec<&str> = s.split('.').collect();
+        let hex = |p: &str| p.len() == 16 && p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        match parts.as_slice() {
+            [t, sp, d, x] if hex(t) && hex(sp) && hex(d) && (*x == "0" || *x == "1") => Some(Seen {
+                title: t.to_string(),
+                spec: sp.to_string(),
+                due: d.to_string(),
+                done: *x == "1",
+            }),
+            _ => None,
+        }
+    }
+    fn key(&self) -> String {
+        format!("{}.{}.{}.{}", self.title, self.spec, self.due, u8::from(self.done))
+    }
+}
+
+/// Whether `s` is a `tasks.tool_seen` value (for the export's import).
+pub(crate) fn is_tool_seen(s: &str) -> bool {
+    Seen::parse(s).is_some()
 }
 
 /// One card or task, cleaned and checked.
@@ -88,6 +143,24 @@ impl Ctx<'_> {
         ];
         args.extend(extra.iter().cloned().map(Arg::Text));
         Error::Invalid(Msg { key, args })
+    }
+    /// The same card or task id a second time in one file: which one wins is anyone's guess,
+    /// so the file is refused ("card number 1 and card number 3 have the same id '…'").
+    fn twice(&self, seen: &mut HashMap<String, usize>, id: &str, n: usize, field: T) -> Result<()> {
+        match seen.insert(id.to_string(), n) {
+            None => Ok(()),
+            Some(first) => Err(Error::Invalid(Msg {
+                key: T::ErrToolTwice,
+                args: vec![
+                    Arg::Text(self.source.to_string()),
+                    Arg::Key(self.tool.record()),
+                    Arg::Text((first + 1).to_string()),
+                    Arg::Text((n + 1).to_string()),
+                    Arg::Key(field),
+                    Arg::Text(text::clean_line(id)),
+                ],
+            })),
+        }
     }
     fn title(&self, id: &str, raw: &str) -> Result<String> {
         let t = text::clean_line(raw);
@@ -182,11 +255,13 @@ fn trello(text_in: &str, c: &Ctx) -> Result<(Vec<Item>, usize)> {
     }
     let mut items = Vec::new();
     let mut skipped = 0;
-    for card in cards {
+    let mut seen = HashMap::new();
+    for (n, card) in cards.iter().enumerate() {
         let id = s(card, "id");
         if id.trim().is_empty() || !card.is_object() {
             return Err(c.shape("cards[].id"));
         }
+        c.twice(&mut seen, &id, n, T::FieldCardId)?;
         let name = s(card, "name");
         let list = lists.get(&s(card, "idList"));
         if closed(card) || list.is_some_and(|(_, lc)| *lc) {
@@ -272,7 +347,8 @@ fn asana(text_in: &str, c: &Ctx) -> Result<(Vec<Item>, usize)> {
     );
     let (i_tags, i_parent) = (col("Tags"), col("Parent task"));
     let mut items = Vec::new();
-    for rec in rdr.records() {
+    let mut seen = HashMap::new();
+    for (n, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| c.shape(e))?;
         let get = |i: usize| rec.get(i).unwrap_or_default().to_string();
         let id = get(i_id);
@@ -280,6 +356,7 @@ fn asana(text_in: &str, c: &Ctx) -> Result<(Vec<Item>, usize)> {
         if id.trim().is_empty() {
             return Err(c.field("?", &name, T::FieldTaskId, T::ErrToolEmpty, &[]));
         }
+        c.twice(&mut seen, id.trim(), n, T::FieldTaskId)?;
         let title = c.title(&id, &name)?;
         let mut parts = Vec::new();
         let section = text::clean_line(&get(i_section));
@@ -354,15 +431,16 @@ impl Store {
                 };
                 for it in &items {
                     let uuid = derived(&format!("{prefix}:{}", it.source_id));
-                    type Row = (i64, String, String, Option<String>, String);
+                    type Row = (i64, String, String, Option<String>, String, Option<String>);
                     let existing: Option<Row> = tx
                         .query_row(
-                            "SELECT id, title, spec, due, status FROM tasks WHERE uuid = ?1",
+                            "SELECT id, title, spec, due, status, tool_seen FROM tasks WHERE uuid = ?1",
                             [&uuid],
-                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
                         )
                         .optional()?;
                     let due = it.due.map(day);
+                    let card = Seen::of(&it.title, &it.spec, due.as_deref(), it.done_on.is_some());
                     match existing {
                         None => {
                             let (status, closed) = match it.done_on {
@@ -370,31 +448,67 @@ impl Store {
                                 None => ("todo", None),
                             };
                             tx.execute(
-                                "INSERT INTO tasks(uuid, client_id, title, spec, status, due, created_on, closed_on)
-                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                params![uuid, client_id, it.title, it.spec, status, due, day(today), closed],
+                                "INSERT INTO tasks(uuid, client_id, title, spec, status, due, created_on, closed_on, tool_seen)
+                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                params![uuid, client_id, it.title, it.spec, status, due, day(today), closed, card.key()],
                             )?;
                             report.added += 1;
                         }
-                        Some((id, title, spec, old_due, status)) => {
-                            // Finished in the tool: finished here too. A task moved on here
-                            // (started, delivered) keeps its own status otherwise.
-                            let finish = it.done_on.is_some() && status != "done" && status != "cancelled";
-                            if title == it.title && spec == it.spec && old_due == due && !finish {
-                                report.unchanged += 1;
-                                continue;
-                            }
-                            tx.execute(
-                                "UPDATE tasks SET title = ?1, spec = ?2, due = ?3 WHERE id = ?4",
-                                params![it.title, it.spec, due, id],
-                            )?;
-                            if finish {
+                        Some((id, title, spec, old_due, status, seen)) => {
+                            let last = seen.as_deref().and_then(Seen::parse);
+                            let mine = Seen::of(&title, &spec, old_due.as_deref(), false);
+                            // A field the card changed since the last import comes in; one it
+                            // did not change stays as the VA left it. A task imported before
+                            // vadesk kept what its card said takes every field that differs.
+                            let mut replaced = false;
+                            // Whether the card's value of a field comes in (its hashes: on the
+                            // card now, at the last import, on the task here).
+                            let mut take = |card_h: &str, last_h: Option<&str>, mine_h: &str| -> bool {
+                                let changed_there = last_h.is_none_or(|l| l != card_h);
+                                let bring = changed_there && mine_h != card_h;
+                                if bring && last_h.is_some_and(|l| l != mine_h) {
+                                    // Changed here too, to something else: the card's wins.
+                                    replaced = true;
+                                }
+                                bring
+                            };
+                            let new_title = take(&card.title, last.as_ref().map(|l| l.title.as_str()), &mine.title);
+                            let new_spec = take(&card.spec, last.as_ref().map(|l| l.spec.as_str()), &mine.spec);
+                            let new_due = take(&card.due, last.as_ref().map(|l| l.due.as_str()), &mine.due);
+                            // Finished in the tool since the last import: finished here too. A
+                            // task moved on here (started, delivered, finished, reopened)
+                            // keeps its own status otherwise.
+                            let finish = it.done_on.is_some()
+                                && !last.as_ref().is_some_and(|l| l.done)
+                                && status != "done"
+                                && status != "cancelled";
+                            if new_title || new_spec || new_due || finish {
                                 tx.execute(
-                                    "UPDATE tasks SET status = 'done', closed_on = ?1 WHERE id = ?2",
-                                    params![it.done_on.map(day), id],
+                                    "UPDATE tasks SET title = ?1, spec = ?2, due = ?3 WHERE id = ?4",
+                                    params![
+                                        if new_title { &it.title } else { &title },
+                                        if new_spec { &it.spec } else { &spec },
+                                        if new_due { &due } else { &old_due },
+                                        id
+                                    ],
+                                )?;
+                                if finish {
+                                    tx.execute(
+                                        "UPDATE tasks SET status = 'done', closed_on = ?1 WHERE id = ?2",
+                                        params![it.done_on.map(day), id],
+                                    )?;
+                                }
+                                report.updated += 1;
+                                report.replaced += usize::from(replaced);
+                            } else {
+                                report.unchanged += 1;
+                            }
+                            if last.as_ref() != Some(&card) {
+                                tx.execute(
+                                    "UPDATE tasks SET tool_seen = ?1 WHERE id = ?2",
+                                    params![card.key(), id],
                                 )?;
                             }
-                            report.updated += 1;
                         }
                     }
                 }

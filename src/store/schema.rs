@@ -1125,6 +1125,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         DELETE FROM search WHERE rowid = 2199023255552 - old.id;
     END;
     "#,
+    // 19: a task imported from Trello or Asana keeps what its card or task said at the last
+    // import (`tool_seen`: short hashes of the title, spec and due date it brought, and whether
+    // it was finished there), so importing the same file again tells a card changed there from
+    // a task edited here. Tasks imported before have none: their next import compares as before.
+    r#"
+    ALTER TABLE tasks ADD COLUMN tool_seen TEXT;
+    DELETE FROM undo_steps;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -149,6 +149,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("closed_on", Rule::Date, OPT),
             ("snoozed_until", Rule::Date, OPT),
             ("recurrence_id", Rule::Ref("recurrences"), OPT),
+            ("tool_seen", Rule::Key(super::import_tools::is_tool_seen), OPT),
         ],
     ),
     (
@@ -319,6 +320,9 @@ impl Store {
         for (table, cols) in TABLES {
             let Some(rows) = obj.get(*table) else { continue };
             let rows = rows.as_array().ok_or_else(not_export)?;
+            // Where each uuid and id of this table was first seen: a record given twice is
+            // refused (the later row would take the earlier's place, and its children with it).
+            let mut seen: HashMap<(&str, String), usize> = HashMap::new();
             for (n, row) in rows.iter().enumerate() {
                 let mut row = row.as_object().ok_or_else(not_export)?.clone();
                 if format == 1 {
@@ -346,6 +350,19 @@ impl Store {
                         Some(v) => checked(*rule, v, &maps).ok_or_else(|| field(col))?,
                     };
                     values.push((col, v));
+                }
+                for (col, v) in values.iter().filter(|(c, _)| *c == "uuid" || *c == "id") {
+                    let key = match v {
+                        Value::Integer(i) => i.to_string(),
+                        Value::Text(t) => t.clone(),
+                        _ => continue,
+                    };
+                    if let Some(first) = seen.insert((col, key), n) {
+                        return Err(Error::invalid(
+                            T::ErrImportTwice,
+                            &[&source, table, &(first + 1), &(n + 1), col],
+                        ));
+                    }
                 }
                 let old_id = row.get("id").and_then(Json::as_i64);
                 if *table == "flags" {
@@ -511,8 +528,11 @@ impl Store {
             )?;
             let mut update_task = tx.prepare(
                 "UPDATE tasks SET client_id = ?1, title = ?2, spec = ?3, status = ?4, due = ?5, closed_on = ?7
-                 WHERE uuid = ?8",
+                 WHERE uuid = ?8 RETURNING id",
             )?;
+            // Which tasks the file already gave, to refuse a uuid given twice (the later task
+            // would silently replace the earlier).
+            let mut seen = TwSeen::new(&tx)?;
             // The file is read and each task checked on a second thread while this one writes;
             // a bounded channel of small batches keeps memory flat. Rows arrive in the file's
             // order, a task's error after the rows before it, so the first error stops the
@@ -553,12 +573,19 @@ impl Store {
                                 row.uuid
                             ];
                             if add_task.execute(values)? == 1 {
+                                seen.added(tx.last_insert_rowid(), row.at);
                                 report.tasks += 1;
                                 if bulk.is_none() && bulk_after.is_some_and(|b| report.tasks >= b) {
                                     bulk = Some(Bulk::start(&tx)?);
                                 }
                             } else {
-                                update_task.execute(values)?;
+                                let id: i64 = update_task.query_row(values, |r| r.get(0))?;
+                                if let Some(first) = seen.updated(id, row.at) {
+                                    return Err(Error::invalid(
+                                        T::ErrImportTwice,
+                                        &[&source, &"tasks", &(first + 1), &(row.at + 1), &"uuid"],
+                                    ));
+                                }
                                 report.updated += 1;
                             }
                         }
@@ -603,6 +630,66 @@ impl Store {
             let _ = std::fs::remove_file(dest);
         }
         result
+    }
+}
+
+/// The tasks a Taskwarrior import has written so far, each with its place in the file, to tell
+/// a uuid the file gives twice. Small at a million tasks: four bytes a task. The tasks it adds
+/// get consecutive ids (one transaction, no other writer), so their places are a list; the
+/// tasks the store held are found by id in a list as long as the largest id updated so far
+/// or, when the store's ids are far apart (an import that kept huge ids), in a map of the
+/// tasks updated.
+struct TwSeen {
+    /// The id of the first task added, and the place of each added task from it on.
+    first_new: Option<i64>,
+    added: Vec<u32>,
+    /// The store's tasks updated: their place + 1 (0: not yet), by id - 1.
+    held: Vec<u32>,
+    held_sparse: HashMap<i64, u32>,
+    dense: bool,
+}
+
+impl TwSeen {
+    fn new(tx: &Transaction) -> Result<TwSeen> {
+        let (max, count): (i64, i64) = tx.query_row("SELECT coalesce(max(id), 0), count(*) FROM tasks", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(TwSeen {
+            first_new: None,
+            added: Vec::new(),
+            held: Vec::new(),
+            held_sparse: HashMap::new(),
+            // The list costs four bytes an id, the map about twenty a task: the list while the
+            // ids are no further apart than four to a task.
+            dense: max <= count.saturating_mul(4).saturating_add(65_536),
+        })
+    }
+
+    fn place(at: usize) -> u32 {
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+
+    fn added(&mut self, id: i64, at: usize) {
+        self.first_new.get_or_insert(id);
+        self.added.push(Self::place(at));
+    }
+
+    /// A task the file gave again: the place where it gave it first, if it did.
+    fn updated(&mut self, id: i64, at: usize) -> Option<usize> {
+        if let Some(first) = self.first_new.filter(|f| id >= *f) {
+            return self.added.get((id - first) as usize).map(|p| *p as usize);
+        }
+        let place = Self::place(at).saturating_add(1);
+        let before = if self.dense {
+            let i = (id - 1).max(0) as usize;
+            if self.held.len() <= i {
+                self.held.resize(i + 1, 0);
+            }
+            std::mem::replace(&mut self.held[i], place)
+        } else {
+            self.held_sparse.insert(id, place).unwrap_or(0)
+        };
+        (before > 0).then(|| before as usize - 1)
     }
 }
 
@@ -1213,6 +1300,8 @@ struct TwRow {
     entry: String,
     closed: Option<String>,
     uuid: String,
+    /// Its place in the file (0 for the first task).
+    at: usize,
 }
 
 /// Reads and checks the tasks of `input`, sending them in batches; a task's error goes after
@@ -1341,6 +1430,7 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
         entry: tw_day(entry),
         closed: closed.map(tw_day),
         uuid,
+        at: n,
     }))
 }
 
