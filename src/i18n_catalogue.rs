@@ -29,7 +29,6 @@ catalogue! {
         // A Trello or Asana import's summary
         ToolNew => (["{0} new task", "{0} new tasks"], ["{0} tarea nueva", "{0} tareas nuevas"]),
         ToolUpdated => (["{0} updated", "{0} updated"], ["{0} actualizada", "{0} actualizadas"]),
-        ToolUnchanged => (["{0} unchanged", "{0} unchanged"], ["{0} sin cambios", "{0} sin cambios"]),
         ToolSkipped => (["{0} archived card skipped", "{0} archived cards skipped"], ["{0} tarjeta archivada omitida", "{0} tarjetas archivadas omitidas"]),
         MarkedBilled => (["{0} entry marked as billed on {1}", "{0} entries marked as billed on {1}"],
                          ["{0} entrada marcada como facturada el {1}", "{0} entradas marcadas como facturadas el {1}"]),
@@ -906,6 +905,7 @@ catalogue! {
     ErrToolNeedsClient => ("--from {0} needs --client NAME: the client the tasks are for", "--from {0} necesita --client NOMBRE: el cliente de las tareas"),
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),
     MsgToolImported => ("From {0} for {1}: {2}.", "De {0} para {1}: {2}."),
+    MsgToolUnchanged => ("{0} unchanged", "{0} sin cambios"),
     // Trello and Asana import: a card or task given twice (both words are feminine in Spanish)
     FieldCardId => ("id", "ID"),
     ErrToolTwice => ("cannot import {0}: {1} number {2} and {1} number {3} have the same {4} '{5}'; nothing was imported",

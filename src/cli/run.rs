@@ -277,7 +277,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 let mut counts = vec![
                     n(P::ToolNew, r.added),
                     n(P::ToolUpdated, r.updated),
-                    n(P::ToolUnchanged, r.unchanged),
+                    tf(l, T::MsgToolUnchanged, &[&r.unchanged]),
                 ];
                 // Only Trello has archived cards to skip.
                 if tool == crate::store::import_tools::Tool::Trello {
