@@ -590,6 +590,13 @@ fn no_review_or_tick_query_scans_a_big_table() {
             "SEARCH q USING INTEGER PRIMARY KEY (rowid=?)".to_string()
         ]
     );
+    // With a minimum rate, quote preparation comes from its kept sums per client and month, a
+    // range of months: never the quotes sent in them.
+    let (_, plan) = plans.iter().find(|(n, _)| n == "money: kept quote prep").unwrap();
+    assert_eq!(
+        plan,
+        &["SEARCH quote_prep_sums USING PRIMARY KEY (month>? AND month<?)".to_string()]
+    );
     // Without a minimum rate the money rules read the clients with retainer hours from their
     // own index; the channels rule reads the clients' ids from their kept tallies.
     for (name, index) in [

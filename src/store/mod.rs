@@ -298,6 +298,7 @@ impl Store {
             ("money: month clients", clients::CLIENTS_BETWEEN),
             ("money: month channels", clients::CHANNELS_BETWEEN),
             ("money: quote prep", time::QUOTE_PREP),
+            ("money: kept quote prep", time::KEPT_PREP),
             ("tick: client terms", time::CLIENT_TERMS),
             ("tick: retainer terms", time::RETAINER_TERMS),
             ("tick: kept sums", time::KEPT_SUMS),

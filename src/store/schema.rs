@@ -1125,6 +1125,46 @@ pub(super) const MIGRATIONS: &[&str] = &[
         DELETE FROM search WHERE rowid = 2199023255552 - old.id;
     END;
     "#,
+    // 19: quote preparation per client and month, kept current by triggers, so the tick's
+    // underpaying rule (and the Month view) read one row per client and month instead of every
+    // quote sent in the months they judge: `quotes` counts the month's quotes (a row goes when
+    // its last quote does, so a month with quotes of no preparation still has its row, as it
+    // had its sum), `prep_min` adds up their preparation. Keyed by the month first: the rule
+    // reads a range of months. A derived table (no id, no uuid): undo, export and sync leave it
+    // alone and reach it through the triggers on `quotes` (a bulk import drops none of them).
+    // A later step that rebuilds `quotes` must create these triggers again.
+    r#"
+    CREATE TABLE quote_prep_sums (
+        month TEXT NOT NULL,
+        client_id INTEGER NOT NULL,
+        quotes INTEGER NOT NULL,
+        prep_min INTEGER NOT NULL,
+        PRIMARY KEY (month, client_id)
+    ) WITHOUT ROWID;
+    INSERT INTO quote_prep_sums(month, client_id, quotes, prep_min)
+        SELECT substr(sent_on, 1, 7), client_id, count(*), sum(prep_min) FROM quotes GROUP BY 1, 2;
+
+    CREATE TRIGGER quote_prep_ins AFTER INSERT ON quotes BEGIN
+        INSERT INTO quote_prep_sums(month, client_id, quotes, prep_min)
+            VALUES (substr(new.sent_on, 1, 7), new.client_id, 1, new.prep_min)
+            ON CONFLICT(month, client_id) DO UPDATE SET quotes = quotes + 1, prep_min = prep_min + excluded.prep_min;
+    END;
+    CREATE TRIGGER quote_prep_upd AFTER UPDATE OF client_id, sent_on, prep_min ON quotes BEGIN
+        UPDATE quote_prep_sums SET quotes = quotes - 1, prep_min = prep_min - old.prep_min
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id;
+        DELETE FROM quote_prep_sums
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id AND quotes <= 0;
+        INSERT INTO quote_prep_sums(month, client_id, quotes, prep_min)
+            VALUES (substr(new.sent_on, 1, 7), new.client_id, 1, new.prep_min)
+            ON CONFLICT(month, client_id) DO UPDATE SET quotes = quotes + 1, prep_min = prep_min + excluded.prep_min;
+    END;
+    CREATE TRIGGER quote_prep_del AFTER DELETE ON quotes BEGIN
+        UPDATE quote_prep_sums SET quotes = quotes - 1, prep_min = prep_min - old.prep_min
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id;
+        DELETE FROM quote_prep_sums
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id AND quotes <= 0;
+    END;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;
