@@ -1056,3 +1056,68 @@ fn scope_creep<S: BuildHasher, T: BuildHasher>(
     out.sort_by_key(|f| f.0);
     out
 }
+
+#[cfg(test)]
+mod kept_prep_tests {
+    use rusqlite::Connection;
+
+    use super::super::schema;
+
+    /// Quote preparation of a client's month: month, client, quotes, minutes.
+    type Prep = (String, i64, i64, i64);
+
+    /// The kept sums of quote preparation, and the same counted again from the quotes.
+    fn kept_and_counted(c: &Connection) -> (Vec<Prep>, Vec<Prep>) {
+        let read = |sql: &str| {
+            let mut q = c.prepare(sql).unwrap();
+            let rows = q
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap();
+            rows.collect::<rusqlite::Result<Vec<_>>>().unwrap()
+        };
+        (
+            read("SELECT month, client_id, quotes, prep_min FROM quote_prep_sums ORDER BY 1, 2"),
+            read(
+                "SELECT substr(sent_on, 1, 7), client_id, count(*), sum(prep_min) FROM quotes
+                 GROUP BY 1, 2 ORDER BY 1, 2",
+            ),
+        )
+    }
+
+    /// A store from before the step that keeps quote preparation, with quotes of several
+    /// clients and months (some of no preparation), migrated: the step counts the quotes
+    /// already there, and its triggers keep the count from then on.
+    #[test]
+    fn the_step_counts_the_quotes_already_there() {
+        let step = schema::MIGRATIONS
+            .iter()
+            .position(|s| s.contains("CREATE TABLE quote_prep_sums"))
+            .unwrap() as i32;
+        let mut c = Connection::open_in_memory().unwrap();
+        schema::migrate_until(&mut c, step).unwrap();
+        c.execute_batch(
+            "INSERT INTO clients(name, name_key, created_on) VALUES ('Sol', 'sol', '2026-01-01'), ('Norte', 'norte', '2026-01-01');
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+             INSERT INTO quotes(client_id, prep_min, sent_on, answer_by)
+                 SELECT 1 + i % 2, CASE WHEN i % 5 = 2 THEN 0 ELSE 15 + i END, '2026-0' || (1 + i % 5) || '-1' || (i % 10), '2026-07-01' FROM n;",
+        )
+        .unwrap();
+        let before: i64 = c.query_row("SELECT count(*) FROM quotes", [], |r| r.get(0)).unwrap();
+        assert_eq!(before, 40);
+        schema::migrate(&mut c, step, "test").unwrap();
+        let (kept, counted) = kept_and_counted(&c);
+        assert_eq!(kept, counted);
+        assert_eq!(kept.len(), 10, "{kept:?}");
+        assert!(
+            kept.iter().any(|r| r.3 == 0),
+            "a month of quotes of no preparation keeps its row"
+        );
+        c.execute_batch(
+            "UPDATE quotes SET sent_on = '2026-08-01' WHERE id % 3 = 0;
+             DELETE FROM quotes WHERE id % 7 = 0;",
+        )
+        .unwrap();
+        let (kept, counted) = kept_and_counted(&c);
+        assert_eq!(kept, counted);
+    }
+}
