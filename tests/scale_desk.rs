@@ -351,6 +351,12 @@ fn assert_kept_right(store: &Store, when: &str) {
     assert_eq!(tallies_kept(store), tallies_from_scratch(store), "task tallies {when}");
     let (kept, counted) = quote_prep_sums(store);
     assert_eq!(kept, counted, "quote preparation per client and month {when}");
+    // The effective rates kept since the last judgement, unless a write they depend on came
+    // since: equal to the rates judged again; then judged again for the next write.
+    let stale = store.client_rates_mismatches().unwrap();
+    assert!(stale.is_empty(), "kept effective rates of clients {stale:?} {when}");
+    store.judge_client_rates(today()).unwrap();
+    assert!(store.client_rates_mismatches().unwrap().is_empty(), "{when}");
     let (kept, counted) = live_requests(store);
     assert_eq!(kept, counted, "open requests of live tasks {when}");
     let (kept, counted) = unflagged_quotes(store);
@@ -731,6 +737,12 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
     store.enable_undo().unwrap();
     // Kept with the default half-life from the migration on.
     assert_kept_right(&store, "after the demo and a bulk insert");
+    // The demo's clients with time in the last three months have their effective rate kept.
+    let judged: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM client_rates", [], |r| r.get(0))
+        .unwrap();
+    assert!(judged > 0, "{judged}");
     let clients: Vec<i64> = store
         .list_clients(None, &ScoreRules::default(), today())
         .unwrap()
@@ -880,6 +892,11 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
              UPDATE tasks SET due = '2026-11-30' WHERE id > 1000 AND id % 4 = 0;
              UPDATE quotes SET status = 'pending' WHERE id % 2 = 0;
              UPDATE quotes SET answer_by = '2026-10-01' WHERE id % 3 = 0;
+             UPDATE time_entries SET minutes = minutes + 30 WHERE id % 3 = 0;
+             DELETE FROM time_entries WHERE id % 7 = 2;
+             INSERT INTO time_entries(client_id, start, minutes, billable)
+                 SELECT id, '2026-11-02 09:00', 45 + id, id % 2 FROM clients;
+             UPDATE clients SET rate_cents = coalesce(rate_cents, 2000) + 500 WHERE id % 2 = 0;
              UPDATE quotes SET sent_on = '2026-09-' || (10 + id % 9) WHERE id % 3 = 1;
              UPDATE quotes SET prep_min = prep_min + 25, client_id = (SELECT max(id) FROM clients) WHERE id % 4 = 2;
              UPDATE quotes SET sent_on = '2025-12-31', prep_min = 0 WHERE id % 5 = 3;

@@ -546,6 +546,9 @@ fn no_review_or_tick_query_scans_a_big_table() {
         "quotes_unbilled",
         "weekly_missed",
         "tasks_live_status",
+        // The kept effective rates: one row, and one row per client.
+        "rate_judged",
+        "client_rates",
     ];
     let mut report = String::new();
     for (name, plan) in s.query_plans().unwrap() {
@@ -597,6 +600,15 @@ fn no_review_or_tick_query_scans_a_big_table() {
         plan,
         &["SEARCH quote_prep_sums USING PRIMARY KEY (month>? AND month<?)".to_string()]
     );
+    // While nothing they depend on was written, the underpaying rule reads the kept rates:
+    // one row saying they are current, then the clients' rates in their own order (no sort).
+    let (_, plan) = plans.iter().find(|(n, _)| n == "tick: rates judged").unwrap();
+    assert!(plan.iter().any(|l| l == "SCAN rate_judged"), "{plan:?}");
+    let (_, plan) = plans
+        .iter()
+        .find(|(n, _)| n == "tick: rates under the minimum")
+        .unwrap();
+    assert_eq!(plan, &["SCAN client_rates".to_string()]);
     // Without a minimum rate the money rules read the clients with retainer hours from their
     // own index; the channels rule reads the clients' ids from their kept tallies.
     for (name, index) in [

@@ -1114,9 +1114,9 @@ fn back_to_v9(d: &Desk, nudges: i64) {
              AND (name IN ('client_tally', 'flag_tally', 'score_basis', 'score_growth', 'time_sums',
                            'flags_future', 'time_sums_month', 'task_due_tally', 'live_requests',
                            'live_requests_task', 'unflagged_quotes', 'unflagged_quotes_id', 'clients_retainer',
-                           'unflagged_quote_upd', 'quote_prep_sums')
+                           'unflagged_quote_upd', 'quote_prep_sums', 'rate_judged', 'client_rates')
                   OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\'
-                  OR name LIKE 'quote\\_prep\\_%' ESCAPE '\\')",
+                  OR name LIKE 'quote\\_prep\\_%' ESCAPE '\\' OR name LIKE 'rate\\_judged\\_%' ESCAPE '\\')",
         )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -254,6 +254,77 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
             "UPDATE tasks SET status = 'todo' WHERE id % 10 = 7;",
         ),
         ("2027-01-10", Some(100.0), ""),
+        // The kept effective rates (judged once, read while nothing they depend on changes):
+        // passes of the same month, minimum and increment, each after one kind of write that
+        // changes some client's rate, and the underpaying flags removed, so that a rate kept
+        // from before the write would raise a flag with another rate or for another client.
+        ("2027-01-11", Some(100.0), "DELETE FROM flags WHERE source_ref LIKE 'rate:%';"),
+        (
+            "2027-01-11",
+            Some(100.0),
+            "INSERT INTO quotes(client_id, prep_min, sent_on, answer_by, status)
+                 SELECT id, 120, '2027-01-05', '2027-01-12', 'accepted' FROM clients WHERE id % 2 = 0;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-12",
+            Some(100.0),
+            "UPDATE quotes SET prep_min = prep_min + 45 WHERE sent_on >= '2026-11' AND id % 3 = 0;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-12",
+            Some(100.0),
+            "DELETE FROM quotes WHERE sent_on >= '2026-11' AND id % 4 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-13",
+            Some(100.0),
+            "INSERT INTO time_entries(client_id, start, minutes, billable)
+                 SELECT id, '2027-01-08 09:00', 240, 0 FROM clients WHERE id % 3 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-13",
+            Some(100.0),
+            "UPDATE time_entries SET minutes = minutes + 90 WHERE start >= '2026-11' AND id % 2 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-14",
+            Some(100.0),
+            "DELETE FROM time_entries WHERE start >= '2026-11' AND id % 5 = 0;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-14",
+            Some(100.0),
+            "UPDATE clients SET rate_cents = rate_cents + 700 WHERE rate_cents IS NOT NULL AND id % 2 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        // A client deleted by a program without foreign keys (its time and quotes stay), then
+        // written again with the same id (its time read from the entries: the default
+        // increment is six minutes by now, and the client has none of its own).
+        (
+            "2027-01-15",
+            Some(100.0),
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE gone AS SELECT * FROM clients
+                 WHERE id = (SELECT max(e.client_id) FROM time_entries e JOIN clients c ON c.id = e.client_id
+                             WHERE e.start >= '2026-11' AND c.increment_min IS NULL AND c.rate_cents IS NOT NULL
+                               AND c.status IN ('active', 'paused'));
+             DELETE FROM clients WHERE id IN (SELECT id FROM gone);
+             PRAGMA foreign_keys = ON;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-15",
+            Some(100.0),
+            "INSERT INTO clients SELECT * FROM gone;
+             DROP TABLE gone;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
     ];
     let mut raised = 0;
     let mut rate_days = Vec::new();

@@ -299,6 +299,8 @@ impl Store {
             ("money: month channels", clients::CHANNELS_BETWEEN),
             ("money: quote prep", time::QUOTE_PREP),
             ("money: kept quote prep", time::KEPT_PREP),
+            ("tick: rates judged", time::RATE_JUDGED),
+            ("tick: rates under the minimum", time::RATES_UNDER),
             ("tick: client terms", time::CLIENT_TERMS),
             ("tick: retainer terms", time::RETAINER_TERMS),
             ("tick: kept sums", time::KEPT_SUMS),

@@ -483,6 +483,58 @@ impl Store {
         Ok(bad)
     }
 
+    /// The clients whose kept effective rate (`client_rates`, schema step 19) differs from
+    /// the rate judged again from every entry, quote and client: empty when they agree, or
+    /// when no rate is kept (a write since the last pass that judged them).
+    pub fn client_rates_mismatches(&self) -> Result<Vec<i64>> {
+        let judged: Option<(String, i64)> = self
+            .conn
+            .query_row("SELECT month, inc FROM rate_judged", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((month, inc)) = judged else {
+            return Ok(Vec::new());
+        };
+        let today = super::date(month);
+        let this = Month::of(today);
+        let (a, b) = (day(this.prev().prev().first_day()), day(this.next().first_day()));
+        let inc = u32::try_from(inc).unwrap_or(1).max(1);
+        let mut sums: HashMap<(i64, Month), Sums> = HashMap::new();
+        read_sums(&self.conn, MONTH_SUMS, params![a, b, inc], &mut sums)?;
+        if inc != 1 {
+            read_sums(&self.conn, MONTH_SUMS_FROM_ENTRIES, params![a, b, inc, 0], &mut sums)?;
+        }
+        quote_prep_grouped(&self.conn, &a, &b, &mut sums)?;
+        let mut ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let terms = terms_of(&self.conn, ids.into_iter())?;
+        let fresh: HashMap<i64, i64> = effective_rates(today, &sums, &terms).into_iter().collect();
+        let kept: HashMap<i64, i64> = {
+            let mut q = self.conn.prepare("SELECT client_id, rate_cents FROM client_rates")?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut bad: Vec<i64> = fresh
+            .keys()
+            .chain(kept.keys())
+            .filter(|k| fresh.get(k) != kept.get(k))
+            .copied()
+            .collect();
+        bad.sort_unstable();
+        bad.dedup();
+        Ok(bad)
+    }
+
+    /// Judges every client's effective rate as the tick's underpaying rule does on `today`,
+    /// and keeps the rates (raising nothing): what `client_rates_mismatches` then checks.
+    pub fn judge_client_rates(&self, today: NaiveDate) -> Result<()> {
+        let increment = self.money.increment_min;
+        let tx = self.conn.unchecked_transaction()?;
+        money_flags(&tx, today, Some(0), increment, false)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Billable minutes each client worked in `month` (for the client JSON).
     pub fn month_minutes(&self, month: Month) -> Result<HashMap<i64, u64>> {
         let sums = month_sums(&self.conn, month, month.next(), self.money.increment_min)?;
@@ -741,7 +793,7 @@ impl Terms {
 /// name, rate, retainer minutes, fee, overage rate, status.
 type TermsRow = (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>, String);
 
-fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Terms>> {
+fn terms_of(tx: &rusqlite::Connection, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Terms>> {
     let mut q = tx.prepare_cached(
         "SELECT name, rate_cents, retainer_min, fee_cents, overage_cents, status FROM clients WHERE id = ?1",
     )?;
@@ -873,6 +925,26 @@ pub(super) fn money_flags(
         let terms = terms_of(tx, ids.into_iter())?;
         return Ok(judge(today, min_rate_cents, &sums, &terms));
     }
+    // With a minimum rate, the effective rates of the last pass that judged every client,
+    // when nothing they were judged from was written since (`rate_judged`, schema step 19):
+    // scope creep alone reads sums, as without a minimum rate.
+    let inc = i64::from(default_increment.max(1));
+    let judged_in = day(this.first_day());
+    if let Some(min) = min_rate_cents {
+        let current: bool = tx
+            .prepare_cached(RATE_JUDGED)?
+            .query_row(params![judged_in, inc], |r| r.get(0))?;
+        if current {
+            let mut out = money_flags(tx, today, None, default_increment, false)?;
+            let mut q = tx.prepare_cached(RATES_UNDER)?;
+            let rows = q.query_map([min], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (id, rate) = row?;
+                out.push(underpaying_flag(today, min, id, rate));
+            }
+            return Ok(out);
+        }
+    }
     // One read of the clients' terms and increment (clients are few; without a minimum
     // rate, only those with retainer hours: scope creep judges nobody else), then the kept
     // sums from their covering index, each kept at its client's increment: no lookup of
@@ -894,11 +966,52 @@ pub(super) fn money_flags(
     }
     // Quote preparation counts only in the effective rate: scope creep judges billable
     // minutes alone. Read from its kept sums: a row per client and month, not every quote.
-    if min_rate_cents.is_some() {
-        kept_prep(tx, &a, &b, &mut sums)?;
-    }
-    Ok(judge(today, min_rate_cents, &sums, &terms))
+    let Some(min) = min_rate_cents else {
+        return Ok(judge(today, None, &sums, &terms));
+    };
+    kept_prep(tx, &a, &b, &mut sums)?;
+    let mut out = scope_creep(today, &sums, &terms);
+    let rates = effective_rates(today, &sums, &terms);
+    keep_rates(tx, &judged_in, inc, &rates)?;
+    out.extend(
+        rates
+            .into_iter()
+            .filter(|(_, rate)| *rate < min)
+            .map(|(id, rate)| underpaying_flag(today, min, id, rate)),
+    );
+    Ok(out)
 }
+
+/// Keeps the effective rates a pass judged, for the passes after it of the same month and
+/// default increment, until a write they depend on.
+fn keep_rates(tx: &Transaction, judged_in: &str, inc: i64, rates: &[(i64, i64)]) -> Result<()> {
+    for forget in RATE_FORGET {
+        tx.prepare_cached(forget)?.execute([])?;
+    }
+    let mut keep = tx.prepare_cached(RATE_KEEP)?;
+    for (id, rate) in rates {
+        keep.execute(params![id, rate])?;
+    }
+    tx.prepare_cached(RATE_JUDGED_KEEP)?.execute(params![judged_in, inc])?;
+    Ok(())
+}
+
+/// Whether the kept effective rates are those of this month (`?1`, its first day) and default
+/// increment (`?2`) with nothing written since that they depend on (the triggers of schema
+/// step 19 delete the row on any such write).
+pub(super) const RATE_JUDGED: &str = "SELECT count(*) > 0 FROM rate_judged WHERE month = ?1 AND inc = ?2";
+
+/// The kept rates under the minimum (`?1`), by client (the order in which the pass that
+/// judged them raised their flags).
+pub(super) const RATES_UNDER: &str =
+    "SELECT client_id, rate_cents FROM client_rates WHERE rate_cents < ?1 ORDER BY client_id";
+
+/// Forgets the kept rates before a pass keeps its own.
+const RATE_FORGET: [&str; 2] = ["DELETE FROM client_rates", "DELETE FROM rate_judged"];
+
+const RATE_KEEP: &str = "INSERT INTO client_rates(client_id, rate_cents) VALUES (?1, ?2)";
+
+const RATE_JUDGED_KEEP: &str = "INSERT INTO rate_judged(month, inc) VALUES (?1, ?2)";
 
 /// The money rules on the sums and terms read.
 fn judge<S: BuildHasher, T: BuildHasher>(
@@ -971,6 +1084,36 @@ fn underpaying<S: BuildHasher, T: BuildHasher>(
     sums: &HashMap<(i64, Month), Sums, S>,
     terms: &HashMap<i64, Terms, T>,
 ) -> Vec<MoneyFlag> {
+    effective_rates(today, sums, terms)
+        .into_iter()
+        .filter(|(_, rate)| *rate < min_rate_cents)
+        .map(|(id, rate)| underpaying_flag(today, min_rate_cents, id, rate))
+        .collect()
+}
+
+/// The flag of a client whose effective rate (`rate`) is under the minimum.
+fn underpaying_flag(today: NaiveDate, min_rate_cents: i64, id: i64, rate: i64) -> MoneyFlag {
+    (
+        id,
+        FlagKind::Underpaying,
+        today,
+        crate::domain::rules::month_ref("rate", id, today),
+        format!(
+            "{}.{:02}/h < {}.{:02}/h",
+            rate / 100,
+            rate % 100,
+            min_rate_cents / 100,
+            min_rate_cents % 100
+        ),
+    )
+}
+
+/// The clients `underpaying` judges, by id, with their effective rate.
+fn effective_rates<S: BuildHasher, T: BuildHasher>(
+    today: NaiveDate,
+    sums: &HashMap<(i64, Month), Sums, S>,
+    terms: &HashMap<i64, Terms, T>,
+) -> Vec<(i64, i64)> {
     let this = Month::of(today);
     let from = this.prev().prev();
     // Only clients that tracked time in the window: quote preparation alone is not tracked time.
@@ -1004,21 +1147,7 @@ fn underpaying<S: BuildHasher, T: BuildHasher>(
         let Some(rate) = money::per_hour(earned, minutes) else {
             continue;
         };
-        if rate < min_rate_cents {
-            out.push((
-                id,
-                FlagKind::Underpaying,
-                today,
-                crate::domain::rules::month_ref("rate", id, today),
-                format!(
-                    "{}.{:02}/h < {}.{:02}/h",
-                    rate / 100,
-                    rate % 100,
-                    min_rate_cents / 100,
-                    min_rate_cents % 100
-                ),
-            ));
-        }
+        out.push((id, rate));
     }
     out
 }
