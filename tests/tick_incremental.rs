@@ -282,7 +282,8 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
             "2027-01-13",
             Some(100.0),
             "INSERT INTO time_entries(client_id, start, minutes, billable)
-                 SELECT id, '2027-01-08 09:00', 240, 0 FROM clients WHERE id % 3 = 1;
+                 SELECT id, '2027-01-08 09:00', 240, 0 FROM clients
+                 WHERE id % 3 = 1 OR rate_cents IS NOT NULL;
              DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
         ),
         (
@@ -304,16 +305,14 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
              DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
         ),
         // A client deleted by a program without foreign keys (its time and quotes stay), then
-        // written again with the same id (its time read from the entries: the default
-        // increment is six minutes by now, and the client has none of its own).
+        // written again with the same id and no increment of its own (its time is then read
+        // from the entries: the default increment is six minutes by now).
         (
             "2027-01-15",
             Some(100.0),
             "PRAGMA foreign_keys = OFF;
              CREATE TABLE gone AS SELECT * FROM clients
-                 WHERE id = (SELECT max(e.client_id) FROM time_entries e JOIN clients c ON c.id = e.client_id
-                             WHERE e.start >= '2026-11' AND c.increment_min IS NULL AND c.rate_cents IS NOT NULL
-                               AND c.status IN ('active', 'paused'));
+                 WHERE id = (SELECT max(id) FROM clients WHERE rate_cents IS NOT NULL AND status IN ('active', 'paused'));
              DELETE FROM clients WHERE id IN (SELECT id FROM gone);
              PRAGMA foreign_keys = ON;
              DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
@@ -321,7 +320,8 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
         (
             "2027-01-15",
             Some(100.0),
-            "INSERT INTO clients SELECT * FROM gone;
+            "UPDATE gone SET increment_min = NULL;
+             INSERT INTO clients SELECT * FROM gone;
              DROP TABLE gone;
              DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
         ),
@@ -330,6 +330,13 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
     let mut rate_days = Vec::new();
     for (i, (on, min, sql)) in steps.iter().enumerate() {
         write(&a, &b, sql);
+        if sql.contains("CREATE TABLE gone") {
+            let gone: i64 = a
+                .conn()
+                .query_row("SELECT count(*) FROM gone", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(gone, 1, "step {i} deletes one client");
+        }
         // Half-way, a default increment of six minutes: the sums of the clients without their
         // own are read again from the entries.
         if i == steps.len() / 2 {
