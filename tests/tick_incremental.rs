@@ -259,6 +259,13 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
         // changes some client's rate, and the underpaying flags removed, so that a rate kept
         // from before the write would raise a flag with another rate or for another client.
         ("2027-01-11", Some(100.0), "DELETE FROM flags WHERE source_ref LIKE 'rate:%';"),
+        // Some of the month's underpaying flags removed, others dismissed: nothing else written.
+        (
+            "2027-01-11",
+            Some(100.0),
+            "DELETE FROM flags WHERE source_ref LIKE 'rate:%' AND client_id % 2 = 0;
+             UPDATE flags SET dismissed = 1 WHERE source_ref LIKE 'rate:%' AND client_id % 3 = 0;",
+        ),
         (
             "2027-01-11",
             Some(100.0),

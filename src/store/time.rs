@@ -937,7 +937,8 @@ pub(super) fn money_flags(
         if current {
             let mut out = money_flags(tx, today, None, default_increment, false)?;
             let mut q = tx.prepare_cached(RATES_UNDER)?;
-            let rows = q.query_map([min], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+            let suffix = crate::domain::rules::month_suffix(today);
+            let rows = q.query_map(params![min, suffix], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
             for row in rows {
                 let (id, rate) = row?;
                 out.push(underpaying_flag(today, min, id, rate));
@@ -1002,9 +1003,14 @@ fn keep_rates(tx: &Transaction, judged_in: &str, inc: i64, rates: &[(i64, i64)])
 pub(super) const RATE_JUDGED: &str = "SELECT count(*) > 0 FROM rate_judged WHERE month = ?1 AND inc = ?2";
 
 /// The kept rates under the minimum (`?1`), by client (the order in which the pass that
-/// judged them raised their flags).
-pub(super) const RATES_UNDER: &str =
-    "SELECT client_id, rate_cents FROM client_rates WHERE rate_cents < ?1 ORDER BY client_id";
+/// judged them raised their flags), of the clients whose flag of this month (`?2`: the
+/// reference's end, `:2026-11`) is not there: the pass skips a flag already raised for the same
+/// source, so the clients that have it (most of them, after the month's first pass) are left
+/// out inside SQLite rather than each made a candidate and looked up again.
+pub(super) const RATES_UNDER: &str = "SELECT client_id, rate_cents FROM client_rates
+     WHERE rate_cents < ?1
+       AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'rate:' || client_rates.client_id || ?2)
+     ORDER BY client_id";
 
 /// Forgets the kept rates before a pass keeps its own.
 const RATE_FORGET: [&str; 2] = ["DELETE FROM client_rates", "DELETE FROM rate_judged"];
