@@ -8,7 +8,7 @@ mod common;
 use chrono::{NaiveDate, NaiveDateTime};
 use common::Desk;
 use vadesk::domain::money::{MoneyDefaults, Month};
-use vadesk::store::{ClientFields, StopAt, TimeEdit};
+use vadesk::store::{ClientFields, NewQuote, QuoteEdit, StopAt, TimeEdit};
 use vadesk::Store;
 
 fn at(s: &str) -> NaiveDateTime {
@@ -63,6 +63,34 @@ fn kept_month_sums_match_the_entries_after_every_kind_of_write() {
         ids.push(s.log_time(Some(c), None, start, *m, i % 3 != 2, "").unwrap());
     }
     check(&mut s, "logged");
+
+    // Quote preparation (kept per client and month by the quotes' triggers): sent, changed,
+    // one of no preparation, one deleted (and one from the command line below).
+    let quote = |s: &mut Store, c: i64, sent: &str, prep: u32| {
+        let q = NewQuote {
+            amount_cents: 30_000,
+            prep_min: prep,
+            sent_on: NaiveDate::parse_from_str(sent, "%Y-%m-%d").unwrap(),
+            answer_by: None,
+            description: String::new(),
+        };
+        s.add_quote(c, q, 7).unwrap()
+    };
+    let q1 = quote(&mut s, a, "2026-02-03", 45);
+    let q2 = quote(&mut s, a, "2026-02-20", 30);
+    quote(&mut s, b, "2026-03-01", 0);
+    quote(&mut s, b, "2026-01-31", 90);
+    check(&mut s, "quotes sent");
+    s.edit_quote(
+        q1,
+        QuoteEdit {
+            prep_min: Some(75),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    s.delete_quote(q2).unwrap();
+    check(&mut s, "a quote's preparation changed and one deleted");
 
     // The timer: running (no minutes) is not summed; stopped, it is.
     s.start_timer(Some(b), None, true, "", at("2026-03-20 09:00")).unwrap();
@@ -123,6 +151,20 @@ fn kept_month_sums_match_the_entries_after_every_kind_of_write() {
         s.redo().unwrap();
         check(&mut s, &format!("after {} redo steps", i + 1));
     }
+
+    // A quote sent from the command line (another process); then deleted with its client.
+    d.ok(&[
+        "quote",
+        "add",
+        "Bolt",
+        "--amount",
+        "120",
+        "--prep",
+        "1h30m",
+        "--sent",
+        "2026-03-05",
+    ]);
+    check(&mut s, "a quote sent from the command line");
 
     // Deleting a client deletes its time and its sums.
     s.delete_client(b).unwrap();
@@ -188,4 +230,8 @@ fn the_month_reads_one_row_per_client_even_in_a_store_never_analysed() {
     assert!(channels.contains("USING INDEX channels_client"), "{channels}");
     let prep = plan("money: quote prep");
     assert!(prep.contains("COVERING INDEX quotes_sent"), "{prep}");
+    // The month's quote preparation from its kept sums: a range of months of their primary
+    // key, never the quotes.
+    let kept = plan("money: kept quote prep");
+    assert_eq!(kept, "SEARCH quote_prep_sums USING PRIMARY KEY (month>? AND month<?)");
 }

@@ -325,8 +325,38 @@ fn unflagged_quotes(store: &Store) -> (Vec<UnflaggedQuote>, Vec<UnflaggedQuote>)
     )
 }
 
+/// Quote preparation of a client's month: month, client, quotes, minutes.
+type QuotePrep = (String, i64, i64, i64);
+
+/// The kept sums of quote preparation per client and month, and the same counted again from
+/// the quotes.
+fn quote_prep_sums(store: &Store) -> (Vec<QuotePrep>, Vec<QuotePrep>) {
+    let read = |sql: &str| -> Vec<QuotePrep> {
+        let mut q = store.conn().prepare(sql).unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    (
+        read("SELECT month, client_id, quotes, prep_min FROM quote_prep_sums ORDER BY 1, 2"),
+        read(
+            "SELECT substr(sent_on, 1, 7), client_id, count(*), sum(prep_min) FROM quotes
+             GROUP BY 1, 2 ORDER BY 1, 2",
+        ),
+    )
+}
+
 fn assert_kept_right(store: &Store, when: &str) {
     assert_eq!(tallies_kept(store), tallies_from_scratch(store), "task tallies {when}");
+    let (kept, counted) = quote_prep_sums(store);
+    assert_eq!(kept, counted, "quote preparation per client and month {when}");
+    // The effective rates kept since the last judgement, unless a write they depend on came
+    // since: equal to the rates judged again; then judged again for the next write.
+    let stale = store.client_rates_mismatches().unwrap();
+    assert!(stale.is_empty(), "kept effective rates of clients {stale:?} {when}");
+    store.judge_client_rates(today()).unwrap();
+    assert!(store.client_rates_mismatches().unwrap().is_empty(), "{when}");
     let (kept, counted) = live_requests(store);
     assert_eq!(kept, counted, "open requests of live tasks {when}");
     let (kept, counted) = unflagged_quotes(store);
@@ -707,6 +737,12 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
     store.enable_undo().unwrap();
     // Kept with the default half-life from the migration on.
     assert_kept_right(&store, "after the demo and a bulk insert");
+    // The demo's clients with time in the last three months have their effective rate kept.
+    let judged: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM client_rates", [], |r| r.get(0))
+        .unwrap();
+    assert!(judged > 0, "{judged}");
     let clients: Vec<i64> = store
         .list_clients(None, &ScoreRules::default(), today())
         .unwrap()
@@ -790,6 +826,26 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
         )
         .unwrap();
     assert_kept_right(&store, "after a quote answered and one dated later");
+    // Its preparation time changed, then another quote of the same month sent for the other
+    // client and one of no preparation (its month keeps a row).
+    store
+        .edit_quote(
+            q2,
+            QuoteEdit {
+                prep_min: Some(95),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let none = NewQuote {
+        amount_cents: 5_000,
+        prep_min: 0,
+        sent_on: today() - chrono::Days::new(40),
+        answer_by: Some(today() - chrono::Days::new(30)),
+        description: "Sin preparación".into(),
+    };
+    store.add_quote(b, none, 7).unwrap();
+    assert_kept_right(&store, "after a quote's preparation time changed");
     let raised = store.detect(today(), None).unwrap();
     assert!(raised.new_flags.iter().any(|f| f.source_ref == format!("quote:{q3}")));
     assert_kept_right(&store, "after the tick flagged a quote");
@@ -836,6 +892,16 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
              UPDATE tasks SET due = '2026-11-30' WHERE id > 1000 AND id % 4 = 0;
              UPDATE quotes SET status = 'pending' WHERE id % 2 = 0;
              UPDATE quotes SET answer_by = '2026-10-01' WHERE id % 3 = 0;
+             UPDATE time_entries SET minutes = minutes + 30 WHERE id % 3 = 0;
+             DELETE FROM time_entries WHERE id % 7 = 2;
+             INSERT INTO time_entries(client_id, start, minutes, billable)
+                 SELECT id, '2026-11-02 09:00', 45 + id, id % 2 FROM clients;
+             UPDATE clients SET rate_cents = coalesce(rate_cents, 2000) + 500 WHERE id % 2 = 0;
+             UPDATE quotes SET sent_on = '2026-09-' || (10 + id % 9) WHERE id % 3 = 1;
+             UPDATE quotes SET prep_min = prep_min + 25, client_id = (SELECT max(id) FROM clients) WHERE id % 4 = 2;
+             UPDATE quotes SET sent_on = '2025-12-31', prep_min = 0 WHERE id % 5 = 3;
+             INSERT INTO quotes(client_id, prep_min, sent_on, answer_by, status)
+                 SELECT id, 10 + id, '2026-10-0' || (1 + id % 9), '2026-10-20', 'accepted' FROM clients;
              UPDATE flags SET source_ref = 'quote:' || (SELECT max(id) FROM quotes)
                  WHERE id = (SELECT min(id) FROM flags WHERE source_ref LIKE 'quote:%')
                    AND NOT EXISTS (SELECT 1 FROM flags WHERE source_ref = 'quote:' || (SELECT max(id) FROM quotes));
@@ -857,6 +923,8 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
          UPDATE tasks SET status = 'todo' WHERE id % 17 = 0;
          UPDATE tasks SET due = NULL, status = 'done' WHERE id % 19 = 0;
          UPDATE quotes SET status = 'rejected' WHERE id % 5 = 1;
+         UPDATE quotes SET prep_min = prep_min * 2, sent_on = '2026-08-15' WHERE id % 6 = 4;
+         DELETE FROM quotes WHERE id % 11 = 3;
          DELETE FROM flags WHERE source_ref LIKE 'quote:%' AND id % 2 = 1;",
     )
     .unwrap();

@@ -546,6 +546,9 @@ fn no_review_or_tick_query_scans_a_big_table() {
         "quotes_unbilled",
         "weekly_missed",
         "tasks_live_status",
+        // The kept effective rates: one row, and one row per client.
+        "rate_judged",
+        "client_rates",
     ];
     let mut report = String::new();
     for (name, plan) in s.query_plans().unwrap() {
@@ -590,6 +593,26 @@ fn no_review_or_tick_query_scans_a_big_table() {
             "SEARCH q USING INTEGER PRIMARY KEY (rowid=?)".to_string()
         ]
     );
+    // With a minimum rate, quote preparation comes from its kept sums per client and month, a
+    // range of months: never the quotes sent in them.
+    let (_, plan) = plans.iter().find(|(n, _)| n == "money: kept quote prep").unwrap();
+    assert_eq!(
+        plan,
+        &["SEARCH quote_prep_sums USING PRIMARY KEY (month>? AND month<?)".to_string()]
+    );
+    // While nothing they depend on was written, the underpaying rule reads the kept rates:
+    // one row saying they are current, then the clients' rates in their own order (no sort),
+    // but for those whose flag of the month is there.
+    let (_, plan) = plans.iter().find(|(n, _)| n == "tick: rates judged").unwrap();
+    assert!(plan.iter().any(|l| l == "SCAN rate_judged"), "{plan:?}");
+    let (_, plan) = plans
+        .iter()
+        .find(|(n, _)| n == "tick: rates under the minimum")
+        .unwrap();
+    assert_eq!(plan[0], "SCAN client_rates", "{plan:?}");
+    // Each one's flag of the month looked up by its reference, never the flags scanned.
+    assert!(plan.iter().any(|l| l.ends_with("(source_ref=?)")), "{plan:?}");
+    assert!(plan.iter().all(|l| !l.starts_with("SCAN f")), "{plan:?}");
     // Without a minimum rate the money rules read the clients with retainer hours from their
     // own index; the channels rule reads the clients' ids from their kept tallies.
     for (name, index) in [

@@ -727,6 +727,14 @@ fn kept_as_recounted(d: &Desk) {
         ),
         "pending quotes without their flag"
     );
+    assert_eq!(
+        rows("SELECT month, client_id, quotes, prep_min FROM quote_prep_sums ORDER BY 1, 2"),
+        rows(
+            "SELECT substr(sent_on, 1, 7), client_id, count(*), sum(prep_min) FROM quotes
+             GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        "quote preparation per client and month"
+    );
 }
 
 fn consistent(d: &Desk) {
@@ -1119,8 +1127,9 @@ fn back_to_v9(d: &Desk, nudges: i64) {
              AND (name IN ('client_tally', 'flag_tally', 'score_basis', 'score_growth', 'time_sums',
                            'flags_future', 'time_sums_month', 'task_due_tally', 'live_requests',
                            'live_requests_task', 'unflagged_quotes', 'unflagged_quotes_id', 'clients_retainer',
-                           'unflagged_quote_upd')
-                  OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\')",
+                           'unflagged_quote_upd', 'quote_prep_sums', 'rate_judged', 'client_rates')
+                  OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\'
+                  OR name LIKE 'quote\\_prep\\_%' ESCAPE '\\' OR name LIKE 'rate\\_judged\\_%' ESCAPE '\\')",
         )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -202,6 +202,42 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
                  SELECT id, '2026-10-05 09:00', 900, 1 FROM clients WHERE id % 2 = 0;
              DELETE FROM flags WHERE source_ref LIKE 'rate:%' OR source_ref LIKE 'scope:%';",
         ),
+        // The underpaying rule's inputs, each way they change: quote preparation re-dated
+        // across months (into the window, out of it, to a month before it), changed, moved to
+        // another client, deleted; time edited, moved across months and clients, made
+        // unbillable, deleted; terms changed; underpaying flags dismissed or removed.
+        (
+            "2026-11-24",
+            Some(25.0),
+            "UPDATE quotes SET sent_on = '2026-10-' || (10 + id % 15) WHERE id % 5 = 0;
+             UPDATE quotes SET sent_on = '2026-08-' || (10 + id % 15) WHERE id % 5 = 1 AND sent_on >= '2026-09';
+             UPDATE quotes SET prep_min = prep_min * 3 + 7 WHERE id % 4 = 3;
+             UPDATE quotes SET client_id = (SELECT min(id) FROM clients WHERE rate_cents IS NOT NULL) WHERE id % 10 = 7;
+             DELETE FROM quotes WHERE id % 9 = 4;
+             INSERT INTO quotes(client_id, prep_min, sent_on, answer_by, status)
+                 SELECT id, 0, '2026-09-15', '2026-09-22', 'accepted' FROM clients WHERE id % 3 = 1;
+             UPDATE flags SET dismissed = 1 WHERE source_ref LIKE 'rate:%' AND id % 2 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%' AND id % 2 = 0;",
+        ),
+        (
+            "2026-11-25",
+            Some(45.0),
+            "UPDATE time_entries SET start = '2026-09-' || (10 + id % 15) || ' 10:00' WHERE id % 6 = 1;
+             UPDATE time_entries SET start = '2026-07-' || (10 + id % 15) || ' 10:00' WHERE id % 6 = 2;
+             UPDATE time_entries SET minutes = minutes + 200 WHERE id % 5 = 2;
+             UPDATE time_entries SET billable = 1 - billable WHERE id % 7 = 0;
+             UPDATE time_entries SET billed_on = '2026-11-01' WHERE id % 4 = 0;
+             UPDATE time_entries SET client_id = (SELECT max(id) FROM clients WHERE status = 'active') WHERE id % 11 = 5;
+             DELETE FROM time_entries WHERE id % 8 = 3;
+             INSERT INTO time_entries(client_id, start, minutes, billable)
+                 SELECT id, '2026-11-20 08:00', 480, 0 FROM clients WHERE id % 4 = 3;
+             UPDATE clients SET rate_cents = 6000 WHERE id % 5 = 1;
+             UPDATE clients SET retainer_min = 300, fee_cents = 9000, overage_cents = 2000 WHERE id % 6 = 5;
+             UPDATE clients SET increment_min = 30 WHERE id % 7 = 2;
+             UPDATE clients SET status = 'paused' WHERE id % 9 = 8;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%' AND id % 3 = 0;",
+        ),
+        ("2026-11-26", Some(45.0), "DELETE FROM flags WHERE source_ref LIKE 'rate:%';"),
         (
             "2026-12-01",
             Some(60.0),
@@ -218,10 +254,96 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
             "UPDATE tasks SET status = 'todo' WHERE id % 10 = 7;",
         ),
         ("2027-01-10", Some(100.0), ""),
+        // The kept effective rates (judged once, read while nothing they depend on changes):
+        // passes of the same month, minimum and increment, each after one kind of write that
+        // changes some client's rate, and the underpaying flags removed, so that a rate kept
+        // from before the write would raise a flag with another rate or for another client.
+        ("2027-01-11", Some(100.0), "DELETE FROM flags WHERE source_ref LIKE 'rate:%';"),
+        // Some of the month's underpaying flags removed, others dismissed: nothing else written.
+        (
+            "2027-01-11",
+            Some(100.0),
+            "DELETE FROM flags WHERE source_ref LIKE 'rate:%' AND client_id % 2 = 0;
+             UPDATE flags SET dismissed = 1 WHERE source_ref LIKE 'rate:%' AND client_id % 3 = 0;",
+        ),
+        (
+            "2027-01-11",
+            Some(100.0),
+            "INSERT INTO quotes(client_id, prep_min, sent_on, answer_by, status)
+                 SELECT id, 120, '2027-01-05', '2027-01-12', 'accepted' FROM clients WHERE id % 2 = 0;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-12",
+            Some(100.0),
+            "UPDATE quotes SET prep_min = prep_min + 45 WHERE sent_on >= '2026-11' AND id % 3 = 0;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-12",
+            Some(100.0),
+            "DELETE FROM quotes WHERE sent_on >= '2026-11' AND id % 4 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-13",
+            Some(100.0),
+            "INSERT INTO time_entries(client_id, start, minutes, billable)
+                 SELECT id, '2027-01-08 09:00', 240, 0 FROM clients
+                 WHERE id % 3 = 1 OR rate_cents IS NOT NULL;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-13",
+            Some(100.0),
+            "UPDATE time_entries SET minutes = minutes + 90 WHERE start >= '2026-11' AND id % 2 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-14",
+            Some(100.0),
+            "DELETE FROM time_entries WHERE start >= '2026-11' AND id % 5 = 0;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-14",
+            Some(100.0),
+            "UPDATE clients SET rate_cents = rate_cents + 700 WHERE rate_cents IS NOT NULL AND id % 2 = 1;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        // A client deleted by a program without foreign keys (its time and quotes stay), then
+        // written again with the same id and no increment of its own (its time is then read
+        // from the entries: the default increment is six minutes by now).
+        (
+            "2027-01-15",
+            Some(100.0),
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE gone AS SELECT * FROM clients
+                 WHERE id = (SELECT max(id) FROM clients WHERE rate_cents IS NOT NULL AND status IN ('active', 'paused'));
+             DELETE FROM clients WHERE id IN (SELECT id FROM gone);
+             PRAGMA foreign_keys = ON;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
+        (
+            "2027-01-15",
+            Some(100.0),
+            "UPDATE gone SET increment_min = NULL;
+             INSERT INTO clients SELECT * FROM gone;
+             DROP TABLE gone;
+             DELETE FROM flags WHERE source_ref LIKE 'rate:%';",
+        ),
     ];
     let mut raised = 0;
+    let mut rate_days = Vec::new();
     for (i, (on, min, sql)) in steps.iter().enumerate() {
         write(&a, &b, sql);
+        if sql.contains("CREATE TABLE gone") {
+            let gone: i64 = a
+                .conn()
+                .query_row("SELECT count(*) FROM gone", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(gone, 1, "step {i} deletes one client");
+        }
         // Half-way, a default increment of six minutes: the sums of the clients without their
         // own are read again from the entries.
         if i == steps.len() / 2 {
@@ -238,6 +360,9 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
         assert_eq!(quick, whole, "step {i} on {on}");
         assert_eq!(flags(&a), flags(&b), "flags after step {i} on {on}");
         raised += quick.new_flags.len();
+        if quick.new_flags.iter().any(|f| f.source_ref.starts_with("rate:")) {
+            rate_days.push(on);
+        }
         // A second pass on the same day finds nothing new, either way.
         let again = a.detect(on, *min).unwrap();
         assert_eq!(
@@ -256,4 +381,6 @@ fn the_pass_raises_what_a_pass_from_scratch_raises_whatever_the_data_and_the_clo
         assert!(kinds.contains(k), "no {k} flag raised: {kinds:?}");
     }
     assert!(raised > 50, "{raised}");
+    // The underpaying rule raised flags on most of its days, whatever changed before them.
+    assert!(rate_days.len() >= 5, "{rate_days:?}");
 }

@@ -1133,6 +1133,89 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE tasks ADD COLUMN tool_seen TEXT;
     DELETE FROM undo_steps;
     "#,
+    // 20: quote preparation per client and month, kept current by triggers, so the tick's
+    // underpaying rule (and the Month view) read one row per client and month instead of every
+    // quote sent in the months they judge: `quotes` counts the month's quotes (a row goes when
+    // its last quote does, so a month with quotes of no preparation still has its row, as it
+    // had its sum), `prep_min` adds up their preparation. Keyed by the month first: the rule
+    // reads a range of months. A derived table (no id, no uuid): undo, export and sync leave it
+    // alone and reach it through the triggers on `quotes` (a bulk import drops none of them).
+    // A later step that rebuilds `quotes` must create these triggers again.
+    //
+    // And the effective rates the underpaying rule judges, kept until something they were
+    // judged from changes: `rate_judged` holds the month and default increment of the last pass
+    // that judged every client (one row, or none), `client_rates` each client it judged and
+    // its effective rate over the three months. Any write to time entries, quotes or clients'
+    // terms deletes the `rate_judged` row (one small row, whatever the write), and the next
+    // pass judges every client again; until then a pass of the same month and increment reads
+    // the rates under its minimum instead of three months of every client's sums, quotes and
+    // terms.
+    // Derived tables (no id, no uuid): undo, export and sync leave them alone and reach them
+    // through the triggers. A later step that rebuilds `time_entries`, `quotes` or `clients`
+    // must create these triggers again.
+    r#"
+    CREATE TABLE rate_judged (
+        month TEXT NOT NULL,
+        inc INTEGER NOT NULL
+    );
+    CREATE TABLE client_rates (
+        client_id INTEGER PRIMARY KEY,
+        rate_cents INTEGER NOT NULL
+    );
+    CREATE TRIGGER rate_judged_time_ins AFTER INSERT ON time_entries BEGIN
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER rate_judged_time_upd AFTER UPDATE OF client_id, start, minutes, billable, billed_on ON time_entries BEGIN
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER rate_judged_time_del AFTER DELETE ON time_entries BEGIN
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER rate_judged_client_ins AFTER INSERT ON clients BEGIN
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER rate_judged_client_upd
+        AFTER UPDATE OF id, status, rate_cents, increment_min, retainer_min, fee_cents, overage_cents ON clients BEGIN
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER rate_judged_client_del AFTER DELETE ON clients BEGIN
+        DELETE FROM rate_judged;
+    END;
+
+    CREATE TABLE quote_prep_sums (
+        month TEXT NOT NULL,
+        client_id INTEGER NOT NULL,
+        quotes INTEGER NOT NULL,
+        prep_min INTEGER NOT NULL,
+        PRIMARY KEY (month, client_id)
+    ) WITHOUT ROWID;
+    INSERT INTO quote_prep_sums(month, client_id, quotes, prep_min)
+        SELECT substr(sent_on, 1, 7), client_id, count(*), sum(prep_min) FROM quotes GROUP BY 1, 2;
+
+    CREATE TRIGGER quote_prep_ins AFTER INSERT ON quotes BEGIN
+        INSERT INTO quote_prep_sums(month, client_id, quotes, prep_min)
+            VALUES (substr(new.sent_on, 1, 7), new.client_id, 1, new.prep_min)
+            ON CONFLICT(month, client_id) DO UPDATE SET quotes = quotes + 1, prep_min = prep_min + excluded.prep_min;
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER quote_prep_upd AFTER UPDATE OF client_id, sent_on, prep_min ON quotes BEGIN
+        UPDATE quote_prep_sums SET quotes = quotes - 1, prep_min = prep_min - old.prep_min
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id;
+        DELETE FROM quote_prep_sums
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id AND quotes <= 0;
+        INSERT INTO quote_prep_sums(month, client_id, quotes, prep_min)
+            VALUES (substr(new.sent_on, 1, 7), new.client_id, 1, new.prep_min)
+            ON CONFLICT(month, client_id) DO UPDATE SET quotes = quotes + 1, prep_min = prep_min + excluded.prep_min;
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER quote_prep_del AFTER DELETE ON quotes BEGIN
+        UPDATE quote_prep_sums SET quotes = quotes - 1, prep_min = prep_min - old.prep_min
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id;
+        DELETE FROM quote_prep_sums
+            WHERE month = substr(old.sent_on, 1, 7) AND client_id = old.client_id AND quotes <= 0;
+        DELETE FROM rate_judged;
+    END;
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

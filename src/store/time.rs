@@ -5,6 +5,7 @@
 //! it to one), so every process sees it and it survives a restart.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
@@ -66,6 +67,13 @@ pub(super) const MONTH_SUMS_FROM_ENTRIES: &str = "SELECT e.client_id, substr(e.s
 /// over the covering index, no temporary B-tree for a GROUP BY.
 pub(super) const QUOTE_PREP: &str = "SELECT client_id, sent_on, prep_min FROM quotes INDEXED BY quotes_sent
      WHERE sent_on >= ?1 AND sent_on < ?2";
+
+/// Quote preparation per client and month from the kept sums (`quote_prep_sums`, schema step
+/// 19, kept by the quotes' triggers): one row per client and month of the range, by the month
+/// first, instead of every quote sent in it (`QUOTE_PREP`, which reads the quotes themselves
+/// to check the kept rows).
+pub(super) const KEPT_PREP: &str = "SELECT client_id, month, prep_min FROM quote_prep_sums
+     WHERE month >= substr(?1, 1, 7) AND month < substr(?2, 1, 7)";
 
 /// The same sums added up by SQL, as the pass read them before: for the detection pass from
 /// scratch that checks the one above.
@@ -490,6 +498,58 @@ impl Store {
         Ok(bad)
     }
 
+    /// The clients whose kept effective rate (`client_rates`, schema step 19) differs from
+    /// the rate judged again from every entry, quote and client: empty when they agree, or
+    /// when no rate is kept (a write since the last pass that judged them).
+    pub fn client_rates_mismatches(&self) -> Result<Vec<i64>> {
+        let judged: Option<(String, i64)> = self
+            .conn
+            .query_row("SELECT month, inc FROM rate_judged", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((month, inc)) = judged else {
+            return Ok(Vec::new());
+        };
+        let today = super::date(month);
+        let this = Month::of(today);
+        let (a, b) = (day(this.prev().prev().first_day()), day(this.next().first_day()));
+        let inc = u32::try_from(inc).unwrap_or(1).max(1);
+        let mut sums: HashMap<(i64, Month), Sums> = HashMap::new();
+        read_sums(&self.conn, MONTH_SUMS, params![a, b, inc], &mut sums)?;
+        if inc != 1 {
+            read_sums(&self.conn, MONTH_SUMS_FROM_ENTRIES, params![a, b, inc, 0], &mut sums)?;
+        }
+        quote_prep_grouped(&self.conn, &a, &b, &mut sums)?;
+        let mut ids: Vec<i64> = sums.keys().map(|(c, _)| *c).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let terms = terms_of(&self.conn, ids.into_iter())?;
+        let fresh: HashMap<i64, i64> = effective_rates(today, &sums, &terms).into_iter().collect();
+        let kept: HashMap<i64, i64> = {
+            let mut q = self.conn.prepare("SELECT client_id, rate_cents FROM client_rates")?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut bad: Vec<i64> = fresh
+            .keys()
+            .chain(kept.keys())
+            .filter(|k| fresh.get(k) != kept.get(k))
+            .copied()
+            .collect();
+        bad.sort_unstable();
+        bad.dedup();
+        Ok(bad)
+    }
+
+    /// Judges every client's effective rate as the tick's underpaying rule does on `today`,
+    /// and keeps the rates (raising nothing): what `client_rates_mismatches` then checks.
+    pub fn judge_client_rates(&self, today: NaiveDate) -> Result<()> {
+        let increment = self.money.increment_min;
+        let tx = self.conn.unchecked_transaction()?;
+        money_flags(&tx, today, Some(0), increment, false)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Billable minutes each client worked in `month` (for the client JSON).
     pub fn month_minutes(&self, month: Month) -> Result<HashMap<i64, u64>> {
         let sums = month_sums(&self.conn, month, month.next(), self.money.increment_min)?;
@@ -582,7 +642,7 @@ pub(super) fn month_sums(
     if inc != 1 {
         read_sums(conn, MONTH_SUMS_FROM_ENTRIES, params![a, b, inc, 0], &mut out)?;
     }
-    quote_prep(conn, &a, &b, &mut out)?;
+    kept_prep(conn, &a, &b, &mut out)?;
     Ok(out)
 }
 
@@ -605,11 +665,11 @@ pub(super) fn month_sums_from_entries(
     Ok(out)
 }
 
-fn read_sums(
+fn read_sums<S: BuildHasher>(
     conn: &rusqlite::Connection,
     sql: &str,
     p: impl rusqlite::Params,
-    out: &mut HashMap<(i64, Month), Sums>,
+    out: &mut HashMap<(i64, Month), Sums, S>,
 ) -> Result<()> {
     let mut q = conn.prepare_cached(sql)?;
     let rows = q.query_map(p, |r| {
@@ -683,6 +743,28 @@ fn quote_prep(conn: &rusqlite::Connection, a: &str, b: &str, out: &mut HashMap<(
     Ok(())
 }
 
+/// `quote_prep` from the kept sums of quote preparation (`KEPT_PREP`): the same minutes per
+/// client and month, one row each.
+fn kept_prep<S: BuildHasher>(
+    conn: &rusqlite::Connection,
+    a: &str,
+    b: &str,
+    out: &mut HashMap<(i64, Month), Sums, S>,
+) -> Result<()> {
+    let mut q = conn.prepare_cached(KEPT_PREP)?;
+    let mut rows = q.query(params![a, b])?;
+    let mut months = MonthRuns::default();
+    while let Some(r) = rows.next()? {
+        let client: i64 = r.get(0)?;
+        let Some(m) = months.month(super::text_at(r, 1)?) else {
+            continue;
+        };
+        let minutes: i64 = r.get(2)?;
+        out.entry((client, m)).or_default().quote_prep_minutes = minutes.max(0) as u64;
+    }
+    Ok(())
+}
+
 fn quote_prep_grouped(
     conn: &rusqlite::Connection,
     a: &str,
@@ -726,7 +808,7 @@ impl Terms {
 /// name, rate, retainer minutes, fee, overage rate, status.
 type TermsRow = (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>, String);
 
-fn terms_of(tx: &Transaction, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Terms>> {
+fn terms_of(tx: &rusqlite::Connection, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Terms>> {
     let mut q = tx.prepare_cached(
         "SELECT name, rate_cents, retainer_min, fee_cents, overage_cents, status FROM clients WHERE id = ?1",
     )?;
@@ -773,10 +855,12 @@ pub(super) const RETAINER_SUMS: &str = "SELECT client_id, month, inc, billable_m
 
 /// `terms_of` for every client at once (or those with retainer hours, `retainers`), with each
 /// client's increment (`default` when unset).
-fn all_terms(tx: &Transaction, default: u32, retainers: bool) -> Result<(HashMap<i64, Terms>, HashMap<i64, i64>)> {
+type TermsById = HashMap<i64, Terms, ById>;
+
+fn all_terms(tx: &Transaction, default: u32, retainers: bool) -> Result<(TermsById, HashMap<i64, i64, ById>)> {
     let mut q = tx.prepare_cached(if retainers { RETAINER_TERMS } else { CLIENT_TERMS })?;
     let mut rows = q.query([])?;
-    let (mut terms, mut incs) = (HashMap::new(), HashMap::new());
+    let (mut terms, mut incs) = (TermsById::default(), HashMap::default());
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let increment: Option<i64> = r.get(7)?;
@@ -799,8 +883,8 @@ fn kept_sums(
     retainers: bool,
     a: &str,
     b: &str,
-    incs: &HashMap<i64, i64>,
-    out: &mut HashMap<(i64, Month), Sums>,
+    incs: &HashMap<i64, i64, ById>,
+    out: &mut HashMap<(i64, Month), Sums, ById>,
 ) -> Result<()> {
     let mut q = tx.prepare_cached(if retainers { RETAINER_SUMS } else { KEPT_SUMS })?;
     let mut rows = q.query(params![a, b])?;
@@ -841,7 +925,7 @@ pub(super) fn money_flags(
         Some(_) => (this.prev().prev(), this.next()),
         None => (last, this),
     };
-    let (sums, terms) = if scratch {
+    if scratch {
         let (a, b) = (day(from.first_day()), day(to.first_day()));
         let mut sums: HashMap<(i64, Month), Sums> = HashMap::new();
         let inc = default_increment.max(1);
@@ -854,50 +938,203 @@ pub(super) fn money_flags(
         ids.sort_unstable();
         ids.dedup();
         let terms = terms_of(tx, ids.into_iter())?;
-        (sums, terms)
-    } else {
-        // One read of the clients' terms and increment (clients are few; without a minimum
-        // rate, only those with retainer hours: scope creep judges nobody else), then the kept
-        // sums from their covering index, each kept at its client's increment: no lookup of
-        // a client per row.
-        let (terms, incs) = all_terms(tx, default_increment.max(1), min_rate_cents.is_none())?;
-        let (a, b) = (day(from.first_day()), day(to.first_day()));
-        // Sized once: growing it row by row rehashed it a dozen times (up to three months of
-        // every client).
-        let mut sums: HashMap<(i64, Month), Sums> = HashMap::with_capacity(incs.len() * 3);
-        kept_sums(tx, min_rate_cents.is_none(), &a, &b, &incs, &mut sums)?;
-        if default_increment.max(1) != 1 {
-            read_sums(
-                tx,
-                MONTH_SUMS_FROM_ENTRIES,
-                params![a, b, default_increment.max(1), 0],
-                &mut sums,
-            )?;
-        }
-        // Quote preparation counts only in the effective rate: scope creep judges billable
-        // minutes alone.
-        if min_rate_cents.is_some() {
-            quote_prep(tx, &a, &b, &mut sums)?;
-        }
-        (sums, terms)
-    };
-    let mut out = scope_creep(today, &sums, &terms);
-    if let Some(min) = min_rate_cents {
-        out.extend(underpaying(today, min, &sums, &terms));
+        return Ok(judge(today, min_rate_cents, &sums, &terms));
     }
+    // With a minimum rate, the effective rates of the last pass that judged every client,
+    // when nothing they were judged from was written since (`rate_judged`, schema step 19):
+    // scope creep alone reads sums, as without a minimum rate.
+    let inc = i64::from(default_increment.max(1));
+    let judged_in = day(this.first_day());
+    if let Some(min) = min_rate_cents {
+        let current: bool = tx
+            .prepare_cached(RATE_JUDGED)?
+            .query_row(params![judged_in, inc], |r| r.get(0))?;
+        if current {
+            let mut out = money_flags(tx, today, None, default_increment, false)?;
+            let mut q = tx.prepare_cached(RATES_UNDER)?;
+            let suffix = crate::domain::rules::month_suffix(today);
+            let rows = q.query_map(params![min, suffix], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (id, rate) = row?;
+                out.push(underpaying_flag(today, min, id, rate));
+            }
+            return Ok(out);
+        }
+    }
+    // One read of the clients' terms and increment (clients are few; without a minimum
+    // rate, only those with retainer hours: scope creep judges nobody else), then the kept
+    // sums from their covering index, each kept at its client's increment: no lookup of
+    // a client per row.
+    let (terms, incs) = all_terms(tx, default_increment.max(1), min_rate_cents.is_none())?;
+    let (a, b) = (day(from.first_day()), day(to.first_day()));
+    // Sized once: growing it row by row rehashed it a dozen times (up to three months of
+    // every client).
+    let mut sums: HashMap<(i64, Month), Sums, ById> =
+        HashMap::with_capacity_and_hasher(incs.len() * 3, ById::default());
+    kept_sums(tx, min_rate_cents.is_none(), &a, &b, &incs, &mut sums)?;
+    if default_increment.max(1) != 1 {
+        read_sums(
+            tx,
+            MONTH_SUMS_FROM_ENTRIES,
+            params![a, b, default_increment.max(1), 0],
+            &mut sums,
+        )?;
+    }
+    // Quote preparation counts only in the effective rate: scope creep judges billable
+    // minutes alone. Read from its kept sums: a row per client and month, not every quote.
+    let Some(min) = min_rate_cents else {
+        return Ok(judge(today, None, &sums, &terms));
+    };
+    kept_prep(tx, &a, &b, &mut sums)?;
+    let mut out = scope_creep(today, &sums, &terms);
+    let rates = effective_rates(today, &sums, &terms);
+    keep_rates(tx, &judged_in, inc, &rates)?;
+    out.extend(
+        rates
+            .into_iter()
+            .filter(|(_, rate)| *rate < min)
+            .map(|(id, rate)| underpaying_flag(today, min, id, rate)),
+    );
     Ok(out)
 }
+
+/// Keeps the effective rates a pass judged, for the passes after it of the same month and
+/// default increment, until a write they depend on.
+fn keep_rates(tx: &Transaction, judged_in: &str, inc: i64, rates: &[(i64, i64)]) -> Result<()> {
+    for forget in RATE_FORGET {
+        tx.prepare_cached(forget)?.execute([])?;
+    }
+    let mut keep = tx.prepare_cached(RATE_KEEP)?;
+    for (id, rate) in rates {
+        keep.execute(params![id, rate])?;
+    }
+    tx.prepare_cached(RATE_JUDGED_KEEP)?.execute(params![judged_in, inc])?;
+    Ok(())
+}
+
+/// Whether the kept effective rates are those of this month (`?1`, its first day) and default
+/// increment (`?2`) with nothing written since that they depend on (the triggers of schema
+/// step 19 delete the row on any such write).
+pub(super) const RATE_JUDGED: &str = "SELECT count(*) > 0 FROM rate_judged WHERE month = ?1 AND inc = ?2";
+
+/// The kept rates under the minimum (`?1`), by client (the order in which the pass that
+/// judged them raised their flags), of the clients whose flag of this month (`?2`: the
+/// reference's end, `:2026-11`) is not there: the pass skips a flag already raised for the same
+/// source, so the clients that have it (most of them, after the month's first pass) are left
+/// out inside SQLite rather than each made a candidate and looked up again.
+pub(super) const RATES_UNDER: &str = "SELECT client_id, rate_cents FROM client_rates
+     WHERE rate_cents < ?1
+       AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.source_ref = 'rate:' || client_rates.client_id || ?2)
+     ORDER BY client_id";
+
+/// Forgets the kept rates before a pass keeps its own.
+const RATE_FORGET: [&str; 2] = ["DELETE FROM client_rates", "DELETE FROM rate_judged"];
+
+const RATE_KEEP: &str = "INSERT INTO client_rates(client_id, rate_cents) VALUES (?1, ?2)";
+
+const RATE_JUDGED_KEEP: &str = "INSERT INTO rate_judged(month, inc) VALUES (?1, ?2)";
+
+/// The money rules on the sums and terms read.
+fn judge<S: BuildHasher, T: BuildHasher>(
+    today: NaiveDate,
+    min_rate_cents: Option<i64>,
+    sums: &HashMap<(i64, Month), Sums, S>,
+    terms: &HashMap<i64, Terms, T>,
+) -> Vec<MoneyFlag> {
+    let mut out = scope_creep(today, sums, terms);
+    if let Some(min) = min_rate_cents {
+        out.extend(underpaying(today, min, sums, terms));
+    }
+    out
+}
+
+/// The hasher of the tick's maps by client (and month): client ids and months are small
+/// integers chosen by the store, not by anyone who could make them collide, so one multiply
+/// per word (as rustc's own maps do) instead of SipHash's rounds, which cost a tenth of the
+/// money rules at a thousand clients.
+#[derive(Default, Clone, Copy)]
+pub(super) struct IdHasher(u64);
+
+const ID_HASH_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(ID_HASH_K);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.add(n as u32 as u64);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+}
+
+pub(super) type ById = BuildHasherDefault<IdHasher>;
 
 /// `underpaying`: the effective rate over the last three calendar months (this one included:
 /// their amounts added, divided by all their hours) is below `min_rate_cents`. Only clients
 /// with tracked time and known terms (a rate or a retainer) are judged. `sums` holds at least
 /// those three months.
-fn underpaying(
+fn underpaying<S: BuildHasher, T: BuildHasher>(
     today: NaiveDate,
     min_rate_cents: i64,
-    sums: &HashMap<(i64, Month), Sums>,
-    terms: &HashMap<i64, Terms>,
+    sums: &HashMap<(i64, Month), Sums, S>,
+    terms: &HashMap<i64, Terms, T>,
 ) -> Vec<MoneyFlag> {
+    effective_rates(today, sums, terms)
+        .into_iter()
+        .filter(|(_, rate)| *rate < min_rate_cents)
+        .map(|(id, rate)| underpaying_flag(today, min_rate_cents, id, rate))
+        .collect()
+}
+
+/// The flag of a client whose effective rate (`rate`) is under the minimum.
+fn underpaying_flag(today: NaiveDate, min_rate_cents: i64, id: i64, rate: i64) -> MoneyFlag {
+    (
+        id,
+        FlagKind::Underpaying,
+        today,
+        crate::domain::rules::month_ref("rate", id, today),
+        format!(
+            "{}.{:02}/h < {}.{:02}/h",
+            rate / 100,
+            rate % 100,
+            min_rate_cents / 100,
+            min_rate_cents % 100
+        ),
+    )
+}
+
+/// The clients `underpaying` judges, by id, with their effective rate.
+fn effective_rates<S: BuildHasher, T: BuildHasher>(
+    today: NaiveDate,
+    sums: &HashMap<(i64, Month), Sums, S>,
+    terms: &HashMap<i64, Terms, T>,
+) -> Vec<(i64, i64)> {
     let this = Month::of(today);
     let from = this.prev().prev();
     // Only clients that tracked time in the window: quote preparation alone is not tracked time.
@@ -931,28 +1168,18 @@ fn underpaying(
         let Some(rate) = money::per_hour(earned, minutes) else {
             continue;
         };
-        if rate < min_rate_cents {
-            out.push((
-                id,
-                FlagKind::Underpaying,
-                today,
-                crate::domain::rules::month_ref("rate", id, today),
-                format!(
-                    "{}.{:02}/h < {}.{:02}/h",
-                    rate / 100,
-                    rate % 100,
-                    min_rate_cents / 100,
-                    min_rate_cents % 100
-                ),
-            ));
-        }
+        out.push((id, rate));
     }
     out
 }
 
 /// `scope_creep`: last month, now closed, went more than 10% over a retainer's hours. `sums`
 /// holds at least last month.
-fn scope_creep(today: NaiveDate, sums: &HashMap<(i64, Month), Sums>, terms: &HashMap<i64, Terms>) -> Vec<MoneyFlag> {
+fn scope_creep<S: BuildHasher, T: BuildHasher>(
+    today: NaiveDate,
+    sums: &HashMap<(i64, Month), Sums, S>,
+    terms: &HashMap<i64, Terms, T>,
+) -> Vec<MoneyFlag> {
     let last = Month::of(today).prev();
     let closed_on = Month::of(today).first_day() - Duration::days(1);
     let mut out = Vec::new();
@@ -978,4 +1205,69 @@ fn scope_creep(today: NaiveDate, sums: &HashMap<(i64, Month), Sums>, terms: &Has
     }
     out.sort_by_key(|f| f.0);
     out
+}
+
+#[cfg(test)]
+mod kept_prep_tests {
+    use rusqlite::Connection;
+
+    use super::super::schema;
+
+    /// Quote preparation of a client's month: month, client, quotes, minutes.
+    type Prep = (String, i64, i64, i64);
+
+    /// The kept sums of quote preparation, and the same counted again from the quotes.
+    fn kept_and_counted(c: &Connection) -> (Vec<Prep>, Vec<Prep>) {
+        let read = |sql: &str| {
+            let mut q = c.prepare(sql).unwrap();
+            let rows = q
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap();
+            rows.collect::<rusqlite::Result<Vec<_>>>().unwrap()
+        };
+        (
+            read("SELECT month, client_id, quotes, prep_min FROM quote_prep_sums ORDER BY 1, 2"),
+            read(
+                "SELECT substr(sent_on, 1, 7), client_id, count(*), sum(prep_min) FROM quotes
+                 GROUP BY 1, 2 ORDER BY 1, 2",
+            ),
+        )
+    }
+
+    /// A store from before the step that keeps quote preparation, with quotes of several
+    /// clients and months (some of no preparation), migrated: the step counts the quotes
+    /// already there, and its triggers keep the count from then on.
+    #[test]
+    fn the_step_counts_the_quotes_already_there() {
+        let step = schema::MIGRATIONS
+            .iter()
+            .position(|s| s.contains("CREATE TABLE quote_prep_sums"))
+            .unwrap() as i32;
+        let mut c = Connection::open_in_memory().unwrap();
+        schema::migrate_until(&mut c, step).unwrap();
+        c.execute_batch(
+            "INSERT INTO clients(name, name_key, created_on) VALUES ('Sol', 'sol', '2026-01-01'), ('Norte', 'norte', '2026-01-01');
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+             INSERT INTO quotes(client_id, prep_min, sent_on, answer_by)
+                 SELECT 1 + i % 2, CASE WHEN i % 5 = 2 THEN 0 ELSE 15 + i END, '2026-0' || (1 + i % 5) || '-1' || (i % 10), '2026-07-01' FROM n;",
+        )
+        .unwrap();
+        let before: i64 = c.query_row("SELECT count(*) FROM quotes", [], |r| r.get(0)).unwrap();
+        assert_eq!(before, 40);
+        schema::migrate(&mut c, step, "test").unwrap();
+        let (kept, counted) = kept_and_counted(&c);
+        assert_eq!(kept, counted);
+        assert_eq!(kept.len(), 10, "{kept:?}");
+        assert!(
+            kept.iter().any(|r| r.3 == 0),
+            "a month of quotes of no preparation keeps its row"
+        );
+        c.execute_batch(
+            "UPDATE quotes SET sent_on = '2026-08-01' WHERE id % 3 = 0;
+             DELETE FROM quotes WHERE id % 7 = 0;",
+        )
+        .unwrap();
+        let (kept, counted) = kept_and_counted(&c);
+        assert_eq!(kept, counted);
+    }
 }
