@@ -62,8 +62,8 @@ struct Target {
     name: String,
 }
 
-/// Refuses a target that is the store, a folder, a missing folder, or (without `force`) an
-/// existing file or link.
+/// Refuses a target that is the store, a folder, a missing folder, a device, a pipe or a
+/// socket, or (without `force`) an existing file or link.
 fn check_target(path: &Path, force: bool, store: Option<&Path>) -> Result<Target> {
     let shown = path.display().to_string();
     let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
@@ -74,6 +74,9 @@ fn check_target(path: &Path, force: bool, store: Option<&Path>) -> Result<Target
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
+        if dir.exists() {
+            return Err(Error::refused(T::ErrFileNotFolder, &[&dir.display()]));
+        }
         return Err(Error::refused(T::ErrNoFolder, &[&dir.display()]));
     }
     if let Some(store) = store {
@@ -96,6 +99,8 @@ fn check_target(path: &Path, force: bool, store: Option<&Path>) -> Result<Target
                 Err(_) => {}
             }
         }
+        // A device, a pipe or a socket is never replaced by a file, even with --force.
+        Ok(m) if !m.is_file() => return Err(Error::refused(T::ErrFileNotRegular, &[&shown])),
         Ok(_) if !force => return Err(Error::refused(T::ErrFileExists, &[&shown])),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

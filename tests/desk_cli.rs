@@ -472,3 +472,47 @@ fn task_edit_changes_only_what_it_is_given_and_refuses_bad_input() {
     }
     assert_eq!(d.snapshot(), before);
 }
+
+/// A client without a weekly review day has no review to miss: `--missed` is refused and
+/// raises nothing (holding one is still recorded).
+#[test]
+fn a_client_without_a_review_day_misses_no_review() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Tienda Sol"]);
+    let before = d.snapshot();
+    let (code, err) = d.fails(&["--lang", "es", "client", "reviewed", "tienda", "--missed"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Tienda Sol no tiene día de revisión semanal"), "{err}");
+    assert_eq!(d.snapshot(), before);
+    assert_eq!(d.json(&["flag", "list", "--json"]), serde_json::json!([]));
+}
+
+/// A meeting whose attendance is recorded cannot move to a time still to come (attendance is
+/// known once a meeting has started); moved within the past, it keeps its attendance.
+#[test]
+fn a_held_meeting_cannot_move_to_the_future() {
+    let mut d = Desk::new();
+    d.at("2026-11-23 09:00");
+    d.ok(&["client", "add", "Tienda Sol"]);
+    let m = d.ok(&[
+        "meeting",
+        "add",
+        "tienda",
+        "--at",
+        "2026-11-20 10:00",
+        "--kind",
+        "review",
+    ]);
+    d.ok(&["meeting", "attended", &m, "late", "--minutes", "15"]);
+    let before = d.snapshot();
+    let (code, err) = d.fails(&["meeting", "edit", &m, "--at", "2026-12-20 10:00"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot move to a time still to come"), "{err}");
+    assert_eq!(d.snapshot(), before);
+    d.ok(&["meeting", "edit", &m, "--at", "2026-11-20 11:00"]);
+    let list = d.json(&["meeting", "list", "--json"]);
+    assert_eq!(list[0]["attendance"], "late", "{list}");
+    // One not yet attended moves anywhere.
+    let later = d.ok(&["meeting", "add", "tienda", "--at", "2026-11-21 10:00"]);
+    d.ok(&["meeting", "edit", &later, "--at", "2026-12-21 10:00"]);
+}

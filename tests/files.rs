@@ -198,3 +198,41 @@ fn a_folder_or_a_missing_folder_is_a_clear_message() {
         assert!(!err.contains("os error"), "{args:?}: {err}");
     }
 }
+
+/// A pipe or a socket (as a device) is never replaced by a file, even with --force; a path
+/// through a file is said to be a file, not a missing folder.
+#[test]
+fn pipes_sockets_and_devices_are_never_targets() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom"]);
+    let dir = d.dir.path();
+    let fifo = dir.join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let sock = dir.join("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).expect("socket");
+    for target in [&fifo, &sock] {
+        let t = target.to_str().unwrap();
+        for args in [
+            vec!["export", "--out", t, "--force"],
+            vec!["backup", t, "--force"],
+            vec!["statement", "Bloom", "--out", t, "--force"],
+            vec!["calendar", "--out", t, "--force"],
+        ] {
+            let (code, err) = d.fails(&args);
+            assert_eq!(code, 1, "{args:?}");
+            assert!(err.contains("is not a plain file"), "{args:?}: {err}");
+        }
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(std::fs::symlink_metadata(&sock).unwrap().file_type().is_socket());
+    let file = dir.join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let through = file.join("x.ics");
+    let (_, err) = d.fails(&["calendar", "--out", through.to_str().unwrap()]);
+    assert!(err.contains("is a file, not a folder"), "{err}");
+}

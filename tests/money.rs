@@ -421,3 +421,17 @@ fn one_entry_billed_is_said_in_the_singular() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("1 entry marked as billed on 2026-03-20"), "{said}");
 }
+
+/// Time logged that would begin before 1900 (two hours ending at 00:30 on 1 January 1900) is
+/// refused: every export imports again.
+#[test]
+fn logged_time_stays_within_the_years_kept() {
+    let mut d = Desk::new();
+    d.at("1900-01-01 00:30");
+    d.ok(&["client", "add", "Acme"]);
+    let (code, err) = d.fails(&["time", "log", "--client", "Acme", "2h"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1899-12-31 22:30"), "{err}");
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
+    d.ok(&["time", "log", "--client", "Acme", "30m"]);
+}

@@ -77,6 +77,10 @@ fn a_reader_that_stops_early_gets_a_quiet_end_with_status_0() {
         &["--help"],
         &["task", "--help"],
         &["--version"],
+        &["completions", "bash"],
+        &["completions", "fish"],
+        &["completions", "powershell"],
+        &["man"],
     ] {
         let out = run(&d, args).stdout(closed_pipe()).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -198,6 +202,13 @@ fn output_that_cannot_be_written_never_claims_nothing_was_saved() {
         "{err}"
     );
     assert!(err.contains("is saved") && !err.contains("nothing was saved"), "{err}");
+    // Generated output too, without a panic.
+    for args in [&["completions", "bash"][..], &["man"], &["client", "list"]] {
+        let out = run(&d, args).stdout(full_disk()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("the output could not be written"), "{args:?}: {err}");
+    }
     assert!(d.ok(&["client", "list"]).contains("Acme"));
     let out = run(&d, &["--lang", "es", "task", "add", "Acme", "Logo"])
         .stdout(full_disk())

@@ -519,6 +519,10 @@ fn undo_after_a_sync_is_a_new_change_and_never_rewrites_the_other_machine() {
 #[test]
 fn the_same_weekly_review_recorded_on_both_machines_is_one() {
     let (_server, mut a, mut b) = pair();
+    // Reviews on Mondays (23 November is one), known to both machines.
+    a.ok(&["client", "edit", "Acme", "--review-day", "mon"]);
+    sync(&a);
+    sync(&b);
     a.at("2026-11-23 10:00")
         .ok(&["client", "reviewed", "Acme", "--on", "2026-11-23"]);
     b.at("2026-11-23 10:05")
@@ -1127,7 +1131,8 @@ fn back_to_v9(d: &Desk, nudges: i64) {
              AND (name IN ('client_tally', 'flag_tally', 'score_basis', 'score_growth', 'time_sums',
                            'flags_future', 'time_sums_month', 'task_due_tally', 'live_requests',
                            'live_requests_task', 'unflagged_quotes', 'unflagged_quotes_id', 'clients_retainer',
-                           'unflagged_quote_upd', 'quote_prep_sums', 'rate_judged', 'client_rates')
+                           'unflagged_quote_upd', 'quote_prep_sums', 'rate_judged', 'client_rates',
+                           'time_follows_task', 'time_task_client_ins', 'time_task_client_upd')
                   OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\'
                   OR name LIKE 'quote\\_prep\\_%' ESCAPE '\\' OR name LIKE 'rate\\_judged\\_%' ESCAPE '\\')",
         )
@@ -1250,4 +1255,37 @@ fn a_damaged_server_file_is_named_as_a_possibility() {
         "{err}"
     );
     assert_eq!(c.snapshot(), before);
+}
+
+/// A task moved to another client on one machine while the other logs time on it offline:
+/// after the syncs both machines have the entry with the task's new client (it stayed with the
+/// old one, whose statement then billed another client's task).
+#[test]
+fn time_logged_offline_follows_a_task_moved_on_the_other_machine() {
+    let (_server, a, b) = pair();
+    a.ok(&["client", "add", "Nova", "--rate", "20"]);
+    sync(&a);
+    sync(&b);
+    a.ok(&["task", "edit", "1", "--client", "Nova"]);
+    b.ok(&["time", "log", "1", "30m", "--on", "2026-11-23 08:00"]);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    for d in [&a, &b] {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        let (entry_client, task_client): (String, String) = c
+            .query_row(
+                "SELECT ec.name, tc.name FROM time_entries e JOIN tasks t ON t.id = e.task_id
+                 JOIN clients ec ON ec.id = e.client_id JOIN clients tc ON tc.id = t.client_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((entry_client.as_str(), task_client.as_str()), ("Nova", "Nova"));
+        let nova = d.json(&["statement", "Nova", "--month", "2026-11", "--json"]);
+        assert_eq!(nova["billable_minutes"], 30, "{nova}");
+        let acme = d.json(&["statement", "Acme", "--month", "2026-11", "--json"]);
+        assert_eq!(acme["billable_minutes"], 0, "{acme}");
+    }
+    assert_eq!(normalized(&a), normalized(&b));
 }

@@ -350,3 +350,16 @@ fn without_a_minimum_rate_the_month_says_how_to_set_one_and_paints_no_rate_red()
         assert!(words.contains(hint), "{narrow}");
     }
 }
+
+/// ← and → stop at the years vadesk keeps (the view went back to 1843 and showed a statement).
+#[test]
+fn the_month_view_stays_within_the_years_kept() {
+    let mut d = desk(Lang::En);
+    d.key(KeyCode::Char('3'));
+    d.app.money.month = Month { year: 1900, month: 2 };
+    d.key(KeyCode::Left).key(KeyCode::Left).key(KeyCode::Left);
+    assert_eq!(d.app.money.month, Month { year: 1900, month: 1 });
+    d.app.money.month = Month { year: 2999, month: 11 };
+    d.key(KeyCode::Right).key(KeyCode::Right).key(KeyCode::Right);
+    assert_eq!(d.app.money.month, Month { year: 2999, month: 12 });
+}

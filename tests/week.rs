@@ -145,6 +145,16 @@ fn a_week_of_client_work() {
         .unwrap()
         .iter()
         .any(|i| i["kind"] == "weekly_review" && i["days_late"] == 1));
+    // Only a review that was due can be missed: not on another day, not for a client
+    // without a review day; refused, nothing raised.
+    let before = d.snapshot();
+    let (code, err) = d.fails(&["client", "reviewed", "bloom florist", "--missed", "--on", "2026-11-19"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("weekly review is on Friday, so none was missed on 2026-11-19"),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before);
     // The VA records that Bloom missed it: that raises no_feedback, dated the review's day.
     d.ok(&["client", "reviewed", "bloom florist", "--missed"]);
     let flags = d.json(&["flag", "list", "--client", "Bloom Florist", "--json"]);

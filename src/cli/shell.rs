@@ -14,7 +14,11 @@ use crate::i18n::{Lang, T};
 pub fn completions(shell: &str, lang: Lang, out: &mut dyn Write) -> Result<()> {
     let sh = Shell::from_str(&shell.trim().to_lowercase()).map_err(|_| Error::invalid(T::ErrBadShell, &[&shell]))?;
     let mut cmd = super::help::command(lang);
-    clap_complete::generate(sh, &mut cmd, "vadesk", out);
+    // Generated whole first: the generator panics on a failed write (a closed pipe, a full
+    // disk), which is ours to say.
+    let mut script = Vec::new();
+    clap_complete::generate(sh, &mut cmd, "vadesk", &mut script);
+    out.write_all(&script)?;
     Ok(())
 }
 

@@ -111,7 +111,7 @@ pub fn typed_cents(s: &str) -> Option<i64> {
         (Some(at), None) | (None, Some(at)) => {
             let sep = s.as_bytes()[at] as char;
             let (whole, frac) = (&s[..at], &s[at + 1..]);
-            if whole.contains(sep) || (frac.len() == 3 && !whole.is_empty() && whole != "0") {
+            if whole.contains(sep) || (frac.len() == 3 && !whole.is_empty() && !whole.starts_with('0')) {
                 (s, "")
             } else {
                 (whole, frac)
@@ -142,7 +142,8 @@ fn grouped_digits(s: &str) -> Option<String> {
     };
     let mut groups = s.split(sep);
     let first = groups.next()?;
-    if first.is_empty() || first.len() > 3 || first.contains(['.', ',']) {
+    // Grouped digits never begin with a zero (`0.500` is not five hundred).
+    if first.is_empty() || first.len() > 3 || first.starts_with('0') || first.contains(['.', ',']) {
         return None;
     }
     let mut digits = first.to_string();
@@ -569,6 +570,11 @@ mod tests {
             "-3",
             "1e3",
             "1.000.000.000",
+            "00.500",
+            "000.500",
+            "0.500,00",
+            "0,500.00",
+            "01.500",
         ] {
             assert_eq!(typed_cents(typed).filter(|c| *c <= MAX_CENTS), None, "{typed}");
             assert!(parse_amount(typed).is_err(), "{typed}");

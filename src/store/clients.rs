@@ -690,6 +690,24 @@ impl Store {
         if on > today {
             return Err(Error::invalid(T::ErrReviewInFuture, &[&day(on)]));
         }
+        // Only a review that was due can be missed: on the client's review day.
+        match c.review_day {
+            None => return Err(Error::invalid(T::ErrNoReviewDay, &[&c.name])),
+            Some(wd) if on.weekday() != wd => {
+                return Err(Error::Invalid(crate::error::Msg {
+                    key: T::ErrNotReviewDay,
+                    args: vec![
+                        crate::error::Arg::Text(c.name.clone()),
+                        crate::error::Arg::Text(day(on)),
+                        crate::error::Arg::ByLang(
+                            crate::i18n::weekday_name(wd, crate::i18n::Lang::En).into(),
+                            crate::i18n::weekday_name(wd, crate::i18n::Lang::Es).into(),
+                        ),
+                    ],
+                }))
+            }
+            Some(_) => {}
+        }
         self.write(
             |l| tf(l, T::UndoMissedReview, &[&c.name]),
             |tx| {

@@ -346,6 +346,7 @@ impl Store {
     /// `NotFound`.
     pub fn edit_meeting_if(&mut self, id: i64, decide: impl FnOnce(&Meeting) -> Option<MeetingEdit>) -> Result<bool> {
         let m = self.meeting(id)?;
+        let self_now = self.now;
         let done = self.write_if(
             |l| tf(l, T::UndoEditMeeting, &[&m.client]),
             |tx| {
@@ -354,6 +355,15 @@ impl Store {
                     return Ok(None);
                 };
                 let at = e.at.unwrap_or(m.at);
+                // Attendance is known once a meeting has started (honest time): one that was
+                // attended, late or missed cannot move to a time still to come.
+                let now = self_now.unwrap_or_else(|| chrono::Local::now().naive_local());
+                if e.at.is_some()
+                    && at > now
+                    && matches!(m.attendance, Attendance::OnTime | Attendance::Late | Attendance::NoShow)
+                {
+                    return Err(Error::invalid(T::ErrHeldMeetingLater, &[]));
+                }
                 let kind = e.kind.unwrap_or(m.kind);
                 let length_min = match e.length_min {
                     Some(l) => check_length(l)?,

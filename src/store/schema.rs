@@ -1216,6 +1216,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
         DELETE FROM rate_judged;
     END;
     "#,
+    // 21: a task's time is its client's time. Moving a task to another client (here, or on the
+    // other machine through a sync) takes its entries along, and an entry written for a task
+    // (logged here, or brought by a sync from a machine that had not seen the move) takes the
+    // task's client. Entries already apart from their task's client are put right.
+    r#"
+    CREATE TRIGGER time_follows_task AFTER UPDATE OF client_id ON tasks
+    WHEN new.client_id IS NOT old.client_id BEGIN
+        UPDATE time_entries SET client_id = new.client_id
+            WHERE task_id = new.id AND client_id IS NOT new.client_id;
+    END;
+    CREATE TRIGGER time_task_client_ins AFTER INSERT ON time_entries
+    WHEN new.task_id IS NOT NULL
+        AND new.client_id IS NOT (SELECT client_id FROM tasks WHERE id = new.task_id) BEGIN
+        UPDATE time_entries SET client_id = (SELECT client_id FROM tasks WHERE id = new.task_id)
+            WHERE id = new.id AND EXISTS (SELECT 1 FROM tasks WHERE id = new.task_id);
+    END;
+    CREATE TRIGGER time_task_client_upd AFTER UPDATE OF task_id, client_id ON time_entries
+    WHEN new.task_id IS NOT NULL
+        AND new.client_id IS NOT (SELECT client_id FROM tasks WHERE id = new.task_id) BEGIN
+        UPDATE time_entries SET client_id = (SELECT client_id FROM tasks WHERE id = new.task_id)
+            WHERE id = new.id AND EXISTS (SELECT 1 FROM tasks WHERE id = new.task_id);
+    END;
+    UPDATE time_entries SET client_id = (SELECT t.client_id FROM tasks t WHERE t.id = time_entries.task_id)
+        WHERE task_id IS NOT NULL
+        AND client_id IS NOT (SELECT t.client_id FROM tasks t WHERE t.id = time_entries.task_id)
+        AND EXISTS (SELECT 1 FROM tasks t WHERE t.id = time_entries.task_id);
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -246,11 +246,8 @@ impl Store {
                     if billed > 0 {
                         return Err(Error::invalid(T::ErrMoveBilledTask, &[&current.title, &current.client]));
                     }
+                    // (Its entries follow by a trigger, as when a sync brings the move.)
                     tx.execute("UPDATE tasks SET client_id = ?1 WHERE id = ?2", params![c, id])?;
-                    tx.execute(
-                        "UPDATE time_entries SET client_id = ?1 WHERE task_id = ?2",
-                        params![c, id],
-                    )?;
                 }
                 if let Some(v) = &f.title {
                     tx.execute("UPDATE tasks SET title = ?1 WHERE id = ?2", params![v, id])?;

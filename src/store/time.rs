@@ -300,6 +300,9 @@ impl Store {
         note: &str,
     ) -> Result<i64> {
         let minutes = check_minutes(minutes)?;
+        if !crate::domain::dates::in_range(start.date()) {
+            return Err(Error::invalid(T::ErrBadWhen, &[&stamp(start)]));
+        }
         let client_id = match (task_id, client_id) {
             (Some(t), _) => self.task_client(t)?,
             (None, Some(c)) => self.client(c)?.id,

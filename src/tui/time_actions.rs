@@ -68,7 +68,12 @@ pub fn show_month(app: &mut App, store: &Store) -> Result<()> {
 /// `←` / `→`: the month before or after.
 pub fn shift_month(app: &mut App, store: &Store, forward: bool) -> Result<()> {
     let m = app.money.month;
-    app.money.month = if forward { m.next() } else { m.prev() };
+    let to = if forward { m.next() } else { m.prev() };
+    // Within the years vadesk keeps, as every date is.
+    if !crate::domain::dates::YEARS.contains(&to.year) {
+        return Ok(());
+    }
+    app.money.month = to;
     reload_month(app, store)
 }
 
