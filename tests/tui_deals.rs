@@ -287,7 +287,8 @@ fn a_rescheduled_meeting_keeps_the_selection_and_its_attendance() {
     d.app.reload(&d.store).unwrap();
     d.open("Northwind Yoga").keys("]]");
     assert_eq!(d.app.deals.tab, DealTab::Meetings);
-    // The older meeting (a no-show) is second; moving it to the future puts it first.
+    // The older meeting (a no-show) is second. Its attendance is recorded: it cannot move to
+    // a time still to come (refused beside the field, nothing saved).
     d.keys("G");
     let old = d.app.deals.meeting().unwrap().clone();
     assert_ne!(old.id, later);
@@ -299,14 +300,37 @@ fn a_rescheduled_meeting_keeps_the_selection_and_its_attendance() {
         .key(KeyCode::Tab)
         .retype("1h")
         .key(KeyCode::Enter);
+    assert_eq!(d.form_kind(), Some(FormKind::EditMeeting(old.id)));
+    match &d.app.popup {
+        Some(Popup::Form(f)) => assert!(
+            f.fields[0]
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("cannot move to a time still to come"),
+            "{:?}",
+            f.fields[0].error
+        ),
+        _ => panic!("the form stays"),
+    }
+    assert_eq!(d.store.meeting(old.id).unwrap(), old);
+    // Moved within the past, it keeps what was recorded; the selection follows it.
+    d.retype("2026-11-22 12:30").key(KeyCode::Enter);
     assert!(d.app.popup.is_none(), "{}", d.notice());
     let m = d.store.meeting(old.id).unwrap();
-    assert_eq!(m.at.to_string(), "2026-12-01 12:30:00");
+    assert_eq!(m.at.to_string(), "2026-11-22 12:30:00");
     assert_ne!(m.kind, old.kind);
     assert_eq!(m.length_min, Some(60));
     assert_eq!(m.attendance, old.attendance, "rescheduling clears nothing recorded");
-    assert_eq!(d.app.deals.meeting_sel, 0, "it is now the latest");
     assert_eq!(d.app.deals.meeting().unwrap().id, old.id, "the selection followed it");
+    // One not attended yet moves to the future; the selection follows it to the top.
+    d.keys("g");
+    assert_eq!(d.app.deals.meeting().unwrap().id, later);
+    d.keys("e").retype("2026-12-01 12:30").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{}", d.notice());
+    assert_eq!(d.store.meeting(later).unwrap().at.to_string(), "2026-12-01 12:30:00");
+    assert_eq!(d.app.deals.meeting_sel, 0, "it is the latest");
+    assert_eq!(d.app.deals.meeting().unwrap().id, later, "the selection followed it");
 }
 
 #[test]

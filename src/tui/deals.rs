@@ -533,7 +533,12 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             let r = store.edit_meeting_if(id, |m| {
                 super::actions::unless_conflict(form, meeting_fields(m, l), e, &mut stored)
             });
-            if !super::actions::settle_edit(form, r, stored, 2, l) {
+            // A held meeting moved to a time to come is about its time; the rest, its length.
+            let refused_at = match &r {
+                Err(crate::error::Error::Invalid(m)) if m.key == T::ErrHeldMeetingLater => 0,
+                _ => 2,
+            };
+            if !super::actions::settle_edit(form, r, stored, refused_at, l) {
                 return Ok(None);
             }
             T::NoticeMeetingSaved.text(l).to_string()
