@@ -151,7 +151,7 @@ fn a_week_of_client_work() {
     let (code, err) = d.fails(&["client", "reviewed", "bloom florist", "--missed", "--on", "2026-11-19"]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("weekly review is on Friday, so none was missed on 2026-11-19"),
+        err.contains("weekly review is on Fri, so none was missed on 2026-11-19"),
         "{err}"
     );
     assert_eq!(d.snapshot(), before);
