@@ -851,6 +851,7 @@ catalogue! {
     TimerBar => ("⏱ {1} on {0}", "⏱ {1} en {0}"),
     TimerStartedMsg => ("Timer started on {0}", "Temporizador iniciado en {0}"),
     TimerStoppedMsg => ("Timer stopped: {0} min on {1}", "Temporizador parado: {0} min en {1}"),
+    TimerDiscarded => ("Timer stopped within its first minute on {0}: nothing logged", "Temporizador parado en su primer minuto en {0}: no se registra nada"),
     FormLogTime => ("Log time", "Registrar tiempo"),
     FieldDuration => ("duration", "duración"),
     FieldStartWhen => ("started (YYYY-MM-DD HH:MM)", "inicio (AAAA-MM-DD HH:MM)"),

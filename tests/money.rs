@@ -435,3 +435,30 @@ fn logged_time_stays_within_the_years_kept() {
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
     d.ok(&["time", "log", "--client", "Acme", "30m"]);
 }
+
+/// A timer stopped within its first minute leaves no empty entry, and says so; undo brings the
+/// timer back.
+#[test]
+fn a_timer_stopped_within_its_first_minute_logs_nothing() {
+    let mut d = Desk::new();
+    d.at("2026-03-10 09:00");
+    d.ok(&["client", "add", "Acme"]);
+    d.ok(&["time", "start", "--client", "Acme"]);
+    let said = d.ok(&["time", "stop"]);
+    assert!(
+        said.contains("within its first minute") && said.contains("nothing logged"),
+        "{said}"
+    );
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
+    let es = {
+        d.ok(&["time", "start", "--client", "Acme"]);
+        d.ok(&["--lang", "es", "time", "stop"])
+    };
+    assert!(es.contains("no se registra nada"), "{es}");
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
+    // A minute later it is an entry as always.
+    d.ok(&["time", "start", "--client", "Acme"]);
+    d.at("2026-03-10 09:01");
+    assert!(d.ok(&["time", "stop"]).contains("1 min"));
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries WHERE minutes = 1"), 1);
+}

@@ -46,11 +46,15 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             };
             let e = store.stop_timer(how, ctx.now)?;
             let what = e.task_title.clone().unwrap_or_else(|| e.client.clone());
-            writeln!(
-                out,
-                "{}",
-                tf(l, T::MsgTimerStopped, &[&e.id, &what, &e.minutes.unwrap_or(0)])
-            )?;
+            if e.minutes.unwrap_or(0) == 0 {
+                writeln!(out, "{}", tf(l, T::TimerDiscarded, &[&what]))?;
+            } else {
+                writeln!(
+                    out,
+                    "{}",
+                    tf(l, T::MsgTimerStopped, &[&e.id, &what, &e.minutes.unwrap_or(0)])
+                )?;
+            }
         }
         TimeCmd::Log {
             first,

@@ -276,16 +276,25 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoTimerStop, &[&r.client]),
             |tx| {
-                let n = tx.execute(
-                    "UPDATE time_entries SET minutes = ?1 WHERE id = ?2 AND minutes IS NULL",
-                    params![minutes, id],
-                )?;
+                // Stopped within its first minute (`t` pressed twice): nothing was worked, and
+                // no empty entry is left behind.
+                let n = if minutes == 0 {
+                    tx.execute("DELETE FROM time_entries WHERE id = ?1 AND minutes IS NULL", [id])?
+                } else {
+                    tx.execute(
+                        "UPDATE time_entries SET minutes = ?1 WHERE id = ?2 AND minutes IS NULL",
+                        params![minutes, id],
+                    )?
+                };
                 if n == 0 {
                     return Err(stopped_meanwhile());
                 }
                 Ok(())
             },
         )?;
+        if minutes == 0 {
+            return Ok(TimeEntry { minutes: Some(0), ..r });
+        }
         self.time_entry(id)
     }
 

@@ -128,7 +128,10 @@ pub fn toggle_timer(app: &mut App, store: &mut Store) -> Result<()> {
 }
 
 fn stopped_notice(e: &TimeEntry, l: Lang) -> String {
-    tf(l, T::TimerStoppedMsg, &[&e.minutes.unwrap_or(0), &entry_name(e)])
+    match e.minutes.unwrap_or(0) {
+        0 => tf(l, T::TimerDiscarded, &[&entry_name(e)]),
+        m => tf(l, T::TimerStoppedMsg, &[&m, &entry_name(e)]),
+    }
 }
 
 /// The form for a timer from an earlier day: when the work ended (empty keeps all of it).
