@@ -204,6 +204,30 @@ fn the_task_form_keeps_what_another_process_changed_meanwhile() {
     assert_eq!(t.status, TaskStatus::Done, "the form did not reopen the task");
 }
 
+/// A title changed elsewhere and left alone in the form is the one kept, and the notice names
+/// it (it named the title the form opened with).
+#[test]
+fn the_saved_notice_names_what_is_stored() {
+    let mut fx = fixture(Lang::En);
+    fx.open_task_form();
+    let mut other = fx.other();
+    other
+        .edit_task(
+            fx.task,
+            TaskFields {
+                title: Some("New title".into()),
+                ..Default::default()
+            },
+        )
+        .expect("the other edit");
+    drop(other);
+    fx.field(1).retype("2026-12-24").key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None, "saved: {:?}", fx.app.popup);
+    assert_eq!(fx.store.task(fx.task).unwrap().title, "New title");
+    let notice = fx.app.notice.clone().expect("a notice").text;
+    assert_eq!(notice, "Saved: New title");
+}
+
 #[test]
 fn a_task_field_changed_on_both_sides_is_refused_inline_and_nothing_is_saved() {
     let mut fx = fixture(Lang::En);

@@ -694,7 +694,8 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             if !settle_edit(form, r, stored, 0, l) {
                 return Ok(None);
             }
-            let name = crate::domain::text::clean_line(&v(form, 0));
+            // As stored: a name changed elsewhere and left alone here is the one kept.
+            let name = store.client(id).map(|c| c.name).unwrap_or_else(|_| v(form, 0));
             tf(l, T::NoticeSaved, &[&name])
         }
         FormKind::AddClient => {
@@ -764,7 +765,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             if !settle_edit(form, r, stored, 0, l) {
                 return Ok(None);
             }
-            let title = crate::domain::text::clean_line(&v(form, 0));
+            let title = store.task(id).map(|t| t.title).unwrap_or_else(|_| v(form, 0));
             tf(l, T::NoticeSaved, &[&title])
         }
         FormKind::AddTask(client) => {
