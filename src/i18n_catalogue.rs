@@ -30,6 +30,9 @@ catalogue! {
         ToolNew => (["{0} new task", "{0} new tasks"], ["{0} tarea nueva", "{0} tareas nuevas"]),
         ToolUpdated => (["{0} updated", "{0} updated"], ["{0} actualizada", "{0} actualizadas"]),
         ToolSkipped => (["{0} archived card skipped", "{0} archived cards skipped"], ["{0} tarjeta archivada omitida", "{0} tarjetas archivadas omitidas"]),
+        // `tick --once`: the repeating tasks whose next instance it made
+        RepeatsMade => (["{0} repeating task is due again (its next instance was made)", "{0} repeating tasks are due again (their next instances were made)"],
+                        ["{0} tarea periódica vuelve a tocar (se ha creado la siguiente)", "{0} tareas periódicas vuelven a tocar (se han creado las siguientes)"]),
         MarkedBilled => (["{0} entry marked as billed on {1}", "{0} entries marked as billed on {1}"],
                          ["{0} entrada marcada como facturada el {1}", "{0} entradas marcadas como facturadas el {1}"]),
         // Trello and Asana import: a card changed there in a field the VA changed here ({1}: the tool)

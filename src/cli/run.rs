@@ -530,7 +530,10 @@ fn print_tick(report: &DetectReport, today: NaiveDate, l: Lang, out: &mut dyn Wr
         };
         writeln!(out, "{line}")?;
     }
-    if report.new_flags.is_empty() {
+    if !report.recurring.is_empty() {
+        writeln!(out, "{}", pl(l, P::RepeatsMade, report.recurring.len() as i64, &[]))?;
+    }
+    if report.new_flags.is_empty() && report.recurring.is_empty() {
         writeln!(out, "{}", T::MsgNothingNew.text(l))?;
     }
     writeln!(out, "{}", crate::describe::counts(&report.counts, l))?;
