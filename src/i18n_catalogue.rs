@@ -163,6 +163,10 @@ catalogue! {
     ErrJson => ("invalid JSON: {0}", "JSON no válido: {0}"),
     ErrLocked => ("the database is busy (another vadesk is writing); try again", "la base de datos está ocupada (otro vadesk está escribiendo); inténtalo de nuevo"),
     ErrNotADatabase => ("the file is not a database", "el archivo no es una base de datos"),
+    // `doctor` on a store that does not open
+    DocDamage => ("{0} problems found, first: {1}", "{0} problemas encontrados; el primero: {1}"),
+    DocUnreadable => ("SQLite cannot read the file: {0}", "SQLite no puede leer el archivo: {0}"),
+    MsgDoctorRestore => ("The store does not open: restore a copy made with `vadesk backup`, or move this file aside and start a new store.", "La base de datos no se abre: restaura una copia hecha con `vadesk backup`, o aparta este archivo y empieza una base de datos nueva."),
     ErrCorrupt => ("the database file is damaged; restore a backup (vadesk doctor tells more)", "el archivo de la base de datos está dañado; restaura una copia (vadesk doctor da más detalles)"),
     ErrDiskFull => ("the disk is full: nothing was saved", "el disco está lleno: no se guardó nada"),
     ErrReadOnly => ("the database cannot be written (read-only file or folder)", "no se puede escribir en la base de datos (archivo o carpeta de solo lectura)"),

@@ -529,3 +529,29 @@ fn the_v9_fixture_upgrades_and_answers_what_it_answered_before() {
     assert_eq!(d.json(&["review", "--json"]), read("v9-review.json"));
     d.ok(&["doctor"]);
 }
+
+/// `doctor` on a store too damaged to open still reports: SQLite's own finding on the file
+/// and what to do (it only pointed back to itself).
+#[test]
+fn doctor_reports_on_a_store_that_does_not_open() {
+    let d = common::Desk::new();
+    d.ok(&["demo"]);
+    let f = std::fs::OpenOptions::new().write(true).open(&d.db).unwrap();
+    f.set_len(4096).unwrap();
+    drop(f);
+    let out = d.cmd().arg("doctor").output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}{err}");
+    assert!(
+        said.contains("BAD  integrity      SQLite cannot read the file: database disk image is malformed"),
+        "{said}"
+    );
+    assert!(said.contains("restore a copy made with `vadesk backup`"), "{said}");
+    assert!(!err.contains("vadesk doctor tells more"), "{err}");
+    // Not a database at all.
+    std::fs::write(&d.db, "garbage ".repeat(200)).unwrap();
+    let out = d.cmd().args(["--lang", "es", "doctor"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("SQLite no puede leer el archivo"), "{said}");
+}

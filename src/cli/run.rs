@@ -110,7 +110,31 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Man => return super::shell::man(l, out),
         _ => {}
     }
-    let mut store = ctx.open_store()?;
+    let mut store = match ctx.open_store() {
+        Ok(store) => store,
+        // A store too damaged to open still gets its report: what SQLite finds in it.
+        Err(e)
+            if matches!(cmd, Command::Doctor)
+                && match &e {
+                    Error::Sqlite(_) => true,
+                    Error::Refused(m) => m.key == T::ErrNotVadesk,
+                    _ => false,
+                } =>
+        {
+            let path = match &ctx.db_path {
+                Some(p) => p.clone(),
+                None => Store::default_path()?,
+            };
+            if !path.exists() {
+                return Err(e);
+            }
+            writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&path.display()]))?;
+            print_checks(&crate::store::doctor::doctor_unopened(&path, &e), l, out)?;
+            writeln!(out, "{}", T::MsgDoctorRestore.text(l))?;
+            return Err(Error::refused(T::ErrDoctor, &[]));
+        }
+        Err(e) => return Err(e),
+    };
     match cmd {
         Command::Client(c) => client(c, ctx, &mut store, out)?,
         Command::Task(c) => task(c, ctx, &mut store, out)?,
@@ -385,16 +409,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Doctor => {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;
-            for c in &checks {
-                let mark = if c.ok { T::DocMarkOk } else { T::DocMarkBad };
-                writeln!(
-                    out,
-                    "{} {} {}",
-                    width::pad(mark.text(l), 4),
-                    width::pad(c.name.text(l), 14),
-                    c.detail.render(l)
-                )?;
-            }
+            print_checks(&checks, l, out)?;
             if let Some(p) = config::default_path() {
                 writeln!(out, "{}", tf(l, T::MsgDoctorConfig, &[&p.display()]))?;
             }
@@ -515,6 +530,21 @@ fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> R
             section = Some(it.kind);
         }
         writeln!(out, "  {}", crate::describe::review_row(it, today, l))?;
+    }
+    Ok(())
+}
+
+/// The doctor's report, a line a check.
+fn print_checks(checks: &[crate::store::doctor::Check], l: Lang, out: &mut dyn Write) -> Result<()> {
+    for c in checks {
+        let mark = if c.ok { T::DocMarkOk } else { T::DocMarkBad };
+        writeln!(
+            out,
+            "{} {} {}",
+            width::pad(mark.text(l), 4),
+            width::pad(c.name.text(l), 14),
+            c.detail.render(l)
+        )?;
     }
     Ok(())
 }

@@ -97,6 +97,44 @@ impl Store {
     }
 }
 
+/// What `doctor` can still say of a store that does not open (a damaged file): SQLite's own
+/// integrity check run read-only on it, or why even that cannot run, and the file's
+/// permissions. `why` is the reason the store did not open.
+pub fn doctor_unopened(path: &Path, why: &crate::error::Error) -> Vec<Check> {
+    use rusqlite::OpenFlags;
+    let found = rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|c| {
+        let mut q = c.prepare("PRAGMA integrity_check")?;
+        let rows = q.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+    });
+    let detail = match found {
+        // The pages are sound: what stopped the opening is the whole story.
+        Ok(lines) if lines == ["ok"] => Msg {
+            key: T::DocPlain,
+            args: vec![Arg::ByLang(
+                why.localized(crate::i18n::Lang::En),
+                why.localized(crate::i18n::Lang::Es),
+            )],
+        },
+        Ok(lines) => Msg::with(
+            T::DocDamage,
+            &[
+                &lines.len(),
+                &lines.iter().take(3).cloned().collect::<Vec<_>>().join("; "),
+            ],
+        ),
+        Err(e) => Msg::with(T::DocUnreadable, &[&e]),
+    };
+    vec![
+        Check {
+            name: T::DocIntegrity,
+            ok: false,
+            detail,
+        },
+        permissions(path),
+    ]
+}
+
 fn wal_file(db: &Path) -> std::path::PathBuf {
     let mut s = db.as_os_str().to_owned();
     s.push("-wal");
