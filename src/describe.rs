@@ -34,6 +34,8 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
             &[&meeting_phrase(&it.title, l), &it.time.clone().unwrap_or_default()],
         ),
         ReviewKind::AttendanceUnrecorded => tf(l, T::RowAttendance, &[&meeting_phrase(&it.title, l), &date(it.date)]),
+        // A review not recorded since its day says how late it is, as the JSON does.
+        ReviewKind::WeeklyReview if it.days_late > 0 => tf(l, T::RowWeeklyLate, &[&date(it.date), &late]),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::TimerRunning | ReviewKind::RetainerNear => it.title.clone(),
         ReviewKind::DueSoon => {

@@ -359,6 +359,7 @@ catalogue! {
     RowMeetingToday => ("{0} at {1}", "{0} a las {1}"),
     RowAttendance => ("{0} ({1}): attendance not recorded", "{0} ({1}): asistencia sin anotar"),
     RowWeekly => ("weekly review due", "toca la revisión semanal"),
+    RowWeeklyLate => ("weekly review due {0}, {1} late", "la revisión semanal tocaba {0}, {1} de retraso"),
     RowSoonMaterial => ("material {0} expected {1}", "material: {0}, para {1}"),
     RowSoonFeedback => ("feedback on {0} expected {1}", "feedback sobre {0}, para {1}"),
     ShortMaterial => ("{0} → {1} (due {2})", "{0} → {1} (vence {2})"),

@@ -145,6 +145,12 @@ fn a_week_of_client_work() {
         .unwrap()
         .iter()
         .any(|i| i["kind"] == "weekly_review" && i["days_late"] == 1));
+    // The text says it too.
+    let text = d.ok(&["review"]);
+    assert!(
+        text.contains("Bloom Florist — weekly review due yesterday, 1 day late"),
+        "{text}"
+    );
     // Only a review that was due can be missed: not on another day, not for a client
     // without a review day; refused, nothing raised.
     let before = d.snapshot();
