@@ -163,7 +163,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
                 Arg::Text(shown.to_string()),
                 Arg::Text(line.to_string()),
                 Arg::Text(column.to_string()),
-                Arg::ByLang(format!(": {}", e.message().trim_end()), String::new()),
+                Arg::ByLang(format!(": {}", plain_types(e.message().trim_end())), String::new()),
             ],
         })
     })?;
@@ -263,6 +263,26 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         c.sync = Some(sync_table(raw, &shown.to_string())?);
     }
     Ok(c)
+}
+
+/// The parser's words with the program's own type names said plainly ("expected u64" is
+/// "expected a whole number").
+fn plain_types(detail: &str) -> String {
+    let mut out = detail.to_string();
+    for (ty, plain) in [
+        ("u64", "a whole number"),
+        ("u32", "a whole number"),
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+        ("i128", "a whole number"),
+        ("f64", "a number"),
+        ("a string", "text"),
+    ] {
+        out = out
+            .replace(&format!("expected {ty}"), &format!("expected {plain}"))
+            .replace(&format!(" as {ty}"), "");
+    }
+    out
 }
 
 /// The line (from 1) that sets `field` (`min_rate`, `score.watch`, `weights.late_material`),

@@ -93,12 +93,17 @@ impl<W: Write> Output<W> {
 fn usage_error(e: &clap::Error, lang: Lang) -> ExitCode {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            // A reader that stops early is no error here either.
+            // A reader that stops early is no error here either; a full disk is.
             let mut out = std::io::stdout().lock();
-            let _ = out
+            match out
                 .write_all(safe(&cli::localize_usage(&e.render().to_string(), lang)).as_bytes())
-                .and_then(|()| out.flush());
-            ExitCode::SUCCESS
+                .and_then(|()| out.flush())
+            {
+                Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => {
+                    fail(&vadesk::Error::io_refused(vadesk::i18n::T::ErrOutput, &io), lang)
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             say(&cli::localize_usage(&e.render().to_string(), lang));

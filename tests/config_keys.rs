@@ -252,6 +252,10 @@ fn an_unreadable_file_names_its_line_and_column_in_both_languages() {
         en.contains("config.toml, line 2, column 16: cannot be read: invalid type"),
         "{en}"
     );
+    // The program's type names are said plainly.
+    assert!(en.contains("expected a whole number") && !en.contains("u64"), "{en}");
+    let f = err("min_rate = \"25,5\"\n", Lang::En);
+    assert!(f.contains("expected a number") && !f.contains("f64"), "{f}");
     let es = err(text, Lang::Es);
     assert!(
         es.contains("config.toml, línea 2, columna 16: no se puede leer"),

@@ -203,7 +203,13 @@ fn output_that_cannot_be_written_never_claims_nothing_was_saved() {
     );
     assert!(err.contains("is saved") && !err.contains("nothing was saved"), "{err}");
     // Generated output too, without a panic.
-    for args in [&["completions", "bash"][..], &["man"], &["client", "list"]] {
+    for args in [
+        &["completions", "bash"][..],
+        &["man"],
+        &["client", "list"],
+        &["--help"],
+        &["--version"],
+    ] {
         let out = run(&d, args).stdout(full_disk()).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
