@@ -764,8 +764,9 @@ impl Bulk {
     }
 
     fn finish(self, tx: &Transaction) -> Result<()> {
-        // A new task updated later in the same import (its uuid twice in the file) got its
-        // search row from `search_task_upd`: it is written again with the others.
+        // A guard: a file giving a task's uuid twice is refused before this point now, so no
+        // new task has a search row of its own yet; any that had one is written again with
+        // the others.
         tx.execute(
             BULK_SEARCH_DROP,
             [
