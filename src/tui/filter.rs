@@ -1,6 +1,6 @@
 //! The fuzzy filter of `/`, on the focused list.
 
-use nucleo_matcher::pattern::{Atom, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 use tui_input::Input;
 
@@ -255,12 +255,13 @@ fn score(
     matchers: &mut [Matcher; 2],
 ) {
     let part = |among: &[u32], alive: &mut [bool], scores: &mut [u16], m: &mut Matcher| {
+        let best = Best::of(atom, m);
         for ((&i, live), sc) in among.iter().zip(alive.iter_mut()).zip(scores.iter_mut()) {
             if !*live {
                 continue;
             }
             let text = hay.get(i as usize).map(|t| t.slice(..)).unwrap_or(Utf32Str::Ascii(&[]));
-            match atom.score(text, m) {
+            match best.score(atom, text, m) {
                 Some(s) => *sc = s,
                 None => *live = false,
             }
@@ -278,6 +279,43 @@ fn score(
         s.spawn(|| part(a1, l1, s1, m1));
         part(a0, l0, s0, m0);
     });
+}
+
+/// The best score a fuzzy word can have, and the cheap way to see that a text has it.
+///
+/// A fuzzy word scores each of its letters, with a bonus by where the letter stands (the
+/// highest after a space, or at the start) and a penalty for every gap; letters that follow one
+/// another keep the bonus of the first. So no match scores more than the word written whole
+/// right after a space, and that score is the word's score against itself. A text holding the
+/// word whole at such a place (most texts, as people type the start of a word) has that score:
+/// finding it is a substring search, far cheaper than the fuzzy matcher's search for the best
+/// match among all the ways the letters can be spread. Any other text is scored in full. The
+/// scores are nucleo's own, exactly (the tests compare them on every kind of text).
+struct Best {
+    top: Option<u16>,
+}
+
+impl Best {
+    fn of(atom: &Atom, m: &mut Matcher) -> Best {
+        let needle = atom.needle_text();
+        // Only a plain fuzzy word of two letters or more: one letter is already a single scan.
+        if atom.negative || atom.kind != AtomKind::Fuzzy || needle.len() < 2 {
+            return Best { top: None };
+        }
+        // Scoring sets the matcher's case and accent folding to the word's own.
+        Best {
+            top: atom.score(needle, m),
+        }
+    }
+
+    fn score(&self, atom: &Atom, text: Utf32Str<'_>, m: &mut Matcher) -> Option<u16> {
+        if let Some(top) = self.top {
+            if m.substring_match(text, atom.needle_text()) == Some(top) {
+                return Some(top);
+            }
+        }
+        atom.score(text, m)
+    }
 }
 
 /// Whether the machine runs two threads at once (asked once).
@@ -315,6 +353,93 @@ mod tests {
             let want: Vec<u32> = sorted.into_iter().map(|(_, at)| at).collect();
             assert_eq!(best_first(&ranked), want, "{n} {span}");
         }
+    }
+
+    /// The shortcut for texts holding a word whole gives nucleo's own score, on every text:
+    /// random texts of letters in both cases, digits, spaces, delimiters, accents, CJK and
+    /// emoji, against words typed every way.
+    #[test]
+    fn best_scores_as_nucleo_does() {
+        let mut seed = 11u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let parts = [
+            "task",
+            "Task",
+            "TASK",
+            "tAsK",
+            "t",
+            "a",
+            "s",
+            "k",
+            "ta",
+            "as",
+            "sk",
+            " ",
+            "  ",
+            "-",
+            "_",
+            "/",
+            ".",
+            ":",
+            "1",
+            "12",
+            "0",
+            "é",
+            "e",
+            "ñ",
+            "Ñ",
+            "n",
+            "ü",
+            "Clínica",
+            "clinica",
+            "日本",
+            "😀",
+            "x",
+            "T-1",
+            "camelCase",
+            "for the client",
+            "\u{301}",
+        ];
+        let words = [
+            "task", "ta", "tas", "tk", "ts", "ask", "t-1", "t1", "12", "clin", "clín", "nñ", "ñ", "日本", "ca", "cc",
+            "ta\\ sk", "for", "the c", "TASK", "e\u{301}", "😀t", "sk1", "aa",
+        ];
+        let mut m = Matcher::new(Config::DEFAULT);
+        let mut fast = 0;
+        for w in words {
+            let pattern = Pattern::parse(w, CaseMatching::Ignore, Normalization::Smart);
+            for atom in &pattern.atoms {
+                let best = Best::of(atom, &mut m);
+                let mut buf = Vec::new();
+                for _ in 0..4000 {
+                    let n = 1 + (next() % 9) as usize;
+                    let text: String = (0..n).map(|_| parts[(next() % parts.len() as u64) as usize]).collect();
+                    let hay = text_of(&text, &mut buf);
+                    let want = atom.score(hay, &mut m);
+                    let hay = text_of(&text, &mut buf);
+                    if best.top.is_some() && m.substring_match(hay, atom.needle_text()) == best.top {
+                        fast += 1;
+                    }
+                    let hay = text_of(&text, &mut buf);
+                    assert_eq!(best.score(atom, hay, &mut m), want, "{w:?} in {text:?}");
+                }
+            }
+        }
+        // The shortcut was taken, often: the comparison is not of the full scoring with itself.
+        assert!(fast > 2000, "{fast}");
+        // A row as the review shows them takes it for the word being typed.
+        let atom = &Pattern::parse("tas", CaseMatching::Ignore, Normalization::Smart).atoms[0];
+        let best = Best::of(atom, &mut m);
+        let row = "Client 0898 Task 123456 for the client";
+        assert_eq!(
+            m.substring_match(Utf32Str::Ascii(row.as_bytes()), atom.needle_text()),
+            best.top
+        );
     }
 
     #[test]
