@@ -58,8 +58,11 @@ fn a_morning_at_the_desk() {
     s.resize(20, 5);
     s.wait_for("too small");
     s.wait_for("needs 60×15");
+    // Keys typed blind act on nothing: this `r` would have marked the next row received.
+    s.send("r");
     s.resize(100, 30);
     s.wait_for("Daily review");
+    s.wait_for("1 late material · 1 overdue feedback");
 
     // Another process adds a late material: it shows after the next tick.
     let task = d.json(&["task", "list", "--client", "Bloom Florist", "--json"])[0]["id"]

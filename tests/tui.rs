@@ -669,3 +669,34 @@ fn s_asks_for_a_sync_only_when_one_is_configured() {
     d.keys("S");
     assert!(d.app.sync_requested);
 }
+
+/// While the terminal is too small to show the desk, no key acts on what cannot be seen: `D`
+/// `y` deletes nothing, a paste types nothing; the quit key still quits.
+#[test]
+fn a_terminal_too_small_takes_no_key_but_quit() {
+    let mut d = desk_with(Lang::En, true, false);
+    d.select_client("Bloom Florist");
+    let count = |d: &Desk| -> i64 {
+        d.store
+            .conn()
+            .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count(&d);
+    update(&mut d.app, Msg::Resize(20, 5), &mut d.store);
+    assert!(d.text(59, 14).contains("or q quits"), "{}", d.text(59, 14));
+    d.keys("Dy").key(KeyCode::Char('a'));
+    update(&mut d.app, Msg::Paste("Typed blind".into()), &mut d.store);
+    assert!(d.app.popup.is_none());
+    assert!(!d.app.quit);
+    update(&mut d.app, Msg::Resize(100, 30), &mut d.store);
+    assert_eq!(count(&d), before);
+    assert!(d.store.find_client("Bloom Florist").is_ok());
+    // The same keys at a size the desk is drawn in do act.
+    d.keys("D");
+    assert!(d.app.popup.is_some());
+    d.key(KeyCode::Esc);
+    update(&mut d.app, Msg::Resize(59, 40), &mut d.store);
+    d.keys("q");
+    assert!(d.app.quit);
+}

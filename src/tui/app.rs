@@ -267,6 +267,11 @@ impl App {
         }
     }
 
+    /// Whether the terminal is smaller than the desk can be drawn in (it then shows only that).
+    pub fn too_small(&self) -> bool {
+        self.size.0 < super::ui::MIN_WIDTH || self.size.1 < super::ui::MIN_HEIGHT
+    }
+
     pub fn key_ctx(&self) -> KeyCtx {
         KeyCtx {
             review: self.view == View::Review,

@@ -113,6 +113,14 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         app.quit = true;
         return Ok(());
     }
+    // A terminal too small shows only that it is: no key acts on what cannot be seen, but
+    // the one that quits.
+    if app.too_small() {
+        if app.config.keys.intent(k, app.key_ctx()) == Some(Intent::Quit) {
+            app.quit = true;
+        }
+        return Ok(());
+    }
     // Esc followed quickly by a key arrives as Alt-key: it was meant as the two keys.
     if let KeyCode::Char(c) = k.code {
         if k.modifiers.contains(KeyModifiers::ALT) {
@@ -229,6 +237,9 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
 /// A paste goes into the focused field of an open form, or into the filter being typed; it is
 /// ignored anywhere else (it is never taken as keys).
 fn paste(app: &mut App, text: &str, store: &mut Store) -> Result<()> {
+    if app.too_small() {
+        return Ok(());
+    }
     if app.popup.is_some() {
         if let Some(Popup::Form(form)) = &mut app.popup {
             if let Pasted::Cut(max) = form.paste(text) {

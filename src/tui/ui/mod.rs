@@ -15,6 +15,7 @@ use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, View};
+use super::keys::Intent;
 use crate::i18n::tf;
 use crate::i18n::T;
 
@@ -28,7 +29,13 @@ pub fn render(app: &App, f: &mut Frame) {
         let msg = tf(
             app.lang,
             T::TooSmall,
-            &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
+            &[
+                &MIN_WIDTH,
+                &MIN_HEIGHT,
+                &area.width,
+                &area.height,
+                &app.config.keys.shown(Intent::Quit).unwrap_or_else(|| "q".to_string()),
+            ],
         );
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
