@@ -512,6 +512,8 @@ catalogue! {
     NoticeUndone => ("Undone: {0}", "Deshecho: {0}"),
     NoticeUndoHint => ("(u undoes)", "(u deshace)"),
     NoticeDeleted => ("Deleted.", "Borrado."),
+    // A deletion confirmed after its client's time changed elsewhere.
+    NoticeAskedAgain => ("Time was logged or billed for this client meanwhile: nothing was deleted; read the question again.", "Mientras tanto se ha registrado o facturado tiempo de este cliente: no se ha borrado nada; vuelve a leer la pregunta."),
     NoticeDismissed => ("Flag dismissed.", "Bandera descartada."),
     NoticeSelectClient => ("Select a client first (clients pane).", "Primero elige un cliente (panel de clientes)."),
     NoticeFlagsNoEdit => ("Flags are evidence: dismiss one with D, or log a new one with f.", "Las banderas son pruebas: descarta una con D o registra otra con f."),

@@ -564,6 +564,58 @@ fn deleting_a_client_names_its_time_entries_and_the_billed_ones() {
     assert!(text.contains("2 ya facturados"), "{text}");
 }
 
+/// The question was asked before another process logged and billed the client's time: `y`
+/// deletes nothing, and the question is asked again with the time as it is now; a second `y`
+/// deletes.
+#[test]
+fn a_client_deletion_confirmed_after_its_time_changed_elsewhere_asks_again() {
+    let mut fx = fixture(Lang::En);
+    fx.key(KeyCode::Char('D'));
+    let text = match &fx.app.popup {
+        Some(Popup::Confirm(c)) => c.text.clone(),
+        other => panic!("no confirmation: {other:?}"),
+    };
+    assert!(!text.contains("time entr"), "{text}");
+    let mut other = fx.other();
+    for day in ["2026-10-05 10:00", "2026-10-06 10:00"] {
+        other
+            .log_time(Some(fx.client), None, at(day), 180, true, "")
+            .expect("time");
+    }
+    other
+        .mark_billed(
+            fx.client,
+            vadesk::domain::money::Month::of(at("2026-10-01 00:00").date()),
+            today(),
+        )
+        .expect("billed");
+    let steps = |fx: &Fx| -> i64 {
+        fx.store
+            .conn()
+            .query_row("SELECT count(*) FROM undo_steps", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = steps(&fx);
+    fx.key(KeyCode::Char('y'));
+    assert!(fx.store.client(fx.client).is_ok(), "deleted without the time named");
+    assert_eq!(steps(&fx), before, "the refused deletion left an undo step");
+    let text = match &fx.app.popup {
+        Some(Popup::Confirm(c)) => c.text.clone(),
+        other => panic!("not asked again: {other:?}"),
+    };
+    assert!(
+        text.contains("2 time entries") && text.contains("2 of them billed"),
+        "{text}"
+    );
+    let n = fx.app.notice.clone().expect("a notice");
+    assert!(n.error && n.text.contains("nothing was deleted"), "{n:?}");
+    fx.key(KeyCode::Char('y'));
+    assert!(
+        fx.store.client(fx.client).is_err(),
+        "not deleted once confirmed as it is"
+    );
+}
+
 #[test]
 fn t_and_capital_t_on_all_clients_say_what_to_select() {
     let mut fx = fixture(Lang::En);

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::{date, day, Store};
 use crate::domain::money;
@@ -282,12 +282,28 @@ impl Store {
     /// A client's time entries, and how many of them are billed: what deleting it takes
     /// with it besides its tasks, quotes, meetings and flags.
     pub fn client_time_counts(&self, id: i64) -> Result<(u64, u64)> {
-        let (all, billed): (i64, i64) = self.conn.query_row(
-            "SELECT count(*), count(billed_on) FROM time_entries WHERE client_id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+        time_counts_in(&self.conn, id)
+    }
+
+    /// Deletes a client as its deletion was confirmed: only while its time entries (all,
+    /// billed) are still `asked`, checked in the deleting transaction. Otherwise nothing
+    /// changes, and their counts now are the answer.
+    pub fn delete_client_as_asked(&mut self, id: i64, asked: (u64, u64)) -> Result<Option<(u64, u64)>> {
+        let c = self.client(id)?;
+        let mut now = None;
+        let done = self.write_if(
+            |l| tf(l, T::UndoDeleteClient, &[&c.name]),
+            |tx| {
+                let counts = time_counts_in(tx, id)?;
+                if counts != asked {
+                    now = Some(counts);
+                    return Ok(None);
+                }
+                tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
+                Ok(Some(()))
+            },
         )?;
-        Ok((all.max(0) as u64, billed.max(0) as u64))
+        Ok(if done.is_some() { None } else { now })
     }
 
     /// Deletes a client with everything that belongs to it.
@@ -877,4 +893,14 @@ fn channels_in(conn: &rusqlite::Connection, client_id: i64) -> Result<Vec<Channe
         });
     }
     Ok(out)
+}
+
+/// A client's time entries: all of them, and the billed ones.
+fn time_counts_in(conn: &Connection, id: i64) -> Result<(u64, u64)> {
+    let (all, billed): (i64, i64) = conn.query_row(
+        "SELECT count(*), count(billed_on) FROM time_entries WHERE client_id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((all.max(0) as u64, billed.max(0) as u64))
 }

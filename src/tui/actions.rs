@@ -183,10 +183,7 @@ pub fn delete(app: &mut App, store: &Store) -> Result<()> {
     let l = app.lang;
     let confirm = match app.focus {
         Pane::Clients => match app.client() {
-            Some(c) => Some(Confirm {
-                action: ConfirmAction::DeleteClient(c.client.id),
-                text: delete_client_question(store, c.client.id, &c.client.name, l)?,
-            }),
+            Some(c) => Some(delete_client_confirm(store, c.client.id, &c.client.name, l)?),
             None => None,
         },
         Pane::Tasks => app.tasks.current().map(|t| Confirm {
@@ -205,12 +202,20 @@ pub fn delete(app: &mut App, store: &Store) -> Result<()> {
 }
 
 /// Deleting a client takes its time entries too, billed ones included (which the command
-/// line changes only with `--force`): the question names them, with their counts.
-fn delete_client_question(store: &Store, id: i64, name: &str, l: Lang) -> Result<String> {
+/// line changes only with `--force`): the question names them, with their counts, and the
+/// deletion is done only while they are still what it named.
+fn delete_client_confirm(store: &Store, id: i64, name: &str, l: Lang) -> Result<Confirm> {
     let (entries, billed) = store.client_time_counts(id)?;
+    Ok(Confirm {
+        action: ConfirmAction::DeleteClient(id, entries, billed),
+        text: delete_client_question(name, entries, billed, l),
+    })
+}
+
+fn delete_client_question(name: &str, entries: u64, billed: u64, l: Lang) -> String {
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let time = match (entries, billed) {
-        (0, _) => return Ok(tf(l, T::ConfirmDeleteClient, &[&name])),
+        (0, _) => return tf(l, T::ConfirmDeleteClient, &[&name]),
         (_, 0) => pl(l, P::TimeEntries, count(entries), &[]),
         (1, _) => T::OneTimeEntryBilled.text(l).to_string(),
         _ => format!(
@@ -219,14 +224,23 @@ fn delete_client_question(store: &Store, id: i64, name: &str, l: Lang) -> Result
             pl(l, P::BilledOfThem, count(billed), &[])
         ),
     };
-    Ok(tf(l, T::ConfirmDeleteClientTime, &[&name, &time]))
+    tf(l, T::ConfirmDeleteClientTime, &[&name, &time])
 }
 
 pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Result<()> {
     let l = app.lang;
     let notice = match action {
-        ConfirmAction::DeleteClient(id) => {
-            store.delete_client(id)?;
+        ConfirmAction::DeleteClient(id, entries, billed) => {
+            if let Some((entries, billed)) = store.delete_client_as_asked(id, (entries, billed))? {
+                // Time was logged or billed elsewhere since the question: asked again, as it is now.
+                let name = store.client(id)?.name;
+                app.popup = Some(Popup::Confirm(Confirm {
+                    action: ConfirmAction::DeleteClient(id, entries, billed),
+                    text: delete_client_question(&name, entries, billed, l),
+                }));
+                app.error(T::NoticeAskedAgain.text(l).to_string());
+                return Ok(());
+            }
             app.client_sel = app.client_sel.saturating_sub(1);
             T::NoticeDeleted.text(l).to_string()
         }

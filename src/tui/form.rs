@@ -460,7 +460,8 @@ pub enum PickPurpose {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmAction {
-    DeleteClient(i64),
+    /// A client, with its time entries (all, billed) as the question named them.
+    DeleteClient(i64, u64, u64),
     DeleteTask(i64),
     DismissFlag(i64),
     DeleteQuote(i64),
