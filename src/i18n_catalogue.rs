@@ -112,6 +112,11 @@ catalogue! {
                        "no se puede {0} «{1}»: {2} ha cambiado desde entonces (en otra ventana o programa); no se ha cambiado nada"),
     ErrUndoDepends => ("can't {0} '{1}': {2} now has other records that depend on it; nothing was changed",
                        "no se puede {0} «{1}»: {2} tiene ahora otros registros que dependen de él; no se ha cambiado nada"),
+    // Undo bringing back a record whose name another has taken since.
+    ErrUndoNameTaken => ("can't {0} '{1}': a client called '{2}' exists now; rename or delete it first; nothing was changed",
+                         "no se puede {0} «{1}»: ahora existe un cliente llamado «{2}»; cámbiale el nombre o bórralo antes; no se ha cambiado nada"),
+    ErrUndoClash => ("can't {0} '{1}': {2} would clash with a record made since (in another window or program); nothing was changed",
+                     "no se puede {0} «{1}»: {2} chocaría con un registro creado desde entonces (en otra ventana o programa); no se ha cambiado nada"),
     VerbUndo => ("undo", "deshacer"),
     VerbRedo => ("redo", "rehacer"),
     RecClient => ("client {0}", "el cliente {0}"),

@@ -155,6 +155,39 @@ fn a_deleted_client_with_logged_time_is_undone_and_redone() {
     assert!(integrity(&d.db).contains("ok"), "{}", integrity(&d.db));
 }
 
+/// Undoing a client's deletion after another process gave its name to a new client: the
+/// refusal names the client that has the name now (it was SQLite's "UNIQUE constraint failed",
+/// pointing at `doctor`), nothing changes, and once that client is renamed the undo goes
+/// through.
+#[test]
+fn undoing_a_deletion_whose_name_was_taken_since_says_so() {
+    let d = Desk::new();
+    let mut desk = Store::open(&d.db).unwrap();
+    desk.enable_undo().unwrap();
+    let c = desk.add_client(named("Acme"), today()).unwrap();
+    desk.delete_client(c).unwrap();
+    let other = d.id(&["client", "add", "acme"]);
+    let err = desk.undo().unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("a client called 'Acme' exists now"), "{text}");
+    assert!(!text.contains("UNIQUE") && !text.contains("doctor"), "{text}");
+    assert!(desk.client(c).is_err(), "nothing came back");
+    assert_eq!(
+        desk.client(other).unwrap().name,
+        "acme",
+        "the other client is untouched"
+    );
+    let es = err.localized(vadesk::i18n::Lang::Es);
+    assert!(
+        es.contains(": ahora existe un cliente llamado «Acme»; cámbiale el nombre o bórralo antes"),
+        "{es}"
+    );
+    d.ok(&["client", "edit", "acme", "--name", "Acme (new)"]);
+    desk.undo().unwrap();
+    assert_eq!(desk.client(c).unwrap().name, "Acme");
+    assert!(integrity(&d.db).contains("ok"));
+}
+
 #[test]
 fn redo_replays_undone_steps_until_the_next_change() {
     let d = Desk::new();

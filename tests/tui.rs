@@ -370,6 +370,22 @@ fn the_tick_message_updates_counts_and_names_what_is_new() {
             material_late: 2,
         },
     };
+    // An error on screen stays until a key: the tick's news does not cover it.
+    d.keys("u");
+    let refusal = d.notice();
+    assert!(refusal.contains("undo"), "{refusal}");
+    update(
+        &mut d.app,
+        Msg::Tick {
+            report: report.clone(),
+            now: now(),
+        },
+        &mut d.store,
+    );
+    assert_eq!(d.notice(), refusal);
+    update(&mut d.app, Msg::Synced("Sent: 1".into()), &mut d.store);
+    assert_eq!(d.notice(), refusal);
+    d.key(KeyCode::Esc);
     update(&mut d.app, Msg::Tick { report, now: now() }, &mut d.store);
     assert!(
         d.notice().contains("Casa Lumen Interiors: Materials delivered late"),

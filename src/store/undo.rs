@@ -172,7 +172,7 @@ impl Store {
             let Some(image) = &r.target else { continue };
             let cols = columns(&tx, &r.table)?;
             let values: Vec<String> = cols.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
-            if r.expect.is_none() {
+            let done = if r.expect.is_none() {
                 tx.execute(
                     &format!(
                         "INSERT INTO main.{}({}) VALUES ({})",
@@ -181,13 +181,16 @@ impl Store {
                         values.join(", ")
                     ),
                     [image],
-                )?;
+                )
             } else {
                 let sets: Vec<String> = cols.iter().zip(&values).map(|(c, v)| format!("{c} = {v}")).collect();
                 tx.execute(
                     &format!("UPDATE main.{} SET {} WHERE id = ?2", r.table, sets.join(", ")),
                     rusqlite::params![image, r.id],
-                )?;
+                )
+            };
+            if let Err(e) = done {
+                return Err(clash(e, lang, dir, &step.label, r, image));
             }
         }
         let mut gone: Vec<&Touched> = rows
@@ -223,6 +226,29 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(step.label)
+    }
+}
+
+/// A row that cannot come back because a record made since holds what must be unique (a
+/// client's name, above all) is refused as such; any other failure is the store's.
+fn clash(e: rusqlite::Error, lang: Lang, dir: Direction, label: &str, r: &Touched, image: &str) -> Error {
+    let unique = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY);
+    if !unique {
+        return e.into();
+    }
+    let verb = match dir {
+        Direction::Undo => T::VerbUndo,
+        Direction::Redo => T::VerbRedo,
+    };
+    let name = (r.table == "clients" && e.to_string().contains("clients.name_key"))
+        .then(|| serde_json::from_str::<serde_json::Value>(image).ok())
+        .flatten()
+        .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string));
+    match name {
+        Some(name) => Error::invalid(T::ErrUndoNameTaken, &[&verb.text(lang), &label, &name]),
+        None => refusal(lang, dir, label, T::ErrUndoClash, &r.table, r.id),
     }
 }
 

@@ -294,6 +294,14 @@ impl App {
         self.notice = Some(Notice { text, error: false });
     }
 
+    /// What happened in the background (the tick, a sync): said unless an error is on screen,
+    /// which stays until a key is pressed.
+    pub fn info_aside(&mut self, text: String) {
+        if !self.notice.as_ref().is_some_and(|n| n.error) {
+            self.info(text);
+        }
+    }
+
     pub fn error(&mut self, text: String) {
         self.notice = Some(Notice { text, error: true });
     }

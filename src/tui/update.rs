@@ -58,7 +58,7 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
             Ok(())
         }
         Msg::Synced(text) => {
-            app.info(text);
+            app.info_aside(text);
             match app.stale(store) {
                 Ok(true) => app.reload(store),
                 Ok(false) => Ok(()),
@@ -93,7 +93,7 @@ fn tick(app: &mut App, report: DetectReport, now: NaiveDateTime, store: &mut Sto
             .iter()
             .map(|f| format!("{}: {}", f.client, f.kind.label(l)))
             .collect();
-        app.info(crate::i18n::pl(
+        app.info_aside(crate::i18n::pl(
             l,
             crate::i18n::P::NewFlags,
             names.len() as i64,
