@@ -28,6 +28,8 @@ pub struct Config {
     pub theme: crate::tui::ui::theme::Palette,
     /// The `[sync]` table: where the other machine's changes meet this one's.
     pub sync: Option<SyncConfig>,
+    /// The file it was read from, or looked for (`doctor` names it).
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// `[sync]`: a server and the secret everything is encrypted with before it leaves.
@@ -71,6 +73,7 @@ impl Default for Config {
             keys: crate::tui::keymap::Keymap::default(),
             theme: crate::tui::ui::theme::Palette::default(),
             sync: None,
+            file: None,
         }
     }
 }
@@ -122,7 +125,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// Loads the file at `path`; a missing file is the defaults only when `required` is false.
 pub fn load(path: &Path, required: bool) -> Result<Config> {
-    match read_capped(path) {
+    let read = match read_capped(path) {
         Ok(text) => parse(&text, path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => Err(Error::refused(
@@ -133,7 +136,11 @@ pub fn load(path: &Path, required: bool) -> Result<Config> {
             key: T::ErrConfig,
             args: vec![Arg::Text(path.display().to_string()), Arg::io(&e)],
         })),
-    }
+    };
+    read.map(|c| Config {
+        file: Some(path.to_path_buf()),
+        ..c
+    })
 }
 
 /// The file's text, refused past [`MAX_CONFIG_BYTES`] without reading further.

@@ -555,3 +555,17 @@ fn doctor_reports_on_a_store_that_does_not_open() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("SQLite no puede leer el archivo"), "{said}");
 }
+
+/// `doctor` names the config file in use: the one `--config` gives, else the default place.
+#[test]
+fn doctor_names_the_config_file_given() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Ana"]);
+    let given = d.dir.path().join("elsewhere.toml");
+    std::fs::write(&given, "tick_seconds = 30\n").unwrap();
+    let out = d.ok(&["--config", given.to_str().unwrap(), "doctor"]);
+    assert!(out.contains(&format!("Config: {}", given.display())), "{out}");
+    let out = d.ok(&["doctor"]);
+    let default = d.dir.path().join("config").join("vadesk").join("config.toml");
+    assert!(out.contains(&format!("Config: {}", default.display())), "{out}");
+}

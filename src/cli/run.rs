@@ -410,7 +410,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;
             print_checks(&checks, l, out)?;
-            if let Some(p) = config::default_path() {
+            if let Some(p) = ctx.config.file.clone().or_else(config::default_path) {
                 writeln!(out, "{}", tf(l, T::MsgDoctorConfig, &[&p.display()]))?;
             }
             if checks.iter().any(|c| !c.ok) {
