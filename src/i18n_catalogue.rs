@@ -26,6 +26,9 @@ catalogue! {
         TimeEntries => (["{0} time entry", "{0} time entries"], ["{0} registro de tiempo", "{0} registros de tiempo"]),
         BilledOfThem => (["{0} of them billed", "{0} of them billed"], ["{0} ya facturado", "{0} ya facturados"]),
         MoreNewFlags => (["{0} more new red flag", "{0} more new red flags"], ["{0} bandera roja nueva más", "{0} banderas rojas nuevas más"]),
+        // `import --merge`: records the store had that the file changed
+        ImportUpdated => (["{0} record already in the store was updated.", "{0} records already in the store were updated."],
+                          ["{0} registro que ya estaba en la base de datos se ha actualizado.", "{0} registros que ya estaban en la base de datos se han actualizado."]),
         // A Trello or Asana import's summary
         ToolNew => (["{0} new task", "{0} new tasks"], ["{0} tarea nueva", "{0} tareas nuevas"]),
         ToolUpdated => (["{0} updated", "{0} updated"], ["{0} actualizada", "{0} actualizadas"]),
@@ -155,6 +158,7 @@ catalogue! {
     ErrNotEmpty => ("the store already holds records; use --merge to add to them", "la base de datos ya tiene registros; usa --merge para añadir los nuevos"),
     ErrBadImport => ("cannot read {0}: {1}", "no se puede leer {0}: {1}"),
     ErrImportNotExport => ("cannot read {0}: it is not a vadesk export", "no se puede leer {0}: no es una exportación de vadesk"),
+    ErrImportTooLong => ("cannot read {0}: {1} number {2}, {3}: too long ({5} characters; at most {4})", "no se puede leer {0}: en {1}, el número {2}: el campo {3} es demasiado largo ({5} caracteres; máximo {4})"),
     ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
     ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),
     // Import: a record given twice in one file

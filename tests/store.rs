@@ -732,3 +732,75 @@ fn detection_raises_each_flag_once_across_edits_undo_and_deletes() {
     assert!(again.iter().all(|f| monthly.contains(f)), "{again:?}");
     assert!(s.detect(day, Some(25.0)).unwrap().new_flags.is_empty());
 }
+
+/// `import --merge` says how many records the store had that the file changed (it said only
+/// "Imported 0 clients, 0 tasks and 0 other records." while it rewrote notes and titles); a
+/// file that changes nothing says no such thing, and writes nothing.
+#[test]
+fn a_merge_import_counts_the_records_it_changed() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Ana", "--notes", "old notes"]);
+    d.ok(&["task", "add", "Ana", "Logo"]);
+    d.ok(&["task", "add", "Ana", "Flyer"]);
+    let file = d.dir.path().join("export.json");
+    d.ok(&["export", "--out", file.to_str().unwrap()]);
+    let out = d.ok(&["import", "--merge", file.to_str().unwrap()]);
+    assert!(out.contains("0 clients, 0 tasks") && !out.contains("updated"), "{out}");
+    let mut data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    data["clients"][0]["notes"] = "new notes".into();
+    data["tasks"][0]["title"] = "Logo v2".into();
+    std::fs::write(&file, serde_json::to_string(&data).unwrap()).unwrap();
+    let out = d.ok(&["import", "--merge", file.to_str().unwrap()]);
+    assert!(out.contains("2 records already in the store were updated."), "{out}");
+    let out = d.ok(&["--lang", "es", "import", "--merge", file.to_str().unwrap()]);
+    assert!(!out.contains("actualizado"), "{out}");
+    let titles = d.json(&["task", "list", "--json"]);
+    assert!(titles.as_array().unwrap().iter().any(|t| t["title"] == "Logo v2"));
+}
+
+/// A file that starts with a UTF-8 byte-order mark (as some Windows editors save it) imports:
+/// a Taskwarrior export and vadesk's own.
+#[test]
+fn imports_read_past_a_byte_order_mark() {
+    let d = Desk::new();
+    let tw = d.dir.path().join("tw.json");
+    std::fs::write(
+        &tw,
+        "\u{feff}[{\"description\":\"Write newsletter\",\"entry\":\"20261101T100000Z\",\"project\":\"Bloom\",\"status\":\"pending\",\"uuid\":\"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d01\"}]",
+    )
+    .unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", tw.to_str().unwrap()]);
+    assert!(out.contains("1 client, 1 task"), "{out}");
+    let export = d.dir.path().join("export.json");
+    d.ok(&["export", "--out", export.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&export).unwrap();
+    std::fs::write(&export, format!("\u{feff}{text}")).unwrap();
+    let b = Desk::new();
+    let out = b.ok(&["import", export.to_str().unwrap()]);
+    assert!(out.contains("1 client, 1 task"), "{out}");
+}
+
+/// A Taskwarrior task whose annotations are too long is refused as too long, with the
+/// length (it said the annotations were "invalid or missing"), and nothing is imported.
+#[test]
+fn a_taskwarrior_annotation_too_long_is_named_as_such() {
+    let d = Desk::new();
+    let tw = d.dir.path().join("tw.json");
+    let long = "a".repeat(200_000);
+    std::fs::write(
+        &tw,
+        format!("[{{\"description\":\"Big\",\"status\":\"pending\",\"annotations\":[{{\"entry\":\"20261102T100000Z\",\"description\":\"{long}\"}}]}}]"),
+    )
+    .unwrap();
+    let (_, err) = d.fails(&["import", "--from", "taskwarrior", tw.to_str().unwrap()]);
+    assert!(
+        err.contains("tasks number 1, annotations: too long (200000 characters; at most"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "import", "--from", "taskwarrior", tw.to_str().unwrap()]);
+    assert!(
+        err.contains("el campo annotations es demasiado largo (200000 caracteres; máximo"),
+        "{err}"
+    );
+    assert!(d.json(&["task", "list", "--json"]).as_array().unwrap().is_empty());
+}

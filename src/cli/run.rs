@@ -332,14 +332,23 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let report = match from.as_deref().map(str::to_lowercase).as_deref() {
                 None | Some("vadesk") => {
                     let text_in = std::fs::read_to_string(&file).map_err(unreadable)?;
+                    // A byte-order mark, as some editors write first, is no part of the JSON.
+                    let json = text_in.strip_prefix('\u{feff}').unwrap_or(&text_in);
                     let data: serde_json::Value =
-                        serde_json::from_str(&text_in).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
+                        serde_json::from_str(json).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
                     store.import(&data, merge, &shown)?
                 }
                 // Read as it goes, never whole: an export of a million tasks stays small.
                 Some("taskwarrior") => {
                     let input = std::fs::File::open(&file).map_err(unreadable)?;
-                    store.import_taskwarrior(std::io::BufReader::with_capacity(1 << 16, input), today, &shown)?
+                    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+                    if std::io::BufRead::fill_buf(&mut input)
+                        .map_err(unreadable)?
+                        .starts_with(b"\xEF\xBB\xBF")
+                    {
+                        std::io::BufRead::consume(&mut input, 3);
+                    }
+                    store.import_taskwarrior(input, today, &shown)?
                 }
                 Some(other) => return Err(Error::invalid(T::ErrBadFormat, &[&other])),
             };
@@ -356,6 +365,9 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                     ]
                 )
             )?;
+            if merge && report.updated > 0 {
+                writeln!(out, "{}", pl(l, P::ImportUpdated, report.updated as i64, &[]))?;
+            }
         }
         Command::Backup { file, force } => {
             files::write_new_file_at(&file, force, Some(store.path()), |tmp| store.backup(tmp))?;

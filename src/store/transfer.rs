@@ -261,7 +261,8 @@ pub struct ImportReport {
     pub clients: usize,
     pub tasks: usize,
     pub other: usize,
-    /// Records the store already had (matched by uuid), brought up to date.
+    /// Records the store already had (matched by uuid): for an export, those it changed; for
+    /// Taskwarrior, every task it matched.
     pub updated: usize,
 }
 
@@ -390,16 +391,25 @@ impl Store {
                             .cloned()
                             .collect();
                         if !sets.is_empty() {
+                            // Only a record the file changes is written (and counted).
                             let assign: Vec<String> = sets.iter().map(|(c, _)| format!("{c} = ?")).collect();
-                            let mut params: Vec<Value> = sets.into_iter().map(|(_, v)| v).collect();
+                            let differs: Vec<String> = sets.iter().map(|(c, _)| format!("{c} IS NOT ?")).collect();
+                            let values: Vec<Value> = sets.into_iter().map(|(_, v)| v).collect();
+                            let mut params = values.clone();
                             params.push(Value::Integer(id));
-                            tx.execute(
-                                &format!("UPDATE {table} SET {} WHERE id = ?", assign.join(", ")),
-                                params_from_iter(params),
-                            )
-                            .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
+                            params.extend(values);
+                            let changed = tx
+                                .execute(
+                                    &format!(
+                                        "UPDATE {table} SET {} WHERE id = ? AND ({})",
+                                        assign.join(", "),
+                                        differs.join(" OR ")
+                                    ),
+                                    params_from_iter(params),
+                                )
+                                .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
+                            report.updated += changed;
                         }
-                        report.updated += 1;
                         updated.push((table, id));
                         id
                     }
@@ -1353,6 +1363,21 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
         return Err(Error::invalid(T::ErrImportNotTask, &[&source, &(n + 1)]));
     };
     let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, &"tasks", &(n + 1), &col]);
+    // A text refused for its length says so, with its length.
+    let text_field = |e: Error, col: &str| match e {
+        Error::Invalid(crate::error::Msg {
+            key: T::ErrTooLong,
+            args,
+        }) if args.len() == 3 => Error::Invalid(crate::error::Msg {
+            key: T::ErrImportTooLong,
+            args: [&source as &dyn std::fmt::Display, &"tasks", &(n + 1), &col]
+                .iter()
+                .map(|a| crate::error::Arg::Text(a.to_string()))
+                .chain(args[1..].iter().cloned())
+                .collect(),
+        }),
+        _ => field(col),
+    };
     if let Some(k) = t.bad.iter().next() {
         return Err(field(k));
     }
@@ -1383,12 +1408,12 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
     } else {
         project
     };
-    let client_name = text::name(&client_name, T::FieldName).map_err(|_| field("project"))?;
+    let client_name = text::name(&client_name, T::FieldName).map_err(|e| text_field(e, "project"))?;
     let key = client_name.to_lowercase();
     let title = if text::clean_line(s(&t.description)).is_empty() {
         "(no description)".to_string()
     } else {
-        text::name(s(&t.description), T::FieldTitle).map_err(|_| field("description"))?
+        text::name(s(&t.description), T::FieldTitle).map_err(|e| text_field(e, "description"))?
     };
     let mut spec_lines: Vec<String> = Vec::new();
     if let Some(anns) = t.annotations.as_ref().and_then(Json::as_array) {
@@ -1420,7 +1445,7 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
         TaskStatus::Done | TaskStatus::Cancelled => Some(date_of(&t.end, "end")?.unwrap_or(entry)),
         _ => None,
     };
-    let spec = text::free_text(&spec_lines.join("\n"), T::FieldSpec).map_err(|_| field("annotations"))?;
+    let spec = text::free_text(&spec_lines.join("\n"), T::FieldSpec).map_err(|e| text_field(e, "annotations"))?;
     Ok(Some(TwRow {
         client_name,
         key,
