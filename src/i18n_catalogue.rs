@@ -158,6 +158,9 @@ catalogue! {
     ErrNotEmpty => ("the store already holds records; use --merge to add to them", "la base de datos ya tiene registros; usa --merge para añadir los nuevos"),
     ErrBadImport => ("cannot read {0}: {1}", "no se puede leer {0}: {1}"),
     ErrImportNotExport => ("cannot read {0}: it is not a vadesk export", "no se puede leer {0}: no es una exportación de vadesk"),
+    // Time logged that would end after now.
+    ErrTimeAhead => ("that time would end at {0}, after now ({1}): log time once it is worked, or start a timer",
+                     "ese tiempo terminaría el {0}, después de ahora ({1}): regístralo cuando lo hayas trabajado, o pon en marcha un temporizador"),
     ErrImportTooLong => ("cannot read {0}: {1} number {2}, {3}: too long ({5} characters; at most {4})", "no se puede leer {0}: en {1}, el número {2}: el campo {3} es demasiado largo ({5} caracteres; máximo {4})"),
     ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
     ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),

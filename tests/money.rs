@@ -462,3 +462,36 @@ fn a_timer_stopped_within_its_first_minute_logs_nothing() {
     assert!(d.ok(&["time", "stop"]).contains("1 min"));
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries WHERE minutes = 1"), 1);
 }
+
+/// Logged time is time worked: an entry that would end after now is refused, saying when it
+/// would end and what to do; one ending exactly now is logged.
+#[test]
+fn time_that_would_end_after_now_is_refused() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Ana"]);
+    let (_, err) = d.fails(&["time", "log", "--client", "Ana", "30m", "--on", "2026-12-05 10:00"]);
+    assert!(
+        err.contains("would end at 2026-12-05 10:30, after now (2026-11-23 09:00)"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["time", "log", "--client", "Ana", "30m", "--on", "2026-11-23 08:31"]);
+    assert!(err.contains("after now"), "{err}");
+    let (_, err) = d.fails(&[
+        "--lang",
+        "es",
+        "time",
+        "log",
+        "--client",
+        "Ana",
+        "2h",
+        "--on",
+        "today 08:00",
+    ]);
+    assert!(
+        err.contains("terminaría el 2026-11-23 10:00, después de ahora"),
+        "{err}"
+    );
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
+    d.ok(&["time", "log", "--client", "Ana", "30m", "--on", "2026-11-23 08:30"]);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 1);
+}

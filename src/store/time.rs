@@ -318,6 +318,12 @@ impl Store {
             (None, None) => return Err(Error::invalid(T::ErrTimeNeedsTarget, &[])),
         };
         let note = clean_note(note)?;
+        // Logged time is time worked: it has ended by now (a timer is for what goes on).
+        let now = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
+        let end = start + chrono::Duration::minutes(i64::from(minutes));
+        if end > now {
+            return Err(Error::invalid(T::ErrTimeAhead, &[&stamp(end), &stamp(now)]));
+        }
         let name = self.client(client_id)?.name;
         self.write(
             |l| tf(l, T::UndoTimeLog, &[&name]),
