@@ -1042,4 +1042,8 @@ catalogue! {
     // Taskwarrior import (issue 13): an element of the export that is not a task
     ErrImportNotTask => ("cannot read {0}: task number {1} is not a JSON object, so this is not Taskwarrior's `task export`",
                          "no se puede leer {0}: la tarea número {1} no es un objeto JSON, así que no es una exportación de Taskwarrior (`task export`)"),
+
+    // Amounts in a currency with fewer decimals (a yen amount has none): refused, never rounded
+    ErrAmountNoDecimals => ("{1} has no decimals: '{0}' cannot be kept without rounding it; use a whole amount, like 1500",
+                            "{1} no tiene decimales: '{0}' no se puede guardar sin redondearlo; usa un importe entero, como 1500"),
 }

@@ -462,3 +462,59 @@ fn a_timer_stopped_within_its_first_minute_logs_nothing() {
     assert!(d.ok(&["time", "stop"]).contains("1 min"));
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries WHERE minutes = 1"), 1);
 }
+
+#[test]
+fn a_zero_decimal_currency_refuses_a_fraction_instead_of_rounding_it() {
+    let mut d = Desk::new();
+    d.at("2026-03-10 09:00");
+    // Typed with a fraction: refused, naming the currency, in both languages; nothing stored.
+    let (code, err) = d.fails(&["client", "add", "Tanaka", "--currency", "JPY", "--rate", "1500.5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("JPY has no decimals") && err.contains("1500.5"), "{err}");
+    let (_, err) = d.fails(&[
+        "--lang",
+        "es",
+        "client",
+        "add",
+        "Tanaka",
+        "--currency",
+        "jpy",
+        "--rate",
+        "1500,5",
+    ]);
+    assert!(
+        err.contains("JPY no tiene decimales") && err.contains("1500,5"),
+        "{err}"
+    );
+    assert_eq!(count(&d.db, "SELECT count(*) FROM clients"), 0);
+    // Whole amounts, and thousands grouped, are kept as typed.
+    d.ok(&["client", "add", "Tanaka", "--currency", "JPY", "--rate", "1.500"]);
+    assert_eq!(count(&d.db, "SELECT rate_cents FROM clients"), 150_000);
+    // The client's currency applies to its fee, overage rate and quotes.
+    let (_, err) = d.fails(&["client", "edit", "Tanaka", "--retainer", "10", "--fee", "30000.25"]);
+    assert!(err.contains("JPY has no decimals"), "{err}");
+    let (_, err) = d.fails(&["client", "edit", "Tanaka", "--overage-rate", "2000.5"]);
+    assert!(err.contains("JPY has no decimals"), "{err}");
+    let (_, err) = d.fails(&["quote", "add", "Tanaka", "--amount", "20000.5"]);
+    assert!(err.contains("20000.5"), "{err}");
+    let q = d.ok(&["quote", "add", "Tanaka", "--amount", "20000"]);
+    let (_, err) = d.fails(&["quote", "edit", &q, "--amount", "3.3"]);
+    assert!(err.contains("JPY has no decimals"), "{err}");
+    assert_eq!(count(&d.db, "SELECT amount_cents FROM quotes"), 2_000_000);
+    // A client whose amounts have cents cannot turn into yen with them rounded.
+    d.ok(&["client", "add", "Acme", "--rate", "40.50"]);
+    let (_, err) = d.fails(&["client", "edit", "Acme", "--currency", "JPY"]);
+    assert!(err.contains("JPY has no decimals") && err.contains("40.5"), "{err}");
+    assert_eq!(
+        count(&d.db, "SELECT count(*) FROM clients WHERE currency IS NOT NULL"),
+        1
+    );
+    // With the new rate given at once, whole, it does.
+    d.ok(&["client", "edit", "Acme", "--currency", "JPY", "--rate", "6000"]);
+    // The euro keeps its cents.
+    d.ok(&["client", "add", "Bloom", "--rate", "37.5"]);
+    assert_eq!(
+        count(&d.db, "SELECT rate_cents FROM clients WHERE name = 'Bloom'"),
+        3750
+    );
+}

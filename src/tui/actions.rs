@@ -674,7 +674,14 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     None
                 },
                 rate: if ch(3) {
-                    Some(field!(3, opt(&v(form, 3), crate::domain::money::parse_amount)))
+                    let currency = match store.client(id) {
+                        Ok(c) => store.money_defaults().currency_of(&c),
+                        Err(_) => store.money_defaults().currency_or_default(None),
+                    };
+                    Some(field!(
+                        3,
+                        opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(s, currency))
+                    ))
                 } else {
                     None
                 },
@@ -703,7 +710,13 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 name: Some(v(form, 0)),
                 status: Some(field!(1, ClientStatus::parse(&v(form, 1)))),
                 channels: Some(field!(2, channels(&v(form, 2)))),
-                rate: Some(field!(3, opt(&v(form, 3), crate::domain::money::parse_amount))),
+                rate: Some(field!(
+                    3,
+                    opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(
+                        s,
+                        store.money_defaults().currency_or_default(None)
+                    ))
+                )),
                 review_day: Some(field!(4, opt(&v(form, 4), weekday))),
                 tool: Some(v(form, 5)),
                 notes: Some(v(form, 6)),
@@ -815,7 +828,13 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::Quote(client) => {
             let q = NewQuote {
-                amount_cents: field!(0, crate::domain::money::parse_amount(&v(form, 0))),
+                amount_cents: field!(
+                    0,
+                    store
+                        .client(client)
+                        .map(|c| store.money_defaults().currency_of(&c))
+                        .and_then(|cur| crate::domain::money::parse_amount_in(&v(form, 0), cur))
+                ),
                 prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
                 sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),
                 answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),
