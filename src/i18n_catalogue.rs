@@ -763,6 +763,7 @@ catalogue! {
     RuleScopeCreep => ("a retainer month closed more than 10% over its hours", "un mes de bono cerró con más de un 10% de horas de las incluidas"),
     RvTimerRunning => ("Timer still running", "Temporizador aún en marcha"),
     RvRetainerNear => ("Retainer nearly used up", "Bono casi agotado"),
+    RvRetainerUsedUp => ("Retainer used up", "Bono agotado"),
     ErrBadCurrency => ("unknown currency '{0}': use an ISO 4217 code such as EUR, USD or GBP", "moneda desconocida '{0}': usa un código ISO 4217 como EUR, USD o GBP"),
     ErrBadMonth => ("invalid month '{0}': use YYYY-MM, like 2026-03", "mes no válido '{0}': usa AAAA-MM, como 2026-03"),
     ErrBadIncrement => ("invalid billing increment of {0} minutes: use 1 minute to 24 hours", "incremento de facturación no válido de {0} minutos: usa de 1 minuto a 24 horas"),

@@ -518,3 +518,37 @@ fn a_zero_decimal_currency_refuses_a_fraction_instead_of_rounding_it() {
         3750
     );
 }
+
+#[test]
+fn a_retainer_used_past_its_hours_is_used_up_not_nearly() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&[
+        "client",
+        "add",
+        "Bloom",
+        "--retainer",
+        "10",
+        "--fee",
+        "400",
+        "--rate",
+        "40",
+    ]);
+    d.ok(&["time", "log", "--client", "Bloom", "9h30m", "--on", "2026-03-02 09:00"]);
+    let out = d.ok(&["review"]);
+    assert!(
+        out.contains("Retainer nearly used up") && out.contains("(95%)"),
+        "{out}"
+    );
+    assert_eq!(d.json(&["review", "--json"])["items"][0]["kind"], "retainer_near");
+    // 230% of it: used up, in both languages, and its own kind in JSON.
+    d.ok(&["time", "log", "--client", "Bloom", "13h30m", "--on", "2026-03-03 09:00"]);
+    let out = d.ok(&["review"]);
+    assert!(out.contains("Retainer used up") && out.contains("(230%)"), "{out}");
+    assert!(!out.contains("nearly"), "{out}");
+    let out = d.ok(&["--lang", "es", "review"]);
+    assert!(out.contains("Bono agotado") && !out.contains("casi"), "{out}");
+    let json = d.json(&["review", "--json"]);
+    assert_eq!(json["items"][0]["kind"], "retainer_used_up");
+    assert_eq!(json["items"][0]["title"], "23h 00m / 10h 00m (230%)");
+}

@@ -609,7 +609,13 @@ impl Store {
                     money::hours_text(included),
                     used * 100 / included.max(1)
                 );
-                let mut it = ReviewItem::new(ReviewKind::RetainerNear, id, name.clone(), id, title);
+                // All of it used (or more) is not "nearly" used up.
+                let kind = if used >= included {
+                    ReviewKind::RetainerUsedUp
+                } else {
+                    ReviewKind::RetainerNear
+                };
+                let mut it = ReviewItem::new(kind, id, name.clone(), id, title);
                 it.date = Some(this.next().first_day() - Duration::days(1));
                 items.push(it);
             }
