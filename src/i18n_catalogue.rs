@@ -1047,4 +1047,8 @@ catalogue! {
     // Amounts in a currency with fewer decimals (a yen amount has none): refused, never rounded
     ErrAmountNoDecimals => ("{1} has no decimals: '{0}' cannot be kept without rounding it; use a whole amount, like 1500",
                             "{1} no tiene decimales: '{0}' no se puede guardar sin redondearlo; usa un importe entero, como 1500"),
+
+    // A running timer's start cannot be moved (time edit --on)
+    ErrTimerRunningMove => ("time entry {0} is the timer running on {1} since {2}: its start cannot move while it runs. Stop it first (time stop, with --at if it ended earlier), then correct it with time edit {0} --on",
+                            "la entrada de tiempo {0} es el temporizador en marcha de {1} desde {2}: su inicio no se puede mover mientras corre. Páralo primero (time stop, con --at si terminó antes) y luego corrígelo con time edit {0} --on"),
 }

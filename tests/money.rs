@@ -552,3 +552,44 @@ fn a_retainer_used_past_its_hours_is_used_up_not_nearly() {
     assert_eq!(json["items"][0]["kind"], "retainer_used_up");
     assert_eq!(json["items"][0]["title"], "23h 00m / 10h 00m (230%)");
 }
+
+#[test]
+fn a_running_timer_s_start_is_not_moved_to_another_day() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40"]);
+    let id = d.ok(&["time", "start", "--client", "Acme"]);
+    let (code, err) = d.fails(&["time", "edit", &id, "--on", "2026-03-18 10:00"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "time entry {id} is the timer running on Acme since Fri 20 Mar 09:00"
+        )) && err.contains("Stop it first"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "time", "edit", &id, "--on", "2026-03-18 10:00"]);
+    assert!(
+        err.contains("desde vie 20 mar 09:00") && err.contains("Páralo primero"),
+        "{err}"
+    );
+    assert_eq!(
+        count(
+            &d.db,
+            "SELECT count(*) FROM time_entries WHERE start = '2026-03-20 09:00' AND minutes IS NULL"
+        ),
+        1
+    );
+    // Its note and billability still change while it runs.
+    d.ok(&["time", "edit", &id, "--note", "calls", "--unbilled"]);
+    // Stopped, the entry's start is corrected like any other's.
+    d.at("2026-03-20 10:00");
+    d.ok(&["time", "stop"]);
+    d.ok(&["time", "edit", &id, "--on", "2026-03-18 10:00"]);
+    assert_eq!(
+        count(
+            &d.db,
+            "SELECT count(*) FROM time_entries WHERE start = '2026-03-18 10:00' AND minutes = 60"
+        ),
+        1
+    );
+}
