@@ -252,11 +252,7 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
         }
     };
     // "(u undoes)" names the undo key in effect.
-    let hint = T::NoticeUndoHint.text(l);
-    let hint = match app.config.keys.shown(super::keys::Intent::Undo) {
-        Some(k) => hint.replacen('u', &k, 1),
-        None => hint.to_string(),
-    };
+    let hint = app.config.keys.text(T::NoticeUndoHint, l, &[]);
     changed(app, store, format!("{notice} {hint}"))
 }
 
@@ -543,7 +539,7 @@ pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
         PickPurpose::Welcome => match key.as_str() {
             "demo" => {
                 store.load_demo(today)?;
-                changed(app, store, T::NoticeDemo.text(l).into())?;
+                changed(app, store, app.config.keys.text(T::NoticeDemo, l, &[]))?;
             }
             "client" => {
                 app.focus = Pane::Clients;

@@ -454,7 +454,11 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
     changed(
         app,
         store,
-        format!("{} {}", T::NoticeDeleted.text(l), T::NoticeUndoHint.text(l)),
+        format!(
+            "{} {}",
+            T::NoticeDeleted.text(l),
+            app.config.keys.text(T::NoticeUndoHint, l, &[])
+        ),
     )
 }
 

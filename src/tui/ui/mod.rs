@@ -15,7 +15,6 @@ use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, View};
-use crate::i18n::tf;
 use crate::i18n::T;
 
 /// Below this size the desk shows only a plain message.
@@ -25,9 +24,9 @@ pub const MIN_HEIGHT: u16 = 15;
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = tf(
-            app.lang,
+        let msg = app.config.keys.text(
             T::TooSmall,
+            app.lang,
             &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
         );
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
