@@ -961,7 +961,7 @@ catalogue! {
     ErrSyncNotReplica => ("this store holds records but is not a replica yet: run `vadesk sync --init` on the first machine (the second one starts from an empty store)", "esta base de datos tiene registros pero aún no es una réplica: ejecuta `vadesk sync --init` en la primera máquina (la segunda empieza con una base de datos vacía)"),
     ErrSyncAlready => ("this store is already a replica: run `vadesk sync`", "esta base de datos ya es una réplica: ejecuta `vadesk sync`"),
     ErrSyncWrongSecret => ("the server's data cannot be opened with this encryption secret: check encryption_secret in [sync]; if it is the right one, a file of the server's data is damaged (nothing was changed)", "los datos del servidor no se pueden abrir con esta clave de cifrado: revisa encryption_secret en [sync]; si es la correcta, algún archivo de los datos del servidor está dañado (no se ha cambiado nada)"),
-    ErrSyncFailed => ("sync failed and nothing was changed: {0}", "la sincronización ha fallado y no se ha cambiado nada: {0}"),
+    ErrSyncFailed => ("sync failed and nothing was changed (technical detail: {0})", "la sincronización ha fallado y no se ha cambiado nada (detalle técnico: {0})"),
     ErrSyncConfig => ("config file {0}: [sync] {1}", "archivo de configuración {0}: [sync] {1}"),
     SyncCfgBoth => ("set either local_dir or url, not both", "indica local_dir o url, no los dos"),
     SyncCfgNoServer => ("needs local_dir (a folder) or url and client_id (a TaskChampion sync server)", "necesita local_dir (una carpeta) o url y client_id (un servidor de sincronización de TaskChampion)"),
@@ -1051,4 +1051,12 @@ catalogue! {
     // A running timer's start cannot be moved (time edit --on)
     ErrTimerRunningMove => ("time entry {0} is the timer running on {1} since {2}: its start cannot move while it runs. Stop it first (time stop, with --at if it ended earlier), then correct it with time edit {0} --on",
                             "la entrada de tiempo {0} es el temporizador en marcha de {1} desde {2}: su inicio no se puede mover mientras corre. Páralo primero (time stop, con --at si terminó antes) y luego corrígelo con time edit {0} --on"),
+
+    // Sync: the common failures in their own words (the engine's are English)
+    ErrSyncFolder => ("the sync folder {0} cannot be used: {1}. Check local_dir in [sync] and that the folder (a USB stick, a network share) is there; nothing was changed",
+                      "no se puede usar la carpeta de sincronización {0}: {1}. Revisa local_dir en [sync] y que la carpeta (un USB, una carpeta compartida) esté ahí; no se ha cambiado nada"),
+    ErrSyncDamaged => ("the file {1} in the sync folder {0} is damaged (cut short, or not written by vadesk): nothing was changed here",
+                       "el archivo {1} de la carpeta de sincronización {0} está dañado (cortado, o no lo ha escrito vadesk): no se ha cambiado nada aquí"),
+    ErrSyncUnreachable => ("the sync server {0} cannot be reached: check url in [sync] and the network connection; nothing was changed",
+                           "no se puede conectar con el servidor de sincronización {0}: revisa url en [sync] y la conexión de red; no se ha cambiado nada"),
 }
