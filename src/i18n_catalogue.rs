@@ -1059,4 +1059,8 @@ catalogue! {
                        "el archivo {1} de la carpeta de sincronización {0} está dañado (cortado, o no lo ha escrito vadesk): no se ha cambiado nada aquí"),
     ErrSyncUnreachable => ("the sync server {0} cannot be reached: check url in [sync] and the network connection; nothing was changed",
                            "no se puede conectar con el servidor de sincronización {0}: revisa url en [sync] y la conexión de red; no se ha cambiado nada"),
+
+    // A quote's default answer date past the years kept ({1}: the config's quote_answer_days)
+    ErrQuoteDefaultAnswerOutside => ("a quote sent on {0} is answered by default {1} later, on {2}, past the year {3}: give it an answer date (--answer-by in the command line)",
+                                     "un presupuesto enviado el {0} se responde por defecto {1} después, el {2}, más allá del año {3}: ponle una fecha de respuesta (--answer-by en la línea de órdenes)"),
 }

@@ -113,7 +113,23 @@ impl Store {
         let description = text::free_text(&q.description, T::FieldDescription)?;
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if !crate::domain::dates::in_range(answer_by) {
-            return Err(Error::invalid(T::ErrBadDate, &[&answer_by]));
+            // Nobody typed that date: say where it comes from.
+            return Err(match q.answer_by {
+                Some(typed) => Error::invalid(T::ErrBadDate, &[&typed]),
+                None => {
+                    use crate::error::{Arg, Msg};
+                    let text = |s: String| Arg::Text(s);
+                    Error::Invalid(Msg {
+                        key: T::ErrQuoteDefaultAnswerOutside,
+                        args: vec![
+                            text(q.sent_on.format("%Y-%m-%d").to_string()),
+                            Arg::plural(crate::i18n::P::Days, default_days),
+                            text(answer_by.format("%Y-%m-%d").to_string()),
+                            text(crate::domain::dates::YEARS.end().to_string()),
+                        ],
+                    })
+                }
+            });
         }
         if answer_by < q.sent_on {
             return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
