@@ -37,7 +37,7 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         // A review not recorded since its day says how late it is, as the JSON does.
         ReviewKind::WeeklyReview if it.days_late > 0 => tf(l, T::RowWeeklyLate, &[&date(it.date), &late]),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
-        ReviewKind::TimerRunning | ReviewKind::RetainerNear => it.title.clone(),
+        ReviewKind::TimerRunning | ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
         ReviewKind::DueSoon => {
             if it.material {
                 tf(l, T::RowSoonMaterial, &[&it.title, &date(it.date)])
@@ -77,7 +77,7 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ),
         ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_phrase(&it.title, l), date(it.date)),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
-        ReviewKind::TimerRunning | ReviewKind::RetainerNear => it.title.clone(),
+        ReviewKind::TimerRunning | ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
         ReviewKind::DueSoon => {
             let key = if it.material {
                 T::ShortSoonMaterial

@@ -39,10 +39,10 @@ catalogue! {
         MarkedBilled => (["{0} entry marked as billed on {1}", "{0} entries marked as billed on {1}"],
                          ["{0} entrada marcada como facturada el {1}", "{0} entradas marcadas como facturadas el {1}"]),
         // Trello and Asana import: a card changed there in a field the VA changed here ({1}: the tool)
-        ToolReplaced => (["{0} task edited here was changed in {1} too, in the same field: {1}'s version replaced yours (u in the desk undoes the import).",
-                          "{0} tasks edited here were changed in {1} too, in the same fields: {1}'s versions replaced yours (u in the desk undoes the import)."],
-                         ["{0} tarea editada aquí también cambió en {1}, en el mismo campo: la versión de {1} sustituyó a la tuya (u en el escritorio deshace la importación).",
-                          "{0} tareas editadas aquí también cambiaron en {1}, en los mismos campos: las versiones de {1} sustituyeron a las tuyas (u en el escritorio deshace la importación)."]),
+        ToolReplaced => (["{0} task edited here was changed in {1} too, in the same field: {1}'s version replaced yours ({2} in the desk undoes the import).",
+                          "{0} tasks edited here were changed in {1} too, in the same fields: {1}'s versions replaced yours ({2} in the desk undoes the import)."],
+                         ["{0} tarea editada aquí también cambió en {1}, en el mismo campo: la versión de {1} sustituyó a la tuya ({2} en el escritorio deshace la importación).",
+                          "{0} tareas editadas aquí también cambiaron en {1}, en los mismos campos: las versiones de {1} sustituyeron a las tuyas ({2} en el escritorio deshace la importación)."]),
     }
 
     // Dates and counts
@@ -134,7 +134,7 @@ catalogue! {
     ConfirmUndoOld => ("Undo '{0}', a change from {1}? (y/n)", "¿Deshacer «{0}», un cambio del {1}? (s/n)"),
     ConfirmRedoOld => ("Redo '{0}', a change from {1}? (y/n)", "¿Rehacer «{0}», un cambio del {1}? (s/n)"),
     NoticeRedone => ("Redone: {0}", "Rehecho: {0}"),
-    KeyRedo => ("Redo what u undid", "rehacer lo que u deshizo"),
+    KeyRedo => ("Redo what {0} undid", "rehacer lo que {0} deshizo"),
     ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: {0} es una fecha futura"),
     ErrAttendanceTooEarly => ("the meeting starts at {0}: attendance can be recorded once it has started", "la reunión empieza el {0}: la asistencia se anota cuando ya ha empezado"),
     ErrForeignWal => ("{0}: the -wal file beside it does not belong to this database (it would damage it); nothing was changed. Move the -wal and -shm files aside, or restore a backup",
@@ -401,9 +401,9 @@ catalogue! {
     PaneFlags => ("Red flags", "Banderas rojas"),
     PaneFlagsScore => ("Red flags · score {0} · {1}", "Banderas rojas · puntuación {0} · {1}"),
     AllClients => ("All clients", "Todos los clientes"),
-    EmptyClients => ("No clients yet: press a to add one.", "Aún no hay clientes: pulsa a para añadir uno."),
-    EmptyTasks => ("No tasks: press a to add one.", "Sin tareas: pulsa a para añadir una."),
-    EmptyTasksAll => ("No tasks. Pick a client and press a.", "Sin tareas. Elige un cliente y pulsa a."),
+    EmptyClients => ("No clients yet: press {0} to add one.", "Aún no hay clientes: pulsa {0} para añadir uno."),
+    EmptyTasks => ("No tasks: press {0} to add one.", "Sin tareas: pulsa {0} para añadir una."),
+    EmptyTasksAll => ("No tasks. Pick a client and press {0}.", "Sin tareas. Elige un cliente y pulsa {0}."),
     FlagsPickClient => ("Pick a client to see its score explained.", "Elige un cliente para ver su puntuación explicada."),
     ReviewTitle => ("Daily review", "Repaso diario"),
     NoMatches => ("Nothing matches the filter.", "Nada coincide con el filtro."),
@@ -522,7 +522,7 @@ catalogue! {
     NoticeDone => ("Done: {0}", "Terminada: {0}"),
     NoticeSnoozed => ("Snoozed until tomorrow: {0}", "Pospuesto hasta mañana: {0}"),
     NoticeUndone => ("Undone: {0}", "Deshecho: {0}"),
-    NoticeUndoHint => ("(u undoes)", "(u deshace)"),
+    NoticeUndoHint => ("({0} undoes)", "({0} deshace)"),
     NoticeDeleted => ("Deleted.", "Borrado."),
     // A deletion confirmed after its client's time changed elsewhere.
     NoticeAskedAgain => ("Time was logged or billed for this client meanwhile: nothing was deleted; read the question again.", "Mientras tanto se ha registrado o facturado tiempo de este cliente: no se ha borrado nada; vuelve a leer la pregunta."),
@@ -533,7 +533,7 @@ catalogue! {
     NoticeReceived => ("Received from {0}: {1}", "Recibido de {0}: {1}"),
     NoticeReviewHeld => ("Weekly review with {0} held.", "Revisión semanal con {0}: hecha."),
     NoticeOutcome => ("Outcome: {0}", "Resultado: {0}"),
-    NoticeDemo => ("Demo loaded. Press 2 for the daily review.", "Demo cargada. Pulsa 2 para ver el repaso diario."),
+    NoticeDemo => ("Demo loaded. Press {0} for the daily review.", "Demo cargada. Pulsa {0} para ver el repaso diario."),
     NoticeSaved => ("Saved: {0}", "Guardado: {0}"),
     NoticeAdded => ("Added: {0}", "Añadido: {0}"),
     NoticeAsked => ("Asked; expected {0}.", "Petición anotada; se espera {0}."),
@@ -760,7 +760,7 @@ catalogue! {
     VerdictLetterScreen => ("s", "e"),
     VerdictLetterDecline => ("d", "n"),
     PaneRanking => ("Clients by score, worst first", "Clientes por puntuación, peor primero"),
-    EmptyTasksTab => ("No tasks: Tab to the tasks pane, then a adds one.", "Sin tareas: Tab hasta el panel de tareas y a añade una."),
+    EmptyTasksTab => ("No tasks: {0} to the tasks pane, then {1} adds one.", "Sin tareas: {0} hasta el panel de tareas y {1} añade una."),
     KeyTaskDoneOnly => ("task: done", "tarea: terminada"),
     ShortNudgeOne => ("1 nudge", "1 recordatorio"),
     DNudgesOne => ("1 nudge", "1 recordatorio"),
@@ -777,6 +777,7 @@ catalogue! {
     RuleScopeCreep => ("a retainer month closed more than 10% over its hours", "un mes de bono cerró con más de un 10% de horas de las incluidas"),
     RvTimerRunning => ("Timer still running", "Temporizador aún en marcha"),
     RvRetainerNear => ("Retainer nearly used up", "Bono casi agotado"),
+    RvRetainerUsedUp => ("Retainer used up", "Bono agotado"),
     ErrBadCurrency => ("unknown currency '{0}': use an ISO 4217 code such as EUR, USD or GBP", "moneda desconocida '{0}': usa un código ISO 4217 como EUR, USD o GBP"),
     ErrBadMonth => ("invalid month '{0}': use YYYY-MM, like 2026-03", "mes no válido '{0}': usa AAAA-MM, como 2026-03"),
     ErrBadIncrement => ("invalid billing increment of {0} minutes: use 1 minute to 24 hours", "incremento de facturación no válido de {0} minutos: usa de 1 minuto a 24 horas"),
@@ -861,7 +862,7 @@ catalogue! {
     ArgOverageRate => ("Hourly rate beyond the retainer (default: the rate)", "Tarifa por hora más allá del bono (por defecto: la tarifa)"),
     MonthTitle => ("Month", "Mes"),
     MonthHint => ("←/→ month · Enter statement · ↑/↓ client", "←/→ mes · Enter extracto · ↑/↓ cliente"),
-    MonthEmpty => ("Press t on a task to start the timer, T to log time worked.", "Pulsa t en una tarea para iniciar el temporizador, o T para registrar el tiempo trabajado."),
+    MonthEmpty => ("Press {0} on a task to start the timer, {1} to log time worked.", "Pulsa {0} en una tarea para iniciar el temporizador, o {1} para registrar el tiempo trabajado."),
     MonthBillable => ("billable", "facturable"),
     MonthUnbilled => ("unbilled", "no facturable"),
     MonthMinimum => ("minimum {0}/h", "mínimo {0}/h"),
@@ -974,7 +975,7 @@ catalogue! {
     ErrSyncNotReplica => ("this store holds records but is not a replica yet: run `vadesk sync --init` on the first machine (the second one starts from an empty store)", "esta base de datos tiene registros pero aún no es una réplica: ejecuta `vadesk sync --init` en la primera máquina (la segunda empieza con una base de datos vacía)"),
     ErrSyncAlready => ("this store is already a replica: run `vadesk sync`", "esta base de datos ya es una réplica: ejecuta `vadesk sync`"),
     ErrSyncWrongSecret => ("the server's data cannot be opened with this encryption secret: check encryption_secret in [sync]; if it is the right one, a file of the server's data is damaged (nothing was changed)", "los datos del servidor no se pueden abrir con esta clave de cifrado: revisa encryption_secret en [sync]; si es la correcta, algún archivo de los datos del servidor está dañado (no se ha cambiado nada)"),
-    ErrSyncFailed => ("sync failed and nothing was changed: {0}", "la sincronización ha fallado y no se ha cambiado nada: {0}"),
+    ErrSyncFailed => ("sync failed and nothing was changed (technical detail: {0})", "la sincronización ha fallado y no se ha cambiado nada (detalle técnico: {0})"),
     ErrSyncConfig => ("config file {0}: [sync] {1}", "archivo de configuración {0}: [sync] {1}"),
     SyncCfgBoth => ("set either local_dir or url, not both", "indica local_dir o url, no los dos"),
     SyncCfgNoServer => ("needs local_dir (a folder) or url and client_id (a TaskChampion sync server)", "necesita local_dir (una carpeta) o url y client_id (un servidor de sincronización de TaskChampion)"),
@@ -988,8 +989,8 @@ catalogue! {
     FAttendance => ("attendance", "asistencia"),
     FNudges => ("reminders", "recordatorios"),
     FLastNudge => ("last reminder", "último recordatorio"),
-    EmptyQuotes => ("No quotes: press a (or Q) to add one.", "Sin presupuestos: pulsa a (o Q) para añadir uno."),
-    EmptyMeetings => ("No meetings: press a (or M) to add one.", "Sin reuniones: pulsa a (o M) para añadir una."),
+    EmptyQuotes => ("No quotes: press {0} (or {1}) to add one.", "Sin presupuestos: pulsa {0} (o {1}) para añadir uno."),
+    EmptyMeetings => ("No meetings: press {0} (or {1}) to add one.", "Sin reuniones: pulsa {0} (o {1}) para añadir una."),
     HintsQuotes => ("n nudge · r answer · e edit · D delete · a add · Enter details · [ ] tabs · ? help", "n recordatorio · r respuesta · e editar · D borrar · a añadir · Enter detalles · [ ] pestañas · ? ayuda"),
     HintsMeetings => ("r attendance · e edit · D delete · a add · Enter details · [ ] tabs · ? help", "r asistencia · e editar · D borrar · a añadir · Enter detalles · [ ] pestañas · ? ayuda"),
     KeyTabs => ("tasks pane: tasks · quotes · meetings of the client", "panel de tareas: tareas · presupuestos · reuniones del cliente"),
@@ -1009,7 +1010,7 @@ catalogue! {
     HintsWeeklyReview => ("r held · x client missed it · s snooze · f flag · Enter open · ? help", "r hecha · x el cliente no acudió · s posponer · f bandera · Enter abrir · ? ayuda"),
     FEvery => ("repeats", "se repite"),
     HintEvery => ("daily, weekly, monthly, fri, 2w · empty: no repeat", "diario, semanal, mensual, vie, 2s · vacío: no se repite"),
-    HelpLegendRecur => ("↻ before a task: it repeats (e edits the rule)", "↻ delante de una tarea: se repite (e edita la regla)"),
+    HelpLegendRecur => ("↻ before a task: it repeats ({0} edits the rule)", "↻ delante de una tarea: se repite ({0} edita la regla)"),
     ArgForceFile => ("Replace FILE when it exists", "Sustituye ARCHIVO si ya existe"),
     HelpLegendNudges => ("✉2 beside a quote: 2 reminders sent about it", "✉2 junto a un presupuesto: 2 recordatorios enviados"),
 
@@ -1035,7 +1036,7 @@ catalogue! {
     UndoRecurNext => ("next {0}", "siguiente {0}"),
 
     // The desk's task lists (issue 13, the task filter)
-    EmptyTasksFiltered => ("No task matches the filter. Esc clears it.", "Ninguna tarea coincide con el filtro. Esc lo borra."),
+    EmptyTasksFiltered => ("No task matches the filter. {0} clears it.", "Ninguna tarea coincide con el filtro. {0} lo borra."),
 
     // Edit forms against changes made meanwhile elsewhere (another window, the command line, a sync)
     ErrChangedElsewhere => ("Changed elsewhere meanwhile: now \"{0}\". Enter again saves what you typed.",
@@ -1056,4 +1057,24 @@ catalogue! {
     // Taskwarrior import (issue 13): an element of the export that is not a task
     ErrImportNotTask => ("cannot read {0}: task number {1} is not a JSON object, so this is not Taskwarrior's `task export`",
                          "no se puede leer {0}: la tarea número {1} no es un objeto JSON, así que no es una exportación de Taskwarrior (`task export`)"),
+
+    // Amounts in a currency with fewer decimals (a yen amount has none): refused, never rounded
+    ErrAmountNoDecimals => ("{1} has no decimals: '{0}' cannot be kept without rounding it; use a whole amount, like 1500",
+                            "{1} no tiene decimales: '{0}' no se puede guardar sin redondearlo; usa un importe entero, como 1500"),
+
+    // A running timer's start cannot be moved (time edit --on)
+    ErrTimerRunningMove => ("time entry {0} is the timer running on {1} since {2}: its start cannot move while it runs. Stop it first (time stop, with --at if it ended earlier), then correct it with time edit {0} --on",
+                            "la entrada de tiempo {0} es el temporizador en marcha de {1} desde {2}: su inicio no se puede mover mientras corre. Páralo primero (time stop, con --at si terminó antes) y luego corrígelo con time edit {0} --on"),
+
+    // Sync: the common failures in their own words (the engine's are English)
+    ErrSyncFolder => ("the sync folder {0} cannot be used: {1}. Check local_dir in [sync] and that the folder (a USB stick, a network share) is there; nothing was changed",
+                      "no se puede usar la carpeta de sincronización {0}: {1}. Revisa local_dir en [sync] y que la carpeta (un USB, una carpeta compartida) esté ahí; no se ha cambiado nada"),
+    ErrSyncDamaged => ("the file {1} in the sync folder {0} is damaged (cut short, or not written by vadesk): nothing was changed here",
+                       "el archivo {1} de la carpeta de sincronización {0} está dañado (cortado, o no lo ha escrito vadesk): no se ha cambiado nada aquí"),
+    ErrSyncUnreachable => ("the sync server {0} cannot be reached: check url in [sync] and the network connection; nothing was changed",
+                           "no se puede conectar con el servidor de sincronización {0}: revisa url en [sync] y la conexión de red; no se ha cambiado nada"),
+
+    // A quote's default answer date past the years kept ({1}: the config's quote_answer_days)
+    ErrQuoteDefaultAnswerOutside => ("a quote sent on {0} is answered by default {1} later, on {2}, past the year {3}: give it an answer date (--answer-by in the command line)",
+                                     "un presupuesto enviado el {0} se responde por defecto {1} después, el {2}, más allá del año {3}: ponle una fecha de respuesta (--answer-by en la línea de órdenes)"),
 }

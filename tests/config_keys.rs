@@ -87,6 +87,44 @@ fn the_help_screen_and_the_hints_show_the_keys_in_effect() {
         .any(|l| l.contains("│u ") && l.contains("ndo")));
 }
 
+#[test]
+fn texts_that_name_another_key_name_it_as_configured() {
+    let keys = "[keys]\nundo = \"z\"\nadd = \"+\"\nquit = \"w\"\n";
+    for (lang, redo, quotes) in [
+        (Lang::En, "Redo what z undid", "No quotes: press + (or Q) to add one."),
+        (
+            Lang::Es,
+            "rehacer lo que z deshizo",
+            "Sin presupuestos: pulsa + (o Q) para añadir uno.",
+        ),
+    ] {
+        let mut d = Setup {
+            lang,
+            demo_in_lang: false,
+            config: cfg(keys),
+            ..Setup::default()
+        }
+        .build();
+        // The help screen's redo line names the undo key in effect.
+        d.keys("?");
+        let help = d.text(110, 70);
+        assert!(help.contains(redo), "{help}");
+        assert!(!help.contains(" u undid") && !help.contains(" u deshizo"), "{help}");
+        d.key(KeyCode::Esc);
+        // An empty quotes tab names the add key in effect.
+        d.open("Bloom Florist").keys("]");
+        let screen = d.text(120, 35);
+        assert!(screen.contains(quotes), "{screen}");
+        // Too small a terminal names the quit key in effect.
+        let small = d.text(40, 10);
+        assert!(small.contains(" w ") && !small.contains(" q "), "{small}");
+    }
+    // Without remaps the texts read as always.
+    let mut plain = desk(Config::default(), true);
+    plain.keys("?");
+    assert!(plain.text(110, 70).contains("Redo what u undid"));
+}
+
 fn err(text: &str, lang: Lang) -> String {
     config::parse(text, Path::new("config.toml"))
         .expect_err("refused")

@@ -516,3 +516,49 @@ fn a_held_meeting_cannot_move_to_the_future() {
     let later = d.ok(&["meeting", "add", "tienda", "--at", "2026-11-21 10:00"]);
     d.ok(&["meeting", "edit", &later, "--at", "2026-12-21 10:00"]);
 }
+
+#[test]
+fn dates_outside_the_years_kept_say_what_was_typed_and_why() {
+    let mut d = desk_with_client();
+    // A quote sent near the end of 2999: its default answer date is nobody's typing.
+    d.at("2999-12-28 09:00");
+    let (code, err) = d.fails(&["quote", "add", "Bloom Florist", "--amount", "100"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "a quote sent on 2999-12-28 is answered by default 7 days later, on 3000-01-04, past the year 2999"
+        ) && err.contains("--answer-by"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "quote", "add", "Bloom Florist", "--amount", "100"]);
+    assert!(
+        err.contains("se responde por defecto 7 días después, el 3000-01-04"),
+        "{err}"
+    );
+    // With an answer date given, it is kept.
+    d.id(&[
+        "quote",
+        "add",
+        "Bloom Florist",
+        "--amount",
+        "100",
+        "--answer-by",
+        "2999-12-31",
+    ]);
+    // A meeting "yesterday" on the first day kept: the words typed and where they fall.
+    d.at("1900-01-01 09:00");
+    let (code, err) = d.fails(&["meeting", "add", "Bloom Florist", "--at", "yesterday 10:00"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("'yesterday 10:00' falls on 1899-12-31, outside the years 1900 to 2999"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "meeting", "add", "Bloom Florist", "--at", "ayer 10:00"]);
+    assert!(
+        err.contains("«ayer 10:00» cae el 1899-12-31, fuera de los años 1900 a 2999"),
+        "{err}"
+    );
+    // What is not a moment at all still says how to write one.
+    let (_, err) = d.fails(&["meeting", "add", "Bloom Florist", "--at", "someday 10:00"]);
+    assert!(err.contains("invalid date and time 'someday 10:00'"), "{err}");
+}

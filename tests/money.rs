@@ -495,3 +495,134 @@ fn time_that_would_end_after_now_is_refused() {
     d.ok(&["time", "log", "--client", "Ana", "30m", "--on", "2026-11-23 08:30"]);
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 1);
 }
+
+#[test]
+fn a_zero_decimal_currency_refuses_a_fraction_instead_of_rounding_it() {
+    let mut d = Desk::new();
+    d.at("2026-03-10 09:00");
+    // Typed with a fraction: refused, naming the currency, in both languages; nothing stored.
+    let (code, err) = d.fails(&["client", "add", "Tanaka", "--currency", "JPY", "--rate", "1500.5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("JPY has no decimals") && err.contains("1500.5"), "{err}");
+    let (_, err) = d.fails(&[
+        "--lang",
+        "es",
+        "client",
+        "add",
+        "Tanaka",
+        "--currency",
+        "jpy",
+        "--rate",
+        "1500,5",
+    ]);
+    assert!(
+        err.contains("JPY no tiene decimales") && err.contains("1500,5"),
+        "{err}"
+    );
+    assert_eq!(count(&d.db, "SELECT count(*) FROM clients"), 0);
+    // Whole amounts, and thousands grouped, are kept as typed.
+    d.ok(&["client", "add", "Tanaka", "--currency", "JPY", "--rate", "1.500"]);
+    assert_eq!(count(&d.db, "SELECT rate_cents FROM clients"), 150_000);
+    // The client's currency applies to its fee, overage rate and quotes.
+    let (_, err) = d.fails(&["client", "edit", "Tanaka", "--retainer", "10", "--fee", "30000.25"]);
+    assert!(err.contains("JPY has no decimals"), "{err}");
+    let (_, err) = d.fails(&["client", "edit", "Tanaka", "--overage-rate", "2000.5"]);
+    assert!(err.contains("JPY has no decimals"), "{err}");
+    let (_, err) = d.fails(&["quote", "add", "Tanaka", "--amount", "20000.5"]);
+    assert!(err.contains("20000.5"), "{err}");
+    let q = d.ok(&["quote", "add", "Tanaka", "--amount", "20000"]);
+    let (_, err) = d.fails(&["quote", "edit", &q, "--amount", "3.3"]);
+    assert!(err.contains("JPY has no decimals"), "{err}");
+    assert_eq!(count(&d.db, "SELECT amount_cents FROM quotes"), 2_000_000);
+    // A client whose amounts have cents cannot turn into yen with them rounded.
+    d.ok(&["client", "add", "Acme", "--rate", "40.50"]);
+    let (_, err) = d.fails(&["client", "edit", "Acme", "--currency", "JPY"]);
+    assert!(err.contains("JPY has no decimals") && err.contains("40.5"), "{err}");
+    assert_eq!(
+        count(&d.db, "SELECT count(*) FROM clients WHERE currency IS NOT NULL"),
+        1
+    );
+    // With the new rate given at once, whole, it does.
+    d.ok(&["client", "edit", "Acme", "--currency", "JPY", "--rate", "6000"]);
+    // The euro keeps its cents.
+    d.ok(&["client", "add", "Bloom", "--rate", "37.5"]);
+    assert_eq!(
+        count(&d.db, "SELECT rate_cents FROM clients WHERE name = 'Bloom'"),
+        3750
+    );
+}
+
+#[test]
+fn a_retainer_used_past_its_hours_is_used_up_not_nearly() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&[
+        "client",
+        "add",
+        "Bloom",
+        "--retainer",
+        "10",
+        "--fee",
+        "400",
+        "--rate",
+        "40",
+    ]);
+    d.ok(&["time", "log", "--client", "Bloom", "9h30m", "--on", "2026-03-02 09:00"]);
+    let out = d.ok(&["review"]);
+    assert!(
+        out.contains("Retainer nearly used up") && out.contains("(95%)"),
+        "{out}"
+    );
+    assert_eq!(d.json(&["review", "--json"])["items"][0]["kind"], "retainer_near");
+    // 230% of it: used up, in both languages, and its own kind in JSON.
+    d.ok(&["time", "log", "--client", "Bloom", "13h30m", "--on", "2026-03-03 09:00"]);
+    let out = d.ok(&["review"]);
+    assert!(out.contains("Retainer used up") && out.contains("(230%)"), "{out}");
+    assert!(!out.contains("nearly"), "{out}");
+    let out = d.ok(&["--lang", "es", "review"]);
+    assert!(out.contains("Bono agotado") && !out.contains("casi"), "{out}");
+    let json = d.json(&["review", "--json"]);
+    assert_eq!(json["items"][0]["kind"], "retainer_used_up");
+    assert_eq!(json["items"][0]["title"], "23h 00m / 10h 00m (230%)");
+}
+
+#[test]
+fn a_running_timer_s_start_is_not_moved_to_another_day() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40"]);
+    let id = d.ok(&["time", "start", "--client", "Acme"]);
+    let (code, err) = d.fails(&["time", "edit", &id, "--on", "2026-03-18 10:00"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "time entry {id} is the timer running on Acme since Fri 20 Mar 09:00"
+        )) && err.contains("Stop it first"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "time", "edit", &id, "--on", "2026-03-18 10:00"]);
+    assert!(
+        err.contains("desde vie 20 mar 09:00") && err.contains("Páralo primero"),
+        "{err}"
+    );
+    assert_eq!(
+        count(
+            &d.db,
+            "SELECT count(*) FROM time_entries WHERE start = '2026-03-20 09:00' AND minutes IS NULL"
+        ),
+        1
+    );
+    // Its note and billability still change while it runs.
+    d.ok(&["time", "edit", &id, "--note", "calls", "--unbilled"]);
+    // Stopped, the entry's start is corrected like any other's.
+    d.at("2026-03-20 10:00");
+    d.ok(&["time", "stop"]);
+    d.ok(&["time", "edit", &id, "--on", "2026-03-18 10:00"]);
+    assert_eq!(
+        count(
+            &d.db,
+            "SELECT count(*) FROM time_entries WHERE start = '2026-03-18 10:00' AND minutes = 60"
+        ),
+        1
+    );
+}

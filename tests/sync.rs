@@ -1289,3 +1289,75 @@ fn time_logged_offline_follows_a_task_moved_on_the_other_machine() {
     }
     assert_eq!(normalized(&a), normalized(&b));
 }
+
+/// The common failures have their own words in both languages, without the engine's English.
+#[test]
+fn common_sync_failures_are_said_in_the_user_s_language() {
+    let (server, a, _b) = pair();
+    a.ok(&["client", "add", "Nova"]);
+    sync(&a);
+    let english = ["Server Error", "os error", "damaged key", "error sending", "Failed to"];
+    let says = |d: &Desk, en: &str, es: &str| {
+        let before = d.snapshot();
+        let (_, err) = d.fails(&["sync"]);
+        assert!(err.contains(en), "{err}");
+        let (_, err) = d.fails(&["--lang", "es", "sync"]);
+        assert!(err.contains(es), "{err}");
+        assert!(!english.iter().any(|w| err.contains(w)), "{err}");
+        assert_eq!(d.snapshot(), before);
+    };
+    // The folder is a file (a share not mounted where it should be, a typo).
+    let not_a_folder = server.path().join("vadesk-sync.key");
+    let c = machine(&not_a_folder, SECRET);
+    says(
+        &c,
+        "cannot be used: part of the path is not a folder. Check local_dir",
+        "no se puede usar la carpeta de sincronización",
+    );
+    // A damaged key file, then a version file cut short (for a machine that reads it).
+    let copy = tempfile::tempdir().unwrap();
+    for (name, bytes) in listing(server.path()) {
+        std::fs::write(copy.path().join(name), bytes).unwrap();
+    }
+    let d = machine(copy.path(), SECRET);
+    std::fs::write(copy.path().join("vadesk-sync.key"), b"short").unwrap();
+    says(
+        &d,
+        "the file vadesk-sync.key in the sync folder",
+        "el archivo vadesk-sync.key de la carpeta de sincronización",
+    );
+    std::fs::write(
+        copy.path().join("vadesk-sync.key"),
+        std::fs::read(server.path().join("vadesk-sync.key")).unwrap(),
+    )
+    .unwrap();
+    let first = copy.path().join("00000000000000000000000000000000.version");
+    let bytes = std::fs::read(&first).unwrap();
+    std::fs::write(&first, &bytes[..20]).unwrap();
+    says(
+        &d,
+        "00000000000000000000000000000000.version in the sync folder",
+        "está dañado",
+    );
+    // A server out of reach: a local port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = Desk::new();
+    let dir = e.dir.path().join("config").join("vadesk");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[sync]\nurl = \"http://127.0.0.1:{port}\"\nclient_id = \"0f8e3b0a-4f59-4c1e-9a57-3c1c2f0d4e11\"\nencryption_secret = \"s\"\n"
+        ),
+    )
+    .unwrap();
+    says(
+        &e,
+        "cannot be reached: check url in [sync]",
+        "no se puede conectar con el servidor de sincronización",
+    );
+}

@@ -519,3 +519,30 @@ fn a_quote_of_another_year_shows_its_year_in_the_quotes_tab() {
         assert!(row.contains(answer), "{lang:?}: {row}\n{narrow}");
     }
 }
+
+#[test]
+fn a_quote_in_yen_with_a_fraction_is_refused_in_its_field() {
+    let mut d = desk();
+    let id = d.client_id("Bloom Florist");
+    d.store
+        .edit_client(
+            id,
+            vadesk::store::ClientFields {
+                currency: Some(Some("JPY".into())),
+                rate: Some(None),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    d.open("Bloom Florist")
+        .keys("]")
+        .keys("a")
+        .keys("300.5")
+        .key(KeyCode::Enter);
+    let Some(vadesk::tui::form::Popup::Form(f)) = &d.app.popup else {
+        panic!("the form stays open: {}", d.notice())
+    };
+    let err = format!("{:?}", f);
+    assert!(err.contains("JPY has no decimals"), "{err}");
+    assert!(d.store.quotes_of(id).unwrap().is_empty());
+}

@@ -363,3 +363,39 @@ fn the_month_view_stays_within_the_years_kept() {
     d.key(KeyCode::Right).key(KeyCode::Right).key(KeyCode::Right);
     assert_eq!(d.app.money.month, Month { year: 2999, month: 12 });
 }
+
+#[test]
+fn the_desk_review_says_a_retainer_past_its_hours_is_used_up() {
+    for (lang, used_up, nearly) in [
+        (Lang::En, "Retainer used up", "Retainer nearly used up"),
+        (Lang::Es, "Bono agotado", "Bono casi agotado"),
+    ] {
+        // The English demo in both languages: its Bloom has a retainer.
+        let mut d = Setup {
+            lang,
+            demo_in_lang: false,
+            ..Setup::default()
+        }
+        .build();
+        let bloom = d.client_id("Bloom Florist");
+        // The demo's Bloom is at 92% of its 20 hours; 20 more make it 192%.
+        for h in [26, 14] {
+            d.store
+                .log_time(Some(bloom), None, now() - Duration::hours(h), 10 * 60, true, "")
+                .unwrap();
+        }
+        d.app.reload(&d.store).unwrap();
+        let row = d
+            .app
+            .review
+            .rows
+            .iter()
+            .find(|r| r.client == "Bloom Florist" && r.title.contains('%'))
+            .expect("Bloom's retainer row");
+        assert_eq!(row.kind, vadesk::domain::ReviewKind::RetainerUsedUp);
+        assert!(row.title.contains("(192%)"), "{}", row.title);
+        d.key(KeyCode::Char('2'));
+        let screen = d.text(120, 35);
+        assert!(screen.contains(used_up) && !screen.contains(nearly), "{screen}");
+    }
+}

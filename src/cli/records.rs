@@ -14,7 +14,13 @@ use crate::error::{Error, Result};
 use crate::i18n::{self, pl, tf, Lang, P, T};
 use crate::store::{ClientFields, ClientSummary, NewQuote, QuoteEdit, Store, TaskFields, TaskFilter};
 
-fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields> {
+/// The fields as typed; amounts are in `opts`' currency if it names one, else in `currency`
+/// (the client's, or the default).
+fn client_fields(opts: &ClientOpts, name: Option<String>, currency: iso_currency::Currency) -> Result<ClientFields> {
+    let currency = match opts.currency.as_deref() {
+        Some(c) if !c.trim().is_empty() && c != "none" => money::parse_currency(c)?,
+        _ => currency,
+    };
     Ok(ClientFields {
         name,
         status: opts.status.as_deref().map(ClientStatus::parse).transpose()?,
@@ -27,7 +33,7 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
         rate: match opts.rate.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(money::parse_amount(r)?)),
+            Some(r) => Some(Some(money::parse_amount_in(r, currency)?)),
         },
         currency: match opts.currency.as_deref() {
             None => None,
@@ -47,12 +53,12 @@ fn client_fields(opts: &ClientOpts, name: Option<String>) -> Result<ClientFields
         fee_cents: match opts.fee.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(money::parse_amount(r)?)),
+            Some(r) => Some(Some(money::parse_amount_in(r, currency)?)),
         },
         overage_cents: match opts.overage_rate.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(money::parse_amount(r)?)),
+            Some(r) => Some(Some(money::parse_amount_in(r, currency)?)),
         },
         review_day: match opts.review_day.as_deref() {
             None => None,
@@ -82,12 +88,16 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
     let rules = &ctx.config.rules;
     match cmd {
         ClientCmd::Add { name, opts } => {
-            let id = store.add_client(client_fields(&opts, Some(name))?, today)?;
+            let id = store.add_client(
+                client_fields(&opts, Some(name), store.money_defaults().currency_or_default(None))?,
+                today,
+            )?;
             writeln!(out, "{id}")?;
         }
         ClientCmd::Edit { client, opts, new_name } => {
             let c = store.find_client(&client)?;
-            store.edit_client(c.id, client_fields(&opts, new_name)?)?;
+            let currency = store.money_defaults().currency_of(&c);
+            store.edit_client(c.id, client_fields(&opts, new_name, currency)?)?;
             writeln!(out, "{}", tf(l, T::MsgClientSaved, &[&c.id]))?;
         }
         ClientCmd::List { status, json: as_json } => {
@@ -398,7 +408,7 @@ pub(super) fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut d
             let c = store.find_client(&client)?;
             let q = NewQuote {
                 description: description.unwrap_or_default(),
-                amount_cents: money::parse_amount(&amount)?,
+                amount_cents: money::parse_amount_in(&amount, store.money_defaults().currency_of(&c))?,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?.unwrap_or(0),
                 sent_on: sent.as_deref().map(|s| date_arg(s, ctx)).transpose()?.unwrap_or(today),
                 answer_by: answer_by.as_deref().map(|s| date_arg(s, ctx)).transpose()?,
@@ -451,8 +461,18 @@ pub(super) fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut d
             prep,
             answer_by,
         } => {
+            let currency = match &amount {
+                Some(_) => {
+                    let q = store.quote(id)?;
+                    store.money_defaults().currency_or_default(q.client_currency.as_deref())
+                }
+                None => iso_currency::Currency::EUR,
+            };
             let e = QuoteEdit {
-                amount: amount.as_deref().map(money::parse_amount).transpose()?,
+                amount: amount
+                    .as_deref()
+                    .map(|a| money::parse_amount_in(a, currency))
+                    .transpose()?,
                 description,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?,
                 answer_by: answer_by.as_deref().map(|s| date_arg(s, ctx)).transpose()?,

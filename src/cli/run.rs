@@ -317,7 +317,13 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                     writeln!(
                         out,
                         "{}",
-                        crate::i18n::pl(l, crate::i18n::P::ToolReplaced, r.replaced as i64, &[&tool.name()])
+                        crate::i18n::pl(
+                            l,
+                            crate::i18n::P::ToolReplaced,
+                            r.replaced as i64,
+                            // The desk's undo key, as the config sets it.
+                            &[&tool.name(), &ctx.config.keys.named(crate::tui::keys::Intent::Undo)]
+                        )
                     )?;
                 }
                 return Ok(());

@@ -165,9 +165,20 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
     if s.is_empty() {
         return Err(bad());
     }
+    // A moment that reads well but falls outside the years kept says so, with what was typed
+    // (`yesterday 10:00` on 1 January 1900).
+    let in_years = |t: NaiveDateTime| {
+        if in_range(t.date()) {
+            Ok(t)
+        } else {
+            Err(Error::invalid(
+                T::ErrDateOutsideYears,
+                &[&s, &t.format("%Y-%m-%d"), YEARS.start(), YEARS.end()],
+            ))
+        }
+    };
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        let local = dt.with_timezone(&chrono::Local).naive_local();
-        return Some(local).filter(|t| in_range(t.date())).ok_or_else(bad);
+        return in_years(dt.with_timezone(&chrono::Local).naive_local());
     }
     for fmt in [
         "%Y-%m-%d %H:%M",
@@ -176,19 +187,18 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
         "%Y-%m-%dT%H:%M:%S",
     ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(dt).filter(|t| in_range(t.date())).ok_or_else(bad);
+            return in_years(dt);
         }
     }
     let today = now.date();
     if let Some((date_part, time_part)) = s.rsplit_once([' ', 'T']) {
         if let Some(t) = parse_time(time_part) {
-            let d = parse_date(date_part, today).map_err(|_| bad())?;
-            return Ok(d.and_time(t));
+            let d = parse_date_anywhen(date_part, today).map_err(|_| bad())?;
+            return in_years(d.and_time(t));
         }
     }
-    parse_date(s, today)
-        .map(|d| d.and_time(NaiveTime::MIN))
-        .map_err(|_| bad())
+    let d = parse_date_anywhen(s, today).map_err(|_| bad())?;
+    in_years(d.and_time(NaiveTime::MIN))
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {

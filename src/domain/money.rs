@@ -164,6 +164,39 @@ pub fn parse_amount(s: &str) -> Result<i64> {
     }
 }
 
+/// Whether an amount in hundredths is whole in `currency`'s minor units (a yen amount has no
+/// decimals, so `1500.5` is not one; nothing is rounded to make it fit).
+pub fn fits_currency(cents: i64, currency: Currency) -> bool {
+    currency.exponent() != Some(0) || cents % 100 == 0
+}
+
+/// Refuses an amount in hundredths that `currency` cannot hold without rounding, naming the
+/// currency and the amount (`typed`: as the person typed it, else the amount itself).
+pub fn check_decimals(cents: i64, currency: Currency, typed: Option<&str>) -> Result<()> {
+    if fits_currency(cents, currency) {
+        return Ok(());
+    }
+    let amount = match typed {
+        Some(t) => crate::error::Arg::Text(t.trim().to_string()),
+        None => {
+            let plain = |l| crate::i18n::number(cents as f64 / 100.0, l);
+            crate::error::Arg::ByLang(plain(Lang::En), plain(Lang::Es))
+        }
+    };
+    Err(Error::Invalid(crate::error::Msg {
+        key: T::ErrAmountNoDecimals,
+        args: vec![amount, crate::error::Arg::Text(currency.code().to_string())],
+    }))
+}
+
+/// An amount typed by a person in `currency` (see [`parse_amount`]), refused when it has more
+/// decimals than the currency (never rounded).
+pub fn parse_amount_in(s: &str, currency: Currency) -> Result<i64> {
+    let cents = parse_amount(s)?;
+    check_decimals(cents, currency, Some(s))?;
+    Ok(cents)
+}
+
 /// A billable entry's minutes as billed: rounded up to the increment.
 pub fn round_up(minutes: u32, increment: u32) -> u32 {
     if increment <= 1 {

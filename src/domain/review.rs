@@ -17,12 +17,14 @@ pub enum ReviewKind {
     AttendanceUnrecorded,
     WeeklyReview,
     TimerRunning,
+    /// A retainer month at or past all of its hours.
+    RetainerUsedUp,
     RetainerNear,
     DueSoon,
 }
 
 impl ReviewKind {
-    pub const ALL: [ReviewKind; 11] = [
+    pub const ALL: [ReviewKind; 12] = [
         ReviewKind::FeedbackOverdue,
         ReviewKind::MaterialLate,
         ReviewKind::TaskOverdue,
@@ -32,6 +34,7 @@ impl ReviewKind {
         ReviewKind::AttendanceUnrecorded,
         ReviewKind::WeeklyReview,
         ReviewKind::TimerRunning,
+        ReviewKind::RetainerUsedUp,
         ReviewKind::RetainerNear,
         ReviewKind::DueSoon,
     ];
@@ -47,6 +50,7 @@ impl ReviewKind {
             ReviewKind::AttendanceUnrecorded => "attendance_unrecorded",
             ReviewKind::WeeklyReview => "weekly_review",
             ReviewKind::TimerRunning => "timer_running",
+            ReviewKind::RetainerUsedUp => "retainer_used_up",
             ReviewKind::RetainerNear => "retainer_near",
             ReviewKind::DueSoon => "due_soon",
         }
@@ -63,6 +67,7 @@ impl ReviewKind {
             ReviewKind::AttendanceUnrecorded => T::RvAttendanceUnrecorded,
             ReviewKind::WeeklyReview => T::RvWeeklyReview,
             ReviewKind::TimerRunning => T::RvTimerRunning,
+            ReviewKind::RetainerUsedUp => T::RvRetainerUsedUp,
             ReviewKind::RetainerNear => T::RvRetainerNear,
             ReviewKind::DueSoon => T::RvDueSoon,
         }
@@ -277,7 +282,8 @@ mod tests {
         let keys: Vec<&str> = ReviewKind::ALL.iter().map(|k| k.key()).collect();
         assert_eq!(keys[0], "feedback_overdue");
         assert_eq!(keys[8], "timer_running");
-        assert_eq!(keys[9], "retainer_near");
-        assert_eq!(keys[10], "due_soon");
+        assert_eq!(keys[9], "retainer_used_up");
+        assert_eq!(keys[10], "retainer_near");
+        assert_eq!(keys[11], "due_soon");
     }
 }

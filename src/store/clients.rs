@@ -165,6 +165,7 @@ impl Store {
             .name
             .clone()
             .ok_or_else(|| text::name("", T::FieldName).unwrap_err())?;
+        let default_currency = self.money.currency_or_default(None);
         self.write(
             |l| tf(l, T::UndoAddClient, &[&name]),
             |tx| {
@@ -191,6 +192,7 @@ impl Store {
                 )?;
                 let id = tx.last_insert_rowid();
                 retainer_has_fee(tx, id)?;
+                amounts_fit_currency(tx, id, default_currency)?;
                 if let Some(chs) = &f.channels {
                     insert_channels(tx, id, chs)?;
                 }
@@ -220,6 +222,7 @@ impl Store {
         decide: impl FnOnce(&Client) -> Result<Option<ClientFields>>,
     ) -> Result<Option<()>> {
         let current = self.client(id)?;
+        let default_currency = self.money.currency_or_default(None);
         self.write_if(
             |l| tf(l, T::UndoEditClient, &[&current.name]),
             |tx| {
@@ -261,6 +264,11 @@ impl Store {
                     tx.execute("UPDATE clients SET overage_cents = ?1 WHERE id = ?2", params![c, id])?;
                 }
                 retainer_has_fee(tx, id)?;
+                let money_changed =
+                    f.rate.is_some() || f.currency.is_some() || f.fee_cents.is_some() || f.overage_cents.is_some();
+                if money_changed {
+                    amounts_fit_currency(tx, id, default_currency)?;
+                }
                 if let Some(d) = f.review_day {
                     tx.execute(
                         "UPDATE clients SET review_day = ?1 WHERE id = ?2",
@@ -771,6 +779,24 @@ fn retainer_has_fee(tx: &Transaction, id: i64) -> Result<()> {
         })?;
     if retainer.is_some() != fee.is_some() {
         return Err(Error::invalid(T::ErrRetainerNeedsFee, &[]));
+    }
+    Ok(())
+}
+
+/// A client's rate, fee and overage rate must be whole in its currency (a yen rate has no
+/// decimals): refused, never kept rounded. `default_currency`: for a client without one.
+fn amounts_fit_currency(tx: &Transaction, id: i64, default_currency: iso_currency::Currency) -> Result<()> {
+    let (currency, amounts): (Option<String>, [Option<i64>; 3]) = tx.query_row(
+        "SELECT currency, rate_cents, fee_cents, overage_cents FROM clients WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?])),
+    )?;
+    let currency = currency
+        .as_deref()
+        .and_then(iso_currency::Currency::from_code)
+        .unwrap_or(default_currency);
+    for cents in amounts.into_iter().flatten() {
+        money::check_decimals(cents, currency, None)?;
     }
     Ok(())
 }

@@ -108,10 +108,28 @@ impl Store {
         if !(0..=crate::domain::money::MAX_CENTS).contains(&q.amount_cents) {
             return Err(Error::invalid(T::ErrBadAmount, &[&q.amount_cents]));
         }
+        let currency = self.money.currency_of(&c);
+        crate::domain::money::check_decimals(q.amount_cents, currency, None)?;
         let description = text::free_text(&q.description, T::FieldDescription)?;
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if !crate::domain::dates::in_range(answer_by) {
-            return Err(Error::invalid(T::ErrBadDate, &[&answer_by]));
+            // Nobody typed that date: say where it comes from.
+            return Err(match q.answer_by {
+                Some(typed) => Error::invalid(T::ErrBadDate, &[&typed]),
+                None => {
+                    use crate::error::{Arg, Msg};
+                    let text = |s: String| Arg::Text(s);
+                    Error::Invalid(Msg {
+                        key: T::ErrQuoteDefaultAnswerOutside,
+                        args: vec![
+                            text(q.sent_on.format("%Y-%m-%d").to_string()),
+                            Arg::plural(crate::i18n::P::Days, default_days),
+                            text(answer_by.format("%Y-%m-%d").to_string()),
+                            text(crate::domain::dates::YEARS.end().to_string()),
+                        ],
+                    })
+                }
+            });
         }
         if answer_by < q.sent_on {
             return Err(Error::invalid(T::ErrAnswerBeforeSent, &[]));
@@ -188,6 +206,7 @@ impl Store {
     /// `NotFound`.
     pub fn edit_quote_if(&mut self, id: i64, decide: impl FnOnce(&Quote) -> Option<QuoteEdit>) -> Result<bool> {
         let q = self.quote(id)?;
+        let money = self.money.clone();
         let done = self.write_if(
             |l| tf(l, T::UndoEditQuote, &[&q.client]),
             |tx| {
@@ -198,6 +217,10 @@ impl Store {
                 let amount = e.amount.unwrap_or(q.amount_cents);
                 if !(0..=crate::domain::money::MAX_CENTS).contains(&amount) {
                     return Err(Error::invalid(T::ErrBadAmount, &[&amount]));
+                }
+                if e.amount.is_some() {
+                    let currency = money.currency_or_default(q.client_currency.as_deref());
+                    crate::domain::money::check_decimals(amount, currency, None)?;
                 }
                 let description = match &e.description {
                     Some(d) => text::free_text(d, T::FieldDescription)?,

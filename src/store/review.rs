@@ -272,7 +272,7 @@ impl ReviewKey {
 pub struct ReviewSections {
     pub today: Option<NaiveDate>,
     /// Rows per section, in `ReviewKind::ALL` order.
-    pub counts: [usize; 11],
+    pub counts: [usize; ReviewKind::ALL.len()],
     /// The most and fewest days late of any row (for the lateness column's width).
     pub late_range: Option<(i64, i64)>,
     pub extra: Vec<ReviewItem>,
@@ -318,7 +318,7 @@ impl ReviewSections {
 fn is_extra(kind: ReviewKind) -> bool {
     matches!(
         kind,
-        ReviewKind::WeeklyReview | ReviewKind::TimerRunning | ReviewKind::RetainerNear
+        ReviewKind::WeeklyReview | ReviewKind::TimerRunning | ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear
     )
 }
 

@@ -351,6 +351,18 @@ impl Store {
             }
             check_minutes(m)?;
         }
+        // A running timer started when it started: its start moves only once it is stopped.
+        if edit.start.is_some() && e.minutes.is_none() {
+            let since = |l| crate::i18n::stored_when(&e.start, e.start_at().date(), l);
+            return Err(Error::Invalid(crate::error::Msg {
+                key: T::ErrTimerRunningMove,
+                args: vec![
+                    crate::error::Arg::Text(id.to_string()),
+                    crate::error::Arg::Text(e.client.clone()),
+                    crate::error::Arg::ByLang(since(crate::i18n::Lang::En), since(crate::i18n::Lang::Es)),
+                ],
+            }));
+        }
         let note = edit.note.as_deref().map(clean_note).transpose()?;
         if let Some(t) = edit.task {
             let c = self.task_client(t)?;
@@ -615,7 +627,13 @@ impl Store {
                     money::hours_text(included),
                     used * 100 / included.max(1)
                 );
-                let mut it = ReviewItem::new(ReviewKind::RetainerNear, id, name.clone(), id, title);
+                // All of it used (or more) is not "nearly" used up.
+                let kind = if used >= included {
+                    ReviewKind::RetainerUsedUp
+                } else {
+                    ReviewKind::RetainerNear
+                };
+                let mut it = ReviewItem::new(kind, id, name.clone(), id, title);
                 it.date = Some(this.next().first_day() - Duration::days(1));
                 items.push(it);
             }

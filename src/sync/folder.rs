@@ -5,10 +5,12 @@
 //! ChaCha20-Poly1305 under a key derived from `encryption_secret` (PBKDF2-HMAC-SHA256), so the
 //! folder holds nothing readable; a wrong secret is refused before anything is read or written.
 
+use std::cell::RefCell;
 use std::fs;
 use std::io;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use async_trait::async_trait;
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
@@ -30,19 +32,43 @@ const SALT_LEN: usize = 16;
 /// Raised when the secret does not open the folder's files.
 pub const WRONG_SECRET: &str = "wrong encryption secret";
 
+/// Why the folder failed, kept for the user's message (the engine's errors carry English text).
+#[derive(Debug)]
+pub enum Failure {
+    /// The folder cannot be made, read or written.
+    Folder(io::Error),
+    /// A file of the folder is cut short or not one vadesk wrote (its name).
+    Damaged(String),
+}
+
+/// Where a folder server notes why it failed; the sync reads it after an error.
+pub type Noted = Rc<RefCell<Option<Failure>>>;
+
 pub struct FolderServer {
     dir: PathBuf,
     key: LessSafeKey,
     rng: SystemRandom,
+    noted: Noted,
 }
 
-fn io_err(e: io::Error) -> Error {
-    Error::Server(e.to_string())
+/// Notes a folder's failure and returns the engine's error for it.
+fn note(noted: &Noted, f: Failure) -> Error {
+    let text = match &f {
+        Failure::Folder(e) => e.to_string(),
+        Failure::Damaged(name) => format!("damaged file {name}"),
+    };
+    noted.replace(Some(f));
+    Error::Server(text)
 }
 
 impl FolderServer {
-    /// Opens (or starts) the folder; the secret must open its key file.
-    pub fn open(dir: &Path, secret: &[u8]) -> R<Self> {
+    /// Opens (or starts) the folder; the secret must open its key file. Why it fails, when it
+    /// is the folder's fault, is noted in `noted` (here and in every later call).
+    pub fn open(dir: &Path, secret: &[u8], noted: Noted) -> R<Self> {
+        let io_err = |e: io::Error| note(&noted, Failure::Folder(e));
+        if dir.exists() && !dir.is_dir() {
+            return Err(io_err(io::Error::from(io::ErrorKind::NotADirectory)));
+        }
         fs::create_dir_all(dir).map_err(io_err)?;
         let rng = SystemRandom::new();
         let key_path = dir.join(KEY_FILE);
@@ -68,8 +94,9 @@ impl FolderServer {
                 }
             }
         };
-        if bytes.len() < SALT_LEN {
-            return Err(Error::Server("damaged key file".into()));
+        let damaged = || note(&noted, Failure::Damaged(KEY_FILE.into()));
+        if bytes.len() < SALT_LEN + MAGIC.len() + NONCE_LEN || &bytes[SALT_LEN..SALT_LEN + MAGIC.len()] != MAGIC {
+            return Err(damaged());
         }
         let key = derive(secret, &bytes[..SALT_LEN])?;
         match open(&key, &bytes[SALT_LEN..], b"key") {
@@ -80,7 +107,16 @@ impl FolderServer {
             dir: dir.to_path_buf(),
             key,
             rng,
+            noted,
         })
+    }
+
+    fn io_err(&self, e: io::Error) -> Error {
+        note(&self.noted, Failure::Folder(e))
+    }
+
+    fn damaged(&self, parent: VersionId) -> Error {
+        note(&self.noted, Failure::Damaged(format!("{}.version", parent.simple())))
     }
 
     fn child_path(&self, parent: VersionId) -> PathBuf {
@@ -91,13 +127,14 @@ impl FolderServer {
         let bytes = match fs::read(self.child_path(parent)) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_err(e)),
+            Err(e) => return Err(self.io_err(e)),
         };
-        if bytes.len() < 16 {
-            return Err(Error::Server("damaged version file".into()));
+        let sealed = bytes.get(16..).unwrap_or_default();
+        if sealed.len() < MAGIC.len() + NONCE_LEN || &sealed[..MAGIC.len()] != MAGIC {
+            return Err(self.damaged(parent));
         }
-        let child = Uuid::from_slice(&bytes[..16]).map_err(|e| Error::Server(e.to_string()))?;
-        let segment = open(&self.key, &bytes[16..], &aad(parent, child))?;
+        let child = Uuid::from_slice(&bytes[..16]).map_err(|_| self.damaged(parent))?;
+        let segment = open(&self.key, sealed, &aad(parent, child))?;
         Ok(Some((child, segment)))
     }
 
@@ -106,11 +143,14 @@ impl FolderServer {
         match fs::File::open(self.child_path(parent)) {
             Ok(mut f) => {
                 use std::io::Read;
-                f.read_exact(&mut head).map_err(io_err)?;
+                f.read_exact(&mut head).map_err(|e| match e.kind() {
+                    io::ErrorKind::UnexpectedEof => self.damaged(parent),
+                    _ => self.io_err(e),
+                })?;
                 Ok(Some(Uuid::from_bytes(head)))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_err(e)),
+            Err(e) => Err(self.io_err(e)),
         }
     }
 
@@ -204,7 +244,7 @@ impl Server for FolderServer {
         let child = Uuid::new_v4();
         let mut bytes = child.as_bytes().to_vec();
         bytes.extend(seal(&self.key, &self.rng, &segment, &aad(parent, child))?);
-        if publish(&self.dir, &self.child_path(parent), &bytes).map_err(io_err)? {
+        if publish(&self.dir, &self.child_path(parent), &bytes).map_err(|e| self.io_err(e))? {
             Ok((AddVersionResult::Ok(child), SnapshotUrgency::None))
         } else {
             Ok((

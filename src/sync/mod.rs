@@ -69,9 +69,11 @@ pub fn run(store: Store, cfg: &SyncConfig) -> Result<SyncReport> {
 }
 
 async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncReport> {
+    let noted: folder::Noted = Default::default();
+    let failed = |e: taskchampion::Error| failed(e, &noted, cfg);
     let server: Box<dyn Server> = match &cfg.server {
         SyncServer::Folder(dir) => {
-            Box::new(folder::FolderServer::open(dir, cfg.encryption_secret.as_bytes()).map_err(failed)?)
+            Box::new(folder::FolderServer::open(dir, cfg.encryption_secret.as_bytes(), noted.clone()).map_err(failed)?)
         }
         SyncServer::Remote { url, client_id } => ServerConfig::Remote {
             url: url.clone(),
@@ -92,7 +94,9 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
     let mut replica = Replica::new(storage);
     let local = replica.num_local_operations().await.map_err(failed)?;
     replica.sync(&mut server, true).await.map_err(failed)?;
-    let log = log.lock().map_err(|_| failed("sync log poisoned"))?;
+    let log = log
+        .lock()
+        .map_err(|_| failed(taskchampion::Error::Database("sync log poisoned".into())))?;
     Ok(SyncReport {
         sent: sent.get(),
         received: log.received,
@@ -121,12 +125,38 @@ pub(crate) fn kill_point(point: &str) {
     }
 }
 
-/// A TaskChampion error as the user reads it: a wrong secret said plainly, anything else
-/// with the engine's own words.
-fn failed(e: impl std::fmt::Display) -> Error {
+/// A TaskChampion error as the user reads it: the common failures (the folder missing or
+/// unreadable, a damaged file, a wrong secret, a server out of reach) in their own words in
+/// the user's language; anything else with the engine's own (English) words as a technical
+/// note.
+fn failed(e: impl std::fmt::Display, noted: &folder::Noted, cfg: &SyncConfig) -> Error {
+    use crate::error::{Arg, Msg};
+    use crate::i18n::Lang;
     let text = format!("{e:#}");
     if text.contains(folder::WRONG_SECRET) || text.to_lowercase().contains("decrypt") {
         return Error::refused(T::ErrSyncWrongSecret, &[]);
+    }
+    let dir = match &cfg.server {
+        SyncServer::Folder(dir) => dir.display().to_string(),
+        SyncServer::Remote { url, .. } => url.clone(),
+    };
+    match noted.borrow_mut().take() {
+        Some(folder::Failure::Folder(io)) => {
+            let reason = Arg::ByLang(
+                crate::error::io_reason(&io, Lang::En),
+                crate::error::io_reason(&io, Lang::Es),
+            );
+            return Error::Refused(Msg {
+                key: T::ErrSyncFolder,
+                args: vec![Arg::Text(dir), reason],
+            });
+        }
+        Some(folder::Failure::Damaged(name)) => return Error::refused(T::ErrSyncDamaged, &[&dir, &name]),
+        None => {}
+    }
+    // The HTTP client's words when no connection was made (no such host, refused, timed out).
+    if matches!(cfg.server, SyncServer::Remote { .. }) && text.contains("error sending request") {
+        return Error::refused(T::ErrSyncUnreachable, &[&dir]);
     }
     Error::refused(T::ErrSyncFailed, &[&text])
 }

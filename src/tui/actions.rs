@@ -266,11 +266,7 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
         }
     };
     // "(u undoes)" names the undo key in effect.
-    let hint = T::NoticeUndoHint.text(l);
-    let hint = match app.config.keys.shown(super::keys::Intent::Undo) {
-        Some(k) => hint.replacen('u', &k, 1),
-        None => hint.to_string(),
-    };
+    let hint = app.config.keys.text(T::NoticeUndoHint, l, &[]);
     changed(app, store, format!("{notice} {hint}"))
 }
 
@@ -557,7 +553,7 @@ pub fn pick(app: &mut App, p: &Picker, store: &mut Store) -> Result<()> {
         PickPurpose::Welcome => match key.as_str() {
             "demo" => {
                 store.load_demo(today)?;
-                changed(app, store, T::NoticeDemo.text(l).into())?;
+                changed(app, store, app.config.keys.text(T::NoticeDemo, l, &[]))?;
             }
             "client" => {
                 app.focus = Pane::Clients;
@@ -688,7 +684,14 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     None
                 },
                 rate: if ch(3) {
-                    Some(field!(3, opt(&v(form, 3), crate::domain::money::parse_amount)))
+                    let currency = match store.client(id) {
+                        Ok(c) => store.money_defaults().currency_of(&c),
+                        Err(_) => store.money_defaults().currency_or_default(None),
+                    };
+                    Some(field!(
+                        3,
+                        opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(s, currency))
+                    ))
                 } else {
                     None
                 },
@@ -717,7 +720,13 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 name: Some(v(form, 0)),
                 status: Some(field!(1, ClientStatus::parse(&v(form, 1)))),
                 channels: Some(field!(2, channels(&v(form, 2)))),
-                rate: Some(field!(3, opt(&v(form, 3), crate::domain::money::parse_amount))),
+                rate: Some(field!(
+                    3,
+                    opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(
+                        s,
+                        store.money_defaults().currency_or_default(None)
+                    ))
+                )),
                 review_day: Some(field!(4, opt(&v(form, 4), weekday))),
                 tool: Some(v(form, 5)),
                 notes: Some(v(form, 6)),
@@ -829,7 +838,13 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::Quote(client) => {
             let q = NewQuote {
-                amount_cents: field!(0, crate::domain::money::parse_amount(&v(form, 0))),
+                amount_cents: field!(
+                    0,
+                    store
+                        .client(client)
+                        .map(|c| store.money_defaults().currency_of(&c))
+                        .and_then(|cur| crate::domain::money::parse_amount_in(&v(form, 0), cur))
+                ),
                 prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
                 sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),
                 answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),

@@ -454,7 +454,11 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
     changed(
         app,
         store,
-        format!("{} {}", T::NoticeDeleted.text(l), T::NoticeUndoHint.text(l)),
+        format!(
+            "{} {}",
+            T::NoticeDeleted.text(l),
+            app.config.keys.text(T::NoticeUndoHint, l, &[])
+        ),
     )
 }
 
@@ -484,7 +488,13 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             let ch = |i: usize| changed.get(i).copied().unwrap_or(false);
             let e = QuoteEdit {
                 amount: if ch(0) {
-                    Some(field!(0, money::parse_amount(&v(form, 0))))
+                    let currency = store
+                        .quote(id)
+                        .map(|q| store.money_defaults().currency_or_default(q.client_currency.as_deref()));
+                    Some(field!(
+                        0,
+                        currency.and_then(|cur| money::parse_amount_in(&v(form, 0), cur))
+                    ))
                 } else {
                     None
                 },

@@ -8,6 +8,26 @@ use std::collections::BTreeMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keys::{Binding, Intent, KeyCtx, BINDINGS};
+use crate::i18n::{Lang, T};
+
+/// Texts that name desk keys in their prose ("Redo what {0} undid", "press {0} to add one"),
+/// with the actions whose keys in effect fill them, after the text's own arguments: a
+/// remapped key is named as the config sets it.
+const KEYED: &[(T, &[Intent])] = &[
+    (T::KeyRedo, &[Intent::Undo]),
+    (T::NoticeUndoHint, &[Intent::Undo]),
+    (T::EmptyClients, &[Intent::Add]),
+    (T::EmptyTasks, &[Intent::Add]),
+    (T::EmptyTasksAll, &[Intent::Add]),
+    (T::EmptyTasksTab, &[Intent::NextPane, Intent::Add]),
+    (T::EmptyTasksFiltered, &[Intent::Back]),
+    (T::EmptyQuotes, &[Intent::Add, Intent::AddQuote]),
+    (T::EmptyMeetings, &[Intent::Add, Intent::AddMeeting]),
+    (T::MonthEmpty, &[Intent::Timer, Intent::LogTime]),
+    (T::NoticeDemo, &[Intent::ShowReview]),
+    (T::HelpLegendRecur, &[Intent::Edit]),
+    (T::TooSmall, &[Intent::Quit]),
+];
 
 pub type Key = (KeyCode, KeyModifiers);
 
@@ -168,6 +188,30 @@ impl Keymap {
         self.remapped(i).map(|k| labels(k).join("/"))
     }
 
+    /// The keys of `i` in effect as prose names them: the remapped ones (`z/Z`), else its
+    /// first default key (`u`).
+    pub fn named(&self, i: Intent) -> String {
+        if let Some(shown) = self.shown(i) {
+            return shown;
+        }
+        BINDINGS
+            .iter()
+            .find(|b| b.intent == i)
+            .and_then(|b| b.keys.first())
+            .map(|k| key_label(*k))
+            .unwrap_or_default()
+    }
+
+    /// A catalogue text with `args`, and the keys it names as they are in effect (see
+    /// `KEYED`; a text that names no key is just filled).
+    pub fn text(&self, key: T, lang: Lang, args: &[&dyn std::fmt::Display]) -> String {
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        if let Some((_, intents)) = KEYED.iter().find(|(k, _)| *k == key) {
+            all.extend(intents.iter().map(|i| self.named(*i)));
+        }
+        crate::i18n::fill(key.text(lang), &all)
+    }
+
     /// The keys of a binding in effect.
     pub fn keys_of<'a>(&'a self, b: &'a Binding) -> &'a [Key] {
         self.remapped(b.intent).unwrap_or(b.keys)
@@ -291,6 +335,42 @@ impl Keymap {
 mod tests {
     use super::*;
     use crate::tui::keys::Move;
+
+    #[test]
+    fn texts_name_the_keys_in_effect() {
+        let mut km = Keymap::default();
+        // The defaults read as the catalogue always did.
+        assert_eq!(km.text(T::KeyRedo, Lang::En, &[]), "Redo what u undid");
+        assert_eq!(
+            km.text(T::EmptyQuotes, Lang::En, &[]),
+            "No quotes: press a (or Q) to add one."
+        );
+        assert_eq!(
+            km.text(T::EmptyTasksTab, Lang::En, &[]),
+            "No tasks: Tab to the tasks pane, then a adds one."
+        );
+        assert_eq!(
+            km.text(T::TooSmall, Lang::En, &[&60, &15, &40, &10]),
+            "Terminal too small: vadesk needs 60×15, this is 40×10. Enlarge it, or q quits."
+        );
+        km.set(Intent::Undo, parse_key("z").unwrap());
+        km.set(Intent::Add, parse_key("ctrl-n").unwrap());
+        assert_eq!(km.text(T::KeyRedo, Lang::En, &[]), "Redo what z undid");
+        assert_eq!(km.text(T::KeyRedo, Lang::Es, &[]), "rehacer lo que z deshizo");
+        assert_eq!(km.text(T::NoticeUndoHint, Lang::En, &[]), "(z undoes)");
+        assert_eq!(
+            km.text(T::EmptyClients, Lang::Es, &[]),
+            "Aún no hay clientes: pulsa Ctrl-n para añadir uno."
+        );
+        // Every keyed text has a place for each of its keys, in both languages.
+        for (key, intents) in KEYED {
+            for lang in [Lang::En, Lang::Es] {
+                let t = key.text(lang);
+                let own = (0..10).take_while(|n| t.contains(&format!("{{{n}}}"))).count();
+                assert!(own >= intents.len(), "{key:?} {lang:?}: {t}");
+            }
+        }
+    }
 
     #[test]
     fn names_come_from_the_intents() {

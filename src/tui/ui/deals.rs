@@ -70,7 +70,10 @@ fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {
     let w = area.width as usize;
     let d = &app.deals;
     if d.quotes.is_empty() {
-        return vec![Line::from(Span::styled(T::EmptyQuotes.text(l), th.dim()))];
+        return vec![Line::from(Span::styled(
+            app.config.keys.text(T::EmptyQuotes, l, &[]),
+            th.dim(),
+        ))];
     }
     let amounts: Vec<String> = d.quotes.iter().map(|q| amount(app, q)).collect();
     let amount_w = amounts.iter().map(|a| width::of(a)).max().unwrap_or(8);
@@ -173,7 +176,10 @@ fn meetings(app: &App, area: Rect) -> Vec<Line<'static>> {
     let w = area.width as usize;
     let d = &app.deals;
     if d.meetings.is_empty() {
-        return vec![Line::from(Span::styled(T::EmptyMeetings.text(l), th.dim()))];
+        return vec![Line::from(Span::styled(
+            app.config.keys.text(T::EmptyMeetings, l, &[]),
+            th.dim(),
+        ))];
     }
     let whens: Vec<String> = d.meetings.iter().map(|m| when(m, today, l)).collect();
     let when_w = whens.iter().map(|s| width::of(s)).max().unwrap_or(16);

@@ -105,7 +105,10 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
     }
     if app.clients.is_empty() {
         // The only line that may need more than a row.
-        lines.push(Line::from(Span::styled(T::EmptyClients.text(l), th.dim())));
+        lines.push(Line::from(Span::styled(
+            app.config.keys.text(T::EmptyClients, l, &[]),
+            th.dim(),
+        )));
         f.render_widget(
             Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
             inner,
@@ -230,7 +233,14 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
             (true, _) => T::EmptyTasksTab,
             (false, _) => T::EmptyTasksAll,
         };
-        lines.push(Line::from(Span::styled(hint.text(l), th.dim())));
+        // While the filter is typed Esc clears it whatever the config says; once kept, the
+        // back key in effect does.
+        let text = if app.tasks.filter.as_ref().is_some_and(|f| f.editing) && hint == T::EmptyTasksFiltered {
+            crate::i18n::tf(l, hint, &[&"Esc"])
+        } else {
+            app.config.keys.text(hint, l, &[])
+        };
+        lines.push(Line::from(Span::styled(text, th.dim())));
     }
     super::render_lines(f, lines, inner);
 }

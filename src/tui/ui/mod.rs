@@ -15,8 +15,6 @@ use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, View};
-use super::keys::Intent;
-use crate::i18n::tf;
 use crate::i18n::T;
 
 /// Below this size the desk shows only a plain message.
@@ -26,16 +24,10 @@ pub const MIN_HEIGHT: u16 = 15;
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = tf(
-            app.lang,
+        let msg = app.config.keys.text(
             T::TooSmall,
-            &[
-                &MIN_WIDTH,
-                &MIN_HEIGHT,
-                &area.width,
-                &area.height,
-                &app.config.keys.shown(Intent::Quit).unwrap_or_else(|| "q".to_string()),
-            ],
+            app.lang,
+            &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
         );
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;

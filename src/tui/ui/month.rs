@@ -53,7 +53,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 tf(l, T::MonthNoTime, &[&month_name(m.month, l)]),
                 th.heading(),
             )),
-            Line::from(Span::styled(T::MonthEmpty.text(l), th.dim())),
+            Line::from(Span::styled(app.config.keys.text(T::MonthEmpty, l, &[]), th.dim())),
         ];
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), head);
         if m.lines.is_empty() {

@@ -307,7 +307,11 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     };
     // The keys in effect: the config's `[keys]` over the table's own labels.
     for (i, bind) in BINDINGS.iter().enumerate().filter(|(_, b)| !b.label.is_empty()) {
-        entry(&key_name(&app.config.keys.help_label(i)), bind.help.text(l), &mut lines);
+        entry(
+            &key_name(&app.config.keys.help_label(i)),
+            &app.config.keys.text(bind.help, l, &[]),
+            &mut lines,
+        );
     }
     entry(T::HelpFormsKeys.text(l), T::HelpForms.text(l), &mut lines);
     entry("", T::HintMulti.text(l), &mut lines);
@@ -316,7 +320,7 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     entry("", T::HelpLegendLetters.text(l), &mut lines);
     entry("", T::HelpLegendCounts.text(l), &mut lines);
     entry("", T::HelpLegendNudges.text(l), &mut lines);
-    entry("", T::HelpLegendRecur.text(l), &mut lines);
+    entry("", &app.config.keys.text(T::HelpLegendRecur, l, &[]), &mut lines);
     let body = inner.height.saturating_sub(1) as usize;
     let max_scroll = lines.len().saturating_sub(body);
     let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();

@@ -70,6 +70,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             | ReviewKind::WeeklyReview
             | ReviewKind::TimerRunning
             | ReviewKind::RetainerNear => th.soon(),
+            ReviewKind::RetainerUsedUp => th.late(),
             ReviewKind::DueSoon => th.dim(),
         };
         let late = if it.days_late > 0 {
