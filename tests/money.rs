@@ -492,8 +492,22 @@ fn time_that_would_end_after_now_is_refused() {
         "{err}"
     );
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
-    d.ok(&["time", "log", "--client", "Ana", "30m", "--on", "2026-11-23 08:30"]);
+    let id = d.ok(&["time", "log", "--client", "Ana", "30m", "--on", "2026-11-23 08:30"]);
+    let id = id.trim();
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 1);
+    // Nor can an entry be moved or lengthened past now.
+    let (_, err) = d.fails(&["time", "edit", id, "--on", "2026-11-24 08:00"]);
+    assert!(err.contains("would end at 2026-11-24 08:30, after now"), "{err}");
+    let (_, err) = d.fails(&["time", "edit", id, "--minutes", "45m"]);
+    assert!(err.contains("would end at 2026-11-23 09:15, after now"), "{err}");
+    assert_eq!(
+        count(
+            &d.db,
+            "SELECT count(*) FROM time_entries WHERE start = '2026-11-23 08:30' AND minutes = 30"
+        ),
+        1
+    );
+    d.ok(&["time", "edit", id, "--on", "2026-11-20 08:00", "--minutes", "2h"]);
 }
 
 #[test]

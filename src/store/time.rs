@@ -363,6 +363,18 @@ impl Store {
                 ],
             }));
         }
+        // An entry moved or lengthened stays time worked: ended by now.
+        if let (Some(minutes), true) = (
+            edit.minutes.or(e.minutes),
+            edit.minutes.is_some() || edit.start.is_some(),
+        ) {
+            let start = edit.start.unwrap_or_else(|| e.start_at());
+            let now = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
+            let end = start + chrono::Duration::minutes(i64::from(minutes));
+            if end > now {
+                return Err(Error::invalid(T::ErrTimeAhead, &[&stamp(end), &stamp(now)]));
+            }
+        }
         let note = edit.note.as_deref().map(clean_note).transpose()?;
         if let Some(t) = edit.task {
             let c = self.task_client(t)?;
