@@ -599,13 +599,18 @@ fn meeting_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
 impl Store {
     /// Everything that needs the VA on `today`, in SPEC order.
     pub fn review(&self, today: NaiveDate) -> Result<Vec<ReviewItem>> {
-        let mut items = Vec::new();
-        self.request_rows(today, &mut items)?;
-        self.task_rows(today, &mut items)?;
-        self.quote_rows(today, &mut items)?;
-        self.meeting_rows(today, &mut items)?;
-        self.weekly_rows(today, &mut items)?;
-        self.money_rows(today, &mut items)?;
+        // One read of one state: a write committed meanwhile by another program is in all of
+        // the review or in none of it.
+        let mut items = self.reading(|s| {
+            let mut items = Vec::new();
+            s.request_rows(today, &mut items)?;
+            s.task_rows(today, &mut items)?;
+            s.quote_rows(today, &mut items)?;
+            s.meeting_rows(today, &mut items)?;
+            s.weekly_rows(today, &mut items)?;
+            s.money_rows(today, &mut items)?;
+            Ok(items)
+        })?;
         review::sort(&mut items);
         Ok(items)
     }
