@@ -822,6 +822,17 @@ impl Store {
     }
 
     /// Makes sure the connection knows the filter's rank function.
+    /// Prepares what the first letter typed into "All clients"' filter runs (its statements,
+    /// the ranking functions, the search index's own state), so that the first letter costs
+    /// what the next ones do. Called when that filter opens.
+    pub fn prepare_task_search(&self) -> Result<()> {
+        self.ensure_rank()?;
+        self.conn.prepare_cached(ROW_SIZES_RANGE)?;
+        self.conn.prepare_cached(ROW_SIZES_OF)?;
+        self.conn.prepare_cached(&super::tasks::by_ids_sql())?;
+        Ok(())
+    }
+
     fn ensure_rank(&self) -> Result<()> {
         match self.conn.prepare_cached(TASK_MATCHES) {
             Ok(_) => Ok(()),

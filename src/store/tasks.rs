@@ -46,6 +46,11 @@ fn task_select() -> String {
 /// The rows of a screen's list: as [`task_select`], the spec left empty (`''`): no list
 /// shows it, and a long one costs its overflow pages on every page of a list. What needs it
 /// (the edit form, the details) reads the task whole with [`Store::task`].
+/// The rows of tasks by id (`?1` a JSON array of ids).
+pub(super) fn by_ids_sql() -> String {
+    format!("{} WHERE t.id IN (SELECT value FROM json_each(?1))", list_select())
+}
+
 fn list_select() -> String {
     select_tasks("''")
 }
@@ -356,10 +361,7 @@ impl Store {
     /// spec (see [`list_select`]).
     pub fn tasks_by_ids(&self, ids: &[i64]) -> Result<Vec<Task>> {
         let list = serde_json::to_string(ids)?;
-        let mut q = self.conn.prepare_cached(&format!(
-            "{} WHERE t.id IN (SELECT value FROM json_each(?1))",
-            list_select()
-        ))?;
+        let mut q = self.conn.prepare_cached(&by_ids_sql())?;
         let rows = q.query_map([list], task_row)?;
         let mut found: std::collections::HashMap<i64, Task> =
             rows.map(|r| r.map(|t| (t.id, t))).collect::<rusqlite::Result<_>>()?;

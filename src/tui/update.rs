@@ -411,6 +411,7 @@ fn open_filter(app: &mut App, store: &mut Store) -> Result<()> {
             if app.view == View::Desk && app.focus == Pane::Tasks && app.client().is_none() {
                 // "All clients": the list as it is, for closing the filter on one of its rows.
                 app.keep_tasks_before_filter(store)?;
+                store.prepare_task_search()?;
             }
             if app.view == View::Review {
                 // The review is filtered whole: read once here, so each letter stays quick.
