@@ -328,16 +328,20 @@ fn two_cores() -> bool {
 mod tests {
     use super::*;
 
-    /// Best score first, ties in the list's order, over narrow and wide spans of scores.
-    #[test]
-    fn best_first_orders_as_a_sort_does() {
-        let mut seed = 7u64;
-        let mut next = || {
+    /// A repeatable stream of pseudo-random numbers from `seed`.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             seed
-        };
+        }
+    }
+
+    /// Best score first, ties in the list's order, over narrow and wide spans of scores.
+    #[test]
+    fn best_first_orders_as_a_sort_does() {
+        let mut next = xorshift(7);
         for (n, span) in [
             (0, 1),
             (1, 1),
@@ -360,13 +364,7 @@ mod tests {
     /// emoji, against words typed every way.
     #[test]
     fn best_scores_as_nucleo_does() {
-        let mut seed = 11u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(11);
         let parts = [
             "task",
             "Task",
