@@ -87,6 +87,8 @@ catalogue! {
     ErrBadAttendance => ("unknown attendance '{0}' (one of: {1})", "asistencia desconocida '{0}' (una de: {1})"),
     ErrBadFlagKind => ("unknown red flag kind '{0}' (one of: {1})", "tipo de bandera roja desconocido '{0}' (uno de: {1})"),
     ErrBadLang => ("unknown language '{0}' (en or es)", "idioma desconocido '{0}' (en o es)"),
+    ErrLateMinutes => ("minutes late: '{0}' is not a whole number from 1 to {1} (later than that, the meeting was missed)",
+                       "minutos de retraso: «{0}» no es un número entero de 1 a {1} (con más retraso, la reunión se perdió)"),
     ErrMinutesNeedLate => ("--minutes only goes with late", "--minutes solo se usa con tarde"),
     ErrBadFormat => ("unknown import format '{0}' (vadesk, taskwarrior, trello or asana)", "formato de importación desconocido '{0}' (vadesk, taskwarrior, trello o asana)"),
     ErrPlain => ("{0}", "{0}"),

@@ -213,6 +213,11 @@ fn meetings_and_attendance() {
     assert_eq!(flags.as_array().unwrap().len(), 1);
     assert_eq!(flags[0]["kind"], "late_to_meeting");
     d.fails(&["meeting", "attended", &m, "on_time", "--minutes", "5"]);
+    // Later than a day is no lateness: refused, never kept as typed or cut.
+    let (_, err) = d.fails(&["meeting", "attended", &m, "late", "--minutes", "99999"]);
+    assert!(err.contains("'99999' is not a whole number from 1 to 1440"), "{err}");
+    d.fails(&["meeting", "attended", &m, "late", "--minutes", "0"]);
+    assert_eq!(d.json(&["flag", "list", "--json"])[0]["kind"], "late_to_meeting");
     d.fails(&["meeting", "attended", &m, "maybe"]);
     d.fails(&["meeting", "add", "Northwind", "--at", "2026-02-30 10:00"]);
     let today = d.id(&["meeting", "add", "Northwind", "--at", "today 16:30"]);

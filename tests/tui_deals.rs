@@ -333,6 +333,32 @@ fn a_rescheduled_meeting_keeps_the_selection_and_its_attendance() {
     assert_eq!(d.app.deals.meeting().unwrap().id, later, "the selection followed it");
 }
 
+/// Minutes late are whole minutes from 1 to a day, kept as typed: 5000 or 2.5 are refused
+/// beside the field (5000 was cut to 1440, 2.5 rounded), and the attendance is not recorded.
+#[test]
+fn minutes_late_out_of_range_are_refused_never_cut() {
+    let mut d = desk();
+    d.open("Casa Lumen Interiors").keys("]]");
+    let id = d.app.deals.meeting().unwrap().id;
+    let before = d.store.meeting(id).unwrap().attendance;
+    d.keys("r").key(KeyCode::Down).key(KeyCode::Enter);
+    assert!(matches!(&d.app.popup, Some(Popup::Form(_))), "{:?}", d.app.popup);
+    for typed in ["5000", "2.5", "0", "99999999999"] {
+        d.retype(typed).key(KeyCode::Enter);
+        assert!(matches!(&d.app.popup, Some(Popup::Form(_))), "{typed} was taken");
+        assert!(
+            d.text(120, 35).contains("not a whole number from 1 to 1440"),
+            "{typed}: {}",
+            d.text(120, 35)
+        );
+        assert_eq!(d.store.meeting(id).unwrap().attendance, before);
+    }
+    d.retype("45").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none());
+    let m = d.store.meeting(id).unwrap();
+    assert_eq!((m.attendance, m.late_minutes), (Attendance::Late, Some(45)));
+}
+
 #[test]
 fn r_records_a_meeting_s_attendance_and_d_deletes_it() {
     let mut d = desk();

@@ -412,6 +412,9 @@ impl Store {
         if late_minutes.is_some() && a != Attendance::Late {
             return Err(Error::invalid(T::ErrMinutesNeedLate, &[]));
         }
+        if let Some(n) = late_minutes.filter(|n| !(1..=MAX_LATE_MINUTES).contains(n)) {
+            return Err(Error::invalid(T::ErrLateMinutes, &[&n.to_string(), &MAX_LATE_MINUTES]));
+        }
         self.write(
             |l| tf(l, T::UndoAttendance, &[&m.client, &a.label(l)]),
             |tx| {
@@ -461,3 +464,6 @@ fn meeting_in(conn: &rusqlite::Connection, id: i64) -> Result<Meeting> {
         .optional()?
         .ok_or_else(|| Error::not_found(T::ErrNoMeeting, &[&id]))
 }
+
+/// The most minutes late a meeting is recorded with: later than a day, it was missed.
+pub const MAX_LATE_MINUTES: u32 = 1440;

@@ -34,7 +34,7 @@ use crate::i18n::{Lang, T};
 
 pub use calendar::{CalendarEntry, CalendarWhat};
 pub use clients::{ClientFields, ClientSummary};
-pub use deals::{MeetingEdit, NewQuote, QuoteEdit};
+pub use deals::{MeetingEdit, NewQuote, QuoteEdit, MAX_LATE_MINUTES};
 pub use detect::{Counts, DetectReport, NewFlag};
 pub use recur::instance_uuid;
 pub use replica::Applied;

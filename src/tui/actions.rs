@@ -867,9 +867,15 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             tf(l, T::NoticeFlagged, &[&kind.label(l)])
         }
         FormKind::LateMinutes(meeting) => {
-            let minutes =
-                field!(0, opt(&v(form, 0), crate::domain::text::parse_amount)).map(|m| m.round().min(1440.0) as u32);
-            store.record_attendance(meeting, Attendance::Late, minutes)?;
+            // Whole minutes, as typed: never rounded, never cut.
+            let minutes = field!(
+                0,
+                opt(&v(form, 0), |s| s.trim().parse::<u32>().map_err(|_| Error::invalid(
+                    T::ErrLateMinutes,
+                    &[&s.trim(), &crate::store::MAX_LATE_MINUTES]
+                )))
+            );
+            field!(0, store.record_attendance(meeting, Attendance::Late, minutes));
             capitalize(Attendance::Late.label(l))
         }
         FormKind::StopTimer(_) | FormKind::LogTime(..) => match super::time_actions::submit(app, form, store)? {
