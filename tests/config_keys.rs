@@ -301,3 +301,27 @@ fn an_unreadable_file_names_its_line_and_column_in_both_languages() {
     );
     assert!(!es.contains("invalid") && !es.contains("expected"), "{es}");
 }
+
+/// The README's `[keys]` example is a config that loads, and its list of action names holds
+/// every action there is.
+#[test]
+fn the_readme_s_keys_example_loads_and_names_every_action() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("### Remapping keys: `[keys]`")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("the README's [keys] section");
+    let example = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("its example");
+    config::parse(example, Path::new("config.toml")).expect("the README's example loads");
+    let missing: Vec<String> = vadesk::tui::keymap::actions()
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| !section.contains(&format!("`{name}`")))
+        .collect();
+    assert!(missing.is_empty(), "the README does not name {missing:?}");
+}
