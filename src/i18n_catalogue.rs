@@ -163,6 +163,8 @@ catalogue! {
     // Time logged that would end after now.
     ErrTimeAhead => ("that time would end at {0}, after now ({1}): log time once it is worked, or start a timer",
                      "ese tiempo terminaría el {0}, después de ahora ({1}): regístralo cuando lo hayas trabajado, o pon en marcha un temporizador"),
+    ErrImportDigitsName => ("cannot read {0}: {1} number {2}, {3}: a client name cannot be only digits ('{4}' reads as an id)",
+                            "no se puede leer {0}: en {1}, el número {2}: el campo {3} no puede ser solo cifras para un cliente ('{4}' se lee como un id)"),
     ErrImportTooLong => ("cannot read {0}: {1} number {2}, {3}: too long ({5} characters; at most {4})", "no se puede leer {0}: en {1}, el número {2}: el campo {3} es demasiado largo ({5} caracteres; máximo {4})"),
     ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
     ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),

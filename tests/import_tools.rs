@@ -591,3 +591,60 @@ fn a_task_imported_by_an_older_version_takes_the_card_once() {
         "my notes"
     );
 }
+
+/// No import makes a client whose name is digits alone (it would read as an id, and commands
+/// meant for that id would reach it): `--client 2` of a Trello or Asana import is client 2 when
+/// there is one, and refused otherwise; a Taskwarrior project or an export's client of digits
+/// alone is refused, naming it.
+#[test]
+fn no_import_makes_a_client_named_by_digits_alone() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom Florist"]);
+    d.ok(&["client", "add", "Northwind Yoga"]);
+    let csv = fixture("asana-export.csv");
+    let said = d.ok(&["import", "--from", "asana", &csv, "--client", "2"]);
+    assert!(!said.contains("New client"), "{said}");
+    let names: Vec<String> = clients(&d)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Bloom Florist", "Northwind Yoga"]);
+    let listed: Value = serde_json::from_str(&d.ok(&["task", "list", "--json"])).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert!(
+        !listed.is_empty() && listed.iter().all(|t| t["client"] == "Northwind Yoga"),
+        "{listed:?}"
+    );
+    let (_, err) = d.fails(&[
+        "import",
+        "--from",
+        "trello",
+        &fixture("trello-board.json"),
+        "--client",
+        "77",
+    ]);
+    assert!(err.contains("cannot be only digits ('77' reads as an id)"), "{err}");
+    let tw = d.dir.path().join("tw42.json");
+    std::fs::write(
+        &tw,
+        r#"[{"uuid":"33333333-3333-4333-8333-333333333333","description":"t","status":"pending","entry":"20261120T100000Z","project":"42"}]"#,
+    )
+    .unwrap();
+    let (_, err) = d.fails(&["import", "--from", "taskwarrior", tw.to_str().unwrap()]);
+    assert!(
+        err.contains("tasks number 1, project: a client name cannot be only digits ('42'"),
+        "{err}"
+    );
+    let export = d.dir.path().join("export.json");
+    d.ok(&["export", "--out", export.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&export)
+        .unwrap()
+        .replace("\"Bloom Florist\"", "\"3\"");
+    std::fs::write(&export, text).unwrap();
+    let e = Desk::new();
+    let (_, err) = e.fails(&["import", export.to_str().unwrap()]);
+    assert!(err.contains("clients number 1 has an invalid or missing name"), "{err}");
+    assert_eq!(clients(&d).as_array().unwrap().len(), 2);
+}

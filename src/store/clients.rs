@@ -89,16 +89,21 @@ fn name_key(name: &str) -> String {
     name.to_lowercase()
 }
 
+/// A client's name cleaned and checked, wherever it comes from (the command line, the desk,
+/// an import): one line, not empty, not too long, and not digits alone (it would read as an id).
+pub(crate) fn client_name(n: &str) -> Result<String> {
+    let n = text::name(n, T::FieldName)?;
+    if n.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid(T::ErrDigitsName, &[&n]));
+    }
+    Ok(n)
+}
+
 impl ClientFields {
     /// Cleans and checks every field that is set.
     fn validated(mut self) -> Result<ClientFields> {
         if let Some(n) = &self.name {
-            let n = text::name(n, T::FieldName)?;
-            // A name of digits alone would read as an id.
-            if n.chars().all(|c| c.is_ascii_digit()) {
-                return Err(Error::invalid(T::ErrDigitsName, &[&n]));
-            }
-            self.name = Some(n);
+            self.name = Some(client_name(n)?);
         }
         if let Some(t) = self.tool.take() {
             let t = text::clean_line(&t);

@@ -399,7 +399,13 @@ impl Store {
     pub fn import_tool(&mut self, tool: Tool, path: &Path, client: &str, today: NaiveDate) -> Result<ToolReport> {
         let source = path.display().to_string();
         let c = Ctx { tool, source: &source };
-        let client_name = text::name(client, T::FieldName)?;
+        // The client a command names elsewhere (`--client 2` is client 2; a name matches
+        // whatever its case); only a name new to the store makes a client, and never one of
+        // digits alone.
+        let client_name = match self.find_client(client) {
+            Ok(found) => found.name,
+            Err(_) => super::clients::client_name(client)?,
+        };
         let text_in = read_capped(path, &c)?;
         let (items, skipped) = match tool {
             Tool::Trello => trello(&text_in, &c)?,

@@ -28,6 +28,8 @@ pub(crate) enum Rule {
     Ref(&'static str),
     /// A name or title: one line, not empty, at most 120 characters.
     Name,
+    /// A client's name: a `Name` that is not digits alone (it would read as an id).
+    ClientName,
     /// One line of text, at most `n` characters.
     Line(usize),
     /// Free text keeping its line breaks, at most 20,000 characters.
@@ -96,7 +98,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
         &[
             ("id", Rule::Id, REQ),
             ("uuid", Rule::Uuid, OPT),
-            ("name", Rule::Name, REQ),
+            ("name", Rule::ClientName, REQ),
             ("status", Rule::Key(client_status), REQ),
             ("tool", Rule::Line(text::MAX_NAME_CHARS), OPT),
             ("review_day", Rule::Key(weekday), OPT),
@@ -910,6 +912,7 @@ fn checked(rule: Rule, v: &Json, maps: &HashMap<&str, HashMap<i64, i64>>) -> Opt
             Value::Integer(*maps.get(target)?.get(&int()?)?)
         }
         Rule::Name => Value::Text(text::name(text()?, T::FieldName).ok()?),
+        Rule::ClientName => Value::Text(super::clients::client_name(text()?).ok()?),
         Rule::Line(max) => {
             let s = text::clean_line(text()?);
             (s.chars().count() <= max).then_some(Value::Text(s))?
@@ -1409,6 +1412,13 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
         project
     };
     let client_name = text::name(&client_name, T::FieldName).map_err(|e| text_field(e, "project"))?;
+    // A project of digits alone would be a client whose name reads as an id.
+    if client_name.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid(
+            T::ErrImportDigitsName,
+            &[&source, &"tasks", &(n + 1), &"project", &client_name],
+        ));
+    }
     let key = client_name.to_lowercase();
     let title = if text::clean_line(s(&t.description)).is_empty() {
         "(no description)".to_string()
