@@ -1289,3 +1289,87 @@ fn time_logged_offline_follows_a_task_moved_on_the_other_machine() {
     }
     assert_eq!(normalized(&a), normalized(&b));
 }
+
+/// Tasks whose operations pass TaskChampion's limit of a million bytes per version: the upload
+/// is cut into several versions, and one task's operations fall on both sides of a cut.
+fn add_big_tasks(d: &Desk, n: usize) {
+    let spec = "lorem ipsum ".repeat(1_666);
+    for i in 1..=n {
+        d.ok(&["task", "add", "Acme", &format!("Offline task {i}"), "--spec", &spec]);
+    }
+}
+
+fn versions(dir: &Path) -> usize {
+    listing(dir).iter().filter(|f| f.0.ends_with(".version")).count()
+}
+
+#[test]
+fn a_large_sync_cut_into_several_versions_arrives_whole_and_a_new_machine_joins() {
+    let (server, a, b) = pair();
+    let before = versions(server.path());
+    add_big_tasks(&a, 60);
+    let r = sync(&a);
+    assert!(r["sent"].as_u64().unwrap() > 0, "{r}");
+    assert!(
+        versions(server.path()) >= before + 2,
+        "the upload was cut in several versions"
+    );
+    let r = sync(&b);
+    assert_eq!(r["conflicts"], 0, "{r}");
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea["tasks"].as_array().map(Vec::len), Some(61));
+    assert_eq!(ea, eb);
+    consistent(&b);
+    // A machine that joins afterwards replays the same versions.
+    let c = machine(server.path(), SECRET);
+    sync(&c);
+    assert_eq!(normalized(&c), ea);
+    consistent(&c);
+}
+
+#[test]
+fn a_record_cut_off_by_a_sender_killed_between_two_versions_waits_for_the_rest() {
+    let (server, a, b) = pair();
+    add_big_tasks(&a, 60);
+    // A is killed once the server took its first version: the rest of the upload, and the
+    // rest of the task whose operations that version ends in, are not there yet.
+    let before = versions(server.path());
+    let out = a
+        .cmd()
+        .args(["sync", "--json"])
+        .env("VADESK_SYNC_KILL_AT", "sent")
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(9), "{out:?}");
+    assert_eq!(versions(server.path()), before + 1);
+    // B takes what is there; the task cut in two waits, nothing half written.
+    sync(&b);
+    consistent_desk(&b);
+    let tasks = b.json(&["task", "list", "--json"]);
+    let n = tasks.as_array().map(Vec::len).unwrap_or(0);
+    assert!((2..61).contains(&n), "{n} tasks on B");
+    for t in tasks.as_array().unwrap() {
+        assert!(!t["title"].as_str().unwrap_or("").is_empty(), "{t}");
+    }
+    // A's next sync sends the rest, and B completes the waiting task.
+    sync(&a);
+    sync(&b);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea["tasks"].as_array().map(Vec::len), Some(61));
+    assert_eq!(ea, eb);
+    consistent(&a);
+    consistent(&b);
+}
+
+/// Like `consistent`, for a store that may hold records still waiting in the replica.
+fn consistent_desk(d: &Desk) {
+    kept_as_recounted(d);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    let fk: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 0);
+}

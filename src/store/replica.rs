@@ -45,6 +45,8 @@ pub(crate) struct SyncColumn {
     pub prop: String,
     pub parent: Option<String>,
     pub not_null: bool,
+    /// NOT NULL without a default: a new row cannot be written without it.
+    pub required: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -65,9 +67,10 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
     };
     let mut tables = Vec::new();
     for name in names {
-        let cols: Vec<(String, bool)> = {
-            let mut q = conn.prepare("SELECT name, \"notnull\" FROM pragma_table_info(?1) ORDER BY cid")?;
-            let rows = q.query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let cols: Vec<(String, bool, bool)> = {
+            let mut q = conn
+                .prepare("SELECT name, \"notnull\", dflt_value IS NOT NULL FROM pragma_table_info(?1) ORDER BY cid")?;
+            let rows = q.query_map([&name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         if !(cols.iter().any(|c| c.0 == "id") && cols.iter().any(|c| c.0 == "uuid")) {
@@ -80,11 +83,11 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
         };
         let cols = cols
             .into_iter()
-            .filter(|(c, _)| {
+            .filter(|(c, _, _)| {
                 let key = (name.as_str(), c.as_str());
                 c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&key) && !super::counters::DERIVED.contains(&key)
             })
-            .map(|(c, not_null)| {
+            .map(|(c, not_null, has_default)| {
                 let parent = fks.get(&c).cloned();
                 let prop = match (&parent, c.strip_suffix("_id")) {
                     (Some(_), Some(stem)) if !stem.is_empty() => stem.to_string(),
@@ -95,6 +98,7 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
                     prop,
                     parent,
                     not_null,
+                    required: not_null && !has_default,
                 }
             })
             .collect();
@@ -450,10 +454,32 @@ pub(crate) fn remove_operation(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// After a sync: what was local when it began and what came from the server is done with.
-/// Operations the sync itself made (a restored client, a renamed twin) wait for the next one.
-pub(crate) fn sync_complete(conn: &Connection, started_at: i64) -> Result<()> {
-    conn.execute("DELETE FROM tc_operations WHERE synced = 1 OR id <= ?1", [started_at])?;
+/// The unsynced operations up to `horizon` (id, record uuid, data), oldest first.
+pub(crate) fn unsynced_upto(conn: &Connection, horizon: i64) -> Result<Vec<(i64, Option<String>, String)>> {
+    let mut q = conn.prepare("SELECT id, uuid, data FROM tc_operations WHERE synced = 0 AND id <= ?1 ORDER BY id")?;
+    let rows = q.query_map([horizon], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Unsynced operations up to `horizon` still waiting to be sent.
+pub(crate) fn count_unsynced_upto(conn: &Connection, horizon: i64) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM tc_operations WHERE synced = 0 AND id <= ?1",
+        [horizon],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
+/// After a sync round: what came from the server and the local operations this round sent
+/// (up to `sent_upto`, those that lost to the other machine included) are done with. Later
+/// local operations wait for the next round; those the sync itself made (a restored client, a
+/// renamed twin) for the next sync.
+pub(crate) fn sync_complete(conn: &Connection, sent_upto: Option<i64>) -> Result<()> {
+    conn.execute(
+        "DELETE FROM tc_operations WHERE synced = 1 OR (?1 IS NOT NULL AND id <= ?1)",
+        [sent_upto],
+    )?;
     Ok(())
 }
 
@@ -517,13 +543,18 @@ fn kind_of(data: &str) -> Option<String> {
 /// a record still referenced by a surviving record is not removed (a client deleted on one
 /// machine while a task was added to it on the other comes back as `ended`); a record whose
 /// parent is gone brings that parent back from its last image.
-/// With `restore_parents` false (while versions are still arriving, before anything is sent),
-/// records whose parent is gone wait for the final pass instead.
+/// It runs once, after every version the server holds has been applied to `tc_tasks`: a
+/// version may end inside one record's operations (TaskChampion cuts an upload into versions
+/// of about a million bytes wherever the limit falls), so a record is only whole once all of
+/// them are in. A new record still missing a column it cannot do without (its sender was cut
+/// off between two versions) waits in `tc_tasks`, with the records that reference it, until a
+/// later sync brings the rest. `halfway` runs once, after the first record is written or
+/// removed (a test's kill point).
 pub(crate) fn apply(
     conn: &Connection,
     changed: &BTreeSet<String>,
     deleted: &BTreeSet<String>,
-    restore_parents: bool,
+    halfway: &dyn Fn(),
 ) -> Result<Applied> {
     let tables = synced_tables(conn)?;
     conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
@@ -537,24 +568,22 @@ pub(crate) fn apply(
         for t in tables.iter().rev() {
             applied.removed += conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
         }
+        if applied.removed == 1 {
+            halfway();
+        }
     }
     // An event whose record is gone (deleted on the other machine) goes too, here and, through
     // the delete this sends, there.
-    if restore_parents {
-        for t in tables.iter().filter(|t| EVENTS.contains(&t.name.as_str())) {
-            for uuid in orphans(conn, t)? {
-                drop_record(conn, t, &uuid)?;
-                applied.removed += 1;
-                applied.conflicts += 1;
-            }
+    for t in tables.iter().filter(|t| EVENTS.contains(&t.name.as_str())) {
+        for uuid in orphans(conn, t)? {
+            drop_record(conn, t, &uuid)?;
+            applied.removed += 1;
+            applied.conflicts += 1;
         }
     }
     // Parents a live record needs but this replica no longer has come back from their last
     // image (each pass may need the parents of what the previous one restored).
     loop {
-        if !restore_parents {
-            break;
-        }
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (_, data) in all_records(conn)? {
             let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
@@ -613,6 +642,9 @@ pub(crate) fn apply(
         for (uuid, map) in by_table.remove(&t.name).unwrap_or_default() {
             if write_row(conn, t, &uuid, &map, &mut applied)? {
                 applied.changed += 1;
+                if applied.changed == 1 && applied.removed == 0 {
+                    halfway();
+                }
             }
         }
     }
@@ -686,8 +718,9 @@ fn restore_record(conn: &Connection, uuid: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// Writes one record into its table; false when a reference cannot be resolved yet (the
-/// record waits in `tc_tasks` for the next sync).
+/// Writes one record into its table; false when a reference cannot be resolved yet or a new
+/// record lacks a column it needs (the record waits in `tc_tasks` for the rest of its
+/// operations).
 fn write_row(
     conn: &Connection,
     t: &SyncTable,
@@ -697,6 +730,7 @@ fn write_row(
 ) -> Result<bool> {
     let mut names: Vec<&str> = Vec::new();
     let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    let mut incomplete = false;
     for c in &t.cols {
         let v = map.get(&c.prop);
         let value = match (&c.parent, v) {
@@ -712,7 +746,10 @@ fn write_row(
                 }
             }
             (None, Some(v)) => rusqlite::types::Value::Text(v.clone()),
-            (_, None) if c.not_null => continue,
+            (_, None) if c.not_null => {
+                incomplete |= c.required;
+                continue;
+            }
             (_, None) => rusqlite::types::Value::Null,
         };
         names.push(&c.name);
@@ -723,6 +760,9 @@ fn write_row(
             r.get(0)
         })
         .optional()?;
+    if exists.is_none() && incomplete {
+        return Ok(false);
+    }
     values.push(rusqlite::types::Value::Text(uuid.to_string()));
     let n = values.len();
     if exists.is_some() && names.is_empty() {
@@ -1001,4 +1041,52 @@ fn drop_record(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
     delete_record(conn, uuid)?;
     conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod split_record_tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// A server written by an earlier release may hold a record whose operations end in one
+    /// version and go on in the next, or never go on (its sender was cut off): the record
+    /// waits in `tc_tasks`, nothing is half written, and it arrives once it is whole.
+    #[test]
+    fn a_record_whose_operations_are_not_all_there_waits_for_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = super::super::Store::open(&dir.path().join("vadesk.db")).unwrap();
+        store.sync_join().unwrap();
+        let conn = store.into_sync_connection().unwrap();
+        let client = "11111111-1111-4111-8111-111111111111";
+        let task = "22222222-2222-4222-8222-222222222222";
+        let client_data = serde_json::json!({"@table": "clients", "name": "Acme", "name_key": "acme",
+            "created_on": "2026-11-23"});
+        set_record(&conn, client, &client_data.to_string()).unwrap();
+        // The first version ends after the task's title: no creation day yet.
+        let half = serde_json::json!({"@table": "tasks", "client": client, "title": "Logo"});
+        set_record(&conn, task, &half.to_string()).unwrap();
+        let changed: BTreeSet<String> = [client.to_string(), task.to_string()].into();
+        let applied = apply(&conn, &changed, &BTreeSet::new(), &|| {}).unwrap();
+        assert_eq!(applied.changed, 1, "the client only");
+        let tasks: i64 = conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0)).unwrap();
+        assert_eq!(tasks, 0);
+        // A later sync brings the rest; a task referencing a waiting task's client is fine.
+        let whole = serde_json::json!({"@table": "tasks", "client": client, "title": "Logo",
+            "created_on": "2026-11-23", "status": "doing"});
+        set_record(&conn, task, &whole.to_string()).unwrap();
+        let applied = apply(&conn, &[task.to_string()].into(), &BTreeSet::new(), &|| {}).unwrap();
+        assert_eq!(applied.changed, 1);
+        let (title, status, client_uuid): (String, String, String) = conn
+            .query_row(
+                "SELECT t.title, t.status, c.uuid FROM tasks t JOIN clients c ON c.id = t.client_id WHERE t.uuid = ?1",
+                [task],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (title.as_str(), status.as_str(), client_uuid.as_str()),
+            ("Logo", "doing", client)
+        );
+    }
 }

@@ -91,7 +91,16 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
     let log = storage.log.clone();
     let mut replica = Replica::new(storage);
     let local = replica.num_local_operations().await.map_err(failed)?;
-    replica.sync(&mut server, true).await.map_err(failed)?;
+    // Rounds of less than one version each, until every local operation is sent.
+    let mut left = usize::MAX;
+    loop {
+        replica.sync(&mut server, true).await.map_err(failed)?;
+        let now_left = log.lock().map_err(|_| failed("sync log poisoned"))?.left;
+        if now_left == 0 || now_left >= left {
+            break;
+        }
+        left = now_left;
+    }
     let log = log.lock().map_err(|_| failed("sync log poisoned"))?;
     Ok(SyncReport {
         sent: sent.get(),

@@ -28,7 +28,19 @@ pub(crate) struct Log {
     /// Operations from the server added to the local log.
     pub received: usize,
     pub applied: Applied,
+    /// The newest local operation when the sync began: the ones after it were made by the
+    /// sync itself and wait for the next sync.
+    pub horizon: Option<i64>,
+    /// Local operations up to the horizon still unsent after the last round.
+    pub left: usize,
 }
+
+/// Local operations one round sends, at most (bytes of their JSON). TaskChampion cuts what it
+/// is given into versions of a million bytes wherever the limit falls, and when a version's
+/// operations all lose to the other machine's it stops there and drops the later ones; so a
+/// round gives it less than one version's worth, cut between two records, and the sync runs
+/// rounds until everything is sent.
+const ROUND_BYTES: usize = 900_000;
 
 pub(crate) struct DeskStorage {
     conn: Connection,
@@ -55,11 +67,16 @@ impl Storage for DeskStorage {
                 return Err(db(e));
             }
         };
+        let horizon = match self.log.lock() {
+            Ok(mut l) => *l.horizon.get_or_insert(started_at),
+            Err(_) => started_at,
+        };
         Ok(Box::new(Txn {
             conn: &mut self.conn,
             log: self.log.clone(),
             done: false,
-            started_at,
+            horizon,
+            sent_upto: None,
         }))
     }
 }
@@ -69,8 +86,10 @@ struct Txn<'a> {
     conn: &'a mut Connection,
     log: Arc<Mutex<Log>>,
     done: bool,
-    /// The newest operation when the transaction began.
-    started_at: i64,
+    /// The newest local operation when the sync began.
+    horizon: i64,
+    /// The newest local operation this round gave TaskChampion to send.
+    sent_upto: Option<i64>,
 }
 
 impl Drop for Txn<'_> {
@@ -82,18 +101,14 @@ impl Drop for Txn<'_> {
 }
 
 impl Txn<'_> {
-    /// Brings what arrived so far into the desk's tables. Run as each version from the server
-    /// is applied (so a record the desk refuses fails the sync before anything is sent) and
-    /// before the commit (with parents restored).
-    fn apply(&mut self, restore_parents: bool) -> R<()> {
+    /// Brings what arrived into the desk's tables, once, before the commit: only then has every
+    /// version the server holds been applied (one record's operations may span two versions).
+    fn apply(&mut self) -> R<()> {
         let (changed, deleted) = match self.log.lock() {
             Ok(mut l) => (std::mem::take(&mut l.changed), std::mem::take(&mut l.deleted)),
             Err(_) => return Err(Error::Database("sync log poisoned".into())),
         };
-        let applied = sql::apply(self.conn, &changed, &deleted, restore_parents).map_err(db)?;
-        if !restore_parents && applied.changed + applied.removed > 0 {
-            super::kill_point("applying");
-        }
+        let applied = sql::apply(self.conn, &changed, &deleted, &|| super::kill_point("applying")).map_err(db)?;
         if let Ok(mut l) = self.log.lock() {
             l.applied.changed += applied.changed;
             l.applied.removed += applied.removed;
@@ -183,13 +198,30 @@ impl StorageTxn for Txn<'_> {
     }
     async fn set_base_version(&mut self, version: VersionId) -> R<()> {
         sql::meta_set(self.conn, "base_version", &version.to_string()).map_err(db)?;
-        self.apply(false)
+        Ok(())
     }
     async fn get_task_operations(&mut self, uuid: Uuid) -> R<Vec<Operation>> {
         ops(sql::operations(self.conn, Some(&uuid.to_string()), false).map_err(db)?)
     }
     async fn unsynced_operations(&mut self) -> R<Vec<Operation>> {
-        ops(sql::operations(self.conn, None, true).map_err(db)?)
+        // One round's worth, oldest first, never cut inside one record's operations.
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        let mut last: Option<(i64, Option<String>)> = None;
+        for (id, uuid, data) in sql::unsynced_upto(self.conn, self.horizon).map_err(db)? {
+            let op: Operation = serde_json::from_str(&data).map_err(db)?;
+            let size = serde_json::to_string(&op).map_err(db)?.len();
+            if let Some((_, prev)) = &last {
+                if bytes + size > ROUND_BYTES && *prev != uuid {
+                    break;
+                }
+            }
+            bytes += size;
+            out.push(op);
+            last = Some((id, uuid));
+        }
+        self.sent_upto = last.map(|(id, _)| id);
+        Ok(out)
     }
     async fn num_unsynced_operations(&mut self) -> R<usize> {
         sql::count_unsynced(self.conn).map_err(db)
@@ -212,7 +244,12 @@ impl StorageTxn for Txn<'_> {
         }
     }
     async fn sync_complete(&mut self) -> R<()> {
-        sql::sync_complete(self.conn, self.started_at).map_err(db)
+        sql::sync_complete(self.conn, self.sent_upto).map_err(db)?;
+        let left = sql::count_unsynced_upto(self.conn, self.horizon).map_err(db)?;
+        if let Ok(mut l) = self.log.lock() {
+            l.left = left;
+        }
+        Ok(())
     }
     async fn get_working_set(&mut self) -> R<Vec<Option<Uuid>>> {
         let mut v: Vec<Option<Uuid>> = vec![None];
@@ -238,7 +275,7 @@ impl StorageTxn for Txn<'_> {
     }
     async fn commit(&mut self) -> R<()> {
         // What the sync changed reaches the desk's tables before the one commit.
-        self.apply(true)?;
+        self.apply()?;
         super::kill_point("commit");
         sql::commit(self.conn).map_err(db)?;
         self.done = true;
