@@ -1373,3 +1373,68 @@ fn consistent_desk(d: &Desk) {
         .unwrap();
     assert_eq!(fk, 0);
 }
+
+/// (minutes, billed_on) of every time entry, by start and minutes.
+fn entries(d: &Desk) -> Vec<(i64, Option<String>)> {
+    let list = d.json(&["time", "list", "--json"]);
+    let mut v: Vec<(i64, Option<String>)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["minutes"].as_i64().unwrap(),
+                e["billed_on"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn billed_time_changed_offline_on_the_other_machine_keeps_what_was_invoiced() {
+    // B changes an entry A billed, then syncs second (B sees both sides)...
+    let (_server, mut a, mut b) = pair();
+    a.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-10 10:00"]);
+    sync(&a);
+    sync(&b);
+    a.at("2026-11-30 11:00").ok(&["statement", "Acme", "--mark-billed"]);
+    b.at("2026-11-30 11:00").ok(&["time", "edit", "1", "--minutes", "4h"]);
+    a.at("2026-11-30 12:00");
+    b.at("2026-11-30 12:00");
+    sync(&a);
+    let r = sync(&b);
+    assert_eq!(r["billed_kept"], 1, "{r}");
+    assert!(r["conflicts"].as_u64().unwrap() >= 1, "{r}");
+    let out = b.ok(&["sync"]);
+    assert!(!out.contains("billed time"), "said once: {out}");
+    sync(&a);
+    let billed = Some("2026-11-30".to_string());
+    let want = vec![(60, billed.clone()), (180, None)];
+    assert_eq!(entries(&a), want);
+    assert_eq!(entries(&b), want);
+    assert_eq!(normalized(&a), normalized(&b));
+
+    // ...or first (A sees both sides); and an entry deleted offline comes back billed.
+    let (_server, mut a, mut b) = pair();
+    a.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-10 10:00"]);
+    a.ok(&["time", "log", "--client", "Acme", "2h", "--on", "2026-11-11 10:00"]);
+    sync(&a);
+    sync(&b);
+    a.at("2026-11-30 11:00").ok(&["statement", "Acme", "--mark-billed"]);
+    let ids = b.json(&["time", "list", "--json"]);
+    let id_of = |m: i64| ids.as_array().unwrap().iter().find(|e| e["minutes"] == m).unwrap()["id"].to_string();
+    b.at("2026-11-30 11:00").ok(&["time", "delete", &id_of(60)]);
+    b.ok(&["time", "edit", &id_of(120), "--minutes", "3h"]);
+    a.at("2026-11-30 12:00");
+    b.at("2026-11-30 12:00");
+    sync(&b);
+    let out = a.ok(&["sync"]);
+    assert!(out.contains("2 billed time entries were changed or deleted"), "{out}");
+    sync(&b);
+    let want = vec![(60, None), (60, billed.clone()), (120, billed)];
+    assert_eq!(entries(&a), want);
+    assert_eq!(entries(&b), want);
+    assert_eq!(normalized(&a), normalized(&b));
+}

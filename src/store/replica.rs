@@ -530,6 +530,193 @@ pub struct Applied {
     pub conflicts: usize,
     /// Timers that ran on both machines: the earlier one stopped when the later one began.
     pub timers_stopped: usize,
+    /// Billed time entries changed or deleted on the other machine: kept as billed.
+    pub billed_kept: usize,
+}
+
+/// One operation of a sync round, as the billing rule reads it: `property` None for a
+/// creation or (with `delete`) a deletion.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RoundOp {
+    pub uuid: String,
+    pub delete: bool,
+    pub property: Option<String>,
+    pub old: Option<String>,
+    pub value: Option<String>,
+}
+
+impl RoundOp {
+    /// Reads a TaskChampion operation (`{"Update": {...}}`, `{"Create": ...}`, `{"Delete": ...}`)
+    /// as stored locally or as it travels in a version.
+    pub(crate) fn parse(v: &serde_json::Value) -> Option<RoundOp> {
+        let text = |o: &serde_json::Value, k: &str| o.get(k).and_then(|x| x.as_str()).map(String::from);
+        if let Some(u) = v.get("Update") {
+            return Some(RoundOp {
+                uuid: text(u, "uuid")?,
+                delete: false,
+                property: text(u, "property"),
+                old: text(u, "old_value"),
+                value: text(u, "value"),
+            });
+        }
+        let (o, delete) = match (v.get("Create"), v.get("Delete")) {
+            (Some(o), _) => (o, false),
+            (_, Some(o)) => (o, true),
+            _ => return None,
+        };
+        Some(RoundOp {
+            uuid: text(o, "uuid")?,
+            delete,
+            property: None,
+            old: None,
+            value: None,
+        })
+    }
+}
+
+/// What one sync round did on each side: the local operations it sent (those that lost
+/// included) and the operations it pulled from the server (those that gave way included).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RoundOps {
+    pub local: Vec<RoundOp>,
+    pub remote: Vec<RoundOp>,
+}
+
+const BILLED: &str = "billed_on";
+const MINUTES: &str = "minutes";
+
+/// Billed time is never changed by a sync. An entry billed on one machine while the other,
+/// not knowing it yet, changed its minutes or deleted it: the entry keeps the minutes that
+/// were invoiced (it comes back if it was deleted), and minutes added offline become a new
+/// entry, not billed, with the same day, client, task and note. Both machines would settle it
+/// alike (the new entry's uuid is derived from the billed one, its billing day and the new
+/// minutes); the machine that syncs second sees both sides and does it, as local changes the
+/// sync sends. Returns how many entries were kept.
+fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
+    let is_entry = |u: &str| -> Result<bool> {
+        let image = match get_record(conn, u)? {
+            Some(d) => Some(d),
+            None => conn
+                .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [u], |r| r.get(0))
+                .optional()?,
+        };
+        Ok(image.and_then(|d| kind_of(&d)).as_deref() == Some(TIMER_TABLE))
+    };
+    let billed = |list: &[RoundOp], u: &str| -> Option<String> {
+        list.iter()
+            .rev()
+            .find(|o| o.uuid == u && o.property.as_deref() == Some(BILLED))
+            .and_then(|o| o.value.clone())
+    };
+    let touched = |list: &[RoundOp], u: &str| {
+        list.iter()
+            .any(|o| o.uuid == u && (o.delete || o.property.as_deref() == Some(MINUTES)))
+    };
+    let uuids: BTreeSet<&str> = ops.local.iter().chain(&ops.remote).map(|o| o.uuid.as_str()).collect();
+    let mut kept = 0;
+    for u in uuids {
+        // Billed here and changed there, or changed here and billed there.
+        let (billed_on, before) = match (billed(&ops.local, u), billed(&ops.remote, u)) {
+            (Some(on), _) if touched(&ops.remote, u) => {
+                // What this machine billed: its table's row, not yet rewritten.
+                let m: Option<i64> = conn
+                    .query_row(
+                        &format!("SELECT minutes FROM {TIMER_TABLE} WHERE uuid = ?1"),
+                        [u],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten();
+                (on, m.map(|m| m.to_string()))
+            }
+            (None, Some(on)) if touched(&ops.local, u) => {
+                // What the other machine billed: the minutes before this machine's change.
+                let first = ops
+                    .local
+                    .iter()
+                    .find(|o| o.uuid == u && o.property.as_deref() == Some(MINUTES))
+                    .map(|o| o.old.clone());
+                let m = match first {
+                    Some(old) => old,
+                    None => graveyard_prop(conn, u, MINUTES)?,
+                };
+                (on, m)
+            }
+            _ => continue,
+        };
+        if !is_entry(u)? {
+            continue;
+        }
+        let Some(before) = before else { continue };
+        let now: Option<Props> = get_record(conn, u)?.and_then(|d| serde_json::from_str(&d).ok());
+        let image: Props = match &now {
+            Some(m) => m.clone(),
+            None => match conn
+                .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [u], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+            {
+                Some(d) => serde_json::from_str(&d)?,
+                None => continue,
+            },
+        };
+        let after = now.as_ref().and_then(|m| m.get(MINUTES).cloned());
+        let mut keep = image.clone();
+        keep.insert(MINUTES.into(), before.clone());
+        keep.insert(BILLED.into(), billed_on.clone());
+        put_record_as_local(conn, u, now.as_ref(), &keep)?;
+        let (b, a) = (
+            before.parse::<i64>().unwrap_or(0),
+            after.as_deref().and_then(|a| a.parse::<i64>().ok()).unwrap_or(0),
+        );
+        if a > b {
+            let extra = crate::domain::identity::derived(&format!("billed-change:{u}:{billed_on}:{a}"));
+            let mut rest = image;
+            rest.insert(MINUTES.into(), (a - b).to_string());
+            rest.remove(BILLED);
+            put_record_as_local(conn, &extra, None, &rest)?;
+        }
+        kept += 1;
+    }
+    Ok(kept)
+}
+
+fn graveyard_prop(conn: &Connection, uuid: &str, prop: &str) -> Result<Option<String>> {
+    let d: Option<String> = conn
+        .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [uuid], |r| r.get(0))
+        .optional()?;
+    Ok(d.and_then(|d| serde_json::from_str::<Props>(&d).ok())
+        .and_then(|m| m.get(prop).cloned()))
+}
+
+/// Sets a record in `tc_tasks` to `new` as a local change the sync sends: a creation when it
+/// is not there (`old` None), then one update per property that differs.
+fn put_record_as_local(conn: &Connection, uuid: &str, old: Option<&Props>, new: &Props) -> Result<()> {
+    if old.is_none() {
+        add_operation(
+            conn,
+            &serde_json::json!({ "Create": { "uuid": uuid } }).to_string(),
+            Some(uuid),
+        )?;
+    }
+    let empty = Props::new();
+    let old_map = old.unwrap_or(&empty);
+    let keys: BTreeSet<&String> = old_map.keys().chain(new.keys()).collect();
+    for k in keys {
+        let (o, n) = (old_map.get(k), new.get(k));
+        if o == n {
+            continue;
+        }
+        conn.execute(
+            "INSERT INTO tc_operations(data, uuid)
+             VALUES (json_object('Update', json_object('uuid', ?1, 'property', ?2, 'old_value', ?3,
+                       'value', ?4, 'timestamp', vadesk_sync_clock())), ?1)",
+            params![uuid, k, o, n],
+        )?;
+    }
+    set_record(conn, uuid, &serde_json::to_string(new)?)?;
+    Ok(())
 }
 
 fn kind_of(data: &str) -> Option<String> {
@@ -554,11 +741,17 @@ pub(crate) fn apply(
     conn: &Connection,
     changed: &BTreeSet<String>,
     deleted: &BTreeSet<String>,
+    round: &RoundOps,
     halfway: &dyn Fn(),
 ) -> Result<Applied> {
     let tables = synced_tables(conn)?;
     conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-    let mut applied = Applied::default();
+    let kept = keep_billed_time(conn, round)?;
+    let mut applied = Applied {
+        billed_kept: kept,
+        conflicts: kept,
+        ..Applied::default()
+    };
     let mut restore: BTreeSet<String> = BTreeSet::new();
     // Removals; one still referenced by a live record stays (it comes back below).
     for uuid in deleted {
@@ -1067,7 +1260,7 @@ mod split_record_tests {
         let half = serde_json::json!({"@table": "tasks", "client": client, "title": "Logo"});
         set_record(&conn, task, &half.to_string()).unwrap();
         let changed: BTreeSet<String> = [client.to_string(), task.to_string()].into();
-        let applied = apply(&conn, &changed, &BTreeSet::new(), &|| {}).unwrap();
+        let applied = apply(&conn, &changed, &BTreeSet::new(), &RoundOps::default(), &|| {}).unwrap();
         assert_eq!(applied.changed, 1, "the client only");
         let tasks: i64 = conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0)).unwrap();
         assert_eq!(tasks, 0);
@@ -1075,7 +1268,14 @@ mod split_record_tests {
         let whole = serde_json::json!({"@table": "tasks", "client": client, "title": "Logo",
             "created_on": "2026-11-23", "status": "doing"});
         set_record(&conn, task, &whole.to_string()).unwrap();
-        let applied = apply(&conn, &[task.to_string()].into(), &BTreeSet::new(), &|| {}).unwrap();
+        let applied = apply(
+            &conn,
+            &[task.to_string()].into(),
+            &BTreeSet::new(),
+            &RoundOps::default(),
+            &|| {},
+        )
+        .unwrap();
         assert_eq!(applied.changed, 1);
         let (title, status, client_uuid): (String, String, String) = conn
             .query_row(

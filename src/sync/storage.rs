@@ -12,6 +12,7 @@ use taskchampion::server::VersionId;
 use taskchampion::storage::{Storage, StorageTxn, TaskMap};
 use taskchampion::{Error, Operation, Uuid};
 
+use crate::store::replica::{RoundOp, RoundOps};
 use crate::store::{replica as sql, Applied};
 
 type R<T> = std::result::Result<T, Error>;
@@ -33,6 +34,19 @@ pub(crate) struct Log {
     pub horizon: Option<i64>,
     /// Local operations up to the horizon still unsent after the last round.
     pub left: usize,
+    /// This round's operations, both sides (the server's are noted as they are pulled).
+    pub round: RoundOps,
+}
+
+impl Log {
+    /// Notes the operations of a version pulled from the server.
+    pub fn pulled(&mut self, segment: &[u8]) {
+        let ops = serde_json::from_slice::<serde_json::Value>(segment)
+            .ok()
+            .and_then(|v| v.get("operations").and_then(|o| o.as_array()).cloned())
+            .unwrap_or_default();
+        self.round.remote.extend(ops.iter().filter_map(RoundOp::parse));
+    }
 }
 
 /// Local operations one round sends, at most (bytes of their JSON). TaskChampion cuts what it
@@ -104,17 +118,23 @@ impl Txn<'_> {
     /// Brings what arrived into the desk's tables, once, before the commit: only then has every
     /// version the server holds been applied (one record's operations may span two versions).
     fn apply(&mut self) -> R<()> {
-        let (changed, deleted) = match self.log.lock() {
-            Ok(mut l) => (std::mem::take(&mut l.changed), std::mem::take(&mut l.deleted)),
+        let (changed, deleted, round) = match self.log.lock() {
+            Ok(mut l) => (
+                std::mem::take(&mut l.changed),
+                std::mem::take(&mut l.deleted),
+                std::mem::take(&mut l.round),
+            ),
             Err(_) => return Err(Error::Database("sync log poisoned".into())),
         };
-        let applied = sql::apply(self.conn, &changed, &deleted, &|| super::kill_point("applying")).map_err(db)?;
+        let applied =
+            sql::apply(self.conn, &changed, &deleted, &round, &|| super::kill_point("applying")).map_err(db)?;
         if let Ok(mut l) = self.log.lock() {
             l.applied.changed += applied.changed;
             l.applied.removed += applied.removed;
             l.applied.restored += applied.restored;
             l.applied.conflicts += applied.conflicts;
             l.applied.timers_stopped += applied.timers_stopped;
+            l.applied.billed_kept += applied.billed_kept;
         }
         Ok(())
     }
@@ -244,6 +264,17 @@ impl StorageTxn for Txn<'_> {
         }
     }
     async fn sync_complete(&mut self) -> R<()> {
+        if let Some(upto) = self.sent_upto {
+            let sent: Vec<RoundOp> = sql::unsynced_upto(self.conn, upto)
+                .map_err(db)?
+                .iter()
+                .filter_map(|(_, _, d)| serde_json::from_str::<serde_json::Value>(d).ok())
+                .filter_map(|v| RoundOp::parse(&v))
+                .collect();
+            if let Ok(mut l) = self.log.lock() {
+                l.round.local = sent;
+            }
+        }
         sql::sync_complete(self.conn, self.sent_upto).map_err(db)?;
         let left = sql::count_unsynced_upto(self.conn, self.horizon).map_err(db)?;
         if let Ok(mut l) = self.log.lock() {
