@@ -1438,3 +1438,40 @@ fn billed_time_changed_offline_on_the_other_machine_keeps_what_was_invoiced() {
     assert_eq!(entries(&b), want);
     assert_eq!(normalized(&a), normalized(&b));
 }
+
+#[test]
+fn sync_counts_what_it_received_and_only_real_conflicts() {
+    let (_server, mut a, mut b) = pair();
+    a.ok(&["task", "add", "Acme", "Newsletter", "--every", "fri"]);
+    sync(&a);
+    sync(&b);
+    // Both machines make the same next instance: the same operations on both sides.
+    a.at("2026-12-05 09:00").ok(&["tick", "--once"]);
+    b.at("2026-12-05 09:00").ok(&["tick", "--once"]);
+    let ra = sync(&a);
+    let sent = ra["sent"].as_u64().unwrap();
+    assert!(sent > 0, "{ra}");
+    let rb = sync(&b);
+    assert_eq!(rb["received"], sent, "B received A's operations: {rb}");
+    assert_eq!(rb["conflicts"], 0, "the same operations are no conflict: {rb}");
+    assert_eq!(normalized(&a), normalized(&b));
+    // One field edited on both machines: the later edit wins, and the sync that settles it
+    // counts one conflict and what it received.
+    b.at("2026-12-05 10:00")
+        .ok(&["client", "edit", "Acme", "--notes", "from B"]);
+    let rb = sync(&b);
+    assert_eq!(
+        (rb["sent"].as_u64(), rb["conflicts"].as_u64()),
+        (Some(1), Some(0)),
+        "{rb}"
+    );
+    a.at("2026-12-05 10:05")
+        .ok(&["client", "edit", "Acme", "--notes", "from A"]);
+    let ra = sync(&a);
+    assert_eq!(ra["received"], 1, "{ra}");
+    assert_eq!(ra["conflicts"], 1, "{ra}");
+    let rb = sync(&b);
+    assert_eq!(rb["received"], 1, "{rb}");
+    assert_eq!(rb["conflicts"], 0, "{rb}");
+    assert_eq!(client(&normalized(&b), "Acme")["notes"], "from A");
+}

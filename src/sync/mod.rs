@@ -98,8 +98,7 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
         log: log.clone(),
     });
     let mut replica = Replica::new(storage);
-    let local = replica.num_local_operations().await.map_err(failed)?;
-    let mut local_sent = usize::MAX;
+
     // Rounds of less than one version each, until every local operation is sent.
     let mut left = usize::MAX;
     let mut followed_up = false;
@@ -116,7 +115,6 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
             followed_up = true;
             l.horizon = None;
             left = usize::MAX;
-            local_sent = sent.get();
             continue;
         }
         break;
@@ -125,7 +123,7 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
     Ok(SyncReport {
         sent: sent.get(),
         received: log.received,
-        conflicts: local.saturating_sub(local_sent.min(sent.get())) + log.applied.conflicts,
+        conflicts: log.lost + log.applied.conflicts,
         changed: log.applied.changed,
         removed: log.applied.removed,
         restored: log.applied.restored,

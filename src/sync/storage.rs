@@ -26,8 +26,11 @@ fn db(e: impl std::fmt::Display) -> Error {
 pub(crate) struct Log {
     pub changed: BTreeSet<String>,
     pub deleted: BTreeSet<String>,
-    /// Operations from the server added to the local log.
+    /// Operations pulled from the server (those equal to a local one or that gave way to a
+    /// later local edit included: they were received all the same).
     pub received: usize,
+    /// Local operations that lost: what they set is not what the merge kept.
+    pub lost: usize,
     pub applied: Applied,
     /// The newest local operation when the sync began: the ones after it were made by the
     /// sync itself and wait for the next sync.
@@ -45,6 +48,7 @@ impl Log {
             .ok()
             .and_then(|v| v.get("operations").and_then(|o| o.as_array()).cloned())
             .unwrap_or_default();
+        self.received += ops.len();
         self.round.remote.extend(ops.iter().filter_map(RoundOp::parse));
     }
 }
@@ -153,6 +157,48 @@ impl Txn<'_> {
     }
 }
 
+/// The conflicts a round settled: of each record's property (or its existence) changed on
+/// both sides, the side whose last operation the merged record does not show (a local one that
+/// lost to a later edit or a deletion there, or the other machine's that lost to a later edit
+/// here). An operation both machines made alike (the same recurring instance, the same flag)
+/// is no conflict.
+fn lost(conn: &Connection, local: &[RoundOp], remote: &[RoundOp]) -> R<usize> {
+    type Key<'a> = (&'a str, Option<&'a str>);
+    fn last(ops: &[RoundOp]) -> std::collections::BTreeMap<Key<'_>, &RoundOp> {
+        let mut m = std::collections::BTreeMap::new();
+        for o in ops {
+            m.insert((o.uuid.as_str(), o.property.as_deref()), o);
+        }
+        m
+    }
+    let (mine, theirs) = (last(local), last(remote));
+    let mut n = 0;
+    let ours = mine.iter().map(|(k, o)| (*k, *o, true));
+    let others = theirs
+        .iter()
+        .filter(|(k, _)| mine.contains_key(*k) || mine.contains_key(&(k.0, None)))
+        .map(|(k, o)| (*k, *o, false));
+    for ((uuid, prop), o, is_local) in ours.chain(others) {
+        // A local operation on a record the other machine never touched cannot lose.
+        if is_local && !theirs.keys().any(|(u, _)| *u == uuid) {
+            continue;
+        }
+        let record = sql::get_record(conn, uuid)
+            .map_err(db)?
+            .map(|d| parse_map(&d))
+            .transpose()?;
+        let kept = match (prop, &record) {
+            (Some(p), Some(m)) => m.get(p) == o.value.as_ref(),
+            (Some(_), None) => false,
+            (None, r) => r.is_some() != o.delete,
+        };
+        if !kept {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 fn parse_map(s: &str) -> R<TaskMap> {
     serde_json::from_str(s).map_err(db)
 }
@@ -249,10 +295,6 @@ impl StorageTxn for Txn<'_> {
     async fn add_operation(&mut self, op: Operation) -> R<()> {
         let data = serde_json::to_string(&op).map_err(db)?;
         sql::add_synced_operation(self.conn, &data, op.get_uuid().map(|u| u.to_string()).as_deref()).map_err(db)?;
-        if let Ok(mut l) = self.log.lock() {
-            // Only a sync adds operations through here: they came from the server.
-            l.received += 1;
-        }
         Ok(())
     }
     async fn remove_operation(&mut self, op: Operation) -> R<()> {
@@ -271,8 +313,14 @@ impl StorageTxn for Txn<'_> {
                 .filter_map(|(_, _, d)| serde_json::from_str::<serde_json::Value>(d).ok())
                 .filter_map(|v| RoundOp::parse(&v))
                 .collect();
+            let remote = match self.log.lock() {
+                Ok(l) => l.round.remote.clone(),
+                Err(_) => Vec::new(),
+            };
+            let lost = lost(self.conn, &sent, &remote)?;
             if let Ok(mut l) = self.log.lock() {
                 l.round.local = sent;
+                l.lost += lost;
             }
         }
         sql::sync_complete(self.conn, self.sent_upto).map_err(db)?;
