@@ -1475,3 +1475,55 @@ fn sync_counts_what_it_received_and_only_real_conflicts() {
     assert_eq!(rb["conflicts"], 0, "{rb}");
     assert_eq!(client(&normalized(&b), "Acme")["notes"], "from A");
 }
+
+/// Client names with their uuids, sorted.
+fn client_names(d: &Desk) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = normalized(d)["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["uuid"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_name_clash_renames_only_the_newcomer_to_a_name_free_on_both_machines() {
+    // uuids are random: a few runs meet both orders.
+    for _ in 0..3 {
+        let (_server, a, b) = pair();
+        // A client that reached the server a while ago keeps its name against a newcomer.
+        a.ok(&["client", "add", "Orbit"]);
+        sync(&a);
+        let orbit = client(&normalized(&a), "Orbit")["uuid"].clone();
+        b.ok(&["client", "add", "ORBIT"]);
+        a.ok(&["client", "add", "Zed"]);
+        a.ok(&["client", "add", "Zed (2)"]);
+        let zed2 = client(&normalized(&a), "Zed (2)")["uuid"].clone();
+        b.ok(&["client", "add", "zed"]);
+        sync(&a);
+        sync(&b);
+        sync(&a);
+        // Agreement after one round, before the renames travel.
+        assert_eq!(client_names(&a), client_names(&b));
+        let eb = normalized(&b);
+        assert_eq!(client(&eb, "Orbit")["uuid"], orbit);
+        assert_eq!(
+            client(&eb, "Zed (2)")["uuid"],
+            zed2,
+            "the untouched Zed (2) keeps its name"
+        );
+        client(&eb, "zed (3)");
+        client(&eb, "ORBIT (2)");
+        client(&eb, "Zed");
+        sync(&b);
+        sync(&a);
+        assert_eq!(normalized(&a), normalized(&b));
+    }
+}

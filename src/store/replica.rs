@@ -822,6 +822,15 @@ pub(crate) fn apply(
             todo.insert(row?);
         }
     }
+    // How late each record created in this round reached the server: this machine's after
+    // the other's, both after any record that was there before. Two records that may exist
+    // only once: the later one gives way, which both machines judge alike.
+    let mut fresh: BTreeMap<String, u8> = BTreeMap::new();
+    for (ops, rank) in [(&round.remote, 1), (&round.local, 2)] {
+        for o in ops.iter().filter(|o| o.property.is_none() && !o.delete) {
+            fresh.insert(o.uuid.clone(), rank);
+        }
+    }
     let mut by_table: BTreeMap<String, Vec<(String, Props)>> = BTreeMap::new();
     for uuid in &todo {
         let Some(data) = get_record(conn, uuid)? else { continue };
@@ -833,7 +842,7 @@ pub(crate) fn apply(
     }
     for t in &tables {
         for (uuid, map) in by_table.remove(&t.name).unwrap_or_default() {
-            if write_row(conn, t, &uuid, &map, &mut applied)? {
+            if write_row(conn, t, &uuid, &map, &fresh, &mut applied)? {
                 applied.changed += 1;
                 if applied.changed == 1 && applied.removed == 0 {
                     halfway();
@@ -919,6 +928,7 @@ fn write_row(
     t: &SyncTable,
     uuid: &str,
     map: &BTreeMap<String, String>,
+    fresh: &BTreeMap<String, u8>,
     applied: &mut Applied,
 ) -> Result<bool> {
     let mut names: Vec<&str> = Vec::new();
@@ -1047,7 +1057,14 @@ fn write_row(
                     .optional()?;
                 let Some(other) = other else { return Err(fail().into()) };
                 renames += 1;
-                let loser = if uuid > other.as_str() { uuid.to_string() } else { other };
+                // The one that reached the server later gives way; else the larger uuid.
+                let rank = |u: &str| fresh.get(u).copied().unwrap_or(0);
+                let loser = match rank(uuid).cmp(&rank(&other)) {
+                    std::cmp::Ordering::Greater => uuid.to_string(),
+                    std::cmp::Ordering::Less => other,
+                    _ if uuid > other.as_str() => uuid.to_string(),
+                    _ => other,
+                };
                 if cols != ["name_key"] || key_at.is_none() {
                     drop_record(conn, t, &loser)?;
                     if loser == uuid {
@@ -1180,8 +1197,9 @@ impl super::Store {
     }
 }
 
-/// Gives a record the first free "Name (n)" in its table and in `tc_tasks`, as a local change
-/// the next sync sends.
+/// Gives a record the first "Name (n)" free in its table and in `tc_tasks` (which holds every
+/// record of both machines once the server's versions are in, so both machines pick the same
+/// one), as a local change the next sync sends.
 fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
     let Some(data) = get_record(conn, uuid)? else {
         return Ok(());
@@ -1194,8 +1212,13 @@ fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
     let (new_name, new_key) = loop {
         let k = format!("{key} ({n})");
         let taken: bool = conn.query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM {} WHERE name_key = ?1)", t.name),
-            [&k],
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM {} WHERE name_key = ?1)
+                     OR EXISTS (SELECT 1 FROM tc_tasks WHERE json_extract(data, '{TABLE_PATH}') = ?2
+                                  AND json_extract(data, '$.name_key') = ?1)",
+                t.name
+            ),
+            params![k, t.name],
             |r| r.get(0),
         )?;
         if !taken {
