@@ -549,8 +549,10 @@ fn timers_started_on_both_machines_keep_both_machines_time() {
     let rb = sync(&b);
     assert!(rb["conflicts"].as_u64().unwrap() >= 1, "{rb}");
     assert_eq!(rb["timers_stopped"], 1, "{rb}");
+    // B sent its settlement in the same sync: A takes it as it is, nothing left to settle.
     let out = a.at("2026-11-23 10:45").ok(&["sync"]);
-    assert!(out.contains("timer was running on both machines"), "{out}");
+    assert!(!out.contains("timer was running on both machines"), "{out}");
+    assert_eq!(normalized(&a), normalized(&b), "agreement after one round");
     sync(&b);
     let (ea, eb) = (normalized(&a), normalized(&b));
     assert_eq!(ea, eb, "both machines settled the same way");
@@ -1526,4 +1528,44 @@ fn a_name_clash_renames_only_the_newcomer_to_a_name_free_on_both_machines() {
         sync(&a);
         assert_eq!(normalized(&a), normalized(&b));
     }
+}
+
+#[test]
+fn a_client_restored_by_the_other_machine_s_task_keeps_its_edits_after_one_round() {
+    let (_server, mut a, mut b) = pair();
+    // A deletes the client (through the store, as the desk does).
+    {
+        let mut store = vadesk::store::Store::open(&a.db).unwrap();
+        store.set_now(Some(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        ));
+        let id = store
+            .conn()
+            .query_row("SELECT id FROM clients WHERE name = 'Acme'", [], |r| r.get(0))
+            .unwrap();
+        store.delete_client(id).unwrap();
+    }
+    a.at("2026-11-23 10:00");
+    // B, offline, adds a task to it and edits its notes.
+    b.at("2026-11-23 10:30")
+        .ok(&["task", "add", "Acme", "Invoice template"]);
+    b.ok(&["client", "edit", "Acme", "--notes", "B notes"]);
+    sync(&a);
+    let r = sync(&b);
+    assert_eq!(r["restored"], 1, "{r}");
+    sync(&a);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb, "one full round");
+    let acme = client(&ea, "Acme");
+    assert_eq!((&acme["status"], &acme["notes"]), (&json!("ended"), &json!("B notes")));
+    // Nothing left to settle.
+    let r = sync(&b);
+    assert_eq!(
+        (r["received"].as_u64(), r["changed"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
 }

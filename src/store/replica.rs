@@ -474,7 +474,7 @@ pub(crate) fn count_unsynced_upto(conn: &Connection, horizon: i64) -> Result<usi
 /// After a sync round: what came from the server and the local operations this round sent
 /// (up to `sent_upto`, those that lost to the other machine included) are done with. Later
 /// local operations wait for the next round; those the sync itself made (a restored client, a
-/// renamed twin) for the next sync.
+/// renamed twin) for the sync's follow-up round.
 pub(crate) fn sync_complete(conn: &Connection, sent_upto: Option<i64>) -> Result<()> {
     conn.execute(
         "DELETE FROM tc_operations WHERE synced = 1 OR (?1 IS NOT NULL AND id <= ?1)",
@@ -1006,6 +1006,9 @@ fn write_row(
                     && renames < 20 =>
             {
                 renames += 1;
+                if catch_up_stopped_timer(conn, uuid)? {
+                    continue;
+                }
                 let Some(stopped) = settle_timers(conn, uuid, map)? else {
                     return Err(rusqlite::Error::SqliteFailure(e, msg.clone()).into());
                 };
@@ -1096,6 +1099,29 @@ fn write_row(
 /// The table of time entries and the index that lets one timer run.
 const TIMER_TABLE: &str = "time_entries";
 const TIMER_INDEX: &str = "time_running";
+
+/// The timer running in this store's table was already stopped by the merge (the other
+/// machine settled the clash and sent it), only not written yet: it is written now, and there
+/// is nothing to settle. False when it still runs.
+fn catch_up_stopped_timer(conn: &Connection, uuid: &str) -> Result<bool> {
+    let running: Option<String> = conn
+        .query_row(
+            &format!("SELECT uuid FROM {TIMER_TABLE} WHERE minutes IS NULL AND uuid <> ?1"),
+            [uuid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(here) = running else { return Ok(false) };
+    let merged = get_record(conn, &here)?
+        .and_then(|d| serde_json::from_str::<Props>(&d).ok())
+        .and_then(|m| m.get(MINUTES).and_then(|v| v.parse::<i64>().ok()));
+    let Some(minutes) = merged else { return Ok(false) };
+    conn.execute(
+        &format!("UPDATE {TIMER_TABLE} SET minutes = ?2 WHERE uuid = ?1"),
+        params![here, minutes],
+    )?;
+    Ok(true)
+}
 
 /// Two timers run, the one in this store's table and the record `uuid` arriving: the one
 /// started later keeps running (the larger uuid when both started in the same minute, so both

@@ -109,9 +109,10 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
             left = l.left;
             continue;
         }
-        // Billed time kept by this sync is sent at once, so the other machine never shows
-        // the changed minutes as billed longer than one sync.
-        if l.applied.billed_kept > 0 && !followed_up {
+        // What the sync itself made (a client restored with this machine's edits, billed time
+        // kept, a twin renamed) is sent at once, in one more round: the other machine has it
+        // at its next sync.
+        if l.made > 0 && !followed_up {
             followed_up = true;
             l.horizon = None;
             left = usize::MAX;

@@ -33,12 +33,15 @@ pub(crate) struct Log {
     pub lost: usize,
     pub applied: Applied,
     /// The newest local operation when the sync began: the ones after it were made by the
-    /// sync itself and wait for the next sync.
+    /// sync itself and wait for its follow-up round.
     pub horizon: Option<i64>,
     /// Local operations up to the horizon still unsent after the last round.
     pub left: usize,
     /// This round's operations, both sides (the server's are noted as they are pulled).
     pub round: RoundOps,
+    /// Operations the sync itself made (a restored client, a renamed twin, billed time kept),
+    /// waiting to be sent.
+    pub made: usize,
 }
 
 impl Log {
@@ -355,6 +358,11 @@ impl StorageTxn for Txn<'_> {
     async fn commit(&mut self) -> R<()> {
         // What the sync changed reaches the desk's tables before the one commit.
         self.apply()?;
+        let all = sql::count_unsynced(self.conn).map_err(db)?;
+        let before = sql::count_unsynced_upto(self.conn, self.horizon).map_err(db)?;
+        if let Ok(mut l) = self.log.lock() {
+            l.made = all.saturating_sub(before);
+        }
         super::kill_point("commit");
         sql::commit(self.conn).map_err(db)?;
         self.done = true;
