@@ -1399,24 +1399,32 @@ fn billed_time_changed_offline_on_the_other_machine_keeps_what_was_invoiced() {
     // B changes an entry A billed, then syncs second (B sees both sides)...
     let (_server, mut a, mut b) = pair();
     a.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-10 10:00"]);
+    a.ok(&["time", "log", "--client", "Acme", "30m", "--on", "2026-11-12 10:00"]);
     sync(&a);
     sync(&b);
     a.at("2026-11-30 11:00").ok(&["statement", "Acme", "--mark-billed"]);
-    b.at("2026-11-30 11:00").ok(&["time", "edit", "1", "--minutes", "4h"]);
+    let on_b = b.json(&["time", "list", "--json"]);
+    let id_on_b = |m: i64| on_b.as_array().unwrap().iter().find(|e| e["minutes"] == m).unwrap()["id"].to_string();
+    b.at("2026-11-30 11:00")
+        .ok(&["time", "edit", &id_on_b(60), "--minutes", "4h"]);
+    // Made not billable offline: the invoice counted it, so it stays billable.
+    b.ok(&["time", "edit", &id_on_b(30), "--unbilled"]);
     a.at("2026-11-30 12:00");
     b.at("2026-11-30 12:00");
     sync(&a);
     let r = sync(&b);
-    assert_eq!(r["billed_kept"], 1, "{r}");
+    assert_eq!(r["billed_kept"], 2, "{r}");
     assert!(r["conflicts"].as_u64().unwrap() >= 1, "{r}");
     let out = b.ok(&["sync"]);
     assert!(!out.contains("billed time"), "said once: {out}");
     sync(&a);
     let billed = Some("2026-11-30".to_string());
-    let want = vec![(60, billed.clone()), (180, None)];
+    let want = vec![(30, billed.clone()), (60, billed.clone()), (180, None)];
     assert_eq!(entries(&a), want);
     assert_eq!(entries(&b), want);
     assert_eq!(normalized(&a), normalized(&b));
+    let list = a.json(&["time", "list", "--json"]);
+    assert!(list.as_array().unwrap().iter().all(|e| e["billable"] == true), "{list}");
 
     // ...or first (A sees both sides); and an entry deleted offline comes back billed.
     let (_server, mut a, mut b) = pair();

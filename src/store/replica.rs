@@ -584,11 +584,13 @@ pub(crate) struct RoundOps {
 
 const BILLED: &str = "billed_on";
 const MINUTES: &str = "minutes";
+/// What an invoice counted of an entry: a billed entry keeps these as they were billed.
+const BILLING_FIELDS: [&str; 3] = [MINUTES, "billable", "start"];
 
 /// Billed time is never changed by a sync. An entry billed on one machine while the other,
-/// not knowing it yet, changed its minutes or deleted it: the entry keeps the minutes that
-/// were invoiced (it comes back if it was deleted), and minutes added offline become a new
-/// entry, not billed, with the same day, client, task and note. Both machines would settle it
+/// not knowing it yet, changed its minutes, its start or whether it is billable, or deleted
+/// it: the entry keeps what was invoiced (it comes back if it was deleted), and minutes added
+/// offline become a new entry, not billed, as they were entered (client, task, note, day). Both machines would settle it
 /// alike (the new entry's uuid is derived from the billed one, its billing day and the new
 /// minutes); the machine that syncs second sees both sides and does it, as local changes the
 /// sync sends. Returns how many entries were kept.
@@ -610,44 +612,14 @@ fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
     };
     let touched = |list: &[RoundOp], u: &str| {
         list.iter()
-            .any(|o| o.uuid == u && (o.delete || o.property.as_deref() == Some(MINUTES)))
+            .any(|o| o.uuid == u && (o.delete || o.property.as_deref().is_some_and(|p| BILLING_FIELDS.contains(&p))))
     };
     let uuids: BTreeSet<&str> = ops.local.iter().chain(&ops.remote).map(|o| o.uuid.as_str()).collect();
     let mut kept = 0;
     for u in uuids {
-        // Billed here and changed there, or changed here and billed there.
-        let (billed_on, before) = match (billed(&ops.local, u), billed(&ops.remote, u)) {
-            (Some(on), _) if touched(&ops.remote, u) => {
-                // What this machine billed: its table's row, not yet rewritten.
-                let m: Option<i64> = conn
-                    .query_row(
-                        &format!("SELECT minutes FROM {TIMER_TABLE} WHERE uuid = ?1"),
-                        [u],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .flatten();
-                (on, m.map(|m| m.to_string()))
-            }
-            (None, Some(on)) if touched(&ops.local, u) => {
-                // What the other machine billed: the minutes before this machine's change.
-                let first = ops
-                    .local
-                    .iter()
-                    .find(|o| o.uuid == u && o.property.as_deref() == Some(MINUTES))
-                    .map(|o| o.old.clone());
-                let m = match first {
-                    Some(old) => old,
-                    None => graveyard_prop(conn, u, MINUTES)?,
-                };
-                (on, m)
-            }
-            _ => continue,
-        };
         if !is_entry(u)? {
             continue;
         }
-        let Some(before) = before else { continue };
         let now: Option<Props> = get_record(conn, u)?.and_then(|d| serde_json::from_str(&d).ok());
         let image: Props = match &now {
             Some(m) => m.clone(),
@@ -661,16 +633,62 @@ fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
                 None => continue,
             },
         };
+        // Billed here and changed there, or changed here and billed there; and what was
+        // billed, field by field.
+        let mut before: BTreeMap<&str, Option<String>> = BTreeMap::new();
+        let billed_on = match (billed(&ops.local, u), billed(&ops.remote, u)) {
+            (Some(on), _) if touched(&ops.remote, u) => {
+                // This machine's table row, not yet rewritten.
+                let row: Option<(Option<String>, Option<String>, Option<String>)> = conn
+                    .query_row(
+                        &format!(
+                            "SELECT CAST(minutes AS TEXT), CAST(billable AS TEXT), start FROM {TIMER_TABLE} WHERE uuid = ?1"
+                        ),
+                        [u],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                let Some((m, b, s)) = row else { continue };
+                before.extend([(MINUTES, m), ("billable", b), ("start", s)]);
+                on
+            }
+            (None, Some(on)) if touched(&ops.local, u) => {
+                // The values before this machine's first change of each.
+                for f in BILLING_FIELDS {
+                    let first = ops
+                        .local
+                        .iter()
+                        .find(|o| o.uuid == u && o.property.as_deref() == Some(f))
+                        .map(|o| o.old.clone());
+                    let v = match first {
+                        Some(old) => old,
+                        None => image.get(f).cloned(),
+                    };
+                    before.insert(f, v);
+                }
+                on
+            }
+            _ => continue,
+        };
+        let Some(Some(billed_minutes)) = before.get(MINUTES).cloned() else {
+            continue;
+        };
         let after = now.as_ref().and_then(|m| m.get(MINUTES).cloned());
         let mut keep = image.clone();
-        keep.insert(MINUTES.into(), before.clone());
+        for (f, v) in &before {
+            match v {
+                Some(v) => keep.insert(f.to_string(), v.clone()),
+                None => keep.remove(*f),
+            };
+        }
         keep.insert(BILLED.into(), billed_on.clone());
         put_record_as_local(conn, u, now.as_ref(), &keep)?;
         let (b, a) = (
-            before.parse::<i64>().unwrap_or(0),
+            billed_minutes.parse::<i64>().unwrap_or(0),
             after.as_deref().and_then(|a| a.parse::<i64>().ok()).unwrap_or(0),
         );
         if a > b {
+            // The minutes added offline, as they were entered (their day, billable or not).
             let extra = crate::domain::identity::derived(&format!("billed-change:{u}:{billed_on}:{a}"));
             let mut rest = image;
             rest.insert(MINUTES.into(), (a - b).to_string());
@@ -680,14 +698,6 @@ fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
         kept += 1;
     }
     Ok(kept)
-}
-
-fn graveyard_prop(conn: &Connection, uuid: &str, prop: &str) -> Result<Option<String>> {
-    let d: Option<String> = conn
-        .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [uuid], |r| r.get(0))
-        .optional()?;
-    Ok(d.and_then(|d| serde_json::from_str::<Props>(&d).ok())
-        .and_then(|m| m.get(prop).cloned()))
 }
 
 /// Sets a record in `tc_tasks` to `new` as a local change the sync sends: a creation when it
