@@ -295,29 +295,28 @@ pub(crate) fn init(conn: &Connection) -> Result<usize> {
             ),
             [],
         )?;
-        conn.execute(
-            &format!(
-                "INSERT INTO tc_operations(data, uuid)
-                 SELECT json_object('Create', json_object('uuid', r.uuid)), r.uuid FROM {} r ORDER BY r.id",
-                t.name
-            ),
-            [],
-        )?;
+        emit_records(conn, t)?;
     }
-    emit_updates_for_all(conn)?;
     Ok(records)
 }
 
-/// One update operation per property of every record in `tc_tasks` that has only its create
-/// so far (the records `init` just added).
-fn emit_updates_for_all(conn: &Connection) -> Result<()> {
+/// A create and one update per property of every record of a table, as `init` sends them:
+/// each record's operations together (a sync round is cut between two records, never inside
+/// one).
+fn emit_records(conn: &Connection, t: &SyncTable) -> Result<()> {
     conn.execute(
-        "INSERT INTO tc_operations(data, uuid)
-         SELECT json_object('Update', json_object('uuid', t.uuid, 'property', p.key, 'old_value', NULL,
-                  'value', p.value, 'timestamp', vadesk_sync_clock())), t.uuid
-         FROM tc_tasks t, json_each(t.data) p
-         WHERE NOT EXISTS (SELECT 1 FROM tc_operations o WHERE o.uuid = t.uuid
-                             AND json_extract(o.data, '$.Update') IS NOT NULL)",
+        &format!(
+            "INSERT INTO tc_operations(data, uuid)
+             SELECT data, uuid FROM (
+               SELECT r.id AS i, -1 AS k, json_object('Create', json_object('uuid', r.uuid)) AS data, r.uuid AS uuid
+                 FROM {name} r
+               UNION ALL
+               SELECT r.id, p.id, json_object('Update', json_object('uuid', r.uuid, 'property', p.key,
+                        'old_value', NULL, 'value', p.value, 'timestamp', vadesk_sync_clock())), r.uuid
+                 FROM {name} r JOIN tc_tasks x ON x.uuid = r.uuid, json_each(x.data) p)
+             ORDER BY i, k",
+            name = t.name
+        ),
         [],
     )?;
     Ok(())
