@@ -43,6 +43,11 @@ catalogue! {
                           "{0} tasks edited here were changed in {1} too, in the same fields: {1}'s versions replaced yours ({2} in the desk undoes the import)."],
                          ["{0} tarea editada aquí también cambió en {1}, en el mismo campo: la versión de {1} sustituyó a la tuya ({2} en el escritorio deshace la importación).",
                           "{0} tareas editadas aquí también cambiaron en {1}, en los mismos campos: las versiones de {1} sustituyeron a las tuyas ({2} en el escritorio deshace la importación)."]),
+        // Sync: billed time kept when the other machine changed it offline
+        SyncBilledKept => (["{0} billed time entry was changed or deleted on the other machine before it knew it was billed: it keeps the invoiced minutes, and minutes added became a new entry to invoice.",
+                            "{0} billed time entries were changed or deleted on the other machine before it knew they were billed: they keep the invoiced minutes, and minutes added became a new entry to invoice."],
+                           ["{0} entrada de tiempo facturada se cambió o se borró en la otra máquina antes de que supiera que estaba facturada: conserva los minutos facturados, y los minutos añadidos son una entrada nueva por facturar.",
+                            "{0} entradas de tiempo facturadas se cambiaron o se borraron en la otra máquina antes de que supiera que estaban facturadas: conservan los minutos facturados, y los minutos añadidos son una entrada nueva por facturar."]),
     }
 
     // Dates and counts

@@ -549,8 +549,10 @@ fn timers_started_on_both_machines_keep_both_machines_time() {
     let rb = sync(&b);
     assert!(rb["conflicts"].as_u64().unwrap() >= 1, "{rb}");
     assert_eq!(rb["timers_stopped"], 1, "{rb}");
+    // B sent its settlement in the same sync: A takes it as it is, nothing left to settle.
     let out = a.at("2026-11-23 10:45").ok(&["sync"]);
-    assert!(out.contains("timer was running on both machines"), "{out}");
+    assert!(!out.contains("timer was running on both machines"), "{out}");
+    assert_eq!(normalized(&a), normalized(&b), "agreement after one round");
     sync(&b);
     let (ea, eb) = (normalized(&a), normalized(&b));
     assert_eq!(ea, eb, "both machines settled the same way");
@@ -1359,5 +1361,291 @@ fn common_sync_failures_are_said_in_the_user_s_language() {
         &e,
         "cannot be reached: check url in [sync]",
         "no se puede conectar con el servidor de sincronización",
+    );
+}
+
+/// Tasks whose operations pass TaskChampion's limit of a million bytes per version: the upload
+/// is cut into several versions, and one task's operations fall on both sides of a cut.
+fn add_big_tasks(d: &Desk, n: usize) {
+    let spec = "lorem ipsum ".repeat(1_666);
+    for i in 1..=n {
+        d.ok(&["task", "add", "Acme", &format!("Offline task {i}"), "--spec", &spec]);
+    }
+}
+
+fn versions(dir: &Path) -> usize {
+    listing(dir).iter().filter(|f| f.0.ends_with(".version")).count()
+}
+
+#[test]
+fn a_large_sync_cut_into_several_versions_arrives_whole_and_a_new_machine_joins() {
+    let (server, a, b) = pair();
+    let before = versions(server.path());
+    add_big_tasks(&a, 60);
+    let r = sync(&a);
+    assert!(r["sent"].as_u64().unwrap() > 0, "{r}");
+    assert!(
+        versions(server.path()) >= before + 2,
+        "the upload was cut in several versions"
+    );
+    let r = sync(&b);
+    assert_eq!(r["conflicts"], 0, "{r}");
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea["tasks"].as_array().map(Vec::len), Some(61));
+    assert_eq!(ea, eb);
+    consistent(&b);
+    // A machine that joins afterwards replays the same versions.
+    let c = machine(server.path(), SECRET);
+    sync(&c);
+    assert_eq!(normalized(&c), ea);
+    consistent(&c);
+}
+
+#[test]
+fn a_record_cut_off_by_a_sender_killed_between_two_versions_waits_for_the_rest() {
+    let (server, a, b) = pair();
+    add_big_tasks(&a, 60);
+    // A is killed once the server took its first version: the rest of the upload, and the
+    // rest of the task whose operations that version ends in, are not there yet.
+    let before = versions(server.path());
+    let out = a
+        .cmd()
+        .args(["sync", "--json"])
+        .env("VADESK_SYNC_KILL_AT", "sent")
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(9), "{out:?}");
+    assert_eq!(versions(server.path()), before + 1);
+    // B takes what is there; the task cut in two waits, nothing half written.
+    sync(&b);
+    consistent_desk(&b);
+    let tasks = b.json(&["task", "list", "--json"]);
+    let n = tasks.as_array().map(Vec::len).unwrap_or(0);
+    assert!((2..61).contains(&n), "{n} tasks on B");
+    for t in tasks.as_array().unwrap() {
+        assert!(!t["title"].as_str().unwrap_or("").is_empty(), "{t}");
+    }
+    // A's next sync sends the rest, and B completes the waiting task.
+    sync(&a);
+    sync(&b);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea["tasks"].as_array().map(Vec::len), Some(61));
+    assert_eq!(ea, eb);
+    consistent(&a);
+    consistent(&b);
+}
+
+/// Like `consistent`, for a store that may hold records still waiting in the replica.
+fn consistent_desk(d: &Desk) {
+    kept_as_recounted(d);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    let fk: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 0);
+}
+
+/// (minutes, billed_on) of every time entry, by start and minutes.
+fn entries(d: &Desk) -> Vec<(i64, Option<String>)> {
+    let list = d.json(&["time", "list", "--json"]);
+    let mut v: Vec<(i64, Option<String>)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["minutes"].as_i64().unwrap(),
+                e["billed_on"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn billed_time_changed_offline_on_the_other_machine_keeps_what_was_invoiced() {
+    // B changes an entry A billed, then syncs second (B sees both sides)...
+    let (_server, mut a, mut b) = pair();
+    a.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-10 10:00"]);
+    a.ok(&["time", "log", "--client", "Acme", "30m", "--on", "2026-11-12 10:00"]);
+    sync(&a);
+    sync(&b);
+    a.at("2026-11-30 11:00").ok(&["statement", "Acme", "--mark-billed"]);
+    let on_b = b.json(&["time", "list", "--json"]);
+    let id_on_b = |m: i64| on_b.as_array().unwrap().iter().find(|e| e["minutes"] == m).unwrap()["id"].to_string();
+    b.at("2026-11-30 11:00")
+        .ok(&["time", "edit", &id_on_b(60), "--minutes", "4h"]);
+    // Made not billable offline: the invoice counted it, so it stays billable.
+    b.ok(&["time", "edit", &id_on_b(30), "--unbilled"]);
+    a.at("2026-11-30 12:00");
+    b.at("2026-11-30 12:00");
+    sync(&a);
+    let r = sync(&b);
+    assert_eq!(r["billed_kept"], 2, "{r}");
+    assert!(r["conflicts"].as_u64().unwrap() >= 1, "{r}");
+    let out = b.ok(&["sync"]);
+    assert!(!out.contains("billed time"), "said once: {out}");
+    sync(&a);
+    let billed = Some("2026-11-30".to_string());
+    let want = vec![(30, billed.clone()), (60, billed.clone()), (180, None)];
+    assert_eq!(entries(&a), want);
+    assert_eq!(entries(&b), want);
+    assert_eq!(normalized(&a), normalized(&b));
+    let list = a.json(&["time", "list", "--json"]);
+    assert!(list.as_array().unwrap().iter().all(|e| e["billable"] == true), "{list}");
+
+    // ...or first (A sees both sides); and an entry deleted offline comes back billed.
+    let (_server, mut a, mut b) = pair();
+    a.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-10 10:00"]);
+    a.ok(&["time", "log", "--client", "Acme", "2h", "--on", "2026-11-11 10:00"]);
+    sync(&a);
+    sync(&b);
+    a.at("2026-11-30 11:00").ok(&["statement", "Acme", "--mark-billed"]);
+    let ids = b.json(&["time", "list", "--json"]);
+    let id_of = |m: i64| ids.as_array().unwrap().iter().find(|e| e["minutes"] == m).unwrap()["id"].to_string();
+    b.at("2026-11-30 11:00").ok(&["time", "delete", &id_of(60)]);
+    b.ok(&["time", "edit", &id_of(120), "--minutes", "3h"]);
+    a.at("2026-11-30 12:00");
+    b.at("2026-11-30 12:00");
+    sync(&b);
+    let out = a.ok(&["sync"]);
+    assert!(out.contains("2 billed time entries were changed or deleted"), "{out}");
+    sync(&b);
+    let want = vec![(60, None), (60, billed.clone()), (120, billed)];
+    assert_eq!(entries(&a), want);
+    assert_eq!(entries(&b), want);
+    assert_eq!(normalized(&a), normalized(&b));
+}
+
+#[test]
+fn sync_counts_what_it_received_and_only_real_conflicts() {
+    let (_server, mut a, mut b) = pair();
+    a.ok(&["task", "add", "Acme", "Newsletter", "--every", "fri"]);
+    sync(&a);
+    sync(&b);
+    // Both machines make the same next instance: the same operations on both sides.
+    a.at("2026-12-05 09:00").ok(&["tick", "--once"]);
+    b.at("2026-12-05 09:00").ok(&["tick", "--once"]);
+    let ra = sync(&a);
+    let sent = ra["sent"].as_u64().unwrap();
+    assert!(sent > 0, "{ra}");
+    let rb = sync(&b);
+    assert_eq!(rb["received"], sent, "B received A's operations: {rb}");
+    assert_eq!(rb["conflicts"], 0, "the same operations are no conflict: {rb}");
+    assert_eq!(normalized(&a), normalized(&b));
+    // One field edited on both machines: the later edit wins, and the sync that settles it
+    // counts one conflict and what it received.
+    b.at("2026-12-05 10:00")
+        .ok(&["client", "edit", "Acme", "--notes", "from B"]);
+    let rb = sync(&b);
+    assert_eq!(
+        (rb["sent"].as_u64(), rb["conflicts"].as_u64()),
+        (Some(1), Some(0)),
+        "{rb}"
+    );
+    a.at("2026-12-05 10:05")
+        .ok(&["client", "edit", "Acme", "--notes", "from A"]);
+    let ra = sync(&a);
+    assert_eq!(ra["received"], 1, "{ra}");
+    assert_eq!(ra["conflicts"], 1, "{ra}");
+    let rb = sync(&b);
+    assert_eq!(rb["received"], 1, "{rb}");
+    assert_eq!(rb["conflicts"], 0, "{rb}");
+    assert_eq!(client(&normalized(&b), "Acme")["notes"], "from A");
+}
+
+/// Client names with their uuids, sorted.
+fn client_names(d: &Desk) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = normalized(d)["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["uuid"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_name_clash_renames_only_the_newcomer_to_a_name_free_on_both_machines() {
+    // uuids are random: a few runs meet both orders.
+    for _ in 0..3 {
+        let (_server, a, b) = pair();
+        // A client that reached the server a while ago keeps its name against a newcomer.
+        a.ok(&["client", "add", "Orbit"]);
+        sync(&a);
+        let orbit = client(&normalized(&a), "Orbit")["uuid"].clone();
+        b.ok(&["client", "add", "ORBIT"]);
+        a.ok(&["client", "add", "Zed"]);
+        a.ok(&["client", "add", "Zed (2)"]);
+        let zed2 = client(&normalized(&a), "Zed (2)")["uuid"].clone();
+        b.ok(&["client", "add", "zed"]);
+        sync(&a);
+        sync(&b);
+        sync(&a);
+        // Agreement after one round, before the renames travel.
+        assert_eq!(client_names(&a), client_names(&b));
+        let eb = normalized(&b);
+        assert_eq!(client(&eb, "Orbit")["uuid"], orbit);
+        assert_eq!(
+            client(&eb, "Zed (2)")["uuid"],
+            zed2,
+            "the untouched Zed (2) keeps its name"
+        );
+        client(&eb, "zed (3)");
+        client(&eb, "ORBIT (2)");
+        client(&eb, "Zed");
+        sync(&b);
+        sync(&a);
+        assert_eq!(normalized(&a), normalized(&b));
+    }
+}
+
+#[test]
+fn a_client_restored_by_the_other_machine_s_task_keeps_its_edits_after_one_round() {
+    let (_server, mut a, mut b) = pair();
+    // A deletes the client (through the store, as the desk does).
+    {
+        let mut store = vadesk::store::Store::open(&a.db).unwrap();
+        store.set_now(Some(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        ));
+        let id = store
+            .conn()
+            .query_row("SELECT id FROM clients WHERE name = 'Acme'", [], |r| r.get(0))
+            .unwrap();
+        store.delete_client(id).unwrap();
+    }
+    a.at("2026-11-23 10:00");
+    // B, offline, adds a task to it and edits its notes.
+    b.at("2026-11-23 10:30")
+        .ok(&["task", "add", "Acme", "Invoice template"]);
+    b.ok(&["client", "edit", "Acme", "--notes", "B notes"]);
+    sync(&a);
+    let r = sync(&b);
+    assert_eq!(r["restored"], 1, "{r}");
+    sync(&a);
+    let (ea, eb) = (normalized(&a), normalized(&b));
+    assert_eq!(ea, eb, "one full round");
+    let acme = client(&ea, "Acme");
+    assert_eq!((&acme["status"], &acme["notes"]), (&json!("ended"), &json!("B notes")));
+    // Nothing left to settle.
+    let r = sync(&b);
+    assert_eq!(
+        (r["received"].as_u64(), r["changed"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
     );
 }

@@ -45,6 +45,8 @@ pub(crate) struct SyncColumn {
     pub prop: String,
     pub parent: Option<String>,
     pub not_null: bool,
+    /// NOT NULL without a default: a new row cannot be written without it.
+    pub required: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -65,9 +67,10 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
     };
     let mut tables = Vec::new();
     for name in names {
-        let cols: Vec<(String, bool)> = {
-            let mut q = conn.prepare("SELECT name, \"notnull\" FROM pragma_table_info(?1) ORDER BY cid")?;
-            let rows = q.query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let cols: Vec<(String, bool, bool)> = {
+            let mut q = conn
+                .prepare("SELECT name, \"notnull\", dflt_value IS NOT NULL FROM pragma_table_info(?1) ORDER BY cid")?;
+            let rows = q.query_map([&name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         if !(cols.iter().any(|c| c.0 == "id") && cols.iter().any(|c| c.0 == "uuid")) {
@@ -80,11 +83,11 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
         };
         let cols = cols
             .into_iter()
-            .filter(|(c, _)| {
+            .filter(|(c, _, _)| {
                 let key = (name.as_str(), c.as_str());
                 c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&key) && !super::counters::DERIVED.contains(&key)
             })
-            .map(|(c, not_null)| {
+            .map(|(c, not_null, has_default)| {
                 let parent = fks.get(&c).cloned();
                 let prop = match (&parent, c.strip_suffix("_id")) {
                     (Some(_), Some(stem)) if !stem.is_empty() => stem.to_string(),
@@ -95,6 +98,7 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
                     prop,
                     parent,
                     not_null,
+                    required: not_null && !has_default,
                 }
             })
             .collect();
@@ -291,29 +295,28 @@ pub(crate) fn init(conn: &Connection) -> Result<usize> {
             ),
             [],
         )?;
-        conn.execute(
-            &format!(
-                "INSERT INTO tc_operations(data, uuid)
-                 SELECT json_object('Create', json_object('uuid', r.uuid)), r.uuid FROM {} r ORDER BY r.id",
-                t.name
-            ),
-            [],
-        )?;
+        emit_records(conn, t)?;
     }
-    emit_updates_for_all(conn)?;
     Ok(records)
 }
 
-/// One update operation per property of every record in `tc_tasks` that has only its create
-/// so far (the records `init` just added).
-fn emit_updates_for_all(conn: &Connection) -> Result<()> {
+/// A create and one update per property of every record of a table, as `init` sends them:
+/// each record's operations together (a sync round is cut between two records, never inside
+/// one).
+fn emit_records(conn: &Connection, t: &SyncTable) -> Result<()> {
     conn.execute(
-        "INSERT INTO tc_operations(data, uuid)
-         SELECT json_object('Update', json_object('uuid', t.uuid, 'property', p.key, 'old_value', NULL,
-                  'value', p.value, 'timestamp', vadesk_sync_clock())), t.uuid
-         FROM tc_tasks t, json_each(t.data) p
-         WHERE NOT EXISTS (SELECT 1 FROM tc_operations o WHERE o.uuid = t.uuid
-                             AND json_extract(o.data, '$.Update') IS NOT NULL)",
+        &format!(
+            "INSERT INTO tc_operations(data, uuid)
+             SELECT data, uuid FROM (
+               SELECT r.id AS i, -1 AS k, json_object('Create', json_object('uuid', r.uuid)) AS data, r.uuid AS uuid
+                 FROM {name} r
+               UNION ALL
+               SELECT r.id, p.id, json_object('Update', json_object('uuid', r.uuid, 'property', p.key,
+                        'old_value', NULL, 'value', p.value, 'timestamp', vadesk_sync_clock())), r.uuid
+                 FROM {name} r JOIN tc_tasks x ON x.uuid = r.uuid, json_each(x.data) p)
+             ORDER BY i, k",
+            name = t.name
+        ),
         [],
     )?;
     Ok(())
@@ -450,10 +453,32 @@ pub(crate) fn remove_operation(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// After a sync: what was local when it began and what came from the server is done with.
-/// Operations the sync itself made (a restored client, a renamed twin) wait for the next one.
-pub(crate) fn sync_complete(conn: &Connection, started_at: i64) -> Result<()> {
-    conn.execute("DELETE FROM tc_operations WHERE synced = 1 OR id <= ?1", [started_at])?;
+/// The unsynced operations up to `horizon` (id, record uuid, data), oldest first.
+pub(crate) fn unsynced_upto(conn: &Connection, horizon: i64) -> Result<Vec<(i64, Option<String>, String)>> {
+    let mut q = conn.prepare("SELECT id, uuid, data FROM tc_operations WHERE synced = 0 AND id <= ?1 ORDER BY id")?;
+    let rows = q.query_map([horizon], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Unsynced operations up to `horizon` still waiting to be sent.
+pub(crate) fn count_unsynced_upto(conn: &Connection, horizon: i64) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM tc_operations WHERE synced = 0 AND id <= ?1",
+        [horizon],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
+/// After a sync round: what came from the server and the local operations this round sent
+/// (up to `sent_upto`, those that lost to the other machine included) are done with. Later
+/// local operations wait for the next round; those the sync itself made (a restored client, a
+/// renamed twin) for the sync's follow-up round.
+pub(crate) fn sync_complete(conn: &Connection, sent_upto: Option<i64>) -> Result<()> {
+    conn.execute(
+        "DELETE FROM tc_operations WHERE synced = 1 OR (?1 IS NOT NULL AND id <= ?1)",
+        [sent_upto],
+    )?;
     Ok(())
 }
 
@@ -504,6 +529,203 @@ pub struct Applied {
     pub conflicts: usize,
     /// Timers that ran on both machines: the earlier one stopped when the later one began.
     pub timers_stopped: usize,
+    /// Billed time entries changed or deleted on the other machine: kept as billed.
+    pub billed_kept: usize,
+}
+
+/// One operation of a sync round, as the billing rule reads it: `property` None for a
+/// creation or (with `delete`) a deletion.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RoundOp {
+    pub uuid: String,
+    pub delete: bool,
+    pub property: Option<String>,
+    pub old: Option<String>,
+    pub value: Option<String>,
+}
+
+impl RoundOp {
+    /// Reads a TaskChampion operation (`{"Update": {...}}`, `{"Create": ...}`, `{"Delete": ...}`)
+    /// as stored locally or as it travels in a version.
+    pub(crate) fn parse(v: &serde_json::Value) -> Option<RoundOp> {
+        let text = |o: &serde_json::Value, k: &str| o.get(k).and_then(|x| x.as_str()).map(String::from);
+        if let Some(u) = v.get("Update") {
+            return Some(RoundOp {
+                uuid: text(u, "uuid")?,
+                delete: false,
+                property: text(u, "property"),
+                old: text(u, "old_value"),
+                value: text(u, "value"),
+            });
+        }
+        let (o, delete) = match (v.get("Create"), v.get("Delete")) {
+            (Some(o), _) => (o, false),
+            (_, Some(o)) => (o, true),
+            _ => return None,
+        };
+        Some(RoundOp {
+            uuid: text(o, "uuid")?,
+            delete,
+            property: None,
+            old: None,
+            value: None,
+        })
+    }
+}
+
+/// What one sync round did on each side: the local operations it sent (those that lost
+/// included) and the operations it pulled from the server (those that gave way included).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RoundOps {
+    pub local: Vec<RoundOp>,
+    pub remote: Vec<RoundOp>,
+}
+
+const BILLED: &str = "billed_on";
+const MINUTES: &str = "minutes";
+/// What an invoice counted of an entry: a billed entry keeps these as they were billed.
+const BILLING_FIELDS: [&str; 3] = [MINUTES, "billable", "start"];
+
+/// Billed time is never changed by a sync. An entry billed on one machine while the other,
+/// not knowing it yet, changed its minutes, its start or whether it is billable, or deleted
+/// it: the entry keeps what was invoiced (it comes back if it was deleted), and minutes added
+/// offline become a new entry, not billed, as they were entered (client, task, note, day). Both machines would settle it
+/// alike (the new entry's uuid is derived from the billed one, its billing day and the new
+/// minutes); the machine that syncs second sees both sides and does it, as local changes the
+/// sync sends. Returns how many entries were kept.
+fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
+    let is_entry = |u: &str| -> Result<bool> {
+        let image = match get_record(conn, u)? {
+            Some(d) => Some(d),
+            None => conn
+                .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [u], |r| r.get(0))
+                .optional()?,
+        };
+        Ok(image.and_then(|d| kind_of(&d)).as_deref() == Some(TIMER_TABLE))
+    };
+    let billed = |list: &[RoundOp], u: &str| -> Option<String> {
+        list.iter()
+            .rev()
+            .find(|o| o.uuid == u && o.property.as_deref() == Some(BILLED))
+            .and_then(|o| o.value.clone())
+    };
+    let touched = |list: &[RoundOp], u: &str| {
+        list.iter()
+            .any(|o| o.uuid == u && (o.delete || o.property.as_deref().is_some_and(|p| BILLING_FIELDS.contains(&p))))
+    };
+    let uuids: BTreeSet<&str> = ops.local.iter().chain(&ops.remote).map(|o| o.uuid.as_str()).collect();
+    let mut kept = 0;
+    for u in uuids {
+        if !is_entry(u)? {
+            continue;
+        }
+        let now: Option<Props> = get_record(conn, u)?.and_then(|d| serde_json::from_str(&d).ok());
+        let image: Props = match &now {
+            Some(m) => m.clone(),
+            None => match conn
+                .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [u], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+            {
+                Some(d) => serde_json::from_str(&d)?,
+                None => continue,
+            },
+        };
+        // Billed here and changed there, or changed here and billed there; and what was
+        // billed, field by field.
+        let mut before: BTreeMap<&str, Option<String>> = BTreeMap::new();
+        let billed_on = match (billed(&ops.local, u), billed(&ops.remote, u)) {
+            (Some(on), _) if touched(&ops.remote, u) => {
+                // This machine's table row, not yet rewritten.
+                let row: Option<(Option<String>, Option<String>, Option<String>)> = conn
+                    .query_row(
+                        &format!(
+                            "SELECT CAST(minutes AS TEXT), CAST(billable AS TEXT), start FROM {TIMER_TABLE} WHERE uuid = ?1"
+                        ),
+                        [u],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                let Some((m, b, s)) = row else { continue };
+                before.extend([(MINUTES, m), ("billable", b), ("start", s)]);
+                on
+            }
+            (None, Some(on)) if touched(&ops.local, u) => {
+                // The values before this machine's first change of each.
+                for f in BILLING_FIELDS {
+                    let first = ops
+                        .local
+                        .iter()
+                        .find(|o| o.uuid == u && o.property.as_deref() == Some(f))
+                        .map(|o| o.old.clone());
+                    let v = match first {
+                        Some(old) => old,
+                        None => image.get(f).cloned(),
+                    };
+                    before.insert(f, v);
+                }
+                on
+            }
+            _ => continue,
+        };
+        let Some(Some(billed_minutes)) = before.get(MINUTES).cloned() else {
+            continue;
+        };
+        let after = now.as_ref().and_then(|m| m.get(MINUTES).cloned());
+        let mut keep = image.clone();
+        for (f, v) in &before {
+            match v {
+                Some(v) => keep.insert(f.to_string(), v.clone()),
+                None => keep.remove(*f),
+            };
+        }
+        keep.insert(BILLED.into(), billed_on.clone());
+        put_record_as_local(conn, u, now.as_ref(), &keep)?;
+        let (b, a) = (
+            billed_minutes.parse::<i64>().unwrap_or(0),
+            after.as_deref().and_then(|a| a.parse::<i64>().ok()).unwrap_or(0),
+        );
+        if a > b {
+            // The minutes added offline, as they were entered (their day, billable or not).
+            let extra = crate::domain::identity::derived(&format!("billed-change:{u}:{billed_on}:{a}"));
+            let mut rest = image;
+            rest.insert(MINUTES.into(), (a - b).to_string());
+            rest.remove(BILLED);
+            put_record_as_local(conn, &extra, None, &rest)?;
+        }
+        kept += 1;
+    }
+    Ok(kept)
+}
+
+/// Sets a record in `tc_tasks` to `new` as a local change the sync sends: a creation when it
+/// is not there (`old` None), then one update per property that differs.
+fn put_record_as_local(conn: &Connection, uuid: &str, old: Option<&Props>, new: &Props) -> Result<()> {
+    if old.is_none() {
+        add_operation(
+            conn,
+            &serde_json::json!({ "Create": { "uuid": uuid } }).to_string(),
+            Some(uuid),
+        )?;
+    }
+    let empty = Props::new();
+    let old_map = old.unwrap_or(&empty);
+    let keys: BTreeSet<&String> = old_map.keys().chain(new.keys()).collect();
+    for k in keys {
+        let (o, n) = (old_map.get(k), new.get(k));
+        if o == n {
+            continue;
+        }
+        conn.execute(
+            "INSERT INTO tc_operations(data, uuid)
+             VALUES (json_object('Update', json_object('uuid', ?1, 'property', ?2, 'old_value', ?3,
+                       'value', ?4, 'timestamp', vadesk_sync_clock())), ?1)",
+            params![uuid, k, o, n],
+        )?;
+    }
+    set_record(conn, uuid, &serde_json::to_string(new)?)?;
+    Ok(())
 }
 
 fn kind_of(data: &str) -> Option<String> {
@@ -517,17 +739,28 @@ fn kind_of(data: &str) -> Option<String> {
 /// a record still referenced by a surviving record is not removed (a client deleted on one
 /// machine while a task was added to it on the other comes back as `ended`); a record whose
 /// parent is gone brings that parent back from its last image.
-/// With `restore_parents` false (while versions are still arriving, before anything is sent),
-/// records whose parent is gone wait for the final pass instead.
+/// It runs once, after every version the server holds has been applied to `tc_tasks`: a
+/// version may end inside one record's operations (TaskChampion cuts an upload into versions
+/// of about a million bytes wherever the limit falls), so a record is only whole once all of
+/// them are in. A new record still missing a column it cannot do without (its sender was cut
+/// off between two versions) waits in `tc_tasks`, with the records that reference it, until a
+/// later sync brings the rest. `halfway` runs once, after the first record is written or
+/// removed (a test's kill point).
 pub(crate) fn apply(
     conn: &Connection,
     changed: &BTreeSet<String>,
     deleted: &BTreeSet<String>,
-    restore_parents: bool,
+    round: &RoundOps,
+    halfway: &dyn Fn(),
 ) -> Result<Applied> {
     let tables = synced_tables(conn)?;
     conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-    let mut applied = Applied::default();
+    let kept = keep_billed_time(conn, round)?;
+    let mut applied = Applied {
+        billed_kept: kept,
+        conflicts: kept,
+        ..Applied::default()
+    };
     let mut restore: BTreeSet<String> = BTreeSet::new();
     // Removals; one still referenced by a live record stays (it comes back below).
     for uuid in deleted {
@@ -537,24 +770,22 @@ pub(crate) fn apply(
         for t in tables.iter().rev() {
             applied.removed += conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
         }
+        if applied.removed == 1 {
+            halfway();
+        }
     }
     // An event whose record is gone (deleted on the other machine) goes too, here and, through
     // the delete this sends, there.
-    if restore_parents {
-        for t in tables.iter().filter(|t| EVENTS.contains(&t.name.as_str())) {
-            for uuid in orphans(conn, t)? {
-                drop_record(conn, t, &uuid)?;
-                applied.removed += 1;
-                applied.conflicts += 1;
-            }
+    for t in tables.iter().filter(|t| EVENTS.contains(&t.name.as_str())) {
+        for uuid in orphans(conn, t)? {
+            drop_record(conn, t, &uuid)?;
+            applied.removed += 1;
+            applied.conflicts += 1;
         }
     }
     // Parents a live record needs but this replica no longer has come back from their last
     // image (each pass may need the parents of what the previous one restored).
     loop {
-        if !restore_parents {
-            break;
-        }
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (_, data) in all_records(conn)? {
             let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&data) else {
@@ -600,6 +831,15 @@ pub(crate) fn apply(
             todo.insert(row?);
         }
     }
+    // How late each record created in this round reached the server: this machine's after
+    // the other's, both after any record that was there before. Two records that may exist
+    // only once: the later one gives way, which both machines judge alike.
+    let mut fresh: BTreeMap<String, u8> = BTreeMap::new();
+    for (ops, rank) in [(&round.remote, 1), (&round.local, 2)] {
+        for o in ops.iter().filter(|o| o.property.is_none() && !o.delete) {
+            fresh.insert(o.uuid.clone(), rank);
+        }
+    }
     let mut by_table: BTreeMap<String, Vec<(String, Props)>> = BTreeMap::new();
     for uuid in &todo {
         let Some(data) = get_record(conn, uuid)? else { continue };
@@ -611,8 +851,11 @@ pub(crate) fn apply(
     }
     for t in &tables {
         for (uuid, map) in by_table.remove(&t.name).unwrap_or_default() {
-            if write_row(conn, t, &uuid, &map, &mut applied)? {
+            if write_row(conn, t, &uuid, &map, &fresh, &mut applied)? {
                 applied.changed += 1;
+                if applied.changed == 1 && applied.removed == 0 {
+                    halfway();
+                }
             }
         }
     }
@@ -686,17 +929,20 @@ fn restore_record(conn: &Connection, uuid: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// Writes one record into its table; false when a reference cannot be resolved yet (the
-/// record waits in `tc_tasks` for the next sync).
+/// Writes one record into its table; false when a reference cannot be resolved yet or a new
+/// record lacks a column it needs (the record waits in `tc_tasks` for the rest of its
+/// operations).
 fn write_row(
     conn: &Connection,
     t: &SyncTable,
     uuid: &str,
     map: &BTreeMap<String, String>,
+    fresh: &BTreeMap<String, u8>,
     applied: &mut Applied,
 ) -> Result<bool> {
     let mut names: Vec<&str> = Vec::new();
     let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    let mut incomplete = false;
     for c in &t.cols {
         let v = map.get(&c.prop);
         let value = match (&c.parent, v) {
@@ -712,7 +958,10 @@ fn write_row(
                 }
             }
             (None, Some(v)) => rusqlite::types::Value::Text(v.clone()),
-            (_, None) if c.not_null => continue,
+            (_, None) if c.not_null => {
+                incomplete |= c.required;
+                continue;
+            }
             (_, None) => rusqlite::types::Value::Null,
         };
         names.push(&c.name);
@@ -723,6 +972,9 @@ fn write_row(
             r.get(0)
         })
         .optional()?;
+    if exists.is_none() && incomplete {
+        return Ok(false);
+    }
     values.push(rusqlite::types::Value::Text(uuid.to_string()));
     let n = values.len();
     if exists.is_some() && names.is_empty() {
@@ -763,6 +1015,9 @@ fn write_row(
                     && renames < 20 =>
             {
                 renames += 1;
+                if catch_up_stopped_timer(conn, uuid)? {
+                    continue;
+                }
                 let Some(stopped) = settle_timers(conn, uuid, map)? else {
                     return Err(rusqlite::Error::SqliteFailure(e, msg.clone()).into());
                 };
@@ -814,7 +1069,14 @@ fn write_row(
                     .optional()?;
                 let Some(other) = other else { return Err(fail().into()) };
                 renames += 1;
-                let loser = if uuid > other.as_str() { uuid.to_string() } else { other };
+                // The one that reached the server later gives way; else the larger uuid.
+                let rank = |u: &str| fresh.get(u).copied().unwrap_or(0);
+                let loser = match rank(uuid).cmp(&rank(&other)) {
+                    std::cmp::Ordering::Greater => uuid.to_string(),
+                    std::cmp::Ordering::Less => other,
+                    _ if uuid > other.as_str() => uuid.to_string(),
+                    _ => other,
+                };
                 if cols != ["name_key"] || key_at.is_none() {
                     drop_record(conn, t, &loser)?;
                     if loser == uuid {
@@ -846,6 +1108,29 @@ fn write_row(
 /// The table of time entries and the index that lets one timer run.
 const TIMER_TABLE: &str = "time_entries";
 const TIMER_INDEX: &str = "time_running";
+
+/// The timer running in this store's table was already stopped by the merge (the other
+/// machine settled the clash and sent it), only not written yet: it is written now, and there
+/// is nothing to settle. False when it still runs.
+fn catch_up_stopped_timer(conn: &Connection, uuid: &str) -> Result<bool> {
+    let running: Option<String> = conn
+        .query_row(
+            &format!("SELECT uuid FROM {TIMER_TABLE} WHERE minutes IS NULL AND uuid <> ?1"),
+            [uuid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(here) = running else { return Ok(false) };
+    let merged = get_record(conn, &here)?
+        .and_then(|d| serde_json::from_str::<Props>(&d).ok())
+        .and_then(|m| m.get(MINUTES).and_then(|v| v.parse::<i64>().ok()));
+    let Some(minutes) = merged else { return Ok(false) };
+    conn.execute(
+        &format!("UPDATE {TIMER_TABLE} SET minutes = ?2 WHERE uuid = ?1"),
+        params![here, minutes],
+    )?;
+    Ok(true)
+}
 
 /// Two timers run, the one in this store's table and the record `uuid` arriving: the one
 /// started later keeps running (the larger uuid when both started in the same minute, so both
@@ -947,8 +1232,9 @@ impl super::Store {
     }
 }
 
-/// Gives a record the first free "Name (n)" in its table and in `tc_tasks`, as a local change
-/// the next sync sends.
+/// Gives a record the first "Name (n)" free in its table and in `tc_tasks` (which holds every
+/// record of both machines once the server's versions are in, so both machines pick the same
+/// one), as a local change the next sync sends.
 fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
     let Some(data) = get_record(conn, uuid)? else {
         return Ok(());
@@ -961,8 +1247,13 @@ fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
     let (new_name, new_key) = loop {
         let k = format!("{key} ({n})");
         let taken: bool = conn.query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM {} WHERE name_key = ?1)", t.name),
-            [&k],
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM {} WHERE name_key = ?1)
+                     OR EXISTS (SELECT 1 FROM tc_tasks WHERE json_extract(data, '{TABLE_PATH}') = ?2
+                                  AND json_extract(data, '$.name_key') = ?1)",
+                t.name
+            ),
+            params![k, t.name],
             |r| r.get(0),
         )?;
         if !taken {
@@ -1001,4 +1292,59 @@ fn drop_record(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
     delete_record(conn, uuid)?;
     conn.execute(&format!("DELETE FROM {} WHERE uuid = ?1", t.name), [uuid])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod split_record_tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// A server written by an earlier release may hold a record whose operations end in one
+    /// version and go on in the next, or never go on (its sender was cut off): the record
+    /// waits in `tc_tasks`, nothing is half written, and it arrives once it is whole.
+    #[test]
+    fn a_record_whose_operations_are_not_all_there_waits_for_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = super::super::Store::open(&dir.path().join("vadesk.db")).unwrap();
+        store.sync_join().unwrap();
+        let conn = store.into_sync_connection().unwrap();
+        let client = "11111111-1111-4111-8111-111111111111";
+        let task = "22222222-2222-4222-8222-222222222222";
+        let client_data = serde_json::json!({"@table": "clients", "name": "Acme", "name_key": "acme",
+            "created_on": "2026-11-23"});
+        set_record(&conn, client, &client_data.to_string()).unwrap();
+        // The first version ends after the task's title: no creation day yet.
+        let half = serde_json::json!({"@table": "tasks", "client": client, "title": "Logo"});
+        set_record(&conn, task, &half.to_string()).unwrap();
+        let changed: BTreeSet<String> = [client.to_string(), task.to_string()].into();
+        let applied = apply(&conn, &changed, &BTreeSet::new(), &RoundOps::default(), &|| {}).unwrap();
+        assert_eq!(applied.changed, 1, "the client only");
+        let tasks: i64 = conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0)).unwrap();
+        assert_eq!(tasks, 0);
+        // A later sync brings the rest; a task referencing a waiting task's client is fine.
+        let whole = serde_json::json!({"@table": "tasks", "client": client, "title": "Logo",
+            "created_on": "2026-11-23", "status": "doing"});
+        set_record(&conn, task, &whole.to_string()).unwrap();
+        let applied = apply(
+            &conn,
+            &[task.to_string()].into(),
+            &BTreeSet::new(),
+            &RoundOps::default(),
+            &|| {},
+        )
+        .unwrap();
+        assert_eq!(applied.changed, 1);
+        let (title, status, client_uuid): (String, String, String) = conn
+            .query_row(
+                "SELECT t.title, t.status, c.uuid FROM tasks t JOIN clients c ON c.id = t.client_id WHERE t.uuid = ?1",
+                [task],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (title.as_str(), status.as_str(), client_uuid.as_str()),
+            ("Logo", "doing", client)
+        );
+    }
 }

@@ -17,7 +17,7 @@ use taskchampion::{Replica, Server, ServerConfig};
 
 use crate::config::{SyncConfig, SyncServer};
 use crate::error::{Error, Result};
-use crate::i18n::T;
+use crate::i18n::{P, T};
 use crate::store::Store;
 
 /// What one sync did.
@@ -37,6 +37,9 @@ pub struct SyncReport {
     pub restored: usize,
     /// Timers that ran on both machines: the earlier one stopped when the later one began.
     pub timers_stopped: usize,
+    /// Billed time entries changed or deleted on the other machine before it knew: they keep
+    /// what was invoiced, and minutes added become a new entry to invoice.
+    pub billed_kept: usize,
 }
 
 /// What a sync did, in one line: "Sync done. Sent: 3 · received: 5 · ...".
@@ -54,6 +57,10 @@ pub fn summary(r: &SyncReport, lang: crate::i18n::Lang) -> String {
     if r.timers_stopped > 0 {
         text.push(' ');
         text.push_str(&crate::i18n::tf(lang, T::MsgSyncTimers, &[&n(r.timers_stopped)]));
+    }
+    if r.billed_kept > 0 {
+        text.push(' ');
+        text.push_str(&crate::i18n::pl(lang, P::SyncBilledKept, r.billed_kept as i64, &[]));
     }
     text
 }
@@ -85,26 +92,50 @@ async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncR
         .map_err(failed)?,
     };
     let sent = Rc::new(Cell::new(0));
+    let storage = storage::DeskStorage::new(conn);
+    let log = storage.log.clone();
     let mut server: Box<dyn Server> = Box::new(Counting {
         inner: server,
         sent: sent.clone(),
+        log: log.clone(),
     });
-    let storage = storage::DeskStorage::new(conn);
-    let log = storage.log.clone();
     let mut replica = Replica::new(storage);
-    let local = replica.num_local_operations().await.map_err(failed)?;
-    replica.sync(&mut server, true).await.map_err(failed)?;
+
+    // Rounds of less than one version each, until every local operation is sent.
+    let mut left = usize::MAX;
+    let mut followed_up = false;
+    loop {
+        replica.sync(&mut server, true).await.map_err(failed)?;
+        let mut l = log
+            .lock()
+            .map_err(|_| failed(taskchampion::Error::Database("sync log poisoned".into())))?;
+        if l.left > 0 && l.left < left {
+            left = l.left;
+            continue;
+        }
+        // What the sync itself made (a client restored with this machine's edits, billed time
+        // kept, a twin renamed) is sent at once, in one more round: the other machine has it
+        // at its next sync.
+        if l.made > 0 && !followed_up {
+            followed_up = true;
+            l.horizon = None;
+            left = usize::MAX;
+            continue;
+        }
+        break;
+    }
     let log = log
         .lock()
         .map_err(|_| failed(taskchampion::Error::Database("sync log poisoned".into())))?;
     Ok(SyncReport {
         sent: sent.get(),
         received: log.received,
-        conflicts: local.saturating_sub(sent.get()) + log.applied.conflicts,
+        conflicts: log.lost + log.applied.conflicts,
         changed: log.applied.changed,
         removed: log.applied.removed,
         restored: log.applied.restored,
         timers_stopped: log.applied.timers_stopped,
+        billed_kept: log.applied.billed_kept,
     })
 }
 
@@ -173,6 +204,7 @@ fn ops_in(segment: &[u8]) -> usize {
 struct Counting {
     inner: Box<dyn Server>,
     sent: Rc<Cell<usize>>,
+    log: std::sync::Arc<std::sync::Mutex<storage::Log>>,
 }
 
 #[async_trait(?Send)]
@@ -194,7 +226,13 @@ impl Server for Counting {
         &mut self,
         parent: VersionId,
     ) -> std::result::Result<GetVersionResult, taskchampion::Error> {
-        self.inner.get_child_version(parent).await
+        let r = self.inner.get_child_version(parent).await?;
+        if let GetVersionResult::Version { history_segment, .. } = &r {
+            if let Ok(mut l) = self.log.lock() {
+                l.pulled(history_segment);
+            }
+        }
+        Ok(r)
     }
     async fn add_snapshot(
         &mut self,

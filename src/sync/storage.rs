@@ -12,6 +12,7 @@ use taskchampion::server::VersionId;
 use taskchampion::storage::{Storage, StorageTxn, TaskMap};
 use taskchampion::{Error, Operation, Uuid};
 
+use crate::store::replica::{RoundOp, RoundOps};
 use crate::store::{replica as sql, Applied};
 
 type R<T> = std::result::Result<T, Error>;
@@ -25,10 +26,42 @@ fn db(e: impl std::fmt::Display) -> Error {
 pub(crate) struct Log {
     pub changed: BTreeSet<String>,
     pub deleted: BTreeSet<String>,
-    /// Operations from the server added to the local log.
+    /// Operations pulled from the server (those equal to a local one or that gave way to a
+    /// later local edit included: they were received all the same).
     pub received: usize,
+    /// Local operations that lost: what they set is not what the merge kept.
+    pub lost: usize,
     pub applied: Applied,
+    /// The newest local operation when the sync began: the ones after it were made by the
+    /// sync itself and wait for its follow-up round.
+    pub horizon: Option<i64>,
+    /// Local operations up to the horizon still unsent after the last round.
+    pub left: usize,
+    /// This round's operations, both sides (the server's are noted as they are pulled).
+    pub round: RoundOps,
+    /// Operations the sync itself made (a restored client, a renamed twin, billed time kept),
+    /// waiting to be sent.
+    pub made: usize,
 }
+
+impl Log {
+    /// Notes the operations of a version pulled from the server.
+    pub fn pulled(&mut self, segment: &[u8]) {
+        let ops = serde_json::from_slice::<serde_json::Value>(segment)
+            .ok()
+            .and_then(|v| v.get("operations").and_then(|o| o.as_array()).cloned())
+            .unwrap_or_default();
+        self.received += ops.len();
+        self.round.remote.extend(ops.iter().filter_map(RoundOp::parse));
+    }
+}
+
+/// Local operations one round sends, at most (bytes of their JSON). TaskChampion cuts what it
+/// is given into versions of a million bytes wherever the limit falls, and when a version's
+/// operations all lose to the other machine's it stops there and drops the later ones; so a
+/// round gives it less than one version's worth, cut between two records, and the sync runs
+/// rounds until everything is sent.
+const ROUND_BYTES: usize = 900_000;
 
 pub(crate) struct DeskStorage {
     conn: Connection,
@@ -55,11 +88,16 @@ impl Storage for DeskStorage {
                 return Err(db(e));
             }
         };
+        let horizon = match self.log.lock() {
+            Ok(mut l) => *l.horizon.get_or_insert(started_at),
+            Err(_) => started_at,
+        };
         Ok(Box::new(Txn {
             conn: &mut self.conn,
             log: self.log.clone(),
             done: false,
-            started_at,
+            horizon,
+            sent_upto: None,
         }))
     }
 }
@@ -69,8 +107,10 @@ struct Txn<'a> {
     conn: &'a mut Connection,
     log: Arc<Mutex<Log>>,
     done: bool,
-    /// The newest operation when the transaction began.
-    started_at: i64,
+    /// The newest local operation when the sync began.
+    horizon: i64,
+    /// The newest local operation this round gave TaskChampion to send.
+    sent_upto: Option<i64>,
 }
 
 impl Drop for Txn<'_> {
@@ -82,24 +122,26 @@ impl Drop for Txn<'_> {
 }
 
 impl Txn<'_> {
-    /// Brings what arrived so far into the desk's tables. Run as each version from the server
-    /// is applied (so a record the desk refuses fails the sync before anything is sent) and
-    /// before the commit (with parents restored).
-    fn apply(&mut self, restore_parents: bool) -> R<()> {
-        let (changed, deleted) = match self.log.lock() {
-            Ok(mut l) => (std::mem::take(&mut l.changed), std::mem::take(&mut l.deleted)),
+    /// Brings what arrived into the desk's tables, once, before the commit: only then has every
+    /// version the server holds been applied (one record's operations may span two versions).
+    fn apply(&mut self) -> R<()> {
+        let (changed, deleted, round) = match self.log.lock() {
+            Ok(mut l) => (
+                std::mem::take(&mut l.changed),
+                std::mem::take(&mut l.deleted),
+                std::mem::take(&mut l.round),
+            ),
             Err(_) => return Err(Error::Database("sync log poisoned".into())),
         };
-        let applied = sql::apply(self.conn, &changed, &deleted, restore_parents).map_err(db)?;
-        if !restore_parents && applied.changed + applied.removed > 0 {
-            super::kill_point("applying");
-        }
+        let applied =
+            sql::apply(self.conn, &changed, &deleted, &round, &|| super::kill_point("applying")).map_err(db)?;
         if let Ok(mut l) = self.log.lock() {
             l.applied.changed += applied.changed;
             l.applied.removed += applied.removed;
             l.applied.restored += applied.restored;
             l.applied.conflicts += applied.conflicts;
             l.applied.timers_stopped += applied.timers_stopped;
+            l.applied.billed_kept += applied.billed_kept;
         }
         Ok(())
     }
@@ -116,6 +158,48 @@ impl Txn<'_> {
             }
         }
     }
+}
+
+/// The conflicts a round settled: of each record's property (or its existence) changed on
+/// both sides, the side whose last operation the merged record does not show (a local one that
+/// lost to a later edit or a deletion there, or the other machine's that lost to a later edit
+/// here). An operation both machines made alike (the same recurring instance, the same flag)
+/// is no conflict.
+fn lost(conn: &Connection, local: &[RoundOp], remote: &[RoundOp]) -> R<usize> {
+    type Key<'a> = (&'a str, Option<&'a str>);
+    fn last(ops: &[RoundOp]) -> std::collections::BTreeMap<Key<'_>, &RoundOp> {
+        let mut m = std::collections::BTreeMap::new();
+        for o in ops {
+            m.insert((o.uuid.as_str(), o.property.as_deref()), o);
+        }
+        m
+    }
+    let (mine, theirs) = (last(local), last(remote));
+    let mut n = 0;
+    let ours = mine.iter().map(|(k, o)| (*k, *o, true));
+    let others = theirs
+        .iter()
+        .filter(|(k, _)| mine.contains_key(*k) || mine.contains_key(&(k.0, None)))
+        .map(|(k, o)| (*k, *o, false));
+    for ((uuid, prop), o, is_local) in ours.chain(others) {
+        // A local operation on a record the other machine never touched cannot lose.
+        if is_local && !theirs.keys().any(|(u, _)| *u == uuid) {
+            continue;
+        }
+        let record = sql::get_record(conn, uuid)
+            .map_err(db)?
+            .map(|d| parse_map(&d))
+            .transpose()?;
+        let kept = match (prop, &record) {
+            (Some(p), Some(m)) => m.get(p) == o.value.as_ref(),
+            (Some(_), None) => false,
+            (None, r) => r.is_some() != o.delete,
+        };
+        if !kept {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 fn parse_map(s: &str) -> R<TaskMap> {
@@ -183,13 +267,30 @@ impl StorageTxn for Txn<'_> {
     }
     async fn set_base_version(&mut self, version: VersionId) -> R<()> {
         sql::meta_set(self.conn, "base_version", &version.to_string()).map_err(db)?;
-        self.apply(false)
+        Ok(())
     }
     async fn get_task_operations(&mut self, uuid: Uuid) -> R<Vec<Operation>> {
         ops(sql::operations(self.conn, Some(&uuid.to_string()), false).map_err(db)?)
     }
     async fn unsynced_operations(&mut self) -> R<Vec<Operation>> {
-        ops(sql::operations(self.conn, None, true).map_err(db)?)
+        // One round's worth, oldest first, never cut inside one record's operations.
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        let mut last: Option<(i64, Option<String>)> = None;
+        for (id, uuid, data) in sql::unsynced_upto(self.conn, self.horizon).map_err(db)? {
+            let op: Operation = serde_json::from_str(&data).map_err(db)?;
+            let size = serde_json::to_string(&op).map_err(db)?.len();
+            if let Some((_, prev)) = &last {
+                if bytes + size > ROUND_BYTES && *prev != uuid {
+                    break;
+                }
+            }
+            bytes += size;
+            out.push(op);
+            last = Some((id, uuid));
+        }
+        self.sent_upto = last.map(|(id, _)| id);
+        Ok(out)
     }
     async fn num_unsynced_operations(&mut self) -> R<usize> {
         sql::count_unsynced(self.conn).map_err(db)
@@ -197,10 +298,6 @@ impl StorageTxn for Txn<'_> {
     async fn add_operation(&mut self, op: Operation) -> R<()> {
         let data = serde_json::to_string(&op).map_err(db)?;
         sql::add_synced_operation(self.conn, &data, op.get_uuid().map(|u| u.to_string()).as_deref()).map_err(db)?;
-        if let Ok(mut l) = self.log.lock() {
-            // Only a sync adds operations through here: they came from the server.
-            l.received += 1;
-        }
         Ok(())
     }
     async fn remove_operation(&mut self, op: Operation) -> R<()> {
@@ -212,7 +309,29 @@ impl StorageTxn for Txn<'_> {
         }
     }
     async fn sync_complete(&mut self) -> R<()> {
-        sql::sync_complete(self.conn, self.started_at).map_err(db)
+        if let Some(upto) = self.sent_upto {
+            let sent: Vec<RoundOp> = sql::unsynced_upto(self.conn, upto)
+                .map_err(db)?
+                .iter()
+                .filter_map(|(_, _, d)| serde_json::from_str::<serde_json::Value>(d).ok())
+                .filter_map(|v| RoundOp::parse(&v))
+                .collect();
+            let remote = match self.log.lock() {
+                Ok(l) => l.round.remote.clone(),
+                Err(_) => Vec::new(),
+            };
+            let lost = lost(self.conn, &sent, &remote)?;
+            if let Ok(mut l) = self.log.lock() {
+                l.round.local = sent;
+                l.lost += lost;
+            }
+        }
+        sql::sync_complete(self.conn, self.sent_upto).map_err(db)?;
+        let left = sql::count_unsynced_upto(self.conn, self.horizon).map_err(db)?;
+        if let Ok(mut l) = self.log.lock() {
+            l.left = left;
+        }
+        Ok(())
     }
     async fn get_working_set(&mut self) -> R<Vec<Option<Uuid>>> {
         let mut v: Vec<Option<Uuid>> = vec![None];
@@ -238,7 +357,12 @@ impl StorageTxn for Txn<'_> {
     }
     async fn commit(&mut self) -> R<()> {
         // What the sync changed reaches the desk's tables before the one commit.
-        self.apply(true)?;
+        self.apply()?;
+        let all = sql::count_unsynced(self.conn).map_err(db)?;
+        let before = sql::count_unsynced_upto(self.conn, self.horizon).map_err(db)?;
+        if let Ok(mut l) = self.log.lock() {
+            l.made = all.saturating_sub(before);
+        }
         super::kill_point("commit");
         sql::commit(self.conn).map_err(db)?;
         self.done = true;
