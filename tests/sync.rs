@@ -1649,3 +1649,34 @@ fn a_client_restored_by_the_other_machine_s_task_keeps_its_edits_after_one_round
         "{r}"
     );
 }
+
+/// A sync folder that is not there (a USB stick not plugged in, a share not mounted) is never
+/// made by a plain sync, which would start an empty one on this machine's disk: the sync is
+/// refused, saying so. `sync --init` makes the folder itself, but never missing folders above it.
+#[test]
+fn a_missing_sync_folder_is_said_never_made_by_a_plain_sync() {
+    let root = tempfile::tempdir().unwrap();
+    let usb = root.path().join("media").join("usb").join("vadesk");
+    let mut a = machine(&usb, SECRET);
+    a.at("2026-11-23 09:00");
+    a.ok(&["client", "add", "Acme"]);
+    let (_, err) = a.fails(&["sync", "--init"]);
+    assert!(err.contains("cannot be used") && err.contains("is there"), "{err}");
+    assert!(
+        !root.path().join("media").exists(),
+        "folders were made above the sync folder"
+    );
+    std::fs::create_dir_all(usb.parent().unwrap()).unwrap();
+    a.ok(&["sync", "--init"]);
+    assert!(usb.join("key").exists() || std::fs::read_dir(&usb).unwrap().next().is_some());
+    // The other machine, its folder not there: refused, nothing made, nothing joined.
+    let elsewhere = root.path().join("unplugged").join("vadesk");
+    let b = machine(&elsewhere, SECRET);
+    let (_, err) = b.fails(&["--lang", "es", "sync"]);
+    assert!(err.contains("no se puede usar") || err.contains("carpeta"), "{err}");
+    assert!(!elsewhere.exists());
+    std::fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    let (_, err) = b.fails(&["sync"]);
+    assert!(err.contains("cannot be used"), "{err}");
+    assert!(!elsewhere.exists(), "a plain sync made the folder");
+}

@@ -448,6 +448,7 @@ fn sync(mut store: Store, ctx: &Context, init: bool, json: bool, out: &mut dyn W
         .clone()
         .ok_or_else(|| Error::refused(T::ErrSyncNoConfig, &[]))?;
     let mut said = Vec::new();
+    crate::sync::check_folder(&cfg, init)?;
     if init {
         let n = store.sync_init()?;
         said.push(tf(l, T::MsgSyncInit, &[&i18n::number(n as f64, l)]));
@@ -455,7 +456,7 @@ fn sync(mut store: Store, ctx: &Context, init: bool, json: bool, out: &mut dyn W
         store.sync_join()?;
         said.push(T::MsgSyncJoined.text(l).to_string());
     }
-    let report = crate::sync::run(store, &cfg)?;
+    let report = crate::sync::run(store, &cfg, init)?;
     if json {
         write_json(out, &report)?;
         writeln!(out)?;

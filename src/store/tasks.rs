@@ -507,6 +507,10 @@ impl Store {
         if let Some(on) = r.received_on {
             return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
         }
+        // A new date is a date it can still come by: never before it was asked.
+        if let Some(u) = until.filter(|u| *u < r.asked_on) {
+            return Err(Error::invalid(T::ErrExpectedBeforeAsked, &[&day(u), &day(r.asked_on)]));
+        }
         self.write(
             |l| tf(l, T::UndoNudge, &[&kind.label(l), &r.task_title]),
             |tx| {

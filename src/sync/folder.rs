@@ -61,15 +61,28 @@ fn note(noted: &Noted, f: Failure) -> Error {
     Error::Server(text)
 }
 
-impl FolderServer {
-    /// Opens (or starts) the folder; the secret must open its key file. Why it fails, when it
-    /// is the folder's fault, is noted in `noted` (here and in every later call).
-    pub fn open(dir: &Path, secret: &[u8], noted: Noted) -> R<Self> {
-        let io_err = |e: io::Error| note(&noted, Failure::Folder(e));
-        if dir.exists() && !dir.is_dir() {
-            return Err(io_err(io::Error::from(io::ErrorKind::NotADirectory)));
+/// The folder is there, or made when `starting` (never with missing folders above it).
+pub(crate) fn ready(dir: &Path, starting: bool, noted: &Noted) -> R<()> {
+    let io_err = |e: io::Error| note(noted, Failure::Folder(e));
+    if dir.exists() && !dir.is_dir() {
+        return Err(io_err(io::Error::from(io::ErrorKind::NotADirectory)));
+    }
+    if !dir.exists() {
+        if !starting {
+            return Err(io_err(io::Error::from(io::ErrorKind::NotFound)));
         }
-        fs::create_dir_all(dir).map_err(io_err)?;
+        fs::create_dir(dir).map_err(io_err)?;
+    }
+    Ok(())
+}
+
+impl FolderServer {
+    /// Opens the folder, or starts it when `starting` (made inside a folder that exists,
+    /// never with missing folders above it); the secret must open its key file. Why it fails,
+    /// when it is the folder's fault, is noted in `noted` (here and in every later call).
+    pub fn open(dir: &Path, secret: &[u8], starting: bool, noted: Noted) -> R<Self> {
+        let io_err = |e: io::Error| note(&noted, Failure::Folder(e));
+        ready(dir, starting, &noted)?;
         let rng = SystemRandom::new();
         let key_path = dir.join(KEY_FILE);
         let existing = match fs::read(&key_path) {

@@ -65,23 +65,41 @@ pub fn summary(r: &SyncReport, lang: crate::i18n::Lang) -> String {
     text
 }
 
+/// Before anything is changed for a sync: a sync folder that is not there is made when
+/// `starting` (inside a folder that is) and refused otherwise, so that a store is never set up
+/// for a sync that cannot happen.
+pub fn check_folder(cfg: &SyncConfig, starting: bool) -> Result<()> {
+    let SyncServer::Folder(dir) = &cfg.server else {
+        return Ok(());
+    };
+    let noted: folder::Noted = Default::default();
+    match folder::ready(dir, starting, &noted) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(failed(e, &noted, cfg)),
+    }
+}
+
 /// Sends this replica's operations and applies the other machine's. `store` must be a replica.
-pub fn run(store: Store, cfg: &SyncConfig) -> Result<SyncReport> {
+/// A sync folder that is not there is made only when `starting` (`sync --init`, the first
+/// machine), and only inside a folder that is: otherwise a folder on a disk not mounted would
+/// quietly become an empty one on this machine.
+pub fn run(store: Store, cfg: &SyncConfig, starting: bool) -> Result<SyncReport> {
     let conn = store.into_sync_connection()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(Error::from)?;
-    runtime.block_on(sync_once(conn, cfg))
+    runtime.block_on(sync_once(conn, cfg, starting))
 }
 
-async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig) -> Result<SyncReport> {
+async fn sync_once(conn: rusqlite::Connection, cfg: &SyncConfig, starting: bool) -> Result<SyncReport> {
     let noted: folder::Noted = Default::default();
     let failed = |e: taskchampion::Error| failed(e, &noted, cfg);
     let server: Box<dyn Server> = match &cfg.server {
-        SyncServer::Folder(dir) => {
-            Box::new(folder::FolderServer::open(dir, cfg.encryption_secret.as_bytes(), noted.clone()).map_err(failed)?)
-        }
+        SyncServer::Folder(dir) => Box::new(
+            folder::FolderServer::open(dir, cfg.encryption_secret.as_bytes(), starting, noted.clone())
+                .map_err(failed)?,
+        ),
         SyncServer::Remote { url, client_id } => ServerConfig::Remote {
             url: url.clone(),
             client_id: *client_id,

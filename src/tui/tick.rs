@@ -62,7 +62,7 @@ fn sync_pass(cfg: &TickConfig, sync: &crate::config::SyncConfig) -> Option<Msg> 
         Ok(false) => return None,
         Err(e) => return Some(Msg::TickFailed(e.localized(cfg.lang))),
     }
-    match crate::sync::run(store, sync) {
+    match crate::sync::run(store, sync, false) {
         Ok(r) if r.sent == 0 && r.changed == 0 && r.removed == 0 && r.restored == 0 => None,
         Ok(r) => Some(Msg::Synced(crate::sync::summary(&r, cfg.lang))),
         Err(e) => Some(Msg::TickFailed(e.localized(cfg.lang))),
@@ -86,7 +86,7 @@ pub fn sync_now(
         Ok(false) => return Msg::TickFailed(crate::i18n::T::ErrSyncNotReplica.text(lang).to_string()),
         Err(e) => return Msg::TickFailed(e.localized(lang)),
     }
-    match crate::sync::run(store, sync) {
+    match crate::sync::run(store, sync, false) {
         Ok(r) => Msg::Synced(crate::sync::summary(&r, lang)),
         Err(e) => Msg::TickFailed(e.localized(lang)),
     }
