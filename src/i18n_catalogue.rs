@@ -1077,4 +1077,9 @@ catalogue! {
     // A quote's default answer date past the years kept ({1}: the config's quote_answer_days)
     ErrQuoteDefaultAnswerOutside => ("a quote sent on {0} is answered by default {1} later, on {2}, past the year {3}: give it an answer date (--answer-by in the command line)",
                                      "un presupuesto enviado el {0} se responde por defecto {1} después, el {2}, más allá del año {3}: ponle una fecha de respuesta (--answer-by en la línea de órdenes)"),
+    // Money: a retainer's fee not owed for a month (statement note)
+    StFeeBeforeAdded => ("no retainer fee: {0} was added on {1}, after this month",
+                         "sin cuota del bono: {0} se añadió el {1}, después de este mes"),
+    StFeeStatus => ("no retainer fee: the status of {0} is {1}, and the database does not record since when",
+                    "sin cuota del bono: el estado de {0} es {1}, y la base de datos no guarda desde cuándo"),
 }

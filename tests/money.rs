@@ -640,3 +640,58 @@ fn a_running_timer_s_start_is_not_moved_to_another_day() {
         1
     );
 }
+
+#[test]
+fn a_retainer_fee_is_owed_from_the_client_s_month_and_not_once_it_ended() {
+    let mut d = Desk::new();
+    d.at("2026-11-23 09:00");
+    d.ok(&[
+        "client",
+        "add",
+        "Ret",
+        "--rate",
+        "30",
+        "--retainer",
+        "10",
+        "--fee",
+        "120",
+    ]);
+    // Before the client was added: no fee anywhere, and the statement says why.
+    for month in ["2020-01", "2026-10"] {
+        let all = d.json(&["statement", "--all", "--month", month, "--json"]);
+        assert_eq!(all["clients"].as_array().unwrap().len(), 0, "{month}: {all}");
+        let one = d.json(&["statement", "Ret", "--month", month, "--json"]);
+        assert_eq!(one["amount_cents"], 0, "{month}");
+        assert_eq!(one["retainer_minutes"], 0, "{month}");
+        let csv = d.ok(&["statement", "--all", "--month", month, "--csv"]);
+        assert_eq!(csv.lines().count(), 1, "{csv}");
+    }
+    let text = d.ok(&["statement", "Ret", "--month", "2026-10"]);
+    assert!(text.contains("no retainer fee: Ret was added on"), "{text}");
+    // From its month on: the fee, the same in every form.
+    for month in ["2026-11", "2026-12"] {
+        let one = d.json(&["statement", "Ret", "--month", month, "--json"]);
+        assert_eq!(one["amount_cents"], 12000, "{month}");
+        let all = d.json(&["statement", "--all", "--month", month, "--json"]);
+        assert_eq!(all["clients"][0]["amount_cents"], 12000, "{month}");
+        let csv = d.ok(&["statement", "--all", "--month", month, "--csv"]);
+        assert!(csv.lines().nth(1).unwrap().contains(",12000,"), "{csv}");
+    }
+    // Ended (the database does not know since when): no fee, said so; one statement and all
+    // of them agree, with its time still at its hourly rate.
+    d.ok(&["time", "log", "--client", "Ret", "1h", "--on", "2026-11-02 09:00"]);
+    d.ok(&["client", "edit", "Ret", "--status", "ended"]);
+    let one = d.json(&["statement", "Ret", "--month", "2026-12", "--json"]);
+    assert_eq!(one["amount_cents"], 0);
+    let all = d.json(&["statement", "--all", "--month", "2026-12", "--json"]);
+    assert_eq!(all["clients"].as_array().unwrap().len(), 0, "{all}");
+    let one = d.json(&["statement", "Ret", "--month", "2026-11", "--json"]);
+    assert_eq!(one["amount_cents"], 3000);
+    let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
+    assert_eq!(all["clients"][0]["amount_cents"], 3000, "{all}");
+    let text = d.ok(&["statement", "Ret", "--month", "2026-12"]);
+    assert!(text.contains("the status of Ret is ended"), "{text}");
+    d.ok(&["client", "edit", "Ret", "--status", "active"]);
+    let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
+    assert_eq!(all["clients"][0]["amount_cents"], 12000, "{all}");
+}

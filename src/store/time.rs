@@ -467,7 +467,7 @@ impl Store {
                 billed: e.billed_on.is_some(),
             })
             .collect();
-        let totals = money::month_totals(&worked, increment, prep.max(0) as u64, &client.terms());
+        let totals = money::month_totals(&worked, increment, prep.max(0) as u64, &client.terms_in(month));
         Ok(Statement {
             currency: self.money.currency_of(&client),
             client,
@@ -513,10 +513,17 @@ impl Store {
             let Some(client) = clients.remove(&id) else {
                 continue;
             };
-            let s = sums.get(&(id, month)).copied().unwrap_or_default();
+            // A retainer client without time that month has a line only when its fee is owed.
+            let Some(s) = sums
+                .get(&(id, month))
+                .copied()
+                .or_else(|| client.fee_not_owed(month).is_none().then(Sums::default))
+            else {
+                continue;
+            };
             out.push(MonthLine {
                 currency: self.money.currency_of(&client),
-                totals: money::totals(&s, &client.terms()),
+                totals: money::totals(&s, &client.terms_in(month)),
                 client,
             });
         }
