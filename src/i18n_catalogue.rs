@@ -1082,4 +1082,11 @@ catalogue! {
                          "sin cuota del bono: {0} se añadió el {1}, después de este mes"),
     StFeeStatus => ("no retainer fee: the status of {0} is {1}, and the database does not record since when",
                     "sin cuota del bono: el estado de {0} es {1}, y la base de datos no guarda desde cuándo"),
+    // Money: a client's amounts that keep it from a currency without decimals ({1}: what)
+    ErrCurrencyHasCents => ("{0} has no decimals: {1} has cents ({2}) and cannot be kept without rounding it; make it a whole amount first",
+                            "{0} no tiene decimales: {1} tiene céntimos ({2}) y no se puede guardar sin redondearlo; déjalo primero en un importe entero"),
+    CentsWhatRate => ("the hourly rate", "la tarifa por hora"),
+    CentsWhatFee => ("the retainer fee", "la cuota del bono"),
+    CentsWhatOverage => ("the overage rate", "la tarifa del exceso"),
+    CentsWhatQuote => ("quote {0}", "el presupuesto {0}"),
 }

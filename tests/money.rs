@@ -695,3 +695,45 @@ fn a_retainer_fee_is_owed_from_the_client_s_month_and_not_once_it_ended() {
     let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
     assert_eq!(all["clients"][0]["amount_cents"], 12000, "{all}");
 }
+
+#[test]
+fn a_client_whose_quote_has_cents_cannot_turn_into_a_currency_without_decimals() {
+    let mut d = Desk::new();
+    d.at("2026-11-23 09:00");
+    d.ok(&["client", "add", "E", "--rate", "10"]);
+    let q = d.ok(&["quote", "add", "E", "--amount", "99.99", "--sent", "today"]);
+    let before = d.snapshot();
+    let (code, err) = d.fails(&["client", "edit", "E", "--currency", "JPY"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("JPY has no decimals") && err.contains(&format!("quote {q} has cents (99.99)")),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "client", "edit", "E", "--currency", "JPY"]);
+    assert!(
+        err.contains(&format!("el presupuesto {q} tiene céntimos (99,99)")),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before, "nothing changed");
+    // The retainer fee and the overage rate are named the same way.
+    d.ok(&["client", "add", "F", "--retainer", "10", "--fee", "300.50"]);
+    let (_, err) = d.fails(&["client", "edit", "F", "--currency", "JPY"]);
+    assert!(err.contains("the retainer fee has cents (300.5)"), "{err}");
+    d.ok(&[
+        "client",
+        "add",
+        "G",
+        "--retainer",
+        "10",
+        "--fee",
+        "300",
+        "--overage-rate",
+        "35.25",
+    ]);
+    let (_, err) = d.fails(&["client", "edit", "G", "--currency", "JPY"]);
+    assert!(err.contains("the overage rate has cents (35.25)"), "{err}");
+    // Made whole first, the change goes through and the quote keeps its amount.
+    d.ok(&["quote", "edit", &q, "--amount", "100"]);
+    d.ok(&["client", "edit", "E", "--currency", "JPY"]);
+    assert_eq!(count(&d.db, "SELECT amount_cents FROM quotes"), 10_000);
+}
