@@ -737,3 +737,86 @@ fn a_client_whose_quote_has_cents_cannot_turn_into_a_currency_without_decimals()
     d.ok(&["client", "edit", "E", "--currency", "JPY"]);
     assert_eq!(count(&d.db, "SELECT amount_cents FROM quotes"), 10_000);
 }
+
+#[test]
+fn a_scope_creep_flag_goes_with_the_time_that_raised_it_and_names_its_month() {
+    let mut d = Desk::new();
+    d.at("2026-10-01 09:00");
+    d.ok(&["client", "add", "Beta", "--retainer", "5", "--fee", "100"]);
+    d.at("2026-10-20 09:00");
+    d.ok(&["time", "log", "--client", "Beta", "6h31m", "--on", "2026-10-02 09:00"]);
+    d.ok(&["time", "log", "--client", "Beta", "10m", "--on", "2026-10-05 09:00"]);
+    d.at("2026-11-23 09:00");
+    d.ok(&["tick", "--once"]);
+    let flags = d.json(&["flag", "list", "--json"]);
+    assert_eq!(flags[0]["kind"], "scope_creep", "{flags}");
+    assert_eq!(
+        flags[0]["note"], "6h 41m / 5h 00m (2026-10)",
+        "the month, not the client"
+    );
+    let score = |d: &Desk| d.json(&["client", "show", "Beta", "--json"])["score"].as_f64().unwrap();
+    assert!(score(&d) > 0.0);
+    // Ten minutes less is still over: the flag stays.
+    let entries = d.json(&["time", "list", "--month", "2026-10", "--json"]);
+    let id_of = |minutes: i64| {
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["minutes"] == minutes)
+            .unwrap()["id"]
+            .to_string()
+    };
+    d.ok(&["time", "delete", &id_of(10)]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 1);
+    // Made not billable, the month is no longer over: the flag goes and stops counting, and
+    // the tick does not raise it again.
+    d.ok(&["time", "edit", &id_of(391), "--unbilled"]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 0);
+    assert_eq!(score(&d), 0.0);
+    d.ok(&["tick", "--once"]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 0);
+    // Billable again, the next pass raises it again; deleted, it goes.
+    d.ok(&["time", "edit", &id_of(391), "--billable"]);
+    d.ok(&["tick", "--once"]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 1);
+    d.ok(&["time", "delete", &id_of(391)]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 0);
+    assert_eq!(score(&d), 0.0);
+}
+
+#[test]
+fn the_upgrade_drops_scope_creep_flags_whose_time_is_gone_and_names_their_month() {
+    let mut d = Desk::new();
+    d.at("2026-10-01 09:00");
+    for name in ["Beta", "Gamma"] {
+        d.ok(&["client", "add", name, "--retainer", "5", "--fee", "100"]);
+    }
+    d.at("2026-10-20 09:00");
+    for name in ["Beta", "Gamma"] {
+        d.ok(&["time", "log", "--client", name, "6h31m", "--on", "2026-10-02 09:00"]);
+    }
+    d.at("2026-11-23 09:00");
+    d.ok(&["tick", "--once"]);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM flags WHERE kind = 'scope_creep'"), 2);
+    // A store of the step before (this step is the last one here; renumber if others follow):
+    // Beta's time deleted with the flag left, notes ending with
+    // the client's name.
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        c.execute_batch(&format!(
+            "DROP TRIGGER scope_gone_time_del; DROP TRIGGER scope_gone_time_upd;
+             DELETE FROM time_entries WHERE client_id = (SELECT id FROM clients WHERE name = 'Beta');
+             UPDATE flags SET note = '6h 31m / 5h 00m (' || (SELECT name FROM clients WHERE id = flags.client_id) || ')';
+             PRAGMA user_version = {};",
+            v - 1
+        ))
+        .unwrap();
+    }
+    let flags = d.json(&["flag", "list", "--json"]);
+    let flags = flags.as_array().unwrap();
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0]["client"], "Gamma");
+    assert_eq!(flags[0]["note"], "6h 31m / 5h 00m (2026-10)");
+}

@@ -840,16 +840,14 @@ fn quote_prep_grouped(
 
 /// What the money rules need of a client.
 struct Terms {
-    name: String,
     terms: money::Terms,
     retainer_min: Option<u32>,
 }
 
 impl Terms {
-    /// From a client's name, hourly rate, retainer minutes and fee, and overage rate.
-    fn new(name: String, rate: Option<i64>, retainer: Option<u32>, fee: Option<i64>, overage: Option<i64>) -> Terms {
+    /// From a client's hourly rate, retainer minutes and fee, and overage rate.
+    fn new(rate: Option<i64>, retainer: Option<u32>, fee: Option<i64>, overage: Option<i64>) -> Terms {
         Terms {
-            name,
             terms: money::Terms {
                 rate_cents: rate,
                 retainer: retainer.zip(fee),
@@ -874,13 +872,13 @@ fn terms_of(tx: &rusqlite::Connection, ids: impl Iterator<Item = i64>) -> Result
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })
             .optional()?;
-        let Some((name, rate, retainer, fee, overage, status)) = row else {
+        let Some((_name, rate, retainer, fee, overage, status)) = row else {
             continue;
         };
         if !matches!(status.as_str(), "active" | "paused") {
             continue;
         }
-        out.insert(id, Terms::new(name, rate, retainer, fee, overage));
+        out.insert(id, Terms::new(rate, retainer, fee, overage));
     }
     Ok(out)
 }
@@ -924,9 +922,9 @@ fn all_terms(tx: &Transaction, default: u32, retainers: bool) -> Result<(TermsBy
         if !matches!(status, "active" | "paused") {
             continue;
         }
-        let (name, rate, retainer, fee, overage): (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>) =
-            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        terms.insert(id, Terms::new(name, rate, retainer, fee, overage));
+        let (rate, retainer, fee, overage): (Option<i64>, Option<u32>, Option<i64>, Option<i64>) =
+            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        terms.insert(id, Terms::new(rate, retainer, fee, overage));
     }
     Ok((terms, incs))
 }
@@ -1253,7 +1251,7 @@ fn scope_creep<S: BuildHasher, T: BuildHasher>(
                     "{} / {} ({})",
                     money::hours_text(s.billable_minutes),
                     money::hours_text(included as u64),
-                    t.name
+                    m.key()
                 ),
             ));
         }
