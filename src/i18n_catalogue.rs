@@ -1086,4 +1086,16 @@ catalogue! {
     // A quote's default answer date past the years kept ({1}: the config's quote_answer_days)
     ErrQuoteDefaultAnswerOutside => ("a quote sent on {0} is answered by default {1} later, on {2}, past the year {3}: give it an answer date (--answer-by in the command line)",
                                      "un presupuesto enviado el {0} se responde por defecto {1} después, el {2}, más allá del año {3}: ponle una fecha de respuesta (--answer-by en la línea de órdenes)"),
+    // Money: a retainer's fee not owed for a month (statement note)
+    StFeeBeforeAdded => ("no retainer fee: {0} was added on {1}, after this month",
+                         "sin cuota del bono: {0} se añadió el {1}, después de este mes"),
+    StFeeStatus => ("no retainer fee: the status of {0} is {1}, and the database does not record since when",
+                    "sin cuota del bono: el estado de {0} es {1}, y la base de datos no guarda desde cuándo"),
+    // Money: a client's amounts that keep it from a currency without decimals ({1}: what)
+    ErrCurrencyHasCents => ("{0} has no decimals: {1} has cents ({2}) and cannot be kept without rounding it; make it a whole amount first",
+                            "{0} no tiene decimales: {1} tiene céntimos ({2}) y no se puede guardar sin redondearlo; déjalo primero en un importe entero"),
+    CentsWhatRate => ("the hourly rate", "la tarifa por hora"),
+    CentsWhatFee => ("the retainer fee", "la cuota del bono"),
+    CentsWhatOverage => ("the overage rate", "la tarifa del exceso"),
+    CentsWhatQuote => ("quote {0}", "el presupuesto {0}"),
 }

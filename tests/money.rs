@@ -686,3 +686,183 @@ fn a_statement_csv_carries_no_formula() {
     assert!(all.contains("\n'@Home,2026-03,"), "{all}");
     assert!(all.contains("\nAcme,2026-03,"), "{all}");
 }
+
+#[test]
+fn a_retainer_fee_is_owed_from_the_client_s_month_and_not_once_it_ended() {
+    let mut d = Desk::new();
+    d.at("2026-11-23 09:00");
+    d.ok(&[
+        "client",
+        "add",
+        "Ret",
+        "--rate",
+        "30",
+        "--retainer",
+        "10",
+        "--fee",
+        "120",
+    ]);
+    // Before the client was added: no fee anywhere, and the statement says why.
+    for month in ["2020-01", "2026-10"] {
+        let all = d.json(&["statement", "--all", "--month", month, "--json"]);
+        assert_eq!(all["clients"].as_array().unwrap().len(), 0, "{month}: {all}");
+        let one = d.json(&["statement", "Ret", "--month", month, "--json"]);
+        assert_eq!(one["amount_cents"], 0, "{month}");
+        assert_eq!(one["retainer_minutes"], 0, "{month}");
+        let csv = d.ok(&["statement", "--all", "--month", month, "--csv"]);
+        assert_eq!(csv.lines().count(), 1, "{csv}");
+    }
+    let text = d.ok(&["statement", "Ret", "--month", "2026-10"]);
+    assert!(text.contains("no retainer fee: Ret was added on"), "{text}");
+    // From its month on: the fee, the same in every form.
+    for month in ["2026-11", "2026-12"] {
+        let one = d.json(&["statement", "Ret", "--month", month, "--json"]);
+        assert_eq!(one["amount_cents"], 12000, "{month}");
+        let all = d.json(&["statement", "--all", "--month", month, "--json"]);
+        assert_eq!(all["clients"][0]["amount_cents"], 12000, "{month}");
+        let csv = d.ok(&["statement", "--all", "--month", month, "--csv"]);
+        assert!(csv.lines().nth(1).unwrap().contains(",12000,"), "{csv}");
+    }
+    // Ended (the database does not know since when): no fee, said so; one statement and all
+    // of them agree, with its time still at its hourly rate.
+    d.ok(&["time", "log", "--client", "Ret", "1h", "--on", "2026-11-02 09:00"]);
+    d.ok(&["client", "edit", "Ret", "--status", "ended"]);
+    let one = d.json(&["statement", "Ret", "--month", "2026-12", "--json"]);
+    assert_eq!(one["amount_cents"], 0);
+    let all = d.json(&["statement", "--all", "--month", "2026-12", "--json"]);
+    assert_eq!(all["clients"].as_array().unwrap().len(), 0, "{all}");
+    let one = d.json(&["statement", "Ret", "--month", "2026-11", "--json"]);
+    assert_eq!(one["amount_cents"], 3000);
+    let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
+    assert_eq!(all["clients"][0]["amount_cents"], 3000, "{all}");
+    let text = d.ok(&["statement", "Ret", "--month", "2026-12"]);
+    assert!(text.contains("the status of Ret is ended"), "{text}");
+    d.ok(&["client", "edit", "Ret", "--status", "active"]);
+    let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
+    assert_eq!(all["clients"][0]["amount_cents"], 12000, "{all}");
+}
+
+#[test]
+fn a_client_whose_quote_has_cents_cannot_turn_into_a_currency_without_decimals() {
+    let mut d = Desk::new();
+    d.at("2026-11-23 09:00");
+    d.ok(&["client", "add", "E", "--rate", "10"]);
+    let q = d.ok(&["quote", "add", "E", "--amount", "99.99", "--sent", "today"]);
+    let before = d.snapshot();
+    let (code, err) = d.fails(&["client", "edit", "E", "--currency", "JPY"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("JPY has no decimals") && err.contains(&format!("quote {q} has cents (99.99)")),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["--lang", "es", "client", "edit", "E", "--currency", "JPY"]);
+    assert!(
+        err.contains(&format!("el presupuesto {q} tiene céntimos (99,99)")),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before, "nothing changed");
+    // The retainer fee and the overage rate are named the same way.
+    d.ok(&["client", "add", "F", "--retainer", "10", "--fee", "300.50"]);
+    let (_, err) = d.fails(&["client", "edit", "F", "--currency", "JPY"]);
+    assert!(err.contains("the retainer fee has cents (300.5)"), "{err}");
+    d.ok(&[
+        "client",
+        "add",
+        "G",
+        "--retainer",
+        "10",
+        "--fee",
+        "300",
+        "--overage-rate",
+        "35.25",
+    ]);
+    let (_, err) = d.fails(&["client", "edit", "G", "--currency", "JPY"]);
+    assert!(err.contains("the overage rate has cents (35.25)"), "{err}");
+    // Made whole first, the change goes through and the quote keeps its amount.
+    d.ok(&["quote", "edit", &q, "--amount", "100"]);
+    d.ok(&["client", "edit", "E", "--currency", "JPY"]);
+    assert_eq!(count(&d.db, "SELECT amount_cents FROM quotes"), 10_000);
+}
+
+#[test]
+fn a_scope_creep_flag_goes_with_the_time_that_raised_it_and_names_its_month() {
+    let mut d = Desk::new();
+    d.at("2026-10-01 09:00");
+    d.ok(&["client", "add", "Beta", "--retainer", "5", "--fee", "100"]);
+    d.at("2026-10-20 09:00");
+    d.ok(&["time", "log", "--client", "Beta", "6h31m", "--on", "2026-10-02 09:00"]);
+    d.ok(&["time", "log", "--client", "Beta", "10m", "--on", "2026-10-05 09:00"]);
+    d.at("2026-11-23 09:00");
+    d.ok(&["tick", "--once"]);
+    let flags = d.json(&["flag", "list", "--json"]);
+    assert_eq!(flags[0]["kind"], "scope_creep", "{flags}");
+    assert_eq!(
+        flags[0]["note"], "6h 41m / 5h 00m (2026-10)",
+        "the month, not the client"
+    );
+    let score = |d: &Desk| d.json(&["client", "show", "Beta", "--json"])["score"].as_f64().unwrap();
+    assert!(score(&d) > 0.0);
+    // Ten minutes less is still over: the flag stays.
+    let entries = d.json(&["time", "list", "--month", "2026-10", "--json"]);
+    let id_of = |minutes: i64| {
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["minutes"] == minutes)
+            .unwrap()["id"]
+            .to_string()
+    };
+    d.ok(&["time", "delete", &id_of(10)]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 1);
+    // Made not billable, the month is no longer over: the flag goes and stops counting, and
+    // the tick does not raise it again.
+    d.ok(&["time", "edit", &id_of(391), "--unbilled"]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 0);
+    assert_eq!(score(&d), 0.0);
+    d.ok(&["tick", "--once"]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 0);
+    // Billable again, the next pass raises it again; deleted, it goes.
+    d.ok(&["time", "edit", &id_of(391), "--billable"]);
+    d.ok(&["tick", "--once"]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 1);
+    d.ok(&["time", "delete", &id_of(391)]);
+    assert_eq!(d.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 0);
+    assert_eq!(score(&d), 0.0);
+}
+
+#[test]
+fn the_upgrade_drops_scope_creep_flags_whose_time_is_gone_and_names_their_month() {
+    let mut d = Desk::new();
+    d.at("2026-10-01 09:00");
+    for name in ["Beta", "Gamma"] {
+        d.ok(&["client", "add", name, "--retainer", "5", "--fee", "100"]);
+    }
+    d.at("2026-10-20 09:00");
+    for name in ["Beta", "Gamma"] {
+        d.ok(&["time", "log", "--client", name, "6h31m", "--on", "2026-10-02 09:00"]);
+    }
+    d.at("2026-11-23 09:00");
+    d.ok(&["tick", "--once"]);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM flags WHERE kind = 'scope_creep'"), 2);
+    // A store of the step before (this step is the last one here; renumber if others follow):
+    // Beta's time deleted with the flag left, notes ending with
+    // the client's name.
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        c.execute_batch(&format!(
+            "DROP TRIGGER scope_gone_time_del; DROP TRIGGER scope_gone_time_upd;
+             DELETE FROM time_entries WHERE client_id = (SELECT id FROM clients WHERE name = 'Beta');
+             UPDATE flags SET note = '6h 31m / 5h 00m (' || (SELECT name FROM clients WHERE id = flags.client_id) || ')';
+             PRAGMA user_version = {};",
+            v - 1
+        ))
+        .unwrap();
+    }
+    let flags = d.json(&["flag", "list", "--json"]);
+    let flags = flags.as_array().unwrap();
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0]["client"], "Gamma");
+    assert_eq!(flags[0]["note"], "6h 31m / 5h 00m (2026-10)");
+}

@@ -268,3 +268,75 @@ fn two_connections_deriving_the_same_instance_make_it_once() {
     .unwrap();
     assert_eq!(a.task(t).unwrap().every, None);
 }
+
+#[test]
+fn an_instance_moved_then_done_still_brings_the_next_one_and_never_its_own_date_again() {
+    // 2026-11-23 is a Monday. Weekly from Wednesday 25: the instance moved to Tuesday 24, then
+    // done, brings 2 December at once (its own occurrence, the 25th, stays taken).
+    let mut desk = Desk::new();
+    desk.ok(&["client", "add", "R"]);
+    let id = desk.id(&[
+        "task",
+        "add",
+        "r",
+        "Inbox zero",
+        "--every",
+        "weekly",
+        "--due",
+        "2026-11-25",
+    ]);
+    desk.ok(&["task", "edit", &id.to_string(), "--due", "2026-11-24"]);
+    desk.ok(&["task", "done", &id.to_string()]);
+    assert_eq!(dues(&desk, "Inbox zero"), vec!["2026-11-24", "2026-12-02"]);
+    let said = desk.ok(&["tick", "--once"]);
+    assert!(!said.contains("repeating"), "{said}");
+
+    // Every Friday: the 27th moved to Thursday 26 and done brings 4 December at once.
+    desk.ok(&["client", "add", "F"]);
+    let fri = desk.id(&["task", "add", "f", "Newsletter", "--every", "fri"]);
+    desk.ok(&["task", "edit", &fri.to_string(), "--due", "2026-11-26"]);
+    desk.ok(&["task", "done", &fri.to_string()]);
+    assert_eq!(dues(&desk, "Newsletter"), vec!["2026-11-26", "2026-12-04"]);
+
+    // Moved earlier and left open past its new date: the tick makes the next occurrence
+    // once, not the moved one's own date again, and a second pass makes nothing.
+    let dec4 = tasks(&desk).into_iter().find(|t| t.3 == "2026-12-04").unwrap().0;
+    desk.ok(&["task", "edit", &dec4.to_string(), "--due", "2026-12-01"]);
+    desk.at("2026-12-02 09:00");
+    let said = desk.ok(&["tick", "--once"]);
+    assert!(said.contains("1 repeating task is due again"), "{said}");
+    assert_eq!(
+        dues(&desk, "Newsletter"),
+        vec!["2026-11-26", "2026-12-01", "2026-12-11"]
+    );
+    let said = desk.ok(&["tick", "--once"]);
+    assert!(!said.contains("repeating"), "{said}");
+
+    // Moved later past the next occurrence and done early: the series keeps its rhythm (the
+    // 18th is not skipped), and later passes make nothing more while one is ahead.
+    let dec11 = tasks(&desk).into_iter().find(|t| t.3 == "2026-12-11").unwrap().0;
+    desk.ok(&["task", "edit", &dec11.to_string(), "--due", "2026-12-19"]);
+    desk.ok(&["task", "done", &dec11.to_string()]);
+    desk.ok(&["task", "done", &dec4.to_string()]);
+    assert_eq!(
+        dues(&desk, "Newsletter"),
+        vec!["2026-11-26", "2026-12-01", "2026-12-19", "2026-12-18"]
+    );
+    for _ in 0..2 {
+        desk.ok(&["tick", "--once"]);
+    }
+    let open: Vec<_> = tasks(&desk)
+        .into_iter()
+        .filter(|t| t.1 == "Newsletter" && t.2 == "todo")
+        .map(|t| t.3)
+        .collect();
+    assert_eq!(open, vec!["2026-12-18"]);
+
+    // A plain task made to repeat keeps its own uuid; moved earlier and done, its date is
+    // still not made again.
+    let plain = desk.id(&["task", "add", "r", "Backup", "--due", "2026-12-09"]);
+    desk.ok(&["task", "edit", &plain.to_string(), "--every", "weekly"]);
+    desk.ok(&["task", "edit", &plain.to_string(), "--due", "2026-12-08"]);
+    desk.ok(&["task", "done", &plain.to_string()]);
+    assert_eq!(dues(&desk, "Backup"), vec!["2026-12-08", "2026-12-16"]);
+}

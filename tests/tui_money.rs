@@ -399,3 +399,26 @@ fn the_desk_review_says_a_retainer_past_its_hours_is_used_up() {
         assert!(screen.contains(used_up) && !screen.contains(nearly), "{screen}");
     }
 }
+
+#[test]
+fn the_month_view_owes_no_fee_before_the_client_was_added() {
+    let mut d = desk_at(Lang::En, false, now());
+    d.store
+        .add_client(
+            vadesk::store::ClientFields {
+                name: Some("Ret".into()),
+                status: Some(vadesk::domain::ClientStatus::Active),
+                retainer_min: Some(Some(600)),
+                fee_cents: Some(Some(12_000)),
+                ..Default::default()
+            },
+            now().date(),
+        )
+        .unwrap();
+    d.app.popup = None;
+    d.key(KeyCode::Char('3'));
+    let fee: Vec<i64> = d.app.money.lines.iter().map(|l| l.totals.amount_cents).collect();
+    assert_eq!(fee, vec![12_000], "this month");
+    d.key(KeyCode::Left);
+    assert!(d.app.money.lines.is_empty(), "the month before it was added");
+}

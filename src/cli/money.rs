@@ -516,6 +516,26 @@ pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -
             line(T::StOverage.text(l).into(), hours_text(t.overage_minutes))
         )?;
     }
+    match st.client.fee_not_owed(st.month) {
+        Some(crate::domain::FeeNotOwed::BeforeAdded) => writeln!(
+            buf,
+            "  {}",
+            tf(
+                l,
+                T::StFeeBeforeAdded,
+                &[
+                    &st.client.name,
+                    &crate::i18n::date(st.client.created_on, st.month.first_day(), l)
+                ]
+            )
+        )?,
+        Some(crate::domain::FeeNotOwed::Status) => writeln!(
+            buf,
+            "  {}",
+            tf(l, T::StFeeStatus, &[&st.client.name, &st.client.status.label(l)])
+        )?,
+        None => {}
+    }
     writeln!(
         buf,
         "{}",

@@ -47,6 +47,15 @@ impl Channel {
     }
 }
 
+/// Why a client's retainer fee is not owed for a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeeNotOwed {
+    /// The month is before the client was added.
+    BeforeAdded,
+    /// The client is not active or paused (ended, a prospect, declined).
+    Status,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     pub id: i64,
@@ -75,6 +84,33 @@ impl Client {
     /// The hourly rate in currency units, as the first-wave JSON printed it.
     pub fn rate(&self) -> Option<f64> {
         self.rate_cents.map(|c| c as f64 / 100.0)
+    }
+
+    /// Why a retainer's fee is not owed for `month`, or None when it is (or there is no
+    /// retainer): the one rule every statement, the month's lines and the Month view follow.
+    /// The fee is owed from the month the client was added on (the database does not record
+    /// when a retainer was set), while the client is active or paused. The database does not
+    /// record when a client ended either, so an ended client (or a prospect, or a declined
+    /// one) owes no fee for any month, and the statement says so.
+    pub fn fee_not_owed(&self, month: crate::domain::money::Month) -> Option<FeeNotOwed> {
+        self.retainer_min.zip(self.fee_cents)?;
+        if month < crate::domain::money::Month::of(self.created_on) {
+            return Some(FeeNotOwed::BeforeAdded);
+        }
+        if !matches!(self.status, ClientStatus::Active | ClientStatus::Paused) {
+            return Some(FeeNotOwed::Status);
+        }
+        None
+    }
+
+    /// What the client pays and how in `month`: [`Client::terms`] without the retainer when
+    /// its fee is not owed then (see [`Client::fee_not_owed`]).
+    pub fn terms_in(&self, month: crate::domain::money::Month) -> crate::domain::money::Terms {
+        let mut t = self.terms();
+        if self.fee_not_owed(month).is_some() {
+            t.retainer = None;
+        }
+        t
     }
 
     /// What the client pays and how, for the statement arithmetic.

@@ -12,7 +12,7 @@ pub mod search;
 pub mod task;
 pub mod text;
 
-pub use client::{Channel, ChannelKind, Client, ClientStatus};
+pub use client::{Channel, ChannelKind, Client, ClientStatus, FeeNotOwed};
 pub use red_flag::{Flag, FlagKind, FlagSource, ScoreRules, Verdict};
 pub use review::{ReviewItem, ReviewKind};
 pub use search::{SearchHit, SearchKind};

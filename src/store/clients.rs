@@ -9,8 +9,8 @@ use super::{date, day, Store};
 use crate::domain::money;
 use crate::domain::red_flag::{assess, Assessment};
 use crate::domain::{dates, text, Channel, ChannelKind, Client, ClientStatus, Flag, FlagKind, ScoreRules, Verdict};
-use crate::error::{Error, Result};
-use crate::i18n::{tf, T};
+use crate::error::{Arg, Error, Msg, Result};
+use crate::i18n::{tf, Lang, T};
 
 /// What a form or command sets on a client; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -788,8 +788,9 @@ fn retainer_has_fee(tx: &Transaction, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// A client's rate, fee and overage rate must be whole in its currency (a yen rate has no
-/// decimals): refused, never kept rounded. `default_currency`: for a client without one.
+/// A client's rate, fee, overage rate and quotes must be whole in its currency (a yen amount
+/// has no decimals): refused, never kept rounded, naming the first amount that has cents.
+/// `default_currency`: for a client without one.
 fn amounts_fit_currency(tx: &Transaction, id: i64, default_currency: iso_currency::Currency) -> Result<()> {
     let (currency, amounts): (Option<String>, [Option<i64>; 3]) = tx.query_row(
         "SELECT currency, rate_cents, fee_cents, overage_cents FROM clients WHERE id = ?1",
@@ -800,8 +801,39 @@ fn amounts_fit_currency(tx: &Transaction, id: i64, default_currency: iso_currenc
         .as_deref()
         .and_then(iso_currency::Currency::from_code)
         .unwrap_or(default_currency);
-    for cents in amounts.into_iter().flatten() {
-        money::check_decimals(cents, currency, None)?;
+    let has_cents = |what: Arg, cents: i64| {
+        let plain = |l| crate::i18n::number(cents as f64 / 100.0, l);
+        Error::Invalid(Msg {
+            key: T::ErrCurrencyHasCents,
+            args: vec![
+                Arg::Text(currency.code().to_string()),
+                what,
+                Arg::ByLang(plain(Lang::En), plain(Lang::Es)),
+            ],
+        })
+    };
+    let labels = [T::CentsWhatRate, T::CentsWhatFee, T::CentsWhatOverage];
+    for (cents, label) in amounts.into_iter().zip(labels) {
+        if let Some(c) = cents.filter(|c| !money::fits_currency(*c, currency)) {
+            return Err(has_cents(Arg::Key(label), c));
+        }
+    }
+    if money::fits_currency(1, currency) {
+        return Ok(());
+    }
+    let quote: Option<(i64, i64)> = tx
+        .query_row(
+            "SELECT id, amount_cents FROM quotes WHERE client_id = ?1 AND amount_cents % 100 != 0 ORDER BY id LIMIT 1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((quote, c)) = quote {
+        let what = Arg::ByLang(
+            tf(Lang::En, T::CentsWhatQuote, &[&quote]),
+            tf(Lang::Es, T::CentsWhatQuote, &[&quote]),
+        );
+        return Err(has_cents(what, c));
     }
     Ok(())
 }

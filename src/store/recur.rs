@@ -1,10 +1,15 @@
 //! Recurring tasks: the rule records and the instances they derive.
 //!
 //! A rule (`recurrences`: id, uuid, the rule as typed, the date it counts from) has ordinary
-//! tasks as instances (`tasks.recurrence_id`). The next instance is made when the latest one
-//! is delivered, done or cancelled, or once its due date has passed; its uuid is derived from
-//! the rule's uuid and its date, so two processes (or machines) that make the same instance
-//! collide on the UNIQUE uuid and the second insert is ignored.
+//! tasks as instances (`tasks.recurrence_id`). A rule needs its next instance when none of its
+//! instances is still open and not past (the latest was delivered, done or cancelled, or its
+//! due date has passed). Each instance stands for one date the rule gives (its occurrence) and
+//! its uuid is derived from the rule's uuid and that date, so two processes (or machines) that
+//! make the same instance collide on the UNIQUE uuid and the second insert is ignored. Moving
+//! an instance's due date keeps its uuid, so the occurrence it stands for stays taken: the
+//! next instance is the first date the rule gives from today that no instance has taken yet,
+//! by its occurrence or by its due date (never the moved one's own date again, whatever it was
+//! moved to, and never two instances for one date).
 
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -19,11 +24,16 @@ pub fn instance_uuid(rule_uuid: &str, due: NaiveDate) -> String {
     identity::derived(&format!("recur:{rule_uuid}:{}", day(due)))
 }
 
-/// Rules whose latest instance is handled or past: what the tick advances. Reads the small
-/// rules table and, per rule, one row of the instance index.
+/// Rules with instances none of which is open and not past: what the tick advances. Reads the
+/// small rules table and, per rule, the instance index from today on.
 pub(crate) const DUE_RULES: &str = "SELECT r.id FROM recurrences r
-     JOIN tasks t ON t.id = (SELECT i.id FROM tasks i WHERE i.recurrence_id = r.id ORDER BY i.due DESC LIMIT 1)
-     WHERE t.due < ?1 OR t.status IN ('delivered', 'done', 'cancelled')";
+     WHERE EXISTS (SELECT 1 FROM tasks i WHERE i.recurrence_id = r.id)
+       AND NOT EXISTS (SELECT 1 FROM tasks i WHERE i.recurrence_id = r.id AND i.due >= ?1
+                       AND i.status NOT IN ('delivered', 'done', 'cancelled'))";
+
+/// Whether rule `rule_id` has an instance still open and not past (one ahead).
+const HAS_AHEAD: &str = "SELECT EXISTS (SELECT 1 FROM tasks i WHERE i.recurrence_id = ?1 AND i.due >= ?2
+     AND i.status NOT IN ('delivered', 'done', 'cancelled'))";
 
 /// Creates a rule counting from `start`; returns its id and uuid.
 pub(crate) fn create_rule(tx: &Transaction, rule: &str, start: NaiveDate) -> Result<(i64, String)> {
@@ -36,9 +46,10 @@ pub(crate) fn create_rule(tx: &Transaction, rule: &str, start: NaiveDate) -> Res
     Ok((id, uuid))
 }
 
-/// Makes the next instance of rule `rule_id` if its latest instance is handled or past.
-/// Idempotent: returns the new task's id, or None when nothing was due (or another process
-/// made the same instance first).
+/// Makes the next instance of rule `rule_id` if none of its instances is open and not past:
+/// the first date the rule gives from `today` that no instance has taken (as its occurrence or
+/// its due date). Idempotent: returns the new task's id, or None when nothing was due (or
+/// another process made the same instance first).
 pub(crate) fn advance(tx: &Transaction, rule_id: i64, today: NaiveDate) -> Result<Option<i64>> {
     let Some((uuid, rule, start)) = tx
         .query_row(
@@ -53,30 +64,42 @@ pub(crate) fn advance(tx: &Transaction, rule_id: i64, today: NaiveDate) -> Resul
     let Ok(every) = Every::parse(&rule) else {
         return Ok(None);
     };
-    let latest = tx
-        .query_row(
-            "SELECT id, due, status IN ('delivered', 'done', 'cancelled') FROM tasks
-             WHERE recurrence_id = ?1 ORDER BY due DESC LIMIT 1",
-            [rule_id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((latest_id, Some(due), handled)) = latest else {
-        return Ok(None);
-    };
-    let due = date(due);
-    if !handled && due >= today {
+    let ahead: bool = tx.query_row(HAS_AHEAD, params![rule_id, day(today)], |r| r.get(0))?;
+    if ahead {
         return Ok(None);
     }
-    let Some(next) = every.next_after(date(start), due, today) else {
+    // The instance the next one copies (title, spec, estimate...): the latest by due date.
+    let Some(latest_id) = tx
+        .query_row(
+            "SELECT id FROM tasks WHERE recurrence_id = ?1 ORDER BY due DESC, id DESC LIMIT 1",
+            [rule_id],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+    else {
         return Ok(None);
     };
+    let start = date(start);
+    let Some(mut next) = every.next_after(start, today.pred_opt().unwrap_or(today), today) else {
+        return Ok(None);
+    };
+    // A date is taken by the instance that set the rule (`start`: a task made to repeat keeps
+    // the uuid it had), by the instance derived for it, or by an instance moved onto it. Each
+    // instance takes at most two dates: the walk ends within twice their count.
+    let mut taken = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM tasks WHERE uuid = ?1)
+             OR EXISTS (SELECT 1 FROM tasks WHERE recurrence_id = ?2 AND due = ?3)",
+    )?;
+    while next == start
+        || taken.query_row(params![instance_uuid(&uuid, next), rule_id, day(next)], |r| {
+            r.get::<_, bool>(0)
+        })?
+    {
+        match every.next_after(start, next, today) {
+            Some(d) => next = d,
+            None => return Ok(None),
+        }
+    }
     if !crate::domain::dates::in_range(next) {
         return Ok(None);
     }
@@ -88,7 +111,7 @@ pub(crate) fn advance(tx: &Transaction, rule_id: i64, today: NaiveDate) -> Resul
     Ok((n > 0).then(|| tx.last_insert_rowid()))
 }
 
-/// Advances every rule whose latest instance is handled or past (the tick's pass); returns
+/// Advances every rule with no instance open and not past (the tick's pass); returns
 /// the new tasks' ids.
 pub(crate) fn advance_all(tx: &Transaction, today: NaiveDate) -> Result<Vec<i64>> {
     let ids: Vec<i64> = {

@@ -467,7 +467,7 @@ impl Store {
                 billed: e.billed_on.is_some(),
             })
             .collect();
-        let totals = money::month_totals(&worked, increment, prep.max(0) as u64, &client.terms());
+        let totals = money::month_totals(&worked, increment, prep.max(0) as u64, &client.terms_in(month));
         Ok(Statement {
             currency: self.money.currency_of(&client),
             client,
@@ -513,10 +513,17 @@ impl Store {
             let Some(client) = clients.remove(&id) else {
                 continue;
             };
-            let s = sums.get(&(id, month)).copied().unwrap_or_default();
+            // A retainer client without time that month has a line only when its fee is owed.
+            let Some(s) = sums
+                .get(&(id, month))
+                .copied()
+                .or_else(|| client.fee_not_owed(month).is_none().then(Sums::default))
+            else {
+                continue;
+            };
             out.push(MonthLine {
                 currency: self.money.currency_of(&client),
-                totals: money::totals(&s, &client.terms()),
+                totals: money::totals(&s, &client.terms_in(month)),
                 client,
             });
         }
@@ -833,16 +840,14 @@ fn quote_prep_grouped(
 
 /// What the money rules need of a client.
 struct Terms {
-    name: String,
     terms: money::Terms,
     retainer_min: Option<u32>,
 }
 
 impl Terms {
-    /// From a client's name, hourly rate, retainer minutes and fee, and overage rate.
-    fn new(name: String, rate: Option<i64>, retainer: Option<u32>, fee: Option<i64>, overage: Option<i64>) -> Terms {
+    /// From a client's hourly rate, retainer minutes and fee, and overage rate.
+    fn new(rate: Option<i64>, retainer: Option<u32>, fee: Option<i64>, overage: Option<i64>) -> Terms {
         Terms {
-            name,
             terms: money::Terms {
                 rate_cents: rate,
                 retainer: retainer.zip(fee),
@@ -867,13 +872,13 @@ fn terms_of(tx: &rusqlite::Connection, ids: impl Iterator<Item = i64>) -> Result
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })
             .optional()?;
-        let Some((name, rate, retainer, fee, overage, status)) = row else {
+        let Some((_name, rate, retainer, fee, overage, status)) = row else {
             continue;
         };
         if !matches!(status.as_str(), "active" | "paused") {
             continue;
         }
-        out.insert(id, Terms::new(name, rate, retainer, fee, overage));
+        out.insert(id, Terms::new(rate, retainer, fee, overage));
     }
     Ok(out)
 }
@@ -917,9 +922,9 @@ fn all_terms(tx: &Transaction, default: u32, retainers: bool) -> Result<(TermsBy
         if !matches!(status, "active" | "paused") {
             continue;
         }
-        let (name, rate, retainer, fee, overage): (String, Option<i64>, Option<u32>, Option<i64>, Option<i64>) =
-            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        terms.insert(id, Terms::new(name, rate, retainer, fee, overage));
+        let (rate, retainer, fee, overage): (Option<i64>, Option<u32>, Option<i64>, Option<i64>) =
+            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        terms.insert(id, Terms::new(rate, retainer, fee, overage));
     }
     Ok((terms, incs))
 }
@@ -1246,7 +1251,7 @@ fn scope_creep<S: BuildHasher, T: BuildHasher>(
                     "{} / {} ({})",
                     money::hours_text(s.billable_minutes),
                     money::hours_text(included as u64),
-                    t.name
+                    m.key()
                 ),
             ));
         }
