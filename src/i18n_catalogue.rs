@@ -165,6 +165,9 @@ catalogue! {
     ErrNotEmpty => ("the store already holds records; use --merge to add to them", "la base de datos ya tiene registros; usa --merge para añadir los nuevos"),
     ErrBadImport => ("cannot read {0}: {1}", "no se puede leer {0}: {1}"),
     ErrImportNotExport => ("cannot read {0}: it is not a vadesk export", "no se puede leer {0}: no es una exportación de vadesk"),
+    // A quote recorded as sent on a day still to come.
+    ErrQuoteSentAhead => ("a quote sent on {0} is after today ({1}): add it once it is sent",
+                          "un presupuesto enviado el {0} es posterior a hoy ({1}): añádelo cuando lo hayas enviado"),
     // Time logged that would end after now.
     ErrTimeAhead => ("that time would end at {0}, after now ({1}): log time once it is worked, or start a timer",
                      "ese tiempo terminaría el {0}, después de ahora ({1}): regístralo cuando lo hayas trabajado, o pon en marcha un temporizador"),

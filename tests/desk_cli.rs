@@ -562,3 +562,32 @@ fn dates_outside_the_years_kept_say_what_was_typed_and_why() {
     let (_, err) = d.fails(&["meeting", "add", "Bloom Florist", "--at", "someday 10:00"]);
     assert!(err.contains("invalid date and time 'someday 10:00'"), "{err}");
 }
+
+/// A quote is recorded once it is sent: a sent date still to come is refused (its preparation
+/// time counted in that future month), today's is taken.
+#[test]
+fn a_quote_sent_on_a_day_still_to_come_is_refused() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom"]);
+    let (_, err) = d.fails(&[
+        "quote",
+        "add",
+        "Bloom",
+        "--amount",
+        "120",
+        "--sent",
+        "2027-06-01",
+        "--prep",
+        "2h",
+    ]);
+    assert!(
+        err.contains("a quote sent on 2027-06-01 is after today (2026-11-23)"),
+        "{err}"
+    );
+    let (_, err) = d.fails(&[
+        "--lang", "es", "quote", "add", "Bloom", "--amount", "120", "--sent", "mañana",
+    ]);
+    assert!(err.contains("es posterior a hoy (2026-11-23)"), "{err}");
+    assert!(d.json(&["quote", "list", "--json"]).as_array().unwrap().is_empty());
+    d.ok(&["quote", "add", "Bloom", "--amount", "120", "--sent", "today"]);
+}

@@ -111,6 +111,11 @@ impl Store {
         let currency = self.money.currency_of(&c);
         crate::domain::money::check_decimals(q.amount_cents, currency, None)?;
         let description = text::free_text(&q.description, T::FieldDescription)?;
+        // A quote is recorded once sent: its preparation time counts in the month it was sent.
+        let today = self.now.unwrap_or_else(|| chrono::Local::now().naive_local()).date();
+        if q.sent_on > today {
+            return Err(Error::invalid(T::ErrQuoteSentAhead, &[&day(q.sent_on), &day(today)]));
+        }
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if !crate::domain::dates::in_range(answer_by) {
             // Nobody typed that date: say where it comes from.

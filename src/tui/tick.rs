@@ -195,8 +195,12 @@ mod tests {
         let c = cfg(blocked.join("server"));
         let sc = c.sync.clone().unwrap();
         assert!(matches!(sync_pass(&c, &sc), Some(Msg::TickFailed(_))));
+        // A folder not there is never made by the tick's sync (`sync --init` makes it).
         let c = cfg(dir.path().join("server"));
         let sc = c.sync.clone().unwrap();
+        assert!(matches!(sync_pass(&c, &sc), Some(Msg::TickFailed(_))));
+        assert!(!dir.path().join("server").exists());
+        std::fs::create_dir(dir.path().join("server")).unwrap();
         match sync_pass(&c, &sc) {
             Some(Msg::Synced(text)) => assert!(text.contains("Sent:"), "{text}"),
             _ => panic!("no sync notice"),
