@@ -699,6 +699,17 @@ fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
     Ok(kept)
 }
 
+/// One property of a record changed here, as an operation the sync sends.
+fn push_update(conn: &Connection, uuid: &str, prop: &str, old: Option<&str>, new: Option<&str>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO tc_operations(data, uuid)
+         VALUES (json_object('Update', json_object('uuid', ?1, 'property', ?2, 'old_value', ?3,
+                   'value', ?4, 'timestamp', vadesk_sync_clock())), ?1)",
+        params![uuid, prop, old, new],
+    )?;
+    Ok(())
+}
+
 /// Sets a record in `tc_tasks` to `new` as a local change the sync sends: a creation when it
 /// is not there (`old` None), then one update per property that differs.
 fn put_record_as_local(conn: &Connection, uuid: &str, old: Option<&Props>, new: &Props) -> Result<()> {
@@ -717,12 +728,7 @@ fn put_record_as_local(conn: &Connection, uuid: &str, old: Option<&Props>, new: 
         if o == n {
             continue;
         }
-        conn.execute(
-            "INSERT INTO tc_operations(data, uuid)
-             VALUES (json_object('Update', json_object('uuid', ?1, 'property', ?2, 'old_value', ?3,
-                       'value', ?4, 'timestamp', vadesk_sync_clock())), ?1)",
-            params![uuid, k, o, n],
-        )?;
+        push_update(conn, uuid, k, o.map(String::as_str), n.map(String::as_str))?;
     }
     set_record(conn, uuid, &serde_json::to_string(new)?)?;
     Ok(())
@@ -1270,12 +1276,7 @@ fn rename(conn: &Connection, t: &SyncTable, uuid: &str) -> Result<()> {
             "UPDATE tc_tasks SET data = json_set(data, '$.' || ?2, ?3) WHERE uuid = ?1",
             params![uuid, prop, new],
         )?;
-        conn.execute(
-            "INSERT INTO tc_operations(data, uuid)
-             VALUES (json_object('Update', json_object('uuid', ?1, 'property', ?2, 'old_value', ?3,
-                       'value', ?4, 'timestamp', vadesk_sync_clock())), ?1)",
-            params![uuid, prop, old, new],
-        )?;
+        push_update(conn, uuid, prop, Some(old.as_str()), Some(new.as_str()))?;
     }
     Ok(())
 }
