@@ -1680,3 +1680,41 @@ fn a_missing_sync_folder_is_said_never_made_by_a_plain_sync() {
     assert!(err.contains("cannot be used"), "{err}");
     assert!(!elsewhere.exists(), "a plain sync made the folder");
 }
+
+/// In a store that syncs, a task with time on it can be deleted and a repeating task stopped:
+/// both set a foreign key to NULL (`time_entries.task_id`, `tasks.recurrence_id`), whose
+/// action ran the capture triggers under an abort rule and failed with "UNIQUE constraint
+/// failed: tc_tasks.uuid". The other machine gets both changes.
+#[test]
+fn a_synced_store_deletes_a_task_with_time_and_stops_a_repeat() {
+    let (_server, a, b) = pair();
+    let logo = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.ok(&["time", "log", &logo, "1h", "--on", "2026-11-20 10:00"]);
+    let w = a
+        .id(&["task", "add", "Acme", "Weekly report", "--every", "fri"])
+        .to_string();
+    a.ok(&["task", "edit", &w, "--every", "none"]);
+    // Deleting a task is the desk's `D`: its store call.
+    vadesk::Store::open(&a.db)
+        .unwrap()
+        .delete_task(logo.parse().unwrap())
+        .expect("a task with time is deleted in a synced store");
+    assert!(a.json(&["time", "list", "--json"])[0]["task"].is_null());
+    sync(&a);
+    sync(&b);
+    let titles: Vec<String> = b
+        .json(&["task", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles, ["Weekly report"]);
+    let entries = b.json(&["time", "list", "--json"]);
+    assert_eq!(entries.as_array().unwrap().len(), 1);
+    assert!(entries[0]["task"].is_null(), "{entries}");
+    b.ok(&["doctor"]);
+}

@@ -133,7 +133,11 @@ fn props_object(t: &SyncTable, prefix: &str) -> String {
     format!("json_object({})", pairs.join(", "))
 }
 
-/// The capture triggers of one table.
+/// The capture triggers of one table. Their writes to `tc_tasks` and `tc_graveyard` are
+/// upserts, never `INSERT OR REPLACE`: a trigger fired by a foreign key's action (a task's
+/// time entries losing their task as it is deleted, `ON DELETE SET NULL`) runs under that
+/// action's conflict rule, which turns a REPLACE into an abort (`UNIQUE constraint failed:
+/// tc_tasks.uuid`); an upsert is not a conflict rule and is not overridden.
 fn triggers_sql(t: &SyncTable) -> String {
     let name = &t.name;
     let when = "WHEN vadesk_sync_capture()";
@@ -147,7 +151,8 @@ fn triggers_sql(t: &SyncTable) -> String {
     format!(
         "CREATE TRIGGER sync_{name}_ins AFTER INSERT ON {name} {when} BEGIN
            INSERT INTO tc_operations(data, uuid) VALUES (json_object('Create', json_object('uuid', new.uuid)), new.uuid);
-           INSERT OR REPLACE INTO tc_tasks(uuid, data) VALUES (new.uuid, {new_map});
+           INSERT INTO tc_tasks(uuid, data) VALUES (new.uuid, {new_map})
+             ON CONFLICT(uuid) DO UPDATE SET data = excluded.data;
            INSERT INTO tc_operations(data, uuid)
              SELECT json_object('Update', json_object('uuid', new.uuid, 'property', key, 'old_value', NULL,
                       'value', value, 'timestamp', vadesk_sync_clock())), new.uuid
@@ -163,14 +168,16 @@ fn triggers_sql(t: &SyncTable) -> String {
              LEFT JOIN json_each(coalesce((SELECT data FROM tc_tasks WHERE uuid = new.uuid), '{{}}')) o ON o.key = k.key
              LEFT JOIN json_each((SELECT data FROM tc_graveyard WHERE uuid = '~' || new.uuid)) n ON n.key = k.key
              WHERE o.value IS NOT n.value;
-           INSERT OR REPLACE INTO tc_tasks(uuid, data)
-             SELECT new.uuid, data FROM tc_graveyard WHERE uuid = '~' || new.uuid;
+           INSERT INTO tc_tasks(uuid, data)
+             SELECT new.uuid, data FROM tc_graveyard WHERE uuid = '~' || new.uuid
+             ON CONFLICT(uuid) DO UPDATE SET data = excluded.data;
            DELETE FROM tc_graveyard WHERE uuid = '~' || new.uuid;
          END;
          CREATE TRIGGER sync_{name}_del AFTER DELETE ON {name} {when} BEGIN
            INSERT INTO tc_operations(data, uuid) VALUES (json_object('Delete', json_object('uuid', old.uuid,
              'old_task', json(coalesce((SELECT data FROM tc_tasks WHERE uuid = old.uuid), '{{}}')))), old.uuid);
-           INSERT OR REPLACE INTO tc_graveyard(uuid, data) SELECT uuid, data FROM tc_tasks WHERE uuid = old.uuid;
+           INSERT INTO tc_graveyard(uuid, data) SELECT uuid, data FROM tc_tasks WHERE uuid = old.uuid
+             ON CONFLICT(uuid) DO UPDATE SET data = excluded.data;
            DELETE FROM tc_tasks WHERE uuid = old.uuid;
          END;
 "
