@@ -340,3 +340,57 @@ fn an_instance_moved_then_done_still_brings_the_next_one_and_never_its_own_date_
     desk.ok(&["task", "done", &plain.to_string()]);
     assert_eq!(dues(&desk, "Backup"), vec!["2026-12-08", "2026-12-16"]);
 }
+
+/// Deleting the open instance of a repeating task skips that occurrence: the next one is made
+/// at once and the series goes on (it ended silently when the only instance was deleted, and
+/// came back on the same date when done ones were left). Undo brings the deleted one back and
+/// takes the next away.
+#[test]
+fn deleting_an_instance_skips_that_occurrence_and_the_series_goes_on() {
+    let d = Desk::new();
+    let mut d = d;
+    d.at("2026-11-02 09:00");
+    d.ok(&["client", "add", "X"]);
+    let first = d.id(&["task", "add", "X", "W", "--every", "fri"]);
+    let dues = |d: &Desk| -> Vec<String> {
+        d.json(&["task", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| format!("{} {}", t["due"].as_str().unwrap_or("-"), t["status"].as_str().unwrap()))
+            .collect()
+    };
+    assert_eq!(dues(&d), ["2026-11-06 todo"]);
+    let mut s = vadesk::Store::open(&d.db).unwrap();
+    s.set_now(Some(
+        chrono::NaiveDateTime::parse_from_str("2026-11-02 09:00", "%Y-%m-%d %H:%M").unwrap(),
+    ));
+    s.enable_undo().unwrap();
+    s.delete_task(first).unwrap();
+    assert_eq!(dues(&d), ["2026-11-13 todo"]);
+    d.ok(&["tick", "--once"]);
+    assert_eq!(dues(&d), ["2026-11-13 todo"], "the tick makes nothing more");
+    // Done ones left, the open one deleted: the next date, never the same one again.
+    let second: i64 = d.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap();
+    d.ok(&["task", "done", &second.to_string()]);
+    let third: i64 = d
+        .json(&["task", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["status"] == "todo")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    s.delete_task(third).unwrap();
+    let open: Vec<String> = dues(&d).into_iter().filter(|x| x.ends_with("todo")).collect();
+    assert_eq!(open, ["2026-11-27 todo"]);
+    d.at("2026-11-23 09:00");
+    d.ok(&["tick", "--once"]);
+    let open: Vec<String> = dues(&d).into_iter().filter(|x| x.ends_with("todo")).collect();
+    assert_eq!(open, ["2026-11-27 todo"]);
+    // Undo: the deleted instance is back, the one made for it gone.
+    s.undo().unwrap();
+    let open: Vec<String> = dues(&d).into_iter().filter(|x| x.ends_with("todo")).collect();
+    assert_eq!(open, ["2026-11-20 todo"]);
+}

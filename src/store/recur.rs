@@ -31,9 +31,10 @@ pub(crate) const DUE_RULES: &str = "SELECT r.id FROM recurrences r
        AND NOT EXISTS (SELECT 1 FROM tasks i WHERE i.recurrence_id = r.id AND i.due >= ?1
                        AND i.status NOT IN ('delivered', 'done', 'cancelled'))";
 
-/// Whether rule `rule_id` has an instance still open and not past (one ahead).
+/// Whether rule `?1` has an instance still open and not past (one ahead), leaving out the
+/// instance `?3` (0: none).
 const HAS_AHEAD: &str = "SELECT EXISTS (SELECT 1 FROM tasks i WHERE i.recurrence_id = ?1 AND i.due >= ?2
-     AND i.status NOT IN ('delivered', 'done', 'cancelled'))";
+     AND i.status NOT IN ('delivered', 'done', 'cancelled') AND i.id <> ?3)";
 
 /// Creates a rule counting from `start`; returns its id and uuid.
 pub(crate) fn create_rule(tx: &Transaction, rule: &str, start: NaiveDate) -> Result<(i64, String)> {
@@ -51,6 +52,17 @@ pub(crate) fn create_rule(tx: &Transaction, rule: &str, start: NaiveDate) -> Res
 /// its due date). Idempotent: returns the new task's id, or None when nothing was due (or
 /// another process made the same instance first).
 pub(crate) fn advance(tx: &Transaction, rule_id: i64, today: NaiveDate) -> Result<Option<i64>> {
+    advance_except(tx, rule_id, today, None)
+}
+
+/// `advance` as if instance `going` (about to be deleted) were not open: it is the one the
+/// next copies, and its date stays taken, so deleting an instance skips that occurrence and
+/// the series goes on (a rule stops only when told to).
+pub(crate) fn advance_past(tx: &Transaction, rule_id: i64, today: NaiveDate, going: i64) -> Result<Option<i64>> {
+    advance_except(tx, rule_id, today, Some(going))
+}
+
+fn advance_except(tx: &Transaction, rule_id: i64, today: NaiveDate, going: Option<i64>) -> Result<Option<i64>> {
     let Some((uuid, rule, start)) = tx
         .query_row(
             "SELECT uuid, rule, start FROM recurrences WHERE id = ?1",
@@ -64,19 +76,25 @@ pub(crate) fn advance(tx: &Transaction, rule_id: i64, today: NaiveDate) -> Resul
     let Ok(every) = Every::parse(&rule) else {
         return Ok(None);
     };
-    let ahead: bool = tx.query_row(HAS_AHEAD, params![rule_id, day(today)], |r| r.get(0))?;
+    let ahead: bool = tx.query_row(HAS_AHEAD, params![rule_id, day(today), going.unwrap_or(0)], |r| {
+        r.get(0)
+    })?;
     if ahead {
         return Ok(None);
     }
-    // The instance the next one copies (title, spec, estimate...): the latest by due date.
-    let Some(latest_id) = tx
-        .query_row(
-            "SELECT id FROM tasks WHERE recurrence_id = ?1 ORDER BY due DESC, id DESC LIMIT 1",
-            [rule_id],
-            |r| r.get::<_, i64>(0),
-        )
-        .optional()?
-    else {
+    // The instance the next one copies (title, spec, estimate...): the one going, else the
+    // latest by due date.
+    let latest = match going {
+        Some(id) => Some(id),
+        None => tx
+            .query_row(
+                "SELECT id FROM tasks WHERE recurrence_id = ?1 ORDER BY due DESC, id DESC LIMIT 1",
+                [rule_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?,
+    };
+    let Some(latest_id) = latest else {
         return Ok(None);
     };
     let start = date(start);

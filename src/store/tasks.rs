@@ -285,11 +285,22 @@ impl Store {
         )
     }
 
+    /// Deletes a task. An open instance of a repeating task is that occurrence skipped: the
+    /// next one is made (as the tick would), and the series goes on.
     pub fn delete_task(&mut self, id: i64) -> Result<()> {
         let t = self.task(id)?;
+        let today = self.now.unwrap_or_else(|| chrono::Local::now().naive_local()).date();
         self.write(
             |l| tf(l, T::UndoDeleteTask, &[&t.title]),
             |tx| {
+                let rule: Option<i64> = tx.query_row(
+                    "SELECT recurrence_id FROM tasks WHERE id = ?1 AND status NOT IN ('delivered', 'done', 'cancelled')",
+                    [id],
+                    |r| r.get(0),
+                ).optional()?.flatten();
+                if let Some(rule) = rule {
+                    recur::advance_past(tx, rule, today, id)?;
+                }
                 tx.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
                 Ok(())
             },
