@@ -1718,3 +1718,35 @@ fn a_synced_store_deletes_a_task_with_time_and_stops_a_repeat() {
     assert!(entries[0]["task"].is_null(), "{entries}");
     b.ok(&["doctor"]);
 }
+
+/// A client deleted with its task and logged time, then undone: the undo's rows reach the other
+/// machine whole. They came back in the undo log's order, a time entry before its task, so
+/// the entry was captured without its task and the other machine kept it apart for good.
+#[test]
+fn an_undone_client_deletion_reaches_the_other_machine_whole() {
+    let (_server, a, b) = pair();
+    let logo = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.ok(&["time", "log", &logo, "1h", "--on", "2026-11-20 10:00"]);
+    sync(&a);
+    sync(&b);
+    let mut desk = vadesk::Store::open(&a.db).unwrap();
+    desk.enable_undo().unwrap();
+    let acme = desk.find_client("Acme").unwrap().id;
+    desk.delete_client(acme).unwrap();
+    desk.undo().unwrap();
+    drop(desk);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    let entry = |d: &Desk| d.json(&["time", "list", "--json"])[0]["task"].clone();
+    assert_eq!(
+        entry(&a),
+        entry(&b),
+        "the time entry's task differs between the machines"
+    );
+    assert!(!entry(&b).is_null());
+    assert_eq!(normalized(&a), normalized(&b));
+}

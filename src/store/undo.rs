@@ -168,7 +168,17 @@ impl Store {
                 return Err(refusal(lang, dir, &step.label, T::ErrUndoChanged, &r.table, r.id));
             }
         }
-        for r in &rows {
+        // Parents before children (clients, then tasks, then their time...): a row written
+        // back is captured for the other machine as it is written, with its references read
+        // then, so a time entry put back before its task would be sent without it.
+        let mut order: Vec<&Touched> = rows.iter().collect();
+        order.sort_by_key(|r| {
+            super::transfer::TABLES
+                .iter()
+                .position(|(t, _)| *t == r.table)
+                .unwrap_or(usize::MAX)
+        });
+        for r in order {
             let Some(image) = &r.target else { continue };
             let cols = columns(&tx, &r.table)?;
             let values: Vec<String> = cols.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
