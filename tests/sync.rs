@@ -1750,3 +1750,63 @@ fn an_undone_client_deletion_reaches_the_other_machine_whole() {
     assert!(!entry(&b).is_null());
     assert_eq!(normalized(&a), normalized(&b));
 }
+
+/// A billed entry's task moved to another client on the other machine before it knew of the
+/// billing: the entry stays with the client it was billed to (leaving the task, which goes on
+/// with its new client), in either order of syncs, and Bloom's invoice keeps its time. It went
+/// to Acme, billed, with Bloom's statement emptied.
+#[test]
+fn billed_time_stays_with_its_client_when_its_task_moves_elsewhere() {
+    for b_first in [false, true] {
+        let (_server, mut a, mut b) = pair();
+        a.ok(&["client", "add", "Bloom", "--rate", "30"]);
+        let t = a.id(&["task", "add", "Bloom", "T2"]).to_string();
+        a.ok(&["time", "log", &t, "1h30m", "--on", "2026-11-05 08:00"]);
+        sync(&a);
+        sync(&b);
+        a.at("2026-11-23 10:00")
+            .ok(&["statement", "Bloom", "--month", "2026-11", "--mark-billed"]);
+        let t_on_b = b
+            .json(&["task", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["title"] == "T2")
+            .unwrap()["id"]
+            .to_string();
+        b.at("2026-11-23 10:00")
+            .ok(&["task", "edit", &t_on_b, "--client", "Acme"]);
+        a.at("2026-11-23 11:00");
+        b.at("2026-11-23 11:00");
+        let kept = if b_first {
+            sync(&b);
+            let r = sync(&a);
+            sync(&b);
+            r
+        } else {
+            sync(&a);
+            let r = sync(&b);
+            sync(&a);
+            r
+        };
+        assert_eq!(kept["billed_kept"], 1, "{kept}");
+        for d in [&a, &b] {
+            let e = &d.json(&["time", "list", "--json"])[0];
+            assert_eq!(e["client"], "Bloom", "b_first {b_first}: {e}");
+            assert!(e["task"].is_null(), "{e}");
+            assert!(e["billed_on"].is_string(), "{e}");
+            let st = d.json(&["statement", "Bloom", "--month", "2026-11", "--json"]);
+            assert_eq!(st["billed_minutes"], 90, "{st}");
+            let task = d
+                .json(&["task", "list", "--json"])
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["title"] == "T2")
+                .unwrap()
+                .clone();
+            assert_eq!(task["client"], "Acme");
+        }
+        assert_eq!(normalized(&a), normalized(&b));
+    }
+}

@@ -591,7 +591,10 @@ pub(crate) struct RoundOps {
 const BILLED: &str = "billed_on";
 const MINUTES: &str = "minutes";
 /// What an invoice counted of an entry: a billed entry keeps these as they were billed.
-const BILLING_FIELDS: [&str; 3] = [MINUTES, "billable", "start"];
+const BILLING_FIELDS: [&str; 4] = [MINUTES, "billable", "start", CLIENT];
+/// An entry's client and task, as properties.
+const CLIENT: &str = "client";
+const TASK: &str = "task";
 
 /// Billed time is never changed by a sync. An entry billed on one machine while the other,
 /// not knowing it yet, changed its minutes, its start or whether it is billable, or deleted
@@ -645,17 +648,20 @@ fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
         let billed_on = match (billed(&ops.local, u), billed(&ops.remote, u)) {
             (Some(on), _) if touched(&ops.remote, u) => {
                 // This machine's table row, not yet rewritten.
-                let row: Option<(Option<String>, Option<String>, Option<String>)> = conn
+                type Row = (Option<String>, Option<String>, Option<String>, Option<String>);
+                let row: Option<Row> = conn
                     .query_row(
                         &format!(
-                            "SELECT CAST(minutes AS TEXT), CAST(billable AS TEXT), start FROM {TIMER_TABLE} WHERE uuid = ?1"
+                            "SELECT CAST(e.minutes AS TEXT), CAST(e.billable AS TEXT), e.start,
+                                    (SELECT c.uuid FROM clients c WHERE c.id = e.client_id)
+                             FROM {TIMER_TABLE} e WHERE e.uuid = ?1"
                         ),
                         [u],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                     )
                     .optional()?;
-                let Some((m, b, s)) = row else { continue };
-                before.extend([(MINUTES, m), ("billable", b), ("start", s)]);
+                let Some((m, b, s, c)) = row else { continue };
+                before.extend([(MINUTES, m), ("billable", b), ("start", s), (CLIENT, c)]);
                 on
             }
             (None, Some(on)) if touched(&ops.local, u) => {
@@ -688,6 +694,16 @@ fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
             };
         }
         keep.insert(BILLED.into(), billed_on.clone());
+        // Billed to its client, it stays with that client; its task, moved to another client
+        // meanwhile, goes on without it (a task's time follows the task's client).
+        if let Some(task) = keep.get(TASK).cloned() {
+            let task_client = get_record(conn, &task)?
+                .and_then(|d| serde_json::from_str::<Props>(&d).ok())
+                .and_then(|p| p.get(CLIENT).cloned());
+            if task_client.is_some() && task_client != keep.get(CLIENT).cloned() {
+                keep.remove(TASK);
+            }
+        }
         put_record_as_local(conn, u, now.as_ref(), &keep)?;
         let (b, a) = (
             billed_minutes.parse::<i64>().unwrap_or(0),
