@@ -112,7 +112,7 @@ impl Store {
         crate::domain::money::check_decimals(q.amount_cents, currency, None)?;
         let description = text::free_text(&q.description, T::FieldDescription)?;
         // A quote is recorded once sent: its preparation time counts in the month it was sent.
-        let today = self.now.unwrap_or_else(|| chrono::Local::now().naive_local()).date();
+        let today = self.clock().date();
         if q.sent_on > today {
             return Err(Error::invalid(T::ErrQuoteSentAhead, &[&day(q.sent_on), &day(today)]));
         }
@@ -374,7 +374,7 @@ impl Store {
     /// `NotFound`.
     pub fn edit_meeting_if(&mut self, id: i64, decide: impl FnOnce(&Meeting) -> Option<MeetingEdit>) -> Result<bool> {
         let m = self.meeting(id)?;
-        let self_now = self.now;
+        let now = self.clock();
         let done = self.write_if(
             |l| tf(l, T::UndoEditMeeting, &[&m.client]),
             |tx| {
@@ -385,7 +385,6 @@ impl Store {
                 let at = e.at.unwrap_or(m.at);
                 // Attendance is known once a meeting has started (honest time): one that was
                 // attended, late or missed cannot move to a time still to come.
-                let now = self_now.unwrap_or_else(|| chrono::Local::now().naive_local());
                 if e.at.is_some()
                     && at > now
                     && matches!(m.attendance, Attendance::OnTime | Attendance::Late | Attendance::NoShow)

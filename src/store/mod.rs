@@ -220,6 +220,11 @@ impl Store {
         }
     }
 
+    /// Now, as this store tells time: the fixed `--now` when there is one, else the wall clock.
+    pub(crate) fn clock(&self) -> chrono::NaiveDateTime {
+        self.now.unwrap_or_else(|| chrono::Local::now().naive_local())
+    }
+
     /// The raw connection, for tests and the benchmark's checks of query plans.
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -228,9 +233,9 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction; when recording, the change becomes an undo step
     /// named `label`.
     fn write<R>(&mut self, label: impl FnOnce(Lang) -> String, f: impl FnOnce(&Transaction) -> Result<R>) -> Result<R> {
+        let at = self.clock();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if self.recording {
-            let at = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
             undo::begin_step(&tx, &label(self.lang), at)?;
         }
         let out = f(&tx)?;
@@ -249,9 +254,9 @@ impl Store {
         label: impl FnOnce(Lang) -> String,
         f: impl FnOnce(&Transaction) -> Result<Option<R>>,
     ) -> Result<Option<R>> {
+        let at = self.clock();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if self.recording {
-            let at = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
             undo::begin_step(&tx, &label(self.lang), at)?;
         }
         let Some(out) = f(&tx)? else {

@@ -289,7 +289,7 @@ impl Store {
     /// next one is made (as the tick would), and the series goes on.
     pub fn delete_task(&mut self, id: i64) -> Result<()> {
         let t = self.task(id)?;
-        let today = self.now.unwrap_or_else(|| chrono::Local::now().naive_local()).date();
+        let today = self.clock().date();
         self.write(
             |l| tf(l, T::UndoDeleteTask, &[&t.title]),
             |tx| {

@@ -298,6 +298,16 @@ impl Store {
         self.time_entry(id)
     }
 
+    /// Logged time is time worked: it has ended by now (a timer is for what goes on).
+    fn ended_by_now(&self, start: NaiveDateTime, minutes: u32) -> Result<()> {
+        let now = self.clock();
+        let end = start + chrono::Duration::minutes(i64::from(minutes));
+        if end > now {
+            return Err(Error::invalid(T::ErrTimeAhead, &[&stamp(end), &stamp(now)]));
+        }
+        Ok(())
+    }
+
     /// Logs time already worked.
     pub fn log_time(
         &mut self,
@@ -318,12 +328,7 @@ impl Store {
             (None, None) => return Err(Error::invalid(T::ErrTimeNeedsTarget, &[])),
         };
         let note = clean_note(note)?;
-        // Logged time is time worked: it has ended by now (a timer is for what goes on).
-        let now = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
-        let end = start + chrono::Duration::minutes(i64::from(minutes));
-        if end > now {
-            return Err(Error::invalid(T::ErrTimeAhead, &[&stamp(end), &stamp(now)]));
-        }
+        self.ended_by_now(start, minutes)?;
         let name = self.client(client_id)?.name;
         self.write(
             |l| tf(l, T::UndoTimeLog, &[&name]),
@@ -363,17 +368,12 @@ impl Store {
                 ],
             }));
         }
-        // An entry moved or lengthened stays time worked: ended by now.
+        // An entry moved or lengthened stays time worked.
         if let (Some(minutes), true) = (
             edit.minutes.or(e.minutes),
             edit.minutes.is_some() || edit.start.is_some(),
         ) {
-            let start = edit.start.unwrap_or_else(|| e.start_at());
-            let now = self.now.unwrap_or_else(|| chrono::Local::now().naive_local());
-            let end = start + chrono::Duration::minutes(i64::from(minutes));
-            if end > now {
-                return Err(Error::invalid(T::ErrTimeAhead, &[&stamp(end), &stamp(now)]));
-            }
+            self.ended_by_now(edit.start.unwrap_or_else(|| e.start_at()), minutes)?;
         }
         let note = edit.note.as_deref().map(clean_note).transpose()?;
         if let Some(t) = edit.task {
