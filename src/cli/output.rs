@@ -92,10 +92,7 @@ impl Write for TerminalSafe<'_> {
             if self.pending.is_empty() && self.scrubber.at_text() {
                 let mut n = 0;
                 loop {
-                    n += rest[n..]
-                        .iter()
-                        .position(|&b| !((b' '..=b'~').contains(&b) || b == b'\n'))
-                        .unwrap_or(rest.len() - n);
+                    n += text::printable_ascii_prefix(&rest[n..], true);
                     // CR LF line endings go through as they are.
                     if rest[n..].starts_with(b"\r\n") {
                         n += 2;
@@ -146,8 +143,10 @@ struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
 
 impl serde_json::ser::Formatter for SafeFormatter<'_> {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
-        // Printable ASCII (most of what is printed) holds nothing a terminal acts on.
-        if fragment.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        // Printable ASCII (most of what is printed) holds nothing a terminal acts on. A fragment
+        // never holds what JSON escapes itself (C0 controls, quotes, backslashes): in ASCII,
+        // only DEL is left to look for.
+        if fragment.is_ascii() && !fragment.as_bytes().contains(&0x7f) {
             return w.write_all(fragment.as_bytes());
         }
         let mut start = 0;

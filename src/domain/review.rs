@@ -1,6 +1,6 @@
 //! The daily review: what needs the VA today, in the order of SPEC section 3.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::i18n::{Lang, T};
@@ -152,18 +152,39 @@ impl ReviewItem {
 
 /// Sorts rows into SPEC order: by section, then the latest first, then by date and client.
 pub fn sort(items: &mut [ReviewItem]) {
-    // Stable, compared in place, and the rows' places sorted rather than the rows themselves: a
-    // key built per row (lower-cased names, copied times) or rows moved through every merge
-    // cost more than the comparisons at a few thousand rows. Names are compared lower-cased as
-    // `str::to_lowercase` makes them; plain ASCII names without a copy.
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&x, &y| {
-        let (a, b) = (&items[x], &items[y]);
-        (a.kind, std::cmp::Reverse(a.days_late), a.date, &a.time)
-            .cmp(&(b.kind, std::cmp::Reverse(b.days_late), b.date, &b.time))
-            .then_with(|| lower_cmp(&a.client, &b.client))
-            .then(a.id.cmp(&b.id))
-    });
+    // The rows' places are sorted rather than the rows themselves (rows are big), each by a key
+    // of plain numbers: a client's name compared lower-cased (as `str::to_lowercase` makes it)
+    // is its rank among the names present, found once per name rather than in every
+    // comparison. The place itself ends the key, so the unstable sort keeps equal rows in
+    // their order.
+    let rank = name_ranks(items);
+    // A meeting's time as its rank among the times present (0: none), as names are.
+    let mut times: Vec<&str> = items.iter().filter_map(|it| it.time.as_deref()).collect();
+    times.sort_unstable();
+    times.dedup();
+    let mut keyed: Vec<_> = items
+        .iter()
+        .zip(&rank)
+        .enumerate()
+        .map(|(k, (it, &r))| {
+            let time = it
+                .time
+                .as_deref()
+                .map_or(0, |t| times.binary_search(&t).map_or(0, |i| i + 1));
+            (
+                it.kind,
+                std::cmp::Reverse(it.days_late),
+                it.date.map_or(i64::MIN, |d| i64::from(d.num_days_from_ce())),
+                time,
+                r,
+                it.id,
+                k,
+            )
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut order: Vec<usize> = keyed.iter().map(|key| key.6).collect();
+    drop(keyed);
     // Each place `k` takes the row at `order[k]`: one walk per cycle of the permutation.
     for k in 0..order.len() {
         let mut cur = k;
@@ -179,22 +200,41 @@ pub fn sort(items: &mut [ReviewItem]) {
     }
 }
 
-/// `a.to_lowercase().cmp(&b.to_lowercase())`, without the copies when both are ASCII.
-fn lower_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        a.bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-    } else {
-        a.to_lowercase().cmp(&b.to_lowercase())
+/// Each row's client name as a rank: names equal lower-cased (by `str::to_lowercase`) share
+/// one, and ranks follow the lower-cased names' order. Each name is lower-cased once.
+fn name_ranks(items: &[ReviewItem]) -> Vec<u32> {
+    // The different (client, name) pairs, in order of client (numbers compared first).
+    let mut pairs: Vec<(i64, &str)> = items.iter().map(|it| (it.client_id, it.client.as_str())).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut by_name: Vec<(String, usize)> = pairs
+        .iter()
+        .enumerate()
+        .map(|(k, (_, name))| (name.to_lowercase(), k))
+        .collect();
+    by_name.sort_unstable();
+    let mut rank = vec![0u32; pairs.len()];
+    let mut r = 0u32;
+    for k in 0..by_name.len() {
+        if k > 0 && by_name[k - 1].0 != by_name[k].0 {
+            r += 1;
+        }
+        rank[by_name[k].1] = r;
     }
+    items
+        .iter()
+        .map(|it| {
+            let at = pairs.binary_search(&(it.client_id, it.client.as_str()));
+            rank[at.unwrap_or_default()]
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The in-place comparison orders rows exactly as the key the sort used to build per row
+    /// The sort (names by rank) orders rows exactly as a key built per row would
     /// (the section, the latest first, date, time, the name lower-cased by `to_lowercase`,
     /// id), names beyond ASCII included (a final sigma lower-cases by its place in the word).
     #[test]

@@ -59,6 +59,26 @@ pub fn is_terminal_active(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_invisible_format(c)
 }
 
+/// How many bytes at the start of `b` are printable ASCII (`' '..='~'`), or also newlines when
+/// `newlines`. Checked sixteen bytes at a time without a branch per byte: JSON and tables are
+/// almost all such bytes, and this runs over every byte the command line prints.
+pub fn printable_ascii_prefix(b: &[u8], newlines: bool) -> usize {
+    let ok = |c: u8| c.wrapping_sub(b' ') < 95 || (newlines & (c == b'\n'));
+    let mut n = 0;
+    for chunk in b.chunks_exact(16) {
+        // Every byte looked at, no early exit: the compiler makes this a few vector steps.
+        let mut bad = 0u8;
+        for &c in chunk {
+            bad |= u8::from(c.wrapping_sub(b' ') >= 95) & !(u8::from(newlines) & u8::from(c == b'\n'));
+        }
+        if bad != 0 {
+            break;
+        }
+        n += 16;
+    }
+    n + b[n..].iter().position(|&c| !ok(c)).unwrap_or(b.len() - n)
+}
+
 /// Text for a terminal, from any source (typed, imported, or written into the store by another
 /// program): whole escape sequences (CSI, OSC, DCS and the other strings, in their 7-bit and
 /// C1 forms) removed, every other control and bidi character removed, tabs and line
@@ -263,6 +283,31 @@ fn too_long(what: T, max: usize, got: usize) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_prefix_stops_at_the_first_other_byte_wherever_it_is() {
+        let naive = |b: &[u8], nl: bool| {
+            b.iter()
+                .position(|&c| !((b' '..=b'~').contains(&c) || (nl && c == b'\n')))
+                .unwrap_or(b.len())
+        };
+        // Every length across two chunks, with each kind of byte at every place.
+        for len in 0..40 {
+            for at in 0..=len {
+                for bad in [0u8, b'\t', b'\n', b'\r', 0x1b, 0x1f, 0x7f, 0x80, 0xc3, 0xff] {
+                    let mut b = vec![b'a'; len];
+                    if at < len {
+                        b[at] = bad;
+                    }
+                    for nl in [false, true] {
+                        assert_eq!(printable_ascii_prefix(&b, nl), naive(&b, nl), "{len} {at} {bad} {nl}");
+                    }
+                }
+            }
+        }
+        assert_eq!(printable_ascii_prefix(b" ~", false), 2);
+        assert_eq!(printable_ascii_prefix("é".as_bytes(), true), 0);
+    }
 
     #[test]
     fn control_characters_and_escapes_are_removed() {
