@@ -569,3 +569,39 @@ fn doctor_names_the_config_file_given() {
     let default = d.dir.path().join("config").join("vadesk").join("config.toml");
     assert!(out.contains(&format!("Config: {}", default.display())), "{out}");
 }
+
+/// Each command leaves the store's `-wal` and `-shm` in place for the next one, the WAL empty:
+/// what the command wrote is in the store file itself (a copy of that file alone holds it),
+/// and the next command opens the same two files rather than making them again.
+#[test]
+fn commands_leave_an_empty_wal_and_the_writes_in_the_store_file() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom Florist"]);
+    let sibling = |suffix: &str| {
+        let mut s = d.db.as_os_str().to_owned();
+        s.push(suffix);
+        std::path::PathBuf::from(s)
+    };
+    let (wal, shm) = (sibling("-wal"), sibling("-shm"));
+    assert_eq!(std::fs::metadata(&wal).expect("the -wal is kept").len(), 0);
+    assert!(shm.exists(), "the -shm is kept");
+    // The store file alone, copied away from its companions, holds the write.
+    let copy = d.dir.path().join("alone.db");
+    std::fs::copy(&d.db, &copy).unwrap();
+    let c = rusqlite::Connection::open(&copy).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM clients WHERE name = 'Bloom Florist'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+    drop(c);
+    // The next command opens the same files (same inodes), and finds the client.
+    use std::os::unix::fs::MetadataExt;
+    let inodes = |p: &std::path::Path| std::fs::metadata(p).unwrap().ino();
+    let before = (inodes(&wal), inodes(&shm));
+    assert!(d.ok(&["client", "list"]).contains("Bloom Florist"));
+    d.ok(&["task", "add", "Bloom Florist", "Spring flyer"]);
+    assert_eq!((inodes(&wal), inodes(&shm)), before);
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+}

@@ -153,7 +153,7 @@ impl ReviewItem {
 /// Sorts rows into SPEC order: by section, then the latest first, then by date and client.
 pub fn sort(items: &mut [ReviewItem]) {
     // The rows' places are sorted rather than the rows themselves (rows are big), each by a key
-    // of plain numbers: a client's name compared lower-cased (as `str::to_lowercase` makes it)
+    // of two numbers: a client's name compared lower-cased (as `str::to_lowercase` makes it)
     // is its rank among the names present, found once per name rather than in every
     // comparison. The place itself ends the key, so the unstable sort keeps equal rows in
     // their order.
@@ -162,7 +162,9 @@ pub fn sort(items: &mut [ReviewItem]) {
     let mut times: Vec<&str> = items.iter().filter_map(|it| it.time.as_deref()).collect();
     times.sort_unstable();
     times.dedup();
-    let mut keyed: Vec<_> = items
+    // Signed numbers as unsigned ones in the same order, to be packed side by side.
+    let flip = |v: i64| (v as u64 ^ (1 << 63)) as u128;
+    let mut keyed: Vec<(u128, u128, usize)> = items
         .iter()
         .zip(&rank)
         .enumerate()
@@ -171,19 +173,18 @@ pub fn sort(items: &mut [ReviewItem]) {
                 .time
                 .as_deref()
                 .map_or(0, |t| times.binary_search(&t).map_or(0, |i| i + 1));
-            (
-                it.kind,
-                std::cmp::Reverse(it.days_late),
-                it.date.map_or(i64::MIN, |d| i64::from(d.num_days_from_ce())),
-                time,
-                r,
-                it.id,
-                k,
-            )
+            // No date (0) comes before every date (from 1).
+            let date = it.date.map_or(0, |d| {
+                (i64::from(d.num_days_from_ce()) - i64::from(i32::MIN) + 1) as u128
+            });
+            // Section (8 bits), the latest first (64), date (33 of 34) | time (32), name (32), id (64).
+            let high = (it.kind as u128) << 98 | (u64::MAX as u128 - flip(it.days_late)) << 34 | date;
+            let low = (time as u128) << 96 | u128::from(r) << 64 | flip(it.id);
+            (high, low, k)
         })
         .collect();
     keyed.sort_unstable();
-    let mut order: Vec<usize> = keyed.iter().map(|key| key.6).collect();
+    let mut order: Vec<usize> = keyed.iter().map(|key| key.2).collect();
     drop(keyed);
     // Each place `k` takes the row at `order[k]`: one walk per cycle of the permutation.
     for k in 0..order.len() {
@@ -270,11 +271,11 @@ mod tests {
         let mut n = 0i64;
         for (i, name) in names.iter().enumerate() {
             for (j, kind) in kinds.iter().enumerate() {
-                for late in [0, 2] {
+                for late in [-3, 0, 2] {
                     n += 1;
                     let mut it = ReviewItem::new(*kind, i as i64, name.to_string(), 1000 - n, "t".into());
                     it.days_late = late;
-                    it.date = NaiveDate::from_ymd_opt(2026, 11, 1 + ((i + j) % 3) as u32);
+                    it.date = NaiveDate::from_ymd_opt(2026, 11, 1 + ((i + j) % 3) as u32).filter(|_| i % 5 != 0);
                     it.time = (j == 1).then(|| format!("0{}:00", i % 2 + 8));
                     items.push(it);
                 }

@@ -173,6 +173,7 @@ impl Store {
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+        keep_wal_files(&conn)?;
         // One plan per statement, whatever is bound to it: otherwise SQLite prepares a
         // statement again each time a new value is bound to a `LIMIT ?` (every keyset page)
         // or to a parameter whose value its planner looked at. No plan here depends on a bound
@@ -584,6 +585,33 @@ pub(crate) fn date(s: String) -> chrono::NaiveDate {
 
 pub(crate) fn day(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
+}
+
+/// The store's `-wal` and `-shm` files stay when its last connection closes, the WAL emptied
+/// (checkpointed into the store and cut to zero bytes, as SQLite would delete it): each command
+/// then opens them as they are rather than creating, sizing and deleting both files again.
+/// Only for a file known to be a store: a refused file keeps no file it did not have. An empty
+/// WAL is never examined by the WAL guard (it holds nothing to apply).
+fn keep_wal_files(conn: &Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA journal_size_limit = 0")?;
+    let mut on: std::os::raw::c_int = 1;
+    // SAFETY: the handle is this open connection's, used on this thread; this file control reads
+    // and writes the one int it is given, which lives through the call.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+            (&raw mut on).cast(),
+        )
+    };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rc),
+            None,
+        )));
+    }
+    Ok(())
 }
 
 /// Timestamps of record creation, in the one fixed format the store uses.
