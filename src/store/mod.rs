@@ -583,6 +583,11 @@ pub(crate) fn date(s: String) -> chrono::NaiveDate {
     opt_date(Some(s)).unwrap_or_default()
 }
 
+/// As [`date`], from column `i` of a row, read in place (no copy of the text).
+pub(crate) fn date_at(r: &rusqlite::Row, i: usize) -> rusqlite::Result<chrono::NaiveDate> {
+    Ok(parse_day(text_at(r, i)?).unwrap_or_default())
+}
+
 pub(crate) fn day(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::{params, Row};
 
-use super::{date, day, opt_date, Store};
+use super::{date, date_at, day, opt_date, text_at, Store};
 use crate::domain::review::{self, ReviewItem, ReviewKind};
 use crate::domain::{dates, RequestKind};
 use crate::error::{Error, Result};
@@ -546,7 +546,7 @@ fn bind_key(q: &mut rusqlite::CachedStatement<'_>, k: &ReviewKey) -> Result<()> 
 }
 
 fn task_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
-    let due = date(r.get(4)?);
+    let due = date_at(r, 4)?;
     let late = (today - due).num_days();
     let kind = if late > 0 {
         ReviewKind::TaskOverdue
@@ -560,7 +560,7 @@ fn task_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
 }
 
 fn quote_item(s: &Store, r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
-    let by = date(r.get(4)?);
+    let by = date_at(r, 4)?;
     let amount: i64 = r.get(3)?;
     let mut it = ReviewItem::new(
         ReviewKind::QuoteUnanswered,
@@ -723,9 +723,8 @@ impl Store {
 }
 
 fn request_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
-    let kind = r.get::<_, String>(1)?;
-    let material = kind == "material";
-    let expected = date(r.get(7)?);
+    let material = text_at(r, 1)? == "material";
+    let expected = date_at(r, 7)?;
     let late = (today - expected).num_days();
     let row_kind = match (late > 0, material) {
         (true, true) => ReviewKind::MaterialLate,
