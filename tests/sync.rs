@@ -1810,3 +1810,47 @@ fn billed_time_stays_with_its_client_when_its_task_moves_elsewhere() {
         assert_eq!(normalized(&a), normalized(&b));
     }
 }
+
+/// A record changed on both machines is one conflict, however many of its fields each side
+/// wrote: here the same automatic flag raised on both, then gone with its quote on A and
+/// dismissed on B, all before either synced.
+#[test]
+fn a_record_changed_on_both_machines_is_one_conflict_whatever_its_fields() {
+    let (_server, mut a, mut b) = pair();
+    let quote = a
+        .id(&[
+            "quote",
+            "add",
+            "Acme",
+            "--amount",
+            "400",
+            "--for",
+            "Rebrand",
+            "--answer-by",
+            "2026-11-24",
+        ])
+        .to_string();
+    sync(&a);
+    sync(&b);
+    a.at("2026-11-26 09:00").ok(&["tick", "--once"]);
+    b.at("2026-11-26 09:00").ok(&["tick", "--once"]);
+    let flag_on = |d: &Desk| {
+        d.json(&["flag", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "quote_unanswered" && f["dismissed"] == false)
+            .map(|f| f["id"].as_i64().unwrap().to_string())
+    };
+    assert!(flag_on(&a).is_some());
+    let on_b = flag_on(&b).expect("B raised the same flag");
+    a.at("2026-11-26 10:00").ok(&["quote", "delete", &quote]);
+    b.at("2026-11-26 11:00").ok(&["flag", "dismiss", &on_b]);
+    let ra = sync(&a);
+    assert_eq!(ra["conflicts"], 0, "{ra}");
+    let rb = sync(&b);
+    assert_eq!(rb["conflicts"], 1, "one flag, one conflict: {rb}");
+    sync(&a);
+    assert_eq!(normalized(&a), normalized(&b));
+    assert_eq!(flag_on(&b), None);
+}

@@ -160,11 +160,12 @@ impl Txn<'_> {
     }
 }
 
-/// The conflicts a round settled: of each record's property (or its existence) changed on
-/// both sides, the side whose last operation the merged record does not show (a local one that
-/// lost to a later edit or a deletion there, or the other machine's that lost to a later edit
-/// here). An operation both machines made alike (the same recurring instance, the same flag)
-/// is no conflict.
+/// The conflicts a round settled: the records of which a property (or the existence) changed
+/// on both sides and one side's last operation is not what the merged record shows (a local
+/// one that lost to a later edit or a deletion there, or the other machine's that lost to a
+/// later edit here). A record is one conflict however many of its properties gave way. An
+/// operation both machines made alike (the same recurring instance, the same flag) is no
+/// conflict.
 fn lost(conn: &Connection, local: &[RoundOp], remote: &[RoundOp]) -> R<usize> {
     type Key<'a> = (&'a str, Option<&'a str>);
     fn last(ops: &[RoundOp]) -> std::collections::BTreeMap<Key<'_>, &RoundOp> {
@@ -175,7 +176,7 @@ fn lost(conn: &Connection, local: &[RoundOp], remote: &[RoundOp]) -> R<usize> {
         m
     }
     let (mine, theirs) = (last(local), last(remote));
-    let mut n = 0;
+    let mut settled = std::collections::BTreeSet::new();
     let ours = mine.iter().map(|(k, o)| (*k, *o, true));
     let others = theirs
         .iter()
@@ -183,7 +184,7 @@ fn lost(conn: &Connection, local: &[RoundOp], remote: &[RoundOp]) -> R<usize> {
         .map(|(k, o)| (*k, *o, false));
     for ((uuid, prop), o, is_local) in ours.chain(others) {
         // A local operation on a record the other machine never touched cannot lose.
-        if is_local && !theirs.keys().any(|(u, _)| *u == uuid) {
+        if settled.contains(uuid) || (is_local && !theirs.keys().any(|(u, _)| *u == uuid)) {
             continue;
         }
         let record = sql::get_record(conn, uuid)
@@ -196,10 +197,10 @@ fn lost(conn: &Connection, local: &[RoundOp], remote: &[RoundOp]) -> R<usize> {
             (None, r) => r.is_some() != o.delete,
         };
         if !kept {
-            n += 1;
+            settled.insert(uuid);
         }
     }
-    Ok(n)
+    Ok(settled.len())
 }
 
 fn parse_map(s: &str) -> R<TaskMap> {
