@@ -1081,8 +1081,8 @@ catalogue! {
     // Sync: the common failures in their own words (the engine's are English)
     ErrSyncFolder => ("the sync folder {0} cannot be used: {1}. Check local_dir in [sync] and that the folder (a USB stick, a network share) is there; nothing was changed",
                       "no se puede usar la carpeta de sincronización {0}: {1}. Revisa local_dir en [sync] y que la carpeta (un USB, una carpeta compartida) esté ahí; no se ha cambiado nada"),
-    ErrSyncDamaged => ("the file {1} in the sync folder {0} is damaged (cut short, or not written by vadesk): nothing was changed here",
-                       "el archivo {1} de la carpeta de sincronización {0} está dañado (cortado, o no lo ha escrito vadesk): no se ha cambiado nada aquí"),
+    ErrSyncDamaged => ("the file {1} in the sync folder {0} is damaged (cut short, changed since it was written, or not written by vadesk): nothing was changed here",
+                       "el archivo {1} de la carpeta de sincronización {0} está dañado (cortado, modificado después de escribirse, o no lo ha escrito vadesk): no se ha cambiado nada aquí"),
     ErrSyncUnreachable => ("the sync server {0} cannot be reached: check url in [sync] and the network connection; nothing was changed",
                            "no se puede conectar con el servidor de sincronización {0}: revisa url en [sync] y la conexión de red; no se ha cambiado nada"),
 
