@@ -125,6 +125,8 @@ catalogue! {
     // Undo bringing back a record whose name another has taken since.
     ErrUndoNameTaken => ("can't {0} '{1}': a client called '{2}' exists now; rename or delete it first; nothing was changed",
                          "no se puede {0} «{1}»: ahora existe un cliente llamado «{2}»; cámbiale el nombre o bórralo antes; no se ha cambiado nada"),
+    ErrUndoSameBack => ("can't {0} '{1}': {2} is back already, the same record (brought back since by a sync, an import, a repeating task or another program); nothing was changed",
+                        "no se puede {0} «{1}»: {2} ya ha vuelto, el mismo registro (lo ha traído de vuelta una sincronización, una importación, una tarea repetida u otro programa); no se ha cambiado nada"),
     ErrUndoClash => ("can't {0} '{1}': {2} would clash with a record made since (in another window or program); nothing was changed",
                      "no se puede {0} «{1}»: {2} chocaría con un registro creado desde entonces (en otra ventana o programa); no se ha cambiado nada"),
     VerbUndo => ("undo", "deshacer"),

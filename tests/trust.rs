@@ -188,6 +188,29 @@ fn undoing_a_deletion_whose_name_was_taken_since_says_so() {
     assert!(integrity(&d.db).contains("ok"));
 }
 
+/// Undoing a deletion after the same record came back (here an import of an export taken
+/// before; a sync restores the same way) says so: it was "a client called 'Acme' exists now",
+/// as if another had taken the name. Nothing changes.
+#[test]
+fn undoing_a_deletion_whose_record_is_back_says_it_is_the_same() {
+    let d = Desk::new();
+    let mut desk = Store::open(&d.db).unwrap();
+    desk.enable_undo().unwrap();
+    let c = desk.add_client(named("Acme"), today()).unwrap();
+    let saved = d.dir.path().join("saved.json");
+    d.ok(&["export", "--out", saved.to_str().unwrap()]);
+    desk.delete_client(c).unwrap();
+    d.ok(&["import", "--merge", saved.to_str().unwrap()]);
+    let before = d.snapshot();
+    let err = desk.undo().unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("is back already, the same record"), "{text}");
+    assert!(!text.contains("exists now") && !text.contains("clash"), "{text}");
+    let es = err.localized(vadesk::i18n::Lang::Es);
+    assert!(es.contains("ya ha vuelto, el mismo registro"), "{es}");
+    assert_eq!(d.snapshot(), before, "nothing changed");
+}
+
 #[test]
 fn redo_replays_undone_steps_until_the_next_change() {
     let d = Desk::new();

@@ -200,7 +200,7 @@ impl Store {
                 )
             };
             if let Err(e) = done {
-                return Err(clash(e, lang, dir, &step.label, r, image));
+                return Err(clash(&tx, e, lang, dir, &step.label, r, image));
             }
         }
         let mut gone: Vec<&Touched> = rows
@@ -239,9 +239,19 @@ impl Store {
     }
 }
 
-/// A row that cannot come back because a record made since holds what must be unique (a
-/// client's name, above all) is refused as such; any other failure is the store's.
-fn clash(e: rusqlite::Error, lang: Lang, dir: Direction, label: &str, r: &Touched, image: &str) -> Error {
+/// A row that cannot come back because a record made since holds what must be unique is
+/// refused as such: the same record back already (its uuid: a sync restored it, or a repeating
+/// task made its instance again), or a client's name taken by another; any other failure is
+/// the store's.
+fn clash(
+    tx: &Transaction,
+    e: rusqlite::Error,
+    lang: Lang,
+    dir: Direction,
+    label: &str,
+    r: &Touched,
+    image: &str,
+) -> Error {
     let unique = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY);
@@ -252,10 +262,29 @@ fn clash(e: rusqlite::Error, lang: Lang, dir: Direction, label: &str, r: &Touche
         Direction::Undo => T::VerbUndo,
         Direction::Redo => T::VerbRedo,
     };
-    let name = (r.table == "clients" && e.to_string().contains("clients.name_key"))
-        .then(|| serde_json::from_str::<serde_json::Value>(image).ok())
+    let image = serde_json::from_str::<serde_json::Value>(image).ok();
+    let field = |k: &str| {
+        image
+            .as_ref()
+            .and_then(|v| v.get(k).and_then(|n| n.as_str()).map(str::to_string))
+    };
+    // The failed statement alone was undone: the transaction can still be read.
+    let back: Option<i64> = field("uuid").and_then(|uuid| {
+        tx.query_row(
+            &format!("SELECT id FROM main.{} WHERE uuid = ?1", r.table),
+            [uuid],
+            |row| row.get(0),
+        )
+        .optional()
+        .ok()
         .flatten()
-        .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string));
+    });
+    if let Some(id) = back {
+        return refusal(lang, dir, label, T::ErrUndoSameBack, &r.table, id);
+    }
+    let name = (r.table == "clients" && e.to_string().contains("clients.name_key"))
+        .then(|| field("name"))
+        .flatten();
     match name {
         Some(name) => Error::invalid(T::ErrUndoNameTaken, &[&verb.text(lang), &label, &name]),
         None => refusal(lang, dir, label, T::ErrUndoClash, &r.table, r.id),
