@@ -148,6 +148,8 @@ catalogue! {
                       "{0}: el archivo -wal que tiene al lado no es de esta base de datos (la dañaría); no se ha cambiado nada. Aparta los archivos -wal y -shm, o restaura una copia de seguridad"),
     ErrStoreFile => ("cannot use the database {0}: {1}", "no se puede usar la base de datos {0}: {1}"),
     ErrStoreDanglingLink => ("{0} is a link to {1}, which does not exist; vadesk does not create a database through it", "{0} es un enlace a {1}, que no existe; vadesk no crea una base de datos a través de él"),
+    ErrReceivedBeforeAsked => ("received on {0}, before the day it was asked for ({1})", "se recibió el {0}, antes del día en que se pidió ({1})"),
+    ErrAnsweredBeforeSent => ("answered on {0}, before the day the quote was sent ({1})", "se respondió el {0}, antes del día en que se envió el presupuesto ({1})"),
     ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista {0} es anterior al día en que se pide ({1})"),
 
     // Errors: the store
@@ -175,6 +177,8 @@ catalogue! {
                             "no se puede leer {0}: en {1}, el número {2}: el campo {3} no puede ser solo cifras para un cliente ('{4}' se lee como un id)"),
     ErrImportTooLong => ("cannot read {0}: {1} number {2}, {3}: too long ({5} characters; at most {4})", "no se puede leer {0}: en {1}, el número {2}: el campo {3} es demasiado largo ({5} caracteres; máximo {4})"),
     ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
+    // Import: a record whose fields break a rule the command line keeps ({4}: the command line's refusal)
+    ErrImportRule => ("cannot read {0}: {1} number {2}, {3}: {4}; nothing was imported", "no se puede leer {0}: en {1}, el número {2}: el campo {3}: {4}; no se ha importado nada"),
     ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),
     // Import: a record given twice in one file
     ErrImportTwice => ("cannot read {0}: {1} number {2} and number {3} have the same {4} (one record given twice); nothing was imported",

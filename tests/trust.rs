@@ -371,6 +371,106 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
     assert!(notes.contains("call after 10"));
 }
 
+/// An import is as strict as the command line between the fields of one record too: nothing
+/// expected, received or answered before it was asked for or sent, minutes late only on a late
+/// attendance, time on a task only on that task's client. Each is refused whole, into an empty
+/// store or merged, naming the record and the field; the export itself still goes in.
+#[test]
+fn import_refuses_fields_the_command_line_would_not_put_together() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let export = src.snapshot();
+    let file = src.dir.path().join("in.json");
+    use serde_json::json;
+    // (table, row, changes, the field named)
+    let cases: Vec<(&str, usize, serde_json::Value, &str)> = vec![
+        ("requests", 0, json!({"expected_by": "2026-09-20"}), "expected_by"),
+        ("requests", 0, json!({"received_on": "2026-09-01"}), "received_on"),
+        ("requests", 0, json!({"what": ""}), "what"),
+        ("quotes", 0, json!({"answer_by": "2026-11-10"}), "answer_by"),
+        (
+            "quotes",
+            0,
+            json!({"status": "accepted", "answered_on": "2026-11-13"}),
+            "answered_on",
+        ),
+        ("meetings", 2, json!({"late_minutes": 5}), "late_minutes"),
+        (
+            "meetings",
+            2,
+            json!({"attendance": "late", "late_minutes": 0}),
+            "late_minutes",
+        ),
+        ("time_entries", 0, json!({"client_id": 1}), "task_id"),
+    ];
+    let empty = Desk::new();
+    let merged = Desk::new();
+    std::fs::write(&file, export.to_string()).unwrap();
+    merged.ok(&["import", file.to_str().unwrap()]);
+    for (table, row, changes, field) in &cases {
+        let mut bad = export.clone();
+        for (k, v) in changes.as_object().unwrap() {
+            bad[*table][*row][k] = v.clone();
+        }
+        std::fs::write(&file, bad.to_string()).unwrap();
+        for (desk, merge) in [(&empty, false), (&merged, true)] {
+            let before = desk.snapshot();
+            let mut args = vec!["import"];
+            if merge {
+                args.push("--merge");
+            }
+            args.push(file.to_str().unwrap());
+            let (_, err) = desk.fails(&args);
+            let record = format!("{table} number {}", row + 1);
+            assert!(
+                err.contains(&record) && err.contains(field) && err.contains("nothing was imported"),
+                "{table}.{field} (merge {merge}): {err}"
+            );
+            assert_eq!(
+                desk.snapshot(),
+                before,
+                "{table}.{field} (merge {merge}) changed the store"
+            );
+        }
+    }
+    // The reason is the command line's own, in the user's language.
+    let mut bad = export.clone();
+    bad["requests"][0]["expected_by"] = json!("2026-09-20");
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let (_, err) = empty.fails(&["import", file.to_str().unwrap()]);
+    assert!(err.contains("is before the day it is asked"), "{err}");
+    let (_, err) = empty.fails(&["--lang", "es", "import", file.to_str().unwrap()]);
+    assert!(
+        err.contains("expected_by") && err.contains("es anterior al día en que se pide"),
+        "{err}"
+    );
+    // What the command line makes goes in as it is.
+    std::fs::write(&file, export.to_string()).unwrap();
+    empty.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(empty.snapshot(), export);
+}
+
+/// Nothing is received before it was asked for, nor a quote answered before it was sent,
+/// whatever the clock says.
+#[test]
+fn nothing_is_received_or_answered_before_it_was_asked_or_sent() {
+    let mut d = Desk::new();
+    d.ok(&["client", "add", "Bloom Florist"]);
+    let t = d.id(&["task", "add", "Bloom Florist", "Newsletter"]).to_string();
+    let m = d.id(&["material", "ask", &t, "Photos", "--by", "+3d"]).to_string();
+    let q = d.id(&["quote", "add", "Bloom Florist", "--amount", "100"]).to_string();
+    d.at("2026-11-20 09:00");
+    let before = d.snapshot();
+    let (_, err) = d.fails(&["material", "got", &m]);
+    assert!(err.contains("before the day it was asked for"), "{err}");
+    let (_, err) = d.fails(&["quote", "accepted", &q]);
+    assert!(err.contains("before the day the quote was sent"), "{err}");
+    assert_eq!(d.snapshot(), before);
+    d.at("2026-11-23 10:00");
+    d.ok(&["material", "got", &m]);
+    d.ok(&["quote", "accepted", &q]);
+}
+
 /// The largest id an import keeps is still a record of its own in the search index, and the
 /// records added after it too.
 #[test]

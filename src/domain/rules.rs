@@ -30,6 +30,28 @@ pub fn expected_from_asked(expected_by: NaiveDate, asked: NaiveDate) -> crate::e
     Ok(expected_by)
 }
 
+/// Honest time: a request is received from the day it was asked for on.
+pub fn received_after_asked(received: NaiveDate, asked: NaiveDate) -> crate::error::Result<NaiveDate> {
+    if received < asked {
+        return Err(crate::error::Error::invalid(
+            crate::i18n::T::ErrReceivedBeforeAsked,
+            &[&received, &asked],
+        ));
+    }
+    Ok(received)
+}
+
+/// Honest time: a quote is answered from the day it was sent on.
+pub fn answered_after_sent(answered: NaiveDate, sent: NaiveDate) -> crate::error::Result<NaiveDate> {
+    if answered < sent {
+        return Err(crate::error::Error::invalid(
+            crate::i18n::T::ErrAnsweredBeforeSent,
+            &[&answered, &sent],
+        ));
+    }
+    Ok(answered)
+}
+
 /// Honest time: attendance is known once the meeting has started.
 pub fn honest_attendance(meeting_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> crate::error::Result<()> {
     if meeting_at > now {

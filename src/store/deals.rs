@@ -296,6 +296,7 @@ impl Store {
                 ],
             }));
         }
+        rules::answered_after_sent(today, q.sent_on)?;
         self.write(
             |l| tf(l, T::UndoAnswerQuote, &[&q.client, &status.label(l)]),
             |tx| {

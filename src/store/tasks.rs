@@ -499,6 +499,7 @@ impl Store {
         if let Some(on) = r.received_on {
             return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
         }
+        rules::received_after_asked(today, r.asked_on)?;
         self.write(
             |l| tf(l, T::UndoReceive, &[&kind.label(l), &r.task_title]),
             |tx| {

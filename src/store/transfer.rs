@@ -384,6 +384,13 @@ impl Store {
                         values.push(("name_key", Value::Text(key)));
                     }
                 }
+                let broken = match *table {
+                    "time_entries" => super::import_rules::time_task_client(&tx, &values)?,
+                    _ => None,
+                };
+                if let Some((col, why)) = broken {
+                    return Err(rule_broken(source, table, n, col, why));
+                }
                 let existing = same_record(&tx, table, &values, merge)?;
                 let id = match existing {
                     Some(id) => {
@@ -433,6 +440,11 @@ impl Store {
                         tx.last_insert_rowid()
                     }
                 };
+                // Judged on the record as written: in a merge, the store's fields the file
+                // leaves out count too.
+                if let Some((col, why)) = super::import_rules::broken(&tx, table, id)? {
+                    return Err(rule_broken(source, table, n, col, why));
+                }
                 if let Some(old) = old_id {
                     maps.entry(table).or_default().insert(old, id);
                 }
@@ -898,6 +910,24 @@ fn same_record(tx: &Transaction, table: &str, values: &[(&str, Value)], merge: b
         ),
         _ => Ok(None),
     }
+}
+
+/// Record `n` (from 0) of `table` breaks a rule between its fields, at `col`: `why` is the
+/// command line's refusal.
+fn rule_broken(source: &str, table: &str, n: usize, col: &str, why: Error) -> Error {
+    use crate::error::{Arg, Msg};
+    use crate::i18n::Lang;
+    let text = |s: &dyn std::fmt::Display| Arg::Text(s.to_string());
+    Error::Invalid(Msg {
+        key: T::ErrImportRule,
+        args: vec![
+            text(&source),
+            text(&table),
+            text(&(n + 1)),
+            text(&col),
+            Arg::ByLang(why.localized(Lang::En), why.localized(Lang::Es)),
+        ],
+    })
 }
 
 /// A field checked and cleaned by its rule, or None when it breaks it.
