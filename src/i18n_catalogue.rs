@@ -109,7 +109,7 @@ catalogue! {
     ErrNoMeeting => ("no meeting with id {0}", "no hay ninguna reunión con id {0}"),
     ErrNoFlag => ("no red flag with id {0}", "no hay ninguna bandera roja con id {0}"),
     ErrDuplicateClient => ("a client named '{0}' already exists", "ya existe un cliente llamado '{0}'"),
-    ErrAlreadyReceived => ("request {0} was already received ({1})", "la petición {0} ya se recibió ({1})"),
+    ErrAlreadyReceived => ("request {0} was already received on {1}", "la petición {0} ya se recibió el {1}"),
     ErrQuoteAnswered => ("quote {0} is already {1}", "el presupuesto {0} ya está {1}"),
     ErrTaskClosed => ("task {0} is already {1}: it cannot be changed that way", "la tarea {0} ya está {1}: no se puede cambiar así"),
     ErrOutcomeNeedsDelivery => ("task {0} has not been delivered yet", "la tarea {0} aún no se ha entregado"),
@@ -142,15 +142,15 @@ catalogue! {
     ConfirmRedoOld => ("Redo '{0}', a change from {1}? (y/n)", "¿Rehacer «{0}», un cambio del {1}? (s/n)"),
     NoticeRedone => ("Redone: {0}", "Rehecho: {0}"),
     KeyRedo => ("Redo what {0} undid", "rehacer lo que {0} deshizo"),
-    ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: {0} es una fecha futura"),
-    ErrAttendanceTooEarly => ("the meeting starts at {0}: attendance can be recorded once it has started", "la reunión empieza el {0}: la asistencia se anota cuando ya ha empezado"),
+    ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: el {0} es una fecha futura"),
+    ErrAttendanceTooEarly => ("the meeting starts on {0} at {1}: attendance can be recorded once it has started", "la reunión empieza el {0} a las {1}: la asistencia se anota cuando ya ha empezado"),
     ErrForeignWal => ("{0}: the -wal file beside it does not belong to this database (it would damage it); nothing was changed. Move the -wal and -shm files aside, or restore a backup",
                       "{0}: el archivo -wal que tiene al lado no es de esta base de datos (la dañaría); no se ha cambiado nada. Aparta los archivos -wal y -shm, o restaura una copia de seguridad"),
     ErrStoreFile => ("cannot use the database {0}: {1}", "no se puede usar la base de datos {0}: {1}"),
     ErrStoreDanglingLink => ("{0} is a link to {1}, which does not exist; vadesk does not create a database through it", "{0} es un enlace a {1}, que no existe; vadesk no crea una base de datos a través de él"),
     ErrReceivedBeforeAsked => ("received on {0}, before the day it was asked for ({1})", "se recibió el {0}, antes del día en que se pidió ({1})"),
     ErrAnsweredBeforeSent => ("answered on {0}, before the day the quote was sent ({1})", "se respondió el {0}, antes del día en que se envió el presupuesto ({1})"),
-    ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista {0} es anterior al día en que se pide ({1})"),
+    ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista, el {0}, es anterior al día en que se pide ({1})"),
 
     // Errors: the store
     ErrNotVadesk => ("{0} is not a vadesk database; it was left untouched", "{0} no es una base de datos de vadesk; no se ha tocado"),
@@ -802,8 +802,8 @@ catalogue! {
     ErrNoTimeEntry => ("no time entry with id {0}", "no hay ninguna entrada de tiempo con id {0}"),
     ErrTimeNeedsTarget => ("say which task (TASK_ID) or which client (--client NAME)", "indica qué tarea (ID_TAREA) o qué cliente (--client NOMBRE)"),
     ErrNoTimer => ("no timer is running", "no hay ningún temporizador en marcha"),
-    ErrTimerOldDay => ("the timer has been running since {0}: say when the work ended with --at WHEN, or keep all of it with --keep", "el temporizador está en marcha desde {0}: indica cuándo terminaste con --at CUÁNDO, o quédate con todo con --keep"),
-    ErrTimerBadEnd => ("the end {0} must be between the timer's start ({1}) and now", "el final {0} debe estar entre el inicio del temporizador ({1}) y ahora"),
+    ErrTimerOldDay => ("the timer has been running since {0}: say when the work ended with --at WHEN, or keep all of it with --keep", "el temporizador está en marcha desde el {0}: indica cuándo terminaste con --at CUÁNDO, o quédate con todo con --keep"),
+    ErrTimerBadEnd => ("the end {0} must be between the timer's start ({1}) and now", "el final, el {0}, debe estar entre el inicio del temporizador ({1}) y ahora"),
     ErrTimerTooLong => ("{0} is more than a day in one entry: say when the work ended with --at WHEN", "{0} es más de un día en una sola entrada: indica cuándo terminaste con --at CUÁNDO"),
     ErrBadTimeMinutes => ("invalid time of {0}: an entry lasts from 1 minute to 24 hours", "tiempo no válido de {0}: una entrada dura de 1 minuto a 24 horas"),
     ErrTimeBilled => ("time entry {0} was billed on {1}: add --force to change it", "la entrada de tiempo {0} se facturó el {1}: añade --force para cambiarla"),
@@ -1080,7 +1080,7 @@ catalogue! {
 
     // A running timer's start cannot be moved (time edit --on)
     ErrTimerRunningMove => ("time entry {0} is the timer running on {1} since {2}: its start cannot move while it runs. Stop it first (time stop, with --at if it ended earlier), then correct it with time edit {0} --on",
-                            "la entrada de tiempo {0} es el temporizador en marcha de {1} desde {2}: su inicio no se puede mover mientras corre. Páralo primero (time stop, con --at si terminó antes) y luego corrígelo con time edit {0} --on"),
+                            "la entrada de tiempo {0} es el temporizador en marcha de {1} desde el {2}: su inicio no se puede mover mientras corre. Páralo primero (time stop, con --at si terminó antes) y luego corrígelo con time edit {0} --on"),
 
     // Sync: the common failures in their own words (the engine's are English)
     ErrSyncFolder => ("the sync folder {0} cannot be used: {1}. Check local_dir in [sync] and that the folder (a USB stick, a network share) is there; nothing was changed",

@@ -471,7 +471,7 @@ fn time_that_would_end_after_now_is_refused() {
     d.ok(&["client", "add", "Ana"]);
     let (_, err) = d.fails(&["time", "log", "--client", "Ana", "30m", "--on", "2026-12-05 10:00"]);
     assert!(
-        err.contains("would end at 2026-12-05 10:30, after now (2026-11-23 09:00)"),
+        err.contains("would end at Sat 5 Dec 10:30, after now (Mon 23 Nov 09:00)"),
         "{err}"
     );
     let (_, err) = d.fails(&["time", "log", "--client", "Ana", "30m", "--on", "2026-11-23 08:31"]);
@@ -488,7 +488,7 @@ fn time_that_would_end_after_now_is_refused() {
         "today 08:00",
     ]);
     assert!(
-        err.contains("terminaría el 2026-11-23 10:00, después de ahora"),
+        err.contains("terminaría el lun 23 nov 10:00, después de ahora"),
         "{err}"
     );
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
@@ -497,9 +497,9 @@ fn time_that_would_end_after_now_is_refused() {
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 1);
     // Nor can an entry be moved or lengthened past now.
     let (_, err) = d.fails(&["time", "edit", id, "--on", "2026-11-24 08:00"]);
-    assert!(err.contains("would end at 2026-11-24 08:30, after now"), "{err}");
+    assert!(err.contains("would end at Tue 24 Nov 08:30, after now"), "{err}");
     let (_, err) = d.fails(&["time", "edit", id, "--minutes", "45m"]);
-    assert!(err.contains("would end at 2026-11-23 09:15, after now"), "{err}");
+    assert!(err.contains("would end at Mon 23 Nov 09:15, after now"), "{err}");
     assert_eq!(
         count(
             &d.db,

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{date, day, Store};
 use crate::domain::{rules, text, Attendance, Meeting, MeetingKind, Quote, QuoteStatus};
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::i18n::{tf, T};
 
 /// A client's quotes and meetings, counted (from `quotes_client` and `meetings_client`).
@@ -114,7 +114,10 @@ impl Store {
         // A quote is recorded once sent: its preparation time counts in the month it was sent.
         let today = self.clock().date();
         if q.sent_on > today {
-            return Err(Error::invalid(T::ErrQuoteSentAhead, &[&day(q.sent_on), &day(today)]));
+            return Err(Error::invalid_with(
+                T::ErrQuoteSentAhead,
+                vec![Arg::day(q.sent_on, today), Arg::day(today, today)],
+            ));
         }
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if !crate::domain::dates::in_range(answer_by) {
@@ -296,7 +299,7 @@ impl Store {
                 ],
             }));
         }
-        rules::answered_after_sent(today, q.sent_on)?;
+        rules::answered_after_sent(today, q.sent_on, today)?;
         self.write(
             |l| tf(l, T::UndoAnswerQuote, &[&q.client, &status.label(l)]),
             |tx| {

@@ -2,6 +2,7 @@
 //! import has just written (so a merge is judged on the record as it ends up: the file's
 //! fields over the store's). A file can hold any pair of values; the command line cannot.
 
+use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction};
 
@@ -12,10 +13,15 @@ use crate::i18n::T;
 
 /// The field of record `id` of `table` that breaks a rule, and the command line's refusal.
 /// (Time entries are checked before they are written: see `time_task_client`.)
-pub(super) fn broken(tx: &Transaction, table: &str, id: i64) -> Result<Option<(&'static str, Error)>> {
+pub(super) fn broken(
+    tx: &Transaction,
+    table: &str,
+    id: i64,
+    today: NaiveDate,
+) -> Result<Option<(&'static str, Error)>> {
     match table {
-        "requests" => request(tx, id),
-        "quotes" => quote(tx, id),
+        "requests" => request(tx, id, today),
+        "quotes" => quote(tx, id, today),
         "meetings" => meeting(tx, id),
         _ => Ok(None),
     }
@@ -25,7 +31,7 @@ pub(super) fn broken(tx: &Transaction, table: &str, id: i64) -> Result<Option<(&
 type RequestRow = (String, Option<String>, String, String, Option<String>);
 
 /// Nothing is expected or received before it is asked for; a material says what it is.
-fn request(tx: &Transaction, id: i64) -> Result<Option<(&'static str, Error)>> {
+fn request(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static str, Error)>> {
     let row: Option<RequestRow> = tx
         .query_row(
             "SELECT kind, what, asked_on, expected_by, received_on FROM requests WHERE id = ?1",
@@ -39,11 +45,11 @@ fn request(tx: &Transaction, id: i64) -> Result<Option<(&'static str, Error)>> {
     let (Some(asked), Some(expected)) = (parse_day(&asked), parse_day(&expected)) else {
         return Ok(None);
     };
-    if let Err(e) = rules::expected_from_asked(expected, asked) {
+    if let Err(e) = rules::expected_from_asked(expected, asked, today) {
         return Ok(Some(("expected_by", e)));
     }
     if let Some(received) = received.as_deref().and_then(parse_day) {
-        if let Err(e) = rules::received_after_asked(received, asked) {
+        if let Err(e) = rules::received_after_asked(received, asked, today) {
             return Ok(Some(("received_on", e)));
         }
     }
@@ -56,7 +62,7 @@ fn request(tx: &Transaction, id: i64) -> Result<Option<(&'static str, Error)>> {
 }
 
 /// A quote is answered, and expected to be, from the day it was sent on.
-fn quote(tx: &Transaction, id: i64) -> Result<Option<(&'static str, Error)>> {
+fn quote(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static str, Error)>> {
     let row: Option<(String, String, Option<String>)> = tx
         .query_row(
             "SELECT sent_on, answer_by, answered_on FROM quotes WHERE id = ?1",
@@ -74,7 +80,7 @@ fn quote(tx: &Transaction, id: i64) -> Result<Option<(&'static str, Error)>> {
         return Ok(Some(("answer_by", Error::invalid(T::ErrAnswerBeforeSent, &[]))));
     }
     if let Some(answered) = answered.as_deref().and_then(parse_day) {
-        if let Err(e) = rules::answered_after_sent(answered, sent) {
+        if let Err(e) = rules::answered_after_sent(answered, sent, today) {
             return Ok(Some(("answered_on", e)));
         }
     }

@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use super::{day, stamp, Store};
 use crate::domain::money::{self, Month, MonthTotals, Sums, TimeEntry};
 use crate::domain::{text, Client, FlagKind};
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::i18n::{tf, T};
 
 const ENTRY_SELECT: &str = "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
@@ -303,7 +303,10 @@ impl Store {
         let now = self.clock();
         let end = start + chrono::Duration::minutes(i64::from(minutes));
         if end > now {
-            return Err(Error::invalid(T::ErrTimeAhead, &[&stamp(end), &stamp(now)]));
+            return Err(Error::invalid_with(
+                T::ErrTimeAhead,
+                vec![Arg::at(end, now.date()), Arg::at(now, now.date())],
+            ));
         }
         Ok(())
     }
@@ -347,7 +350,10 @@ impl Store {
         let e = self.time_entry(id)?;
         if let Some(on) = e.billed_on {
             if !force {
-                return Err(Error::invalid(T::ErrTimeBilled, &[&id, &on]));
+                return Err(Error::invalid_with(
+                    T::ErrTimeBilled,
+                    vec![Arg::text(id), Arg::day(on, self.clock().date())],
+                ));
             }
         }
         if let Some(m) = edit.minutes {
@@ -413,7 +419,10 @@ impl Store {
         let e = self.time_entry(id)?;
         if let Some(on) = e.billed_on {
             if !force {
-                return Err(Error::invalid(T::ErrTimeBilled, &[&id, &on]));
+                return Err(Error::invalid_with(
+                    T::ErrTimeBilled,
+                    vec![Arg::text(id), Arg::day(on, self.clock().date())],
+                ));
             }
         }
         self.write(
@@ -666,12 +675,18 @@ fn stopped_minutes(r: &TimeEntry, how: StopAt, now: NaiveDateTime) -> Result<u32
     let start = r.start_at();
     let end = match how {
         StopAt::Now if start.date() < now.date() => {
-            return Err(Error::invalid(T::ErrTimerOldDay, &[&r.start]));
+            return Err(Error::invalid_with(
+                T::ErrTimerOldDay,
+                vec![Arg::when(&r.start, now.date())],
+            ));
         }
         StopAt::Now | StopAt::Keep => now,
         StopAt::At(at) => {
             if at < start || at > now {
-                return Err(Error::invalid(T::ErrTimerBadEnd, &[&stamp(at), &r.start]));
+                return Err(Error::invalid_with(
+                    T::ErrTimerBadEnd,
+                    vec![Arg::at(at, now.date()), Arg::when(&r.start, now.date())],
+                ));
             }
             at
         }

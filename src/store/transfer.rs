@@ -314,6 +314,7 @@ impl Store {
         if !matches!(format, 1 | 2) {
             return Err(not_export());
         }
+        let today = self.clock().date();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
         let mut report = ImportReport::default();
@@ -442,7 +443,7 @@ impl Store {
                 };
                 // Judged on the record as written: in a merge, the store's fields the file
                 // leaves out count too.
-                if let Some((col, why)) = super::import_rules::broken(&tx, table, id)? {
+                if let Some((col, why)) = super::import_rules::broken(&tx, table, id, today)? {
                     return Err(rule_broken(source, table, n, col, why));
                 }
                 if let Some(old) = old_id {
