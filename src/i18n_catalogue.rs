@@ -173,16 +173,42 @@ catalogue! {
     // Time logged that would end after now.
     ErrTimeAhead => ("that time would end at {0}, after now ({1}): log time once it is worked, or start a timer",
                      "ese tiempo terminaría el {0}, después de ahora ({1}): regístralo cuando lo hayas trabajado, o pon en marcha un temporizador"),
-    ErrImportDigitsName => ("cannot read {0}: {1} number {2}, {3}: a client name cannot be only digits ('{4}' reads as an id)",
-                            "no se puede leer {0}: en {1}, el número {2}: el campo {3} no puede ser solo cifras para un cliente ('{4}' se lee como un id)"),
-    ErrImportTooLong => ("cannot read {0}: {1} number {2}, {3}: too long ({5} characters; at most {4})", "no se puede leer {0}: en {1}, el número {2}: el campo {3} es demasiado largo ({5} caracteres; máximo {4})"),
-    ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
+    // Import errors: {1} is the record, named by its place in the file (ImpTask and the like)
+    ErrImportDigitsName => ("cannot read {0}: {1}, {2}: a client name cannot be only digits ('{3}' reads as an id)",
+                            "no se puede leer {0}: {1}: el campo {2} no puede ser solo cifras para un cliente ('{3}' se lee como un id)"),
+    ErrImportTooLong => ("cannot read {0}: {1}, {2}: too long ({4} characters; at most {3})", "no se puede leer {0}: {1}: el campo {2} es demasiado largo ({4} caracteres; máximo {3})"),
+    ErrImportField => ("cannot read {0}: {1} has an invalid or missing {2}", "no se puede leer {0}: {1} tiene el campo {2} ausente o no válido"),
     // Import: a record whose fields break a rule the command line keeps ({4}: the command line's refusal)
-    ErrImportRule => ("cannot read {0}: {1} number {2}, {3}: {4}; nothing was imported", "no se puede leer {0}: en {1}, el número {2}: el campo {3}: {4}; no se ha importado nada"),
-    ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),
+    ErrImportRule => ("cannot read {0}: {1}, {2}: {3}; nothing was imported", "no se puede leer {0}: {1}, campo {2}: {3}; no se ha importado nada"),
+    ErrImportDb => ("cannot read {0}: {1} does not fit the store ({2})", "no se puede leer {0}: {1} no encaja en la base de datos ({2})"),
     // Import: a record given twice in one file
-    ErrImportTwice => ("cannot read {0}: {1} number {2} and number {3} have the same {4} (one record given twice); nothing was imported",
-                       "no se puede leer {0}: en {1}, el número {2} y el número {3} tienen el mismo {4} (un registro repetido); no se ha importado nada"),
+    ErrImportTwice => ("cannot read {0}: {1} have the same {2} (one record given twice); nothing was imported",
+                       "no se puede leer {0}: {1} tienen el mismo {2} (un registro repetido); no se ha importado nada"),
+    // A record of an import's file, by its place: {0} (and {1}) an ordinal in English, a number in Spanish
+    ImpClient => ("the {0} client", "el cliente número {0}"),
+    ImpClients => ("the {0} and {1} clients", "el cliente número {0} y el número {1}"),
+    ImpChannel => ("the {0} channel", "el canal número {0}"),
+    ImpChannels => ("the {0} and {1} channels", "el canal número {0} y el número {1}"),
+    ImpRecurrence => ("the {0} repeat rule", "la regla de repetición número {0}"),
+    ImpRecurrences => ("the {0} and {1} repeat rules", "la regla de repetición número {0} y la número {1}"),
+    ImpTask => ("the {0} task", "la tarea número {0}"),
+    ImpTasks => ("the {0} and {1} tasks", "la tarea número {0} y la número {1}"),
+    ImpRequest => ("the {0} request", "la petición número {0}"),
+    ImpRequests => ("the {0} and {1} requests", "la petición número {0} y la número {1}"),
+    ImpQuote => ("the {0} quote", "el presupuesto número {0}"),
+    ImpQuotes => ("the {0} and {1} quotes", "el presupuesto número {0} y el número {1}"),
+    ImpMeeting => ("the {0} meeting", "la reunión número {0}"),
+    ImpMeetings => ("the {0} and {1} meetings", "la reunión número {0} y la número {1}"),
+    ImpFlag => ("the {0} red flag", "la bandera roja número {0}"),
+    ImpFlags => ("the {0} and {1} red flags", "la bandera roja número {0} y la número {1}"),
+    ImpWeeklyReview => ("the {0} weekly review", "la revisión semanal número {0}"),
+    ImpWeeklyReviews => ("the {0} and {1} weekly reviews", "la revisión semanal número {0} y la número {1}"),
+    ImpTimeEntry => ("the {0} time entry", "la entrada de tiempo número {0}"),
+    ImpTimeEntries => ("the {0} and {1} time entries", "la entrada de tiempo número {0} y la número {1}"),
+    ImpCounterEvent => ("the {0} nudge or clarification", "el recordatorio o aclaración número {0}"),
+    ImpCounterEvents => ("the {0} and {1} nudges or clarifications", "el recordatorio o aclaración número {0} y el número {1}"),
+    ImpRecord => ("the {0} record", "el registro número {0}"),
+    ImpRecords => ("the {0} and {1} records", "el registro número {0} y el número {1}"),
     ErrBackupExists => ("{0} already exists; choose a new file", "{0} ya existe; elige un archivo nuevo"),
     ErrIo => ("file error: {0}", "error de archivo: {0}"),
     // Output that cannot be written (a full disk, a closed terminal) after the command ran.
@@ -1071,8 +1097,8 @@ catalogue! {
                               "Primero elige un cliente o una tarea: el tiempo se apunta en uno de ellos."),
 
     // Taskwarrior import (issue 13): an element of the export that is not a task
-    ErrImportNotTask => ("cannot read {0}: task number {1} is not a JSON object, so this is not Taskwarrior's `task export`",
-                         "no se puede leer {0}: la tarea número {1} no es un objeto JSON, así que no es una exportación de Taskwarrior (`task export`)"),
+    ErrImportNotTask => ("cannot read {0}: {1} is not a JSON object, so this is not Taskwarrior's `task export`",
+                         "no se puede leer {0}: {1} no es un objeto JSON, así que no es una exportación de Taskwarrior (`task export`)"),
 
     // Amounts in a currency with fewer decimals (a yen amount has none): refused, never rounded
     ErrAmountNoDecimals => ("{1} has no decimals: '{0}' cannot be kept without rounding it; use a whole amount, like 1500",

@@ -320,6 +320,63 @@ fn a_refused_file_and_its_wal_stay_byte_for_byte() {
     }
 }
 
+/// How an import names a record of `table`, in English.
+fn noun(table: &str) -> &'static str {
+    match table {
+        "clients" => "client",
+        "channels" => "channel",
+        "recurrences" => "repeat rule",
+        "tasks" => "task",
+        "requests" => "request",
+        "quotes" => "quote",
+        "meetings" => "meeting",
+        "flags" => "red flag",
+        "weekly_reviews" => "weekly review",
+        "time_entries" => "time entry",
+        "counter_events" => "nudge or clarification",
+        other => panic!("no noun for {other}"),
+    }
+}
+
+/// How an import names two records of `table`, in English.
+fn nouns(table: &str) -> String {
+    match table {
+        "time_entries" => "time entries".into(),
+        "counter_events" => "nudges or clarifications".into(),
+        other => format!("{}s", noun(other)),
+    }
+}
+
+/// How English counts the `n`th record of a file: 1st, 2nd, 3rd, 4th, 11th, 21st.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// How an import names the first record of `table` and another, in Spanish.
+fn noun_es(table: &str) -> (&'static str, &'static str) {
+    match table {
+        "clients" => ("el cliente número", "el número"),
+        "channels" => ("el canal número", "el número"),
+        "recurrences" => ("la regla de repetición número", "la número"),
+        "tasks" => ("la tarea número", "la número"),
+        "requests" => ("la petición número", "la número"),
+        "quotes" => ("el presupuesto número", "el número"),
+        "meetings" => ("la reunión número", "la número"),
+        "flags" => ("la bandera roja número", "la número"),
+        "weekly_reviews" => ("la revisión semanal número", "la número"),
+        "time_entries" => ("la entrada de tiempo número", "la número"),
+        "counter_events" => ("el recordatorio o aclaración número", "el número"),
+        other => panic!("no noun for {other}"),
+    }
+}
+
 /// Finding 5: import stored wrong types (the desk then would not start) and raw escape
 /// sequences; now every field is checked as the command line would, all or nothing.
 #[test]
@@ -352,7 +409,7 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
         std::fs::write(&file, bad.to_string()).unwrap();
         let (_, err) = dest.fails(&["import", file.to_str().unwrap()]);
         assert!(
-            err.contains(table) && err.contains("number 1") && err.contains(field),
+            err.contains(&format!("the 1st {}", noun(table))) && err.contains(field),
             "{table}.{field}: {err}"
         );
         assert!(
@@ -421,7 +478,7 @@ fn import_refuses_fields_the_command_line_would_not_put_together() {
             }
             args.push(file.to_str().unwrap());
             let (_, err) = desk.fails(&args);
-            let record = format!("{table} number {}", row + 1);
+            let record = format!("the {} {}", ["1st", "2nd", "3rd"][*row], noun(table));
             assert!(
                 err.contains(&record) && err.contains(field) && err.contains("nothing was imported"),
                 "{table}.{field} (merge {merge}): {err}"
@@ -908,8 +965,11 @@ fn an_export_holding_a_record_twice_is_refused_whole() {
                 args.push(file.to_str().unwrap());
                 let (_, err) = desk.fails(&args);
                 assert!(
-                    err.contains(&format!("{table} number 1 and number {second} have the same {field}"))
-                        && err.contains("nothing was imported"),
+                    err.contains(&format!(
+                        "the 1st and {} {} have the same {field}",
+                        ordinal(second),
+                        nouns(table)
+                    )) && err.contains("nothing was imported"),
                     "{table}.{field} (merge {merge}): {err}"
                 );
                 assert_eq!(
@@ -922,7 +982,9 @@ fn an_export_holding_a_record_twice_is_refused_whole() {
                 let (_, err) = desk.fails(&es);
                 assert!(
                     err.contains(&format!(
-                        "en {table}, el número 1 y el número {second} tienen el mismo {field}"
+                        "{} 1 y {} {second} tienen el mismo {field}",
+                        noun_es(table).0,
+                        noun_es(table).1
                     )) && err.contains("no se ha importado nada"),
                     "{table}.{field} (merge {merge}): {err}"
                 );
@@ -936,7 +998,7 @@ fn an_export_holding_a_record_twice_is_refused_whole() {
     bad["tasks"][3]["uuid"] = first;
     std::fs::write(&file, bad.to_string()).unwrap();
     let (_, err) = empty.fails(&["import", file.to_str().unwrap()]);
-    assert!(err.contains("tasks number 1 and number 4 have the same uuid"), "{err}");
+    assert!(err.contains("the 1st and 4th tasks have the same uuid"), "{err}");
     assert!(empty.json(&["task", "list", "--json"]).as_array().unwrap().is_empty());
     // Without the duplicate, the same export still goes in.
     std::fs::write(&file, export.to_string()).unwrap();

@@ -10,6 +10,7 @@ mod desk_queries;
 mod detect;
 pub mod doctor;
 mod flags;
+mod import_errors;
 mod import_rules;
 pub mod import_tools;
 mod recur;
