@@ -616,7 +616,7 @@ fn a_running_timer_s_start_is_not_moved_to_another_day() {
     );
     let (_, err) = d.fails(&["--lang", "es", "time", "edit", &id, "--on", "2026-03-18 10:00"]);
     assert!(
-        err.contains("desde vie 20 mar 09:00") && err.contains("Páralo primero"),
+        err.contains("desde el vie 20 mar 09:00") && err.contains("Páralo primero"),
         "{err}"
     );
     assert_eq!(
