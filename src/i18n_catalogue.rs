@@ -832,6 +832,11 @@ catalogue! {
     ErrTimerBadEnd => ("the end {0} must be between the timer's start ({1}) and now", "el final, el {0}, debe estar entre el inicio del temporizador ({1}) y ahora"),
     ErrTimerTooLong => ("{0} is more than a day in one entry: say when the work ended with --at WHEN", "{0} es más de un día en una sola entrada: indica cuándo terminaste con --at CUÁNDO"),
     ErrBadTimeMinutes => ("invalid time of {0}: an entry lasts from 1 minute to 24 hours", "tiempo no válido de {0}: una entrada dura de 1 minuto a 24 horas"),
+    // Time logged, moved or started over a span another entry already covers
+    ErrTimeOverlap => ("that time overlaps time entry {0} of {1}, {2} from {3} to {4}: the same minutes cannot count twice; nothing was saved",
+                       "ese tiempo se solapa con la entrada de tiempo {0} de {1}, el {2} de {3} a {4}: los mismos minutos no pueden contar dos veces; no se ha guardado nada"),
+    ErrTimeOverlapTimer => ("that time overlaps the timer running on {1} since {2} (time entry {0}): stop it first; nothing was saved",
+                            "ese tiempo se solapa con el temporizador en marcha de {1} desde el {2} (entrada de tiempo {0}): páralo primero; no se ha guardado nada"),
     ErrTimeBilled => ("time entry {0} was billed on {1}: add --force to change it", "la entrada de tiempo {0} se facturó el {1}: añade --force para cambiarla"),
     ErrTimerRunningEdit => ("time entry {0} is the running timer: stop it first", "la entrada de tiempo {0} es el temporizador en marcha: páralo primero"),
     ErrTaskOtherClient => ("task {0} is not {1}'s", "la tarea {0} no es de {1}"),

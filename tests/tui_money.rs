@@ -203,6 +203,40 @@ fn capital_t_logs_time_through_a_form() {
     );
 }
 
+/// `T` over a span another entry already covers: the form stays open saying which entry, and
+/// nothing is logged.
+#[test]
+fn capital_t_over_time_already_logged_is_refused_in_the_form() {
+    let mut d = desk(Lang::En);
+    let task = d.select_task_of("Casa Lumen Interiors");
+    let client = d.app.client().unwrap().client.id;
+    let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    let first = d
+        .store
+        .log_time(Some(client), None, at("2026-11-23 07:00"), 60, true, "call")
+        .unwrap();
+    let before = d.store.list_time(None, None, None).unwrap().len();
+    d.key(KeyCode::Char('T'));
+    d.keys("30m").key(KeyCode::Tab);
+    d.keys("2026-11-23 07:30").key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("the form stays open")
+    };
+    assert!(matches!(f.kind, FormKind::LogTime(_, Some(t)) if t == task));
+    let said = f
+        .fields
+        .iter()
+        .find_map(|f| f.error.clone())
+        .expect("an error in the form");
+    assert!(
+        said.contains(&format!(
+            "overlaps time entry {first} of Casa Lumen Interiors, Mon 23 Nov from 07:00 to 08:00"
+        )),
+        "{said}"
+    );
+    assert_eq!(d.store.list_time(None, None, None).unwrap().len(), before);
+}
+
 /// Time already worked, logged without a start: it ended now, so it began its length ago.
 #[test]
 fn capital_t_without_a_start_logs_time_that_ended_now() {

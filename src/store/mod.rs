@@ -21,6 +21,7 @@ mod search;
 mod task_pages;
 mod tasks;
 mod time;
+mod time_overlap;
 pub mod transfer;
 mod undo;
 mod wal_guard;

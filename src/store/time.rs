@@ -234,12 +234,16 @@ impl Store {
             None => None,
         };
         let name = self.client(client_id)?.name;
+        // To the minute, as it is stored.
+        let started = chrono::NaiveDateTime::parse_from_str(&stamp(now), "%Y-%m-%d %H:%M").unwrap_or(now);
         let id = self.write(
             |l| tf(l, T::UndoTimerStart, &[&name]),
             |tx| {
                 if let Some((rid, minutes)) = stop {
                     tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![minutes, rid])?;
                 }
+                // A timer starting inside another entry's span would count its first minute twice.
+                super::time_overlap::refuse_overlap(tx, started, 1, None, now)?;
                 tx.execute(
                     "INSERT INTO time_entries(client_id, task_id, start, minutes, billable, note) VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
                     params![client_id, task_id, stamp(now), billable, note],
@@ -333,9 +337,11 @@ impl Store {
         let note = clean_note(note)?;
         self.ended_by_now(start, minutes)?;
         let name = self.client(client_id)?.name;
+        let now = self.clock();
         self.write(
             |l| tf(l, T::UndoTimeLog, &[&name]),
             |tx| {
+                super::time_overlap::refuse_overlap(tx, start, minutes, None, now)?;
                 tx.execute(
                     "INSERT INTO time_entries(client_id, task_id, start, minutes, billable, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![client_id, task_id, stamp(start), minutes, billable, note],
@@ -388,9 +394,21 @@ impl Store {
                 return Err(Error::invalid(T::ErrTaskOtherClient, &[&t, &e.client]));
             }
         }
+        // An entry moved or lengthened keeps off every other entry's span (a running timer's
+        // span is not moved here: see above).
+        let span = match e.minutes {
+            Some(m) if edit.minutes.is_some() || edit.start.is_some() => {
+                Some((edit.start.unwrap_or_else(|| e.start_at()), edit.minutes.unwrap_or(m)))
+            }
+            _ => None,
+        };
+        let now = self.clock();
         self.write(
             |l| tf(l, T::UndoTimeEdit, &[&e.client]),
             |tx| {
+                if let Some((start, minutes)) = span {
+                    super::time_overlap::refuse_overlap(tx, start, minutes, Some(id), now)?;
+                }
                 if let Some(m) = edit.minutes {
                     tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![m, id])?;
                 }
