@@ -937,7 +937,7 @@ catalogue! {
     MonthRetainerGauge => ("retainer {0} of {1} ({2}%)", "bono {0} de {1} ({2} %)"),
     MonthRateLine => ("no retainer · rate {0}/h", "sin bono · tarifa {0}/h"),
     MonthNoRate => ("no retainer · no rate set", "sin bono · sin tarifa"),
-    FormStopOldTimer => ("Timer running since {0}", "En marcha desde {0}"),
+    FormStopOldTimer => ("Timer running since {0}", "En marcha desde el {0}"),
     // The desk's words for the command line's --at and --keep.
     ErrTimerTooLongDesk => ("{0} is more than a day in one entry: type when the work ended", "{0} es más de un día en una sola entrada: escribe cuándo terminaste"),
     HintEndedAt => ("YYYY-MM-DD HH:MM · empty: now (up to 24 h)", "AAAA-MM-DD HH:MM · vacío: ahora (hasta 24 h)"),

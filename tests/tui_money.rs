@@ -126,6 +126,29 @@ fn a_timer_from_an_earlier_day_asks_when_the_work_ended() {
     assert!(d.store.running_timer().unwrap().is_none());
 }
 
+/// The form names the day the timer started as the desk writes days, in either language.
+#[test]
+fn the_earlier_day_timer_form_writes_its_start_as_the_desk_does() {
+    for (lang, title) in [
+        (Lang::En, "Timer running since Sun 22 Nov 13:00"),
+        (Lang::Es, "En marcha desde el dom 22 nov 13:00"),
+    ] {
+        let mut d = desk(lang);
+        let first = d.app.client().unwrap().client.name.clone();
+        let task = d.select_task_of(&first);
+        d.store
+            .start_timer(None, Some(task), true, "", now() - Duration::hours(20))
+            .unwrap();
+        update(&mut d.app, Msg::Clock(now()), &mut d.store);
+        d.app.reload(&d.store).unwrap();
+        d.key(KeyCode::Char('t'));
+        let Some(Popup::Form(f)) = &d.app.popup else {
+            panic!("t asks when the work ended")
+        };
+        assert_eq!(f.title, title);
+    }
+}
+
 #[test]
 fn an_earlier_day_timer_kept_whole_with_an_empty_end() {
     let mut d = desk(Lang::Es);
