@@ -124,19 +124,15 @@ impl Store {
             // Nobody typed that date: say where it comes from.
             return Err(match q.answer_by {
                 Some(typed) => Error::invalid(T::ErrBadDate, &[&typed]),
-                None => {
-                    use crate::error::{Arg, Msg};
-                    let text = |s: String| Arg::Text(s);
-                    Error::Invalid(Msg {
-                        key: T::ErrQuoteDefaultAnswerOutside,
-                        args: vec![
-                            text(q.sent_on.format("%Y-%m-%d").to_string()),
-                            Arg::plural(crate::i18n::P::Days, default_days),
-                            text(answer_by.format("%Y-%m-%d").to_string()),
-                            text(crate::domain::dates::YEARS.end().to_string()),
-                        ],
-                    })
-                }
+                None => Error::invalid_with(
+                    T::ErrQuoteDefaultAnswerOutside,
+                    vec![
+                        Arg::day(q.sent_on, today),
+                        Arg::plural(crate::i18n::P::Days, default_days),
+                        Arg::day(answer_by, today),
+                        Arg::text(crate::domain::dates::YEARS.end()),
+                    ],
+                ),
             });
         }
         if answer_by < q.sent_on {
