@@ -20,6 +20,31 @@ pub enum Arg {
     ByLang(String, String),
 }
 
+impl Arg {
+    /// A stored `YYYY-MM-DD[ HH:MM]` as each language writes a day ("Fri 27 Nov 10:00", "vie
+    /// 27 nov 10:00"), with the year when it is not `today`'s.
+    pub fn when(stored: &str, today: chrono::NaiveDate) -> Arg {
+        Arg::ByLang(
+            crate::i18n::stored_when(stored, today, Lang::En),
+            crate::i18n::stored_when(stored, today, Lang::Es),
+        )
+    }
+
+    /// A day as each language writes it (see `when`).
+    pub fn day(d: chrono::NaiveDate, today: chrono::NaiveDate) -> Arg {
+        Arg::when(&d.format("%Y-%m-%d").to_string(), today)
+    }
+
+    /// A moment to the minute as each language writes it (see `when`).
+    pub fn at(t: chrono::NaiveDateTime, today: chrono::NaiveDate) -> Arg {
+        Arg::when(&t.format("%Y-%m-%d %H:%M").to_string(), today)
+    }
+
+    pub fn text(s: impl std::fmt::Display) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
 impl Msg {
     pub fn new(key: T) -> Self {
         Msg { key, args: Vec::new() }
@@ -75,6 +100,10 @@ impl Error {
     }
     pub fn refused(key: T, args: &[&dyn std::fmt::Display]) -> Self {
         Error::Refused(Msg::with(key, args))
+    }
+    /// `invalid` with values that are not all plain text (dates each language writes its way).
+    pub fn invalid_with(key: T, args: Vec<Arg>) -> Self {
+        Error::Invalid(Msg { key, args })
     }
 
     /// A write that failed for `e`, said with `key` (`{0}` is the reason, in the user's

@@ -109,7 +109,7 @@ catalogue! {
     ErrNoMeeting => ("no meeting with id {0}", "no hay ninguna reunión con id {0}"),
     ErrNoFlag => ("no red flag with id {0}", "no hay ninguna bandera roja con id {0}"),
     ErrDuplicateClient => ("a client named '{0}' already exists", "ya existe un cliente llamado '{0}'"),
-    ErrAlreadyReceived => ("request {0} was already received ({1})", "la petición {0} ya se recibió ({1})"),
+    ErrAlreadyReceived => ("request {0} was already received on {1}", "la petición {0} ya se recibió el {1}"),
     ErrQuoteAnswered => ("quote {0} is already {1}", "el presupuesto {0} ya está {1}"),
     ErrTaskClosed => ("task {0} is already {1}: it cannot be changed that way", "la tarea {0} ya está {1}: no se puede cambiar así"),
     ErrOutcomeNeedsDelivery => ("task {0} has not been delivered yet", "la tarea {0} aún no se ha entregado"),
@@ -144,13 +144,15 @@ catalogue! {
     ConfirmRedoOld => ("Redo '{0}', a change from {1}? (y/n)", "¿Rehacer «{0}», un cambio del {1}? (s/n)"),
     NoticeRedone => ("Redone: {0}", "Rehecho: {0}"),
     KeyRedo => ("Redo what {0} undid", "rehacer lo que {0} deshizo"),
-    ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: {0} es una fecha futura"),
-    ErrAttendanceTooEarly => ("the meeting starts at {0}: attendance can be recorded once it has started", "la reunión empieza el {0}: la asistencia se anota cuando ya ha empezado"),
+    ErrFlagInFuture => ("a red flag records something that happened: {0} is in the future", "una bandera roja registra algo que ya pasó: el {0} es una fecha futura"),
+    ErrAttendanceTooEarly => ("the meeting starts on {0} at {1}: attendance can be recorded once it has started", "la reunión empieza el {0} a las {1}: la asistencia se anota cuando ya ha empezado"),
     ErrForeignWal => ("{0}: the -wal file beside it does not belong to this database (it would damage it); nothing was changed. Move the -wal and -shm files aside, or restore a backup",
                       "{0}: el archivo -wal que tiene al lado no es de esta base de datos (la dañaría); no se ha cambiado nada. Aparta los archivos -wal y -shm, o restaura una copia de seguridad"),
     ErrStoreFile => ("cannot use the database {0}: {1}", "no se puede usar la base de datos {0}: {1}"),
     ErrStoreDanglingLink => ("{0} is a link to {1}, which does not exist; vadesk does not create a database through it", "{0} es un enlace a {1}, que no existe; vadesk no crea una base de datos a través de él"),
-    ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista {0} es anterior al día en que se pide ({1})"),
+    ErrReceivedBeforeAsked => ("received on {0}, before the day it was asked for ({1})", "se recibió el {0}, antes del día en que se pidió ({1})"),
+    ErrAnsweredBeforeSent => ("answered on {0}, before the day the quote was sent ({1})", "se respondió el {0}, antes del día en que se envió el presupuesto ({1})"),
+    ErrExpectedBeforeAsked => ("the expected date {0} is before the day it is asked ({1})", "la fecha prevista, el {0}, es anterior al día en que se pide ({1})"),
 
     // Errors: the store
     ErrNotVadesk => ("{0} is not a vadesk database; it was left untouched", "{0} no es una base de datos de vadesk; no se ha tocado"),
@@ -173,14 +175,42 @@ catalogue! {
     // Time logged that would end after now.
     ErrTimeAhead => ("that time would end at {0}, after now ({1}): log time once it is worked, or start a timer",
                      "ese tiempo terminaría el {0}, después de ahora ({1}): regístralo cuando lo hayas trabajado, o pon en marcha un temporizador"),
-    ErrImportDigitsName => ("cannot read {0}: {1} number {2}, {3}: a client name cannot be only digits ('{4}' reads as an id)",
-                            "no se puede leer {0}: en {1}, el número {2}: el campo {3} no puede ser solo cifras para un cliente ('{4}' se lee como un id)"),
-    ErrImportTooLong => ("cannot read {0}: {1} number {2}, {3}: too long ({5} characters; at most {4})", "no se puede leer {0}: en {1}, el número {2}: el campo {3} es demasiado largo ({5} caracteres; máximo {4})"),
-    ErrImportField => ("cannot read {0}: {1} number {2} has an invalid or missing {3}", "no se puede leer {0}: en {1}, el número {2} tiene el campo {3} ausente o no válido"),
-    ErrImportDb => ("cannot read {0}: {1} number {2} does not fit the store ({3})", "no se puede leer {0}: en {1}, el número {2} no encaja en la base de datos ({3})"),
+    // Import errors: {1} is the record, named by its place in the file (ImpTask and the like)
+    ErrImportDigitsName => ("cannot read {0}: {1}, {2}: a client name cannot be only digits ('{3}' reads as an id)",
+                            "no se puede leer {0}: {1}: el campo {2} no puede ser solo cifras para un cliente ('{3}' se lee como un id)"),
+    ErrImportTooLong => ("cannot read {0}: {1}, {2}: too long ({4} characters; at most {3})", "no se puede leer {0}: {1}: el campo {2} es demasiado largo ({4} caracteres; máximo {3})"),
+    ErrImportField => ("cannot read {0}: {1} has an invalid or missing {2}", "no se puede leer {0}: {1} tiene el campo {2} ausente o no válido"),
+    // Import: a record whose fields break a rule the command line keeps ({4}: the command line's refusal)
+    ErrImportRule => ("cannot read {0}: {1}, {2}: {3}; nothing was imported", "no se puede leer {0}: {1}, campo {2}: {3}; no se ha importado nada"),
+    ErrImportDb => ("cannot read {0}: {1} does not fit the store ({2})", "no se puede leer {0}: {1} no encaja en la base de datos ({2})"),
     // Import: a record given twice in one file
-    ErrImportTwice => ("cannot read {0}: {1} number {2} and number {3} have the same {4} (one record given twice); nothing was imported",
-                       "no se puede leer {0}: en {1}, el número {2} y el número {3} tienen el mismo {4} (un registro repetido); no se ha importado nada"),
+    ErrImportTwice => ("cannot read {0}: {1} have the same {2} (one record given twice); nothing was imported",
+                       "no se puede leer {0}: {1} tienen el mismo {2} (un registro repetido); no se ha importado nada"),
+    // A record of an import's file, by its place: {0} (and {1}) an ordinal in English, a number in Spanish
+    ImpClient => ("the {0} client", "el cliente número {0}"),
+    ImpClients => ("the {0} and {1} clients", "el cliente número {0} y el número {1}"),
+    ImpChannel => ("the {0} channel", "el canal número {0}"),
+    ImpChannels => ("the {0} and {1} channels", "el canal número {0} y el número {1}"),
+    ImpRecurrence => ("the {0} repeat rule", "la regla de repetición número {0}"),
+    ImpRecurrences => ("the {0} and {1} repeat rules", "la regla de repetición número {0} y la número {1}"),
+    ImpTask => ("the {0} task", "la tarea número {0}"),
+    ImpTasks => ("the {0} and {1} tasks", "la tarea número {0} y la número {1}"),
+    ImpRequest => ("the {0} request", "la petición número {0}"),
+    ImpRequests => ("the {0} and {1} requests", "la petición número {0} y la número {1}"),
+    ImpQuote => ("the {0} quote", "el presupuesto número {0}"),
+    ImpQuotes => ("the {0} and {1} quotes", "el presupuesto número {0} y el número {1}"),
+    ImpMeeting => ("the {0} meeting", "la reunión número {0}"),
+    ImpMeetings => ("the {0} and {1} meetings", "la reunión número {0} y la número {1}"),
+    ImpFlag => ("the {0} red flag", "la bandera roja número {0}"),
+    ImpFlags => ("the {0} and {1} red flags", "la bandera roja número {0} y la número {1}"),
+    ImpWeeklyReview => ("the {0} weekly review", "la revisión semanal número {0}"),
+    ImpWeeklyReviews => ("the {0} and {1} weekly reviews", "la revisión semanal número {0} y la número {1}"),
+    ImpTimeEntry => ("the {0} time entry", "la entrada de tiempo número {0}"),
+    ImpTimeEntries => ("the {0} and {1} time entries", "la entrada de tiempo número {0} y la número {1}"),
+    ImpCounterEvent => ("the {0} nudge or clarification", "el recordatorio o aclaración número {0}"),
+    ImpCounterEvents => ("the {0} and {1} nudges or clarifications", "el recordatorio o aclaración número {0} y el número {1}"),
+    ImpRecord => ("the {0} record", "el registro número {0}"),
+    ImpRecords => ("the {0} and {1} records", "el registro número {0} y el número {1}"),
     ErrBackupExists => ("{0} already exists; choose a new file", "{0} ya existe; elige un archivo nuevo"),
     ErrIo => ("file error: {0}", "error de archivo: {0}"),
     // Output that cannot be written (a full disk, a closed terminal) after the command ran.
@@ -800,10 +830,15 @@ catalogue! {
     ErrNoTimeEntry => ("no time entry with id {0}", "no hay ninguna entrada de tiempo con id {0}"),
     ErrTimeNeedsTarget => ("say which task (TASK_ID) or which client (--client NAME)", "indica qué tarea (ID_TAREA) o qué cliente (--client NOMBRE)"),
     ErrNoTimer => ("no timer is running", "no hay ningún temporizador en marcha"),
-    ErrTimerOldDay => ("the timer has been running since {0}: say when the work ended with --at WHEN, or keep all of it with --keep", "el temporizador está en marcha desde {0}: indica cuándo terminaste con --at CUÁNDO, o quédate con todo con --keep"),
-    ErrTimerBadEnd => ("the end {0} must be between the timer's start ({1}) and now", "el final {0} debe estar entre el inicio del temporizador ({1}) y ahora"),
+    ErrTimerOldDay => ("the timer has been running since {0}: say when the work ended with --at WHEN, or keep all of it with --keep", "el temporizador está en marcha desde el {0}: indica cuándo terminaste con --at CUÁNDO, o quédate con todo con --keep"),
+    ErrTimerBadEnd => ("the end {0} must be between the timer's start ({1}) and now", "el final, el {0}, debe estar entre el inicio del temporizador ({1}) y ahora"),
     ErrTimerTooLong => ("{0} is more than a day in one entry: say when the work ended with --at WHEN", "{0} es más de un día en una sola entrada: indica cuándo terminaste con --at CUÁNDO"),
     ErrBadTimeMinutes => ("invalid time of {0}: an entry lasts from 1 minute to 24 hours", "tiempo no válido de {0}: una entrada dura de 1 minuto a 24 horas"),
+    // Time logged, moved or started over a span another entry already covers
+    ErrTimeOverlap => ("that time overlaps time entry {0} of {1}, {2} from {3} to {4}: the same minutes cannot count twice; nothing was saved",
+                       "ese tiempo se solapa con la entrada de tiempo {0} de {1}, el {2} de {3} a {4}: los mismos minutos no pueden contar dos veces; no se ha guardado nada"),
+    ErrTimeOverlapTimer => ("that time overlaps the timer running on {1} since {2} (time entry {0}): stop it first; nothing was saved",
+                            "ese tiempo se solapa con el temporizador en marcha de {1} desde el {2} (entrada de tiempo {0}): páralo primero; no se ha guardado nada"),
     ErrTimeBilled => ("time entry {0} was billed on {1}: add --force to change it", "la entrada de tiempo {0} se facturó el {1}: añade --force para cambiarla"),
     ErrTimerRunningEdit => ("time entry {0} is the running timer: stop it first", "la entrada de tiempo {0} es el temporizador en marcha: páralo primero"),
     ErrTaskOtherClient => ("task {0} is not {1}'s", "la tarea {0} no es de {1}"),
@@ -904,7 +939,7 @@ catalogue! {
     MonthRetainerGauge => ("retainer {0} of {1} ({2}%)", "bono {0} de {1} ({2} %)"),
     MonthRateLine => ("no retainer · rate {0}/h", "sin bono · tarifa {0}/h"),
     MonthNoRate => ("no retainer · no rate set", "sin bono · sin tarifa"),
-    FormStopOldTimer => ("Timer running since {0}", "En marcha desde {0}"),
+    FormStopOldTimer => ("Timer running since {0}", "En marcha desde el {0}"),
     // The desk's words for the command line's --at and --keep.
     ErrTimerTooLongDesk => ("{0} is more than a day in one entry: type when the work ended", "{0} es más de un día en una sola entrada: escribe cuándo terminaste"),
     HintEndedAt => ("YYYY-MM-DD HH:MM · empty: now (up to 24 h)", "AAAA-MM-DD HH:MM · vacío: ahora (hasta 24 h)"),
@@ -1069,8 +1104,8 @@ catalogue! {
                               "Primero elige un cliente o una tarea: el tiempo se apunta en uno de ellos."),
 
     // Taskwarrior import (issue 13): an element of the export that is not a task
-    ErrImportNotTask => ("cannot read {0}: task number {1} is not a JSON object, so this is not Taskwarrior's `task export`",
-                         "no se puede leer {0}: la tarea número {1} no es un objeto JSON, así que no es una exportación de Taskwarrior (`task export`)"),
+    ErrImportNotTask => ("cannot read {0}: {1} is not a JSON object, so this is not Taskwarrior's `task export`",
+                         "no se puede leer {0}: {1} no es un objeto JSON, así que no es una exportación de Taskwarrior (`task export`)"),
 
     // Amounts in a currency with fewer decimals (a yen amount has none): refused, never rounded
     ErrAmountNoDecimals => ("{1} has no decimals: '{0}' cannot be kept without rounding it; use a whole amount, like 1500",
@@ -1078,7 +1113,7 @@ catalogue! {
 
     // A running timer's start cannot be moved (time edit --on)
     ErrTimerRunningMove => ("time entry {0} is the timer running on {1} since {2}: its start cannot move while it runs. Stop it first (time stop, with --at if it ended earlier), then correct it with time edit {0} --on",
-                            "la entrada de tiempo {0} es el temporizador en marcha de {1} desde {2}: su inicio no se puede mover mientras corre. Páralo primero (time stop, con --at si terminó antes) y luego corrígelo con time edit {0} --on"),
+                            "la entrada de tiempo {0} es el temporizador en marcha de {1} desde el {2}: su inicio no se puede mover mientras corre. Páralo primero (time stop, con --at si terminó antes) y luego corrígelo con time edit {0} --on"),
 
     // Sync: the common failures in their own words (the engine's are English)
     ErrSyncFolder => ("the sync folder {0} cannot be used: {1}. Check local_dir in [sync] and that the folder (a USB stick, a network share) is there; nothing was changed",

@@ -348,6 +348,18 @@ fn a_card_or_asana_task_given_twice_refuses_the_file() {
     );
 }
 
+/// How English counts the `n`th record of a file: 1st, 2nd, 3rd, 4th, 11th, 21st.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// A Taskwarrior export of `n` tasks; `uuid(i)` gives the i-th task's uuid number.
 fn taskwarrior(n: usize, uuid: impl Fn(usize) -> usize) -> String {
     let rows: Vec<String> = (0..n)
@@ -379,9 +391,9 @@ fn a_taskwarrior_uuid_given_twice_refuses_the_file() {
         let text = taskwarrior(n, |i| if i == second { first } else { i });
         let file = write(&format!("tw-{n}-{first}.json"), &text);
         let expect = format!(
-            "tasks number {} and number {} have the same uuid (one record given twice); nothing was imported",
-            first + 1,
-            second + 1
+            "the {} and {} tasks have the same uuid (one record given twice); nothing was imported",
+            ordinal(first + 1),
+            ordinal(second + 1)
         );
         let fresh = Desk::new();
         let before = fresh.snapshot();
@@ -404,7 +416,7 @@ fn a_taskwarrior_uuid_given_twice_refuses_the_file() {
     let file = write("tw-es.json", &text);
     let (_, err) = d.fails(&["--lang", "es", "import", "--from", "taskwarrior", &file]);
     assert!(
-        err.contains("en tasks, el número 2 y el número 5 tienen el mismo uuid"),
+        err.contains("la tarea número 2 y la número 5 tienen el mismo uuid"),
         "{err}"
     );
 }
@@ -634,7 +646,7 @@ fn no_import_makes_a_client_named_by_digits_alone() {
     .unwrap();
     let (_, err) = d.fails(&["import", "--from", "taskwarrior", tw.to_str().unwrap()]);
     assert!(
-        err.contains("tasks number 1, project: a client name cannot be only digits ('42'"),
+        err.contains("the 1st task, project: a client name cannot be only digits ('42'"),
         "{err}"
     );
     let export = d.dir.path().join("export.json");
@@ -645,6 +657,6 @@ fn no_import_makes_a_client_named_by_digits_alone() {
     std::fs::write(&export, text).unwrap();
     let e = Desk::new();
     let (_, err) = e.fails(&["import", export.to_str().unwrap()]);
-    assert!(err.contains("clients number 1 has an invalid or missing name"), "{err}");
+    assert!(err.contains("the 1st client has an invalid or missing name"), "{err}");
     assert_eq!(clients(&d).as_array().unwrap().len(), 2);
 }

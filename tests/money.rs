@@ -471,7 +471,7 @@ fn time_that_would_end_after_now_is_refused() {
     d.ok(&["client", "add", "Ana"]);
     let (_, err) = d.fails(&["time", "log", "--client", "Ana", "30m", "--on", "2026-12-05 10:00"]);
     assert!(
-        err.contains("would end at 2026-12-05 10:30, after now (2026-11-23 09:00)"),
+        err.contains("would end at Sat 5 Dec 10:30, after now (Mon 23 Nov 09:00)"),
         "{err}"
     );
     let (_, err) = d.fails(&["time", "log", "--client", "Ana", "30m", "--on", "2026-11-23 08:31"]);
@@ -488,7 +488,7 @@ fn time_that_would_end_after_now_is_refused() {
         "today 08:00",
     ]);
     assert!(
-        err.contains("terminaría el 2026-11-23 10:00, después de ahora"),
+        err.contains("terminaría el lun 23 nov 10:00, después de ahora"),
         "{err}"
     );
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 0);
@@ -497,9 +497,9 @@ fn time_that_would_end_after_now_is_refused() {
     assert_eq!(count(&d.db, "SELECT count(*) FROM time_entries"), 1);
     // Nor can an entry be moved or lengthened past now.
     let (_, err) = d.fails(&["time", "edit", id, "--on", "2026-11-24 08:00"]);
-    assert!(err.contains("would end at 2026-11-24 08:30, after now"), "{err}");
+    assert!(err.contains("would end at Tue 24 Nov 08:30, after now"), "{err}");
     let (_, err) = d.fails(&["time", "edit", id, "--minutes", "45m"]);
-    assert!(err.contains("would end at 2026-11-23 09:15, after now"), "{err}");
+    assert!(err.contains("would end at Mon 23 Nov 09:15, after now"), "{err}");
     assert_eq!(
         count(
             &d.db,
@@ -616,7 +616,7 @@ fn a_running_timer_s_start_is_not_moved_to_another_day() {
     );
     let (_, err) = d.fails(&["--lang", "es", "time", "edit", &id, "--on", "2026-03-18 10:00"]);
     assert!(
-        err.contains("desde vie 20 mar 09:00") && err.contains("Páralo primero"),
+        err.contains("desde el vie 20 mar 09:00") && err.contains("Páralo primero"),
         "{err}"
     );
     assert_eq!(
@@ -839,8 +839,8 @@ fn the_upgrade_drops_scope_creep_flags_whose_time_is_gone_and_names_their_month(
         d.ok(&["client", "add", name, "--retainer", "5", "--fee", "100"]);
     }
     d.at("2026-10-20 09:00");
-    for name in ["Beta", "Gamma"] {
-        d.ok(&["time", "log", "--client", name, "6h31m", "--on", "2026-10-02 09:00"]);
+    for (name, day) in [("Beta", "2026-10-02 09:00"), ("Gamma", "2026-10-03 09:00")] {
+        d.ok(&["time", "log", "--client", name, "6h31m", "--on", day]);
     }
     d.at("2026-11-23 09:00");
     d.ok(&["tick", "--once"]);
@@ -865,4 +865,104 @@ fn the_upgrade_drops_scope_creep_flags_whose_time_is_gone_and_names_their_month(
     assert_eq!(flags.len(), 1, "{flags:?}");
     assert_eq!(flags[0]["client"], "Gamma");
     assert_eq!(flags[0]["note"], "6h 31m / 5h 00m (2026-10)");
+}
+
+/// One thing at a time: time logged, moved or lengthened over a span another entry covers
+/// (of any client, the running timer's up to now included) is refused naming that entry, and
+/// nothing is written; touching ends are fine, an entry never clashes with itself, and an
+/// import keeps what the file holds.
+#[test]
+fn time_over_a_span_already_logged_is_refused() {
+    let mut d = Desk::new();
+    d.at("2026-11-23 18:00");
+    d.ok(&["client", "add", "Ana"]);
+    d.ok(&["client", "add", "Bloom"]);
+    let t = d.ok(&["task", "add", "Bloom", "Newsletter"]);
+    let a = d.ok(&["time", "log", "--client", "Ana", "1h", "--on", "2026-11-23 10:00"]);
+    let before = d.snapshot();
+    let said = format!("that time overlaps time entry {a} of Ana, Mon 23 Nov from 10:00 to 11:00");
+    for args in [
+        vec!["time", "log", "--client", "Bloom", "1h", "--on", "2026-11-23 10:30"],
+        vec!["time", "log", &t, "30m", "--on", "2026-11-23 09:45"],
+        vec!["time", "log", &t, "3h", "--on", "2026-11-23 09:00"],
+        vec!["time", "log", "--client", "Ana", "1m", "--on", "2026-11-23 10:59"],
+    ] {
+        let (code, err) = d.fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(&said) && err.contains("nothing was saved"),
+            "{args:?}: {err}"
+        );
+    }
+    let (_, err) = d.fails(&[
+        "--lang",
+        "es",
+        "time",
+        "log",
+        "--client",
+        "Bloom",
+        "1h",
+        "--on",
+        "2026-11-23 10:30",
+    ]);
+    assert!(
+        err.contains(&format!(
+            "ese tiempo se solapa con la entrada de tiempo {a} de Ana, el lun 23 nov de 10:00 a 11:00"
+        )),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before, "a refused entry was written");
+    // Touching ends do not overlap.
+    let b = d.ok(&["time", "log", &t, "1h", "--on", "2026-11-23 11:00"]);
+    d.ok(&["time", "log", "--client", "Bloom", "1h", "--on", "2026-11-23 09:00"]);
+    // Editing: an entry overlaps only others, never itself.
+    d.ok(&["time", "edit", &a, "--on", "2026-11-23 10:00", "--minutes", "1h"]);
+    d.ok(&["time", "edit", &a, "--minutes", "45m"]);
+    d.ok(&["time", "edit", &a, "--note", "call"]);
+    let before = d.snapshot();
+    let (_, err) = d.fails(&["time", "edit", &a, "--minutes", "90m"]);
+    assert!(
+        err.contains(&format!("time entry {b} of Bloom, Mon 23 Nov from 11:00 to 12:00")),
+        "{err}"
+    );
+    let (_, err) = d.fails(&["time", "edit", &b, "--on", "2026-11-23 10:30"]);
+    assert!(
+        err.contains(&format!("time entry {a} of Ana, Mon 23 Nov from 10:00 to 10:45")),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before, "a refused edit was written");
+    // The running timer covers from its start up to now.
+    d.at("2026-11-23 13:00");
+    let timer = d.ok(&["time", "start", "--client", "Ana"]);
+    d.at("2026-11-23 14:00");
+    let (_, err) = d.fails(&["time", "log", &t, "30m", "--on", "2026-11-23 13:30"]);
+    assert!(
+        err.contains(&format!(
+            "that time overlaps the timer running on Ana since Mon 23 Nov 13:00 (time entry {timer}): stop it first"
+        )),
+        "{err}"
+    );
+    d.ok(&["time", "log", &t, "30m", "--on", "2026-11-23 12:30"]);
+    d.ok(&["time", "stop"]);
+    // A timer cannot start inside an entry's span (the clock put back, or time logged ahead
+    // by another machine).
+    d.at("2026-11-23 10:15");
+    let before = d.snapshot();
+    let (_, err) = d.fails(&["time", "start", &t]);
+    assert!(
+        err.contains(&format!("time entry {a} of Ana, Mon 23 Nov from 10:00 to 10:45")),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before, "a refused timer was started");
+    // An import keeps overlapping entries as the file holds them.
+    let mut export = d.snapshot();
+    let mut copy = export["time_entries"][0].clone();
+    copy["id"] = serde_json::json!(900);
+    copy["uuid"] = serde_json::json!("0b5f8a3e-6c2d-4e1f-9a7b-3c4d5e6f7a8b");
+    export["time_entries"].as_array_mut().unwrap().push(copy);
+    let file = d.dir.path().join("overlap.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+    let other = Desk::new();
+    other.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(other.snapshot(), export);
 }

@@ -877,7 +877,7 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
              UPDATE tasks SET client_id = (SELECT min(id) FROM clients) WHERE id % 7 = 1;
              INSERT INTO requests(task_id, kind, what, asked_on, expected_by)
                  SELECT id, 'material', 'Photos', '2026-11-01', '2026-11-10' FROM tasks WHERE id % 9 = 0;
-             UPDATE requests SET received_on = '2026-11-20' WHERE id % 4 = 0;
+             UPDATE requests SET received_on = max(asked_on, '2026-11-20') WHERE id % 4 = 0;
              UPDATE requests SET task_id = task_id + 1 WHERE id % 6 = 0 AND task_id + 1 IN (SELECT id FROM tasks);
              DELETE FROM requests WHERE id % 5 = 1;
              UPDATE flags SET at = '2025-06-01' WHERE id % 2 = 0;

@@ -155,3 +155,67 @@ fn the_leak_detector_finds_leaks() {
     assert!(!joined.contains("Bloom") && !joined.contains("\"nuevo\""), "{joined}");
     assert!(common::spanish::problems("Repaso del lun 23 nov: 450,00 €, 3 días de retraso", &[]).is_empty());
 }
+
+/// A refusal that names a day or a moment writes it as the rest of the desk does ("vie 27 nov
+/// a las 10:00"), never as the stored `2026-11-27 10:00`, in Spanish and in English.
+#[test]
+fn refusals_write_their_dates_as_the_desk_does() {
+    let mut d = common::Desk::new();
+    d.ok(&["client", "add", "Bloom"]);
+    let t = d.id(&["task", "add", "Bloom", "Boletín"]).to_string();
+    let m = d
+        .id(&["meeting", "add", "Bloom", "--at", "2026-11-27 10:00"])
+        .to_string();
+    let r = d.id(&["material", "ask", &t, "Fotos", "--by", "+3d"]).to_string();
+    d.ok(&["material", "got", &r]);
+    d.id(&["time", "start", &t]);
+    let es = |d: &common::Desk, args: &[&str]| {
+        let mut all = vec!["--lang", "es"];
+        all.extend(args);
+        let (_, err) = d.fails(&all);
+        let problems = common::spanish::problems(&err, &["Bloom", "Boletín"]);
+        assert!(problems.is_empty(), "{args:?}: {err}\n{problems:?}");
+        err
+    };
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["meeting", "attended", &m, "no_show"],
+            "la reunión empieza el vie 27 nov a las 10:00",
+        ),
+        (
+            vec!["material", "ask", &t, "Logo", "--by", "2026-11-20"],
+            "la fecha prevista, el vie 20 nov, es anterior al día en que se pide (lun 23 nov)",
+        ),
+        (vec!["material", "got", &r], "ya se recibió el lun 23 nov"),
+        (
+            vec!["flag", "add", "Bloom", "other", "--at", "2026-11-24"],
+            "el mar 24 nov es una fecha futura",
+        ),
+        (
+            vec!["quote", "add", "Bloom", "--amount", "100", "--sent", "2026-11-30"],
+            "enviado el lun 30 nov es posterior a hoy (lun 23 nov)",
+        ),
+        (
+            vec!["time", "log", "--client", "Bloom", "2h", "--on", "2026-11-23 08:00"],
+            "terminaría el lun 23 nov 10:00, después de ahora (lun 23 nov 09:00)",
+        ),
+        (
+            vec!["client", "reviewed", "Bloom", "--on", "2026-11-30"],
+            "la revisión semanal del lun 30 nov",
+        ),
+        (
+            vec!["time", "stop", "--at", "2026-11-23 08:00"],
+            "el final, el lun 23 nov 08:00, debe estar entre el inicio del temporizador (lun 23 nov 09:00)",
+        ),
+    ];
+    for (args, said) in &cases {
+        let err = es(&d, args);
+        assert!(err.contains(said), "{args:?}: {err}");
+    }
+    let (_, err) = d.fails(&["meeting", "attended", &m, "no_show"]);
+    assert!(err.contains("the meeting starts on Fri 27 Nov at 10:00"), "{err}");
+    // The next day, the timer still running says since when.
+    d.at("2026-11-24 09:00");
+    let err = es(&d, &["time", "stop"]);
+    assert!(err.contains("en marcha desde el lun 23 nov 09:00"), "{err}");
+}

@@ -794,7 +794,7 @@ fn a_taskwarrior_annotation_too_long_is_named_as_such() {
     .unwrap();
     let (_, err) = d.fails(&["import", "--from", "taskwarrior", tw.to_str().unwrap()]);
     assert!(
-        err.contains("tasks number 1, annotations: too long (200000 characters; at most"),
+        err.contains("the 1st task, annotations: too long (200000 characters; at most"),
         "{err}"
     );
     let (_, err) = d.fails(&["--lang", "es", "import", "--from", "taskwarrior", tw.to_str().unwrap()]);

@@ -232,7 +232,7 @@ fn a_statement_that_cannot_be_written_bills_nothing() {
     let d = Desk::new();
     d.ok(&["client", "add", "Acme", "--rate", "10"]);
     d.ok(&["time", "log", "--client", "Acme", "2h"]);
-    d.ok(&["time", "log", "--client", "Acme", "1h"]);
+    d.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-23 06:00"]);
     let unbilled = || {
         d.json(&["time", "list", "--json"])
             .as_array()

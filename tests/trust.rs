@@ -343,6 +343,63 @@ fn a_refused_file_and_its_wal_stay_byte_for_byte() {
     }
 }
 
+/// How an import names a record of `table`, in English.
+fn noun(table: &str) -> &'static str {
+    match table {
+        "clients" => "client",
+        "channels" => "channel",
+        "recurrences" => "repeat rule",
+        "tasks" => "task",
+        "requests" => "request",
+        "quotes" => "quote",
+        "meetings" => "meeting",
+        "flags" => "red flag",
+        "weekly_reviews" => "weekly review",
+        "time_entries" => "time entry",
+        "counter_events" => "nudge or clarification",
+        other => panic!("no noun for {other}"),
+    }
+}
+
+/// How an import names two records of `table`, in English.
+fn nouns(table: &str) -> String {
+    match table {
+        "time_entries" => "time entries".into(),
+        "counter_events" => "nudges or clarifications".into(),
+        other => format!("{}s", noun(other)),
+    }
+}
+
+/// How English counts the `n`th record of a file: 1st, 2nd, 3rd, 4th, 11th, 21st.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// How an import names the first record of `table` and another, in Spanish.
+fn noun_es(table: &str) -> (&'static str, &'static str) {
+    match table {
+        "clients" => ("el cliente número", "el número"),
+        "channels" => ("el canal número", "el número"),
+        "recurrences" => ("la regla de repetición número", "la número"),
+        "tasks" => ("la tarea número", "la número"),
+        "requests" => ("la petición número", "la número"),
+        "quotes" => ("el presupuesto número", "el número"),
+        "meetings" => ("la reunión número", "la número"),
+        "flags" => ("la bandera roja número", "la número"),
+        "weekly_reviews" => ("la revisión semanal número", "la número"),
+        "time_entries" => ("la entrada de tiempo número", "la número"),
+        "counter_events" => ("el recordatorio o aclaración número", "el número"),
+        other => panic!("no noun for {other}"),
+    }
+}
+
 /// Finding 5: import stored wrong types (the desk then would not start) and raw escape
 /// sequences; now every field is checked as the command line would, all or nothing.
 #[test]
@@ -375,7 +432,7 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
         std::fs::write(&file, bad.to_string()).unwrap();
         let (_, err) = dest.fails(&["import", file.to_str().unwrap()]);
         assert!(
-            err.contains(table) && err.contains("number 1") && err.contains(field),
+            err.contains(&format!("the 1st {}", noun(table))) && err.contains(field),
             "{table}.{field}: {err}"
         );
         assert!(
@@ -392,6 +449,106 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
     let notes = stored["clients"][0]["notes"].as_str().unwrap();
     assert!(!notes.contains('\u{1b}') && !notes.contains('\u{7}') && !notes.contains('\u{202e}'));
     assert!(notes.contains("call after 10"));
+}
+
+/// An import is as strict as the command line between the fields of one record too: nothing
+/// expected, received or answered before it was asked for or sent, minutes late only on a late
+/// attendance, time on a task only on that task's client. Each is refused whole, into an empty
+/// store or merged, naming the record and the field; the export itself still goes in.
+#[test]
+fn import_refuses_fields_the_command_line_would_not_put_together() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let export = src.snapshot();
+    let file = src.dir.path().join("in.json");
+    use serde_json::json;
+    // (table, row, changes, the field named)
+    let cases: Vec<(&str, usize, serde_json::Value, &str)> = vec![
+        ("requests", 0, json!({"expected_by": "2026-09-20"}), "expected_by"),
+        ("requests", 0, json!({"received_on": "2026-09-01"}), "received_on"),
+        ("requests", 0, json!({"what": ""}), "what"),
+        ("quotes", 0, json!({"answer_by": "2026-11-10"}), "answer_by"),
+        (
+            "quotes",
+            0,
+            json!({"status": "accepted", "answered_on": "2026-11-13"}),
+            "answered_on",
+        ),
+        ("meetings", 2, json!({"late_minutes": 5}), "late_minutes"),
+        (
+            "meetings",
+            2,
+            json!({"attendance": "late", "late_minutes": 0}),
+            "late_minutes",
+        ),
+        ("time_entries", 0, json!({"client_id": 1}), "task_id"),
+    ];
+    let empty = Desk::new();
+    let merged = Desk::new();
+    std::fs::write(&file, export.to_string()).unwrap();
+    merged.ok(&["import", file.to_str().unwrap()]);
+    for (table, row, changes, field) in &cases {
+        let mut bad = export.clone();
+        for (k, v) in changes.as_object().unwrap() {
+            bad[*table][*row][k] = v.clone();
+        }
+        std::fs::write(&file, bad.to_string()).unwrap();
+        for (desk, merge) in [(&empty, false), (&merged, true)] {
+            let before = desk.snapshot();
+            let mut args = vec!["import"];
+            if merge {
+                args.push("--merge");
+            }
+            args.push(file.to_str().unwrap());
+            let (_, err) = desk.fails(&args);
+            let record = format!("the {} {}", ["1st", "2nd", "3rd"][*row], noun(table));
+            assert!(
+                err.contains(&record) && err.contains(field) && err.contains("nothing was imported"),
+                "{table}.{field} (merge {merge}): {err}"
+            );
+            assert_eq!(
+                desk.snapshot(),
+                before,
+                "{table}.{field} (merge {merge}) changed the store"
+            );
+        }
+    }
+    // The reason is the command line's own, in the user's language.
+    let mut bad = export.clone();
+    bad["requests"][0]["expected_by"] = json!("2026-09-20");
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let (_, err) = empty.fails(&["import", file.to_str().unwrap()]);
+    assert!(err.contains("is before the day it is asked"), "{err}");
+    let (_, err) = empty.fails(&["--lang", "es", "import", file.to_str().unwrap()]);
+    assert!(
+        err.contains("expected_by") && err.contains("es anterior al día en que se pide"),
+        "{err}"
+    );
+    // What the command line makes goes in as it is.
+    std::fs::write(&file, export.to_string()).unwrap();
+    empty.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(empty.snapshot(), export);
+}
+
+/// Nothing is received before it was asked for, nor a quote answered before it was sent,
+/// whatever the clock says.
+#[test]
+fn nothing_is_received_or_answered_before_it_was_asked_or_sent() {
+    let mut d = Desk::new();
+    d.ok(&["client", "add", "Bloom Florist"]);
+    let t = d.id(&["task", "add", "Bloom Florist", "Newsletter"]).to_string();
+    let m = d.id(&["material", "ask", &t, "Photos", "--by", "+3d"]).to_string();
+    let q = d.id(&["quote", "add", "Bloom Florist", "--amount", "100"]).to_string();
+    d.at("2026-11-20 09:00");
+    let before = d.snapshot();
+    let (_, err) = d.fails(&["material", "got", &m]);
+    assert!(err.contains("before the day it was asked for"), "{err}");
+    let (_, err) = d.fails(&["quote", "accepted", &q]);
+    assert!(err.contains("before the day the quote was sent"), "{err}");
+    assert_eq!(d.snapshot(), before);
+    d.at("2026-11-23 10:00");
+    d.ok(&["material", "got", &m]);
+    d.ok(&["quote", "accepted", &q]);
 }
 
 /// The largest id an import keeps is still a record of its own in the search index, and the
@@ -831,8 +988,11 @@ fn an_export_holding_a_record_twice_is_refused_whole() {
                 args.push(file.to_str().unwrap());
                 let (_, err) = desk.fails(&args);
                 assert!(
-                    err.contains(&format!("{table} number 1 and number {second} have the same {field}"))
-                        && err.contains("nothing was imported"),
+                    err.contains(&format!(
+                        "the 1st and {} {} have the same {field}",
+                        ordinal(second),
+                        nouns(table)
+                    )) && err.contains("nothing was imported"),
                     "{table}.{field} (merge {merge}): {err}"
                 );
                 assert_eq!(
@@ -845,7 +1005,9 @@ fn an_export_holding_a_record_twice_is_refused_whole() {
                 let (_, err) = desk.fails(&es);
                 assert!(
                     err.contains(&format!(
-                        "en {table}, el número 1 y el número {second} tienen el mismo {field}"
+                        "{} 1 y {} {second} tienen el mismo {field}",
+                        noun_es(table).0,
+                        noun_es(table).1
                     )) && err.contains("no se ha importado nada"),
                     "{table}.{field} (merge {merge}): {err}"
                 );
@@ -859,7 +1021,7 @@ fn an_export_holding_a_record_twice_is_refused_whole() {
     bad["tasks"][3]["uuid"] = first;
     std::fs::write(&file, bad.to_string()).unwrap();
     let (_, err) = empty.fails(&["import", file.to_str().unwrap()]);
-    assert!(err.contains("tasks number 1 and number 4 have the same uuid"), "{err}");
+    assert!(err.contains("the 1st and 4th tasks have the same uuid"), "{err}");
     assert!(empty.json(&["task", "list", "--json"]).as_array().unwrap().is_empty());
     // Without the duplicate, the same export still goes in.
     std::fs::write(&file, export.to_string()).unwrap();

@@ -126,6 +126,29 @@ fn a_timer_from_an_earlier_day_asks_when_the_work_ended() {
     assert!(d.store.running_timer().unwrap().is_none());
 }
 
+/// The form names the day the timer started as the desk writes days, in either language.
+#[test]
+fn the_earlier_day_timer_form_writes_its_start_as_the_desk_does() {
+    for (lang, title) in [
+        (Lang::En, "Timer running since Sun 22 Nov 13:00"),
+        (Lang::Es, "En marcha desde el dom 22 nov 13:00"),
+    ] {
+        let mut d = desk(lang);
+        let first = d.app.client().unwrap().client.name.clone();
+        let task = d.select_task_of(&first);
+        d.store
+            .start_timer(None, Some(task), true, "", now() - Duration::hours(20))
+            .unwrap();
+        update(&mut d.app, Msg::Clock(now()), &mut d.store);
+        d.app.reload(&d.store).unwrap();
+        d.key(KeyCode::Char('t'));
+        let Some(Popup::Form(f)) = &d.app.popup else {
+            panic!("t asks when the work ended")
+        };
+        assert_eq!(f.title, title);
+    }
+}
+
 #[test]
 fn an_earlier_day_timer_kept_whole_with_an_empty_end() {
     let mut d = desk(Lang::Es);
@@ -201,6 +224,40 @@ fn capital_t_logs_time_through_a_form() {
         (e.minutes, e.billable, e.start.as_str()),
         (Some(90), false, "2026-11-23 07:00")
     );
+}
+
+/// `T` over a span another entry already covers: the form stays open saying which entry, and
+/// nothing is logged.
+#[test]
+fn capital_t_over_time_already_logged_is_refused_in_the_form() {
+    let mut d = desk(Lang::En);
+    let task = d.select_task_of("Casa Lumen Interiors");
+    let client = d.app.client().unwrap().client.id;
+    let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    let first = d
+        .store
+        .log_time(Some(client), None, at("2026-11-23 07:00"), 60, true, "call")
+        .unwrap();
+    let before = d.store.list_time(None, None, None).unwrap().len();
+    d.key(KeyCode::Char('T'));
+    d.keys("30m").key(KeyCode::Tab);
+    d.keys("2026-11-23 07:30").key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("the form stays open")
+    };
+    assert!(matches!(f.kind, FormKind::LogTime(_, Some(t)) if t == task));
+    let said = f
+        .fields
+        .iter()
+        .find_map(|f| f.error.clone())
+        .expect("an error in the form");
+    assert!(
+        said.contains(&format!(
+            "overlaps time entry {first} of Casa Lumen Interiors, Mon 23 Nov from 07:00 to 08:00"
+        )),
+        "{said}"
+    );
+    assert_eq!(d.store.list_time(None, None, None).unwrap().len(), before);
 }
 
 /// Time already worked, logged without a start: it ended now, so it began its length ago.

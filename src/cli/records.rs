@@ -150,7 +150,10 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
                 None => store.weekly_review_date(c.id, today)?,
             };
             if on > today {
-                return Err(Error::invalid(T::ErrReviewInFuture, &[&on]));
+                return Err(Error::invalid_with(
+                    T::ErrReviewInFuture,
+                    vec![crate::error::Arg::day(on, today)],
+                ));
             }
             let shown = i18n::date(on, today, l);
             if missed {

@@ -4,6 +4,8 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use crate::domain::{Attendance, FlagKind, Outcome};
+use crate::error::{Arg, Error};
+use crate::i18n::T;
 
 /// Clarification questions after which a task's spec counts as vague.
 pub const VAGUE_SPEC_CLARIFICATIONS: u32 = 3;
@@ -14,28 +16,61 @@ pub const SCATTERED_WINDOW_DAYS: i64 = 30;
 /// Honest time: a red flag records a fault that happened, so it cannot be dated after today.
 pub fn honest_flag_date(at: NaiveDate, today: NaiveDate) -> crate::error::Result<NaiveDate> {
     if at > today {
-        return Err(crate::error::Error::invalid(crate::i18n::T::ErrFlagInFuture, &[&at]));
+        return Err(Error::invalid_with(T::ErrFlagInFuture, vec![Arg::day(at, today)]));
     }
     Ok(at)
 }
 
 /// Honest time: nothing can be expected from a client before the day it is asked for.
-pub fn expected_from_asked(expected_by: NaiveDate, asked: NaiveDate) -> crate::error::Result<NaiveDate> {
+pub fn expected_from_asked(
+    expected_by: NaiveDate,
+    asked: NaiveDate,
+    today: NaiveDate,
+) -> crate::error::Result<NaiveDate> {
     if expected_by < asked {
-        return Err(crate::error::Error::invalid(
-            crate::i18n::T::ErrExpectedBeforeAsked,
-            &[&expected_by, &asked],
+        return Err(Error::invalid_with(
+            T::ErrExpectedBeforeAsked,
+            vec![Arg::day(expected_by, today), Arg::day(asked, today)],
         ));
     }
     Ok(expected_by)
 }
 
+/// Honest time: a request is received from the day it was asked for on.
+pub fn received_after_asked(
+    received: NaiveDate,
+    asked: NaiveDate,
+    today: NaiveDate,
+) -> crate::error::Result<NaiveDate> {
+    if received < asked {
+        return Err(Error::invalid_with(
+            T::ErrReceivedBeforeAsked,
+            vec![Arg::day(received, today), Arg::day(asked, today)],
+        ));
+    }
+    Ok(received)
+}
+
+/// Honest time: a quote is answered from the day it was sent on.
+pub fn answered_after_sent(answered: NaiveDate, sent: NaiveDate, today: NaiveDate) -> crate::error::Result<NaiveDate> {
+    if answered < sent {
+        return Err(Error::invalid_with(
+            T::ErrAnsweredBeforeSent,
+            vec![Arg::day(answered, today), Arg::day(sent, today)],
+        ));
+    }
+    Ok(answered)
+}
+
 /// Honest time: attendance is known once the meeting has started.
 pub fn honest_attendance(meeting_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> crate::error::Result<()> {
     if meeting_at > now {
-        return Err(crate::error::Error::invalid(
-            crate::i18n::T::ErrAttendanceTooEarly,
-            &[&meeting_at.format("%Y-%m-%d %H:%M")],
+        return Err(Error::invalid_with(
+            T::ErrAttendanceTooEarly,
+            vec![
+                Arg::day(meeting_at.date(), now.date()),
+                Arg::text(meeting_at.format("%H:%M")),
+            ],
         ));
     }
     Ok(())

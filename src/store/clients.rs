@@ -717,7 +717,7 @@ impl Store {
     pub fn miss_weekly_review(&mut self, client_id: i64, on: NaiveDate, today: NaiveDate) -> Result<()> {
         let c = self.client(client_id)?;
         if on > today {
-            return Err(Error::invalid(T::ErrReviewInFuture, &[&day(on)]));
+            return Err(Error::invalid_with(T::ErrReviewInFuture, vec![Arg::day(on, today)]));
         }
         // Only a review that was due can be missed: on the client's review day.
         match c.review_day {

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{date, day, Store};
 use crate::domain::{rules, text, Attendance, Meeting, MeetingKind, Quote, QuoteStatus};
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::i18n::{tf, T};
 
 /// A client's quotes and meetings, counted (from `quotes_client` and `meetings_client`).
@@ -114,26 +114,25 @@ impl Store {
         // A quote is recorded once sent: its preparation time counts in the month it was sent.
         let today = self.clock().date();
         if q.sent_on > today {
-            return Err(Error::invalid(T::ErrQuoteSentAhead, &[&day(q.sent_on), &day(today)]));
+            return Err(Error::invalid_with(
+                T::ErrQuoteSentAhead,
+                vec![Arg::day(q.sent_on, today), Arg::day(today, today)],
+            ));
         }
         let answer_by = q.answer_by.unwrap_or(q.sent_on + Duration::days(default_days));
         if !crate::domain::dates::in_range(answer_by) {
             // Nobody typed that date: say where it comes from.
             return Err(match q.answer_by {
                 Some(typed) => Error::invalid(T::ErrBadDate, &[&typed]),
-                None => {
-                    use crate::error::{Arg, Msg};
-                    let text = |s: String| Arg::Text(s);
-                    Error::Invalid(Msg {
-                        key: T::ErrQuoteDefaultAnswerOutside,
-                        args: vec![
-                            text(q.sent_on.format("%Y-%m-%d").to_string()),
-                            Arg::plural(crate::i18n::P::Days, default_days),
-                            text(answer_by.format("%Y-%m-%d").to_string()),
-                            text(crate::domain::dates::YEARS.end().to_string()),
-                        ],
-                    })
-                }
+                None => Error::invalid_with(
+                    T::ErrQuoteDefaultAnswerOutside,
+                    vec![
+                        Arg::day(q.sent_on, today),
+                        Arg::plural(crate::i18n::P::Days, default_days),
+                        Arg::day(answer_by, today),
+                        Arg::text(crate::domain::dates::YEARS.end()),
+                    ],
+                ),
             });
         }
         if answer_by < q.sent_on {
@@ -296,6 +295,7 @@ impl Store {
                 ],
             }));
         }
+        rules::answered_after_sent(today, q.sent_on, today)?;
         self.write(
             |l| tf(l, T::UndoAnswerQuote, &[&q.client, &status.label(l)]),
             |tx| {

@@ -383,6 +383,9 @@ impl Store {
             (&last_days, lumen, 8 * 60, 2 * 60),
             (&last_days, dental, 2 * 60, 0),
         ];
+        // Where each day's work has got to (minutes from midnight): the VA works one thing at a
+        // time, so each chunk starts where the day's last one ended, from 9:00.
+        let mut day_ends: std::collections::HashMap<NaiveDate, u32> = std::collections::HashMap::new();
         for (days, client, billable, unbilled) in plan {
             let task = first_task(self, client)?;
             for (minutes, is_billable) in [(billable, true), (unbilled, false)] {
@@ -393,8 +396,14 @@ impl Store {
                 while left > 0 {
                     let m = left.min(150);
                     let day = days[k % days.len()];
-                    let hour = (if is_billable { 9 } else { 15 }) + (3 * (k / days.len()) as u32) % 6;
-                    let start = day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN));
+                    let from = day_ends.entry(day).or_insert(9 * 60);
+                    if *from + m > 24 * 60 {
+                        // A day already full (a month only a day old): the rest is left out.
+                        break;
+                    }
+                    let start =
+                        day.and_time(NaiveTime::from_hms_opt(*from / 60, *from % 60, 0).unwrap_or(NaiveTime::MIN));
+                    *from += m;
                     // Alternate between the client's first task and the client alone (calls,
                     // admin).
                     let on_task = if k.is_multiple_of(2) { task } else { None };

@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{date, day, opt_date, recur, Store};
 use crate::domain::recur::Every;
 use crate::domain::{rules, text, ChannelKind, FlagKind, Outcome, Request, RequestKind, Task, TaskStatus};
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::i18n::{tf, T};
 
 /// What a form or command sets on a task; `None` leaves a field as it is.
@@ -454,7 +454,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<i64> {
         let t = self.task(task_id)?;
-        rules::expected_from_asked(expected_by, today)?;
+        rules::expected_from_asked(expected_by, today, today)?;
         let what = match kind {
             RequestKind::Material => text::name(what, T::FieldWhat)?,
             RequestKind::Feedback => text::clean_line(what),
@@ -497,8 +497,12 @@ impl Store {
     pub fn receive(&mut self, kind: RequestKind, id: i64, today: NaiveDate) -> Result<()> {
         let r = self.request(kind, id)?;
         if let Some(on) = r.received_on {
-            return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
+            return Err(Error::invalid_with(
+                T::ErrAlreadyReceived,
+                vec![Arg::text(id), Arg::day(on, today)],
+            ));
         }
+        rules::received_after_asked(today, r.asked_on, today)?;
         self.write(
             |l| tf(l, T::UndoReceive, &[&kind.label(l), &r.task_title]),
             |tx| {
@@ -516,11 +520,17 @@ impl Store {
     pub fn nudge(&mut self, kind: RequestKind, id: i64, until: Option<NaiveDate>, today: NaiveDate) -> Result<u32> {
         let r = self.request(kind, id)?;
         if let Some(on) = r.received_on {
-            return Err(Error::invalid(T::ErrAlreadyReceived, &[&id, &on]));
+            return Err(Error::invalid_with(
+                T::ErrAlreadyReceived,
+                vec![Arg::text(id), Arg::day(on, today)],
+            ));
         }
         // A new date is a date it can still come by: never before it was asked.
         if let Some(u) = until.filter(|u| *u < r.asked_on) {
-            return Err(Error::invalid(T::ErrExpectedBeforeAsked, &[&day(u), &day(r.asked_on)]));
+            return Err(Error::invalid_with(
+                T::ErrExpectedBeforeAsked,
+                vec![Arg::day(u, today), Arg::day(r.asked_on, today)],
+            ));
         }
         self.write(
             |l| tf(l, T::UndoNudge, &[&kind.label(l), &r.task_title]),

@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use super::{day, stamp, Store};
 use crate::domain::money::{self, Month, MonthTotals, Sums, TimeEntry};
 use crate::domain::{text, Client, FlagKind};
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::i18n::{tf, T};
 
 const ENTRY_SELECT: &str = "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
@@ -234,12 +234,16 @@ impl Store {
             None => None,
         };
         let name = self.client(client_id)?.name;
+        // To the minute, as it is stored.
+        let started = chrono::NaiveDateTime::parse_from_str(&stamp(now), "%Y-%m-%d %H:%M").unwrap_or(now);
         let id = self.write(
             |l| tf(l, T::UndoTimerStart, &[&name]),
             |tx| {
                 if let Some((rid, minutes)) = stop {
                     tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![minutes, rid])?;
                 }
+                // A timer starting inside another entry's span would count its first minute twice.
+                super::time_overlap::refuse_overlap(tx, started, 1, None, now)?;
                 tx.execute(
                     "INSERT INTO time_entries(client_id, task_id, start, minutes, billable, note) VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
                     params![client_id, task_id, stamp(now), billable, note],
@@ -303,7 +307,10 @@ impl Store {
         let now = self.clock();
         let end = start + chrono::Duration::minutes(i64::from(minutes));
         if end > now {
-            return Err(Error::invalid(T::ErrTimeAhead, &[&stamp(end), &stamp(now)]));
+            return Err(Error::invalid_with(
+                T::ErrTimeAhead,
+                vec![Arg::at(end, now.date()), Arg::at(now, now.date())],
+            ));
         }
         Ok(())
     }
@@ -330,9 +337,11 @@ impl Store {
         let note = clean_note(note)?;
         self.ended_by_now(start, minutes)?;
         let name = self.client(client_id)?.name;
+        let now = self.clock();
         self.write(
             |l| tf(l, T::UndoTimeLog, &[&name]),
             |tx| {
+                super::time_overlap::refuse_overlap(tx, start, minutes, None, now)?;
                 tx.execute(
                     "INSERT INTO time_entries(client_id, task_id, start, minutes, billable, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![client_id, task_id, stamp(start), minutes, billable, note],
@@ -347,7 +356,10 @@ impl Store {
         let e = self.time_entry(id)?;
         if let Some(on) = e.billed_on {
             if !force {
-                return Err(Error::invalid(T::ErrTimeBilled, &[&id, &on]));
+                return Err(Error::invalid_with(
+                    T::ErrTimeBilled,
+                    vec![Arg::text(id), Arg::day(on, self.clock().date())],
+                ));
             }
         }
         if let Some(m) = edit.minutes {
@@ -382,9 +394,21 @@ impl Store {
                 return Err(Error::invalid(T::ErrTaskOtherClient, &[&t, &e.client]));
             }
         }
+        // An entry moved or lengthened keeps off every other entry's span (a running timer's
+        // span is not moved here: see above).
+        let span = match e.minutes {
+            Some(m) if edit.minutes.is_some() || edit.start.is_some() => {
+                Some((edit.start.unwrap_or_else(|| e.start_at()), edit.minutes.unwrap_or(m)))
+            }
+            _ => None,
+        };
+        let now = self.clock();
         self.write(
             |l| tf(l, T::UndoTimeEdit, &[&e.client]),
             |tx| {
+                if let Some((start, minutes)) = span {
+                    super::time_overlap::refuse_overlap(tx, start, minutes, Some(id), now)?;
+                }
                 if let Some(m) = edit.minutes {
                     tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![m, id])?;
                 }
@@ -413,7 +437,10 @@ impl Store {
         let e = self.time_entry(id)?;
         if let Some(on) = e.billed_on {
             if !force {
-                return Err(Error::invalid(T::ErrTimeBilled, &[&id, &on]));
+                return Err(Error::invalid_with(
+                    T::ErrTimeBilled,
+                    vec![Arg::text(id), Arg::day(on, self.clock().date())],
+                ));
             }
         }
         self.write(
@@ -666,12 +693,18 @@ fn stopped_minutes(r: &TimeEntry, how: StopAt, now: NaiveDateTime) -> Result<u32
     let start = r.start_at();
     let end = match how {
         StopAt::Now if start.date() < now.date() => {
-            return Err(Error::invalid(T::ErrTimerOldDay, &[&r.start]));
+            return Err(Error::invalid_with(
+                T::ErrTimerOldDay,
+                vec![Arg::when(&r.start, now.date())],
+            ));
         }
         StopAt::Now | StopAt::Keep => now,
         StopAt::At(at) => {
             if at < start || at > now {
-                return Err(Error::invalid(T::ErrTimerBadEnd, &[&stamp(at), &r.start]));
+                return Err(Error::invalid_with(
+                    T::ErrTimerBadEnd,
+                    vec![Arg::at(at, now.date()), Arg::when(&r.start, now.date())],
+                ));
             }
             at
         }

@@ -9,6 +9,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Transaction, TransactionBehavior};
 use serde_json::{Map, Value as Json};
 
+use super::import_errors as errors;
 use super::{day, Store};
 use crate::domain::{
     dates, money, text, Attendance, ChannelKind, ClientStatus, FlagKind, MeetingKind, QuoteStatus, RequestKind,
@@ -314,6 +315,7 @@ impl Store {
         if !matches!(format, 1 | 2) {
             return Err(not_export());
         }
+        let today = self.clock().date();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
         let mut report = ImportReport::default();
@@ -341,7 +343,7 @@ impl Store {
                     }
                 }
                 let row = &row;
-                let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, table, &(n + 1), &col]);
+                let field = |col: &str| errors::field(source, table, n, col);
                 if let Some(extra) = row.keys().find(|k| *k != "name_key" && !cols.iter().any(|c| c.0 == *k)) {
                     return Err(field(extra));
                 }
@@ -361,10 +363,7 @@ impl Store {
                         _ => continue,
                     };
                     if let Some(first) = seen.insert((col, key), n) {
-                        return Err(Error::invalid(
-                            T::ErrImportTwice,
-                            &[&source, table, &(first + 1), &(n + 1), col],
-                        ));
+                        return Err(errors::twice(source, table, first, n, col));
                     }
                 }
                 let old_id = row.get("id").and_then(Json::as_i64);
@@ -383,6 +382,13 @@ impl Store {
                         let key = name.to_lowercase();
                         values.push(("name_key", Value::Text(key)));
                     }
+                }
+                let broken = match *table {
+                    "time_entries" => super::import_rules::time_task_client(&tx, &values)?,
+                    _ => None,
+                };
+                if let Some((col, why)) = broken {
+                    return Err(errors::rule(source, table, n, col, why));
                 }
                 let existing = same_record(&tx, table, &values, merge)?;
                 let id = match existing {
@@ -409,7 +415,7 @@ impl Store {
                                     ),
                                     params_from_iter(params),
                                 )
-                                .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
+                                .map_err(|e| errors::db(source, table, n, &e))?;
                             report.updated += changed;
                         }
                         updated.push((table, id));
@@ -424,7 +430,7 @@ impl Store {
                             &format!("INSERT INTO {table}({}) VALUES ({holes})", names.join(", ")),
                             params_from_iter(kept.into_iter().map(|(_, v)| v)),
                         )
-                        .map_err(|e| Error::invalid(T::ErrImportDb, &[&source, table, &(n + 1), &e]))?;
+                        .map_err(|e| errors::db(source, table, n, &e))?;
                         match *table {
                             "clients" => report.clients += 1,
                             "tasks" => report.tasks += 1,
@@ -433,6 +439,11 @@ impl Store {
                         tx.last_insert_rowid()
                     }
                 };
+                // Judged on the record as written: in a merge, the store's fields the file
+                // leaves out count too.
+                if let Some((col, why)) = super::import_rules::broken(&tx, table, id, today)? {
+                    return Err(errors::rule(source, table, n, col, why));
+                }
                 if let Some(old) = old_id {
                     maps.entry(table).or_default().insert(old, id);
                 }
@@ -593,10 +604,7 @@ impl Store {
                             } else {
                                 let id: i64 = update_task.query_row(values, |r| r.get(0))?;
                                 if let Some(first) = seen.updated(id, row.at) {
-                                    return Err(Error::invalid(
-                                        T::ErrImportTwice,
-                                        &[&source, &"tasks", &(first + 1), &(row.at + 1), &"uuid"],
-                                    ));
+                                    return Err(errors::twice(source, "tasks", first, row.at, "uuid"));
                                 }
                                 report.updated += 1;
                             }
@@ -1363,22 +1371,15 @@ fn read_taskwarrior(
 /// None for a recurring template, which is not a task of its own.
 fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<TwRow>> {
     let TwTask::Object(t) = t else {
-        return Err(Error::invalid(T::ErrImportNotTask, &[&source, &(n + 1)]));
+        return Err(errors::not_task(source, n));
     };
-    let field = |col: &str| Error::invalid(T::ErrImportField, &[&source, &"tasks", &(n + 1), &col]);
+    let field = |col: &str| errors::field(source, "tasks", n, col);
     // A text refused for its length says so, with its length.
     let text_field = |e: Error, col: &str| match e {
         Error::Invalid(crate::error::Msg {
             key: T::ErrTooLong,
             args,
-        }) if args.len() == 3 => Error::Invalid(crate::error::Msg {
-            key: T::ErrImportTooLong,
-            args: [&source as &dyn std::fmt::Display, &"tasks", &(n + 1), &col]
-                .iter()
-                .map(|a| crate::error::Arg::Text(a.to_string()))
-                .chain(args[1..].iter().cloned())
-                .collect(),
-        }),
+        }) if args.len() == 3 => errors::too_long(source, "tasks", n, col, &args[1..]),
         _ => field(col),
     };
     if let Some(k) = t.bad.iter().next() {
@@ -1414,10 +1415,7 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
     let client_name = text::name(&client_name, T::FieldName).map_err(|e| text_field(e, "project"))?;
     // A project of digits alone would be a client whose name reads as an id.
     if client_name.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::invalid(
-            T::ErrImportDigitsName,
-            &[&source, &"tasks", &(n + 1), &"project", &client_name],
-        ));
+        return Err(errors::digits_name(source, "tasks", n, "project", &client_name));
     }
     let key = client_name.to_lowercase();
     let title = if text::clean_line(s(&t.description)).is_empty() {

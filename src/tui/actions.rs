@@ -822,7 +822,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         }
         FormKind::Material(task) => {
             let by = field!(1, dates::parse_date(&v(form, 1), today));
-            let by = field!(1, crate::domain::rules::expected_from_asked(by, today));
+            let by = field!(1, crate::domain::rules::expected_from_asked(by, today, today));
             field!(0, store.ask(task, RequestKind::Material, &v(form, 0), by, today));
             tf(l, T::NoticeAsked, &[&i18n::date_rel(by, today, l)])
         }

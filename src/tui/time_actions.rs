@@ -139,7 +139,11 @@ fn ask_end(app: &mut App, r: &TimeEntry) {
     let l = app.lang;
     app.popup = Some(Popup::Form(Form::new(
         FormKind::StopTimer(r.id),
-        tf(l, T::FormStopOldTimer, &[&r.start]),
+        tf(
+            l,
+            T::FormStopOldTimer,
+            &[&crate::i18n::stored_when(&r.start, app.today(), l)],
+        ),
         vec![Field::new(T::FEndedAt, FieldKind::When, "")],
     )));
 }
