@@ -966,3 +966,46 @@ fn time_over_a_span_already_logged_is_refused() {
     other.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(other.snapshot(), export);
 }
+
+/// The minimum rate is in the default currency: a client billed in another is never judged
+/// against it (£20/h was flagged under a minimum of €25, as one number compared with another),
+/// while a client in the default currency still is.
+#[test]
+fn underpaying_judges_only_clients_in_the_default_currency() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    let cfg = d.dir.path().join("config.toml");
+    std::fs::write(&cfg, "min_rate = 25\n").unwrap();
+    let c = cfg.to_str().unwrap();
+    d.ok(&["client", "add", "London", "--rate", "20", "--currency", "GBP"]);
+    d.ok(&["client", "add", "Madrid", "--rate", "20"]);
+    d.ok(&["client", "add", "Paris", "--rate", "20", "--currency", "eur"]);
+    for (client, on) in [
+        ("London", "2026-03-02 09:00"),
+        ("Madrid", "2026-03-03 09:00"),
+        ("Paris", "2026-03-04 09:00"),
+    ] {
+        d.ok(&["time", "log", "--client", client, "2h", "--on", on]);
+    }
+    let tick = d.json(&["--config", c, "tick", "--once", "--json"]);
+    let mut flagged: Vec<String> = tick["new_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "underpaying")
+        .map(|f| f["client"].as_str().unwrap().into())
+        .collect();
+    flagged.sort();
+    assert_eq!(flagged, vec!["Madrid".to_string(), "Paris".to_string()]);
+    // Passes after the first read the kept rates: still not London.
+    d.at("2026-03-21 09:00");
+    let again = d.json(&["--config", c, "tick", "--once", "--json"]);
+    assert!(
+        again["new_flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["client"] != "London"),
+        "{again}"
+    );
+}

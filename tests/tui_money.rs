@@ -388,6 +388,34 @@ fn a_below_minimum_rate_is_red() {
     assert_eq!(buf[(col, row as u16)].fg, ratatui::style::Color::Red);
 }
 
+/// The minimum rate is in the default currency: a client billed in another is not set against
+/// it (Pixel in pounds showed "£18.42/h < £25.00", the euro minimum written in pounds), and the
+/// minimum is written in the default currency whatever the first client's is.
+#[test]
+fn a_client_in_another_currency_is_not_set_against_the_minimum() {
+    let mut d = desk(Lang::En);
+    let pixel = d.store.find_client("Pixel & Pine Studio").unwrap().id;
+    d.store
+        .edit_client(
+            pixel,
+            vadesk::store::ClientFields {
+                currency: Some(Some("GBP".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    d.key(KeyCode::Char('3'));
+    let text = d.text(120, 35);
+    let line = text
+        .lines()
+        .find(|l| l.contains("£18.42/h"))
+        .unwrap_or_else(|| panic!("Pixel's rate in pounds: {text}"));
+    assert!(!line.contains('<'), "{line}");
+    assert!(!text.contains("< £"), "{text}");
+    assert!(text.contains("€25.00"), "the minimum in euros: {text}");
+}
+
 #[test]
 fn without_a_minimum_rate_the_month_says_how_to_set_one_and_paints_no_rate_red() {
     for (lang, hint) in [

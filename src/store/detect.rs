@@ -153,7 +153,13 @@ impl Store {
         scattered_channels(&tx, today, scratch, &mut candidates)?;
         let increment = self.money.increment_min;
         let min = min_rate.and_then(crate::domain::money::cents_from_f64);
-        let money_flags = super::time::money_flags(&tx, today, min, increment, scratch)?;
+        let mut money_flags = super::time::money_flags(&tx, today, min, increment, scratch)?;
+        if min.is_some() {
+            // The minimum rate is in the VA's default currency: a client billed in another
+            // is not judged against it (a number of yen or dinars is not a number of euros).
+            let others = other_currency_clients(&tx, &self.money)?;
+            money_flags.retain(|(client, kind, ..)| !(*kind == FlagKind::Underpaying && others.contains(client)));
+        }
         for (client_id, kind, at, source_ref, note) in money_flags {
             candidates.push(Candidate {
                 client_id,
@@ -429,4 +435,23 @@ fn missed_weekly_reviews(tx: &Transaction, _today: NaiveDate, out: &mut Vec<Cand
         });
     }
     Ok(())
+}
+
+/// The clients billed in a currency other than the VA's default (a client without one is in
+/// the default).
+fn other_currency_clients(
+    tx: &Transaction,
+    money: &crate::domain::money::MoneyDefaults,
+) -> Result<std::collections::HashSet<i64>> {
+    let default = money.currency_or_default(None);
+    let mut q = tx.prepare_cached("SELECT id, currency FROM clients WHERE currency IS NOT NULL")?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = std::collections::HashSet::new();
+    for row in rows {
+        let (id, code) = row?;
+        if money.currency_or_default(Some(&code)) != default {
+            out.insert(id);
+        }
+    }
+    Ok(out)
 }

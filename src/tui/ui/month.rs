@@ -117,11 +117,12 @@ fn summary(app: &App, min_rate: Option<i64>) -> Line<'static> {
             spans.push(Span::styled(format_cents(total, first.currency, l), th.heading()));
         }
     }
+    // The minimum is in the default currency, whatever the clients' are.
     match (min_rate, lines.first()) {
-        (Some(min), Some(first)) => {
+        (Some(min), Some(_)) => {
             spans.push(Span::raw(" · "));
             spans.push(Span::styled(
-                tf(l, T::MonthMinimum, &[&format_cents(min, first.currency, l)]),
+                tf(l, T::MonthMinimum, &[&format_cents(min, default_currency(app), l)]),
                 th.dim(),
             ));
         }
@@ -133,6 +134,11 @@ fn summary(app: &App, min_rate: Option<i64>) -> Line<'static> {
         _ => {}
     }
     Line::from(spans)
+}
+
+/// The VA's default currency, the minimum rate's.
+fn default_currency(app: &App) -> iso_currency::Currency {
+    app.config.money.currency_or_default(None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -162,7 +168,8 @@ fn client(
     let marker = if selected { "▸ " } else { "  " };
     let rate = match t.effective_rate_cents {
         Some(rate) => {
-            let below = min_rate.is_some_and(|min| rate < min);
+            // A client billed in another currency is not judged against the minimum.
+            let below = min_rate.is_some_and(|min| rate < min) && cur == default_currency(app);
             let text = format!("{}/h", format_cents(rate, cur, l));
             if below {
                 let min = min_rate.map(|m| format_cents(m, cur, l)).unwrap_or_default();
