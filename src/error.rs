@@ -135,6 +135,12 @@ impl Error {
         }
     }
 
+    /// Whether SQLite could not write the store because the file, its folder or its `-shm` is
+    /// read-only: the store may be sound.
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ReadOnly)
+    }
+
     /// Whether the error is about what the user typed (exit code 2) rather than the world.
     pub fn is_usage(&self) -> bool {
         matches!(self, Error::Invalid(_))
@@ -213,3 +219,31 @@ fn describe_sqlite(e: &rusqlite::Error, lang: Lang) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `doctor` tells a store it cannot write here (which may be sound) from a damaged one by
+    /// this: every read-only failure SQLite reports, and nothing else.
+    #[test]
+    fn read_only_failures_are_told_from_damage() {
+        let sqlite = |code| Error::Sqlite(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None));
+        for code in [
+            rusqlite::ffi::SQLITE_READONLY,
+            rusqlite::ffi::SQLITE_READONLY_CANTINIT,
+            rusqlite::ffi::SQLITE_READONLY_RECOVERY,
+            rusqlite::ffi::SQLITE_READONLY_DIRECTORY,
+        ] {
+            assert!(sqlite(code).is_read_only(), "{code}");
+        }
+        for code in [
+            rusqlite::ffi::SQLITE_CORRUPT,
+            rusqlite::ffi::SQLITE_NOTADB,
+            rusqlite::ffi::SQLITE_CANTOPEN,
+            rusqlite::ffi::SQLITE_BUSY,
+        ] {
+            assert!(!sqlite(code).is_read_only(), "{code}");
+        }
+    }
+}

@@ -222,6 +222,7 @@ catalogue! {
     // `doctor` on a store that does not open
     DocDamage => ("{0} problems found, first: {1}", "{0} problemas encontrados; el primero: {1}"),
     DocUnreadable => ("SQLite cannot read the file: {0}", "SQLite no puede leer el archivo: {0}"),
+    MsgDoctorReadOnly => ("The store cannot be written here: the file, its folder or its -shm is read-only, which says nothing of the store itself. Give yourself write permission on them and run `vadesk doctor` again; do not replace the store.", "La base de datos no se puede escribir aquí: el archivo, su carpeta o su -shm son de solo lectura, lo que no dice nada de la base de datos en sí. Date permiso de escritura sobre ellos y vuelve a ejecutar `vadesk doctor`; no sustituyas la base de datos."),
     MsgDoctorRestore => ("The store does not open: restore a copy made with `vadesk backup`, or move this file aside and start a new store.", "La base de datos no se abre: restaura una copia hecha con `vadesk backup`, o aparta este archivo y empieza una base de datos nueva."),
     ErrCorrupt => ("the database file is damaged; restore a backup (vadesk doctor tells more)", "el archivo de la base de datos está dañado; restaura una copia (vadesk doctor da más detalles)"),
     ErrDiskFull => ("the disk is full: nothing was saved", "el disco está lleno: no se guardó nada"),

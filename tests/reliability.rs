@@ -605,3 +605,60 @@ fn commands_leave_an_empty_wal_and_the_writes_in_the_store_file() {
     assert_eq!((inodes(&wal), inodes(&shm)), before);
     assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
 }
+
+/// A backup finishes while another connection writes without a pause: made of many steps, it
+/// started again at each write between two steps and never ended (a read-only store, whose
+/// shared memory looks changed at every step, did the same). The copy is one consistent state.
+#[test]
+fn a_backup_ends_under_a_steady_writer() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    {
+        // Enough pages for many steps of the old copy.
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        c.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)
+             INSERT INTO meta(key, value) SELECT 'bulk:' || i, printf('%.400c', 'x') FROM n;",
+        )
+        .unwrap();
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (d.db.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let c = rusqlite::Connection::open(&db).unwrap();
+            c.busy_timeout(Duration::from_secs(5)).unwrap();
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                c.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('steady', ?1)",
+                    [n.to_string()],
+                )
+                .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let copy = d.dir.path().join("copy.db");
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let (db, copy) = (d.db.clone(), copy.clone());
+        std::thread::spawn(move || {
+            let store = Store::open(&db).unwrap();
+            tx.send(store.backup(&copy).map_err(|e| e.to_string())).unwrap();
+        });
+    }
+    let done = rx.recv_timeout(Duration::from_secs(60));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writer.join().unwrap();
+    done.expect("the backup ended").unwrap();
+    assert!(writes > 0);
+    let c = rusqlite::Connection::open(&copy).unwrap();
+    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    let bulk: i64 = c
+        .query_row("SELECT count(*) FROM meta WHERE key LIKE 'bulk:%'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bulk, 4000);
+}

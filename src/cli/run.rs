@@ -130,7 +130,13 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             }
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&path.display()]))?;
             print_checks(&crate::store::doctor::doctor_unopened(&path, &e), l, out)?;
-            writeln!(out, "{}", T::MsgDoctorRestore.text(l))?;
+            // A store that cannot be written here is not a damaged one: no copy to restore.
+            let advice = if e.is_read_only() {
+                T::MsgDoctorReadOnly
+            } else {
+                T::MsgDoctorRestore
+            };
+            writeln!(out, "{}", advice.text(l))?;
             return Err(Error::refused(T::ErrDoctor, &[]));
         }
         Err(e) => return Err(e),

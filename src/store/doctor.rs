@@ -123,6 +123,15 @@ pub fn doctor_unopened(path: &Path, why: &crate::error::Error) -> Vec<Check> {
                 &lines.iter().take(3).cloned().collect::<Vec<_>>().join("; "),
             ],
         ),
+        // Even reading needs to write beside the file (its `-shm`): the folder or the file is
+        // read-only, which says nothing of the pages.
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ReadOnly => Msg {
+            key: T::DocPlain,
+            args: vec![Arg::ByLang(
+                why.localized(crate::i18n::Lang::En),
+                why.localized(crate::i18n::Lang::Es),
+            )],
+        },
         Err(e) => Msg::with(T::DocUnreadable, &[&e]),
     };
     vec![

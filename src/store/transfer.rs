@@ -642,7 +642,25 @@ impl Store {
         let result = (|| -> Result<()> {
             let mut dst = rusqlite::Connection::open(dest)?;
             let b = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
-            b.run_to_completion(256, std::time::Duration::from_millis(10), None)?;
+            // Every page in one step, under one read of the store: a backup made of many steps
+            // starts again whenever another connection writes between two of them, which a
+            // steady writer (or a store whose shared memory cannot be written, which looks
+            // changed at every step) turned into a copy that never ended. A busy destination
+            // is waited for as a busy store is.
+            let waited = std::time::Instant::now();
+            loop {
+                match b.step(-1)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    _ if waited.elapsed() > super::BUSY_TIMEOUT => {
+                        return Err(rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                            None,
+                        )
+                        .into())
+                    }
+                    _ => std::thread::sleep(std::time::Duration::from_millis(10)),
+                }
+            }
             Ok(())
         })();
         if result.is_err() {
