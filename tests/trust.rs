@@ -862,6 +862,39 @@ fn a_wal_from_another_store_is_never_applied() {
     }
 }
 
+/// A crash's WAL left beside a backup of the same store, put in the store's place, is not
+/// applied: it held time logged on a task the backup does not have, and read through it the
+/// backup pointed at that missing task (the same clients and a sound file passed it before).
+/// The store and the WAL stay as they were.
+#[test]
+fn a_crash_wal_beside_a_restored_backup_is_never_applied() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let backup = d.dir.path().join("backup.db");
+    d.ok(&["backup", backup.to_str().unwrap()]);
+    let task = d.id(&["task", "add", "Bloom Florist", "After the backup"]).to_string();
+    let wal = d.db.with_extension("db-wal");
+    let kept_wal = d.dir.path().join("kept-wal");
+    {
+        // Another program holds the store open, so the logged time stays in the WAL; the
+        // files are copied as a crash of both would leave them.
+        let keep = rusqlite::Connection::open(&d.db).unwrap();
+        keep.query_row("SELECT count(*) FROM clients", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        d.ok(&["time", "log", &task, "2h", "--on", "2026-11-23 06:00"]);
+        std::fs::copy(&wal, &kept_wal).unwrap();
+    }
+    std::fs::copy(&backup, &d.db).unwrap();
+    std::fs::copy(&kept_wal, &wal).unwrap();
+    let _ = std::fs::remove_file(d.db.with_extension("db-shm"));
+    let (db_bytes, wal_bytes) = (std::fs::read(&d.db).unwrap(), std::fs::read(&wal).unwrap());
+    assert!(!wal_bytes.is_empty());
+    let (_, err) = d.fails(&["time", "list"]);
+    assert!(err.contains("does not belong"), "{err}");
+    assert_eq!(std::fs::read(&d.db).unwrap(), db_bytes);
+    assert_eq!(std::fs::read(&wal).unwrap(), wal_bytes);
+}
+
 /// The check of a leftover WAL reads the store in place, read-only: it copies nothing into the
 /// temporary directory (earlier versions made two copies of the store there, which a kill
 /// during the check left behind), and it sweeps away the copies those versions left, but never

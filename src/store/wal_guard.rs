@@ -4,8 +4,11 @@
 //! corrupts it. So before the first connection of a process, a leftover WAL that no running
 //! program is using is tried first, through read-only connections that can never write to the
 //! store or its WAL: it is accepted only when the store read through it passes SQLite's
-//! `quick_check` and still holds the same store (some of the same clients as the main file read
-//! alone). Otherwise the store is refused, and the files stay exactly as they were.
+//! `quick_check`, still holds the same store (some of the same clients as the main file read
+//! alone) and breaks no reference that the main file alone does not (a WAL of an older state of
+//! the same store, beside a backup put in its place). Otherwise the store is refused, and the
+//! files stay exactly as they were. An older state's WAL that breaks no reference still gets
+//! through: SQLite's files carry nothing that ties a WAL to one state of its database.
 //!
 //! This runs only when a non-empty WAL exists and no other program has the store open, which
 //! happens after a crash, a kill or a careless copy: the cost of the check (reading the store
@@ -103,11 +106,17 @@ fn process_runs(_pid: i32) -> bool {
 /// they hold. A read-only connection never checkpoints, so neither file is written (SQLite may
 /// rebuild the `-shm` index, which is derived from the WAL).
 fn examine(path: &Path) -> Result<bool> {
-    let before = identity(path)?;
+    let (before, broken_before) = identity(path)?;
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if check != "ok" {
+        return Ok(false);
+    }
+    // A WAL of an older state of this same store (a crash's, left beside a backup put in its
+    // place) passes the checks above, yet read through it the store points at records the
+    // file does not hold: references it breaks are the sign.
+    if broken_references(&conn)? > broken_before {
         return Ok(false);
     }
     let after = first_clients(&conn)?;
@@ -120,15 +129,22 @@ fn examine(path: &Path) -> Result<bool> {
     })
 }
 
-/// The clients' uuids of the main file alone, its WAL ignored (None when it cannot tell).
-/// `immutable=1` makes SQLite read the file as it lies, without the WAL and without locks.
-fn identity(db: &Path) -> Result<Option<std::collections::HashSet<String>>> {
+/// The clients' uuids of the main file alone, its WAL ignored (None when it cannot tell), and
+/// how many of its references are broken. `immutable=1` makes SQLite read the file as it
+/// lies, without the WAL and without locks.
+fn identity(db: &Path) -> Result<(Option<std::collections::HashSet<String>>, i64)> {
     let uri = format!("file:{}?immutable=1", uri_path(db));
     let conn = Connection::open_with_flags(
         uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    Ok(first_clients(&conn).unwrap_or(None))
+    let broken = broken_references(&conn).unwrap_or(0);
+    Ok((first_clients(&conn).unwrap_or(None), broken))
+}
+
+/// How many rows point at a record that is not there (SQLite's `foreign_key_check`).
+fn broken_references(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?)
 }
 
 /// A path written for a `file:` URI: every byte but letters, digits, `/`, `.`, `-`, `_` and `~`
