@@ -149,6 +149,8 @@ catalogue! {
     ErrForeignWal => ("{0}: the -wal file beside it does not belong to this database (it would damage it); nothing was changed. Move the -wal and -shm files aside, or restore a backup",
                       "{0}: el archivo -wal que tiene al lado no es de esta base de datos (la dañaría); no se ha cambiado nada. Aparta los archivos -wal y -shm, o restaura una copia de seguridad"),
     ErrStoreFile => ("cannot use the database {0}: {1}", "no se puede usar la base de datos {0}: {1}"),
+    ErrStoreHardLinked => ("{0} has {1} names (hard links): SQLite keeps a separate journal for each name, so what is written through one name is lost through another. Keep one name (remove the other links, or make them copies with `vadesk backup`) and open it again; nothing was changed",
+                           "{0} tiene {1} nombres (enlaces duros): SQLite lleva un diario aparte para cada nombre, así que lo que se escribe por un nombre se pierde por otro. Deja un solo nombre (borra los otros enlaces, o haz copias con `vadesk backup`) y vuelve a abrirla; no se ha cambiado nada"),
     ErrStoreDanglingLink => ("{0} is a link to {1}, which does not exist; vadesk does not create a database through it", "{0} es un enlace a {1}, que no existe; vadesk no crea una base de datos a través de él"),
     ErrReceivedBeforeAsked => ("received on {0}, before the day it was asked for ({1})", "se recibió el {0}, antes del día en que se pidió ({1})"),
     ErrAnsweredBeforeSent => ("answered on {0}, before the day the quote was sent ({1})", "se respondió el {0}, antes del día en que se envió el presupuesto ({1})"),

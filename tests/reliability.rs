@@ -662,3 +662,28 @@ fn a_backup_ends_under_a_steady_writer() {
         .unwrap();
     assert_eq!(bulk, 4000);
 }
+
+/// A store file with another name (a hard link) is refused under either name: SQLite kept a
+/// journal per name, and writes confirmed through one name were lost when the other's journal
+/// was applied. Nothing changes; with the other name gone the store opens again.
+#[test]
+fn a_store_with_two_names_is_refused_until_it_has_one() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom Florist"]);
+    let other = d.dir.path().join("other-name.db");
+    std::fs::hard_link(&d.db, &other).unwrap();
+    let bytes = std::fs::read(&d.db).unwrap();
+    for db in [d.db.clone(), other.clone()] {
+        let out = cmd(&d, &["--db", db.to_str().unwrap(), "client", "add", "Nova"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("has 2 names (hard links)"), "{err}");
+        assert!(err.contains("nothing was changed"), "{err}");
+    }
+    assert_eq!(std::fs::read(&d.db).unwrap(), bytes);
+    std::fs::remove_file(&other).unwrap();
+    d.ok(&["client", "add", "Nova"]);
+    assert!(d.ok(&["client", "list"]).contains("Nova"));
+}

@@ -109,6 +109,7 @@ impl Store {
                 return Err(Error::refused(T::ErrStoreDanglingLink, &[&shown, &target]));
             }
             Ok(_) => {
+                refuse_hard_links(path, &shown)?;
                 check_header(path).map_err(|e| match e {
                     Error::Io(io) => file_error(io),
                     other => other,
@@ -486,6 +487,24 @@ fn refusal(e: rusqlite::Error, shown: &str) -> Error {
         Some(rusqlite::ErrorCode::NotADatabase) => Error::refused(T::ErrNotVadesk, &[&shown]),
         _ => Error::Sqlite(e),
     }
+}
+
+/// Refuses a store file that has other names (hard links): SQLite keys its `-wal` and `-shm`
+/// by the name it was given, so two names of one file get two journals, and writes confirmed
+/// through one are lost when the other's journal is applied.
+fn refuse_hard_links(path: &Path, shown: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            if m.nlink() > 1 {
+                return Err(Error::refused(T::ErrStoreHardLinked, &[&shown, &m.nlink()]));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, shown);
+    Ok(())
 }
 
 /// Examines an existing file's header before SQLite sees it, so that a refusal never touches
