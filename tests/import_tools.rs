@@ -348,18 +348,6 @@ fn a_card_or_asana_task_given_twice_refuses_the_file() {
     );
 }
 
-/// How English counts the `n`th record of a file: 1st, 2nd, 3rd, 4th, 11th, 21st.
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
 /// A Taskwarrior export of `n` tasks; `uuid(i)` gives the i-th task's uuid number.
 fn taskwarrior(n: usize, uuid: impl Fn(usize) -> usize) -> String {
     let rows: Vec<String> = (0..n)
@@ -386,14 +374,16 @@ fn a_taskwarrior_uuid_given_twice_refuses_the_file() {
         p.to_string_lossy().into_owned()
     };
     // Small (row by row) and past the bulk threshold, the second one early and late.
-    let cases = [(5, 1, 4), (1_500, 3, 1_400), (1_500, 1_200, 1_450)];
-    for (n, first, second) in cases {
+    let cases = [
+        (5, 1, 4, "2nd", "5th"),
+        (1_500, 3, 1_400, "4th", "1401st"),
+        (1_500, 1_200, 1_450, "1201st", "1451st"),
+    ];
+    for (n, first, second, first_named, second_named) in cases {
         let text = taskwarrior(n, |i| if i == second { first } else { i });
         let file = write(&format!("tw-{n}-{first}.json"), &text);
         let expect = format!(
-            "the {} and {} tasks have the same uuid (one record given twice); nothing was imported",
-            ordinal(first + 1),
-            ordinal(second + 1)
+            "the {first_named} and {second_named} tasks have the same uuid (one record given twice); nothing was imported"
         );
         let fresh = Desk::new();
         let before = fresh.snapshot();

@@ -27,13 +27,7 @@ pub fn expected_from_asked(
     asked: NaiveDate,
     today: NaiveDate,
 ) -> crate::error::Result<NaiveDate> {
-    if expected_by < asked {
-        return Err(Error::invalid_with(
-            T::ErrExpectedBeforeAsked,
-            vec![Arg::day(expected_by, today), Arg::day(asked, today)],
-        ));
-    }
-    Ok(expected_by)
+    not_before(expected_by, asked, today, T::ErrExpectedBeforeAsked)
 }
 
 /// Honest time: a request is received from the day it was asked for on.
@@ -42,24 +36,23 @@ pub fn received_after_asked(
     asked: NaiveDate,
     today: NaiveDate,
 ) -> crate::error::Result<NaiveDate> {
-    if received < asked {
-        return Err(Error::invalid_with(
-            T::ErrReceivedBeforeAsked,
-            vec![Arg::day(received, today), Arg::day(asked, today)],
-        ));
-    }
-    Ok(received)
+    not_before(received, asked, today, T::ErrReceivedBeforeAsked)
 }
 
 /// Honest time: a quote is answered from the day it was sent on.
 pub fn answered_after_sent(answered: NaiveDate, sent: NaiveDate, today: NaiveDate) -> crate::error::Result<NaiveDate> {
-    if answered < sent {
+    not_before(answered, sent, today, T::ErrAnsweredBeforeSent)
+}
+
+/// `day`, unless it comes before `from`: then `why`, naming both days as the desk writes them.
+fn not_before(day: NaiveDate, from: NaiveDate, today: NaiveDate, why: T) -> crate::error::Result<NaiveDate> {
+    if day < from {
         return Err(Error::invalid_with(
-            T::ErrAnsweredBeforeSent,
-            vec![Arg::day(answered, today), Arg::day(sent, today)],
+            why,
+            vec![Arg::day(day, today), Arg::day(from, today)],
         ));
     }
-    Ok(answered)
+    Ok(day)
 }
 
 /// Honest time: attendance is known once the meeting has started.
