@@ -687,3 +687,35 @@ fn a_store_with_two_names_is_refused_until_it_has_one() {
     d.ok(&["client", "add", "Nova"]);
     assert!(d.ok(&["client", "list"]).contains("Nova"));
 }
+
+/// `doctor` on another program's database in WAL mode reports it and leaves nothing beside it:
+/// its read-only look created a `-wal` and a `-shm` there and left them.
+#[test]
+fn doctor_on_another_program_s_database_leaves_no_files_beside_it() {
+    let d = Desk::new();
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE notes(x); INSERT INTO notes VALUES ('mine');
+             PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+    }
+    let sibling = |suffix: &str| {
+        let mut s = d.db.as_os_str().to_owned();
+        s.push(suffix);
+        std::path::PathBuf::from(s)
+    };
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(sibling(suffix));
+    }
+    let bytes = std::fs::read(&d.db).unwrap();
+    let out = cmd(&d, &["doctor"]).output().unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("not a vadesk"), "{said}");
+    assert_eq!(std::fs::read(&d.db).unwrap(), bytes);
+    for suffix in ["-wal", "-shm"] {
+        assert!(!sibling(suffix).exists(), "doctor left {suffix}: {said}");
+    }
+}

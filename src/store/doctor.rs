@@ -102,7 +102,18 @@ impl Store {
 /// permissions. `why` is the reason the store did not open.
 pub fn doctor_unopened(path: &Path, why: &crate::error::Error) -> Vec<Check> {
     use rusqlite::OpenFlags;
-    let found = rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|c| {
+    // Without a `-wal` beside it, the file is read as it lies (`immutable`): a read-only
+    // connection to a file in WAL mode would otherwise create a `-wal` and a `-shm` beside a
+    // file that is refused, and leave them there.
+    let opened = if wal_file(path).exists() {
+        rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+    } else {
+        rusqlite::Connection::open_with_flags(
+            format!("file:{}?immutable=1", super::wal_guard::uri_path(path)),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )
+    };
+    let found = opened.and_then(|c| {
         let mut q = c.prepare("PRAGMA integrity_check")?;
         let rows = q.query_map([], |r| r.get::<_, String>(0))?;
         rows.collect::<rusqlite::Result<Vec<String>>>()

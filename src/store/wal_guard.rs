@@ -149,7 +149,7 @@ fn broken_references(conn: &Connection) -> Result<i64> {
 
 /// A path written for a `file:` URI: every byte but letters, digits, `/`, `.`, `-`, `_` and `~`
 /// percent-encoded, so `?`, `#`, `%` and spaces in a folder's name stay part of the path.
-fn uri_path(path: &Path) -> String {
+pub(super) fn uri_path(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = String::new();
     for b in absolute.as_os_str().as_encoded_bytes() {
