@@ -107,6 +107,23 @@ fn client<'a>(export: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no client {name} in {export}"))
 }
 
+/// Deletes the client `name` through the store at `at` (the desk does this; the command line
+/// has no client delete), and sets the machine's clock there.
+fn delete_client_as_the_desk_does(d: &mut Desk, name: &str, at: &str) {
+    {
+        let mut store = vadesk::store::Store::open(&d.db).unwrap();
+        store.set_now(Some(
+            chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap(),
+        ));
+        let id = store
+            .conn()
+            .query_row("SELECT id FROM clients WHERE name = ?1", [name], |r| r.get(0))
+            .unwrap();
+        store.delete_client(id).unwrap();
+    }
+    d.at(at);
+}
+
 /// A and B share a desk: A's records were sent with `sync --init`, B joined empty.
 fn pair() -> (tempfile::TempDir, Desk, Desk) {
     let server = tempfile::tempdir().unwrap();
@@ -244,21 +261,7 @@ fn the_same_late_request_ticked_on_both_machines_is_one_flag() {
 fn a_task_added_to_a_client_deleted_elsewhere_keeps_the_client_as_ended() {
     let (_server, mut a, mut b) = pair();
     // A deletes the client (the desk does this; the command line has no client delete).
-    {
-        let mut store = vadesk::store::Store::open(&a.db).unwrap();
-        store.set_now(Some(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
-                .unwrap()
-                .and_hms_opt(10, 0, 0)
-                .unwrap(),
-        ));
-        let id = store
-            .conn()
-            .query_row("SELECT id FROM clients WHERE name = 'Acme'", [], |r| r.get(0))
-            .unwrap();
-        store.delete_client(id).unwrap();
-    }
-    a.at("2026-11-23 10:00");
+    delete_client_as_the_desk_does(&mut a, "Acme", "2026-11-23 10:00");
     assert_eq!(a.json(&["task", "list", "--json"]), json!([]));
     b.at("2026-11-23 10:30")
         .ok(&["task", "add", "Acme", "Invoice template"]);
@@ -1612,21 +1615,7 @@ fn a_name_clash_renames_only_the_newcomer_to_a_name_free_on_both_machines() {
 fn a_client_restored_by_the_other_machine_s_task_keeps_its_edits_after_one_round() {
     let (_server, mut a, mut b) = pair();
     // A deletes the client (through the store, as the desk does).
-    {
-        let mut store = vadesk::store::Store::open(&a.db).unwrap();
-        store.set_now(Some(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
-                .unwrap()
-                .and_hms_opt(10, 0, 0)
-                .unwrap(),
-        ));
-        let id = store
-            .conn()
-            .query_row("SELECT id FROM clients WHERE name = 'Acme'", [], |r| r.get(0))
-            .unwrap();
-        store.delete_client(id).unwrap();
-    }
-    a.at("2026-11-23 10:00");
+    delete_client_as_the_desk_does(&mut a, "Acme", "2026-11-23 10:00");
     // B, offline, adds a task to it and edits its notes.
     b.at("2026-11-23 10:30")
         .ok(&["task", "add", "Acme", "Invoice template"]);
