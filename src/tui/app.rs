@@ -317,7 +317,8 @@ impl App {
     }
 
     /// The first `n` of [`App::ranking`], in its order, without putting the rest in order
-    /// (the pane shows a screenful of a thousand clients on every frame).
+    /// (the pane shows a screenful of a thousand clients on every frame): the best `n` so far
+    /// are kept in order, and most clients take one comparison with the last of them.
     pub fn ranking_top(&self, n: usize) -> Vec<&ClientSummary> {
         if n == 0 {
             return Vec::new();
@@ -332,17 +333,17 @@ impl App {
                 .then_with(|| clients[a.2].client.name.cmp(&clients[b.2].client.name))
                 .then(a.2.cmp(&b.2))
         };
-        let mut all: Vec<(f64, u8, usize)> = clients
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.score, c.verdict.severity(), i))
-            .collect();
-        if all.len() > n {
-            all.select_nth_unstable_by(n - 1, order);
-            all.truncate(n);
+        let mut top: Vec<(f64, u8, usize)> = Vec::with_capacity(n.min(clients.len()) + 1);
+        for (i, c) in clients.iter().enumerate() {
+            let key = (c.score, c.verdict.severity(), i);
+            if top.len() == n && top.last().is_some_and(|last| order(&key, last).is_ge()) {
+                continue;
+            }
+            let at = top.partition_point(|k| order(k, &key).is_lt());
+            top.insert(at, key);
+            top.truncate(n);
         }
-        all.sort_unstable_by(order);
-        all.into_iter().map(|(_, _, i)| &clients[i]).collect()
+        top.into_iter().map(|(_, _, i)| &clients[i]).collect()
     }
 
     // ---- loading what is visible -------------------------------------------------------

@@ -339,12 +339,14 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let w = area.width as usize;
     let mut lines = Vec::new();
-    let verdict_w = app
-        .clients
-        .iter()
-        .map(|c| width::of(c.verdict.label(l)))
-        .max()
-        .unwrap_or(0);
+    // The widest verdict any client has: the few verdicts present, then their labels.
+    let mut present: Vec<Verdict> = Vec::with_capacity(6);
+    for c in &app.clients {
+        if !present.contains(&c.verdict) {
+            present.push(c.verdict);
+        }
+    }
+    let verdict_w = present.iter().map(|v| width::of(v.label(l))).max().unwrap_or(0);
     for s in app.ranking_top(area.height as usize) {
         let dot = verdict_dot(app, s.verdict);
         let score = format!("{:>6} ", i18n::decimal(s.score, 2, l));
