@@ -89,7 +89,13 @@ pub fn run(ctx: &Context) -> Result<u8> {
     // terminal it returns writes unbuffered and is replaced by a buffered one.
     drop(ratatui::init());
     let backend = CrosstermBackend::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
-    let mut terminal: DeskTerminal = match Terminal::new(backend) {
+    // A fixed viewport, resized by the terminal's resize events: a fullscreen one asks the
+    // terminal for its size before every frame.
+    let (w, h) = size.unwrap_or((80, 24));
+    let options = ratatui::TerminalOptions {
+        viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
+    };
+    let mut terminal: DeskTerminal = match Terminal::with_options(backend, options) {
         Ok(t) => t,
         Err(e) => {
             restore();
@@ -184,7 +190,13 @@ fn event_loop(
         update(app, msg, store);
     };
     let outcome = loop {
-        if let Err(e) = terminal.draw(|f| ui::render(app, f)) {
+        let want = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+        let fitted = if terminal.get_frame().area() == want {
+            Ok(())
+        } else {
+            terminal.resize(want)
+        };
+        if let Err(e) = fitted.and_then(|()| terminal.draw(|f| ui::render(app, f)).map(drop)) {
             if exit::terminal_gone_now() {
                 status = exit::TERMINAL_GONE_STATUS;
                 break Ok(());
@@ -231,6 +243,11 @@ fn event_loop(
         }
         if let Some(text) = app.external_edit.take() {
             let result = edit_externally(terminal, &input, &text);
+            // The terminal may have been resized while the editor had it.
+            let area = terminal.get_frame().area();
+            if (area.width, area.height) != app.size {
+                update(app, Msg::Resize(area.width, area.height), store);
+            }
             update(app, Msg::Edited(result), store);
         }
         // Coalesce what queued up meanwhile into one redraw.
