@@ -10,7 +10,9 @@
 //! `VADESK_BENCH_SIZES=1000` runs one size (as CI does; `1000,100000,1000000` adds the million);
 //! `VADESK_BENCH_TASKWARRIOR=0` skips the side-by-side (skipped too when `task` is not installed);
 //! `VADESK_BENCH_PTY=0` and `VADESK_BENCH_IMPORT=0` skip those stages;
-//! `VADESK_BENCH_TIME_PER_TASK` sets the time entries per task (5: 500,000 at 100,000 tasks).
+//! `VADESK_BENCH_TIME_PER_TASK` sets the time entries per task (5: 500,000 at 100,000 tasks);
+//! `VADESK_BENCH_TRACE=1` prints every key of the pty stage to stderr (its wall time, the desk's
+//! CPU and the bytes of its redraw), to find which key of a class is its slowest.
 //! Timings are reported, never asserted.
 
 use std::io::{Read, Write};
@@ -898,6 +900,8 @@ struct Seen {
     /// When the last bytes arrived, and how many reads so far.
     last: Option<Instant>,
     reads: u64,
+    /// How many bytes so far.
+    bytes: u64,
     /// When `marker` first showed on the screen.
     marker: String,
     marker_at: Option<Instant>,
@@ -946,6 +950,7 @@ impl Pty {
             parser: vt100::Parser::new(35, 120, 0),
             last: None,
             reads: 0,
+            bytes: 0,
             marker: marker.to_string(),
             marker_at: None,
         }));
@@ -965,6 +970,7 @@ impl Pty {
                 s.parser.process(&buf[..n]);
                 s.last = Some(at);
                 s.reads += 1;
+                s.bytes += n as u64;
                 if s.marker_at.is_none() && s.parser.screen().contents().contains(s.marker.as_str()) {
                     s.marker_at = Some(at);
                 }
@@ -1023,7 +1029,10 @@ impl Pty {
     /// add to it.
     fn key_cpu(&mut self, key: &str) -> Option<(Duration, Duration)> {
         self.settle();
-        let reads = self.seen.lock().unwrap().reads;
+        let (reads, bytes) = {
+            let s = self.seen.lock().unwrap();
+            (s.reads, s.bytes)
+        };
         let cpu = cpu_time(self.pid());
         let t = Instant::now();
         self.writer.write_all(key.as_bytes()).unwrap();
@@ -1034,7 +1043,16 @@ impl Pty {
             if s.reads > reads {
                 let last = s.last.unwrap();
                 if last.elapsed() >= QUIET {
-                    return Some((last - t, cpu_time(self.pid()).saturating_sub(cpu)));
+                    let (wall, cpu) = (last - t, cpu_time(self.pid()).saturating_sub(cpu));
+                    if std::env::var_os("VADESK_BENCH_TRACE").is_some_and(|v| v != "0") {
+                        eprintln!(
+                            "key {key:?}: {:.3} ms, CPU {:.3} ms, {} bytes",
+                            wall.as_secs_f64() * 1e3,
+                            cpu.as_secs_f64() * 1e3,
+                            s.bytes - bytes
+                        );
+                    }
+                    return Some((wall, cpu));
                 }
             } else if t.elapsed() > NO_REDRAW {
                 return None;
