@@ -11,6 +11,7 @@
 //! `VADESK_BENCH_TASKWARRIOR=0` skips the side-by-side (skipped too when `task` is not installed);
 //! `VADESK_BENCH_PTY=0` and `VADESK_BENCH_IMPORT=0` skip those stages;
 //! `VADESK_BENCH_TIME_PER_TASK` sets the time entries per task (5: 500,000 at 100,000 tasks);
+//! `VADESK_BENCH_BIN=FILE` drives another build of vadesk (two versions on one store);
 //! `VADESK_BENCH_TRACE=1` prints every key of the pty stage to stderr (its wall time, the desk's
 //! CPU and the bytes of its redraw), to find which key of a class is its slowest.
 //! Timings are reported, never asserted.
@@ -341,8 +342,12 @@ fn ms(d: Duration) -> String {
 }
 
 /// The vadesk binary cargo built for this benchmark, in the same profile.
+/// The binary the stages drive: this build's, or `VADESK_BENCH_BIN` (another build, to set two
+/// versions side by side on one store).
 fn vadesk_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_vadesk"))
+    std::env::var_os("VADESK_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_vadesk")))
 }
 
 /// Peak resident memory of the children waited for so far, in MiB.
