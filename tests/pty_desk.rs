@@ -38,3 +38,47 @@ fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
     let id = store.find_client("Bloom Florist").unwrap().id;
     assert_eq!(store.client(id).unwrap().notes, "Line one\nLine two");
 }
+
+#[test]
+fn a_terminal_resized_while_the_editor_has_it_is_drawn_at_its_new_size() {
+    let d = Desk::new();
+    // A stand-in editor that narrows the terminal (as a window dragged smaller while the
+    // editor is open), then writes the text.
+    let editor = d.dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nstty cols 70 rows 20\nprintf 'Narrower now\\n' > \"$1\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let editor = editor.to_str().unwrap().to_string();
+    let mut s = Screen::open_env(&d, &[], &[("VISUAL", &editor)], 80, 24);
+    s.wait_for("Welcome to vadesk");
+    s.send("\r");
+    s.wait_for("Bloom Florist");
+    s.send("j");
+    s.wait_for("Tasks · Bloom Florist");
+    s.send("e");
+    s.wait_for("Edit Bloom Florist");
+    s.send("\x1b[Z");
+    s.send("\x05");
+    let screen = s.wait_for("Narrower now");
+    // The whole frame is drawn again at 70×20: the form's borders end at column 70, its
+    // bottom border is the 19th row, the status bar the 20th, and nothing is left below.
+    let lines: Vec<&str> = screen.lines().collect();
+    let width = |l: &str| l.trim_end().chars().count();
+    assert!(lines[1].trim_end().ends_with('┐') && width(lines[1]) == 70, "{screen}");
+    assert!(
+        lines[18].trim_end().ends_with('┘') && width(lines[18]) == 70,
+        "{screen}"
+    );
+    assert!(lines[19].contains("? help"), "{screen}");
+    assert!(lines.iter().skip(20).all(|l| l.trim().is_empty()), "{screen}");
+    s.send("\x1b");
+    s.send("q");
+    s.exit();
+}
