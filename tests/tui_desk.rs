@@ -283,6 +283,41 @@ fn delivered_tasks_are_counted_apart_and_all_clients_ranks_every_client() {
 }
 
 #[test]
+fn the_ranking_s_verdict_column_is_as_wide_as_the_verdicts_it_shows() {
+    let mut d = Setup::lang(Lang::Es).build();
+    // A prospect who missed a meeting: "evaluar con cautela", the longest verdict in
+    // Spanish, ranked below the three clients a 60×15 screen shows.
+    let id = d
+        .store
+        .add_client(
+            vadesk::store::ClientFields {
+                name: Some("Zeta Prospecto".into()),
+                status: Some(vadesk::domain::ClientStatus::Prospect),
+                ..Default::default()
+            },
+            now().date(),
+        )
+        .unwrap();
+    d.store
+        .add_flag(id, vadesk::domain::FlagKind::NoShow, now().date(), "")
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    d.key(KeyCode::Char('g'));
+    let ranked: Vec<&str> = d.app.ranking().iter().map(|c| c.client.name.as_str()).collect();
+    let at = ranked.iter().position(|n| *n == "Zeta Prospecto").unwrap();
+    assert!(at >= 3, "{ranked:?}");
+    assert_eq!(d.app.ranking()[at].verdict, vadesk::domain::Verdict::Screen);
+    let screen = d.text(60, 15);
+    assert!(!screen.contains("evaluar"), "{screen}");
+    // The column is as wide as "no aceptar", the widest shown, and the names keep the room a
+    // hidden verdict would have taken.
+    let row = screen.lines().find(|l| l.contains("5,65")).unwrap().trim_matches('"');
+    assert!(row.ends_with("5,65 no aceptar │"), "{screen}");
+    let row = screen.lines().find(|l| l.contains("8,39")).unwrap().trim_matches('"');
+    assert!(row.ends_with("8,39 hablarlo   │"), "{screen}");
+}
+
+#[test]
 fn verdicts_read_without_colour_and_the_help_has_a_legend() {
     let mut d = desk_with(Lang::En, false);
     d.select_client("Pixel & Pine Studio");

@@ -339,15 +339,11 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let w = area.width as usize;
     let mut lines = Vec::new();
-    // The widest verdict any client has: the few verdicts present, then their labels.
-    let mut present: Vec<Verdict> = Vec::with_capacity(6);
-    for c in &app.clients {
-        if !present.contains(&c.verdict) {
-            present.push(c.verdict);
-        }
-    }
-    let verdict_w = present.iter().map(|v| width::of(v.label(l))).max().unwrap_or(0);
-    for s in app.ranking_top(area.height as usize) {
+    // The column is as wide as the widest verdict shown: a long one further down the list
+    // ("evaluar con cautela") does not take the names' room.
+    let shown = app.ranking_top(area.height as usize);
+    let verdict_w = shown.iter().map(|c| width::of(c.verdict.label(l))).max().unwrap_or(0);
+    for s in shown {
         let dot = verdict_dot(app, s.verdict);
         let score = format!("{:>6} ", i18n::decimal(s.score, 2, l));
         let verdict = s.verdict.label(l);
