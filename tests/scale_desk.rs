@@ -1146,6 +1146,42 @@ fn the_filter_on_all_clients_reads_the_page_of_its_matches_alone() {
     assert_eq!(app.tasks.current().map(|t| t.id), b.first().copied());
 }
 
+/// The filter of "All clients" with no word in it (just opened, or every letter erased) is
+/// the whole list, walked a window at a time: not the rows at hand, nor a first page of 200.
+#[test]
+fn an_empty_filter_on_all_clients_is_the_whole_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir);
+    all_clients(&mut app, &mut store);
+    let all = expected(&store, None);
+    assert!(all.len() > 400);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    assert_eq!(app.tasks.len(), all.len(), "just opened");
+    check(&app, &store);
+    key(&mut app, &mut store, KeyCode::Char('x'));
+    assert!(app.tasks.len() < all.len());
+    key(&mut app, &mut store, KeyCode::Backspace);
+    assert_eq!(app.tasks.len(), all.len(), "every letter erased");
+    assert_eq!(app.tasks.selected, 0);
+    check(&app, &store);
+    // Kept with Enter, the list walks to its end and back as without a filter.
+    key(&mut app, &mut store, KeyCode::Enter);
+    key(&mut app, &mut store, KeyCode::End);
+    assert_eq!(app.tasks.selected, all.len() - 1);
+    check(&app, &store);
+    for _ in 0..5 {
+        key(&mut app, &mut store, KeyCode::PageUp);
+        check(&app, &store);
+    }
+    // A word typed again finds its matches from the best.
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    key(&mut app, &mut store, KeyCode::Char('b'));
+    let b = store.task_matches("b", 200, 1_000).unwrap();
+    assert_eq!(app.tasks.len(), b.len());
+    assert_eq!(app.tasks.current().map(|t| t.id), b.first().copied());
+}
+
 /// Opens the filter on "All clients", types `typed`, and puts the selection on task `id`
 /// among the matches (Enter keeps the filter, `j` moves in it).
 fn filter_onto(app: &mut App, store: &mut Store, typed: &str, id: i64) {

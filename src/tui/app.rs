@@ -78,11 +78,18 @@ pub struct TaskList {
 
 impl TaskList {
     pub fn len(&self) -> usize {
-        if self.filter.is_some() {
-            self.searched.as_ref().map_or(self.rows.len(), |(_, ids)| ids.len())
-        } else {
-            self.total
+        match &self.searched {
+            _ if self.browsing() => self.total,
+            Some((_, ids)) => ids.len(),
+            None => self.rows.len(),
         }
+    }
+
+    /// Whether the list is read by keyset windows from its whole scope: without a filter, and
+    /// on "All clients" while the filter holds no word yet (neither the index's matches nor
+    /// one client's tasks loaded whole).
+    pub fn browsing(&self) -> bool {
+        self.filter.is_none() || (self.searched.is_none() && self.all.is_empty())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -585,7 +592,7 @@ impl App {
     /// flags pane's window follows its selection too.
     pub fn load_task_window(&mut self, store: &Store, force: bool) -> Result<()> {
         self.load_flag_window(store)?;
-        if self.tasks.filter.is_some() {
+        if !self.tasks.browsing() {
             return super::search::window(self, store);
         }
         if force {

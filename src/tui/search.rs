@@ -15,8 +15,8 @@ pub const SEARCH_ROWS: usize = 200;
 const SEARCH_CANDIDATES: usize = 1_000;
 
 /// The filtered rows of "All clients": the ids of the tasks the typed words find, best first
-/// (before a word is typed, the first page of the list), and the rows of the page around the
-/// selection alone. The selection stays on its record when it is still there.
+/// (before a word is typed, the whole list as without a filter), and the rows of the page
+/// around the selection alone. The selection stays on its record when it is still there.
 pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
     store.reading(|store| tasks_in(app, store))
 }
@@ -24,6 +24,9 @@ pub fn tasks(app: &mut App, store: &Store) -> Result<()> {
 fn tasks_in(app: &mut App, store: &Store) -> Result<()> {
     let keep = app.tasks.selected_id();
     let query = query(app);
+    if query.is_empty() {
+        return browse(app, store, keep);
+    }
     let ids = matches(store, &mut app.tasks.answers, &query)?;
     app.tasks.selected = follow(ids.iter().copied(), keep, app.tasks.selected, ids.len());
     found(app, store, query, ids)
@@ -39,6 +42,9 @@ pub fn typed(app: &mut App, store: &Store) -> Result<()> {
 fn typed_in(app: &mut App, store: &Store) -> Result<()> {
     let query = query(app);
     app.tasks.selected = 0;
+    if query.is_empty() {
+        return browse(app, store, None);
+    }
     let list = &app.tasks;
     let same = list.searched.as_ref().is_some_and(|(q, ids)| {
         *q == query
@@ -51,6 +57,14 @@ fn typed_in(app: &mut App, store: &Store) -> Result<()> {
     }
     let ids = matches(store, &mut app.tasks.answers, &query)?;
     found(app, store, query, ids)
+}
+
+/// No word typed yet: the whole list, its length from the tallies and its rows read by keyset
+/// as without a filter (not the first page of it, as if the store held no more).
+fn browse(app: &mut App, store: &Store, keep: Option<i64>) -> Result<()> {
+    app.tasks.searched = None;
+    app.tasks.all.clear();
+    app.reload_tasks(store, keep)
 }
 
 fn query(app: &App) -> String {
@@ -108,15 +122,7 @@ fn matches(store: &Store, answers: &mut Answers, query: &str) -> Result<Vec<i64>
     if let Some(ids) = answers.get(stamp, query) {
         return Ok(ids);
     }
-    let ids = if query.is_empty() {
-        store
-            .task_keys_after(None, None, false, SEARCH_ROWS)?
-            .into_iter()
-            .map(|k| k.id)
-            .collect()
-    } else {
-        store.task_matches(query, SEARCH_ROWS, SEARCH_CANDIDATES)?
-    };
+    let ids = store.task_matches(query, SEARCH_ROWS, SEARCH_CANDIDATES)?;
     answers.put(stamp, query, &ids);
     Ok(ids)
 }
