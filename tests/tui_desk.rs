@@ -283,6 +283,49 @@ fn delivered_tasks_are_counted_apart_and_all_clients_ranks_every_client() {
 }
 
 #[test]
+fn all_clients_ranking_is_a_list_to_move_in_and_open_a_client_from() {
+    let mut d = desk();
+    d.goto_client(None);
+    assert!(d.app.client().is_none());
+    d.key(KeyCode::Tab).key(KeyCode::Tab);
+    assert_eq!(d.app.focus, tui::app::Pane::Flags);
+    let screen = d.text(120, 35);
+    assert!(screen.contains("Enter open the client"), "{screen}");
+    assert!(!screen.contains("D dismiss"), "{screen}");
+    // Down the ranking; its page follows the selection on a screen too short for it.
+    let ranked: Vec<(i64, String)> = d
+        .app
+        .ranking()
+        .iter()
+        .map(|c| (c.client.id, c.client.name.clone()))
+        .collect();
+    assert!(ranked.len() >= 5);
+    for _ in 0..4 {
+        d.key(KeyCode::Char('j'));
+    }
+    assert_eq!(d.app.rank_sel, 4);
+    assert_eq!(d.app.ranked().map(|c| c.client.id), Some(ranked[4].0));
+    let screen = d.text(60, 15);
+    let start: String = ranked[4].1.chars().take(10).collect();
+    assert!(screen.contains(&start), "{screen}");
+    assert!(!screen.contains(&format!("● {}", ranked[0].1)), "{screen}");
+    d.key(KeyCode::End);
+    assert_eq!(d.app.rank_sel, ranked.len() - 1);
+    d.key(KeyCode::Home);
+    d.key(KeyCode::Char('j'));
+    // `f` logs a flag for the selected client.
+    d.keys("f");
+    let screen = d.text(120, 35);
+    assert!(screen.contains(&format!("Red flag for {}", ranked[1].1)), "{screen}");
+    d.key(KeyCode::Esc);
+    // Enter opens it: its tasks and its flags.
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.client().map(|c| c.client.id), Some(ranked[1].0));
+    let screen = d.text(120, 35);
+    assert!(screen.contains(&format!("Tasks · {}", ranked[1].1)), "{screen}");
+}
+
+#[test]
 fn the_ranking_s_verdict_column_is_as_wide_as_the_verdicts_it_shows() {
     let mut d = Setup::lang(Lang::Es).build();
     // A prospect who missed a meeting: "evaluar con cautela", the longest verdict in

@@ -377,6 +377,24 @@ fn picker(app: &mut App, purpose: PickPurpose, title: String, options: Vec<(Stri
     }));
 }
 
+/// `Enter` on "All clients"' ranking: the desk turns to that client (its tasks and flags),
+/// the clients pane's filter cleared when it hides the client.
+pub fn open_ranked(app: &mut App, store: &Store) -> Result<()> {
+    let Some(id) = app.ranked().map(|c| c.client.id) else {
+        return Ok(());
+    };
+    let row = |app: &App| app.client_rows.iter().position(|&i| app.clients[i].client.id == id);
+    if row(app).is_none() {
+        app.client_filter = None;
+        app.refilter_clients();
+    }
+    if let Some(at) = row(app) {
+        app.client_sel = at + 1;
+        app.client_changed(store)?;
+    }
+    Ok(())
+}
+
 pub fn flag_picker(app: &mut App) {
     let l = app.lang;
     let Some((id, name)) = app.context_client() else { return };

@@ -175,6 +175,8 @@ pub struct App {
     pub flags_start: usize,
     pub flags_total: usize,
     pub flag_sel: usize,
+    /// On "All clients", the selected row of the ranking in that pane (its place, worst first).
+    pub rank_sel: usize,
     pub review: ReviewList,
     /// The first frame is out without the review and the late counts, which come next.
     pub launching: bool,
@@ -223,6 +225,7 @@ impl App {
             flags_start: 0,
             flags_total: 0,
             flag_sel: 0,
+            rank_sel: 0,
             review: ReviewList::default(),
             launching: false,
             review_widths: (12, 4),
@@ -269,6 +272,7 @@ impl App {
             View::Desk => match (self.client(), self.focus, self.tasks.current()) {
                 (Some(c), _, _) => Some((c.client.id, c.client.name.clone())),
                 (None, Pane::Tasks, Some(t)) => Some((t.client_id, t.client.clone())),
+                (None, Pane::Flags, _) => self.ranked().map(|c| (c.client.id, c.client.name.clone())),
                 _ => None,
             },
         }
@@ -316,6 +320,15 @@ impl App {
     /// A client's tasks to do and delivered ones, counted apart.
     pub fn counts_of(&self, client_id: i64) -> (u32, u32) {
         self.task_counts.get(&client_id).copied().unwrap_or((0, 0))
+    }
+
+    /// The client selected in "All clients"' ranking.
+    pub fn ranked(&self) -> Option<&ClientSummary> {
+        if self.clients.is_empty() {
+            return None;
+        }
+        let at = self.rank_sel.min(self.clients.len() - 1);
+        self.ranking_top(at + 1).pop()
     }
 
     /// Every client, worst score first (the overview of "All clients").
@@ -868,6 +881,10 @@ impl App {
             }
             (View::Desk, Pane::Tasks) => {
                 self.tasks.selected = step(self.tasks.selected, self.tasks.len());
+                false
+            }
+            (View::Desk, Pane::Flags) if self.client().is_none() => {
+                self.rank_sel = step(self.rank_sel, self.clients.len());
                 false
             }
             (View::Desk, Pane::Flags) => {

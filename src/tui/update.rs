@@ -171,6 +171,9 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
                 app.load_review_window(store)?;
             }
         }
+        Intent::Open if app.view == View::Desk && app.focus == Pane::Flags && app.client().is_none() => {
+            actions::open_ranked(app, store)?
+        }
         Intent::Open => app.popup = actions::details(app, store)?,
         Intent::Add => actions::add(app)?,
         Intent::Edit => actions::edit(app, store)?,

@@ -68,6 +68,7 @@ fn hints(app: &App) -> T {
     match app.focus {
         Pane::Clients => T::HintsClients,
         Pane::Tasks => crate::tui::deals::hints(app).unwrap_or(T::HintsTasks),
+        Pane::Flags if app.client().is_none() => T::HintsRanking,
         Pane::Flags => T::HintsFlags,
     }
 }

@@ -339,20 +339,32 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let w = area.width as usize;
     let mut lines = Vec::new();
+    // The page of the ranking that holds its selection.
+    let h = area.height as usize;
+    let sel = app.rank_sel.min(app.clients.len().saturating_sub(1));
+    let start = page_start(sel, h);
+    let shown: Vec<_> = app.ranking_top(start + h).into_iter().skip(start).collect();
     // The column is as wide as the widest verdict shown: a long one further down the list
     // ("evaluar con cautela") does not take the names' room.
-    let shown = app.ranking_top(area.height as usize);
     let verdict_w = shown.iter().map(|c| width::of(c.verdict.label(l))).max().unwrap_or(0);
-    for s in shown {
+    for (i, s) in shown.into_iter().enumerate() {
+        let style = row_style(app, Pane::Flags, start + i == sel);
         let dot = verdict_dot(app, s.verdict);
         let score = format!("{:>6} ", i18n::decimal(s.score, 2, l));
         let verdict = s.verdict.label(l);
         let name_w = w.saturating_sub(width::of(&dot) + width::of(&score) + verdict_w + 1);
+        let mut dot = Span::styled(dot, th.verdict(s.verdict));
+        if start + i == sel {
+            dot = dot.patch_style(style);
+        }
         lines.push(Line::from(vec![
-            Span::styled(dot, th.verdict(s.verdict)),
-            Span::raw(width::pad(&s.client.name, name_w)),
-            Span::raw(score),
-            Span::styled(format!("{} ", width::pad(verdict, verdict_w)), th.verdict(s.verdict)),
+            dot,
+            Span::styled(width::pad(&s.client.name, name_w), style),
+            Span::styled(score, style),
+            Span::styled(
+                format!("{} ", width::pad(verdict, verdict_w)),
+                th.verdict(s.verdict).patch(style),
+            ),
         ]));
     }
     if lines.is_empty() {
