@@ -326,6 +326,32 @@ fn all_clients_ranking_is_a_list_to_move_in_and_open_a_client_from() {
 }
 
 #[test]
+fn a_filter_longer_than_its_border_shows_its_end_and_the_cursor() {
+    let mut d = desk();
+    d.open("Bloom Florist");
+    d.keys("/");
+    for _ in 0..12 {
+        d.keys("flowers ");
+    }
+    d.keys("end");
+    let screen = d.text(80, 24);
+    let border = screen
+        .lines()
+        .find(|l| l.contains("/…"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(border.contains("flowers end▏ "), "{screen}");
+    // In the review too.
+    d.key(KeyCode::Esc).key(KeyCode::Esc).keys("2/");
+    for _ in 0..12 {
+        d.keys("feedback ");
+    }
+    d.keys("last");
+    let screen = d.text(80, 24);
+    assert!(screen.contains("feedback last▏ "), "{screen}");
+    assert!(screen.contains("/…"), "{screen}");
+}
+
+#[test]
 fn the_ranking_s_verdict_column_is_as_wide_as_the_verdicts_it_shows() {
     let mut d = Setup::lang(Lang::Es).build();
     // A prospect who missed a meeting: "evaluar con cautela", the longest verdict in

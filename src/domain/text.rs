@@ -393,6 +393,28 @@ pub mod width {
         out
     }
 
+    /// The end of `s` in at most `max` columns, starting with `…` when cut (what is being
+    /// typed, whose end is where the cursor is).
+    pub fn tail(s: &str, max: usize) -> String {
+        if s.width() <= max {
+            return s.to_string();
+        }
+        if max == 0 {
+            return String::new();
+        }
+        let mut kept = Vec::new();
+        let mut used = 0;
+        for c in s.chars().rev() {
+            let w = c.width().unwrap_or(0);
+            if used + w > max - 1 {
+                break;
+            }
+            kept.push(c);
+            used += w;
+        }
+        std::iter::once('…').chain(kept.into_iter().rev()).collect()
+    }
+
     /// Cuts `s` to at most `max` columns at a word boundary, ending with `…` when cut, so no
     /// word is ever shown half.
     pub fn truncate_words(s: &str, max: usize) -> String {
@@ -473,6 +495,20 @@ pub mod width {
             assert_eq!(truncate_words("la fecha no es válida", 14), "la fecha no…");
             assert_eq!(fit_items("a añadir · e editar · D borrar", 20), "a añadir · e editar");
             assert_eq!(fit_items("a añadir · e editar", 40), "a añadir · e editar");
+        }
+
+        #[test]
+        fn a_tail_keeps_the_end_in_its_columns() {
+            assert_eq!(tail("report", 6), "report");
+            assert_eq!(tail("report", 5), "…port");
+            assert_eq!(tail("informe diseño", 8), "… diseño");
+            // A wide character that does not fit whole is left out.
+            assert_eq!(tail("日本語翻訳", 6), "…翻訳");
+            assert_eq!(tail("日本語翻訳", 1), "…");
+            assert_eq!(tail("abc", 0), "");
+            for max in 0..12 {
+                assert!(of(&tail("ab 日本 cd 🎉 ef", max)) <= max, "{max}");
+            }
         }
     }
 }

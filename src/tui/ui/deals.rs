@@ -49,7 +49,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         _ => app.deals.meeting_count,
     };
     let title = format!("{} · {} ({n})", app.deals.tab.title().text(l), scope);
-    let mut b = block(app, Pane::Tasks, title, None);
+    let mut b = block(app, Pane::Tasks, title, None, area.width);
     if let Some(s) = strip(app) {
         b = b.title_bottom(s);
     }

@@ -23,7 +23,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     flags(app, f, bottom);
 }
 
-pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>) -> Block<'a> {
+/// A pane's frame `width` columns wide, its filter (when open) on its bottom border.
+pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>, width: u16) -> Block<'a> {
     let th = Theme { color: app.color };
     let mut b = Block::default()
         .borders(Borders::ALL)
@@ -33,9 +34,17 @@ pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Fi
     }
     if let Some(fl) = filter {
         let cursor = if fl.editing && app.focus == pane { "▏" } else { "" };
-        b = b.title_bottom(format!(" /{}{cursor} ", fl.query()));
+        b = b.title_bottom(filter_title(fl.query(), cursor, width));
     }
     b
+}
+
+/// ` /words▏ ` on a border `width` columns wide: a query longer than the border shows its end,
+/// where the cursor is.
+pub(super) fn filter_title(query: &str, cursor: &str, width: u16) -> String {
+    // The corners, the spaces around, the slash and the cursor.
+    let room = usize::from(width).saturating_sub(4 + width::of(cursor) + 1);
+    format!(" /{}{cursor} ", width::tail(query, room))
 }
 
 /// One list row: the selection is reversed when its pane has the focus, underlined otherwise.
@@ -62,7 +71,7 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
     } else {
         format!("{} ({})", T::PaneClients.text(l), app.client_count())
     };
-    let b = block(app, Pane::Clients, title, app.client_filter.as_ref());
+    let b = block(app, Pane::Clients, title, app.client_filter.as_ref(), area.width);
     let inner = b.inner(area);
     f.render_widget(b, area);
     let h = inner.height as usize;
@@ -162,8 +171,13 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         None => T::AllClients.text(l).to_string(),
     };
     let title = format!("{} · {} ({})", T::PaneTasks.text(l), scope, app.tasks.len());
-    let mut b = block(app, Pane::Tasks, title, app.tasks.filter.as_ref());
-    if let Some(strip) = super::deals::strip(app) {
+    // The filter shares the bottom border with the tabs' strip on its right.
+    let strip = super::deals::strip(app);
+    let room = area
+        .width
+        .saturating_sub(strip.as_ref().map_or(0, |s| s.width() as u16));
+    let mut b = block(app, Pane::Tasks, title, app.tasks.filter.as_ref(), room);
+    if let Some(strip) = strip {
         b = b.title_bottom(strip);
     }
     let inner = b.inner(area);
@@ -261,7 +275,7 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
         ),
         _ => (T::PaneRanking.text(l).to_string(), None),
     };
-    let mut b = block(app, Pane::Flags, title, None);
+    let mut b = block(app, Pane::Flags, title, None, area.width);
     if let Some(v) = verdict {
         b = b.title_style(th.verdict(v));
     }
