@@ -758,10 +758,10 @@ impl Store {
                 Some((id, flat_bm25(freq, size, avgdl)))
             })
             .collect();
-        // By rank (bm25: lower is better), ties newest first (by id, descending: the order
-        // `vadesk search` gives them, FTS5's own rank over rowids that put the newest task
-        // first); only the best `limit` are put in order.
-        let order = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0));
+        // By rank (bm25: lower is better), ties oldest first (by id: the order FTS5's own
+        // rank gives ties when the oldest task has the smallest rowid, as before schema step
+        // 18); only the best `limit` are put in order.
+        let order = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
         if limit == 0 {
             return Ok(Vec::new());
         }
