@@ -434,6 +434,27 @@ fn a_long_refusal_is_read_whole_at_80_columns() {
     assert!(screen.lines().last().unwrap().contains("late"), "{screen}");
 }
 
+#[test]
+fn a_refusal_too_long_for_a_short_terminal_ends_with_an_ellipsis() {
+    let mut d = desk();
+    d.goto_client(None);
+    d.keys("T");
+    let n = d.app.notice.clone().expect("a notice");
+    assert!(n.error, "{}", n.text);
+    // At 60×15 the refusal has one row: it is cut, and says so.
+    let screen = d.text(60, 15);
+    let row = screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim_end())
+        .find(|l| l.starts_with("Select a client"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.ends_with('…'), "{screen}");
+    assert!(row.chars().count() <= 60, "{screen}");
+    // Where it fits, it is read whole.
+    let screen = d.text(80, 24);
+    assert!(screen.contains("time is kept on one of them."), "{screen}");
+}
+
 // ---- rendering ------------------------------------------------------------------------------
 
 #[test]

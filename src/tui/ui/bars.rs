@@ -91,9 +91,24 @@ fn fit_hints(all: &str, max: usize) -> String {
 }
 
 /// An error notice on rows of its own, the whole width, wrapped at words.
+/// When it needs more rows than the screen leaves it (a short terminal), its last row ends
+/// with `…`: it is never cut off without saying so.
 pub fn long_notice(app: &App, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
     if let Some(n) = &app.notice {
+        let w = usize::from(area.width);
+        let rows = super::popup::wrap_words(&n.text, w);
+        let h = usize::from(area.height);
+        if rows.len() > h && h > 0 {
+            let mut shown: Vec<Line> = rows[..h - 1]
+                .iter()
+                .map(|r| Line::from(Span::styled(r.clone(), th.error())))
+                .collect();
+            let last = width::truncate(&format!("{}…", rows[h - 1]), w);
+            shown.push(Line::from(Span::styled(last, th.error())));
+            f.render_widget(Paragraph::new(shown), area);
+            return;
+        }
         f.render_widget(
             Paragraph::new(Span::styled(n.text.clone(), th.error())).wrap(ratatui::widgets::Wrap { trim: true }),
             area,
