@@ -1174,8 +1174,24 @@ fn an_empty_filter_on_all_clients_is_the_whole_list() {
         key(&mut app, &mut store, KeyCode::PageUp);
         check(&app, &store);
     }
-    // A word typed again finds its matches from the best.
+    // Closed after a search and opened again: the whole list, not the last search's matches.
     key(&mut app, &mut store, KeyCode::Char('/'));
+    key(&mut app, &mut store, KeyCode::Char('5'));
+    assert!(app.tasks.len() < all.len());
+    key(&mut app, &mut store, KeyCode::Enter);
+    key(&mut app, &mut store, KeyCode::Esc);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    assert_eq!(app.tasks.len(), all.len(), "opened again");
+    check(&app, &store);
+    key(&mut app, &mut store, KeyCode::Char('z'));
+    key(&mut app, &mut store, KeyCode::Char('z'));
+    key(&mut app, &mut store, KeyCode::Char('z'));
+    assert_eq!(app.tasks.len(), 0);
+    key(&mut app, &mut store, KeyCode::Esc);
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    assert_eq!(app.tasks.len(), all.len(), "opened again after no match");
+    check(&app, &store);
+    // A word typed again finds its matches from the best.
     key(&mut app, &mut store, KeyCode::Char('b'));
     let b = store.task_matches("b", 200, 1_000).unwrap();
     assert_eq!(app.tasks.len(), b.len());

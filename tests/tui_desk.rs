@@ -352,6 +352,42 @@ fn a_filter_longer_than_its_border_shows_its_end_and_the_cursor() {
 }
 
 #[test]
+fn the_ranking_s_selection_follows_its_client_when_the_order_changes() {
+    let mut d = desk();
+    d.goto_client(None);
+    d.key(KeyCode::Tab).key(KeyCode::Tab);
+    let last = d.app.clients.len() - 1;
+    d.key(KeyCode::End);
+    assert_eq!(d.app.rank_sel, last);
+    let id = d.app.ranked().unwrap().client.id;
+    // Another program flags that client until it is the worst: after the reload the
+    // selection is still on it, now at the top.
+    for _ in 0..4 {
+        d.store
+            .add_flag(id, vadesk::domain::FlagKind::NoShow, now().date(), "")
+            .unwrap();
+    }
+    d.app.reload(&d.store).unwrap();
+    assert_eq!(d.app.ranking()[0].client.id, id);
+    assert_eq!(d.app.ranked().map(|c| c.client.id), Some(id));
+    assert_eq!(d.app.rank_sel, 0);
+}
+
+#[test]
+fn one_client_s_filter_keeps_its_border_on_a_narrow_screen() {
+    let mut d = desk();
+    d.open("Bloom Florist");
+    d.keys("/ab");
+    for w in [60, 64, 70] {
+        let screen = d.text(w, 20);
+        assert!(screen.contains("/ab▏"), "{w}: {screen}");
+    }
+    // Wide enough for both, the tabs' strip shows too.
+    let screen = d.text(120, 30);
+    assert!(screen.contains("/ab▏") && screen.contains("Quotes"), "{screen}");
+}
+
+#[test]
 fn the_ranking_s_verdict_column_is_as_wide_as_the_verdicts_it_shows() {
     let mut d = Setup::lang(Lang::Es).build();
     // A prospect who missed a meeting: "evaluar con cautela", the longest verdict in

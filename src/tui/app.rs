@@ -175,8 +175,10 @@ pub struct App {
     pub flags_start: usize,
     pub flags_total: usize,
     pub flag_sel: usize,
-    /// On "All clients", the selected row of the ranking in that pane (its place, worst first).
+    /// On "All clients", the selected row of the ranking in that pane (its place, worst first),
+    /// and the client on it: after a reload the selection follows the client.
     pub rank_sel: usize,
+    pub rank_id: Option<i64>,
     pub review: ReviewList,
     /// The first frame is out without the review and the late counts, which come next.
     pub launching: bool,
@@ -226,6 +228,7 @@ impl App {
             flags_total: 0,
             flag_sel: 0,
             rank_sel: 0,
+            rank_id: None,
             review: ReviewList::default(),
             launching: false,
             review_widths: (12, 4),
@@ -320,6 +323,19 @@ impl App {
     /// A client's tasks to do and delivered ones, counted apart.
     pub fn counts_of(&self, client_id: i64) -> (u32, u32) {
         self.task_counts.get(&client_id).copied().unwrap_or((0, 0))
+    }
+
+    /// The ranking's selection back on its client after the clients were read again (their
+    /// scores, and so their order, may have changed); on the same place when it is gone.
+    pub fn follow_ranked(&mut self) {
+        let Some(id) = self.rank_id else { return };
+        match self.ranking().iter().position(|c| c.client.id == id) {
+            Some(at) => self.rank_sel = at,
+            None => {
+                self.rank_sel = self.rank_sel.min(self.clients.len().saturating_sub(1));
+                self.rank_id = self.ranked().map(|c| c.client.id);
+            }
+        }
     }
 
     /// The client selected in "All clients"' ranking.
@@ -432,6 +448,7 @@ impl App {
             }
         }
         self.client_sel = self.client_sel.min(self.client_rows.len());
+        self.follow_ranked();
         self.reload_selection(store)?;
         super::time_actions::reload(self, store)?;
         self.loaded = (store.data_version()?, self.today());
@@ -885,6 +902,7 @@ impl App {
             }
             (View::Desk, Pane::Flags) if self.client().is_none() => {
                 self.rank_sel = step(self.rank_sel, self.clients.len());
+                self.rank_id = self.ranked().map(|c| c.client.id);
                 false
             }
             (View::Desk, Pane::Flags) => {

@@ -412,7 +412,10 @@ fn open_filter(app: &mut App, store: &mut Store) -> Result<()> {
         None => {
             *slot = Some(Filter::new());
             if app.view == View::Desk && app.focus == Pane::Tasks && app.client().is_none() {
-                // "All clients": the list as it is, for closing the filter on one of its rows.
+                // "All clients": the list as it is, for closing the filter on one of its rows,
+                // and shown whole until a word is typed (no matches of an earlier filter).
+                app.tasks.searched = None;
+                app.tasks.all.clear();
                 app.keep_tasks_before_filter(store)?;
                 store.prepare_task_search()?;
             }
@@ -457,6 +460,7 @@ fn clear_filter(app: &mut App, store: &mut Store) -> Result<bool> {
             // The rows were the filter's (selected among them, a window of the matches from
             // `start`): the list is read again around the record.
             let before = app.tasks.before_filter.take();
+            app.tasks.searched = None;
             app.tasks.all.clear();
             app.tasks.keys.clear();
             if !app.give_back_tasks(store, before)? {

@@ -171,11 +171,16 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         None => T::AllClients.text(l).to_string(),
     };
     let title = format!("{} · {} ({})", T::PaneTasks.text(l), scope, app.tasks.len());
-    // The filter shares the bottom border with the tabs' strip on its right.
-    let strip = super::deals::strip(app);
-    let room = area
+    // The filter shares the bottom border with the tabs' strip on its right; on a border too
+    // narrow for both, the filter being typed keeps it.
+    let mut strip = super::deals::strip(app);
+    let mut room = area
         .width
         .saturating_sub(strip.as_ref().map_or(0, |s| s.width() as u16));
+    if app.tasks.filter.is_some() && room < 20 {
+        strip = None;
+        room = area.width;
+    }
     let mut b = block(app, Pane::Tasks, title, app.tasks.filter.as_ref(), room);
     if let Some(strip) = strip {
         b = b.title_bottom(strip);
