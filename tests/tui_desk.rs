@@ -349,6 +349,24 @@ fn a_filter_longer_than_its_border_shows_its_end_and_the_cursor() {
     let screen = d.text(80, 24);
     assert!(screen.contains("feedback last▏ "), "{screen}");
     assert!(screen.contains("/…"), "{screen}");
+    // The cursor shows where it is: moved back, and to the start of a long query.
+    d.key(KeyCode::Esc).key(KeyCode::Char('1'));
+    d.goto_client(Some("Bloom Florist"));
+    d.keys("/abc").key(KeyCode::Left).key(KeyCode::Left).keys("x");
+    let screen = d.text(80, 24);
+    assert!(screen.contains("/ax▏bc "), "{screen}");
+    d.key(KeyCode::End);
+    for _ in 0..10 {
+        d.keys(" florist");
+    }
+    d.key(KeyCode::Home).keys("Q");
+    let screen = d.text(80, 24);
+    let border = screen
+        .lines()
+        .find(|l| l.contains("/Q▏"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(border.contains("/Q▏axbc florist"), "{screen}");
+    assert!(border.contains("…"), "{screen}");
 }
 
 #[test]
@@ -371,6 +389,19 @@ fn the_ranking_s_selection_follows_its_client_when_the_order_changes() {
     assert_eq!(d.app.ranking()[0].client.id, id);
     assert_eq!(d.app.ranked().map(|c| c.client.id), Some(id));
     assert_eq!(d.app.rank_sel, 0);
+    // Never moved: the selection on the top client follows it too.
+    let mut d = desk();
+    d.goto_client(None);
+    let top = d.app.ranked().unwrap().client.id;
+    let other = d.app.ranking()[1].client.id;
+    for _ in 0..6 {
+        d.store
+            .add_flag(other, vadesk::domain::FlagKind::NoShow, now().date(), "")
+            .unwrap();
+    }
+    d.app.reload(&d.store).unwrap();
+    assert_eq!(d.app.ranking()[0].client.id, other);
+    assert_eq!(d.app.ranked().map(|c| c.client.id), Some(top));
 }
 
 #[test]

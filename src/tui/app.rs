@@ -438,6 +438,8 @@ impl App {
 
     fn reload_desk(&mut self, store: &Store) -> Result<()> {
         let keep = self.client().map(|c| c.client.id);
+        // The ranking's selected client, moved to or not.
+        self.rank_id = self.rank_id.or_else(|| self.ranked().map(|c| c.client.id));
         self.clients = store.list_clients(None, &self.rules, self.today())?;
         self.clients_total = None;
         self.task_counts = store.open_and_delivered()?;

@@ -33,18 +33,37 @@ pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Fi
         b = b.border_style(th.focused_border());
     }
     if let Some(fl) = filter {
-        let cursor = if fl.editing && app.focus == pane { "▏" } else { "" };
-        b = b.title_bottom(filter_title(fl.query(), cursor, width));
+        b = b.title_bottom(filter_title(fl, fl.editing && app.focus == pane, width));
     }
     b
 }
 
-/// ` /words▏ ` on a border `width` columns wide: a query longer than the border shows its end,
-/// where the cursor is.
-pub(super) fn filter_title(query: &str, cursor: &str, width: u16) -> String {
-    // The corners, the spaces around, the slash and the cursor.
-    let room = usize::from(width).saturating_sub(4 + width::of(cursor) + 1);
-    format!(" /{}{cursor} ", width::tail(query, room))
+/// ` /wo▏rds ` on a border `width` columns wide, the cursor where it is while typing: a query
+/// longer than the border shows the text around the cursor, `…` where it is cut.
+pub(super) fn filter_title(fl: &Filter, typing: bool, width: u16) -> String {
+    let query = fl.query();
+    // The corners, the spaces around and the slash; the cursor while typing.
+    let room = usize::from(width).saturating_sub(5 + usize::from(typing));
+    if !typing {
+        return format!(" /{} ", width::tail(query, room));
+    }
+    let at = query
+        .char_indices()
+        .nth(fl.input.cursor())
+        .map_or(query.len(), |(i, _)| i);
+    let (before, after) = query.split_at(at);
+    let (bw, aw) = (width::of(before), width::of(after));
+    if bw + aw <= room {
+        return format!(" /{before}▏{after} ");
+    }
+    // What follows the cursor gets what the text before it leaves, at most half the room.
+    let after_room = aw.min(room.saturating_sub(bw.min(room / 2)));
+    let before_room = room.saturating_sub(after_room);
+    format!(
+        " /{}▏{} ",
+        width::tail(before, before_room),
+        width::truncate(after, after_room)
+    )
 }
 
 /// One list row: the selection is reversed when its pane has the focus, underlined otherwise.

@@ -24,8 +24,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .title(Span::styled(format!(" {title} "), th.heading()))
         .border_style(th.focused_border());
     if let Some(fl) = &app.review.filter {
-        let cursor = if fl.editing { "▏" } else { "" };
-        b = b.title_bottom(super::desk::filter_title(fl.query(), cursor, area.width));
+        b = b.title_bottom(super::desk::filter_title(fl, fl.editing, area.width));
     }
     let inner = b.inner(area);
     f.render_widget(b, area);
