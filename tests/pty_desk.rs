@@ -6,12 +6,12 @@ mod common;
 use common::pty::Screen;
 use common::Desk;
 
-#[test]
-fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
+/// The demo at 80×24 with `$VISUAL` a shell script of `body`, Bloom Florist's edit form open
+/// and `Ctrl-E` pressed on its notes (the last field, reached with Shift-Tab).
+fn editing_notes(body: &str) -> (Desk, Screen) {
     let d = Desk::new();
-    // A stand-in editor: writes two lines into the file it is given.
     let editor = d.dir.path().join("editor.sh");
-    std::fs::write(&editor, "#!/bin/sh\nprintf 'Line one\\nLine two\\n' > \"$1\"\n").unwrap();
+    std::fs::write(&editor, format!("#!/bin/sh\n{body}")).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -26,9 +26,15 @@ fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
     s.wait_for("Tasks · Bloom Florist");
     s.send("e");
     s.wait_for("Edit Bloom Florist");
-    // Shift-Tab to the notes (the last field), then Ctrl-E.
     s.send("\x1b[Z");
     s.send("\x05");
+    (d, s)
+}
+
+#[test]
+fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
+    // A stand-in editor: writes two lines into the file it is given.
+    let (d, mut s) = editing_notes("printf 'Line one\\nLine two\\n' > \"$1\"\n");
     s.wait_for("Line two");
     s.send("\r");
     s.wait_for("Saved");
@@ -41,31 +47,9 @@ fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
 
 #[test]
 fn a_terminal_resized_while_the_editor_has_it_is_drawn_at_its_new_size() {
-    let d = Desk::new();
     // A stand-in editor that narrows the terminal (as a window dragged smaller while the
     // editor is open), then writes the text.
-    let editor = d.dir.path().join("editor.sh");
-    std::fs::write(
-        &editor,
-        "#!/bin/sh\nstty cols 70 rows 20\nprintf 'Narrower now\\n' > \"$1\"\n",
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let editor = editor.to_str().unwrap().to_string();
-    let mut s = Screen::open_env(&d, &[], &[("VISUAL", &editor)], 80, 24);
-    s.wait_for("Welcome to vadesk");
-    s.send("\r");
-    s.wait_for("Bloom Florist");
-    s.send("j");
-    s.wait_for("Tasks · Bloom Florist");
-    s.send("e");
-    s.wait_for("Edit Bloom Florist");
-    s.send("\x1b[Z");
-    s.send("\x05");
+    let (_d, mut s) = editing_notes("stty cols 70 rows 20\nprintf 'Narrower now\\n' > \"$1\"\n");
     let screen = s.wait_for("Narrower now");
     // The whole frame is drawn again at 70×20: the form's borders end at column 70, its
     // bottom border is the 19th row, the status bar the 20th, and nothing is left below.
