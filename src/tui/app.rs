@@ -353,8 +353,8 @@ impl App {
     }
 
     /// The first `n` of [`App::ranking`], in its order, without putting the rest in order
-    /// (the pane shows a screenful of a thousand clients on every frame): the best `n` so far
-    /// are kept in order, and most clients take one comparison with the last of them.
+    /// (the pane shows a screenful of a thousand clients on every frame): for a screenful, the
+    /// best `n` so far are kept in order, and most clients take one comparison with the last.
     pub fn ranking_top(&self, n: usize) -> Vec<&ClientSummary> {
         if n == 0 {
             return Vec::new();
@@ -369,9 +369,18 @@ impl App {
                 .then_with(|| clients[a.2].client.name.cmp(&clients[b.2].client.name))
                 .then(a.2.cmp(&b.2))
         };
-        let mut top: Vec<(f64, u8, usize)> = Vec::with_capacity(n.min(clients.len()) + 1);
+        let key = |(i, c): (usize, &ClientSummary)| (c.score, c.verdict.severity(), i);
+        if n.saturating_mul(8) >= clients.len() {
+            // A good part of the list (a page far down the ranking, or all of it): sorted,
+            // where keeping the best in order would move them once per client.
+            let mut all: Vec<(f64, u8, usize)> = clients.iter().enumerate().map(key).collect();
+            all.sort_unstable_by(order);
+            all.truncate(n);
+            return all.into_iter().map(|(_, _, i)| &clients[i]).collect();
+        }
+        let mut top: Vec<(f64, u8, usize)> = Vec::with_capacity(n + 1);
         for (i, c) in clients.iter().enumerate() {
-            let key = (c.score, c.verdict.severity(), i);
+            let key = key((i, c));
             if top.len() == n && top.last().is_some_and(|last| order(&key, last).is_ge()) {
                 continue;
             }
