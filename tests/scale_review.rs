@@ -125,6 +125,15 @@ fn check(app: &App, store: &Store) -> Vec<ReviewItem> {
     if !all.is_empty() {
         assert_eq!(list.current(), Some(&all[list.selected]), "selection");
     }
+    // Every row of the page drawn with the selection on it is read.
+    let (w, h) = app.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| vadesk::tui::ui::render(app, f)).unwrap();
+    let shown = app.shown.get(vadesk::tui::app::Listed::Review).expect("drawn");
+    let top = list.selected / shown * shown;
+    for (pos, row) in all.iter().enumerate().skip(top).take(shown) {
+        assert_eq!(list.get(pos), Some(row), "row {pos} of the page drawn ({shown} rows)");
+    }
     assert!(
         list.rows.len() <= 3 * app.size.1 as usize,
         "window of {} rows",

@@ -593,3 +593,66 @@ fn the_clock_gives_way_to_the_tabs_on_a_narrow_terminal() {
         "{narrower}"
     );
 }
+
+#[test]
+fn page_keys_turn_exactly_the_page_a_list_shows() {
+    let mut d = desk();
+    let client = d.client_id("Bloom Florist");
+    for n in 0..70 {
+        d.store
+            .add_task(
+                client,
+                vadesk::store::TaskFields {
+                    title: Some(format!("Page row {n:02}")),
+                    due: Some(Some(now().date() + chrono::Duration::days(40 + n))),
+                    ..Default::default()
+                },
+                now().date(),
+            )
+            .unwrap();
+    }
+    d.app.reload(&d.store).unwrap();
+    d.open("Bloom Florist");
+    let rows = |s: &str| -> Vec<u32> { (0..70).filter(|n| s.contains(&format!("Page row {n:02}"))).collect() };
+    for (w, h) in [(120, 35), (60, 15)] {
+        // As the terminal tells the desk its size.
+        update(&mut d.app, Msg::Resize(w, h), &mut d.store);
+        d.key(KeyCode::Home);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut screen = d.text(w, h);
+        let shown = d.app.shown.get(tui::app::Listed::Tasks).expect("drawn");
+        for _ in 0..40 {
+            seen.extend(rows(&screen));
+            let before = d.app.tasks.selected;
+            d.key(KeyCode::PageDown);
+            if d.app.tasks.selected == before {
+                break;
+            }
+            assert_eq!(
+                d.app.tasks.selected,
+                (before + shown).min(d.app.tasks.len() - 1),
+                "{w}×{h}"
+            );
+            screen = d.text(w, h);
+            // The selected row is on the page drawn.
+            let title: String = d.app.tasks.current().unwrap().title.chars().take(10).collect();
+            assert!(screen.contains(&title), "{w}×{h}: {title} not on\n{screen}");
+        }
+        assert_eq!(
+            seen.len(),
+            70,
+            "{w}×{h}: every row came on screen, none was skipped: {seen:?}"
+        );
+        // And back: PgUp turns the same pages.
+        let last = d.app.tasks.selected;
+        d.key(KeyCode::PageUp);
+        assert_eq!(d.app.tasks.selected, last - shown, "{w}×{h}");
+    }
+    // The review's list has its own height.
+    d.keys("2");
+    d.text(120, 35);
+    let review = d.app.shown.get(tui::app::Listed::Review).expect("drawn");
+    assert_ne!(review, d.app.shown.get(tui::app::Listed::Tasks).unwrap());
+    d.key(KeyCode::Home).key(KeyCode::PageDown);
+    assert_eq!(d.app.review.selected, review.min(d.app.review.len() - 1));
+}

@@ -134,6 +134,14 @@ pub(super) fn pages_around(at: usize, page: usize, total: usize) -> (usize, usiz
     (top, top.saturating_sub(page), (top + 2 * page).min(total))
 }
 
+/// The rows that must be read for row `at` of `total`, whatever page of a list up to `page`
+/// rows high shows it: a list draws its pages from multiples of its own height, which is not
+/// the window's, so a page holding `at` may start up to `page - 1` rows before it and end up
+/// to `page` rows after it.
+pub(super) fn rows_needed(at: usize, page: usize, total: usize) -> (usize, usize) {
+    (at.saturating_sub(page.saturating_sub(1)), (at + page).min(total))
+}
+
 /// Where a list's selection goes after its rows changed: onto the same record when it is
 /// still there, else onto the row now at the old position (the nearest one).
 pub fn follow(ids: impl Iterator<Item = i64>, keep: Option<i64>, old: usize, len: usize) -> usize {
@@ -200,6 +208,36 @@ pub struct App {
     pub kept: super::client_view::Kept,
     /// The running timer and the Month view.
     pub money: super::time_actions::MoneyState,
+    /// How many rows each list showed in the last frame.
+    pub shown: Shown,
+}
+
+/// The lists PgUp / PgDn move in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    Clients,
+    Tasks,
+    Flags,
+    Ranking,
+    Review,
+    Month,
+    Quotes,
+    Meetings,
+}
+
+/// How many rows each list showed in the last frame, written as it is drawn: a page key moves
+/// by that, so a list turns exactly one of its pages and no row is skipped.
+#[derive(Debug, Default)]
+pub struct Shown([std::cell::Cell<u16>; 8]);
+
+impl Shown {
+    pub fn set(&self, list: Listed, rows: usize) {
+        self.0[list as usize].set(u16::try_from(rows).unwrap_or(u16::MAX));
+    }
+
+    pub fn get(&self, list: Listed) -> Option<usize> {
+        Some(usize::from(self.0[list as usize].get())).filter(|&n| n > 0)
+    }
 }
 
 impl App {
@@ -242,6 +280,7 @@ impl App {
             loaded: (i64::MIN, now.date()),
             kept: Default::default(),
             money: super::time_actions::MoneyState::new(crate::domain::money::Month::of(now.date())),
+            shown: Shown::default(),
         }
     }
 
@@ -299,9 +338,15 @@ impl App {
         }
     }
 
-    /// Rows of list body that fit on screen (the page for PgUp / PgDn).
+    /// Rows of list body that fit on screen at most: how far around the selection rows are read.
     pub fn page(&self) -> usize {
         (self.size.1 as usize).saturating_sub(8).max(1)
+    }
+
+    /// How far PgUp / PgDn move in `list`: the rows it showed, before it is first drawn the
+    /// most any list can show.
+    pub fn page_of(&self, list: Listed) -> usize {
+        self.shown.get(list).unwrap_or_else(|| self.page())
     }
 
     pub fn info(&mut self, text: String) {
@@ -651,13 +696,13 @@ impl App {
             return Ok(());
         }
         list.selected = list.selected.min(list.total - 1);
-        let (top, want_start, want_end) = pages_around(list.selected, page, list.total);
-        let end_needed = (top + page).min(list.total);
+        let (_, want_start, want_end) = pages_around(list.selected, page, list.total);
+        let (need_start, need_end) = rows_needed(list.selected, page, list.total);
         let (s, e) = (list.start, list.start + list.keys.len());
-        if !list.keys.is_empty() && top >= s && end_needed <= e {
+        if !list.keys.is_empty() && need_start >= s && need_end <= e {
             return Ok(());
         }
-        let near = !list.keys.is_empty() && top <= e && end_needed >= s;
+        let near = !list.keys.is_empty() && need_start <= e && need_end >= s;
         if near {
             if want_end > e {
                 let more = store.task_keys_after(scope, list.keys.last(), false, want_end - e)?;
@@ -879,7 +924,15 @@ impl App {
 
     /// Moves the focused list's selection; returns whether the selected client changed.
     pub fn move_selection(&mut self, m: Move) -> bool {
-        let page = self.page();
+        let list = match (self.view, self.focus) {
+            (View::Review, _) => Listed::Review,
+            (View::Month, _) => Listed::Month,
+            (View::Desk, Pane::Clients) => Listed::Clients,
+            (View::Desk, Pane::Tasks) => Listed::Tasks,
+            (View::Desk, Pane::Flags) if self.client().is_none() => Listed::Ranking,
+            (View::Desk, Pane::Flags) => Listed::Flags,
+        };
+        let page = self.page_of(list);
         let step = |sel: usize, len: usize| -> usize {
             if len == 0 {
                 return 0;
@@ -893,30 +946,31 @@ impl App {
                 Move::PageDown => (sel + page).min(len - 1),
             }
         };
-        match (self.view, self.focus) {
-            (View::Review, _) => {
+        match list {
+            Listed::Review => {
                 self.review.selected = step(self.review.selected, self.review.len());
                 false
             }
-            (View::Month, _) => {
+            Listed::Month => {
                 self.money.sel = step(self.money.sel, self.money.lines.len());
                 false
             }
-            (View::Desk, Pane::Clients) => {
+            Listed::Clients => {
                 let before = self.client_sel;
                 self.client_sel = step(self.client_sel, self.client_rows.len() + 1);
                 before != self.client_sel
             }
-            (View::Desk, Pane::Tasks) => {
+            Listed::Tasks => {
                 self.tasks.selected = step(self.tasks.selected, self.tasks.len());
                 false
             }
-            (View::Desk, Pane::Flags) if self.client().is_none() => {
+            Listed::Ranking => {
                 self.rank_sel = step(self.rank_sel, self.clients.len());
                 self.rank_id = self.ranked().map(|c| c.client.id);
                 false
             }
-            (View::Desk, Pane::Flags) => {
+            // The quotes' and meetings' tabs move in `deals`.
+            Listed::Flags | Listed::Quotes | Listed::Meetings => {
                 self.flag_sel = step(self.flag_sel, self.flags_total);
                 false
             }

@@ -2,7 +2,7 @@
 //! edited, deleted, nudged and answered from the keyboard. Also the weekly review row's `x`.
 //! `update` hands an intent here first; what is not about these tabs goes back untouched.
 
-use super::app::{App, Pane, View};
+use super::app::{App, Listed, Pane, View};
 use super::form::{Choices, Confirm, ConfirmAction, Details, Field, FieldKind, Form, FormKind, Popup};
 use super::keys::{Intent, Move};
 use super::update::changed;
@@ -228,7 +228,10 @@ pub fn intercept(app: &mut App, intent: Intent, store: &mut Store) -> Option<Res
         Intent::MissedReview => Some(missed_review(app, store)),
         _ if !deal_tab_shown(app) => None,
         Intent::Move(m) => {
-            let page = app.page();
+            let page = app.page_of(match app.deals.tab {
+                DealTab::Quotes => Listed::Quotes,
+                _ => Listed::Meetings,
+            });
             app.deals.move_by(m, page);
             Some(Ok(()))
         }

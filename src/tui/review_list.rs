@@ -2,7 +2,7 @@
 //! the selection (read ahead while the desk waits), and the whole review while its filter is
 //! open (read ahead on a thread of its own).
 
-use super::app::{pages_around, App};
+use super::app::{pages_around, rows_needed, App};
 use super::client_view::Stamp;
 use super::filter::{Filter, Narrowing};
 use crate::domain::text::width;
@@ -325,15 +325,15 @@ impl App {
             return Ok(());
         }
         self.review.selected = self.review.selected.min(total - 1);
-        let (top, want_start, want_end) = pages_around(self.review.selected, page, total);
-        let end_needed = (top + page).min(total);
+        let (_, want_start, want_end) = pages_around(self.review.selected, page, total);
+        let (need_start, need_end) = rows_needed(self.review.selected, page, total);
         let (s, e) = (self.review.start, self.review.start + self.review.rows.len());
-        if !self.review.rows.is_empty() && top >= s && end_needed <= e {
+        if !self.review.rows.is_empty() && need_start >= s && need_end <= e {
             return Ok(());
         }
         let now = self.stamp(store).ok();
         let list = &mut self.review;
-        let near = !list.rows.is_empty() && top <= e && end_needed >= s;
+        let near = !list.rows.is_empty() && need_start <= e && need_end >= s;
         let secs = &list.sections;
         // The first or last rows read ahead, when the store is still as it was then.
         let kept = |ends: &Option<(Stamp, Vec<ReviewItem>)>, n: usize| match ends {
@@ -407,9 +407,10 @@ impl App {
         if !list.stamp.is_some_and(|at| at.same_store(&now)) || total == 0 {
             return false;
         }
-        let (top, want_start, want_end) = pages_around(list.selected.min(total - 1), page, total);
+        let (_, want_start, want_end) = pages_around(list.selected.min(total - 1), page, total);
+        let (need_start, need_end) = rows_needed(list.selected.min(total - 1), page, total);
         let (s, e) = (list.start, list.start + list.rows.len());
-        if top < s || (top + page).min(total) > e {
+        if need_start < s || need_end > e {
             // The selection's page is not read: the next key reads it.
             return false;
         }

@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::domain::text::width;
 use crate::domain::{dates, Attendance, QuoteStatus};
 use crate::i18n::{self, T};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::{App, Listed, Pane};
 use crate::tui::deals::{amount, when, DealTab};
 
 /// The tabs with their counts, the shown one marked; only with a client selected.
@@ -117,6 +117,7 @@ fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {
         .unwrap_or(10);
     let answer_w = if show_status { date_w } else { date_w.max(answered_w) };
     let desc_w = w.saturating_sub(fixed(show_sent, show_status) + answer_w - date_w + 1);
+    app.shown.set(Listed::Quotes, h);
     let start = page_start(d.quote_sel, h);
     let mut lines = Vec::with_capacity(h);
     for (i, q) in d.quotes.iter().enumerate().skip(start).take(h) {
@@ -192,6 +193,7 @@ fn meetings(app: &App, area: Rect) -> Vec<Line<'static>> {
         .unwrap_or(10)
         .min(16);
     let kind_w = w.saturating_sub(when_w + 1 + len_w + 1 + att_w + 1);
+    app.shown.set(Listed::Meetings, h);
     let start = page_start(d.meeting_sel, h);
     let mut lines = Vec::with_capacity(h);
     for (i, m) in d.meetings.iter().enumerate().skip(start).take(h) {

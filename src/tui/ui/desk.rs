@@ -11,7 +11,7 @@ use super::theme::Theme;
 use crate::domain::text::width;
 use crate::domain::{FlagSource, RequestKind, Task, TaskStatus, Verdict};
 use crate::i18n::{self, tf, T};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::{App, Listed, Pane};
 use crate::tui::filter::Filter;
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
@@ -94,6 +94,7 @@ fn clients(app: &App, f: &mut Frame, area: Rect) {
     let inner = b.inner(area);
     f.render_widget(b, area);
     let h = inner.height as usize;
+    app.shown.set(Listed::Clients, h);
     let w = inner.width as usize;
     let rows = app.client_rows.len() + 1;
     let start = page_start(app.client_sel, h);
@@ -207,6 +208,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
     let inner = b.inner(area);
     f.render_widget(b, area);
     let h = inner.height as usize;
+    app.shown.set(Listed::Tasks, h);
     let w = inner.width as usize;
     let show_client = app.client().is_none();
     let status_w = 10;
@@ -315,6 +317,7 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(T::MsgNoFlags.text(l), th.dim())));
     }
     // The page of the selection, from the window of rows loaded around it.
+    app.shown.set(Listed::Flags, h);
     let start = page_start(app.flag_sel, h);
     let shown = || {
         (start..start + h).filter_map(|i| {
@@ -379,6 +382,7 @@ fn ranking(app: &App, f: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     // The page of the ranking that holds its selection.
     let h = area.height as usize;
+    app.shown.set(Listed::Ranking, h);
     let sel = app.rank_sel.min(app.clients.len().saturating_sub(1));
     let start = page_start(sel, h);
     let shown: Vec<_> = app.ranking_top(start + h).into_iter().skip(start).collect();

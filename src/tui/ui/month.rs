@@ -15,7 +15,7 @@ use crate::domain::money::{cents_from_f64, format_cents, hours_text, retainer_ne
 use crate::domain::text::width;
 use crate::i18n::{tf, T};
 use crate::store::MonthLine;
-use crate::tui::app::App;
+use crate::tui::app::{App, Listed};
 use crate::tui::time_actions::month_name;
 
 /// Rows each client takes.
@@ -75,6 +75,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .unwrap_or(0)
         .max(60);
     let per_page = (body.height / ROWS).max(1) as usize;
+    app.shown.set(Listed::Month, per_page);
     let start = page_start(m.sel, per_page);
     let left_w = (body.width / 3).clamp(20, 30);
     for (row, (i, line)) in m.lines.iter().enumerate().skip(start).take(per_page).enumerate() {

@@ -12,7 +12,7 @@ use crate::describe;
 use crate::domain::text::width;
 use crate::domain::ReviewKind;
 use crate::i18n::{self, T};
-use crate::tui::app::App;
+use crate::tui::app::{App, Listed};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
@@ -43,6 +43,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let (kind_w, late_w) = app.review_widths;
     let client_w = (w / 5).clamp(10, 22);
     let body_w = w.saturating_sub(kind_w + client_w + late_w + 3);
+    app.shown.set(Listed::Review, h);
     let start = page_start(list.selected, h);
     let mut lines = Vec::with_capacity(h);
     let mut prev: Option<ReviewKind> = start.checked_sub(1).and_then(|i| list.kind_at(i));
