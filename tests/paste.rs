@@ -113,6 +113,19 @@ fn a_paste_outside_a_form_does_nothing_but_fills_an_open_filter() {
     d.key(KeyCode::Char('/')).paste("News\nletter");
     let q = d.app.tasks.filter.as_ref().map(|f| f.query().to_string());
     assert_eq!(q.as_deref(), Some("News letter"));
+    assert!(d.app.notice.is_none(), "{:?}", d.app.notice);
+}
+
+#[test]
+fn a_paste_too_long_for_a_filter_is_cut_with_a_notice() {
+    let mut d = desk();
+    d.app.view = View::Desk;
+    d.app.focus = Pane::Tasks;
+    d.key(KeyCode::Char('/')).paste(&"newsletter ".repeat(500));
+    let q = d.app.tasks.filter.as_ref().map(|f| f.query().to_string()).unwrap();
+    assert_eq!(q.chars().count(), 200);
+    let notice = d.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.contains("200"), "{notice}");
 }
 
 #[test]

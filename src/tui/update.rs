@@ -255,11 +255,18 @@ fn paste(app: &mut App, text: &str, store: &mut Store) -> Result<()> {
     if !filter_editing(app) {
         return Ok(());
     }
+    let mut cut = false;
     if let Some(f) = focused_filter(app) {
-        let (input, _) = insert_text(&f.input, text, FILTER_MAX_CHARS);
+        let (input, was_cut) = insert_text(&f.input, text, FILTER_MAX_CHARS);
         f.input = input;
+        cut = was_cut;
     }
-    apply_filter(app, store)
+    apply_filter(app, store)?;
+    if cut {
+        let l = app.lang;
+        app.info(tf(l, T::NoticePasteCut, &[&FILTER_MAX_CHARS]));
+    }
+    Ok(())
 }
 
 /// A filter query longer than this matches nothing useful.
