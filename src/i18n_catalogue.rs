@@ -493,8 +493,8 @@ catalogue! {
     HintsTasks => ("a add · m material · b feedback · c clarify · v delivered · o outcome · d done · e edit · ? help", "a añadir · m material · b feedback · c aclaración · v entregar · o resultado · d terminar · e editar · ? ayuda"),
     HintsFlags => ("a / f log a flag · D dismiss · Enter details · u undo · ? help",
                    "a / f registrar bandera · D descartar · Enter detalles · u deshacer · ? ayuda"),
-    HintsRanking => ("Enter open the client · a / f log a flag · u undo · ? help",
-                     "Enter abrir el cliente · a / f registrar bandera · u deshacer · ? ayuda"),
+    HintsRanking => ("Enter open the client · a / f log a flag · Q quote · M meeting · t timer · T log time · u undo · ? help",
+                     "Enter abrir el cliente · a / f registrar bandera · Q presupuesto · M reunión · t temporizador · T registrar tiempo · u deshacer · ? ayuda"),
     HintsReview => ("n nudge · r received/resolved · x missed · s snooze · d done · f flag · Enter open · / filter · 1 desk · ? help", "n recordatorio · r recibido/resuelto · x no acudió · s posponer · d terminar · f bandera · Enter abrir · / filtrar · 1 escritorio · ? ayuda"),
 
     // Forms

@@ -307,6 +307,16 @@ fn all_clients_ranking_is_a_list_to_move_in_and_open_a_client_from() {
     let screen = d.text(120, 35);
     assert!(screen.contains(&format!("Red flag for {}", ranked[1].1)), "{screen}");
     d.key(KeyCode::Esc);
+    // As do a quote, a meeting and time, as the hints say.
+    for key in ['Q', 'M', 'T'] {
+        d.key(KeyCode::Char(key));
+        let screen = d.text(120, 35);
+        assert!(d.app.popup.is_some(), "{key}: {screen}");
+        assert!(screen.contains(&ranked[1].1), "{key}: {screen}");
+        d.key(KeyCode::Esc);
+    }
+    let hints = d.text(200, 35);
+    assert!(hints.contains("Q quote · M meeting · t timer · T log time"), "{hints}");
     // Enter opens it: its tasks and its flags.
     d.key(KeyCode::Enter);
     assert_eq!(d.app.client().map(|c| c.client.id), Some(ranked[1].0));
