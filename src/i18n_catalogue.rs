@@ -751,6 +751,7 @@ catalogue! {
                        "un valor de la base de datos no es lo que vadesk espera ({0}); no se ha cambiado nada; `vadesk doctor` revisa el archivo"),
     ErrConfigTooBig => ("config file {0} is too big (a config file holds at most {1} KiB)",
                         "el archivo de configuración {0} es demasiado grande (admite como máximo {1} KiB)"),
+    StTermsBilled => ("Rate and terms as they were when this month was first billed, on {0}", "Tarifa y condiciones del día en que se facturó este mes por primera vez, el {0}"),
     NoticePasteCut => ("Pasted text cut: this field holds at most {0} characters", "Texto pegado recortado: este campo admite como máximo {0} caracteres"),
     ArgForce => ("Replace FILE if it already exists (for time entries: change what is already billed)", "Reemplaza ARCHIVO si ya existe (en el tiempo: cambia lo ya facturado)"),
 

@@ -845,18 +845,19 @@ fn the_upgrade_drops_scope_creep_flags_whose_time_is_gone_and_names_their_month(
     d.at("2026-11-23 09:00");
     d.ok(&["tick", "--once"]);
     assert_eq!(count(&d.db, "SELECT count(*) FROM flags WHERE kind = 'scope_creep'"), 2);
-    // A store of the step before (this step is the last one here; renumber if others follow):
-    // Beta's time deleted with the flag left, notes ending with
-    // the client's name.
+    // A store of step 21, the one before this step (22) and the billed terms (23): Beta's
+    // time deleted with the flag left, notes ending with the client's name.
     {
         let c = rusqlite::Connection::open(&d.db).unwrap();
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 23, "renumber: steps were added after the billed terms");
         c.execute_batch(&format!(
-            "DROP TRIGGER scope_gone_time_del; DROP TRIGGER scope_gone_time_upd;
+            "DROP TABLE billed_terms;
+             DROP TRIGGER scope_gone_time_del; DROP TRIGGER scope_gone_time_upd;
              DELETE FROM time_entries WHERE client_id = (SELECT id FROM clients WHERE name = 'Beta');
              UPDATE flags SET note = '6h 31m / 5h 00m (' || (SELECT name FROM clients WHERE id = flags.client_id) || ')';
              PRAGMA user_version = {};",
-            v - 1
+            v - 2
         ))
         .unwrap();
     }
@@ -1008,4 +1009,120 @@ fn underpaying_judges_only_clients_in_the_default_currency() {
             .all(|f| f["client"] != "London"),
         "{again}"
     );
+}
+
+/// A month once billed keeps the terms of its first billing: a later raise, another increment
+/// or currency, a new fee or the client's end change the months to come, never what a billed
+/// month earned, its minutes as billed, or the price of time found late and billed after; the
+/// statement, `--all` and the text say so, and an export carries them.
+#[test]
+fn a_billed_month_keeps_the_terms_it_was_billed_under() {
+    let mut d = Desk::new();
+    d.at("2026-03-02 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40", "--increment", "15m"]);
+    d.ok(&[
+        "client",
+        "add",
+        "Beta",
+        "--retainer",
+        "10",
+        "--fee",
+        "500",
+        "--overage-rate",
+        "60",
+    ]);
+    d.at("2026-03-31 18:00");
+    d.ok(&["time", "log", "--client", "Acme", "40m", "--on", "2026-03-03 10:00"]);
+    d.ok(&["time", "log", "--client", "Beta", "11h", "--on", "2026-03-04 10:00"]);
+    d.at("2026-04-01 09:00");
+    let st = |d: &Desk, who: &str, month: &str| d.json(&["statement", who, "--month", month, "--json"]);
+    let a = st(&d, "Acme", "2026-03");
+    assert_eq!(
+        (a["amount_cents"].as_i64(), a["billed_minutes"].as_i64()),
+        (Some(3000), Some(45))
+    );
+    assert_eq!(a["effective_rate_cents"], 4500, "{a}");
+    assert!(a["terms_billed_on"].is_null(), "{a}");
+    let b = st(&d, "Beta", "2026-03");
+    assert_eq!(b["amount_cents"], 56000, "the fee and an hour over: {b}");
+    for who in ["Acme", "Beta"] {
+        d.ok(&["statement", who, "--month", "2026-03", "--mark-billed"]);
+    }
+    assert_eq!(count(&d.db, "SELECT count(*) FROM billed_terms"), 2);
+    // Then a raise in another currency and increment; Beta's fee goes up, and Beta ends.
+    d.at("2026-05-10 09:00");
+    d.ok(&[
+        "client",
+        "edit",
+        "Acme",
+        "--rate",
+        "55",
+        "--increment",
+        "30m",
+        "--currency",
+        "USD",
+    ]);
+    d.ok(&["client", "edit", "Beta", "--fee", "900", "--overage-rate", "90"]);
+    d.ok(&["client", "edit", "Beta", "--status", "ended"]);
+    let a = st(&d, "Acme", "2026-03");
+    assert_eq!(a["amount_cents"], 0, "all invoiced: {a}");
+    assert_eq!(a["rate_cents"], 4000, "{a}");
+    assert_eq!(a["currency"], "EUR", "{a}");
+    assert_eq!(a["billed_minutes"], 45, "{a}");
+    assert_eq!(a["entries"][0]["billed_minutes"], 45, "{a}");
+    assert_eq!(a["effective_rate_cents"], 4500, "{a}");
+    assert_eq!(a["terms_billed_on"], "2026-04-01", "{a}");
+    let b_now = st(&d, "Beta", "2026-03");
+    assert_eq!(b_now["amount_cents"], 0, "all invoiced: {b_now}");
+    for field in ["effective_rate_cents", "overage_minutes", "retainer_minutes"] {
+        assert_eq!(b_now[field], b[field], "{field}: {b_now}");
+    }
+    let text = d.ok(&["statement", "Beta", "--month", "2026-03"]);
+    assert!(text.contains("first billed"), "{text}");
+    assert!(!text.contains("ended"), "the fee was owed when billed: {text}");
+    // A month not billed follows today's terms.
+    d.ok(&["time", "log", "--client", "Acme", "50m", "--on", "2026-04-03 10:00"]);
+    let april = st(&d, "Acme", "2026-04");
+    assert_eq!(
+        (april["amount_cents"].as_i64(), april["currency"].as_str()),
+        (Some(5500), Some("USD"))
+    );
+    assert!(april["terms_billed_on"].is_null(), "{april}");
+    // Time found late in a billed month is priced as the month was billed.
+    d.ok(&["time", "log", "--client", "Acme", "20m", "--on", "2026-03-20 10:00"]);
+    let a = st(&d, "Acme", "2026-03");
+    assert_eq!(a["billed_minutes"], 45 + 30, "{a}");
+    assert_eq!(a["amount_cents"], 2000, "30 min at 40.00: {a}");
+    let all = d.json(&["statement", "--all", "--month", "2026-03", "--json"]);
+    let line = |name: &str| {
+        all["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client"] == name)
+            .cloned()
+            .unwrap()
+    };
+    let mut whole = a.clone();
+    whole.as_object_mut().unwrap().remove("entries");
+    assert_eq!(line("Acme"), whole, "{all}");
+    assert_eq!(line("Beta")["terms_billed_on"], "2026-04-01", "{all}");
+    assert_eq!(line("Beta")["effective_rate_cents"], b["effective_rate_cents"], "{all}");
+    d.ok(&["statement", "Acme", "--month", "2026-03", "--mark-billed"]);
+    assert_eq!(st(&d, "Acme", "2026-03")["terms_billed_on"], "2026-04-01");
+    assert_eq!(count(&d.db, "SELECT count(*) FROM billed_terms"), 2);
+    // A month with nothing billed keeps no terms.
+    d.ok(&["client", "add", "Gamma", "--rate", "30"]);
+    d.fails(&["statement", "Gamma", "--month", "2026-03", "--mark-billed"]);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM billed_terms"), 2);
+    // The terms go with the store: exported, imported into a new store, the same statements.
+    let export = d.ok(&["export"]);
+    let mut e = Desk::new();
+    e.at("2026-05-10 09:00");
+    let file = e.dir.path().join("export.json");
+    std::fs::write(&file, &export).unwrap();
+    e.ok(&["import", file.to_str().unwrap()]);
+    for who in ["Acme", "Beta"] {
+        assert_eq!(st(&e, who, "2026-03"), st(&d, who, "2026-03"), "{who}");
+    }
 }

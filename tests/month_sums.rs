@@ -226,6 +226,30 @@ fn the_month_reads_one_row_per_client_even_in_a_store_never_analysed() {
         clients.contains("SEARCH clients USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"),
         "{clients}"
     );
+    // A billed month's terms: one client's month, or a month's clients, from their index,
+    // first billing first without a sort.
+    let billed = plan("money: billed terms");
+    assert!(
+        billed.contains("USING INDEX billed_terms_client (client_id=? AND month=?)")
+            || billed.contains("USING INDEX billed_terms_month (month=? AND client_id=?)"),
+        "{billed}"
+    );
+    let month = plan("money: billed terms of a month");
+    assert!(
+        month.contains("SEARCH billed_terms USING INDEX billed_terms_month (month=?)"),
+        "{month}"
+    );
+    let keep = plan("money: keep billed terms");
+    assert!(
+        keep.contains("SEARCH c USING INTEGER PRIMARY KEY")
+            && (keep.contains("billed_terms_client (client_id=? AND month=?)")
+                || keep.contains("billed_terms_month (month=? AND client_id=?)"))
+            && keep.contains("time_client_start"),
+        "{keep}"
+    );
+    for p in [&billed, &month, &keep] {
+        assert!(!p.contains("TEMP B-TREE") && !p.contains("SCAN"), "{p}");
+    }
     let channels = plan("money: month channels");
     assert!(channels.contains("USING INDEX channels_client"), "{channels}");
     let prep = plan("money: quote prep");

@@ -38,7 +38,7 @@ fn sync(d: &Desk) -> Value {
 }
 
 /// Every table a sync carries, as an export names them.
-const SYNCED_TABLES: [&str; 11] = [
+const SYNCED_TABLES: [&str; 12] = [
     "clients",
     "channels",
     "tasks",
@@ -50,6 +50,7 @@ const SYNCED_TABLES: [&str; 11] = [
     "time_entries",
     "recurrences",
     "counter_events",
+    "billed_terms",
 ];
 
 /// An export with ids replaced by the uuids they stand for: equal on both machines when they
@@ -1137,7 +1138,7 @@ fn back_to_v9(d: &Desk, nudges: i64) {
                            'flags_future', 'time_sums_month', 'task_due_tally', 'live_requests',
                            'live_requests_task', 'unflagged_quotes', 'unflagged_quotes_id', 'clients_retainer',
                            'unflagged_quote_upd', 'quote_prep_sums', 'rate_judged', 'client_rates',
-                           'time_follows_task', 'time_task_client_ins', 'time_task_client_upd')
+                           'time_follows_task', 'time_task_client_ins', 'time_task_client_upd', 'billed_terms')
                   OR name LIKE 'tally\\_%' ESCAPE '\\' OR name LIKE 'time\\_sums\\_%' ESCAPE '\\'
                   OR name LIKE 'quote\\_prep\\_%' ESCAPE '\\' OR name LIKE 'rate\\_judged\\_%' ESCAPE '\\')",
         )
@@ -1840,4 +1841,50 @@ fn a_record_changed_on_both_machines_is_one_conflict_whatever_its_fields() {
     sync(&a);
     assert_eq!(normalized(&a), normalized(&b));
     assert_eq!(flag_on(&b), None);
+}
+
+/// A month billed on one machine is billed under the same terms on the other, whatever the
+/// client's terms become there; both machines billing the same month offline settle on one
+/// billing's terms.
+#[test]
+fn a_billed_month_s_terms_reach_the_other_machine() {
+    let (_server, mut a, mut b) = pair();
+    a.at("2026-11-23 10:00");
+    a.ok(&["client", "edit", "Acme", "--rate", "40"]);
+    a.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-02 10:00"]);
+    a.ok(&["client", "add", "Nova", "--rate", "30"]);
+    a.ok(&["time", "log", "--client", "Nova", "2h", "--on", "2026-11-03 10:00"]);
+    sync(&a);
+    sync(&b);
+    a.ok(&["statement", "Acme", "--mark-billed"]);
+    sync(&a);
+    sync(&b);
+    b.at("2026-11-23 11:00");
+    b.ok(&["client", "edit", "Acme", "--rate", "70", "--currency", "USD"]);
+    let st = |d: &Desk, who: &str| d.json(&["statement", who, "--json"]);
+    let on_b = st(&b, "Acme");
+    assert_eq!(on_b["terms_billed_on"], "2026-11-23", "{on_b}");
+    assert_eq!(
+        (on_b["rate_cents"].as_i64(), on_b["currency"].as_str()),
+        (Some(4000), Some("EUR"))
+    );
+    // Both bill Nova's month offline, at different rates: after syncing, one billing's terms.
+    a.ok(&["client", "edit", "Nova", "--rate", "35"]);
+    a.ok(&["statement", "Nova", "--mark-billed"]);
+    b.ok(&["client", "edit", "Nova", "--rate", "45"]);
+    b.ok(&["statement", "Nova", "--mark-billed"]);
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    let totals = |d: &Desk| {
+        let mut v = st(d, "Nova");
+        v.as_object_mut().unwrap().remove("entries");
+        v
+    };
+    assert_eq!(totals(&a), totals(&b));
+    assert!([3500, 4500].contains(&totals(&a)["rate_cents"].as_i64().unwrap()));
+    assert_eq!(st(&a, "Acme")["rate_cents"], st(&b, "Acme")["rate_cents"]);
+    assert_eq!(normalized(&a), normalized(&b));
+    consistent(&a);
+    consistent(&b);
 }

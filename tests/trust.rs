@@ -1061,3 +1061,42 @@ fn an_export_holding_a_record_twice_is_refused_whole() {
     empty.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(empty.snapshot(), export);
 }
+
+/// Undo and redo carry a month's billed terms with its billing, and with its client's deletion.
+#[test]
+fn a_billing_undone_takes_its_kept_terms_and_a_client_s_deletion_brings_them_back() {
+    use vadesk::domain::money::Month;
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    s.enable_undo().unwrap();
+    let c = s
+        .add_client(
+            ClientFields {
+                rate: Some(Some(4000)),
+                ..named("Ana")
+            },
+            today(),
+        )
+        .unwrap();
+    let start = today().and_hms_opt(9, 0, 0).unwrap();
+    s.log_time(Some(c), None, start, 90, true, "").unwrap();
+    let month = Month::of(today());
+    let kept = |s: &Store| -> i64 {
+        s.conn()
+            .query_row("SELECT count(*) FROM billed_terms", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(s.mark_billed(c, month, today()).unwrap(), 1);
+    assert_eq!(kept(&s), 1);
+    assert_eq!(s.statement(c, month).unwrap().terms_billed_on, Some(today()));
+    s.undo().unwrap();
+    assert_eq!((kept(&s), s.statement(c, month).unwrap().terms_billed_on), (0, None));
+    s.redo().unwrap();
+    assert_eq!(kept(&s), 1);
+    s.delete_client(c).unwrap();
+    assert_eq!(kept(&s), 0);
+    s.undo().unwrap();
+    assert_eq!(kept(&s), 1);
+    assert_eq!(s.statement(c, month).unwrap().terms_billed_on, Some(today()));
+    assert!(integrity(&d.db).contains("ok"), "{}", integrity(&d.db));
+}

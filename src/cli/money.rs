@@ -221,6 +221,7 @@ struct StatementJson {
     overage_minutes: u64,
     amount_cents: i64,
     effective_rate_cents: Option<i64>,
+    terms_billed_on: Option<String>,
 }
 
 fn statement_json(
@@ -229,8 +230,10 @@ fn statement_json(
     cur: iso_currency::Currency,
     rate: Option<i64>,
     t: &MonthTotals,
+    terms_billed_on: Option<chrono::NaiveDate>,
 ) -> StatementJson {
     StatementJson {
+        terms_billed_on: terms_billed_on.map(|d| d.format("%Y-%m-%d").to_string()),
         client: client.to_string(),
         month: month.key(),
         currency: cur.code().to_string(),
@@ -264,7 +267,16 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
             }
             let clients = lines
                 .iter()
-                .map(|x| statement_json(&x.client.name, month, x.currency, x.client.rate_cents, &x.totals))
+                .map(|x| {
+                    statement_json(
+                        &x.client.name,
+                        month,
+                        x.currency,
+                        x.client.rate_cents,
+                        &x.totals,
+                        x.terms_billed_on,
+                    )
+                })
                 .collect();
             print_json(
                 &mut buf,
@@ -396,7 +408,14 @@ pub fn render_statement(
 ) -> Result<()> {
     let t = &st.totals;
     if as_json {
-        let mut j = statement_json(&st.client.name, st.month, st.currency, st.client.rate_cents, t);
+        let mut j = statement_json(
+            &st.client.name,
+            st.month,
+            st.currency,
+            st.client.rate_cents,
+            t,
+            st.terms_billed_on,
+        );
         j.entries = Some(
             st.entries
                 .iter()
@@ -452,6 +471,13 @@ pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -
         "{}",
         tf(l, T::StTitle, &[&st.client.name, &month_text(st.month, l)])
     )?;
+    if let Some(on) = st.terms_billed_on {
+        writeln!(
+            buf,
+            "{}",
+            tf(l, T::StTermsBilled, &[&crate::i18n::date(on, st.month.first_day(), l)])
+        )?;
+    }
     // Every entry is of that month: its days need no year.
     let in_month = st.month.first_day();
     if !st.entries.is_empty() {

@@ -1275,6 +1275,38 @@ pub(super) const MIGRATIONS: &[&str] = &[
     UPDATE flags SET note = substr(note, 1, instr(note, ' (')) || '(' || substr(source_ref, -7) || ')'
         WHERE source = 'auto' AND kind = 'scope_creep' AND source_ref LIKE 'scope:%' AND instr(note, ' (') > 0;
     "#,
+    // 23: a month once billed keeps the terms it was billed under. A client's rate, currency,
+    // increment, retainer and status as they were when its month was first marked billed
+    // (currency and increment resolved from the config then), so that a later raise, a new
+    // default currency or the client's end never changes an invoice already sent. A record
+    // with a uuid: undo, export and sync carry it. Months billed before this step get the
+    // client's terms as they are now (currency and increment as stored: a default stays a
+    // default), the best there is to know, and kept from now on.
+    r#"
+    CREATE TABLE billed_terms (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),
+        billed_on TEXT NOT NULL,
+        status TEXT NOT NULL,
+        currency TEXT,
+        increment_min INTEGER CHECK (increment_min IS NULL OR increment_min BETWEEN 1 AND 1440),
+        rate_cents INTEGER,
+        retainer_min INTEGER,
+        fee_cents INTEGER,
+        overage_cents INTEGER
+    );
+    CREATE INDEX billed_terms_client ON billed_terms(client_id, month, billed_on, uuid);
+    CREATE INDEX billed_terms_month ON billed_terms(month, client_id, billed_on, uuid);
+    INSERT INTO billed_terms(client_id, month, billed_on, status, currency, increment_min, rate_cents,
+                             retainer_min, fee_cents, overage_cents)
+        SELECT c.id, substr(e.start, 1, 7), min(e.billed_on), c.status, c.currency, c.increment_min,
+               c.rate_cents, c.retainer_min, c.fee_cents, c.overage_cents
+        FROM time_entries e JOIN clients c ON c.id = e.client_id
+        WHERE e.billed_on IS NOT NULL
+        GROUP BY c.id, substr(e.start, 1, 7);
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -102,15 +102,60 @@ pub(super) const RETAINER_USE: &str = "SELECT c.id, c.name, c.retainer_min,
 /// The running timer.
 pub(super) const RUNNING: &str = "SELECT e.id FROM time_entries e WHERE ifnull(e.minutes, 0) = 0 AND e.minutes IS NULL";
 
+/// The terms a client's month was first billed under (`?1` client, `?2` month `YYYY-MM`):
+/// the first billing's, the same on every machine whichever billed first.
+pub(super) const BILLED_TERMS: &str = "SELECT billed_on, status, currency, increment_min, rate_cents,
+        retainer_min, fee_cents, overage_cents, client_id
+     FROM billed_terms WHERE client_id = ?1 AND month = ?2 ORDER BY billed_on, uuid LIMIT 1";
+
+/// Every client's terms of a billed month (`?1`, `YYYY-MM`), each client's first billing first.
+pub(super) const BILLED_TERMS_OF_MONTH: &str = "SELECT billed_on, status, currency, increment_min, rate_cents,
+        retainer_min, fee_cents, overage_cents, client_id
+     FROM billed_terms WHERE month = ?1 ORDER BY client_id, billed_on, uuid";
+
+/// On the first billing of a client's month (`?1` client, `?2` month): the client's terms as
+/// they are, the currency and increment resolved from the defaults (`?3`, `?4`), with the day
+/// (`?5`). A month already billed keeps the terms of its first billing.
+pub(super) const FREEZE_TERMS: &str =
+    "INSERT INTO billed_terms(client_id, month, billed_on, status, currency, increment_min,
+        rate_cents, retainer_min, fee_cents, overage_cents)
+     SELECT c.id, ?2, ?5, c.status, coalesce(c.currency, ?3), coalesce(c.increment_min, ?4),
+            c.rate_cents, c.retainer_min, c.fee_cents, c.overage_cents
+     FROM clients c
+     WHERE c.id = ?1 AND NOT EXISTS (SELECT 1 FROM billed_terms b WHERE b.client_id = ?1 AND b.month = ?2)
+       AND EXISTS (SELECT 1 FROM time_entries e WHERE e.client_id = ?1 AND e.billed_on IS NOT NULL
+                     AND e.start >= ?6 AND e.start < ?7)";
+
+/// A client as its month was billed: its money terms and status then, the rest as it is now;
+/// with the day the terms were kept.
+fn as_billed(client: &Client, r: &Row) -> rusqlite::Result<(Client, NaiveDate)> {
+    let on: String = r.get(0)?;
+    let status: String = r.get(1)?;
+    let mut c = client.clone();
+    c.status = crate::domain::ClientStatus::from_key(&status).unwrap_or(c.status);
+    c.currency = r.get(2)?;
+    c.increment_min = r.get(3)?;
+    c.rate_cents = r.get(4)?;
+    c.retainer_min = r.get(5)?;
+    c.fee_cents = r.get(6)?;
+    c.overage_cents = r.get(7)?;
+    let on = NaiveDate::parse_from_str(on.get(..10).unwrap_or(&on), "%Y-%m-%d").unwrap_or(c.created_on);
+    Ok((c, on))
+}
+
 /// A statement of one client's month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// The client, with the money terms and status its month was billed under when it was.
     pub client: Client,
     pub month: Month,
     pub currency: iso_currency::Currency,
     pub increment: u32,
     pub entries: Vec<TimeEntry>,
     pub totals: MonthTotals,
+    /// The day the month was first billed, whose terms it keeps; None when never billed (the
+    /// client's terms as they are now).
+    pub terms_billed_on: Option<NaiveDate>,
 }
 
 impl Statement {
@@ -127,9 +172,12 @@ impl Statement {
 /// One client's line of a month (`statement --all`, the Month view).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthLine {
+    /// The client, with the money terms and status its month was billed under when it was.
     pub client: Client,
     pub currency: iso_currency::Currency,
     pub totals: MonthTotals,
+    /// The day the month was first billed, whose terms it keeps.
+    pub terms_billed_on: Option<NaiveDate>,
 }
 
 /// What `time edit` changes; None leaves a field.
@@ -474,6 +522,15 @@ impl Store {
     /// One client's statement for a month.
     pub fn statement(&self, client_id: i64, month: Month) -> Result<Statement> {
         let client = self.client(client_id)?;
+        let billed = self
+            .conn
+            .prepare_cached(BILLED_TERMS)?
+            .query_row(params![client_id, month.key()], |r| as_billed(&client, r))
+            .optional()?;
+        let (client, terms_billed_on) = match billed {
+            Some((c, on)) => (c, Some(on)),
+            None => (client, None),
+        };
         let (from, to) = month_range(month);
         let entries: Vec<TimeEntry> = {
             let mut q = self.conn.prepare_cached(CLIENT_MONTH)?;
@@ -502,21 +559,36 @@ impl Store {
             increment,
             entries,
             totals,
+            terms_billed_on,
         })
     }
 
     /// Marks the month's billable entries not yet billed as billed `today`; returns how many.
+    /// The month's first billing keeps the client's terms then: the month is invoiced under
+    /// them whatever changes after.
     pub fn mark_billed(&mut self, client_id: i64, month: Month, today: NaiveDate) -> Result<usize> {
         let c = self.client(client_id)?;
         let (from, to) = month_range(month);
+        let currency = self.money.currency_or_default(None).code().to_string();
+        let increment = self.money.increment_min.max(1);
         self.write(
             |l| tf(l, T::UndoMarkBilled, &[&c.name, &month]),
             |tx| {
-                Ok(tx.execute(
+                let n = tx.execute(
                     "UPDATE time_entries SET billed_on = ?1 WHERE client_id = ?2 AND start >= ?3 AND start < ?4
                        AND minutes IS NOT NULL AND billable = 1 AND billed_on IS NULL",
                     params![day(today), client_id, from, to],
-                )?)
+                )?;
+                tx.prepare_cached(FREEZE_TERMS)?.execute(params![
+                    client_id,
+                    month.key(),
+                    currency,
+                    increment,
+                    day(today),
+                    from,
+                    to
+                ])?;
+                Ok(n)
             },
         )
     }
@@ -535,10 +607,41 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         let mut clients = self.clients_by_id(&ids)?;
+        // The clients whose month was billed: under the terms they were billed with.
+        let mut billed: HashMap<i64, (Client, NaiveDate)> = HashMap::new();
+        {
+            let mut q = self.conn.prepare_cached(BILLED_TERMS_OF_MONTH)?;
+            let mut rows = q.query([month.key()])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(8)?;
+                if let (Some(c), false) = (clients.get(&id), billed.contains_key(&id)) {
+                    billed.insert(id, as_billed(c, r)?);
+                }
+            }
+        }
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let Some(client) = clients.remove(&id) else {
+            let Some(now) = clients.remove(&id) else {
                 continue;
+            };
+            let frozen = billed.remove(&id);
+            // Billed at another increment than today's: its sums are not the kept ones.
+            if frozen
+                .as_ref()
+                .is_some_and(|(f, _)| self.money.increment_of(f) != self.money.increment_of(&now))
+            {
+                let st = self.statement(id, month)?;
+                out.push(MonthLine {
+                    currency: st.currency,
+                    totals: st.totals,
+                    client: st.client,
+                    terms_billed_on: st.terms_billed_on,
+                });
+                continue;
+            }
+            let (client, terms_billed_on) = match frozen {
+                Some((c, on)) => (c, Some(on)),
+                None => (now, None),
             };
             // A retainer client without time that month has a line only when its fee is owed.
             let Some(s) = sums
@@ -552,6 +655,7 @@ impl Store {
                 currency: self.money.currency_of(&client),
                 totals: money::totals(&s, &client.terms_in(month)),
                 client,
+                terms_billed_on,
             });
         }
         out.sort_by_key(|l| l.client.name.to_lowercase());

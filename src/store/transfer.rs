@@ -85,6 +85,9 @@ fn weekday(s: &str) -> bool {
 fn currency(s: &str) -> bool {
     money::parse_currency(s).is_ok() && s == s.to_uppercase()
 }
+fn month_key(s: &str) -> bool {
+    money::Month::parse(s).is_ok_and(|m| m.key() == s)
+}
 fn every_rule(s: &str) -> bool {
     s.chars().count() <= 40 && crate::domain::recur::Every::is_valid(s)
 }
@@ -240,6 +243,23 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("billable", Rule::Bool, OPT),
             ("note", Rule::Line(text::MAX_TEXT_CHARS), OPT),
             ("billed_on", Rule::Date, OPT),
+        ],
+    ),
+    (
+        "billed_terms",
+        &[
+            ("id", Rule::Id, REQ),
+            ("uuid", Rule::Uuid, OPT),
+            ("client_id", Rule::Ref("clients"), REQ),
+            ("month", Rule::Key(month_key), REQ),
+            ("billed_on", Rule::Date, REQ),
+            ("status", Rule::Key(client_status), REQ),
+            ("currency", Rule::Key(currency), OPT),
+            ("increment_min", Rule::Int(1, money::MAX_INCREMENT as i64), OPT),
+            ("rate_cents", Rule::Int(0, money::MAX_CENTS), OPT),
+            ("retainer_min", Rule::Int(1, money::MAX_RETAINER_MINUTES as i64), OPT),
+            ("fee_cents", Rule::Int(0, money::MAX_CENTS), OPT),
+            ("overage_cents", Rule::Int(0, money::MAX_CENTS), OPT),
         ],
     ),
     (
