@@ -1100,3 +1100,74 @@ fn a_billing_undone_takes_its_kept_terms_and_a_client_s_deletion_brings_them_bac
     assert_eq!(s.statement(c, month).unwrap().terms_billed_on, Some(today()));
     assert!(integrity(&d.db).contains("ok"), "{}", integrity(&d.db));
 }
+
+/// A crash's own WAL is applied even when its session deleted every client the main file holds
+/// and added others (a new VA clearing the demo for real clients): the store's own id, read
+/// the same through the WAL, says it is this store's. A WAL of another store is still refused.
+#[test]
+fn a_crash_wal_whose_session_replaced_every_client_is_applied() {
+    let d = Desk::new();
+    let solo = {
+        let mut s = Store::open(&d.db).unwrap();
+        s.add_client(named("Solo"), today()).unwrap()
+    };
+    let crashed = d.dir.path().join("crashed.db");
+    let wal = d.db.with_extension("db-wal");
+    {
+        // Another program holds the store open, so what follows stays in the WAL; the files are
+        // copied as a crash of both would leave them.
+        let keep = rusqlite::Connection::open(&d.db).unwrap();
+        keep.query_row("SELECT count(*) FROM clients", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        let mut s = Store::open(&d.db).unwrap();
+        s.delete_client(solo).unwrap();
+        let c = s.add_client(named("Replacement"), today()).unwrap();
+        s.add_task(c, titled("New work"), today()).unwrap();
+        drop(s);
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        std::fs::copy(&d.db, &crashed).unwrap();
+        std::fs::copy(&wal, crashed.with_extension("db-wal")).unwrap();
+    }
+    let list = d
+        .cmd()
+        .args(["--db", crashed.to_str().unwrap(), "client", "list"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(out.contains("Replacement") && !out.contains("Solo"), "{out}");
+    // The WAL of another store beside it is refused, and both files stay as they were.
+    let other = Desk::new();
+    {
+        let keep = rusqlite::Connection::open(&other.db).unwrap();
+        let mut s = Store::open(&other.db).unwrap();
+        s.add_client(named("Elsewhere"), today()).unwrap();
+        drop(s);
+        keep.query_row("SELECT count(*) FROM clients", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        let mut s = Store::open(&other.db).unwrap();
+        s.add_client(named("Also elsewhere"), today()).unwrap();
+        drop(s);
+        std::fs::copy(other.db.with_extension("db-wal"), crashed.with_extension("db-wal")).unwrap();
+    }
+    let _ = std::fs::remove_file(crashed.with_extension("db-shm"));
+    let before = (
+        std::fs::read(&crashed).unwrap(),
+        std::fs::read(crashed.with_extension("db-wal")).unwrap(),
+    );
+    assert!(!before.1.is_empty());
+    let list = d
+        .cmd()
+        .args(["--db", crashed.to_str().unwrap(), "client", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        !list.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&list.stdout),
+        String::from_utf8_lossy(&list.stderr)
+    );
+    assert!(String::from_utf8_lossy(&list.stderr).contains("does not belong"));
+    assert_eq!(std::fs::read(&crashed).unwrap(), before.0);
+    assert_eq!(std::fs::read(crashed.with_extension("db-wal")).unwrap(), before.1);
+}

@@ -1281,7 +1281,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // default currency or the client's end never changes an invoice already sent. A record
     // with a uuid: undo, export and sync carry it. Months billed before this step get the
     // client's terms as they are now (currency and increment as stored: a default stays a
-    // default), the best there is to know, and kept from now on.
+    // default), the best there is to know, and kept from now on. And the store's own id.
     r#"
     CREATE TABLE billed_terms (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -1306,6 +1306,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
         FROM time_entries e JOIN clients c ON c.id = e.client_id
         WHERE e.billed_on IS NOT NULL
         GROUP BY c.id, substr(e.start, 1, 7);
+    -- The store's own random id, made once and never changed: a leftover WAL that reads the
+    -- same id as the file beside it is this store's (see `wal_guard`).
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', lower(hex(randomblob(16))));
     "#,
 ];
 

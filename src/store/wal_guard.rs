@@ -4,10 +4,11 @@
 //! corrupts it. So before the first connection of a process, a leftover WAL that no running
 //! program is using is tried first, through read-only connections that can never write to the
 //! store or its WAL: it is accepted only when the store read through it passes SQLite's
-//! `quick_check`, still holds the same store (some of the same clients as the main file read
-//! alone) and breaks no reference that the main file alone does not (a WAL of an older state of
-//! the same store, beside a backup put in its place). Otherwise the store is refused, and the
-//! files stay exactly as they were. An older state's WAL that breaks no reference still gets
+//! `quick_check`, still holds the same store (the store's id, when the WAL holds it, and the
+//! same clients as the main file read alone: no id with another uuid, and some client in
+//! common or only clients added since) and breaks no reference that the main file alone does
+//! not (a WAL of an older state of the same store, beside a backup put in its place). Otherwise
+//! the store is refused, and the files stay exactly as they were. An older state's WAL that breaks no reference still gets
 //! through: SQLite's files carry nothing that ties a WAL to one state of its database.
 //!
 //! This runs only when a non-empty WAL exists and no other program has the store open, which
@@ -119,27 +120,70 @@ fn examine(path: &Path) -> Result<bool> {
     if broken_references(&conn)? > broken_before {
         return Ok(false);
     }
+    // The store's own id (schema step 23): a WAL that reads another id is another store's.
+    // The same id proves less: a WAL that never wrote the page holding it reads the file's.
+    if before.id.is_some() && store_id(&conn) != before.id {
+        return Ok(false);
+    }
     let after = first_clients(&conn)?;
     drop(conn);
-    Ok(match (before, after) {
-        // Client uuids are random per store: a WAL of this store leaves some of its clients in
-        // place; one from another store brings only others.
-        (Some(b), Some(a)) if !b.is_empty() && !a.is_empty() => b.iter().any(|u| a.contains(u)),
+    Ok(match (before.clients, after) {
+        (Some(b), Some(a)) if !b.is_empty() && !a.is_empty() => same_clients(&b, &a),
         _ => true,
     })
+}
+
+/// Whether the clients read through a WAL (`after`) are those of the file beside it
+/// (`before`), by id and uuid. A client's uuid never changes, and ids are never given twice
+/// (AUTOINCREMENT): one id with two uuids is two stores. Some uuid in common is one store; with
+/// none in common, the WAL's session replaced every client, and each of its clients is then
+/// newer than every client of the file; another store's would reuse the file's low ids.
+fn same_clients(before: &Clients, after: &Clients) -> bool {
+    if after.iter().any(|(id, u)| before.get(id).is_some_and(|b| b != u)) {
+        return false;
+    }
+    if after.values().any(|u| before.values().any(|b| b == u)) {
+        return true;
+    }
+    let newest = before.keys().max().copied().unwrap_or(0);
+    after.keys().all(|id| *id > newest)
+}
+
+/// Clients by id: their uuids.
+type Clients = std::collections::BTreeMap<i64, String>;
+
+/// What the main file alone says of the store it is.
+struct Identity {
+    /// Its id (None before schema step 23, or in a file that has none).
+    id: Option<String>,
+    /// Its clients (None when it cannot tell).
+    clients: Option<Clients>,
+}
+
+/// The store's id in its `meta` table, if it has one.
+fn store_id(conn: &Connection) -> Option<String> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))
+        .ok()
 }
 
 /// The clients' uuids of the main file alone, its WAL ignored (None when it cannot tell), and
 /// how many of its references are broken. `immutable=1` makes SQLite read the file as it
 /// lies, without the WAL and without locks.
-fn identity(db: &Path) -> Result<(Option<std::collections::HashSet<String>>, i64)> {
+fn identity(db: &Path) -> Result<(Identity, i64)> {
     let uri = format!("file:{}?immutable=1", uri_path(db));
     let conn = Connection::open_with_flags(
         uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     let broken = broken_references(&conn).unwrap_or(0);
-    Ok((first_clients(&conn).unwrap_or(None), broken))
+    let id = store_id(&conn);
+    Ok((
+        Identity {
+            id,
+            clients: first_clients(&conn).unwrap_or(None),
+        },
+        broken,
+    ))
 }
 
 /// How many rows point at a record that is not there (SQLite's `foreign_key_check`).
@@ -162,7 +206,7 @@ pub(super) fn uri_path(path: &Path) -> String {
     out
 }
 
-fn first_clients(conn: &Connection) -> Result<Option<std::collections::HashSet<String>>> {
+fn first_clients(conn: &Connection) -> Result<Option<Clients>> {
     let has_uuid: bool = conn
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('clients') WHERE name = 'uuid')",
@@ -173,7 +217,7 @@ fn first_clients(conn: &Connection) -> Result<Option<std::collections::HashSet<S
     if !has_uuid {
         return Ok(None);
     }
-    let mut q = conn.prepare("SELECT uuid FROM clients ORDER BY id LIMIT 10000")?;
-    let rows = q.query_map([], |r| r.get::<_, String>(0))?;
+    let mut q = conn.prepare("SELECT id, uuid FROM clients ORDER BY id LIMIT 10000")?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     Ok(Some(rows.collect::<rusqlite::Result<_>>()?))
 }
