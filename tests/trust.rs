@@ -1171,3 +1171,60 @@ fn a_crash_wal_whose_session_replaced_every_client_is_applied() {
     assert_eq!(std::fs::read(&crashed).unwrap(), before.0);
     assert_eq!(std::fs::read(crashed.with_extension("db-wal")).unwrap(), before.1);
 }
+
+/// An export taken while another program adds tasks and their requests reads every table in
+/// one snapshot: no request without its task, so the file always imports again.
+#[test]
+fn an_export_during_writes_is_one_snapshot() {
+    let d = Desk::new();
+    let client = {
+        let mut s = Store::open(&d.db).unwrap();
+        let c = s.add_client(named("Keeper"), today()).unwrap();
+        // Enough rows that reading every table takes a while.
+        for i in 0..3000 {
+            s.add_task(c, titled(&format!("Task {i}")), today()).unwrap();
+        }
+        c
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (d.db.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut s = Store::open_again(&db).unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let t = s.add_task(client, titled(&format!("Concurrent {n}")), today()).unwrap();
+                s.ask(
+                    t,
+                    RequestKind::Material,
+                    "assets",
+                    today() + chrono::Duration::days(3),
+                    today(),
+                )
+                .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let s = Store::open_again(&d.db).unwrap();
+    for _ in 0..8 {
+        let e = s.export().unwrap();
+        let tasks: std::collections::HashSet<i64> = e["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
+        let dangling: Vec<i64> = e["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["task_id"].as_i64().unwrap())
+            .filter(|id| !tasks.contains(id))
+            .collect();
+        assert!(dangling.is_empty(), "requests of tasks not exported: {dangling:?}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(writer.join().unwrap() > 0, "the other program wrote meanwhile");
+}

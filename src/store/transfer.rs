@@ -291,7 +291,13 @@ pub struct ImportReport {
 
 impl Store {
     /// Every record, table by table, as JSON.
+    /// Every table, read in one snapshot: what other programs write meanwhile is all in it or
+    /// all out of it, so the file always imports again.
     pub fn export(&self) -> Result<Json> {
+        self.reading(Store::export_snapshot)
+    }
+
+    fn export_snapshot(&self) -> Result<Json> {
         let mut out = Map::new();
         out.insert("format".into(), Json::from(EXPORT_FORMAT));
         out.insert("schema".into(), Json::from(super::LATEST_VERSION));
