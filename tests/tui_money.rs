@@ -507,3 +507,73 @@ fn the_month_view_owes_no_fee_before_the_client_was_added() {
     d.key(KeyCode::Left);
     assert!(d.app.money.lines.is_empty(), "the month before it was added");
 }
+
+/// The keys of a review row act on what the row is about: on a retainer's row `d`, `r` and `s`
+/// record nothing (they held a weekly review, or snoozed it, that nobody asked for), on a
+/// timer left running `d` stops it asking when the work ended, and `n` on an unanswered quote
+/// nudges the quote.
+#[test]
+fn review_rows_keys_act_on_their_own_record() {
+    use vadesk::domain::ReviewKind;
+    let mut d = desk(Lang::En);
+    let bloom = d.client_id("Bloom Florist");
+    d.store
+        .edit_client(
+            bloom,
+            vadesk::store::ClientFields {
+                retainer_min: Some(Some(60)),
+                fee_cents: Some(Some(10_000)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let start = now() - Duration::hours(3);
+    d.store.log_time(Some(bloom), None, start, 120, true, "").unwrap();
+    let (timer, _) = d
+        .store
+        .start_timer(Some(bloom), None, true, "", now() - Duration::hours(20))
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    d.keys("2");
+    let to = |d: &mut Desk, kind: ReviewKind| {
+        d.key(KeyCode::Home);
+        for _ in 0..100 {
+            if d.app.review_item().is_some_and(|r| r.kind == kind) {
+                return;
+            }
+            d.key(KeyCode::Char('j'));
+        }
+        panic!("no {kind:?} row");
+    };
+    let records = |d: &Desk| -> (i64, Option<String>) {
+        let c = d.store.conn();
+        (
+            c.query_row("SELECT count(*) FROM weekly_reviews", [], |r| r.get(0))
+                .unwrap(),
+            c.query_row("SELECT review_snoozed_until FROM clients WHERE id = ?1", [bloom], |r| {
+                r.get(0)
+            })
+            .unwrap(),
+        )
+    };
+    let before = records(&d);
+    to(&mut d, ReviewKind::RetainerUsedUp);
+    for key in ['d', 'r', 's'] {
+        d.key(KeyCode::Char(key));
+        assert!(d.app.popup.is_none(), "{key}");
+        assert!(d.notice().contains("retainer"), "{key}: {}", d.notice());
+        assert_eq!(records(&d), before, "{key} recorded nothing");
+    }
+    to(&mut d, ReviewKind::TimerRunning);
+    d.key(KeyCode::Char('s'));
+    assert!(d.notice().contains("not snoozed"), "{}", d.notice());
+    assert_eq!(records(&d), before);
+    d.key(KeyCode::Char('d'));
+    assert_eq!(d.form_kind(), Some(FormKind::StopTimer(timer)));
+    assert_eq!(records(&d), before);
+    d.key(KeyCode::Esc);
+    to(&mut d, ReviewKind::QuoteUnanswered);
+    let quote = d.app.review_item().unwrap().id;
+    d.key(KeyCode::Char('n'));
+    assert_eq!(d.form_kind(), Some(FormKind::NudgeQuote(quote)));
+}

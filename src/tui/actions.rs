@@ -438,6 +438,10 @@ pub fn welcome(app: &mut App) {
 pub fn nudge(app: &mut App) {
     let l = app.lang;
     let Some(item) = app.review_item().cloned() else { return };
+    if item.kind == ReviewKind::QuoteUnanswered {
+        super::deals::nudge_quote_form(app, item.id, &item.client);
+        return;
+    }
     if !item.kind.is_request() {
         app.error(T::NoticeNothingToNudge.text(l).into());
         return;
@@ -480,9 +484,31 @@ pub fn resolve(app: &mut App, store: &mut Store, done: bool) -> Result<()> {
         }
         ReviewKind::QuoteUnanswered => quote_answer_picker(app, item.id, &item.client),
         k if k.is_meeting() => attendance_picker(app, item.id, &item.client),
-        _ => {
+        ReviewKind::WeeklyReview => {
             store.hold_weekly_review(item.client_id, item.date.unwrap_or(today))?;
             changed(app, store, tf(l, T::NoticeReviewHeld, &[&item.client]))?;
+        }
+        // A timer left running since an earlier day: stopped, asking when the work ended.
+        ReviewKind::TimerRunning => super::time_actions::stop_running(app, store)?,
+        ReviewKind::RetainerNear | ReviewKind::RetainerUsedUp => app.error(T::NoticeRetainerRow.text(l).into()),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `s` on a review row: tomorrow it shows again. A retainer's row and a running timer have
+/// nothing to put off.
+pub fn snooze(app: &mut App, store: &mut Store) -> Result<()> {
+    let l = app.lang;
+    let Some(item) = app.review_item().cloned() else {
+        return Ok(());
+    };
+    match item.kind {
+        ReviewKind::RetainerNear | ReviewKind::RetainerUsedUp => app.error(T::NoticeRetainerRow.text(l).into()),
+        ReviewKind::TimerRunning => app.error(T::NoticeTimerRowSnooze.text(l).into()),
+        _ => {
+            store.snooze(&item, app.today() + chrono::Duration::days(1))?;
+            changed(app, store, tf(l, T::NoticeSnoozed, &[&item.client]))?;
         }
     }
     Ok(())

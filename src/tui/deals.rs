@@ -422,10 +422,16 @@ fn nudge(app: &mut App) {
         );
         return;
     }
+    nudge_quote_form(app, q.id, &q.client);
+}
+
+/// The form of a nudge about a quote: the new date it is expected by (empty keeps it).
+pub fn nudge_quote_form(app: &mut App, quote: i64, client: &str) {
+    let l = app.lang;
     form(
         app,
-        FormKind::NudgeQuote(q.id),
-        tf(l, T::FormNudgeQuote, &[&q.client]),
+        FormKind::NudgeQuote(quote),
+        tf(l, T::FormNudgeQuote, &[&client]),
         vec![Field::new(T::FNewDate, FieldKind::Date, "")],
     );
 }

@@ -127,6 +127,20 @@ pub fn toggle_timer(app: &mut App, store: &mut Store) -> Result<()> {
     super::update::changed(app, store, tf(l, T::TimerStartedMsg, &[&name]))
 }
 
+/// Stops the running timer, wherever the selection is: one from an earlier day asks when the
+/// work ended.
+pub fn stop_running(app: &mut App, store: &mut Store) -> Result<()> {
+    let Some(r) = store.running_timer()? else {
+        return super::update::changed(app, store, String::new());
+    };
+    if r.start_at().date() < app.now.date() {
+        ask_end(app, &r);
+        return Ok(());
+    }
+    let e = store.stop_timer(StopAt::Now, app.now)?;
+    super::update::changed(app, store, stopped_notice(&e, app.lang))
+}
+
 fn stopped_notice(e: &TimeEntry, l: Lang) -> String {
     match e.minutes.unwrap_or(0) {
         0 => tf(l, T::TimerDiscarded, &[&entry_name(e)]),

@@ -1,6 +1,6 @@
 //! `update(app, msg, store)`: the one place the desk changes state or writes to the store.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
@@ -209,12 +209,7 @@ fn key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Intent::Nudge => actions::nudge(app),
         Intent::Resolve => actions::resolve(app, store, false)?,
         Intent::RowDone => actions::resolve(app, store, true)?,
-        Intent::Snooze => {
-            if let Some(item) = app.review_item().cloned() {
-                store.snooze(&item, today + Duration::days(1))?;
-                changed(app, store, tf(l, T::NoticeSnoozed, &[&item.client]))?;
-            }
-        }
+        Intent::Snooze => actions::snooze(app, store)?,
         Intent::Undo => actions::undo_or_redo(app, store, false)?,
         Intent::Redo => actions::undo_or_redo(app, store, true)?,
         Intent::SyncNow => {
