@@ -29,6 +29,11 @@ catalogue! {
         // `import --merge`: records the store had that the file changed
         ImportUpdated => (["{0} record already in the store was updated.", "{0} records already in the store were updated."],
                           ["{0} registro que ya estaba en la base de datos se ha actualizado.", "{0} registros que ya estaban en la base de datos se han actualizado."]),
+        // `import --merge`: billed time entries the file would have changed, kept
+        ImportBilledKept => (["{0} billed time entry was kept as it was invoiced: the file changed it (a billed entry changes only with time edit --force).",
+                              "{0} billed time entries were kept as they were invoiced: the file changed them (a billed entry changes only with time edit --force)."],
+                             ["{0} entrada de tiempo facturada se ha conservado tal como se facturó: el archivo la cambiaba (una entrada facturada solo cambia con time edit --force).",
+                              "{0} entradas de tiempo facturadas se han conservado tal como se facturaron: el archivo las cambiaba (una entrada facturada solo cambia con time edit --force)."]),
         // A Trello or Asana import's summary
         ToolNew => (["{0} new task", "{0} new tasks"], ["{0} tarea nueva", "{0} tareas nuevas"]),
         ToolUpdated => (["{0} updated", "{0} updated"], ["{0} actualizada", "{0} actualizadas"]),

@@ -1126,3 +1126,71 @@ fn a_billed_month_keeps_the_terms_it_was_billed_under() {
         assert_eq!(st(&e, who, "2026-03"), st(&d, who, "2026-03"), "{who}");
     }
 }
+
+/// `import --merge` never changes a billed time entry (as `time edit` without `--force`): an
+/// older or edited export leaves it as it was invoiced and says so; an entry not billed takes
+/// the file's changes.
+#[test]
+fn a_merge_keeps_billed_time_as_it_was_invoiced() {
+    let mut d = Desk::new();
+    d.at("2026-11-20 10:00");
+    d.ok(&["client", "add", "Acme", "--rate", "40"]);
+    d.ok(&["client", "add", "Other", "--rate", "40"]);
+    d.ok(&["time", "log", "--client", "Acme", "2h", "--on", "2026-11-02 09:00"]);
+    d.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-03 09:00"]);
+    let mut export: serde_json::Value = serde_json::from_str(&d.ok(&["export"])).unwrap();
+    d.ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
+    d.ok(&["time", "log", "--client", "Acme", "30m", "--on", "2026-11-04 09:00"]);
+    let before = d.json(&["time", "list", "--json"]);
+    // The file: the first billed entry made 300 unbilled minutes, the second moved to another
+    // client and month; the third (not billed) shortened.
+    let other = export["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Other")
+        .unwrap()["id"]
+        .clone();
+    let acme = export["clients"][0]["id"].clone();
+    let entries = export["time_entries"].as_array_mut().unwrap();
+    entries[0]["minutes"] = 300.into();
+    entries[0]["billable"] = false.into();
+    entries[1]["client_id"] = other;
+    entries[1]["start"] = "2026-10-03 09:00".into();
+    let third = before
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["minutes"] == 30)
+        .unwrap()
+        .clone();
+    let mut changed = third.clone();
+    changed["minutes"] = 20.into();
+    let mut row = serde_json::Map::new();
+    for key in ["id", "uuid", "start", "minutes", "billable", "note", "billed_on"] {
+        row.insert(key.into(), changed[key].clone());
+    }
+    row.insert("client_id".into(), acme);
+    entries.push(serde_json::Value::Object(row));
+    let file = d.dir.path().join("older.json");
+    std::fs::write(&file, serde_json::to_string(&export).unwrap()).unwrap();
+    let out = d.ok(&["import", file.to_str().unwrap(), "--merge"]);
+    assert!(
+        out.contains("2 billed time entries were kept as they were invoiced"),
+        "{out}"
+    );
+    let after = d.json(&["time", "list", "--json"]);
+    let by_uuid = |v: &serde_json::Value, u: &serde_json::Value| {
+        v.as_array().unwrap().iter().find(|e| e["uuid"] == *u).cloned().unwrap()
+    };
+    for e in before.as_array().unwrap() {
+        let now = by_uuid(&after, &e["uuid"]);
+        if e["uuid"] == third["uuid"] {
+            assert_eq!(now["minutes"], 20, "not billed: the file's change is taken");
+        } else {
+            assert_eq!(&now, e, "billed: kept as invoiced");
+        }
+    }
+    let st = d.json(&["statement", "Acme", "--month", "2026-11", "--json"]);
+    assert_eq!(st["billed_minutes"], 180 + 20, "{st}");
+}

@@ -380,6 +380,9 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             if merge && report.updated > 0 {
                 writeln!(out, "{}", pl(l, P::ImportUpdated, report.updated as i64, &[]))?;
             }
+            if report.billed_kept > 0 {
+                writeln!(out, "{}", pl(l, P::ImportBilledKept, report.billed_kept as i64, &[]))?;
+            }
         }
         Command::Backup { file, force } => {
             files::write_new_file_at(&file, force, Some(store.path()), |tmp| store.backup(tmp))?;

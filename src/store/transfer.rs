@@ -287,6 +287,8 @@ pub struct ImportReport {
     /// Records the store already had (matched by uuid): for an export, those it changed; for
     /// Taskwarrior, every task it matched.
     pub updated: usize,
+    /// Billed time entries the file would have changed, kept as they were invoiced.
+    pub billed_kept: usize,
 }
 
 impl Store {
@@ -429,6 +431,27 @@ impl Store {
                             let assign: Vec<String> = sets.iter().map(|(c, _)| format!("{c} = ?")).collect();
                             let differs: Vec<String> = sets.iter().map(|(c, _)| format!("{c} IS NOT ?")).collect();
                             let values: Vec<Value> = sets.into_iter().map(|(_, v)| v).collect();
+                            // A billed time entry is changed only with `time edit --force`:
+                            // a file that would change it leaves it as it was invoiced.
+                            if *table == "time_entries" {
+                                let mut ask = vec![Value::Integer(id)];
+                                ask.extend(values.iter().cloned());
+                                let billed_change: bool = tx.query_row(
+                                    &format!(
+                                        "SELECT count(*) > 0 FROM time_entries WHERE id = ? AND billed_on IS NOT NULL AND ({})",
+                                        differs.join(" OR ")
+                                    ),
+                                    params_from_iter(ask),
+                                    |r| r.get(0),
+                                )?;
+                                if billed_change {
+                                    report.billed_kept += 1;
+                                    if let Some(old) = old_id {
+                                        maps.entry(table).or_default().insert(old, id);
+                                    }
+                                    continue;
+                                }
+                            }
                             let mut params = values.clone();
                             params.push(Value::Integer(id));
                             params.extend(values);
