@@ -349,6 +349,71 @@ fn taskwarrior_import_maps_fields() {
     assert_eq!(d.snapshot(), before);
 }
 
+/// Importing a Taskwarrior export again never undoes what the VA did here: a task Taskwarrior
+/// has not changed since the last import keeps its local title, date, spec and status; one
+/// changed there since (its `modified` newer) comes in, and the import says how many.
+#[test]
+fn a_taskwarrior_reimport_keeps_the_local_edits_of_tasks_unchanged_there() {
+    let d = Desk::new();
+    let file = d.dir.path().join("tw.json");
+    let tw = |two_title: &str, two_modified: &str| {
+        format!(
+            r#"[
+{{"description":"TW task one","entry":"20261101T100000Z","modified":"20261101T100000Z","project":"Bloom","status":"pending","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d11","due":"20261210T120000Z","annotations":[{{"entry":"20261102T100000Z","description":"note A"}}]}},
+{{"description":"{two_title}","entry":"20261101T100000Z","modified":"{two_modified}","project":"Bloom","status":"pending","uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d12"}}
+]"#
+        )
+    };
+    std::fs::write(&file, tw("TW task two", "20261101T100000Z")).unwrap();
+    d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    let ids: Vec<String> = d
+        .json(&["task", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].to_string())
+        .collect();
+    let one = d
+        .json(&["task", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "TW task one")
+        .unwrap()["id"]
+        .to_string();
+    let two = ids.iter().find(|i| **i != one).unwrap().clone();
+    d.ok(&[
+        "task",
+        "edit",
+        &one,
+        "--title",
+        "Locally renamed",
+        "--due",
+        "2026-12-24",
+        "--spec",
+        "my local spec",
+    ]);
+    d.ok(&["task", "done", &two]);
+    let edited = d.snapshot();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("0 clients, 0 tasks") && !out.contains("updated"), "{out}");
+    assert_eq!(d.snapshot(), edited, "the same file again changes nothing");
+    // Taskwarrior renames the second task afterwards: it comes in; the first keeps the edits.
+    std::fs::write(&file, tw("Renamed in Taskwarrior", "20261115T090000Z")).unwrap();
+    let out = d.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(out.contains("1 record already in the store was updated"), "{out}");
+    let s = Store::open(&d.db).unwrap();
+    let title_of = |id: &str| s.task(id.parse().unwrap()).unwrap().title;
+    assert_eq!(title_of(&one), "Locally renamed");
+    assert_eq!(title_of(&two), "Renamed in Taskwarrior");
+    let s = Store::open(&d.db).unwrap();
+    let t = s.task(one.parse().unwrap()).unwrap();
+    assert_eq!(
+        (t.spec.as_str(), t.due.map(|d| d.to_string())),
+        ("my local spec", Some("2026-12-24".into()))
+    );
+}
+
 #[test]
 fn taskwarrior_import_reads_every_form_and_stops_whole_on_a_bad_task() {
     let d = Desk::new();

@@ -377,7 +377,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                     ]
                 )
             )?;
-            if merge && report.updated > 0 {
+            if report.updated > 0 {
                 writeln!(out, "{}", pl(l, P::ImportUpdated, report.updated as i64, &[]))?;
             }
             if report.billed_kept > 0 {

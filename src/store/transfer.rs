@@ -284,8 +284,8 @@ pub struct ImportReport {
     pub clients: usize,
     pub tasks: usize,
     pub other: usize,
-    /// Records the store already had (matched by uuid): for an export, those it changed; for
-    /// Taskwarrior, every task it matched.
+    /// Records the store already had (matched by uuid) that the file changed: for Taskwarrior,
+    /// the tasks changed there since the last import.
     pub updated: usize,
     /// Billed time entries the file would have changed, kept as they were invoiced.
     pub billed_kept: usize,
@@ -587,8 +587,16 @@ impl Store {
         tx.execute_batch("PRAGMA cache_size = -32768")?;
         let mut report = ImportReport::default();
         let mut clients: HashMap<String, i64> = HashMap::new();
+        // The newest change of the tasks the last import brought (Taskwarrior's `modified`):
+        // a task the store already has comes in again only when Taskwarrior changed it after
+        // that; one unchanged there keeps what the VA made of it here.
+        let since: Option<String> = tx.query_row("SELECT max(value) FROM meta WHERE key = ?1", [TW_MODIFIED], |r| {
+            r.get(0)
+        })?;
+        let mut newest: Option<String> = None;
         {
             let mut find = tx.prepare("SELECT id FROM clients WHERE name_key = ?1")?;
+            let mut task_of = tx.prepare("SELECT id FROM tasks WHERE uuid = ?1")?;
             let mut add_client =
                 tx.prepare("INSERT INTO clients(name, name_key, status, created_on) VALUES (?1, ?2, 'active', ?3)")?;
             // Taskwarrior's uuid is the task's: importing the same export again updates the
@@ -651,11 +659,22 @@ impl Store {
                                     bulk = Some(Bulk::start(&tx)?);
                                 }
                             } else {
-                                let id: i64 = update_task.query_row(values, |r| r.get(0))?;
+                                let changed_there = match (&row.modified, &since) {
+                                    (Some(m), Some(s)) => m > s,
+                                    _ => false,
+                                };
+                                let id: i64 = if changed_there {
+                                    report.updated += 1;
+                                    update_task.query_row(values, |r| r.get(0))?
+                                } else {
+                                    task_of.query_row([&row.uuid], |r| r.get(0))?
+                                };
                                 if let Some(first) = seen.updated(id, row.at) {
                                     return Err(errors::twice(source, "tasks", first, row.at, "uuid"));
                                 }
-                                report.updated += 1;
+                            }
+                            if row.modified > newest {
+                                newest = row.modified.clone();
                             }
                         }
                     }
@@ -670,6 +689,13 @@ impl Store {
         }
         if let Some(b) = bulk {
             b.finish(&tx)?;
+        }
+        if let Some(newest) = newest {
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                params![TW_MODIFIED, newest],
+            )?;
         }
         tx.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
         tx.commit()?;
@@ -1377,6 +1403,9 @@ impl<R: std::io::BufRead> Scan<R> {
 const TW_BATCHES: usize = 8;
 const TW_BATCH: usize = 512;
 
+/// The `meta` key of the newest Taskwarrior `modified` an import brought.
+const TW_MODIFIED: &str = "taskwarrior_modified";
+
 /// A Taskwarrior task read and checked, ready to be written (the client is found or made by
 /// the writer).
 struct TwRow {
@@ -1389,6 +1418,9 @@ struct TwRow {
     entry: String,
     closed: Option<String>,
     uuid: String,
+    /// When Taskwarrior last changed it (`YYYYMMDDTHHMMSSZ`, which sorts as it reads), if the
+    /// file says.
+    modified: Option<String>,
     /// Its place in the file (0 for the first task).
     at: usize,
 }
@@ -1531,6 +1563,10 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
         entry: tw_day(entry),
         closed: closed.map(tw_day),
         uuid,
+        modified: match &t.modified {
+            Some(Scalar::Str(m)) if tw_stamp(m).is_some() => Some(m.clone()),
+            _ => None,
+        },
         at: n,
     }))
 }
@@ -1561,6 +1597,7 @@ struct TwFields {
     due: Option<Scalar>,
     entry: Option<Scalar>,
     end: Option<Scalar>,
+    modified: Option<Scalar>,
     annotations: Option<Json>,
     tags: Option<Json>,
     bad: std::collections::BTreeSet<std::borrow::Cow<'static, str>>,
@@ -1753,7 +1790,7 @@ impl<'de> serde::de::Visitor<'de> for AnyValue<TwTask> {
                     let ok = map.next_value::<Kind>()? == Kind::Num;
                     t.mark(k, ok);
                 }
-                "uuid" | "description" | "project" | "status" | "due" | "entry" | "end" => {
+                "uuid" | "description" | "project" | "status" | "due" | "entry" | "end" | "modified" => {
                     let v: Scalar = map.next_value()?;
                     let ok = !matches!(v, Scalar::Other);
                     let slot = match &*k {
@@ -1763,6 +1800,7 @@ impl<'de> serde::de::Visitor<'de> for AnyValue<TwTask> {
                         "status" => &mut t.status,
                         "due" => &mut t.due,
                         "entry" => &mut t.entry,
+                        "modified" => &mut t.modified,
                         _ => &mut t.end,
                     };
                     *slot = Some(v);
