@@ -1093,6 +1093,10 @@ fn a_billed_month_keeps_the_terms_it_was_billed_under() {
     let a = st(&d, "Acme", "2026-03");
     assert_eq!(a["billed_minutes"], 45 + 30, "{a}");
     assert_eq!(a["amount_cents"], 2000, "30 min at 40.00: {a}");
+    let text = d.ok(&["statement", "Acme", "--month", "2026-03"]);
+    for said in ["amount of the month", "already invoiced", "amount to invoice"] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
     let all = d.json(&["statement", "--all", "--month", "2026-03", "--json"]);
     let line = |name: &str| {
         all["clients"]

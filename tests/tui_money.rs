@@ -577,3 +577,39 @@ fn review_rows_keys_act_on_their_own_record() {
     d.key(KeyCode::Char('n'));
     assert_eq!(d.form_kind(), Some(FormKind::NudgeQuote(quote)));
 }
+
+/// A month partly invoiced: the Month view shows its whole amount and what is left to invoice,
+/// and the statement it opens says both, with what was invoiced and under which terms.
+#[test]
+fn a_month_partly_invoiced_shows_what_is_left_to_invoice() {
+    let mut d = desk(Lang::En);
+    let pixel = d.client_id("Pixel & Pine Studio");
+    let month = Month::of(now().date());
+    d.store.mark_billed(pixel, month, now().date()).unwrap();
+    d.store
+        .log_time(Some(pixel), None, now() - Duration::hours(2), 60, true, "")
+        .unwrap();
+    let st = d.store.statement(pixel, month).unwrap();
+    assert!(st.totals.amount_cents > 0 && st.totals.amount_cents < st.totals.earned_cents);
+    d.app.reload(&d.store).unwrap();
+    d.key(KeyCode::Char('3'));
+    let screen = d.text(120, 35);
+    let cur = st.currency;
+    let due = vadesk::domain::money::format_cents(st.totals.amount_cents, cur, Lang::En);
+    assert!(screen.contains(&format!("{due} due")), "{screen}");
+    while d.app.money.line().map(|l| l.client.id) != Some(pixel) {
+        d.key(KeyCode::Down);
+    }
+    d.key(KeyCode::Enter);
+    match &d.app.popup {
+        Some(Popup::Details(p)) => {
+            let text = p.lines.join("\n");
+            assert!(text.contains("first billed"), "{text}");
+            assert!(text.contains("amount of the month"), "{text}");
+            assert!(text.contains("already invoiced"), "{text}");
+            assert!(text.contains(&format!("amount to invoice{}", " ".repeat(23))), "{text}");
+            assert!(text.contains(&due), "{text}");
+        }
+        _ => panic!("Enter opens the statement"),
+    }
+}

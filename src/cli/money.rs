@@ -562,6 +562,23 @@ pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -
         )?,
         None => {}
     }
+    // Part of the month already invoiced: the month's whole amount and that part, then what
+    // is left to invoice.
+    if t.amount_cents != t.earned_cents {
+        writeln!(
+            buf,
+            "{}",
+            line(T::StEarned.text(l).into(), format_cents(t.earned_cents, cur, l))
+        )?;
+        writeln!(
+            buf,
+            "{}",
+            line(
+                T::StInvoiced.text(l).into(),
+                format_cents(t.earned_cents - t.amount_cents, cur, l)
+            )
+        )?;
+    }
     writeln!(
         buf,
         "{}",

@@ -263,15 +263,31 @@ pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
     let t = &st.totals;
     let cur = st.currency;
     let row = |k: String, v: String| format!("{:<40} {v}", k);
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    if let Some(on) = st.terms_billed_on {
+        lines.push(tf(
+            l,
+            T::StTermsBilled,
+            &[&crate::i18n::date(on, st.month.first_day(), l)],
+        ));
+        lines.push(String::new());
+    }
+    lines.extend([
         row(T::StBillable.text(l).into(), hours_text(t.billable_minutes)),
         row(tf(l, T::StBilled, &[&st.increment]), hours_text(t.billed_minutes)),
         row(T::StUnbilled.text(l).into(), hours_text(t.unbilled_minutes)),
         row(T::StQuotePrep.text(l).into(), hours_text(t.quote_prep_minutes)),
-    ];
+    ]);
     if t.retainer_minutes > 0 {
         lines.push(row(T::StRetainer.text(l).into(), hours_text(t.retainer_minutes)));
         lines.push(row(T::StOverage.text(l).into(), hours_text(t.overage_minutes)));
+    }
+    if t.amount_cents != t.earned_cents {
+        lines.push(row(T::StEarned.text(l).into(), format_cents(t.earned_cents, cur, l)));
+        lines.push(row(
+            T::StInvoiced.text(l).into(),
+            format_cents(t.earned_cents - t.amount_cents, cur, l),
+        ));
     }
     lines.push(row(T::StAmount.text(l).into(), format_cents(t.amount_cents, cur, l)));
     if let Some(r) = t.effective_rate_cents {

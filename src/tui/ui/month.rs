@@ -186,10 +186,25 @@ fn client(
             width::pad(&format!("{marker}{}", width::truncate(&line.client.name, lw - 2)), lw),
             name_style,
         )),
-        Line::from(vec![
-            Span::raw("  "),
-            Span::styled(format_cents(t.earned_cents, cur, l), th.heading()),
-        ]),
+        Line::from({
+            let mut spans = vec![
+                Span::raw("  "),
+                Span::styled(format_cents(t.earned_cents, cur, l), th.heading()),
+            ];
+            // Part of it invoiced already: what is left, as the statement says, where it fits.
+            if t.amount_cents != t.earned_cents {
+                let due = format!(
+                    " · {} {}",
+                    format_cents(t.amount_cents, cur, l),
+                    T::MonthToInvoice.text(l)
+                );
+                let used = 2 + width::of(&format_cents(t.earned_cents, cur, l));
+                if used + width::of(&due) <= lw {
+                    spans.push(Span::styled(due, th.dim()));
+                }
+            }
+            spans
+        }),
         Line::from(vec![Span::raw("  "), rate]),
     ];
     f.render_widget(Paragraph::new(left_lines), left);
