@@ -844,6 +844,7 @@ catalogue! {
     ErrTimeNeedsTarget => ("say which task (TASK_ID) or which client (--client NAME)", "indica qué tarea (ID_TAREA) o qué cliente (--client NOMBRE)"),
     ErrNoTimer => ("no timer is running", "no hay ningún temporizador en marcha"),
     ErrTimerOldDay => ("the timer has been running since {0}: say when the work ended with --at WHEN, or keep all of it with --keep", "el temporizador está en marcha desde el {0}: indica cuándo terminaste con --at CUÁNDO, o quédate con todo con --keep"),
+    ErrTimerAheadOfNow => ("the timer started at {0}, later than now ({1}): the clock went back since (a change of time, another machine's clock). Nothing was changed: stop it once the clock has passed its start, or remove it with time delete {2}", "el temporizador empezó el {0}, después de ahora ({1}): el reloj ha retrocedido desde entonces (un cambio de hora, el reloj de otra máquina). No se ha cambiado nada: páralo cuando el reloj pase de su inicio, o quítalo con time delete {2}"),
     ErrTimerBadEnd => ("the end {0} must be between the timer's start ({1}) and now", "el final, el {0}, debe estar entre el inicio del temporizador ({1}) y ahora"),
     ErrTimerTooLong => ("{0} is more than a day in one entry: say when the work ended with --at WHEN", "{0} es más de un día en una sola entrada: indica cuándo terminaste con --at CUÁNDO"),
     ErrBadTimeMinutes => ("invalid time of {0}: an entry lasts from 1 minute to 24 hours", "tiempo no válido de {0}: una entrada dura de 1 minuto a 24 horas"),

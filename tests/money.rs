@@ -1198,3 +1198,35 @@ fn a_merge_keeps_billed_time_as_it_was_invoiced() {
     let st = d.json(&["statement", "Acme", "--month", "2026-11", "--json"]);
     assert_eq!(st["billed_minutes"], 180 + 20, "{st}");
 }
+
+/// A timer that started later than now (the clock went back: a change of time, a clock ahead
+/// on another machine, an import) is never stopped into nothing: the stop is refused, saying
+/// why and how out, and the timer keeps running with its note.
+#[test]
+fn a_timer_started_after_now_is_not_lost_when_stopped() {
+    let mut d = Desk::new();
+    d.at("2026-10-25 02:50");
+    d.ok(&["client", "add", "Acme"]);
+    let id = d.id(&["time", "start", "--client", "Acme", "--note", "night work"]);
+    d.at("2026-10-25 02:10");
+    for args in [&["time", "stop"][..], &["time", "stop", "--keep"][..]] {
+        let (code, err) = d.fails(args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("later than now") && err.contains(&format!("time delete {id}")),
+            "{err}"
+        );
+    }
+    let list = d.json(&["time", "list", "--json"]);
+    assert_eq!(list[0]["note"], "night work");
+    assert!(list[0]["minutes"].is_null(), "still running: {list}");
+    // A skew of a minute is a stop within the first minute, as always.
+    d.at("2026-10-25 02:49");
+    let out = d.ok(&["time", "stop"]);
+    assert!(out.contains("nothing logged"), "{out}");
+    // And once the clock has passed its start, a timer stops as usual.
+    d.at("2026-10-25 02:50");
+    d.id(&["time", "start", "--client", "Acme"]);
+    d.at("2026-10-25 03:20");
+    assert!(d.ok(&["time", "stop"]).contains("30 min"));
+}

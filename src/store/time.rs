@@ -802,6 +802,19 @@ fn stopped_minutes(r: &TimeEntry, how: StopAt, now: NaiveDateTime) -> Result<u32
                 vec![Arg::when(&r.start, now.date())],
             ));
         }
+        // Started later than now: the clock went back (a change of time, an import, another
+        // machine's clock ahead). Stopping it would log nothing and lose it with its note; a
+        // skew of a minute or two is a stop within the first minute.
+        StopAt::Now | StopAt::Keep if start - now > chrono::Duration::minutes(2) => {
+            return Err(Error::invalid_with(
+                T::ErrTimerAheadOfNow,
+                vec![
+                    Arg::when(&r.start, now.date()),
+                    Arg::at(now, now.date()),
+                    Arg::text(r.id),
+                ],
+            ));
+        }
         StopAt::Now | StopAt::Keep => now,
         StopAt::At(at) => {
             if at < start || at > now {
