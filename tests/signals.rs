@@ -163,3 +163,37 @@ fn a_desk_whose_terminal_goes_away_ends_even_with_sighup_ignored() {
     let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
 }
+
+/// A desk ended by a signal while its tick runs often, after another program wrote, leaves the
+/// store whole in its file: the WAL is emptied into it as on `q` (the tick's connection was
+/// left open, so the desk's was not the last and the WAL stayed full).
+#[test]
+fn a_signal_leaves_the_store_whole_in_its_file() {
+    for (name, sig) in [("SIGTERM", libc::SIGTERM), ("SIGHUP", libc::SIGHUP)] {
+        let d = Desk::new();
+        d.ok(&["client", "add", "Base"]);
+        let mut s = Screen::open(&d, &["--tick", "1"], 100, 30);
+        s.wait_for("Base");
+        d.ok(&["client", "add", "After"]);
+        s.wait_for("After");
+        // A tick or two more while the other program's write is in the WAL.
+        std::thread::sleep(Duration::from_millis(1200));
+        s.signal(sig);
+        let (code, _) = s.wait_end();
+        assert_eq!(code, Some(128 + sig as u32), "{name}");
+        let wal = d.db.with_extension("db-wal");
+        let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(left, 0, "{name}: the WAL holds {left} bytes");
+        // The store file alone holds the other program's client.
+        let uri = format!("file:{}?immutable=1", d.db.display());
+        let c = rusqlite::Connection::open_with_flags(
+            uri,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM clients WHERE name = 'After'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1, "{name}");
+    }
+}

@@ -180,6 +180,7 @@ fn event_loop(
     ));
     let size = terminal.size()?;
     app.size = (size.width, size.height);
+    let mut ticker: Option<std::thread::JoinHandle<()>> = None;
     let mut status = 0;
     let mut handle = |app: &mut App, msg: Msg, store: &mut Store| {
         match msg {
@@ -212,7 +213,7 @@ fn event_loop(
             continue;
         }
         if let Some((cfg, tx)) = start_tick.take() {
-            tick::spawn(cfg, tx, stop.clone());
+            ticker = Some(tick::spawn(cfg, tx, stop.clone()));
         }
         // Wake on the minute so the header clock never lags.
         let now = chrono::Local::now().naive_local();
@@ -262,6 +263,18 @@ fn event_loop(
         }
     };
     stop.stop();
+    // The tick's connection closes before the desk's: the desk's is then the store's last,
+    // and closing it empties the WAL into the store file (whatever ended the desk: `q`, a
+    // signal, a terminal gone). A tick still busy (a long sync) is not waited for long.
+    if let Some(t) = ticker {
+        let waited = std::time::Instant::now();
+        while !t.is_finished() && waited.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if t.is_finished() {
+            let _ = t.join();
+        }
+    }
     app.review.join_readers();
     outcome.map(|()| status)
 }
