@@ -1228,3 +1228,45 @@ fn an_export_during_writes_is_one_snapshot() {
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     assert!(writer.join().unwrap() > 0, "the other program wrote meanwhile");
 }
+
+/// `import --merge` joins a client of the same name with another uuid: the file's records go
+/// to the store's client, whose own fields (rate, currency, retainer, notes) stay as they are.
+#[test]
+fn a_merged_client_of_the_same_name_keeps_its_own_terms() {
+    let here = Desk::new();
+    here.ok(&["client", "add", "Zeta Ünï", "--rate", "99", "--notes", "local notes"]);
+    let there = Desk::new();
+    there.ok(&[
+        "client",
+        "add",
+        "zeta ünï",
+        "--rate",
+        "37.50",
+        "--currency",
+        "USD",
+        "--retainer",
+        "10",
+        "--fee",
+        "500",
+        "--notes",
+        "their notes",
+    ]);
+    there.ok(&["task", "add", "zeta ünï", "Their task"]);
+    let file = there.dir.path().join("there.json");
+    std::fs::write(&file, there.ok(&["export"])).unwrap();
+    let before = here.json(&["client", "list", "--json"]);
+    here.ok(&["import", file.to_str().unwrap(), "--merge"]);
+    let after = here.json(&["client", "list", "--json"]);
+    assert_eq!(after.as_array().unwrap().len(), 1, "{after}");
+    for field in ["uuid", "name", "rate_cents", "currency", "retainer_hours", "fee_cents"] {
+        assert_eq!(after[0][field], before[0][field], "{field}: {after}");
+    }
+    let shown = here.ok(&["client", "show", "Zeta Ünï"]);
+    assert!(
+        shown.contains("local notes") && !shown.contains("their notes"),
+        "{shown}"
+    );
+    let tasks = here.json(&["task", "list", "--json"]);
+    assert_eq!(tasks[0]["title"], "Their task");
+    assert_eq!(tasks[0]["client"], "Zeta Ünï");
+}

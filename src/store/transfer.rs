@@ -419,6 +419,25 @@ impl Store {
                     return Err(errors::rule(source, table, n, col, why));
                 }
                 let existing = same_record(&tx, table, &values, merge)?;
+                // A client of the same name but another uuid is another record of the same
+                // person: the file's records join it, and its own fields (rate, currency,
+                // retainer, notes) stay as the store has them.
+                let joined = *table == "clients"
+                    && existing.is_some_and(|id| {
+                        let uuid = values.iter().find(|(c, _)| *c == "uuid").map(|(_, v)| v.clone());
+                        tx.query_row(
+                            "SELECT uuid IS NOT ? FROM clients WHERE id = ?",
+                            params![uuid, id],
+                            |r| r.get::<_, bool>(0),
+                        )
+                        .unwrap_or(false)
+                    });
+                if let (true, Some(id)) = (joined, existing) {
+                    if let Some(old) = old_id {
+                        maps.entry(table).or_default().insert(old, id);
+                    }
+                    continue;
+                }
                 let id = match existing {
                     Some(id) => {
                         let sets: Vec<(&str, Value)> = values
