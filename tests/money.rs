@@ -1230,3 +1230,43 @@ fn a_timer_started_after_now_is_not_lost_when_stopped() {
     d.at("2026-10-25 03:20");
     assert!(d.ok(&["time", "stop"]).contains("30 min"));
 }
+
+/// A retainer's month without time still owes its fee, and billing it is possible: once marked
+/// billed, nothing is left to invoice for it, and the month keeps its terms; a month with
+/// nothing to invoice at all is refused, saying so.
+#[test]
+fn a_retainer_fee_alone_is_billed() {
+    let mut d = Desk::new();
+    d.at("2026-11-02 09:00");
+    d.ok(&["client", "add", "Acme", "--retainer", "10", "--fee", "600"]);
+    d.at("2026-12-02 09:00");
+    let nov = d.json(&["statement", "Acme", "--month", "2026-11", "--json"]);
+    assert_eq!(nov["amount_cents"], 60000, "{nov}");
+    let out = d
+        .cmd()
+        .args(["statement", "Acme", "--month", "2026-11", "--mark-billed"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("retainer fee for 2026-11 marked as billed"), "{said}");
+    let nov = d.json(&["statement", "Acme", "--month", "2026-11", "--json"]);
+    assert_eq!(nov["amount_cents"], 0, "{nov}");
+    assert_eq!(nov["terms_billed_on"], "2026-12-02", "{nov}");
+    let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
+    assert_eq!(all["clients"][0]["amount_cents"], 0, "{all}");
+    // Billed again: nothing left, refused.
+    let (code, err) = d.fails(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no billable time or fee is left"), "{err}");
+    // Time found late in the month: only it is left to invoice (the overage, none here).
+    d.ok(&["time", "log", "--client", "Acme", "2h", "--on", "2026-11-20 10:00"]);
+    let nov = d.json(&["statement", "Acme", "--month", "2026-11", "--json"]);
+    assert_eq!(nov["amount_cents"], 0, "within the retainer's hours: {nov}");
+    d.ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
+    // A client without a retainer or time has nothing to bill.
+    d.ok(&["client", "add", "Beta", "--rate", "30"]);
+    let (code, _) = d.fails(&["statement", "Beta", "--month", "2026-11", "--mark-billed"]);
+    assert_eq!(code, 2);
+    assert_eq!(count(&d.db, "SELECT count(*) FROM billed_terms"), 1);
+}

@@ -243,11 +243,15 @@ fn the_month_reads_one_row_per_client_even_in_a_store_never_analysed() {
     assert!(
         keep.contains("SEARCH c USING INTEGER PRIMARY KEY")
             && (keep.contains("billed_terms_client (client_id=? AND month=?)")
-                || keep.contains("billed_terms_month (month=? AND client_id=?)"))
-            && keep.contains("time_client_start"),
+                || keep.contains("billed_terms_month (month=? AND client_id=?)")),
         "{keep}"
     );
-    for p in [&billed, &month, &keep] {
+    let unbilled = plan("money: unbilled time");
+    assert!(
+        unbilled.contains("time_client_start (client_id=? AND start>? AND start<?)"),
+        "{unbilled}"
+    );
+    for p in [&billed, &month, &keep, &unbilled] {
         assert!(!p.contains("TEMP B-TREE") && !p.contains("SCAN"), "{p}");
     }
     let channels = plan("money: month channels");

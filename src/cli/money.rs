@@ -359,7 +359,10 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
             .ok_or_else(|| Error::invalid(T::ErrStatementWhat, &[]))?;
         let c = store.find_client(name)?;
         let st = store.statement(c.id, month)?;
-        if a.mark_billed && !st.entries.iter().any(|e| e.billable && e.billed_on.is_none()) {
+        // Billable time not yet billed, or a retainer's fee not yet invoiced (a month without
+        // time still owes it).
+        let unbilled = st.entries.iter().any(|e| e.billable && e.billed_on.is_none());
+        if a.mark_billed && !unbilled && st.totals.amount_cents == 0 {
             return Err(Error::invalid(T::ErrNothingToBill, &[&c.name, &month]));
         }
         render_statement(&st, a.json, a.csv, l, &mut buf)?;
@@ -373,10 +376,14 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
                     other => other,
                 })?;
             let n = store.mark_billed(c.id, month, ctx.today())?;
-            eprintln!(
-                "{}",
-                crate::i18n::pl(l, crate::i18n::P::MarkedBilled, n as i64, &[&ctx.today()])
-            );
+            if n == 0 {
+                eprintln!("{}", tf(l, T::MsgFeeBilled, &[&c.name, &month, &ctx.today()]));
+            } else {
+                eprintln!(
+                    "{}",
+                    crate::i18n::pl(l, crate::i18n::P::MarkedBilled, n as i64, &[&ctx.today()])
+                );
+            }
             return Ok(());
         }
     }

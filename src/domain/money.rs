@@ -275,6 +275,12 @@ pub struct Sums {
 /// A month's statement arithmetic: billable entries rounded up to `increment` each, the
 /// retainer and its overage, quote preparation counted as unbilled time.
 pub fn month_totals(entries: &[Worked], increment: u32, quote_prep_minutes: u64, terms: &Terms) -> MonthTotals {
+    totals(&worked_sums(entries, increment, quote_prep_minutes), terms)
+}
+
+/// A month's sums from its entries: billable entries rounded up to `increment` each, quote
+/// preparation counted as unbilled time.
+pub fn worked_sums(entries: &[Worked], increment: u32, quote_prep_minutes: u64) -> Sums {
     let mut s = Sums {
         quote_prep_minutes,
         ..Sums::default()
@@ -292,7 +298,7 @@ pub fn month_totals(entries: &[Worked], increment: u32, quote_prep_minutes: u64,
             s.unbilled_minutes += e.minutes as u64;
         }
     }
-    totals(&s, terms)
+    s
 }
 
 /// The totals of a month from its sums.

@@ -343,6 +343,7 @@ impl Store {
             ("money: billed terms", time::BILLED_TERMS),
             ("money: billed terms of a month", time::BILLED_TERMS_OF_MONTH),
             ("money: keep billed terms", time::FREEZE_TERMS),
+            ("money: unbilled time", time::UNBILLED),
             ("money: retainer clients", time::RETAINER_CLIENTS),
             ("review: retainer use", time::RETAINER_USE),
             ("money: running timer", time::RUNNING),

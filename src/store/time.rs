@@ -122,9 +122,11 @@ pub(super) const FREEZE_TERMS: &str =
      SELECT c.id, ?2, ?5, c.status, coalesce(c.currency, ?3), coalesce(c.increment_min, ?4),
             c.rate_cents, c.retainer_min, c.fee_cents, c.overage_cents
      FROM clients c
-     WHERE c.id = ?1 AND NOT EXISTS (SELECT 1 FROM billed_terms b WHERE b.client_id = ?1 AND b.month = ?2)
-       AND EXISTS (SELECT 1 FROM time_entries e WHERE e.client_id = ?1 AND e.billed_on IS NOT NULL
-                     AND e.start >= ?6 AND e.start < ?7)";
+     WHERE c.id = ?1 AND NOT EXISTS (SELECT 1 FROM billed_terms b WHERE b.client_id = ?1 AND b.month = ?2)";
+
+/// Whether a client's month (`?1`, from `?2` to `?3`) holds billable time not yet billed.
+pub(super) const UNBILLED: &str = "SELECT 1 FROM time_entries WHERE client_id = ?1
+       AND start >= ?2 AND start < ?3 AND minutes IS NOT NULL AND billable = 1 AND billed_on IS NULL LIMIT 1";
 
 /// A client as its month was billed: its money terms and status then, the rest as it is now;
 /// with the day the terms were kept.
@@ -551,7 +553,10 @@ impl Store {
                 billed: e.billed_on.is_some(),
             })
             .collect();
-        let totals = money::month_totals(&worked, increment, prep.max(0) as u64, &client.terms_in(month));
+        let mut sums = money::worked_sums(&worked, increment, prep.max(0) as u64);
+        // A month billed has its fee invoiced, even one billed for its retainer's fee alone.
+        sums.any_invoiced |= terms_billed_on.is_some();
+        let totals = money::totals(&sums, &client.terms_in(month));
         Ok(Statement {
             currency: self.money.currency_of(&client),
             client,
@@ -565,9 +570,13 @@ impl Store {
 
     /// Marks the month's billable entries not yet billed as billed `today`; returns how many.
     /// The month's first billing keeps the client's terms then: the month is invoiced under
-    /// them whatever changes after.
+    /// them whatever changes after. A month with nothing left to invoice is not billed; one
+    /// with a retainer's fee alone is (0 entries).
     pub fn mark_billed(&mut self, client_id: i64, month: Month, today: NaiveDate) -> Result<usize> {
         let c = self.client(client_id)?;
+        if self.statement(client_id, month)?.totals.amount_cents == 0 && !self.has_unbilled(client_id, month)? {
+            return Ok(0);
+        }
         let (from, to) = month_range(month);
         let currency = self.money.currency_or_default(None).code().to_string();
         let increment = self.money.increment_min.max(1);
@@ -584,13 +593,22 @@ impl Store {
                     month.key(),
                     currency,
                     increment,
-                    day(today),
-                    from,
-                    to
+                    day(today)
                 ])?;
                 Ok(n)
             },
         )
+    }
+
+    /// Whether a client's month holds billable time not yet billed.
+    pub fn has_unbilled(&self, client_id: i64, month: Month) -> Result<bool> {
+        let (from, to) = month_range(month);
+        Ok(self
+            .conn
+            .prepare_cached(UNBILLED)?
+            .query_row(params![client_id, from, to], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Every client's line of a month: those with time, quote preparation or a retainer.
@@ -644,13 +662,14 @@ impl Store {
                 None => (now, None),
             };
             // A retainer client without time that month has a line only when its fee is owed.
-            let Some(s) = sums
+            let Some(mut s) = sums
                 .get(&(id, month))
                 .copied()
                 .or_else(|| client.fee_not_owed(month).is_none().then(Sums::default))
             else {
                 continue;
             };
+            s.any_invoiced |= terms_billed_on.is_some();
             out.push(MonthLine {
                 currency: self.money.currency_of(&client),
                 totals: money::totals(&s, &client.terms_in(month)),
