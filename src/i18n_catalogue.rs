@@ -859,6 +859,7 @@ catalogue! {
     ErrMoveBilledTask => ("'{0}' has time already billed to {1}: it stays with that client", "«{0}» tiene tiempo ya facturado a {1}: se queda con ese cliente"),
     ErrTimeArgs => ("give TASK_ID DURATION, or --client NAME DURATION", "indica ID_TAREA DURACIÓN, o --client NOMBRE DURACIÓN"),
     ErrNothingToBill => ("nothing to bill for {0} in {1}: no billable time or fee is left to invoice", "nada que facturar a {0} en {1}: no queda tiempo facturable ni cuota por facturar"),
+    ErrAmountAmbiguous => ("{0} reads two ways: money has two decimals at most, so {0} would be {1}. Write {1} or {2} for that, or fewer decimals", "{0} se lee de dos maneras: el dinero tiene como mucho dos decimales, así que {0} sería {1}. Escribe {1} o {2} para eso, o menos decimales"),
     MsgFeeBilled => ("{0}'s retainer fee for {1} marked as billed on {2}", "cuota del bono de {0} de {1} marcada como facturada el {2}"),
     ErrStatementWhat => ("name a CLIENT, or use --all", "indica un CLIENTE, o usa --all"),
     ErrStoreTarget => ("{0} is the store itself: choose another file", "{0} es la propia base de datos: elige otro archivo"),

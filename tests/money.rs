@@ -1270,3 +1270,37 @@ fn a_retainer_fee_alone_is_billed() {
     assert_eq!(code, 2);
     assert_eq!(count(&d.db, "SELECT count(*) FROM billed_terms"), 1);
 }
+
+/// An amount whose one separator is the language's decimal mark before three digits (`30.555`
+/// in English, `30,555` in Spanish) reads two ways: it is refused, saying how to write the
+/// thousands, never stored a thousand times too big; the other separator groups thousands.
+#[test]
+fn an_amount_that_reads_two_ways_is_refused() {
+    let d = Desk::new();
+    let (code, err) = d.fails(&["client", "add", "Acme", "--rate", "30.555"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("30.555 reads two ways") && err.contains("30555 or 30,555"),
+        "{err}"
+    );
+    assert_eq!(count(&d.db, "SELECT count(*) FROM clients"), 0);
+    let (_, err) = d.fails(&["--lang", "es", "client", "add", "Acme", "--rate", "30,555"]);
+    assert!(
+        err.contains("30,555 se lee de dos maneras") && err.contains("30555 o 30.555"),
+        "{err}"
+    );
+    d.ok(&["client", "add", "Acme", "--rate", "30,555"]);
+    assert_eq!(count(&d.db, "SELECT rate_cents FROM clients"), 3_055_500);
+    d.ok(&["--lang", "es", "client", "edit", "Acme", "--rate", "1.500"]);
+    assert_eq!(count(&d.db, "SELECT rate_cents FROM clients"), 150_000);
+    for (typed, cents) in [("30.55", 3055), ("1,500.50", 150_050), ("0.555", 0)] {
+        if cents == 0 {
+            d.fails(&["client", "edit", "Acme", "--rate", typed]);
+        } else {
+            d.ok(&["client", "edit", "Acme", "--rate", typed]);
+            assert_eq!(count(&d.db, "SELECT rate_cents FROM clients"), cents, "{typed}");
+        }
+    }
+    let (_, err) = d.fails(&["quote", "add", "Acme", "--amount", "1.250"]);
+    assert!(err.contains("reads two ways"), "{err}");
+}

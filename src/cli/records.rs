@@ -16,7 +16,12 @@ use crate::store::{ClientFields, ClientSummary, NewQuote, QuoteEdit, Store, Task
 
 /// The fields as typed; amounts are in `opts`' currency if it names one, else in `currency`
 /// (the client's, or the default).
-fn client_fields(opts: &ClientOpts, name: Option<String>, currency: iso_currency::Currency) -> Result<ClientFields> {
+fn client_fields(
+    opts: &ClientOpts,
+    name: Option<String>,
+    currency: iso_currency::Currency,
+    l: crate::i18n::Lang,
+) -> Result<ClientFields> {
     let currency = match opts.currency.as_deref() {
         Some(c) if !c.trim().is_empty() && c != "none" => money::parse_currency(c)?,
         _ => currency,
@@ -33,7 +38,7 @@ fn client_fields(opts: &ClientOpts, name: Option<String>, currency: iso_currency
         rate: match opts.rate.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(money::parse_amount_in(r, currency)?)),
+            Some(r) => Some(Some(money::parse_amount_in(r, currency, l)?)),
         },
         currency: match opts.currency.as_deref() {
             None => None,
@@ -53,12 +58,12 @@ fn client_fields(opts: &ClientOpts, name: Option<String>, currency: iso_currency
         fee_cents: match opts.fee.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(money::parse_amount_in(r, currency)?)),
+            Some(r) => Some(Some(money::parse_amount_in(r, currency, l)?)),
         },
         overage_cents: match opts.overage_rate.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(money::parse_amount_in(r, currency)?)),
+            Some(r) => Some(Some(money::parse_amount_in(r, currency, l)?)),
         },
         review_day: match opts.review_day.as_deref() {
             None => None,
@@ -89,7 +94,7 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
     match cmd {
         ClientCmd::Add { name, opts } => {
             let id = store.add_client(
-                client_fields(&opts, Some(name), store.money_defaults().currency_or_default(None))?,
+                client_fields(&opts, Some(name), store.money_defaults().currency_or_default(None), l)?,
                 today,
             )?;
             writeln!(out, "{id}")?;
@@ -97,7 +102,7 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
         ClientCmd::Edit { client, opts, new_name } => {
             let c = store.find_client(&client)?;
             let currency = store.money_defaults().currency_of(&c);
-            store.edit_client(c.id, client_fields(&opts, new_name, currency)?)?;
+            store.edit_client(c.id, client_fields(&opts, new_name, currency, l)?)?;
             writeln!(out, "{}", tf(l, T::MsgClientSaved, &[&c.id]))?;
         }
         ClientCmd::List { status, json: as_json } => {
@@ -411,7 +416,7 @@ pub(super) fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut d
             let c = store.find_client(&client)?;
             let q = NewQuote {
                 description: description.unwrap_or_default(),
-                amount_cents: money::parse_amount_in(&amount, store.money_defaults().currency_of(&c))?,
+                amount_cents: money::parse_amount_in(&amount, store.money_defaults().currency_of(&c), ctx.lang)?,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?.unwrap_or(0),
                 sent_on: sent.as_deref().map(|s| date_arg(s, ctx)).transpose()?.unwrap_or(today),
                 answer_by: answer_by.as_deref().map(|s| date_arg(s, ctx)).transpose()?,
@@ -474,7 +479,7 @@ pub(super) fn quote(cmd: QuoteCmd, ctx: &Context, store: &mut Store, out: &mut d
             let e = QuoteEdit {
                 amount: amount
                     .as_deref()
-                    .map(|a| money::parse_amount_in(a, currency))
+                    .map(|a| money::parse_amount_in(a, currency, ctx.lang))
                     .transpose()?,
                 description,
                 prep_min: prep.as_deref().map(dates::parse_duration).transpose()?,

@@ -190,11 +190,40 @@ pub fn check_decimals(cents: i64, currency: Currency, typed: Option<&str>) -> Re
 }
 
 /// An amount typed by a person in `currency` (see [`parse_amount`]), refused when it has more
-/// decimals than the currency (never rounded).
-pub fn parse_amount_in(s: &str, currency: Currency) -> Result<i64> {
+/// decimals than the currency (never rounded), or when it reads two ways in `lang` (see
+/// [`ambiguous_in`]).
+pub fn parse_amount_in(s: &str, currency: Currency, lang: Lang) -> Result<i64> {
+    // A currency without decimals reads `1.500` one way only.
+    let ambiguous = ambiguous_in(s, lang).filter(|_| currency.exponent() != Some(0));
+    if let Some((plain, grouped)) = ambiguous {
+        return Err(Error::invalid(T::ErrAmountAmbiguous, &[&s.trim(), &plain, &grouped]));
+    }
     let cents = parse_amount(s)?;
     check_decimals(cents, currency, Some(s))?;
     Ok(cents)
+}
+
+/// An amount whose one separator is `lang`'s decimal mark followed by three digits (`30.555`
+/// in English, `30,555` in Spanish) reads as thousands by [`typed_cents`]'s rule, yet whoever
+/// typed it in that language most likely meant decimals, a thousand times less: it is refused
+/// rather than guessed. The whole number then, written plainly and grouped the language's way.
+pub fn ambiguous_in(s: &str, lang: Lang) -> Option<(String, String)> {
+    let s = s.trim();
+    let (decimal, thousands) = match lang {
+        Lang::En => ('.', ','),
+        Lang::Es => (',', '.'),
+    };
+    let mut seps = s.match_indices(['.', ',']);
+    let (at, sep) = seps.next()?;
+    if seps.next().is_some() || !sep.starts_with(decimal) {
+        return None;
+    }
+    let (whole, frac) = (&s[..at], &s[at + 1..]);
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if frac.len() != 3 || !digits(whole) || !digits(frac) || whole.starts_with('0') || whole.len() > 3 {
+        return None;
+    }
+    Some((format!("{whole}{frac}"), format!("{whole}{thousands}{frac}")))
 }
 
 /// A billable entry's minutes as billed: rounded up to the increment.

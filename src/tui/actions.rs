@@ -734,7 +734,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     };
                     Some(field!(
                         3,
-                        opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(s, currency))
+                        opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(s, currency, l))
                     ))
                 } else {
                     None
@@ -768,7 +768,8 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     3,
                     opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(
                         s,
-                        store.money_defaults().currency_or_default(None)
+                        store.money_defaults().currency_or_default(None),
+                        l
                     ))
                 )),
                 review_day: Some(field!(4, opt(&v(form, 4), weekday))),
@@ -887,7 +888,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                     store
                         .client(client)
                         .map(|c| store.money_defaults().currency_of(&c))
-                        .and_then(|cur| crate::domain::money::parse_amount_in(&v(form, 0), cur))
+                        .and_then(|cur| crate::domain::money::parse_amount_in(&v(form, 0), cur, l))
                 ),
                 prep_min: field!(1, opt(&v(form, 1), dates::parse_duration)).unwrap_or(0),
                 sent_on: field!(2, opt(&v(form, 2), |s| dates::parse_date(s, today))).unwrap_or(today),

@@ -502,7 +502,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                         .map(|q| store.money_defaults().currency_or_default(q.client_currency.as_deref()));
                     Some(field!(
                         0,
-                        currency.and_then(|cur| money::parse_amount_in(&v(form, 0), cur))
+                        currency.and_then(|cur| money::parse_amount_in(&v(form, 0), cur, l))
                     ))
                 } else {
                     None
