@@ -403,6 +403,15 @@ mod tests {
         "Trello",
         "Asana",
         "email",
+        // Brand names, the same in Spanish.
+        "Telegram",
+        "Instagram",
+        "LinkedIn",
+        "Teams",
+        "Zoom",
+        "Meet",
+        "Notion",
+        "ClickUp",
     ];
 
     #[test]

@@ -704,3 +704,49 @@ fn relative_dates_stay_within_the_years_kept() {
     other.ok(&["import", export.to_str().unwrap()]);
     assert_eq!(other.ok(&["task", "list"]).matches("Weekly").count(), 1);
 }
+
+/// The channel kinds of SPEC 11, with handles holding commas, colons and spaces, through the
+/// command line and its JSON; a task can arrive through them too.
+#[test]
+fn every_channel_kind_is_taken_with_its_handle() {
+    let d = common::Desk::new();
+    let kinds = [
+        "telegram",
+        "instagram",
+        "linkedin",
+        "teams",
+        "zoom",
+        "meet",
+        "notion",
+        "clickup",
+    ];
+    let mut args = vec!["client".to_string(), "add".into(), "Acme".into()];
+    for k in kinds {
+        args.push("--channel".into());
+        args.push(format!("{k}:acme, the shop: {k}"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    d.ok(&args);
+    let c = d.json(&["client", "list", "--json"]);
+    let got: Vec<(String, String)> = c[0]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ch| {
+            (
+                ch["kind"].as_str().unwrap().to_string(),
+                ch["handle"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for k in kinds {
+        assert!(
+            got.contains(&(k.to_string(), format!("acme, the shop: {k}"))),
+            "{k}: {got:?}"
+        );
+    }
+    d.ok(&["task", "add", "Acme", "Reel", "--via", "instagram"]);
+    let (code, err) = d.fails(&["client", "edit", "Acme", "--channel", "myspace"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("clickup"), "the message lists every kind: {err}");
+}

@@ -24,6 +24,14 @@ keyed_enum!(
     Asana => "asana" | "asana", T::ChAsana,
     Slack => "slack" | "slack", T::ChSlack,
     Drive => "drive" | "drive", T::ChDrive,
+    Telegram => "telegram" | "telegram", T::ChTelegram,
+    Instagram => "instagram" | "instagram", T::ChInstagram,
+    Linkedin => "linkedin" | "linkedin", T::ChLinkedin,
+    Teams => "teams" | "teams", T::ChTeams,
+    Zoom => "zoom" | "zoom", T::ChZoom,
+    Meet => "meet" | "meet", T::ChMeet,
+    Notion => "notion" | "notion", T::ChNotion,
+    Clickup => "clickup" | "clickup", T::ChClickup,
     Other => "other" | "otro", T::ChOther,
 });
 

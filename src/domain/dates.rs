@@ -40,9 +40,22 @@ fn parse_date_anywhen(input: &str, today: NaiveDate) -> Result<NaiveDate> {
         let sign = if s.starts_with('-') { -1 } else { 1 };
         let (num, unit) = rest.split_at(rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
         let n: i64 = num.parse().map_err(|_| bad())?;
-        let days = match unit {
+        let days = match unit.trim() {
             "d" | "day" | "days" | "dia" | "día" | "dias" | "días" => n,
             "w" | "week" | "weeks" | "s" | "sem" | "semana" | "semanas" => n.saturating_mul(7),
+            // Calendar months: the same day, or the month's last when it has no such day.
+            "m" | "month" | "months" | "mes" | "meses" => {
+                if n.saturating_mul(28) > MAX_OFFSET_DAYS {
+                    return Err(bad());
+                }
+                let months = chrono::Months::new(u32::try_from(n).map_err(|_| bad())?);
+                let moved = if sign > 0 {
+                    today.checked_add_months(months)
+                } else {
+                    today.checked_sub_months(months)
+                };
+                return moved.ok_or_else(bad);
+            }
             _ => return Err(bad()),
         };
         if days > MAX_OFFSET_DAYS {
@@ -58,7 +71,72 @@ fn parse_date_anywhen(input: &str, today: NaiveDate) -> Result<NaiveDate> {
     if s.contains('/') {
         return parse_day_first(&s, today).ok_or_else(bad);
     }
+    if let Some(d) = parse_day_and_month(&s, today) {
+        return Ok(d);
+    }
     parse_iso_date(&s).ok_or_else(bad)
+}
+
+/// A month by its name or abbreviation, in English or Spanish (`dec`, `december`, `dic`,
+/// `diciembre`, `sept`, `set`): its number.
+fn month_named(s: &str) -> Option<u32> {
+    const NAMES: [&[&str]; 12] = [
+        &["jan", "january", "ene", "enero"],
+        &["feb", "february", "febrero"],
+        &["mar", "march", "marzo"],
+        &["apr", "april", "abr", "abril"],
+        &["may", "mayo"],
+        &["jun", "june", "junio"],
+        &["jul", "july", "julio"],
+        &["aug", "august", "ago", "agosto"],
+        &["sep", "sept", "september", "set", "septiembre", "setiembre"],
+        &["oct", "october", "octubre"],
+        &["nov", "november", "noviembre"],
+        &["dec", "december", "dic", "diciembre"],
+    ];
+    let s = s.trim_end_matches('.');
+    NAMES.iter().position(|names| names.contains(&s)).map(|i| i as u32 + 1)
+}
+
+/// A day and a month by name, either way round, with a year or not: `31 dec`, `dec 31`,
+/// `31 dic`, `31 de diciembre`, `dec 31 2026`, `31 dic 2026`. Without a year, the year that
+/// puts it nearest to today (as `DD/MM`).
+fn parse_day_and_month(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty() && *w != "de" && *w != "of")
+        .collect();
+    let num = |w: &str| -> Option<u32> {
+        let w = w.trim_end_matches(['.', 'º', 'ª']);
+        let w = ["st", "nd", "rd", "th"]
+            .iter()
+            .find_map(|x| w.strip_suffix(x))
+            .unwrap_or(w);
+        (!w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit())).then(|| w.parse().ok())?
+    };
+    let (day, month, year) = match words.as_slice() {
+        [a, b] | [a, b, _] => match (num(a), month_named(b), month_named(a), num(b)) {
+            (Some(d), Some(m), _, _) | (_, _, Some(m), Some(d)) => (d, m, words.get(2)),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if day > 31 {
+        return None;
+    }
+    match year {
+        Some(y) => {
+            let y = num(y)?;
+            if !(1900..=2999).contains(&y) {
+                return None;
+            }
+            NaiveDate::from_ymd_opt(y as i32, month, day)
+        }
+        None => [today.year() - 1, today.year(), today.year() + 1]
+            .iter()
+            .filter_map(|y| NaiveDate::from_ymd_opt(*y, month, day))
+            .min_by_key(|c| (*c - today).num_days().abs()),
+    }
 }
 
 /// The years vadesk accepts anywhere (typed, imported, derived): a date outside them is a typo,
@@ -236,17 +314,18 @@ pub fn parse_duration(input: &str) -> Result<u32> {
     let mut num = String::new();
     let mut seen_unit = false;
     for c in s.chars() {
-        if c.is_ascii_digit() {
+        if c.is_ascii_digit() || c == '.' || c == ',' {
             num.push(c);
             continue;
         }
-        let n: u64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        total = match c {
-            'h' => total.saturating_add(n.saturating_mul(60)),
-            'm' => total.saturating_add(n),
+        // Hours may have decimals (`1.5h`, `1,5h`, `0.25h`) that make whole minutes.
+        let minutes = match c {
+            'h' => hours_in_minutes(&num).ok_or_else(bad)?,
+            'm' => num.parse::<u64>().map_err(|_| bad())?,
             _ => return Err(bad()),
         };
+        num.clear();
+        total = total.saturating_add(minutes);
         seen_unit = true;
     }
     if !num.is_empty() || !seen_unit {
@@ -257,6 +336,26 @@ pub fn parse_duration(input: &str) -> Result<u32> {
         return Err(bad());
     }
     Ok(total as u32)
+}
+
+/// Hours as typed, whole or with decimals (`2`, `1.5`, `1,5`, `0.25`), in minutes: None unless
+/// they make whole minutes (`1.33` hours is not a number of minutes).
+fn hours_in_minutes(s: &str) -> Option<u64> {
+    let (whole, frac) = match s.find(['.', ',']) {
+        Some(at) => (&s[..at], &s[at + 1..]),
+        None => (s, ""),
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) || frac.len() > 4 {
+        return None;
+    }
+    let w: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let scale = 10u64.pow(frac.len() as u32);
+    let f: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let sixty = f * 60;
+    sixty
+        .is_multiple_of(scale)
+        .then(|| w.saturating_mul(60).saturating_add(sixty / scale))
 }
 
 /// `90` minutes -> `1h30m`, the same form people type.
@@ -279,6 +378,64 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn calendar_months_and_named_months() {
+        let today = d("2026-01-31");
+        assert_eq!(
+            parse_date("+1m", today).unwrap(),
+            d("2026-02-28"),
+            "the month's last day"
+        );
+        assert_eq!(parse_date("+2 meses", d("2026-11-26")).unwrap(), d("2027-01-26"));
+        assert_eq!(parse_date("-1m", d("2026-03-31")).unwrap(), d("2026-02-28"));
+        let nov = d("2026-11-26");
+        for typed in [
+            "31 dec",
+            "dec 31",
+            "Dec 31",
+            "31 dic",
+            "31 de diciembre",
+            "31 December",
+            "31st dec",
+            "dic. 31",
+        ] {
+            assert_eq!(parse_date(typed, nov).unwrap(), d("2026-12-31"), "{typed}");
+        }
+        // The year nearest to today, as DD/MM; or the one given.
+        assert_eq!(parse_date("5 jan", nov).unwrap(), d("2027-01-05"));
+        assert_eq!(parse_date("20 nov", nov).unwrap(), d("2026-11-20"));
+        assert_eq!(parse_date("31 dec 2027", nov).unwrap(), d("2027-12-31"));
+        assert_eq!(parse_date("1 ago", nov).unwrap(), d("2026-08-01"));
+        for bad in [
+            "feb 30",
+            "31 foo",
+            "32 dec",
+            "dec",
+            "31 dec 1800",
+            "dec dec",
+            "31 dec 2026 x",
+        ] {
+            assert!(parse_date(bad, nov).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hours_with_decimals_make_whole_minutes() {
+        for (typed, minutes) in [
+            ("1.5h", 90),
+            ("1,5h", 90),
+            ("0.25h", 15),
+            (".5h", 30),
+            ("1.5h15m", 105),
+            ("2h", 120),
+        ] {
+            assert_eq!(parse_duration(typed).unwrap(), minutes, "{typed}");
+        }
+        for bad in ["1.33h", "1.5m", "1.5", "1..5h", "1.5.5h", ".h", "h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     // 2026-11-23 is a Monday.
