@@ -37,7 +37,8 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         // A review not recorded since its day says how late it is, as the JSON does.
         ReviewKind::WeeklyReview if it.days_late > 0 => tf(l, T::RowWeeklyLate, &[&date(it.date), &late]),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
-        ReviewKind::TimerRunning | ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
+        ReviewKind::TimerRunning => timer_row(it, &date(it.date), l),
+        ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
         ReviewKind::DueSoon => {
             if it.material {
                 tf(l, T::RowSoonMaterial, &[&it.title, &date(it.date)])
@@ -45,6 +46,16 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
                 tf(l, T::RowSoonFeedback, &[&it.title, &date(it.date)])
             }
         }
+    }
+}
+
+/// A timer left running: on its task, or on the client alone (whose name the row shows
+/// already), since the day it started.
+fn timer_row(it: &ReviewItem, since: &str, l: Lang) -> String {
+    if it.title == it.client {
+        tf(l, T::RowTimerClient, &[&since])
+    } else {
+        tf(l, T::RowTimerTask, &[&it.title, &since])
     }
 }
 
@@ -77,7 +88,8 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ),
         ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_phrase(&it.title, l), date(it.date)),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
-        ReviewKind::TimerRunning | ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
+        ReviewKind::TimerRunning => timer_row(it, &date(it.date), l),
+        ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
         ReviewKind::DueSoon => {
             let key = if it.material {
                 T::ShortSoonMaterial

@@ -1304,3 +1304,19 @@ fn an_amount_that_reads_two_ways_is_refused() {
     let (_, err) = d.fails(&["quote", "add", "Acme", "--amount", "1.250"]);
     assert!(err.contains("reads two ways"), "{err}");
 }
+
+/// A retainer without an hourly or overage rate prices its overage at nothing: the statement
+/// says so, and how to set one, rather than showing the hours as free without a word.
+#[test]
+fn an_unpriced_overage_is_said() {
+    let mut d = Desk::new();
+    d.at("2026-11-20 09:00");
+    d.ok(&["client", "add", "NoRate", "--retainer", "1", "--fee", "100"]);
+    d.ok(&["time", "log", "--client", "norate", "2h", "--on", "2026-11-10 10:00"]);
+    let text = d.ok(&["statement", "norate"]);
+    assert!(text.contains("no overage rate and no hourly rate"), "{text}");
+    d.ok(&["client", "edit", "norate", "--overage-rate", "40"]);
+    let text = d.ok(&["statement", "norate"]);
+    assert!(!text.contains("no overage rate"), "{text}");
+    assert_eq!(d.json(&["statement", "norate", "--json"])["amount_cents"], 14000);
+}

@@ -565,6 +565,15 @@ fn review_rows_keys_act_on_their_own_record() {
         assert_eq!(records(&d), before, "{key} recorded nothing");
     }
     to(&mut d, ReviewKind::TimerRunning);
+    // The row says what the timer runs on (the client alone here), not its name twice.
+    let screen = d.text(120, 35);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Timer still running"))
+        .unwrap()
+        .to_string();
+    assert!(row.contains("time on the client itself, since"), "{row}");
+    assert_eq!(row.matches("Bloom Florist").count(), 1, "{row}");
     d.key(KeyCode::Char('s'));
     assert!(d.notice().contains("not snoozed"), "{}", d.notice());
     assert_eq!(records(&d), before);

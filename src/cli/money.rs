@@ -549,6 +549,9 @@ pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -
             line(T::StOverage.text(l).into(), hours_text(t.overage_minutes))
         )?;
     }
+    if t.overage_minutes > 0 && st.client.overage_cents.or(st.client.rate_cents).is_none() {
+        writeln!(buf, "  {}", tf(l, T::StOverageNoRate, &[&st.client.name]))?;
+    }
     match st.client.fee_not_owed(st.month) {
         Some(crate::domain::FeeNotOwed::BeforeAdded) => writeln!(
             buf,

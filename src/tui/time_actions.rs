@@ -282,6 +282,9 @@ pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
         lines.push(row(T::StRetainer.text(l).into(), hours_text(t.retainer_minutes)));
         lines.push(row(T::StOverage.text(l).into(), hours_text(t.overage_minutes)));
     }
+    if t.overage_minutes > 0 && st.client.overage_cents.or(st.client.rate_cents).is_none() {
+        lines.push(tf(l, T::StOverageNoRate, &[&st.client.name]));
+    }
     if t.amount_cents != t.earned_cents {
         lines.push(row(T::StEarned.text(l).into(), format_cents(t.earned_cents, cur, l)));
         lines.push(row(
