@@ -906,7 +906,7 @@ catalogue! {
     StOverage => ("overage", "exceso"),
     StAmount => ("amount to invoice", "importe a facturar"),
     StEarned => ("amount of the month", "importe del mes"),
-    StOverageNoRate => ("{0} has no overage rate and no hourly rate: the hours over the retainer are not priced (client edit --overage-rate N)", "{0} no tiene tarifa de exceso ni tarifa por hora: las horas por encima del bono no tienen precio (client edit --overage-rate N)"),
+    StOverageNoRate => ("{0} has no overage rate and no hourly rate: the hours over the retainer are not priced (set one with `vadesk client edit --overage-rate N`)", "{0} no tiene tarifa de exceso ni tarifa por hora: las horas por encima del bono no tienen precio (ponla con `vadesk client edit --overage-rate N`)"),
     StInvoiced => ("already invoiced", "ya facturado"),
     MonthToInvoice => ("due", "pendiente"),
     StEffective => ("effective hourly rate", "tarifa efectiva por hora"),
