@@ -92,6 +92,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The message's key, for an error of the user's input or the store's refusal.
+    pub fn key(&self) -> Option<T> {
+        match self {
+            Error::Invalid(m) | Error::NotFound(m) | Error::Refused(m) => Some(m.key),
+            _ => None,
+        }
+    }
+
     pub fn invalid(key: T, args: &[&dyn std::fmt::Display]) -> Self {
         Error::Invalid(Msg::with(key, args))
     }

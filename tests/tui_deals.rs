@@ -572,3 +572,32 @@ fn a_quote_in_yen_with_a_fraction_is_refused_in_its_field() {
     assert!(err.contains("JPY has no decimals"), "{err}");
     assert!(d.store.quotes_of(id).unwrap().is_empty());
 }
+
+/// A new quote sent on a day still to come is refused under its "sent on" field, where the
+/// focus goes (it was marked under "answer by", and what was typed next went there).
+#[test]
+fn a_quote_sent_in_the_future_is_marked_on_its_sent_date() {
+    let mut d = desk();
+    d.select_client("Northwind Yoga");
+    d.keys("Q");
+    assert!(
+        matches!(d.form_kind(), Some(vadesk::tui::form::FormKind::Quote(_))),
+        "{:?}",
+        d.form_kind()
+    );
+    d.keys("450")
+        .key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .retype("+3d")
+        .key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("the form stays")
+    };
+    assert!(
+        f.fields[2].error.is_some(),
+        "{:?}",
+        f.fields.iter().map(|x| &x.error).collect::<Vec<_>>()
+    );
+    assert!(f.fields[3].error.is_none());
+    assert_eq!(f.focus, 2);
+}

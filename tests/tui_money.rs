@@ -257,6 +257,9 @@ fn capital_t_over_time_already_logged_is_refused_in_the_form() {
         )),
         "{said}"
     );
+    // Under the start typed, where the fix goes, and the focus with it.
+    assert!(f.fields[1].error.is_some() && f.fields[0].error.is_none());
+    assert_eq!(f.focus, 1);
     assert_eq!(d.store.list_time(None, None, None).unwrap().len(), before);
 }
 

@@ -895,7 +895,15 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 answer_by: field!(3, opt(&v(form, 3), |s| dates::parse_date(s, today))),
                 description: v(form, 4),
             };
-            field!(3, store.add_quote(client, q, app.config.quote_answer_days));
+            // The store's refusal under the field it is about.
+            let added = store.add_quote(client, q, app.config.quote_answer_days);
+            let at = match added.as_ref().err().and_then(Error::key) {
+                Some(T::ErrBadAmount) => 0,
+                Some(T::ErrQuoteSentAhead) => 2,
+                Some(T::ErrTooLong | T::ErrEmpty) => 4,
+                _ => 3,
+            };
+            field!(at, added);
             T::NoticeQuoteAdded.text(l).to_string()
         }
         FormKind::Meeting(client) => {

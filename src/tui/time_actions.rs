@@ -244,7 +244,15 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             match store.log_time(Some(client), task, start, minutes, billable, &note) {
                 Ok(_) => Ok(Some(tf(l, T::NoticeTimeLogged, &[&hours_text(minutes as u64)]))),
                 Err(e) => {
-                    mark(form, 0, e);
+                    // Under the field it is about: the note's own, else the start when one
+                    // was typed (time ending after now, over time already logged), else the
+                    // duration.
+                    let at = match e.key() {
+                        Some(T::ErrTooLong | T::ErrEmpty) => 3,
+                        _ if !form.value(1).trim().is_empty() => 1,
+                        _ => 0,
+                    };
+                    mark(form, at, e);
                     Ok(None)
                 }
             }
