@@ -440,6 +440,16 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
             "{table}.{field}: something was imported"
         );
     }
+    // A table this version does not know (a newer version's export) refuses the file.
+    let mut newer = export.clone();
+    newer["invoices"] = serde_json::json!([{"id": 1}]);
+    std::fs::write(&file, newer.to_string()).unwrap();
+    let (_, err) = dest.fails(&["import", file.to_str().unwrap()]);
+    assert!(
+        err.contains("'invoices'") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert!(dest.json(&["client", "list", "--json"]).as_array().unwrap().is_empty());
     // Text is cleaned as if typed: no escape sequence reaches the store.
     let mut hostile = export.clone();
     hostile["clients"][0]["notes"] = serde_json::json!("\u{1b}]0;PWNED\u{7} call after 10\u{202e}");
@@ -482,6 +492,17 @@ fn import_refuses_fields_the_command_line_would_not_put_together() {
             "late_minutes",
         ),
         ("time_entries", 0, json!({"client_id": 1}), "task_id"),
+        // Honest time and billing: no flag dated ahead, nothing billed before its work, ahead,
+        // or that is not billable.
+        ("flags", 0, json!({"at": "2030-01-01"}), "at"),
+        ("time_entries", 0, json!({"billed_on": "2027-01-01"}), "billed_on"),
+        ("time_entries", 0, json!({"billed_on": "2020-01-01"}), "billed_on"),
+        (
+            "time_entries",
+            0,
+            json!({"billable": false, "billed_on": "2026-11-20"}),
+            "billed_on",
+        ),
     ];
     let empty = Desk::new();
     let merged = Desk::new();

@@ -23,8 +23,55 @@ pub(super) fn broken(
         "requests" => request(tx, id, today),
         "quotes" => quote(tx, id, today),
         "meetings" => meeting(tx, id),
+        "flags" => flag(tx, id, today),
+        "time_entries" => time_entry(tx, id, today),
         _ => Ok(None),
     }
+}
+
+/// A flag is dated on a day already come (SPEC 9, honest time).
+fn flag(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static str, Error)>> {
+    let at: Option<String> = tx
+        .query_row("SELECT at FROM flags WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    match at.as_deref().and_then(parse_day) {
+        Some(at) => Ok(rules::honest_flag_date(at, today).err().map(|e| ("at", e))),
+        None => Ok(None),
+    }
+}
+
+/// Only billable time that was worked is billed, on a day from the work's to today.
+fn time_entry(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static str, Error)>> {
+    type Row = (String, Option<i64>, bool, Option<String>);
+    let row: Option<Row> = tx
+        .query_row(
+            "SELECT start, minutes, billable, billed_on FROM time_entries WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((start, minutes, billable, Some(billed))) = row else {
+        return Ok(None);
+    };
+    let (Some(worked), Some(billed)) = (start.get(..10).and_then(parse_day), parse_day(&billed)) else {
+        return Ok(None);
+    };
+    let refusal = if !billable || minutes.is_none() {
+        Error::invalid(T::ErrImportBilledUnbillable, &[])
+    } else if billed < worked {
+        Error::invalid_with(
+            T::ErrImportBilledBefore,
+            vec![
+                crate::error::Arg::day(billed, today),
+                crate::error::Arg::day(worked, today),
+            ],
+        )
+    } else if billed > today {
+        Error::invalid_with(T::ErrImportBilledAhead, vec![crate::error::Arg::day(billed, today)])
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(("billed_on", refusal)))
 }
 
 /// A request as stored: kind, what, asked on, expected by, received on.

@@ -343,6 +343,14 @@ impl Store {
         if !matches!(format, 1 | 2) {
             return Err(not_export());
         }
+        // A table this version does not know (an export of a newer one) would be left out
+        // without a word: the file is refused instead, as a record's unknown field is.
+        if let Some(unknown) = obj
+            .keys()
+            .find(|k| !matches!(k.as_str(), "format" | "schema") && !TABLES.iter().any(|(t, _)| t == k))
+        {
+            return Err(Error::invalid(T::ErrImportUnknownTable, &[&source, &unknown]));
+        }
         let today = self.clock().date();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
