@@ -1320,3 +1320,118 @@ fn an_unpriced_overage_is_said() {
     assert!(!text.contains("no overage rate"), "{text}");
     assert_eq!(d.json(&["statement", "norate", "--json"])["amount_cents"], 14000);
 }
+
+/// A month billed on two copies of a store: `import --merge` keeps the store's own kept terms
+/// for it (the file's, kept elsewhere, stayed beside them and the earlier one won, re-pricing
+/// what the store had invoiced); a client of the same name, or the same client.
+#[test]
+fn a_merge_keeps_the_terms_the_store_billed_a_month_under() {
+    let mut here = Desk::new();
+    let mut there = Desk::new();
+    for (d, rate, inc) in [(&mut there, "30", "15m"), (&mut here, "70", "1h")] {
+        d.at("2026-09-01 09:00");
+        d.ok(&["client", "add", "Acme", "--rate", rate, "--increment", inc]);
+        d.at("2026-11-20 10:00");
+        d.ok(&["time", "log", "--client", "Acme", "1h10m", "--on", "2026-10-05 09:00"]);
+    }
+    there.ok(&["statement", "Acme", "--month", "2026-10", "--mark-billed"]);
+    here.at("2026-11-21 10:00");
+    here.ok(&["statement", "Acme", "--month", "2026-10", "--mark-billed"]);
+    let before = here.json(&["statement", "Acme", "--month", "2026-10", "--json"]);
+    assert_eq!(before["rate_cents"], 7000);
+    let file = there.dir.path().join("there.json");
+    std::fs::write(&file, there.ok(&["export"])).unwrap();
+    here.ok(&["import", file.to_str().unwrap(), "--merge"]);
+    let after = here.json(&["statement", "Acme", "--month", "2026-10", "--json"]);
+    assert_eq!(after["rate_cents"], 7000, "{after}");
+    assert_eq!(after["terms_billed_on"], "2026-11-21", "{after}");
+    assert_eq!(count(&here.db, "SELECT count(*) FROM billed_terms"), 1);
+    // The same client on a copy of the store, billed there at another rate.
+    let copy = Desk::new();
+    std::fs::copy(&here.db, &copy.db).unwrap();
+    let mut copy = copy;
+    copy.at("2026-11-21 10:00");
+    copy.ok(&["time", "log", "--client", "Acme", "30m", "--on", "2026-11-03 09:00"]);
+    copy.ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
+    here.ok(&["client", "edit", "Acme", "--rate", "90"]);
+    here.ok(&["time", "log", "--client", "Acme", "30m", "--on", "2026-11-03 09:00"]);
+    here.ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
+    let file = copy.dir.path().join("copy.json");
+    std::fs::write(&file, copy.ok(&["export"])).unwrap();
+    here.ok(&["import", file.to_str().unwrap(), "--merge"]);
+    let nov = here.json(&["statement", "Acme", "--month", "2026-11", "--json"]);
+    assert_eq!(nov["rate_cents"], 9000, "{nov}");
+    assert_eq!(
+        count(&here.db, "SELECT count(*) FROM billed_terms WHERE month = '2026-11'"),
+        1
+    );
+}
+
+/// A month billed before kept terms existed, by a client following the config's currency and
+/// increment, keeps those of the config on the upgrade: a later config change does not re-price
+/// it.
+#[test]
+fn an_upgraded_store_s_billed_months_keep_the_config_of_the_upgrade() {
+    let mut d = Desk::new();
+    let config = d.dir.path().join("config").join("vadesk");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "currency = \"EUR\"\nincrement = \"15m\"\n").unwrap();
+    d.at("2026-09-01 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "30"]);
+    d.at("2026-11-20 10:00");
+    d.ok(&["time", "log", "--client", "Acme", "1h10m", "--on", "2026-10-05 09:00"]);
+    d.ok(&["statement", "Acme", "--month", "2026-10", "--mark-billed"]);
+    // The store as the step before kept terms left it.
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 23, "renumber: steps were added after the billed terms");
+        c.execute_batch(
+            "DROP TABLE billed_terms; DELETE FROM meta WHERE key IN ('store_id', 'billed_terms_defaults');
+             PRAGMA user_version = 22;",
+        )
+        .unwrap();
+    }
+    let before = d.json(&["statement", "Acme", "--month", "2026-10", "--json"]);
+    assert_eq!(
+        (before["billed_minutes"].as_i64(), before["currency"].as_str()),
+        (Some(75), Some("EUR"))
+    );
+    assert_eq!(before["terms_billed_on"], "2026-11-20");
+    std::fs::write(config.join("config.toml"), "currency = \"USD\"\nincrement = \"1h\"\n").unwrap();
+    let after = d.json(&["statement", "Acme", "--month", "2026-10", "--json"]);
+    assert_eq!(after, before);
+    // A month billed since takes the config's defaults of its day, as before.
+    assert_eq!(
+        count(&d.db, "SELECT count(*) FROM meta WHERE key = 'billed_terms_defaults'"),
+        0
+    );
+}
+
+/// A retainer's month billed for its fee alone keeps its line in `--all` (and the Month view)
+/// once the client has ended.
+#[test]
+fn a_fee_billed_alone_keeps_its_month_s_line() {
+    let mut d = Desk::new();
+    d.at("2026-09-01 09:00");
+    d.ok(&[
+        "client",
+        "add",
+        "Empty",
+        "--rate",
+        "40",
+        "--retainer",
+        "10",
+        "--fee",
+        "300",
+    ]);
+    d.at("2026-11-20 10:00");
+    d.ok(&["statement", "Empty", "--month", "2026-10", "--mark-billed"]);
+    d.ok(&["client", "edit", "Empty", "--status", "ended"]);
+    let all = d.json(&["statement", "--all", "--month", "2026-10", "--json"]);
+    let line = &all["clients"][0];
+    assert_eq!(line["client"], "Empty", "{all}");
+    assert_eq!(line["terms_billed_on"], "2026-11-20", "{all}");
+    assert_eq!(line["retainer_minutes"], 600, "{all}");
+    assert_eq!(line["amount_cents"], 0, "{all}");
+}

@@ -1306,6 +1306,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         FROM time_entries e JOIN clients c ON c.id = e.client_id
         WHERE e.billed_on IS NOT NULL
         GROUP BY c.id, substr(e.start, 1, 7);
+    -- Kept terms whose currency or increment was the config's default: resolved with the
+    -- config on the next open that knows it (`Store::set_money_defaults`).
+    INSERT INTO meta(key, value) SELECT 'billed_terms_defaults', 'pending'
+        WHERE EXISTS (SELECT 1 FROM billed_terms WHERE currency IS NULL OR increment_min IS NULL);
     -- The store's own random id, made once and never changed: a leftover WAL that reads the
     -- same id as the file beside it is this store's (see `wal_guard`).
     INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', lower(hex(randomblob(16))));

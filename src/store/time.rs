@@ -230,8 +230,43 @@ fn month_range(m: Month) -> (String, String) {
 }
 
 impl Store {
+    /// The config's currency and increment. Months billed before kept terms existed (schema
+    /// step 23) took the client's own currency and increment; one that followed the config's
+    /// default takes the default now, the first time it is known, and keeps it from then on.
     pub fn set_money_defaults(&mut self, d: money::MoneyDefaults) {
         self.money = d;
+        let pending: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'billed_terms_defaults'")
+            .and_then(|mut q| q.query_row([], |r| r.get(0)).optional())
+            .unwrap_or(None);
+        if pending.is_none() {
+            return;
+        }
+        let currency = self.money.currency_or_default(None).code().to_string();
+        let increment = self.money.increment_min.max(1);
+        // A store it cannot write (read-only) keeps them pending: they follow the config.
+        let _ = self.conn.execute_batch("BEGIN IMMEDIATE").and_then(|()| {
+            let done = self
+                .conn
+                .execute(
+                    "UPDATE billed_terms SET currency = coalesce(currency, ?1),
+                         increment_min = coalesce(increment_min, ?2)
+                     WHERE currency IS NULL OR increment_min IS NULL",
+                    params![currency, increment],
+                )
+                .and_then(|_| {
+                    self.conn
+                        .execute("DELETE FROM meta WHERE key = 'billed_terms_defaults'", [])
+                });
+            match done {
+                Ok(_) => self.conn.execute_batch("COMMIT"),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        });
     }
 
     pub fn money_defaults(&self) -> &money::MoneyDefaults {
@@ -618,6 +653,14 @@ impl Store {
         {
             let mut q = self.conn.prepare_cached(RETAINER_CLIENTS)?;
             let rows = q.query_map([], |r| r.get::<_, i64>(0))?;
+            for row in rows {
+                ids.push(row?);
+            }
+        }
+        // A month billed (its retainer's fee alone, for a client ended since) keeps its line.
+        {
+            let mut q = self.conn.prepare_cached(BILLED_TERMS_OF_MONTH)?;
+            let rows = q.query_map([month.key()], |r| r.get::<_, i64>(8))?;
             for row in rows {
                 ids.push(row?);
             }

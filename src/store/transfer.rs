@@ -446,6 +446,19 @@ impl Store {
                     }
                     continue;
                 }
+                // A month the store has billed keeps the terms it billed it under: the file's
+                // terms for the same client and month (billed on another copy) stay out.
+                if merge && *table == "billed_terms" && existing.is_none() {
+                    let get = |col: &str| values.iter().find(|(c, _)| *c == col).map(|(_, v)| v.clone());
+                    let billed: bool = tx.query_row(
+                        "SELECT count(*) > 0 FROM billed_terms WHERE client_id = ?1 AND month = ?2",
+                        params![get("client_id"), get("month")],
+                        |r| r.get(0),
+                    )?;
+                    if billed {
+                        continue;
+                    }
+                }
                 let id = match existing {
                     Some(id) => {
                         let sets: Vec<(&str, Value)> = values
