@@ -142,6 +142,19 @@ pub(super) fn rows_needed(at: usize, page: usize, total: usize) -> (usize, usize
     (at.saturating_sub(page.saturating_sub(1)), (at + page).min(total))
 }
 
+/// The rows `list` draws with row `at` selected, of `total`: its page, when the list was drawn
+/// before (it shows `shown` rows: pages start at multiples of that), else every row a page up
+/// to `page` rows high could show (see [`rows_needed`]).
+pub(super) fn rows_drawn(shown: Option<usize>, at: usize, page: usize, total: usize) -> (usize, usize) {
+    match shown.filter(|h| (1..=page).contains(h)) {
+        Some(h) => {
+            let top = at / h * h;
+            (top, (top + h).min(total))
+        }
+        None => rows_needed(at, page, total),
+    }
+}
+
 /// Where a list's selection goes after its rows changed: onto the same record when it is
 /// still there, else onto the row now at the old position (the nearest one).
 pub fn follow(ids: impl Iterator<Item = i64>, keep: Option<i64>, old: usize, len: usize) -> usize {
@@ -697,7 +710,7 @@ impl App {
         }
         list.selected = list.selected.min(list.total - 1);
         let (_, want_start, want_end) = pages_around(list.selected, page, list.total);
-        let (need_start, need_end) = rows_needed(list.selected, page, list.total);
+        let (need_start, need_end) = rows_drawn(self.shown.get(Listed::Tasks), list.selected, page, list.total);
         let (s, e) = (list.start, list.start + list.keys.len());
         if !list.keys.is_empty() && need_start >= s && need_end <= e {
             return Ok(());

@@ -2,7 +2,7 @@
 //! the selection (read ahead while the desk waits), and the whole review while its filter is
 //! open (read ahead on a thread of its own).
 
-use super::app::{pages_around, rows_needed, App};
+use super::app::{pages_around, rows_drawn, App};
 use super::client_view::Stamp;
 use super::filter::{Filter, Narrowing};
 use crate::domain::text::width;
@@ -326,7 +326,8 @@ impl App {
         }
         self.review.selected = self.review.selected.min(total - 1);
         let (_, want_start, want_end) = pages_around(self.review.selected, page, total);
-        let (need_start, need_end) = rows_needed(self.review.selected, page, total);
+        let shown = self.shown.get(super::app::Listed::Review);
+        let (need_start, need_end) = rows_drawn(shown, self.review.selected, page, total);
         let (s, e) = (self.review.start, self.review.start + self.review.rows.len());
         if !self.review.rows.is_empty() && need_start >= s && need_end <= e {
             return Ok(());
@@ -407,10 +408,11 @@ impl App {
         if !list.stamp.is_some_and(|at| at.same_store(&now)) || total == 0 {
             return false;
         }
-        let (_, want_start, want_end) = pages_around(list.selected.min(total - 1), page, total);
-        let (need_start, need_end) = rows_needed(list.selected.min(total - 1), page, total);
+        let (top, want_start, want_end) = pages_around(list.selected.min(total - 1), page, total);
         let (s, e) = (list.start, list.start + list.rows.len());
-        if need_start < s || need_end > e {
+        // Only a window around the selection is read further (to the pages before and after);
+        // one the selection has left is for the next key to read.
+        if top < s || (top + page).min(total) > e {
             // The selection's page is not read: the next key reads it.
             return false;
         }

@@ -43,6 +43,9 @@ pub fn update(app: &mut App, msg: Msg, store: &mut Store) {
     let result = match msg {
         Msg::Resize(w, h) => {
             app.size = (w, h);
+            // The lists' heights change with it: until they are drawn again, their windows
+            // hold whatever page the new height may draw.
+            app.shown = Default::default();
             app.load_task_window(store, false)
                 .and_then(|()| app.load_review_window(store))
         }
