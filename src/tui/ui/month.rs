@@ -77,7 +77,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let per_page = (body.height / ROWS).max(1) as usize;
     app.shown.set(Listed::Month, per_page);
     let start = page_start(m.sel, per_page);
-    let left_w = (body.width / 3).clamp(20, 30);
+    let left_w = (body.width / 3).clamp(20, 36);
     for (row, (i, line)) in m.lines.iter().enumerate().skip(start).take(per_page).enumerate() {
         let r = Rect {
             x: body.x,
@@ -199,7 +199,8 @@ fn client(
                     T::MonthToInvoice.text(l)
                 );
                 let used = 2 + width::of(&format_cents(t.earned_cents, cur, l));
-                if used + width::of(&due) <= lw {
+                // A column free before the bars, as the other lines keep.
+                if used + width::of(&due) < lw {
                     spans.push(Span::styled(due, th.dim()));
                 }
             }
