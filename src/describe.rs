@@ -38,7 +38,7 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ReviewKind::WeeklyReview if it.days_late > 0 => tf(l, T::RowWeeklyLate, &[&date(it.date), &late]),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::TimerRunning => timer_row(it, &date(it.date), l),
-        ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
+        ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => retainer_row(it, l),
         ReviewKind::DueSoon => {
             if it.material {
                 tf(l, T::RowSoonMaterial, &[&it.title, &date(it.date)])
@@ -46,6 +46,15 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
                 tf(l, T::RowSoonFeedback, &[&it.title, &date(it.date)])
             }
         }
+    }
+}
+
+/// A retainer's hours used of those included, `(92%)`: Spanish sets a space before the percent
+/// sign (`(92 %)`), as the Month view's gauge does. The stored title (JSON) stays as it is.
+fn retainer_row(it: &ReviewItem, l: Lang) -> String {
+    match l {
+        Lang::En => it.title.clone(),
+        Lang::Es => it.title.replace("%)", " %)"),
     }
 }
 
@@ -89,7 +98,7 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_phrase(&it.title, l), date(it.date)),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::TimerRunning => timer_row(it, &date(it.date), l),
-        ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => it.title.clone(),
+        ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => retainer_row(it, l),
         ReviewKind::DueSoon => {
             let key = if it.material {
                 T::ShortSoonMaterial

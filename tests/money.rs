@@ -1435,3 +1435,25 @@ fn a_fee_billed_alone_keeps_its_month_s_line() {
     assert_eq!(line["retainer_minutes"], 600, "{all}");
     assert_eq!(line["amount_cents"], 0, "{all}");
 }
+
+/// A retainer's review row writes its percentage the language's way: `(150%)` in English,
+/// `(150 %)` in Spanish, as the Month view's gauge does; the JSON title keeps its one form.
+#[test]
+fn a_retainer_row_s_percentage_is_written_the_language_s_way() {
+    let mut d = Desk::new();
+    d.at("2026-11-20 09:00");
+    d.ok(&["client", "add", "Acme", "--retainer", "2", "--fee", "100"]);
+    d.ok(&["time", "log", "--client", "Acme", "3h", "--on", "2026-11-10 10:00"]);
+    assert!(d.ok(&["review"]).contains("(150%)"));
+    let es = d.ok(&["--lang", "es", "review"]);
+    assert!(es.contains("(150 %)"), "{es}");
+    let json = d.json(&["--lang", "es", "review", "--json"]);
+    let row = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "retainer_used_up")
+        .unwrap()
+        .clone();
+    assert!(row["title"].as_str().unwrap().ends_with("(150%)"), "{row}");
+}
