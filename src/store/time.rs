@@ -128,21 +128,52 @@ pub(super) const FREEZE_TERMS: &str =
 pub(super) const UNBILLED: &str = "SELECT 1 FROM time_entries WHERE client_id = ?1
        AND start >= ?2 AND start < ?3 AND minutes IS NOT NULL AND billable = 1 AND billed_on IS NULL LIMIT 1";
 
-/// A client as its month was billed: its money terms and status then, the rest as it is now;
-/// with the day the terms were kept.
-fn as_billed(client: &Client, r: &Row) -> rusqlite::Result<(Client, NaiveDate)> {
-    let on: String = r.get(0)?;
-    let status: String = r.get(1)?;
-    let mut c = client.clone();
-    c.status = crate::domain::ClientStatus::from_key(&status).unwrap_or(c.status);
-    c.currency = r.get(2)?;
-    c.increment_min = r.get(3)?;
-    c.rate_cents = r.get(4)?;
-    c.retainer_min = r.get(5)?;
-    c.fee_cents = r.get(6)?;
-    c.overage_cents = r.get(7)?;
-    let on = NaiveDate::parse_from_str(on.get(..10).unwrap_or(&on), "%Y-%m-%d").unwrap_or(c.created_on);
-    Ok((c, on))
+/// The terms a client's month was billed under, as kept (a row of `BILLED_TERMS`), with the day.
+struct Kept {
+    on: NaiveDate,
+    status: String,
+    currency: Option<String>,
+    increment_min: Option<u32>,
+    rate_cents: Option<i64>,
+    retainer_min: Option<u32>,
+    fee_cents: Option<i64>,
+    overage_cents: Option<i64>,
+}
+
+impl Kept {
+    fn of(r: &Row) -> rusqlite::Result<(i64, Kept)> {
+        let on: String = r.get(0)?;
+        let kept = Kept {
+            on: NaiveDate::parse_from_str(on.get(..10).unwrap_or(&on), "%Y-%m-%d").unwrap_or(NaiveDate::MIN),
+            status: r.get(1)?,
+            currency: r.get(2)?,
+            increment_min: r.get(3)?,
+            rate_cents: r.get(4)?,
+            retainer_min: r.get(5)?,
+            fee_cents: r.get(6)?,
+            overage_cents: r.get(7)?,
+        };
+        Ok((r.get(8)?, kept))
+    }
+
+    /// A client as its month was billed: its money terms and status then, the rest as it is
+    /// now; with the day the terms were kept.
+    fn on_client(self, client: &Client) -> (Client, NaiveDate) {
+        let mut c = client.clone();
+        c.status = crate::domain::ClientStatus::from_key(&self.status).unwrap_or(c.status);
+        c.currency = self.currency;
+        c.increment_min = self.increment_min;
+        c.rate_cents = self.rate_cents;
+        c.retainer_min = self.retainer_min;
+        c.fee_cents = self.fee_cents;
+        c.overage_cents = self.overage_cents;
+        let on = if self.on == NaiveDate::MIN {
+            c.created_on
+        } else {
+            self.on
+        };
+        (c, on)
+    }
 }
 
 /// A statement of one client's month.
@@ -246,27 +277,24 @@ impl Store {
         let currency = self.money.currency_or_default(None).code().to_string();
         let increment = self.money.increment_min.max(1);
         // A store it cannot write (read-only) keeps them pending: they follow the config.
-        let _ = self.conn.execute_batch("BEGIN IMMEDIATE").and_then(|()| {
-            let done = self
-                .conn
-                .execute(
-                    "UPDATE billed_terms SET currency = coalesce(currency, ?1),
-                         increment_min = coalesce(increment_min, ?2)
-                     WHERE currency IS NULL OR increment_min IS NULL",
-                    params![currency, increment],
-                )
-                .and_then(|_| {
-                    self.conn
-                        .execute("DELETE FROM meta WHERE key = 'billed_terms_defaults'", [])
-                });
-            match done {
-                Ok(_) => self.conn.execute_batch("COMMIT"),
-                Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(e)
-                }
+        let resolve = |tx: &Transaction| -> rusqlite::Result<()> {
+            tx.execute(
+                "UPDATE billed_terms SET currency = coalesce(currency, ?1),
+                     increment_min = coalesce(increment_min, ?2)
+                 WHERE currency IS NULL OR increment_min IS NULL",
+                params![currency, increment],
+            )?;
+            tx.execute("DELETE FROM meta WHERE key = 'billed_terms_defaults'", [])?;
+            Ok(())
+        };
+        if let Ok(tx) = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        {
+            if resolve(&tx).is_ok() {
+                let _ = tx.commit();
             }
-        });
+        }
     }
 
     pub fn money_defaults(&self) -> &money::MoneyDefaults {
@@ -562,8 +590,9 @@ impl Store {
         let billed = self
             .conn
             .prepare_cached(BILLED_TERMS)?
-            .query_row(params![client_id, month.key()], |r| as_billed(&client, r))
-            .optional()?;
+            .query_row(params![client_id, month.key()], Kept::of)
+            .optional()?
+            .map(|(_, k)| k.on_client(&client));
         let (client, terms_billed_on) = match billed {
             Some((c, on)) => (c, Some(on)),
             None => (client, None),
@@ -657,29 +686,24 @@ impl Store {
                 ids.push(row?);
             }
         }
-        // A month billed (its retainer's fee alone, for a client ended since) keeps its line.
+        // The clients whose month was billed, each under its first billing's terms; such a
+        // month keeps its line (its retainer's fee alone, for a client ended since).
+        let mut kept: HashMap<i64, Kept> = HashMap::new();
         {
             let mut q = self.conn.prepare_cached(BILLED_TERMS_OF_MONTH)?;
-            let rows = q.query_map([month.key()], |r| r.get::<_, i64>(8))?;
-            for row in rows {
-                ids.push(row?);
+            for row in q.query_map([month.key()], Kept::of)? {
+                let (id, k) = row?;
+                kept.entry(id).or_insert(k);
             }
         }
+        ids.extend(kept.keys().copied());
         ids.sort_unstable();
         ids.dedup();
         let mut clients = self.clients_by_id(&ids)?;
-        // The clients whose month was billed: under the terms they were billed with.
-        let mut billed: HashMap<i64, (Client, NaiveDate)> = HashMap::new();
-        {
-            let mut q = self.conn.prepare_cached(BILLED_TERMS_OF_MONTH)?;
-            let mut rows = q.query([month.key()])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(8)?;
-                if let (Some(c), false) = (clients.get(&id), billed.contains_key(&id)) {
-                    billed.insert(id, as_billed(c, r)?);
-                }
-            }
-        }
+        let mut billed: HashMap<i64, (Client, NaiveDate)> = kept
+            .into_iter()
+            .filter_map(|(id, k)| clients.get(&id).map(|c| (id, k.on_client(c))))
+            .collect();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(now) = clients.remove(&id) else {
