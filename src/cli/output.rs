@@ -125,8 +125,7 @@ pub fn write_json(out: &mut dyn Write, v: &impl Serialize) -> serde_json::Result
     // The serializer writes many small pieces (a quote, a comma, an indent): they are gathered
     // here and reach `out` (a filter, a file) in big writes.
     let mut buf = io::BufWriter::with_capacity(32 * 1024, &mut *out);
-    let mut ser =
-        serde_json::Serializer::with_formatter(&mut buf, SafeFormatter(serde_json::ser::PrettyFormatter::new()));
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
     v.serialize(&mut ser)?;
     buf.into_inner().map_err(|e| serde_json::Error::io(e.into_error()))?;
     Ok(())
@@ -139,9 +138,48 @@ pub fn print_json(out: &mut dyn Write, v: &impl Serialize) -> Result<()> {
     Ok(())
 }
 
-struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+/// serde_json's pretty layout (two spaces a level), each line's break and indent written at
+/// once rather than a write a level (most of the output of a long list is indents).
+#[derive(Default)]
+struct SafeFormatter {
+    depth: usize,
+    has_value: bool,
+}
 
-impl serde_json::ser::Formatter for SafeFormatter<'_> {
+/// ",", a line break and the indent of 40 levels; each new line takes the part it needs.
+const BREAK: &[u8; 82] = b",\n                                                                                ";
+
+impl SafeFormatter {
+    /// A new line (after a comma when `comma`) at the current depth.
+    fn line<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> io::Result<()> {
+        let from = usize::from(!comma);
+        let spaces = 2 * self.depth;
+        if spaces + 2 <= BREAK.len() {
+            return w.write_all(&BREAK[from..2 + spaces]);
+        }
+        w.write_all(&BREAK[from..2])?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(w, false)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for SafeFormatter {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
         // Printable ASCII (most of what is printed) holds nothing a terminal acts on. A fragment
         // never holds what JSON escapes itself (C0 controls, quotes, backslashes): in ASCII,
@@ -160,34 +198,33 @@ impl serde_json::ser::Formatter for SafeFormatter<'_> {
         w.write_all(&fragment.as_bytes()[start..])
     }
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_array(w)
+        self.open(w, b"[")
     }
     fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array(w)
+        self.close(w, b"]")
     }
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_array_value(w, first)
+        self.line(w, !first)
     }
-    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array_value(w)
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object(w)
+        self.open(w, b"{")
     }
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object(w)
+        self.close(w, b"}")
     }
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_object_key(w, first)
-    }
-    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object_key(w)
+        self.line(w, !first)
     }
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object_value(w)
+        w.write_all(b": ")
     }
-    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object_value(w)
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
@@ -489,6 +526,27 @@ impl FlagJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_is_laid_out_as_serde_json_s_pretty_printer_lays_it_out() {
+        // Empty and nested containers, and nesting deeper than the indent kept at hand (40).
+        let mut deep = serde_json::json!({"end": []});
+        for i in 0..45 {
+            deep = serde_json::json!([i, {"k": deep, "e": {}, "a": [1, [], {"x": null}]}]);
+        }
+        let cases = [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!({"now": "2026-11-26T09:00:00", "items": [{"kind": "task_overdue", "id": 1, "title": "ü \"q\""}, {"k": [true, 2.5, null]}]}),
+            deep,
+        ];
+        for v in cases {
+            let mut ours = Vec::new();
+            write_json(&mut ours, &v).unwrap();
+            let theirs = serde_json::to_vec_pretty(&v).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap());
+        }
+    }
 
     #[test]
     fn the_safe_writer_cleans_across_writes() {
