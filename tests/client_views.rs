@@ -339,3 +339,79 @@ fn tasks_of(s: &Store, client: i64) -> Vec<vadesk::domain::Task> {
     })
     .unwrap()
 }
+
+/// "All clients" as a desk that keeps nothing shows it on selecting it: its first page.
+fn fresh_all(d: &Desk, app: &App) -> String {
+    let (mut store, mut other) = desk_on(d, again(d));
+    update(&mut other, Msg::Resize(app.size.0, app.size.1), &mut store);
+    other.all_kept = None;
+    other.client_sel = 0;
+    other.tasks.reset();
+    other.flags.clear();
+    other.reload_selection(&store).unwrap();
+    shown(&other)
+}
+
+#[test]
+fn all_clients_kept_is_always_what_a_fresh_read_gives() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let (mut store, mut app) = open(&d);
+    let today = app.today();
+    key(&mut app, &mut store, KeyCode::Char('g'));
+    assert_eq!(app.client_sel, 0, "g selects \"All clients\"");
+    assert!(app.all_kept.is_some(), "its first page is kept");
+    assert_eq!(shown(&app), fresh_all(&d, &app));
+    // Unchanged: selecting it again shows the kept page, moved through or not before.
+    for _ in 0..3 {
+        // Down "All clients"' tasks, then onto a client and back.
+        key(&mut app, &mut store, KeyCode::Tab);
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        assert_eq!(app.tasks.selected, 2);
+        key(&mut app, &mut store, KeyCode::BackTab);
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        assert_eq!(app.client_sel, 1);
+        key(&mut app, &mut store, KeyCode::Char('g'));
+        assert_eq!((app.client_sel, app.tasks.selected), (0, 0));
+        assert_eq!(shown(&app), fresh_all(&d, &app), "after a move and back");
+    }
+    // Every kind of write between: the desk's own, the CLI's, another connection's.
+    let writes: Vec<(&str, Box<dyn Fn(&mut Store)>)> = vec![
+        (
+            "a task done by the desk",
+            Box::new(move |s: &mut Store| {
+                let open = s
+                    .list_tasks(&Default::default())
+                    .unwrap()
+                    .into_iter()
+                    .find(|t| t.status.is_open())
+                    .expect("an open task");
+                s.set_task_status(open.id, TaskStatus::Done, today).unwrap();
+            }),
+        ),
+        (
+            "a task added by the CLI",
+            Box::new(|_: &mut Store| {
+                d.ok(&["task", "add", "Bloom", "Due first", "--due", "2020-01-01"]);
+            }),
+        ),
+        (
+            "a raw write on another connection",
+            Box::new(|_: &mut Store| {
+                again(&d)
+                    .conn()
+                    .execute("UPDATE tasks SET title = 'Renamed by a sync'", [])
+                    .unwrap();
+            }),
+        ),
+    ];
+    for (what, write) in writes {
+        key(&mut app, &mut store, KeyCode::Char('j'));
+        let before = app.stamp(&store).unwrap();
+        write(&mut store);
+        assert_ne!(app.stamp(&store).unwrap(), before, "{what}: the stamp did not change");
+        key(&mut app, &mut store, KeyCode::Char('g'));
+        assert_eq!(shown(&app), fresh_all(&d, &app), "{what}");
+    }
+}

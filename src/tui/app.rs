@@ -219,6 +219,10 @@ pub struct App {
     pub loaded: (i64, NaiveDate),
     /// The views of the clients around the selection, read ahead while the desk waits.
     pub kept: super::client_view::Kept,
+    /// "All clients" as selecting it shows it (its first page of tasks), and when that was
+    /// read: selecting it again while the store, the day and the height are the same reads
+    /// nothing.
+    pub all_kept: Option<Box<(super::client_view::Stamp, TaskList)>>,
     /// The running timer and the Month view.
     pub money: super::time_actions::MoneyState,
     /// How many rows each list showed in the last frame.
@@ -292,6 +296,7 @@ impl App {
             quit: false,
             loaded: (i64::MIN, now.date()),
             kept: Default::default(),
+            all_kept: None,
             money: super::time_actions::MoneyState::new(crate::domain::money::Month::of(now.date())),
             shown: Shown::default(),
         }
@@ -601,7 +606,7 @@ impl App {
         self.flags_total = 0;
         self.flag_sel = 0;
         let Some(id) = self.client().map(|c| c.client.id) else {
-            return self.reload_selection(store);
+            return self.show_all_clients(store);
         };
         if self.tasks.filter.is_some() {
             return self.reload_selection(store);
@@ -613,6 +618,39 @@ impl App {
         };
         self.show_view(&view);
         self.kept.put(stamp, view);
+        Ok(())
+    }
+
+    /// "All clients" just selected: its first page as kept when the store is unchanged since
+    /// it was read, else read (and kept).
+    fn show_all_clients(&mut self, store: &Store) -> Result<()> {
+        if self.tasks.filter.is_some() {
+            return self.reload_selection(store);
+        }
+        let stamp = self.stamp(store)?;
+        if let Some(kept) = self.all_kept.as_deref().filter(|k| k.0 == stamp) {
+            let list = &kept.1;
+            self.tasks.total = list.total;
+            self.tasks.rows.clone_from(&list.rows);
+            self.tasks.keys.clone_from(&list.keys);
+            self.tasks.start = list.start;
+            self.tasks.selected = list.selected;
+            // As `reload_selection` leaves "All clients".
+            self.assessment = None;
+            self.deals.load(store, None)?;
+            return Ok(());
+        }
+        self.reload_selection(store)?;
+        let list = &self.tasks;
+        let kept = TaskList {
+            total: list.total,
+            rows: list.rows.clone(),
+            keys: list.keys.clone(),
+            start: list.start,
+            selected: list.selected,
+            ..TaskList::default()
+        };
+        self.all_kept = Some(Box::new((stamp, kept)));
         Ok(())
     }
 

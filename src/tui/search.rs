@@ -9,10 +9,11 @@ use crate::store::Store;
 /// The most tasks the filter shows, best first.
 pub const SEARCH_ROWS: usize = 200;
 /// Matches read from the index (the newest) and ranked for them: a word every task holds
-/// costs this many, not the store's size. Five times the rows shown: at a million tasks each
-/// candidate costs about a third of a microsecond to find and another to size, on pages the
-/// desk has rarely read, so a digit typed after a common word took 2,000 of them over 2 ms.
-const SEARCH_CANDIDATES: usize = 1_000;
+/// costs this many, not the store's size. Two and a half times the rows shown: at a million
+/// tasks each candidate costs about a third of a microsecond to find and another to size, on
+/// pages the desk has rarely read, so a digit typed after a common word took 2,000 of them
+/// over 2 ms, and 1,000 of them up to 2 ms with the frame.
+const SEARCH_CANDIDATES: usize = 500;
 
 /// The filtered rows of "All clients": the ids of the tasks the typed words find, best first
 /// (before a word is typed, the whole list as without a filter), and the rows of the page
