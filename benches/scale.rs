@@ -9,6 +9,8 @@
 //!
 //! `VADESK_BENCH_SIZES=1000` runs one size (as CI does; `1000,100000,1000000` adds the million);
 //! `VADESK_BENCH_TASKWARRIOR=0` skips the side-by-side (skipped too when `task` is not installed);
+//! `VADESK_BENCH_TASK=PROG[=DATA][,…]` sets the Taskwarriors beside vadesk (default `task`; DATA: a
+//! data directory already holding the export, for a version whose import would take hours);
 //! `VADESK_BENCH_PTY=0` and `VADESK_BENCH_IMPORT=0` skip those stages;
 //! `VADESK_BENCH_TIME_PER_TASK` sets the time entries per task (5: 500,000 at 100,000 tasks);
 //! `VADESK_BENCH_BIN=FILE` drives another build of vadesk (two versions on one store);
@@ -647,23 +649,52 @@ fn write_taskwarrior_export(path: &Path, n: usize) {
     out.flush().unwrap();
 }
 
-/// Taskwarrior is used when it is installed; the side-by-side is skipped when it is not (as on CI).
-fn have_taskwarrior() -> bool {
-    Command::new("task")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// A Taskwarrior to set beside vadesk: its program, its version, and the data directory that
+/// already holds the benchmark's export, when one was given.
+struct Taskwarrior {
+    program: String,
+    version: String,
+    data: Option<PathBuf>,
 }
 
-fn side_by_side(dir: &Path, bin: &Path) -> Option<String> {
-    if !have_taskwarrior() {
-        eprintln!("taskwarrior is not available: side-by-side skipped");
-        return None;
-    }
+/// The Taskwarriors to set beside vadesk: `VADESK_BENCH_TASK`, a comma-separated list of
+/// programs (to compare with more than one version), each optionally `PROGRAM=DIR` where DIR
+/// already holds this benchmark's export of 100,000 tasks (for a version whose `task import`
+/// takes hours on it: Taskwarrior 3.1's grows with the square of the tasks); else `task`. Each
+/// is used when it runs, and skipped when it does not (as on CI, where none is installed).
+fn taskwarriors() -> Vec<Taskwarrior> {
+    let list = std::env::var("VADESK_BENCH_TASK").unwrap_or_else(|_| "task".into());
+    list.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| {
+            let (program, data) = match t.split_once('=') {
+                Some((p, d)) => (p, Some(PathBuf::from(d))),
+                None => (t, None),
+            };
+            let out = Command::new(program)
+                .arg("--version")
+                .output()
+                .ok()
+                .filter(|o| o.status.success());
+            if out.is_none() {
+                eprintln!("taskwarrior `{program}` is not available: its side-by-side skipped");
+            }
+            Some(Taskwarrior {
+                program: program.to_string(),
+                version: String::from_utf8_lossy(&out?.stdout).trim().to_string(),
+                data,
+            })
+        })
+        .collect()
+}
+
+/// vadesk and one Taskwarrior side by side on the same 100,000 tasks.
+fn side_by_side(dir: &Path, bin: &Path, taskwarrior: &Taskwarrior) -> String {
     let n = 100_000;
     let export = dir.join("tw-export.json");
     write_taskwarrior_export(&export, n);
-    let twdir = dir.join("taskwarrior");
+    let twdir = dir.join(format!("taskwarrior-{}", taskwarrior.version));
     let _ = std::fs::remove_dir_all(&twdir);
     std::fs::create_dir_all(&twdir).unwrap();
     let rc = twdir.join("taskrc");
@@ -671,23 +702,29 @@ fn side_by_side(dir: &Path, bin: &Path) -> Option<String> {
         &rc,
         format!(
             "data.location={}\nconfirmation=off\nverbose=nothing\ngc=on\nhooks=off\nnews.version=9.9.9\n",
-            twdir.display()
+            taskwarrior.data.as_deref().unwrap_or(&twdir).display()
         ),
     )
     .unwrap();
     let task = |args: &[&str]| {
-        let mut c = Command::new("task");
+        let mut c = Command::new(&taskwarrior.program);
         c.env("TASKRC", &rc).env("TZ", "UTC").args(args);
         c
     };
-    let t = Instant::now();
-    let ok = task(&["import", export.to_str().unwrap()])
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "taskwarrior import failed");
-    let tw_import = t.elapsed();
+    // Data made beforehand is not imported again (nor timed); the overdue tasks both find,
+    // compared below, show it is the same export.
+    let tw_import = if taskwarrior.data.is_some() {
+        None
+    } else {
+        let t = Instant::now();
+        let ok = task(&["import", export.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "taskwarrior import failed");
+        Some(t.elapsed())
+    };
 
     let db = dir.join("tw-vadesk.db");
     let _ = std::fs::remove_file(&db);
@@ -760,24 +797,22 @@ fn side_by_side(dir: &Path, bin: &Path) -> Option<String> {
     let tw_med = percentile(&mut a, 0.5);
     let vd_med = percentile(&mut b, 0.5);
     let ratio = tw_med.as_secs_f64() / vd_med.as_secs_f64();
-    let version = String::from_utf8_lossy(&Command::new("task").arg("--version").output().unwrap().stdout)
-        .trim()
-        .to_string();
-    Some(format!(
-        "## Side by side with Taskwarrior ({version}), 100,000 tasks\n\n\
+    format!(
+        "## Side by side with Taskwarrior ({}), 100,000 tasks\n\n\
          | | Taskwarrior | vadesk |\n|---|---|---|\n\
          | import of the same export | {} | {} |\n\
          | `task overdue` / `vadesk review --json`, median of 15 interleaved runs | {} | {} |\n\
          | overdue tasks found | {} | {} |\n\n\
          vadesk is **{ratio:.0}×** faster; both find {} overdue tasks.\n",
-        ms(tw_import),
+        taskwarrior.version,
+        tw_import.map_or_else(|| "not timed (its data made beforehand)".to_string(), ms),
         ms(vd_import),
         ms(tw_med),
         ms(vd_med),
         tw.len(),
         vd.len(),
         if same { "the same" } else { "DIFFERENT" },
-    ))
+    )
 }
 
 fn machine() -> String {
@@ -847,7 +882,8 @@ fn main() {
     println!("{md}");
     let full = sizes.contains(&100_000);
     let tw = if full && std::env::var("VADESK_BENCH_TASKWARRIOR").as_deref() != Ok("0") {
-        side_by_side(dir, &bin)
+        let sections: Vec<String> = taskwarriors().iter().map(|tw| side_by_side(dir, &bin, tw)).collect();
+        (!sections.is_empty()).then(|| sections.join("\n"))
     } else {
         None
     };
@@ -872,11 +908,13 @@ fn main() {
              resident set size.\n\n\
              The `pty:` rows drive the release binary in a real pseudo-terminal of 120×35: the time from a key \
              written to the last byte of its redraw (the program then quiet for 30 ms); the first frame is from \
-             the spawn to the first screen showing the clients, median of 5 launches. Key classes: 200 `j`/`k` \
-             on the clients, 20 \"All clients\" (`g`), 40 view switches, 83 moves in the review (`j`, PgDn, \
-             End, `k`, Home), its filter opened with `/` five times, 6 letters typed and `Esc` each time, 20 client \
-             details (`Enter`), and the task filter on \"All clients\" opened 10 times, 70 letters typed into it \
-             and each round closed with `Esc`. Beside each \
+             the spawn to the first screen showing the clients, median of 5 launches. Key classes, each of at least 100 presses \
+             so that its p99 is a percentile: 300 `j`/`k` on the clients, 100 \"All clients\" (`g`), 100 view \
+             switches, 174 moves in the review (`j`, PgDn, End, `k`, Home), its filter opened with `/` 100 times, \
+             200 letters typed into it (6 in each of the first 20 rounds, then 1) and `Esc` each time, 100 client \
+             details (`Enter`), and the task filter on \"All clients\" opened 100 times, 225 letters typed \
+             into it (\"task N\" in each of the first 20 rounds, then one letter or digit of it) and each round \
+             closed with `Esc`. Beside each \
              class's times is the CPU the desk spent on its keys (all its threads, from `/proc/PID/task/*/schedstat`), \
              which other work on a shared machine does not inflate. Memory is the desk's VmRSS and VmHWM from \
              `/proc` after all those keys. The import row imports a Taskwarrior export of that many tasks into a \
@@ -1165,6 +1203,8 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
     let mut review_open = Class::default();
     let mut review_close = Class::default();
     let mut task_open = Class::default();
+    // Every class has at least 100 presses, so that its p99 is a percentile (of fewer, it
+    // would be the slowest one).
     // `j` (and back with `k`) through the clients: each move loads that client's tasks and flags.
     for _ in 0..20 {
         for k in ["j", "j", "j", "j", "j", "k", "k", "k", "k", "k"] {
@@ -1172,46 +1212,63 @@ fn pty_stage(db: &Path, bin: &Path, cells: &mut Vec<(String, String)>) {
         }
     }
     // "All clients" (`g` goes to the top of the list), then back to a client.
-    for _ in 0..20 {
+    for _ in 0..100 {
         press(&mut p, &mut all, "g");
         press(&mut p, &mut j, "j");
     }
     // Switching views: the review and back to the desk.
-    for _ in 0..20 {
+    for _ in 0..50 {
         press(&mut p, &mut views, "2");
         press(&mut p, &mut views, "1");
     }
     // The review: moving through its rows (its window reads on by keyset at its edges), to
     // its end and back, and each letter of its filter; then back to the desk.
     p.key("2");
-    for _ in 0..4 {
-        for _ in 0..20 {
-            press(&mut p, &mut review_moves, "j");
+    for _ in 0..2 {
+        for _ in 0..4 {
+            for _ in 0..20 {
+                press(&mut p, &mut review_moves, "j");
+            }
+            press(&mut p, &mut review_moves, "\x1b[6~");
         }
-        press(&mut p, &mut review_moves, "\x1b[6~");
+        for k in ["\x1b[F", "k", "\x1b[H"] {
+            press(&mut p, &mut review_moves, k);
+        }
     }
-    for k in ["\x1b[F", "k", "\x1b[H"] {
-        press(&mut p, &mut review_moves, k);
-    }
-    for _ in 0..5 {
+    // The filter opened and closed 100 times: the first 20 times with 6 letters typed into it,
+    // then with one (the letters of "task 1" in turn).
+    for round in 0..100 {
         press(&mut p, &mut review_open, "/");
-        for c in "task 1".chars() {
+        let word = "task 1";
+        let typed: Vec<char> = if round < 20 {
+            word.chars().collect()
+        } else {
+            word.chars().skip(round % word.len()).take(1).collect()
+        };
+        for c in typed {
             press(&mut p, &mut review_letters, &c.to_string());
         }
         press(&mut p, &mut review_close, "\x1b");
     }
     p.key("1");
     // Details of the selected client, and closing them.
-    for _ in 0..20 {
+    for _ in 0..100 {
         press(&mut p, &mut details, "\r");
         p.key("\x1b");
     }
-    // Each letter of a filter on "All clients"' tasks, and closing that filter.
+    // Each letter of a filter on "All clients"' tasks, and closing that filter: 100 times, the
+    // first 20 with a whole "task N" typed, then one letter or digit of it.
     p.key("g");
     p.key("\t");
-    for round in 0..10 {
+    for round in 0..100 {
         press(&mut p, &mut task_open, "/");
-        for c in format!("task {}", round * 7 + 3).chars() {
+        let word = format!("task {}", round * 7 + 3);
+        let typed: Vec<char> = if round < 20 {
+            word.chars().collect()
+        } else {
+            word.chars().skip(round % word.len()).take(1).collect()
+        };
+        for c in typed {
             press(&mut p, &mut letters, &c.to_string());
         }
         press(&mut p, &mut close, "\x1b");
