@@ -377,7 +377,8 @@ fn all_clients_kept_is_always_what_a_fresh_read_gives() {
         assert_eq!(shown(&app), fresh_all(&d, &app), "after a move and back");
     }
     // Every kind of write between: the desk's own, the CLI's, another connection's.
-    let writes: Vec<(&str, Box<dyn Fn(&mut Store)>)> = vec![
+    type Write<'a> = Box<dyn Fn(&mut Store) + 'a>;
+    let writes: Vec<(&str, Write)> = vec![
         (
             "a task done by the desk",
             Box::new(move |s: &mut Store| {
