@@ -134,8 +134,10 @@ fn check(app: &App, store: &Store) -> Vec<ReviewItem> {
     for (pos, row) in all.iter().enumerate().skip(top).take(shown) {
         assert_eq!(list.get(pos), Some(row), "row {pos} of the page drawn ({shown} rows)");
     }
+    // The pages around the selection (three of the screen's height), and the list's own
+    // pages PgDn and PgUp reach (shorter: they can end past them).
     assert!(
-        list.rows.len() <= 3 * app.size.1 as usize,
+        list.rows.len() <= 4 * app.size.1 as usize,
         "window of {} rows",
         list.rows.len()
     );
@@ -421,6 +423,18 @@ fn settle(app: &mut App, store: &Store) {
         "window to {} for {top}",
         list.start + list.rows.len()
     );
+    // And the pages PgDn and PgUp turn to, as the list draws them (shorter than the screen).
+    if let Some(h) = app.shown.get(vadesk::tui::app::Listed::Review) {
+        let sel = list.selected;
+        let next = ((sel + h).min(total.saturating_sub(1)) / h * h + h).min(total);
+        let prev = sel.saturating_sub(h) / h * h;
+        assert!(
+            list.start <= prev && list.start + list.rows.len() >= next,
+            "window {}..{} for the pages {prev}..{next} around {sel}",
+            list.start,
+            list.start + list.rows.len()
+        );
+    }
 }
 
 #[test]

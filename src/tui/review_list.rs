@@ -403,12 +403,23 @@ impl App {
         };
         let page = self.review_page();
         let today = self.today();
+        let shown = self.shown.get(super::app::Listed::Review);
         let list = &mut self.review;
         let total = list.total();
         if !list.stamp.is_some_and(|at| at.same_store(&now)) || total == 0 {
             return false;
         }
-        let (top, want_start, want_end) = pages_around(list.selected.min(total - 1), page, total);
+        let sel = list.selected.min(total - 1);
+        let (top, want_start, want_end) = pages_around(sel, page, total);
+        // And the pages PgDn and PgUp turn to, as the list draws them (its pages are shorter
+        // than the screen, so they may end past the screen's pages around the selection).
+        let (want_start, want_end) = match shown.filter(|h| (1..=page).contains(h)) {
+            Some(h) => (
+                want_start.min(rows_drawn(Some(h), sel.saturating_sub(h), page, total).0),
+                want_end.max(rows_drawn(Some(h), (sel + h).min(total - 1), page, total).1),
+            ),
+            None => (want_start, want_end),
+        };
         let (s, e) = (list.start, list.start + list.rows.len());
         // Only a window around the selection is read further (to the pages before and after);
         // one the selection has left is for the next key to read.
