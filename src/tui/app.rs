@@ -116,6 +116,18 @@ impl TaskList {
     }
 
     /// Forgets the rows (the scope changed: another client); the filter stays.
+    /// The rows read and where they are (no filter): to give back later.
+    fn window_copy(&self) -> TaskList {
+        TaskList {
+            total: self.total,
+            rows: self.rows.clone(),
+            keys: self.keys.clone(),
+            start: self.start,
+            selected: self.selected,
+            ..TaskList::default()
+        }
+    }
+
     pub fn reset(&mut self) {
         self.total = 0;
         self.rows.clear();
@@ -641,16 +653,7 @@ impl App {
             return Ok(());
         }
         self.reload_selection(store)?;
-        let list = &self.tasks;
-        let kept = TaskList {
-            total: list.total,
-            rows: list.rows.clone(),
-            keys: list.keys.clone(),
-            start: list.start,
-            selected: list.selected,
-            ..TaskList::default()
-        };
-        self.all_kept = Some(Box::new((stamp, kept)));
+        self.all_kept = Some(Box::new((stamp, self.tasks.window_copy())));
         Ok(())
     }
 
@@ -813,15 +816,7 @@ impl App {
     /// "All clients", as the task filter opens: the list's window as it is now, and when.
     pub fn keep_tasks_before_filter(&mut self, store: &Store) -> Result<()> {
         let stamp = self.stamp(store)?;
-        let list = &self.tasks;
-        let kept = TaskList {
-            total: list.total,
-            rows: list.rows.clone(),
-            keys: list.keys.clone(),
-            start: list.start,
-            selected: list.selected,
-            ..TaskList::default()
-        };
+        let kept = self.tasks.window_copy();
         self.tasks.before_filter = Some(Box::new((stamp, kept)));
         Ok(())
     }
