@@ -630,3 +630,73 @@ fn the_whole_review_read_ahead_for_the_filter_is_the_reviews_and_never_stale() {
     key(&mut app, &mut store, KeyCode::Char('/'));
     assert_eq!(app.review.all, store.review(today()).unwrap());
 }
+
+/// The window shows one state of the store: a true slice of the review as it was when the
+/// window was read (`old`) or as it is now, with that state's length; never rows of both.
+fn one_state(app: &App, store: &Store, old: &[ReviewItem]) -> bool {
+    let now = store.review(today()).unwrap();
+    let list = &app.review;
+    let slice_of = |all: &[ReviewItem]| {
+        list.total() == all.len()
+            && list
+                .rows
+                .iter()
+                .enumerate()
+                .all(|(j, r)| all.get(list.start + j) == Some(r))
+    };
+    assert!(
+        slice_of(old) || slice_of(&now),
+        "rows {}..{} of {} mix two states of the store",
+        list.start,
+        list.start + list.rows.len(),
+        list.total()
+    );
+    slice_of(&now)
+}
+
+#[test]
+fn a_change_by_another_program_is_never_shown_half_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk(&mut store, &dir, 20);
+    for moves in [
+        // From the top, down to the end and back (the rows of the first page dropped).
+        vec![KeyCode::PageDown; 40],
+        // From the end, up to the top.
+        vec![KeyCode::PageUp; 40],
+        // Home and End, then down the rows one by one.
+        [vec![KeyCode::End, KeyCode::Home], vec![KeyCode::Char('j'); 60]].concat(),
+    ] {
+        settle(&mut app, &store);
+        let old = store.review(today()).unwrap();
+        // Another program adds an overdue task that sorts first (the most days late), and
+        // closes the task of the review's last row.
+        let other = Store::open_again(&dir.path().join("v.db")).unwrap();
+        other
+            .conn()
+            .execute(
+                "INSERT INTO tasks(client_id, title, spec, status, due, created_on)
+                 SELECT id, 'Added by another program', '', 'todo', '2020-01-0' || (1 + (SELECT count(*) FROM tasks WHERE title = 'Added by another program')), '2020-01-01' FROM clients LIMIT 1",
+                [],
+            )
+            .unwrap();
+        if let Some(t) = old.iter().rev().find(|r| r.kind.is_task()) {
+            other
+                .conn()
+                .execute("UPDATE tasks SET status = 'done' WHERE id = ?1", [t.id])
+                .unwrap();
+        }
+        drop(other);
+        let mut reread = false;
+        for code in moves {
+            key(&mut app, &mut store, code);
+            reread |= one_state(&app, &store, &old);
+            while app.read_ahead(&store) {}
+            reread |= one_state(&app, &store, &old);
+        }
+        assert!(reread, "the moves read rows, so the review was read again");
+        // The tick's reload, as the desk gets it.
+        app.reload(&store).unwrap();
+        check(&app, &store);
+    }
+}

@@ -333,6 +333,13 @@ impl App {
             return Ok(());
         }
         let now = self.stamp(store).ok();
+        // Rows of the store as it is now never join rows of the store as it was: its sections
+        // (their lengths, the header's count, the columns' widths) and the window around the
+        // selected record are read again, as the tick's reload does.
+        let same = matches!((self.review.stamp, now), (Some(a), Some(b)) if a.same_store(&b));
+        if !self.review.rows.is_empty() && now.is_some() && !same {
+            return self.reload_review(store);
+        }
         let list = &mut self.review;
         let near = !list.rows.is_empty() && need_start <= e && need_end >= s;
         let secs = &list.sections;
@@ -344,10 +351,7 @@ impl App {
             _ => None,
         };
         if near {
-            // Rows read now go on rows read before: the window may mix two states.
-            if !matches!((list.stamp, now), (Some(a), Some(b)) if a.same_store(&b)) {
-                list.stamp = None;
-            }
+            // Rows read now go on rows read before, of the same state of the store.
             if want_end > e {
                 let last = list.rows.last().map(ReviewKey::of);
                 let more = store.review_after(secs, last.as_ref(), want_end - e)?;
