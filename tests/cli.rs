@@ -750,3 +750,14 @@ fn every_channel_kind_is_taken_with_its_handle() {
     assert_eq!(code, 2);
     assert!(err.contains("clickup"), "the message lists every kind: {err}");
 }
+
+#[test]
+fn a_client_edit_says_the_client_s_name_not_its_id() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Client 09"]);
+    d.ok(&["client", "add", "Other"]);
+    let out = d.ok(&["client", "edit", "Client 09", "--name", "Renamed Nine"]);
+    assert_eq!(out.trim(), "Client Renamed Nine saved.");
+    let out = d.ok(&["client", "edit", "other", "--rate", "30"]);
+    assert_eq!(out.trim(), "Client Other saved.");
+}

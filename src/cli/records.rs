@@ -103,7 +103,9 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
             let c = store.find_client(&client)?;
             let currency = store.money_defaults().currency_of(&c);
             store.edit_client(c.id, client_fields(&opts, new_name, currency, l)?)?;
-            writeln!(out, "{}", tf(l, T::MsgClientSaved, &[&c.id]))?;
+            // By the name it has now: its id reads like another client's ("Client 9" saved as 15).
+            let name = store.client(c.id)?.name;
+            writeln!(out, "{}", tf(l, T::MsgClientSaved, &[&name]))?;
         }
         ClientCmd::List { status, json: as_json } => {
             let status = status.as_deref().map(ClientStatus::parse).transpose()?;
