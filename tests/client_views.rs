@@ -72,16 +72,25 @@ fn shown(app: &App) -> String {
 /// The same client as a desk that keeps nothing shows it: a new connection, the selection
 /// loaded the way it was before views were kept (`reload_selection` from the top).
 fn fresh(d: &Desk, app: &App) -> String {
+    let id = app.client().map(|c| c.client.id);
+    fresh_at(d, app, |other| {
+        let row = other
+            .client_rows
+            .iter()
+            .position(|&i| Some(other.clients[i].client.id) == id)
+            .expect("the client is listed");
+        row + 1
+    })
+}
+
+/// The row of the clients pane `row` gives (0: "All clients") as a desk that keeps nothing
+/// shows it, at `app`'s size.
+fn fresh_at(d: &Desk, app: &App, row: impl FnOnce(&App) -> usize) -> String {
     let (mut store, mut other) = desk_on(d, again(d));
     update(&mut other, Msg::Resize(app.size.0, app.size.1), &mut store);
     other.kept.clear();
-    let id = app.client().map(|c| c.client.id);
-    let row = other
-        .client_rows
-        .iter()
-        .position(|&i| Some(other.clients[i].client.id) == id)
-        .expect("the client is listed");
-    other.client_sel = row + 1;
+    other.all_kept = None;
+    other.client_sel = row(&other);
     other.tasks.reset();
     other.flags.clear();
     other.flags_start = 0;
@@ -342,14 +351,7 @@ fn tasks_of(s: &Store, client: i64) -> Vec<vadesk::domain::Task> {
 
 /// "All clients" as a desk that keeps nothing shows it on selecting it: its first page.
 fn fresh_all(d: &Desk, app: &App) -> String {
-    let (mut store, mut other) = desk_on(d, again(d));
-    update(&mut other, Msg::Resize(app.size.0, app.size.1), &mut store);
-    other.all_kept = None;
-    other.client_sel = 0;
-    other.tasks.reset();
-    other.flags.clear();
-    other.reload_selection(&store).unwrap();
-    shown(&other)
+    fresh_at(d, app, |_| 0)
 }
 
 #[test]
