@@ -115,7 +115,6 @@ impl TaskList {
         self.selected.checked_sub(self.start).and_then(|j| self.keys.get(j))
     }
 
-    /// Forgets the rows (the scope changed: another client); the filter stays.
     /// The rows read and where they are (no filter): to give back later.
     fn window_copy(&self) -> TaskList {
         TaskList {
@@ -128,6 +127,7 @@ impl TaskList {
         }
     }
 
+    /// Forgets the rows (the scope changed: another client); the filter stays.
     pub fn reset(&mut self) {
         self.total = 0;
         self.rows.clear();
