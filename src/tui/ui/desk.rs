@@ -3,10 +3,11 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::page_start;
+use super::pane::PaneFrame;
 use super::theme::Theme;
 use crate::domain::text::width;
 use crate::domain::{FlagSource, RequestKind, Task, TaskStatus, Verdict};
@@ -24,11 +25,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 }
 
 /// A pane's frame `width` columns wide, its filter (when open) on its bottom border.
-pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>, width: u16) -> Block<'a> {
+pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Filter>, width: u16) -> PaneFrame<'a> {
     let th = Theme { color: app.color };
-    let mut b = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {title} "), th.heading()));
+    let mut b = PaneFrame::new(Span::styled(format!(" {title} "), th.heading()));
     if app.focus == pane {
         b = b.border_style(th.focused_border());
     }

@@ -4,6 +4,7 @@ mod bars;
 mod deals;
 mod desk;
 mod month;
+mod pane;
 mod popup;
 mod review;
 pub mod theme;

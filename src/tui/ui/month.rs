@@ -6,7 +6,9 @@
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Gauge, Paragraph, Wrap};
+
+use super::pane::PaneFrame;
 use ratatui::Frame;
 
 use super::page_start;
@@ -26,10 +28,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let m = &app.money;
     let title = format!(" ‹ {} › ", month_name(m.month, l));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(th.focused_border())
-        .title(Span::styled(title, th.heading()));
+    let block = PaneFrame::new(Span::styled(title, th.heading())).border_style(th.focused_border());
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height < 2 || inner.width < 20 {

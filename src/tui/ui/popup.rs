@@ -3,7 +3,9 @@
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::pane::PaneFrame;
 use ratatui::Frame;
 
 use super::theme::Theme;
@@ -87,12 +89,10 @@ pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
     }
 }
 
-fn popup_block<'a>(app: &App, title: &str) -> Block<'a> {
+fn popup_block<'a>(app: &App, title: &str) -> PaneFrame<'a> {
     let th = Theme { color: app.color };
-    Block::default()
-        .borders(Borders::ALL)
+    PaneFrame::new(Span::styled(format!(" {} ", width::truncate(title, 60)), th.heading()))
         .border_style(th.focused_border())
-        .title(Span::styled(format!(" {} ", width::truncate(title, 60)), th.heading()))
 }
 
 /// Splits `s` into lines of at most `max` columns, between words where it can.

@@ -3,7 +3,9 @@
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
+
+use super::pane::PaneFrame;
 use ratatui::Frame;
 
 use super::page_start;
@@ -19,10 +21,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let today = app.today();
     let title = format!("{} · {}", T::ReviewTitle.text(l), i18n::date(today, today, l));
-    let mut b = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {title} "), th.heading()))
-        .border_style(th.focused_border());
+    let mut b = PaneFrame::new(Span::styled(format!(" {title} "), th.heading())).border_style(th.focused_border());
     if let Some(fl) = &app.review.filter {
         b = b.title_bottom(super::desk::filter_title(fl, fl.editing, area.width));
     }
