@@ -1088,6 +1088,41 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
     println!("{report}");
 }
 
+/// The filter's rows, and the list read again around its record when it closes, are the pages
+/// of the list as the desk last drew it (17 rows at 120×35), not of the most any list could
+/// show (27): at a million tasks each row read costs about as much as drawing a row.
+#[test]
+fn the_filter_and_its_close_read_the_page_the_list_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = big_store(&dir);
+    let mut app = desk_on(&mut store, &dir.path().join("v.db"), 35);
+    all_clients(&mut app, &mut store);
+    let h = drawn(&app);
+    assert!(h < app.page(), "the pane shows {h} of {} rows", app.page());
+    key(&mut app, &mut store, KeyCode::Char('/'));
+    for c in "bulk".chars() {
+        key(&mut app, &mut store, KeyCode::Char(c));
+        assert!(app.tasks.rows.len() <= h, "a letter read {} rows", app.tasks.rows.len());
+        assert_eq!(drawn(&app), h);
+    }
+    key(&mut app, &mut store, KeyCode::Enter);
+    for _ in 0..5 {
+        key(&mut app, &mut store, KeyCode::PageDown);
+        drawn(&app);
+    }
+    let on = app.tasks.current().unwrap().id;
+    key(&mut app, &mut store, KeyCode::Esc);
+    assert_eq!(app.tasks.current().map(|t| t.id), Some(on));
+    assert!(app.tasks.selected > 2 * h, "far down the list: {}", app.tasks.selected);
+    assert!(
+        app.tasks.rows.len() < 2 * h,
+        "closing the filter read {} rows",
+        app.tasks.rows.len()
+    );
+    // The page drawn is there, a true slice of the whole list.
+    check(&app, &store);
+}
+
 /// The filter on "All clients" holds the ids of its matches and reads the rows of the page
 /// around the selection alone: walking the whole filtered list (`j`, PgDn, End, Home, `k`),
 /// each selected task is the match at that place, best first, the rows a page shows are

@@ -373,6 +373,13 @@ impl App {
         (self.size.1 as usize).saturating_sub(8).max(1)
     }
 
+    /// The rows a page of `list` shows as it was last drawn, else (not drawn since the screen
+    /// changed) the most any list can show.
+    pub fn drawn_page(&self, list: Listed) -> usize {
+        let page = self.page();
+        self.shown.get(list).filter(|h| (1..=page).contains(h)).unwrap_or(page)
+    }
+
     /// How far PgUp / PgDn move in `list`: the rows it showed, before it is first drawn the
     /// most any list can show.
     pub fn page_of(&self, list: Listed) -> usize {
@@ -870,7 +877,7 @@ impl App {
     /// rows from seeks around it.
     pub fn reload_tasks(&mut self, store: &Store, keep: Option<i64>) -> Result<()> {
         let scope = self.client().map(|c| c.client.id);
-        let page = self.page();
+        let drawn = self.drawn_page(Listed::Tasks);
         let old_key = self.tasks.selected_key().cloned();
         let far = self.tasks.selected > self.tasks.total / 2;
         let total = store.task_count(scope)?;
@@ -888,11 +895,11 @@ impl App {
             return self.load_task_window(store, false);
         };
         let pos = store.task_position(scope, &anchor, far)?;
-        // The rows any page of the screen holding the selection shows (as the filter's
-        // window reads them): a page less one before the record, a page from it on. Moving
-        // on reads on from the window's edges.
-        let mut keys = store.task_keys_before(scope, Some(&anchor), page - 1)?;
-        let after = store.task_keys_after(scope, Some(&anchor), true, page)?;
+        // The rows any page of the list holding the selection shows: a page less one before
+        // the record, a page from it on. A page is the list's as it was last drawn (else the
+        // most any list can show); moving on reads on from the window's edges.
+        let mut keys = store.task_keys_before(scope, Some(&anchor), drawn - 1)?;
+        let after = store.task_keys_after(scope, Some(&anchor), true, drawn)?;
         // On the record, or on the row now at its place; past the list's end, on the last row.
         let (selected, at) = if after.is_empty() {
             (pos.saturating_sub(1), keys.len().saturating_sub(1))

@@ -2,7 +2,7 @@
 //! case folded, the last word a prefix) instead of loading every task of the store, so a key
 //! costs one indexed lookup and a page of rows whatever the store's size.
 
-use super::app::{follow, App};
+use super::app::{follow, App, Listed};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -139,11 +139,12 @@ fn found(app: &mut App, store: &Store, query: String, ids: Vec<i64>) -> Result<(
 }
 
 /// Makes sure the rows around the selection among the matches are read: every row a page of
-/// the screen can show with the selection on it (a page before it to a page after), read
-/// again only when the selection leaves them, then with a page more in the way it went. A
-/// match deleted meanwhile drops out of the matches.
+/// the list can show with the selection on it (a page before it to a page after; a page as
+/// the list was last drawn, else the most any list can show), read again only when the
+/// selection leaves them, then with a page more in the way it went. A match deleted
+/// meanwhile drops out of the matches.
 pub fn window(app: &mut App, store: &Store) -> Result<()> {
-    let page = app.page();
+    let page = app.drawn_page(Listed::Tasks);
     let list = &mut app.tasks;
     let Some((_, ids)) = list.searched.as_mut() else {
         return Ok(());
