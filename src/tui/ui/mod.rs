@@ -124,15 +124,16 @@ pub(crate) fn render_lines(f: &mut Frame, lines: Vec<Line<'_>>, area: Rect) {
             Paragraph::new(line).render(row, buf);
             continue;
         }
-        let mut x = 0;
+        // The row's cells in order, one per character.
+        let from = buf.index_of(row.x, row.y);
+        let mut cells = buf.content[from..from + usize::from(row.width)].iter_mut();
         'spans: for span in &line.spans {
             let style = Style::default().patch(line.style).patch(span.style);
             for c in span.content.chars() {
-                if x >= row.width {
+                let Some(cell) = cells.next() else {
                     break 'spans;
-                }
-                buf[(row.x + x, row.y)].set_char(c).set_style(style);
-                x += 1;
+                };
+                cell.set_char(c).set_style(style);
             }
         }
     }
