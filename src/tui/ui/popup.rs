@@ -83,9 +83,20 @@ pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
                 lines.push(Line::from(""));
             }
             lines.push(Line::from(Span::styled(T::HintDetails.text(app.lang), th.dim())));
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            wrapped(f, lines, inner);
         }
         Popup::Help { scroll } => render_help(app, *scroll, f, area),
+    }
+}
+
+/// Draws `lines` as a paragraph wrapped at the area's width draws them. Lines that all fit
+/// (as a detail's lines almost always do: they were cut to the popup's width) are drawn as
+/// they are, without the paragraph's word-by-word pass over every character.
+fn wrapped(f: &mut Frame, lines: Vec<Line<'_>>, area: Rect) {
+    if lines.iter().all(|l| l.width() <= usize::from(area.width)) {
+        super::render_lines(f, lines, area);
+    } else {
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     }
 }
 
@@ -329,4 +340,52 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     }
     shown.push(Line::from(Span::styled(T::HintDetails.text(l), th.dim())));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Rect;
+    use ratatui::style::{Color, Style};
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Paragraph, Wrap};
+    use ratatui::Terminal;
+
+    /// Lines that fit are drawn by `wrapped` exactly as the wrapping paragraph draws them:
+    /// spaces leading, trailing and doubled, a line exactly as wide as the area, empty lines,
+    /// accents, wide and combining characters, emoji, styled spans; and lines that do not fit
+    /// still wrap.
+    #[test]
+    fn wrapped_lines_are_drawn_as_the_wrapping_paragraph_draws_them() {
+        let texts = [
+            "Floristería Amapola",
+            "",
+            "  two leading spaces",
+            "trailing spaces   ",
+            "double  spaces  in",
+            "exactly twenty cols!",
+            "名前 wide ideographs",
+            "e\u{301}cole combining 🌸 emoji",
+            " ",
+            "e\u{301}t\u{e9} 🌸 名 ok",
+            "a much longer line that has to wrap over several rows of the area",
+            "averyveryveryverylongwordwithoutanyspaces",
+        ];
+        let area = Rect::new(2, 1, 20, 12);
+        for n in 1..=texts.len() {
+            for skip in 0..n {
+                let make = || -> Vec<Line<'static>> {
+                    let mut v: Vec<Line<'static>> = texts[skip..n].iter().map(|t| Line::from(t.to_string())).collect();
+                    v.push(Line::from(Span::styled("Esc close", Style::new().fg(Color::DarkGray))));
+                    v
+                };
+                let mut a = Terminal::new(TestBackend::new(24, 14)).unwrap();
+                let mut b = Terminal::new(TestBackend::new(24, 14)).unwrap();
+                a.draw(|f| f.render_widget(Paragraph::new(make()).wrap(Wrap { trim: false }), area))
+                    .unwrap();
+                b.draw(|f| super::wrapped(f, make(), area)).unwrap();
+                assert_eq!(a.backend().buffer(), b.backend().buffer(), "lines {skip}..{n}");
+            }
+        }
+    }
 }
