@@ -9,6 +9,11 @@ use common::Desk;
 /// The demo at 80×24 with `$VISUAL` a shell script of `body`, Bloom Florist's edit form open
 /// and `Ctrl-E` pressed on its notes (the last field, reached with Shift-Tab).
 fn editing_notes(body: &str) -> (Desk, Screen) {
+    editing_notes_with(body, "\x05")
+}
+
+/// As `editing_notes`, `keys` written at once on the notes (ending with `Ctrl-E`).
+fn editing_notes_with(body: &str, keys: &str) -> (Desk, Screen) {
     let d = Desk::new();
     let editor = d.dir.path().join("editor.sh");
     std::fs::write(&editor, format!("#!/bin/sh\n{body}")).unwrap();
@@ -27,7 +32,7 @@ fn editing_notes(body: &str) -> (Desk, Screen) {
     s.send("e");
     s.wait_for("Edit Bloom Florist");
     s.send("\x1b[Z");
-    s.send("\x05");
+    s.send(keys);
     (d, s)
 }
 
@@ -43,6 +48,25 @@ fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
     let store = vadesk::Store::open(&d.db).unwrap();
     let id = store.find_client("Bloom Florist").unwrap().id;
     assert_eq!(store.client(id).unwrap().notes, "Line one\nLine two");
+}
+
+/// Keys that arrive in one read with `Ctrl-E` last (typed fast, or pasted by a macro tool):
+/// the editor opens at once, with what was typed before it, and no key after it is needed.
+#[test]
+fn ctrl_e_typed_together_with_other_keys_opens_the_editor_at_once() {
+    let (d, mut s) = editing_notes_with("printf 'Edited: %s\\n' \"$(cat \"$1\")\" > \"$1\"\n", "xy\x05");
+    // The two letters went in where the cursor was, before the notes' text.
+    s.wait_for("Edited: xyRetainer");
+    s.send("\r");
+    s.wait_for("Saved");
+    s.send("q");
+    s.exit();
+    let store = vadesk::Store::open(&d.db).unwrap();
+    let id = store.find_client("Bloom Florist").unwrap().id;
+    assert_eq!(
+        store.client(id).unwrap().notes,
+        "Edited: xyRetainer, 20 h a month. Marta prefers voice notes before 10:00."
+    );
 }
 
 #[test]

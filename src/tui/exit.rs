@@ -39,6 +39,12 @@ pub fn watch(tx: &Sender<Msg>) -> std::io::Result<()> {
     std::thread::spawn(move || {
         if terminal_hangs_up(-1) {
             let _ = gone_tx.send(Msg::TerminalGone);
+            // The main loop ends within moments (it never reads a terminal that hung up). Should
+            // it not, because the hang-up came between its look and its read and the input
+            // library now spins, the process ends here: committed data is in the store, and
+            // there is no terminal left to restore.
+            std::thread::sleep(std::time::Duration::from_secs(10));
+            std::process::exit(i32::from(TERMINAL_GONE_STATUS));
         }
     });
     Ok(())
@@ -47,6 +53,12 @@ pub fn watch(tx: &Sender<Msg>) -> std::io::Result<()> {
 #[cfg(not(unix))]
 pub fn watch(_tx: &Sender<Msg>) -> std::io::Result<()> {
     Ok(())
+}
+
+/// The descriptor of the terminal the desk reads (found when the desk started), if any.
+#[cfg(unix)]
+pub fn terminal_fd_now() -> Option<i32> {
+    TTY.get().copied().flatten()
 }
 
 /// Whether the terminal has hung up already (after a failed draw: a dead terminal is an

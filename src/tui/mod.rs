@@ -8,6 +8,7 @@ pub mod deals;
 pub mod exit;
 mod filter;
 pub mod form;
+mod input;
 pub mod keymap;
 pub mod keys;
 mod review_list;
@@ -20,7 +21,6 @@ pub mod update;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyEventKind};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
@@ -195,35 +195,35 @@ fn event_loop(
             std::time::Instant::now() + Duration::from_secs(to_minute),
         );
         handle(app, msg, store);
-        if std::mem::take(&mut app.sync_requested) {
-            if let Some(cfg) = ctx.config.sync.clone() {
-                let (db, tx) = (store.path().to_path_buf(), sync_tx.clone());
-                let (fixed, lang) = (ctx.fixed_now.then_some(ctx.now), ctx.lang);
-                // The network round trip never holds the desk: the answer comes back as a message.
-                std::thread::spawn(move || {
-                    let _ = tx.send(tick::sync_now(&db, fixed, lang, &cfg));
-                });
-            }
-        }
-        if let Some(text) = app.external_edit.take() {
-            let result = edit_externally(terminal, &text);
-            // The terminal may have been resized while the editor had it.
-            let area = terminal.get_frame().area();
-            if (area.width, area.height) != app.size {
-                update(app, Msg::Resize(area.width, area.height), store);
-            }
-            update(app, Msg::Edited(result), store);
-        }
-        // Coalesce what queued up meanwhile into one redraw.
-        while !app.quit {
-            if let Ok(m) = rx.try_recv() {
-                handle(app, m, store);
-            } else if terminal_ready(Duration::ZERO) {
-                if let Some(m) = terminal_msg() {
-                    handle(app, m, store);
+        // What queued up meanwhile goes into the same redraw; an editor or a sync asked for by
+        // any of it starts before the next message.
+        loop {
+            if std::mem::take(&mut app.sync_requested) {
+                if let Some(cfg) = ctx.config.sync.clone() {
+                    let (db, tx) = (store.path().to_path_buf(), sync_tx.clone());
+                    let (fixed, lang) = (ctx.fixed_now.then_some(ctx.now), ctx.lang);
+                    // The network round trip never holds the desk: the answer comes back as a
+                    // message.
+                    std::thread::spawn(move || {
+                        let _ = tx.send(tick::sync_now(&db, fixed, lang, &cfg));
+                    });
                 }
-            } else {
+            }
+            if let Some(text) = app.external_edit.take() {
+                let result = edit_externally(terminal, &text);
+                // The terminal may have been resized while the editor had it.
+                let area = terminal.get_frame().area();
+                if (area.width, area.height) != app.size {
+                    update(app, Msg::Resize(area.width, area.height), store);
+                }
+                update(app, Msg::Edited(result), store);
+            }
+            if app.quit {
                 break;
+            }
+            match waiting(&rx) {
+                Some(m) => handle(app, m, store),
+                None => break,
             }
         }
         if app.quit {
@@ -258,14 +258,8 @@ const OTHERS_EVERY: Duration = Duration::from_millis(100);
 /// tenth more time per key.
 fn next_msg(app: &mut App, store: &Store, rx: &mpsc::Receiver<Msg>, until: std::time::Instant) -> Msg {
     loop {
-        if let Ok(m) = rx.try_recv() {
+        if let Some(m) = waiting(rx) {
             return m;
-        }
-        if terminal_ready(Duration::ZERO) {
-            match terminal_msg() {
-                Some(m) => return m,
-                None => continue,
-            }
         }
         if app.read_ahead(store) {
             continue;
@@ -274,28 +268,33 @@ fn next_msg(app: &mut App, store: &Store, rx: &mpsc::Receiver<Msg>, until: std::
         if left.is_zero() {
             return Msg::Clock(chrono::Local::now().naive_local());
         }
-        if terminal_ready(left.min(OTHERS_EVERY)) {
-            if let Some(m) = terminal_msg() {
-                return m;
+        match input::wait(left.min(OTHERS_EVERY)) {
+            input::Input::Ready => {
+                if let Some(m) = input::read() {
+                    return m;
+                }
             }
+            input::Input::Gone => return Msg::TerminalGone,
+            input::Input::Nothing => {}
         }
     }
 }
 
-/// Whether the terminal has an event to read within `wait`. A terminal that cannot be polled
-/// has one: reading it then says the terminal is gone.
-fn terminal_ready(wait: Duration) -> bool {
-    event::poll(wait).unwrap_or(true)
-}
-
-/// The terminal's next event as a message (None: an event the desk does not use).
-fn terminal_msg() -> Option<Msg> {
-    match event::read() {
-        Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => Some(Msg::Key(k)),
-        Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
-        Ok(Event::Paste(text)) => Some(Msg::Paste(text)),
-        Ok(_) => None,
-        Err(_) => Some(Msg::TerminalGone),
+/// A message that is there now, without waiting: another thread's, else the terminal's.
+fn waiting(rx: &mpsc::Receiver<Msg>) -> Option<Msg> {
+    if let Ok(m) = rx.try_recv() {
+        return Some(m);
+    }
+    loop {
+        match input::wait(Duration::ZERO) {
+            input::Input::Ready => {
+                if let Some(m) = input::read() {
+                    return Some(m);
+                }
+            }
+            input::Input::Gone => return Some(Msg::TerminalGone),
+            input::Input::Nothing => return None,
+        }
     }
 }
 
