@@ -152,7 +152,20 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     r.intersection(area)
 }
 
+/// Clears `r` for a popup. A wide character just left of it (its right half under the
+/// popup's first column) is blanked too: the terminal would draw it over the popup's border,
+/// and the diff, which skips the cell after a wide character, would never draw that border.
 pub(crate) fn clear(f: &mut Frame, r: Rect) {
+    let buf = f.buffer_mut();
+    let r = r.intersection(buf.area);
+    if r.x > buf.area.x {
+        for y in r.top()..r.bottom() {
+            let cell = &mut buf[(r.x - 1, y)];
+            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     f.render_widget(Clear, r);
 }
 
@@ -162,6 +175,36 @@ pub(crate) fn page_start(selected: usize, height: usize) -> usize {
         return 0;
     }
     (selected / height) * height
+}
+
+#[cfg(test)]
+mod clear_tests {
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Rect;
+    use ratatui::text::Line;
+    use ratatui::Terminal;
+
+    /// A popup over a row whose wide character straddles its left edge: the character is
+    /// blanked, so the popup's border is drawn (on screen, not only in the buffer).
+    #[test]
+    fn a_wide_character_half_under_a_popup_does_not_hide_its_border() {
+        let mut t = Terminal::new(TestBackend::new(12, 4)).unwrap();
+        let popup = Rect::new(3, 0, 6, 4);
+        t.draw(|f| {
+            f.render_widget(Line::from("ab貿cd名ef"), Rect::new(0, 1, 12, 1));
+            super::clear(f, popup);
+            f.render_widget(super::pane::PaneFrame::new("x"), popup);
+        })
+        .unwrap();
+        let buf = t.backend().buffer();
+        // `貿` took columns 2–3; the border is at 3.
+        assert_eq!(buf[(2, 1)].symbol(), " ");
+        assert_eq!(buf[(3, 1)].symbol(), "│");
+        assert_eq!(buf[(1, 1)].symbol(), "b");
+        // `名` took columns 6–7, inside the popup: cleared with it; the right border at 8.
+        assert_eq!(buf[(8, 1)].symbol(), "│");
+        assert_eq!(buf[(9, 1)].symbol(), "f");
+    }
 }
 
 #[cfg(test)]
