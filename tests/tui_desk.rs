@@ -225,6 +225,40 @@ fn ctrl_e_asks_for_the_external_editor_and_its_text_comes_back_with_its_lines() 
     assert!(d.notice().contains("'nano' was not found"), "{}", d.notice());
 }
 
+/// A long text scrolled in its field shows its own rows alone: nothing of the rows it scrolled
+/// past is left after a shorter line (a tester saw "abcond line here long").
+#[test]
+fn a_scrolled_long_text_shows_only_its_own_rows() {
+    let mut d = desk();
+    d.select_client("Bloom Florist").keys("e");
+    d.key(KeyCode::BackTab);
+    for _ in 0..200 {
+        d.key(KeyCode::Backspace);
+        d.key(KeyCode::Delete);
+    }
+    let ctrl_j = |d: &mut Desk| {
+        d.key_mod(KeyCode::Char('j'), KeyModifiers::CONTROL);
+    };
+    d.keys("first line here");
+    ctrl_j(&mut d);
+    d.keys("second line here long");
+    ctrl_j(&mut d);
+    d.keys("ab");
+    ctrl_j(&mut d);
+    d.keys("xy");
+    let screen = d.text(120, 35);
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("notes") && l.contains("second line here long"))
+        .unwrap_or_else(|| panic!("the field shows its last three rows:\n{screen}"));
+    // Each row of the field holds its own line and nothing after it.
+    for (row, text) in [(at + 1, "ab"), (at + 2, "xy")] {
+        let cells: Vec<&str> = lines[row].split('│').map(str::trim).collect();
+        assert!(cells.contains(&text), "row {row}: {}", lines[row]);
+    }
+}
+
 #[test]
 fn forms_scroll_at_the_minimum_size_to_keep_the_focused_field_shown() {
     let mut d = desk();

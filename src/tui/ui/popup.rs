@@ -269,6 +269,10 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
             .intersection(inner);
             let mut a = (**a).clone();
             a.set_style(th.selected());
+            // The editor draws only its own text: the rows it covers are emptied first (they
+            // hold the field's first rows, drawn with the form, which a scrolled editor does
+            // not show).
+            f.render_widget(ratatui::widgets::Clear, rect);
             a.set_cursor_style(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
             f.render_widget(&a, rect);
         }
