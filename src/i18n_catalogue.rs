@@ -459,7 +459,7 @@ catalogue! {
     FlagsPickClient => ("Pick a client to see its score explained.", "Elige un cliente para ver su puntuación explicada."),
     ReviewTitle => ("Daily review", "Repaso diario"),
     NoMatches => ("Nothing matches the filter.", "Nada coincide con el filtro."),
-    TooSmall => ("Terminal too small: vadesk needs {0}×{1}, this is {2}×{3}. Enlarge it, or {4} quits.", "La terminal es demasiado pequeña: vadesk necesita {0}×{1} y esta mide {2}×{3}. Amplíala o pulsa {4} para salir."),
+    TooSmall => ("Terminal too small: vadesk needs {0}×{1}, this is {2}×{3}. Enlarge it, or {4} quits.", "Terminal pequeña: vadesk necesita {0}×{1}; esta mide {2}×{3}. Amplíala o pulsa {4} para salir."),
     CsProspect => ("prospect", "potencial"),
     CsActive => ("active", "activo"),
     CsPaused => ("paused", "en pausa"),

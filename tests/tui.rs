@@ -524,6 +524,9 @@ fn snapshots_in_spanish() {
     let problems = common::spanish::problems(&all, &[]);
     assert!(problems.is_empty(), "{}\n{all}", problems.join("\n"));
     insta::assert_snapshot!("help_es_120x35", help);
+    // The smallest screen says all of it, down to the key that quits.
+    let tiny = d.text(20, 5);
+    assert!(tiny.contains("pulsa q para") && tiny.contains("salir."), "{tiny}");
 }
 
 #[test]
