@@ -529,6 +529,29 @@ fn snapshots_in_spanish() {
     assert!(tiny.contains("pulsa q para") && tiny.contains("salir."), "{tiny}");
 }
 
+/// On a narrow pane the deal tabs shrink (the other tabs to their initial, then away) and the
+/// tab shown stays whole: a strip too wide was cut on its left, "s 4] · Presupuestos 0 ·…".
+#[test]
+fn the_deal_tabs_on_a_narrow_pane_keep_the_shown_tab_whole() {
+    let mut d = desk_with(Lang::Es, true, true);
+    d.select_client("Estudio Píxel y Pino");
+    let border = |d: &Desk, w: u16, h: u16| -> String {
+        let screen = d.text(w, h);
+        screen
+            .lines()
+            .find(|l| l.contains("└") && l.contains("Tareas"))
+            .unwrap_or_else(|| panic!("no tab strip at {w}×{h}:\n{screen}"))
+            .to_string()
+    };
+    let wide = border(&d, 120, 35);
+    assert!(
+        wide.contains("[Tareas ") && wide.contains("Presupuestos 0") && wide.contains("Reuniones"),
+        "{wide}"
+    );
+    let narrow = border(&d, 60, 15);
+    assert!(narrow.contains("─ [Tareas 5] · P 0 · R 0 ┘"), "{narrow}");
+}
+
 #[test]
 fn colours_carry_meaning() {
     let mut d = desk();

@@ -15,30 +15,43 @@ use crate::i18n::{self, T};
 use crate::tui::app::{App, Listed, Pane};
 use crate::tui::deals::{amount, when, DealTab};
 
-/// The tabs with their counts, the shown one marked; only with a client selected.
-pub fn strip(app: &App) -> Option<Line<'static>> {
+/// The tabs with their counts, the shown one marked; only with a client selected. On a pane
+/// `width` columns wide that cannot hold them all, the other tabs shrink to their initial, and
+/// then go: the shown tab is always whole (a right-aligned strip too wide is cut on its left).
+pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
     let th = Theme { color: app.color };
     let l = app.lang;
     app.client()?;
-    let mut spans = vec![Span::raw(" ")];
-    for (i, tab) in DealTab::ALL.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" · ", th.dim()));
+    let room = usize::from(width.saturating_sub(2));
+    let line = |others: Option<bool>| {
+        let mut spans = vec![Span::raw(" ")];
+        for tab in DealTab::ALL.iter() {
+            let shown = *tab == app.deals.tab;
+            let n = match tab {
+                DealTab::Tasks => app.tasks.len(),
+                DealTab::Quotes => app.deals.quote_count,
+                DealTab::Meetings => app.deals.meeting_count,
+            };
+            let name = tab.title().text(l);
+            let text = match others {
+                _ if shown => format!("[{name} {n}]"),
+                Some(true) => format!("{name} {n}"),
+                Some(false) => format!("{} {n}", name.chars().next().unwrap_or(' ')),
+                None => continue,
+            };
+            if spans.len() > 1 {
+                spans.push(Span::styled(" · ", th.dim()));
+            }
+            spans.push(Span::styled(text, if shown { th.heading() } else { th.dim() }));
         }
-        let n = match tab {
-            DealTab::Tasks => app.tasks.len(),
-            DealTab::Quotes => app.deals.quote_count,
-            DealTab::Meetings => app.deals.meeting_count,
-        };
-        let text = format!("{} {n}", tab.title().text(l));
-        if *tab == app.deals.tab {
-            spans.push(Span::styled(format!("[{text}]"), th.heading()));
-        } else {
-            spans.push(Span::styled(text, th.dim()));
-        }
-    }
-    spans.push(Span::raw(" "));
-    Some(Line::from(spans).right_aligned())
+        spans.push(Span::raw(" "));
+        Line::from(spans).right_aligned()
+    };
+    [Some(true), Some(false)]
+        .into_iter()
+        .map(line)
+        .find(|s| s.width() <= room)
+        .or_else(|| Some(line(None)))
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
@@ -50,7 +63,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     };
     let title = format!("{} · {} ({n})", app.deals.tab.title().text(l), scope);
     let mut b = block(app, Pane::Tasks, title, None, area.width);
-    if let Some(s) = strip(app) {
+    if let Some(s) = strip(app, area.width) {
         b = b.title_bottom(s);
     }
     let inner = b.inner(area);

@@ -192,7 +192,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
     let title = format!("{} · {} ({})", T::PaneTasks.text(l), scope, app.tasks.len());
     // The filter shares the bottom border with the tabs' strip on its right; on a border too
     // narrow for both, the filter being typed keeps it.
-    let mut strip = super::deals::strip(app);
+    let mut strip = super::deals::strip(app, area.width);
     let mut room = area
         .width
         .saturating_sub(strip.as_ref().map_or(0, |s| s.width() as u16));
