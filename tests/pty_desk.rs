@@ -69,6 +69,81 @@ fn ctrl_e_typed_together_with_other_keys_opens_the_editor_at_once() {
     );
 }
 
+/// Keys that came in the same read after `Ctrl-E` were taken from the terminal before the
+/// editor started, so it cannot have them: they are dropped, never replayed into the form
+/// after it (where an Enter would save and a `q` quit).
+#[test]
+fn keys_typed_in_one_burst_after_ctrl_e_do_not_reach_the_form_after_the_editor() {
+    let (d, mut s) = editing_notes_with("printf 'Edited: %s\\n' \"$(cat \"$1\")\" > \"$1\"\n", "\x05zz\r");
+    s.wait_for("Edited: Retainer");
+    // Still the form: the burst's Enter did not save it.
+    s.wait_for("Enter saves");
+    s.send("\r");
+    s.wait_for("Saved");
+    s.send("q");
+    s.exit();
+    let store = vadesk::Store::open(&d.db).unwrap();
+    let id = store.find_client("Bloom Florist").unwrap().id;
+    assert_eq!(
+        store.client(id).unwrap().notes,
+        "Edited: Retainer, 20 h a month. Marta prefers voice notes before 10:00."
+    );
+}
+
+/// A signal while the editor is open ends the desk at once, not when the editor ends: the
+/// editor is asked to end, its file (the client's notes) is removed, the text is not saved.
+#[test]
+fn a_signal_while_the_editor_is_open_ends_the_desk_and_the_editor() {
+    let d = Desk::new();
+    let tmp = d.dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let editor = d.dir.path().join("editor.sh");
+    let started = d.dir.path().join("editor-started");
+    std::fs::write(&editor, format!("#!/bin/sh\ntouch '{}'\nsleep 30\n", started.display())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let env = [("VISUAL", editor.to_str().unwrap()), ("TMPDIR", tmp.to_str().unwrap())];
+    let mut s = Screen::open_env(&d, &[], &env, 80, 24);
+    s.wait_for("Welcome to vadesk");
+    s.send("\r");
+    s.wait_for("Bloom Florist");
+    s.send("j");
+    s.wait_for("Tasks · Bloom Florist");
+    s.send("e");
+    s.wait_for("Edit Bloom Florist");
+    s.send("\x1b[Z");
+    s.send("\x05");
+    let t = std::time::Instant::now();
+    while !started.exists() {
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "the editor never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "the notes' file is there");
+    let t = std::time::Instant::now();
+    s.signal(libc::SIGTERM);
+    let (code, _) = s.wait_end();
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "it ended after {:?}",
+        t.elapsed()
+    );
+    assert_eq!(code, Some(143));
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let out = std::process::Command::new("pgrep")
+        .args(["-f", started.to_str().unwrap()])
+        .output();
+    if let Ok(out) = out {
+        assert!(out.stdout.is_empty(), "the editor still runs");
+    }
+}
+
 #[test]
 fn a_terminal_resized_while_the_editor_has_it_is_drawn_at_its_new_size() {
     // A stand-in editor that narrows the terminal (as a window dragged smaller while the

@@ -2,9 +2,19 @@
 //! SIGQUIT) or a terminal that went away. Both become a `Msg` for the main loop, which ends
 //! between two updates (so nothing is left half-done) and restores the terminal.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use super::update::Msg;
+
+/// Set when a terminating signal came or the terminal hung up: whatever the main loop waits on
+/// other than its messages (the external editor) stops waiting.
+static ENDING: AtomicBool = AtomicBool::new(false);
+
+/// Whether the desk must end (a terminating signal came, or the terminal hung up).
+pub fn ending() -> bool {
+    ENDING.load(Ordering::SeqCst)
+}
 
 /// The exit status after a signal, as shells report it.
 pub fn status_for_signal(sig: i32) -> u8 {
@@ -30,6 +40,7 @@ pub fn watch(tx: &Sender<Msg>) -> std::io::Result<()> {
     let sig_tx = tx.clone();
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
+            ENDING.store(true, Ordering::SeqCst);
             let _ = sig_tx.send(Msg::Signal(sig));
         }
     });
@@ -38,6 +49,7 @@ pub fn watch(tx: &Sender<Msg>) -> std::io::Result<()> {
     let gone_tx = tx.clone();
     std::thread::spawn(move || {
         if terminal_hangs_up(-1) {
+            ENDING.store(true, Ordering::SeqCst);
             let _ = gone_tx.send(Msg::TerminalGone);
             // The main loop ends within moments (it never reads a terminal that hung up). Should
             // it not, because the hang-up came between its look and its read and the input

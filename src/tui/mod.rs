@@ -301,7 +301,13 @@ fn waiting(rx: &mpsc::Receiver<Msg>) -> Option<Msg> {
 /// `$VISUAL` / `$EDITOR` (else `vi`) on a private temporary file holding `text`: the terminal is
 /// left properly first and taken back after, whatever the editor did.
 fn edit_externally(terminal: &mut DeskTerminal, text: &str) -> std::result::Result<String, EditorFailure> {
-    // Nothing reads the terminal meanwhile: the main loop is here.
+    // Keys that came in the same read as Ctrl-E (already taken from the terminal, so the
+    // editor cannot have them) are dropped: after the editor they would act on the form or
+    // the desk (an Enter saving, a `q` quitting). Nothing reads the terminal meanwhile: the
+    // main loop is here.
+    while input::wait(Duration::ZERO) == input::Input::Ready {
+        let _ = input::read();
+    }
     ratatui::restore();
     let result = run_editor(text);
     let back = crossterm::terminal::enable_raw_mode()
@@ -312,6 +318,33 @@ fn edit_externally(terminal: &mut DeskTerminal, text: &str) -> std::result::Resu
         .and_then(|size| terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)));
     back.map_err(EditorFailure::from)?;
     result
+}
+
+/// Waits for the editor to end. Should the desk have to end meanwhile (a signal, its terminal
+/// gone), the editor is asked to end (and ended a second later): the text stays as it was, and
+/// its file is removed as after any edit.
+fn wait_editor(child: &mut std::process::Child) -> std::io::Result<std::process::ExitStatus> {
+    let mut asked: Option<std::time::Instant> = None;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        match asked {
+            None if exit::ending() => {
+                #[cfg(unix)]
+                if let Ok(pid) = i32::try_from(child.id()) {
+                    // SAFETY: a signal to the editor this desk started and has not reaped.
+                    unsafe { libc::kill(pid, libc::SIGTERM) };
+                }
+                asked = Some(std::time::Instant::now());
+            }
+            Some(t) if t.elapsed() > Duration::from_secs(1) => {
+                let _ = child.kill();
+            }
+            _ => {}
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn run_editor(text: &str) -> std::result::Result<String, EditorFailure> {
@@ -339,13 +372,15 @@ fn run_editor(text: &str) -> std::result::Result<String, EditorFailure> {
     if let Err(e) = written {
         return Err(e.into());
     }
-    // Through the shell, as git does, so an editor given with its arguments ("code --wait") works.
+    // Through the shell, as git does, so an editor given with its arguments ("code --wait")
+    // works; the shell becomes the editor (`exec`), so that a signal to it reaches the editor.
     let status = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("{} \"$1\"", editor.to_string_lossy()))
+        .arg(format!("exec {} \"$1\"", editor.to_string_lossy()))
         .arg("sh")
         .arg(&path)
-        .status();
+        .spawn()
+        .and_then(|mut child| wait_editor(&mut child));
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(EditorFailure::from),
         // The shell's word for a command it cannot find.
