@@ -452,6 +452,7 @@ catalogue! {
     PaneTasks => ("Tasks", "Tareas"),
     PaneFlags => ("Red flags", "Banderas rojas"),
     PaneFlagsScore => ("Red flags · score {0} · {1}", "Banderas rojas · puntuación {0} · {1}"),
+    PaneFlagsScoreShort => ("Flags · {0} · {1}", "Banderas · {0} · {1}"),
     AllClients => ("All clients", "Todos los clientes"),
     EmptyClients => ("No clients yet: press {0} to add one.", "Aún no hay clientes: pulsa {0} para añadir uno."),
     EmptyTasks => ("No tasks: press {0} to add one.", "Sin tareas: pulsa {0} para añadir una."),

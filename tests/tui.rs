@@ -531,8 +531,9 @@ fn snapshots_in_spanish() {
 
 /// On a narrow pane the deal tabs shrink (the other tabs to their initial, then away) and the
 /// tab shown stays whole: a strip too wide was cut on its left, "s 4] · Presupuestos 0 ·…".
+/// The flags pane's title takes a short form rather than losing the verdict at its end.
 #[test]
-fn the_deal_tabs_on_a_narrow_pane_keep_the_shown_tab_whole() {
+fn narrow_panes_keep_the_shown_tab_and_the_verdict_whole() {
     let mut d = desk_with(Lang::Es, true, true);
     d.select_client("Estudio Píxel y Pino");
     let border = |d: &Desk, w: u16, h: u16| -> String {
@@ -550,6 +551,16 @@ fn the_deal_tabs_on_a_narrow_pane_keep_the_shown_tab_whole() {
     );
     let narrow = border(&d, 60, 15);
     assert!(narrow.contains("─ [Tareas 5] · P 0 · R 0 ┘"), "{narrow}");
+    // The flags pane's title keeps its verdict: the short form on a narrow pane.
+    let verdict = d.app.assessment.as_ref().unwrap().verdict.label(Lang::Es);
+    for (w, h, head) in [(120, 35, "Banderas rojas · puntuación "), (60, 15, "Banderas · ")] {
+        let screen = d.text(w, h);
+        let title = screen
+            .lines()
+            .find(|l| l.contains(head))
+            .unwrap_or_else(|| panic!("no {head:?} at {w}×{h}:\n{screen}"));
+        assert!(title.contains(&format!(" · {verdict} ─")), "{w}×{h}: {title}");
+    }
 }
 
 #[test]

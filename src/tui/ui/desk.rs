@@ -289,15 +289,18 @@ fn flags(app: &App, f: &mut Frame, area: Rect) {
     let l = app.lang;
     let today = app.today();
     let (title, verdict) = match (app.client(), &app.assessment) {
-        (Some(_), Some(a)) => (
-            // Two decimals, as the thresholds are read: 2.98 is never shown as 3.0.
-            tf(
-                l,
-                T::PaneFlagsScore,
-                &[&i18n::decimal(a.score, 2, l), &a.verdict.label(l)],
-            ),
-            Some(a.verdict),
-        ),
+        (Some(_), Some(a)) => {
+            // Two decimals, as the thresholds are read: 2.98 is never shown as 3.0. On a narrow
+            // pane the short form, so that the verdict is never the part cut.
+            let args: [&dyn std::fmt::Display; 2] = [&i18n::decimal(a.score, 2, l), &a.verdict.label(l)];
+            let long = tf(l, T::PaneFlagsScore, &args);
+            let title = if width::of(&long) + 4 <= usize::from(area.width) {
+                long
+            } else {
+                tf(l, T::PaneFlagsScoreShort, &args)
+            };
+            (title, Some(a.verdict))
+        }
         _ => (T::PaneRanking.text(l).to_string(), None),
     };
     let mut b = block(app, Pane::Flags, title, None, area.width);
