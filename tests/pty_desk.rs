@@ -15,6 +15,13 @@ fn editing_notes(body: &str) -> (Desk, Screen) {
 /// As `editing_notes`, `keys` written at once on the notes (ending with `Ctrl-E`).
 fn editing_notes_with(body: &str, keys: &str) -> (Desk, Screen) {
     let d = Desk::new();
+    let (_, s) = on_the_notes(&d, body, &[], keys);
+    (d, s)
+}
+
+/// The desk on `d` with `$VISUAL` a shell script of `body` (its path returned) and `env`
+/// besides, Bloom Florist's edit form open, its notes focused and `keys` written there at once.
+fn on_the_notes(d: &Desk, body: &str, env: &[(&str, &str)], keys: &str) -> (String, Screen) {
     let editor = d.dir.path().join("editor.sh");
     std::fs::write(&editor, format!("#!/bin/sh\n{body}")).unwrap();
     #[cfg(unix)]
@@ -23,7 +30,9 @@ fn editing_notes_with(body: &str, keys: &str) -> (Desk, Screen) {
         std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let editor = editor.to_str().unwrap().to_string();
-    let mut s = Screen::open_env(&d, &[], &[("VISUAL", &editor)], 80, 24);
+    let mut env = env.to_vec();
+    env.push(("VISUAL", &editor));
+    let mut s = Screen::open_env(d, &[], &env, 80, 24);
     s.wait_for("Welcome to vadesk");
     s.send("\r");
     s.wait_for("Bloom Florist");
@@ -33,38 +42,40 @@ fn editing_notes_with(body: &str, keys: &str) -> (Desk, Screen) {
     s.wait_for("Edit Bloom Florist");
     s.send("\x1b[Z");
     s.send(keys);
-    (d, s)
+    (editor, s)
 }
 
-#[test]
-fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
-    // A stand-in editor: writes two lines into the file it is given.
-    let (d, mut s) = editing_notes("printf 'Line one\\nLine two\\n' > \"$1\"\n");
-    s.wait_for("Line two");
+/// Saves the form, quits, and gives Bloom Florist's notes as stored.
+fn saved_notes(d: &Desk, mut s: Screen) -> String {
     s.send("\r");
     s.wait_for("Saved");
     s.send("q");
     s.exit();
     let store = vadesk::Store::open(&d.db).unwrap();
     let id = store.find_client("Bloom Florist").unwrap().id;
-    assert_eq!(store.client(id).unwrap().notes, "Line one\nLine two");
+    store.client(id).unwrap().notes
+}
+
+/// A stand-in editor: puts "Edited: " before the text it is given.
+const PREFIXING_EDITOR: &str = "printf 'Edited: %s\\n' \"$(cat \"$1\")\" > \"$1\"\n";
+
+#[test]
+fn ctrl_e_opens_the_editor_on_a_client_s_notes_and_keeps_their_lines() {
+    // A stand-in editor: writes two lines into the file it is given.
+    let (d, s) = editing_notes("printf 'Line one\\nLine two\\n' > \"$1\"\n");
+    s.wait_for("Line two");
+    assert_eq!(saved_notes(&d, s), "Line one\nLine two");
 }
 
 /// Keys that arrive in one read with `Ctrl-E` last (typed fast, or pasted by a macro tool):
 /// the editor opens at once, with what was typed before it, and no key after it is needed.
 #[test]
 fn ctrl_e_typed_together_with_other_keys_opens_the_editor_at_once() {
-    let (d, mut s) = editing_notes_with("printf 'Edited: %s\\n' \"$(cat \"$1\")\" > \"$1\"\n", "xy\x05");
+    let (d, s) = editing_notes_with(PREFIXING_EDITOR, "xy\x05");
     // The two letters went in where the cursor was, before the notes' text.
     s.wait_for("Edited: xyRetainer");
-    s.send("\r");
-    s.wait_for("Saved");
-    s.send("q");
-    s.exit();
-    let store = vadesk::Store::open(&d.db).unwrap();
-    let id = store.find_client("Bloom Florist").unwrap().id;
     assert_eq!(
-        store.client(id).unwrap().notes,
+        saved_notes(&d, s),
         "Edited: xyRetainer, 20 h a month. Marta prefers voice notes before 10:00."
     );
 }
@@ -74,18 +85,12 @@ fn ctrl_e_typed_together_with_other_keys_opens_the_editor_at_once() {
 /// after it (where an Enter would save and a `q` quit).
 #[test]
 fn keys_typed_in_one_burst_after_ctrl_e_do_not_reach_the_form_after_the_editor() {
-    let (d, mut s) = editing_notes_with("printf 'Edited: %s\\n' \"$(cat \"$1\")\" > \"$1\"\n", "\x05zz\r");
+    let (d, s) = editing_notes_with(PREFIXING_EDITOR, "\x05zz\r");
     s.wait_for("Edited: Retainer");
     // Still the form: the burst's Enter did not save it.
     s.wait_for("Enter saves");
-    s.send("\r");
-    s.wait_for("Saved");
-    s.send("q");
-    s.exit();
-    let store = vadesk::Store::open(&d.db).unwrap();
-    let id = store.find_client("Bloom Florist").unwrap().id;
     assert_eq!(
-        store.client(id).unwrap().notes,
+        saved_notes(&d, s),
         "Edited: Retainer, 20 h a month. Marta prefers voice notes before 10:00."
     );
 }
@@ -97,25 +102,9 @@ fn a_signal_while_the_editor_is_open_ends_the_desk_and_the_editor() {
     let d = Desk::new();
     let tmp = d.dir.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    let editor = d.dir.path().join("editor.sh");
     let started = d.dir.path().join("editor-started");
-    std::fs::write(&editor, format!("#!/bin/sh\ntouch '{}'\nsleep 30\n", started.display())).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let env = [("VISUAL", editor.to_str().unwrap()), ("TMPDIR", tmp.to_str().unwrap())];
-    let mut s = Screen::open_env(&d, &[], &env, 80, 24);
-    s.wait_for("Welcome to vadesk");
-    s.send("\r");
-    s.wait_for("Bloom Florist");
-    s.send("j");
-    s.wait_for("Tasks · Bloom Florist");
-    s.send("e");
-    s.wait_for("Edit Bloom Florist");
-    s.send("\x1b[Z");
-    s.send("\x05");
+    let body = format!("touch '{}'\nsleep 30\n", started.display());
+    let (editor, mut s) = on_the_notes(&d, &body, &[("TMPDIR", tmp.to_str().unwrap())], "\x05");
     let t = std::time::Instant::now();
     while !started.exists() {
         assert!(
@@ -136,9 +125,7 @@ fn a_signal_while_the_editor_is_open_ends_the_desk_and_the_editor() {
     assert_eq!(code, Some(143));
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
-    let out = std::process::Command::new("pgrep")
-        .args(["-f", started.to_str().unwrap()])
-        .output();
+    let out = std::process::Command::new("pgrep").args(["-f", &editor]).output();
     if let Ok(out) = out {
         assert!(out.stdout.is_empty(), "the editor still runs");
     }
