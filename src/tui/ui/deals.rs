@@ -23,7 +23,14 @@ pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
     let l = app.lang;
     app.client()?;
     let room = usize::from(width.saturating_sub(2));
-    let line = |others: Option<bool>| {
+    /// How the tabs not shown are written.
+    #[derive(Clone, Copy)]
+    enum Others {
+        Named,
+        Initial,
+        Left,
+    }
+    let line = |others: Others| {
         let mut spans = vec![Span::raw(" ")];
         for tab in DealTab::ALL.iter() {
             let shown = *tab == app.deals.tab;
@@ -35,9 +42,9 @@ pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
             let name = tab.title().text(l);
             let text = match others {
                 _ if shown => format!("[{name} {n}]"),
-                Some(true) => format!("{name} {n}"),
-                Some(false) => format!("{} {n}", name.chars().next().unwrap_or(' ')),
-                None => continue,
+                Others::Named => format!("{name} {n}"),
+                Others::Initial => format!("{} {n}", name.chars().next().unwrap_or(' ')),
+                Others::Left => continue,
             };
             if spans.len() > 1 {
                 spans.push(Span::styled(" · ", th.dim()));
@@ -47,11 +54,11 @@ pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
         spans.push(Span::raw(" "));
         Line::from(spans).right_aligned()
     };
-    [Some(true), Some(false)]
+    [Others::Named, Others::Initial]
         .into_iter()
         .map(line)
         .find(|s| s.width() <= room)
-        .or_else(|| Some(line(None)))
+        .or_else(|| Some(line(Others::Left)))
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {

@@ -7,11 +7,10 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Gauge, Paragraph, Wrap};
-
-use super::pane::PaneFrame;
 use ratatui::Frame;
 
 use super::page_start;
+use super::pane::PaneFrame;
 use super::theme::Theme;
 use crate::domain::money::{cents_from_f64, format_cents, hours_text, retainer_near};
 use crate::domain::text::width;

@@ -4,10 +4,9 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-
-use super::pane::PaneFrame;
 use ratatui::Frame;
 
+use super::pane::PaneFrame;
 use super::theme::Theme;
 use super::{centered, clear, page_start};
 use crate::domain::text::width;
@@ -269,11 +268,11 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
             .intersection(inner);
             let mut a = (**a).clone();
             a.set_style(th.selected());
+            a.set_cursor_style(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
             // The editor draws only its own text: the rows it covers are emptied first (they
             // hold the field's first rows, drawn with the form, which a scrolled editor does
             // not show).
             f.render_widget(ratatui::widgets::Clear, rect);
-            a.set_cursor_style(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
             f.render_widget(&a, rect);
         }
         None => {

@@ -4,11 +4,10 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-
-use super::pane::PaneFrame;
 use ratatui::Frame;
 
 use super::page_start;
+use super::pane::PaneFrame;
 use super::theme::Theme;
 use crate::describe;
 use crate::domain::text::width;
