@@ -18,7 +18,7 @@ use ratatui::widgets::Widget;
 /// its border and the style set under its titles.
 #[derive(Debug, Clone, Default)]
 pub struct PaneFrame<'a> {
-    title: Option<Line<'a>>,
+    title: Line<'a>,
     bottom: Vec<Line<'a>>,
     border_style: Style,
     title_style: Style,
@@ -27,7 +27,7 @@ pub struct PaneFrame<'a> {
 impl<'a> PaneFrame<'a> {
     pub fn new(title: impl Into<Line<'a>>) -> Self {
         PaneFrame {
-            title: Some(title.into()),
+            title: title.into(),
             ..PaneFrame::default()
         }
     }
@@ -187,9 +187,7 @@ impl Widget for PaneFrame<'_> {
         ] {
             buf[(x, y)].set_symbol(symbol).set_style(style);
         }
-        if let Some(title) = &self.title {
-            self.titles(area, top, std::slice::from_ref(title), buf);
-        }
+        self.titles(area, top, std::slice::from_ref(&self.title), buf);
         self.titles(area, bottom, &self.bottom, buf);
     }
 }
