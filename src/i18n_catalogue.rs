@@ -193,6 +193,11 @@ catalogue! {
     // Import: a record given twice in one file
     ErrImportTwice => ("cannot read {0}: {1} have the same {2} (one record given twice); nothing was imported",
                        "no se puede leer {0}: {1} tienen el mismo {2} (un registro repetido); no se ha importado nada"),
+    // Import: two records of different kinds with one uuid, in the file ({1}, {2}) or the file's and the store's ({2}: the uuid)
+    ErrImportUuidShared => ("cannot read {0}: {1} and {2} have the same uuid (a uuid names one record); nothing was imported",
+                            "no se puede leer {0}: {1} y {2} tienen el mismo uuid (un uuid identifica un solo registro); no se ha importado nada"),
+    ErrImportUuidTaken => ("cannot read {0}: {1} has the uuid {2}, which another kind of record in the store has (a uuid names one record); nothing was imported",
+                           "no se puede leer {0}: {1} tiene el uuid {2}, que ya tiene otro tipo de registro en la base de datos (un uuid identifica un solo registro); no se ha importado nada"),
     // A record of an import's file, by its place: {0} (and {1}) an ordinal in English, a number in Spanish
     ImpClient => ("the {0} client", "el cliente número {0}"),
     ImpClients => ("the {0} and {1} clients", "el cliente número {0} y el número {1}"),
@@ -874,6 +879,8 @@ catalogue! {
     ErrImportUnknownTable => ("cannot read {0}: it holds '{1}', which this version of vadesk does not know (an export of a newer version?); nothing was imported", "no se puede leer {0}: contiene '{1}', que esta versión de vadesk no conoce (¿una exportación de una versión más nueva?); no se ha importado nada"),
     ErrImportBilledUnbillable => ("time not billable, or a timer still running, is never billed", "el tiempo no facturable, o un temporizador en marcha, nunca se factura"),
     ErrImportBilledBefore => ("billed on {0}, before the work it bills ({1})", "facturado el {0}, antes del trabajo que factura ({1})"),
+    ErrImportDayAhead => ("{0} is a day still to come", "el {0} es un día que aún no ha llegado"),
+    ErrImportBeforeCreated => ("{0} is before the day the task was created ({1})", "el {0} es anterior al día en que se creó la tarea ({1})"),
     ErrImportBilledAhead => ("billed on {0}, a day still to come", "facturado el {0}, un día que aún no ha llegado"),
     MsgFeeBilled => ("{0}'s retainer fee for {1} marked as billed on {2}", "cuota del bono de {0} de {1} marcada como facturada el {2}"),
     ErrStatementWhat => ("name a CLIENT, or use --all", "indica un CLIENTE, o usa --all"),
@@ -1057,6 +1064,10 @@ catalogue! {
     NoticeSyncing => ("Syncing…", "Sincronizando…"),
     ErrSyncNoConfig => ("no [sync] table in the config file: set local_dir (or url and client_id) and encryption_secret", "falta la tabla [sync] en el archivo de configuración: indica local_dir (o url y client_id) y encryption_secret"),
     ErrSyncNotReplica => ("this store holds records but is not a replica yet: run `vadesk sync --init` on the first machine (the second one starts from an empty store)", "esta base de datos tiene registros pero aún no es una réplica: ejecuta `vadesk sync --init` en la primera máquina (la segunda empieza con una base de datos vacía)"),
+    ErrImportTwUuidTaken => ("cannot read {0}: a task has the uuid {1}, which another kind of record in the store has (a uuid names one record); nothing was imported",
+                             "no se puede leer {0}: una tarea tiene el uuid {1}, que ya tiene otro tipo de registro en la base de datos (un uuid identifica un solo registro); no se ha importado nada"),
+    ErrSyncUuidShared => ("cannot start syncing: two records of different kinds have the same uuid {0}, and a sync tells records apart by their uuid alone; nothing was changed",
+                          "no se puede empezar a sincronizar: dos registros de distinto tipo tienen el mismo uuid {0}, y la sincronización distingue los registros solo por su uuid; no se ha cambiado nada"),
     ErrSyncAlready => ("this store is already a replica: run `vadesk sync`", "esta base de datos ya es una réplica: ejecuta `vadesk sync`"),
     ErrSyncWrongSecret => ("the server's data cannot be opened with this encryption secret: check encryption_secret in [sync]; if it is the right one, a file of the server's data is damaged (nothing was changed)", "los datos del servidor no se pueden abrir con esta clave de cifrado: revisa encryption_secret en [sync]; si es la correcta, algún archivo de los datos del servidor está dañado (no se ha cambiado nada)"),
     ErrSyncFailed => ("sync failed and nothing was changed (technical detail: {0})", "la sincronización ha fallado y no se ha cambiado nada (detalle técnico: {0})"),

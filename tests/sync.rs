@@ -1888,3 +1888,52 @@ fn a_billed_month_s_terms_reach_the_other_machine() {
     consistent(&a);
     consistent(&b);
 }
+
+/// Two records of different kinds with one uuid (a store written by an older version, or by
+/// hand) would reach the other machine as one: `sync --init` refuses and changes nothing, and a
+/// replica refuses a new record whose uuid another kind of record has.
+#[test]
+fn a_uuid_shared_by_two_kinds_of_record_never_reaches_the_server() {
+    let server = tempfile::tempdir().unwrap();
+    let a = machine(server.path(), SECRET);
+    a.ok(&["demo"]);
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    let client: String = conn
+        .query_row("SELECT uuid FROM clients WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    let task: String = conn
+        .query_row("SELECT uuid FROM tasks WHERE id = 5", [], |r| r.get(0))
+        .unwrap();
+    conn.execute("UPDATE tasks SET uuid = ?1 WHERE id = 5", [&client])
+        .unwrap();
+    drop(conn);
+    let before = a.snapshot();
+    let (_, err) = a.fails(&["sync", "--init"]);
+    assert!(err.contains(&format!("have the same uuid {client}")), "{err}");
+    assert_eq!(a.snapshot(), before);
+    let (_, err) = a.fails(&["sync"]);
+    assert!(err.contains("sync --init"), "not a replica after the refusal: {err}");
+    // Put right, it starts; then a Taskwarrior task with a client's uuid is refused.
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    conn.execute("UPDATE tasks SET uuid = ?1 WHERE id = 5", [&task])
+        .unwrap();
+    drop(conn);
+    a.ok(&["sync", "--init"]);
+    let tw = a.dir.path().join("tw.json");
+    std::fs::write(
+        &tw,
+        format!(r#"[{{"uuid":"{client}","description":"Evil","status":"pending","entry":"20261101T000000Z","project":"P"}}]"#),
+    )
+    .unwrap();
+    let before = a.snapshot();
+    let (_, err) = a.fails(&["import", "--from", "taskwarrior", tw.to_str().unwrap()]);
+    assert!(
+        err.contains("nothing was imported") || err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(a.snapshot(), before);
+    // The other machine gets every record.
+    let b = machine(server.path(), SECRET);
+    sync(&b);
+    assert_eq!(normalized(&b), normalized(&a));
+}

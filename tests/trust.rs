@@ -503,6 +503,39 @@ fn import_refuses_fields_the_command_line_would_not_put_together() {
             json!({"billable": false, "billed_on": "2026-11-20"}),
             "billed_on",
         ),
+        // Time is logged once worked: it ends by now (09:00), and a timer has started.
+        ("time_entries", 0, json!({"start": "2027-01-01 09:00"}), "start"),
+        (
+            "time_entries",
+            0,
+            json!({"start": "2026-11-23 08:30", "minutes": 45, "billed_on": null}),
+            "minutes",
+        ),
+        (
+            "time_entries",
+            0,
+            json!({"start": "2026-11-23 09:30", "minutes": null, "billed_on": null}),
+            "start",
+        ),
+        // A client is added on a day come (a retainer's fee is owed from the month it was
+        // added), with a retainer and its fee together.
+        ("clients", 1, json!({"created_on": "2030-01-01"}), "created_on"),
+        (
+            "clients",
+            0,
+            json!({"retainer_min": 600, "fee_cents": null}),
+            "fee_cents",
+        ),
+        (
+            "clients",
+            0,
+            json!({"retainer_min": null, "fee_cents": 50000}),
+            "retainer_min",
+        ),
+        // A task is created, delivered and closed on days come, in that order.
+        ("tasks", 1, json!({"created_on": "2030-01-01"}), "created_on"),
+        ("tasks", 0, json!({"closed_on": "2000-01-01"}), "closed_on"),
+        ("tasks", 0, json!({"delivered_on": "2026-12-01"}), "delivered_on"),
     ];
     let empty = Desk::new();
     let merged = Desk::new();
@@ -1290,4 +1323,97 @@ fn a_merged_client_of_the_same_name_keeps_its_own_terms() {
     let tasks = here.json(&["task", "list", "--json"]);
     assert_eq!(tasks[0]["title"], "Their task");
     assert_eq!(tasks[0]["client"], "Zeta Ünï");
+}
+
+/// A uuid names one record across every table (a sync keys records by it alone): a file whose
+/// task carries a client's uuid, or whose record carries the uuid of another kind of record in
+/// the store, or a Taskwarrior task with the uuid of a client, imports nothing.
+#[test]
+fn a_uuid_given_to_two_kinds_of_record_is_refused_whole() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let export = src.snapshot();
+    let file = src.dir.path().join("in.json");
+    let client_uuid = export["clients"][0]["uuid"].clone();
+    // In the file: the 5th task takes the 1st client's uuid.
+    let mut bad = export.clone();
+    bad["tasks"][4]["uuid"] = client_uuid.clone();
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let empty = Desk::new();
+    let (_, err) = empty.fails(&["import", file.to_str().unwrap()]);
+    assert!(
+        err.contains("the 1st client and the 5th task have the same uuid") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    let (_, err) = empty.fails(&["--lang", "es", "import", file.to_str().unwrap()]);
+    assert!(err.contains("tienen el mismo uuid"), "{err}");
+    assert!(empty.json(&["client", "list", "--json"]).as_array().unwrap().is_empty());
+    // Against the store: a merged file whose one task has a client's uuid there.
+    let mut one = serde_json::json!({"format": export["format"], "schema": export["schema"]});
+    one["clients"] = serde_json::json!([export["clients"][0]]);
+    let mut task = export["tasks"][0].clone();
+    task["uuid"] = export["clients"][1]["uuid"].clone();
+    task["client_id"] = export["clients"][0]["id"].clone();
+    one["tasks"] = serde_json::json!([task]);
+    std::fs::write(&file, one.to_string()).unwrap();
+    let before = src.snapshot();
+    let (_, err) = src.fails(&["import", "--merge", file.to_str().unwrap()]);
+    let uuid = export["clients"][1]["uuid"].as_str().unwrap();
+    assert!(
+        err.contains(&format!(
+            "the 1st task has the uuid {uuid}, which another kind of record in the store has"
+        )),
+        "{err}"
+    );
+    assert_eq!(src.snapshot(), before);
+    // A Taskwarrior task with a client's uuid.
+    let tw = src.dir.path().join("tw.json");
+    std::fs::write(
+        &tw,
+        format!(
+            r#"[{{"uuid":{client_uuid},"description":"Evil","status":"pending","entry":"20261101T000000Z","project":"P"}}]"#
+        ),
+    )
+    .unwrap();
+    let (_, err) = src.fails(&["import", "--from", "taskwarrior", tw.to_str().unwrap()]);
+    assert!(
+        err.contains("a task has the uuid") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(src.snapshot(), before);
+}
+
+/// A fixed value (a status, a kind, an attendance) in another case or with spaces is stored as
+/// the command line stores it: the review and the filters find the record.
+#[test]
+fn an_imported_fixed_value_is_stored_as_its_key() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let export = src.snapshot();
+    let mut shouted = export.clone();
+    for (table, col) in [
+        ("tasks", "status"),
+        ("clients", "status"),
+        ("quotes", "status"),
+        ("meetings", "attendance"),
+        ("meetings", "kind"),
+        ("flags", "kind"),
+        ("channels", "kind"),
+        ("requests", "kind"),
+    ] {
+        for row in shouted[table].as_array_mut().unwrap() {
+            let v = row[col].as_str().unwrap().to_uppercase();
+            row[col] = serde_json::json!(format!(" {v} "));
+        }
+    }
+    let file = src.dir.path().join("in.json");
+    std::fs::write(&file, shouted.to_string()).unwrap();
+    let d = Desk::new();
+    d.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(d.snapshot(), export);
+    assert_eq!(d.ok(&["review"]), src.ok(&["review"]));
+    assert_eq!(
+        d.ok(&["task", "list", "--status", "todo"]),
+        src.ok(&["task", "list", "--status", "todo"])
+    );
 }

@@ -77,6 +77,22 @@ pub(crate) fn twice(source: &str, table: &str, first: usize, n: usize, col: &str
     )
 }
 
+/// Two records of different tables in the file have the same uuid.
+pub(crate) fn uuid_shared(source: &str, first: (&str, usize), second: (&str, usize)) -> Error {
+    invalid(
+        T::ErrImportUuidShared,
+        vec![Arg::text(source), record(first.0, first.1), record(second.0, second.1)],
+    )
+}
+
+/// Record `n` of `table` has `uuid`, which a record of another table in the store has.
+pub(crate) fn uuid_taken(source: &str, table: &str, n: usize, uuid: &str) -> Error {
+    invalid(
+        T::ErrImportUuidTaken,
+        vec![Arg::text(source), record(table, n), Arg::text(uuid)],
+    )
+}
+
 /// The store refused record `n` of `table` for `why`.
 pub(crate) fn db(source: &str, table: &str, n: usize, why: &dyn std::fmt::Display) -> Error {
     invalid(

@@ -2,7 +2,7 @@
 //! import has just written (so a merge is judged on the record as it ends up: the file's
 //! fields over the store's). A file can hold any pair of values; the command line cannot.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction};
 
@@ -17,16 +17,106 @@ pub(super) fn broken(
     tx: &Transaction,
     table: &str,
     id: i64,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<Option<(&'static str, Error)>> {
+    let today = now.date();
     match table {
+        "clients" => client(tx, id, today),
+        "tasks" => task(tx, id, today),
         "requests" => request(tx, id, today),
         "quotes" => quote(tx, id, today),
         "meetings" => meeting(tx, id),
         "flags" => flag(tx, id, today),
-        "time_entries" => time_entry(tx, id, today),
+        "time_entries" => time_entry(tx, id, now),
+        "billed_terms" => billed_terms(tx, id),
         _ => Ok(None),
     }
+}
+
+/// A day that has not come yet, for a field that records one that has.
+fn ahead(day: NaiveDate, today: NaiveDate) -> Option<Error> {
+    (day > today).then(|| Error::invalid_with(T::ErrImportDayAhead, vec![crate::error::Arg::day(day, today)]))
+}
+
+/// A client was added on a day already come, and a retainer goes with its monthly fee (and a
+/// fee with its retainer), as `client add` keeps them.
+fn client(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static str, Error)>> {
+    let row: Option<(String, Option<i64>, Option<i64>)> = tx
+        .query_row(
+            "SELECT created_on, retainer_min, fee_cents FROM clients WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((created, retainer, fee)) = row else {
+        return Ok(None);
+    };
+    if let Some(e) = parse_day(&created).and_then(|d| ahead(d, today)) {
+        return Ok(Some(("created_on", e)));
+    }
+    Ok(retainer_with_fee(retainer, fee))
+}
+
+/// The terms a month was billed under: a retainer with its fee, as the client had them.
+fn billed_terms(tx: &Transaction, id: i64) -> Result<Option<(&'static str, Error)>> {
+    let row: Option<(Option<i64>, Option<i64>)> = tx
+        .query_row(
+            "SELECT retainer_min, fee_cents FROM billed_terms WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(retainer, fee)| retainer_with_fee(retainer, fee)))
+}
+
+fn retainer_with_fee(retainer: Option<i64>, fee: Option<i64>) -> Option<(&'static str, Error)> {
+    match (retainer, fee) {
+        (Some(_), None) => Some(("fee_cents", Error::invalid(T::ErrRetainerNeedsFee, &[]))),
+        (None, Some(_)) => Some(("retainer_min", Error::invalid(T::ErrRetainerNeedsFee, &[]))),
+        _ => None,
+    }
+}
+
+/// A task is created, delivered and closed on days already come, and delivered and closed on
+/// or after the day it was created.
+fn task(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static str, Error)>> {
+    let row: Option<(String, Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT created_on, delivered_on, closed_on FROM tasks WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((created, delivered, closed)) = row else {
+        return Ok(None);
+    };
+    let Some(created) = parse_day(&created) else {
+        return Ok(None);
+    };
+    if let Some(e) = ahead(created, today) {
+        return Ok(Some(("created_on", e)));
+    }
+    for (col, day) in [("delivered_on", delivered), ("closed_on", closed)] {
+        let Some(day) = day.as_deref().and_then(parse_day) else {
+            continue;
+        };
+        if let Some(e) = ahead(day, today) {
+            return Ok(Some((col, e)));
+        }
+        if day < created {
+            return Ok(Some((
+                col,
+                Error::invalid_with(
+                    T::ErrImportBeforeCreated,
+                    vec![
+                        crate::error::Arg::day(day, today),
+                        crate::error::Arg::day(created, today),
+                    ],
+                ),
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// A flag is dated on a day already come (SPEC 9, honest time).
@@ -40,9 +130,11 @@ fn flag(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static 
     }
 }
 
-/// Only billable time that was worked is billed, on a day from the work's to today.
-fn time_entry(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static str, Error)>> {
+/// Time is logged once worked (it has ended by now; a running timer has started), and only
+/// billable time that was worked is billed, on a day from the work's to today.
+fn time_entry(tx: &Transaction, id: i64, now: NaiveDateTime) -> Result<Option<(&'static str, Error)>> {
     type Row = (String, Option<i64>, bool, Option<String>);
+    let today = now.date();
     let row: Option<Row> = tx
         .query_row(
             "SELECT start, minutes, billable, billed_on FROM time_entries WHERE id = ?1",
@@ -50,7 +142,27 @@ fn time_entry(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'s
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((start, minutes, billable, Some(billed))) = row else {
+    let Some((start, minutes, billable, billed)) = row else {
+        return Ok(None);
+    };
+    if let Some(begun) = crate::domain::dates::parse_stamp(&start) {
+        let end = begun + chrono::Duration::minutes(minutes.unwrap_or(0));
+        if end > now {
+            let col = if begun > now || minutes.is_none() {
+                "start"
+            } else {
+                "minutes"
+            };
+            return Ok(Some((
+                col,
+                Error::invalid_with(
+                    T::ErrTimeAhead,
+                    vec![crate::error::Arg::at(end, today), crate::error::Arg::at(now, today)],
+                ),
+            )));
+        }
+    }
+    let Some(billed) = billed else {
         return Ok(None);
     };
     let (Some(worked), Some(billed)) = (start.get(..10).and_then(parse_day), parse_day(&billed)) else {

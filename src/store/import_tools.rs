@@ -107,9 +107,9 @@ impl Seen {
     }
 }
 
-/// Whether `s` is a `tasks.tool_seen` value (for the export's import).
-pub(crate) fn is_tool_seen(s: &str) -> bool {
-    Seen::parse(s).is_some()
+/// `s` when it is a `tasks.tool_seen` value (for the export's import).
+pub(crate) fn tool_seen(s: &str) -> Option<String> {
+    Seen::parse(s).map(|_| s.to_string())
 }
 
 /// One card or task, cleaned and checked.

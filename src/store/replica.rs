@@ -150,6 +150,8 @@ fn triggers_sql(t: &SyncTable) -> String {
                      'old_value', o.value, 'value', n.value, 'timestamp', vadesk_sync_clock()))";
     format!(
         "CREATE TRIGGER sync_{name}_ins AFTER INSERT ON {name} {when} BEGIN
+           SELECT RAISE(ABORT, 'vadesk: this uuid already names another kind of record') WHERE EXISTS
+             (SELECT 1 FROM tc_tasks WHERE uuid = new.uuid AND json_extract(data, '$.\"{TABLE_PROP}\"') IS NOT '{name}');
            INSERT INTO tc_operations(data, uuid) VALUES (json_object('Create', json_object('uuid', new.uuid)), new.uuid);
            INSERT INTO tc_tasks(uuid, data) VALUES (new.uuid, {new_map})
              ON CONFLICT(uuid) DO UPDATE SET data = excluded.data;
@@ -295,13 +297,33 @@ pub(crate) fn init(conn: &Connection) -> Result<usize> {
     let mut records = 0;
     for t in &tables {
         let map = format!("json_patch('{{}}', {})", props_object(t, "r."));
-        records += conn.execute(
+        let added = conn.execute(
             &format!(
-                "INSERT OR REPLACE INTO tc_tasks(uuid, data) SELECT r.uuid, {map} FROM {} r",
+                "INSERT INTO tc_tasks(uuid, data) SELECT r.uuid, {map} FROM {} r WHERE true
+                 ON CONFLICT(uuid) DO NOTHING",
                 t.name
             ),
             [],
         )?;
+        // A record whose uuid another table's record already took: the other machine would
+        // get one of them only (a sync tells records apart by their uuid alone).
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", t.name), [], |r| r.get(0))?;
+        if added as i64 != rows {
+            let uuid: String = conn.query_row(
+                &format!(
+                    "SELECT r.uuid FROM {name} r JOIN tc_tasks x ON x.uuid = r.uuid
+                     WHERE json_extract(x.data, '$.\"{TABLE_PROP}\"') IS NOT '{name}' LIMIT 1",
+                    name = t.name
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            return Err(crate::error::Error::refused(
+                crate::i18n::T::ErrSyncUuidShared,
+                &[&uuid],
+            ));
+        }
+        records += added;
         emit_records(conn, t)?;
     }
     Ok(records)

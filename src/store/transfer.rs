@@ -35,8 +35,10 @@ pub(crate) enum Rule {
     Line(usize),
     /// Free text keeping its line breaks, at most 20,000 characters.
     Text,
-    /// A fixed value: the check says which.
-    Key(fn(&str) -> bool),
+    /// A fixed value: the check gives the value as the store keeps it (a key in its own case,
+    /// without spaces: `TODO` and ` todo` are stored `todo`, as the command line stores them),
+    /// or None.
+    Key(fn(&str) -> Option<String>),
     Date,
     Stamp,
     Int(i64, i64),
@@ -49,50 +51,55 @@ pub(crate) type Column = (&'static str, Rule, bool);
 const OPT: bool = true;
 const REQ: bool = false;
 
-fn client_status(s: &str) -> bool {
-    ClientStatus::from_key(s).is_some()
+fn client_status(s: &str) -> Option<String> {
+    ClientStatus::from_key(s).map(|v| v.key().to_string())
 }
-fn channel_kind(s: &str) -> bool {
-    ChannelKind::from_key(s).is_some()
+fn channel_kind(s: &str) -> Option<String> {
+    ChannelKind::from_key(s).map(|v| v.key().to_string())
 }
-fn task_status(s: &str) -> bool {
-    TaskStatus::from_key(s).is_some()
+fn task_status(s: &str) -> Option<String> {
+    TaskStatus::from_key(s).map(|v| v.key().to_string())
 }
-fn outcome(s: &str) -> bool {
-    crate::domain::Outcome::from_key(s).is_some()
+fn outcome(s: &str) -> Option<String> {
+    crate::domain::Outcome::from_key(s).map(|v| v.key().to_string())
 }
-fn request_kind(s: &str) -> bool {
-    RequestKind::from_key(s).is_some()
+fn request_kind(s: &str) -> Option<String> {
+    RequestKind::from_key(s).map(|v| v.key().to_string())
 }
-fn quote_status(s: &str) -> bool {
-    QuoteStatus::from_key(s).is_some()
+fn quote_status(s: &str) -> Option<String> {
+    QuoteStatus::from_key(s).map(|v| v.key().to_string())
 }
-fn meeting_kind(s: &str) -> bool {
-    MeetingKind::from_key(s).is_some()
+fn meeting_kind(s: &str) -> Option<String> {
+    MeetingKind::from_key(s).map(|v| v.key().to_string())
 }
-fn attendance(s: &str) -> bool {
-    Attendance::from_key(s).is_some()
+fn attendance(s: &str) -> Option<String> {
+    Attendance::from_key(s).map(|v| v.key().to_string())
 }
-fn flag_kind(s: &str) -> bool {
-    FlagKind::from_key(s).is_some()
+fn flag_kind(s: &str) -> Option<String> {
+    FlagKind::from_key(s).map(|v| v.key().to_string())
 }
-fn flag_source(s: &str) -> bool {
-    s == "manual" || s == "auto"
+fn flag_source(s: &str) -> Option<String> {
+    (s == "manual" || s == "auto").then(|| s.to_string())
 }
-fn weekday(s: &str) -> bool {
-    dates::parse_weekday(s).is_some_and(|w| dates::weekday_key(w) == s)
+fn weekday(s: &str) -> Option<String> {
+    dates::parse_weekday(s)
+        .is_some_and(|w| dates::weekday_key(w) == s)
+        .then(|| s.to_string())
 }
-fn currency(s: &str) -> bool {
-    money::parse_currency(s).is_ok() && s == s.to_uppercase()
+fn currency(s: &str) -> Option<String> {
+    (money::parse_currency(s).is_ok() && s == s.to_uppercase()).then(|| s.to_string())
 }
-fn month_key(s: &str) -> bool {
-    money::Month::parse(s).is_ok_and(|m| m.key() == s)
+fn month_key(s: &str) -> Option<String> {
+    money::Month::parse(s)
+        .is_ok_and(|m| m.key() == s)
+        .then(|| s.to_string())
 }
-fn every_rule(s: &str) -> bool {
-    s.chars().count() <= 40 && crate::domain::recur::Every::is_valid(s)
+fn every_rule(s: &str) -> Option<String> {
+    (s.chars().count() <= 40 && crate::domain::recur::Every::is_valid(s)).then(|| s.to_string())
 }
-fn source_ref(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 120 && s.chars().all(|c| c.is_ascii_alphanumeric() || ":_-".contains(c))
+fn source_ref(s: &str) -> Option<String> {
+    (!s.is_empty() && s.len() <= 120 && s.chars().all(|c| c.is_ascii_alphanumeric() || ":_-".contains(c)))
+        .then(|| s.to_string())
 }
 
 /// Every table an export holds, in dependency order, with every column it may carry.
@@ -155,7 +162,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("closed_on", Rule::Date, OPT),
             ("snoozed_until", Rule::Date, OPT),
             ("recurrence_id", Rule::Ref("recurrences"), OPT),
-            ("tool_seen", Rule::Key(super::import_tools::is_tool_seen), OPT),
+            ("tool_seen", Rule::Key(super::import_tools::tool_seen), OPT),
         ],
     ),
     (
@@ -351,13 +358,17 @@ impl Store {
         {
             return Err(Error::invalid(T::ErrImportUnknownTable, &[&source, &unknown]));
         }
-        let today = self.clock().date();
+        let now = self.clock();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
         let mut report = ImportReport::default();
         // Records already in the store that the file wrote over: their counters are counted
         // again from the events at the end (see below).
         let mut updated: Vec<(&str, i64)> = Vec::new();
+        // Where each uuid of the file was first seen, across tables: a uuid names one record
+        // (a sync keys records by it alone, so a task carrying a client's uuid would take the
+        // client's place on the other machine).
+        let mut uuid_at: HashMap<String, (&str, usize)> = HashMap::new();
         for (table, cols) in TABLES {
             let Some(rows) = obj.get(*table) else { continue };
             let rows = rows.as_array().ok_or_else(not_export)?;
@@ -400,6 +411,16 @@ impl Store {
                     };
                     if let Some(first) = seen.insert((col, key), n) {
                         return Err(errors::twice(source, table, first, n, col));
+                    }
+                }
+                if let Some((_, Value::Text(uuid))) = values.iter().find(|(c, _)| *c == "uuid") {
+                    if let Some((first_table, first)) = uuid_at.insert(uuid.clone(), (table, n)) {
+                        if first_table != *table {
+                            return Err(errors::uuid_shared(source, (first_table, first), (table, n)));
+                        }
+                    }
+                    if uuid_elsewhere(&tx, table, uuid)? {
+                        return Err(errors::uuid_taken(source, table, n, uuid));
                     }
                 }
                 let old_id = row.get("id").and_then(Json::as_i64);
@@ -530,7 +551,7 @@ impl Store {
                 };
                 // Judged on the record as written: in a merge, the store's fields the file
                 // leaves out count too.
-                if let Some((col, why)) = super::import_rules::broken(&tx, table, id, today)? {
+                if let Some((col, why)) = super::import_rules::broken(&tx, table, id, now)? {
                     return Err(errors::rule(source, table, n, col, why));
                 }
                 if let Some(old) = old_id {
@@ -618,7 +639,10 @@ impl Store {
     ) -> Result<ImportReport> {
         let bad = |why: String| Error::invalid(T::ErrBadImport, &[&source, &why]);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let held: i64 = tx.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?;
+        let (held, last_id): (i64, i64) =
+            tx.query_row("SELECT count(*), coalesce(max(id), 0) FROM tasks", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         let bulk_after = bulk_after.map(|n| n.max(held.max(0) as usize));
         let mut bulk: Option<Bulk> = None;
         // A bigger page cache for the one long transaction: the tasks' indexes stay in memory
@@ -729,6 +753,20 @@ impl Store {
         }
         if let Some(b) = bulk {
             b.finish(&tx)?;
+        }
+        // A task the file added with the uuid of another kind of record (a sync tells records
+        // apart by their uuid alone). Each other table's records are looked up among the tasks
+        // (by the uuid's index), never the file's tasks among them: its cost is the store's
+        // other records, small beside a million imported tasks.
+        for (other, _) in TABLES.iter().filter(|(t, _)| *t != "tasks") {
+            let taken: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+                &format!("SELECT t.uuid FROM {other} o CROSS JOIN tasks t ON t.uuid = o.uuid WHERE t.id > ?1 LIMIT 1"),
+                [last_id],
+                |r| r.get(0),
+            ))?;
+            if let Some(uuid) = taken {
+                return Err(Error::invalid(T::ErrImportTwUuidTaken, &[&source, &uuid]));
+            }
         }
         if let Some(newest) = newest {
             tx.execute(
@@ -1041,6 +1079,19 @@ fn same_record(tx: &Transaction, table: &str, values: &[(&str, Value)], merge: b
     }
 }
 
+/// Whether a record of a table other than `table` has `uuid` in the store.
+fn uuid_elsewhere(tx: &Transaction, table: &str, uuid: &str) -> Result<bool> {
+    for (other, _) in TABLES.iter().filter(|(t, _)| *t != table) {
+        let found: bool = tx
+            .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {other} WHERE uuid = ?1)"))?
+            .query_row([uuid], |r| r.get(0))?;
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// A field checked and cleaned by its rule, or None when it breaks it.
 fn checked(rule: Rule, v: &Json, maps: &HashMap<&str, HashMap<i64, i64>>) -> Option<Value> {
     let text = || v.as_str();
@@ -1059,7 +1110,7 @@ fn checked(rule: Rule, v: &Json, maps: &HashMap<&str, HashMap<i64, i64>>) -> Opt
             (s.chars().count() <= max).then_some(Value::Text(s))?
         }
         Rule::Text => Value::Text(text::free_text(text()?, T::FieldNote).ok()?),
-        Rule::Key(ok) => Value::Text(text().filter(|s| ok(s))?.to_string()),
+        Rule::Key(canonical) => Value::Text(canonical(text()?)?),
         Rule::Date => Value::Text(day(dates::parse_iso_date(text()?)?)),
         Rule::Stamp => Value::Text(super::stamp(dates::parse_stamp(text()?)?)),
         Rule::Int(min, max) => Value::Integer(int().filter(|n| (min..=max).contains(n))?),
