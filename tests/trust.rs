@@ -343,6 +343,29 @@ fn a_refused_file_and_its_wal_stay_byte_for_byte() {
     }
 }
 
+/// A store cut short (a copy that stopped half way) is refused without a `-wal` or `-shm`
+/// made beside it, by a command and by `doctor`, which still says what SQLite finds.
+#[test]
+fn a_store_cut_short_is_refused_and_nothing_is_made_beside_it() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let full = std::fs::read(&d.db).unwrap();
+    assert!(full.len() > 60_000, "the demo store is {} bytes", full.len());
+    let cut = d.dir.path().join("cut.db");
+    std::fs::write(&cut, &full[..50_000]).unwrap();
+    let beside = |suffix: &str| d.dir.path().join(format!("cut.db{suffix}"));
+    let cut_desk = common::Desk { db: cut.clone(), ..Desk::new() };
+    let (_, err) = cut_desk.fails(&["client", "list"]);
+    assert!(err.contains("damaged"), "{err}");
+    let (_, err) = cut_desk.fails(&["doctor"]);
+    assert!(err.contains("problems"), "{err}");
+    let out = cut_desk.cmd().arg("doctor").output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("malformed"), "{report}");
+    assert!(!beside("-wal").exists() && !beside("-shm").exists(), "files made beside a refused store");
+    assert_eq!(std::fs::read(&cut).unwrap(), &full[..50_000]);
+}
+
 /// How an import names a record of `table`, in English.
 fn noun(table: &str) -> &'static str {
     match table {

@@ -117,7 +117,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             if matches!(cmd, Command::Doctor)
                 && match &e {
                     Error::Sqlite(_) => true,
-                    Error::Refused(m) => m.key == T::ErrNotVadesk,
+                    Error::Refused(m) => m.key == T::ErrNotVadesk || m.key == T::ErrCorrupt,
                     _ => false,
                 } =>
         {

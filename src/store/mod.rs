@@ -536,6 +536,16 @@ fn check_header(path: &Path) -> Result<()> {
     }
     let be = |at: usize| i32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
     let (version, pages, app_id) = (be(60), be(28), be(68));
+    // A file cut short (a copy that stopped, a full disk): shorter than the pages its header
+    // counts, when that count is current (the change counter and the number it is valid for
+    // agree). Refused here, before SQLite opens it and makes its `-wal` and `-shm` beside it.
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    if be(92) == be(24) && pages > 0 && f.metadata()?.len() < pages as u64 * page_size {
+        return Err(Error::refused(T::ErrCorrupt, &[]));
+    }
     // Cells on page 1: the schema's entries, when they fit there.
     let cells = u16::from_be_bytes([head[103], head[104]]);
     let fresh = app_id == 0 && version == 0 && pages <= 1 && cells == 0;
