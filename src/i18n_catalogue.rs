@@ -876,6 +876,8 @@ catalogue! {
     ErrTimeArgs => ("give TASK_ID DURATION, or --client NAME DURATION", "indica ID_TAREA DURACIÓN, o --client NOMBRE DURACIÓN"),
     ErrNothingToBill => ("nothing to bill for {0} in {1}: no billable time or fee is left to invoice", "nada que facturar a {0} en {1}: no queda tiempo facturable ni cuota por facturar"),
     ErrAmountAmbiguous => ("{0} reads two ways: money has two decimals at most, so {0} would be {1}. Write {1} or {2} for that, or fewer decimals", "{0} se lee de dos maneras: el dinero tiene como mucho dos decimales, así que {0} sería {1}. Escribe {1} o {2} para eso, o menos decimales"),
+    ErrImportNewerSchema => ("cannot read {0}: it says it was written by a store of schema {1}, which this version of vadesk does not know (an export of a newer version?); nothing was imported",
+                             "no se puede leer {0}: dice venir de una base de datos con el esquema {1}, que esta versión de vadesk no conoce (¿una exportación de una versión más nueva?); no se ha importado nada"),
     ErrImportUnknownTable => ("cannot read {0}: it holds '{1}', which this version of vadesk does not know (an export of a newer version?); nothing was imported", "no se puede leer {0}: contiene '{1}', que esta versión de vadesk no conoce (¿una exportación de una versión más nueva?); no se ha importado nada"),
     ErrImportBilledUnbillable => ("time not billable, or a timer still running, is never billed", "el tiempo no facturable, o un temporizador en marcha, nunca se factura"),
     ErrImportBilledBefore => ("billed on {0}, before the work it bills ({1})", "facturado el {0}, antes del trabajo que factura ({1})"),

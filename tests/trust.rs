@@ -354,7 +354,10 @@ fn a_store_cut_short_is_refused_and_nothing_is_made_beside_it() {
     let cut = d.dir.path().join("cut.db");
     std::fs::write(&cut, &full[..50_000]).unwrap();
     let beside = |suffix: &str| d.dir.path().join(format!("cut.db{suffix}"));
-    let cut_desk = common::Desk { db: cut.clone(), ..Desk::new() };
+    let cut_desk = common::Desk {
+        db: cut.clone(),
+        ..Desk::new()
+    };
     let (_, err) = cut_desk.fails(&["client", "list"]);
     assert!(err.contains("damaged"), "{err}");
     let (_, err) = cut_desk.fails(&["doctor"]);
@@ -362,7 +365,10 @@ fn a_store_cut_short_is_refused_and_nothing_is_made_beside_it() {
     let out = cut_desk.cmd().arg("doctor").output().unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(report.contains("malformed"), "{report}");
-    assert!(!beside("-wal").exists() && !beside("-shm").exists(), "files made beside a refused store");
+    assert!(
+        !beside("-wal").exists() && !beside("-shm").exists(),
+        "files made beside a refused store"
+    );
     assert_eq!(std::fs::read(&cut).unwrap(), &full[..50_000]);
 }
 
@@ -1439,4 +1445,28 @@ fn an_imported_fixed_value_is_stored_as_its_key() {
         d.ok(&["task", "list", "--status", "todo"]),
         src.ok(&["task", "list", "--status", "todo"])
     );
+}
+
+/// An export that says it comes from a newer schema is refused whole, as one holding a table
+/// this version does not know is.
+#[test]
+fn an_export_of_a_newer_schema_is_refused() {
+    let src = Desk::new();
+    src.ok(&["demo"]);
+    let mut export = src.snapshot();
+    let file = src.dir.path().join("in.json");
+    let d = Desk::new();
+    for schema in [serde_json::json!(99_999), serde_json::json!("3"), serde_json::json!(-1)] {
+        export["schema"] = schema.clone();
+        std::fs::write(&file, export.to_string()).unwrap();
+        let (_, err) = d.fails(&["import", file.to_str().unwrap()]);
+        assert!(
+            err.contains("does not know") && err.contains("nothing was imported"),
+            "{schema}: {err}"
+        );
+        assert!(d.json(&["client", "list", "--json"]).as_array().unwrap().is_empty());
+    }
+    export.as_object_mut().unwrap().remove("schema");
+    std::fs::write(&file, export.to_string()).unwrap();
+    d.ok(&["import", file.to_str().unwrap()]);
 }

@@ -350,6 +350,16 @@ impl Store {
         if !matches!(format, 1 | 2) {
             return Err(not_export());
         }
+        // An export of a newer version may mean something else by the same fields: refused,
+        // as a table this version does not know is.
+        if let Some(schema) = obj.get("schema") {
+            if !schema
+                .as_i64()
+                .is_some_and(|v| (0..=i64::from(super::LATEST_VERSION)).contains(&v))
+            {
+                return Err(Error::invalid(T::ErrImportNewerSchema, &[&source, &schema]));
+            }
+        }
         // A table this version does not know (an export of a newer one) would be left out
         // without a word: the file is refused instead, as a record's unknown field is.
         if let Some(unknown) = obj
