@@ -258,10 +258,10 @@ fn a_sync_replica_records_every_imported_task_either_way() {
 fn odd_tasks_import_and_fail_as_they_always_did() {
     let good = r#"[
 {"uuid":"6F1C3A52-9D0E-4C1B-8E57-1F2A3B4C5D01","description":"first","description":"Second wins","project":" Bloom  Co ","status":"pending","entry":"20261101T100000Z","due":"20261120T235959Z","urgency":3.5,"id":7,"imask":2,"modified":"20261101T100000Z","wait":"x","priority":"H","depends":"a,b"},
-{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d02","description":12,"project":34,"status":"completed","entry":"20261001T000000Z","depends":["6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d01"]},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d02","description":"Twelve","status":"completed","entry":"20261001T000000Z","depends":["6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d01"]},
 {"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d03","description":"  tabs\tand\u0007 bells  ","project":"bloom co","status":"deleted","end":"20261005T233000Z","annotations":[7,"x",{"entry":"y"},{"description":5},{"description":"one"},{"description":"two\nlines"},[1]],"tags":[1,"a b","",null,"z"]},
 {"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d04","description":"recurring template","status":"recurring","project":"Never"},
-{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d05","description":"","status":"waiting","tags":[],"annotations":[],"foo":1,"foo":"again"},
+{"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d05","description":"Waiting one","status":"waiting","tags":[],"annotations":[],"foo":1,"foo":"again"},
 {"uuid":"6f1c3a52-9d0e-4c1b-8e57-1f2a3b4c5d06","description":"no dates","status":"completed","project":"Ñandú"},
 {"description":"without uuid","entry":"20260101T000001Z","due":"20280229T120000Z","bad":true,"bad":5}
 ]"#;
@@ -326,6 +326,16 @@ fn odd_tasks_import_and_fail_as_they_always_did() {
         task(&format!(r#","project":"{long}""#)),
         task(&format!(r#","description":"{long}""#)),
         task(r#","due":"tomorrow""#),
+        // Taskwarrior adds no task without a description, and writes its fields as text.
+        r#"[{"x":1}]"#.to_string(),
+        task(r#","description":"""#),
+        task(r#","description":"   ""#),
+        task(r#","description":12"#),
+        task(r#","project":34"#),
+        task(r#","status":5"#),
+        task(r#","entry":20261101"#),
+        // Ended before it was entered.
+        task(r#","status":"completed","entry":"20261101T000000Z","end":"20261001T000000Z""#),
         task(r#","entry":"20261301T000000Z""#),
         task(r#","status":"completed","end":"2026-11-01""#),
         task(r#","end":"garbage""#),

@@ -1598,6 +1598,19 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
             _ => return Err(field("uuid")),
         },
     };
+    // A field that is there but not text (`"status": 5`) is refused, never read as absent.
+    for (v, col) in [
+        (&t.status, "status"),
+        (&t.description, "description"),
+        (&t.project, "project"),
+        (&t.due, "due"),
+        (&t.entry, "entry"),
+        (&t.end, "end"),
+    ] {
+        if matches!(v, Some(Scalar::Num | Scalar::Other)) {
+            return Err(field(col));
+        }
+    }
     let status = match s(&t.status) {
         "pending" | "waiting" | "" => TaskStatus::Todo,
         "completed" => TaskStatus::Done,
@@ -1618,11 +1631,9 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
         return Err(errors::digits_name(source, "tasks", n, "project", &client_name));
     }
     let key = client_name.to_lowercase();
-    let title = if text::clean_line(s(&t.description)).is_empty() {
-        "(no description)".to_string()
-    } else {
-        text::name(s(&t.description), T::FieldTitle).map_err(|e| text_field(e, "description"))?
-    };
+    // Taskwarrior adds no task without a description: an object without one is not a task of
+    // its export.
+    let title = text::name(s(&t.description), T::FieldTitle).map_err(|e| text_field(e, "description"))?;
     let mut spec_lines: Vec<String> = Vec::new();
     if let Some(anns) = t.annotations.as_ref().and_then(Json::as_array) {
         for a in anns {
@@ -1648,11 +1659,17 @@ fn tw_row(t: TwTask, n: usize, source: &str, today: NaiveDate) -> Result<Option<
         }
     };
     let due = date_of(&t.due, "due")?;
-    let entry = date_of(&t.entry, "entry")?.unwrap_or(today);
+    let entered = date_of(&t.entry, "entry")?;
+    let entry = entered.unwrap_or(today);
     let closed = match status {
         TaskStatus::Done | TaskStatus::Cancelled => Some(date_of(&t.end, "end")?.unwrap_or(entry)),
         _ => None,
     };
+    // Ended before it was entered: the file's clock is wrong somewhere, and the store would
+    // hold a task closed before it was created.
+    if closed.zip(entered).is_some_and(|(c, e)| c < e) {
+        return Err(field("end"));
+    }
     let spec = text::free_text(&spec_lines.join("\n"), T::FieldSpec).map_err(|e| text_field(e, "annotations"))?;
     Ok(Some(TwRow {
         client_name,
