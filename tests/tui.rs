@@ -774,3 +774,46 @@ fn a_terminal_too_small_takes_no_key_but_quit() {
     d.keys("q");
     assert!(d.app.quit);
 }
+
+/// On a narrow pane a task that waits on its client keeps its title in sight: what it waits
+/// on gives way first (at 60×15 the title was cut to nothing before the `⧗ material`).
+#[test]
+fn a_waiting_task_keeps_its_title_on_a_narrow_pane() {
+    for lang in [Lang::En, Lang::Es] {
+        let mut d = desk_with(lang, true, true);
+        let waiting: Vec<String> = d
+            .app
+            .clients
+            .iter()
+            .filter(|c| c.waiting_tasks > 0)
+            .map(|c| c.client.name.clone())
+            .collect();
+        assert!(!waiting.is_empty(), "the demo has a client with a waiting task");
+        for client in waiting {
+            d.select_client(&client);
+            let titles: Vec<String> = (0..d.app.tasks.len())
+                .filter_map(|i| d.app.tasks.get(i).map(|t| t.title.clone()))
+                .collect();
+            for (w, h) in [(120, 35), (80, 24), (60, 15)] {
+                let screen = d.text(w, h);
+                // The tasks pane's part of each line (the clients pane shows `⧗2`, no space).
+                let rows: Vec<&str> = screen
+                    .lines()
+                    .filter_map(|l| l.split("││").nth(1))
+                    .filter(|l| l.contains("⧗ "))
+                    .collect();
+                assert!(!rows.is_empty(), "{client} at {w}×{h}: no waiting row\n{screen}");
+                // At 60×15 the title keeps half of its room: its first letters at least.
+                let keep = if w == 60 { 4 } else { 12 };
+                for row in rows {
+                    assert!(
+                        titles
+                            .iter()
+                            .any(|t| row.contains(&t.chars().take(keep).collect::<String>())),
+                        "{client} at {w}×{h}: a waiting row without its title: {row}\n{screen}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -72,7 +72,7 @@ fn t_starts_the_timer_on_the_selected_task_and_stops_it_with_its_minutes() {
     assert!(d.store.running_timer().unwrap().is_none());
     let e = d.store.time_entry(running.id).unwrap();
     assert_eq!(e.minutes, Some(25));
-    assert!(d.notice().contains("25 min"), "{}", d.notice());
+    assert!(d.notice().contains("Timer stopped: 25m on"), "{}", d.notice());
     assert!(!d.text(120, 35).contains("⏱"));
     // t on another client's task moves the timer there, stopping the one that ran.
     d.key(KeyCode::Char('t'));

@@ -206,7 +206,7 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
                     out,
                     "{}",
                     field(
-                        T::HRetainer,
+                        T::FRetainer,
                         format!("{} · {}", money::hours_text(h as u64), money::format_cents(fee, cur, l))
                     )
                 )?;

@@ -144,7 +144,11 @@ pub fn stop_running(app: &mut App, store: &mut Store) -> Result<()> {
 fn stopped_notice(e: &TimeEntry, l: Lang) -> String {
     match e.minutes.unwrap_or(0) {
         0 => tf(l, T::TimerDiscarded, &[&entry_name(e)]),
-        m => tf(l, T::TimerStoppedMsg, &[&m, &entry_name(e)]),
+        m => tf(
+            l,
+            T::TimerStoppedMsg,
+            &[&crate::domain::money::hours_text(u64::from(m)), &entry_name(e)],
+        ),
     }
 }
 

@@ -242,19 +242,26 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
             spans.push(Span::styled(width::pad(&t.client, client_w), th.dim()));
             spans.push(Span::raw(" "));
         }
-        // What the task waits on follows its title, and is never the part that gets cut.
+        // What the task waits on follows its title. On a narrow pane the title keeps at least
+        // half the room (the task must stay recognisable), and what it waits on is cut first.
         let w_text = waits(t, l);
+        // A repeating task carries its mark.
+        let full_title = match &t.every {
+            Some(_) => format!("↻ {}", t.title),
+            None => t.title.clone(),
+        };
         let wait = if w_text.is_empty() {
             String::new()
         } else {
-            format!(" ⧗ {w_text}")
+            let room = rest_w.saturating_sub(width::of(&full_title).min(rest_w / 2));
+            let wait = format!(" ⧗ {w_text}");
+            match room {
+                0..=1 => String::new(),
+                r if width::of(&wait) > r => width::truncate(&wait, r),
+                _ => wait,
+            }
         };
-        let title_w = rest_w.saturating_sub(width::of(&wait));
-        // A repeating task carries its mark.
-        let title = match &t.every {
-            Some(_) => width::truncate(&format!("↻ {}", t.title), title_w),
-            None => width::truncate(&t.title, title_w),
-        };
+        let title = width::truncate(&full_title, rest_w.saturating_sub(width::of(&wait)));
         let fill = rest_w.saturating_sub(width::of(&title) + width::of(&wait));
         spans.push(Span::styled(title, if closed { th.dim() } else { Style::new() }));
         spans.push(Span::styled(wait, th.soon()));
