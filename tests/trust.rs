@@ -1470,3 +1470,34 @@ fn an_export_of_a_newer_schema_is_refused() {
     std::fs::write(&file, export.to_string()).unwrap();
     d.ok(&["import", file.to_str().unwrap()]);
 }
+
+/// An undo step reads in the language of the desk that undoes it, whichever desk made it: a
+/// change made in English and undone in Spanish said "Deshecho: edit task …".
+#[test]
+fn an_undo_step_reads_in_the_language_of_the_desk_that_undoes_it() {
+    use vadesk::i18n::Lang;
+    let d = Desk::new();
+    d.ok(&["client", "add", "Bloom Florist"]);
+    let t = d.id(&["task", "add", "Bloom Florist", "Newsletter"]);
+    let mut en = Store::open(&d.db).unwrap();
+    en.set_lang(Lang::En);
+    en.enable_undo().unwrap();
+    en.edit_task(t, titled("Newsletter (Dec)")).unwrap();
+    let english = en.undo_label().unwrap().unwrap();
+    drop(en);
+    let mut es = Store::open(&d.db).unwrap();
+    es.set_lang(Lang::Es);
+    es.enable_undo().unwrap();
+    let spanish = es.undo_label().unwrap().unwrap();
+    assert_ne!(english, spanish, "the same words in both: {english}");
+    assert!(
+        spanish.contains("Newsletter (Dec)") || spanish.contains("Newsletter"),
+        "{spanish}"
+    );
+    let undone = es.undo().unwrap();
+    assert_eq!(undone, spanish);
+    let redo = es.redo_peek().unwrap().unwrap().label;
+    assert_eq!(redo, spanish);
+    es.set_lang(Lang::En);
+    assert_eq!(es.redo().unwrap(), english);
+}

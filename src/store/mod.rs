@@ -237,11 +237,11 @@ impl Store {
 
     /// Runs `f` in one IMMEDIATE transaction; when recording, the change becomes an undo step
     /// named `label`.
-    fn write<R>(&mut self, label: impl FnOnce(Lang) -> String, f: impl FnOnce(&Transaction) -> Result<R>) -> Result<R> {
+    fn write<R>(&mut self, label: impl Fn(Lang) -> String, f: impl FnOnce(&Transaction) -> Result<R>) -> Result<R> {
         let at = self.clock();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if self.recording {
-            undo::begin_step(&tx, &label(self.lang), at)?;
+            undo::begin_step(&tx, &undo::both_labels(label), at)?;
         }
         let out = f(&tx)?;
         if self.recording {
@@ -256,13 +256,13 @@ impl Store {
     /// inside the transaction (an edit form checking what changed meanwhile).
     fn write_if<R>(
         &mut self,
-        label: impl FnOnce(Lang) -> String,
+        label: impl Fn(Lang) -> String,
         f: impl FnOnce(&Transaction) -> Result<Option<R>>,
     ) -> Result<Option<R>> {
         let at = self.clock();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if self.recording {
-            undo::begin_step(&tx, &label(self.lang), at)?;
+            undo::begin_step(&tx, &undo::both_labels(label), at)?;
         }
         let Some(out) = f(&tx)? else {
             // Dropped without a commit: rolled back.

@@ -86,12 +86,12 @@ impl Store {
 
     /// The change `undo` would revert.
     pub fn undo_peek(&self) -> Result<Option<UndoStep>> {
-        peek(&self.conn, Direction::Undo)
+        peek(&self.conn, Direction::Undo, self.lang)
     }
 
     /// The change `redo` would carry out again.
     pub fn redo_peek(&self) -> Result<Option<UndoStep>> {
-        peek(&self.conn, Direction::Redo)
+        peek(&self.conn, Direction::Redo, self.lang)
     }
 
     /// The label of the change `undo` would revert.
@@ -112,7 +112,7 @@ impl Store {
     fn replay(&mut self, dir: Direction) -> Result<String> {
         let lang = self.lang;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(step) = peek(&tx, dir)? else {
+        let Some(step) = peek(&tx, dir, lang)? else {
             return Err(Error::invalid(
                 if dir == Direction::Undo {
                     T::ErrNothingToUndo
@@ -312,7 +312,28 @@ fn current_image(tx: &Transaction, table: &str, id: i64) -> Result<Option<String
         .optional()?)
 }
 
-fn peek(conn: &Connection, dir: Direction) -> Result<Option<UndoStep>> {
+/// Between a step's label in English and in Spanish, as they are kept (a control character,
+/// which no record's text can hold).
+const LABEL_SEP: char = '\u{1f}';
+
+/// A step's label as kept: in both languages, so that a step made in one reads in the other.
+pub(super) fn both_labels(label: impl Fn(Lang) -> String) -> String {
+    format!("{}{LABEL_SEP}{}", label(Lang::En), label(Lang::Es))
+}
+
+/// A kept label in `lang` (a step kept by an older version has one language only).
+fn label_in(kept: &str, lang: Lang) -> String {
+    match kept.split_once(LABEL_SEP) {
+        Some((en, es)) => match lang {
+            Lang::En => en,
+            Lang::Es => es,
+        }
+        .to_string(),
+        None => kept.to_string(),
+    }
+}
+
+fn peek(conn: &Connection, dir: Direction, lang: Lang) -> Result<Option<UndoStep>> {
     let sql = match dir {
         Direction::Undo => "SELECT step, label, at FROM undo_steps WHERE undone = 0 ORDER BY step DESC LIMIT 1",
         Direction::Redo => "SELECT step, label, at FROM undo_steps WHERE undone = 1 ORDER BY step ASC LIMIT 1",
@@ -322,7 +343,7 @@ fn peek(conn: &Connection, dir: Direction) -> Result<Option<UndoStep>> {
         .optional()?;
     Ok(row.map(|(step, label, at)| UndoStep {
         step,
-        label,
+        label: label_in(&label, lang),
         at: chrono::NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M").unwrap_or_default(),
     }))
 }
