@@ -61,7 +61,9 @@ impl Store {
 
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         let fks_on: i64 = self.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
-        let wal_size = std::fs::metadata(wal_file(&self.path)).map(|m| m.len()).unwrap_or(0);
+        let wal_size = std::fs::metadata(super::wal_guard::sibling(&self.path, "-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
         out.push(Check {
             name: T::DocWal,
             ok: mode.eq_ignore_ascii_case("wal") && fks_on == 1,
@@ -105,7 +107,7 @@ pub fn doctor_unopened(path: &Path, why: &crate::error::Error) -> Vec<Check> {
     // Without a `-wal` beside it, the file is read as it lies (`immutable`): a read-only
     // connection to a file in WAL mode would otherwise create a `-wal` and a `-shm` beside a
     // file that is refused, and leave them there.
-    let opened = if wal_file(path).exists() {
+    let opened = if super::wal_guard::sibling(path, "-wal").exists() {
         rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
     } else {
         rusqlite::Connection::open_with_flags(
@@ -153,12 +155,6 @@ pub fn doctor_unopened(path: &Path, why: &crate::error::Error) -> Vec<Check> {
         },
         permissions(path),
     ]
-}
-
-fn wal_file(db: &Path) -> std::path::PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push("-wal");
-    s.into()
 }
 
 #[cfg(unix)]

@@ -539,11 +539,25 @@ fn check_header(path: &Path) -> Result<()> {
     // A file cut short (a copy that stopped, a full disk): shorter than the pages its header
     // counts, when that count is current (the change counter and the number it is valid for
     // agree). Refused here, before SQLite opens it and makes its `-wal` and `-shm` beside it.
+    // Only a file no connection has open (neither beside it): a checkpoint writes page 1,
+    // with the new count, before the pages that lengthen the file.
     let page_size = match u16::from_be_bytes([head[16], head[17]]) {
         1 => 65_536,
         n => u64::from(n),
     };
-    if be(92) == be(24) && pages > 0 && f.metadata()?.len() < pages as u64 * page_size {
+    let short = |f: &mut std::fs::File| -> std::io::Result<bool> {
+        use std::io::Seek;
+        let mut head = [0u8; 100];
+        f.seek(std::io::SeekFrom::Start(0))?;
+        f.read_exact(&mut head)?;
+        let be = |at: usize| i32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+        let pages = be(28);
+        Ok(be(92) == be(24) && pages > 0 && f.metadata()?.len() < pages as u64 * page_size)
+    };
+    let alone = || !wal_guard::sibling(path, "-wal").exists() && !wal_guard::sibling(path, "-shm").exists();
+    // Asked twice, the files beside it looked for between: a checkpoint that ended and took
+    // its `-wal` with it in between leaves the file whole at the second look.
+    if pages > 0 && short(&mut f)? && alone() && short(&mut f)? && alone() {
         return Err(Error::refused(T::ErrCorrupt, &[]));
     }
     // Cells on page 1: the schema's entries, when they fit there.

@@ -38,7 +38,7 @@ pub(super) fn check(path: &Path, shown: &str) -> Result<()> {
     }
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
