@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{dates, ChannelKind, Flag, FlagSource, MeetingKind, ReviewItem, ReviewKind};
+use crate::domain::{dates, money, ChannelKind, Client, Flag, FlagSource, MeetingKind, ReviewItem, ReviewKind};
 use crate::i18n::{self, pl, tf, Lang, P, T};
 use crate::store::Counts;
 
@@ -27,7 +27,10 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         }
         ReviewKind::TaskOverdue => tf(l, T::RowTaskOverdue, &[&it.title, &date(it.date), &late]),
         ReviewKind::TaskDueToday => it.title.clone(),
-        ReviewKind::QuoteUnanswered => tf(l, T::RowQuote, &[&quote_amount(it, l), &date(it.date), &late]),
+        ReviewKind::QuoteUnanswered => match &it.about {
+            Some(about) => tf(l, T::RowQuoteFor, &[about, &quote_amount(it, l), &date(it.date), &late]),
+            None => tf(l, T::RowQuote, &[&quote_amount(it, l), &date(it.date), &late]),
+        },
         ReviewKind::MeetingToday => tf(
             l,
             T::RowMeetingToday,
@@ -89,7 +92,10 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
             )
         }
         ReviewKind::TaskOverdue | ReviewKind::TaskDueToday => it.title.clone(),
-        ReviewKind::QuoteUnanswered => quote_amount(it, l),
+        ReviewKind::QuoteUnanswered => match &it.about {
+            Some(about) => format!("{} · {about}", quote_amount(it, l)),
+            None => quote_amount(it, l),
+        },
         ReviewKind::MeetingToday => format!(
             "{} {}",
             meeting_phrase(&it.title, l),
@@ -227,4 +233,28 @@ pub fn auto_note(source: &str, note: &str, today: NaiveDate, l: Lang) -> Option<
         }
         _ => None,
     }
+}
+
+/// A client's money as rows of its card (the desk's details, `client show`): the rate, and
+/// what the client sets apart from the defaults: currency, billing increment, retainer with
+/// its monthly fee, overage rate. `cur`: the client's currency.
+pub fn client_money(c: &Client, cur: iso_currency::Currency, l: Lang) -> Vec<(T, String)> {
+    let mut rows = Vec::new();
+    if let Some(r) = c.rate_cents {
+        rows.push((T::HRate, money::format_cents(r, cur, l)));
+    }
+    if let Some(code) = &c.currency {
+        rows.push((T::HCurrency, code.clone()));
+    }
+    if let Some(i) = c.increment_min {
+        rows.push((T::HIncrement, dates::format_duration(i)));
+    }
+    if let (Some(h), Some(fee)) = (c.retainer_min, c.fee_cents) {
+        let fee = tf(l, T::PerMonth, &[&money::format_cents(fee, cur, l)]);
+        rows.push((T::FRetainer, format!("{} · {fee}", money::hours_text(u64::from(h)))));
+    }
+    if let Some(o) = c.overage_cents {
+        rows.push((T::HOverage, money::format_cents(o, cur, l)));
+    }
+    rows
 }

@@ -266,6 +266,53 @@ fn an_unanswered_quote_flag_names_its_clients_currency() {
     assert!(d.ok(&["flag", "list"]).contains("quote of €450.00"));
 }
 
+/// A quote's review row says what the quote is for when it says (the VA has several open
+/// at once); the JSON row stays as it was (`title`: the amount).
+#[test]
+fn an_unanswered_quote_reads_in_the_review_with_what_it_is_for() {
+    let mut d = Desk::new();
+    d.ok(&["client", "add", "Harbor Studio"]);
+    d.ok(&[
+        "quote",
+        "add",
+        "Harbor Studio",
+        "--amount",
+        "450",
+        "--for",
+        "Brand kit",
+        "--sent",
+        "2026-11-10",
+    ]);
+    d.ok(&[
+        "quote",
+        "add",
+        "Harbor Studio",
+        "--amount",
+        "120",
+        "--sent",
+        "2026-11-10",
+    ]);
+    d.at("2026-11-20 09:00");
+    let review = d.ok(&["review"]);
+    assert!(
+        review.contains("quote for Brand kit (€450.00): answer was due Tue 17 Nov (3 days late)"),
+        "{review}"
+    );
+    assert!(review.contains("quote of €120.00: answer was due"), "{review}");
+    let es = d.ok(&["--lang", "es", "review"]);
+    assert!(es.contains("presupuesto para Brand kit (450,00 €)"), "{es}");
+    let json = d.json(&["review", "--json"]);
+    let titles: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "quote_unanswered")
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.iter().all(|t| t.parse::<f64>().is_ok()), "{titles:?}");
+}
+
 #[test]
 fn quotes_default_answer_date_and_unanswered_flag() {
     let mut d = Desk::new();

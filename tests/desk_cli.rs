@@ -407,6 +407,45 @@ fn clients_are_found_by_a_unique_prefix_and_names_are_never_only_digits() {
 }
 
 #[test]
+fn a_client_is_found_by_its_name_typed_without_accents() {
+    let d = Desk::new();
+    d.id(&["client", "add", "Clínica Dental Ramos"]);
+    d.id(&["client", "add", "Óptica Núñez"]);
+    d.id(&["client", "add", "Clinic Hub"]);
+    for typed in ["clinica dental ramos", "CLINICA", "clinica-dental", "Clínica"] {
+        assert_eq!(
+            d.json(&["client", "show", typed, "--json"])["name"],
+            "Clínica Dental Ramos",
+            "{typed}"
+        );
+    }
+    // An ñ typed as n too (a keyboard without it), as search finds it.
+    assert_eq!(
+        d.json(&["client", "show", "optica nunez", "--json"])["name"],
+        "Óptica Núñez"
+    );
+    assert_eq!(d.json(&["client", "show", "optica", "--json"])["name"], "Óptica Núñez");
+    let t = d.id(&["task", "add", "clinica", "Recall letters"]);
+    assert_eq!(
+        d.json(&["task", "list", "--client", "clinica dental", "--json"])[0]["id"],
+        t
+    );
+    // A name that starts with what was typed as typed comes first.
+    assert_eq!(d.json(&["client", "show", "clinic", "--json"])["name"], "Clinic Hub");
+    // Several folded matches are ambiguous, all named; nothing matching is said as such.
+    d.id(&["client", "add", "Clínica Sur"]);
+    let (code, err) = d.fails(&["client", "show", "clinica"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("Clínica Dental Ramos") && err.contains("Clínica Sur"),
+        "{err}"
+    );
+    let (code, err) = d.fails(&["client", "show", "clinicas"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("clinicas"), "{err}");
+}
+
+#[test]
 fn task_edit_changes_only_what_it_is_given_and_refuses_bad_input() {
     let d = desk_with_client();
     let t = d

@@ -261,6 +261,41 @@ fn review_rows_are_handled_with_one_key_and_undone() {
     assert!(d.app.review.rows.iter().all(|r| r.kind.key() != "weekly_review"));
 }
 
+/// The review's hint bar offers the keys that act on the selected row, not every key of
+/// every kind (`x` belongs to a weekly review, `n` to what can be nudged, `d` to a task).
+#[test]
+fn the_review_hints_follow_the_selected_rows_kind() {
+    let mut d = desk();
+    d.keys("2");
+    let mut seen = std::collections::BTreeSet::new();
+    let total = d.app.review.len();
+    for _ in 0..total {
+        let kind = d.app.review_item().expect("a row").kind;
+        let text = d.text(220, 35);
+        let bar = text.lines().rev().nth(0).unwrap_or_default().to_string();
+        let has = |k: &str| bar.contains(k);
+        let (offers, not): (&[&str], &[&str]) = match kind.key() {
+            "feedback_overdue" | "material_late" | "due_soon" => (&["n nudge", "r received"], &["x ", "d done"]),
+            "task_overdue" | "task_due_today" => (&["r delivered", "d done"], &["n nudge", "x "]),
+            "quote_unanswered" => (&["r answer", "n nudge"], &["x ", "d done"]),
+            "meeting_today" | "attendance_unrecorded" => (&["r attendance"], &["n nudge", "x ", "d done"]),
+            "weekly_review" => (&["r held", "x client missed it"], &["n nudge", "d done"]),
+            _ => (&[], &[]),
+        };
+        for k in offers {
+            assert!(has(k), "{} row: {k:?} not offered in {bar:?}", kind.key());
+        }
+        for k in not {
+            assert!(!has(k), "{} row: {k:?} offered in {bar:?}", kind.key());
+        }
+        seen.insert(kind.key());
+        d.keys("j");
+    }
+    for k in ["feedback_overdue", "task_overdue", "quote_unanswered", "weekly_review"] {
+        assert!(seen.contains(k), "the demo's review has no {k} row: {seen:?}");
+    }
+}
+
 #[test]
 fn flags_are_logged_with_the_picker_and_dismissed_with_confirmation() {
     let mut d = desk();

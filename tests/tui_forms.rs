@@ -345,8 +345,8 @@ fn the_client_form_keeps_what_another_process_changed_meanwhile() {
         )
         .expect("the other edit");
     drop(other);
-    // The task tool (field 5) is changed here.
-    fx.field(5).keys("Trello").key(KeyCode::Enter);
+    // The task tool (field 10) is changed here.
+    fx.field(10).keys("Trello").key(KeyCode::Enter);
     assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
     let c = fx.store.client(fx.client).unwrap();
     assert_eq!(c.tool, "Trello");
@@ -379,12 +379,168 @@ fn a_client_field_changed_on_both_sides_is_refused_inline() {
     assert!(errors[0].1.contains("45"), "{}", errors[0].1);
     assert_eq!(fx.store.client(fx.client).unwrap().rate_cents, Some(4500));
     // A field not touched here now shows what is stored; Enter again saves the rate typed.
-    assert_eq!(fx.form().value(6), "call before noon");
+    assert_eq!(fx.form().value(11), "call before noon");
     assert_eq!(fx.form().value(3), "35");
     fx.key(KeyCode::Enter);
     assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
     let c = fx.store.client(fx.client).unwrap();
     assert_eq!((c.rate_cents, c.notes.as_str()), (Some(3500), "call before noon"));
+}
+
+/// The client form's money fields, by place: rate 3, currency 4, billing increment 5,
+/// retainer hours 6, monthly fee 7, overage rate 8.
+const RATE: usize = 3;
+const CURRENCY: usize = 4;
+const INCREMENT: usize = 5;
+const RETAINER: usize = 6;
+const FEE: usize = 7;
+const OVERAGE: usize = 8;
+
+#[test]
+fn a_client_s_money_is_set_in_the_desk_as_on_the_command_line() {
+    let mut fx = fixture(Lang::En);
+    // A new client with all of it.
+    fx.key(KeyCode::Char('a'));
+    assert_eq!(fx.form_kind(), Some(FormKind::AddClient));
+    fx.keys("Harbour Dental");
+    fx.field(RATE).keys("40");
+    fx.field(CURRENCY).keys("usd");
+    fx.field(INCREMENT).keys("15m");
+    fx.field(RETAINER).keys("7.5");
+    // A fee in the thousands reads back without a thousands separator (`1,200` would be
+    // ambiguous to type back).
+    fx.field(FEE).keys("1200");
+    fx.field(OVERAGE).keys("55.50");
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
+    let id = fx.app.client().map(|c| c.client.id).expect("the new client selected");
+    let c = fx.store.client(id).unwrap();
+    assert_eq!(c.name, "Harbour Dental");
+    assert_eq!(c.rate_cents, Some(4000));
+    assert_eq!(c.currency.as_deref(), Some("USD"));
+    assert_eq!(c.increment_min, Some(15));
+    assert_eq!(c.retainer_min, Some(450));
+    assert_eq!(c.fee_cents, Some(120_000));
+    assert_eq!(c.overage_cents, Some(5550));
+    // The edit form shows them as typed, and saving another field leaves them as they are.
+    fx.key(KeyCode::Char('e'));
+    assert_eq!(fx.form_kind(), Some(FormKind::EditClient(id)));
+    let shown: Vec<&str> = (RATE..=OVERAGE).map(|i| fx.form().value(i)).collect();
+    assert_eq!(shown, ["40.00", "USD", "15m", "7.5", "1200.00", "55.50"]);
+    fx.field(10).keys("Asana").key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
+    let after = fx.store.client(id).unwrap();
+    assert_eq!(after.tool, "Asana");
+    assert_eq!(
+        (after.rate_cents, after.currency.as_deref(), after.increment_min),
+        (c.rate_cents, c.currency.as_deref(), c.increment_min)
+    );
+    assert_eq!(
+        (after.retainer_min, after.fee_cents, after.overage_cents),
+        (c.retainer_min, c.fee_cents, c.overage_cents)
+    );
+    // The details show the money.
+    fx.key(KeyCode::Enter);
+    let screen = fx.screen(120, 35);
+    for part in ["USD", "15m", "7h 30m · $1,200.00 a month", "$55.50"] {
+        assert!(screen.contains(part), "{part} not in\n{screen}");
+    }
+}
+
+#[test]
+fn a_retainer_without_its_fee_is_refused_beside_the_field_and_nothing_changes() {
+    let mut fx = fixture(Lang::En);
+    fx.key(KeyCode::Char('e'));
+    fx.field(RETAINER).keys("20").key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), Some(FormKind::EditClient(fx.client)));
+    let errors = fx.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    // Said where the missing value goes, in the desk's words (no command-line flags).
+    assert_eq!(errors[0].0, FEE, "{errors:?}");
+    assert!(errors[0].1.contains("needs its monthly fee"), "{}", errors[0].1);
+    assert!(!errors[0].1.contains("--"), "{}", errors[0].1);
+    let c = fx.store.client(fx.client).unwrap();
+    assert_eq!((c.retainer_min, c.fee_cents), (None, None));
+    // With the fee it is saved; both emptied again, both are gone.
+    fx.field(FEE).keys("600").key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
+    let c = fx.store.client(fx.client).unwrap();
+    assert_eq!((c.retainer_min, c.fee_cents), (Some(1200), Some(60_000)));
+    // Emptying the retainer ends it, fee and all (as `--retainer none` does).
+    fx.key(KeyCode::Char('e'));
+    fx.field(RETAINER).retype("").key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
+    let c = fx.store.client(fx.client).unwrap();
+    assert_eq!((c.retainer_min, c.fee_cents), (None, None));
+    // A fee alone is refused on the retainer's field.
+    fx.key(KeyCode::Char('e'));
+    fx.field(FEE).keys("600").key(KeyCode::Enter);
+    let errors = fx.errors();
+    assert_eq!(errors.first().map(|e| e.0), Some(RETAINER), "{errors:?}");
+    fx.key(KeyCode::Esc);
+    let c = fx.store.client(fx.client).unwrap();
+    assert_eq!((c.retainer_min, c.fee_cents), (None, None));
+}
+
+#[test]
+fn wrong_money_in_the_client_form_is_marked_on_its_field() {
+    let mut fx = fixture(Lang::En);
+    let before = fx.store.client(fx.client).unwrap();
+    for (field, typed, says) in [
+        (CURRENCY, "euros", "euros"),
+        (INCREMENT, "soon", "soon"),
+        (INCREMENT, "0m", "increment"),
+        (RETAINER, "-3", "-3"),
+        (RETAINER, "99999", "99999"),
+        (FEE, "lots", "lots"),
+        (OVERAGE, "12.345", "12.345"),
+    ] {
+        fx.key(KeyCode::Char('e'));
+        fx.field(field).retype(typed);
+        if field == RETAINER {
+            fx.field(FEE).retype("100");
+        }
+        fx.key(KeyCode::Enter);
+        let errors = fx.errors();
+        assert_eq!(errors.len(), 1, "{typed}: {errors:?}");
+        assert_eq!(errors[0].0, field, "{typed}: {errors:?}");
+        assert!(errors[0].1.contains(says), "{typed}: {}", errors[0].1);
+        fx.key(KeyCode::Esc);
+        assert_eq!(fx.form_kind(), None);
+        assert_eq!(
+            fx.store.client(fx.client).unwrap(),
+            before,
+            "{typed} changed the client"
+        );
+    }
+    // A currency without cents refuses the rate that has them, on the rate's field.
+    fx.key(KeyCode::Char('e'));
+    fx.field(RATE).retype("30.5");
+    fx.field(CURRENCY).keys("JPY").key(KeyCode::Enter);
+    let errors = fx.errors();
+    assert_eq!(errors.first().map(|e| e.0), Some(RATE), "{errors:?}");
+    assert!(errors[0].1.contains("JPY"), "{}", errors[0].1);
+    fx.key(KeyCode::Esc);
+    assert_eq!(fx.store.client(fx.client).unwrap(), before);
+}
+
+#[test]
+fn the_spanish_client_form_takes_hours_and_amounts_with_a_comma() {
+    let mut fx = fixture(Lang::Es);
+    fx.key(KeyCode::Char('e'));
+    fx.field(RETAINER).keys("7,5");
+    fx.field(FEE).keys("800,50");
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.form_kind(), None, "{:?}", fx.app.popup);
+    let c = fx.store.client(fx.client).unwrap();
+    assert_eq!((c.retainer_min, c.fee_cents), (Some(450), Some(80_050)));
+    fx.key(KeyCode::Char('e'));
+    assert_eq!(fx.form().value(RETAINER), "7,5");
+    assert_eq!(fx.form().value(FEE), "800,50");
+    let screen = fx.screen(120, 35);
+    for part in ["bono de horas", "cuota mensual", "tarifa de exceso", "moneda"] {
+        assert!(screen.contains(part), "{part} not in\n{screen}");
+    }
 }
 
 // ---- quote and meeting ---------------------------------------------------------------------

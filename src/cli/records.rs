@@ -53,7 +53,7 @@ fn client_fields(
         retainer_min: match opts.retainer.as_deref() {
             None => None,
             Some(r) if r.trim().is_empty() || r == "none" => Some(None),
-            Some(r) => Some(Some(parse_hours(r)?)),
+            Some(r) => Some(Some(money::parse_retainer_hours(r)?)),
         },
         fee_cents: match opts.fee.as_deref() {
             None => None,
@@ -74,17 +74,6 @@ fn client_fields(
         },
         notes: opts.notes.clone(),
     })
-}
-
-/// Retainer hours as typed (`20`, `7.5`, `7,5`) to minutes.
-fn parse_hours(s: &str) -> Result<u32> {
-    let bad = || Error::invalid(T::ErrBadRetainer, &[&s]);
-    let hundredths = money::typed_cents(s).ok_or_else(bad)?;
-    let minutes = money::mul_div_round(hundredths, 60, 100);
-    if minutes <= 0 || minutes > money::MAX_RETAINER_MINUTES as i64 {
-        return Err(bad());
-    }
-    Ok(minutes as u32)
 }
 
 pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> Result<()> {
@@ -185,7 +174,7 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
             }
             let c = &summary.client;
             writeln!(out, "{} (#{})", c.name, c.id)?;
-            let field = |k: T, v: String| format!("  {:<16} {v}", k.text(l));
+            let field = |k: T, v: String| format!("  {:<17} {v}", k.text(l));
             writeln!(out, "{}", field(T::FStatus, c.status.label(l).into()))?;
             for ch in &c.channels {
                 writeln!(
@@ -198,18 +187,8 @@ pub(super) fn client(cmd: ClientCmd, ctx: &Context, store: &mut Store, out: &mut
                 writeln!(out, "{}", field(T::HTool, c.tool.clone()))?;
             }
             let cur = store.money_defaults().currency_of(c);
-            if let Some(r) = c.rate_cents {
-                writeln!(out, "{}", field(T::HRate, money::format_cents(r, cur, l)))?;
-            }
-            if let (Some(h), Some(fee)) = (c.retainer_min, c.fee_cents) {
-                writeln!(
-                    out,
-                    "{}",
-                    field(
-                        T::FRetainer,
-                        format!("{} · {}", money::hours_text(h as u64), money::format_cents(fee, cur, l))
-                    )
-                )?;
+            for (k, v) in crate::describe::client_money(c, cur, l) {
+                writeln!(out, "{}", field(k, v))?;
             }
             if let Some(d) = c.review_day {
                 writeln!(out, "{}", field(T::HReviewDay, i18n::weekday_name(d, l).into()))?;

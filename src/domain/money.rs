@@ -482,6 +482,32 @@ pub fn format_cents(cents: i64, currency: Currency, lang: Lang) -> String {
     }
 }
 
+/// An amount the way it is typed back into a field: no thousands separator (`1200.50`,
+/// `1200,50`), so that it reads back as the same cents.
+pub fn typed_amount(cents: i64, l: Lang) -> String {
+    let point = if l == Lang::Es { ',' } else { '.' };
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    format!("{sign}{}{point}{:02}", c / 100, c % 100)
+}
+
+/// Retainer hours as typed (`20`, `7.5`, `7,5`) to minutes.
+pub fn parse_retainer_hours(s: &str) -> Result<u32> {
+    let bad = || Error::invalid(T::ErrBadRetainer, &[&s]);
+    let hundredths = typed_cents(s).ok_or_else(bad)?;
+    let minutes = mul_div_round(hundredths, 60, 100);
+    if minutes <= 0 || minutes > MAX_RETAINER_MINUTES as i64 {
+        return Err(bad());
+    }
+    Ok(minutes as u32)
+}
+
+/// Retainer minutes as hours are typed (`20`, `7.5`; `7,5` in Spanish): what
+/// [`parse_retainer_hours`] reads back.
+pub fn retainer_hours_typed(minutes: u32, lang: Lang) -> String {
+    crate::i18n::number(f64::from(minutes) / 60.0, lang)
+}
+
 /// Minutes as `7h 05m` / `45m`.
 pub fn hours_text(minutes: u64) -> String {
     if minutes < 60 {

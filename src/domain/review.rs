@@ -126,6 +126,9 @@ pub struct ReviewItem {
     /// For quote rows: the client's currency (else the VA's default).
     #[serde(skip)]
     pub currency: Option<iso_currency::Currency>,
+    /// For quote rows: what the quote is for (its description), when it says.
+    #[serde(skip)]
+    pub about: Option<String>,
 }
 
 impl ReviewItem {
@@ -146,6 +149,7 @@ impl ReviewItem {
             currency: None,
             material: false,
             time: None,
+            about: None,
         }
     }
 }

@@ -372,9 +372,12 @@ impl Store {
             "SELECT id, name FROM clients WHERE name_key >= ?1 AND name_key < ?1 || char(1114111)
              ORDER BY name_key LIMIT 6",
         )?;
-        let found: Vec<(i64, String)> = q
+        let mut found: Vec<(i64, String)> = q
             .query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        if found.is_empty() {
+            found = self.clients_folded(prefix)?;
+        }
         match found.as_slice() {
             [] => Err(Error::not_found(T::ErrNoClient, &[&prefix])),
             [(id, _)] => self.client(*id),
@@ -386,6 +389,34 @@ impl Store {
                 Err(Error::invalid(T::ErrAmbiguousClient, &[&prefix, &names.join(", ")]))
             }
         }
+    }
+
+    /// A name typed without its accents (`clinica` for "Clínica Dental"): the clients whose
+    /// name, accents and case folded, is it (that one alone) or starts
+    /// with it (at most six, by name). Read only when nothing else matched.
+    fn clients_folded(&self, typed: &str) -> Result<Vec<(i64, String)>> {
+        // Folded as search folds them: an ñ typed as n too.
+        let fold = |s: &str| crate::i18n::fold(s).replace('ñ', "n");
+        let want = fold(typed);
+        if want.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT id, name FROM clients ORDER BY name_key")?;
+        let mut rows = q.query([])?;
+        let mut starting = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (id, name): (i64, String) = (r.get(0)?, r.get(1)?);
+            let folded = fold(&name);
+            if folded == want {
+                return Ok(vec![(id, name)]);
+            }
+            if folded.starts_with(&want) && starting.len() < 6 {
+                starting.push((id, name));
+            }
+        }
+        Ok(starting)
     }
 
     pub fn client(&self, id: i64) -> Result<Client> {

@@ -41,7 +41,7 @@ pub(super) const TASK_ROWS: &str = concat!(
 );
 
 pub(super) const QUOTE_ROWS: &str = concat!(
-    "SELECT x.id, c.id, c.name, x.amount_cents, x.answer_by, c.currency FROM quotes x JOIN clients c ON c.id = x.client_id
+    "SELECT x.id, c.id, c.name, x.amount_cents, x.answer_by, c.currency, x.description FROM quotes x JOIN clients c ON c.id = x.client_id
      WHERE x.status = 'pending' AND x.answer_by < ?1",
     not_snoozed!()
 );
@@ -158,7 +158,7 @@ impl Section {
         match self.kind {
             k if k.is_request() => REQUEST_COLS,
             k if k.is_task() => "x.id, c.id, c.name, x.title, x.due",
-            ReviewKind::QuoteUnanswered => "x.id, c.id, c.name, x.amount_cents, x.answer_by, c.currency",
+            ReviewKind::QuoteUnanswered => "x.id, c.id, c.name, x.amount_cents, x.answer_by, c.currency, x.description",
             _ => "x.id, c.id, c.name, x.kind, x.at",
         }
     }
@@ -576,6 +576,7 @@ fn quote_item(s: &Store, r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewIt
         s.money_defaults()
             .currency_or_default(r.get::<_, Option<String>>(5)?.as_deref()),
     );
+    it.about = r.get::<_, Option<String>>(6)?.filter(|d| !d.trim().is_empty());
     Ok(it)
 }
 

@@ -7,10 +7,10 @@ use super::form::{
 };
 use super::update::changed;
 use crate::domain::{
-    dates, Attendance, Channel, ChannelKind, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome, QuoteStatus,
-    RequestKind, ReviewKind, TaskStatus,
+    dates, money, Attendance, Channel, ChannelKind, ClientStatus, FlagKind, FlagSource, MeetingKind, Outcome,
+    QuoteStatus, RequestKind, ReviewKind, TaskStatus,
 };
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::i18n::{self, capitalize, pl, tf, Lang, P, T};
 use crate::store::{ClientFields, NewQuote, Store, TaskFields};
 
@@ -26,6 +26,52 @@ pub enum ClientForm {
 
 fn form(app: &mut App, kind: FormKind, title: String, fields: Vec<Field>) {
     app.popup = Some(Popup::Form(Form::new(kind, title, fields)));
+}
+
+/// The client form's fields, by place.
+mod cf {
+    pub const NAME: usize = 0;
+    pub const STATUS: usize = 1;
+    pub const CHANNELS: usize = 2;
+    pub const RATE: usize = 3;
+    pub const CURRENCY: usize = 4;
+    pub const INCREMENT: usize = 5;
+    pub const RETAINER: usize = 6;
+    pub const FEE: usize = 7;
+    pub const OVERAGE: usize = 8;
+    pub const REVIEW_DAY: usize = 9;
+    pub const TOOL: usize = 10;
+    pub const NOTES: usize = 11;
+}
+
+/// An amount in cents as a person types it back, or empty.
+fn typed_amount(cents: Option<i64>, l: Lang) -> String {
+    cents.map(|c| money::typed_amount(c, l)).unwrap_or_default()
+}
+
+/// The client form's field a refusal of the store is about (the name when it is about none).
+fn client_refused_at(e: &Error, form: &Form) -> usize {
+    let Error::Invalid(m) = e else { return cf::NAME };
+    match m.key {
+        T::ErrRetainerWithFee if form.value(cf::RETAINER).trim().is_empty() => cf::RETAINER,
+        T::ErrRetainerWithFee => cf::FEE,
+        T::ErrBadIncrement => cf::INCREMENT,
+        T::ErrCurrencyHasCents => match m.args.get(1) {
+            Some(Arg::Key(T::CentsWhatRate)) => cf::RATE,
+            Some(Arg::Key(T::CentsWhatFee)) => cf::FEE,
+            Some(Arg::Key(T::CentsWhatOverage)) => cf::OVERAGE,
+            _ => cf::CURRENCY,
+        },
+        _ => cf::NAME,
+    }
+}
+
+/// A refusal of a client's fields said in the desk's words (the command line's names its flags).
+fn client_refusal(e: Error) -> Error {
+    match e.key() {
+        Some(T::ErrRetainerNeedsFee) => Error::invalid(T::ErrRetainerWithFee, &[]),
+        _ => e,
+    }
 }
 
 /// A client form; channels are written the way they are typed, in the user's words.
@@ -60,9 +106,32 @@ fn client_form_fields(c: Option<&crate::domain::Client>, l: Lang) -> Vec<Field> 
         Field::new(
             T::HRate,
             FieldKind::Amount,
-            c.and_then(|c| c.rate_cents)
-                .map(|r| i18n::number(r as f64 / 100.0, l))
+            typed_amount(c.and_then(|c| c.rate_cents), l),
+        ),
+        Field::new(
+            T::HCurrency,
+            FieldKind::Text,
+            c.and_then(|c| c.currency.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            T::HIncrement,
+            FieldKind::Duration,
+            c.and_then(|c| c.increment_min)
+                .map(dates::format_duration)
                 .unwrap_or_default(),
+        ),
+        Field::new(
+            T::FRetainer,
+            FieldKind::Text,
+            c.and_then(|c| c.retainer_min)
+                .map(|m| money::retainer_hours_typed(m, l))
+                .unwrap_or_default(),
+        ),
+        Field::new(T::HFee, FieldKind::Amount, typed_amount(c.and_then(|c| c.fee_cents), l)),
+        Field::new(
+            T::HOverage,
+            FieldKind::Amount,
+            typed_amount(c.and_then(|c| c.overage_cents), l),
         ),
         Field::new(
             T::HReviewDay,
@@ -715,70 +784,120 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             // another field stays.
             let changed = form.changed();
             let ch = |i: usize| changed.get(i).copied().unwrap_or(false);
+            let defaults = store.money_defaults().clone();
+            // Amounts are in the currency the form names (the client's when left alone).
+            let currency = if ch(cf::CURRENCY) {
+                Some(field!(cf::CURRENCY, opt(&v(form, cf::CURRENCY), money::parse_currency)))
+            } else {
+                None
+            };
+            let cur = match currency {
+                Some(typed) => typed.unwrap_or_else(|| defaults.currency_or_default(None)),
+                None => match store.client(id) {
+                    Ok(c) => defaults.currency_of(&c),
+                    Err(_) => defaults.currency_or_default(None),
+                },
+            };
+            let amount = |s: &str| opt(s, |s| money::parse_amount_in(s, cur, l));
             let fields = ClientFields {
-                name: ch(0).then(|| v(form, 0)),
-                status: if ch(1) {
-                    Some(field!(1, ClientStatus::parse(&v(form, 1))))
+                name: ch(cf::NAME).then(|| v(form, cf::NAME)),
+                status: if ch(cf::STATUS) {
+                    Some(field!(cf::STATUS, ClientStatus::parse(&v(form, cf::STATUS))))
                 } else {
                     None
                 },
-                channels: if ch(2) {
-                    Some(field!(2, channels(&v(form, 2))))
+                channels: if ch(cf::CHANNELS) {
+                    Some(field!(cf::CHANNELS, channels(&v(form, cf::CHANNELS))))
                 } else {
                     None
                 },
-                rate: if ch(3) {
-                    let currency = match store.client(id) {
-                        Ok(c) => store.money_defaults().currency_of(&c),
-                        Err(_) => store.money_defaults().currency_or_default(None),
-                    };
+                rate: if ch(cf::RATE) {
+                    Some(field!(cf::RATE, amount(&v(form, cf::RATE))))
+                } else {
+                    None
+                },
+                currency: currency.map(|c| c.map(|c| c.code().to_string())),
+                increment_min: if ch(cf::INCREMENT) {
                     Some(field!(
-                        3,
-                        opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(s, currency, l))
+                        cf::INCREMENT,
+                        opt(&v(form, cf::INCREMENT), dates::parse_duration)
                     ))
                 } else {
                     None
                 },
-                review_day: if ch(4) {
-                    Some(field!(4, opt(&v(form, 4), weekday)))
+                retainer_min: if ch(cf::RETAINER) {
+                    Some(field!(
+                        cf::RETAINER,
+                        opt(&v(form, cf::RETAINER), money::parse_retainer_hours)
+                    ))
                 } else {
                     None
                 },
-                tool: ch(5).then(|| v(form, 5)),
-                notes: ch(6).then(|| v(form, 6)),
-                ..ClientFields::default()
+                fee_cents: if ch(cf::FEE) {
+                    Some(field!(cf::FEE, amount(&v(form, cf::FEE))))
+                } else {
+                    None
+                },
+                overage_cents: if ch(cf::OVERAGE) {
+                    Some(field!(cf::OVERAGE, amount(&v(form, cf::OVERAGE))))
+                } else {
+                    None
+                },
+                review_day: if ch(cf::REVIEW_DAY) {
+                    Some(field!(cf::REVIEW_DAY, opt(&v(form, cf::REVIEW_DAY), weekday)))
+                } else {
+                    None
+                },
+                tool: ch(cf::TOOL).then(|| v(form, cf::TOOL)),
+                notes: ch(cf::NOTES).then(|| v(form, cf::NOTES)),
             };
             let mut stored = None;
-            let r = store.edit_client_if(id, |c| {
-                unless_conflict(form, client_form_fields(Some(c), l), fields, &mut stored)
-            });
-            if !settle_edit(form, r, stored, 0, l) {
+            let r = store
+                .edit_client_if(id, |c| {
+                    unless_conflict(form, client_form_fields(Some(c), l), fields, &mut stored)
+                })
+                .map_err(client_refusal);
+            let at = r.as_ref().err().map_or(cf::NAME, |e| client_refused_at(e, form));
+            if !settle_edit(form, r, stored, at, l) {
                 return Ok(None);
             }
             // As stored: a name changed elsewhere and left alone here is the one kept.
-            let name = store.client(id).map(|c| c.name).unwrap_or_else(|_| v(form, 0));
+            let name = store.client(id).map(|c| c.name).unwrap_or_else(|_| v(form, cf::NAME));
             tf(l, T::NoticeSaved, &[&name])
         }
         FormKind::AddClient => {
+            let currency = field!(cf::CURRENCY, opt(&v(form, cf::CURRENCY), money::parse_currency));
+            let cur = currency.unwrap_or_else(|| store.money_defaults().currency_or_default(None));
+            let amount = |s: &str| opt(s, |s| money::parse_amount_in(s, cur, l));
             let fields = ClientFields {
-                name: Some(v(form, 0)),
-                status: Some(field!(1, ClientStatus::parse(&v(form, 1)))),
-                channels: Some(field!(2, channels(&v(form, 2)))),
-                rate: Some(field!(
-                    3,
-                    opt(&v(form, 3), |s| crate::domain::money::parse_amount_in(
-                        s,
-                        store.money_defaults().currency_or_default(None),
-                        l
-                    ))
+                name: Some(v(form, cf::NAME)),
+                status: Some(field!(cf::STATUS, ClientStatus::parse(&v(form, cf::STATUS)))),
+                channels: Some(field!(cf::CHANNELS, channels(&v(form, cf::CHANNELS)))),
+                rate: Some(field!(cf::RATE, amount(&v(form, cf::RATE)))),
+                currency: Some(currency.map(|c| c.code().to_string())),
+                increment_min: Some(field!(
+                    cf::INCREMENT,
+                    opt(&v(form, cf::INCREMENT), dates::parse_duration)
                 )),
-                review_day: Some(field!(4, opt(&v(form, 4), weekday))),
-                tool: Some(v(form, 5)),
-                notes: Some(v(form, 6)),
-                ..ClientFields::default()
+                retainer_min: Some(field!(
+                    cf::RETAINER,
+                    opt(&v(form, cf::RETAINER), money::parse_retainer_hours)
+                )),
+                fee_cents: Some(field!(cf::FEE, amount(&v(form, cf::FEE)))),
+                overage_cents: Some(field!(cf::OVERAGE, amount(&v(form, cf::OVERAGE)))),
+                review_day: Some(field!(cf::REVIEW_DAY, opt(&v(form, cf::REVIEW_DAY), weekday))),
+                tool: Some(v(form, cf::TOOL)),
+                notes: Some(v(form, cf::NOTES)),
             };
-            let name = crate::domain::text::clean_line(&v(form, 0));
-            let id = field!(0, store.add_client(fields, today));
+            let name = crate::domain::text::clean_line(&v(form, cf::NAME));
+            let id = match store.add_client(fields, today).map_err(client_refusal) {
+                Ok(id) => id,
+                Err(e) => {
+                    let at = client_refused_at(&e, form);
+                    form.set_error(at, e.localized(l));
+                    return Ok(None);
+                }
+            };
             select_client(app, store, id)?;
             tf(l, T::NoticeAdded, &[&name])
         }
@@ -1025,9 +1144,11 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
         lines.push(row(l, T::HTool, &c.tool));
     }
     let cur = store.money_defaults().currency_of(c);
-    if let Some(r) = c.rate_cents {
-        lines.push(row(l, T::HRate, crate::domain::money::format_cents(r, cur, l)));
-    }
+    lines.extend(
+        crate::describe::client_money(c, cur, l)
+            .into_iter()
+            .map(|(k, v)| row(l, k, v)),
+    );
     if let Some(d) = c.review_day {
         lines.push(row(l, T::HReviewDay, i18n::weekday_name(d, l)));
     }

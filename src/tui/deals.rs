@@ -212,10 +212,19 @@ pub fn hints(app: &App) -> Option<T> {
     }
 }
 
-/// The review's key hints; on a weekly review row, its own keys (`r` held, `x` missed).
+/// The review's key hints: the keys that act on the selected row's kind.
 pub fn review_hints(app: &App) -> T {
-    match app.review_item() {
-        Some(r) if r.kind == ReviewKind::WeeklyReview => T::HintsWeeklyReview,
+    let Some(kind) = app.review_item().map(|r| r.kind) else {
+        return T::HintsReview;
+    };
+    match kind {
+        ReviewKind::WeeklyReview => T::HintsWeeklyReview,
+        ReviewKind::QuoteUnanswered => T::HintsReviewQuote,
+        ReviewKind::TimerRunning => T::HintsReviewTimer,
+        ReviewKind::RetainerNear | ReviewKind::RetainerUsedUp => T::HintsReviewRetainer,
+        k if k.is_request() => T::HintsReviewRequest,
+        k if k.is_task() => T::HintsReviewTask,
+        k if k.is_meeting() => T::HintsReviewMeeting,
         _ => T::HintsReview,
     }
 }
@@ -297,13 +306,6 @@ fn form(app: &mut App, kind: FormKind, title: String, fields: Vec<Field>) {
     app.popup = Some(Popup::Form(Form::new(kind, title, fields)));
 }
 
-/// An amount the way it is typed back into a field: no thousands separator (`1200.50`,
-/// `1200,50`), so that it reads back as the same cents.
-fn typed_amount(cents: i64, l: Lang) -> String {
-    let point = if l == Lang::Es { ',' } else { '.' };
-    format!("{}{point}{:02}", cents / 100, cents % 100)
-}
-
 /// A meeting's time the way it is typed back into a field.
 fn typed_when(at: chrono::NaiveDateTime, l: Lang) -> String {
     format!("{} {}", dates::typed_date(at.date(), l), at.format("%H:%M"))
@@ -312,7 +314,7 @@ fn typed_when(at: chrono::NaiveDateTime, l: Lang) -> String {
 /// The quote edit form's fields, filled from `q`.
 fn quote_fields(q: &Quote, l: Lang) -> Vec<Field> {
     vec![
-        Field::new(T::FAmount, FieldKind::Amount, typed_amount(q.amount_cents, l)),
+        Field::new(T::FAmount, FieldKind::Amount, money::typed_amount(q.amount_cents, l)),
         Field::new(T::FieldDescription, FieldKind::Text, q.description.clone()),
         Field::new(
             T::FPrep,

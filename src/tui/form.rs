@@ -153,6 +153,17 @@ impl Field {
 
     /// What the field accepts, shown beside it.
     pub fn hint(&self, lang: Lang) -> String {
+        let by_label = match self.label {
+            T::HCurrency => Some(T::HintCurrency),
+            T::HIncrement => Some(T::HintIncrement),
+            T::FRetainer => Some(T::HintRetainer),
+            T::HFee => Some(T::HintFee),
+            T::HOverage => Some(T::HintOverage),
+            _ => None,
+        };
+        if let Some(hint) = by_label {
+            return hint.text(lang).into();
+        }
         match self.kind {
             FieldKind::Date => T::HintDate.text(lang).into(),
             // Time already worked: left empty, it ended now.
