@@ -272,7 +272,7 @@ fn the_review_hints_follow_the_selected_rows_kind() {
     for _ in 0..total {
         let kind = d.app.review_item().expect("a row").kind;
         let text = d.text(220, 35);
-        let bar = text.lines().rev().nth(0).unwrap_or_default().to_string();
+        let bar = text.lines().next_back().unwrap_or_default().to_string();
         let has = |k: &str| bar.contains(k);
         let (offers, not): (&[&str], &[&str]) = match kind.key() {
             "feedback_overdue" | "material_late" | "due_soon" => (&["n nudge", "r received"], &["x ", "d done"]),
@@ -294,6 +294,78 @@ fn the_review_hints_follow_the_selected_rows_kind() {
     for k in ["feedback_overdue", "task_overdue", "quote_unanswered", "weekly_review"] {
         assert!(seen.contains(k), "the demo's review has no {k} row: {seen:?}");
     }
+}
+
+/// The help and the details scroll a page at a time (PgDn, PgUp), to either end (End,
+/// Home), and never past their last line: one `k` after pressing on too far moves at once.
+#[test]
+fn popups_scroll_by_page_and_stop_at_their_end() {
+    let mut d = desk();
+    let screen = |d: &Desk| d.text(100, 20);
+    update(&mut d.app, Msg::Resize(100, 20), &mut d.store);
+    d.keys("?");
+    let first = screen(&d);
+    assert!(!first.contains("↻ before a task"), "the help fits 20 rows:\n{first}");
+    d.key(KeyCode::PageDown);
+    let paged = screen(&d);
+    assert_ne!(paged, first);
+    d.key(KeyCode::PageUp);
+    assert_eq!(screen(&d), first);
+    d.key(KeyCode::End);
+    let end = screen(&d);
+    assert!(end.contains("↻ before a task"), "{end}");
+    for _ in 0..30 {
+        d.key(KeyCode::Char('j')).key(KeyCode::PageDown);
+    }
+    assert_eq!(screen(&d), end);
+    d.key(KeyCode::Char('k'));
+    assert_ne!(screen(&d), end, "one k moves up at once");
+    d.key(KeyCode::Home);
+    assert_eq!(screen(&d), first);
+    d.key(KeyCode::Esc);
+    // A client's details, on a short terminal.
+    let screen = |d: &Desk| d.text(100, 15);
+    update(&mut d.app, Msg::Resize(100, 15), &mut d.store);
+    d.select_client("Bloom Florist").key(KeyCode::Enter);
+    assert!(matches!(d.app.popup, Some(Popup::Details(_))));
+    let first = screen(&d);
+    d.key(KeyCode::PageDown);
+    assert_ne!(screen(&d), first);
+    d.key(KeyCode::End);
+    let end = screen(&d);
+    for _ in 0..30 {
+        d.key(KeyCode::PageDown);
+    }
+    assert_eq!(screen(&d), end);
+    d.key(KeyCode::Char('k'));
+    assert_ne!(screen(&d), end);
+    d.key(KeyCode::Home);
+    assert_eq!(screen(&d), first);
+}
+
+/// A client's name too long for the tasks pane's title is cut with `…`, and the count of
+/// its tasks (or quotes, or meetings) stays shown.
+#[test]
+fn a_long_client_name_is_cut_with_an_ellipsis_in_the_pane_titles() {
+    let mut d = desk();
+    let name = "Asociación de Comerciantes del Casco Antiguo de Villanueva de la Serena";
+    d.keys("a").keys(name).key(KeyCode::Enter);
+    assert_eq!(d.app.client().map(|c| c.client.name.as_str()), Some(name));
+    for (w, h) in [(80, 24), (120, 35)] {
+        let text = d.text(w, h);
+        let title = text.lines().nth(1).unwrap_or_default();
+        assert!(
+            title.contains("Tasks · Asociación") && title.contains("… (0)"),
+            "{w}x{h}: {title}"
+        );
+    }
+    d.key(KeyCode::Tab).keys("]");
+    let text = d.text(80, 24);
+    let title = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        title.contains("Quotes · Asociación") && title.contains("… (0)"),
+        "{title}"
+    );
 }
 
 #[test]

@@ -357,6 +357,11 @@ fn minutes_late_out_of_range_are_refused_never_cut() {
     assert!(d.app.popup.is_none());
     let m = d.store.meeting(id).unwrap();
     assert_eq!((m.attendance, m.late_minutes), (Attendance::Late, Some(45)));
+    // The meetings tab and the client's details say by how much.
+    assert!(d.text(120, 35).contains("late 45m"), "{}", d.text(120, 35));
+    d.key(KeyCode::BackTab).key(KeyCode::Enter);
+    assert!(matches!(&d.app.popup, Some(Popup::Details(_))), "{:?}", d.app.popup);
+    assert!(d.text(120, 35).contains("late 45m"), "{}", d.text(120, 35));
 }
 
 #[test]
@@ -457,8 +462,9 @@ fn x_elsewhere_in_the_review_changes_nothing_and_says_what_it_is_for() {
 #[test]
 fn the_help_and_the_review_hints_name_the_new_keys() {
     let mut d = desk();
-    d.keys("2");
-    assert!(d.text(120, 35).contains("x missed"), "{}", d.text(120, 35));
+    // `x` is offered where it acts: on a weekly review's row.
+    to_weekly_review(&mut d);
+    assert!(d.text(120, 35).contains("x client missed it"), "{}", d.text(120, 35));
     d.keys("?");
     let mut all = String::new();
     for _ in 0..40 {

@@ -351,6 +351,46 @@ fn the_month_view_moves_between_months_and_opens_a_statement() {
     assert!(d.app.popup.is_none());
 }
 
+/// A long note in the statement wraps under the entry's task column, never back to the
+/// popup's left edge where the dates are.
+#[test]
+fn a_long_note_in_the_statement_wraps_under_its_entry() {
+    let mut d = desk(Lang::En);
+    let bloom = d.client_id("Bloom Florist");
+    let note = "Marta asked for three more versions of the spring copy after approving the second";
+    let start = NaiveDateTime::parse_from_str("2026-11-01 07:00", "%Y-%m-%d %H:%M").unwrap();
+    d.store.log_time(Some(bloom), None, start, 20, false, note).unwrap();
+    d.key(KeyCode::Char('3'));
+    assert_eq!(
+        d.app.money.line().map(|l| l.client.name.as_str()),
+        Some("Bloom Florist")
+    );
+    d.key(KeyCode::Enter);
+    assert!(matches!(d.app.popup, Some(Popup::Details(_))));
+    let text = d.text(80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("20m") && l.contains("(Marta"))
+        .unwrap_or_else(|| panic!("the entry with its note:\n{text}"));
+    let entry: Vec<char> = lines[at].chars().collect();
+    let task_col = lines[at]
+        .chars()
+        .position(|c| c == '—')
+        .expect("the entry's task column");
+    let next: Vec<char> = lines[at + 1].chars().collect();
+    assert!(
+        next[..task_col].iter().skip(4).all(|c| *c == ' '),
+        "the note goes on under the task column, not at the left:\n{text}"
+    );
+    assert!(next[task_col] != ' ', "{text}");
+    let shown: String = lines[at..at + 4].concat();
+    for word in ["approving", "second)"] {
+        assert!(shown.contains(word), "{word} missing:\n{text}");
+    }
+    assert_eq!(entry.len(), next.len());
+}
+
 #[test]
 fn an_empty_store_s_month_says_what_to_do() {
     let mut d = desk_at(Lang::Es, false, now());

@@ -153,6 +153,18 @@ pub struct Meeting {
     pub length_min: Option<u32>,
 }
 
+impl Meeting {
+    /// Its attendance as a list shows it: a late arrival with its minutes (`late 15m`).
+    pub fn attendance_short(&self, l: crate::i18n::Lang) -> String {
+        match (self.attendance, self.late_minutes) {
+            (Attendance::Late, Some(n)) => {
+                format!("{} {}", self.attendance.label(l), super::dates::format_duration(n))
+            }
+            (a, _) => a.label(l).to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

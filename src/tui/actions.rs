@@ -1189,7 +1189,7 @@ fn client_details(app: &App, store: &Store, id: i64) -> Result<Details> {
                 i18n::date(m.at.date(), today, l),
                 m.at.format("%H:%M"),
                 m.kind.phrase(l),
-                m.attendance.label(l)
+                m.attendance_short(l)
             ));
         }
     }

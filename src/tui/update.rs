@@ -328,28 +328,42 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         },
         Popup::Details(mut d) => match k.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
-            KeyCode::Down | KeyCode::Char('j') => {
-                d.scroll = (d.scroll + 1).min(d.lines.len().saturating_sub(1));
+            _ => {
+                let last = d.lines.len().saturating_sub(1);
+                d.scroll = scrolled(d.scroll, k.code, page(app), last);
                 app.popup = Some(Popup::Details(d));
             }
-            KeyCode::Up | KeyCode::Char('k') => {
-                d.scroll = d.scroll.saturating_sub(1);
-                app.popup = Some(Popup::Details(d));
-            }
-            _ => app.popup = Some(Popup::Details(d)),
         },
         Popup::Help { scroll } => match k.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?') => {}
-            KeyCode::Down | KeyCode::Char('j') => app.popup = Some(Popup::Help { scroll: scroll + 1 }),
-            KeyCode::Up | KeyCode::Char('k') => {
-                app.popup = Some(Popup::Help {
-                    scroll: scroll.saturating_sub(1),
-                })
+            _ => {
+                let last = super::ui::popup::help_max_scroll(app);
+                let scroll = scrolled(scroll.min(last), k.code, page(app), last);
+                app.popup = Some(Popup::Help { scroll });
             }
-            _ => app.popup = Some(Popup::Help { scroll }),
         },
     }
     Ok(())
+}
+
+/// A popup's rows a page key moves: the rows it shows, about.
+fn page(app: &App) -> usize {
+    usize::from(app.size.1).saturating_sub(6).max(1)
+}
+
+/// A scrolled popup's first row after a key (↑ ↓ j k a row, PgUp PgDn a page, Home End to
+/// either end), at most `last`; other keys leave it.
+fn scrolled(scroll: usize, code: KeyCode, page: usize, last: usize) -> usize {
+    match code {
+        KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => scroll + page,
+        KeyCode::PageUp => scroll.saturating_sub(page),
+        KeyCode::Home | KeyCode::Char('g') => 0,
+        KeyCode::End | KeyCode::Char('G') => last,
+        _ => scroll,
+    }
+    .min(last)
 }
 
 /// The text back from the external editor goes into the focused long-text field.

@@ -68,7 +68,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         DealTab::Quotes => app.deals.quote_count,
         _ => app.deals.meeting_count,
     };
-    let title = format!("{} · {} ({n})", app.deals.tab.title().text(l), scope);
+    let title = super::desk::scoped_title(app.deals.tab.title().text(l), &scope, n, area.width);
     let mut b = block(app, Pane::Tasks, title, None, area.width);
     if let Some(s) = strip(app, area.width) {
         b = b.title_bottom(s);
@@ -205,13 +205,8 @@ fn meetings(app: &App, area: Rect) -> Vec<Line<'static>> {
     let whens: Vec<String> = d.meetings.iter().map(|m| when(m, today, l)).collect();
     let when_w = whens.iter().map(|s| width::of(s)).max().unwrap_or(16);
     let len_w = 5;
-    let att_w = d
-        .meetings
-        .iter()
-        .map(|m| width::of(m.attendance.label(l)))
-        .max()
-        .unwrap_or(10)
-        .min(16);
+    let attendance: Vec<String> = d.meetings.iter().map(|m| m.attendance_short(l)).collect();
+    let att_w = attendance.iter().map(|a| width::of(a)).max().unwrap_or(10).min(16);
     let kind_w = w.saturating_sub(when_w + 1 + len_w + 1 + att_w + 1);
     app.shown.set(Listed::Meetings, h);
     let start = page_start(d.meeting_sel, h);
@@ -235,10 +230,7 @@ fn meetings(app: &App, area: Rect) -> Vec<Line<'static>> {
             Span::raw(" "),
             Span::styled(format!("{:>len_w$}", length), th.dim()),
             Span::raw(" "),
-            Span::styled(
-                width::pad(&width::truncate(m.attendance.label(l), att_w), att_w),
-                att_style,
-            ),
+            Span::styled(width::pad(&width::truncate(&attendance[i], att_w), att_w), att_style),
         ];
         lines.push(Line::from(
             spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),

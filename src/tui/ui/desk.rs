@@ -37,6 +37,14 @@ pub(super) fn block<'a>(app: &App, pane: Pane, title: String, filter: Option<&Fi
     b
 }
 
+/// A pane's title naming its scope, `Tasks · Bloom Florist (4)`, fitted to a pane `width`
+/// columns wide: a name too long for it is cut with `…`, and the count is always shown.
+pub(super) fn scoped_title(what: &str, scope: &str, n: usize, width: u16) -> String {
+    // The two corners and the spaces around the title.
+    let room = usize::from(width).saturating_sub(4 + width::of(&format!("{what} ·  ({n})")));
+    format!("{what} · {} ({n})", width::truncate(scope, room.max(2)))
+}
+
 /// ` /wo▏rds ` on a border `width` columns wide, the cursor where it is while typing: a query
 /// longer than the border shows the text around the cursor, `…` where it is cut.
 pub(super) fn filter_title(fl: &Filter, typing: bool, width: u16) -> String {
@@ -189,7 +197,7 @@ fn tasks(app: &App, f: &mut Frame, area: Rect) {
         Some(c) => c.client.name.clone(),
         None => T::AllClients.text(l).to_string(),
     };
-    let title = format!("{} · {} ({})", T::PaneTasks.text(l), scope, app.tasks.len());
+    let title = scoped_title(T::PaneTasks.text(l), &scope, app.tasks.len(), area.width);
     // The filter shares the bottom border with the tabs' strip on its right; on a border too
     // narrow for both, the filter being typed keeps it.
     let mut strip = super::deals::strip(app, area.width);

@@ -5,7 +5,7 @@ mod deals;
 mod desk;
 mod month;
 mod pane;
-mod popup;
+pub(crate) mod popup;
 mod review;
 pub mod theme;
 
@@ -22,6 +22,29 @@ use crate::i18n::T;
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
 
+/// The rows an error notice too long for the status bar's share (why an undo was refused,
+/// what a store refused) takes above it, rather than being cut: as many as it needs, up to
+/// three, and never the body's last rows. 0: none.
+fn notice_rows(app: &App, area: Rect) -> u16 {
+    let long_w = app
+        .notice
+        .as_ref()
+        .filter(|n| n.error)
+        .map(|n| crate::domain::text::width::of(&n.text))
+        .filter(|w| *w > usize::from(area.width / 2));
+    long_w.map_or(0, |w| {
+        let rows = w.div_ceil(usize::from(area.width.max(1))).clamp(1, 3) as u16;
+        rows.min(area.height.saturating_sub(MIN_HEIGHT.min(area.height)) + 1)
+    })
+}
+
+/// The rows of the view's body (between the title bar, and the notice and status bar) on the
+/// desk's terminal: where views and popups are drawn.
+pub(crate) fn body_rows(app: &App) -> u16 {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    area.height.saturating_sub(2 + notice_rows(app, area)).max(3)
+}
+
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -33,20 +56,8 @@ pub fn render(app: &App, f: &mut Frame) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    // An error too long for the status bar's share (why an undo was refused, what a store
-    // refused) gets a row of its own above it, rather than being cut.
-    let long_w = app
-        .notice
-        .as_ref()
-        .filter(|n| n.error)
-        .map(|n| crate::domain::text::width::of(&n.text))
-        .filter(|w| *w > usize::from(area.width / 2));
-    let long = long_w.is_some();
-    // As many rows as it takes, up to three (and never the body's last rows).
-    let notice_h = long_w.map_or(0, |w| {
-        let rows = w.div_ceil(usize::from(area.width.max(1))).clamp(1, 3) as u16;
-        rows.min(area.height.saturating_sub(MIN_HEIGHT.min(area.height)) + 1)
-    });
+    let notice_h = notice_rows(app, area);
+    let long = notice_h > 0;
     let [title, body, notice, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),

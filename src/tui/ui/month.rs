@@ -212,9 +212,16 @@ fn client(
     let unbilled = t.unbilled_minutes + t.quote_prep_minutes;
     // The hours belong to the label, so the bar starts after a space and never runs into
     // them, whatever its length.
+    // Labels of one width on every client's rows (the hours right-aligned, up to a month's
+    // 744h 00m), so that every bar starts in one column.
+    let label_w = width::of(T::MonthBillable.text(l)).max(width::of(T::MonthUnbilled.text(l)));
     let bar = |label: T, minutes: u64, style: Style| {
         Bar::default()
-            .label(Line::from(format!("{} {}", label.text(l), hours_text(minutes))))
+            .label(Line::from(format!(
+                "{} {:>8}",
+                width::pad(label.text(l), label_w),
+                hours_text(minutes)
+            )))
             .value(minutes)
             .text_value(String::new())
             .style(style)

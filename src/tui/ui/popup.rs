@@ -76,8 +76,16 @@ pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
             let b = popup_block(app, &d.title);
             let inner = b.inner(r);
             f.render_widget(b, r);
-            let mut lines: Vec<Line> = d.lines.iter().skip(d.scroll).map(|s| Line::from(s.as_str())).collect();
-            lines.truncate(inner.height.saturating_sub(1) as usize);
+            let body = inner.height.saturating_sub(1) as usize;
+            let w = usize::from(inner.width);
+            let mut lines: Vec<Line> = d
+                .lines
+                .iter()
+                .skip(d.scroll)
+                .flat_map(|s| hang_wrap(s, w))
+                .take(body)
+                .map(Line::from)
+                .collect();
             while lines.len() < inner.height.saturating_sub(1) as usize {
                 lines.push(Line::from(""));
             }
@@ -103,6 +111,31 @@ fn popup_block<'a>(app: &App, title: &str) -> PaneFrame<'a> {
     let th = Theme { color: app.color };
     PaneFrame::new(Span::styled(format!(" {} ", width::truncate(title, 60)), th.heading()))
         .border_style(th.focused_border())
+}
+
+/// A line of a popup, wrapped at words to `w` columns when it is wider: the lines after the
+/// first start where its last column does (after its last run of two spaces: a statement's
+/// task and note, a detail's value), as a table's cell wraps within its column, when that
+/// column starts in the first two thirds of the width; else at the left.
+fn hang_wrap(s: &str, w: usize) -> Vec<String> {
+    if width::of(s) <= w {
+        return vec![s.to_string()];
+    }
+    let at = s
+        .rfind("  ")
+        .map(|i| i + s[i..].len() - s[i..].trim_start().len())
+        .filter(|&i| i < s.len() && width::of(&s[..i]) <= w * 2 / 3)
+        .unwrap_or(0);
+    let (head, cell) = s.split_at(at);
+    let indent = width::of(head);
+    wrap_words(cell, w - indent)
+        .into_iter()
+        .enumerate()
+        .map(|(k, part)| {
+            let lead = if k == 0 { head.to_string() } else { " ".repeat(indent) };
+            format!("{lead}{part}")
+        })
+        .collect()
 }
 
 /// Splits `s` into lines of at most `max` columns, between words where it can.
@@ -293,15 +326,37 @@ fn render_form(app: &App, form: &Form, f: &mut Frame, area: Rect) {
 
 fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     let th = Theme { color: app.color };
-    let l = app.lang;
     let r = centered(area, 78, area.height);
     clear(f, r);
-    let b = popup_block(app, T::HelpTitle.text(l));
+    let b = popup_block(app, T::HelpTitle.text(app.lang));
     let inner = b.inner(r);
     f.render_widget(b, r);
+    let lines = help_lines(app, inner.width);
+    let body = inner.height.saturating_sub(1) as usize;
+    let max_scroll = lines.len().saturating_sub(body);
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();
+    while shown.len() < body {
+        shown.push(Line::from(""));
+    }
+    shown.push(Line::from(Span::styled(T::HintDetails.text(app.lang), th.dim())));
+    f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// How far the help scrolls on the terminal the desk has: to its last line at the bottom.
+pub fn help_max_scroll(app: &App) -> usize {
+    let inner_w = app.size.0.min(78).saturating_sub(2);
+    // The body less the help's borders and its hint line.
+    let body = usize::from(super::body_rows(app)).saturating_sub(3);
+    help_lines(app, inner_w).len().saturating_sub(body)
+}
+
+/// The help's lines at `width` columns: each key and what it does, the forms' keys, the legend.
+fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let th = Theme { color: app.color };
+    let l = app.lang;
     let mut lines: Vec<Line> = Vec::new();
     let key_w = 16;
-    let text_w = (inner.width as usize).saturating_sub(key_w);
+    let text_w = (width as usize).saturating_sub(key_w);
     // Each entry whole: a text too long for the width wraps under itself, never cut.
     let entry = |key: &str, text: &str, lines: &mut Vec<Line>| {
         for (i, part) in wrap_words(text, text_w).into_iter().enumerate() {
@@ -335,18 +390,44 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     entry("", T::HelpLegendCounts.text(l), &mut lines);
     entry("", T::HelpLegendNudges.text(l), &mut lines);
     entry("", &app.config.keys.text(T::HelpLegendRecur, l, &[]), &mut lines);
-    let body = inner.height.saturating_sub(1) as usize;
-    let max_scroll = lines.len().saturating_sub(body);
-    let mut shown: Vec<Line> = lines.into_iter().skip(scroll.min(max_scroll)).take(body).collect();
-    while shown.len() < body {
-        shown.push(Line::from(""));
-    }
-    shown.push(Line::from(Span::styled(T::HintDetails.text(l), th.dim())));
-    f.render_widget(Paragraph::new(shown), inner);
+    lines
 }
 
 #[cfg(test)]
 mod tests {
+    /// A wide line wraps under its last column, keeps every word, and fits; a line without
+    /// columns, or whose last column starts too far right, wraps at the left.
+    #[test]
+    fn a_wide_line_wraps_under_its_last_column() {
+        use crate::domain::text::width;
+        let entry = "Sun 1 Nov    2h 30m  billable       Reply to wedding enquiries (Marta asked for three more versions of the copy)";
+        let lines = super::hang_wrap(entry, 60);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("Sun 1 Nov    2h 30m  billable       Reply"),
+            "{lines:?}"
+        );
+        for l in &lines {
+            assert!(width::of(l) <= 60, "{l:?}");
+        }
+        for l in &lines[1..] {
+            assert!(l.starts_with(&" ".repeat(36)) && !l[36..].starts_with(' '), "{l:?}");
+        }
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(words(&lines.join(" ")), words(entry));
+        // Plain text wraps at the left; a line that fits is left alone.
+        let plain = "Marta prefers voice notes before ten and never answers email on a Friday afternoon";
+        let wrapped = super::hang_wrap(plain, 30);
+        assert!(
+            wrapped.iter().all(|l| !l.starts_with(' ') && width::of(l) <= 30),
+            "{wrapped:?}"
+        );
+        assert_eq!(super::hang_wrap("short  line", 30), vec!["short  line".to_string()]);
+        // A last column past two thirds of the width: at the left too.
+        let far = format!("{}  {}", "x".repeat(50), "word ".repeat(10));
+        assert!(super::hang_wrap(&far, 60)[1..].iter().all(|l| !l.starts_with(' ')));
+    }
+
     use ratatui::backend::TestBackend;
     use ratatui::layout::Rect;
     use ratatui::style::{Color, Style};
