@@ -155,6 +155,59 @@ fn a_deleted_client_with_logged_time_is_undone_and_redone() {
     assert!(integrity(&d.db).contains("ok"), "{}", integrity(&d.db));
 }
 
+/// An automatic flag of scattered channels goes with the task that brought its third channel
+/// when that task is deleted (entered by mistake); with a fourth channel it stays; undoing the
+/// deletion brings the task and its flag back, and the next pass does not raise it again.
+#[test]
+fn a_scattered_channels_flag_goes_with_the_task_that_raised_it() {
+    use vadesk::domain::ChannelKind;
+    let d = Desk::new();
+    let mut s = Store::open(&d.db).unwrap();
+    s.enable_undo().unwrap();
+    let c = s.add_client(named("Ana"), today() - chrono::Duration::days(5)).unwrap();
+    let other = s.add_client(named("Bea"), today() - chrono::Duration::days(5)).unwrap();
+    let via = |k: ChannelKind, title: &str| TaskFields {
+        title: Some(title.into()),
+        via: Some(Some(k)),
+        ..Default::default()
+    };
+    let ago = |n: i64| today() - chrono::Duration::days(n);
+    for client in [c, other] {
+        s.add_task(client, via(ChannelKind::Email, "brief"), ago(2)).unwrap();
+        s.add_task(client, via(ChannelKind::Whatsapp, "photos"), ago(1))
+            .unwrap();
+    }
+    let third = s.add_task(c, via(ChannelKind::Phone, "call"), today()).unwrap();
+    let others_third = s.add_task(other, via(ChannelKind::Slack, "ping"), today()).unwrap();
+    s.detect(today(), None).unwrap();
+    let channels = |s: &Store, client: i64| {
+        s.list_flags(Some(client))
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.kind == FlagKind::ScatteredChannels)
+            .count()
+    };
+    assert_eq!((channels(&s, c), channels(&s, other)), (1, 1));
+    s.delete_task(third).unwrap();
+    assert_eq!(channels(&s, c), 0, "two channels left: no flag");
+    assert_eq!(channels(&s, other), 1, "another client's flag stays");
+    s.detect(today(), None).unwrap();
+    assert_eq!(channels(&s, c), 0, "not raised again");
+    s.undo().unwrap();
+    assert_eq!(s.task(third).unwrap().title, "call");
+    assert_eq!(channels(&s, c), 1, "undo brings the flag back with its task");
+    // Four channels: deleting one leaves three, and the flag.
+    s.add_task(c, via(ChannelKind::Slack, "thread"), today()).unwrap();
+    s.delete_task(third).unwrap();
+    assert_eq!(channels(&s, c), 1);
+    // A task without a channel changes nothing.
+    let plain = s.add_task(c, titled("admin"), today()).unwrap();
+    s.delete_task(plain).unwrap();
+    assert_eq!(channels(&s, c), 1);
+    s.delete_task(others_third).unwrap();
+    assert_eq!(channels(&s, other), 0);
+}
+
 /// Undoing a client's deletion after another process gave its name to a new client: the
 /// refusal names the client that has the name now (it was SQLite's "UNIQUE constraint failed",
 /// pointing at `doctor`), nothing changes, and once that client is renamed the undo goes

@@ -302,6 +302,9 @@ impl Store {
                     recur::advance_past(tx, rule, today, id)?;
                 }
                 tx.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
+                if t.via.is_some() {
+                    channels_flags_recheck(tx, t.client_id, t.created_on)?;
+                }
                 Ok(())
             },
         )
@@ -636,5 +639,30 @@ fn set_status(tx: &rusqlite::Transaction, id: i64, to: TaskStatus, from_open: bo
             recur::advance(tx, rule, today)?;
         }
     }
+    Ok(())
+}
+
+/// The automatic flags of scattered channels whose window held a task that is gone (created
+/// on `created`), judged again without it: a flag whose window now holds fewer channels than
+/// the rule asks is removed, as if it had never been raised (a task added by mistake and
+/// deleted does not leave the client marked).
+fn channels_flags_recheck(tx: &rusqlite::Transaction, client_id: i64, created: NaiveDate) -> Result<()> {
+    let back = format!("-{} days", rules::SCATTERED_WINDOW_DAYS - 1);
+    let ahead = format!("+{} days", rules::SCATTERED_WINDOW_DAYS - 1);
+    tx.execute(
+        "DELETE FROM flags WHERE client_id = ?1 AND source = 'auto' AND kind = ?2
+           AND at >= ?3 AND at <= date(?3, ?5)
+           AND (SELECT count(DISTINCT t.via) FROM tasks t
+                WHERE t.client_id = ?1 AND t.via IS NOT NULL
+                  AND t.created_on >= date(flags.at, ?4) AND t.created_on <= flags.at) < ?6",
+        params![
+            client_id,
+            FlagKind::ScatteredChannels.key(),
+            day(created),
+            back,
+            ahead,
+            rules::SCATTERED_CHANNELS as i64
+        ],
+    )?;
     Ok(())
 }
