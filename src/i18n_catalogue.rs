@@ -144,6 +144,7 @@ catalogue! {
     RecMeeting => ("meeting {0}", "la reunión {0}"),
     RecFlag => ("red flag {0}", "la bandera roja {0}"),
     RecWeeklyReview => ("weekly review {0}", "la revisión semanal {0}"),
+    RecTimeEntry => ("time entry {0}", "el registro de tiempo {0}"),
     RecOther => ("record {0}", "el registro {0}"),
     ConfirmUndoOld => ("Undo '{0}', a change from {1}? (y/n)", "¿Deshacer «{0}», un cambio del {1}? (s/n)"),
     ConfirmRedoOld => ("Redo '{0}', a change from {1}? (y/n)", "¿Rehacer «{0}», un cambio del {1}? (s/n)"),
@@ -229,7 +230,7 @@ catalogue! {
     ErrOutput => ("the output could not be written: {0} (any change the command made to the store is saved)", "no se pudo escribir la salida: {0} (si la orden cambió algo en la base de datos, está guardado)"),
     ErrStatementNotWritten => ("the statement could not be written: {0}; nothing was marked as billed", "no se pudo escribir el extracto: {0}; no se marcó nada como facturado"),
     ErrJson => ("invalid JSON: {0}", "JSON no válido: {0}"),
-    ErrLocked => ("the database is busy (another vadesk is writing); try again", "la base de datos está ocupada (otro vadesk está escribiendo); inténtalo de nuevo"),
+    ErrLocked => ("the database is busy (another program is writing to it: another vadesk, a sync, a backup); try again", "la base de datos está ocupada (otro programa escribe en ella: otro vadesk, una sincronización, una copia); inténtalo de nuevo"),
     ErrNotADatabase => ("the file is not a database", "el archivo no es una base de datos"),
     // `doctor` on a store that does not open
     DocDamage => ("{0} problems found, first: {1}", "{0} problemas encontrados; el primero: {1}"),

@@ -109,6 +109,30 @@ fn undo_refuses_to_overwrite_a_change_made_elsewhere_and_keeps_the_step() {
     let _ = c;
 }
 
+/// A refused undo names a time entry as one ("time entry 1 changed since"), not "record 1".
+#[test]
+fn an_undo_refused_over_time_changed_elsewhere_names_the_time_entry() {
+    let d = Desk::new();
+    d.id(&["client", "add", "Bloom Florist"]);
+    let mut desk = Store::open(&d.db).unwrap();
+    desk.enable_undo().unwrap();
+    let start = today().and_hms_opt(9, 0, 0).unwrap();
+    let e = desk.log_time(Some(1), None, start, 45, true, "").unwrap();
+    d.ok(&[
+        "--now",
+        "2026-11-23 12:00",
+        "time",
+        "edit",
+        &e.to_string(),
+        "--minutes",
+        "50m",
+    ]);
+    let err = desk.undo().unwrap_err().to_string();
+    assert!(err.contains(&format!("time entry {e}")), "{err}");
+    assert!(!err.contains("record"), "{err}");
+    assert_eq!(desk.time_entry(e).unwrap().minutes, Some(50));
+}
+
 /// Finding 2: undoing "add client" deleted the tasks the command line added to it since.
 #[test]
 fn undoing_a_creation_others_now_depend_on_is_refused() {

@@ -368,6 +368,92 @@ fn a_long_client_name_is_cut_with_an_ellipsis_in_the_pane_titles() {
     );
 }
 
+/// Paging through a long client's details shows every line once, and `End` puts the last
+/// line at the bottom: no line skipped between pages, no blank page past the end.
+#[test]
+fn paging_through_details_skips_no_line_and_stops_at_the_last() {
+    use vadesk::store::NewQuote;
+    let mut d = desk();
+    let bloom = d.client_id("Bloom Florist");
+    for i in 0..25 {
+        let q = NewQuote {
+            amount_cents: 10_000 + i * 100,
+            prep_min: 0,
+            sent_on: now().date(),
+            answer_by: None,
+            description: format!("Quote number {i}"),
+        };
+        d.store.add_quote(bloom, q, 7).unwrap();
+    }
+    for (w, h) in [(80, 24), (100, 17)] {
+        update(&mut d.app, Msg::Resize(w, h), &mut d.store);
+        d.app.popup = None;
+        d.select_client("Bloom Florist").key(KeyCode::Enter);
+        let Some(Popup::Details(p)) = &d.app.popup else {
+            panic!("no details")
+        };
+        let wanted: Vec<String> = p.lines.iter().filter(|l| l.contains("€1")).cloned().collect();
+        assert_eq!(wanted.len(), 25);
+        let mut seen = String::new();
+        let mut last = String::new();
+        for _ in 0..20 {
+            last = d.text(w, h);
+            seen.push_str(&last);
+            d.key(KeyCode::PageDown);
+        }
+        for l in &wanted {
+            let amount = l.split_whitespace().nth(1).unwrap();
+            assert!(seen.contains(amount), "{w}x{h}: {amount} never shown");
+        }
+        d.key(KeyCode::End);
+        assert_eq!(d.text(w, h), last, "End is where paging stopped");
+        // The last line sits just above the hint: no blank row between.
+        let rows: Vec<&str> = last.lines().collect();
+        let hint = rows.iter().position(|r| r.contains("↑ ↓ scroll")).unwrap();
+        let above: String = rows[hint - 1].chars().filter(|c| c.is_alphanumeric()).collect();
+        assert!(!above.is_empty(), "{w}x{h}: a blank row above the hint:\n{last}");
+    }
+}
+
+/// A refusal too long for the status bar is read whole on rows of its own, at 80×24 as at
+/// 120×35: `r` on a retainer's row, on a meeting not yet started.
+#[test]
+fn a_refusal_on_a_review_row_is_shown_at_every_width() {
+    for kind in ["retainer_near", "meeting_today"] {
+        for (w, h) in [(80, 24), (120, 35)] {
+            let mut d = desk();
+            update(&mut d.app, Msg::Resize(w, h), &mut d.store);
+            d.keys("2");
+            for _ in 0..20 {
+                if d.app.review_item().map(|r| r.kind.key()) == Some(kind) {
+                    break;
+                }
+                d.keys("j");
+            }
+            assert_eq!(d.app.review_item().map(|r| r.kind.key()), Some(kind));
+            d.keys("r");
+            if kind == "meeting_today" {
+                // The attendance picker: "on time", for a meeting that starts at 11:00.
+                assert!(matches!(d.app.popup, Some(Popup::Picker(_))), "{:?}", d.app.popup);
+                d.key(KeyCode::Enter);
+            }
+            let notice = d.notice();
+            assert!(!notice.is_empty(), "{kind}: no notice");
+            let text = d.text(w, h);
+            let flat: String = text
+                .lines()
+                .map(|l| l.trim_matches('"').trim())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first_words: String = notice.split(' ').take(4).collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains(&first_words),
+                "{kind} at {w}x{h}: {notice:?} not shown:\n{text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn flags_are_logged_with_the_picker_and_dismissed_with_confirmation() {
     let mut d = desk();

@@ -482,13 +482,18 @@ pub fn format_cents(cents: i64, currency: Currency, lang: Lang) -> String {
     }
 }
 
-/// An amount the way it is typed back into a field: no thousands separator (`1200.50`,
-/// `1200,50`), so that it reads back as the same cents.
+/// An amount the way it is typed back into a field: no thousands separator, and no decimals
+/// when it is whole (`1200`, `1200.50`, `1200,50`; a yen amount always whole), so that it
+/// reads back as the same cents.
 pub fn typed_amount(cents: i64, l: Lang) -> String {
     let point = if l == Lang::Es { ',' } else { '.' };
     let sign = if cents < 0 { "-" } else { "" };
     let c = cents.unsigned_abs();
-    format!("{sign}{}{point}{:02}", c / 100, c % 100)
+    if c % 100 == 0 {
+        format!("{sign}{}", c / 100)
+    } else {
+        format!("{sign}{}{point}{:02}", c / 100, c % 100)
+    }
 }
 
 /// Retainer hours as typed (`20`, `7.5`, `7,5`) to minutes.
@@ -623,6 +628,25 @@ mod tests {
         assert_eq!(parse_amount("37,5").unwrap(), 3750);
         assert!(parse_amount("-5").is_err());
         assert!(parse_amount("abc").is_err());
+    }
+
+    /// What a form shows an amount as reads back as the same cents, in either language and
+    /// in a currency without cents; whole amounts show no decimals, none a thousands separator.
+    #[test]
+    fn an_amount_typed_back_reads_as_the_same_cents() {
+        for l in [Lang::En, Lang::Es] {
+            for cents in [0, 5, 50, 100, 3_000, 120_000, 150_050, 300_000, 99_999_999] {
+                let typed = typed_amount(cents, l);
+                assert_eq!(parse_amount_in(&typed, Currency::EUR, l).unwrap(), cents, "{typed}");
+                assert!(!typed.contains(if l == Lang::En { ',' } else { '.' }), "{typed}");
+            }
+            assert_eq!(typed_amount(300_000, l), "3000");
+            assert_eq!(
+                parse_amount_in(&typed_amount(300_000, l), Currency::JPY, l).unwrap(),
+                300_000
+            );
+        }
+        assert_eq!(typed_amount(150_050, Lang::Es), "1500,50");
     }
 
     #[test]

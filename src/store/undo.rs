@@ -393,6 +393,7 @@ fn record_name(lang: Lang, table: &str, id: i64) -> String {
         "meetings" => T::RecMeeting,
         "flags" => T::RecFlag,
         "weekly_reviews" => T::RecWeeklyReview,
+        "time_entries" => T::RecTimeEntry,
         _ => T::RecOther,
     };
     tf(lang, noun, &[&id])

@@ -329,8 +329,7 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
         Popup::Details(mut d) => match k.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
             _ => {
-                let last = d.lines.len().saturating_sub(1);
-                d.scroll = scrolled(d.scroll, k.code, page(app), last);
+                d.scroll = super::ui::popup::details_scrolled(app, &d, k.code);
                 app.popup = Some(Popup::Details(d));
             }
         },

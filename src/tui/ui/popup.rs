@@ -1,5 +1,6 @@
 //! Popups over the current view: forms, pickers, confirmations, details and the key help.
 
+use crossterm::event::KeyCode;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -12,7 +13,7 @@ use super::{centered, clear, page_start};
 use crate::domain::text::width;
 use crate::i18n::T;
 use crate::tui::app::App;
-use crate::tui::form::{FieldKind, Form, Popup};
+use crate::tui::form::{Details, FieldKind, Form, Popup};
 use crate::tui::keys::BINDINGS;
 
 pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
@@ -340,6 +341,59 @@ fn render_help(app: &App, scroll: usize, f: &mut Frame, area: Rect) {
     }
     shown.push(Line::from(Span::styled(T::HintDetails.text(app.lang), th.dim())));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The rows of text a details popup shows on the desk's terminal, and its width.
+fn details_room(app: &App) -> (usize, usize) {
+    let body = super::body_rows(app);
+    let h = body.saturating_sub(2).max(8).min(body);
+    // Its borders and its hint line.
+    let rows = usize::from(h.saturating_sub(3)).max(1);
+    let w = usize::from(app.size.0.min(76).saturating_sub(2));
+    (rows, w)
+}
+
+/// Where a details popup's text starts after a scrolling key: a line (`j` `k` `↓` `↑`), a page
+/// (`PgDn` / `Space`: the next page starts with the first line not wholly shown; `PgUp` back
+/// as far), or either end (`Home` / `g`, `End` / `G`: the last line at the bottom). Never past
+/// the end, wrapped lines counted as the rows they take.
+pub fn details_scrolled(app: &App, d: &Details, code: KeyCode) -> usize {
+    let (rows, w) = details_room(app);
+    let heights: Vec<usize> = d.lines.iter().map(|s| hang_wrap(s, w).len()).collect();
+    // From `from`, the lines that fit in the rows going down (`down`) or up.
+    let fit = |from: usize, down: bool| {
+        let (mut used, mut at) = (0, from);
+        loop {
+            let next = if down {
+                heights.get(at)
+            } else {
+                at.checked_sub(1).and_then(|i| heights.get(i))
+            };
+            match next {
+                Some(&h) if used + h <= rows => {
+                    used += h;
+                    if down {
+                        at += 1
+                    } else {
+                        at -= 1
+                    }
+                }
+                _ => break at,
+            }
+        }
+    };
+    let last = fit(heights.len(), false);
+    let cur = d.scroll.min(last);
+    let next = match code {
+        KeyCode::Down | KeyCode::Char('j') => cur + 1,
+        KeyCode::Up | KeyCode::Char('k') => cur.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => fit(cur, true).max(cur + 1),
+        KeyCode::PageUp => fit(cur, false).min(cur.saturating_sub(1)),
+        KeyCode::Home | KeyCode::Char('g') => 0,
+        KeyCode::End | KeyCode::Char('G') => last,
+        _ => cur,
+    };
+    next.min(last)
 }
 
 /// How far the help scrolls on the terminal the desk has: to its last line at the bottom.
