@@ -489,7 +489,7 @@ pub fn typed_amount(cents: i64, l: Lang) -> String {
     let point = if l == Lang::Es { ',' } else { '.' };
     let sign = if cents < 0 { "-" } else { "" };
     let c = cents.unsigned_abs();
-    if c % 100 == 0 {
+    if c.is_multiple_of(100) {
         format!("{sign}{}", c / 100)
     } else {
         format!("{sign}{}{point}{:02}", c / 100, c % 100)
