@@ -799,55 +799,28 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 },
             };
             let amount = |s: &str| opt(s, |s| money::parse_amount_in(s, cur, l));
+            // A field changed here, read by `parse` (and refused beside itself when wrong);
+            // None when it was left alone.
+            macro_rules! changed {
+                ($i:expr, $parse:expr) => {
+                    if ch($i) {
+                        Some(field!($i, ($parse)(&v(form, $i))))
+                    } else {
+                        None
+                    }
+                };
+            }
             let fields = ClientFields {
                 name: ch(cf::NAME).then(|| v(form, cf::NAME)),
-                status: if ch(cf::STATUS) {
-                    Some(field!(cf::STATUS, ClientStatus::parse(&v(form, cf::STATUS))))
-                } else {
-                    None
-                },
-                channels: if ch(cf::CHANNELS) {
-                    Some(field!(cf::CHANNELS, channels(&v(form, cf::CHANNELS))))
-                } else {
-                    None
-                },
-                rate: if ch(cf::RATE) {
-                    Some(field!(cf::RATE, amount(&v(form, cf::RATE))))
-                } else {
-                    None
-                },
+                status: changed!(cf::STATUS, ClientStatus::parse),
+                channels: changed!(cf::CHANNELS, channels),
+                rate: changed!(cf::RATE, amount),
                 currency: currency.map(|c| c.map(|c| c.code().to_string())),
-                increment_min: if ch(cf::INCREMENT) {
-                    Some(field!(
-                        cf::INCREMENT,
-                        opt(&v(form, cf::INCREMENT), dates::parse_duration)
-                    ))
-                } else {
-                    None
-                },
-                retainer_min: if ch(cf::RETAINER) {
-                    Some(field!(
-                        cf::RETAINER,
-                        opt(&v(form, cf::RETAINER), money::parse_retainer_hours)
-                    ))
-                } else {
-                    None
-                },
-                fee_cents: if ch(cf::FEE) {
-                    Some(field!(cf::FEE, amount(&v(form, cf::FEE))))
-                } else {
-                    None
-                },
-                overage_cents: if ch(cf::OVERAGE) {
-                    Some(field!(cf::OVERAGE, amount(&v(form, cf::OVERAGE))))
-                } else {
-                    None
-                },
-                review_day: if ch(cf::REVIEW_DAY) {
-                    Some(field!(cf::REVIEW_DAY, opt(&v(form, cf::REVIEW_DAY), weekday)))
-                } else {
-                    None
-                },
+                increment_min: changed!(cf::INCREMENT, |s: &str| opt(s, dates::parse_duration)),
+                retainer_min: changed!(cf::RETAINER, |s: &str| opt(s, money::parse_retainer_hours)),
+                fee_cents: changed!(cf::FEE, amount),
+                overage_cents: changed!(cf::OVERAGE, amount),
+                review_day: changed!(cf::REVIEW_DAY, |s: &str| opt(s, weekday)),
                 tool: ch(cf::TOOL).then(|| v(form, cf::TOOL)),
                 notes: ch(cf::NOTES).then(|| v(form, cf::NOTES)),
             };

@@ -345,9 +345,9 @@ fn popup_key(app: &mut App, k: KeyEvent, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
-/// A popup's rows a page key moves: the rows it shows, about.
+/// The rows a page key moves the help: the rows it shows (the body less its borders and hint).
 fn page(app: &App) -> usize {
-    usize::from(app.size.1).saturating_sub(6).max(1)
+    usize::from(super::ui::body_rows(app)).saturating_sub(3).max(1)
 }
 
 /// A scrolled popup's first row after a key (↑ ↓ j k a row, PgUp PgDn a page, Home End to
