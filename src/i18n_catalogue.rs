@@ -932,6 +932,8 @@ catalogue! {
     StInvoiced => ("already invoiced", "ya facturado"),
     MonthToInvoice => ("due", "pendiente"),
     StEffective => ("effective hourly rate", "tarifa efectiva por hora"),
+    StColWorked => ("worked", "trabajado"),
+    StColBilled => ("billed", "facturado"),
     StAllTitle => ("Month: {0}", "Mes: {0}"),
     CliTime => ("Time worked: the timer and logged entries", "Tiempo trabajado: el temporizador y las entradas registradas"),
     CliTimeStart => ("Start the timer on a task or a client; prints the entry id", "Inicia el temporizador en una tarea o un cliente; imprime el id de la entrada"),

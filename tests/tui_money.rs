@@ -391,6 +391,61 @@ fn a_long_note_in_the_statement_wraps_under_its_entry() {
     assert_eq!(entry.len(), next.len());
 }
 
+/// The statement in the desk gives each entry as worked and as billed (rounded up to the
+/// client's increment; nothing billed for unbilled work), as the command line's does.
+#[test]
+fn the_desk_statement_shows_each_entry_as_worked_and_as_billed() {
+    for (lang, worked, billed, header) in [
+        (Lang::En, "worked", "billed", "billable"),
+        (Lang::Es, "trabajado", "facturado", "facturable"),
+    ] {
+        let mut d = desk_at(lang, false, now());
+        d.app.popup = None;
+        let today = now().date();
+        let acme = d
+            .store
+            .add_client(
+                vadesk::store::ClientFields {
+                    name: Some("Acme".into()),
+                    rate: Some(Some(4000)),
+                    increment_min: Some(Some(15)),
+                    ..Default::default()
+                },
+                today,
+            )
+            .unwrap();
+        let at = |h: u32| now().date().and_hms_opt(h, 0, 0).unwrap() - Duration::days(1);
+        d.store.log_time(Some(acme), None, at(8), 20, true, "").unwrap();
+        d.store.log_time(Some(acme), None, at(10), 10, false, "").unwrap();
+        d.key(KeyCode::Char('3'));
+        d.key(KeyCode::Enter);
+        let Some(Popup::Details(p)) = &d.app.popup else {
+            panic!("Enter opens the statement");
+        };
+        let head = p
+            .lines
+            .iter()
+            .position(|l| l.contains(worked) && l.contains(billed))
+            .unwrap_or_else(|| panic!("a header over the entries: {:#?}", p.lines));
+        let cols = |l: &str| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        let first = cols(&p.lines[head + 1]);
+        let second = cols(&p.lines[head + 2]);
+        assert_eq!(&first[1..4], ["20m", "30m", header], "{:#?}", p.lines);
+        assert_eq!(&second[1..3], ["10m", "0m"], "{:#?}", p.lines);
+        // The columns start where their header does.
+        let h = &p.lines[head];
+        let e = &p.lines[head + 1];
+        let end = |s: &str, word: &str| s.find(word).map(|i| s[..i + word.len()].chars().count());
+        assert_eq!(end(h, billed), end(e, "30m"), "{h}\n{e}");
+    }
+}
+
 #[test]
 fn an_empty_store_s_month_says_what_to_do() {
     let mut d = desk_at(Lang::Es, false, now());

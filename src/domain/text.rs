@@ -469,6 +469,11 @@ pub mod width {
         format!("{t}{}", " ".repeat(fill))
     }
 
+    /// `s` right-aligned in `w` columns (never cut: a wider `s` is returned whole).
+    pub fn pad_left(s: &str, w: usize) -> String {
+        format!("{}{s}", " ".repeat(w.saturating_sub(of(s))))
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -492,6 +497,9 @@ pub mod width {
                 }
             }
             assert_eq!(of(&pad("咖啡店", 5)), 5);
+            assert_eq!(pad_left("2h", 5), "   2h");
+            assert_eq!(pad_left("咖啡", 5), " 咖啡");
+            assert_eq!(pad_left("trabajado", 4), "trabajado");
             assert_eq!(truncate_words("la fecha no es válida", 14), "la fecha no…");
             assert_eq!(fit_items("a añadir · e editar · D borrar", 20), "a añadir · e editar");
             assert_eq!(fit_items("a añadir · e editar", 40), "a añadir · e editar");

@@ -7,6 +7,7 @@ use super::app::{App, Pane, View};
 use super::form::{Choices, Details, Field, FieldKind, Form, FormKind, Popup};
 use crate::domain::dates;
 use crate::domain::money::{format_cents, hours_text, Month, TimeEntry};
+use crate::domain::text::width;
 use crate::error::Result;
 use crate::i18n::{tf, Lang, T};
 use crate::store::{MonthLine, StopAt, Store};
@@ -312,18 +313,46 @@ pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
         lines.push(String::new());
         // Every entry is of that month: its days need no year.
         let in_month = st.month.first_day();
-        for e in &st.entries {
-            let kind = if e.billable {
-                T::MonthBillable.text(l)
-            } else {
-                T::MonthUnbilled.text(l)
-            };
+        // Each entry as worked and as billed (rounded up to the increment; 0 when unbilled),
+        // in columns as wide as their widest text in this language.
+        let (billable, unbilled) = (T::MonthBillable.text(l), T::MonthUnbilled.text(l));
+        let kind_w = width::of(billable).max(width::of(unbilled));
+        let (worked_h, billed_h) = (T::StColWorked.text(l), T::StColBilled.text(l));
+        let rows: Vec<(String, String, String, &str)> = st
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    crate::i18n::stored_when(e.start.get(..10).unwrap_or(&e.start), in_month, l),
+                    hours_text(e.minutes.unwrap_or(0) as u64),
+                    hours_text(u64::from(st.billed_minutes(e))),
+                    if e.billable { billable } else { unbilled },
+                )
+            })
+            .collect();
+        let date_w = rows.iter().map(|r| width::of(&r.0)).max().unwrap_or(0);
+        let worked_w = rows
+            .iter()
+            .map(|r| width::of(&r.1))
+            .fold(width::of(worked_h), usize::max);
+        let billed_w = rows
+            .iter()
+            .map(|r| width::of(&r.2))
+            .fold(width::of(billed_h), usize::max);
+        lines.push(format!(
+            "{}  {}  {}",
+            width::pad("", date_w),
+            width::pad_left(worked_h, worked_w),
+            width::pad_left(billed_h, billed_w)
+        ));
+        for (e, (date, worked, billed, kind)) in st.entries.iter().zip(rows) {
             let what = e.task_title.clone().unwrap_or_else(|| "—".into());
             let mut s = format!(
-                "{:<10}  {:>7}  {:<13}  {what}",
-                crate::i18n::stored_when(e.start.get(..10).unwrap_or(&e.start), in_month, l),
-                hours_text(e.minutes.unwrap_or(0) as u64),
-                kind
+                "{}  {}  {}  {}  {what}",
+                width::pad(&date, date_w),
+                width::pad_left(&worked, worked_w),
+                width::pad_left(&billed, billed_w),
+                width::pad(kind, kind_w)
             );
             if !e.note.is_empty() {
                 s.push_str(&format!(" ({})", e.note));

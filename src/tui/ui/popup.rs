@@ -72,7 +72,7 @@ pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
         }
         Popup::Details(d) => {
             let th = Theme { color: app.color };
-            let r = centered(area, 76, area.height.saturating_sub(2).max(8));
+            let r = centered(area, details_width(area.width), area.height.saturating_sub(2).max(8));
             clear(f, r);
             let b = popup_block(app, &d.title);
             let inner = b.inner(r);
@@ -349,8 +349,14 @@ fn details_room(app: &App) -> (usize, usize) {
     let h = body.saturating_sub(2).max(8).min(body);
     // Its borders and its hint line.
     let rows = usize::from(h.saturating_sub(3)).max(1);
-    let w = usize::from(app.size.0.min(76).saturating_sub(2));
+    let w = usize::from(details_width(app.size.0).saturating_sub(2));
     (rows, w)
+}
+
+/// A details popup's width on a terminal `screen` columns wide: 76 columns (all of a narrower
+/// one), growing with a wider terminal up to 100, two columns of the desk kept on each side.
+fn details_width(screen: u16) -> u16 {
+    screen.saturating_sub(4).clamp(76, 100).min(screen)
 }
 
 /// Where a details popup's text starts after a scrolling key: a line (`j` `k` `↓` `↑`), a page
