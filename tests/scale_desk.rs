@@ -1062,6 +1062,8 @@ fn every_list_and_tally_query_seeks_an_index_even_in_a_store_never_analysed() {
                 "client pane: flag count" => "flags_client",
                 "client pane: quote count" => "quotes_client (client_id=?)",
                 "client pane: meeting count" => "meetings_client (client_id=?)",
+                "client pane: time entry count" => "time_client_start (client_id=?)",
+                "client pane: time entries" => "time_client_start (client_id=?)",
                 other => panic!("no expectation for {other}"),
             };
             assert!(joined.contains(index), "{name}: {joined}");

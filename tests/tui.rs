@@ -743,7 +743,7 @@ fn narrow_panes_keep_the_shown_tab_and_the_verdict_whole() {
         "{wide}"
     );
     let narrow = border(&d, 60, 15);
-    assert!(narrow.contains("─ [Tareas 5] · P 0 · R 0 ┘"), "{narrow}");
+    assert!(narrow.contains("─ [Tareas 5] · P 0 · R 0 · T 17 ┘"), "{narrow}");
     // The flags pane's title keeps its verdict: the short form on a narrow pane.
     let verdict = d.app.assessment.as_ref().unwrap().verdict.label(Lang::Es);
     for (w, h, head) in [(120, 35, "Banderas rojas · puntuación "), (60, 15, "Banderas · ")] {

@@ -84,7 +84,11 @@ fn brackets_and_arrows_switch_the_tasks_pane_between_tasks_quotes_and_meetings()
     d.key(KeyCode::Right);
     assert_eq!(d.app.deals.tab, DealTab::Meetings);
     d.keys("]");
+    assert_eq!(d.app.deals.tab, DealTab::Time);
+    d.keys("]");
     assert_eq!(d.app.deals.tab, DealTab::Tasks, "it wraps around");
+    d.key(KeyCode::Left);
+    assert_eq!(d.app.deals.tab, DealTab::Time);
     d.key(KeyCode::Left);
     assert_eq!(d.app.deals.tab, DealTab::Meetings);
     d.keys("[");

@@ -889,9 +889,11 @@ impl Store {
             ("client pane: flag position", super::flags::CLIENT_FLAG_POSITION),
             ("client pane: quote count", super::deals::QUOTE_COUNT),
             ("client pane: meeting count", super::deals::MEETING_COUNT),
+            ("client pane: time entry count", super::time::TIME_COUNT),
         ] {
             queries.push((name.to_string(), sql.to_string()));
         }
+        queries.push(("client pane: time entries".into(), super::time::time_of_client_sql()));
         queries.push(("client pane: flags page".into(), super::flags::client_flags_page_sql()));
         self.ensure_rank()?;
         let mut out = Vec::new();

@@ -20,6 +20,14 @@ const ENTRY_SELECT: &str = "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id,
             e.billable, e.note, e.billed_on
      FROM time_entries e JOIN clients c ON c.id = e.client_id LEFT JOIN tasks t ON t.id = e.task_id";
 
+/// How many time entries a client has (the tasks pane's tab strip).
+pub(crate) const TIME_COUNT: &str = "SELECT count(*) FROM time_entries WHERE client_id = ?1";
+
+/// A client's time entries, newest first (the tasks pane's time tab).
+pub(crate) fn time_of_client_sql() -> String {
+    format!("{ENTRY_SELECT} WHERE e.client_id = ?1 ORDER BY e.start DESC, e.id DESC")
+}
+
 fn entry_row(r: &Row) -> rusqlite::Result<TimeEntry> {
     Ok(TimeEntry {
         id: r.get(0)?,
@@ -241,6 +249,18 @@ fn check_minutes(m: u32) -> Result<u32> {
     Ok(m)
 }
 
+/// Refuses time that would end after `now`.
+fn ended_by(start: NaiveDateTime, minutes: u32, now: NaiveDateTime) -> Result<()> {
+    let end = start + chrono::Duration::minutes(i64::from(minutes));
+    if end > now {
+        return Err(Error::invalid_with(
+            T::ErrTimeAhead,
+            vec![Arg::at(end, now.date()), Arg::at(now, now.date())],
+        ));
+    }
+    Ok(())
+}
+
 fn clean_note(n: &str) -> Result<String> {
     let n = text::clean_line(n);
     if n.chars().count() > text::MAX_NAME_CHARS * 4 {
@@ -417,15 +437,7 @@ impl Store {
 
     /// Logged time is time worked: it has ended by now (a timer is for what goes on).
     fn ended_by_now(&self, start: NaiveDateTime, minutes: u32) -> Result<()> {
-        let now = self.clock();
-        let end = start + chrono::Duration::minutes(i64::from(minutes));
-        if end > now {
-            return Err(Error::invalid_with(
-                T::ErrTimeAhead,
-                vec![Arg::at(end, now.date()), Arg::at(now, now.date())],
-            ));
-        }
-        Ok(())
+        ended_by(start, minutes, self.clock())
     }
 
     /// Logs time already worked.
@@ -466,61 +478,78 @@ impl Store {
 
     /// Changes an entry; a billed one only with `force`.
     pub fn edit_time(&mut self, id: i64, edit: TimeEdit, force: bool) -> Result<()> {
-        let e = self.time_entry(id)?;
-        if let Some(on) = e.billed_on {
-            if !force {
-                return Err(Error::invalid_with(
-                    T::ErrTimeBilled,
-                    vec![Arg::text(id), Arg::day(on, self.clock().date())],
-                ));
-            }
-        }
-        if let Some(m) = edit.minutes {
-            if e.minutes.is_none() {
-                return Err(Error::invalid(T::ErrTimerRunningEdit, &[&id]));
-            }
-            check_minutes(m)?;
-        }
-        // A running timer started when it started: its start moves only once it is stopped.
-        if edit.start.is_some() && e.minutes.is_none() {
-            let since = |l| crate::i18n::stored_when(&e.start, e.start_at().date(), l);
-            return Err(Error::Invalid(crate::error::Msg {
-                key: T::ErrTimerRunningMove,
-                args: vec![
-                    crate::error::Arg::Text(id.to_string()),
-                    crate::error::Arg::Text(e.client.clone()),
-                    crate::error::Arg::ByLang(since(crate::i18n::Lang::En), since(crate::i18n::Lang::Es)),
-                ],
-            }));
-        }
-        // An entry moved or lengthened stays time worked.
-        if let (Some(minutes), true) = (
-            edit.minutes.or(e.minutes),
-            edit.minutes.is_some() || edit.start.is_some(),
-        ) {
-            self.ended_by_now(edit.start.unwrap_or_else(|| e.start_at()), minutes)?;
-        }
-        let note = edit.note.as_deref().map(clean_note).transpose()?;
-        if let Some(t) = edit.task {
-            let c = self.task_client(t)?;
-            if c != e.client_id {
-                return Err(Error::invalid(T::ErrTaskOtherClient, &[&t, &e.client]));
-            }
-        }
-        // An entry moved or lengthened keeps off every other entry's span (a running timer's
-        // span is not moved here: see above).
-        let span = match e.minutes {
-            Some(m) if edit.minutes.is_some() || edit.start.is_some() => {
-                Some((edit.start.unwrap_or_else(|| e.start_at()), edit.minutes.unwrap_or(m)))
-            }
-            _ => None,
-        };
+        self.edit_time_if(id, force, |_| Some(edit)).map(|_| ())
+    }
+
+    /// As [`Store::edit_time`], the changes decided by `decide` from the entry as it is inside
+    /// the write (`None` writes nothing: `Ok(false)`). The desk's edit form checks there that
+    /// what it changes was not changed meanwhile elsewhere.
+    pub fn edit_time_if(
+        &mut self,
+        id: i64,
+        force: bool,
+        decide: impl FnOnce(&TimeEntry) -> Option<TimeEdit>,
+    ) -> Result<bool> {
+        let client = self.time_entry(id)?.client;
         let now = self.clock();
-        self.write(
-            |l| tf(l, T::UndoTimeEdit, &[&e.client]),
+        let done = self.write_if(
+            |l| tf(l, T::UndoTimeEdit, &[&client]),
             |tx| {
-                if let Some((start, minutes)) = span {
-                    super::time_overlap::refuse_overlap(tx, start, minutes, Some(id), now)?;
+                let e = tx
+                    .query_row(&format!("{ENTRY_SELECT} WHERE e.id = ?1"), [id], entry_row)
+                    .optional()?
+                    .ok_or_else(|| Error::not_found(T::ErrNoTimeEntry, &[&id]))?;
+                if let Some(on) = e.billed_on {
+                    if !force {
+                        return Err(Error::invalid_with(
+                            T::ErrTimeBilled,
+                            vec![Arg::text(id), Arg::day(on, now.date())],
+                        ));
+                    }
+                }
+                let Some(edit) = decide(&e) else {
+                    return Ok(None);
+                };
+                if let Some(m) = edit.minutes {
+                    if e.minutes.is_none() {
+                        return Err(Error::invalid(T::ErrTimerRunningEdit, &[&id]));
+                    }
+                    check_minutes(m)?;
+                }
+                // A running timer started when it started: its start moves only once it is stopped.
+                if edit.start.is_some() && e.minutes.is_none() {
+                    let since = |l| crate::i18n::stored_when(&e.start, e.start_at().date(), l);
+                    return Err(Error::Invalid(crate::error::Msg {
+                        key: T::ErrTimerRunningMove,
+                        args: vec![
+                            crate::error::Arg::Text(id.to_string()),
+                            crate::error::Arg::Text(e.client.clone()),
+                            crate::error::Arg::ByLang(since(crate::i18n::Lang::En), since(crate::i18n::Lang::Es)),
+                        ],
+                    }));
+                }
+                // An entry moved or lengthened stays time worked.
+                if let (Some(minutes), true) = (
+                    edit.minutes.or(e.minutes),
+                    edit.minutes.is_some() || edit.start.is_some(),
+                ) {
+                    ended_by(edit.start.unwrap_or_else(|| e.start_at()), minutes, now)?;
+                }
+                let note = edit.note.as_deref().map(clean_note).transpose()?;
+                if let Some(t) = edit.task {
+                    let c: i64 = tx
+                        .query_row("SELECT client_id FROM tasks WHERE id = ?1", [t], |r| r.get(0))
+                        .optional()?
+                        .ok_or_else(|| Error::not_found(T::ErrNoTask, &[&t]))?;
+                    if c != e.client_id {
+                        return Err(Error::invalid(T::ErrTaskOtherClient, &[&t, &e.client]));
+                    }
+                }
+                // An entry moved or lengthened keeps off every other entry's span (a running
+                // timer's span is not moved here: see above).
+                if let Some(m) = e.minutes.filter(|_| edit.minutes.is_some() || edit.start.is_some()) {
+                    let start = edit.start.unwrap_or_else(|| e.start_at());
+                    super::time_overlap::refuse_overlap(tx, start, edit.minutes.unwrap_or(m), Some(id), now)?;
                 }
                 if let Some(m) = edit.minutes {
                     tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![m, id])?;
@@ -540,9 +569,10 @@ impl Store {
                 if let Some(t) = edit.task {
                     tx.execute("UPDATE time_entries SET task_id = ?1 WHERE id = ?2", params![t, id])?;
                 }
-                Ok(())
+                Ok(Some(()))
             },
-        )
+        )?;
+        Ok(done.is_some())
     }
 
     /// Deletes an entry; a billed one only with `force`.
@@ -563,6 +593,22 @@ impl Store {
                 Ok(())
             },
         )
+    }
+
+    /// How many time entries client `client_id` has.
+    pub fn time_count(&self, client_id: i64) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(TIME_COUNT)?
+            .query_row([client_id], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// Every time entry of client `client_id`, newest first.
+    pub fn time_of_client(&self, client_id: i64) -> Result<Vec<TimeEntry>> {
+        let mut q = self.conn.prepare_cached(&time_of_client_sql())?;
+        let rows = q.query_map([client_id], entry_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Entries, newest first, of a client, a task and/or a month.

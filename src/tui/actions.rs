@@ -321,9 +321,10 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
             store.dismiss_flag(id)?;
             T::NoticeDismissed.text(l).to_string()
         }
-        ConfirmAction::DeleteQuote(_) | ConfirmAction::DeleteMeeting(_) => {
-            return super::deals::confirm(app, action, store)
-        }
+        ConfirmAction::DeleteQuote(_)
+        | ConfirmAction::DeleteMeeting(_)
+        | ConfirmAction::DeleteTime(..)
+        | ConfirmAction::EditBilledTime(_) => return super::deals::confirm(app, action, store),
         ConfirmAction::Undo(step) | ConfirmAction::Redo(step) => {
             let redo = matches!(action, ConfirmAction::Redo(_));
             let next = if redo { store.redo_peek()? } else { store.undo_peek()? };
@@ -776,7 +777,7 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
         };
     }
     let notice = match form.kind {
-        FormKind::EditQuote(_) | FormKind::EditMeeting(_) | FormKind::NudgeQuote(_) => {
+        FormKind::EditQuote(_) | FormKind::EditMeeting(_) | FormKind::NudgeQuote(_) | FormKind::EditTime(..) => {
             return super::deals::submit(app, form, store)
         }
         FormKind::EditClient(id) => {

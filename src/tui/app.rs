@@ -252,12 +252,13 @@ pub enum Listed {
     Month,
     Quotes,
     Meetings,
+    Time,
 }
 
 /// How many rows each list showed in the last frame, written as it is drawn: a page key moves
 /// by that, so a list turns exactly one of its pages and no row is skipped.
 #[derive(Debug, Default)]
-pub struct Shown([std::cell::Cell<u16>; 8]);
+pub struct Shown([std::cell::Cell<u16>; 9]);
 
 impl Shown {
     pub fn set(&self, list: Listed, rows: usize) {
@@ -503,6 +504,7 @@ impl App {
                 let view =
                     super::client_view::ClientView::read(store, id, &self.rules, self.today(), reach, self.page())?;
                 self.show_view(&view);
+                self.deals.read_times(store, Some(id))?;
             }
             None => self.client_changed(store)?,
         }
@@ -636,6 +638,7 @@ impl App {
             None => self.read_view(store, id)?,
         };
         self.show_view(&view);
+        self.deals.read_times(store, Some(id))?;
         self.kept.put(stamp, view);
         Ok(())
     }
@@ -690,7 +693,8 @@ impl App {
         self.tasks.keys = v.task_keys.clone();
         self.tasks.start = 0;
         self.tasks.selected = 0;
-        self.deals.load_from(v.id, v.currency, v.quotes(), v.meetings());
+        self.deals
+            .load_from(v.id, v.currency, v.quotes(), v.meetings(), v.times());
     }
 
     /// Reads ahead, while the desk waits for a key: on the review, its rows around the selection
@@ -1023,7 +1027,7 @@ impl App {
                 false
             }
             // The quotes' and meetings' tabs move in `deals`.
-            Listed::Flags | Listed::Quotes | Listed::Meetings => {
+            Listed::Flags | Listed::Quotes | Listed::Meetings | Listed::Time => {
                 self.flag_sel = step(self.flag_sel, self.flags_total);
                 false
             }

@@ -61,6 +61,8 @@ pub struct ClientView {
     pub currency: iso_currency::Currency,
     pub quotes: Vec<Quote>,
     pub meetings: Vec<Meeting>,
+    /// How many time entries the client has (their rows are read when the time tab shows them).
+    pub time_count: usize,
 }
 
 impl ClientView {
@@ -106,6 +108,7 @@ impl ClientView {
             currency,
             quotes: store.quotes_of(id)?,
             meetings: store.meetings_of(id)?,
+            time_count: store.time_count(id)?,
         })
     }
 
@@ -115,6 +118,10 @@ impl ClientView {
 
     pub fn meetings(&self) -> Known<Meeting> {
         Known::Rows(self.meetings.clone())
+    }
+
+    pub fn times(&self) -> Known<crate::domain::money::TimeEntry> {
+        Known::Count(self.time_count)
     }
 }
 

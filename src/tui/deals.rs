@@ -1,15 +1,18 @@
-//! The tasks pane's other tabs: the selected client's quotes and meetings, listed, opened,
-//! edited, deleted, nudged and answered from the keyboard. Also the weekly review row's `x`.
+//! The tasks pane's other tabs: the selected client's quotes, meetings and time entries,
+//! listed, opened, edited, deleted, nudged and answered from the keyboard. Also the weekly
+//! review row's `x`.
 //! `update` hands an intent here first; what is not about these tabs goes back untouched.
 
 use super::app::{App, Listed, Pane, View};
 use super::form::{Choices, Confirm, ConfirmAction, Details, Field, FieldKind, Form, FormKind, Popup};
 use super::keys::{Intent, Move};
 use super::update::changed;
+use crate::domain::money::hours_text;
+use crate::domain::money::TimeEntry;
 use crate::domain::{dates, money, Meeting, MeetingKind, Quote, QuoteStatus, ReviewKind};
 use crate::error::Result;
 use crate::i18n::{self, capitalize, pl, tf, Lang, P, T};
-use crate::store::{MeetingEdit, QuoteEdit, Store};
+use crate::store::{MeetingEdit, QuoteEdit, Store, TimeEdit};
 
 /// What the tasks pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -18,10 +21,11 @@ pub enum DealTab {
     Tasks,
     Quotes,
     Meetings,
+    Time,
 }
 
 impl DealTab {
-    pub const ALL: [DealTab; 3] = [DealTab::Tasks, DealTab::Quotes, DealTab::Meetings];
+    pub const ALL: [DealTab; 4] = [DealTab::Tasks, DealTab::Quotes, DealTab::Meetings, DealTab::Time];
 
     fn step(self, forward: bool) -> DealTab {
         let i = DealTab::ALL.iter().position(|&t| t == self).unwrap_or(0);
@@ -34,6 +38,7 @@ impl DealTab {
             DealTab::Tasks => T::PaneTasks,
             DealTab::Quotes => T::DQuotes,
             DealTab::Meetings => T::DMeetings,
+            DealTab::Time => T::DTime,
         }
     }
 }
@@ -47,15 +52,21 @@ pub struct Deals {
     pub quotes: Vec<Quote>,
     /// The client's meetings, read while the meetings tab is shown (empty otherwise).
     pub meetings: Vec<Meeting>,
+    /// The client's time entries (newest first), read while the time tab is shown.
+    pub times: Vec<TimeEntry>,
     pub quote_sel: usize,
     pub meeting_sel: usize,
-    /// How many quotes and meetings the client has (whether or not their list is read).
+    pub time_sel: usize,
+    /// How many quotes, meetings and time entries the client has (whether or not their list
+    /// is read).
     pub quote_count: usize,
     pub meeting_count: usize,
+    pub time_count: usize,
     /// The selected quote and meeting of the client while their lists are not read: (client,
     /// record), where the selection goes back to when the tab is shown again.
     kept_quote: Option<(i64, i64)>,
     kept_meeting: Option<(i64, i64)>,
+    kept_time: Option<(i64, i64)>,
     /// The client's currency, for the amounts.
     pub currency: Option<iso_currency::Currency>,
 }
@@ -96,8 +107,49 @@ impl Deals {
         } else {
             Known::Count(store.meeting_count(id)?)
         };
-        self.load_from(id, currency, quotes, meetings);
+        let times = if self.tab == DealTab::Time {
+            Known::Rows(store.time_of_client(id)?)
+        } else {
+            Known::Count(store.time_count(id)?)
+        };
+        self.load_from(id, currency, quotes, meetings, times);
         Ok(())
+    }
+
+    /// With the time tab shown, reads the client's time entries when only their count is
+    /// known (a kept view of the client counts them).
+    pub fn read_times(&mut self, store: &Store, client: Option<i64>) -> Result<()> {
+        let Some(id) = client else { return Ok(()) };
+        if self.tab != DealTab::Time || (self.times.len() == self.time_count && self.kept_time.is_none()) {
+            return Ok(());
+        }
+        self.set_times(id, Known::Rows(store.time_of_client(id)?));
+        Ok(())
+    }
+
+    fn set_times(&mut self, id: i64, times: Known<TimeEntry>) {
+        let keep = self.time().map(|e| (e.client_id, e.id)).or(self.kept_time);
+        let keep = keep.filter(|(c, _)| *c == id);
+        let old = if keep.is_some() { self.time_sel } else { 0 };
+        match times {
+            Known::Rows(rows) if self.tab == DealTab::Time => {
+                self.times = rows;
+                self.time_count = self.times.len();
+                self.time_sel = super::app::follow(
+                    self.times.iter().map(|e| e.id),
+                    keep.map(|(_, e)| e),
+                    old,
+                    self.times.len(),
+                );
+                self.kept_time = None;
+            }
+            other => {
+                self.times.clear();
+                self.time_count = other.count();
+                self.time_sel = old;
+                self.kept_time = keep;
+            }
+        }
     }
 
     /// As `load`, from what was read of client `id` already (a kept view of the client; its
@@ -108,6 +160,7 @@ impl Deals {
         currency: iso_currency::Currency,
         quotes: Known<Quote>,
         meetings: Known<Meeting>,
+        times: Known<TimeEntry>,
     ) {
         let keep_q = self.quote().map(|q| (q.client_id, q.id)).or(self.kept_quote);
         let keep_m = self.meeting().map(|m| (m.client_id, m.id)).or(self.kept_meeting);
@@ -155,6 +208,7 @@ impl Deals {
                 self.kept_meeting = keep_m;
             }
         }
+        self.set_times(id, times);
     }
 
     pub fn quote(&self) -> Option<&Quote> {
@@ -165,12 +219,17 @@ impl Deals {
         self.meetings.get(self.meeting_sel)
     }
 
+    pub fn time(&self) -> Option<&TimeEntry> {
+        self.times.get(self.time_sel)
+    }
+
     /// Whether the selected tab has a record selected.
     pub fn has_row(&self) -> bool {
         match self.tab {
             DealTab::Tasks => false,
             DealTab::Quotes => self.quote().is_some(),
             DealTab::Meetings => self.meeting().is_some(),
+            DealTab::Time => self.time().is_some(),
         }
     }
 
@@ -179,6 +238,7 @@ impl Deals {
             DealTab::Tasks => return,
             DealTab::Quotes => (&mut self.quote_sel, self.quotes.len()),
             DealTab::Meetings => (&mut self.meeting_sel, self.meetings.len()),
+            DealTab::Time => (&mut self.time_sel, self.times.len()),
         };
         if len == 0 {
             *sel = 0;
@@ -209,6 +269,7 @@ pub fn hints(app: &App) -> Option<T> {
         DealTab::Tasks => None,
         DealTab::Quotes => Some(T::HintsQuotes),
         DealTab::Meetings => Some(T::HintsMeetings),
+        DealTab::Time => Some(T::HintsTime),
     }
 }
 
@@ -239,12 +300,17 @@ pub fn intercept(app: &mut App, intent: Intent, store: &mut Store) -> Option<Res
         Intent::Move(m) => {
             let page = app.page_of(match app.deals.tab {
                 DealTab::Quotes => Listed::Quotes,
+                DealTab::Time => Listed::Time,
                 _ => Listed::Meetings,
             });
             app.deals.move_by(m, page);
             Some(Ok(()))
         }
         Intent::Open => Some(details(app, store)),
+        Intent::Add if app.deals.tab == DealTab::Time => {
+            super::time_actions::log_form(app);
+            Some(Ok(()))
+        }
         Intent::Add => {
             let which = match app.deals.tab {
                 DealTab::Quotes => super::actions::ClientForm::Quote,
@@ -367,9 +433,53 @@ fn edit(app: &mut App) -> Result<()> {
                 meeting_fields(&m, l),
             );
         }
+        DealTab::Time => {
+            let Some(e) = app.deals.time().cloned() else {
+                return Ok(());
+            };
+            match e.billed_on {
+                // Billed: changing it changes an invoice sent; asked first.
+                Some(on) => {
+                    app.popup = Some(Popup::Confirm(Confirm {
+                        action: ConfirmAction::EditBilledTime(e.id),
+                        text: tf(l, T::ConfirmEditBilledTime, &[&i18n::date(on, app.today(), l)]),
+                    }))
+                }
+                None => time_form(app, &e, false),
+            }
+        }
         DealTab::Tasks => {}
     }
     Ok(())
+}
+
+/// The time entry edit form's fields, filled from `e` (a running timer's duration empty).
+fn time_fields(e: &TimeEntry, l: Lang) -> Vec<Field> {
+    vec![
+        Field::new(
+            T::FieldDuration,
+            FieldKind::Duration,
+            e.minutes.map(dates::format_duration).unwrap_or_default(),
+        ),
+        Field::new(T::FStarted, FieldKind::When, typed_when(e.start_at(), l)),
+        Field::new(
+            T::FBilling,
+            FieldKind::Choice(Choices::Billing),
+            if e.billable { "billable" } else { "unbilled" },
+        ),
+        Field::new(T::FieldNote, FieldKind::Text, e.note.clone()),
+    ]
+}
+
+/// Opens the edit form of time entry `e`; `force`: its billing was confirmed.
+pub fn time_form(app: &mut App, e: &TimeEntry, force: bool) {
+    let l = app.lang;
+    form(
+        app,
+        FormKind::EditTime(e.id, force),
+        tf(l, T::FormEditTime, &[&super::time_actions::entry_name(e)]),
+        time_fields(e, l),
+    );
 }
 
 fn delete(app: &mut App) {
@@ -387,6 +497,25 @@ fn delete(app: &mut App) {
         DealTab::Meetings => app.deals.meeting().map(|m| Confirm {
             action: ConfirmAction::DeleteMeeting(m.id),
             text: tf(l, T::ConfirmDeleteMeeting, &[&m.client, &when(m, today, l)]),
+        }),
+        DealTab::Time => app.deals.time().map(|e| {
+            let what = tf(
+                l,
+                T::TimeEntryWhat,
+                &[
+                    &e.minutes
+                        .map_or_else(|| T::TimerRunningWord.text(l).to_string(), |m| hours_text(u64::from(m))),
+                    &super::time_actions::entry_name(e),
+                    &i18n::stored_when(&e.start, today, l),
+                ],
+            );
+            Confirm {
+                action: ConfirmAction::DeleteTime(e.id, e.billed_on.is_some()),
+                text: match e.billed_on {
+                    Some(on) => tf(l, T::ConfirmDeleteBilledTime, &[&what, &i18n::date(on, today, l)]),
+                    None => tf(l, T::ConfirmDeleteTime, &[&what]),
+                },
+            }
         }),
         DealTab::Tasks => None,
     };
@@ -450,7 +579,7 @@ fn answer(app: &mut App) {
                 super::actions::attendance_picker(app, m.id, &m.client);
             }
         }
-        DealTab::Tasks => {}
+        DealTab::Tasks | DealTab::Time => {}
     }
 }
 
@@ -460,6 +589,21 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
     match action {
         ConfirmAction::DeleteQuote(id) => store.delete_quote(id)?,
         ConfirmAction::DeleteMeeting(id) => store.delete_meeting(id)?,
+        // Billed since the question was asked: refused, said so.
+        ConfirmAction::DeleteTime(id, billed) => match store.delete_time(id, billed) {
+            Err(crate::error::Error::Invalid(m)) if m.key == T::ErrTimeBilled => {
+                let mut m = m;
+                m.key = T::ErrTimeBilledMeanwhile;
+                app.error(crate::error::Error::Invalid(m).localized(l));
+                return app.reload(store);
+            }
+            r => r?,
+        },
+        ConfirmAction::EditBilledTime(id) => {
+            let e = store.time_entry(id)?;
+            time_form(app, &e, true);
+            return Ok(());
+        }
         _ => return Ok(()),
     }
     changed(
@@ -564,6 +708,49 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             }
             T::NoticeMeetingSaved.text(l).to_string()
         }
+        FormKind::EditTime(id, force) => {
+            let changed = form.changed();
+            let ch = |i: usize| changed.get(i).copied().unwrap_or(false);
+            let e = TimeEdit {
+                minutes: if ch(0) {
+                    Some(field!(0, dates::parse_duration(&v(form, 0))))
+                } else {
+                    None
+                },
+                start: if ch(1) {
+                    Some(field!(1, dates::parse_when(&v(form, 1), now)))
+                } else {
+                    None
+                },
+                billable: ch(2).then(|| v(form, 2) != "unbilled"),
+                note: ch(3).then(|| v(form, 3)),
+                task: None,
+            };
+            let mut stored = None;
+            let r = store.edit_time_if(id, force, |t| {
+                super::actions::unless_conflict(form, time_fields(t, l), e, &mut stored)
+            });
+            // Under the field it is about: the note's own, a time moved (ending after now, over
+            // other time) on its start when that was changed, else the duration.
+            let refused_at = match r.as_ref().err().and_then(|e| e.key()) {
+                Some(T::ErrTooLong | T::ErrEmpty) => 3,
+                Some(T::ErrTimerRunningMove) => 1,
+                _ if ch(1) && !ch(0) => 1,
+                _ => 0,
+            };
+            let r = r.map_err(|e| match e {
+                // Billed meanwhile elsewhere: the desk's words (there is no --force here).
+                crate::error::Error::Invalid(mut m) if m.key == T::ErrTimeBilled => {
+                    m.key = T::ErrTimeBilledMeanwhile;
+                    crate::error::Error::Invalid(m)
+                }
+                e => e,
+            });
+            if !super::actions::settle_edit(form, r, stored, refused_at, l) {
+                return Ok(None);
+            }
+            T::NoticeTimeSaved.text(l).to_string()
+        }
         FormKind::NudgeQuote(id) => {
             let until = field!(0, opt(&v(form, 0), |s| dates::parse_date(s, today)));
             let n = field!(0, store.nudge_quote(id, until, today));
@@ -650,6 +837,43 @@ fn details(app: &mut App, _store: &mut Store) -> Result<()> {
             ];
             Details {
                 title: tf(l, T::FormMeeting, &[&m.client]),
+                lines,
+                scroll: 0,
+            }
+        }
+        DealTab::Time => {
+            let Some(e) = app.deals.time() else { return Ok(()) };
+            let mut lines = vec![
+                row(l, T::FStarted, i18n::stored_when(&e.start, today, l)),
+                row(
+                    l,
+                    T::FieldDuration,
+                    e.minutes
+                        .map_or_else(|| T::TimerRunningWord.text(l).to_string(), |m| hours_text(u64::from(m))),
+                ),
+                row(
+                    l,
+                    T::FBilling,
+                    if e.billable {
+                        T::MonthBillable.text(l)
+                    } else {
+                        T::MonthUnbilled.text(l)
+                    },
+                ),
+                row(l, T::FTask, e.task_title.as_deref().unwrap_or("—")),
+                row(
+                    l,
+                    T::FBilledOn,
+                    e.billed_on.map_or_else(|| "—".to_string(), |d| i18n::date(d, today, l)),
+                ),
+                row(l, T::FEntryId, e.id),
+            ];
+            if !e.note.is_empty() {
+                lines.push(String::new());
+                lines.push(e.note.clone());
+            }
+            Details {
+                title: tf(l, T::DetailsTime, &[&e.client]),
                 lines,
                 scroll: 0,
             }

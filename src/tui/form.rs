@@ -265,6 +265,8 @@ pub enum FormKind {
     EditQuote(i64),
     EditMeeting(i64),
     NudgeQuote(i64),
+    /// A time entry; `true`: it was billed, and changing it was confirmed.
+    EditTime(i64, bool),
 }
 
 #[derive(Debug, Clone)]
@@ -477,6 +479,10 @@ pub enum ConfirmAction {
     DismissFlag(i64),
     DeleteQuote(i64),
     DeleteMeeting(i64),
+    /// A time entry; `true`: billed, as the question said.
+    DeleteTime(i64, bool),
+    /// Open the edit form of a billed time entry.
+    EditBilledTime(i64),
     /// Undo or redo a step from an earlier day (its number, to act only on that one).
     Undo(i64),
     Redo(i64),

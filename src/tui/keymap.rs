@@ -23,6 +23,7 @@ const KEYED: &[(T, &[Intent])] = &[
     (T::EmptyTasksFiltered, &[Intent::Back]),
     (T::EmptyQuotes, &[Intent::Add, Intent::AddQuote]),
     (T::EmptyMeetings, &[Intent::Add, Intent::AddMeeting]),
+    (T::EmptyTime, &[Intent::Add, Intent::Timer]),
     (T::MonthEmpty, &[Intent::Timer, Intent::LogTime]),
     (T::NoticeDemo, &[Intent::ShowReview]),
     (T::HelpLegendRecur, &[Intent::Edit]),

@@ -81,7 +81,9 @@ pub fn shift_month(app: &mut App, store: &Store, forward: bool) -> Result<()> {
 /// What `t` / `T` act on: the selected task (tasks pane), else the selected client.
 /// (client id, task id, what to call it).
 fn target(app: &App) -> Option<(i64, Option<i64>, String)> {
-    if app.view == View::Desk && app.focus == Pane::Tasks {
+    // The tasks tab's task; on the other tabs, the client alone (the task selected there is
+    // not shown).
+    if app.view == View::Desk && app.focus == Pane::Tasks && app.deals.tab == super::deals::DealTab::Tasks {
         if let Some(t) = app.tasks.current() {
             return Some((t.client_id, Some(t.id), t.title.clone()));
         }

@@ -1,4 +1,4 @@
-//! The tasks pane's quotes and meetings tabs of the selected client, and the strip of tabs
+//! The tasks pane's quotes, meetings and time tabs of the selected client, and the strip of tabs
 //! on the pane's lower border.
 
 use ratatui::layout::Rect;
@@ -9,6 +9,7 @@ use ratatui::Frame;
 use super::desk::{block, row_style};
 use super::page_start;
 use super::theme::Theme;
+use crate::domain::money::{hours_text, TimeEntry};
 use crate::domain::text::width;
 use crate::domain::{dates, Attendance, QuoteStatus};
 use crate::i18n::{self, T};
@@ -38,6 +39,7 @@ pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
                 DealTab::Tasks => app.tasks.len(),
                 DealTab::Quotes => app.deals.quote_count,
                 DealTab::Meetings => app.deals.meeting_count,
+                DealTab::Time => app.deals.time_count,
             };
             let name = tab.title().text(l);
             let text = match others {
@@ -66,6 +68,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let scope = app.client().map(|c| c.client.name.clone()).unwrap_or_default();
     let n = match app.deals.tab {
         DealTab::Quotes => app.deals.quote_count,
+        DealTab::Time => app.deals.time_count,
         _ => app.deals.meeting_count,
     };
     let title = super::desk::scoped_title(app.deals.tab.title().text(l), &scope, n, area.width);
@@ -77,6 +80,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(b, area);
     let lines = match app.deals.tab {
         DealTab::Quotes => quotes(app, inner),
+        DealTab::Time => times(app, inner),
         _ => meetings(app, inner),
     };
     super::render_lines(f, lines, inner);
@@ -232,6 +236,79 @@ fn meetings(app: &App, area: Rect) -> Vec<Line<'static>> {
             Span::raw(" "),
             Span::styled(width::pad(&width::truncate(&attendance[i], att_w), att_w), att_style),
         ];
+        lines.push(Line::from(
+            spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
+        ));
+    }
+    lines
+}
+
+/// The client's time entries, newest first: when, how long, billable or not (and billed),
+/// then the task and the note in what room is left.
+fn times(app: &App, area: Rect) -> Vec<Line<'static>> {
+    let th = Theme { color: app.color };
+    let l = app.lang;
+    let today = app.today();
+    let h = area.height as usize;
+    let w = area.width as usize;
+    let d = &app.deals;
+    if d.times.is_empty() {
+        return vec![Line::from(Span::styled(
+            app.config.keys.text(T::EmptyTime, l, &[]),
+            th.dim(),
+        ))];
+    }
+    app.shown.set(Listed::Time, h);
+    let start = page_start(d.time_sel, h);
+    let shown: Vec<&TimeEntry> = d.times.iter().skip(start).take(h).collect();
+    let whens: Vec<String> = shown.iter().map(|e| i18n::stored_when(&e.start, today, l)).collect();
+    let when_w = whens.iter().map(|s| width::of(s)).max().unwrap_or(0);
+    let running = T::TimerRunningWord.text(l);
+    let lengths: Vec<String> = shown
+        .iter()
+        .map(|e| {
+            e.minutes
+                .map_or_else(|| running.to_string(), |m| hours_text(u64::from(m)))
+        })
+        .collect();
+    let len_w = lengths.iter().map(|s| width::of(s)).max().unwrap_or(0);
+    let (billable, unbilled) = (T::MonthBillable.text(l), T::MonthUnbilled.text(l));
+    let kind_w = width::of(billable).max(width::of(unbilled));
+    let billed = T::TimeBilledMark.text(l);
+    let billed_w = if shown.iter().any(|e| e.billed_on.is_some()) {
+        width::of(billed) + 1
+    } else {
+        0
+    };
+    let what_w = w.saturating_sub(when_w + 1 + len_w + 1 + kind_w + billed_w + 1);
+    let mut lines = Vec::with_capacity(h);
+    for (k, e) in shown.iter().enumerate() {
+        let i = start + k;
+        let style = row_style(app, Pane::Tasks, i == d.time_sel);
+        let mut what = e.task_title.clone().unwrap_or_else(|| "—".into());
+        if !e.note.is_empty() {
+            what = format!("{what} · {}", e.note);
+        }
+        let mut spans = vec![
+            Span::raw(width::pad(&whens[k], when_w)),
+            Span::raw(" "),
+            Span::styled(
+                width::pad_left(&lengths[k], len_w),
+                if e.minutes.is_none() { th.soon() } else { Style::new() },
+            ),
+            Span::raw(" "),
+            Span::styled(
+                width::pad(if e.billable { billable } else { unbilled }, kind_w),
+                if e.billable { Style::new() } else { th.dim() },
+            ),
+        ];
+        if billed_w > 0 {
+            let mark = if e.billed_on.is_some() { billed } else { "" };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(width::pad(mark, billed_w - 1), th.dim()));
+        }
+        spans.push(Span::raw(" "));
+        spans.push(Span::raw(width::pad(&width::truncate(&what, what_w), what_w)));
         lines.push(Line::from(
             spans.into_iter().map(|s| s.patch_style(style)).collect::<Vec<_>>(),
         ));
