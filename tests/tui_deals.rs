@@ -611,3 +611,221 @@ fn a_quote_sent_in_the_future_is_marked_on_its_sent_date() {
     assert!(f.fields[3].error.is_none());
     assert_eq!(f.focus, 2);
 }
+
+// ---- the time tab ------------------------------------------------------------------------------
+
+/// A client with two entries of this month: (client, older entry, newer entry).
+fn acme_with_time(d: &mut Desk) -> (i64, i64, i64) {
+    let acme = d
+        .store
+        .add_client(
+            vadesk::store::ClientFields {
+                name: Some("Acme".into()),
+                rate: Some(Some(4000)),
+                ..Default::default()
+            },
+            now().date(),
+        )
+        .unwrap();
+    let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    let older = d
+        .store
+        .log_time(Some(acme), None, at("2026-11-20 09:00"), 90, true, "call")
+        .unwrap();
+    let newer = d
+        .store
+        .log_time(Some(acme), None, at("2026-11-21 10:00"), 30, false, "redo")
+        .unwrap();
+    d.app.reload(&d.store).unwrap();
+    (acme, older, newer)
+}
+
+/// The time tab: each entry newest first, edited from its form (only what changed is written),
+/// deleted on a deliberate yes, and brought back by `u`.
+#[test]
+fn the_time_tab_lists_edits_and_deletes_a_client_s_time() {
+    let mut d = desk();
+    let (_, older, newer) = acme_with_time(&mut d);
+    d.open("Acme").keys("]]]");
+    assert_eq!(d.app.deals.tab, DealTab::Time);
+    let ids: Vec<i64> = d.app.deals.times.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [newer, older], "newest first");
+    let screen = d.text(120, 35);
+    assert!(screen.contains("[Time 2]"), "{screen}");
+    assert!(screen.contains("1h 30m") && screen.contains("unbilled"), "{screen}");
+    assert!(screen.contains("— · call"), "{screen}");
+    d.keys("j");
+    assert_eq!(d.app.deals.time().unwrap().id, older);
+    d.keys("e");
+    assert_eq!(d.form_kind(), Some(FormKind::EditTime(older, false)));
+    d.retype("1h 45m").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "saved: {}", d.notice());
+    assert_eq!(d.notice(), "Time saved.");
+    let e = d.store.time_entry(older).unwrap();
+    assert_eq!((e.minutes, e.billable, e.note.as_str()), (Some(105), true, "call"));
+    assert_eq!(e.start, "2026-11-20 09:00", "the start was left alone");
+    assert_eq!(d.app.deals.time().unwrap().id, older, "the selection stays on it");
+    // Unbilled now, and a note: the other fields as they were.
+    d.keys("e").key(KeyCode::Tab).key(KeyCode::Tab).key(KeyCode::Right);
+    d.key(KeyCode::Tab).retype("client call").key(KeyCode::Enter);
+    let e = d.store.time_entry(older).unwrap();
+    assert_eq!(
+        (e.minutes, e.billable, e.note.as_str()),
+        (Some(105), false, "client call")
+    );
+    // D asks; a stray key does not confirm; y deletes; u brings it back.
+    d.keys("D");
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => {
+            assert_eq!(c.action, ConfirmAction::DeleteTime(older, false));
+            assert!(c.text.contains("1h 45m") && c.text.contains("Acme"), "{}", c.text);
+        }
+        other => panic!("{other:?}"),
+    }
+    d.key(KeyCode::Enter).keys("x");
+    assert!(d.store.time_entry(older).is_ok());
+    d.keys("y");
+    assert!(d.store.time_entry(older).is_err());
+    assert_eq!(d.app.deals.times.len(), 1);
+    assert_eq!(d.app.deals.time_count, 1);
+    d.keys("u");
+    assert_eq!(d.store.time_entry(older).unwrap().minutes, Some(105));
+    // Enter shows one entry whole.
+    d.keys("G").key(KeyCode::Enter);
+    match &d.app.popup {
+        Some(Popup::Details(p)) => {
+            let text = p.lines.join("\n");
+            assert!(text.contains("1h 45m") && text.contains("client call"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A wrong value is marked on its field and nothing is written; time ending after now is
+/// refused on the start; a duration changed meanwhile elsewhere is a conflict, not overwritten.
+#[test]
+fn a_wrong_or_conflicting_time_edit_writes_nothing() {
+    let mut d = desk();
+    let (_, _, newer) = acme_with_time(&mut d);
+    d.open("Acme").keys("]]]e");
+    for bad in ["0m", "-5m", "lots", "99999h"] {
+        d.retype(bad).key(KeyCode::Enter);
+        let Some(Popup::Form(f)) = &d.app.popup else {
+            panic!("the form stays on {bad}")
+        };
+        assert_eq!(f.value(0), bad);
+        assert!(f.fields[0].error.is_some(), "{bad}");
+    }
+    assert_eq!(d.store.time_entry(newer).unwrap().minutes, Some(30));
+    d.retype("30m")
+        .key(KeyCode::Tab)
+        .retype("2026-11-23 08:50")
+        .key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("time ending after now is refused")
+    };
+    assert!(f.fields[1].error.is_some(), "{:?}", f.fields);
+    assert_eq!(d.store.time_entry(newer).unwrap().start, "2026-11-21 10:00");
+    d.key(KeyCode::Esc);
+    // Another program changes the duration while the form is open.
+    d.keys("e");
+    d.store
+        .edit_time(
+            newer,
+            vadesk::store::TimeEdit {
+                minutes: Some(50),
+                ..Default::default()
+            },
+            false,
+        )
+        .unwrap();
+    d.retype("40m").key(KeyCode::Enter);
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("the conflict is shown in the form")
+    };
+    assert!(f.fields[0].error.is_some(), "{:?}", f.fields);
+    assert_eq!(d.store.time_entry(newer).unwrap().minutes, Some(50), "not overwritten");
+}
+
+/// Billed time is changed only after a question that says when it was billed; a delete asked
+/// before the entry was billed elsewhere is refused, and says so.
+#[test]
+fn billed_time_is_changed_only_after_a_question() {
+    let mut d = desk_in(Lang::Es);
+    let (acme, older, newer) = acme_with_time(&mut d);
+    d.open("Acme").keys("]]]");
+    // Asked about the older (billable, not billed yet), then the month is billed elsewhere.
+    d.keys("j").keys("D");
+    assert!(matches!(
+        &d.app.popup,
+        Some(Popup::Confirm(c)) if c.action == ConfirmAction::DeleteTime(older, false)
+    ));
+    let month = vadesk::domain::money::Month::of(now().date());
+    assert!(d.store.mark_billed(acme, month, now().date()).unwrap() > 0);
+    d.keys("s");
+    assert!(d.store.time_entry(older).is_ok(), "billed meanwhile: kept");
+    assert!(d.notice().contains("mientras tanto"), "{}", d.notice());
+    // The unbilled entry was not billed: it is deleted without a word about billing.
+    d.keys("g").keys("D");
+    assert!(matches!(
+        &d.app.popup,
+        Some(Popup::Confirm(c)) if c.action == ConfirmAction::DeleteTime(newer, false)
+    ));
+    d.keys("s");
+    assert!(d.store.time_entry(newer).is_err());
+    // e on a billed entry asks first; n leaves it.
+    d.keys("g").keys("e");
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => {
+            assert_eq!(c.action, ConfirmAction::EditBilledTime(older));
+            assert!(c.text.contains("facturó"), "{}", c.text);
+        }
+        other => panic!("{other:?}"),
+    }
+    d.keys("n");
+    assert!(d.app.popup.is_none());
+    d.keys("e").keys("s");
+    assert_eq!(d.form_kind(), Some(FormKind::EditTime(older, true)));
+    d.retype("1h").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{}", d.notice());
+    assert_eq!(d.store.time_entry(older).unwrap().minutes, Some(60));
+    // D on a billed entry says so, and deletes on a yes.
+    d.keys("D");
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => {
+            assert_eq!(c.action, ConfirmAction::DeleteTime(older, true));
+            assert!(c.text.contains("extracto"), "{}", c.text);
+        }
+        other => panic!("{other:?}"),
+    }
+    d.keys("s");
+    assert!(d.store.time_entry(older).is_err());
+}
+
+/// On the time tab (as on quotes and meetings) `t` and `T` are the client's, never the task
+/// selected on the tasks tab that is not shown.
+#[test]
+fn time_keys_on_the_time_tab_are_the_client_s() {
+    let mut d = desk();
+    d.open("Bloom Florist");
+    assert!(d.app.tasks.current().is_some());
+    d.keys("]]]T");
+    let Some(Popup::Form(f)) = &d.app.popup else {
+        panic!("T opens the log form")
+    };
+    let bloom = d.client_id("Bloom Florist");
+    assert_eq!(f.kind, FormKind::LogTime(bloom, None));
+    d.key(KeyCode::Esc).keys("a");
+    assert_eq!(d.form_kind(), Some(FormKind::LogTime(bloom, None)));
+    d.retype("20m").key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{}", d.notice());
+    let logged: Vec<_> = d
+        .app
+        .deals
+        .times
+        .iter()
+        .filter(|e| e.minutes == Some(20) && e.task.is_none())
+        .collect();
+    assert_eq!(logged.len(), 1, "listed at once, on the client alone");
+    assert_eq!(d.app.deals.time_count, d.store.time_count(bloom).unwrap());
+}
