@@ -1578,3 +1578,88 @@ fn an_undo_step_reads_in_the_language_of_the_desk_that_undoes_it() {
     es.set_lang(Lang::En);
     assert_eq!(es.redo().unwrap(), english);
 }
+
+/// A task with billed time stays with the client it was invoiced to, whatever moves it: a
+/// merged export or a Taskwarrior task moved to another project is refused whole (an invoiced
+/// month's statement never changes), as `task edit --client` is.
+#[test]
+fn an_import_never_moves_billed_time_to_another_client() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    d.ok(&["statement", "bloom", "--month", "2026-11", "--mark-billed"]);
+    let billed_before = d.ok(&["statement", "bloom", "--month", "2026-11", "--json"]);
+    let before = d.snapshot();
+    let export: serde_json::Value = serde_json::from_str(&d.ok(&["export"])).unwrap();
+    let task = export["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "Reply to wedding enquiries")
+        .unwrap()
+        .clone();
+    let casa = export["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Casa Lumen Interiors")
+        .unwrap()
+        .clone();
+    let mut one = serde_json::json!({"format": export["format"], "schema": export["schema"]});
+    let mut moved = task.clone();
+    moved["client_id"] = casa["id"].clone();
+    one["clients"] = serde_json::json!([casa]);
+    one["tasks"] = serde_json::json!([moved]);
+    let file = d.dir.path().join("moved.json");
+    std::fs::write(&file, one.to_string()).unwrap();
+    let (_, err) = d.fails(&["import", "--merge", file.to_str().unwrap()]);
+    assert!(
+        err.contains("has time already billed to Bloom Florist") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before, "nothing changed");
+    assert_eq!(
+        d.ok(&["statement", "bloom", "--month", "2026-11", "--json"]),
+        billed_before
+    );
+    // The same task with only its title changed merges (the guard is about the move).
+    let mut retitled = task.clone();
+    retitled["title"] = "Reply to every wedding enquiry".into();
+    let bloom = export["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Bloom Florist")
+        .unwrap()
+        .clone();
+    one["clients"] = serde_json::json!([bloom]);
+    one["tasks"] = serde_json::json!([retitled]);
+    std::fs::write(&file, one.to_string()).unwrap();
+    d.ok(&["import", "--merge", file.to_str().unwrap()]);
+    let after: serde_json::Value =
+        serde_json::from_str(&d.ok(&["statement", "bloom", "--month", "2026-11", "--json"])).unwrap();
+    let billed_before: serde_json::Value = serde_json::from_str(&billed_before).unwrap();
+    assert_eq!(after["entries"], billed_before["entries"], "the billed entries stay");
+    assert_eq!(after["amount_cents"], billed_before["amount_cents"]);
+    let shown = d.ok(&["task", "list", "--client", "bloom", "--json"]);
+    assert!(shown.contains("Reply to every wedding enquiry"), "{shown}");
+
+    // Taskwarrior: a task of project Bloom, its time billed, then moved to another project.
+    let tw = Desk::new();
+    tw.ok(&["client", "add", "Casa Lumen Interiors"]);
+    let file = tw.dir.path().join("tw.json");
+    let task = |project: &str, modified: &str| {
+        format!(
+            r#"[{{"uuid":"5f2a3c1e-0000-4000-8000-000000000001","description":"Logo","status":"pending","entry":"20261101T000000Z","modified":"{modified}","project":"{project}"}}]"#
+        )
+    };
+    std::fs::write(&file, task("Bloom Florist", "20261101T000000Z")).unwrap();
+    tw.ok(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    let id = tw.json(&["task", "list", "--json"])[0]["id"].to_string();
+    tw.ok(&["time", "log", &id, "3h", "--on", "2026-11-20 09:00"]);
+    tw.ok(&["statement", "bloom", "--month", "2026-11", "--mark-billed"]);
+    let before = tw.snapshot();
+    std::fs::write(&file, task("Casa Lumen Interiors", "20261122T000000Z")).unwrap();
+    let (_, err) = tw.fails(&["import", "--from", "taskwarrior", file.to_str().unwrap()]);
+    assert!(err.contains("has time already billed to Bloom Florist"), "{err}");
+    assert_eq!(tw.snapshot(), before, "nothing changed");
+}

@@ -292,3 +292,18 @@ pub(super) fn time_task_client(tx: &Transaction, values: &[(&str, Value)]) -> Re
         .filter(|(owner, _)| *owner != client)
         .map(|(_, name)| ("task_id", Error::invalid(T::ErrTaskOtherClient, &[&task, &name]))))
 }
+
+/// Task `id` moved to client `to` while some of its time is billed: why it may not move (its
+/// billed time stays with the client it was invoiced to).
+pub(crate) fn billed_task_moved(tx: &rusqlite::Connection, id: i64, to: &Value) -> Result<Option<Error>> {
+    let moved: Option<(String, String)> = tx
+        .query_row(
+            "SELECT t.title, c.name FROM tasks t JOIN clients c ON c.id = t.client_id
+              WHERE t.id = ?1 AND t.client_id IS NOT ?2
+                AND EXISTS (SELECT 1 FROM time_entries WHERE task_id = t.id AND billed_on IS NOT NULL)",
+            rusqlite::params![id, to],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(moved.map(|(title, client)| Error::invalid(T::ErrMoveBilledTask, &[&title, &client])))
+}

@@ -490,6 +490,15 @@ impl Store {
                         continue;
                     }
                 }
+                // A task whose time is already billed stays with the client it was billed to
+                // (as `task edit --client` refuses): the file that moves it is refused whole.
+                if let (Some(id), "tasks") = (existing, *table) {
+                    if let Some((_, to)) = values.iter().find(|(c, _)| *c == "client_id") {
+                        if let Some(why) = super::import_rules::billed_task_moved(&tx, id, to)? {
+                            return Err(errors::rule(source, table, n, "client_id", why));
+                        }
+                    }
+                }
                 let id = match existing {
                     Some(id) => {
                         let sets: Vec<(&str, Value)> = values
@@ -738,6 +747,13 @@ impl Store {
                                     _ => false,
                                 };
                                 let id: i64 = if changed_there {
+                                    // A task with billed time stays with the client it was
+                                    // invoiced to: moved in Taskwarrior, the file is refused.
+                                    let id: i64 = task_of.query_row([&row.uuid], |r| r.get(0))?;
+                                    let to = rusqlite::types::Value::Integer(client_id);
+                                    if let Some(why) = super::import_rules::billed_task_moved(&tx, id, &to)? {
+                                        return Err(errors::rule(source, "tasks", row.at, "project", why));
+                                    }
                                     report.updated += 1;
                                     update_task.query_row(values, |r| r.get(0))?
                                 } else {
