@@ -83,6 +83,20 @@ fn t_starts_the_timer_on_the_selected_task_and_stops_it_with_its_minutes() {
     let now_running = d.store.running_timer().unwrap().unwrap();
     assert_eq!(now_running.task, Some(other));
     assert_eq!(d.store.time_entry(first).unwrap().minutes, Some(15));
+    // u takes the move back: the new timer gone, the first one running again (only one timer
+    // runs at a time, so the new one goes before the first comes back); then the older steps.
+    d.key(KeyCode::Char('u'));
+    assert!(d.notice().starts_with("Undone"), "{}", d.notice());
+    assert!(d.store.time_entry(now_running.id).is_err());
+    assert_eq!(d.store.running_timer().unwrap().map(|r| r.id), Some(first));
+    d.key(KeyCode::Char('u'));
+    assert!(d.store.running_timer().unwrap().is_none(), "{}", d.notice());
+    assert!(d.store.time_entry(first).is_err());
+    // And redo carries both out again.
+    d.key(KeyCode::Char('U'));
+    d.key(KeyCode::Char('U'));
+    assert_eq!(d.store.running_timer().unwrap().map(|r| r.id), Some(now_running.id));
+    assert_eq!(d.store.time_entry(first).unwrap().minutes, Some(15));
 }
 
 #[test]

@@ -168,6 +168,16 @@ impl Store {
                 return Err(refusal(lang, dir, &step.label, T::ErrUndoChanged, &r.table, r.id));
             }
         }
+        // The rows the step made, to remove, newest first. Those nothing points at go first,
+        // before any row is written back: a row coming back may hold what must be unique while
+        // the row the step made holds it now (a timer that was running, stopped by the step
+        // that started another: only one runs at a time).
+        let mut gone: Vec<&Touched> = rows
+            .iter()
+            .filter(|r| r.target.is_none() && r.expect.is_some())
+            .collect();
+        gone.sort_by_key(|r| std::cmp::Reverse(r.last));
+        gone = remove_free(&tx, gone)?;
         // Parents before children (clients, then tasks, then their time...): a row written
         // back is captured for the other machine as it is written, with its references read
         // then, so a time entry put back before its task would be sent without it.
@@ -203,29 +213,10 @@ impl Store {
                 return Err(clash(&tx, e, lang, dir, &step.label, r, image));
             }
         }
-        let mut gone: Vec<&Touched> = rows
-            .iter()
-            .filter(|r| r.target.is_none() && r.expect.is_some())
-            .collect();
-        gone.sort_by_key(|r| std::cmp::Reverse(r.last));
-        // Newest first, each once nothing points at it: a row the step first changed to let
-        // go of another and then deleted (a time entry whose task and client the step deleted)
-        // is deleted before the row it still points at. What nothing of the step frees is a
-        // record made since that depends on it: refused.
-        while !gone.is_empty() {
-            let mut kept = Vec::new();
-            for r in &gone {
-                if has_dependents(&tx, &r.table, r.id)? {
-                    kept.push(*r);
-                } else {
-                    tx.execute(&format!("DELETE FROM main.{} WHERE id = ?1", r.table), [r.id])?;
-                }
-            }
-            if kept.len() == gone.len() {
-                let r = kept[0];
-                return Err(refusal(lang, dir, &step.label, T::ErrUndoDepends, &r.table, r.id));
-            }
-            gone = kept;
+        // The rest, now that the rows written back let go of them. What nothing of the step
+        // frees is a record made since that depends on it: refused.
+        if let Some(r) = remove_free(&tx, gone)?.first() {
+            return Err(refusal(lang, dir, &step.label, T::ErrUndoDepends, &r.table, r.id));
         }
         for r in &rows {
             super::counters::recount(&tx, &r.table, r.id)?;
@@ -237,6 +228,28 @@ impl Store {
         tx.commit()?;
         Ok(step.label)
     }
+}
+
+/// Deletes the rows of `gone` (newest first) as each comes free of what points at it: a row
+/// the step first changed to let go of another and then deleted (a time entry whose task and
+/// client the step deleted) is deleted before the row it still points at. Returns the rows
+/// still held.
+fn remove_free<'a>(tx: &Transaction, mut gone: Vec<&'a Touched>) -> Result<Vec<&'a Touched>> {
+    while !gone.is_empty() {
+        let mut kept = Vec::new();
+        for r in &gone {
+            if has_dependents(tx, &r.table, r.id)? {
+                kept.push(*r);
+            } else {
+                tx.execute(&format!("DELETE FROM main.{} WHERE id = ?1", r.table), [r.id])?;
+            }
+        }
+        if kept.len() == gone.len() {
+            return Ok(kept);
+        }
+        gone = kept;
+    }
+    Ok(gone)
 }
 
 /// A row that cannot come back because a record made since holds what must be unique is
