@@ -67,6 +67,7 @@ catalogue! {
     FieldNotes => ("notes", "notas"),
     FieldWhat => ("what", "qué"),
     FieldNote => ("note", "nota"),
+    FieldEntryNote => ("note", "nota"),
     FieldTool => ("task tool", "herramienta de tareas"),
     FieldHandle => ("channel handle", "contacto del canal"),
 

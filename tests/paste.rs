@@ -151,6 +151,33 @@ fn a_huge_paste_is_cut_at_the_field_limit_with_a_notice() {
     assert!(d.app.popup.is_none(), "it saves: {:?}", d.app.notice);
 }
 
+/// A time entry's note holds 480 characters: a paste is cut there, with a notice, and the form
+/// saves (it was cut at 20,000 and then refused on save).
+#[test]
+fn a_paste_into_a_time_note_is_cut_at_what_the_note_holds() {
+    let mut d = desk();
+    d.task_form().key(KeyCode::Esc);
+    d.key(KeyCode::Char('T'));
+    d.paste("45m").key(KeyCode::Tab).key(KeyCode::Tab).key(KeyCode::Tab);
+    d.paste(&"call notes ".repeat(3_000));
+    assert_eq!(d.field(3).chars().count(), 480);
+    let notice = d.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.contains("480"), "{notice}");
+    let before: i64 = d
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM time_entries", [], |r| r.get(0))
+        .unwrap();
+    d.key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "it saves: {:?}", d.app.notice);
+    let after: i64 = d
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM time_entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, before + 1);
+}
+
 #[test]
 fn a_real_terminal_paste_into_the_task_form_is_text() {
     let d = Desk::new();

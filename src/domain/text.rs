@@ -6,6 +6,8 @@ use crate::i18n::T;
 
 pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_TEXT_CHARS: usize = 20_000;
+/// The most characters of a time entry's note (a line, not a page).
+pub const MAX_ENTRY_NOTE_CHARS: usize = MAX_NAME_CHARS * 4;
 
 /// One line of text: control characters (escape included) removed, newlines and tabs
 /// become spaces, surrounding space trimmed.

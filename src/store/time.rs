@@ -263,12 +263,12 @@ fn ended_by(start: NaiveDateTime, minutes: u32, now: NaiveDateTime) -> Result<()
 
 fn clean_note(n: &str) -> Result<String> {
     let n = text::clean_line(n);
-    if n.chars().count() > text::MAX_NAME_CHARS * 4 {
+    if n.chars().count() > text::MAX_ENTRY_NOTE_CHARS {
         return Err(Error::invalid(
             T::ErrTooLong,
             &[
                 &T::FieldNote.text(crate::i18n::Lang::En),
-                &(text::MAX_NAME_CHARS * 4),
+                &text::MAX_ENTRY_NOTE_CHARS,
                 &n.chars().count(),
             ],
         ));

@@ -467,7 +467,7 @@ fn time_fields(e: &TimeEntry, l: Lang) -> Vec<Field> {
             FieldKind::Choice(Choices::Billing),
             if e.billable { "billable" } else { "unbilled" },
         ),
-        Field::new(T::FieldNote, FieldKind::Text, e.note.clone()),
+        Field::new(T::FieldEntryNote, FieldKind::Text, e.note.clone()),
     ]
 }
 

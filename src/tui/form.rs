@@ -190,6 +190,7 @@ fn max_chars(label: T, kind: FieldKind) -> usize {
     match kind {
         FieldKind::Text => match label {
             T::HNotes | T::FieldNotes | T::FieldSpec | T::FieldNote => text::MAX_TEXT_CHARS,
+            T::FieldEntryNote => text::MAX_ENTRY_NOTE_CHARS,
             _ => text::MAX_NAME_CHARS,
         },
         FieldKind::Multi => text::MAX_TEXT_CHARS,

@@ -183,7 +183,7 @@ pub fn log_form(app: &mut App) {
             Field::new(T::FieldDuration, FieldKind::Duration, ""),
             Field::new(T::FStarted, FieldKind::When, ""),
             Field::new(T::FBilling, FieldKind::Choice(Choices::Billing), "billable"),
-            Field::new(T::FieldNote, FieldKind::Text, ""),
+            Field::new(T::FieldEntryNote, FieldKind::Text, ""),
         ],
     )));
 }
