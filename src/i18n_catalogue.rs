@@ -1035,6 +1035,7 @@ catalogue! {
     ErrToolTooBig => ("cannot import {0}: it is larger than {1} MB", "no se puede importar {0}: ocupa más de {1} MB"),
     ErrToolEmpty => ("cannot import {0}: {1} {2} ('{3}') has no {4}", "no se puede importar {0}: {1} {2} ('{3}') no tiene {4}"),
     ErrToolTooLong => ("cannot import {0}: {1} {2} ('{3}'): {4}: too long ({5} characters; at most {6})", "no se puede importar {0}: {1} {2} ('{3}'): el campo {4} es demasiado largo ({5} caracteres; máximo {6})"),
+    ErrToolDoneAhead => ("cannot import {0}: {1} {2} ('{3}'): the {4} '{5}' is a day still to come", "no se puede importar {0}: {1} {2} ('{3}'): el campo {4} '{5}' es un día que aún no ha llegado"),
     ErrToolDate => ("cannot import {0}: {1} {2} ('{3}'): the {4} '{5}' is not a date in YYYY-MM-DD or ISO 8601 form between 1900 and 2999", "no se puede importar {0}: {1} {2} ('{3}'): el campo {4} '{5}' no es una fecha AAAA-MM-DD o ISO 8601 entre 1900 y 2999"),
     ErrToolNeedsClient => ("--from {0} needs --client NAME: the client the tasks are for", "--from {0} necesita --client NOMBRE: el cliente de las tareas"),
     UndoToolImport => ("import from {0} for {1}", "importación de {0} para {1}"),

@@ -202,6 +202,16 @@ fn bad_files_are_refused_clearly_and_change_nothing() {
         &["import", "--from", "trello", &arr, "--client", "New"],
         "is not an export of Trello",
     );
+    // Done on a day still to come (the desk's clock is Mon 23 Nov 2026).
+    let ahead = path(
+        "ahead.csv",
+        "Task ID,Name,Notes,Due Date,Completed At,Section/Column\n7,Flyer,,,2027-01-01,Done\n",
+    );
+    refuses(
+        &d,
+        &["import", "--from", "asana", &ahead, "--client", "New"],
+        "task 7 ('Flyer'): the completion date '2027-01-01' is a day still to come",
+    );
     let cols = path("cols.csv", "Task ID,Name,Notes\n1,Thing,\n");
     refuses(
         &d,

@@ -411,6 +411,17 @@ impl Store {
             Tool::Trello => trello(&text_in, &c)?,
             Tool::Asana => asana(&text_in, &c)?,
         };
+        // A task done on a day still to come is refused, as every import refuses it.
+        if let Some(it) = items.iter().find(|it| it.done_on.is_some_and(|d| d > today)) {
+            let done = it.done_on.map(|d| d.to_string()).unwrap_or_default();
+            return Err(c.field(
+                &it.source_id,
+                &it.title,
+                T::FieldCompletedAt,
+                T::ErrToolDoneAhead,
+                &[done],
+            ));
+        }
         let prefix = match tool {
             Tool::Trello => "trello",
             Tool::Asana => "asana",
