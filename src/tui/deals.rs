@@ -87,6 +87,50 @@ impl<R> Known<R> {
     }
 }
 
+/// One tab's list in `Deals`: its rows (read while the tab is shown), how many there are, the
+/// selection, and the selected (client, record) kept while the rows are not read.
+struct List<'a, R> {
+    rows: &'a mut Vec<R>,
+    count: &'a mut usize,
+    sel: &'a mut usize,
+    kept: &'a mut Option<(i64, i64)>,
+}
+
+impl<R> List<'_, R> {
+    /// Takes what was read of client `id`'s list: its rows while the tab is `shown`, the
+    /// selection staying on its record (by id) or the nearest one when it is gone; else only
+    /// their count, the selected record kept for when the tab shows again. Another client's
+    /// list starts from the top. `ids`: a row's (client, record).
+    fn settle(self, shown: bool, id: i64, known: Known<R>, ids: impl Fn(&R) -> (i64, i64)) {
+        let keep = self
+            .rows
+            .get(*self.sel)
+            .map(&ids)
+            .or(*self.kept)
+            .filter(|(c, _)| *c == id);
+        let old = if keep.is_some() { *self.sel } else { 0 };
+        match known {
+            Known::Rows(rows) if shown => {
+                *self.rows = rows;
+                *self.count = self.rows.len();
+                *self.sel = super::app::follow(
+                    self.rows.iter().map(|r| ids(r).1),
+                    keep.map(|(_, r)| r),
+                    old,
+                    self.rows.len(),
+                );
+                *self.kept = None;
+            }
+            other => {
+                self.rows.clear();
+                *self.count = other.count();
+                *self.sel = old;
+                *self.kept = keep;
+            }
+        }
+    }
+}
+
 impl Deals {
     /// Reloads the client's quotes and meetings (the list of the tab shown, and both counts);
     /// each selection stays on its record (by id), or on the nearest one when it is gone.
@@ -128,28 +172,14 @@ impl Deals {
     }
 
     fn set_times(&mut self, id: i64, times: Known<TimeEntry>) {
-        let keep = self.time().map(|e| (e.client_id, e.id)).or(self.kept_time);
-        let keep = keep.filter(|(c, _)| *c == id);
-        let old = if keep.is_some() { self.time_sel } else { 0 };
-        match times {
-            Known::Rows(rows) if self.tab == DealTab::Time => {
-                self.times = rows;
-                self.time_count = self.times.len();
-                self.time_sel = super::app::follow(
-                    self.times.iter().map(|e| e.id),
-                    keep.map(|(_, e)| e),
-                    old,
-                    self.times.len(),
-                );
-                self.kept_time = None;
-            }
-            other => {
-                self.times.clear();
-                self.time_count = other.count();
-                self.time_sel = old;
-                self.kept_time = keep;
-            }
-        }
+        let shown = self.tab == DealTab::Time;
+        let list = List {
+            rows: &mut self.times,
+            count: &mut self.time_count,
+            sel: &mut self.time_sel,
+            kept: &mut self.kept_time,
+        };
+        list.settle(shown, id, times, |e| (e.client_id, e.id));
     }
 
     /// As `load`, from what was read of client `id` already (a kept view of the client; its
@@ -162,52 +192,22 @@ impl Deals {
         meetings: Known<Meeting>,
         times: Known<TimeEntry>,
     ) {
-        let keep_q = self.quote().map(|q| (q.client_id, q.id)).or(self.kept_quote);
-        let keep_m = self.meeting().map(|m| (m.client_id, m.id)).or(self.kept_meeting);
         self.currency = Some(currency);
-        // Another client: its lists from the top.
-        let keep_q = keep_q.filter(|(c, _)| *c == id);
-        let keep_m = keep_m.filter(|(c, _)| *c == id);
-        let old_q = if keep_q.is_some() { self.quote_sel } else { 0 };
-        let old_m = if keep_m.is_some() { self.meeting_sel } else { 0 };
-        match quotes {
-            Known::Rows(rows) if self.tab == DealTab::Quotes => {
-                self.quotes = rows;
-                self.quote_count = self.quotes.len();
-                self.quote_sel = super::app::follow(
-                    self.quotes.iter().map(|q| q.id),
-                    keep_q.map(|(_, q)| q),
-                    old_q,
-                    self.quotes.len(),
-                );
-                self.kept_quote = None;
-            }
-            other => {
-                self.quotes.clear();
-                self.quote_count = other.count();
-                self.quote_sel = old_q;
-                self.kept_quote = keep_q;
-            }
-        }
-        match meetings {
-            Known::Rows(rows) if self.tab == DealTab::Meetings => {
-                self.meetings = rows;
-                self.meeting_count = self.meetings.len();
-                self.meeting_sel = super::app::follow(
-                    self.meetings.iter().map(|m| m.id),
-                    keep_m.map(|(_, m)| m),
-                    old_m,
-                    self.meetings.len(),
-                );
-                self.kept_meeting = None;
-            }
-            other => {
-                self.meetings.clear();
-                self.meeting_count = other.count();
-                self.meeting_sel = old_m;
-                self.kept_meeting = keep_m;
-            }
-        }
+        let tab = self.tab;
+        let list = List {
+            rows: &mut self.quotes,
+            count: &mut self.quote_count,
+            sel: &mut self.quote_sel,
+            kept: &mut self.kept_quote,
+        };
+        list.settle(tab == DealTab::Quotes, id, quotes, |q| (q.client_id, q.id));
+        let list = List {
+            rows: &mut self.meetings,
+            count: &mut self.meeting_count,
+            sel: &mut self.meeting_sel,
+            kept: &mut self.kept_meeting,
+        };
+        list.settle(tab == DealTab::Meetings, id, meetings, |m| (m.client_id, m.id));
         self.set_times(id, times);
     }
 
