@@ -745,6 +745,14 @@ fn a_wrong_or_conflicting_time_edit_writes_nothing() {
     };
     assert!(f.fields[0].error.is_some(), "{:?}", f.fields);
     assert_eq!(d.store.time_entry(newer).unwrap().minutes, Some(50), "not overwritten");
+    // An emptied start is "ended now", as the field's hint says (and as in the log form).
+    d.key(KeyCode::Esc)
+        .keys("e")
+        .key(KeyCode::Tab)
+        .retype("")
+        .key(KeyCode::Enter);
+    assert!(d.app.popup.is_none(), "{:?}", d.app.popup);
+    assert_eq!(d.store.time_entry(newer).unwrap().start, "2026-11-23 08:10");
 }
 
 /// Billed time is changed only after a question that says when it was billed; a delete asked

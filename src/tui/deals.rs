@@ -717,7 +717,17 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
                 } else {
                     None
                 },
-                start: if ch(1) {
+                // Emptied, the start is "ended now", as in the log form (a running timer's
+                // start stays).
+                start: if ch(1) && v(form, 1).trim().is_empty() {
+                    // The duration typed, else the entry's as it is now.
+                    let minutes = if ch(0) {
+                        dates::parse_duration(&v(form, 0)).ok()
+                    } else {
+                        store.time_entry(id).ok().and_then(|e| e.minutes)
+                    };
+                    minutes.map(|m| dates::worked_until(now, m))
+                } else if ch(1) {
                     Some(field!(1, dates::parse_when(&v(form, 1), now)))
                 } else {
                     None
