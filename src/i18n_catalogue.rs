@@ -1101,7 +1101,7 @@ catalogue! {
     FLastNudge => ("last reminder", "último recordatorio"),
     EmptyQuotes => ("No quotes: press {0} (or {1}) to add one.", "Sin presupuestos: pulsa {0} (o {1}) para añadir uno."),
     EmptyMeetings => ("No meetings: press {0} (or {1}) to add one.", "Sin reuniones: pulsa {0} (o {1}) para añadir una."),
-    EmptyTime => ("No time logged: press {0} to log some, {1} to start the timer.", "Sin tiempo registrado: pulsa {0} para registrarlo, {1} para iniciar el temporizador."),
+    EmptyTime => ("No time logged: press {0} to log some, {1} to start the timer.", "Sin tiempo: pulsa {0} para registrarlo o {1} para el temporizador."),
     HintsQuotes => ("n nudge · r answer · e edit · D delete · a add · Enter details · [ ] tabs · ? help", "n recordatorio · r respuesta · e editar · D borrar · a añadir · Enter detalles · [ ] pestañas · ? ayuda"),
     HintsMeetings => ("r attendance · e edit · D delete · a add · Enter details · [ ] tabs · ? help", "r asistencia · e editar · D borrar · a añadir · Enter detalles · [ ] pestañas · ? ayuda"),
     HintsTime => ("e edit · D delete · a log time · t timer · Enter details · [ ] tabs · ? help", "e editar · D borrar · a registrar tiempo · t temporizador · Enter detalles · [ ] pestañas · ? ayuda"),
