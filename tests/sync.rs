@@ -1937,3 +1937,102 @@ fn a_uuid_shared_by_two_kinds_of_record_never_reaches_the_server() {
     sync(&b);
     assert_eq!(normalized(&b), normalized(&a));
 }
+
+fn task_titled<'a>(export: &'a Value, title: &str) -> &'a Value {
+    export["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == title)
+        .unwrap_or_else(|| panic!("no task {title} in {}", export["tasks"]))
+}
+
+/// One machine deletes a client while the other, offline, edits it and adds a task to it: the
+/// client comes back as `ended` on both with the editor's edits, whichever machine syncs first.
+/// When the editor synced first, the deleter restored its own image of the client (without the
+/// edits, which its deletion had made give way) and sent it as new: the edits were lost on both.
+#[test]
+fn a_client_kept_by_the_other_machine_keeps_its_edits_whoever_syncs_first() {
+    for editor_first in [true, false] {
+        let (_server, mut a, mut b) = pair();
+        a.at("2026-11-23 10:00");
+        a.ok(&["client", "edit", "Acme", "--notes", "notes from A", "--rate", "45"]);
+        a.ok(&["task", "add", "Acme", "Invoice template"]);
+        delete_client_as_the_desk_does(&mut b, "Acme", "2026-11-23 10:30");
+        if editor_first {
+            sync(&a);
+            let r = sync(&b);
+            assert_eq!(r["restored"], 1, "{r}");
+            sync(&a);
+        } else {
+            sync(&b);
+            sync(&a);
+            sync(&b);
+        }
+        let (ea, eb) = (normalized(&a), normalized(&b));
+        assert_eq!(ea, eb, "editor first: {editor_first}");
+        let acme = client(&ea, "Acme");
+        assert_eq!(
+            (&acme["status"], &acme["notes"], &acme["rate_cents"]),
+            (&json!("ended"), &json!("notes from A"), &json!(4500)),
+            "editor first: {editor_first}"
+        );
+        task_titled(&ea, "Invoice template");
+        for d in [&a, &b] {
+            let r = sync(d);
+            assert_eq!((r["received"].as_u64(), r["sent"].as_u64()), (Some(0), Some(0)), "{r}");
+        }
+    }
+}
+
+/// The same for a task: deleted on one machine while the other retitles it and logs time on it.
+/// The time keeps its task, retitled, on both machines, whichever syncs first.
+#[test]
+fn a_task_kept_by_the_other_machine_s_time_keeps_its_edits_whoever_syncs_first() {
+    for editor_first in [true, false] {
+        let (_server, mut a, mut b) = pair();
+        let logo_a = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap().to_string();
+        a.at("2026-11-23 10:00");
+        a.ok(&["task", "edit", &logo_a, "--title", "Logo, second round", "--due", "2026-12-04"]);
+        a.ok(&["time", "log", &logo_a, "45m", "--on", "2026-11-23 09:00"]);
+        b.at("2026-11-23 10:30");
+        let logo_b = b.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap();
+        vadesk::Store::open(&b.db).unwrap().delete_task(logo_b).unwrap();
+        if editor_first {
+            sync(&a);
+            sync(&b);
+            sync(&a);
+        } else {
+            sync(&b);
+            sync(&a);
+            sync(&b);
+        }
+        let (ea, eb) = (normalized(&a), normalized(&b));
+        assert_eq!(ea, eb, "editor first: {editor_first}");
+        let task = task_titled(&ea, "Logo, second round");
+        assert_eq!(task["due"], "2026-12-04", "editor first: {editor_first}");
+        let entries = ea["time_entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0]["task_id"], task["uuid"], "editor first: {editor_first}");
+    }
+}
+
+/// An edit with no record of the other machine depending on it still loses to the deletion,
+/// in either order (SPEC: deleting beats editing).
+#[test]
+fn an_edit_alone_still_loses_to_a_deletion_whoever_syncs_first() {
+    for editor_first in [true, false] {
+        let (_server, mut a, mut b) = pair();
+        a.at("2026-11-23 10:00");
+        a.ok(&["client", "edit", "Acme", "--notes", "notes from A"]);
+        delete_client_as_the_desk_does(&mut b, "Acme", "2026-11-23 10:30");
+        let order: [&Desk; 3] = if editor_first { [&a, &b, &a] } else { [&b, &a, &b] };
+        for d in order {
+            sync(d);
+        }
+        let (ea, eb) = (normalized(&a), normalized(&b));
+        assert_eq!(ea, eb, "editor first: {editor_first}");
+        assert_eq!(ea["clients"], json!([]), "editor first: {editor_first}");
+        assert_eq!(ea["tasks"], json!([]), "editor first: {editor_first}");
+    }
+}

@@ -571,6 +571,8 @@ pub(crate) struct RoundOp {
     pub property: Option<String>,
     pub old: Option<String>,
     pub value: Option<String>,
+    /// When an update was made (RFC 3339), as the later-edit-wins rule reads it.
+    pub timestamp: Option<String>,
 }
 
 impl RoundOp {
@@ -585,6 +587,7 @@ impl RoundOp {
                 property: text(u, "property"),
                 old: text(u, "old_value"),
                 value: text(u, "value"),
+                timestamp: text(u, "timestamp"),
             });
         }
         let (o, delete) = match (v.get("Create"), v.get("Delete")) {
@@ -598,7 +601,15 @@ impl RoundOp {
             property: None,
             old: None,
             value: None,
+            timestamp: None,
         })
+    }
+
+    /// When this update was made, for comparing two edits of one property.
+    fn made_at(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.timestamp
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
     }
 }
 
@@ -807,6 +818,7 @@ pub(crate) fn apply(
     let tables = synced_tables(conn)?;
     conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     let kept = keep_billed_time(conn, round)?;
+    keep_edits_that_gave_way(conn, round)?;
     let mut applied = Applied {
         billed_kept: kept,
         conflicts: kept,
@@ -957,13 +969,11 @@ fn restore_record(conn: &Connection, uuid: &str) -> Result<bool> {
         .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [uuid], |r| r.get(0))
         .optional()?;
     let Some(image) = image else { return Ok(false) };
-    let data: String = conn.query_row(
-        &format!(
-            "SELECT CASE WHEN json_extract(?1, '{TABLE_PATH}') = 'clients' THEN json_set(?1, '$.status', 'ended') ELSE ?1 END"
-        ),
-        [&image],
-        |r| r.get(0),
-    )?;
+    let mut props: Props = serde_json::from_str(&image)?;
+    if props.get(TABLE_PROP).map(String::as_str) == Some("clients") {
+        props.insert("status".into(), "ended".into());
+    }
+    let data = serde_json::to_string(&props)?;
     set_record(conn, uuid, &data)?;
     add_operation(
         conn,
@@ -978,6 +988,68 @@ fn restore_record(conn: &Connection, uuid: &str) -> Result<bool> {
         params![uuid, data],
     )?;
     Ok(true)
+}
+
+/// The other machine's edits to records this machine deleted gave way to the deletion and
+/// are in no record; they go into the record's last image, so that if the record comes back
+/// (the other machine still uses it, now or at a later sync) it comes back as the machine that
+/// kept using it left it, each property as the later of the two machines' edits set it. The
+/// image alone would be sent from here as the record and overwrite those edits there too.
+fn keep_edits_that_gave_way(conn: &Connection, round: &RoundOps) -> Result<()> {
+    let uuids: BTreeSet<&str> = round
+        .remote
+        .iter()
+        .filter(|o| o.property.is_some())
+        .map(|o| o.uuid.as_str())
+        .collect();
+    for uuid in uuids {
+        if get_record(conn, uuid)?.is_some() {
+            continue;
+        }
+        let image: Option<String> = conn
+            .query_row("SELECT data FROM tc_graveyard WHERE uuid = ?1", [uuid], |r| r.get(0))
+            .optional()?;
+        let Some(image) = image else { continue };
+        let mut props: Props = serde_json::from_str(&image)?;
+        let edits = edits_that_gave_way(round, uuid);
+        if edits.is_empty() {
+            continue;
+        }
+        for (prop, value) in edits {
+            match value {
+                Some(v) => props.insert(prop, v),
+                None => props.remove(&prop),
+            };
+        }
+        conn.execute(
+            "UPDATE tc_graveyard SET data = ?2 WHERE uuid = ?1",
+            params![uuid, serde_json::to_string(&props)?],
+        )?;
+    }
+    Ok(())
+}
+
+/// The other machine's edits to `uuid` received in this round, property by property, that are
+/// later than this machine's own edits of the same property sent in it (the image holds those).
+/// The table a record belongs to is never changed by an edit.
+fn edits_that_gave_way(round: &RoundOps, uuid: &str) -> BTreeMap<String, Option<String>> {
+    fn latest<'a>(ops: &'a [RoundOp], uuid: &str) -> BTreeMap<String, &'a RoundOp> {
+        let mut m: BTreeMap<String, &RoundOp> = BTreeMap::new();
+        for o in ops.iter().filter(|o| o.uuid == uuid && !o.delete) {
+            if let Some(p) = &o.property {
+                if m.get(p).is_none_or(|prev| o.made_at() >= prev.made_at()) {
+                    m.insert(p.clone(), o);
+                }
+            }
+        }
+        m
+    }
+    let (mine, theirs) = (latest(&round.local, uuid), latest(&round.remote, uuid));
+    theirs
+        .into_iter()
+        .filter(|(p, o)| p != TABLE_PROP && mine.get(p).is_none_or(|m| o.made_at() > m.made_at()))
+        .map(|(p, o)| (p, o.value.clone()))
+        .collect()
 }
 
 /// Writes one record into its table; false when a reference cannot be resolved yet or a new
