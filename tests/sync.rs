@@ -54,7 +54,7 @@ const SYNCED_TABLES: [&str; 12] = [
 ];
 
 /// An export with ids replaced by the uuids they stand for: equal on both machines when they
-/// hold the same desk. A flag's source reference names local ids and stays local.
+/// hold the same desk. A flag's source reference names each machine's own ids.
 fn normalized(d: &Desk) -> Value {
     let export = d.snapshot();
     let mut uuids: BTreeMap<(String, i64), String> = BTreeMap::new();
@@ -2034,5 +2034,91 @@ fn an_edit_alone_still_loses_to_a_deletion_whoever_syncs_first() {
         assert_eq!(ea, eb, "editor first: {editor_first}");
         assert_eq!(ea["clients"], json!([]), "editor first: {editor_first}");
         assert_eq!(ea["tasks"], json!([]), "editor first: {editor_first}");
+    }
+}
+
+/// The local ids a store gave `table`'s rows, by uuid.
+fn raw(d: &Desk, sql: &str) -> Vec<(String, Option<String>)> {
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let mut q = conn.prepare(sql).unwrap();
+    let rows = q
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// An automatic flag raised on one machine reaches the other with its source, named with that
+/// machine's own ids, so it retires there when what raised it is settled there. It arrived
+/// without one and never retired: the two machines' scores differed for good.
+#[test]
+fn a_flag_received_by_sync_retires_when_its_source_is_settled_there() {
+    let (_server, mut a, mut b) = pair();
+    // B's own meeting first, so that the two machines number A's meeting differently.
+    b.ok(&["meeting", "add", "Acme", "--at", "2026-11-30 10:00"]);
+    let on_a = a.id(&["meeting", "add", "Acme", "--at", "2026-11-20 10:00", "--kind", "discovery"]);
+    sync(&b);
+    sync(&a);
+    sync(&b);
+    a.at("2026-11-23 11:00")
+        .ok(&["meeting", "attended", &on_a.to_string(), "no_show"]);
+    sync(&a);
+    sync(&b);
+    let meeting_b = raw(&b, "SELECT uuid, CAST(id AS TEXT) FROM meetings WHERE at LIKE '2026-11-20%'")[0]
+        .1
+        .clone()
+        .unwrap();
+    assert_ne!(meeting_b, on_a.to_string(), "the test needs different ids");
+    let flags_b = raw(&b, "SELECT uuid, source_ref FROM flags");
+    assert_eq!(flags_b.len(), 1, "{flags_b:?}");
+    assert_eq!(flags_b[0].1.as_deref(), Some(format!("meeting:{meeting_b}").as_str()));
+    b.ok(&["doctor"]);
+    // Corrected on B (the client did come): the flag goes there, and with the next syncs on A.
+    b.at("2026-11-23 12:00")
+        .ok(&["meeting", "attended", &meeting_b, "on_time"]);
+    assert_eq!(b.json(&["flag", "list", "--json"]), json!([]));
+    sync(&b);
+    sync(&a);
+    assert_eq!(a.json(&["flag", "list", "--json"]), json!([]));
+    assert_eq!(normalized(&a), normalized(&b));
+}
+
+/// A replica made before sources travelled: its flags' records were sent without them, and the
+/// other machine holds those flags without a source. Opened by this version, it sends them
+/// once, and the other machine's flags get theirs.
+#[test]
+fn flags_synced_before_sources_travelled_get_them_after_the_upgrade() {
+    let (_server, mut a, mut b) = pair();
+    let logo_a = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["material", "ask", &logo_a, "brand assets", "--by", "2026-11-24"]);
+    a.at("2026-11-27 09:00").ok(&["tick", "--once"]);
+    // As the previous version captured it: no source in the record or its operations.
+    {
+        let conn = rusqlite::Connection::open(&a.db).unwrap();
+        conn.execute_batch(
+            "DELETE FROM tc_operations WHERE json_extract(data, '$.Update.property') = 'source_ref';
+             UPDATE tc_tasks SET data = json_remove(data, '$.source_ref');",
+        )
+        .unwrap();
+    }
+    sync(&a);
+    sync(&b);
+    let flags_b = raw(&b, "SELECT uuid, source_ref FROM flags");
+    assert_eq!(flags_b.len(), 1);
+    assert_eq!(flags_b[0].1, None, "received without its source, as before");
+    // The upgrade: the capture triggers change, and A is opened again.
+    {
+        let conn = rusqlite::Connection::open(&a.db).unwrap();
+        conn.execute("DELETE FROM tc_sync_meta WHERE key = 'triggers'", []).unwrap();
+    }
+    let r = sync(&a);
+    assert!(r["sent"].as_u64().unwrap() >= 1, "{r}");
+    sync(&b);
+    let request_b = raw(&b, "SELECT uuid, CAST(id AS TEXT) FROM requests")[0].1.clone().unwrap();
+    let flags_b = raw(&b, "SELECT uuid, source_ref FROM flags");
+    assert_eq!(flags_b[0].1.as_deref(), Some(format!("material:{request_b}").as_str()));
+    // Nothing more to send either way.
+    for d in [&a, &b] {
+        let r = sync(d);
+        assert_eq!((r["received"].as_u64(), r["sent"].as_u64()), (Some(0), Some(0)), "{r}");
     }
 }

@@ -71,22 +71,28 @@ pub(super) fn raise(
     Ok((n == 1).then(|| tx.last_insert_rowid()))
 }
 
-/// The table a source reference's second part numbers (`material:12` → requests 12).
+/// The tables a source reference's second part numbers, by its first (`material:12` →
+/// requests 12).
+const REF_TABLES: &[(&str, &str)] = &[
+    ("material", "requests"),
+    ("feedback", "requests"),
+    ("quote", "quotes"),
+    ("meeting", "meetings"),
+    ("task", "tasks"),
+    ("channels", "clients"),
+    ("rate", "clients"),
+    ("weekly", "clients"),
+    ("scope", "clients"),
+    ("underpaying", "clients"),
+];
+
 fn ref_table(prefix: &str) -> Option<&'static str> {
-    Some(match prefix {
-        "material" | "feedback" => "requests",
-        "quote" => "quotes",
-        "meeting" => "meetings",
-        "task" => "tasks",
-        "channels" | "rate" | "weekly" | "scope" | "underpaying" => "clients",
-        _ => return None,
-    })
+    REF_TABLES.iter().find(|(p, _)| *p == prefix).map(|(_, t)| *t)
 }
 
-/// The derived uuid of an automatic flag: its source reference with the local id replaced by
-/// the source record's uuid, so another machine, where the same record has another id,
-/// derives the same flag.
-pub(crate) fn flag_uuid(conn: &rusqlite::Connection, source_ref: &str) -> rusqlite::Result<String> {
+/// A source reference as every machine can read it: the local id replaced by the source
+/// record's uuid (`material:12` → `material:<uuid>`); unchanged when it names no record here.
+pub(crate) fn portable_ref(conn: &rusqlite::Connection, source_ref: &str) -> rusqlite::Result<String> {
     let mut parts: Vec<String> = source_ref.split(':').map(str::to_string).collect();
     if let (Some(table), Some(id)) = (
         parts.first().and_then(|p| ref_table(p)),
@@ -99,7 +105,47 @@ pub(crate) fn flag_uuid(conn: &rusqlite::Connection, source_ref: &str) -> rusqli
             parts[1] = u;
         }
     }
-    Ok(crate::domain::identity::derived(&format!("flag:{}", parts.join(":"))))
+    Ok(parts.join(":"))
+}
+
+/// [`portable_ref`] as an SQL expression over the column expression `r` (the sync's capture
+/// triggers send it in place of the local reference).
+pub(crate) fn portable_ref_sql(r: &str) -> String {
+    let arms: String = REF_TABLES
+        .iter()
+        .map(|(p, t)| format!(" WHEN '{p}' THEN (SELECT uuid FROM {t} WHERE id = x.i)"))
+        .collect();
+    format!(
+        "(CASE WHEN instr({r}, ':') = 0 THEN {r} ELSE (SELECT x.p || ':' || coalesce(CASE x.p{arms} END, x.i) || x.rest \
+         FROM (SELECT y.p, CASE WHEN instr(y.a, ':') > 0 THEN substr(y.a, 1, instr(y.a, ':') - 1) ELSE y.a END AS i, \
+                      CASE WHEN instr(y.a, ':') > 0 THEN substr(y.a, instr(y.a, ':')) ELSE '' END AS rest \
+               FROM (SELECT substr({r}, 1, instr({r}, ':') - 1) AS p, substr({r}, instr({r}, ':') + 1) AS a) y) x) END)"
+    )
+}
+
+/// A portable source reference read back with this store's ids (`material:<uuid>` →
+/// `material:12`); None when the record it names is not here.
+pub(crate) fn local_ref(conn: &rusqlite::Connection, portable: &str) -> rusqlite::Result<Option<String>> {
+    let mut parts: Vec<String> = portable.split(':').map(str::to_string).collect();
+    let Some(table) = parts.first().and_then(|p| ref_table(p)) else {
+        return Ok(Some(portable.to_string()));
+    };
+    let Some(uuid) = parts.get(1) else { return Ok(None) };
+    let id: Option<i64> = conn
+        .query_row(&format!("SELECT id FROM {table} WHERE uuid = ?1"), [uuid], |r| r.get(0))
+        .optional()?;
+    Ok(id.map(|id| {
+        parts[1] = id.to_string();
+        parts.join(":")
+    }))
+}
+
+/// The derived uuid of an automatic flag: its source reference with the local id replaced by
+/// the source record's uuid, so another machine, where the same record has another id,
+/// derives the same flag.
+pub(crate) fn flag_uuid(conn: &rusqlite::Connection, source_ref: &str) -> rusqlite::Result<String> {
+    let portable = portable_ref(conn, source_ref)?;
+    Ok(crate::domain::identity::derived(&format!("flag:{portable}")))
 }
 
 impl Store {

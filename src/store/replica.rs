@@ -15,11 +15,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 
-/// Columns that stay on this machine: a flag's source reference names local ids
-/// (`material:12`); its uuid, derived from the source record's uuid, is the identity.
-/// The counters (`counters::DERIVED`) stay too: each nudge or clarification travels as a
-/// record of its own in `counter_events`, so both machines' events count.
-const LOCAL_ONLY: &[(&str, &str)] = &[("flags", "source_ref")];
+/// Columns that name a record by its local id inside their text: a flag's source reference
+/// (`material:12`). They travel with the uuid in place of the id (`material:<uuid>`) and are
+/// read back with the receiving store's ids, so an automatic flag received from the other
+/// machine retires here when what raised it is settled, as one raised here does.
+/// The counters (`counters::DERIVED`) stay on each machine: each nudge or clarification
+/// travels as a record of its own in `counter_events`, so both machines' events count.
+const PORTABLE_REFS: &[(&str, &str)] = &[("flags", "source_ref")];
 
 /// Tables whose records are events about a parent: one never keeps or brings back a parent
 /// deleted on the other machine (deleting beats a nudge made elsewhere); it goes with it.
@@ -47,6 +49,8 @@ pub(crate) struct SyncColumn {
     pub not_null: bool,
     /// NOT NULL without a default: a new row cannot be written without it.
     pub required: bool,
+    /// A reference inside text (`PORTABLE_REFS`).
+    pub portable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -85,7 +89,7 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
             .into_iter()
             .filter(|(c, _, _)| {
                 let key = (name.as_str(), c.as_str());
-                c != "id" && c != "uuid" && !LOCAL_ONLY.contains(&key) && !super::counters::DERIVED.contains(&key)
+                c != "id" && c != "uuid" && !super::counters::DERIVED.contains(&key)
             })
             .map(|(c, not_null, has_default)| {
                 let parent = fks.get(&c).cloned();
@@ -94,6 +98,7 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
                     _ => c.clone(),
                 };
                 SyncColumn {
+                    portable: PORTABLE_REFS.contains(&(name.as_str(), c.as_str())),
                     name: c,
                     prop,
                     parent,
@@ -104,12 +109,14 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
             .collect();
         tables.push(SyncTable { name, cols });
     }
-    // Parents first: a table comes after every table it references.
+    // Parents first: a table comes after every table it references; one with a reference
+    // inside text (which may name a record of any table) after every other.
     let mut ordered: Vec<SyncTable> = Vec::new();
     while !tables.is_empty() {
         let ready = tables.iter().position(|t| {
             t.cols.iter().all(|c| match &c.parent {
                 Some(p) => p == &t.name || ordered.iter().any(|o| &o.name == p) || !tables.iter().any(|x| &x.name == p),
+                None if c.portable => tables.iter().all(|x| x.name == t.name || x.cols.iter().any(|c| c.portable)),
                 None => true,
             })
         });
@@ -126,6 +133,7 @@ fn props_object(t: &SyncTable, prefix: &str) -> String {
     for c in &t.cols {
         let value = match &c.parent {
             Some(p) => format!("(SELECT uuid FROM {p} WHERE id = {prefix}{})", c.name),
+            None if c.portable => super::flags::portable_ref_sql(&format!("{prefix}{}", c.name)),
             None => format!("CAST({prefix}{} AS TEXT)", c.name),
         };
         pairs.push(format!("'{}', {value}", c.prop));
@@ -218,7 +226,43 @@ pub(crate) fn refresh_triggers(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     install(&tx, &sql)?;
     capture_missing(&tx, &tables)?;
+    capture_portable_refs(&tx, &tables)?;
     tx.commit()?;
+    Ok(())
+}
+
+/// References inside text that records already in the replica were captured without (they
+/// stayed on each machine before they travelled): sent now, as the triggers would have.
+fn capture_portable_refs(conn: &Connection, tables: &[SyncTable]) -> Result<()> {
+    for t in tables {
+        for c in t.cols.iter().filter(|c| c.portable) {
+            let value = super::flags::portable_ref_sql(&format!("r.{}", c.name));
+            let missing = format!(
+                "FROM {name} r JOIN tc_tasks x ON x.uuid = r.uuid
+                 WHERE r.{col} IS NOT NULL AND json_type(x.data, '$.\"{prop}\"') IS NULL",
+                name = t.name,
+                col = c.name,
+                prop = c.prop
+            );
+            conn.execute(
+                &format!(
+                    "INSERT INTO tc_operations(data, uuid)
+                     SELECT json_object('Update', json_object('uuid', r.uuid, 'property', '{prop}', 'old_value', NULL,
+                              'value', {value}, 'timestamp', vadesk_sync_clock())), r.uuid {missing}",
+                    prop = c.prop
+                ),
+                [],
+            )?;
+            conn.execute(
+                &format!(
+                    "UPDATE tc_tasks SET data = json_set(data, '$.\"{prop}\"', v.value)
+                     FROM (SELECT r.uuid AS uuid, {value} AS value {missing}) v WHERE tc_tasks.uuid = v.uuid",
+                    prop = c.prop
+                ),
+                [],
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -1080,6 +1124,11 @@ fn write_row(
                     None => return Ok(false),
                 }
             }
+            // A reference to a record not here (deleted here meanwhile) is kept as none.
+            (None, Some(v)) if c.portable => match super::flags::local_ref(conn, v)? {
+                Some(local) => rusqlite::types::Value::Text(local),
+                None => rusqlite::types::Value::Null,
+            },
             (None, Some(v)) => rusqlite::types::Value::Text(v.clone()),
             (_, None) if c.not_null => {
                 incomplete |= c.required;
