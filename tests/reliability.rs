@@ -733,3 +733,34 @@ fn doctor_on_another_program_s_database_leaves_no_files_beside_it() {
         assert!(!sibling(suffix).exists(), "doctor left {suffix}: {said}");
     }
 }
+
+/// A store being filled by a Taskwarrior import writes through a rollback journal while it is
+/// empty; a command started then waits its turn, as for any writer. It was told at once that
+/// the store is busy: setting its journal back to the WAL is answered "busy" without a wait.
+#[test]
+fn a_command_started_during_an_import_into_an_empty_store_waits_its_turn() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Acme"]);
+    // The import's state: the store in rollback journaling, a write transaction open.
+    let writer = rusqlite::Connection::open(&d.db).unwrap();
+    let mode: String = writer
+        .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+    writer
+        .execute_batch("BEGIN IMMEDIATE; UPDATE clients SET notes = 'imported' WHERE name = 'Acme';")
+        .unwrap();
+    let mut other = cmd(&d, &["client", "show", "Acme"]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    writer
+        .execute_batch("COMMIT; PRAGMA journal_mode=WAL;")
+        .unwrap();
+    drop(writer);
+    let out = other.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("imported"), "it read the store after the import: {stdout}");
+}

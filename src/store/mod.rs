@@ -169,9 +169,7 @@ impl Store {
         // Read-only checks first: nothing is written until the file is known to be ours.
         let (app_id, version, objects) = read_identity(&conn).map_err(|e| refusal(e, shown))?;
         identity_ok(app_id, version, objects, shown)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(|e| refusal(e, shown))?;
+        let mode = wal_mode(&conn).map_err(|e| refusal(e, shown))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::refused(T::ErrNotWal, &[&shown]));
         }
@@ -483,6 +481,25 @@ fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i32, i64)> {
     let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
     Ok((app_id, version, objects))
+}
+
+/// Sets the store's journal to the WAL, waiting as for any lock while another program writes
+/// it: a store being filled by an import through a rollback journal (see `transfer`) answers
+/// the change at once with "busy", without SQLite's busy handler, and every command would
+/// fail at once instead of waiting its turn.
+fn wal_mode(conn: &Connection) -> rusqlite::Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Turns SQLite's "not a database" and "malformed" into messages that name the file.

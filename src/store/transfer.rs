@@ -632,7 +632,8 @@ impl Store {
     /// leaves the store exactly as it was (the next opening rolls a killed one back). Only
     /// while nobody else has the store open (SQLite refuses the change otherwise, and the import
     /// then keeps to the WAL); a program that opens the store during such an import waits for
-    /// its lock as usual and may be told the store is busy. Whether it switched.
+    /// its turn as for any writer (`Store::open` sets the WAL back once it can). Whether it
+    /// switched.
     fn rollback_journal_while_empty(&mut self) -> Result<bool> {
         let empty: bool = self
             .conn
