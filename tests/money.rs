@@ -1459,3 +1459,34 @@ fn a_retainer_row_s_percentage_is_written_the_language_s_way() {
         .clone();
     assert!(row["title"].as_str().unwrap().ends_with("(150%)"), "{row}");
 }
+
+/// A timer running across the night the clocks go back counts the minutes that passed: from
+/// 00:30 to 03:30 on the last Sunday of October in Madrid is four hours, not three; across the
+/// night they go forward, two. (The zone is given as a rule, as the TZ variable takes it, so the
+/// test needs no zone files.)
+#[test]
+fn a_timer_across_a_change_of_the_clocks_counts_the_real_minutes() {
+    for (start, stop, minutes) in [
+        ("2026-10-25 00:30", "2026-10-25 03:30", 240),
+        ("2026-03-29 01:30", "2026-03-29 04:30", 120),
+        ("2026-11-02 00:30", "2026-11-02 03:30", 180),
+    ] {
+        let mut d = Desk::new();
+        d.ok(&["client", "add", "Acme"]);
+        let run = |d: &Desk, args: &[&str]| {
+            let out = d
+                .cmd()
+                .env("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        };
+        d.at(start);
+        run(&d, &["time", "start", "--client", "Acme"]);
+        d.at(stop);
+        run(&d, &["time", "stop"]);
+        let entries = d.json(&["time", "list", "--json"]);
+        assert_eq!(entries[0]["minutes"], minutes, "{start} to {stop}: {entries}");
+    }
+}

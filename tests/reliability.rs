@@ -752,9 +752,7 @@ fn a_command_started_during_an_import_into_an_empty_store_waits_its_turn() {
         .unwrap();
     let mut other = cmd(&d, &["client", "show", "Acme"]).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(400));
-    writer
-        .execute_batch("COMMIT; PRAGMA journal_mode=WAL;")
-        .unwrap();
+    writer.execute_batch("COMMIT; PRAGMA journal_mode=WAL;").unwrap();
     drop(writer);
     let out = other.wait_with_output().unwrap();
     let (stdout, stderr) = (
@@ -762,5 +760,8 @@ fn a_command_started_during_an_import_into_an_empty_store_waits_its_turn() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("imported"), "it read the store after the import: {stdout}");
+    assert!(
+        stdout.contains("imported"),
+        "it read the store after the import: {stdout}"
+    );
 }

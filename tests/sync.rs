@@ -1991,9 +1991,20 @@ fn a_client_kept_by_the_other_machine_keeps_its_edits_whoever_syncs_first() {
 fn a_task_kept_by_the_other_machine_s_time_keeps_its_edits_whoever_syncs_first() {
     for editor_first in [true, false] {
         let (_server, mut a, mut b) = pair();
-        let logo_a = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap().to_string();
+        let logo_a = a.json(&["task", "list", "--json"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
         a.at("2026-11-23 10:00");
-        a.ok(&["task", "edit", &logo_a, "--title", "Logo, second round", "--due", "2026-12-04"]);
+        a.ok(&[
+            "task",
+            "edit",
+            &logo_a,
+            "--title",
+            "Logo, second round",
+            "--due",
+            "2026-12-04",
+        ]);
         a.ok(&["time", "log", &logo_a, "45m", "--on", "2026-11-23 09:00"]);
         b.at("2026-11-23 10:30");
         let logo_b = b.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap();
@@ -2055,7 +2066,15 @@ fn a_flag_received_by_sync_retires_when_its_source_is_settled_there() {
     let (_server, mut a, mut b) = pair();
     // B's own meeting first, so that the two machines number A's meeting differently.
     b.ok(&["meeting", "add", "Acme", "--at", "2026-11-30 10:00"]);
-    let on_a = a.id(&["meeting", "add", "Acme", "--at", "2026-11-20 10:00", "--kind", "discovery"]);
+    let on_a = a.id(&[
+        "meeting",
+        "add",
+        "Acme",
+        "--at",
+        "2026-11-20 10:00",
+        "--kind",
+        "discovery",
+    ]);
     sync(&b);
     sync(&a);
     sync(&b);
@@ -2063,10 +2082,13 @@ fn a_flag_received_by_sync_retires_when_its_source_is_settled_there() {
         .ok(&["meeting", "attended", &on_a.to_string(), "no_show"]);
     sync(&a);
     sync(&b);
-    let meeting_b = raw(&b, "SELECT uuid, CAST(id AS TEXT) FROM meetings WHERE at LIKE '2026-11-20%'")[0]
-        .1
-        .clone()
-        .unwrap();
+    let meeting_b = raw(
+        &b,
+        "SELECT uuid, CAST(id AS TEXT) FROM meetings WHERE at LIKE '2026-11-20%'",
+    )[0]
+    .1
+    .clone()
+    .unwrap();
     assert_ne!(meeting_b, on_a.to_string(), "the test needs different ids");
     let flags_b = raw(&b, "SELECT uuid, source_ref FROM flags");
     assert_eq!(flags_b.len(), 1, "{flags_b:?}");
@@ -2087,8 +2109,11 @@ fn a_flag_received_by_sync_retires_when_its_source_is_settled_there() {
 /// once, and the other machine's flags get theirs.
 #[test]
 fn flags_synced_before_sources_travelled_get_them_after_the_upgrade() {
-    let (_server, mut a, mut b) = pair();
-    let logo_a = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    let (_server, mut a, b) = pair();
+    let logo_a = a.json(&["task", "list", "--json"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
     a.ok(&["material", "ask", &logo_a, "brand assets", "--by", "2026-11-24"]);
     a.at("2026-11-27 09:00").ok(&["tick", "--once"]);
     // As the previous version captured it: no source in the record or its operations.
@@ -2108,12 +2133,16 @@ fn flags_synced_before_sources_travelled_get_them_after_the_upgrade() {
     // The upgrade: the capture triggers change, and A is opened again.
     {
         let conn = rusqlite::Connection::open(&a.db).unwrap();
-        conn.execute("DELETE FROM tc_sync_meta WHERE key = 'triggers'", []).unwrap();
+        conn.execute("DELETE FROM tc_sync_meta WHERE key = 'triggers'", [])
+            .unwrap();
     }
     let r = sync(&a);
     assert!(r["sent"].as_u64().unwrap() >= 1, "{r}");
     sync(&b);
-    let request_b = raw(&b, "SELECT uuid, CAST(id AS TEXT) FROM requests")[0].1.clone().unwrap();
+    let request_b = raw(&b, "SELECT uuid, CAST(id AS TEXT) FROM requests")[0]
+        .1
+        .clone()
+        .unwrap();
     let flags_b = raw(&b, "SELECT uuid, source_ref FROM flags");
     assert_eq!(flags_b[0].1.as_deref(), Some(format!("material:{request_b}").as_str()));
     // Nothing more to send either way.

@@ -298,6 +298,23 @@ pub fn worked_until(now: NaiveDateTime, minutes: u32) -> NaiveDateTime {
     now - chrono::Duration::minutes(i64::from(minutes))
 }
 
+/// Whole minutes from `start` to `end`, both read on this machine's clock: the real time
+/// between them, so a timer running across a change of the clocks (summer time beginning or
+/// ending) counts the minutes that passed, not the difference of the two readings. A reading
+/// the change makes ambiguous (the hour that happens twice) is taken at its first occurrence;
+/// one it skips, as the clock face shows it.
+pub fn minutes_between(start: NaiveDateTime, end: NaiveDateTime) -> i64 {
+    minutes_between_in(&chrono::Local, start, end)
+}
+
+fn minutes_between_in<Tz: chrono::TimeZone>(tz: &Tz, start: NaiveDateTime, end: NaiveDateTime) -> i64 {
+    let real = |t: NaiveDateTime| tz.from_local_datetime(&t).earliest();
+    match (real(start), real(end)) {
+        (Some(s), Some(e)) => (e - s).num_minutes(),
+        _ => (end - start).num_minutes(),
+    }
+}
+
 /// Parses `1h30m`, `45m`, `2h` (also `90m`, `1h 30m`) into minutes.
 pub fn parse_duration(input: &str) -> Result<u32> {
     let s: String = input

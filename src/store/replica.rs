@@ -116,7 +116,9 @@ pub(crate) fn synced_tables(conn: &Connection) -> Result<Vec<SyncTable>> {
         let ready = tables.iter().position(|t| {
             t.cols.iter().all(|c| match &c.parent {
                 Some(p) => p == &t.name || ordered.iter().any(|o| &o.name == p) || !tables.iter().any(|x| &x.name == p),
-                None if c.portable => tables.iter().all(|x| x.name == t.name || x.cols.iter().any(|c| c.portable)),
+                None if c.portable => tables
+                    .iter()
+                    .all(|x| x.name == t.name || x.cols.iter().any(|c| c.portable)),
                 None => true,
             })
         });

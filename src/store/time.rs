@@ -958,7 +958,7 @@ fn stopped_minutes(r: &TimeEntry, how: StopAt, now: NaiveDateTime) -> Result<u32
             at
         }
     };
-    let m = (end - start).num_minutes().max(0);
+    let m = crate::domain::dates::minutes_between(start, end).max(0);
     if m > money::MAX_ENTRY_MINUTES as i64 {
         return Err(Error::invalid(T::ErrTimerTooLong, &[&money::hours_text(m as u64)]));
     }

@@ -38,7 +38,7 @@ impl MoneyState {
 
 /// Minutes the running timer has run by `now`.
 pub fn running_minutes(e: &TimeEntry, now: NaiveDateTime) -> i64 {
-    (now - e.start_at()).num_minutes().max(0)
+    crate::domain::dates::minutes_between(e.start_at(), now).max(0)
 }
 
 /// Reloads the timer (always: the status bar shows it) and the month (when it is shown).
