@@ -750,7 +750,7 @@ fn a_command_started_during_an_import_into_an_empty_store_waits_its_turn() {
     writer
         .execute_batch("BEGIN IMMEDIATE; UPDATE clients SET notes = 'imported' WHERE name = 'Acme';")
         .unwrap();
-    let mut other = cmd(&d, &["client", "show", "Acme"]).spawn().unwrap();
+    let other = cmd(&d, &["client", "show", "Acme"]).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(400));
     writer.execute_batch("COMMIT; PRAGMA journal_mode=WAL;").unwrap();
     drop(writer);
