@@ -329,7 +329,8 @@ pub fn parse_duration(input: &str) -> Result<u32> {
     }
     let mut total: u64 = 0;
     let mut num = String::new();
-    let mut seen_unit = false;
+    // Hours first, then minutes, each once: `1h90m` or `30m1h` is a slip, not 2h30m.
+    let (mut hours_seen, mut minutes_seen) = (false, false);
     for c in s.chars() {
         if c.is_ascii_digit() || c == '.' || c == ',' {
             num.push(c);
@@ -337,15 +338,24 @@ pub fn parse_duration(input: &str) -> Result<u32> {
         }
         // Hours may have decimals (`1.5h`, `1,5h`, `0.25h`) that make whole minutes.
         let minutes = match c {
-            'h' => hours_in_minutes(&num).ok_or_else(bad)?,
-            'm' => num.parse::<u64>().map_err(|_| bad())?,
+            'h' if !hours_seen && !minutes_seen => {
+                hours_seen = true;
+                hours_in_minutes(&num).ok_or_else(bad)?
+            }
+            'm' if !minutes_seen => {
+                minutes_seen = true;
+                let m = num.parse::<u64>().map_err(|_| bad())?;
+                if hours_seen && m >= 60 {
+                    return Err(bad());
+                }
+                m
+            }
             _ => return Err(bad()),
         };
         num.clear();
         total = total.saturating_add(minutes);
-        seen_unit = true;
     }
-    if !num.is_empty() || !seen_unit {
+    if !num.is_empty() || !(hours_seen || minutes_seen) {
         return Err(bad());
     }
     // A year of full-time work is the most anything can take.
@@ -551,7 +561,9 @@ mod tests {
         assert_eq!(parse_duration("45m").unwrap(), 45);
         assert_eq!(parse_duration("2h").unwrap(), 120);
         assert_eq!(parse_duration("1h 15m").unwrap(), 75);
-        for bad in ["", "h", "90", "1x", "1h30", "-1h", "99999999h"] {
+        assert_eq!(parse_duration("90m").unwrap(), 90);
+        assert_eq!(parse_duration("1h59m").unwrap(), 119);
+        for bad in ["", "h", "90", "1x", "1h30", "-1h", "99999999h", "1h90m", "1h60m", "30m1h", "1h1h", "10m5m"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert_eq!(format_duration(90), "1h30m");
