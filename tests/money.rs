@@ -1490,3 +1490,22 @@ fn a_timer_across_a_change_of_the_clocks_counts_the_real_minutes() {
         assert_eq!(entries[0]["minutes"], minutes, "{start} to {stop}: {entries}");
     }
 }
+
+/// `time list --task` with an id that names no task says so (it said "No time entries").
+/// A slip in a duration is refused, not read as something else (`1h90m` was 2h30m).
+#[test]
+fn an_unknown_task_or_a_slipped_duration_is_said() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Acme"]);
+    let task = d.id(&["task", "add", "Acme", "Logo"]).to_string();
+    let (_, err) = d.fails(&["time", "list", "--task", "999"]);
+    assert!(err.contains("no task with id 999"), "{err}");
+    for slip in ["1h90m", "30m1h", "1h60m"] {
+        let before = d.snapshot();
+        let (_, err) = d.fails(&["time", "log", &task, slip]);
+        assert!(err.contains("invalid duration"), "{slip}: {err}");
+        assert_eq!(d.snapshot(), before);
+    }
+    d.ok(&["time", "log", &task, "1h59m"]);
+    assert_eq!(d.json(&["time", "list", "--task", &task, "--json"])[0]["minutes"], 119);
+}

@@ -130,6 +130,9 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             json: as_json,
         } => {
             let client_id = store.client_id_named(client.as_deref())?;
+            if let Some(t) = task {
+                store.task(t)?;
+            }
             let month = month.as_deref().map(Month::parse).transpose()?;
             let list = store.list_time(client_id, task, month)?;
             let listing = Listing {
