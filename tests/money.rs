@@ -1509,3 +1509,22 @@ fn an_unknown_task_or_a_slipped_duration_is_said() {
     d.ok(&["time", "log", &task, "1h59m"]);
     assert_eq!(d.json(&["time", "list", "--task", &task, "--json"])[0]["minutes"], 119);
 }
+
+/// A timer left running since an earlier day is stopped at a bare time: that time of the day
+/// it began (it was refused as not a date).
+#[test]
+fn a_timer_from_an_earlier_day_stops_at_a_bare_time_of_that_day() {
+    let mut d = Desk::new();
+    d.ok(&["client", "add", "Acme"]);
+    d.at("2026-11-20 09:15").ok(&["time", "start", "--client", "Acme"]);
+    d.at("2026-11-23 10:00");
+    let (_, err) = d.fails(&["time", "stop", "--at", "25:00"]);
+    assert!(err.contains("25:00"), "{err}");
+    d.ok(&["time", "stop", "--at", "17:30"]);
+    let e = &d.json(&["time", "list", "--json"])[0];
+    assert_eq!(
+        (e["start"].as_str(), e["minutes"].as_i64()),
+        (Some("2026-11-20 09:15"), Some(8 * 60 + 15)),
+        "{e}"
+    );
+}

@@ -133,8 +133,8 @@ fn a_timer_from_an_earlier_day_asks_when_the_work_ended() {
     for _ in 0.."2026-11-20 10:00".len() {
         d.key(KeyCode::Backspace);
     }
-    // The work ended at 15:00 the day it started (13:00): two hours.
-    d.keys("2026-11-22 15:00").key(KeyCode::Enter);
+    // The work ended at 15:00 the day it started (13:00): two hours. A bare time is on that day.
+    d.keys("15:00").key(KeyCode::Enter);
     assert!(d.app.popup.is_none());
     assert_eq!(d.store.time_entry(id).unwrap().minutes, Some(120));
     assert!(d.store.running_timer().unwrap().is_none());

@@ -211,7 +211,7 @@ pub enum TimeCmd {
     },
     /// Stop the timer; prints the entry
     Stop {
-        /// When the work really ended (for a timer from an earlier day)
+        /// When the work really ended (for a timer from an earlier day; a bare 17:30 is on the day it began)
         #[arg(long, value_name = "WHEN", allow_hyphen_values = true, conflicts_with = "keep")]
         at: Option<String>,
         /// Keep all the time since the timer started

@@ -40,7 +40,10 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
         }
         TimeCmd::Stop { at, keep } => {
             let how = match (at, keep) {
-                (Some(a), _) => StopAt::At(dates::parse_when(&a, ctx.now)?),
+                (Some(a), _) => {
+                    let start = store.running_timer()?.map_or(ctx.now, |e| e.start_at());
+                    StopAt::At(dates::parse_end(&a, start, ctx.now)?)
+                }
                 (None, true) => StopAt::Keep,
                 (None, false) => StopAt::Now,
             };

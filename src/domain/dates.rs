@@ -279,6 +279,23 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
     in_years(d.and_time(NaiveTime::MIN))
 }
 
+/// When a timer that began at `start` ended: anything [`parse_when`] reads, or a bare time
+/// (`17:30`), which is on the day the timer began (the next day when that is before it began:
+/// work past midnight).
+pub fn parse_end(input: &str, start: NaiveDateTime, now: NaiveDateTime) -> Result<NaiveDateTime> {
+    match parse_time(input.trim()) {
+        Some(t) => {
+            let same_day = start.date().and_time(t);
+            Ok(if same_day < start {
+                same_day + Duration::days(1)
+            } else {
+                same_day
+            })
+        }
+        None => parse_when(input, now),
+    }
+}
+
 fn parse_time(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M").ok()
 }
@@ -556,6 +573,19 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_time_ends_a_timer_on_the_day_it_began() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let (start, now) = (at("2026-11-20 09:15"), at("2026-11-23 10:00"));
+        assert_eq!(parse_end("17:30", start, now).unwrap(), at("2026-11-20 17:30"));
+        assert_eq!(parse_end(" 01:10 ", start, now).unwrap(), at("2026-11-21 01:10"));
+        assert_eq!(
+            parse_end("2026-11-21 12:00", start, now).unwrap(),
+            at("2026-11-21 12:00")
+        );
+        assert!(parse_end("25:00", start, now).is_err());
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(parse_duration("1h30m").unwrap(), 90);
         assert_eq!(parse_duration("45m").unwrap(), 45);
@@ -563,7 +593,20 @@ mod tests {
         assert_eq!(parse_duration("1h 15m").unwrap(), 75);
         assert_eq!(parse_duration("90m").unwrap(), 90);
         assert_eq!(parse_duration("1h59m").unwrap(), 119);
-        for bad in ["", "h", "90", "1x", "1h30", "-1h", "99999999h", "1h90m", "1h60m", "30m1h", "1h1h", "10m5m"] {
+        for bad in [
+            "",
+            "h",
+            "90",
+            "1x",
+            "1h30",
+            "-1h",
+            "99999999h",
+            "1h90m",
+            "1h60m",
+            "30m1h",
+            "1h1h",
+            "10m5m",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert_eq!(format_duration(90), "1h30m");

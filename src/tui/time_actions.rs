@@ -202,7 +202,8 @@ pub fn submit(app: &mut App, form: &mut Form, store: &mut Store) -> Result<Optio
             let how = if v.is_empty() {
                 StopAt::Keep
             } else {
-                match dates::parse_when(&v, now) {
+                let start = store.time_entry(id).map(|e| e.start_at()).unwrap_or(now);
+                match dates::parse_end(&v, start, now) {
                     Ok(at) => StopAt::At(at),
                     Err(e) => {
                         mark(form, 0, e);
