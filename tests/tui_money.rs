@@ -83,6 +83,12 @@ fn t_starts_the_timer_on_the_selected_task_and_stops_it_with_its_minutes() {
     let now_running = d.store.running_timer().unwrap().unwrap();
     assert_eq!(now_running.task, Some(other));
     assert_eq!(d.store.time_entry(first).unwrap().minutes, Some(15));
+    // It says what the one stopped logged.
+    assert!(
+        d.notice().starts_with("Timer started on ") && d.notice().contains(". Timer stopped: 15m on Bloom Florist"),
+        "{}",
+        d.notice()
+    );
     // u takes the move back: the new timer gone, the first one running again (only one timer
     // runs at a time, so the new one goes before the first comes back); then the older steps.
     d.key(KeyCode::Char('u'));

@@ -126,8 +126,14 @@ pub fn toggle_timer(app: &mut App, store: &mut Store) -> Result<()> {
         let e = store.stop_timer(StopAt::Now, now)?;
         return super::update::changed(app, store, stopped_notice(&e, l));
     }
-    store.start_timer(Some(client), task, true, "", now)?;
-    super::update::changed(app, store, tf(l, T::TimerStartedMsg, &[&name]))
+    let (_, stopped) = store.start_timer(Some(client), task, true, "", now)?;
+    let mut notice = tf(l, T::TimerStartedMsg, &[&name]);
+    // Moved from another task: what the one stopped logged is said too.
+    if let Some(e) = stopped {
+        notice.push_str(". ");
+        notice.push_str(&stopped_notice(&e, l));
+    }
+    super::update::changed(app, store, notice)
 }
 
 /// Stops the running timer, wherever the selection is: one from an earlier day asks when the
