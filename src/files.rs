@@ -181,8 +181,38 @@ impl TempFile {
         dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()))
     }
 
+    /// Removes what an earlier write of `name` left behind when it was killed before it could
+    /// clean up (`kill -9`, a power cut): temporary files of this pattern whose process is gone,
+    /// with the journal SQLite may have made beside one. A file of a process still running is
+    /// left alone, and so is anything not named as these are.
+    fn sweep_stale(dir: &Path, name: &str) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let prefix = format!(".{name}.");
+        for entry in entries.flatten() {
+            let file = entry.file_name();
+            let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+                continue;
+            };
+            let rest = ["", "-journal", "-wal", "-shm"]
+                .iter()
+                .find_map(|suffix| rest.strip_suffix(&format!(".tmp{suffix}")));
+            let Some((pid, n)) = rest.and_then(|r| r.split_once('-')) else {
+                continue;
+            };
+            let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+            if !digits(pid) || !digits(n) {
+                continue;
+            }
+            let Ok(pid) = pid.parse::<u32>() else { continue };
+            if pid != std::process::id() && !process_alive(pid) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// Creates a new private temporary file.
     fn create(dir: &Path, name: &str) -> Result<TempFile> {
+        Self::sweep_stale(dir, name);
         let mut last = None;
         for _ in 0..100 {
             let path = Self::candidate(dir, name);
@@ -201,6 +231,7 @@ impl TempFile {
 
     /// A temporary name that does not exist yet, for a producer that creates it.
     fn reserve(dir: &Path, name: &str) -> Result<TempFile> {
+        Self::sweep_stale(dir, name);
         for _ in 0..100 {
             let path = Self::candidate(dir, name);
             if std::fs::symlink_metadata(&path).is_err() {
@@ -239,6 +270,24 @@ impl TempFile {
         self.committed = true;
         sync_dir(path);
         Ok(())
+    }
+}
+
+/// Whether a process of that id runs (one that cannot be asked counts as running).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: kill(2) with signal 0 sends nothing; it only checks that the process exists.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 

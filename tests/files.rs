@@ -236,3 +236,41 @@ fn pipes_sockets_and_devices_are_never_targets() {
     let (_, err) = d.fails(&["calendar", "--out", through.to_str().unwrap()]);
     assert!(err.contains("is a file, not a folder"), "{err}");
 }
+
+/// A backup or export killed before it could clean up (`kill -9`, a power cut) leaves its
+/// temporary file (and SQLite's journal beside a backup's); the next one of that file removes
+/// them. They stayed for good. A temporary file of a process still running is left alone, and
+/// so is any other file.
+#[test]
+fn what_a_killed_backup_left_is_removed_by_the_next_one() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let dir = d.dir.path();
+    // A process that is gone, and one that runs (this test).
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let alive = std::process::id();
+    let stale = [
+        format!(".copy.db.{dead}-0.tmp"),
+        format!(".copy.db.{dead}-0.tmp-journal"),
+        format!(".out.json.{dead}-3.tmp"),
+    ];
+    let kept = [
+        format!(".copy.db.{alive}-0.tmp"),
+        ".copy.db.notes.tmp".to_string(),
+        "copy.db.123-0.tmp".to_string(),
+    ];
+    for n in stale.iter().chain(&kept) {
+        std::fs::write(dir.join(n), b"half").unwrap();
+    }
+    d.ok(&["backup", dir.join("copy.db").to_str().unwrap()]);
+    d.ok(&["export", "--out", dir.join("out.json").to_str().unwrap()]);
+    let left = names(dir);
+    for n in &stale {
+        assert!(!left.contains(n), "{n} stays: {left:?}");
+    }
+    for n in &kept {
+        assert!(left.contains(n), "{n} was removed: {left:?}");
+    }
+}
