@@ -1528,3 +1528,17 @@ fn a_timer_from_an_earlier_day_stops_at_a_bare_time_of_that_day() {
         "{e}"
     );
 }
+
+/// An amount in a currency without decimals is charged in whole units: 7 minutes at ¥3,001 an
+/// hour is ¥350, not ¥350.12 (`amount_cents` kept a fraction of a yen), in a statement, in every
+/// client's statement and in the Month view's sums alike.
+#[test]
+fn time_in_yen_is_charged_in_whole_yen() {
+    let d = Desk::new();
+    d.ok(&["client", "add", "Tokyo", "--currency", "JPY", "--rate", "3001"]);
+    d.ok(&["time", "log", "--client", "Tokyo", "7m", "--on", "2026-11-20 10:00"]);
+    let one = d.json(&["statement", "Tokyo", "--month", "2026-11", "--json"]);
+    assert_eq!(one["amount_cents"], 35000, "{one}");
+    let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
+    assert!(all.to_string().contains("\"amount_cents\":35000"), "{all}");
+}

@@ -127,6 +127,8 @@ impl Client {
             rate_cents: self.rate_cents,
             retainer: self.retainer_min.zip(self.fee_cents),
             overage_cents: self.overage_cents,
+            // Its currency's unit is set where the default currency is known (`in_currency`).
+            unit_cents: 0,
         }
     }
 }

@@ -243,6 +243,19 @@ pub struct Terms {
     pub retainer: Option<(u32, i64)>,
     /// Cents per hour beyond the retainer (default: the hourly rate).
     pub overage_cents: Option<i64>,
+    /// The smallest amount the currency has, in cents: 100 for one without decimals (the
+    /// yen), else 1 (0 reads as 1). Time is charged in whole units of it.
+    pub unit_cents: i64,
+}
+
+impl Terms {
+    /// These terms charged in `currency` (its smallest unit).
+    pub fn in_currency(self, currency: Currency) -> Terms {
+        Terms {
+            unit_cents: if currency.exponent() == Some(0) { 100 } else { 1 },
+            ..self
+        }
+    }
 }
 
 /// One entry as the arithmetic needs it.
@@ -272,13 +285,16 @@ pub struct MonthTotals {
 
 /// The amount for `billed` minutes (already rounded per entry) under `terms`.
 pub fn amount_for(billed: u64, terms: &Terms) -> i64 {
+    // Rounded half away from zero to the currency's smallest unit (a whole yen).
+    let unit = terms.unit_cents.max(1);
+    let charged = |minutes: i64, rate: i64| mul_div_round(minutes, rate, 60 * unit) * unit;
     match terms.retainer {
         Some((included, fee)) => {
             let over = billed.saturating_sub(included as u64) as i64;
             let rate = terms.overage_cents.or(terms.rate_cents).unwrap_or(0);
-            fee + mul_div_round(over, rate, 60)
+            fee + charged(over, rate)
         }
-        None => mul_div_round(billed as i64, terms.rate_cents.unwrap_or(0), 60),
+        None => charged(billed as i64, terms.rate_cents.unwrap_or(0)),
     }
 }
 
@@ -725,6 +741,7 @@ mod tests {
     fn statement_with_retainer_and_overage() {
         // 10 h for €300, overage €35/h; 11 h 20 m billed (1-minute increment).
         let tr = Terms {
+            unit_cents: 0,
             rate_cents: Some(3000),
             retainer: Some((600, 30000)),
             overage_cents: Some(3500),
@@ -762,6 +779,7 @@ mod tests {
         assert_eq!(t.amount_cents, 2500);
         // With a retainer, the fee went with the first invoice: only the new overage is due.
         let tr = Terms {
+            unit_cents: 0,
             rate_cents: Some(5000),
             retainer: Some((60, 20000)),
             overage_cents: None,

@@ -666,9 +666,10 @@ impl Store {
         let mut sums = money::worked_sums(&worked, increment, prep.max(0) as u64);
         // A month billed has its fee invoiced, even one billed for its retainer's fee alone.
         sums.any_invoiced |= terms_billed_on.is_some();
-        let totals = money::totals(&sums, &client.terms_in(month));
+        let currency = self.money.currency_of(&client);
+        let totals = money::totals(&sums, &client.terms_in(month).in_currency(currency));
         Ok(Statement {
-            currency: self.money.currency_of(&client),
+            currency,
             client,
             month,
             increment,
@@ -783,9 +784,10 @@ impl Store {
                 continue;
             };
             s.any_invoiced |= terms_billed_on.is_some();
+            let currency = self.money.currency_of(&client);
             out.push(MonthLine {
-                currency: self.money.currency_of(&client),
-                totals: money::totals(&s, &client.terms_in(month)),
+                currency,
+                totals: money::totals(&s, &client.terms_in(month).in_currency(currency)),
                 client,
                 terms_billed_on,
             });
@@ -1134,6 +1136,8 @@ impl Terms {
                 rate_cents: rate,
                 retainer: retainer.zip(fee),
                 overage_cents: overage,
+                // Rates are judged in cents, whatever the currency's unit.
+                unit_cents: 0,
             },
             retainer_min: retainer,
         }
