@@ -556,6 +556,14 @@ fn import_checks_every_field_and_imports_nothing_on_a_bad_one() {
         "{err}"
     );
     assert!(dest.json(&["client", "list", "--json"]).as_array().unwrap().is_empty());
+    // A key given twice in one record says two things of one field: refused, not the last.
+    let text = export.to_string();
+    let twice = text.replacen("\"name\":", "\"name\":\"Other\",\"name\":", 1);
+    assert_ne!(twice, text);
+    std::fs::write(&file, twice).unwrap();
+    let (_, err) = dest.fails(&["import", file.to_str().unwrap()]);
+    assert!(err.contains("\"name\" is given twice"), "{err}");
+    assert!(dest.json(&["client", "list", "--json"]).as_array().unwrap().is_empty());
     // Text is cleaned as if typed: no escape sequence reaches the store.
     let mut hostile = export.clone();
     hostile["clients"][0]["notes"] = serde_json::json!("\u{1b}]0;PWNED\u{7} call after 10\u{202e}");

@@ -346,8 +346,8 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                     let text_in = std::fs::read_to_string(&file).map_err(unreadable)?;
                     // A byte-order mark, as some editors write first, is no part of the JSON.
                     let json = text_in.strip_prefix('\u{feff}').unwrap_or(&text_in);
-                    let data: serde_json::Value =
-                        serde_json::from_str(json).map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
+                    let data = crate::store::transfer::parse_export(json)
+                        .map_err(|e| Error::invalid(T::ErrBadImport, &[&shown, &e]))?;
                     store.import(&data, merge, &shown)?
                 }
                 // Read as it goes, never whole: an export of a million tasks stays small.

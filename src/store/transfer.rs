@@ -102,6 +102,71 @@ fn source_ref(s: &str) -> Option<String> {
         .then(|| s.to_string())
 }
 
+/// Reads a vadesk export's JSON, refusing an object that names one key twice (`serde_json`
+/// keeps the last of them quietly: a file that says two things of one field is not imported
+/// as either).
+pub fn parse_export(text: &str) -> serde_json::Result<Json> {
+    use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+
+    struct Strict;
+    impl<'de> DeserializeSeed<'de> for Strict {
+        type Value = Json;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Json, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Json;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, v: bool) -> std::result::Result<Json, E> {
+            Ok(Json::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> std::result::Result<Json, E> {
+            Ok(Json::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> std::result::Result<Json, E> {
+            Ok(Json::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> std::result::Result<Json, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> std::result::Result<Json, E> {
+            Ok(Json::String(v.to_string()))
+        }
+        fn visit_string<E>(self, v: String) -> std::result::Result<Json, E> {
+            Ok(Json::String(v))
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Json, E> {
+            Ok(Json::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Json, A::Error> {
+            let mut v = Vec::new();
+            while let Some(x) = seq.next_element_seed(Strict)? {
+                v.push(x);
+            }
+            Ok(Json::Array(v))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Json, A::Error> {
+            let mut m = Map::new();
+            while let Some(k) = map.next_key::<String>()? {
+                let v = map.next_value_seed(Strict)?;
+                if m.insert(k.clone(), v).is_some() {
+                    return Err(A::Error::custom(format_args!(
+                        "the key \"{k}\" is given twice in one object"
+                    )));
+                }
+            }
+            Ok(Json::Object(m))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = Strict.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
 /// Every table an export holds, in dependency order, with every column it may carry.
 pub(crate) const TABLES: &[(&str, &[Column])] = &[
     (
