@@ -37,6 +37,11 @@ catalogue! {
         // A Trello or Asana import's summary
         ToolNew => (["{0} new task", "{0} new tasks"], ["{0} tarea nueva", "{0} tareas nuevas"]),
         ToolUpdated => (["{0} updated", "{0} updated"], ["{0} actualizada", "{0} actualizadas"]),
+        // Imported again into another client: tasks an earlier import gave another client
+        ToolMoved => (["{0} task an earlier import gave another client was moved to {1}, with its time.",
+                       "{0} tasks an earlier import gave another client were moved to {1}, with their time."],
+                      ["{0} tarea que una importación anterior dio a otro cliente se ha pasado a {1}, con su tiempo.",
+                       "{0} tareas que una importación anterior dio a otro cliente se han pasado a {1}, con su tiempo."]),
         ToolSkipped => (["{0} archived card skipped", "{0} archived cards skipped"], ["{0} tarjeta archivada omitida", "{0} tarjetas archivadas omitidas"]),
         // `tick --once`: the repeating tasks whose next instance it made
         RepeatsMade => (["{0} repeating task is due again (its next instance was made)", "{0} repeating tasks are due again (their next instances were made)"],

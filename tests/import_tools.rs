@@ -660,3 +660,48 @@ fn no_import_makes_a_client_named_by_digits_alone() {
     assert!(err.contains("the 1st client has an invalid or missing name"), "{err}");
     assert_eq!(clients(&d).as_array().unwrap().len(), 2);
 }
+
+/// A board imported again into another client: its tasks go to that client, with their time
+/// (they stayed with the first one and the import said "3 unchanged", naming the client as
+/// typed). A task whose time was billed to the first client is never moved: the file is
+/// refused whole. The summary names the client as the store does.
+#[test]
+fn a_board_imported_again_into_another_client_moves_its_tasks_there() {
+    let d = Desk::new();
+    let board = fixture("trello-board.json");
+    d.ok(&["import", "--from", "trello", &board, "--client", "Acme"]);
+    d.ok(&["client", "add", "Bloom Florist"]);
+    let newsletter = d
+        .json(&["task", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "Christmas newsletter")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    d.ok(&["time", "log", &newsletter, "1h", "--on", "2026-11-20 10:00"]);
+    let said = d.ok(&["import", "--from", "trello", &board, "--client", "bloom florist"]);
+    assert!(
+        said.contains("for Bloom Florist:") && said.contains("0 new tasks, 3 updated, 0 unchanged"),
+        "{said}"
+    );
+    assert!(
+        said.contains("3 tasks an earlier import gave another client were moved to Bloom Florist"),
+        "{said}"
+    );
+    let listed = d.json(&["task", "list", "--client", "Bloom Florist", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 3, "{listed}");
+    let time = d.json(&["time", "list", "--client", "Bloom Florist", "--json"]);
+    assert_eq!(time.as_array().unwrap().len(), 1, "the time followed its task: {time}");
+    // Billed to Bloom Florist, the task stays: importing into Acme again is refused whole.
+    d.ok(&["statement", "Bloom Florist", "--month", "2026-11", "--mark-billed"]);
+    let before = d.snapshot();
+    let (_, err) = d.fails(&["import", "--from", "trello", &board, "--client", "Acme"]);
+    assert!(
+        err.contains("Christmas newsletter") && err.contains("Bloom Florist"),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before);
+}

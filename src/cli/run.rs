@@ -313,12 +313,13 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 if tool == crate::store::import_tools::Tool::Trello {
                     counts.push(n(P::ToolSkipped, r.skipped));
                 }
-                let summary = &[
-                    &file.display() as &dyn std::fmt::Display,
-                    &crate::domain::text::clean_line(&name),
-                    &counts.join(", "),
-                ];
+                // The client as the store names it (`--client acme` is Acme).
+                let named = crate::domain::text::clean_line(&r.client);
+                let summary = &[&file.display() as &dyn std::fmt::Display, &named, &counts.join(", ")];
                 writeln!(out, "{}", tf(l, T::MsgToolImported, summary))?;
+                if r.moved > 0 {
+                    writeln!(out, "{}", pl(l, P::ToolMoved, r.moved as i64, &[&named]))?;
+                }
                 if r.replaced > 0 {
                     writeln!(
                         out,

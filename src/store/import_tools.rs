@@ -60,6 +60,10 @@ pub struct ToolReport {
     /// Updated tasks where the card changed a field the VA had changed here too: the card's
     /// version replaced the VA's.
     pub replaced: usize,
+    /// Tasks an earlier import gave another client, moved to this one (counted in `updated`).
+    pub moved: usize,
+    /// The client imported into, as the store names it.
+    pub client: String,
 }
 
 /// What a card or task said at its last import, kept with its task (`tasks.tool_seen`): a short
@@ -430,7 +434,11 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoToolImport, &[&tool.name(), &label_client]),
             |tx| {
-                let mut report = ToolReport { skipped, ..ToolReport::default() };
+                let mut report = ToolReport {
+                    skipped,
+                    client: client_name.clone(),
+                    ..ToolReport::default()
+                };
                 let key = client_name.to_lowercase();
                 let found: Option<i64> = tx
                     .query_row("SELECT id FROM clients WHERE name_key = ?1", [&key], |r| r.get(0))
@@ -448,12 +456,12 @@ impl Store {
                 };
                 for it in &items {
                     let uuid = derived(&format!("{prefix}:{}", it.source_id));
-                    type Row = (i64, String, String, Option<String>, String, Option<String>);
+                    type Row = (i64, String, String, Option<String>, String, Option<String>, i64);
                     let existing: Option<Row> = tx
                         .query_row(
-                            "SELECT id, title, spec, due, status, tool_seen FROM tasks WHERE uuid = ?1",
+                            "SELECT id, title, spec, due, status, tool_seen, client_id FROM tasks WHERE uuid = ?1",
                             [&uuid],
-                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                         )
                         .optional()?;
                     let due = it.due.map(day);
@@ -471,7 +479,21 @@ impl Store {
                             )?;
                             report.added += 1;
                         }
-                        Some((id, title, spec, old_due, status, seen)) => {
+                        Some((id, title, spec, old_due, status, seen, was_client)) => {
+                            // Imported again into another client: the task goes to it, with its
+                            // time, as a task moved by hand does (never one with billed time).
+                            let moved = was_client != client_id;
+                            if moved {
+                                if let Some(e) = super::import_rules::billed_task_moved(
+                                    tx,
+                                    id,
+                                    &rusqlite::types::Value::Integer(client_id),
+                                )? {
+                                    return Err(e);
+                                }
+                                tx.execute("UPDATE tasks SET client_id = ?1 WHERE id = ?2", params![client_id, id])?;
+                                report.moved += 1;
+                            }
                             let last = seen.as_deref().and_then(Seen::parse);
                             let mine = Seen::of(&title, &spec, old_due.as_deref(), false);
                             // A field the card changed since the last import comes in; one it
@@ -517,6 +539,8 @@ impl Store {
                                 }
                                 report.updated += 1;
                                 report.replaced += usize::from(replaced);
+                            } else if moved {
+                                report.updated += 1;
                             } else {
                                 report.unchanged += 1;
                             }
