@@ -1542,3 +1542,59 @@ fn time_in_yen_is_charged_in_whole_yen() {
     let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
     assert!(all.to_string().contains("\"amount_cents\":35000"), "{all}");
 }
+
+/// The retainer's use counts time as billed, as its overage is charged: six entries of 8
+/// minutes under a 15-minute increment are 1h30m against a 1h retainer (used up, 30 minutes of
+/// overage charged), not 48 minutes (80%: nothing said while the overage was charged). The same
+/// with the increment from the config for a client that sets none.
+#[test]
+fn a_retainer_s_use_counts_time_as_it_is_billed() {
+    for own_increment in [true, false] {
+        let mut d = Desk::new();
+        d.at("2026-03-20 09:00");
+        let mut add = vec![
+            "client",
+            "add",
+            "Bloom",
+            "--retainer",
+            "1",
+            "--fee",
+            "100",
+            "--rate",
+            "60",
+        ];
+        if own_increment {
+            add.extend(["--increment", "15m"]);
+        } else {
+            let dir = d.dir.path().join("config").join("vadesk");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config.toml"), "increment = \"15m\"\n").unwrap();
+        }
+        d.ok(&add);
+        for day in 2..8 {
+            d.ok(&[
+                "time",
+                "log",
+                "--client",
+                "Bloom",
+                "8m",
+                "--on",
+                &format!("2026-03-0{day} 09:00"),
+            ]);
+        }
+        let st = d.json(&["statement", "Bloom", "--month", "2026-03", "--json"]);
+        assert_eq!(
+            (st["billed_minutes"].as_u64(), st["overage_minutes"].as_u64()),
+            (Some(90), Some(30)),
+            "{st}"
+        );
+        let json = d.json(&["review", "--json"]);
+        let item = json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == "retainer_used_up")
+            .unwrap_or_else(|| panic!("own increment {own_increment}: {json}"));
+        assert_eq!(item["title"], "1h 30m / 1h 00m (150%)");
+    }
+}

@@ -740,3 +740,36 @@ fn a_month_partly_invoiced_shows_what_is_left_to_invoice() {
         _ => panic!("Enter opens the statement"),
     }
 }
+
+/// The Month view's retainer gauge counts time as billed, as the overage is charged: six
+/// entries of 8 minutes under a 15-minute increment fill a 1h retainer to 150% (it showed 48
+/// minutes, 80%, while 30 minutes of overage were charged).
+#[test]
+fn the_retainer_gauge_counts_time_as_it_is_billed() {
+    let mut d = desk_at(Lang::En, false, now());
+    let id = d
+        .store
+        .add_client(
+            vadesk::store::ClientFields {
+                name: Some("Bloom".into()),
+                rate: Some(Some(6000)),
+                increment_min: Some(Some(15)),
+                retainer_min: Some(Some(60)),
+                fee_cents: Some(Some(10_000)),
+                ..Default::default()
+            },
+            now().date(),
+        )
+        .unwrap();
+    for i in 0..6 {
+        let start = now() - Duration::hours(2 + i);
+        d.store.log_time(Some(id), None, start, 8, true, "").unwrap();
+    }
+    // The first run's welcome (an empty store) is closed first.
+    d.app.popup = None;
+    d.app.reload(&d.store).unwrap();
+    d.key(KeyCode::Char('3'));
+    assert_eq!(d.app.view, View::Month);
+    let screen = d.text(120, 35);
+    assert!(screen.contains("retainer 1h 30m of 1h 00m (150%)"), "{screen}");
+}

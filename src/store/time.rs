@@ -103,7 +103,12 @@ pub(super) const RETAINER_CLIENTS: &str =
 /// The retainer clients (with a fee) and their billable minutes in a month (`?1`, `YYYY-MM`),
 /// for the review.
 pub(super) const RETAINER_USE: &str = "SELECT c.id, c.name, c.retainer_min,
-        coalesce((SELECT s.billable_min FROM time_sums s WHERE s.client_id = c.id AND s.month = ?1), 0)
+        CASE WHEN c.increment_min IS NULL AND ?2 > 1
+          THEN coalesce((SELECT sum(((e.minutes + ?2 - 1) / ?2) * ?2) FROM time_entries e
+                WHERE e.client_id = c.id AND e.start >= ?1 AND e.start < ?3
+                  AND e.minutes IS NOT NULL AND e.billable = 1), 0)
+          ELSE coalesce((SELECT s.rounded_min FROM time_sums s WHERE s.client_id = c.id AND s.month = substr(?1, 1, 7)), 0)
+        END
      FROM clients c
      WHERE c.retainer_min IS NOT NULL AND c.fee_cents IS NOT NULL AND c.status IN ('active', 'paused')";
 
@@ -887,11 +892,14 @@ impl Store {
             }
         }
         let this = Month::of(today);
-        // Each retainer client with the billable minutes of its month, in one read (billable
-        // minutes are the entries' own, whatever the rounding the kept row was made with).
+        // Each retainer client with the minutes its month counts against the retainer, in one
+        // read: billable entries each rounded up to the client's increment, as the overage is
+        // charged (the kept row is rounded with the client's own increment; a client without
+        // one, under a default other than 1, is read from its month's entries).
         let mut q = self.conn.prepare_cached(RETAINER_USE)?;
-        let month = day(this.first_day());
-        let rows = q.query_map([month.get(..7).unwrap_or("")], |r| {
+        let (month, next) = (day(this.first_day()), day(this.next().first_day()));
+        let inc = i64::from(self.money.increment_min.max(1));
+        let rows = q.query_map(params![month, inc, next], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,

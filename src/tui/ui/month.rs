@@ -240,10 +240,13 @@ fn client(
     match line.client.retainer_min.filter(|_| t.retainer_minutes > 0) {
         Some(included) => {
             let included = included as u64;
-            let ratio = (t.billable_minutes as f64 / included as f64).clamp(0.0, 1.0);
-            let style = if t.billable_minutes > included {
+            // What counts against the retainer: billable time as billed (each entry rounded
+            // up to the increment), as the overage is charged.
+            let used = t.billed_minutes;
+            let ratio = (used as f64 / included as f64).clamp(0.0, 1.0);
+            let style = if used > included {
                 th.late()
-            } else if retainer_near(t.billable_minutes, included) {
+            } else if retainer_near(used, included) {
                 th.soon()
             } else {
                 th.billable()
@@ -251,11 +254,7 @@ fn client(
             let label = tf(
                 l,
                 T::MonthRetainerGauge,
-                &[
-                    &hours_text(t.billable_minutes),
-                    &hours_text(included),
-                    &(t.billable_minutes * 100 / included),
-                ],
+                &[&hours_text(used), &hours_text(included), &(used * 100 / included)],
             );
             f.render_widget(
                 Gauge::default()
