@@ -2,6 +2,14 @@
 
 mod common;
 
+/// Takes a store back from schema step 24 (minutes as invoiced) to the step before, for the
+/// tests that build an older store from a new one.
+const UNDO_INVOICED_MINUTES: &str =
+    "DROP TRIGGER time_sums_ins; DROP TRIGGER time_sums_upd; DROP TRIGGER time_sums_del;
+     DROP TRIGGER time_sums_increment; DROP INDEX time_month;
+     ALTER TABLE time_entries DROP COLUMN billed_min;
+     CREATE INDEX time_month ON time_entries(start, client_id, minutes, billable, billed_on);";
+
 use common::Desk;
 
 fn count(db: &std::path::Path, sql: &str) -> i64 {
@@ -124,10 +132,13 @@ fn statement_arithmetic_in_cents() {
     d.fails(&["time", "edit", "1", "--minutes", "2h"]);
     assert_eq!(count(&d.db, "SELECT minutes FROM time_entries WHERE id = 1"), 50);
     d.ok(&["time", "edit", "1", "--minutes", "2h", "--force"]);
-    // A late entry in a billed month is invoiced alone.
+    // What was invoiced stays: the hour the correction added is still to invoice.
+    let corrected = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
+    assert_eq!(corrected["amount_cents"], 4000);
+    // A late entry in a billed month is invoiced on top.
     d.ok(&["time", "log", &t, "15m", "--on", "2026-03-06 10:00"]);
     let late = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
-    assert_eq!(late["amount_cents"], 1000);
+    assert_eq!(late["amount_cents"], 5000);
 }
 
 #[test]
@@ -845,19 +856,21 @@ fn the_upgrade_drops_scope_creep_flags_whose_time_is_gone_and_names_their_month(
     d.at("2026-11-23 09:00");
     d.ok(&["tick", "--once"]);
     assert_eq!(count(&d.db, "SELECT count(*) FROM flags WHERE kind = 'scope_creep'"), 2);
-    // A store of step 21, the one before this step (22) and the billed terms (23): Beta's
-    // time deleted with the flag left, notes ending with the client's name.
+    // A store of step 21, the one before this step (22), the billed terms (23) and the minutes
+    // as invoiced (24): Beta's time deleted with the flag left, notes ending with the client's
+    // name.
     {
         let c = rusqlite::Connection::open(&d.db).unwrap();
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(v, 23, "renumber: steps were added after the billed terms");
+        assert_eq!(v, 24, "renumber: steps were added after the minutes as invoiced");
         c.execute_batch(&format!(
-            "DROP TABLE billed_terms;
+            "{UNDO_INVOICED_MINUTES}
+             DROP TABLE billed_terms;
              DROP TRIGGER scope_gone_time_del; DROP TRIGGER scope_gone_time_upd;
              DELETE FROM time_entries WHERE client_id = (SELECT id FROM clients WHERE name = 'Beta');
              UPDATE flags SET note = '6h 31m / 5h 00m (' || (SELECT name FROM clients WHERE id = flags.client_id) || ')';
              PRAGMA user_version = {};",
-            v - 2
+            v - 3
         ))
         .unwrap();
     }
@@ -1387,11 +1400,12 @@ fn an_upgraded_store_s_billed_months_keep_the_config_of_the_upgrade() {
     {
         let c = rusqlite::Connection::open(&d.db).unwrap();
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(v, 23, "renumber: steps were added after the billed terms");
-        c.execute_batch(
-            "DROP TABLE billed_terms; DELETE FROM meta WHERE key IN ('store_id', 'billed_terms_defaults');
-             PRAGMA user_version = 22;",
-        )
+        assert_eq!(v, 24, "renumber: steps were added after the minutes as invoiced");
+        c.execute_batch(&format!(
+            "{UNDO_INVOICED_MINUTES}
+             DROP TABLE billed_terms; DELETE FROM meta WHERE key IN ('store_id', 'billed_terms_defaults');
+             PRAGMA user_version = 22;"
+        ))
         .unwrap();
     }
     let before = d.json(&["statement", "Acme", "--month", "2026-10", "--json"]);
@@ -1597,4 +1611,88 @@ fn a_retainer_s_use_counts_time_as_it_is_billed() {
             .unwrap_or_else(|| panic!("own increment {own_increment}: {json}"));
         assert_eq!(item["title"], "1h 30m / 1h 00m (150%)");
     }
+}
+
+/// What was invoiced stays invoiced. A billed entry corrected afterwards (`--force`) changes
+/// what is still to invoice, up or down (owed back), never what was invoiced; deleted with
+/// `--force` it is emptied (0m) and stays on its month, so what was invoiced for it shows as
+/// owed back. "Already invoiced" followed the entries as they are now, so the difference was
+/// never due. An export and an import keep it.
+#[test]
+fn a_billed_entry_corrected_afterwards_leaves_what_was_invoiced() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "60"]);
+    let a = d
+        .id(&["time", "log", "--client", "Acme", "1h", "--on", "2026-03-02 09:00"])
+        .to_string();
+    let b = d
+        .id(&["time", "log", "--client", "Acme", "30m", "--on", "2026-03-03 09:00"])
+        .to_string();
+    d.ok(&["statement", "Acme", "--month", "2026-03", "--mark-billed"]);
+    let due = |d: &Desk| d.json(&["statement", "Acme", "--month", "2026-03", "--json"])["amount_cents"].clone();
+    assert_eq!(due(&d), 0);
+    // Forgot half an hour on the first: it is due.
+    d.ok(&["time", "edit", &a, "--minutes", "1h30m", "--force"]);
+    assert_eq!(due(&d), 3000);
+    let listed = d.json(&["time", "list", "--json"]);
+    let first = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"].to_string() == a)
+        .unwrap();
+    assert_eq!(
+        (first["minutes"].as_u64(), first["invoiced_minutes"].as_u64()),
+        (Some(90), Some(60)),
+        "{first}"
+    );
+    // The second was not worked at all: deleted, it is emptied, and its half hour is owed back.
+    let said = d.ok(&["time", "delete", &b, "--force"]);
+    assert!(said.contains("emptied") && said.contains("2026-03-20"), "{said}");
+    assert_eq!(due(&d), 0, "30 minutes due, 30 owed back");
+    let st = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
+    let entries = st["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "the emptied entry stays on its month: {st}");
+    // Deleted again, it stays emptied.
+    d.ok(&["time", "delete", &b, "--force"]);
+    assert_eq!(d.json(&["time", "list", "--json"]).as_array().unwrap().len(), 2);
+    // An unbilled entry is deleted for good, as always.
+    let c = d
+        .id(&["time", "log", "--client", "Acme", "15m", "--on", "2026-03-04 09:00"])
+        .to_string();
+    d.ok(&["time", "delete", &c]);
+    assert_eq!(d.json(&["time", "list", "--json"]).as_array().unwrap().len(), 2);
+    assert_eq!(due(&d), 0);
+    // Through an export into another store, the same.
+    let file = d.dir.path().join("out.json");
+    d.ok(&["export", "--out", file.to_str().unwrap()]);
+    let other = Desk::new();
+    other.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(due(&other), 0);
+    other.ok(&["time", "delete", &a, "--force"]);
+    assert_eq!(due(&other), -9000, "all that was invoiced owed back");
+}
+
+/// A store billed before entries kept their minutes as invoiced, upgraded: its billed entries
+/// were billed as they are, and a correction after the upgrade is due.
+#[test]
+fn an_upgraded_store_keeps_its_billed_minutes_as_invoiced() {
+    let mut d = Desk::new();
+    d.at("2026-03-20 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "60"]);
+    let a = d
+        .id(&["time", "log", "--client", "Acme", "1h", "--on", "2026-03-02 09:00"])
+        .to_string();
+    d.ok(&["statement", "Acme", "--month", "2026-03", "--mark-billed"]);
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        c.execute_batch(&format!("{UNDO_INVOICED_MINUTES} PRAGMA user_version = 23;"))
+            .unwrap();
+    }
+    d.ok(&["doctor"]);
+    assert_eq!(count(&d.db, "SELECT billed_min FROM time_entries WHERE id = 1"), 60);
+    d.ok(&["time", "edit", &a, "--minutes", "2h", "--force"]);
+    let st = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
+    assert_eq!(st["amount_cents"], 6000, "{st}");
 }

@@ -482,6 +482,15 @@ fn the_v9_fixture_upgrades_and_answers_what_it_answered_before() {
         let seen = task.as_object_mut().unwrap().remove("tool_seen");
         assert_eq!(seen, Some(serde_json::Value::Null), "tasks.tool_seen after the upgrade");
     }
+    // No entry of the fixture was billed: none has minutes as invoiced.
+    for entry in after["time_entries"].as_array_mut().unwrap() {
+        let invoiced = entry.as_object_mut().unwrap().remove("billed_min");
+        assert_eq!(
+            invoiced,
+            Some(serde_json::Value::Null),
+            "time_entries.billed_min after the upgrade"
+        );
+    }
     for (table, rows) in before.as_object().unwrap() {
         if rows.is_array() {
             assert_eq!(&after[table.as_str()], rows, "{table} changed in the upgrade of v9");

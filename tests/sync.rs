@@ -1120,7 +1120,10 @@ fn back_to_v9(d: &Desk, nudges: i64) {
     // Columns the steps after 10 add go too (the capture triggers that read them first; they
     // are made again on opening).
     let readers: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%tool_seen%'")
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'
+             AND (sql LIKE '%tool_seen%' OR sql LIKE '%billed_min%')",
+        )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -1129,7 +1132,12 @@ fn back_to_v9(d: &Desk, nudges: i64) {
     for name in readers {
         conn.execute_batch(&format!("DROP TRIGGER \"{name}\"")).unwrap();
     }
-    conn.execute_batch("ALTER TABLE tasks DROP COLUMN tool_seen").unwrap();
+    conn.execute_batch(
+        "ALTER TABLE tasks DROP COLUMN tool_seen;
+         DROP INDEX time_month; ALTER TABLE time_entries DROP COLUMN billed_min;
+         CREATE INDEX time_month ON time_entries(start, client_id, minutes, billable, billed_on);",
+    )
+    .unwrap();
     // What the steps after 10 add (kept tallies, month sums) goes too: they run again.
     let later: Vec<(String, String)> = conn
         .prepare(

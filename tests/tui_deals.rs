@@ -807,7 +807,14 @@ fn billed_time_is_changed_only_after_a_question() {
         other => panic!("{other:?}"),
     }
     d.keys("s");
-    assert!(d.store.time_entry(older).is_err());
+    // Billed, it is emptied rather than deleted: what was invoiced for it stays on the month.
+    let emptied = d.store.time_entry(older).unwrap();
+    assert_eq!(
+        (emptied.minutes, emptied.invoiced_minutes),
+        (Some(0), Some(90)),
+        "as it was billed"
+    );
+    assert!(d.notice().contains("vaciada"), "{}", d.notice());
 }
 
 /// On the time tab (as on quotes and meetings) `t` and `T` are the client's, never the task

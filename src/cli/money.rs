@@ -123,8 +123,12 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             writeln!(out, "{}", tf(l, T::MsgTimeSaved, &[&id]))?;
         }
         TimeCmd::Delete { id, force } => {
-            store.delete_time(id, force)?;
-            writeln!(out, "{}", tf(l, T::MsgTimeDeleted, &[&id]))?;
+            if store.delete_time(id, force)? {
+                let on = store.time_entry(id)?.billed_on.unwrap_or(ctx.today());
+                writeln!(out, "{}", tf(l, T::MsgTimeEmptied, &[&id, &on]))?;
+            } else {
+                writeln!(out, "{}", tf(l, T::MsgTimeDeleted, &[&id]))?;
+            }
         }
         TimeCmd::List {
             client,
@@ -207,6 +211,8 @@ struct EntryJson {
     task: Option<i64>,
     minutes: u32,
     billed_minutes: u32,
+    /// Billed: its minutes as they were invoiced.
+    invoiced_minutes: Option<u32>,
     billable: bool,
     note: String,
 }
@@ -438,6 +444,7 @@ pub fn render_statement(
                     task: e.task,
                     minutes: e.minutes.unwrap_or(0),
                     billed_minutes: st.billed_minutes(e),
+                    invoiced_minutes: e.invoiced(),
                     billable: e.billable,
                     note: e.note.clone(),
                 })

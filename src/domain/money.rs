@@ -263,7 +263,8 @@ impl Terms {
 pub struct Worked {
     pub minutes: u32,
     pub billable: bool,
-    pub billed: bool,
+    /// Billed: the minutes as they were invoiced (the entry corrected since keeps them).
+    pub invoiced: Option<u32>,
 }
 
 /// A month's totals for one client.
@@ -332,15 +333,14 @@ pub fn worked_sums(entries: &[Worked], increment: u32, quote_prep_minutes: u64) 
     };
     for e in entries {
         if e.billable {
-            let b = round_up(e.minutes, increment) as u64;
             s.billable_minutes += e.minutes as u64;
-            s.billed_minutes += b;
-            if e.billed {
-                s.invoiced_minutes += b;
-                s.any_invoiced = true;
-            }
+            s.billed_minutes += round_up(e.minutes, increment) as u64;
         } else {
             s.unbilled_minutes += e.minutes as u64;
+        }
+        if let Some(m) = e.invoiced {
+            s.invoiced_minutes += round_up(m, increment) as u64;
+            s.any_invoiced = true;
         }
     }
     s
@@ -558,9 +558,20 @@ pub struct TimeEntry {
     pub billable: bool,
     pub note: String,
     pub billed_on: Option<NaiveDate>,
+    /// Billed: its minutes as they were invoiced (a billed entry corrected since keeps them).
+    pub invoiced_minutes: Option<u32>,
 }
 
 impl TimeEntry {
+    /// The minutes this entry was invoiced for, if it was billed.
+    pub fn invoiced(&self) -> Option<u32> {
+        self.billed_on?;
+        Some(
+            self.invoiced_minutes
+                .unwrap_or(if self.billable { self.minutes.unwrap_or(0) } else { 0 }),
+        )
+    }
+
     pub fn start_at(&self) -> chrono::NaiveDateTime {
         chrono::NaiveDateTime::parse_from_str(&self.start, "%Y-%m-%d %H:%M").unwrap_or_default()
     }
@@ -614,7 +625,7 @@ mod tests {
         Worked {
             minutes,
             billable,
-            billed: false,
+            invoiced: None,
         }
     }
 
@@ -772,7 +783,7 @@ mod tests {
         let billed = Worked {
             minutes: 60,
             billable: true,
-            billed: true,
+            invoiced: Some(60),
         };
         let t = month_totals(&[billed, w(30, true)], 1, 0, &terms(5000));
         assert_eq!(t.earned_cents, 7500);
@@ -787,6 +798,12 @@ mod tests {
         let t = month_totals(&[billed, w(30, true)], 1, 0, &tr);
         assert_eq!(t.earned_cents, 22500);
         assert_eq!(t.amount_cents, 2500);
+        // Corrected after it was billed: what was invoiced stays, the difference is due (or,
+        // below it, owed back).
+        let more = Worked { minutes: 90, ..billed };
+        assert_eq!(month_totals(&[more], 1, 0, &terms(6000)).amount_cents, 3000);
+        let less = Worked { minutes: 15, ..billed };
+        assert_eq!(month_totals(&[less], 1, 0, &terms(6000)).amount_cents, -4500);
     }
 
     #[test]

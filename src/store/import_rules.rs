@@ -133,16 +133,16 @@ fn flag(tx: &Transaction, id: i64, today: NaiveDate) -> Result<Option<(&'static 
 /// Time is logged once worked (it has ended by now; a running timer has started), and only
 /// billable time that was worked is billed, on a day from the work's to today.
 fn time_entry(tx: &Transaction, id: i64, now: NaiveDateTime) -> Result<Option<(&'static str, Error)>> {
-    type Row = (String, Option<i64>, bool, Option<String>);
+    type Row = (String, Option<i64>, bool, Option<String>, Option<i64>);
     let today = now.date();
     let row: Option<Row> = tx
         .query_row(
-            "SELECT start, minutes, billable, billed_on FROM time_entries WHERE id = ?1",
+            "SELECT start, minutes, billable, billed_on, billed_min FROM time_entries WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    let Some((start, minutes, billable, billed)) = row else {
+    let Some((start, minutes, billable, billed, billed_min)) = row else {
         return Ok(None);
     };
     if let Some(begun) = crate::domain::dates::parse_stamp(&start) {
@@ -161,6 +161,10 @@ fn time_entry(tx: &Transaction, id: i64, now: NaiveDateTime) -> Result<Option<(&
                 ),
             )));
         }
+    }
+    // Minutes as invoiced belong to a billed entry only.
+    if billed.is_none() && billed_min.is_some() {
+        return Ok(Some(("billed_min", Error::invalid(T::ErrImportInvoicedUnbilled, &[]))));
     }
     let Some(billed) = billed else {
         return Ok(None);

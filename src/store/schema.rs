@@ -1314,6 +1314,96 @@ pub(super) const MIGRATIONS: &[&str] = &[
     -- same id as the file beside it is this store's (see `wal_guard`).
     INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', lower(hex(randomblob(16))));
     "#,
+    // 24: what was invoiced stays invoiced. A time entry keeps its minutes as they were billed
+    // (`billed_min`, set with `billed_on`), so that a billed entry corrected afterwards (`time
+    // edit --force`) changes what is still to invoice, not what was invoiced: the month's sums
+    // count invoiced time from it (rounded as the entry's month is). Entries billed before this
+    // step were billed as they are now. The month's kept sums and the index the month reads
+    // take it.
+    r#"
+    ALTER TABLE time_entries ADD COLUMN billed_min INTEGER CHECK (billed_min IS NULL OR billed_min BETWEEN 0 AND 1440);
+    UPDATE time_entries SET billed_min = minutes
+        WHERE billed_on IS NOT NULL AND billable = 1 AND minutes IS NOT NULL;
+    DROP INDEX IF EXISTS time_month;
+    CREATE INDEX time_month ON time_entries(start, client_id, minutes, billable, billed_on, billed_min);
+    DROP TRIGGER IF EXISTS time_sums_ins;
+    DROP TRIGGER IF EXISTS time_sums_upd;
+    DROP TRIGGER IF EXISTS time_sums_del;
+    DROP TRIGGER IF EXISTS time_sums_increment;
+    CREATE TRIGGER time_sums_ins AFTER INSERT ON time_entries BEGIN
+        INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+            SELECT new.client_id, substr(new.start, 1, 7), i, 1,
+            CASE WHEN new.billable THEN new.minutes ELSE 0 END,
+            CASE WHEN new.billable THEN ((new.minutes + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billable THEN 0 ELSE new.minutes END,
+            CASE WHEN new.billed_on IS NOT NULL THEN ((coalesce(new.billed_min, CASE WHEN new.billable THEN new.minutes ELSE 0 END) + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billed_on IS NOT NULL THEN 1 ELSE 0 END
+            FROM (SELECT max(1, coalesce((SELECT increment_min FROM clients WHERE id = new.client_id), 1)) AS i)
+            WHERE new.minutes IS NOT NULL
+            ON CONFLICT(client_id, month) DO UPDATE SET entries = entries + 1,
+                billable_min = billable_min + excluded.billable_min, rounded_min = rounded_min + excluded.rounded_min,
+                unbilled_min = unbilled_min + excluded.unbilled_min, invoiced_min = invoiced_min + excluded.invoiced_min,
+                invoiced_n = invoiced_n + excluded.invoiced_n;
+    END;
+    CREATE TRIGGER time_sums_upd AFTER UPDATE OF client_id, start, minutes, billable, billed_on, billed_min ON time_entries BEGIN
+        UPDATE time_sums SET entries = entries - 1,
+            billable_min = billable_min - (CASE WHEN old.billable THEN old.minutes ELSE 0 END),
+            rounded_min = rounded_min - (CASE WHEN old.billable THEN ((old.minutes + inc - 1) / inc) * inc ELSE 0 END),
+            unbilled_min = unbilled_min - (CASE WHEN old.billable THEN 0 ELSE old.minutes END),
+            invoiced_min = invoiced_min - (CASE WHEN old.billed_on IS NOT NULL THEN ((coalesce(old.billed_min, CASE WHEN old.billable THEN old.minutes ELSE 0 END) + inc - 1) / inc) * inc ELSE 0 END),
+            invoiced_n = invoiced_n - (CASE WHEN old.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+            WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND old.minutes IS NOT NULL;
+        DELETE FROM time_sums WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND entries <= 0;
+        INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+            SELECT new.client_id, substr(new.start, 1, 7), i, 1,
+            CASE WHEN new.billable THEN new.minutes ELSE 0 END,
+            CASE WHEN new.billable THEN ((new.minutes + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billable THEN 0 ELSE new.minutes END,
+            CASE WHEN new.billed_on IS NOT NULL THEN ((coalesce(new.billed_min, CASE WHEN new.billable THEN new.minutes ELSE 0 END) + i - 1) / i) * i ELSE 0 END,
+            CASE WHEN new.billed_on IS NOT NULL THEN 1 ELSE 0 END
+            FROM (SELECT max(1, coalesce((SELECT increment_min FROM clients WHERE id = new.client_id), 1)) AS i)
+            WHERE new.minutes IS NOT NULL
+            ON CONFLICT(client_id, month) DO UPDATE SET entries = entries + 1,
+                billable_min = billable_min + excluded.billable_min, rounded_min = rounded_min + excluded.rounded_min,
+                unbilled_min = unbilled_min + excluded.unbilled_min, invoiced_min = invoiced_min + excluded.invoiced_min,
+                invoiced_n = invoiced_n + excluded.invoiced_n;
+    END;
+    CREATE TRIGGER time_sums_del AFTER DELETE ON time_entries BEGIN
+        UPDATE time_sums SET entries = entries - 1,
+            billable_min = billable_min - (CASE WHEN old.billable THEN old.minutes ELSE 0 END),
+            rounded_min = rounded_min - (CASE WHEN old.billable THEN ((old.minutes + inc - 1) / inc) * inc ELSE 0 END),
+            unbilled_min = unbilled_min - (CASE WHEN old.billable THEN 0 ELSE old.minutes END),
+            invoiced_min = invoiced_min - (CASE WHEN old.billed_on IS NOT NULL THEN ((coalesce(old.billed_min, CASE WHEN old.billable THEN old.minutes ELSE 0 END) + inc - 1) / inc) * inc ELSE 0 END),
+            invoiced_n = invoiced_n - (CASE WHEN old.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+            WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND old.minutes IS NOT NULL;
+        DELETE FROM time_sums WHERE client_id = old.client_id AND month = substr(old.start, 1, 7) AND entries <= 0;
+    END;
+    CREATE TRIGGER time_sums_increment AFTER UPDATE OF increment_min ON clients
+        WHEN old.increment_min IS NOT new.increment_min BEGIN
+        DELETE FROM time_sums WHERE client_id = new.id;
+        INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+            SELECT e.client_id, substr(e.start, 1, 7), i, count(*),
+                sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END),
+                sum(CASE WHEN e.billable THEN ((e.minutes + i - 1) / i) * i ELSE 0 END),
+                sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END),
+                sum(CASE WHEN e.billed_on IS NOT NULL THEN ((coalesce(e.billed_min, CASE WHEN e.billable THEN e.minutes ELSE 0 END) + i - 1) / i) * i ELSE 0 END),
+                sum(CASE WHEN e.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+            FROM time_entries e, (SELECT max(1, coalesce(new.increment_min, 1)) AS i)
+            WHERE e.client_id = new.id AND e.minutes IS NOT NULL
+            GROUP BY substr(e.start, 1, 7);
+    END;
+    DELETE FROM time_sums;
+    INSERT INTO time_sums(client_id, month, inc, entries, billable_min, rounded_min, unbilled_min, invoiced_min, invoiced_n)
+        SELECT e.client_id, substr(e.start, 1, 7), inc.i, count(*),
+                sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END),
+                sum(CASE WHEN e.billable THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
+                sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END),
+                sum(CASE WHEN e.billed_on IS NOT NULL THEN ((coalesce(e.billed_min, CASE WHEN e.billable THEN e.minutes ELSE 0 END) + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
+                sum(CASE WHEN e.billed_on IS NOT NULL THEN 1 ELSE 0 END)
+        FROM time_entries e JOIN (SELECT id, max(1, coalesce(increment_min, 1)) AS i FROM clients) inc ON inc.id = e.client_id
+        WHERE e.minutes IS NOT NULL
+        GROUP BY e.client_id, substr(e.start, 1, 7);
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -17,7 +17,7 @@ use crate::error::{Arg, Error, Result};
 use crate::i18n::{tf, T};
 
 const ENTRY_SELECT: &str = "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
-            e.billable, e.note, e.billed_on
+            e.billable, e.note, e.billed_on, e.billed_min
      FROM time_entries e JOIN clients c ON c.id = e.client_id LEFT JOIN tasks t ON t.id = e.task_id";
 
 /// How many time entries a client has (the tasks pane's tab strip).
@@ -41,6 +41,7 @@ fn entry_row(r: &Row) -> rusqlite::Result<TimeEntry> {
         billable: r.get(8)?,
         note: r.get(9)?,
         billed_on: super::opt_date(r.get(10)?),
+        invoiced_minutes: r.get(11)?,
     })
 }
 
@@ -62,8 +63,10 @@ pub(super) const MONTH_SUMS_FROM_ENTRIES: &str = "SELECT e.client_id, substr(e.s
         sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END),
         sum(CASE WHEN e.billable THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
         sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END),
-        sum(CASE WHEN e.billable AND e.billed_on IS NOT NULL THEN ((e.minutes + inc.i - 1) / inc.i) * inc.i ELSE 0 END),
-        max(e.billable AND e.billed_on IS NOT NULL)
+        sum(CASE WHEN e.billed_on IS NOT NULL
+                 THEN ((coalesce(e.billed_min, CASE WHEN e.billable THEN e.minutes ELSE 0 END) + inc.i - 1) / inc.i) * inc.i
+                 ELSE 0 END),
+        max(e.billed_on IS NOT NULL)
      FROM time_entries e
      JOIN (SELECT id, max(1, coalesce(increment_min, ?3)) AS i FROM clients
            WHERE ?4 = 1 OR max(1, coalesce(increment_min, ?3)) <> max(1, coalesce(increment_min, 1))) inc
@@ -91,7 +94,7 @@ const QUOTE_PREP_GROUPED: &str = "SELECT client_id, substr(sent_on, 1, 7), sum(p
 /// One client's entries of a month, in order.
 pub(super) const CLIENT_MONTH: &str =
     "SELECT e.id, e.uuid, e.client_id, c.name, e.task_id, t.title, e.start, e.minutes,
-            e.billable, e.note, e.billed_on
+            e.billable, e.note, e.billed_on, e.billed_min
      FROM time_entries e JOIN clients c ON c.id = e.client_id LEFT JOIN tasks t ON t.id = e.task_id
      WHERE e.client_id = ?1 AND e.start >= ?2 AND e.start < ?3 AND e.minutes IS NOT NULL
      ORDER BY e.start, e.id";
@@ -580,8 +583,10 @@ impl Store {
         Ok(done.is_some())
     }
 
-    /// Deletes an entry; a billed one only with `force`.
-    pub fn delete_time(&mut self, id: i64, force: bool) -> Result<()> {
+    /// Deletes an entry; a billed one only with `force`, and then it is emptied instead (0
+    /// minutes, billed as it was): what was invoiced for it stays on its month's statement,
+    /// which then shows it as owed back, rather than vanish with it. Whether it was emptied.
+    pub fn delete_time(&mut self, id: i64, force: bool) -> Result<bool> {
         let e = self.time_entry(id)?;
         if let Some(on) = e.billed_on {
             if !force {
@@ -594,8 +599,17 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoTimeDelete, &[&e.client]),
             |tx| {
-                tx.execute("DELETE FROM time_entries WHERE id = ?1", [id])?;
-                Ok(())
+                // Read inside the write: billed meanwhile, it is emptied all the same.
+                let emptied = tx.execute(
+                    "UPDATE time_entries
+                     SET billed_min = coalesce(billed_min, CASE WHEN billable THEN minutes ELSE 0 END), minutes = 0
+                     WHERE id = ?1 AND billed_on IS NOT NULL AND minutes IS NOT NULL",
+                    [id],
+                )? == 1;
+                if !emptied {
+                    tx.execute("DELETE FROM time_entries WHERE id = ?1", [id])?;
+                }
+                Ok(emptied)
             },
         )
     }
@@ -665,7 +679,7 @@ impl Store {
             .map(|e| money::Worked {
                 minutes: e.minutes.unwrap_or(0),
                 billable: e.billable,
-                billed: e.billed_on.is_some(),
+                invoiced: e.invoiced(),
             })
             .collect();
         let mut sums = money::worked_sums(&worked, increment, prep.max(0) as u64);
@@ -700,7 +714,8 @@ impl Store {
             |l| tf(l, T::UndoMarkBilled, &[&c.name, &month]),
             |tx| {
                 let n = tx.execute(
-                    "UPDATE time_entries SET billed_on = ?1 WHERE client_id = ?2 AND start >= ?3 AND start < ?4
+                    "UPDATE time_entries SET billed_on = ?1, billed_min = minutes
+                     WHERE client_id = ?2 AND start >= ?3 AND start < ?4
                        AND minutes IS NOT NULL AND billable = 1 AND billed_on IS NULL",
                     params![day(today), client_id, from, to],
                 )?;

@@ -315,6 +315,7 @@ pub(crate) const TABLES: &[(&str, &[Column])] = &[
             ("billable", Rule::Bool, OPT),
             ("note", Rule::Line(text::MAX_TEXT_CHARS), OPT),
             ("billed_on", Rule::Date, OPT),
+            ("billed_min", Rule::Int(0, money::MAX_ENTRY_MINUTES as i64), OPT),
         ],
     ),
     (
@@ -643,6 +644,12 @@ impl Store {
                 }
             }
         }
+        // An export from before billed entries kept their minutes as invoiced: billed as they are.
+        tx.execute(
+            "UPDATE time_entries SET billed_min = minutes
+             WHERE billed_on IS NOT NULL AND billed_min IS NULL AND billable = 1 AND minutes IS NOT NULL",
+            [],
+        )?;
         // An export from before counters were events: its counts become events.
         super::counters::backfill(&tx)?;
         // A record the store already held took the file's counts with its other fields, but

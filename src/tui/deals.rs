@@ -597,7 +597,19 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
                 app.error(crate::error::Error::Invalid(m).localized(l));
                 return app.reload(store);
             }
-            r => r?,
+            // Billed: emptied, not deleted, and said so.
+            Ok(true) => {
+                let on = store.time_entry(id)?.billed_on.unwrap_or(app.today());
+                let text = format!(
+                    "{} {}",
+                    tf(l, T::MsgTimeEmptied, &[&id, &i18n::date(on, app.today(), l)]),
+                    app.config.keys.text(T::NoticeUndoHint, l, &[])
+                );
+                return changed(app, store, text);
+            }
+            r => {
+                r?;
+            }
         },
         ConfirmAction::EditBilledTime(id) => {
             let e = store.time_entry(id)?;
