@@ -1640,7 +1640,7 @@ fn a_billed_entry_corrected_afterwards_leaves_what_was_invoiced() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["id"].to_string() == a)
+        .find(|e| e["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(a.as_str()))
         .unwrap();
     assert_eq!(
         (first["minutes"].as_u64(), first["invoiced_minutes"].as_u64()),
