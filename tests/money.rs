@@ -1672,6 +1672,16 @@ fn a_billed_entry_corrected_afterwards_leaves_what_was_invoiced() {
     assert_eq!(due(&other), 0);
     other.ok(&["time", "delete", &a, "--force"]);
     assert_eq!(due(&other), -9000, "all that was invoiced owed back");
+    let text = other.ok(&["statement", "Acme", "--month", "2026-03"]);
+    assert!(
+        text.contains("owed back to the client") && text.contains("€90.00"),
+        "{text}"
+    );
+    let text = other.ok(&["--lang", "es", "statement", "Acme", "--month", "2026-03"]);
+    assert!(
+        text.contains("a devolver al cliente") && text.contains("90,00 €"),
+        "{text}"
+    );
 }
 
 /// A store billed before entries kept their minutes as invoiced, upgraded: its billed entries

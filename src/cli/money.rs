@@ -602,11 +602,8 @@ pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -
             )
         )?;
     }
-    writeln!(
-        buf,
-        "{}",
-        line(T::StAmount.text(l).into(), format_cents(t.amount_cents, cur, l))
-    )?;
+    let (label, amount) = t.amount_line();
+    writeln!(buf, "{}", line(label.text(l).into(), format_cents(amount, cur, l)))?;
     if let Some(r) = t.effective_rate_cents {
         writeln!(buf, "{}", line(T::StEffective.text(l).into(), format_cents(r, cur, l)))?;
     }

@@ -346,6 +346,18 @@ pub fn worked_sums(entries: &[Worked], increment: u32, quote_prep_minutes: u64) 
     s
 }
 
+impl MonthTotals {
+    /// How the month's amount reads: still to invoice, or, corrected below what was invoiced,
+    /// owed back (as a positive amount).
+    pub fn amount_line(&self) -> (crate::i18n::T, i64) {
+        if self.amount_cents < 0 {
+            (crate::i18n::T::StOwedBack, -self.amount_cents)
+        } else {
+            (crate::i18n::T::StAmount, self.amount_cents)
+        }
+    }
+}
+
 /// The totals of a month from its sums.
 pub fn totals(s: &Sums, terms: &Terms) -> MonthTotals {
     let mut t = MonthTotals {

@@ -314,7 +314,8 @@ pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
             format_cents(t.earned_cents - t.amount_cents, cur, l),
         ));
     }
-    lines.push(row(T::StAmount.text(l).into(), format_cents(t.amount_cents, cur, l)));
+    let (label, amount) = t.amount_line();
+    lines.push(row(label.text(l).into(), format_cents(amount, cur, l)));
     if let Some(r) = t.effective_rate_cents {
         lines.push(row(T::StEffective.text(l).into(), format_cents(r, cur, l)));
     }
