@@ -1706,3 +1706,37 @@ fn an_upgraded_store_keeps_its_billed_minutes_as_invoiced() {
     let st = d.json(&["statement", "Acme", "--month", "2026-03", "--json"]);
     assert_eq!(st["amount_cents"], 6000, "{st}");
 }
+
+/// `underpaying` judges a billed month under the terms it was billed under, as its statement
+/// does: October billed at 50 an hour, the rate lowered to 20 in November, is not underpaid
+/// (the flag said so from the new rate alone); November's own hours at 20 bring the three
+/// months under 40.
+#[test]
+fn underpaying_judges_a_billed_month_by_the_terms_it_was_billed_under() {
+    let mut d = Desk::new();
+    let dir = d.dir.path().join("config").join("vadesk");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "min_rate = 40\n").unwrap();
+    d.at("2026-10-01 09:00");
+    d.ok(&["client", "add", "Acme", "--rate", "50"]);
+    d.at("2026-11-02 09:00");
+    d.ok(&["time", "log", "--client", "Acme", "10h", "--on", "2026-10-05 09:00"]);
+    d.ok(&["statement", "Acme", "--month", "2026-10", "--mark-billed"]);
+    d.ok(&["client", "edit", "Acme", "--rate", "20"]);
+    let underpaying = |d: &Desk| {
+        d.json(&["flag", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "underpaying")
+            .count()
+    };
+    d.ok(&["tick", "--once"]);
+    assert_eq!(underpaying(&d), 0, "October was invoiced at 50 an hour");
+    d.ok(&["doctor"]);
+    d.at("2026-11-20 09:00");
+    d.ok(&["time", "log", "--client", "Acme", "10h", "--on", "2026-11-10 09:00"]);
+    d.ok(&["tick", "--once"]);
+    assert_eq!(underpaying(&d), 1, "(500 + 200) / 20h = 35 an hour");
+    d.ok(&["doctor"]);
+}

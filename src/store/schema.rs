@@ -1319,7 +1319,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // edit --force`) changes what is still to invoice, not what was invoiced: the month's sums
     // count invoiced time from it (rounded as the entry's month is). Entries billed before this
     // step were billed as they are now. The month's kept sums and the index the month reads
-    // take it.
+    // take it. And a billed month's kept terms judge its effective rate (`underpaying`), as its
+    // statement shows it: a change to them forgets the kept rates.
     r#"
     ALTER TABLE time_entries ADD COLUMN billed_min INTEGER CHECK (billed_min IS NULL OR billed_min BETWEEN 0 AND 1440);
     UPDATE time_entries SET billed_min = minutes
@@ -1403,6 +1404,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
         FROM time_entries e JOIN (SELECT id, max(1, coalesce(increment_min, 1)) AS i FROM clients) inc ON inc.id = e.client_id
         WHERE e.minutes IS NOT NULL
         GROUP BY e.client_id, substr(e.start, 1, 7);
+    -- A billed month's terms judge its effective rate: the rates kept are judged again when
+    -- they change (a sync or an import may bring them alone).
+    CREATE TRIGGER IF NOT EXISTS rate_judged_billed_ins AFTER INSERT ON billed_terms BEGIN
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER IF NOT EXISTS rate_judged_billed_upd AFTER UPDATE ON billed_terms BEGIN
+        DELETE FROM rate_judged;
+    END;
+    CREATE TRIGGER IF NOT EXISTS rate_judged_billed_del AFTER DELETE ON billed_terms BEGIN
+        DELETE FROM rate_judged;
+    END;
+    DELETE FROM rate_judged;
     "#,
 ];
 

@@ -192,6 +192,35 @@ impl Kept {
     }
 }
 
+/// The terms each client's month of `[from, to]` was first billed under, for the money rules:
+/// a billed month is judged as it was invoiced, as its statement shows it.
+fn billed_terms_between(
+    conn: &rusqlite::Connection,
+    from: Month,
+    to: Month,
+) -> Result<HashMap<(i64, Month), money::Terms, ById>> {
+    let mut out: HashMap<(i64, Month), money::Terms, ById> = HashMap::default();
+    let mut q = conn.prepare_cached(BILLED_TERMS_OF_MONTH)?;
+    let mut m = from;
+    while m <= to {
+        for row in q.query_map([m.key()], Kept::of)? {
+            let (id, k) = row?;
+            // The month's first billing (the rows come in that order per client).
+            out.entry((id, m)).or_insert_with(|| {
+                let fee_owed = matches!(k.status.as_str(), "active" | "paused");
+                money::Terms {
+                    rate_cents: k.rate_cents,
+                    retainer: k.retainer_min.zip(k.fee_cents).filter(|_| fee_owed),
+                    overage_cents: k.overage_cents,
+                    unit_cents: 0,
+                }
+            });
+        }
+        m = m.next();
+    }
+    Ok(out)
+}
+
 /// A statement of one client's month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -857,7 +886,8 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         let terms = terms_of(&self.conn, ids.into_iter())?;
-        let fresh: HashMap<i64, i64> = effective_rates(today, &sums, &terms).into_iter().collect();
+        let billed = billed_terms_between(&self.conn, this.prev().prev(), this)?;
+        let fresh: HashMap<i64, i64> = effective_rates(today, &sums, &terms, &billed).into_iter().collect();
         let kept: HashMap<i64, i64> = {
             let mut q = self.conn.prepare("SELECT client_id, rate_cents FROM client_rates")?;
             let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -1300,7 +1330,11 @@ pub(super) fn money_flags(
         ids.sort_unstable();
         ids.dedup();
         let terms = terms_of(tx, ids.into_iter())?;
-        return Ok(judge(today, min_rate_cents, &sums, &terms));
+        let billed = match min_rate_cents {
+            Some(_) => billed_terms_between(tx, from, this)?,
+            None => HashMap::default(),
+        };
+        return Ok(judge(today, min_rate_cents, &sums, &terms, &billed));
     }
     // With a minimum rate, the effective rates of the last pass that judged every client,
     // when nothing they were judged from was written since (`rate_judged`, schema step 19):
@@ -1345,11 +1379,12 @@ pub(super) fn money_flags(
     // Quote preparation counts only in the effective rate: scope creep judges billable
     // minutes alone. Read from its kept sums: a row per client and month, not every quote.
     let Some(min) = min_rate_cents else {
-        return Ok(judge(today, None, &sums, &terms));
+        return Ok(judge(today, None, &sums, &terms, &HashMap::default()));
     };
     kept_prep(tx, &a, &b, &mut sums)?;
     let mut out = scope_creep(today, &sums, &terms);
-    let rates = effective_rates(today, &sums, &terms);
+    let billed = billed_terms_between(tx, from, this)?;
+    let rates = effective_rates(today, &sums, &terms, &billed);
     keep_rates(tx, &judged_in, inc, &rates)?;
     out.extend(
         rates
@@ -1402,10 +1437,11 @@ fn judge<S: BuildHasher, T: BuildHasher>(
     min_rate_cents: Option<i64>,
     sums: &HashMap<(i64, Month), Sums, S>,
     terms: &HashMap<i64, Terms, T>,
+    billed: &HashMap<(i64, Month), money::Terms, ById>,
 ) -> Vec<MoneyFlag> {
     let mut out = scope_creep(today, sums, terms);
     if let Some(min) = min_rate_cents {
-        out.extend(underpaying(today, min, sums, terms));
+        out.extend(underpaying(today, min, sums, terms, billed));
     }
     out
 }
@@ -1466,8 +1502,9 @@ fn underpaying<S: BuildHasher, T: BuildHasher>(
     min_rate_cents: i64,
     sums: &HashMap<(i64, Month), Sums, S>,
     terms: &HashMap<i64, Terms, T>,
+    billed: &HashMap<(i64, Month), money::Terms, ById>,
 ) -> Vec<MoneyFlag> {
-    effective_rates(today, sums, terms)
+    effective_rates(today, sums, terms, billed)
         .into_iter()
         .filter(|(_, rate)| *rate < min_rate_cents)
         .map(|(id, rate)| underpaying_flag(today, min_rate_cents, id, rate))
@@ -1496,6 +1533,7 @@ fn effective_rates<S: BuildHasher, T: BuildHasher>(
     today: NaiveDate,
     sums: &HashMap<(i64, Month), Sums, S>,
     terms: &HashMap<i64, Terms, T>,
+    billed: &HashMap<(i64, Month), money::Terms, ById>,
 ) -> Vec<(i64, i64)> {
     let this = Month::of(today);
     let from = this.prev().prev();
@@ -1521,7 +1559,8 @@ fn effective_rates<S: BuildHasher, T: BuildHasher>(
         while m <= this {
             // A retainer's fee counts for every month of the window it was held.
             if let Some(s) = sums.get(&(id, m)) {
-                let tot = money::totals(s, &t.terms);
+                // A billed month under the terms it was billed under.
+                let tot = money::totals(s, billed.get(&(id, m)).unwrap_or(&t.terms));
                 earned += tot.earned_cents;
                 minutes += s.billable_minutes + s.unbilled_minutes + s.quote_prep_minutes;
             }
