@@ -940,6 +940,8 @@ catalogue! {
     StAmount => ("amount to invoice", "importe a facturar"),
     // A billed month corrected below what was invoiced
     StOwedBack => ("owed back to the client", "a devolver al cliente"),
+    // An entry corrected after it was billed: what it was invoiced for
+    StEntryInvoiced => ("invoiced as {0}", "se facturó como {0}"),
     StEarned => ("amount of the month", "importe del mes"),
     StOverageNoRate => ("{0} has no overage rate and no hourly rate: the hours over the retainer are not priced (set one with `vadesk client edit --overage-rate N`)", "{0} no tiene tarifa de exceso ni tarifa por hora: las horas por encima del bono no tienen precio (ponla con `vadesk client edit --overage-rate N`)"),
     StInvoiced => ("already invoiced", "ya facturado"),

@@ -463,6 +463,22 @@ fn the_desk_statement_shows_each_entry_as_worked_and_as_billed() {
         let e = &p.lines[head + 1];
         let end = |s: &str, word: &str| s.find(word).map(|i| s[..i + word.len()].chars().count());
         assert_eq!(end(h, billed), end(e, "30m"), "{h}\n{e}");
+        // Billed, then corrected: the entry says what it was invoiced as.
+        let month = vadesk::domain::money::Month::of(today);
+        d.store.mark_billed(acme, month, today).unwrap();
+        let first_id = d.store.statement(acme, month).unwrap().entries[0].id;
+        d.store.delete_time(first_id, true).unwrap();
+        d.key(KeyCode::Esc);
+        d.app.reload(&d.store).unwrap();
+        d.key(KeyCode::Enter);
+        let Some(Popup::Details(p)) = &d.app.popup else {
+            panic!("Enter opens the statement");
+        };
+        let said = match lang {
+            Lang::En => "invoiced as 30m",
+            Lang::Es => "se facturó como 30m",
+        };
+        assert!(p.lines.iter().any(|l| l.contains(said)), "{:#?}", p.lines);
     }
 }
 

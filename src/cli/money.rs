@@ -511,7 +511,17 @@ pub fn statement_text(st: &Statement, l: crate::i18n::Lang, buf: &mut Vec<u8>) -
                     e.minutes.unwrap_or(0).to_string(),
                     st.billed_minutes(e).to_string(),
                     billable_word(e.billable, l).to_string(),
-                    e.note.clone(),
+                    match st.invoiced_otherwise(e) {
+                        Some(m) => {
+                            let said = tf(l, T::StEntryInvoiced, &[&hours_text(u64::from(m))]);
+                            if e.note.is_empty() {
+                                said
+                            } else {
+                                format!("{} · {said}", e.note)
+                            }
+                        }
+                        None => e.note.clone(),
+                    },
                 ]
             })
             .collect();

@@ -245,6 +245,14 @@ impl Statement {
             0
         }
     }
+
+    /// What an entry corrected after it was billed was invoiced for (rounded as the month is),
+    /// when that is not what it bills now; None otherwise.
+    pub fn invoiced_otherwise(&self, e: &TimeEntry) -> Option<u32> {
+        e.invoiced()
+            .map(|m| money::round_up(m, self.increment))
+            .filter(|m| *m != self.billed_minutes(e))
+    }
 }
 
 /// One client's line of a month (`statement --all`, the Month view).

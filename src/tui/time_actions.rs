@@ -367,6 +367,10 @@ pub fn statement_popup(app: &App, store: &Store) -> Result<Option<Popup>> {
             if !e.note.is_empty() {
                 s.push_str(&format!(" ({})", e.note));
             }
+            if let Some(m) = st.invoiced_otherwise(e) {
+                s.push_str(" · ");
+                s.push_str(&tf(l, T::StEntryInvoiced, &[&hours_text(u64::from(m))]));
+            }
             lines.push(s);
         }
     }
