@@ -110,7 +110,7 @@ fn statement_arithmetic_in_cents() {
     let csv = d.ok(&["statement", "Acme", "--month", "2026-03", "--csv"]);
     assert_eq!(
         csv.lines().next(),
-        Some("date,client,task,minutes,billed_minutes,billable,note")
+        Some("date,client,task,minutes,billed_minutes,invoiced_minutes,billable,note")
     );
     assert_eq!(csv.lines().count(), 4);
 

@@ -460,6 +460,7 @@ pub fn render_statement(
             "task",
             "minutes",
             "billed_minutes",
+            "invoiced_minutes",
             "billable",
             "note",
         ])
@@ -471,6 +472,7 @@ pub fn render_statement(
                 sheet_text(e.task_title.as_deref().unwrap_or_default()),
                 e.minutes.unwrap_or(0).to_string(),
                 st.billed_minutes(e).to_string(),
+                e.invoiced().map(|m| m.to_string()).unwrap_or_default(),
                 e.billable.to_string(),
                 sheet_text(&e.note),
             ])
