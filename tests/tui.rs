@@ -722,7 +722,8 @@ fn snapshots_in_spanish() {
     assert!(tiny.contains("pulsa q para") && tiny.contains("salir."), "{tiny}");
 }
 
-/// On a narrow pane the deal tabs shrink (the other tabs to their initial, then away) and the
+/// On a narrow pane the deal tabs shrink (the other tabs to their shortest beginning that tells
+/// them apart, then away) and the
 /// tab shown stays whole: a strip too wide was cut on its left, "s 4] · Presupuestos 0 ·…".
 /// The flags pane's title takes a short form rather than losing the verdict at its end.
 #[test]
@@ -743,7 +744,8 @@ fn narrow_panes_keep_the_shown_tab_and_the_verdict_whole() {
         "{wide}"
     );
     let narrow = border(&d, 60, 15);
-    assert!(narrow.contains("─ [Tareas 5] · P 0 · R 0 · T 17 ┘"), "{narrow}");
+    // Tareas and Tiempo shortened to what tells them apart.
+    assert!(narrow.contains("─ [Tareas 5] · P 0 · R 0 · Ti 17 ┘"), "{narrow}");
     // The flags pane's title keeps its verdict: the short form on a narrow pane.
     let verdict = d.app.assessment.as_ref().unwrap().verdict.label(Lang::Es);
     for (w, h, head) in [(120, 35, "Banderas rojas · puntuación "), (60, 15, "Banderas · ")] {

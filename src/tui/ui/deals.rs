@@ -17,7 +17,8 @@ use crate::tui::app::{App, Listed, Pane};
 use crate::tui::deals::{amount, when, DealTab};
 
 /// The tabs with their counts, the shown one marked; only with a client selected. On a pane
-/// `width` columns wide that cannot hold them all, the other tabs shrink to their initial, and
+/// `width` columns wide that cannot hold them all, the other tabs shrink to the shortest
+/// beginning that tells them apart (`Ti` for Tiempo beside Tareas), and
 /// then go: the shown tab is always whole (a right-aligned strip too wide is cut on its left).
 pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
     let th = Theme { color: app.color };
@@ -45,7 +46,7 @@ pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
             let text = match others {
                 _ if shown => format!("[{name} {n}]"),
                 Others::Named => format!("{name} {n}"),
-                Others::Initial => format!("{} {n}", name.chars().next().unwrap_or(' ')),
+                Others::Initial => format!("{} {n}", shortest_unique(name, l)),
                 Others::Left => continue,
             };
             if spans.len() > 1 {
@@ -61,6 +62,22 @@ pub fn strip(app: &App, width: u16) -> Option<Line<'static>> {
         .map(line)
         .find(|s| s.width() <= room)
         .or_else(|| Some(line(Others::Left)))
+}
+
+/// A tab's name cut to its shortest beginning no other tab's name shares in this language
+/// (Tareas and Tiempo: `Ta`, `Ti`; Presupuestos: `P`).
+fn shortest_unique(name: &str, l: i18n::Lang) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let others: Vec<Vec<char>> = DealTab::ALL
+        .iter()
+        .map(|t| t.title().text(l))
+        .filter(|other| *other != name)
+        .map(|other| other.chars().collect())
+        .collect();
+    let k = (1..=chars.len())
+        .find(|&k| others.iter().all(|o| o.get(..k) != chars.get(..k)))
+        .unwrap_or(chars.len());
+    chars[..k].iter().collect()
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
