@@ -1534,6 +1534,10 @@ fn a_timer_from_an_earlier_day_stops_at_a_bare_time_of_that_day() {
     d.at("2026-11-23 10:00");
     let (_, err) = d.fails(&["time", "stop", "--at", "25:00"]);
     assert!(err.contains("25:00"), "{err}");
+    // Before it began, that day: refused, never the next morning (23 hours).
+    let (_, err) = d.fails(&["time", "stop", "--at", "08:00"]);
+    assert!(err.contains("08:00"), "{err}");
+    assert!(d.json(&["time", "list", "--json"])[0]["minutes"].is_null(), "still running");
     d.ok(&["time", "stop", "--at", "17:30"]);
     let e = &d.json(&["time", "list", "--json"])[0];
     assert_eq!(

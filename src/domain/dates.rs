@@ -280,18 +280,11 @@ pub fn parse_when(input: &str, now: NaiveDateTime) -> Result<NaiveDateTime> {
 }
 
 /// When a timer that began at `start` ended: anything [`parse_when`] reads, or a bare time
-/// (`17:30`), which is on the day the timer began (the next day when that is before it began:
-/// work past midnight).
+/// (`17:30`), which is on the day the timer began (one before it began is refused where the
+/// end is checked; work past midnight takes its day: `2026-11-21 01:10`).
 pub fn parse_end(input: &str, start: NaiveDateTime, now: NaiveDateTime) -> Result<NaiveDateTime> {
     match parse_time(input.trim()) {
-        Some(t) => {
-            let same_day = start.date().and_time(t);
-            Ok(if same_day < start {
-                same_day + Duration::days(1)
-            } else {
-                same_day
-            })
-        }
+        Some(t) => Ok(start.date().and_time(t)),
         None => parse_when(input, now),
     }
 }
@@ -577,7 +570,7 @@ mod tests {
         let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         let (start, now) = (at("2026-11-20 09:15"), at("2026-11-23 10:00"));
         assert_eq!(parse_end("17:30", start, now).unwrap(), at("2026-11-20 17:30"));
-        assert_eq!(parse_end(" 01:10 ", start, now).unwrap(), at("2026-11-21 01:10"));
+        assert_eq!(parse_end(" 08:00 ", start, now).unwrap(), at("2026-11-20 08:00"));
         assert_eq!(
             parse_end("2026-11-21 12:00", start, now).unwrap(),
             at("2026-11-21 12:00")
