@@ -46,6 +46,11 @@ catalogue! {
         // `tick --once`: the repeating tasks whose next instance it made
         RepeatsMade => (["{0} repeating task is due again (its next instance was made)", "{0} repeating tasks are due again (their next instances were made)"],
                         ["{0} tarea periódica vuelve a tocar (se ha creado la siguiente)", "{0} tareas periódicas vuelven a tocar (se han creado las siguientes)"]),
+        // `--mark-billed` again after billed entries were corrected: they are invoiced as they are now
+        CorrectionsBilled => (["{0} billed entry corrected since is now invoiced as it is (what it added invoiced, or what was owed back settled)",
+                               "{0} billed entries corrected since are now invoiced as they are (what they added invoiced, or what was owed back settled)"],
+                              ["{0} entrada facturada y corregida después queda facturada tal como está (lo que añadía, facturado; lo que había que devolver, saldado)",
+                               "{0} entradas facturadas y corregidas después quedan facturadas tal como están (lo que añadían, facturado; lo que había que devolver, saldado)"]),
         MarkedBilled => (["{0} entry marked as billed on {1}", "{0} entries marked as billed on {1}"],
                          ["{0} entrada marcada como facturada el {1}", "{0} entradas marcadas como facturadas el {1}"]),
         // Trello and Asana import: a card changed there in a field the VA changed here ({1}: the tool)
@@ -884,6 +889,8 @@ catalogue! {
                        "ese tiempo se solapa con la entrada de tiempo {0} de {1}, el {2} de {3} a {4}: los mismos minutos no pueden contar dos veces; no se ha guardado nada"),
     ErrTimeOverlapTimer => ("that time overlaps the timer running on {1} since {2} (time entry {0}): stop it first; nothing was saved",
                             "ese tiempo se solapa con el temporizador en marcha de {1} desde el {2} (entrada de tiempo {0}): páralo primero; no se ha guardado nada"),
+    ErrBilledOtherMonth => ("time entry {0} was invoiced with {1}: it stays in that month (a correction changes its minutes or its day within the month)",
+                            "la entrada de tiempo {0} se facturó con {1}: se queda en ese mes (una corrección cambia sus minutos o su día dentro del mes)"),
     ErrTimeBilled => ("time entry {0} was billed on {1}: add --force to change it", "la entrada de tiempo {0} se facturó el {1}: añade --force para cambiarla"),
     ErrTimerRunningEdit => ("time entry {0} is the running timer: stop it first", "la entrada de tiempo {0} es el temporizador en marcha: páralo primero"),
     ErrTaskOtherClient => ("task {0} is not {1}'s", "la tarea {0} no es de {1}"),

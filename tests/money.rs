@@ -1537,7 +1537,10 @@ fn a_timer_from_an_earlier_day_stops_at_a_bare_time_of_that_day() {
     // Before it began, that day: refused, never the next morning (23 hours).
     let (_, err) = d.fails(&["time", "stop", "--at", "08:00"]);
     assert!(err.contains("08:00"), "{err}");
-    assert!(d.json(&["time", "list", "--json"])[0]["minutes"].is_null(), "still running");
+    assert!(
+        d.json(&["time", "list", "--json"])[0]["minutes"].is_null(),
+        "still running"
+    );
     d.ok(&["time", "stop", "--at", "17:30"]);
     let e = &d.json(&["time", "list", "--json"])[0];
     assert_eq!(
@@ -1636,8 +1639,32 @@ fn a_billed_entry_corrected_afterwards_leaves_what_was_invoiced() {
     d.ok(&["statement", "Acme", "--month", "2026-03", "--mark-billed"]);
     let due = |d: &Desk| d.json(&["statement", "Acme", "--month", "2026-03", "--json"])["amount_cents"].clone();
     assert_eq!(due(&d), 0);
+    // Moved to another month, October's invoice would lose it: refused.
+    let before = d.snapshot();
+    let (_, err) = d.fails(&["time", "edit", &a, "--on", "2026-04-01 09:00", "--force"]);
+    assert!(
+        err.contains("March 2026") && err.contains("stays in that month"),
+        "{err}"
+    );
+    assert_eq!(d.snapshot(), before);
+    d.ok(&["time", "edit", &a, "--on", "2026-03-05 09:00", "--force"]);
     // Forgot half an hour on the first: it is due.
     d.ok(&["time", "edit", &a, "--minutes", "1h30m", "--force"]);
+    assert_eq!(due(&d), 3000);
+    // Invoiced: billing the month again settles it, and says so (not a retainer's fee).
+    let out = d
+        .cmd()
+        .args(["statement", "Acme", "--month", "2026-03", "--mark-billed"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("1 billed entry corrected since is now invoiced as it is") && !said.contains("fee"),
+        "{said}"
+    );
+    assert_eq!(due(&d), 0);
+    // Half an hour more found later: due again.
+    d.ok(&["time", "edit", &a, "--minutes", "2h", "--force"]);
     assert_eq!(due(&d), 3000);
     let listed = d.json(&["time", "list", "--json"]);
     let first = listed
@@ -1648,7 +1675,7 @@ fn a_billed_entry_corrected_afterwards_leaves_what_was_invoiced() {
         .unwrap();
     assert_eq!(
         (first["minutes"].as_u64(), first["invoiced_minutes"].as_u64()),
-        (Some(90), Some(60)),
+        (Some(120), Some(90)),
         "{first}"
     );
     // The second was not worked at all: deleted, it is emptied, and its half hour is owed back.
@@ -1675,17 +1702,24 @@ fn a_billed_entry_corrected_afterwards_leaves_what_was_invoiced() {
     other.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(due(&other), 0);
     other.ok(&["time", "delete", &a, "--force"]);
-    assert_eq!(due(&other), -9000, "all that was invoiced owed back");
+    assert_eq!(due(&other), -12000, "all that was invoiced owed back");
     let text = other.ok(&["statement", "Acme", "--month", "2026-03"]);
     assert!(
-        text.contains("owed back to the client") && text.contains("€90.00"),
+        text.contains("owed back to the client") && text.contains("€120.00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("invoiced as 30m") && text.contains("invoiced as 1h 30m"),
         "{text}"
     );
     let text = other.ok(&["--lang", "es", "statement", "Acme", "--month", "2026-03"]);
     assert!(
-        text.contains("a devolver al cliente") && text.contains("90,00 €"),
+        text.contains("a devolver al cliente") && text.contains("120,00 €"),
         "{text}"
     );
+    assert!(text.contains("se facturó como 30m"), "{text}");
+    let csv = other.ok(&["statement", "Acme", "--month", "2026-03", "--csv"]);
+    assert!(csv.contains(",0,0,90,true,") && csv.contains(",0,0,30,true,"), "{csv}");
 }
 
 /// A store billed before entries kept their minutes as invoiced, upgraded: its billed entries

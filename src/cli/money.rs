@@ -387,14 +387,21 @@ pub fn statement(a: StatementArgs, ctx: &Context, store: &mut Store, out: &mut d
                     Error::Io(io) => Error::io_refused(T::ErrStatementNotWritten, &io),
                     other => other,
                 })?;
-            let n = store.mark_billed(c.id, month, ctx.today())?;
-            if n == 0 {
-                eprintln!("{}", tf(l, T::MsgFeeBilled, &[&c.name, &month, &ctx.today()]));
-            } else {
+            let (n, corrected) = store.bill_month(c.id, month, ctx.today())?;
+            if n > 0 {
                 eprintln!(
                     "{}",
                     crate::i18n::pl(l, crate::i18n::P::MarkedBilled, n as i64, &[&ctx.today()])
                 );
+            }
+            if corrected > 0 {
+                eprintln!(
+                    "{}",
+                    crate::i18n::pl(l, crate::i18n::P::CorrectionsBilled, corrected as i64, &[])
+                );
+            }
+            if n == 0 && corrected == 0 {
+                eprintln!("{}", tf(l, T::MsgFeeBilled, &[&c.name, &month, &ctx.today()]));
             }
             return Ok(());
         }

@@ -561,6 +561,22 @@ impl Store {
                     }
                     check_minutes(m)?;
                 }
+                // A billed entry stays in the month it was invoiced with: moved out, that month's
+                // invoice would lose it and the other month would count it as invoiced.
+                if let (Some(to), Some(_)) = (edit.start, e.billed_on) {
+                    let month = e.start_at().date();
+                    if Month::of(to.date()) != Month::of(month) {
+                        let m = Month::of(month);
+                        let named = |l| crate::i18n::month_year(m.year, m.month, l);
+                        return Err(Error::Invalid(crate::error::Msg {
+                            key: T::ErrBilledOtherMonth,
+                            args: vec![
+                                crate::error::Arg::Text(id.to_string()),
+                                crate::error::Arg::ByLang(named(crate::i18n::Lang::En), named(crate::i18n::Lang::Es)),
+                            ],
+                        }));
+                    }
+                }
                 // A running timer started when it started: its start moves only once it is stopped.
                 if edit.start.is_some() && e.minutes.is_none() {
                     let since = |l| crate::i18n::stored_when(&e.start, e.start_at().date(), l);
@@ -740,9 +756,16 @@ impl Store {
     /// them whatever changes after. A month with nothing left to invoice is not billed; one
     /// with a retainer's fee alone is (0 entries).
     pub fn mark_billed(&mut self, client_id: i64, month: Month, today: NaiveDate) -> Result<usize> {
+        Ok(self.bill_month(client_id, month, today)?.0)
+    }
+
+    /// As [`Store::mark_billed`], and entries billed before and corrected since (`--force`)
+    /// are invoiced as they are now (the difference was invoiced, or owed back settled):
+    /// (entries newly billed, corrections invoiced).
+    pub fn bill_month(&mut self, client_id: i64, month: Month, today: NaiveDate) -> Result<(usize, usize)> {
         let c = self.client(client_id)?;
         if self.statement(client_id, month)?.totals.amount_cents == 0 && !self.has_unbilled(client_id, month)? {
-            return Ok(0);
+            return Ok((0, 0));
         }
         let (from, to) = month_range(month);
         let currency = self.money.currency_or_default(None).code().to_string();
@@ -750,6 +773,12 @@ impl Store {
         self.write(
             |l| tf(l, T::UndoMarkBilled, &[&c.name, &month]),
             |tx| {
+                let corrected = tx.execute(
+                    "UPDATE time_entries SET billed_min = CASE WHEN billable THEN minutes ELSE 0 END
+                     WHERE client_id = ?1 AND start >= ?2 AND start < ?3 AND minutes IS NOT NULL
+                       AND billed_on IS NOT NULL AND billed_min IS NOT (CASE WHEN billable THEN minutes ELSE 0 END)",
+                    params![client_id, from, to],
+                )?;
                 let n = tx.execute(
                     "UPDATE time_entries SET billed_on = ?1, billed_min = minutes
                      WHERE client_id = ?2 AND start >= ?3 AND start < ?4
@@ -763,7 +792,7 @@ impl Store {
                     increment,
                     day(today)
                 ])?;
-                Ok(n)
+                Ok((n, corrected))
             },
         )
     }
