@@ -1778,3 +1778,33 @@ fn underpaying_judges_a_billed_month_by_the_terms_it_was_billed_under() {
     assert_eq!(underpaying(&d), 1, "(500 + 200) / 20h = 35 an hour");
     d.ok(&["doctor"]);
 }
+
+/// Stopping a timer never counts the same minutes twice: an end reaching into another entry is
+/// refused, as logging it is (it was saved, and both were billed). A timer moved to another
+/// client within its first minute leaves nothing behind (it left a billable 0-minute entry).
+#[test]
+fn a_timer_stops_without_overlap_and_a_first_minute_move_leaves_nothing() {
+    let mut d = Desk::new();
+    d.ok(&["client", "add", "Acme"]);
+    d.ok(&["client", "add", "Bloom"]);
+    d.at("2026-11-20 12:00");
+    d.ok(&["time", "log", "--client", "Acme", "1h", "--on", "2026-11-20 10:00"]);
+    d.at("2026-11-20 09:00").ok(&["time", "start", "--client", "Bloom"]);
+    d.at("2026-11-20 12:00");
+    let running = d.snapshot();
+    let (_, err) = d.fails(&["time", "stop", "--at", "10:30"]);
+    assert!(err.contains("Acme"), "{err}");
+    assert_eq!(d.snapshot(), running, "refused: nothing changed, the timer still runs");
+    d.ok(&["time", "stop", "--at", "10:00"]);
+    // Moved within its first minute.
+    d.at("2026-11-20 13:00").ok(&["time", "start", "--client", "Acme"]);
+    let out = d.cmd().args(["time", "start", "--client", "Bloom"]).output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("nothing logged"), "{said}");
+    let entries = d.json(&["time", "list", "--json"]);
+    assert!(
+        entries.as_array().unwrap().iter().all(|e| e["minutes"] != 0),
+        "no empty entry: {entries}"
+    );
+}

@@ -34,8 +34,13 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             let (id, stopped) =
                 store.start_timer(client_id, task_id, !unbilled, note.as_deref().unwrap_or(""), ctx.now)?;
             writeln!(out, "{id}")?;
-            if let Some(s) = stopped {
-                eprintln!("{}", tf(l, T::MsgTimerStoppedBefore, &[&s.id, &s.minutes.unwrap_or(0)]));
+            match stopped {
+                Some(s) if s.minutes.unwrap_or(0) == 0 => {
+                    let what = s.task_title.clone().unwrap_or_else(|| s.client.clone());
+                    eprintln!("{}", tf(l, T::TimerDiscarded, &[&what]));
+                }
+                Some(s) => eprintln!("{}", tf(l, T::MsgTimerStoppedBefore, &[&s.id, &s.minutes.unwrap_or(0)])),
+                None => {}
             }
         }
         TimeCmd::Stop { at, keep } => {

@@ -408,7 +408,7 @@ impl Store {
         let note = clean_note(note)?;
         let running = self.running_timer()?;
         let stop = match &running {
-            Some(r) => Some((r.id, stopped_minutes(r, StopAt::Now, now)?)),
+            Some(r) => Some((r.id, r.start_at(), stopped_minutes(r, StopAt::Now, now)?)),
             None => None,
         };
         let name = self.client(client_id)?.name;
@@ -417,8 +417,17 @@ impl Store {
         let id = self.write(
             |l| tf(l, T::UndoTimerStart, &[&name]),
             |tx| {
-                if let Some((rid, minutes)) = stop {
-                    tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![minutes, rid])?;
+                match stop {
+                    // Stopped within its first minute: nothing was worked, no empty entry stays
+                    // (as when it is stopped).
+                    Some((rid, _, 0)) => {
+                        tx.execute("DELETE FROM time_entries WHERE id = ?1", [rid])?;
+                    }
+                    Some((rid, began, minutes)) => {
+                        super::time_overlap::refuse_overlap(tx, began, minutes, Some(rid), now)?;
+                        tx.execute("UPDATE time_entries SET minutes = ?1 WHERE id = ?2", params![minutes, rid])?;
+                    }
+                    None => {}
                 }
                 // A timer starting inside another entry's span would count its first minute twice.
                 super::time_overlap::refuse_overlap(tx, started, 1, None, now)?;
@@ -429,9 +438,10 @@ impl Store {
                 Ok(tx.last_insert_rowid())
             },
         )?;
-        let stopped = match running {
-            Some(r) => Some(self.time_entry(r.id)?),
-            None => None,
+        let stopped = match (running, stop) {
+            (Some(r), Some((_, _, 0))) => Some(TimeEntry { minutes: Some(0), ..r }),
+            (Some(r), _) => Some(self.time_entry(r.id)?),
+            _ => None,
         };
         Ok((id, stopped))
     }
@@ -463,6 +473,9 @@ impl Store {
                 let n = if minutes == 0 {
                     tx.execute("DELETE FROM time_entries WHERE id = ?1 AND minutes IS NULL", [id])?
                 } else {
+                    // The same minutes never count twice: an end that reaches into another
+                    // entry is refused, as logging it would be.
+                    super::time_overlap::refuse_overlap(tx, r.start_at(), minutes, Some(id), now)?;
                     tx.execute(
                         "UPDATE time_entries SET minutes = ?1 WHERE id = ?2 AND minutes IS NULL",
                         params![minutes, id],
