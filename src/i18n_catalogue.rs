@@ -953,6 +953,7 @@ catalogue! {
     StOverageNoRate => ("{0} has no overage rate and no hourly rate: the hours over the retainer are not priced (set one with `vadesk client edit --overage-rate N`)", "{0} no tiene tarifa de exceso ni tarifa por hora: las horas por encima del bono no tienen precio (ponla con `vadesk client edit --overage-rate N`)"),
     StInvoiced => ("already invoiced", "ya facturado"),
     MonthToInvoice => ("due", "pendiente"),
+    MonthOwedBack => ("owed back", "a devolver"),
     StEffective => ("effective hourly rate", "tarifa efectiva por hora"),
     StColWorked => ("worked", "trabajado"),
     StColBilled => ("billed", "facturado"),

@@ -479,6 +479,14 @@ fn the_desk_statement_shows_each_entry_as_worked_and_as_billed() {
             Lang::Es => "se facturó como 30m",
         };
         assert!(p.lines.iter().any(|l| l.contains(said)), "{:#?}", p.lines);
+        // The Month view says it is owed back, not a negative amount due.
+        d.key(KeyCode::Esc);
+        let screen = d.text(120, 35);
+        let owed = match lang {
+            Lang::En => "€20.00 owed back",
+            Lang::Es => "20,00 € a devolver",
+        };
+        assert!(screen.contains(owed), "{screen}");
     }
 }
 

@@ -190,16 +190,19 @@ fn client(
                 Span::styled(format_cents(t.earned_cents, cur, l), th.heading()),
             ];
             // Part of it invoiced already: what is left, as the statement says, where it fits.
+            // Corrected below what was invoiced: what is owed back, as the statement says.
             if t.amount_cents != t.earned_cents {
-                let due = format!(
-                    " · {} {}",
-                    format_cents(t.amount_cents, cur, l),
-                    T::MonthToInvoice.text(l)
-                );
+                let (word, amount) = match t.amount_cents {
+                    a if a < 0 => (T::MonthOwedBack, -a),
+                    a => (T::MonthToInvoice, a),
+                };
+                let due = format!(" · {} {}", format_cents(amount, cur, l), word.text(l));
+                // Where the words do not fit, the amount alone (signed when owed back).
+                let short = format!(" · {}", format_cents(t.amount_cents, cur, l));
                 let used = 2 + width::of(&format_cents(t.earned_cents, cur, l));
                 // A column free before the bars, as the other lines keep.
-                if used + width::of(&due) < lw {
-                    spans.push(Span::styled(due, th.dim()));
+                if let Some(text) = [due, short].into_iter().find(|d| used + width::of(d) < lw) {
+                    spans.push(Span::styled(text, th.dim()));
                 }
             }
             spans
