@@ -806,6 +806,14 @@ fn billed_time_is_changed_only_after_a_question() {
         }
         other => panic!("{other:?}"),
     }
+    // However long the question, the keys that answer it show.
+    for (w, h) in [(120, 35), (80, 24), (60, 20)] {
+        let screen = d.text(w, h);
+        assert!(
+            screen.contains("s sí") && screen.contains("devolver"),
+            "{w}×{h}:\n{screen}"
+        );
+    }
     d.keys("s");
     // Billed, it is emptied rather than deleted: what was invoiced for it stays on the month.
     let emptied = d.store.time_entry(older).unwrap();

@@ -58,16 +58,19 @@ pub fn render(app: &App, p: &Popup, f: &mut Frame, area: Rect) {
         }
         Popup::Confirm(c) => {
             let th = Theme { color: app.color };
-            let r = centered(area, 56, 7);
+            // As tall as its question wraps to, so the keys that answer it always show.
+            let asked = wrap_words(&c.text, usize::from(area.width.min(56).saturating_sub(2)));
+            let r = centered(area, 56, (asked.len() as u16).saturating_add(4).max(7));
             clear(f, r);
             let b = popup_block(app, T::ConfirmTitle.text(app.lang));
             let inner = b.inner(r);
             f.render_widget(b, r);
-            let lines = vec![
-                Line::from(c.text.clone()),
-                Line::from(""),
-                Line::from(Span::styled(T::HintConfirm.text(app.lang), th.heading())),
-            ];
+            let mut lines: Vec<Line> = asked.into_iter().map(Line::from).collect();
+            // On a screen too short for all of it, the keys before the end of the question.
+            let room = usize::from(inner.height).saturating_sub(2);
+            lines.truncate(room.max(1));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(T::HintConfirm.text(app.lang), th.heading())));
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         }
         Popup::Details(d) => {
