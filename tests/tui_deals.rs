@@ -806,11 +806,15 @@ fn billed_time_is_changed_only_after_a_question() {
         }
         other => panic!("{other:?}"),
     }
-    // However long the question, the keys that answer it show.
+    // However long the question, the keys that answer it show (a long client name and task
+    // made it wrap past the popup's height).
+    if let Some(Popup::Confirm(c)) = &mut d.app.popup {
+        c.text = format!("{} {}", "una pregunta muy larga".repeat(8), c.text);
+    }
     for (w, h) in [(120, 35), (80, 24), (60, 20)] {
         let screen = d.text(w, h);
         assert!(
-            screen.contains("s sí") && screen.contains("devolver"),
+            screen.contains("s sí · n no") && screen.contains("devolver"),
             "{w}×{h}:\n{screen}"
         );
     }
