@@ -1126,7 +1126,7 @@ catalogue! {
     HintsQuotes => ("n nudge · r answer · e edit · D delete · a add · Enter details · [ ] tabs · ? help", "n recordatorio · r respuesta · e editar · D borrar · a añadir · Enter detalles · [ ] pestañas · ? ayuda"),
     HintsMeetings => ("r attendance · e edit · D delete · a add · Enter details · [ ] tabs · ? help", "r asistencia · e editar · D borrar · a añadir · Enter detalles · [ ] pestañas · ? ayuda"),
     HintsTime => ("e edit · D delete · a log time · t timer · Enter details · [ ] tabs · ? help", "e editar · D borrar · a registrar tiempo · t temporizador · Enter detalles · [ ] pestañas · ? ayuda"),
-    KeyTabs => ("tasks pane: tasks · quotes · meetings of the client", "panel de tareas: tareas · presupuestos · reuniones del cliente"),
+    KeyTabs => ("tasks pane: tasks · quotes · meetings · time of the client", "panel de tareas: tareas · presupuestos · reuniones · tiempo del cliente"),
     KeyDealNudge => ("quote: nudge (optionally a new answer date)", "presupuesto: anotar recordatorio (y nueva fecha de respuesta)"),
     KeyDealAnswer => ("quote: the client's answer; meeting: attendance", "presupuesto: respuesta del cliente; reunión: asistencia"),
     KeyMissed => ("weekly review row: the client missed it", "fila de revisión semanal: el cliente no acudió"),

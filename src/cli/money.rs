@@ -112,7 +112,16 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
             force,
         } => {
             let edit = TimeEdit {
-                minutes: duration.as_deref().map(dates::parse_duration).transpose()?,
+                // `--minutes 70` is 70 minutes: a bare number is what the flag's name asks for.
+                minutes: duration
+                    .as_deref()
+                    .map(|d| match d.trim() {
+                        n if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                            dates::parse_duration(&format!("{n}m"))
+                        }
+                        _ => dates::parse_duration(d),
+                    })
+                    .transpose()?,
                 start: on.as_deref().map(|w| dates::parse_when(w, ctx.now)).transpose()?,
                 billable: if billable {
                     Some(true)
@@ -130,6 +139,7 @@ pub fn time(cmd: TimeCmd, ctx: &Context, store: &mut Store, out: &mut dyn Write)
         TimeCmd::Delete { id, force } => {
             if store.delete_time(id, force)? {
                 let on = store.time_entry(id)?.billed_on.unwrap_or(ctx.today());
+                let on = crate::i18n::date(on, ctx.today(), l);
                 writeln!(out, "{}", tf(l, T::MsgTimeEmptied, &[&id, &on]))?;
             } else {
                 writeln!(out, "{}", tf(l, T::MsgTimeDeleted, &[&id]))?;
