@@ -1568,6 +1568,7 @@ fn time_in_yen_is_charged_in_whole_yen() {
     d.ok(&["time", "log", "--client", "Tokyo", "7m", "--on", "2026-11-20 10:00"]);
     let one = d.json(&["statement", "Tokyo", "--month", "2026-11", "--json"]);
     assert_eq!(one["amount_cents"], 35000, "{one}");
+    assert_eq!(one["effective_rate_cents"].as_i64().map(|c| c % 100), Some(0), "{one}");
     let all = d.json(&["statement", "--all", "--month", "2026-11", "--json"]);
     assert!(all.to_string().contains("\"amount_cents\":35000"), "{all}");
 }

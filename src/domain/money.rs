@@ -379,7 +379,9 @@ pub fn totals(s: &Sums, terms: &Terms) -> MonthTotals {
     };
     t.amount_cents = t.earned_cents - invoiced;
     let hours = t.billable_minutes + t.unbilled_minutes + t.quote_prep_minutes;
-    t.effective_rate_cents = per_hour(t.earned_cents, hours);
+    // In the currency's smallest unit, as amounts are (a whole yen).
+    let unit = terms.unit_cents.max(1);
+    t.effective_rate_cents = per_hour(t.earned_cents, hours).map(|r| mul_div_round(r, 1, unit) * unit);
     t
 }
 
