@@ -774,3 +774,30 @@ fn a_command_started_during_an_import_into_an_empty_store_waits_its_turn() {
         "it read the store after the import: {stdout}"
     );
 }
+
+/// Programs opening a store that does not exist yet, all at once, each wait their turn: the
+/// store is made once and every one of them works on it. Most failed ("table clients already
+/// exists", "no such column", "it already exists"): each ran the steps that make the store,
+/// and a file made meanwhile by another was refused.
+#[test]
+fn programs_opening_a_new_store_at_once_all_work() {
+    for _ in 0..5 {
+        let d = Desk::new();
+        let children: Vec<_> = (0..4)
+            .map(|i| {
+                let args = if i % 2 == 0 {
+                    vec!["client", "list"]
+                } else {
+                    vec!["review"]
+                };
+                cmd(&d, &args).spawn().unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        assert_eq!(count(&d.db, "PRAGMA user_version"), LATEST_VERSION as i64);
+        d.ok(&["doctor"]);
+    }
+}

@@ -116,10 +116,16 @@ impl Store {
                 })?;
                 wal_guard::check(path, &shown)?;
             }
-            Err(_) => create_private_file(path).map_err(|e| match e {
-                Error::Io(io) => file_error(io),
-                other => other,
-            })?,
+            Err(_) => match create_private_file(path) {
+                Ok(()) => {}
+                // Made meanwhile by another program opening it too: opened as it is.
+                Err(Error::Io(io)) if io.kind() == std::io::ErrorKind::AlreadyExists => {
+                    refuse_hard_links(path, &shown)?;
+                    check_header(path)?;
+                }
+                Err(Error::Io(io)) => return Err(file_error(io)),
+                Err(other) => return Err(other),
+            },
         }
         Store::connect(path, &shown)
     }

@@ -1456,6 +1456,13 @@ fn run_steps(conn: &mut Connection, current: i32, until: i32, shown: &str) -> Re
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
+        // Another program opening the same new or older store at the same time may have run
+        // this step while this one waited for the lock: done, it is not run twice.
+        let now_at: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(fail)?;
+        if now_at >= version {
+            tx.commit().map_err(fail)?;
+            continue;
+        }
         tx.execute_batch(sql).map_err(fail)?;
         if version == 3 {
             derive_flag_uuids(&tx).map_err(fail)?;
