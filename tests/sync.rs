@@ -2159,3 +2159,54 @@ fn flags_synced_before_sources_travelled_get_them_after_the_upgrade() {
         assert_eq!((r["received"].as_u64(), r["sent"].as_u64()), (Some(0), Some(0)), "{r}");
     }
 }
+
+/// A flag raised on one machine while the other, offline, settled what raised it (the meeting
+/// marked on time, or deleted) goes on both, whichever syncs first: it stayed on both and
+/// counted in the client's score for good.
+#[test]
+fn a_flag_settled_offline_on_the_other_machine_goes_on_both() {
+    for (delete, editor_first) in [(false, true), (false, false), (true, true), (true, false)] {
+        let (_server, mut a, mut b) = pair();
+        let m = a.id(&[
+            "meeting",
+            "add",
+            "Acme",
+            "--at",
+            "2026-11-20 10:00",
+            "--kind",
+            "discovery",
+        ]);
+        sync(&a);
+        sync(&b);
+        let mb = b.json(&["meeting", "list", "--json"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        a.at("2026-11-23 11:00")
+            .ok(&["meeting", "attended", &m.to_string(), "no_show"]);
+        assert_eq!(a.json(&["flag", "list", "--json"]).as_array().unwrap().len(), 1);
+        b.at("2026-11-23 11:30");
+        if delete {
+            b.ok(&["meeting", "delete", &mb]);
+        } else {
+            b.ok(&["meeting", "attended", &mb, "on_time"]);
+        }
+        let order: [&Desk; 4] = if editor_first {
+            [&a, &b, &a, &b]
+        } else {
+            [&b, &a, &b, &a]
+        };
+        for d in order {
+            sync(d);
+        }
+        for d in [&a, &b] {
+            assert_eq!(
+                d.json(&["flag", "list", "--json"]),
+                json!([]),
+                "delete {delete}, raiser first {editor_first}"
+            );
+            d.ok(&["doctor"]);
+        }
+        assert_eq!(normalized(&a), normalized(&b));
+    }
+}

@@ -140,6 +140,107 @@ pub(crate) fn local_ref(conn: &rusqlite::Connection, portable: &str) -> rusqlite
     }))
 }
 
+/// Of these automatic flags (by uuid), those their source no longer raises, as the desk would
+/// have removed them had it made the change itself: a meeting's no-show or late flag once its
+/// attendance says otherwise, a task's outcome flag once the outcome does, a missed weekly
+/// review's flag once the review was held, and a flag whose source record is gone. Two
+/// machines can each make one of those changes offline; the sync
+/// brings them together without the desk's code that retires the flag.
+pub(crate) fn stale_auto_flags(conn: &rusqlite::Connection, uuids: &[String]) -> rusqlite::Result<Vec<String>> {
+    use crate::domain::{rules, Attendance, Outcome};
+    let mut out = Vec::new();
+    let mut q = conn.prepare_cached("SELECT kind, source_ref FROM flags WHERE uuid = ?1 AND source = 'auto'")?;
+    for uuid in uuids {
+        let Some((kind, source)): Option<(String, Option<String>)> =
+            q.query_row([uuid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?
+        else {
+            continue;
+        };
+        // No source here: judged by the sync, which knows whether it was deleted here.
+        let Some(source) = source else {
+            continue;
+        };
+        let parts: Vec<&str> = source.split(':').collect();
+        let id = parts.get(1).and_then(|s| s.parse::<i64>().ok());
+        let one = |sql: &str, id: i64| -> rusqlite::Result<Option<Option<String>>> {
+            conn.query_row(sql, [id], |r| r.get::<_, Option<String>>(0)).optional()
+        };
+        let raises = match (parts.first().copied(), id, parts.get(2).copied()) {
+            (Some("meeting"), Some(id), None) => one("SELECT attendance FROM meetings WHERE id = ?1", id)?.map(|a| {
+                a.and_then(|a| Attendance::from_key(&a))
+                    .and_then(rules::attendance_flag)
+                    .map(|k| k.key())
+                    == Some(kind.as_str())
+            }),
+            (Some("task"), Some(id), Some("outcome")) => one("SELECT outcome FROM tasks WHERE id = ?1", id)?.map(|o| {
+                o.and_then(|o| Outcome::from_key(&o))
+                    .and_then(rules::outcome_flag)
+                    .map(|k| k.key())
+                    == Some(kind.as_str())
+            }),
+            (Some("weekly"), Some(client), Some(on)) => Some(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM weekly_reviews WHERE client_id = ?1 AND on_date = ?2 AND missed = 1)",
+                rusqlite::params![client, on],
+                |r| r.get::<_, bool>(0),
+            )?),
+            (Some(prefix), Some(id), _) => match ref_table(prefix) {
+                Some(table) if table != "clients" => Some(conn.query_row(
+                    &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+                    [id],
+                    |r| r.get::<_, bool>(0),
+                )?),
+                _ => Some(true),
+            },
+            _ => Some(true),
+        };
+        // None: the record it names is not here.
+        if raises != Some(true) {
+            out.push(uuid.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The automatic flags a record raised, by uuid: the flags whose source names it.
+pub(crate) fn flags_of_record(conn: &rusqlite::Connection, table: &str, uuid: &str) -> rusqlite::Result<Vec<String>> {
+    let refs: Vec<String> = match table {
+        "meetings" => conn
+            .query_row("SELECT 'meeting:' || id FROM meetings WHERE uuid = ?1", [uuid], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .into_iter()
+            .collect(),
+        "tasks" => conn
+            .query_row(
+                "SELECT 'task:' || id || ':outcome' FROM tasks WHERE uuid = ?1",
+                [uuid],
+                |r| r.get(0),
+            )
+            .optional()?
+            .into_iter()
+            .collect(),
+        "weekly_reviews" => conn
+            .query_row(
+                "SELECT 'weekly:' || client_id || ':' || on_date FROM weekly_reviews WHERE uuid = ?1",
+                [uuid],
+                |r| r.get(0),
+            )
+            .optional()?
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut q = conn.prepare_cached("SELECT uuid FROM flags WHERE source_ref = ?1 AND source = 'auto'")?;
+    for r in refs {
+        if let Some(u) = q.query_row([&r], |row| row.get::<_, String>(0)).optional()? {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
 /// The derived uuid of an automatic flag: its source reference with the local id replaced by
 /// the source record's uuid, so another machine, where the same record has another id,
 /// derives the same flag.

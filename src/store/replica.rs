@@ -958,6 +958,9 @@ pub(crate) fn apply(
         let Some(kind) = kind_of(&data) else { continue };
         by_table.entry(kind).or_default().push((uuid.clone(), map));
     }
+    // The automatic flags to look at again once everything is written: those received, and
+    // those of the records received whose change may retire them.
+    let mut flags: Vec<String> = Vec::new();
     for t in &tables {
         for (uuid, map) in by_table.remove(&t.name).unwrap_or_default() {
             if write_row(conn, t, &uuid, &map, &fresh, &mut applied)? {
@@ -965,10 +968,58 @@ pub(crate) fn apply(
                 if applied.changed == 1 && applied.removed == 0 {
                     halfway();
                 }
+                if t.name == "flags" {
+                    flags.push(uuid);
+                } else {
+                    flags.extend(super::flags::flags_of_record(conn, &t.name, &uuid)?);
+                }
             }
         }
     }
+    // A flag its source no longer raises goes, here and (through the delete this sends) there:
+    // each machine settled its source offline (a no-show corrected, a review held, a meeting
+    // deleted) while the other raised it, and neither ran the code that retires it.
+    flags.sort();
+    flags.dedup();
+    if let Some(t) = tables.iter().find(|t| t.name == "flags") {
+        let mut stale = super::flags::stale_auto_flags(conn, &flags)?;
+        stale.extend(sources_deleted_here(conn, &flags)?);
+        for uuid in stale {
+            drop_record(conn, t, &uuid)?;
+            applied.removed += 1;
+            applied.conflicts += 1;
+        }
+    }
     Ok(applied)
+}
+
+/// Of these flags, the automatic ones received without a source here because the record their
+/// source names was deleted here (it is in the graveyard, not among the records): the record's
+/// flags went with it. One whose source never came (an older version sends none) stays.
+fn sources_deleted_here(conn: &Connection, flags: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut q = conn.prepare_cached(
+        "SELECT json_extract(x.data, '$.source_ref') FROM flags f JOIN tc_tasks x ON x.uuid = f.uuid
+         WHERE f.uuid = ?1 AND f.source = 'auto' AND f.source_ref IS NULL",
+    )?;
+    for uuid in flags {
+        let Some(Some(portable)) = q.query_row([uuid], |r| r.get::<_, Option<String>>(0)).optional()? else {
+            continue;
+        };
+        let Some(named) = portable.split(':').nth(1) else {
+            continue;
+        };
+        let gone: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM tc_graveyard WHERE uuid = ?1)
+                AND NOT EXISTS (SELECT 1 FROM tc_tasks WHERE uuid = ?1)",
+            [named],
+            |r| r.get(0),
+        )?;
+        if gone {
+            out.push(uuid.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The records of an event table whose parent is no longer in `tc_tasks`.
