@@ -2210,3 +2210,33 @@ fn a_flag_settled_offline_on_the_other_machine_goes_on_both() {
         assert_eq!(normalized(&a), normalized(&b));
     }
 }
+
+/// The same month billed on both machines before either knew: its entries keep the first
+/// billing's day on both, whichever syncs first (the later day won, as a later edit does, and
+/// the first invoice lost its entries).
+#[test]
+fn a_month_billed_on_both_machines_keeps_its_first_billing_day() {
+    for a_first in [true, false] {
+        let (_server, mut a, mut b) = pair();
+        let logo = a.json(&["task", "list", "--json"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        a.ok(&["time", "log", &logo, "2h", "--on", "2026-11-10 09:00"]);
+        sync(&a);
+        sync(&b);
+        a.at("2026-12-01 09:00")
+            .ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
+        b.at("2026-12-02 09:00")
+            .ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
+        let order: [&Desk; 3] = if a_first { [&a, &b, &a] } else { [&b, &a, &b] };
+        for d in order {
+            sync(d);
+        }
+        for d in [&a, &b] {
+            let e = &d.json(&["time", "list", "--json"])[0];
+            assert_eq!(e["billed_on"], "2026-12-01", "A first {a_first}: {e}");
+        }
+        assert_eq!(normalized(&a), normalized(&b));
+    }
+}

@@ -801,6 +801,43 @@ fn keep_billed_time(conn: &Connection, ops: &RoundOps) -> Result<usize> {
     Ok(kept)
 }
 
+/// An entry billed on both machines before either knew (the same month billed twice) keeps its
+/// first billing's day: the later one's day won as any later edit does, and the invoice that
+/// went out first lost its entries. Both machines settle it alike (the earlier day). Returns
+/// the entries that kept it (their rows are written again).
+fn keep_first_billing(conn: &Connection, ops: &RoundOps) -> Result<Vec<String>> {
+    let billed = |list: &[RoundOp], u: &str| -> Option<String> {
+        list.iter()
+            .rev()
+            .find(|o| o.uuid == u && o.property.as_deref() == Some(BILLED))
+            .and_then(|o| o.value.clone())
+    };
+    let uuids: BTreeSet<&str> = ops
+        .local
+        .iter()
+        .filter(|o| o.property.as_deref() == Some(BILLED) && o.value.is_some())
+        .map(|o| o.uuid.as_str())
+        .collect();
+    let mut kept = Vec::new();
+    for u in uuids {
+        let (Some(mine), Some(theirs)) = (billed(&ops.local, u), billed(&ops.remote, u)) else {
+            continue;
+        };
+        let Some(now) = get_record(conn, u)?.and_then(|d| serde_json::from_str::<Props>(&d).ok()) else {
+            continue;
+        };
+        let first = mine.clone().min(theirs);
+        if now.get(BILLED) == Some(&first) {
+            continue;
+        }
+        let mut keep = now.clone();
+        keep.insert(BILLED.into(), first);
+        put_record_as_local(conn, u, Some(&now), &keep)?;
+        kept.push(u.to_string());
+    }
+    Ok(kept)
+}
+
 /// One property of a record changed here, as an operation the sync sends.
 fn push_update(conn: &Connection, uuid: &str, prop: &str, old: Option<&str>, new: Option<&str>) -> Result<()> {
     conn.execute(
@@ -864,6 +901,8 @@ pub(crate) fn apply(
     let tables = synced_tables(conn)?;
     conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     let kept = keep_billed_time(conn, round)?;
+    let first_billing = keep_first_billing(conn, round)?;
+    let kept = kept + first_billing.len();
     keep_edits_that_gave_way(conn, round)?;
     let mut applied = Applied {
         billed_kept: kept,
@@ -929,6 +968,7 @@ pub(crate) fn apply(
     // Creations and changes, parents first; plus any record not yet in the desk's tables.
     let mut todo: BTreeSet<String> = changed.clone();
     todo.extend(restore.iter().cloned());
+    todo.extend(first_billing);
     for t in &tables {
         let mut q = conn.prepare(&format!(
             "SELECT uuid FROM tc_tasks WHERE json_extract(data, '{TABLE_PATH}') = ?1
