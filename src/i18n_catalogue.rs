@@ -921,6 +921,7 @@ catalogue! {
     MsgTimerStoppedBefore => ("(the running timer #{0} was stopped: {1} min)", "(se paró el temporizador en marcha #{0}: {1} min)"),
     MsgTimeSaved => ("time entry {0} saved", "entrada de tiempo {0} guardada"),
     MsgTimeDeleted => ("time entry {0} deleted", "entrada de tiempo {0} borrada"),
+    NoticeTimeEmptied => ("Billed on {1}: entry {0} emptied, owed back on its statement.", "Facturada el {1}: entrada {0} vaciada, a devolver en su extracto."),
     MsgTimeEmptied => ("time entry {0} emptied: it was billed on {1}, so it stays on that month's statement at 0m and what was invoiced for it shows as owed back",
                        "entrada de tiempo {0} vaciada: se facturó el {1}, así que queda en el extracto de ese mes con 0m y lo facturado por ella figura como a devolver"),
     MsgNoTime => ("No time entries.", "No hay entradas de tiempo."),

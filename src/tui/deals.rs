@@ -602,7 +602,7 @@ pub fn confirm(app: &mut App, action: ConfirmAction, store: &mut Store) -> Resul
                 let on = store.time_entry(id)?.billed_on.unwrap_or(app.today());
                 let text = format!(
                     "{} {}",
-                    tf(l, T::MsgTimeEmptied, &[&id, &i18n::date(on, app.today(), l)]),
+                    tf(l, T::NoticeTimeEmptied, &[&id, &i18n::date(on, app.today(), l)]),
                     app.config.keys.text(T::NoticeUndoHint, l, &[])
                 );
                 return changed(app, store, text);
