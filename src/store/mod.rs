@@ -100,6 +100,17 @@ impl Store {
                 args: vec![crate::error::Arg::Text(shown.clone()), crate::error::Arg::io(&e)],
             })
         };
+        // A store no program has made yet (no file, or an empty one): another program may be
+        // making it at this very moment, and what it has half made is waited for below.
+        let mut young = false;
+        let examine = || -> Result<()> {
+            refuse_hard_links(path, &shown)?;
+            check_header(path).map_err(|e| match e {
+                Error::Io(io) => file_error(io),
+                other => other,
+            })?;
+            wal_guard::check(path, &shown)
+        };
         match path.symlink_metadata() {
             // A link to nowhere is never followed to create a store somewhere else.
             Ok(m) if m.file_type().is_symlink() && !path.exists() => {
@@ -108,26 +119,29 @@ impl Store {
                     .unwrap_or_default();
                 return Err(Error::refused(T::ErrStoreDanglingLink, &[&shown, &target]));
             }
-            Ok(_) => {
-                refuse_hard_links(path, &shown)?;
-                check_header(path).map_err(|e| match e {
-                    Error::Io(io) => file_error(io),
-                    other => other,
-                })?;
-                wal_guard::check(path, &shown)?;
-            }
+            Ok(m) if m.len() == 0 && m.file_type().is_file() => young = true,
+            Ok(_) => examine()?,
+            // Made here, or meanwhile by another program opening it too (opened as it is).
             Err(_) => match create_private_file(path) {
-                Ok(()) => {}
-                // Made meanwhile by another program opening it too: opened as it is.
-                Err(Error::Io(io)) if io.kind() == std::io::ErrorKind::AlreadyExists => {
-                    refuse_hard_links(path, &shown)?;
-                    check_header(path)?;
-                }
+                Ok(()) => young = true,
+                Err(Error::Io(io)) if io.kind() == std::io::ErrorKind::AlreadyExists => young = true,
                 Err(Error::Io(io)) => return Err(file_error(io)),
                 Err(other) => return Err(other),
             },
         }
-        Store::connect(path, &shown)
+        // Several programs opening a new store at once: the one making it may be between its
+        // first writes, which another reads as no database of ours. Only then, and for as long
+        // as a lock is waited for, it is asked again.
+        let started = std::time::Instant::now();
+        loop {
+            let opened = if young { examine() } else { Ok(()) }.and_then(|()| Store::connect(path, &shown));
+            match opened {
+                Err(Error::Refused(m)) if young && m.key == T::ErrNotVadesk && started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Another connection to this store, for a second thread of the same process (the desk's
