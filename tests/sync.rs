@@ -2240,3 +2240,37 @@ fn a_month_billed_on_both_machines_keeps_its_first_billing_day() {
         assert_eq!(normalized(&a), normalized(&b));
     }
 }
+
+/// Time timed on one machine offline (11:00 to 11:40) under a timer the other machine started
+/// at 11:10 and still runs: the stopped one ends where the running one began, on both machines,
+/// whichever syncs first, as two running timers settle (both were kept: 40 minutes counted
+/// twice).
+#[test]
+fn time_under_the_other_machine_s_running_timer_is_not_counted_twice() {
+    for a_first in [true, false] {
+        let (_server, mut a, mut b) = pair();
+        a.at("2026-11-23 11:00").ok(&["time", "start", "--client", "Acme"]);
+        a.at("2026-11-23 11:40").ok(&["time", "stop"]);
+        b.at("2026-11-23 11:10").ok(&["time", "start", "--client", "Acme"]);
+        a.at("2026-11-23 11:50");
+        b.at("2026-11-23 11:50");
+        let order: [&Desk; 3] = if a_first { [&a, &b, &a] } else { [&b, &a, &b] };
+        for d in order {
+            sync(d);
+        }
+        for d in [&a, &b] {
+            let entries = d.json(&["time", "list", "--json"]);
+            let minutes: Vec<Value> = entries
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["minutes"].clone())
+                .collect();
+            assert!(
+                minutes.contains(&json!(10)) && minutes.contains(&Value::Null),
+                "A first {a_first}: {entries}"
+            );
+        }
+        assert_eq!(normalized(&a), normalized(&b));
+    }
+}

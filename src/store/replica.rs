@@ -1016,6 +1016,12 @@ pub(crate) fn apply(
             }
         }
     }
+    // A timer running on one machine that began inside time the other machine logged or timed
+    // offline (stopped there after it began): that entry stops where the running one began,
+    // as two timers running on both machines settle, so the same minutes never count twice.
+    let cut = cut_time_under_a_timer(conn, round)?;
+    applied.timers_stopped += cut;
+    applied.conflicts += cut;
     // A flag its source no longer raises goes, here and (through the delete this sends) there:
     // each machine settled its source offline (a no-show corrected, a review held, a meeting
     // deleted) while the other raised it, and neither ran the code that retires it.
@@ -1031,6 +1037,64 @@ pub(crate) fn apply(
         }
     }
     Ok(applied)
+}
+
+/// The entries of this round (either machine's) that ran on past the start of the running timer:
+/// cut to end where it began (never a billed one, never below zero), as local changes the sync
+/// sends. Both machines judge alike; the one that syncs second sees both and does it.
+fn cut_time_under_a_timer(conn: &Connection, round: &RoundOps) -> Result<usize> {
+    let running: Option<(String, String)> = conn
+        .query_row(
+            &format!("SELECT uuid, start FROM {TIMER_TABLE} WHERE minutes IS NULL"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((timer, began)) = running else { return Ok(0) };
+    let Some(began_at) = crate::domain::dates::parse_stamp(&began) else {
+        return Ok(0);
+    };
+    let touched: BTreeSet<&str> = round
+        .local
+        .iter()
+        .chain(&round.remote)
+        .map(|o| o.uuid.as_str())
+        .collect();
+    // Entries start at most a day before the timer to reach it.
+    let earliest = super::stamp(began_at - chrono::Duration::days(1));
+    let candidates: Vec<(String, String, i64)> = {
+        let mut q = conn.prepare(&format!(
+            "SELECT uuid, start, minutes FROM {TIMER_TABLE}
+             WHERE start >= ?1 AND start < ?2 AND minutes IS NOT NULL AND billed_on IS NULL"
+        ))?;
+        let rows = q.query_map(params![earliest, began], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut cut = 0;
+    for (uuid, start, minutes) in candidates {
+        if !(touched.contains(uuid.as_str()) || touched.contains(timer.as_str())) {
+            continue;
+        }
+        let Some(start_at) = crate::domain::dates::parse_stamp(&start) else {
+            continue;
+        };
+        let until = crate::domain::dates::minutes_between(start_at, began_at).max(0);
+        if minutes <= until {
+            continue;
+        }
+        let Some(now) = get_record(conn, &uuid)?.and_then(|d| serde_json::from_str::<Props>(&d).ok()) else {
+            continue;
+        };
+        let mut keep = now.clone();
+        keep.insert(MINUTES.into(), until.to_string());
+        put_record_as_local(conn, &uuid, Some(&now), &keep)?;
+        conn.execute(
+            &format!("UPDATE {TIMER_TABLE} SET minutes = ?1 WHERE uuid = ?2"),
+            params![until, uuid],
+        )?;
+        cut += 1;
+    }
+    Ok(cut)
 }
 
 /// Of these flags, the automatic ones received without a source here because the record their
