@@ -856,3 +856,21 @@ fn time_keys_on_the_time_tab_are_the_client_s() {
     assert_eq!(logged.len(), 1, "listed at once, on the client alone");
     assert_eq!(d.app.deals.time_count, d.store.time_count(bloom).unwrap());
 }
+
+/// An empty tab's sentence wraps on a narrow pane instead of being cut (the Spanish Time tab's
+/// lost its second half at 80 columns).
+#[test]
+fn an_empty_tab_s_sentence_wraps_on_a_narrow_pane() {
+    let mut d = desk_in(Lang::Es);
+    d.open("Tienda Sol").keys("]]]");
+    let screen = d.text(80, 24);
+    let joined: String = screen
+        .lines()
+        .map(|l| l.split('│').nth(3).unwrap_or("").trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("Sin tiempo: pulsa a para registrarlo o t para el temporizador."),
+        "{screen}"
+    );
+}

@@ -103,6 +103,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     super::render_lines(f, lines, inner);
 }
 
+/// A tab's empty-state sentence, wrapped at words to the pane (it was cut on a narrow one).
+fn empty_lines(text: &str, w: usize, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    super::popup::wrap_words(text, w)
+        .into_iter()
+        .map(|part| Line::from(Span::styled(part, style)))
+        .collect()
+}
+
 fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {
     let th = Theme { color: app.color };
     let l = app.lang;
@@ -111,10 +119,7 @@ fn quotes(app: &App, area: Rect) -> Vec<Line<'static>> {
     let w = area.width as usize;
     let d = &app.deals;
     if d.quotes.is_empty() {
-        return vec![Line::from(Span::styled(
-            app.config.keys.text(T::EmptyQuotes, l, &[]),
-            th.dim(),
-        ))];
+        return empty_lines(&app.config.keys.text(T::EmptyQuotes, l, &[]), w, th.dim());
     }
     let amounts: Vec<String> = d.quotes.iter().map(|q| amount(app, q)).collect();
     let amount_w = amounts.iter().map(|a| width::of(a)).max().unwrap_or(8);
@@ -218,10 +223,7 @@ fn meetings(app: &App, area: Rect) -> Vec<Line<'static>> {
     let w = area.width as usize;
     let d = &app.deals;
     if d.meetings.is_empty() {
-        return vec![Line::from(Span::styled(
-            app.config.keys.text(T::EmptyMeetings, l, &[]),
-            th.dim(),
-        ))];
+        return empty_lines(&app.config.keys.text(T::EmptyMeetings, l, &[]), w, th.dim());
     }
     let whens: Vec<String> = d.meetings.iter().map(|m| when(m, today, l)).collect();
     let when_w = whens.iter().map(|s| width::of(s)).max().unwrap_or(16);
@@ -270,10 +272,7 @@ fn times(app: &App, area: Rect) -> Vec<Line<'static>> {
     let w = area.width as usize;
     let d = &app.deals;
     if d.times.is_empty() {
-        return vec![Line::from(Span::styled(
-            app.config.keys.text(T::EmptyTime, l, &[]),
-            th.dim(),
-        ))];
+        return empty_lines(&app.config.keys.text(T::EmptyTime, l, &[]), w, th.dim());
     }
     app.shown.set(Listed::Time, h);
     let start = page_start(d.time_sel, h);
