@@ -2,6 +2,13 @@
 
 mod common;
 
+/// Writes the desk's config file.
+fn config(d: &Desk, text: &str) {
+    let dir = d.dir.path().join("config").join("vadesk");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+}
+
 /// Takes a store back from schema step 24 (minutes as invoiced) to the step before, for the
 /// tests that build an older store from a new one.
 const UNDO_INVOICED_MINUTES: &str =
@@ -1388,9 +1395,7 @@ fn a_merge_keeps_the_terms_the_store_billed_a_month_under() {
 #[test]
 fn an_upgraded_store_s_billed_months_keep_the_config_of_the_upgrade() {
     let mut d = Desk::new();
-    let config = d.dir.path().join("config").join("vadesk");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("config.toml"), "currency = \"EUR\"\nincrement = \"15m\"\n").unwrap();
+    config(&d, "currency = \"EUR\"\nincrement = \"15m\"\n");
     d.at("2026-09-01 09:00");
     d.ok(&["client", "add", "Acme", "--rate", "30"]);
     d.at("2026-11-20 10:00");
@@ -1414,7 +1419,7 @@ fn an_upgraded_store_s_billed_months_keep_the_config_of_the_upgrade() {
         (Some(75), Some("EUR"))
     );
     assert_eq!(before["terms_billed_on"], "2026-11-20");
-    std::fs::write(config.join("config.toml"), "currency = \"USD\"\nincrement = \"1h\"\n").unwrap();
+    config(&d, "currency = \"USD\"\nincrement = \"1h\"\n");
     let after = d.json(&["statement", "Acme", "--month", "2026-10", "--json"]);
     assert_eq!(after, before);
     // A month billed since takes the config's defaults of its day, as before.
@@ -1596,9 +1601,7 @@ fn a_retainer_s_use_counts_time_as_it_is_billed() {
         if own_increment {
             add.extend(["--increment", "15m"]);
         } else {
-            let dir = d.dir.path().join("config").join("vadesk");
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("config.toml"), "increment = \"15m\"\n").unwrap();
+            config(&d, "increment = \"15m\"\n");
         }
         d.ok(&add);
         for day in 2..8 {
@@ -1761,9 +1764,7 @@ fn an_upgraded_store_keeps_its_billed_minutes_as_invoiced() {
 #[test]
 fn underpaying_judges_a_billed_month_by_the_terms_it_was_billed_under() {
     let mut d = Desk::new();
-    let dir = d.dir.path().join("config").join("vadesk");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("config.toml"), "min_rate = 40\n").unwrap();
+    config(&d, "min_rate = 40\n");
     d.at("2026-10-01 09:00");
     d.ok(&["client", "add", "Acme", "--rate", "50"]);
     d.at("2026-11-02 09:00");

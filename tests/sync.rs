@@ -37,6 +37,15 @@ fn sync(d: &Desk) -> Value {
     d.json(&["sync", "--json"])
 }
 
+/// One sync on `first`, one on `second`, one more on `first`: after them both machines agree.
+/// The second machine's report (the one that sees both sides first).
+fn sync_in_turn(first: &Desk, second: &Desk) -> Value {
+    sync(first);
+    let r = sync(second);
+    sync(first);
+    r
+}
+
 /// Every table a sync carries, as an export names them.
 const SYNCED_TABLES: [&str; 12] = [
     "clients",
@@ -1968,14 +1977,10 @@ fn a_client_kept_by_the_other_machine_keeps_its_edits_whoever_syncs_first() {
         a.ok(&["task", "add", "Acme", "Invoice template"]);
         delete_client_as_the_desk_does(&mut b, "Acme", "2026-11-23 10:30");
         if editor_first {
-            sync(&a);
-            let r = sync(&b);
+            let r = sync_in_turn(&a, &b);
             assert_eq!(r["restored"], 1, "{r}");
-            sync(&a);
         } else {
-            sync(&b);
-            sync(&a);
-            sync(&b);
+            sync_in_turn(&b, &a);
         }
         let (ea, eb) = (normalized(&a), normalized(&b));
         assert_eq!(ea, eb, "editor first: {editor_first}");
@@ -2017,15 +2022,8 @@ fn a_task_kept_by_the_other_machine_s_time_keeps_its_edits_whoever_syncs_first()
         b.at("2026-11-23 10:30");
         let logo_b = b.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap();
         vadesk::Store::open(&b.db).unwrap().delete_task(logo_b).unwrap();
-        if editor_first {
-            sync(&a);
-            sync(&b);
-            sync(&a);
-        } else {
-            sync(&b);
-            sync(&a);
-            sync(&b);
-        }
+        let (first, second) = if editor_first { (&a, &b) } else { (&b, &a) };
+        sync_in_turn(first, second);
         let (ea, eb) = (normalized(&a), normalized(&b));
         assert_eq!(ea, eb, "editor first: {editor_first}");
         let task = task_titled(&ea, "Logo, second round");
@@ -2045,10 +2043,8 @@ fn an_edit_alone_still_loses_to_a_deletion_whoever_syncs_first() {
         a.at("2026-11-23 10:00");
         a.ok(&["client", "edit", "Acme", "--notes", "notes from A"]);
         delete_client_as_the_desk_does(&mut b, "Acme", "2026-11-23 10:30");
-        let order: [&Desk; 3] = if editor_first { [&a, &b, &a] } else { [&b, &a, &b] };
-        for d in order {
-            sync(d);
-        }
+        let (first, second) = if editor_first { (&a, &b) } else { (&b, &a) };
+        sync_in_turn(first, second);
         let (ea, eb) = (normalized(&a), normalized(&b));
         assert_eq!(ea, eb, "editor first: {editor_first}");
         assert_eq!(ea["clients"], json!([]), "editor first: {editor_first}");
@@ -2229,10 +2225,8 @@ fn a_month_billed_on_both_machines_keeps_its_first_billing_day() {
             .ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
         b.at("2026-12-02 09:00")
             .ok(&["statement", "Acme", "--month", "2026-11", "--mark-billed"]);
-        let order: [&Desk; 3] = if a_first { [&a, &b, &a] } else { [&b, &a, &b] };
-        for d in order {
-            sync(d);
-        }
+        let (first, second) = if a_first { (&a, &b) } else { (&b, &a) };
+        sync_in_turn(first, second);
         for d in [&a, &b] {
             let e = &d.json(&["time", "list", "--json"])[0];
             assert_eq!(e["billed_on"], "2026-12-01", "A first {a_first}: {e}");
@@ -2254,10 +2248,8 @@ fn time_under_the_other_machine_s_running_timer_is_not_counted_twice() {
         b.at("2026-11-23 11:10").ok(&["time", "start", "--client", "Acme"]);
         a.at("2026-11-23 11:50");
         b.at("2026-11-23 11:50");
-        let order: [&Desk; 3] = if a_first { [&a, &b, &a] } else { [&b, &a, &b] };
-        for d in order {
-            sync(d);
-        }
+        let (first, second) = if a_first { (&a, &b) } else { (&b, &a) };
+        sync_in_turn(first, second);
         for d in [&a, &b] {
             let entries = d.json(&["time", "list", "--json"]);
             let minutes: Vec<Value> = entries
