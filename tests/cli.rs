@@ -259,10 +259,12 @@ fn an_unanswered_quote_flag_names_its_clients_currency() {
     let es = d.ok(&["--lang", "es", "flag", "list"]);
     assert!(es.contains("450,00 US$") || es.contains("450,00 $"), "{es}");
     // A flag of an older version: the amount alone, read as euros as before.
-    let conn = rusqlite::Connection::open(&d.db).unwrap();
-    conn.execute("UPDATE flags SET note = '450.00' WHERE client_id = 1", [])
+    let store = vadesk::Store::open(&d.db).unwrap();
+    store
+        .conn()
+        .execute("UPDATE flags SET note = '450.00' WHERE client_id = 1", [])
         .unwrap();
-    drop(conn);
+    drop(store);
     assert!(d.ok(&["flag", "list"]).contains("quote of €450.00"));
 }
 

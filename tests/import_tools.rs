@@ -588,8 +588,9 @@ fn a_task_imported_by_an_older_version_takes_the_card_once() {
     d.ok(&["import", "--from", "trello", &board, "--client", "Bloom"]);
     let news = task_id(&d, "Christmas newsletter");
     d.ok(&["task", "edit", &news, "--spec", "my notes"]);
-    rusqlite::Connection::open(&d.db)
+    vadesk::Store::open(&d.db)
         .expect("open")
+        .conn()
         .execute("UPDATE tasks SET tool_seen = NULL", [])
         .expect("forget");
     let said = d.ok(&["import", "--from", "trello", &board, "--client", "Bloom"]);

@@ -868,6 +868,7 @@ fn the_upgrade_drops_scope_creep_flags_whose_time_is_gone_and_names_their_month(
     // name.
     {
         let c = rusqlite::Connection::open(&d.db).unwrap();
+        common::triggers_back_in_the_file(&c);
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, 24, "renumber: steps were added after the minutes as invoiced");
         c.execute_batch(&format!(
@@ -1404,6 +1405,7 @@ fn an_upgraded_store_s_billed_months_keep_the_config_of_the_upgrade() {
     // The store as the step before kept terms left it.
     {
         let c = rusqlite::Connection::open(&d.db).unwrap();
+        common::triggers_back_in_the_file(&c);
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, 24, "renumber: steps were added after the minutes as invoiced");
         c.execute_batch(&format!(
@@ -1747,6 +1749,7 @@ fn an_upgraded_store_keeps_its_billed_minutes_as_invoiced() {
     d.ok(&["statement", "Acme", "--month", "2026-03", "--mark-billed"]);
     {
         let c = rusqlite::Connection::open(&d.db).unwrap();
+        common::triggers_back_in_the_file(&c);
         c.execute_batch(&format!("{UNDO_INVOICED_MINUTES} PRAGMA user_version = 23;"))
             .unwrap();
     }

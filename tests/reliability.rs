@@ -751,7 +751,8 @@ fn a_command_started_during_an_import_into_an_empty_store_waits_its_turn() {
     let d = Desk::new();
     d.ok(&["client", "add", "Acme"]);
     // The import's state: the store in rollback journaling, a write transaction open.
-    let writer = rusqlite::Connection::open(&d.db).unwrap();
+    let store = vadesk::Store::open(&d.db).unwrap();
+    let writer = store.conn();
     let mode: String = writer
         .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
         .unwrap();
@@ -762,7 +763,7 @@ fn a_command_started_during_an_import_into_an_empty_store_waits_its_turn() {
     let other = cmd(&d, &["client", "show", "Acme"]).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(400));
     writer.execute_batch("COMMIT; PRAGMA journal_mode=WAL;").unwrap();
-    drop(writer);
+    drop(store);
     let out = other.wait_with_output().unwrap();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),

@@ -930,10 +930,39 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
         )
         .unwrap();
     assert_kept_right(&store, "after raw writes");
-    // Another program's connection (no vadesk functions registered) writes too.
+    // Another program's connection (no vadesk functions registered) cannot write a table the
+    // counts follow: each write is refused whole and changes nothing (the counts are kept by
+    // vadesk's own connections, schema step 25).
     let raw = rusqlite::Connection::open(dir.path().join("v.db")).unwrap();
-    raw.execute_batch(
-        "PRAGMA foreign_keys = ON;
+    let kept = tallies_kept(&store);
+    let tasks = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM tasks WHERE status = 'todo'", [], |r| r.get(0))
+            .unwrap()
+    };
+    let todo = tasks(&raw);
+    for sql in [
+        "UPDATE tasks SET status = 'todo' WHERE id % 17 = 0",
+        "DELETE FROM tasks WHERE id % 13 = 0",
+        "INSERT INTO tasks(client_id, title, created_on) SELECT min(id), 'Foreign', '2026-11-01' FROM clients",
+        "UPDATE quotes SET status = 'rejected' WHERE id % 5 = 1",
+        "DELETE FROM flags WHERE id % 2 = 1",
+        "UPDATE time_entries SET minutes = minutes + 1",
+        "UPDATE clients SET name = name || ' x'",
+    ] {
+        let err = raw.execute_batch(sql).unwrap_err();
+        assert!(
+            err.to_string().contains("only_vadesk_writes_this_store"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(tasks(&raw), todo);
+    drop(raw);
+    assert_eq!(tallies_kept(&store), kept);
+    // The same kind of writes through a connection of vadesk's own are counted.
+    store
+        .conn()
+        .execute_batch(
+            "PRAGMA foreign_keys = ON;
          UPDATE flags SET at = '2026-10-01', dismissed = 0 WHERE id % 5 = 2;
          DELETE FROM tasks WHERE id % 13 = 0;
          UPDATE tasks SET status = 'todo' WHERE id % 17 = 0;
@@ -942,10 +971,9 @@ fn kept_counts_and_scores_equal_a_computation_from_scratch() {
          UPDATE quotes SET prep_min = prep_min * 2, sent_on = '2026-08-15' WHERE id % 6 = 4;
          DELETE FROM quotes WHERE id % 11 = 3;
          DELETE FROM flags WHERE source_ref LIKE 'quote:%' AND id % 2 = 1;",
-    )
-    .unwrap();
-    drop(raw);
-    assert_kept_right(&store, "after another program's writes");
+        )
+        .unwrap();
+    assert_kept_right(&store, "after the writes another program was refused");
     let last = *clients.last().unwrap();
     store.delete_client(last).unwrap();
     assert_kept_right(&store, "after a client deleted");

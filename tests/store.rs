@@ -869,3 +869,127 @@ fn a_taskwarrior_annotation_too_long_is_named_as_such() {
     );
     assert!(d.json(&["task", "list", "--json"]).as_array().unwrap().is_empty());
 }
+
+/// A client's kept counts: client, tasks, open, delivered, waiting.
+type Tally = (i64, i64, i64, i64, i64);
+
+/// The kept per-client counts, and the same counted again from the tasks and requests.
+fn client_tallies(db: &std::path::Path) -> (Vec<Tally>, Vec<Tally>) {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let read = |sql: &str| -> Vec<Tally> {
+        let mut q = c.prepare(sql).unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    (
+        read("SELECT client_id, tasks, todo, delivered, waiting FROM client_tally ORDER BY client_id"),
+        read(
+            "SELECT c.id,
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing')),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status = 'delivered'),
+               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing', 'delivered')
+                   AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
+             FROM clients c ORDER BY c.id",
+        ),
+    )
+}
+
+fn file_triggers(db: &std::path::Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut q = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .unwrap();
+    q.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// Schema step 25: the triggers that keep the tallies, the search index and the month sums
+/// are not in the file (SQLite parsed them at every command's start), but in each connection
+/// that writes. Writes through the command line keep every count, and a command that only
+/// reads opens the store without them and cannot write it.
+#[test]
+fn the_store_s_triggers_are_kept_by_the_connections_that_write() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let guards = file_triggers(&d.db);
+    assert!(guards.iter().all(|g| g.starts_with("guard_")), "{guards:?}");
+    assert!(guards.contains(&"guard_tasks_upd".to_string()), "{guards:?}");
+    let kept = {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        c.query_row("SELECT count(*) FROM connection_triggers", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    assert!(kept >= 50, "{kept} triggers kept");
+    let (tally, counted) = client_tallies(&d.db);
+    assert_eq!(tally, counted, "the demo's counts");
+    // Writes of every kind the counts follow: a task added, finished, cancelled; a request.
+    let acme = d.id(&["client", "add", "Acme Tallies"]).to_string();
+    let a = d.id(&["task", "add", "Acme Tallies", "First"]).to_string();
+    let b = d.id(&["task", "add", "Acme Tallies", "Second"]).to_string();
+    d.ok(&["task", "add", "Acme Tallies", "Third"]);
+    d.ok(&["material", "ask", &b, "logo files", "--by", "2026-11-30"]);
+    d.ok(&["task", "done", &a]);
+    d.ok(&["task", "cancel", &b]);
+    let (tally, counted) = client_tallies(&d.db);
+    assert_eq!(tally, counted, "after the command line's writes");
+    let row = tally.iter().find(|t| t.0.to_string() == acme).unwrap();
+    assert_eq!((row.1, row.2), (3, 1), "Acme: three tasks, one open");
+    // Found by the search the triggers keep.
+    assert!(d.ok(&["search", "Third"]).contains("Third"));
+    // A reading connection has none of them, and refuses a write.
+    let s = Store::open_to_read(&d.db).unwrap();
+    let temp: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM temp.sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(temp, 0);
+    let err = s
+        .conn()
+        .execute("UPDATE tasks SET title = 'changed' WHERE id = ?1", [&a])
+        .unwrap_err();
+    assert!(err.to_string().contains("readonly"), "{err}");
+    drop(s);
+    // Another program reads the store, but its write, which would leave the counts behind, is
+    // refused and changes nothing.
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        let titles = |c: &rusqlite::Connection| -> i64 {
+            c.query_row("SELECT count(*) FROM tasks WHERE title = 'Third'", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(titles(&c), 1);
+        let err = c
+            .execute("UPDATE tasks SET title = 'Foreign' WHERE title = 'Third'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("only_vadesk_writes_this_store"), "{err}");
+        assert_eq!(titles(&c), 1);
+    }
+    // A store of the step before (its triggers in the file) is upgraded: the same triggers move
+    // to the table, and its counts stay kept.
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        common::triggers_back_in_the_file(&c);
+    }
+    let before = file_triggers(&d.db);
+    assert_eq!(before.len() as i64, kept);
+    d.ok(&["doctor"]);
+    assert_eq!(file_triggers(&d.db), guards);
+    let names: Vec<String> = {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        let mut q = c.prepare("SELECT name FROM connection_triggers ORDER BY name").unwrap();
+        q.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert_eq!(names, before);
+    d.ok(&["task", "add", "Acme Tallies", "Fourth"]);
+    let (tally, counted) = client_tallies(&d.db);
+    assert_eq!(tally, counted, "after the upgrade");
+    assert_eq!(tally.iter().find(|t| t.0.to_string() == acme).unwrap().1, 4);
+}

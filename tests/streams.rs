@@ -125,13 +125,14 @@ fn a_config_file_is_read_only_up_to_a_sane_size() {
 #[test]
 fn sql_errors_are_said_plainly_and_keep_their_detail() {
     let d = demo();
-    let c = rusqlite::Connection::open(&d.db).unwrap();
-    c.execute(
-        "UPDATE clients SET rate_cents = 'lots' WHERE name = 'Bloom Florist'",
-        [],
-    )
-    .unwrap();
-    drop(c);
+    let s = vadesk::Store::open(&d.db).unwrap();
+    s.conn()
+        .execute(
+            "UPDATE clients SET rate_cents = 'lots' WHERE name = 'Bloom Florist'",
+            [],
+        )
+        .unwrap();
+    drop(s);
     let (code, err) = d.fails(&["client", "list"]);
     assert_eq!(code, 1);
     assert!(

@@ -1126,6 +1126,7 @@ fn undoing_a_nudge_removes_its_event_on_both_machines() {
 /// triggers as that version installed them.
 fn back_to_v9(d: &Desk, nudges: i64) {
     let conn = rusqlite::Connection::open(&d.db).unwrap();
+    common::triggers_back_in_the_file(&conn);
     // Columns the steps after 10 add go too (the capture triggers that read them first; they
     // are made again on opening).
     let readers: Vec<String> = conn
@@ -1914,7 +1915,8 @@ fn a_uuid_shared_by_two_kinds_of_record_never_reaches_the_server() {
     let server = tempfile::tempdir().unwrap();
     let a = machine(server.path(), SECRET);
     a.ok(&["demo"]);
-    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    let store = vadesk::Store::open(&a.db).unwrap();
+    let conn = store.conn();
     let client: String = conn
         .query_row("SELECT uuid FROM clients WHERE id = 1", [], |r| r.get(0))
         .unwrap();
@@ -1923,7 +1925,7 @@ fn a_uuid_shared_by_two_kinds_of_record_never_reaches_the_server() {
         .unwrap();
     conn.execute("UPDATE tasks SET uuid = ?1 WHERE id = 5", [&client])
         .unwrap();
-    drop(conn);
+    drop(store);
     let before = a.snapshot();
     let (_, err) = a.fails(&["sync", "--init"]);
     assert!(err.contains(&format!("have the same uuid {client}")), "{err}");
@@ -1931,10 +1933,12 @@ fn a_uuid_shared_by_two_kinds_of_record_never_reaches_the_server() {
     let (_, err) = a.fails(&["sync"]);
     assert!(err.contains("sync --init"), "not a replica after the refusal: {err}");
     // Put right, it starts; then a Taskwarrior task with a client's uuid is refused.
-    let conn = rusqlite::Connection::open(&a.db).unwrap();
-    conn.execute("UPDATE tasks SET uuid = ?1 WHERE id = 5", [&task])
+    let store = vadesk::Store::open(&a.db).unwrap();
+    store
+        .conn()
+        .execute("UPDATE tasks SET uuid = ?1 WHERE id = 5", [&task])
         .unwrap();
-    drop(conn);
+    drop(store);
     a.ok(&["sync", "--init"]);
     let tw = a.dir.path().join("tw.json");
     std::fs::write(

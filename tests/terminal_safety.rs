@@ -73,7 +73,8 @@ fn poisoned() -> Desk {
     d.clone_at("2026-11-16 09:00")
         .ok(&["material", "ask", &task.to_string(), "Logo", "--by", "2026-11-20"]);
     d.ok(&["flag", "add", "Plain", "other", "--note", "x"]);
-    let c = rusqlite::Connection::open(&d.db).unwrap();
+    let store = vadesk::Store::open(&d.db).unwrap();
+    let c = store.conn();
     for sql in [
         "UPDATE clients SET name = ?1, tool = ?1, notes = ?1",
         "UPDATE channels SET handle = ?1",

@@ -147,8 +147,9 @@ fn undoing_a_creation_others_now_depend_on_is_refused() {
     assert!(desk.task(t).is_ok(), "the other process's task survives");
     // Once the dependent record is gone, the undo goes through.
     d.ok(&["task", "cancel", &t.to_string()]);
-    let conn = rusqlite::Connection::open(&d.db).unwrap();
-    conn.execute("DELETE FROM tasks WHERE id = ?1", [t]).unwrap();
+    let other = Store::open(&d.db).unwrap();
+    other.conn().execute("DELETE FROM tasks WHERE id = ?1", [t]).unwrap();
+    drop(other);
     desk.undo().unwrap();
     assert!(desk.client(c).is_err());
 }

@@ -138,6 +138,56 @@ pub fn print_json(out: &mut dyn Write, v: &impl Serialize) -> Result<()> {
     Ok(())
 }
 
+/// The review as JSON (`{"now", "items"}`), the same bytes `print_json` writes for it, a row
+/// at a time into one buffer: the review is the longest JSON a command prints (thousands of
+/// rows at a hundred thousand tasks), and serde's writer spends most of its time on the
+/// layout's small pieces. A text of anything but plain printable ASCII goes through
+/// `write_json`, as every other JSON string does.
+pub fn print_review_json(out: &mut dyn Write, now: &str, items: &[crate::domain::ReviewItem]) -> Result<()> {
+    /// What is gathered before it is written on.
+    const CHUNK: usize = 64 * 1024;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 1024);
+    buf.extend_from_slice(b"{\n  \"now\": ");
+    json_text(&mut buf, now)?;
+    buf.extend_from_slice(b",\n  \"items\": [");
+    for (i, it) in items.iter().enumerate() {
+        buf.extend_from_slice(if i == 0 { b"\n    {" } else { b",\n    {" });
+        buf.extend_from_slice(b"\n      \"kind\": ");
+        json_text(&mut buf, it.kind.key())?;
+        buf.extend_from_slice(b",\n      \"client\": ");
+        json_text(&mut buf, &it.client)?;
+        buf.extend_from_slice(b",\n      \"id\": ");
+        write!(buf, "{}", it.id)?;
+        buf.extend_from_slice(b",\n      \"title\": ");
+        json_text(&mut buf, &it.title)?;
+        buf.extend_from_slice(b",\n      \"days_late\": ");
+        write!(buf, "{}", it.days_late)?;
+        buf.extend_from_slice(b"\n    }");
+        if buf.len() >= CHUNK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    if !items.is_empty() {
+        buf.extend_from_slice(b"\n  ");
+    }
+    buf.extend_from_slice(b"]\n}\n");
+    out.write_all(&buf)?;
+    Ok(())
+}
+
+/// A JSON string: plain printable ASCII as it is, anything else through `write_json`.
+fn json_text(buf: &mut Vec<u8>, s: &str) -> Result<()> {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+        return Ok(());
+    }
+    write_json(buf, &s)?;
+    Ok(())
+}
+
 /// serde_json's pretty layout (two spaces a level), each line's break and indent written at
 /// once rather than a write a level (most of the output of a long list is indents).
 #[derive(Default)]
@@ -526,6 +576,61 @@ impl FlagJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The review's own writer gives the same bytes as the general one, texts of every kind
+    /// included (quotes, backslashes, accents, controls, bidi marks, emoji, an empty one).
+    #[test]
+    fn the_review_s_json_is_the_general_writer_s() {
+        use crate::domain::{ReviewItem, ReviewKind};
+        #[derive(serde::Serialize)]
+        struct ReviewJson<'a> {
+            now: &'a str,
+            items: &'a [ReviewItem],
+        }
+        let texts = [
+            "Plain client",
+            "Café \"Sol\" \\ back",
+            "line\nbreak\ttab\u{7f}del",
+            "\u{202e}reversed\u{2028}sep\u{85}",
+            "絵文字 🎉",
+            "",
+            "a/b <c> & 'd'",
+        ];
+        let mut items = Vec::new();
+        for (i, kind) in ReviewKind::ALL.iter().enumerate() {
+            let client = texts[i % texts.len()].to_string();
+            let title = texts[(i + 3) % texts.len()].to_string();
+            let mut it = ReviewItem::new(*kind, i as i64, client, i as i64 * 1_000_003 - 7, title);
+            it.days_late = i as i64 * 37;
+            items.push(it);
+        }
+        for n in [0, 1, items.len()] {
+            let rows = &items[..n];
+            let mut general = Vec::new();
+            print_json(
+                &mut general,
+                &ReviewJson {
+                    now: "2026-11-27T09:00:00",
+                    items: rows,
+                },
+            )
+            .unwrap();
+            let mut own = Vec::new();
+            print_review_json(&mut own, "2026-11-27T09:00:00", rows).unwrap();
+            assert_eq!(
+                String::from_utf8(own).unwrap(),
+                String::from_utf8(general).unwrap(),
+                "{n} rows"
+            );
+        }
+        // Longer than one chunk.
+        let many: Vec<ReviewItem> = (0..3000).map(|i| items[i % items.len()].clone()).collect();
+        let mut general = Vec::new();
+        print_json(&mut general, &ReviewJson { now: "x", items: &many }).unwrap();
+        let mut own = Vec::new();
+        print_review_json(&mut own, "x", &many).unwrap();
+        assert!(own == general, "3,000 rows differ");
+    }
 
     #[test]
     fn json_is_laid_out_as_serde_json_s_pretty_printer_lays_it_out() {

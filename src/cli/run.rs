@@ -35,11 +35,20 @@ impl Context {
 
     /// Opens the store named by `--db` / `VADESK_DB`, or the default one.
     pub fn open_store(&self) -> Result<Store> {
+        self.open_store_as(true)
+    }
+
+    /// The store for a command that `writes`, or one that only reads (`Store::open_to_read`).
+    fn open_store_as(&self, writes: bool) -> Result<Store> {
         let path = match &self.db_path {
             Some(p) => p.clone(),
             None => Store::default_path()?,
         };
-        let mut s = Store::open(&path)?;
+        let mut s = if writes {
+            Store::open(&path)?
+        } else {
+            Store::open_to_read(&path)?
+        };
         s.set_lang(self.lang);
         // Sync operations are stamped with the store's clock (`--now` included).
         s.set_now(self.fixed_now.then_some(self.now));
@@ -110,7 +119,9 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Command::Man => return super::shell::man(l, out),
         _ => {}
     }
-    let mut store = match ctx.open_store() {
+    // The commands that only read open the store without what keeps its tallies on a write.
+    let writes = !matches!(cmd, Command::Review { .. } | Command::Search { .. });
+    let mut store = match ctx.open_store_as(writes) {
         Ok(store) => store,
         // A store too damaged to open still gets its report: what SQLite finds in it.
         Err(e)
@@ -533,18 +544,8 @@ fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> R
     let today = ctx.today();
     let items = store.review(today)?;
     if as_json {
-        #[derive(serde::Serialize)]
-        struct ReviewJson<'a> {
-            now: String,
-            items: &'a [crate::domain::ReviewItem],
-        }
-        return print_json(
-            out,
-            &ReviewJson {
-                now: ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                items: &items,
-            },
-        );
+        let now = ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string();
+        return super::output::print_review_json(out, &now, &items);
     }
     writeln!(out, "{}", tf(l, T::MsgReviewTitle, &[&i18n::date(today, today, l)]))?;
     if items.is_empty() {

@@ -85,6 +85,18 @@ impl Store {
     /// never touches the file by other means (closing any descriptor of the file would drop
     /// the process's POSIX locks, and another program could then delete the WAL under it).
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_as(path, true)
+    }
+
+    /// The store for a command that only reads it (the review, a search): the same checks and
+    /// upgrades as [`Store::open`], without the triggers that keep what writes change (the
+    /// file's schema does not hold them: see `schema::install_connection_triggers`), and any
+    /// write through it is refused.
+    pub fn open_to_read(path: &Path) -> Result<Store> {
+        Store::open_as(path, false)
+    }
+
+    fn open_as(path: &Path, writes: bool) -> Result<Store> {
         let shown = path.display().to_string();
         if path.is_dir() {
             return Err(Error::refused(T::ErrIsDirectory, &[&shown]));
@@ -134,7 +146,7 @@ impl Store {
         // as a lock is waited for, it is asked again.
         let started = std::time::Instant::now();
         loop {
-            let opened = if young { examine() } else { Ok(()) }.and_then(|()| Store::connect(path, &shown));
+            let opened = if young { examine() } else { Ok(()) }.and_then(|()| Store::connect(path, &shown, writes));
             match opened {
                 Err(Error::Refused(m)) if young && m.key == T::ErrNotVadesk && started.elapsed() < BUSY_TIMEOUT => {
                     std::thread::sleep(Duration::from_millis(20));
@@ -148,7 +160,7 @@ impl Store {
     /// tick). The file was examined when it was first opened; nothing here opens it outside
     /// SQLite.
     pub fn open_again(path: &Path) -> Result<Store> {
-        let store = Store::connect(path, &path.display().to_string())?;
+        let store = Store::connect(path, &path.display().to_string(), true)?;
         // A background connection (the tick, a sync) keeps a small page cache: the desk's
         // resident memory counts it, and its passes read each page about once.
         store.conn.execute_batch("PRAGMA cache_size = -512")?;
@@ -173,10 +185,11 @@ impl Store {
         register_sync_functions(&store.conn, true, &store.sync_clock)?;
         register_review_functions(&store.conn)?;
         schema::migrate(&mut store.conn, 0, ":memory:")?;
+        schema::install_connection_triggers(&store.conn)?;
         Ok(store)
     }
 
-    fn connect(path: &Path, shown: &str) -> Result<Store> {
+    fn connect(path: &Path, shown: &str, writes: bool) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -215,6 +228,13 @@ impl Store {
         register_review_functions(&store.conn)?;
         schema::migrate(&mut store.conn, version, shown)?;
         replica::refresh_triggers(&mut store.conn)?;
+        if writes {
+            schema::install_connection_triggers(&store.conn)?;
+        } else {
+            // Without the store's triggers a write would leave its tallies wrong: none is let
+            // through.
+            store.conn.execute_batch("PRAGMA query_only = ON")?;
+        }
         Ok(store)
     }
 
@@ -326,6 +346,7 @@ impl Store {
         let fixed: &[(&'static str, &'static str)] = &[
             ("review: requests", review::REQUEST_ROWS),
             ("review: tasks", review::TASK_ROWS),
+            ("review: client names", review::CLIENT_NAMES),
             ("review: quotes", review::QUOTE_ROWS),
             ("review: meetings", review::MEETING_ROWS),
             ("review: weekly", review::WEEKLY_ROWS),
@@ -497,10 +518,18 @@ fn identity_ok(app_id: i32, version: i32, objects: i64, shown: &str) -> Result<(
 }
 
 fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i32, i64)> {
-    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-    Ok((app_id, version, objects))
+    // One read of one state: another program making the store commits its first step between
+    // two of these reads otherwise (its objects seen, not yet its mark).
+    conn.execute_batch("BEGIN")?;
+    let read = || -> rusqlite::Result<(i32, i32, i64)> {
+        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        Ok((app_id, version, objects))
+    };
+    let out = read();
+    conn.execute_batch("COMMIT")?;
+    out
 }
 
 /// Sets the store's journal to the WAL, waiting as for any lock while another program writes
@@ -714,6 +743,12 @@ fn keep_wal_files(conn: &Connection) -> Result<()> {
 /// the desk's review windows come in exactly the order of `review::sort`.
 fn register_review_functions(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        schema::WRITER_MARK,
+        0,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |_| Ok(0),
+    )?;
     conn.create_scalar_function(
         "vadesk_lower",
         1,

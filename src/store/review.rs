@@ -33,12 +33,19 @@ pub(super) const REQUEST_ROWS: &str = concat!(
 pub(super) const LATE_REQUEST_COUNTS: &str =
     "SELECT count(*) FROM live_requests x WHERE x.kind = ?1 AND x.expected_by < ?2";
 
+/// The review's tasks: the client's name is looked up in `CLIENT_NAMES`, read once, rather
+/// than in the clients' table for every task, and a task waiting on the client (an open
+/// request: `live_requests` holds those of every live task) is left out with one look at
+/// that table's index rather than a search of the requests for every task.
 pub(super) const TASK_ROWS: &str = concat!(
-    "SELECT x.id, c.id, c.name, x.title, x.due FROM tasks x JOIN clients c ON c.id = x.client_id
+    "SELECT x.id, x.client_id, x.title, x.due FROM tasks x
      WHERE x.status IN ('todo', 'doing') AND x.due <= ?1
-       AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.task_id = x.id AND r.received_on IS NULL)",
+       AND x.id NOT IN (SELECT task_id FROM live_requests)",
     not_snoozed!()
 );
+
+/// Every client's name, by id.
+pub(super) const CLIENT_NAMES: &str = "SELECT id, name FROM clients ORDER BY id";
 
 pub(super) const QUOTE_ROWS: &str = concat!(
     "SELECT x.id, c.id, c.name, x.amount_cents, x.answer_by, c.currency, x.description FROM quotes x JOIN clients c ON c.id = x.client_id
@@ -546,17 +553,28 @@ fn bind_key(q: &mut rusqlite::CachedStatement<'_>, k: &ReviewKey) -> Result<()> 
 }
 
 fn task_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
-    let due = date_at(r, 4)?;
+    Ok(task_row(
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        date_at(r, 4)?,
+        today,
+    ))
+}
+
+/// A task's row: overdue, or due today.
+fn task_row(id: i64, client_id: i64, client: String, title: String, due: NaiveDate, today: NaiveDate) -> ReviewItem {
     let late = (today - due).num_days();
     let kind = if late > 0 {
         ReviewKind::TaskOverdue
     } else {
         ReviewKind::TaskDueToday
     };
-    let mut it = ReviewItem::new(kind, r.get(1)?, r.get(2)?, r.get(0)?, r.get(3)?);
+    let mut it = ReviewItem::new(kind, client_id, client, id, title);
     it.days_late = late.max(0);
     it.date = Some(due);
-    Ok(it)
+    it
 }
 
 fn quote_item(s: &Store, r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
@@ -629,10 +647,20 @@ impl Store {
     }
 
     fn task_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
+        let names: Vec<(i64, String)> = {
+            let mut q = self.conn.prepare_cached(CLIENT_NAMES)?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
         let mut q = self.conn.prepare_cached(TASK_ROWS)?;
-        let rows = q.query_map([day(today)], |r| task_item(r, today))?;
-        for row in rows {
-            items.push(row?);
+        let mut rows = q.query([day(today)])?;
+        while let Some(r) = rows.next()? {
+            let client_id: i64 = r.get(1)?;
+            let client = names
+                .binary_search_by_key(&client_id, |(id, _)| *id)
+                .map(|i| names[i].1.clone())
+                .unwrap_or_default();
+            items.push(task_row(r.get(0)?, client_id, client, r.get(2)?, date_at(r, 3)?, today));
         }
         Ok(())
     }

@@ -1417,6 +1417,24 @@ pub(super) const MIGRATIONS: &[&str] = &[
     END;
     DELETE FROM rate_judged;
     "#,
+    // 25: the triggers that keep the tallies, the search index, the month sums and the kept
+    // judgements leave the file's schema for this table. SQLite parses every trigger of a file
+    // when a connection first reads it (a third of every command's start), and a command that
+    // only reads needs none of them: a connection that writes installs them as its own
+    // (`install_connection_triggers`), one that only reads is refused any write. The sync's
+    // capture triggers (`sync_*`) stay in the file (replica.rs keeps them). A later step that
+    // changes one of these triggers changes its row here. `seq` keeps their first order.
+    r#"
+    CREATE TABLE connection_triggers (
+        seq INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        tbl_name TEXT NOT NULL,
+        sql TEXT NOT NULL
+    );
+    INSERT INTO connection_triggers(seq, name, tbl_name, sql)
+        SELECT rowid, name, tbl_name, sql FROM main.sqlite_master
+        WHERE type = 'trigger' AND name NOT LIKE 'sync\_%' ESCAPE '\';
+    "#,
 ];
 
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -1470,6 +1488,9 @@ fn run_steps(conn: &mut Connection, current: i32, until: i32, shown: &str) -> Re
         if version == 10 {
             super::counters::backfill(&tx).map_err(fail)?;
         }
+        if sql.contains("CREATE TABLE connection_triggers") {
+            move_triggers_to_connections(&tx).map_err(fail)?;
+        }
         // The step that adds the score tallies (whatever its place): kept with the default
         // half-life from the start.
         if sql.contains("CREATE TABLE score_growth") {
@@ -1489,6 +1510,84 @@ fn run_steps(conn: &mut Connection, current: i32, until: i32, shown: &str) -> Re
         ))
         .map_err(fail)?;
         tx.commit().map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// A function only vadesk's connections have (it answers 0). The file's guard triggers call
+/// it on every write to a table the connections' triggers follow, so that another program's
+/// write, which would change the table without its tallies, fails at once ("no such function:
+/// only_vadesk_writes_this_store") and changes nothing. Reading is never refused.
+pub(crate) const WRITER_MARK: &str = "only_vadesk_writes_this_store";
+
+/// The triggers copied into `connection_triggers` leave the file's schema, and each table they
+/// follow gets the guards against other programs' writes (step 25). A later step adding
+/// connection triggers on another table adds its guards too.
+fn move_triggers_to_connections(conn: &Connection) -> rusqlite::Result<()> {
+    let names: Vec<String> = {
+        let mut q = conn.prepare("SELECT name FROM connection_triggers ORDER BY seq")?;
+        let rows = q.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for name in names {
+        conn.execute_batch(&format!("DROP TRIGGER main.\"{}\"", name.replace('"', "\"\"")))?;
+    }
+    let tables: Vec<String> = {
+        let mut q = conn.prepare("SELECT DISTINCT tbl_name FROM connection_triggers ORDER BY tbl_name")?;
+        let rows = q.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for table in tables {
+        for (event, short) in [("INSERT", "ins"), ("UPDATE", "upd"), ("DELETE", "del")] {
+            conn.execute_batch(&format!(
+                "CREATE TRIGGER guard_{table}_{short} BEFORE {event} ON {table}
+                 WHEN {WRITER_MARK}() BEGIN SELECT 1; END;"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives a connection that writes the store's triggers (`connection_triggers`) as its own
+/// TEMP triggers, on the store's tables: the same definitions, parsed once as the file's
+/// schema was. They are written into the connection's own schema table as they are and that
+/// schema is read again at once (the documented effect of a new `schema_version`): creating
+/// them one by one would read the schema again after each. Nothing here touches the file.
+pub(crate) fn install_connection_triggers(conn: &Connection) -> Result<()> {
+    let installed: i64 = conn.query_row(
+        "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'
+           AND name IN (SELECT name FROM main.connection_triggers)",
+        [],
+        |r| r.get(0),
+    )?;
+    if installed > 0 {
+        return Ok(());
+    }
+    conn.execute_batch("PRAGMA writable_schema = ON")?;
+    let written = (|| -> rusqlite::Result<()> {
+        conn.execute(
+            "INSERT INTO temp.sqlite_master(type, name, tbl_name, rootpage, sql)
+             SELECT 'trigger', name, tbl_name, 0, sql FROM main.connection_triggers ORDER BY seq",
+            [],
+        )?;
+        let v: i64 = conn.query_row("PRAGMA temp.schema_version", [], |r| r.get(0))?;
+        conn.execute_batch(&format!("PRAGMA temp.schema_version = {}", v + 1))
+    })();
+    conn.execute_batch("PRAGMA writable_schema = OFF")?;
+    written?;
+    // Read at once: this statement finds the connection's schema changed and reads it again,
+    // so a trigger that does not parse fails here, never at the first write.
+    let wanted: i64 = conn.query_row("SELECT count(*) FROM main.connection_triggers", [], |r| r.get(0))?;
+    let there: i64 = conn.query_row(
+        "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'",
+        [],
+        |r| r.get(0),
+    )?;
+    if there < wanted {
+        return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_SCHEMA),
+            Some(format!("{there} of the store's {wanted} triggers installed")),
+        )));
     }
     Ok(())
 }

@@ -1695,6 +1695,7 @@ mod kept_prep_tests {
             .position(|s| s.contains("CREATE TABLE quote_prep_sums"))
             .unwrap() as i32;
         let mut c = Connection::open_in_memory().unwrap();
+        crate::store::register_review_functions(&c).unwrap();
         schema::migrate_until(&mut c, step).unwrap();
         c.execute_batch(
             "INSERT INTO clients(name, name_key, created_on) VALUES ('Sol', 'sol', '2026-01-01'), ('Norte', 'norte', '2026-01-01');
@@ -1706,6 +1707,8 @@ mod kept_prep_tests {
         let before: i64 = c.query_row("SELECT count(*) FROM quotes", [], |r| r.get(0)).unwrap();
         assert_eq!(before, 40);
         schema::migrate(&mut c, step, "test").unwrap();
+        // From here on the triggers are the connection's, as every store's (step 25).
+        schema::install_connection_triggers(&c).unwrap();
         let (kept, counted) = kept_and_counted(&c);
         assert_eq!(kept, counted);
         assert_eq!(kept.len(), 10, "{kept:?}");

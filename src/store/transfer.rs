@@ -1030,12 +1030,15 @@ impl Bulk {
     fn start(tx: &Transaction) -> Result<Bulk> {
         let from_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM tasks", [], |r| r.get(0))?;
         let objects: Vec<(String, String, String)> = {
+            // The indexes are the file's; the triggers this connection's own (schema step 25).
             let mut q = tx.prepare(
                 "SELECT type, name, sql FROM main.sqlite_master
-                 WHERE tbl_name = 'tasks' AND sql IS NOT NULL
-                   AND (type = 'index' OR (type = 'trigger'
-                        AND (name = 'search_task_ins' OR substr(name, 1, 11) = 'tally_task_')))
-                 ORDER BY type, name",
+                 WHERE tbl_name = 'tasks' AND sql IS NOT NULL AND type = 'index'
+                 UNION ALL
+                 SELECT type, name, sql FROM temp.sqlite_master
+                 WHERE tbl_name = 'tasks' AND type = 'trigger'
+                   AND (name = 'search_task_ins' OR substr(name, 1, 11) = 'tally_task_')
+                 ORDER BY 1, 2",
             )?;
             let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
@@ -1046,9 +1049,16 @@ impl Bulk {
             if kind == "index" && sql.to_uppercase().starts_with("CREATE UNIQUE") {
                 continue;
             }
-            let drop = if kind == "index" { "DROP INDEX" } else { "DROP TRIGGER" };
-            tx.execute_batch(&format!("{drop} main.\"{}\"", name.replace('"', "\"\"")))?;
-            again.push(sql);
+            let (drop, again_sql) = if kind == "index" {
+                ("DROP INDEX main", sql)
+            } else {
+                (
+                    "DROP TRIGGER temp",
+                    sql.replacen("CREATE TRIGGER", "CREATE TEMP TRIGGER", 1),
+                )
+            };
+            tx.execute_batch(&format!("{drop}.\"{}\"", name.replace('"', "\"\"")))?;
+            again.push(again_sql);
         }
         Ok(Bulk { from_id, again })
     }

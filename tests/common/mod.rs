@@ -95,3 +95,30 @@ impl Desk {
         self.json(&["export"])
     }
 }
+
+/// Takes schema step 25 back on a store's file: its triggers in the file's schema again, as
+/// every version before kept them (for the tests that rebuild an older store from a new one).
+pub fn triggers_back_in_the_file(c: &rusqlite::Connection) {
+    let sqls: Vec<String> = c
+        .prepare("SELECT sql FROM connection_triggers ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let guards: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'guard\\_%' ESCAPE '\\'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for name in guards {
+        c.execute_batch(&format!("DROP TRIGGER \"{name}\"")).unwrap();
+    }
+    for sql in sqls {
+        c.execute_batch(&sql).unwrap();
+    }
+    c.execute_batch("DROP TABLE connection_triggers; PRAGMA user_version = 24;")
+        .unwrap();
+}
