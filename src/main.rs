@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     // text of every command costs more than reading the arguments. Only what the plain tree
     // accepts is taken from it (localizing changes texts, never what is accepted); help,
     // version and every error go through the localized tree, as they always did.
-    let parsed = match <Cli as clap::CommandFactory>::command()
+    let parsed = match cli::parsing_command()
         .try_get_matches_from(&argv)
         .and_then(|m| Cli::from_arg_matches(&m))
     {

@@ -15,6 +15,66 @@ use clap::{Args, Parser, Subcommand};
 pub use help::{command as localized_command, early_lang, error_message, localize_usage};
 pub use run::{resolve, run, Context};
 
+/// When set, a command's own subcommands are put in the command tree only when that command is
+/// the one given (clap's `Command::defer`): reading the arguments then builds a few commands
+/// rather than every one. Help, errors, completions and the manual use the whole tree.
+static DEFER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The command tree for reading the arguments, its commands' subcommands deferred.
+pub fn parsing_command() -> clap::Command {
+    DEFER.store(true, std::sync::atomic::Ordering::Relaxed);
+    let cmd = <Cli as clap::CommandFactory>::command();
+    DEFER.store(false, std::sync::atomic::Ordering::Relaxed);
+    cmd
+}
+
+/// A command's subcommands (`T`), deferred while `DEFER` is set.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+fn augment<T: Subcommand>(cmd: clap::Command) -> clap::Command {
+    T::augment_subcommands(cmd)
+}
+
+fn augment_for_update<T: Subcommand>(cmd: clap::Command) -> clap::Command {
+    T::augment_subcommands_for_update(cmd)
+}
+
+impl<T: Subcommand> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(m).map(Deferred)
+    }
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(m).map(Deferred)
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+    fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(m)
+    }
+}
+
+impl<T: Subcommand> Subcommand for Deferred<T> {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        if DEFER.load(std::sync::atomic::Ordering::Relaxed) {
+            cmd.defer(augment::<T>)
+        } else {
+            T::augment_subcommands(cmd)
+        }
+    }
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        if DEFER.load(std::sync::atomic::Ordering::Relaxed) {
+            cmd.defer(augment_for_update::<T>)
+        } else {
+            T::augment_subcommands_for_update(cmd)
+        }
+    }
+    fn has_subcommand(name: &str) -> bool {
+        T::has_subcommand(name)
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "vadesk",
@@ -54,16 +114,16 @@ pub struct Cli {
 pub enum Command {
     /// Clients: add, edit, list, show
     #[command(subcommand)]
-    Client(ClientCmd),
+    Client(Deferred<ClientCmd>),
     /// Tasks a client delegates
     #[command(subcommand)]
-    Task(TaskCmd),
+    Task(Deferred<TaskCmd>),
     /// Materials a client owes you for a task
     #[command(subcommand)]
-    Material(MaterialCmd),
+    Material(Deferred<MaterialCmd>),
     /// Feedback a client owes you on a task
     #[command(subcommand)]
-    Feedback(FeedbackCmd),
+    Feedback(Deferred<FeedbackCmd>),
     /// Count a reminder sent for a material, feedback or quote (optionally with a new date)
     Nudge {
         /// material, feedback or quote
@@ -75,13 +135,13 @@ pub enum Command {
     },
     /// Quotes (presupuestos)
     #[command(subcommand)]
-    Quote(QuoteCmd),
+    Quote(Deferred<QuoteCmd>),
     /// Meetings and attendance
     #[command(subcommand)]
-    Meeting(MeetingCmd),
+    Meeting(Deferred<MeetingCmd>),
     /// Red flags
     #[command(subcommand)]
-    Flag(FlagCmd),
+    Flag(Deferred<FlagCmd>),
     /// Find clients, tasks, requests, quotes and red-flag notes by their words
     Search {
         /// Words to look for (accents and case do not matter; the last word may be its start)
@@ -168,7 +228,7 @@ pub enum Command {
     Doctor,
     /// Time worked: the timer and logged entries
     #[command(subcommand)]
-    Time(TimeCmd),
+    Time(Deferred<TimeCmd>),
     /// A client's month: entries, hours, retainer, amount and effective rate
     Statement {
         /// Name or id
@@ -567,4 +627,78 @@ pub enum FlagCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[cfg(test)]
+mod deferred_tests {
+    use clap::{CommandFactory, FromArgMatches};
+
+    fn shape(c: &clap::Command, path: &str, out: &mut Vec<String>) {
+        let mut args: Vec<String> = c
+            .get_arguments()
+            .map(|a| {
+                format!(
+                    "{}:{:?}:{:?}:{:?}:{}",
+                    a.get_id(),
+                    a.get_long(),
+                    a.get_short(),
+                    a.get_num_args(),
+                    a.is_global_set()
+                )
+            })
+            .collect();
+        args.sort();
+        out.push(format!("{path} [{}]", args.join(" ")));
+        for s in c.get_subcommands() {
+            shape(s, &format!("{path} {}", s.get_name()), out);
+        }
+    }
+
+    /// The tree the arguments are read with is, once built, the whole tree: the same commands
+    /// with the same arguments at every level; and it reads arguments as the whole tree does.
+    #[test]
+    fn the_deferred_tree_is_the_whole_tree() {
+        let mut whole = super::Cli::command();
+        whole.build();
+        let mut deferred = super::parsing_command();
+        deferred.build();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        shape(&whole, "vadesk", &mut a);
+        shape(&deferred, "vadesk", &mut b);
+        // Save clap's own `help` command, which mirrors the tree as it was before the deferred
+        // parts were added: help is never read from this tree (it is an error to it, and help
+        // and errors are read again from the whole tree, below).
+        let no_help =
+            |v: Vec<String>| -> Vec<String> { v.into_iter().filter(|l| !l.starts_with("vadesk help ")).collect() };
+        let (a, b) = (no_help(a), no_help(b));
+        assert!(a.len() > 60, "{} commands", a.len());
+        assert_eq!(a, b);
+        for argv in [
+            &["vadesk", "review", "--json"][..],
+            &["vadesk", "--db", "x.db", "task", "list", "--client", "Acme", "--json"],
+            &["vadesk", "task", "add", "Acme", "Logo", "--due", "2026-12-01"],
+            &["vadesk", "meeting", "attended", "3", "--late", "10"],
+            &["vadesk", "time", "log", "--client", "Acme", "1h30m", "--lang", "es"],
+            &["vadesk", "material", "ask", "4", "Photos", "--by", "2026-12-01"],
+            &["vadesk", "flag", "list", "--json"],
+        ] {
+            let read = |cmd: clap::Command| {
+                cmd.try_get_matches_from(argv)
+                    .and_then(|m| super::Cli::from_arg_matches(&m))
+                    .map(|c| format!("{c:?}"))
+                    .map_err(|e| e.kind())
+            };
+            assert_eq!(read(super::parsing_command()), read(super::Cli::command()), "{argv:?}");
+        }
+        // Help and mistakes are errors to the deferred tree: main reads them again from the
+        // whole one, as before.
+        for argv in [
+            &["vadesk", "task", "frobnicate"][..],
+            &["vadesk", "help", "client", "add"],
+            &["vadesk", "client", "add", "--help"],
+            &["vadesk", "--version"],
+        ] {
+            assert!(super::parsing_command().try_get_matches_from(argv).is_err(), "{argv:?}");
+        }
+    }
 }

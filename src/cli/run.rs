@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::output::{print_json, print_list, table, write_json, Listing, MeetingJson, SearchJson, TerminalSafe};
 use super::records::{client, flag, quote, task};
-use super::{Cli, Command, FeedbackCmd, MaterialCmd, MeetingCmd};
+use super::{Cli, Command, Deferred, FeedbackCmd, MaterialCmd, MeetingCmd};
 use crate::config::{self, Config};
 use crate::domain::text::width;
 use crate::domain::{dates, Attendance, MeetingKind, RequestKind, ReviewKind};
@@ -153,23 +153,23 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         Err(e) => return Err(e),
     };
     match cmd {
-        Command::Client(c) => client(c, ctx, &mut store, out)?,
-        Command::Task(c) => task(c, ctx, &mut store, out)?,
-        Command::Material(MaterialCmd::Ask { task_id, what, by }) => {
+        Command::Client(Deferred(c)) => client(c, ctx, &mut store, out)?,
+        Command::Task(Deferred(c)) => task(c, ctx, &mut store, out)?,
+        Command::Material(Deferred(MaterialCmd::Ask { task_id, what, by })) => {
             let by = date_arg(&by, ctx)?;
             let id = store.ask(task_id, RequestKind::Material, &what, by, today)?;
             writeln!(out, "{id}")?;
         }
-        Command::Material(MaterialCmd::Got { id }) => {
+        Command::Material(Deferred(MaterialCmd::Got { id })) => {
             store.receive(RequestKind::Material, id, today)?;
             writeln!(out, "{}", tf(l, T::MsgMaterialGot, &[&id]))?;
         }
-        Command::Feedback(FeedbackCmd::Ask { task_id, by }) => {
+        Command::Feedback(Deferred(FeedbackCmd::Ask { task_id, by })) => {
             let by = date_arg(&by, ctx)?;
             let id = store.ask(task_id, RequestKind::Feedback, "", by, today)?;
             writeln!(out, "{id}")?;
         }
-        Command::Feedback(FeedbackCmd::Got { id }) => {
+        Command::Feedback(Deferred(FeedbackCmd::Got { id })) => {
             store.receive(RequestKind::Feedback, id, today)?;
             writeln!(out, "{}", tf(l, T::MsgFeedbackGot, &[&id]))?;
         }
@@ -184,13 +184,13 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let n = store.nudge(kind, id, until, today)?;
             writeln!(out, "{}", tf(l, T::MsgNudged, &[&kind.label(l), &id, &n]))?;
         }
-        Command::Quote(c) => quote(c, ctx, &mut store, out)?,
-        Command::Meeting(MeetingCmd::Add {
+        Command::Quote(Deferred(c)) => quote(c, ctx, &mut store, out)?,
+        Command::Meeting(Deferred(MeetingCmd::Add {
             client,
             at,
             kind,
             length,
-        }) => {
+        })) => {
             let c = store.find_client(&client)?;
             let at = dates::parse_when(&at, ctx.now)?;
             let kind = kind
@@ -202,7 +202,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             let id = store.add_meeting(c.id, at, kind, length)?;
             writeln!(out, "{id}")?;
         }
-        Command::Meeting(MeetingCmd::List { client, json: as_json }) => {
+        Command::Meeting(Deferred(MeetingCmd::List { client, json: as_json })) => {
             let client_id = store.client_id_named(client.as_deref())?;
             let list = store.list_meetings(client_id)?;
             let listing = Listing {
@@ -224,7 +224,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 ]
             })?;
         }
-        Command::Meeting(MeetingCmd::Edit { id, at, kind, length }) => {
+        Command::Meeting(Deferred(MeetingCmd::Edit { id, at, kind, length })) => {
             let e = MeetingEdit {
                 at: at.as_deref().map(|a| dates::parse_when(a, ctx.now)).transpose()?,
                 kind: kind.as_deref().map(MeetingKind::parse).transpose()?,
@@ -237,15 +237,15 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             store.edit_meeting(id, e)?;
             writeln!(out, "{}", tf(l, T::MsgMeetingSaved, &[&id]))?;
         }
-        Command::Meeting(MeetingCmd::Delete { id }) => {
+        Command::Meeting(Deferred(MeetingCmd::Delete { id })) => {
             store.delete_meeting(id)?;
             writeln!(out, "{}", tf(l, T::MsgMeetingDeleted, &[&id]))?;
         }
-        Command::Meeting(MeetingCmd::Attended {
+        Command::Meeting(Deferred(MeetingCmd::Attended {
             id,
             attendance,
             minutes,
-        }) => {
+        })) => {
             let a = Attendance::parse(&attendance)?;
             if a == Attendance::Pending {
                 return Err(Attendance::unknown(&attendance));
@@ -256,7 +256,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             store.record_attendance(id, a, minutes)?;
             writeln!(out, "{}", tf(l, T::MsgAttendance, &[&id, &a.label(l)]))?;
         }
-        Command::Flag(c) => flag(c, ctx, &mut store, out)?,
+        Command::Flag(Deferred(c)) => flag(c, ctx, &mut store, out)?,
         // The review only reads: it lists what is late whether or not a flag was raised yet.
         Command::Review { json: as_json } => review(ctx, &store, as_json, out)?,
         Command::Search {
@@ -415,7 +415,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 )
             )?;
         }
-        Command::Time(c) => super::money::time(c, ctx, &mut store, out)?,
+        Command::Time(Deferred(c)) => super::money::time(c, ctx, &mut store, out)?,
         Command::Statement {
             client,
             all,

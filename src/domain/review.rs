@@ -206,33 +206,53 @@ pub fn sort(items: &mut [ReviewItem]) {
 }
 
 /// Each row's client name as a rank: names equal lower-cased (by `str::to_lowercase`) share
-/// one, and ranks follow the lower-cased names' order. Each name is lower-cased once.
+/// one, and ranks follow the lower-cased names' order. Each different (client, name) is found
+/// through a map by the client's id (rows of one client share it) and lower-cased once.
 fn name_ranks(items: &[ReviewItem]) -> Vec<u32> {
-    // The different (client, name) pairs, in order of client (numbers compared first).
-    let mut pairs: Vec<(i64, &str)> = items.iter().map(|it| (it.client_id, it.client.as_str())).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut by_name: Vec<(String, usize)> = pairs
+    use std::collections::HashMap;
+    // The different names, and each row's place among them.
+    let mut names: Vec<&str> = Vec::new();
+    let mut by_client: HashMap<i64, (u32, &str)> = HashMap::new();
+    // A client seen under another name too (rows read at different times): by both.
+    let mut by_pair: HashMap<(i64, &str), u32> = HashMap::new();
+    let mut slots: Vec<u32> = Vec::with_capacity(items.len());
+    for it in items {
+        let name = it.client.as_str();
+        let next = names.len() as u32;
+        let slot = match by_client.get(&it.client_id) {
+            Some(&(slot, seen)) if seen == name => slot,
+            Some(_) => *by_pair.entry((it.client_id, name)).or_insert(next),
+            None => {
+                by_client.insert(it.client_id, (next, name));
+                next
+            }
+        };
+        if slot == next {
+            names.push(name);
+        }
+        slots.push(slot);
+    }
+    let lower: Vec<std::borrow::Cow<'_, str>> = names
         .iter()
-        .enumerate()
-        .map(|(k, (_, name))| (name.to_lowercase(), k))
+        .map(|n| {
+            if n.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                std::borrow::Cow::Borrowed(*n)
+            } else {
+                std::borrow::Cow::Owned(n.to_lowercase())
+            }
+        })
         .collect();
-    by_name.sort_unstable();
-    let mut rank = vec![0u32; pairs.len()];
+    let mut by_name: Vec<usize> = (0..names.len()).collect();
+    by_name.sort_unstable_by(|&a, &b| lower[a].cmp(&lower[b]));
+    let mut rank = vec![0u32; names.len()];
     let mut r = 0u32;
     for k in 0..by_name.len() {
-        if k > 0 && by_name[k - 1].0 != by_name[k].0 {
+        if k > 0 && lower[by_name[k - 1]] != lower[by_name[k]] {
             r += 1;
         }
-        rank[by_name[k].1] = r;
+        rank[by_name[k]] = r;
     }
-    items
-        .iter()
-        .map(|it| {
-            let at = pairs.binary_search(&(it.client_id, it.client.as_str()));
-            rank[at.unwrap_or_default()]
-        })
-        .collect()
+    slots.iter().map(|&s| rank[s as usize]).collect()
 }
 
 #[cfg(test)]
