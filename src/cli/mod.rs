@@ -15,17 +15,24 @@ use clap::{Args, Parser, Subcommand};
 pub use help::{command as localized_command, early_lang, error_message, localize_usage};
 pub use run::{resolve, run, Context};
 
-/// When set, a command's own subcommands are put in the command tree only when that command is
-/// the one given (clap's `Command::defer`): reading the arguments then builds a few commands
-/// rather than every one. Help, errors, completions and the manual use the whole tree.
-static DEFER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+thread_local! {
+    /// While set (on the thread building the tree), a command's own subcommands are put in the
+    /// command tree only when that command is the one given (clap's `Command::defer`): reading
+    /// the arguments then builds a few commands rather than every one. Help, errors,
+    /// completions and the manual use the whole tree.
+    static DEFER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 /// The command tree for reading the arguments, its commands' subcommands deferred.
 pub fn parsing_command() -> clap::Command {
-    DEFER.store(true, std::sync::atomic::Ordering::Relaxed);
+    DEFER.with(|d| d.set(true));
     let cmd = <Cli as clap::CommandFactory>::command();
-    DEFER.store(false, std::sync::atomic::Ordering::Relaxed);
+    DEFER.with(|d| d.set(false));
     cmd
+}
+
+fn deferring() -> bool {
+    DEFER.with(std::cell::Cell::get)
 }
 
 /// A command's subcommands (`T`), deferred while `DEFER` is set.
@@ -57,14 +64,14 @@ impl<T: Subcommand> clap::FromArgMatches for Deferred<T> {
 
 impl<T: Subcommand> Subcommand for Deferred<T> {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        if DEFER.load(std::sync::atomic::Ordering::Relaxed) {
+        if deferring() {
             cmd.defer(augment::<T>)
         } else {
             T::augment_subcommands(cmd)
         }
     }
     fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        if DEFER.load(std::sync::atomic::Ordering::Relaxed) {
+        if deferring() {
             cmd.defer(augment_for_update::<T>)
         } else {
             T::augment_subcommands_for_update(cmd)

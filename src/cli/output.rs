@@ -147,6 +147,7 @@ pub fn print_review_json(out: &mut dyn Write, now: &str, items: &[crate::domain:
     /// What is gathered before it is written on.
     const CHUNK: usize = 64 * 1024;
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 1024);
+    let mut number = itoa::Buffer::new();
     buf.extend_from_slice(b"{\n  \"now\": ");
     json_text(&mut buf, now)?;
     buf.extend_from_slice(b",\n  \"items\": [");
@@ -157,11 +158,11 @@ pub fn print_review_json(out: &mut dyn Write, now: &str, items: &[crate::domain:
         buf.extend_from_slice(b",\n      \"client\": ");
         json_text(&mut buf, &it.client)?;
         buf.extend_from_slice(b",\n      \"id\": ");
-        write!(buf, "{}", it.id)?;
+        buf.extend_from_slice(number.format(it.id).as_bytes());
         buf.extend_from_slice(b",\n      \"title\": ");
         json_text(&mut buf, &it.title)?;
         buf.extend_from_slice(b",\n      \"days_late\": ");
-        write!(buf, "{}", it.days_late)?;
+        buf.extend_from_slice(number.format(it.days_late).as_bytes());
         buf.extend_from_slice(b"\n    }");
         if buf.len() >= CHUNK {
             out.write_all(&buf)?;
