@@ -919,6 +919,10 @@ fn the_store_s_triggers_are_kept_by_the_connections_that_write() {
     let guards = file_triggers(&d.db);
     assert!(guards.iter().all(|g| g.starts_with("guard_")), "{guards:?}");
     assert!(guards.contains(&"guard_tasks_upd".to_string()), "{guards:?}");
+    assert!(
+        guards.contains(&"guard_connection_triggers_del".to_string()),
+        "{guards:?}"
+    );
     let kept = {
         let c = rusqlite::Connection::open(&d.db).unwrap();
         c.query_row("SELECT count(*) FROM connection_triggers", [], |r| r.get::<_, i64>(0))
@@ -968,6 +972,15 @@ fn the_store_s_triggers_are_kept_by_the_connections_that_write() {
             .unwrap_err();
         assert!(err.to_string().contains("only_vadesk_writes_this_store"), "{err}");
         assert_eq!(titles(&c), 1);
+        // Nor can it take a trigger away from the connections that write.
+        let err = c
+            .execute("DELETE FROM connection_triggers WHERE name = 'tally_task_ins'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("only_vadesk_writes_this_store"), "{err}");
+        let kept_now: i64 = c
+            .query_row("SELECT count(*) FROM connection_triggers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept_now, kept);
     }
     // A store of the step before (its triggers in the file) is upgraded: the same triggers move
     // to the table, and its counts stay kept.

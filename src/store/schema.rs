@@ -1532,8 +1532,13 @@ fn move_triggers_to_connections(conn: &Connection) -> rusqlite::Result<()> {
     for name in names {
         conn.execute_batch(&format!("DROP TRIGGER main.\"{}\"", name.replace('"', "\"\"")))?;
     }
+    // The table of the triggers themselves too: a row deleted there by another program would
+    // leave a count unkept from then on.
     let tables: Vec<String> = {
-        let mut q = conn.prepare("SELECT DISTINCT tbl_name FROM connection_triggers ORDER BY tbl_name")?;
+        let mut q = conn.prepare(
+            "SELECT DISTINCT tbl_name FROM connection_triggers
+             UNION SELECT 'connection_triggers' ORDER BY 1",
+        )?;
         let rows = q.query_map([], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
