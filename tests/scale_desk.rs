@@ -231,34 +231,12 @@ fn the_selection_follows_its_task_through_changes_on_all_clients() {
 }
 
 /// Tallies computed from scratch, as the migration fills them.
-fn tallies_from_scratch(store: &Store) -> Vec<(i64, i64, i64, i64, i64)> {
-    let mut q = store
-        .conn()
-        .prepare(
-            "SELECT c.id,
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id),
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing')),
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status = 'delivered'),
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing', 'delivered')
-                   AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
-             FROM clients c ORDER BY c.id",
-        )
-        .unwrap();
-    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+fn tallies_from_scratch(store: &Store) -> Vec<common::Tally> {
+    common::tallies_counted(store.conn())
 }
 
-fn tallies_kept(store: &Store) -> Vec<(i64, i64, i64, i64, i64)> {
-    let mut q = store
-        .conn()
-        .prepare("SELECT client_id, tasks, todo, delivered, waiting FROM client_tally ORDER BY client_id")
-        .unwrap();
-    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+fn tallies_kept(store: &Store) -> Vec<common::Tally> {
+    common::tallies_kept(store.conn())
 }
 
 /// One kept count of "All clients"' order: closed, no due date, due date, part, tasks.

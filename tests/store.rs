@@ -870,42 +870,18 @@ fn a_taskwarrior_annotation_too_long_is_named_as_such() {
     assert!(d.json(&["task", "list", "--json"]).as_array().unwrap().is_empty());
 }
 
-/// A client's kept counts: client, tasks, open, delivered, waiting.
-type Tally = (i64, i64, i64, i64, i64);
-
 /// The kept per-client counts, and the same counted again from the tasks and requests.
-fn client_tallies(db: &std::path::Path) -> (Vec<Tally>, Vec<Tally>) {
+fn client_tallies(db: &std::path::Path) -> (Vec<common::Tally>, Vec<common::Tally>) {
     let c = rusqlite::Connection::open(db).unwrap();
-    let read = |sql: &str| -> Vec<Tally> {
-        let mut q = c.prepare(sql).unwrap();
-        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
-    };
-    (
-        read("SELECT client_id, tasks, todo, delivered, waiting FROM client_tally ORDER BY client_id"),
-        read(
-            "SELECT c.id,
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id),
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing')),
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status = 'delivered'),
-               (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing', 'delivered')
-                   AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
-             FROM clients c ORDER BY c.id",
-        ),
-    )
+    (common::tallies_kept(&c), common::tallies_counted(&c))
 }
 
 fn file_triggers(db: &std::path::Path) -> Vec<String> {
     let c = rusqlite::Connection::open(db).unwrap();
-    let mut q = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
-        .unwrap();
-    q.query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    common::texts(
+        &c,
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+    )
 }
 
 /// Schema step 25: the triggers that keep the tallies, the search index and the month sums
@@ -992,14 +968,10 @@ fn the_store_s_triggers_are_kept_by_the_connections_that_write() {
     assert_eq!(before.len() as i64, kept);
     d.ok(&["doctor"]);
     assert_eq!(file_triggers(&d.db), guards);
-    let names: Vec<String> = {
-        let c = rusqlite::Connection::open(&d.db).unwrap();
-        let mut q = c.prepare("SELECT name FROM connection_triggers ORDER BY name").unwrap();
-        q.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
-    };
+    let names = common::texts(
+        &rusqlite::Connection::open(&d.db).unwrap(),
+        "SELECT name FROM connection_triggers ORDER BY name",
+    );
     assert_eq!(names, before);
     d.ok(&["task", "add", "Acme Tallies", "Fourth"]);
     let (tally, counted) = client_tallies(&d.db);

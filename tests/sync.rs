@@ -230,7 +230,7 @@ fn deleting_beats_editing() {
 #[test]
 fn the_same_late_request_ticked_on_both_machines_is_one_flag() {
     let (_server, mut a, mut b) = pair();
-    let task = a.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap();
+    let task = first_task(&a);
     a.ok(&[
         "material",
         "ask",
@@ -606,10 +606,7 @@ fn timers_started_on_both_machines_keep_both_machines_time() {
 #[test]
 fn nudges_and_clarifications_on_both_machines_all_count() {
     let (_server, mut a, mut b) = pair();
-    let task = a.json(&["task", "list", "--json"])[0]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let task = first_task(&a).to_string();
     let req = a
         .id(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"])
         .to_string();
@@ -781,10 +778,7 @@ fn consistent(d: &Desk) {
 fn a_sync_killed_at_any_point_leaves_both_sides_consistent_and_the_next_one_completes() {
     for point in ["applying", "sent", "commit"] {
         let (_server, mut a, mut b) = pair();
-        let task = a.json(&["task", "list", "--json"])[0]["id"]
-            .as_i64()
-            .unwrap()
-            .to_string();
+        let task = first_task(&a).to_string();
         a.at("2026-11-23 10:00")
             .ok(&["client", "edit", "Acme", "--notes", "from A"]);
         a.ok(&["client", "add", "Nova"]);
@@ -1082,10 +1076,7 @@ fn two_machines_sync_through_a_taskchampion_sync_server() {
 #[test]
 fn undoing_a_nudge_removes_its_event_on_both_machines() {
     let (_server, a, b) = pair();
-    let task = a.json(&["task", "list", "--json"])[0]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let task = first_task(&a).to_string();
     a.ok(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]);
     sync(&a);
     sync(&b);
@@ -1120,6 +1111,11 @@ fn undoing_a_nudge_removes_its_event_on_both_machines() {
         assert_eq!(e["counter_events"].as_array().map(Vec::len), Some(1));
     }
     assert_eq!(normalized(&a), normalized(&b));
+}
+
+/// The id of the first task a machine lists.
+fn first_task(d: &Desk) -> i64 {
+    d.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap()
 }
 
 /// Puts a synced store back to schema 9: counts as numbers, no events table, the replica's
@@ -1185,10 +1181,7 @@ fn back_to_v9(d: &Desk, nudges: i64) {
 #[test]
 fn two_synced_machines_that_upgrade_keep_their_counts_without_doubling() {
     let (_server, a, b) = pair();
-    let task = a.json(&["task", "list", "--json"])[0]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let task = first_task(&a).to_string();
     a.ok(&["material", "ask", &task, "brand assets", "--by", "2026-11-24"]);
     sync(&a);
     sync(&b);
@@ -1694,10 +1687,7 @@ fn a_missing_sync_folder_is_said_never_made_by_a_plain_sync() {
 #[test]
 fn a_synced_store_deletes_a_task_with_time_and_stops_a_repeat() {
     let (_server, a, b) = pair();
-    let logo = a.json(&["task", "list", "--json"])[0]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let logo = first_task(&a).to_string();
     a.ok(&["time", "log", &logo, "1h", "--on", "2026-11-20 10:00"]);
     let w = a
         .id(&["task", "add", "Acme", "Weekly report", "--every", "fri"])
@@ -1731,10 +1721,7 @@ fn a_synced_store_deletes_a_task_with_time_and_stops_a_repeat() {
 #[test]
 fn an_undone_client_deletion_reaches_the_other_machine_whole() {
     let (_server, a, b) = pair();
-    let logo = a.json(&["task", "list", "--json"])[0]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let logo = first_task(&a).to_string();
     a.ok(&["time", "log", &logo, "1h", "--on", "2026-11-20 10:00"]);
     sync(&a);
     sync(&b);
@@ -2008,10 +1995,7 @@ fn a_client_kept_by_the_other_machine_keeps_its_edits_whoever_syncs_first() {
 fn a_task_kept_by_the_other_machine_s_time_keeps_its_edits_whoever_syncs_first() {
     for editor_first in [true, false] {
         let (_server, mut a, mut b) = pair();
-        let logo_a = a.json(&["task", "list", "--json"])[0]["id"]
-            .as_i64()
-            .unwrap()
-            .to_string();
+        let logo_a = first_task(&a).to_string();
         a.at("2026-11-23 10:00");
         a.ok(&[
             "task",
@@ -2024,7 +2008,7 @@ fn a_task_kept_by_the_other_machine_s_time_keeps_its_edits_whoever_syncs_first()
         ]);
         a.ok(&["time", "log", &logo_a, "45m", "--on", "2026-11-23 09:00"]);
         b.at("2026-11-23 10:30");
-        let logo_b = b.json(&["task", "list", "--json"])[0]["id"].as_i64().unwrap();
+        let logo_b = first_task(&b);
         vadesk::Store::open(&b.db).unwrap().delete_task(logo_b).unwrap();
         let (first, second) = if editor_first { (&a, &b) } else { (&b, &a) };
         sync_in_turn(first, second);
@@ -2118,10 +2102,7 @@ fn a_flag_received_by_sync_retires_when_its_source_is_settled_there() {
 #[test]
 fn flags_synced_before_sources_travelled_get_them_after_the_upgrade() {
     let (_server, mut a, b) = pair();
-    let logo_a = a.json(&["task", "list", "--json"])[0]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let logo_a = first_task(&a).to_string();
     a.ok(&["material", "ask", &logo_a, "brand assets", "--by", "2026-11-24"]);
     a.at("2026-11-27 09:00").ok(&["tick", "--once"]);
     // As the previous version captured it: no source in the record or its operations.
@@ -2218,10 +2199,7 @@ fn a_flag_settled_offline_on_the_other_machine_goes_on_both() {
 fn a_month_billed_on_both_machines_keeps_its_first_billing_day() {
     for a_first in [true, false] {
         let (_server, mut a, mut b) = pair();
-        let logo = a.json(&["task", "list", "--json"])[0]["id"]
-            .as_i64()
-            .unwrap()
-            .to_string();
+        let logo = first_task(&a).to_string();
         a.ok(&["time", "log", &logo, "2h", "--on", "2026-11-10 09:00"]);
         sync(&a);
         sync(&b);

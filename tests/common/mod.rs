@@ -96,23 +96,58 @@ impl Desk {
     }
 }
 
+/// The first column of every row `sql` gives, as text.
+pub fn texts(c: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    c.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A client's kept counts: client, tasks, open, delivered, waiting.
+pub type Tally = (i64, i64, i64, i64, i64);
+
+fn tallies(c: &rusqlite::Connection, sql: &str) -> Vec<Tally> {
+    c.prepare(sql)
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// The per-client counts as the store keeps them (`client_tally`).
+pub fn tallies_kept(c: &rusqlite::Connection) -> Vec<Tally> {
+    tallies(
+        c,
+        "SELECT client_id, tasks, todo, delivered, waiting FROM client_tally ORDER BY client_id",
+    )
+}
+
+/// The same counts counted again from the tasks and requests.
+pub fn tallies_counted(c: &rusqlite::Connection) -> Vec<Tally> {
+    tallies(
+        c,
+        "SELECT c.id,
+           (SELECT count(*) FROM tasks t WHERE t.client_id = c.id),
+           (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing')),
+           (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status = 'delivered'),
+           (SELECT count(*) FROM tasks t WHERE t.client_id = c.id AND t.status IN ('todo', 'doing', 'delivered')
+               AND EXISTS (SELECT 1 FROM requests r WHERE r.task_id = t.id AND r.received_on IS NULL))
+         FROM clients c ORDER BY c.id",
+    )
+}
+
 /// Takes schema step 25 back on a store's file: its triggers in the file's schema again, as
 /// every version before kept them (for the tests that rebuild an older store from a new one).
 pub fn triggers_back_in_the_file(c: &rusqlite::Connection) {
-    let sqls: Vec<String> = c
-        .prepare("SELECT sql FROM connection_triggers ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let guards: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'guard\\_%' ESCAPE '\\'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let sqls = texts(c, "SELECT sql FROM connection_triggers ORDER BY seq");
+    let guards = texts(
+        c,
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'guard\\_%' ESCAPE '\\'",
+    );
     for name in guards {
         c.execute_batch(&format!("DROP TRIGGER \"{name}\"")).unwrap();
     }
