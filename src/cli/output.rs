@@ -179,7 +179,7 @@ pub fn print_review_json(out: &mut dyn Write, now: &str, items: &[crate::domain:
 
 /// A JSON string: plain printable ASCII as it is, anything else through `write_json`.
 fn json_text(buf: &mut Vec<u8>, s: &str) -> Result<()> {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
+    if crate::domain::text::json_plain(s.as_bytes()) {
         buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
         buf.push(b'"');

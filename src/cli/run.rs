@@ -556,7 +556,11 @@ fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> R
     let items = store.review(today)?;
     if as_json {
         let now = ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string();
-        return super::output::print_review_json(out, &now, &items);
+        let printed = super::output::print_review_json(out, &now, &items);
+        // The command ends with this: its rows (two texts each, thousands of them in a big
+        // store) are left to the process's exit rather than freed one by one.
+        std::mem::forget(items);
+        return printed;
     }
     writeln!(out, "{}", tf(l, T::MsgReviewTitle, &[&i18n::date(today, today, l)]))?;
     if items.is_empty() {

@@ -209,7 +209,9 @@ pub fn sort(items: &mut [ReviewItem]) {
 /// one, and ranks follow the lower-cased names' order. Each different (client, name) is found
 /// through a map by the client's id (rows of one client share it) and lower-cased once.
 fn name_ranks(items: &[ReviewItem]) -> Vec<u32> {
-    use std::collections::HashMap;
+    // Maps keyed by numbers the program made (never by outside input an attacker could
+    // choose to collide), so a fast hash rather than the default's keyed one.
+    use foldhash::{HashMap, HashMapExt};
     // The different names, and each row's place among them.
     let mut names: Vec<&str> = Vec::new();
     let mut by_client: HashMap<i64, (u32, &str)> = HashMap::new();

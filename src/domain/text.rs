@@ -81,6 +81,28 @@ pub fn printable_ascii_prefix(b: &[u8], newlines: bool) -> usize {
     n + b[n..].iter().position(|&c| !ok(c)).unwrap_or(b.len() - n)
 }
 
+/// Whether a JSON string can hold `b` as it is: printable ASCII with no `"` and no backslash.
+/// Checked sixteen bytes at a time, as [`printable_ascii_prefix`] does.
+pub fn json_plain(b: &[u8]) -> bool {
+    // Sixteen bytes looked at together, every one without an early exit (a few vector steps).
+    let plain = |c: &[u8; 16]| {
+        let mut bad = 0u8;
+        for &c in c {
+            bad |= u8::from(c.wrapping_sub(b' ') >= 95) | u8::from(c == b'"') | u8::from(c == b'\\');
+        }
+        bad == 0
+    };
+    let sixteen = |at: usize| <&[u8; 16]>::try_from(&b[at..at + 16]).is_ok_and(plain);
+    if b.len() < 16 {
+        // A short text padded with plain bytes.
+        let mut padded = [b'a'; 16];
+        padded[..b.len()].copy_from_slice(b);
+        return plain(&padded);
+    }
+    // Whole chunks, then the last sixteen bytes (overlapping the chunk before).
+    (0..b.len() / 16).all(|k| sixteen(k * 16)) && sixteen(b.len() - 16)
+}
+
 /// Text for a terminal, from any source (typed, imported, or written into the store by another
 /// program): whole escape sequences (CSI, OSC, DCS and the other strings, in their 7-bit and
 /// C1 forms) removed, every other control and bidi character removed, tabs and line
@@ -309,6 +331,26 @@ mod tests {
         }
         assert_eq!(printable_ascii_prefix(b" ~", false), 2);
         assert_eq!(printable_ascii_prefix("é".as_bytes(), true), 0);
+    }
+
+    #[test]
+    fn json_plain_refuses_quotes_backslashes_and_every_unprintable_byte_wherever_it_is() {
+        let naive = |b: &[u8]| b.iter().all(|&c| (b' '..=b'~').contains(&c) && c != b'"' && c != b'\\');
+        for len in 0..40 {
+            for at in 0..=len {
+                for bad in [
+                    0u8, b'\t', b'\n', 0x1b, 0x1f, b'"', b'\\', 0x7f, 0x80, 0xc3, 0xff, b' ', b'~',
+                ] {
+                    let mut b = vec![b'a'; len];
+                    if at < len {
+                        b[at] = bad;
+                    }
+                    assert_eq!(json_plain(&b), naive(&b), "{len} {at} {bad}");
+                }
+            }
+        }
+        assert!(json_plain(b""));
+        assert!(!json_plain("Zoë".as_bytes()));
     }
 
     #[test]

@@ -355,6 +355,7 @@ impl Store {
         let fixed: &[(&'static str, &'static str)] = &[
             ("review: requests", review::REQUEST_ROWS),
             ("review: tasks", review::TASK_ROWS),
+            ("review: tasks at most", review::TASK_ROWS_AT_MOST),
             ("review: client names", review::CLIENT_NAMES),
             ("review: quotes", review::QUOTE_ROWS),
             ("review: meetings", review::MEETING_ROWS),

@@ -44,6 +44,12 @@ pub(super) const TASK_ROWS: &str = concat!(
     not_snoozed!()
 );
 
+/// How many open tasks are due by `?1`: from the kept tally of tasks by due date, the most
+/// task rows the review can have (a delivered, snoozed or waiting task is counted but left
+/// out), so its rows are gathered in room made once.
+pub(super) const TASK_ROWS_AT_MOST: &str =
+    "SELECT coalesce(sum(n), 0) FROM task_due_tally WHERE closed = 0 AND no_due = 0 AND due <= ?1";
+
 /// Every client's name, by id.
 pub(super) const CLIENT_NAMES: &str = "SELECT id, name FROM clients ORDER BY id";
 
@@ -621,7 +627,13 @@ impl Store {
         // One read of one state: a write committed meanwhile by another program is in all of
         // the review or in none of it.
         let mut items = self.reading(|s| {
-            let mut items = Vec::new();
+            let at_most: i64 = s
+                .conn
+                .prepare_cached(TASK_ROWS_AT_MOST)?
+                .query_row([day(today)], |r| r.get(0))?;
+            // Room for every task row and a few of the other sections at once: the rows are big,
+            // and a list that grows copies them into new memory at each step.
+            let mut items = Vec::with_capacity(usize::try_from(at_most).unwrap_or(0).saturating_add(64));
             s.request_rows(today, &mut items)?;
             s.task_rows(today, &mut items)?;
             s.quote_rows(today, &mut items)?;
