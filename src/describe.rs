@@ -16,25 +16,34 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
     let date = |d: Option<NaiveDate>| d.map(|d| i18n::date_rel(d, today, l)).unwrap_or_else(|| "—".into());
     let late = i18n::days(it.days_late, l);
     match it.kind {
-        ReviewKind::FeedbackOverdue => tf(l, T::RowFeedback, &[&it.title, &late, &nudges(it.nudges, l)]),
+        ReviewKind::FeedbackOverdue => tf(l, T::RowFeedback, &[&it.title, &late, &nudges(it.detail().nudges, l)]),
         ReviewKind::MaterialLate => {
-            let task = it.task_title.clone().unwrap_or_default();
+            let task = it.detail().task_title.clone().unwrap_or_default();
             tf(
                 l,
                 T::RowMaterial,
-                &[&it.title, &task, &date(it.task_due), &late, &nudges(it.nudges, l)],
+                &[
+                    &it.title,
+                    &task,
+                    &date(it.detail().task_due),
+                    &late,
+                    &nudges(it.detail().nudges, l),
+                ],
             )
         }
         ReviewKind::TaskOverdue => tf(l, T::RowTaskOverdue, &[&it.title, &date(it.date), &late]),
         ReviewKind::TaskDueToday => it.title.clone(),
-        ReviewKind::QuoteUnanswered => match &it.about {
+        ReviewKind::QuoteUnanswered => match &it.detail().about {
             Some(about) => tf(l, T::RowQuoteFor, &[about, &quote_amount(it, l), &date(it.date), &late]),
             None => tf(l, T::RowQuote, &[&quote_amount(it, l), &date(it.date), &late]),
         },
         ReviewKind::MeetingToday => tf(
             l,
             T::RowMeetingToday,
-            &[&meeting_phrase(&it.title, l), &it.time.clone().unwrap_or_default()],
+            &[
+                &meeting_phrase(&it.title, l),
+                &it.detail().time.clone().unwrap_or_default(),
+            ],
         ),
         ReviewKind::AttendanceUnrecorded => tf(l, T::RowAttendance, &[&meeting_phrase(&it.title, l), &date(it.date)]),
         // A review not recorded since its day says how late it is, as the JSON does.
@@ -43,7 +52,7 @@ pub fn review_body(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         ReviewKind::TimerRunning => timer_row(it, &date(it.date), l),
         ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => retainer_row(it, l),
         ReviewKind::DueSoon => {
-            if it.material {
+            if it.detail().material {
                 tf(l, T::RowSoonMaterial, &[&it.title, &date(it.date)])
             } else {
                 tf(l, T::RowSoonFeedback, &[&it.title, &date(it.date)])
@@ -82,31 +91,31 @@ pub fn review_short(it: &ReviewItem, today: NaiveDate, l: Lang) -> String {
         }
     };
     match it.kind {
-        ReviewKind::FeedbackOverdue => format!("{}{}", it.title, nudges(it.nudges)),
+        ReviewKind::FeedbackOverdue => format!("{}{}", it.title, nudges(it.detail().nudges)),
         ReviewKind::MaterialLate => {
-            let task = it.task_title.clone().unwrap_or_default();
+            let task = it.detail().task_title.clone().unwrap_or_default();
             format!(
                 "{}{}",
-                tf(l, T::ShortMaterial, &[&it.title, &task, &date(it.task_due)]),
-                nudges(it.nudges)
+                tf(l, T::ShortMaterial, &[&it.title, &task, &date(it.detail().task_due)]),
+                nudges(it.detail().nudges)
             )
         }
         ReviewKind::TaskOverdue | ReviewKind::TaskDueToday => it.title.clone(),
-        ReviewKind::QuoteUnanswered => match &it.about {
+        ReviewKind::QuoteUnanswered => match &it.detail().about {
             Some(about) => format!("{} · {about}", quote_amount(it, l)),
             None => quote_amount(it, l),
         },
         ReviewKind::MeetingToday => format!(
             "{} {}",
             meeting_phrase(&it.title, l),
-            it.time.clone().unwrap_or_default()
+            it.detail().time.clone().unwrap_or_default()
         ),
         ReviewKind::AttendanceUnrecorded => format!("{} · {}", meeting_phrase(&it.title, l), date(it.date)),
         ReviewKind::WeeklyReview => T::RowWeekly.text(l).to_string(),
         ReviewKind::TimerRunning => timer_row(it, &date(it.date), l),
         ReviewKind::RetainerUsedUp | ReviewKind::RetainerNear => retainer_row(it, l),
         ReviewKind::DueSoon => {
-            let key = if it.material {
+            let key = if it.detail().material {
                 T::ShortSoonMaterial
             } else {
                 T::ShortSoonFeedback
@@ -127,9 +136,13 @@ fn nudges(n: u32, l: Lang) -> String {
 /// A quote row's amount as money (the row's title holds it as a plain number).
 fn quote_amount(it: &ReviewItem, l: Lang) -> String {
     use crate::domain::money::{cents_from_f64, format_cents};
-    let cents = it.amount.or_else(|| it.title.parse().ok()).and_then(cents_from_f64);
+    let cents = it
+        .detail()
+        .amount
+        .or_else(|| it.title.parse().ok())
+        .and_then(cents_from_f64);
     match cents {
-        Some(c) => format_cents(c, it.currency.unwrap_or(iso_currency::Currency::EUR), l),
+        Some(c) => format_cents(c, it.detail().currency.unwrap_or(iso_currency::Currency::EUR), l),
         None => it.title.clone(),
     }
 }

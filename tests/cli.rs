@@ -366,6 +366,33 @@ fn quotes_default_answer_date_and_unanswered_flag() {
     ]);
 }
 
+/// A quote's amount below zero (vadesk refuses one, but a store from before the guards could
+/// hold it): the review, its JSON and the tick's flag show it as a negative number, never as
+/// "0.-5".
+#[test]
+fn a_negative_quote_amount_reads_as_a_negative_number() {
+    let mut d = Desk::new();
+    d.at("2026-11-10 09:00");
+    d.ok(&["client", "add", "Northwind"]);
+    let q = d.ok(&["quote", "add", "Northwind", "--amount", "5"]).trim().to_string();
+    let store = vadesk::Store::open(&d.db).unwrap();
+    store
+        .conn()
+        .execute("UPDATE quotes SET amount_cents = -5 WHERE id = ?1", [&q])
+        .unwrap();
+    drop(store);
+    d.at("2026-11-23 09:00");
+    let review = d.json(&["review", "--json"]);
+    assert_eq!(review["items"][0]["kind"], "quote_unanswered");
+    assert_eq!(review["items"][0]["title"], "-0.05");
+    let tick = d.json(&["tick", "--once", "--json"]);
+    assert_eq!(tick["new_flags"][0]["kind"], "quote_unanswered");
+    let flags = d.ok(&["flag", "list"]);
+    assert!(flags.contains("quote of -€0.05"), "{flags}");
+    let text = d.ok(&["review"]);
+    assert!(text.contains("Northwind — quote of -€0.05"), "{text}");
+}
+
 #[test]
 fn flags_manual_dismiss_kinds() {
     let d = Desk::new();

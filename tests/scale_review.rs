@@ -339,7 +339,7 @@ fn the_filter_reads_the_review_once_and_esc_returns_to_the_window() {
         let task_of_picked = if picked.kind.is_task() {
             Some(picked.id)
         } else {
-            picked.task_id
+            picked.detail().task_id
         };
         let other = before
             .iter()
@@ -490,8 +490,8 @@ fn nothing_read_ahead_before_a_change_is_shown_after_it() {
     // tasks around the selection.
     let other = Store::open_again(&dir.path().join("v.db")).unwrap();
     let sel = app.review.selected;
-    let mut tasks: Vec<i64> = all[..3].iter().filter_map(|r| r.task_id).collect();
-    tasks.extend(all.iter().rev().filter_map(|r| r.task_id).take(3));
+    let mut tasks: Vec<i64> = all[..3].iter().filter_map(|r| r.detail().task_id).collect();
+    tasks.extend(all.iter().rev().filter_map(|r| r.detail().task_id).take(3));
     tasks.extend(
         all[sel.saturating_sub(30)..(sel + 30).min(all.len())]
             .iter()

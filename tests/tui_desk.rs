@@ -128,13 +128,14 @@ fn the_review_filter_finds_a_request_by_its_tasks_title() {
         .rows
         .iter()
         .find(|r| {
-            r.task_title
+            r.detail()
+                .task_title
                 .as_ref()
                 .is_some_and(|t| *t != r.title && !r.title.contains(t.as_str()))
         })
         .cloned()
         .expect("a material row in the demo's review");
-    let task = row.task_title.clone().unwrap();
+    let task = row.detail().task_title.clone().unwrap();
     d.keys(&format!("/{task}"));
     let found: Vec<_> = d.app.review.matches().map(|r| (r.kind, r.id)).collect();
     assert!(found.contains(&(row.kind, row.id)), "{task:?} {found:?}");

@@ -263,6 +263,26 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// A command that only reads the store: it opens it with `Store::open_to_read` (no
+    /// triggers to keep the tallies, and any write refused), so a command that starts writing
+    /// must leave this list (it would fail at its first write, never count wrong).
+    pub fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Command::Review { .. }
+                | Command::Search { .. }
+                | Command::Export { .. }
+                | Command::Calendar { .. }
+                | Command::Task(Deferred(TaskCmd::List { .. }))
+                | Command::Quote(Deferred(QuoteCmd::List { .. }))
+                | Command::Meeting(Deferred(MeetingCmd::List { .. }))
+                | Command::Flag(Deferred(FlagCmd::Kinds { .. }))
+                | Command::Time(Deferred(TimeCmd::List { .. }))
+        )
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TimeCmd {
     /// Start the timer on a task or a client; prints the entry id

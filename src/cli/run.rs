@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::output::{print_json, print_list, table, write_json, Listing, MeetingJson, SearchJson, TerminalSafe};
 use super::records::{client, flag, quote, task};
-use super::{Cli, Command, Deferred, FeedbackCmd, FlagCmd, MaterialCmd, MeetingCmd, QuoteCmd, TaskCmd, TimeCmd};
+use super::{Cli, Command, Deferred, FeedbackCmd, MaterialCmd, MeetingCmd};
 use crate::config::{self, Config};
 use crate::domain::text::width;
 use crate::domain::{dates, Attendance, MeetingKind, RequestKind, ReviewKind};
@@ -120,18 +120,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         _ => {}
     }
     // The commands that only read open the store without what keeps its tallies on a write.
-    let writes = !matches!(
-        &cmd,
-        Command::Review { .. }
-            | Command::Search { .. }
-            | Command::Export { .. }
-            | Command::Calendar { .. }
-            | Command::Task(Deferred(TaskCmd::List { .. }))
-            | Command::Quote(Deferred(QuoteCmd::List { .. }))
-            | Command::Meeting(Deferred(MeetingCmd::List { .. }))
-            | Command::Flag(Deferred(FlagCmd::Kinds { .. }))
-            | Command::Time(Deferred(TimeCmd::List { .. }))
-    );
+    let writes = !cmd.only_reads();
     let mut store = match ctx.open_store_as(writes) {
         Ok(store) => store,
         // A store too damaged to open still gets its report: what SQLite finds in it.

@@ -479,6 +479,14 @@ fn symbol(c: Currency) -> String {
     }
 }
 
+/// An amount as a plain number with two decimals and no symbol (`1450.00`, `-0.05`): the
+/// review's JSON and the notes of flags about money.
+pub fn plain_cents(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
 /// THE way an amount is printed: `€1,450.00` in English, `1450,00 €` in Spanish (Spanish
 /// groups thousands only from five digits on, as the RAE recommends), with as many decimals
 /// as the currency has.
@@ -627,6 +635,16 @@ impl MoneyDefaults {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_cents_keeps_the_sign_in_front_of_the_whole_amount() {
+        assert_eq!(plain_cents(145000), "1450.00");
+        assert_eq!(plain_cents(5), "0.05");
+        assert_eq!(plain_cents(0), "0.00");
+        assert_eq!(plain_cents(-5), "-0.05");
+        assert_eq!(plain_cents(-12345), "-123.45");
+        assert_eq!(plain_cents(i64::MIN), "-92233720368547758.08");
+    }
 
     fn terms(rate: i64) -> Terms {
         Terms {

@@ -93,7 +93,7 @@ impl ReviewKind {
 
 /// One row of the review. `id` is the record the row is about (request, task, quote,
 /// meeting, or the client for a weekly review).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ReviewItem {
     pub kind: ReviewKind,
     pub client: String,
@@ -105,30 +105,59 @@ pub struct ReviewItem {
     /// The date that matters for the row (expected by, due, answer by, meeting day).
     #[serde(skip)]
     pub date: Option<NaiveDate>,
+    /// What only some sections' rows have (a request's task, a meeting's time, a quote's
+    /// amount): kept apart, so that the many rows without it (a big store's overdue tasks)
+    /// stay small. Read through [`ReviewItem::detail`], written through
+    /// [`ReviewItem::detail_mut`].
+    #[serde(skip)]
+    pub more: Option<Box<ReviewDetail>>,
+}
+
+/// The part of a review row only some sections have.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewDetail {
     /// For request rows: the task it belongs to, its title and due date; nudges so far.
-    #[serde(skip)]
     pub task_id: Option<i64>,
-    #[serde(skip)]
     pub task_title: Option<String>,
-    #[serde(skip)]
     pub task_due: Option<NaiveDate>,
-    #[serde(skip)]
     pub nudges: u32,
     /// For due-soon rows: whether the request is a material (else feedback).
-    #[serde(skip)]
     pub material: bool,
     /// A meeting's time of day, `HH:MM`.
-    #[serde(skip)]
     pub time: Option<String>,
     /// For quote rows: the amount (the title holds it as a plain number for JSON).
-    #[serde(skip)]
     pub amount: Option<f64>,
     /// For quote rows: the client's currency (else the VA's default).
-    #[serde(skip)]
     pub currency: Option<iso_currency::Currency>,
     /// For quote rows: what the quote is for (its description), when it says.
-    #[serde(skip)]
     pub about: Option<String>,
+}
+
+/// A row's detail when it has none.
+static NO_DETAIL: ReviewDetail = ReviewDetail {
+    task_id: None,
+    task_title: None,
+    task_due: None,
+    nudges: 0,
+    material: false,
+    time: None,
+    amount: None,
+    currency: None,
+    about: None,
+};
+
+/// Rows are equal when everything they say is: a detail made empty equals none.
+impl PartialEq for ReviewItem {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.client == other.client
+            && self.client_id == other.client_id
+            && self.id == other.id
+            && self.title == other.title
+            && self.days_late == other.days_late
+            && self.date == other.date
+            && self.detail() == other.detail()
+    }
 }
 
 impl ReviewItem {
@@ -141,16 +170,18 @@ impl ReviewItem {
             title,
             days_late: 0,
             date: None,
-            task_id: None,
-            task_title: None,
-            task_due: None,
-            nudges: 0,
-            amount: None,
-            currency: None,
-            material: false,
-            time: None,
-            about: None,
+            more: None,
         }
+    }
+
+    /// The row's detail (every field empty for a row that has none).
+    pub fn detail(&self) -> &ReviewDetail {
+        self.more.as_deref().unwrap_or(&NO_DETAIL)
+    }
+
+    /// The row's detail to write, made when the row had none.
+    pub fn detail_mut(&mut self) -> &mut ReviewDetail {
+        self.more.get_or_insert_with(Box::default)
     }
 }
 
@@ -163,7 +194,7 @@ pub fn sort(items: &mut [ReviewItem]) {
     // their order.
     let rank = name_ranks(items);
     // A meeting's time as its rank among the times present (0: none), as names are.
-    let mut times: Vec<&str> = items.iter().filter_map(|it| it.time.as_deref()).collect();
+    let mut times: Vec<&str> = items.iter().filter_map(|it| it.detail().time.as_deref()).collect();
     times.sort_unstable();
     times.dedup();
     // Signed numbers as unsigned ones in the same order, to be packed side by side.
@@ -174,6 +205,7 @@ pub fn sort(items: &mut [ReviewItem]) {
         .enumerate()
         .map(|(k, (it, &r))| {
             let time = it
+                .detail()
                 .time
                 .as_deref()
                 .map_or(0, |t| times.binary_search(&t).map_or(0, |i| i + 1));
@@ -212,22 +244,37 @@ fn name_ranks(items: &[ReviewItem]) -> Vec<u32> {
     // Maps keyed by numbers the program made (never by outside input an attacker could
     // choose to collide), so a fast hash rather than the default's keyed one.
     use foldhash::{HashMap, HashMapExt};
+    const NONE: u32 = u32::MAX;
     // The different names, and each row's place among them.
     let mut names: Vec<&str> = Vec::new();
-    let mut by_client: HashMap<i64, (u32, &str)> = HashMap::new();
+    // Each client's first name's place, by the client's id: in a plain list when the ids are
+    // the small numbers a store gives (one entry a client, no hashing), else in a map.
+    let top = items.iter().map(|it| it.client_id).max().unwrap_or(0);
+    let dense = items.iter().all(|it| it.client_id >= 0) && top <= (items.len() as i64).max(1024) * 4;
+    let mut by_id: Vec<u32> = if dense {
+        vec![NONE; top as usize + 1]
+    } else {
+        Vec::new()
+    };
+    let mut by_client: HashMap<i64, u32> = HashMap::new();
     // A client seen under another name too (rows read at different times): by both.
     let mut by_pair: HashMap<(i64, &str), u32> = HashMap::new();
     let mut slots: Vec<u32> = Vec::with_capacity(items.len());
     for it in items {
         let name = it.client.as_str();
         let next = names.len() as u32;
-        let slot = match by_client.get(&it.client_id) {
-            Some(&(slot, seen)) if seen == name => slot,
-            Some(_) => *by_pair.entry((it.client_id, name)).or_insert(next),
-            None => {
-                by_client.insert(it.client_id, (next, name));
-                next
-            }
+        let first = if dense {
+            &mut by_id[it.client_id as usize]
+        } else {
+            by_client.entry(it.client_id).or_insert(NONE)
+        };
+        let slot = if *first == NONE {
+            *first = next;
+            next
+        } else if names[*first as usize] == name {
+            *first
+        } else {
+            *by_pair.entry((it.client_id, name)).or_insert(next)
         };
         if slot == next {
             names.push(name);
@@ -293,16 +340,29 @@ mod tests {
             ReviewKind::MeetingToday,
             ReviewKind::WeeklyReview,
         ];
+        // Clients' ids as a store gives them (small: a plain list), far apart or below zero (a
+        // map), and shared by several names (a client renamed between two reads).
+        let ids: [fn(usize) -> i64; 3] = [
+            |i| i as i64,
+            |i| i as i64 * 1_000_000_007 - 5_000_000_000,
+            |i| (i % 4) as i64,
+        ];
+        for client_id in ids {
+            sorted_as_the_lower_cased_key_does(&names, &kinds, client_id);
+        }
+    }
+
+    fn sorted_as_the_lower_cased_key_does(names: &[&str], kinds: &[ReviewKind], client_id: fn(usize) -> i64) {
         let mut items = Vec::new();
         let mut n = 0i64;
         for (i, name) in names.iter().enumerate() {
             for (j, kind) in kinds.iter().enumerate() {
                 for late in [-3, 0, 2] {
                     n += 1;
-                    let mut it = ReviewItem::new(*kind, i as i64, name.to_string(), 1000 - n, "t".into());
+                    let mut it = ReviewItem::new(*kind, client_id(i), name.to_string(), 1000 - n, "t".into());
                     it.days_late = late;
                     it.date = NaiveDate::from_ymd_opt(2026, 11, 1 + ((i + j) % 3) as u32).filter(|_| i % 5 != 0);
-                    it.time = (j == 1).then(|| format!("0{}:00", i % 2 + 8));
+                    it.detail_mut().time = (j == 1).then(|| format!("0{}:00", i % 2 + 8));
                     items.push(it);
                 }
             }
@@ -313,7 +373,7 @@ mod tests {
                 i.kind,
                 std::cmp::Reverse(i.days_late),
                 i.date,
-                i.time.clone(),
+                i.detail().time.clone(),
                 i.client.to_lowercase(),
                 i.id,
             )
@@ -329,6 +389,26 @@ mod tests {
             sort(&mut got);
             assert_eq!(got, expected);
         }
+    }
+
+    /// A row's detail lives apart: a row without one stays small (a big review holds
+    /// thousands), reads as empty, and equals a row whose detail was made and left empty.
+    #[test]
+    fn a_row_without_detail_is_small_and_reads_empty() {
+        assert!(
+            std::mem::size_of::<ReviewItem>() <= 96,
+            "{}",
+            std::mem::size_of::<ReviewItem>()
+        );
+        let bare = ReviewItem::new(ReviewKind::TaskOverdue, 1, "A".into(), 2, "x".into());
+        assert_eq!(bare.detail(), &ReviewDetail::default());
+        let mut made = bare.clone();
+        made.detail_mut();
+        assert!(made.more.is_some());
+        assert_eq!(made, bare);
+        made.detail_mut().time = Some("09:00".into());
+        assert_ne!(made, bare);
+        assert_eq!(made.detail().time.as_deref(), Some("09:00"));
     }
 
     #[test]

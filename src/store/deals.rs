@@ -271,7 +271,7 @@ impl Store {
                         crate::domain::FlagKind::QuoteUnanswered,
                         rules::first_late_day(q.answer_by),
                         &format!("quote:{id}"),
-                        &format!("{}.{:02}", q.amount_cents / 100, q.amount_cents % 100),
+                        &crate::domain::money::plain_cents(q.amount_cents),
                     )?;
                 }
                 tx.execute(

@@ -284,7 +284,7 @@ fn unanswered_quotes(
             kind: FlagKind::QuoteUnanswered,
             at: rules::first_late_day(date(answer_by)),
             source_ref: format!("quote:{id}"),
-            note: format!("{}.{:02} {code}", amount / 100, amount % 100),
+            note: format!("{} {code}", crate::domain::money::plain_cents(amount)),
         });
     }
     Ok(())

@@ -265,7 +265,7 @@ pub struct ReviewKey {
 impl ReviewKey {
     pub fn of(it: &ReviewItem) -> ReviewKey {
         let mut at = it.date.map(day).unwrap_or_default();
-        if let Some(t) = &it.time {
+        if let Some(t) = &it.detail().time {
             at.push(' ');
             at.push_str(t);
         }
@@ -591,16 +591,16 @@ fn quote_item(s: &Store, r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewIt
         r.get(1)?,
         r.get(2)?,
         r.get(0)?,
-        format!("{}.{:02}", amount / 100, amount % 100),
+        crate::domain::money::plain_cents(amount),
     );
     it.days_late = (today - by).num_days().max(0);
     it.date = Some(by);
-    it.amount = Some(amount as f64 / 100.0);
-    it.currency = Some(
+    it.detail_mut().amount = Some(amount as f64 / 100.0);
+    it.detail_mut().currency = Some(
         s.money_defaults()
             .currency_or_default(r.get::<_, Option<String>>(5)?.as_deref()),
     );
-    it.about = r.get::<_, Option<String>>(6)?.filter(|d| !d.trim().is_empty());
+    it.detail_mut().about = r.get::<_, Option<String>>(6)?.filter(|d| !d.trim().is_empty());
     Ok(it)
 }
 
@@ -617,7 +617,7 @@ fn meeting_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
     let mut it = ReviewItem::new(kind, r.get(1)?, r.get(2)?, r.get(0)?, mkind);
     it.days_late = late.max(0);
     it.date = Some(on);
-    it.time = at.get(11..16).map(str::to_string);
+    it.detail_mut().time = at.get(11..16).map(str::to_string);
     Ok(it)
 }
 
@@ -778,10 +778,10 @@ fn request_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
     let mut it = ReviewItem::new(row_kind, r.get(2)?, r.get(3)?, r.get(0)?, title);
     it.days_late = late.max(0);
     it.date = Some(expected);
-    it.task_id = Some(r.get(4)?);
-    it.task_title = Some(task_title);
-    it.task_due = opt_date(r.get(6)?);
-    it.nudges = r.get(8)?;
-    it.material = material;
+    it.detail_mut().task_id = Some(r.get(4)?);
+    it.detail_mut().task_title = Some(task_title);
+    it.detail_mut().task_due = opt_date(r.get(6)?);
+    it.detail_mut().nudges = r.get(8)?;
+    it.detail_mut().material = material;
     Ok(it)
 }

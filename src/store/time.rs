@@ -11,7 +11,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{day, stamp, Store};
-use crate::domain::money::{self, Month, MonthTotals, Sums, TimeEntry};
+use crate::domain::money::{self, plain_cents, Month, MonthTotals, Sums, TimeEntry};
 use crate::domain::{text, Client, FlagKind};
 use crate::error::{Arg, Error, Result};
 use crate::i18n::{tf, T};
@@ -1568,13 +1568,7 @@ fn underpaying_flag(today: NaiveDate, min_rate_cents: i64, id: i64, rate: i64) -
         FlagKind::Underpaying,
         today,
         crate::domain::rules::month_ref("rate", id, today),
-        format!(
-            "{}.{:02}/h < {}.{:02}/h",
-            rate / 100,
-            rate % 100,
-            min_rate_cents / 100,
-            min_rate_cents % 100
-        ),
+        format!("{}/h < {}/h", plain_cents(rate), plain_cents(min_rate_cents)),
     )
 }
 

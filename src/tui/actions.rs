@@ -516,7 +516,7 @@ pub fn nudge(app: &mut App) {
         app.error(T::NoticeNothingToNudge.text(l).into());
         return;
     }
-    let kind = if item.material {
+    let kind = if item.detail().material {
         RequestKind::Material
     } else {
         RequestKind::Feedback
@@ -538,7 +538,7 @@ pub fn resolve(app: &mut App, store: &mut Store, done: bool) -> Result<()> {
     };
     match item.kind {
         k if k.is_request() => {
-            let kind = if item.material {
+            let kind = if item.detail().material {
                 RequestKind::Material
             } else {
                 RequestKind::Feedback
@@ -1047,7 +1047,7 @@ pub fn details(app: &App, store: &Store) -> Result<Option<Popup>> {
     let target = match (app.view, app.focus) {
         (View::Review, _) => match app.review_item() {
             Some(it) if it.kind.is_task() => Target::Task(it.id),
-            Some(it) if it.task_id.is_some() => Target::Task(it.task_id.unwrap_or_default()),
+            Some(it) if it.detail().task_id.is_some() => Target::Task(it.detail().task_id.unwrap_or_default()),
             Some(it) => Target::Client(it.client_id),
             None => return Ok(None),
         },

@@ -54,10 +54,12 @@ pub type Whole = (Vec<ReviewItem>, Narrowing);
 /// The whole review's rows with the filter on them: it reads what each row shows of words, its
 /// client, its title and, for a request, its task's title.
 fn whole_of(rows: Vec<ReviewItem>) -> Whole {
-    let found = Narrowing::new(super::filter::hay_of(rows.iter().map(|r| match &r.task_title {
-        Some(task) if *task != r.title => format!("{} {} {task}", r.client, r.title),
-        _ => format!("{} {}", r.client, r.title),
-    })));
+    let found = Narrowing::new(super::filter::hay_of(rows.iter().map(
+        |r| match &r.detail().task_title {
+            Some(task) if *task != r.title => format!("{} {} {task}", r.client, r.title),
+            _ => format!("{} {}", r.client, r.title),
+        },
+    )));
     (rows, found)
 }
 
