@@ -649,6 +649,18 @@ fn no_review_or_tick_query_scans_a_big_table() {
         );
         assert!(plan.iter().all(|l| !l.starts_with("SCAN")), "{name}: {plan:?}");
     }
+    // The review's clients with a weekly review day come from their own index (never every
+    // client's row), and the most task rows it can have from the kept tally by due date.
+    let (_, plan) = plans.iter().find(|(n, _)| n == "review: weekly").unwrap();
+    assert_eq!(
+        plan,
+        &["SEARCH c USING INDEX clients_weekly (status=? AND review_day>?)".to_string()]
+    );
+    let (_, plan) = plans.iter().find(|(n, _)| n == "review: tasks at most").unwrap();
+    assert_eq!(
+        plan,
+        &["SEARCH task_due_tally USING PRIMARY KEY (closed=? AND no_due=? AND due<?)".to_string()]
+    );
     // Unanswered quotes come from the kept pending quotes without their flag, by date.
     let (_, plan) = plans.iter().find(|(n, _)| n == "tick: quotes").unwrap();
     assert_eq!(
