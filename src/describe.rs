@@ -73,7 +73,7 @@ fn retainer_row(it: &ReviewItem, l: Lang) -> String {
 /// A timer left running: on its task, or on the client alone (whose name the row shows
 /// already), since the day it started.
 fn timer_row(it: &ReviewItem, since: &str, l: Lang) -> String {
-    if it.title == it.client {
+    if *it.title == *it.client {
         tf(l, T::RowTimerClient, &[&since])
     } else {
         tf(l, T::RowTimerTask, &[&it.title, &since])

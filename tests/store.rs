@@ -990,3 +990,108 @@ fn the_store_s_triggers_are_kept_by_the_connections_that_write() {
     assert_eq!(tally, counted, "after the upgrade");
     assert_eq!(tally.iter().find(|t| t.0.to_string() == acme).unwrap().1, 4);
 }
+
+/// The uuid columns' default before schema step 26: twenty-odd SQL calls in twelve tables,
+/// parsed by every connection at its start.
+const UUID_DEFAULT_BEFORE_26: &str = "DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))";
+
+/// Schema step 26: the uuid columns' default becomes vadesk's own `vadesk_uuid()` (changed in
+/// place, no table copied) and the weekly clients get their index. A store of step 25 is
+/// upgraded with every record and uuid as it was, and a record inserted without a uuid still
+/// gets a new, well-formed one.
+#[test]
+fn step_26_gives_the_uuid_columns_vadesk_s_own_default() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    let with_default = |c: &rusqlite::Connection, what: &str| -> i64 {
+        c.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND instr(sql, ?1) > 0",
+            [what],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let uuids = |db: &std::path::Path| {
+        let c = rusqlite::Connection::open(db).unwrap();
+        let mut all = common::texts(&c, "SELECT uuid FROM clients ORDER BY id");
+        all.extend(common::texts(&c, "SELECT uuid FROM tasks ORDER BY id"));
+        all.extend(common::texts(&c, "SELECT uuid FROM flags ORDER BY id"));
+        all
+    };
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        assert_eq!(with_default(&c, "DEFAULT (vadesk_uuid())"), 12);
+        assert_eq!(with_default(&c, "randomblob"), 0);
+        // Taken back to step 25: the long default, no weekly index.
+        c.execute_batch("PRAGMA writable_schema = ON").unwrap();
+        c.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, 'DEFAULT (vadesk_uuid())', ?1) WHERE type = 'table'",
+            [UUID_DEFAULT_BEFORE_26],
+        )
+        .unwrap();
+        let v: i64 = c.query_row("PRAGMA schema_version", [], |r| r.get(0)).unwrap();
+        c.execute_batch(&format!(
+            "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;
+             DROP INDEX clients_weekly; PRAGMA user_version = 25;",
+            v + 1
+        ))
+        .unwrap();
+    }
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        assert_eq!(with_default(&c, UUID_DEFAULT_BEFORE_26), 12);
+        assert_eq!(
+            c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+                .unwrap(),
+            "ok"
+        );
+    }
+    let before = uuids(&d.db);
+    d.ok(&["doctor"]);
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        assert_eq!(
+            c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(),
+            26
+        );
+        assert_eq!(with_default(&c, "DEFAULT (vadesk_uuid())"), 12);
+        assert_eq!(with_default(&c, "randomblob"), 0);
+        let index: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'clients_weekly'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 1);
+        assert_eq!(
+            c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+                .unwrap(),
+            "ok"
+        );
+    }
+    assert_eq!(uuids(&d.db), before);
+    // New records get new uuids of the same form, through the command line and through an
+    // insert that names none.
+    let id = d.id(&["client", "add", "Nueva Cliente"]);
+    let s = Store::open(&d.db).unwrap();
+    s.conn()
+        .execute(
+            "INSERT INTO clients(name, name_key, created_on) VALUES ('Sin Uuid', 'sin uuid', '2026-11-27')",
+            [],
+        )
+        .unwrap();
+    let made = common::texts(
+        s.conn(),
+        &format!("SELECT uuid FROM clients WHERE id = {id} OR name = 'Sin Uuid' ORDER BY id"),
+    );
+    drop(s);
+    assert_eq!(made.len(), 2);
+    for u in &made {
+        let parsed = uuid::Uuid::parse_str(u).unwrap();
+        assert_eq!(parsed.get_version_num(), 4, "{u}");
+        assert_eq!(u, &parsed.hyphenated().to_string(), "lower-case and hyphenated");
+        assert!(!before.contains(u));
+    }
+    assert_ne!(made[0], made[1]);
+}

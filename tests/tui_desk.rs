@@ -111,7 +111,7 @@ fn a_filter_selects_its_best_match_and_closing_it_keeps_the_record() {
     d.keys("2/bloom");
     assert_eq!(d.app.review.selected, 0);
     let row = d.app.review_item().map(|r| (r.kind, r.id)).unwrap();
-    assert_eq!(d.app.review_item().unwrap().client, "Bloom Florist");
+    assert_eq!(&*d.app.review_item().unwrap().client, "Bloom Florist");
     d.key(KeyCode::Esc);
     assert_eq!(d.app.review_item().map(|r| (r.kind, r.id)), Some(row));
 }

@@ -617,7 +617,7 @@ fn the_desk_review_says_a_retainer_past_its_hours_is_used_up() {
             .review
             .rows
             .iter()
-            .find(|r| r.client == "Bloom Florist" && r.title.contains('%'))
+            .find(|r| &*r.client == "Bloom Florist" && r.title.contains('%'))
             .expect("Bloom's retainer row");
         assert_eq!(row.kind, vadesk::domain::ReviewKind::RetainerUsedUp);
         assert!(row.title.contains("(192%)"), "{}", row.title);

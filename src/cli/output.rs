@@ -49,6 +49,19 @@ impl<'a> TerminalSafe<'a> {
 }
 
 impl TerminalSafe<'_> {
+    /// The writer under the filter, for output inert by construction (the review's JSON:
+    /// `print_review_json` writes texts of plain printable ASCII as they are and every other
+    /// through `write_json`, which escapes each character a terminal acts on), so that it is
+    /// not looked at again byte by byte. Only at a clean point of the stream (no character cut
+    /// pending, no sequence begun); otherwise the filter itself.
+    pub fn inert(&mut self) -> &mut dyn Write {
+        if self.pending.is_empty() && self.scrubber.at_text() {
+            &mut *self.inner
+        } else {
+            self
+        }
+    }
+
     /// Bytes that may hold more than printable ASCII, through the scrubber.
     fn scrub(&mut self, buf: &[u8]) -> io::Result<()> {
         let mut bytes = std::mem::take(&mut self.pending);

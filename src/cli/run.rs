@@ -111,7 +111,7 @@ pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+fn run_command(cmd: Command, ctx: &Context, out: &mut TerminalSafe<'_>) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
     match &cmd {
@@ -258,7 +258,11 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         }
         Command::Flag(Deferred(c)) => flag(c, ctx, &mut store, out)?,
         // The review only reads: it lists what is late whether or not a flag was raised yet.
-        Command::Review { json: as_json } => review(ctx, &store, as_json, out)?,
+        Command::Review { json: as_json } => {
+            // The review's JSON is inert as it is written (`TerminalSafe::inert`).
+            let out: &mut dyn Write = if as_json { out.inert() } else { out };
+            review(ctx, &store, as_json, out)?
+        }
         Command::Search {
             text,
             json: as_json,

@@ -759,6 +759,10 @@ fn register_review_functions(conn: &Connection) -> Result<()> {
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |_| Ok(0),
     )?;
+    // A new record's uuid when an insert gives none (the uuid columns' default since step 26).
+    conn.create_scalar_function(schema::UUID_FUNCTION, 0, FunctionFlags::SQLITE_UTF8, |_| {
+        Ok(uuid::Uuid::new_v4().hyphenated().to_string())
+    })?;
     conn.create_scalar_function(
         "vadesk_lower",
         1,

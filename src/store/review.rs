@@ -570,7 +570,14 @@ fn task_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
 }
 
 /// A task's row: overdue, or due today.
-fn task_row(id: i64, client_id: i64, client: String, title: String, due: NaiveDate, today: NaiveDate) -> ReviewItem {
+fn task_row(
+    id: i64,
+    client_id: i64,
+    client: std::sync::Arc<str>,
+    title: String,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> ReviewItem {
     let late = (today - due).num_days();
     let kind = if late > 0 {
         ReviewKind::TaskOverdue
@@ -589,7 +596,7 @@ fn quote_item(s: &Store, r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewIt
     let mut it = ReviewItem::new(
         ReviewKind::QuoteUnanswered,
         r.get(1)?,
-        r.get(2)?,
+        r.get::<_, String>(2)?,
         r.get(0)?,
         crate::domain::money::plain_cents(amount),
     );
@@ -614,7 +621,7 @@ fn meeting_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
         ReviewKind::MeetingToday
     };
     let mkind: String = r.get(3)?;
-    let mut it = ReviewItem::new(kind, r.get(1)?, r.get(2)?, r.get(0)?, mkind);
+    let mut it = ReviewItem::new(kind, r.get(1)?, r.get::<_, String>(2)?, r.get(0)?, mkind);
     it.days_late = late.max(0);
     it.date = Some(on);
     it.detail_mut().time = at.get(11..16).map(str::to_string);
@@ -659,7 +666,8 @@ impl Store {
     }
 
     fn task_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
-        let names: Vec<(i64, String)> = {
+        // Each name read once and shared by the rows of its client.
+        let names: Vec<(i64, std::sync::Arc<str>)> = {
             let mut q = self.conn.prepare_cached(CLIENT_NAMES)?;
             let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
@@ -775,7 +783,7 @@ fn request_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
     let task_title: String = r.get(5)?;
     let what: String = r.get(9)?;
     let title = if material { what } else { task_title.clone() };
-    let mut it = ReviewItem::new(row_kind, r.get(2)?, r.get(3)?, r.get(0)?, title);
+    let mut it = ReviewItem::new(row_kind, r.get(2)?, r.get::<_, String>(3)?, r.get(0)?, title);
     it.days_late = late.max(0);
     it.date = Some(expected);
     it.detail_mut().task_id = Some(r.get(4)?);

@@ -1437,7 +1437,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "#,
     // 26: the active clients with a weekly review day, for the review: found in their own
     // index rather than by reading every client (a thousand clients' rows at every review,
-    // most with no review day).
+    // most with no review day). The uuid columns' default becomes vadesk's own function
+    // (`shorten_uuid_defaults`).
     r#"
     CREATE INDEX IF NOT EXISTS clients_weekly ON clients(status, review_day)
         WHERE review_day IS NOT NULL;
@@ -1498,6 +1499,9 @@ fn run_steps(conn: &mut Connection, current: i32, until: i32, shown: &str) -> Re
         if sql.contains("CREATE TABLE connection_triggers") {
             move_triggers_to_connections(&tx).map_err(fail)?;
         }
+        if sql.contains("CREATE INDEX IF NOT EXISTS clients_weekly") {
+            shorten_uuid_defaults(&tx).map_err(fail)?;
+        }
         // The step that adds the score tallies (whatever its place): kept with the default
         // half-life from the start.
         if sql.contains("CREATE TABLE score_growth") {
@@ -1519,6 +1523,37 @@ fn run_steps(conn: &mut Connection, current: i32, until: i32, shown: &str) -> Re
         tx.commit().map_err(fail)?;
     }
     Ok(())
+}
+
+/// The uuid columns' default until step 26: a version 4 uuid made of twenty-odd SQL
+/// function calls, which every connection parsed (twelve tables have it) at its first read.
+const UUID_DEFAULT_BEFORE_26: &str = "DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))";
+
+/// The function that gives a new record its uuid when an insert names none (every vadesk
+/// connection has it; the same form: lower-case, hyphenated, version 4).
+pub(crate) const UUID_FUNCTION: &str = "vadesk_uuid";
+
+/// Step 26: the uuid columns' default becomes `vadesk_uuid()`. A default is read only when a
+/// row is inserted, so its text is changed in place, as SQLite documents for a change of
+/// default values (`writable_schema`, then a new `schema_version`): no table is copied. A
+/// table whose default is written some other way keeps it (it still works).
+fn shorten_uuid_defaults(conn: &Connection) -> rusqlite::Result<()> {
+    let short = format!("DEFAULT ({UUID_FUNCTION}())");
+    conn.execute_batch("PRAGMA writable_schema = ON")?;
+    let changed = (|| -> rusqlite::Result<()> {
+        let n = conn.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, ?1, ?2)
+             WHERE type = 'table' AND instr(sql, ?1) > 0",
+            [UUID_DEFAULT_BEFORE_26, short.as_str()],
+        )?;
+        if n > 0 {
+            let v: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+            conn.execute_batch(&format!("PRAGMA schema_version = {}", v + 1))?;
+        }
+        Ok(())
+    })();
+    conn.execute_batch("PRAGMA writable_schema = OFF")?;
+    changed
 }
 
 /// A function only vadesk's connections have (it answers 0). The file's guard triggers call

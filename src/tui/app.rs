@@ -340,7 +340,7 @@ impl App {
     /// The client of whatever is selected: a desk client, a task's client, a review row's.
     pub fn context_client(&self) -> Option<(i64, String)> {
         match self.view {
-            View::Review => self.review_item().map(|r| (r.client_id, r.client.clone())),
+            View::Review => self.review_item().map(|r| (r.client_id, r.client.to_string())),
             View::Month => self.money.line().map(|l| (l.client.id, l.client.name.clone())),
             View::Desk => match (self.client(), self.focus, self.tasks.current()) {
                 (Some(c), _, _) => Some((c.client.id, c.client.name.clone())),
