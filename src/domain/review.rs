@@ -227,10 +227,7 @@ pub fn sort(items: &mut [ReviewItem]) {
             (high, low, k)
         })
         .collect();
-    // Stable, though the place in the key makes every key distinct: its merge of runs makes
-    // light work of rows read mostly in order already (a big review is mostly tasks, read by
-    // their due date).
-    keyed.sort();
+    keyed.sort_unstable();
     let mut order: Vec<usize> = keyed.iter().map(|key| key.2).collect();
     drop(keyed);
     // Each place `k` takes the row at `order[k]`: one walk per cycle of the permutation.
