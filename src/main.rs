@@ -40,7 +40,7 @@ fn main() -> ExitCode {
                     failed: None,
                 },
             );
-            let r = cli::run(cmd, &ctx, &mut out);
+            let r = cli::run_then_exit(cmd, &ctx, &mut out);
             // What is still buffered counts too: a reader gone at the end is a broken pipe.
             let flushed = out.flush().map_err(vadesk::Error::from);
             let r = r.and(flushed).map(|()| 0);

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use help::{command as localized_command, early_lang, error_message, localize_usage};
-pub use run::{resolve, run, Context};
+pub use run::{resolve, run, run_then_exit, Context};
 
 thread_local! {
     /// While set (on the thread building the tree), a command's own subcommands are put in the

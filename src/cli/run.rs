@@ -105,13 +105,24 @@ pub(super) fn date_arg(s: &str, ctx: &Context) -> Result<NaiveDate> {
 /// Runs one command. Whatever it prints goes through a writer that lets nothing drive the
 /// terminal, whatever is in the store.
 pub fn run(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    run_as(cmd, ctx, out, false)
+}
+
+/// As [`run`], in a process that ends with the command (the command line's own): what a
+/// command that only reads holds at its end (its connection, the review's rows) is left to
+/// the process's exit rather than freed piece by piece.
+pub fn run_then_exit(cmd: Command, ctx: &Context, out: &mut dyn Write) -> Result<()> {
+    run_as(cmd, ctx, out, true)
+}
+
+fn run_as(cmd: Command, ctx: &Context, out: &mut dyn Write, then_exit: bool) -> Result<()> {
     let mut safe = TerminalSafe::new(out);
-    run_command(cmd, ctx, &mut safe)?;
+    run_command(cmd, ctx, &mut safe, then_exit)?;
     safe.flush()?;
     Ok(())
 }
 
-fn run_command(cmd: Command, ctx: &Context, out: &mut TerminalSafe<'_>) -> Result<()> {
+fn run_command(cmd: Command, ctx: &Context, out: &mut TerminalSafe<'_>, then_exit: bool) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
     match &cmd {
@@ -261,7 +272,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut TerminalSafe<'_>) -> Resul
         Command::Review { json: as_json } => {
             // The review's JSON is inert as it is written (`TerminalSafe::inert`).
             let out: &mut dyn Write = if as_json { out.inert() } else { out };
-            review(ctx, &store, as_json, out)?
+            review(ctx, &store, as_json, then_exit, out)?
         }
         Command::Search {
             text,
@@ -448,7 +459,7 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut TerminalSafe<'_>) -> Resul
             super::calendar::run(&store, ctx.now, l, file.as_deref(), force, out)?;
         }
         Command::Completions { .. } | Command::Man => {}
-        Command::Sync { init, json } => sync(store, ctx, init, json, out)?,
+        Command::Sync { init, json } => return sync(store, ctx, init, json, out),
         Command::Doctor => {
             let checks = store.doctor()?;
             writeln!(out, "{}", tf(l, T::MsgDoctorFile, &[&store.path().display()]))?;
@@ -460,6 +471,10 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut TerminalSafe<'_>) -> Resul
                 return Err(Error::refused(T::ErrDoctor, &[]));
             }
         }
+    }
+    if then_exit && !writes {
+        // A connection that only read has nothing to finish: closed by the exit.
+        std::mem::forget(store);
     }
     Ok(())
 }
@@ -543,16 +558,17 @@ fn search(ctx: &Context, store: &Store, typed: &str, as_json: bool, limit: usize
     Ok(())
 }
 
-fn review(ctx: &Context, store: &Store, as_json: bool, out: &mut dyn Write) -> Result<()> {
+fn review(ctx: &Context, store: &Store, as_json: bool, then_exit: bool, out: &mut dyn Write) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
     let items = store.review(today)?;
     if as_json {
         let now = ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string();
         let printed = super::output::print_review_json(out, &now, &items);
-        // The command ends with this: its rows (two texts each, thousands of them in a big
-        // store) are left to the process's exit rather than freed one by one.
-        std::mem::forget(items);
+        if then_exit {
+            // Its rows (thousands in a big store, with a text each) are left to the exit.
+            std::mem::forget(items);
+        }
         return printed;
     }
     writeln!(out, "{}", tf(l, T::MsgReviewTitle, &[&i18n::date(today, today, l)]))?;
