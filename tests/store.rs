@@ -1047,6 +1047,18 @@ fn step_26_gives_the_uuid_columns_vadesk_s_own_default() {
         );
     }
     let before = uuids(&d.db);
+    // Upgraded by a command that only reads: when it ends, the upgrade is in the store file
+    // itself (its log copied in and emptied), not left in the `-wal` for every later read to
+    // look through, nor missing from a plain copy of the file.
+    d.ok(&["review"]);
+    let wal = std::fs::metadata(format!("{}-wal", d.db.display())).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "the log after the upgrade");
+    let header = std::fs::read(&d.db).unwrap();
+    assert_eq!(
+        u32::from_be_bytes(header[60..64].try_into().unwrap()),
+        26,
+        "the file's own version"
+    );
     d.ok(&["doctor"]);
     {
         let c = rusqlite::Connection::open(&d.db).unwrap();

@@ -472,8 +472,9 @@ fn run_command(cmd: Command, ctx: &Context, out: &mut TerminalSafe<'_>, then_exi
             }
         }
     }
-    if then_exit && !writes {
-        // A connection that only read has nothing to finish: closed by the exit.
+    if then_exit && !writes && store.wal_is_empty() {
+        // A connection that only read, with no log to copy into the store at its close (an
+        // upgrade made on opening leaves one): closed by the exit.
         std::mem::forget(store);
     }
     Ok(())

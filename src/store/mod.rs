@@ -260,6 +260,13 @@ impl Store {
         &self.path
     }
 
+    /// Whether the store's write-ahead log holds nothing to copy into the store file (empty,
+    /// or not there). A connection that closes while it holds something (an upgrade this
+    /// command made, another program's last writes) copies it in when it is the last one.
+    pub fn wal_is_empty(&self) -> bool {
+        std::fs::metadata(wal_guard::sibling(&self.path, "-wal")).map_or(true, |m| m.len() == 0)
+    }
+
     pub fn set_lang(&mut self, lang: Lang) {
         self.lang = lang;
     }
