@@ -1539,21 +1539,34 @@ pub(crate) const UUID_FUNCTION: &str = "vadesk_uuid";
 /// table whose default is written some other way keeps it (it still works).
 fn shorten_uuid_defaults(conn: &Connection) -> rusqlite::Result<()> {
     let short = format!("DEFAULT ({UUID_FUNCTION}())");
-    conn.execute_batch("PRAGMA writable_schema = ON")?;
-    let changed = (|| -> rusqlite::Result<()> {
-        let n = conn.execute(
+    edit_schema_text(conn, "main", || {
+        conn.execute(
             "UPDATE sqlite_master SET sql = replace(sql, ?1, ?2)
              WHERE type = 'table' AND instr(sql, ?1) > 0",
             [UUID_DEFAULT_BEFORE_26, short.as_str()],
-        )?;
-        if n > 0 {
-            let v: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-            conn.execute_batch(&format!("PRAGMA schema_version = {}", v + 1))?;
+        )
+    })
+}
+
+/// Changes the text of a schema (`main` or `temp`) by writing its schema table, as SQLite
+/// documents for what leaves the file's format as it was: `edit` runs with `writable_schema`
+/// on and answers how many rows it changed; when any, the schema's `schema_version` moves on,
+/// so that every connection reads the schema again.
+fn edit_schema_text(
+    conn: &Connection,
+    schema: &str,
+    edit: impl FnOnce() -> rusqlite::Result<usize>,
+) -> rusqlite::Result<()> {
+    conn.execute_batch("PRAGMA writable_schema = ON")?;
+    let edited = edit().and_then(|n| {
+        if n == 0 {
+            return Ok(());
         }
-        Ok(())
-    })();
+        let v: i64 = conn.query_row(&format!("PRAGMA {schema}.schema_version"), [], |r| r.get(0))?;
+        conn.execute_batch(&format!("PRAGMA {schema}.schema_version = {}", v + 1))
+    });
     conn.execute_batch("PRAGMA writable_schema = OFF")?;
-    changed
+    edited
 }
 
 /// A function only vadesk's connections have (it answers 0). The file's guard triggers call
@@ -1610,18 +1623,13 @@ pub(crate) fn install_connection_triggers(conn: &Connection) -> Result<()> {
     if installed > 0 {
         return Ok(());
     }
-    conn.execute_batch("PRAGMA writable_schema = ON")?;
-    let written = (|| -> rusqlite::Result<()> {
+    edit_schema_text(conn, "temp", || {
         conn.execute(
             "INSERT INTO temp.sqlite_master(type, name, tbl_name, rootpage, sql)
              SELECT 'trigger', name, tbl_name, 0, sql FROM main.connection_triggers ORDER BY seq",
             [],
-        )?;
-        let v: i64 = conn.query_row("PRAGMA temp.schema_version", [], |r| r.get(0))?;
-        conn.execute_batch(&format!("PRAGMA temp.schema_version = {}", v + 1))
-    })();
-    conn.execute_batch("PRAGMA writable_schema = OFF")?;
-    written?;
+        )
+    })?;
     // Read at once: this statement finds the connection's schema changed and reads it again,
     // so a trigger that does not parse fails here, never at the first write.
     let wanted: i64 = conn.query_row("SELECT count(*) FROM main.connection_triggers", [], |r| r.get(0))?;
