@@ -700,3 +700,23 @@ fn a_change_by_another_program_is_never_shown_half_read() {
         check(&app, &store);
     }
 }
+
+/// `review --json`'s rows (the task rows kept compactly, not made into review rows) are the
+/// whole review's in its order, and that order is `review::sort`'s, on a store whose names tie
+/// but for case and accents.
+#[test]
+fn the_json_review_s_rows_are_the_whole_review_s_in_sort_order() {
+    use vadesk::domain::review::{self, ReviewLine};
+    let dir = tempfile::tempdir().unwrap();
+    let store = big_store(&dir);
+    let all = store.review(today()).unwrap();
+    assert!(all.iter().filter(|r| r.kind == ReviewKind::TaskOverdue).count() > 50);
+    let mut sorted = all.clone();
+    sorted.reverse();
+    review::sort(&mut sorted);
+    assert_eq!(sorted, all);
+    let lines = store.review_lines(today()).unwrap();
+    let got: Vec<ReviewLine<'_>> = lines.lines().collect();
+    let want: Vec<ReviewLine<'_>> = all.iter().map(ReviewLine::of).collect();
+    assert_eq!(got, want);
+}

@@ -156,7 +156,11 @@ pub fn print_json(out: &mut dyn Write, v: &impl Serialize) -> Result<()> {
 /// rows at a hundred thousand tasks), and serde's writer spends most of its time on the
 /// layout's small pieces. A text of anything but plain printable ASCII goes through
 /// `write_json`, as every other JSON string does.
-pub fn print_review_json(out: &mut dyn Write, now: &str, items: &[crate::domain::ReviewItem]) -> Result<()> {
+pub fn print_review_json<'a>(
+    out: &mut dyn Write,
+    now: &str,
+    items: impl IntoIterator<Item = crate::domain::review::ReviewLine<'a>>,
+) -> Result<()> {
     /// What is gathered before it is written on.
     const CHUNK: usize = 64 * 1024;
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 1024);
@@ -164,16 +168,18 @@ pub fn print_review_json(out: &mut dyn Write, now: &str, items: &[crate::domain:
     buf.extend_from_slice(b"{\n  \"now\": ");
     json_text(&mut buf, now)?;
     buf.extend_from_slice(b",\n  \"items\": [");
-    for (i, it) in items.iter().enumerate() {
+    let mut any = false;
+    for (i, it) in items.into_iter().enumerate() {
+        any = true;
         buf.extend_from_slice(if i == 0 { b"\n    {" } else { b",\n    {" });
         buf.extend_from_slice(b"\n      \"kind\": ");
         json_text(&mut buf, it.kind.key())?;
         buf.extend_from_slice(b",\n      \"client\": ");
-        json_text(&mut buf, &it.client)?;
+        json_text(&mut buf, it.client)?;
         buf.extend_from_slice(b",\n      \"id\": ");
         buf.extend_from_slice(number.format(it.id).as_bytes());
         buf.extend_from_slice(b",\n      \"title\": ");
-        json_text(&mut buf, &it.title)?;
+        json_text(&mut buf, it.title)?;
         buf.extend_from_slice(b",\n      \"days_late\": ");
         buf.extend_from_slice(number.format(it.days_late).as_bytes());
         buf.extend_from_slice(b"\n    }");
@@ -182,7 +188,7 @@ pub fn print_review_json(out: &mut dyn Write, now: &str, items: &[crate::domain:
             buf.clear();
         }
     }
-    if !items.is_empty() {
+    if any {
         buf.extend_from_slice(b"\n  ");
     }
     buf.extend_from_slice(b"]\n}\n");
@@ -595,6 +601,7 @@ mod tests {
     /// included (quotes, backslashes, accents, controls, bidi marks, emoji, an empty one).
     #[test]
     fn the_review_s_json_is_the_general_writer_s() {
+        use crate::domain::review::ReviewLine;
         use crate::domain::{ReviewItem, ReviewKind};
         #[derive(serde::Serialize)]
         struct ReviewJson<'a> {
@@ -630,7 +637,7 @@ mod tests {
             )
             .unwrap();
             let mut own = Vec::new();
-            print_review_json(&mut own, "2026-11-27T09:00:00", rows).unwrap();
+            print_review_json(&mut own, "2026-11-27T09:00:00", rows.iter().map(ReviewLine::of)).unwrap();
             assert_eq!(
                 String::from_utf8(own).unwrap(),
                 String::from_utf8(general).unwrap(),
@@ -642,7 +649,7 @@ mod tests {
         let mut general = Vec::new();
         print_json(&mut general, &ReviewJson { now: "x", items: &many }).unwrap();
         let mut own = Vec::new();
-        print_review_json(&mut own, "x", &many).unwrap();
+        print_review_json(&mut own, "x", many.iter().map(ReviewLine::of)).unwrap();
         assert!(own == general, "3,000 rows differ");
     }
 

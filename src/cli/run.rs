@@ -562,16 +562,17 @@ fn search(ctx: &Context, store: &Store, typed: &str, as_json: bool, limit: usize
 fn review(ctx: &Context, store: &Store, as_json: bool, then_exit: bool, out: &mut dyn Write) -> Result<()> {
     let l = ctx.lang;
     let today = ctx.today();
-    let items = store.review(today)?;
     if as_json {
+        let review = store.review_lines(today)?;
         let now = ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string();
-        let printed = super::output::print_review_json(out, &now, &items);
+        let printed = super::output::print_review_json(out, &now, review.lines());
         if then_exit {
-            // Its rows (thousands in a big store, with a text each) are left to the exit.
-            std::mem::forget(items);
+            // Its rows (thousands in a big store) are left to the exit.
+            std::mem::forget(review);
         }
         return printed;
     }
+    let items = store.review(today)?;
     writeln!(out, "{}", tf(l, T::MsgReviewTitle, &[&i18n::date(today, today, l)]))?;
     if items.is_empty() {
         writeln!(out, "{}", T::MsgReviewEmpty.text(l))?;

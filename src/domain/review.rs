@@ -289,6 +289,13 @@ fn name_ranks(items: &[ReviewItem]) -> Vec<u32> {
         }
         slots.push(slot);
     }
+    let rank = rank_names(&names);
+    slots.iter().map(|&s| rank[s as usize]).collect()
+}
+
+/// Each name's rank among `names` compared lower-cased (as `str::to_lowercase` makes them):
+/// names equal lower-cased share one, and ranks follow the lower-cased names' order.
+fn rank_names(names: &[&str]) -> Vec<u32> {
     let lower: Vec<std::borrow::Cow<'_, str>> = names
         .iter()
         .map(|n| {
@@ -309,7 +316,234 @@ fn name_ranks(items: &[ReviewItem]) -> Vec<u32> {
         }
         rank[by_name[k]] = r;
     }
-    slots.iter().map(|&s| rank[s as usize]).collect()
+    rank
+}
+
+/// One row of the review as `review --json` writes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewLine<'a> {
+    pub kind: ReviewKind,
+    pub client: &'a str,
+    pub id: i64,
+    pub title: &'a str,
+    pub days_late: i64,
+}
+
+impl<'a> ReviewLine<'a> {
+    pub fn of(it: &'a ReviewItem) -> Self {
+        ReviewLine {
+            kind: it.kind,
+            client: &it.client,
+            id: it.id,
+            title: &it.title,
+            days_late: it.days_late,
+        }
+    }
+}
+
+/// A span of [`TaskLines`]' text.
+type Span = (usize, usize);
+
+/// The review's task rows (overdue, and due today), held compactly: a big store's review is
+/// mostly these, and `review --json` writes them out without making a [`ReviewItem`] of each.
+/// Client names and titles lie one after another in one text. In review order (as [`sort`]
+/// places them) once [`TaskLines::finish`] has run.
+#[derive(Debug, Default)]
+pub struct TaskLines {
+    today: i32,
+    text: String,
+    clients: Vec<TaskClient>,
+    rows: Vec<TaskLine>,
+}
+
+#[derive(Debug)]
+struct TaskClient {
+    id: i64,
+    name: Span,
+    /// Whether a row names the client (only those are ranked).
+    used: bool,
+    rank: u32,
+}
+
+#[derive(Debug)]
+struct TaskLine {
+    id: i64,
+    title: Span,
+    /// Days from the common era's start, as `today`.
+    due: i32,
+    client: u32,
+    /// The client's rank by name ([`TaskLines::finish`] sets it).
+    rank: u32,
+}
+
+impl TaskLines {
+    /// Room for `rows` rows.
+    pub fn new(today: NaiveDate, rows: usize) -> Self {
+        TaskLines {
+            today: today.num_days_from_ce(),
+            text: String::new(),
+            clients: Vec::new(),
+            rows: Vec::with_capacity(rows),
+        }
+    }
+
+    fn keep(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, self.text.len())
+    }
+
+    fn at(&self, (start, end): Span) -> &str {
+        &self.text[start..end]
+    }
+
+    /// Keeps a client's name, for the rows to name by the number returned.
+    pub fn add_client(&mut self, id: i64, name: &str) -> u32 {
+        let name = self.keep(name);
+        self.clients.push(TaskClient {
+            id,
+            name,
+            used: false,
+            rank: 0,
+        });
+        (self.clients.len() - 1) as u32
+    }
+
+    /// A task due on or before the day: `client` as [`TaskLines::add_client`] gave it.
+    pub fn add(&mut self, id: i64, client: u32, title: &str, due: NaiveDate) {
+        self.clients[client as usize].used = true;
+        let title = self.keep(title);
+        self.rows.push(TaskLine {
+            id,
+            title,
+            due: due.num_days_from_ce(),
+            client,
+            rank: 0,
+        });
+    }
+
+    /// Puts the rows in review order: the most days late first (the earliest due), then by
+    /// the client's name lower-cased, then by id, as [`sort`] orders task rows.
+    pub fn finish(&mut self) {
+        let used: Vec<usize> = (0..self.clients.len()).filter(|&k| self.clients[k].used).collect();
+        let names: Vec<&str> = used.iter().map(|&k| self.at(self.clients[k].name)).collect();
+        let ranks = rank_names(&names);
+        for (&k, r) in used.iter().zip(ranks) {
+            self.clients[k].rank = r;
+        }
+        for t in &mut self.rows {
+            t.rank = self.clients[t.client as usize].rank;
+        }
+        if self.rows.is_sorted_by_key(|t| t.due) {
+            // Read by due date already (the store's index gives them so): each day's rows by
+            // name and id.
+            for day in self.rows.chunk_by_mut(|a, b| a.due == b.due) {
+                day.sort_unstable_by_key(|t| (t.rank, t.id));
+            }
+        } else {
+            self.rows.sort_unstable_by_key(|t| (t.due, t.rank, t.id));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows as written out, in order.
+    pub fn lines(&self) -> impl Iterator<Item = ReviewLine<'_>> {
+        self.rows.iter().map(|t| {
+            let late = i64::from(self.today) - i64::from(t.due);
+            ReviewLine {
+                kind: task_kind(late),
+                client: self.at(self.clients[t.client as usize].name),
+                id: t.id,
+                title: self.at(t.title),
+                days_late: late.max(0),
+            }
+        })
+    }
+
+    /// The rows as review rows, in order; each client's name made once and shared.
+    pub fn into_items(self) -> Vec<ReviewItem> {
+        let today = NaiveDate::from_num_days_from_ce_opt(self.today).unwrap_or_default();
+        let mut names: Vec<Option<std::sync::Arc<str>>> = vec![None; self.clients.len()];
+        self.rows
+            .iter()
+            .map(|t| {
+                let c = &self.clients[t.client as usize];
+                let name = names[t.client as usize]
+                    .get_or_insert_with(|| self.at(c.name).into())
+                    .clone();
+                let due = NaiveDate::from_num_days_from_ce_opt(t.due).unwrap_or_default();
+                task_item(t.id, c.id, name, self.at(t.title).to_string(), due, today)
+            })
+            .collect()
+    }
+}
+
+/// A task row's section by its days late (none: due today).
+fn task_kind(late: i64) -> ReviewKind {
+    if late > 0 {
+        ReviewKind::TaskOverdue
+    } else {
+        ReviewKind::TaskDueToday
+    }
+}
+
+/// A task's row: overdue, or due today.
+pub fn task_item(
+    id: i64,
+    client_id: i64,
+    client: std::sync::Arc<str>,
+    title: String,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> ReviewItem {
+    let late = (today - due).num_days();
+    let mut it = ReviewItem::new(task_kind(late), client_id, client, id, title);
+    it.days_late = late.max(0);
+    it.date = Some(due);
+    it
+}
+
+/// The whole review as it is written out: every section's rows but the tasks', in order, and
+/// the task rows, kept compactly.
+#[derive(Debug, Default)]
+pub struct ReviewLines {
+    pub items: Vec<ReviewItem>,
+    pub tasks: TaskLines,
+}
+
+impl ReviewLines {
+    /// Where the task rows go among the others (which are in order: by section first).
+    fn task_place(&self) -> usize {
+        self.items.partition_point(|it| it.kind < ReviewKind::TaskOverdue)
+    }
+
+    /// Every row in review order.
+    pub fn lines(&self) -> impl Iterator<Item = ReviewLine<'_>> {
+        let (before, after) = self.items.split_at(self.task_place());
+        before
+            .iter()
+            .map(ReviewLine::of)
+            .chain(self.tasks.lines())
+            .chain(after.iter().map(ReviewLine::of))
+    }
+
+    /// Every row in review order, as review rows.
+    pub fn into_items(self) -> Vec<ReviewItem> {
+        let at = self.task_place();
+        let mut items = self.items;
+        let tail = items.split_off(at);
+        items.reserve(self.tasks.len() + tail.len());
+        items.extend(self.tasks.into_items());
+        items.extend(tail);
+        items
+    }
 }
 
 #[cfg(test)]
@@ -397,6 +631,129 @@ mod tests {
             sort(&mut got);
             assert_eq!(got, expected);
         }
+    }
+
+    /// The task rows kept compactly come out as the review rows [`sort`] orders (names that
+    /// tie but for case or accents, one client's rows on several days, damaged and unknown
+    /// clients' empty names), whether they were read by due date (each day's rows ordered
+    /// apart) or in any order (one sort of all), and as the same rows.
+    #[test]
+    fn task_lines_are_the_task_rows_in_the_review_s_order() {
+        let names = [
+            "Ana",
+            "ana",
+            "Álvaro",
+            "álvaro",
+            "Zoë",
+            "zoe",
+            "ΟΔΥΣΣΕΥΣ",
+            "İpek",
+            "ipek",
+            "",
+            "ß",
+            "ẞ",
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mut rows = Vec::new();
+        let mut seed = 11u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for k in 0..400i64 {
+            // Client 99 is not among the names read: its rows name no client.
+            let client = if k % 37 == 0 {
+                99
+            } else {
+                next(names.len() as u64) as i64
+            };
+            let due = today - chrono::Duration::days(next(6) as i64);
+            rows.push((
+                1_000 - 3 * k + next(5) as i64 * 1_000,
+                client,
+                format!("task {k} é"),
+                due,
+            ));
+        }
+        let add = |lines: &mut TaskLines, rows: &[(i64, i64, String, NaiveDate)]| {
+            let handles: Vec<u32> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| lines.add_client(i as i64, n))
+                .collect();
+            for (id, client, title, due) in rows {
+                let c = match handles.get(*client as usize) {
+                    Some(&c) => c,
+                    None => lines.add_client(*client, ""),
+                };
+                lines.add(*id, c, title, *due);
+            }
+            lines.finish();
+        };
+        let mut expected: Vec<ReviewItem> = rows
+            .iter()
+            .map(|(id, client, title, due)| {
+                let name = names.get(*client as usize).copied().unwrap_or("");
+                task_item(*id, *client, name.into(), title.clone(), *due, today)
+            })
+            .collect();
+        sort(&mut expected);
+        assert!(expected.iter().any(|it| it.kind == ReviewKind::TaskDueToday));
+        let by_due = {
+            let mut r = rows.clone();
+            r.sort_by_key(|row| row.3);
+            r
+        };
+        for (how, order) in [("by due date", by_due), ("in any order", rows.clone())] {
+            let mut lines = TaskLines::new(today, 0);
+            add(&mut lines, &order);
+            let got: Vec<ReviewLine<'_>> = lines.lines().collect();
+            let want: Vec<ReviewLine<'_>> = expected.iter().map(ReviewLine::of).collect();
+            assert_eq!(got, want, "{how}");
+            assert_eq!(lines.into_items(), expected, "{how}");
+        }
+    }
+
+    /// The review's other rows and its task rows come out together in the review's order:
+    /// the tasks' sections after the requests' and before the quotes'.
+    #[test]
+    fn review_lines_place_the_task_rows_among_the_others() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mut items: Vec<ReviewItem> = [
+            ReviewKind::DueSoon,
+            ReviewKind::FeedbackOverdue,
+            ReviewKind::QuoteUnanswered,
+            ReviewKind::MaterialLate,
+            ReviewKind::WeeklyReview,
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, k)| ReviewItem::new(*k, 1, "Ana", i as i64, format!("row {i}")))
+        .collect();
+        sort(&mut items);
+        let mut tasks = TaskLines::new(today, 2);
+        let c = tasks.add_client(1, "Ana");
+        tasks.add(7, c, "late", today - chrono::Duration::days(2));
+        tasks.add(8, c, "today", today);
+        tasks.finish();
+        let mut all = items.clone();
+        all.extend([
+            task_item(
+                7,
+                1,
+                "Ana".into(),
+                "late".into(),
+                today - chrono::Duration::days(2),
+                today,
+            ),
+            task_item(8, 1, "Ana".into(), "today".into(), today, today),
+        ]);
+        sort(&mut all);
+        let review = ReviewLines { items, tasks };
+        let got: Vec<(ReviewKind, i64)> = review.lines().map(|l| (l.kind, l.id)).collect();
+        assert_eq!(got, all.iter().map(|it| (it.kind, it.id)).collect::<Vec<_>>());
+        assert_eq!(review.into_items(), all);
+        assert!(ReviewLines::default().lines().next().is_none());
     }
 
     /// A row's detail lives apart: a row without one stays small (a big review holds

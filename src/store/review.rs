@@ -4,8 +4,8 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::{params, Row};
 
-use super::{date, date_at, day, opt_date, text_at, Store};
-use crate::domain::review::{self, ReviewItem, ReviewKind};
+use super::{date, date_at, day, opt_date, parse_day, text_at, Store};
+use crate::domain::review::{self, ReviewItem, ReviewKind, ReviewLines, TaskLines};
 use crate::domain::{dates, RequestKind};
 use crate::error::{Error, Result};
 use crate::i18n::{tf, T};
@@ -559,35 +559,14 @@ fn bind_key(q: &mut rusqlite::CachedStatement<'_>, k: &ReviewKey) -> Result<()> 
 }
 
 fn task_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
-    Ok(task_row(
+    Ok(review::task_item(
         r.get(0)?,
         r.get(1)?,
-        r.get(2)?,
+        r.get::<_, std::sync::Arc<str>>(2)?,
         r.get(3)?,
         date_at(r, 4)?,
         today,
     ))
-}
-
-/// A task's row: overdue, or due today.
-fn task_row(
-    id: i64,
-    client_id: i64,
-    client: std::sync::Arc<str>,
-    title: String,
-    due: NaiveDate,
-    today: NaiveDate,
-) -> ReviewItem {
-    let late = (today - due).num_days();
-    let kind = if late > 0 {
-        ReviewKind::TaskOverdue
-    } else {
-        ReviewKind::TaskDueToday
-    };
-    let mut it = ReviewItem::new(kind, client_id, client, id, title);
-    it.days_late = late.max(0);
-    it.date = Some(due);
-    it
 }
 
 fn quote_item(s: &Store, r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
@@ -631,26 +610,26 @@ fn meeting_item(r: &Row, today: NaiveDate) -> rusqlite::Result<ReviewItem> {
 impl Store {
     /// Everything that needs the VA on `today`, in SPEC order.
     pub fn review(&self, today: NaiveDate) -> Result<Vec<ReviewItem>> {
+        Ok(self.review_lines(today)?.into_items())
+    }
+
+    /// The review as `review --json` writes it: the rows of [`Store::review`], in its order,
+    /// the task rows (most of a big store's review) kept compactly.
+    pub fn review_lines(&self, today: NaiveDate) -> Result<ReviewLines> {
         // One read of one state: a write committed meanwhile by another program is in all of
         // the review or in none of it.
-        let mut items = self.reading(|s| {
-            let at_most: i64 = s
-                .conn
-                .prepare_cached(TASK_ROWS_AT_MOST)?
-                .query_row([day(today)], |r| r.get(0))?;
-            // Room for every task row and a few of the other sections at once: the rows are big,
-            // and a list that grows copies them into new memory at each step.
-            let mut items = Vec::with_capacity(usize::try_from(at_most).unwrap_or(0).saturating_add(64));
+        let mut review = self.reading(|s| {
+            let mut items = Vec::new();
             s.request_rows(today, &mut items)?;
-            s.task_rows(today, &mut items)?;
+            let tasks = s.task_lines(today)?;
             s.quote_rows(today, &mut items)?;
             s.meeting_rows(today, &mut items)?;
             s.weekly_rows(today, &mut items)?;
             s.money_rows(today, &mut items)?;
-            Ok(items)
+            Ok(ReviewLines { items, tasks })
         })?;
-        review::sort(&mut items);
-        Ok(items)
+        review::sort(&mut review.items);
+        Ok(review)
     }
 
     fn request_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
@@ -665,24 +644,45 @@ impl Store {
         Ok(())
     }
 
-    fn task_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
-        // Each name read once and shared by the rows of its client.
-        let names: Vec<(i64, std::sync::Arc<str>)> = {
+    fn task_lines(&self, today: NaiveDate) -> Result<TaskLines> {
+        let at_most: i64 = self
+            .conn
+            .prepare_cached(TASK_ROWS_AT_MOST)?
+            .query_row([day(today)], |r| r.get(0))?;
+        // Room for every task row at once: a list that grows copies its rows at each step.
+        let mut lines = TaskLines::new(today, usize::try_from(at_most).unwrap_or(0));
+        // Each name read once, by id, and named by the rows of its client.
+        let mut names: Vec<(i64, u32)> = Vec::new();
+        {
             let mut q = self.conn.prepare_cached(CLIENT_NAMES)?;
-            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+            let mut rows = q.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                names.push((id, lines.add_client(id, text_at(r, 1)?)));
+            }
+        }
         let mut q = self.conn.prepare_cached(TASK_ROWS)?;
         let mut rows = q.query([day(today)])?;
+        // The rows come by due date: a date read is kept for the rows after it.
+        let mut last: (Vec<u8>, NaiveDate) = (Vec::new(), NaiveDate::default());
         while let Some(r) = rows.next()? {
             let client_id: i64 = r.get(1)?;
-            let client = names
-                .binary_search_by_key(&client_id, |(id, _)| *id)
-                .map(|i| names[i].1.clone())
-                .unwrap_or_default();
-            items.push(task_row(r.get(0)?, client_id, client, r.get(2)?, date_at(r, 3)?, today));
+            let client = match names.binary_search_by_key(&client_id, |(id, _)| *id) {
+                Ok(i) => names[i].1,
+                Err(_) => lines.add_client(client_id, ""),
+            };
+            let due = r
+                .get_ref(3)?
+                .as_bytes()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?;
+            if due != last.0 {
+                let day = std::str::from_utf8(due).ok().and_then(parse_day);
+                last = (due.to_vec(), day.unwrap_or_default());
+            }
+            lines.add(r.get(0)?, client, text_at(r, 2)?, last.1);
         }
-        Ok(())
+        lines.finish();
+        Ok(lines)
     }
 
     fn quote_rows(&self, today: NaiveDate, items: &mut Vec<ReviewItem>) -> Result<()> {
