@@ -173,7 +173,10 @@ pub fn print_review_json<'a>(
         any = true;
         buf.extend_from_slice(if i == 0 { b"\n    {" } else { b",\n    {" });
         buf.extend_from_slice(b"\n      \"kind\": ");
-        json_text(&mut buf, it.kind.key())?;
+        // A section's key is plain snake_case ASCII (a test checks): as it is.
+        buf.push(b'"');
+        buf.extend_from_slice(it.kind.key().as_bytes());
+        buf.push(b'"');
         buf.extend_from_slice(b",\n      \"client\": ");
         json_text(&mut buf, it.client)?;
         buf.extend_from_slice(b",\n      \"id\": ");
@@ -651,6 +654,15 @@ mod tests {
         let mut own = Vec::new();
         print_review_json(&mut own, "x", many.iter().map(ReviewLine::of)).unwrap();
         assert!(own == general, "3,000 rows differ");
+    }
+
+    #[test]
+    fn every_review_section_s_key_is_written_as_it_is() {
+        for kind in crate::domain::ReviewKind::ALL {
+            let key = kind.key();
+            assert!(crate::domain::text::json_plain(key.as_bytes()), "{key}");
+            assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{key}");
+        }
     }
 
     #[test]

@@ -296,25 +296,43 @@ fn name_ranks(items: &[ReviewItem]) -> Vec<u32> {
 /// Each name's rank among `names` compared lower-cased (as `str::to_lowercase` makes them):
 /// names equal lower-cased share one, and ranks follow the lower-cased names' order.
 fn rank_names(names: &[&str]) -> Vec<u32> {
-    let lower: Vec<std::borrow::Cow<'_, str>> = names
+    // Every name lower-cased into one run of bytes (an ASCII name byte by byte, which is what
+    // `to_lowercase` gives it); byte order is the names' order.
+    let mut text: Vec<u8> = Vec::with_capacity(names.iter().map(|n| n.len()).sum());
+    let mut ends = Vec::with_capacity(names.len());
+    for n in names {
+        if n.is_ascii() {
+            text.extend(n.bytes().map(|b| b.to_ascii_lowercase()));
+        } else {
+            text.extend_from_slice(n.to_lowercase().as_bytes());
+        }
+        ends.push(text.len());
+    }
+    // Each name led by its first 16 bytes as a number (zeros after a shorter name): two names
+    // whose numbers differ are in those numbers' order, so most comparisons are of numbers,
+    // and the rest go on to the names.
+    let lead = |n: &[u8]| {
+        let mut b = [0u8; 16];
+        let k = n.len().min(16);
+        b[..k].copy_from_slice(&n[..k]);
+        u128::from_be_bytes(b)
+    };
+    let mut by_name: Vec<(u128, &[u8], u32)> = ends
         .iter()
-        .map(|n| {
-            if n.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-                std::borrow::Cow::Borrowed(*n)
-            } else {
-                std::borrow::Cow::Owned(n.to_lowercase())
-            }
+        .enumerate()
+        .map(|(k, &end)| {
+            let n = &text[if k == 0 { 0 } else { ends[k - 1] }..end];
+            (lead(n), n, k as u32)
         })
         .collect();
-    let mut by_name: Vec<usize> = (0..names.len()).collect();
-    by_name.sort_unstable_by(|&a, &b| lower[a].cmp(&lower[b]));
+    by_name.sort_unstable();
     let mut rank = vec![0u32; names.len()];
     let mut r = 0u32;
     for k in 0..by_name.len() {
-        if k > 0 && lower[by_name[k - 1]] != lower[by_name[k]] {
+        if k > 0 && by_name[k - 1].1 != by_name[k].1 {
             r += 1;
         }
-        rank[by_name[k]] = r;
+        rank[by_name[k].2 as usize] = r;
     }
     rank
 }
@@ -576,6 +594,13 @@ mod tests {
             "ß",
             "Ǆ",
             "ǆ",
+            // Names alike in their first 16 bytes, and a name that is another's start.
+            "Client Services Ltd North",
+            "client services ltd south",
+            "CLIENT SERVICES LTD",
+            "client services l",
+            "ab\u{0}",
+            "ab",
         ];
         let kinds = [
             ReviewKind::TaskOverdue,
