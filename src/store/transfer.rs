@@ -1029,33 +1029,39 @@ struct Bulk {
 impl Bulk {
     fn start(tx: &Transaction) -> Result<Bulk> {
         let from_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM tasks", [], |r| r.get(0))?;
-        let objects: Vec<(String, String, String)> = {
-            // The indexes are the file's; the triggers this connection's own (schema step 25).
+        let objects: Vec<(String, String, String, String)> = {
+            // The indexes are the file's; the triggers this connection's own (schema step 25),
+            // and the file's guards against other programs' writes: a trigger on the table
+            // makes SQLite keep a statement journal for every insert (a temporary file written
+            // with the pages each insert changes: a third of a million-task import's time).
+            // Everything is in this transaction: another program sees the store with all of
+            // them or before the import.
             let mut q = tx.prepare(
-                "SELECT type, name, sql FROM main.sqlite_master
-                 WHERE tbl_name = 'tasks' AND sql IS NOT NULL AND type = 'index'
+                "SELECT type, name, sql, 'main' FROM main.sqlite_master
+                 WHERE tbl_name = 'tasks' AND sql IS NOT NULL
+                   AND (type = 'index' OR (type = 'trigger' AND substr(name, 1, 6) = 'guard_'))
                  UNION ALL
-                 SELECT type, name, sql FROM temp.sqlite_master
+                 SELECT type, name, sql, 'temp' FROM temp.sqlite_master
                  WHERE tbl_name = 'tasks' AND type = 'trigger'
                    AND (name = 'search_task_ins' OR substr(name, 1, 11) = 'tally_task_')
                  ORDER BY 1, 2",
             )?;
-            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut again = Vec::new();
-        for (kind, name, sql) in objects {
+        for (kind, name, sql, schema) in objects {
             // Unique indexes stay: they decide what an insert does.
             if kind == "index" && sql.to_uppercase().starts_with("CREATE UNIQUE") {
                 continue;
             }
-            let (drop, again_sql) = if kind == "index" {
-                ("DROP INDEX main", sql)
-            } else {
-                (
+            let (drop, again_sql) = match (kind.as_str(), schema.as_str()) {
+                ("index", _) => ("DROP INDEX main", sql),
+                (_, "main") => ("DROP TRIGGER main", sql),
+                _ => (
                     "DROP TRIGGER temp",
                     sql.replacen("CREATE TRIGGER", "CREATE TEMP TRIGGER", 1),
-                )
+                ),
             };
             tx.execute_batch(&format!("{drop}.\"{}\"", name.replace('"', "\"\"")))?;
             again.push(again_sql);
