@@ -196,6 +196,28 @@ fn a_bulk_import_merges_the_search_index_once_and_keeps_its_settings() {
     assert_eq!(config(&Store::open(&d.db).unwrap()), before);
 }
 
+/// A bulk import sets aside only vadesk's own guards on the tasks while it works: another
+/// program's trigger on the table, even one named like them, still refuses what it refuses,
+/// and the import then changes nothing.
+#[test]
+fn another_program_s_trigger_on_the_tasks_still_decides_a_bulk_import() {
+    let d = Desk::new();
+    d.ok(&["demo"]);
+    {
+        let c = rusqlite::Connection::open(&d.db).unwrap();
+        c.execute_batch(
+            "CREATE TRIGGER guard_tasks_zz BEFORE INSERT ON tasks
+             WHEN new.title = 'Tarea 350 de facturación' BEGIN SELECT RAISE(ABORT, 'not that one'); END",
+        )
+        .unwrap();
+    }
+    let before = picture(&Store::open(&d.db).unwrap(), true);
+    let err = import(&d.db, &export(400, false), Some(0)).unwrap_err();
+    assert!(format!("{err:?}").contains("not that one"), "{err:?}");
+    let after = picture(&Store::open(&d.db).unwrap(), true);
+    assert_eq!(before, after, "the refused import left something behind");
+}
+
 #[test]
 fn a_bad_task_after_the_bulk_work_began_changes_nothing() {
     let d = Desk::new();
