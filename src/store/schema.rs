@@ -1598,14 +1598,22 @@ fn move_triggers_to_connections(conn: &Connection) -> rusqlite::Result<()> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     for table in tables {
-        for (event, short) in [("INSERT", "ins"), ("UPDATE", "upd"), ("DELETE", "del")] {
+        for ((event, _), name) in GUARD_EVENTS.iter().zip(guard_names(&table)) {
             conn.execute_batch(&format!(
-                "CREATE TRIGGER guard_{table}_{short} BEFORE {event} ON {table}
+                "CREATE TRIGGER {name} BEFORE {event} ON {table}
                  WHEN {WRITER_MARK}() BEGIN SELECT 1; END;"
             ))?;
         }
     }
     Ok(())
+}
+
+/// The writes a table's guards refuse, each with its guard's short name.
+const GUARD_EVENTS: [(&str, &str); 3] = [("INSERT", "ins"), ("UPDATE", "upd"), ("DELETE", "del")];
+
+/// The names of a table's guards against other programs' writes (step 25), one per event.
+pub(crate) fn guard_names(table: &str) -> [String; 3] {
+    GUARD_EVENTS.map(|(_, short)| format!("guard_{table}_{short}"))
 }
 
 /// Gives a connection that writes the store's triggers (`connection_triggers`) as its own

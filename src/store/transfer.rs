@@ -1030,21 +1030,18 @@ impl Bulk {
     fn start(tx: &Transaction) -> Result<Bulk> {
         let from_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM tasks", [], |r| r.get(0))?;
         let objects: Vec<(String, String, String, String)> = {
-            // The indexes are the file's; the triggers this connection's own (schema step 25),
-            // and the file's guards against other programs' writes: a trigger on the table
-            // makes SQLite keep a statement journal for every insert (a temporary file written
-            // with the pages each insert changes: a third of a million-task import's time).
-            // Everything is in this transaction: another program sees the store with all of
-            // them or before the import.
-            // Only vadesk's own guards (their names, and the call only vadesk's connections
-            // answer): another program's trigger on the table keeps deciding each insert.
+            // The indexes are the file's; the triggers this connection's own (schema step 25);
+            // and vadesk's own guards against other programs' writes (their names, and the
+            // call only vadesk's connections answer), since a trigger on the table makes SQLite
+            // keep a statement journal for every insert (a temporary file written with the
+            // pages each insert changes: a third of a million-task import's time). Another
+            // program's trigger on the table keeps deciding each insert. Everything is in this
+            // transaction: another program sees the store with all of them or before the import.
             let mut q = tx.prepare(
                 "SELECT type, name, sql, 'main' FROM main.sqlite_master
                  WHERE tbl_name = 'tasks' AND sql IS NOT NULL
                    AND (type = 'index'
-                        OR (type = 'trigger'
-                            AND name IN ('guard_tasks_ins', 'guard_tasks_upd', 'guard_tasks_del')
-                            AND instr(sql, ?1) > 0))
+                        OR (type = 'trigger' AND name IN (?2, ?3, ?4) AND instr(sql, ?1) > 0))
                  UNION ALL
                  SELECT type, name, sql, 'temp' FROM temp.sqlite_master
                  WHERE tbl_name = 'tasks' AND type = 'trigger'
@@ -1052,7 +1049,10 @@ impl Bulk {
                  ORDER BY 1, 2",
             )?;
             let mark = format!("{}()", super::schema::WRITER_MARK);
-            let rows = q.query_map([mark], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            let [ins, upd, del] = super::schema::guard_names("tasks");
+            let rows = q.query_map(params![mark, ins, upd, del], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut again = Vec::new();
